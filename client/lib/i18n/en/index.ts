@@ -1,0 +1,15 @@
+import app from './app';
+import map from './map';
+
+/**
+ * The English catalogue: the reference every other language must match key for key. Messages
+ * use `{name}` placeholders; a key with `_one` / `_other` variants is chosen by `Intl.PluralRules`
+ * from the `count` parameter.
+ */
+const en = { ...app, ...map } as const;
+export default en;
+export type MessageKey = keyof typeof en extends infer K
+  ? K extends `${infer Base}_${'one' | 'other'}`
+    ? Base
+    : K
+  : never;

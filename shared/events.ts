@@ -1,0 +1,35 @@
+import type { Failure } from './protocol';
+import type { Command } from './schemas/command.schema';
+import type { Group, GroupView } from './schemas/group.schema';
+import type { CatchUpResult, ChangeEvent, SnapshotResult, SyncRequest } from './schemas/sync.schema';
+
+export type CommandAck =
+  | { ok: true; seq: number; group: Group }
+  | (Failure & { current?: GroupView });
+export type SyncAck = SnapshotResult | CatchUpResult | Failure;
+
+/**
+ * The whole socket contract, one typed map each way. Payload types say what a well-behaved peer
+ * sends; the server still parses every payload with the shared schema, since types check nothing
+ * at run time.
+ */
+export interface ClientToServerEvents {
+  /** A write. Acked only after its transaction commits. */
+  command: (command: Command, ack: (result: CommandAck) => void) => void;
+  /** Snapshot or catch-up, asked for at every (re)connection. */
+  sync: (request: SyncRequest, ack: (result: SyncAck) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  /** A committed change, projected for this connection's audience. */
+  change: (change: ChangeEvent) => void;
+}
+
+/** Names of the events, for code that must refer to them as values (tests, logging). */
+export const CLIENT_EVENTS = ['command', 'sync'] as const satisfies readonly (keyof ClientToServerEvents)[];
+export const SERVER_EVENTS = ['change'] as const satisfies readonly (keyof ServerToClientEvents)[];
+
+/** What the client puts in the Socket.IO handshake's `auth`. */
+export interface HandshakeAuth {
+  protocol: number;
+}

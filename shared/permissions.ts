@@ -1,0 +1,22 @@
+import type { CommandType } from './schemas/command.schema';
+import type { Role } from './schemas/user.schema';
+
+/** Everything a user can ask the server to do. */
+export type Action = CommandType | 'group.read' | 'admin.manage';
+
+/**
+ * The permission table: which role may attempt which action at all. Scope (whose groups, which
+ * agency, which nationality) is decided by the server's access rules on top of this.
+ */
+export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
+  field: ['group.report', 'group.update', 'group.read'],
+  coordinator: ['group.report', 'group.update', 'group.setStatus', 'group.read'],
+  responder: ['group.read'],
+  embassy: ['group.read'],
+  admin: ['admin.manage'],
+};
+
+/** Whether a role may attempt an action. */
+export function can(role: Role, action: Action): boolean {
+  return PERMISSIONS[role].includes(action);
+}

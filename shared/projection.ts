@@ -1,0 +1,56 @@
+import type { Group, GroupView } from './schemas/group.schema';
+import type { Role } from './schemas/user.schema';
+
+/** Who is receiving: everything the projection needs to know about a connection's user. */
+export interface Audience {
+  userId: string;
+  role: Role;
+  crisisId: string | null;
+  agencyId: string | null;
+  /** For an embassy user: the state its consulate serves. */
+  servesState: string | null;
+}
+
+/** Whether an embassy of `state` may see this group's details (protection rule 1). */
+export function embassyMaySee(group: Group, state: string | null): boolean {
+  return (
+    state !== null &&
+    group.consentConsulate === 'yes' &&
+    !group.protectionConcern &&
+    group.nationalities.some((n) => n.code === state)
+  );
+}
+
+/** The anonymous point a reduced view shows. */
+export function reduceGroup(group: Group): Extract<GroupView, { view: 'reduced' }> {
+  return {
+    view: 'reduced',
+    group: {
+      id: group.id,
+      lat: group.location.lat,
+      lon: group.location.lon,
+      status: group.status,
+      needTypes: group.needs.filter((n) => n.status !== 'cancelled').map((n) => n.type),
+      version: group.version,
+    },
+  };
+}
+
+/**
+ * The one function that decides what an audience receives of a group: nothing (null), a reduced
+ * view or the full view. Every channel (snapshot, change feed, catch-up) goes through it.
+ */
+export function projectGroup(audience: Audience, group: Group): GroupView | null {
+  if (audience.crisisId !== group.crisisId) return null;
+  switch (audience.role) {
+    case 'coordinator':
+    case 'field':
+      return { view: 'full', group };
+    case 'responder':
+      return reduceGroup(group);
+    case 'embassy':
+      return embassyMaySee(group, audience.servesState) ? { view: 'full', group } : null;
+    case 'admin':
+      return null;
+  }
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { Agency } from './agency.schema';
+import { Crisis } from './crisis.schema';
+import { PublicUser } from './user.schema';
+
+/** REST routes, in one place so both ends use the same paths. */
+export const API_ROUTES = {
+  session: '/api/session',
+  config: '/api/config',
+  health: '/api/health',
+} as const;
+
+export const SignInRequest = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+/** Who is signed in, with the crisis and agency they work in. */
+export const SessionInfo = z.object({
+  user: PublicUser,
+  crisis: Crisis.nullable(),
+  agency: Agency.nullable(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+/** Public configuration the client needs before signing in. */
+export const ClientConfig = z.object({
+  protocolVersion: z.number().int(),
+  /** An online MapLibre style URL, only when a deployment opts in; null means the bundled basemap. */
+  basemapStyleUrl: z.string().url().nullable(),
+});
+export type ClientConfig = z.infer<typeof ClientConfig>;
