@@ -1,0 +1,34 @@
+import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { Bbox } from '../../../shared/schemas/crisis.schema';
+
+/** A point on the map picked by the person (tap) or by the device (geolocation). */
+export interface PickedPoint {
+  lat: number;
+  lon: number;
+  /** Metres; null for a pin placed by hand. */
+  accuracyM: number | null;
+}
+
+/** Props of `GroupMap.svelte`, the one map component every role's view uses. */
+export interface GroupMapProps {
+  /** Every group this user may see, keyed by id. A `$state.raw` Map, replaced or bumped on change. */
+  groups: ReadonlyMap<string, GroupView>;
+  /** Incremented on every change to `groups`; the map batches rebuilds (at most one per 300 ms). */
+  revision: number;
+  /** The crisis's area of operations: the first view. */
+  area: Bbox;
+  /** ISO alpha-3 of the host country, drawn stronger on the basemap. */
+  hostCountry: string;
+  /** The selected group, highlighted with feature-state. */
+  selectedId: string | null;
+  /** Called when a group point is clicked. */
+  onselect: (id: string) => void;
+  /** When set, a tap on the map picks a point (for reporting) instead of selecting. */
+  onpick?: (point: PickedPoint) => void;
+  /** The point being reported, drawn as a marker. */
+  picked?: PickedPoint | null;
+  /** Ids of groups waiting to be sent (drawn hollow); empty when none. */
+  pendingIds?: ReadonlySet<string>;
+  /** An online style URL a deployment opted into; null draws the bundled offline basemap. */
+  basemapStyleUrl: string | null;
+}
