@@ -1,0 +1,75 @@
+import { v7 as uuidv7 } from 'uuid';
+import { describe, expect, it } from 'vitest';
+import { projectGroup, type Audience } from '../../shared/projection';
+import { Group, GroupInput } from '../../shared/schemas/group.schema';
+import type { Role } from '../../shared/schemas/user.schema';
+
+const crisisId = uuidv7();
+function group(overrides: Partial<Group> = {}): Group {
+  const input = GroupInput.parse({
+    id: uuidv7(),
+    location: { lat: 32.9, lon: 13.2 },
+    seenAt: new Date().toISOString(),
+    headcount: { total: 10 },
+    nationalities: [{ code: 'NGA', count: 6 }, { code: 'NER', count: 4 }],
+    consentConsulate: 'yes',
+    notes: 'private note',
+  });
+  return Group.parse({
+    ...input,
+    needs: [],
+    crisisId,
+    status: 'reported',
+    version: 1,
+    reportedBy: uuidv7(),
+    reportedAt: input.seenAt,
+    updatedAt: input.seenAt,
+    mergedInto: null,
+    ...overrides,
+  });
+}
+const audience = (role: Role, servesState: string | null = null): Audience => ({
+  userId: uuidv7(),
+  role,
+  crisisId,
+  agencyId: role === 'responder' || role === 'embassy' ? uuidv7() : null,
+  servesState,
+});
+
+describe(projectGroup.name, () => {
+  it('gives coordinators and field teams the full view', () => {
+    expect(projectGroup(audience('coordinator'), group())?.view).toBe('full');
+    expect(projectGroup(audience('field'), group())?.view).toBe('full');
+  });
+
+  it('gives nothing to anyone outside the crisis', () => {
+    expect(projectGroup({ ...audience('coordinator'), crisisId: uuidv7() }, group())).toBeNull();
+  });
+
+  it('gives admins no group details', () => {
+    expect(projectGroup(audience('admin'), group())).toBeNull();
+  });
+
+  it('gives responders an anonymous point without notes, counts, nationalities or flags', () => {
+    const view = projectGroup(audience('responder'), group());
+    expect(view?.view).toBe('reduced');
+    const json = JSON.stringify(view);
+    expect(json).not.toContain('private note');
+    expect(json).not.toContain('NGA');
+    expect(json).not.toContain('consent');
+    expect(json).not.toContain('protection');
+  });
+
+  it('gives an embassy the details of its consenting, unflagged nationals', () => {
+    expect(projectGroup(audience('embassy', 'NGA'), group())?.view).toBe('full');
+    expect(projectGroup(audience('embassy', 'NER'), group())?.view).toBe('full');
+  });
+
+  it('gives an embassy nothing without consent, with the protection flag, or for other nationalities', () => {
+    expect(projectGroup(audience('embassy', 'NGA'), group({ consentConsulate: 'no' }))).toBeNull();
+    expect(projectGroup(audience('embassy', 'NGA'), group({ consentConsulate: 'not_asked' }))).toBeNull();
+    expect(projectGroup(audience('embassy', 'NGA'), group({ protectionConcern: true }))).toBeNull();
+    expect(projectGroup(audience('embassy', 'SDN'), group())).toBeNull();
+    expect(projectGroup(audience('embassy', null), group())).toBeNull();
+  });
+});
