@@ -1,4 +1,41 @@
 /** Messages of the map, its legend and its controls. Keys are `map.thing`. */
 export default {
   'map.label': 'Map of reported groups',
+  'map.summary_one': '{count} group on the map. The list shows the same groups with their details.',
+  'map.summary_other': '{count} groups on the map. The list shows the same groups with their details.',
+  'map.canvas': 'Map',
+  'map.unavailable': 'The map cannot be shown on this device. The list shows every group.',
+  'map.basemapFailed': 'Country outlines could not be loaded; the groups are still shown.',
+  'map.attribution': 'Made with Natural Earth',
+
+  'map.control.zoomIn': 'Zoom in',
+  'map.control.zoomOut': 'Zoom out',
+  'map.control.resetBearing': 'Drag to rotate the map, select to point north',
+  'map.control.attribution': 'Show or hide credits',
+  'map.control.marker': 'Map marker',
+  'map.scale.meters': 'm',
+  'map.scale.kilometers': 'km',
+
+  'map.pick.hint': 'Tap the map where the group is, or press Enter to use the centre of the map.',
+  'map.pick.marker': 'Place being reported',
+
+  'map.legend.title': 'Legend',
+  'map.legend.show': 'Show legend',
+  'map.legend.hide': 'Hide legend',
+  'map.legend.statuses': 'Status of a group',
+  'map.legend.size': 'Larger dots: more people',
+  'map.legend.cluster': 'Groups close together, with how many; select to zoom in',
+  'map.legend.pending': 'Not sent yet',
+  'map.legend.selected': 'Selected',
+
+  'map.status.reported': 'Reported',
+  'map.status.verified': 'Verified',
+  'map.status.assistance_in_progress': 'Assistance in progress',
+  'map.status.assisted': 'Assisted',
+  'map.status.relocated': 'Relocated',
+  'map.status.evacuated': 'Evacuated',
+  'map.status.returned': 'Returned',
+  'map.status.closed': 'Closed',
+  'map.status.duplicate': 'Duplicate',
+  'map.status.unreachable': 'Unreachable',
 } as const;

@@ -1,0 +1,170 @@
+import type { Feature, FeatureCollection, Point, Polygon } from 'geojson';
+import type { Bbox } from '../../../shared/schemas/crisis.schema';
+import { GROUP_STATUSES, type GroupStatus, type GroupView } from '../../../shared/schemas/group.schema';
+
+// Pure map math: records in, GeoJSON and style values out. Nothing here imports MapLibre, so the
+// list view can share the colours and the rules can be unit-tested without a browser.
+
+/** The few properties a point carries to the map's worker; everything else stays in the app. */
+export interface GroupFeatureProperties {
+  /** The group's id, promoted to the feature id (`promoteId: 'id'`) for feature-state. */
+  id: string;
+  status: GroupStatus;
+  /** People in the group; null for a reduced view, which carries no counts. */
+  people: number | null;
+  /** True while the group waits in the outbox: drawn hollow. */
+  pending: boolean;
+}
+
+export type GroupFeature = Feature<Point, GroupFeatureProperties>;
+export type GroupFeatureCollection = FeatureCollection<Point, GroupFeatureProperties>;
+
+/**
+ * Colour of each status, shared by the map's points, the legend and the list's dots.
+ *
+ * Chosen from the Okabe-Ito and Paul Tol palettes, darkened or lightened so that every pair stays
+ * apart (CIE76 distance of at least 10) under simulated protanopia, deuteranopia and tritanopia;
+ * the unit test checks this. Warm colours are groups that still need someone (reported, verified),
+ * blue and green are help under way or given, violets are people moved, greys are inactive.
+ * A colour alone never carries meaning: the legend and the list name every status.
+ */
+export const STATUS_COLORS: Readonly<Record<GroupStatus, string>> = {
+  reported: '#D55E00',
+  verified: '#AA3377',
+  assistance_in_progress: '#0072B2',
+  assisted: '#007A5E',
+  relocated: '#332288',
+  evacuated: '#56A0D3',
+  returned: '#9370DB',
+  closed: '#858585',
+  duplicate: '#C4C4C4',
+  unreachable: '#1A1A1A',
+};
+
+/** Drawn for a status the table does not know (a newer server); never expected. */
+export const UNKNOWN_STATUS_COLOR = '#FF00FF';
+
+/**
+ * The ring around every point and cluster. Light status colours (evacuated, duplicate) are too
+ * close to the land to see on their own; this ring keeps at least 3:1 against land, host country
+ * and sea, so every point is visible whatever its colour.
+ */
+export const POINT_OUTLINE_COLOR = '#1F2933';
+
+/** Which points are drawn on top when they overlap: those that still need someone. */
+export const STATUS_DRAW_ORDER: Readonly<Record<GroupStatus, number>> = {
+  duplicate: 0,
+  closed: 1,
+  returned: 2,
+  evacuated: 3,
+  relocated: 4,
+  assisted: 5,
+  assistance_in_progress: 6,
+  verified: 7,
+  unreachable: 8,
+  reported: 9,
+};
+
+/** A MapLibre `match` on the `status` property: `[match, input, label, output, ..., fallback]`. */
+export type StatusMatchExpression<T extends string | number> = ['match', ['get', 'status'], string, T, ...(string | T)[], T];
+
+function matchOnStatus<T extends string | number>(table: Readonly<Record<GroupStatus, T>>, fallback: T): StatusMatchExpression<T> {
+  const [first, ...rest] = GROUP_STATUSES;
+  return ['match', ['get', 'status'], first, table[first], ...rest.flatMap((s): (string | T)[] => [s, table[s]]), fallback];
+}
+
+/** The `circle-color` expression of the points, built from STATUS_COLORS. */
+export function statusColorExpression(): StatusMatchExpression<string> {
+  return matchOnStatus(STATUS_COLORS, UNKNOWN_STATUS_COLOR);
+}
+
+/** The `circle-sort-key` expression: higher keys are drawn on top. */
+export function statusSortKeyExpression(): StatusMatchExpression<number> {
+  return matchOnStatus(STATUS_DRAW_ORDER, -1);
+}
+
+/** One row of the legend; `labelKey` is a message key in the `map` catalogue. */
+export interface StatusLegendEntry {
+  status: GroupStatus;
+  color: string;
+  labelKey: `map.status.${GroupStatus}`;
+}
+
+/** The legend's status rows, in the order the workflow moves through them. */
+export const STATUS_LEGEND: readonly StatusLegendEntry[] = GROUP_STATUSES.map((status) => ({
+  status,
+  color: STATUS_COLORS[status],
+  labelKey: `map.status.${status}` as const,
+}));
+
+/** Where a group is, whichever view of it this user receives. */
+export function positionOf(view: GroupView): { lat: number; lon: number } {
+  return view.view === 'full' ? view.group.location : view.group;
+}
+
+/**
+ * One group as a map point. Every value is copied out as a primitive into a new object, so a
+ * Svelte `$state` proxy in the input never reaches MapLibre, whose worker cannot clone proxies.
+ */
+export function groupToFeature(view: GroupView, pending: boolean): GroupFeature | null {
+  const { lat, lon } = positionOf(view);
+  // A point without a finite position would poison the whole cluster index; drop it instead.
+  if (!Number.isFinite(lat) || !Number.isFinite(lon)) return null;
+  const id = view.group.id;
+  return {
+    type: 'Feature',
+    id,
+    // RFC 7946: longitude first.
+    geometry: { type: 'Point', coordinates: [lon, lat] },
+    properties: {
+      id,
+      status: view.group.status,
+      people: view.view === 'full' ? view.group.headcount.total : null,
+      pending,
+    },
+  };
+}
+
+/** Every group this user may see, as one FeatureCollection for the clustered source. */
+export function groupsToFeatureCollection(
+  groups: ReadonlyMap<string, GroupView>,
+  pendingIds: ReadonlySet<string> = new Set(),
+): GroupFeatureCollection {
+  const features: GroupFeature[] = [];
+  for (const view of groups.values()) {
+    const feature = groupToFeature(view, pendingIds.has(view.group.id));
+    if (feature) features.push(feature);
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+/** A bbox as MapLibre's `[[west, south], [east, north]]` bounds, as a new plain array. */
+export function bboxToBounds(bbox: Bbox): [[number, number], [number, number]] {
+  const [west, south, east, north] = bbox;
+  return [
+    [west, south],
+    [east, north],
+  ];
+}
+
+const EARTH_RADIUS_M = 6_371_008.8;
+
+/**
+ * A circle of `radiusM` metres around a point, as a polygon of `steps` vertices, to draw the
+ * accuracy of a device's fix. Geodesic (destination-point formula), so it stays true away from
+ * the equator where a circle in degrees would not.
+ */
+export function accuracyCircle(lat: number, lon: number, radiusM: number, steps = 64): Feature<Polygon> {
+  const lat1 = (lat * Math.PI) / 180;
+  const lon1 = (lon * Math.PI) / 180;
+  const angular = radiusM / EARTH_RADIUS_M;
+  const ring: [number, number][] = [];
+  for (let i = 0; i < steps; i++) {
+    const bearing = (2 * Math.PI * i) / steps;
+    const lat2 = Math.asin(Math.sin(lat1) * Math.cos(angular) + Math.cos(lat1) * Math.sin(angular) * Math.cos(bearing));
+    const lon2 = lon1 + Math.atan2(Math.sin(bearing) * Math.sin(angular) * Math.cos(lat1), Math.cos(angular) - Math.sin(lat1) * Math.sin(lat2));
+    ring.push([(((lon2 * 180) / Math.PI + 540) % 360) - 180, (lat2 * 180) / Math.PI]);
+  }
+  ring.push(ring[0]!);
+  return { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } };
+}
