@@ -49,6 +49,21 @@ class I18n {
     return new Intl.DateTimeFormat(this.locale.code, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
   }
 
+  /**
+   * How long ago (or how far ahead) a moment is, in words ("5 minutes ago"); past a week, the date.
+   * `now` is passed in so a list can refresh all its rows from one clock.
+   */
+  relativeTime(iso: string, now: number): string {
+    const seconds = (new Date(iso).getTime() - now) / 1000;
+    const abs = Math.abs(seconds);
+    if (abs >= 7 * 86_400) return this.dateTime(iso);
+    const format = new Intl.RelativeTimeFormat(this.locale.code, { numeric: 'auto' });
+    if (abs < 60) return format.format(0, 'second');
+    if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute');
+    if (abs < 86_400) return format.format(Math.round(seconds / 3600), 'hour');
+    return format.format(Math.round(seconds / 86_400), 'day');
+  }
+
   /** A country's name in the active language, from its ISO alpha-2 code. */
   country(iso2: string): string {
     return new Intl.DisplayNames([this.locale.code], { type: 'region' }).of(iso2) ?? iso2;

@@ -1,0 +1,38 @@
+import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { NeedType } from '../../../shared/schemas/need.schema';
+
+/** The time a view is ordered by: when it was reported, when the view carries it. */
+function reportedAt(view: GroupView): string {
+  return view.view === 'full' ? view.group.reportedAt : '';
+}
+
+/**
+ * Newest first: by report time, then by id (client-made UUIDv7 ids start with their creation time,
+ * so reduced views, which carry no times, still come out newest first).
+ */
+export function compareNewestFirst(a: GroupView, b: GroupView): number {
+  const byTime = reportedAt(b).localeCompare(reportedAt(a));
+  return byTime !== 0 ? byTime : b.group.id.localeCompare(a.group.id);
+}
+
+export function sortNewestFirst(views: Iterable<GroupView>): GroupView[] {
+  return [...views].sort(compareNewestFirst);
+}
+
+/** The needs to show first: open ones by severity, then by people; for a reduced view, its types. */
+export function topNeeds(view: GroupView): NeedType[] {
+  if (view.view === 'reduced') return [...view.group.needTypes];
+  return view.group.needs
+    .filter((n) => n.status !== 'cancelled' && n.status !== 'met')
+    .sort((a, b) => b.severity - a.severity || b.people - a.people)
+    .map((n) => n.type);
+}
+
+export function latLon(view: GroupView): { lat: number; lon: number } {
+  return view.view === 'full' ? { lat: view.group.location.lat, lon: view.group.location.lon } : { lat: view.group.lat, lon: view.group.lon };
+}
+
+/** Coordinates rounded for reading (about 10 m), not for computing. */
+export function roundCoord(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

@@ -1,0 +1,106 @@
+import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
+
+/**
+ * The groups this user may see and the change-log position they reflect. Pure (no Svelte, no
+ * socket) so the ordering rules can be tested alone:
+ *
+ * - a sync reply (snapshot or catch-up) is the base; live changes that arrive while it is in flight
+ *   are buffered and applied after it, skipping those it already covers;
+ * - in steady state, a change at or below the applied sequence number is stale and ignored.
+ *
+ * Every method returns whether the groups changed, so the caller knows when to bump a revision.
+ */
+export class ChangeFeed {
+  readonly groups = new Map<string, GroupView>();
+  #lastAppliedSeq: number | null = null;
+  #syncing = false;
+  #buffer: ChangeEvent[] = [];
+
+  get lastAppliedSeq(): number | null {
+    return this.#lastAppliedSeq;
+  }
+  get syncing(): boolean {
+    return this.#syncing;
+  }
+
+  /**
+   * A sync request is about to go out (again, after a failed one): buffer live changes until its
+   * reply is applied. Dropping what an earlier attempt buffered is safe: the reply covers every
+   * change committed before the server read the request, and later ones arrive after the reply.
+   */
+  beginSync(): void {
+    this.#syncing = true;
+    this.#buffer = [];
+  }
+
+  /** A snapshot replaces every group. */
+  applySnapshot(seq: number, groups: readonly GroupView[]): boolean {
+    this.groups.clear();
+    for (const view of groups) this.groups.set(view.group.id, view);
+    this.#lastAppliedSeq = seq;
+    this.#endSync();
+    return true;
+  }
+
+  /** A catch-up applies each missed change in order, then the buffered live ones. */
+  applyCatchUp(seq: number, changes: readonly ChangeEvent[]): boolean {
+    let changed = false;
+    for (const change of [...changes].sort((a, b) => a.seq - b.seq)) changed = this.#apply(change) || changed;
+    this.#lastAppliedSeq = Math.max(this.#lastAppliedSeq ?? 0, seq);
+    return this.#endSync() || changed;
+  }
+
+  /** A live change: buffered during a sync, ignored when stale, applied otherwise. */
+  receive(change: ChangeEvent): boolean {
+    if (this.#syncing) {
+      this.#buffer.push(change);
+      return false;
+    }
+    return this.#apply(change);
+  }
+
+  /**
+   * The state a command's acknowledgement carries. It does not move the sequence number (changes
+   * between ours and this one may still be on their way); a view never replaces a newer version.
+   */
+  applyAcknowledged(view: GroupView, seq: number): boolean {
+    if (this.#lastAppliedSeq !== null && seq <= this.#lastAppliedSeq) return false;
+    return this.#upsert(view);
+  }
+
+  /** Forgets everything (sign-out). */
+  reset(): void {
+    this.groups.clear();
+    this.#lastAppliedSeq = null;
+    this.#syncing = false;
+    this.#buffer = [];
+  }
+
+  #endSync(): boolean {
+    this.#syncing = false;
+    const buffered = this.#buffer.sort((a, b) => a.seq - b.seq);
+    this.#buffer = [];
+    let changed = false;
+    for (const change of buffered) changed = this.#apply(change) || changed;
+    return changed;
+  }
+
+  #apply(change: ChangeEvent): boolean {
+    if (this.#lastAppliedSeq !== null && change.seq <= this.#lastAppliedSeq) return false;
+    this.#lastAppliedSeq = change.seq;
+    switch (change.kind) {
+      case 'group.upsert':
+        return this.#upsert(change.group);
+      case 'group.remove':
+        return this.groups.delete(change.groupId);
+    }
+  }
+
+  #upsert(view: GroupView): boolean {
+    const existing = this.groups.get(view.group.id);
+    if (existing && existing.group.version > view.group.version) return false;
+    this.groups.set(view.group.id, view);
+    return true;
+  }
+}

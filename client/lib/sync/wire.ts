@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { ErrorCode, Issue } from '../../../shared/protocol';
+import { Crisis } from '../../../shared/schemas/crisis.schema';
+import { Group, GroupView } from '../../../shared/schemas/group.schema';
+import { ChangeEvent } from '../../../shared/schemas/sync.schema';
+import type { CommandAck, SyncAck } from '../../../shared/events';
+
+// The event map's payload types say what a well-behaved server sends; these schemas check it at
+// run time, because types check nothing once the bytes arrive.
+
+const FailureSchema = z.object({
+  ok: z.literal(false),
+  code: ErrorCode,
+  message: z.string(),
+  issues: z.array(Issue).optional(),
+});
+
+/** The reply to `sync`. */
+export const SyncAckSchema = z.union([
+  z.object({ ok: z.literal(true), mode: z.literal('snapshot'), seq: z.number().int().min(0), crisis: Crisis, groups: z.array(GroupView) }),
+  z.object({ ok: z.literal(true), mode: z.literal('changes'), seq: z.number().int().min(0), changes: z.array(ChangeEvent) }),
+  FailureSchema,
+]) satisfies z.ZodType<SyncAck>;
+
+/** The reply to `command`. */
+export const CommandAckSchema = z.union([
+  z.object({ ok: z.literal(true), seq: z.number().int().min(1), group: Group }),
+  FailureSchema.extend({ current: GroupView.optional() }),
+]) satisfies z.ZodType<CommandAck>;
+
+/** A live change. */
+export const ChangeEventSchema = ChangeEvent;
