@@ -1,0 +1,150 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { createRepositories } from './repositories/repositories';
+import { AdminInputError, AdminService, NewCrisisInput, NewUserInput, parseOrThrow } from './services/admin.service';
+
+// The admin command: `npm run admin -- <command> [options]`. Opens WAYMARK_DATA_DIR's database
+// (the server may keep running: SQLite's WAL lets both work) and goes through the same services.
+
+const USAGE = `usage: npm run admin -- <command> [options]
+
+  create-crisis --name NAME --type conflict|natural_disaster --host ISO3
+                --phase preparedness|emergency_response|post_crisis --bbox west,south,east,north
+  create-agency --name NAME --acronym ACRONYM --type TYPE [--serves ISO3]
+                TYPE: un, ingo, nngo, red_cross_crescent, host_government, consulate, civil_society
+  create-user   --username NAME --role field|coordinator|responder|embassy|admin
+                --display-name NAME [--agency ACRONYM] [--crisis CRISIS_ID]
+                The password comes from WAYMARK_PASSWORD or standard input, never from the command line.
+  list          crises, agencies and users (never password hashes)
+`;
+
+/** A mistake in how the command was called; printed with the usage. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+type Values = Record<string, string | undefined>;
+
+function parse(args: string[], options: string[]): Values {
+  const { values, positionals } = parseArgs({
+    args,
+    options: Object.fromEntries(options.map((o) => [o, { type: 'string' as const }])),
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
+  const out: Values = {};
+  for (const [k, v] of Object.entries(values)) out[k] = typeof v === 'string' ? v : undefined;
+  return out;
+}
+
+function required(values: Values, name: string): string {
+  const value = values[name];
+  if (value === undefined || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function parseBbox(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length !== 4 || parts.some((p) => p === '' || !Number.isFinite(Number(p)))) {
+    throw new UsageError('--bbox must be four numbers: west,south,east,north');
+  }
+  return parts.map(Number);
+}
+
+async function readPassword(): Promise<string> {
+  const fromEnv = process.env['WAYMARK_PASSWORD'];
+  if (fromEnv) return fromEnv;
+  if (process.stdin.isTTY) process.stderr.write('password (then Enter, then Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '') throw new UsageError('no password: set WAYMARK_PASSWORD or pipe it on standard input');
+  return password;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = loadConfig(process.env);
+  const db = openDatabase(config.databaseFile);
+  try {
+    const admin = new AdminService(createRepositories(db));
+    switch (command) {
+      case 'create-crisis': {
+        const v = parse(rest, ['name', 'type', 'host', 'phase', 'bbox']);
+        const input = parseOrThrow(
+          NewCrisisInput,
+          {
+            name: required(v, 'name'),
+            type: required(v, 'type'),
+            hostCountry: required(v, 'host').toUpperCase(),
+            phase: required(v, 'phase'),
+            area: parseBbox(required(v, 'bbox')),
+          },
+          'crisis',
+        );
+        const crisis = admin.createCrisis(input);
+        process.stdout.write(`created crisis ${crisis.id} (${crisis.name})\n`);
+        return;
+      }
+      case 'create-agency': {
+        const v = parse(rest, ['name', 'acronym', 'type', 'serves']);
+        const agency = admin.createAgency({
+          name: required(v, 'name'),
+          acronym: required(v, 'acronym'),
+          type: required(v, 'type'),
+          servesState: v['serves']?.toUpperCase() ?? null,
+        });
+        process.stdout.write(`created agency ${agency.id} (${agency.acronym})\n`);
+        return;
+      }
+      case 'create-user': {
+        const v = parse(rest, ['username', 'role', 'display-name', 'agency', 'crisis']);
+        const fields = {
+          username: required(v, 'username'),
+          role: required(v, 'role'),
+          displayName: required(v, 'display-name'),
+          agency: v['agency'] ?? null,
+          crisisId: v['crisis'] ?? null,
+        };
+        // Checked before the password is asked for, so a typo does not cost a typed password.
+        parseOrThrow(NewUserInput.omit({ password: true }), fields, 'user');
+        const input = parseOrThrow(NewUserInput, { ...fields, password: await readPassword() }, 'user');
+        const user = await admin.createUser(input);
+        process.stdout.write(`created user ${user.id} (${user.username}, ${user.role})\n`);
+        return;
+      }
+      case 'list': {
+        parse(rest, []);
+        process.stdout.write(`${JSON.stringify(admin.list(), null, 2)}\n`);
+        return;
+      }
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+try {
+  await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (error instanceof AdminInputError || error instanceof ConfigError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

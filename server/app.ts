@@ -1,0 +1,88 @@
+import http from 'node:http';
+import express from 'express';
+import type { Config } from './config';
+import { errorHandler } from './http/errors';
+import { apiRoutes } from './http/api.routes';
+import { staticRoutes } from './http/static';
+import { silentLogger, type Logger } from './log';
+import type { Repositories } from './repositories/repositories';
+import { AuthService } from './services/auth.service';
+import { GroupService } from './services/group.service';
+import { SyncService } from './services/sync.service';
+import { createSocketServer, type WaymarkIo } from './socket/socket-server';
+
+export interface AppDeps {
+  repositories: Repositories;
+  config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync'>;
+  logger?: Logger;
+  /** The clock, in epoch milliseconds; tests replace it to expire sessions. */
+  now?: () => number;
+}
+
+/** A built, not yet listening, server. */
+export interface App {
+  httpServer: http.Server;
+  io: WaymarkIo;
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Closes every socket and the HTTP server. The database is its opener's to close. */
+  close(): Promise<void>;
+}
+
+/** Builds Express and Socket.IO over the given repositories. No side effects until listen(). */
+export function createApp(deps: AppDeps): App {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? Date.now;
+  const { repositories: repos, config } = deps;
+  const auth = new AuthService(repos, config.session, now);
+  const groups = new GroupService(repos, now);
+  const sync = new SyncService(repos, config.sync);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+  const httpServer = http.createServer(app);
+  const sockets = createSocketServer(httpServer, { auth, groups, sync, logger });
+
+  app.use(
+    apiRoutes({
+      auth,
+      policy: config.session,
+      onSignOut: (sessionId) => sockets.disconnectSession(sessionId),
+      basemapStyleUrl: config.basemapStyleUrl,
+    }),
+  );
+  const statics = staticRoutes(config.staticDir);
+  if (statics) app.use(statics);
+  else logger.warn('static.missing', { staticDir: config.staticDir });
+  app.use(errorHandler(logger));
+
+  return {
+    httpServer,
+    io: sockets.io,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        httpServer.once('error', onError);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', onError);
+          const address = httpServer.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        // io.close() disconnects every socket, then closes the HTTP server; keep-alive HTTP
+        // connections would hold that close open, so they are cut too.
+        void sockets.io.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Raised when the environment holds a value the server cannot run with; index.ts prints it and exits. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const positiveNumber = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'expected a positive number')
+    .transform(Number)
+    .pipe(z.number().positive())
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const EnvSchema = z.object({
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65_535))
+    .optional()
+    .transform((v) => v ?? 8080),
+  WAYMARK_DATA_DIR: z.string().trim().min(1).optional().transform((v) => v ?? './data'),
+  WAYMARK_DEMO: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v !== 'off'),
+  WAYMARK_BASEMAP_STYLE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? null : v))
+    .pipe(z.url({ protocol: /^https?$/ }).nullable()),
+  WAYMARK_STATIC_DIR: z.string().trim().min(1).optional().transform((v) => v ?? 'dist/client'),
+  WAYMARK_SESSION_IDLE_MINUTES: positiveNumber(30),
+  WAYMARK_SESSION_ABSOLUTE_HOURS: positiveNumber(12),
+  WAYMARK_SYNC_MAX_CHANGES: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1))
+    .optional()
+    .transform((v) => v ?? 10_000),
+});
+
+/** Everything the server reads from its environment, validated. */
+export interface Config {
+  port: number;
+  dataDir: string;
+  /** The SQLite file inside dataDir. */
+  databaseFile: string;
+  demo: boolean;
+  basemapStyleUrl: string | null;
+  staticDir: string;
+  session: SessionPolicy;
+  sync: SyncPolicy;
+}
+
+/** How long a session lives. */
+export interface SessionPolicy {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+/** When a reconnecting client gets a snapshot instead of the changes it missed. */
+export interface SyncPolicy {
+  /** A client further behind than this many changes gets a snapshot: cheaper than replaying them. */
+  maxCatchUpChanges: number;
+}
+
+/** Default policies, for code that builds a Config without an environment (tests, CLI). */
+export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
+export const DEFAULT_SYNC_POLICY: SyncPolicy = { maxCatchUpChanges: 10_000 };
+
+/** The name of the database file inside the data directory. */
+export const DATABASE_FILE_NAME = 'waymark.db';
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.WAYMARK_DATA_DIR);
+  return {
+    port: e.PORT,
+    dataDir,
+    databaseFile: path.join(dataDir, DATABASE_FILE_NAME),
+    demo: e.WAYMARK_DEMO,
+    basemapStyleUrl: e.WAYMARK_BASEMAP_STYLE_URL,
+    staticDir: path.resolve(e.WAYMARK_STATIC_DIR),
+    session: {
+      idleMs: e.WAYMARK_SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: e.WAYMARK_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    },
+    sync: { maxCatchUpChanges: e.WAYMARK_SYNC_MAX_CHANGES },
+  };
+}

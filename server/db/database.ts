@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Migrations live beside this file, found from the module's own URL so any cwd works. */
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+/** Opens (creating if needed) the SQLite database, sets durable pragmas and applies pending migrations. */
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+  if (file !== ':memory:' && !options.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  // A writer and a reader (e.g. the admin command) may meet; wait instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  if (options.readonly) return db;
+  // WAL lets readers run during a write; synchronous=FULL makes an acked command survive power loss.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  applyMigrations(db);
+  return db;
+}
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Reads the numbered .sql files in order. */
+function readMigrations(): Migration[] {
+  return fs
+    .readdirSync(MIGRATIONS_DIR)
+    .map((file) => ({ file, match: /^(\d+)_([\w-]+)\.sql$/.exec(file) }))
+    .flatMap(({ file, match }) =>
+      match?.[1] && match[2]
+        ? [{ version: Number(match[1]), name: match[2], sql: fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8') }]
+        : [],
+    )
+    .sort((a, b) => a.version - b.version);
+}
+
+/** Applies every migration not yet recorded in schema_migrations, each in its own transaction. */
+export function applyMigrations(db: Db): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  ) STRICT`);
+  const applied = new Set(
+    db
+      .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+      .all()
+      .map((r) => r.version),
+  );
+  const record = db.prepare<[number, string, string]>(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
+  const done: number[] = [];
+  for (const migration of readMigrations()) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    })();
+    done.push(migration.version);
+  }
+  return done;
+}

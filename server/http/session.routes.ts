@@ -1,0 +1,61 @@
+import { Router, type Request } from 'express';
+import type { SessionPolicy } from '../config';
+import type { AuthService } from '../services/auth.service';
+import { failure, toIssues } from '../../shared/protocol';
+import { SignInRequest } from '../../shared/schemas/api.schema';
+import { readCookie, SESSION_COOKIE, sessionCookieOptions } from './cookies';
+
+export interface SessionRoutesDeps {
+  auth: AuthService;
+  policy: SessionPolicy;
+  /** Closes live connections of a session that signed out. */
+  onSignOut: (sessionId: string) => void;
+}
+
+const UNAUTHORIZED = failure('unauthorized', 'wrong username or password');
+const tokenOf = (req: Request) => readCookie(req.headers.cookie, SESSION_COOKIE);
+
+/** POST/GET/DELETE on the session route: sign in, who am I, sign out. Mounted at API_ROUTES.session. */
+export function sessionRoutes(deps: SessionRoutesDeps): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const parsed = SignInRequest.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json(failure('invalid', 'username and password are required', toIssues(parsed.error)));
+      return;
+    }
+    const result = await deps.auth.signIn(parsed.data);
+    if (!result.ok) {
+      res.status(401).json(UNAUTHORIZED);
+      return;
+    }
+    res.cookie(SESSION_COOKIE, result.token, sessionCookieOptions(req.secure, deps.policy.absoluteMs));
+    res.status(200).json(result.info);
+  });
+
+  router.get('/', (req, res) => {
+    const token = tokenOf(req);
+    const session = token ? deps.auth.resolveToken(token) : null;
+    if (!session) {
+      res.status(401).json(failure('unauthorized', 'not signed in'));
+      return;
+    }
+    res.json(deps.auth.sessionInfo(session.user));
+  });
+
+  router.delete('/', (req, res) => {
+    const token = tokenOf(req);
+    if (token) {
+      const session = deps.auth.resolveToken(token);
+      if (session) {
+        deps.auth.signOut(session.sessionId);
+        deps.onSignOut(session.sessionId);
+      }
+    }
+    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(req.secure));
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,54 @@
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase } from './db/database';
+import { createConsoleLogger } from './log';
+import { createRepositories } from './repositories/repositories';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from './seed/demo-seed';
+
+// Wiring only: configuration, database, demo seed, listening, and a clean stop on signals.
+
+const logger = createConsoleLogger();
+
+function configOrExit(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
+const db = openDatabase(config.databaseFile);
+const repositories = createRepositories(db);
+
+if (config.demo) {
+  const seeded = await seedDemoIfEmpty(repositories);
+  if (seeded) logger.info('demo.seeded', { crisisId: seeded.crisisId, groups: seeded.groups });
+  if (repositories.crises.list().some((c) => c.isDemo)) {
+    logger.warn('demo.active', {
+      note: 'this database holds the SYNTHETIC demo crisis; none of it describes real people. Set WAYMARK_DEMO=off on an empty database for a real deployment.',
+      accounts: Object.values(DEMO_USERS).join(', '),
+      password: DEMO_PASSWORD,
+    });
+  }
+}
+
+const app = createApp({ repositories, config, logger });
+const port = await app.listen(config.port);
+logger.info('server.listening', { port, dataDir: config.dataDir, staticDir: config.staticDir });
+
+let stopping = false;
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info('server.stopping', { signal });
+  await app.close();
+  // Closing checkpoints the WAL into the database file.
+  db.close();
+  logger.info('server.stopped', { signal });
+  process.exitCode = 0;
+}
+process.once('SIGTERM', (signal) => void stop(signal));
+process.once('SIGINT', (signal) => void stop(signal));

@@ -1,0 +1,97 @@
+import type { Db } from '../db/database';
+import type { Group } from '../../shared/schemas/group.schema';
+import type { CommandType } from '../../shared/schemas/command.schema';
+import { parseStoredGroup } from './group.repository';
+
+/** What happened to an entity; for now every change is a group command. */
+export type ChangeKind = CommandType;
+
+/** One committed change with the full group state after it. */
+export interface ChangeRecord {
+  seq: number;
+  crisisId: string;
+  entityId: string;
+  kind: ChangeKind;
+  group: Group;
+  actor: string | null;
+  at: string;
+}
+
+interface ChangeRow {
+  seq: number;
+  crisis_id: string;
+  entity_id: string;
+  kind: ChangeKind;
+  data: string;
+  actor: string | null;
+  at: string;
+}
+
+const toRecord = (row: ChangeRow): ChangeRecord => ({
+  seq: row.seq,
+  crisisId: row.crisis_id,
+  entityId: row.entity_id,
+  kind: row.kind,
+  group: parseStoredGroup(row.data),
+  actor: row.actor,
+  at: row.at,
+});
+
+/** The change log: the ordered history that feeds live updates and catch-up. */
+export class ChangeLogRepository {
+  readonly #append;
+  readonly #head;
+  readonly #oldest;
+  readonly #countAfter;
+  readonly #listAfter;
+  readonly #previous;
+
+  constructor(db: Db) {
+    this.#append = db.prepare<[string, string, string, string, string | null, string]>(
+      "INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES (?, 'group', ?, ?, ?, ?, ?)",
+    );
+    this.#head = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM change_log');
+    this.#oldest = db.prepare<[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM change_log');
+    this.#countAfter = db.prepare<[string, number, number], { n: number }>(
+      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM change_log WHERE crisis_id = ? AND seq > ? LIMIT ?)',
+    );
+    this.#listAfter = db.prepare<[string, number, number], ChangeRow>(
+      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
+    );
+    this.#previous = db.prepare<[string, number], { data: string }>(
+      'SELECT data FROM change_log WHERE entity_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1',
+    );
+  }
+
+  /** Appends a group change and returns its sequence number. */
+  appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string): number {
+    const result = this.#append.run(group.crisisId, group.id, kind, JSON.stringify(group), actor, at);
+    return Number(result.lastInsertRowid);
+  }
+
+  /** The newest sequence number, or 0 for an empty log. */
+  headSeq(): number {
+    return this.#head.get()?.seq ?? 0;
+  }
+
+  /** The oldest sequence number still retained, or null for an empty log. */
+  oldestSeq(): number | null {
+    return this.#oldest.get()?.seq ?? null;
+  }
+
+  /** How many changes of a crisis follow `afterSeq`, counting no further than `limit`. */
+  countAfter(crisisId: string, afterSeq: number, limit: number): number {
+    return this.#countAfter.get(crisisId, afterSeq, limit)?.n ?? 0;
+  }
+
+  /** The changes of a crisis in (afterSeq, uptoSeq], in order. */
+  listAfter(crisisId: string, afterSeq: number, uptoSeq: number): ChangeRecord[] {
+    return this.#listAfter.all(crisisId, afterSeq, uptoSeq).map(toRecord);
+  }
+
+  /** The entity's state just before the change `beforeSeq`, or null if that change created it. */
+  stateBefore(entityId: string, beforeSeq: number): Group | null {
+    const row = this.#previous.get(entityId, beforeSeq);
+    return row ? parseStoredGroup(row.data) : null;
+  }
+}

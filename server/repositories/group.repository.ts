@@ -1,0 +1,66 @@
+import type { Db } from '../db/database';
+import { Group } from '../../shared/schemas/group.schema';
+
+/**
+ * Stored JSON is parsed with the shared schema on the way out: a row written by an older version
+ * or edited by hand fails loudly here instead of reaching a client in a shape it cannot read.
+ */
+export const parseStoredGroup = (json: string): Group => Group.parse(JSON.parse(json));
+
+/** Groups (the cases): the current state of each. */
+export class GroupRepository {
+  readonly #insert;
+  readonly #update;
+  readonly #byId;
+  readonly #byCrisis;
+  readonly #countByCrisis;
+
+  constructor(db: Db) {
+    this.#insert = db.prepare<[string, string, number, string, number, number, string, string]>(
+      'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#update = db.prepare<[number, string, number, number, string, string, string, number]>(
+      // The version guard makes a lost update impossible even if a caller forgot to check.
+      'UPDATE groups SET version = ?, status = ?, lat = ?, lon = ?, updated_at = ?, data = ? WHERE id = ? AND version = ?',
+    );
+    this.#byId = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE id = ?');
+    this.#byCrisis = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE crisis_id = ? ORDER BY id');
+    this.#countByCrisis = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM groups WHERE crisis_id = ?');
+  }
+
+  /** Stores a new group. */
+  insert(g: Group): void {
+    this.#insert.run(g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, JSON.stringify(g));
+  }
+
+  /** Replaces a group's state; throws if the stored version is not `g.version - 1`. */
+  update(g: Group): void {
+    const result = this.#update.run(
+      g.version,
+      g.status,
+      g.location.lat,
+      g.location.lon,
+      g.updatedAt,
+      JSON.stringify(g),
+      g.id,
+      g.version - 1,
+    );
+    if (result.changes !== 1) throw new Error(`group update lost a race (expected version ${g.version - 1})`);
+  }
+
+  /** The group with this id (any crisis), or null. Callers scope it. */
+  findById(id: string): Group | null {
+    const row = this.#byId.get(id);
+    return row ? parseStoredGroup(row.data) : null;
+  }
+
+  /** Every group of a crisis. */
+  listByCrisis(crisisId: string): Group[] {
+    return this.#byCrisis.all(crisisId).map((row) => parseStoredGroup(row.data));
+  }
+
+  /** How many groups a crisis has. */
+  countByCrisis(crisisId: string): number {
+    return this.#countByCrisis.get(crisisId)?.n ?? 0;
+  }
+}

@@ -1,0 +1,101 @@
+import type { Db } from '../db/database';
+import { PublicUser, Role } from '../../shared/schemas/user.schema';
+
+/** A user as stored: the public part plus what only the server may see. */
+export interface UserRecord extends PublicUser {
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** A user as listings show it: never the hash. */
+export type UserSummary = PublicUser & { disabled: boolean; createdAt: string };
+
+interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  display_name: string;
+  agency_id: string | null;
+  crisis_id: string | null;
+  disabled: number;
+  created_at: string;
+}
+
+const toRecord = (row: UserRow): UserRecord => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  role: Role.parse(row.role),
+  agencyId: row.agency_id,
+  crisisId: row.crisis_id,
+  passwordHash: row.password_hash,
+  disabled: row.disabled === 1,
+  createdAt: row.created_at,
+});
+
+/** Strips a stored user down to what may leave the server. */
+export function toPublicUser(user: UserRecord | UserSummary): PublicUser {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    agencyId: user.agencyId,
+    crisisId: user.crisisId,
+  };
+}
+
+/** User accounts. */
+export class UserRepository {
+  readonly #insert;
+  readonly #byId;
+  readonly #byUsername;
+  readonly #all;
+
+  constructor(db: Db) {
+    this.#insert = db.prepare<[string, string, string, string, string, string | null, string | null, number, string]>(
+      `INSERT INTO users (id, username, password_hash, role, display_name, agency_id, crisis_id, disabled, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
+    this.#byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
+    this.#all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
+  }
+
+  /** Stores a new user. */
+  insert(u: UserRecord): void {
+    this.#insert.run(
+      u.id,
+      u.username,
+      u.passwordHash,
+      u.role,
+      u.displayName,
+      u.agencyId,
+      u.crisisId,
+      u.disabled ? 1 : 0,
+      u.createdAt,
+    );
+  }
+
+  /** The user with this id, or null. */
+  findById(id: string): UserRecord | null {
+    const row = this.#byId.get(id);
+    return row ? toRecord(row) : null;
+  }
+
+  /** The user with this username, or null. */
+  findByUsername(username: string): UserRecord | null {
+    const row = this.#byUsername.get(username);
+    return row ? toRecord(row) : null;
+  }
+
+  /** Every user, without password hashes. */
+  list(): UserSummary[] {
+    return this.#all.all().map((row) => {
+      const { passwordHash: _hash, ...summary } = toRecord(row);
+      return summary;
+    });
+  }
+}

@@ -1,0 +1,121 @@
+import type { Repositories } from '../repositories/repositories';
+import type { UserRecord } from '../repositories/user.repository';
+import { hashPassword } from '../services/password';
+import { Agency, type AgencyType } from '../../shared/schemas/agency.schema';
+import { Crisis } from '../../shared/schemas/crisis.schema';
+import type { Role } from '../../shared/schemas/user.schema';
+import { loadCountryShape } from './country-shape';
+import { makeDemoGroup } from './demo-groups';
+import { Prng } from './prng';
+
+/** The one password of every demo account. Demo data only: a real deployment runs with WAYMARK_DEMO=off. */
+export const DEMO_PASSWORD = 'waymark-demo';
+
+/** Demo usernames, one per role. */
+export const DEMO_USERS = {
+  coordinator: 'coordinator',
+  field: 'field',
+  responder: 'responder',
+  embassy: 'embassy',
+  admin: 'admin',
+} as const satisfies Record<Role, string>;
+
+export const DEMO_CRISIS_NAME = 'DEMO – Libya conflict (synthetic data)';
+export const DEMO_GROUP_COUNT = 300;
+/** The seed of the demo's random source: change it and every id and number changes. */
+const DEMO_SEED = 0x5eed_2026;
+/** ISO 3166-1 numeric code of Libya, as world-atlas names its features. */
+const LIBYA_NUMERIC = '434';
+
+const AGENCIES: readonly { name: string; acronym: string; type: AgencyType; servesState: string | null }[] = [
+  { name: 'International Organization for Migration', acronym: 'IOM', type: 'un', servesState: null },
+  { name: 'UN Refugee Agency', acronym: 'UNHCR', type: 'un', servesState: null },
+  { name: 'World Food Programme', acronym: 'WFP', type: 'un', servesState: null },
+  { name: "United Nations Children's Fund", acronym: 'UNICEF', type: 'un', servesState: null },
+  { name: 'International Committee of the Red Cross', acronym: 'ICRC', type: 'red_cross_crescent', servesState: null },
+  { name: 'Libyan Red Crescent', acronym: 'LRC', type: 'red_cross_crescent', servesState: null },
+  { name: 'Médecins Sans Frontières', acronym: 'MSF', type: 'ingo', servesState: null },
+  { name: 'International Rescue Committee', acronym: 'IRC', type: 'ingo', servesState: null },
+  { name: 'Norwegian Refugee Council', acronym: 'NRC', type: 'ingo', servesState: null },
+  { name: 'Danish Refugee Council', acronym: 'DRC', type: 'ingo', servesState: null },
+  { name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' },
+  { name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' },
+];
+
+const ACCOUNTS: readonly { role: Role; displayName: string; agency: string | null }[] = [
+  { role: 'coordinator', displayName: 'Demo coordinator', agency: null },
+  { role: 'field', displayName: 'Demo field team', agency: null },
+  { role: 'responder', displayName: 'Demo responder (IOM)', agency: 'IOM' },
+  { role: 'embassy', displayName: 'Demo embassy (Nigeria)', agency: 'NGA-EMB' },
+  { role: 'admin', displayName: 'Demo admin', agency: null },
+];
+
+/** What the demo seed created. */
+export interface DemoSeedResult {
+  crisisId: string;
+  groups: number;
+  headSeq: number;
+}
+
+/**
+ * Seeds the synthetic demo crisis: agencies, one account per role, ~300 groups placed on Libyan
+ * land around real towns. Deterministic except for timestamps (the last ten days before `nowMs`).
+ * Everything goes through the repositories in one transaction, with a change-log row per group.
+ */
+export async function seedDemo(repos: Repositories, options: { nowMs?: number } = {}): Promise<DemoSeedResult> {
+  const nowMs = options.nowMs ?? Date.now();
+  const now = new Date(nowMs).toISOString();
+  const rng = new Prng(DEMO_SEED);
+  // Hash first: scrypt is asynchronous, a transaction is not.
+  const hashes = await Promise.all(ACCOUNTS.map(() => hashPassword(DEMO_PASSWORD)));
+
+  const crisis = Crisis.parse({
+    id: rng.uuid(),
+    name: DEMO_CRISIS_NAME,
+    type: 'conflict',
+    hostCountry: 'LBY',
+    phase: 'emergency_response',
+    area: [9.3, 19.5, 25.2, 33.2],
+    isDemo: true,
+    createdAt: new Date(nowMs - 11 * 86_400_000).toISOString(),
+  });
+  const agencies = AGENCIES.map((a) => Agency.parse({ ...a, id: rng.uuid() }));
+  const agencyId = (acronym: string | null) => agencies.find((a) => a.acronym === acronym)?.id ?? null;
+  const users: UserRecord[] = ACCOUNTS.map((account, i) => ({
+    id: rng.uuid(),
+    username: DEMO_USERS[account.role],
+    displayName: account.displayName,
+    role: account.role,
+    agencyId: agencyId(account.agency),
+    crisisId: account.role === 'admin' ? null : crisis.id,
+    passwordHash: hashes[i] ?? '',
+    disabled: false,
+    createdAt: crisis.createdAt,
+  }));
+  const reporter = users.find((u) => u.role === 'field');
+  if (!reporter) throw new Error('demo accounts lack a field user');
+
+  const land = loadCountryShape(LIBYA_NUMERIC);
+  const context = { crisisId: crisis.id, area: crisis.area, land, reportedBy: reporter.id, nowMs };
+  const groups = Array.from({ length: DEMO_GROUP_COUNT }, () => makeDemoGroup(rng, context)).sort((a, b) =>
+    a.reportedAt.localeCompare(b.reportedAt),
+  );
+
+  return repos.transaction(() => {
+    repos.crises.insert(crisis);
+    for (const agency of agencies) repos.agencies.insert(agency, now);
+    for (const user of users) repos.users.insert(user);
+    for (const group of groups) {
+      repos.groups.insert(group);
+      // In report order, so sequence numbers follow the story the timestamps tell.
+      repos.changeLog.appendGroupChange('group.report', group, group.reportedBy, group.reportedAt);
+    }
+    return { crisisId: crisis.id, groups: groups.length, headSeq: repos.changeLog.headSeq() };
+  });
+}
+
+/** Seeds the demo only into a database without any crisis; returns null when it was not empty. */
+export async function seedDemoIfEmpty(repos: Repositories, options: { nowMs?: number } = {}): Promise<DemoSeedResult | null> {
+  if (repos.crises.count() > 0) return null;
+  return seedDemo(repos, options);
+}

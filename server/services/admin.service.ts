@@ -1,0 +1,141 @@
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Repositories } from '../repositories/repositories';
+import type { AuditAction, AuditEntry } from '../repositories/audit.repository';
+import { toPublicUser, type UserSummary } from '../repositories/user.repository';
+import { Agency } from '../../shared/schemas/agency.schema';
+import { Crisis } from '../../shared/schemas/crisis.schema';
+import { AGENCY_ROLES, PublicUser, Role, Username } from '../../shared/schemas/user.schema';
+import { hashPassword, type ScryptParams } from './password';
+
+/** A request an admin made that cannot be carried out; its message is safe to show them. */
+export class AdminInputError extends Error {
+  override readonly name = 'AdminInputError';
+}
+
+export const NewCrisisInput = z.object({
+  name: Crisis.shape.name,
+  type: Crisis.shape.type,
+  hostCountry: Crisis.shape.hostCountry,
+  phase: Crisis.shape.phase,
+  area: Crisis.shape.area,
+  isDemo: z.boolean().default(false),
+});
+export type NewCrisisInput = z.input<typeof NewCrisisInput>;
+
+export const NewAgencyInput = z.object({
+  name: z.string().min(1).max(200),
+  acronym: z.string().min(1).max(20),
+  type: z.string(),
+  servesState: z.string().nullable().default(null),
+});
+export type NewAgencyInput = z.input<typeof NewAgencyInput>;
+
+/** A new password: long enough that a passphrase is the easy choice. */
+export const NewPassword = z.string().min(10, 'at least 10 characters').max(200);
+
+export const NewUserInput = z.object({
+  username: Username,
+  password: NewPassword,
+  role: Role,
+  displayName: PublicUser.shape.displayName,
+  /** The agency, by acronym (what an admin knows) or by id (what code knows). */
+  agency: z.string().min(1).nullable().default(null),
+  crisisId: z.string().nullable().default(null),
+});
+export type NewUserInput = z.input<typeof NewUserInput>;
+
+/** Parses admin input, turning every issue into one AdminInputError message. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`);
+  throw new AdminInputError(`invalid ${what}: ${lines.join('; ')}`);
+}
+
+/** Crises, agencies and users: what the admin command and the seeds create. */
+export class AdminService {
+  readonly #repos: Repositories;
+  readonly #scrypt: ScryptParams | undefined;
+
+  constructor(repos: Repositories, options: { scrypt?: ScryptParams } = {}) {
+    this.#repos = repos;
+    this.#scrypt = options.scrypt;
+  }
+
+  /** Creates a crisis. */
+  createCrisis(input: NewCrisisInput): Crisis {
+    const fields = parseOrThrow(NewCrisisInput, input, 'crisis');
+    const crisis = parseOrThrow(Crisis, { ...fields, id: uuidv7(), createdAt: new Date().toISOString() }, 'crisis');
+    this.#repos.transaction(() => {
+      this.#repos.crises.insert(crisis);
+      this.#audit('admin.create_crisis', 'crisis', crisis.id);
+    });
+    return crisis;
+  }
+
+  /** Creates an agency; acronyms are unique (case-insensitive). */
+  createAgency(input: NewAgencyInput): Agency {
+    const fields = parseOrThrow(NewAgencyInput, input, 'agency');
+    const agency = parseOrThrow(Agency, { ...fields, id: uuidv7() }, 'agency');
+    return this.#repos.transaction(() => {
+      if (this.#repos.agencies.findByAcronym(agency.acronym)) {
+        throw new AdminInputError(`an agency with acronym ${agency.acronym} already exists`);
+      }
+      this.#repos.agencies.insert(agency, new Date().toISOString());
+      this.#audit('admin.create_agency', 'agency', agency.id);
+      return agency;
+    });
+  }
+
+  /**
+   * Creates a user. Responders and embassy staff act for an agency (an embassy's must be a
+   * consulate); everyone but an admin works in one crisis.
+   */
+  async createUser(input: NewUserInput): Promise<PublicUser> {
+    const fields = parseOrThrow(NewUserInput, input, 'user');
+    const agency = fields.agency
+      ? (this.#repos.agencies.findByAcronym(fields.agency) ?? this.#repos.agencies.findById(fields.agency))
+      : null;
+    if (fields.agency && !agency) throw new AdminInputError(`no agency ${fields.agency}`);
+    if (AGENCY_ROLES.includes(fields.role) && !agency) throw new AdminInputError(`a ${fields.role} user needs an agency`);
+    if (fields.role === 'embassy' && agency?.type !== 'consulate') {
+      throw new AdminInputError('an embassy user needs a consulate agency');
+    }
+    if (fields.role !== 'admin' && !fields.crisisId) throw new AdminInputError(`a ${fields.role} user needs a crisis`);
+    if (fields.crisisId && !this.#repos.crises.findById(fields.crisisId)) {
+      throw new AdminInputError(`no crisis ${fields.crisisId}`);
+    }
+    const passwordHash = await hashPassword(fields.password, this.#scrypt);
+    const record = {
+      id: uuidv7(),
+      username: fields.username,
+      displayName: fields.displayName,
+      role: fields.role,
+      agencyId: agency?.id ?? null,
+      crisisId: fields.crisisId,
+      passwordHash,
+      disabled: false,
+      createdAt: new Date().toISOString(),
+    };
+    this.#repos.transaction(() => {
+      // Checked inside the transaction: the hash above took time in which another admin could act.
+      if (this.#repos.users.findByUsername(record.username)) {
+        throw new AdminInputError(`username ${record.username} is taken`);
+      }
+      this.#repos.users.insert(record);
+      this.#audit('admin.create_user', 'user', record.id);
+    });
+    return toPublicUser(record);
+  }
+
+  /** Everything an admin lists: crises, agencies, users without hashes. */
+  list(): { crises: Crisis[]; agencies: Agency[]; users: UserSummary[] } {
+    return { crises: this.#repos.crises.list(), agencies: this.#repos.agencies.list(), users: this.#repos.users.list() };
+  }
+
+  #audit(action: AuditAction, recordType: AuditEntry['recordType'], recordId: string): void {
+    // The admin command runs on the server's own machine with no signed-in user.
+    this.#repos.audit.append({ at: new Date().toISOString(), userId: null, role: 'admin', action, recordType, recordId, outcome: 'ok' });
+  }
+}

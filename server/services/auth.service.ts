@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { SessionPolicy } from '../config';
+import type { Repositories } from '../repositories/repositories';
+import { toPublicUser, type UserRecord } from '../repositories/user.repository';
+import type { Audience } from '../../shared/projection';
+import type { SessionInfo, SignInRequest } from '../../shared/schemas/api.schema';
+import { hashPassword, verifyPassword } from './password';
+
+/** Touching a session on every request would turn every read into a write; once a minute is enough. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** A session that is valid right now, with its user. */
+export interface ActiveSession {
+  sessionId: string;
+  user: UserRecord;
+}
+
+export type SignInResult = { ok: true; token: string; sessionId: string; info: SessionInfo } | { ok: false };
+
+/** The id under which a session token is stored: its SHA-256, so the database never holds a token. */
+export function sessionIdOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Sign-in, sessions and who a signed-in user is. */
+export class AuthService {
+  readonly #repos: Repositories;
+  readonly #policy: SessionPolicy;
+  readonly #now: () => number;
+  #dummyHash: Promise<string> | null = null;
+
+  constructor(repos: Repositories, policy: SessionPolicy, now: () => number = Date.now) {
+    this.#repos = repos;
+    this.#policy = policy;
+    this.#now = now;
+  }
+
+  /**
+   * Checks a username and password and opens a session. Unknown user, wrong password and disabled
+   * account give the same answer after the same work, so neither the reply nor its timing tells
+   * whether a username exists.
+   */
+  async signIn(request: SignInRequest): Promise<SignInResult> {
+    const user = this.#repos.users.findByUsername(request.username);
+    const stored = user?.passwordHash ?? (await this.#dummy());
+    const matches = await verifyPassword(request.password, stored);
+    const at = new Date(this.#now()).toISOString();
+    if (!user || !matches || user.disabled) {
+      this.#repos.audit.append({
+        at,
+        userId: user?.id ?? null,
+        role: user?.role ?? null,
+        action: 'session.sign_in',
+        recordType: 'session',
+        recordId: null,
+        outcome: 'failed',
+      });
+      return { ok: false };
+    }
+    const token = randomBytes(32).toString('base64url');
+    const sessionId = sessionIdOf(token);
+    const now = this.#now();
+    this.#repos.transaction(() => {
+      this.#repos.sessions.deleteExpired(now - this.#policy.idleMs, now - this.#policy.absoluteMs);
+      this.#repos.sessions.insert({ id: sessionId, userId: user.id, createdAtMs: now, lastSeenAtMs: now });
+      this.#repos.audit.append({
+        at,
+        userId: user.id,
+        role: user.role,
+        action: 'session.sign_in',
+        recordType: 'session',
+        recordId: null,
+        outcome: 'ok',
+      });
+    });
+    return { ok: true, token, sessionId, info: this.sessionInfo(user) };
+  }
+
+  /** The active session for a token from a cookie, or null. */
+  resolveToken(token: string): ActiveSession | null {
+    return this.resolveSession(sessionIdOf(token));
+  }
+
+  /** The active session with this id, or null if it never existed, expired, or its user was disabled. */
+  resolveSession(sessionId: string): ActiveSession | null {
+    const session = this.#repos.sessions.findById(sessionId);
+    if (!session) return null;
+    const now = this.#now();
+    if (now - session.lastSeenAtMs > this.#policy.idleMs || now - session.createdAtMs > this.#policy.absoluteMs) {
+      this.#repos.sessions.delete(sessionId);
+      return null;
+    }
+    const user = this.#repos.users.findById(session.userId);
+    if (!user || user.disabled) return null;
+    if (now - session.lastSeenAtMs >= TOUCH_INTERVAL_MS) this.#repos.sessions.touch(sessionId, now);
+    return { sessionId, user };
+  }
+
+  /** Ends the session with this id (if any) and audits it. */
+  signOut(sessionId: string): void {
+    const session = this.resolveSession(sessionId);
+    this.#repos.transaction(() => {
+      if (!this.#repos.sessions.delete(sessionId) || !session) return;
+      this.#repos.audit.append({
+        at: new Date(this.#now()).toISOString(),
+        userId: session.user.id,
+        role: session.user.role,
+        action: 'session.sign_out',
+        recordType: 'session',
+        recordId: null,
+        outcome: 'ok',
+      });
+    });
+  }
+
+  /** What the client is told about the signed-in user: never the hash. */
+  sessionInfo(user: UserRecord): SessionInfo {
+    return {
+      user: toPublicUser(user),
+      crisis: user.crisisId ? this.#repos.crises.findById(user.crisisId) : null,
+      agency: user.agencyId ? this.#repos.agencies.findById(user.agencyId) : null,
+    };
+  }
+
+  /** Who a user is for the projection: role, crisis, agency and, for a consulate, the state it serves. */
+  audienceOf(user: UserRecord): Audience {
+    const agency = user.agencyId ? this.#repos.agencies.findById(user.agencyId) : null;
+    return {
+      userId: user.id,
+      role: user.role,
+      crisisId: user.crisisId,
+      agencyId: user.agencyId,
+      servesState: agency?.type === 'consulate' ? agency.servesState : null,
+    };
+  }
+
+  #dummy(): Promise<string> {
+    this.#dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    return this.#dummyHash;
+  }
+}

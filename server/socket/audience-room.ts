@@ -1,0 +1,35 @@
+import type { Audience } from '../../shared/projection';
+
+/** A room: the name sockets join, and the audience every socket in it is projected as. */
+export interface AudienceRoom {
+  name: string;
+  /** Holds only what the projection reads for this kind of room (no user id), so one projection serves the room. */
+  audience: Audience;
+}
+
+/**
+ * The room a connection joins, computed on the server from who the user is: one room per distinct
+ * projection, so each committed change is projected once per room and never filtered by a client.
+ * Admins join none. A unit test checks that the room's audience projects every group exactly as
+ * each member's own audience would.
+ */
+export function audienceRoom(a: Audience): AudienceRoom | null {
+  if (a.crisisId === null) return null;
+  const base = `crisis:${a.crisisId}`;
+  const room = (suffix: string, fields: Pick<Audience, 'role' | 'agencyId' | 'servesState'>): AudienceRoom => ({
+    name: `${base}:${suffix}`,
+    audience: { userId: '', crisisId: a.crisisId, ...fields },
+  });
+  switch (a.role) {
+    case 'coordinator':
+    case 'field':
+      return room('full', { role: 'coordinator', agencyId: null, servesState: null });
+    case 'responder':
+      // Per agency, because what a responder sees will depend on what is assigned to its agency.
+      return room(`agency:${a.agencyId ?? 'none'}`, { role: 'responder', agencyId: a.agencyId, servesState: null });
+    case 'embassy':
+      return room(`embassy:${a.servesState ?? 'none'}`, { role: 'embassy', agencyId: null, servesState: a.servesState });
+    case 'admin':
+      return null;
+  }
+}

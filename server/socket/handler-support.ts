@@ -1,0 +1,53 @@
+import type { ActiveSession, AuthService } from '../services/auth.service';
+import { describeError, type Logger } from '../log';
+import { failure, type Failure } from '../../shared/protocol';
+import type { WaymarkSocket } from './socket-server';
+
+/**
+ * The connection's session if it is still valid and its user still is who the rooms were computed
+ * for; otherwise the socket is closed (the client signs in again and gets fresh rooms) and null.
+ */
+export function liveSession(socket: WaymarkSocket, auth: AuthService): ActiveSession | null {
+  const session = auth.resolveSession(socket.data.sessionId);
+  const audience = socket.data.audience;
+  const fresh = session ? auth.audienceOf(session.user) : null;
+  if (
+    !session ||
+    !fresh ||
+    fresh.role !== audience.role ||
+    fresh.crisisId !== audience.crisisId ||
+    fresh.agencyId !== audience.agencyId ||
+    fresh.servesState !== audience.servesState
+  ) {
+    socket.disconnect(true);
+    return null;
+  }
+  return session;
+}
+
+/**
+ * Runs an event handler so that nothing a client sends can crash the server: an ack that is not a
+ * function drops the event (its sender could never learn the result and will resend it), and any
+ * exception becomes the named `internal` answer, logged with the error's class but never the payload.
+ */
+export function guardedHandler<R>(
+  socket: WaymarkSocket,
+  logger: Logger,
+  event: string,
+  handle: (payload: unknown) => R | Failure,
+): (payload: unknown, ack: unknown) => void {
+  return (payload, ack) => {
+    if (typeof ack !== 'function') {
+      logger.warn('socket.event_without_ack', { event, socketId: socket.id });
+      return;
+    }
+    let result: R | Failure;
+    try {
+      result = handle(payload);
+    } catch (error) {
+      logger.error('socket.handler_failed', { event, socketId: socket.id, ...describeError(error) });
+      result = failure('internal', 'the server could not handle this request; it was not applied');
+    }
+    ack(result);
+  };
+}

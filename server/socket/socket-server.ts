@@ -1,0 +1,97 @@
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { Logger } from '../log';
+import { describeError } from '../log';
+import { readCookie, SESSION_COOKIE } from '../http/cookies';
+import type { AuthService } from '../services/auth.service';
+import type { GroupService } from '../services/group.service';
+import type { SyncService } from '../services/sync.service';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
+import type { Audience } from '../../shared/projection';
+import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
+import { audienceRoom } from './audience-room';
+import { ChangePublisher } from './change-publisher';
+import { registerCommandHandler } from './command.handler';
+import { registerSyncHandler } from './sync.handler';
+
+/** What the server keeps on each connection: who it is for, decided once at the handshake. */
+export interface SocketData {
+  audience: Audience;
+  sessionId: string;
+}
+
+export type WaymarkIo = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
+export type WaymarkSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
+
+export interface SocketDeps {
+  auth: AuthService;
+  groups: GroupService;
+  sync: SyncService;
+  logger: Logger;
+}
+
+/** The Socket.IO side of the app and what the HTTP side needs from it. */
+export interface SocketServer {
+  io: WaymarkIo;
+  publisher: ChangePublisher;
+  /** Closes every connection opened with this session (sign-out). */
+  disconnectSession(sessionId: string): void;
+}
+
+const refuse = (reason: HandshakeError) => new Error(reason);
+
+/** Whether a browser's Origin names the host it connected to (cross-site WebSocket hijacking guard). */
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true; // not a browser
+  if (!URL.canParse(origin)) return false;
+  return new URL(origin).host === host;
+}
+
+/** Attaches Socket.IO to an HTTP server: handshake checks, server-computed rooms, command and sync handlers. */
+export function createSocketServer(httpServer: http.Server, deps: SocketDeps): SocketServer {
+  const io: WaymarkIo = new Server(httpServer, {
+    maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
+    serveClient: false,
+  });
+  const publisher = new ChangePublisher(io, deps.logger);
+
+  io.use((socket, next) => {
+    try {
+      const auth: unknown = socket.handshake.auth;
+      const protocol = typeof auth === 'object' && auth !== null && 'protocol' in auth ? auth.protocol : undefined;
+      if (protocol !== PROTOCOL_VERSION) return next(refuse('protocol_mismatch'));
+      if (!sameOrigin(socket.handshake.headers.origin, socket.handshake.headers.host)) {
+        return next(refuse('forbidden_origin'));
+      }
+      const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+      const session = token ? deps.auth.resolveToken(token) : null;
+      if (!session) return next(refuse('unauthorized'));
+      socket.data.sessionId = session.sessionId;
+      socket.data.audience = deps.auth.audienceOf(session.user);
+      next();
+    } catch (error) {
+      deps.logger.error('socket.handshake_failed', describeError(error));
+      next(refuse('unauthorized'));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    const room = audienceRoom(socket.data.audience);
+    if (room) {
+      publisher.register(room);
+      void socket.join(room.name);
+    }
+    registerCommandHandler(socket, { ...deps, publisher });
+    registerSyncHandler(socket, deps);
+  });
+
+  return {
+    io,
+    publisher,
+    disconnectSession(sessionId) {
+      for (const socket of io.of('/').sockets.values()) {
+        if (socket.data.sessionId === sessionId) socket.disconnect(true);
+      }
+    },
+  };
+}
