@@ -1,17 +1,18 @@
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { NeedType } from '../../../shared/schemas/need.schema';
 
-/** The time a view is ordered by: when it was reported, when the view carries it. */
-function reportedAt(view: GroupView): string {
-  return view.view === 'full' ? view.group.reportedAt : '';
+/** The time a view is ordered by: when the group was last seen, when the view carries it. */
+function seenAt(view: GroupView): string {
+  return view.view === 'full' ? view.group.seenAt : '';
 }
 
 /**
- * Newest first: by report time, then by id (client-made UUIDv7 ids start with their creation time,
- * so reduced views, which carry no times, still come out newest first).
+ * Newest first: by the time the group was last seen (the time the list shows), then by id
+ * (client-made UUIDv7 ids start with their creation time, so reduced views, which carry no times,
+ * still come out newest first).
  */
 export function compareNewestFirst(a: GroupView, b: GroupView): number {
-  const byTime = reportedAt(b).localeCompare(reportedAt(a));
+  const byTime = seenAt(b).localeCompare(seenAt(a));
   return byTime !== 0 ? byTime : b.group.id.localeCompare(a.group.id);
 }
 

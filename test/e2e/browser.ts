@@ -1,0 +1,90 @@
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page, type Request, type Response } from 'playwright-core';
+
+/** Chromium flags for a headless machine with no GPU and no network beyond localhost. */
+export const CHROMIUM_ARGS = [
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+/** Starts Debian's Chromium (playwright cannot download its own browser here). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A response the test expects to fail, such as the 401 of "who am I?" before signing in. */
+export interface ExpectedFailure {
+  method: string;
+  /** The path of the URL, without query. */
+  path: string;
+  status: number;
+}
+
+export interface GuardedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Everything that went wrong in the page so far: console errors, page errors, failed or foreign requests. */
+  problems: string[];
+  /** Throws with every problem recorded, so a test fails on an error it did not look for. */
+  assertClean(): void;
+}
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * A new browser context (its own cookies: one per role) with a page whose console errors, uncaught
+ * errors, failed requests, unexpected error responses and any request to a non-local host are
+ * recorded as problems.
+ */
+export async function openGuardedPage(
+  browser: Browser,
+  options: { viewport?: { width: number; height: number }; expectedFailures?: readonly ExpectedFailure[]; label: string },
+): Promise<GuardedPage> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const expected = options.expectedFailures ?? [];
+  const label = options.label;
+
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() !== 'error') return;
+    // Chromium logs every 4xx/5xx response as a console error; responses are judged below, where
+    // the test can say which failures it expects.
+    if (message.text().startsWith('Failed to load resource')) return;
+    problems.push(`[${label}] console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error: Error) => problems.push(`[${label}] page error: ${error.stack ?? error.message}`));
+  page.on('request', (request: Request) => {
+    const url = new URL(request.url());
+    if ((url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'ws:' || url.protocol === 'wss:') && !LOCAL_HOSTS.has(url.hostname)) {
+      problems.push(`[${label}] request to a non-local host: ${request.url()}`);
+    }
+  });
+  page.on('requestfailed', (request: Request) => {
+    const failure = request.failure()?.errorText ?? 'failed';
+    // Socket.IO's long-polling requests are aborted on purpose when the transport upgrades or the
+    // page closes; those are not errors.
+    if (failure === 'net::ERR_ABORTED' && new URL(request.url()).pathname.startsWith('/socket.io/')) return;
+    problems.push(`[${label}] request failed: ${request.method()} ${request.url()} ${failure}`);
+  });
+  page.on('response', (response: Response) => {
+    if (response.status() < 400) return;
+    const request = response.request();
+    const path = new URL(response.url()).pathname;
+    const allowed = expected.some((e) => e.method === request.method() && e.path === path && e.status === response.status());
+    if (!allowed) problems.push(`[${label}] HTTP ${response.status()}: ${request.method()} ${response.url()}`);
+  });
+
+  return {
+    context,
+    page,
+    problems,
+    assertClean() {
+      if (problems.length > 0) throw new Error(`browser problems:\n${problems.join('\n')}`);
+    },
+  };
+}
