@@ -1,0 +1,215 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp, type App } from '../../server/app';
+import { DATABASE_FILE_NAME, DEFAULT_SESSION_POLICY, DEFAULT_SYNC_POLICY, type SessionPolicy, type SyncPolicy } from '../../server/config';
+import { openDatabase, type Db } from '../../server/db/database';
+import { createConsoleLogger, type Logger } from '../../server/log';
+import { createRepositories, type Repositories } from '../../server/repositories/repositories';
+import { AdminService } from '../../server/services/admin.service';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from '../../server/seed/demo-seed';
+import type { Role } from '../../shared/schemas/user.schema';
+
+/** Password of every fixture account. */
+export const FIXTURE_PASSWORD = 'fixture-password-1';
+
+/** Fixture usernames: one per role in the main crisis, plus accounts that test scope. */
+export const FIXTURE_USERS = {
+  coordinator: 'fx-coordinator',
+  field: 'fx-field',
+  responder: 'fx-responder',
+  embassy: 'fx-embassy',
+  admin: 'fx-admin',
+  /** Embassy of Niger, same crisis: sees other nationals than `embassy`. */
+  embassyNiger: 'fx-embassy-ner',
+  /** A field user of another crisis: the main crisis's groups are "not found" for them. */
+  otherField: 'fx-other-field',
+} as const;
+export type FixtureAccount = keyof typeof FIXTURE_USERS;
+
+export const FIXTURE_CRISIS_NAME = 'Fixture crisis';
+export const FIXTURE_OTHER_CRISIS_NAME = 'Fixture other crisis';
+
+/** A username and password to sign in with. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface TestServerOptions {
+  /** Reuse this folder's database (created if missing); a fresh temp folder by default. */
+  dataDir?: string;
+  /** Seed the synthetic demo crisis instead of the small fixture. */
+  demo?: boolean;
+  /** The client build to serve (e.g. 'dist/client'); by default none, so only the API runs. */
+  staticDir?: string;
+  sessionPolicy?: Partial<SessionPolicy>;
+  syncPolicy?: Partial<SyncPolicy>;
+  /** The server's clock in epoch ms (to expire sessions without waiting). */
+  now?: () => number;
+  /** Defaults to errors only, on stderr. */
+  logger?: Logger;
+}
+
+/** A real server on a real SQLite file, listening on a free port. */
+export interface TestServer {
+  /** http://127.0.0.1:<port>; changes if a restart had to take another port. */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databaseFile: string;
+  /** The crisis every role account works in. */
+  readonly crisisId: string;
+  /** Sign-in details for one account per role (fixture or demo accounts). */
+  readonly accounts: Readonly<Record<Role, Credentials>>;
+  /** Sign-in details of every fixture account (fixture mode only; empty with the demo). */
+  readonly fixtureAccounts: Readonly<Partial<Record<FixtureAccount, Credentials>>>;
+  /** Counts a table's rows through a separate read-only connection (the server's stays untouched). */
+  countRows(table: TableName): number;
+  /** Stops listening and closes the database; the file stays. */
+  stop(): Promise<void>;
+  /** Stops, then starts again on the same file: the same port if it is free, else a new one. */
+  restart(): Promise<void>;
+  /** Stops and deletes the data folder if this helper created it. */
+  destroy(): Promise<void>;
+}
+
+export type TableName = 'groups' | 'change_log' | 'audit' | 'idempotency' | 'sessions' | 'users' | 'crises' | 'agencies';
+
+interface Running {
+  app: App;
+  db: Db;
+  port: number;
+}
+
+async function seedFixture(repos: Repositories): Promise<void> {
+  // Cheap scrypt parameters: the fixture is rebuilt for every test file, and hashing is tested on its own.
+  const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
+  const area: [number, number, number, number] = [9.3, 19.5, 25.2, 33.2];
+  const crisis = admin.createCrisis({ name: FIXTURE_CRISIS_NAME, type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area });
+  const other = admin.createCrisis({ name: FIXTURE_OTHER_CRISIS_NAME, type: 'natural_disaster', hostCountry: 'LBN', phase: 'preparedness', area: [35.1, 33.0, 36.7, 34.7] });
+  admin.createAgency({ name: 'International Organization for Migration', acronym: 'IOM', type: 'un' });
+  admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' });
+  admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
+  const users: { key: FixtureAccount; role: Role; agency: string | null; crisisId: string | null }[] = [
+    { key: 'coordinator', role: 'coordinator', agency: null, crisisId: crisis.id },
+    { key: 'field', role: 'field', agency: null, crisisId: crisis.id },
+    { key: 'responder', role: 'responder', agency: 'IOM', crisisId: crisis.id },
+    { key: 'embassy', role: 'embassy', agency: 'NGA-EMB', crisisId: crisis.id },
+    { key: 'admin', role: 'admin', agency: null, crisisId: null },
+    { key: 'embassyNiger', role: 'embassy', agency: 'NER-EMB', crisisId: crisis.id },
+    { key: 'otherField', role: 'field', agency: null, crisisId: other.id },
+  ];
+  await Promise.all(
+    users.map((u) =>
+      admin.createUser({
+        username: FIXTURE_USERS[u.key],
+        password: FIXTURE_PASSWORD,
+        role: u.role,
+        displayName: `Fixture ${u.key}`,
+        agency: u.agency,
+        crisisId: u.crisisId,
+      }),
+    ),
+  );
+}
+
+function crisisIdOf(repos: Repositories, username: string): string {
+  const crisisId = repos.users.findByUsername(username)?.crisisId;
+  if (!crisisId) throw new Error(`the test database has no user ${username} in a crisis`);
+  return crisisId;
+}
+
+/** Starts a real server (Express + Socket.IO + SQLite file) on port 0, seeded with the fixture or the demo. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const ownsDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'waymark-test-')));
+  const databaseFile = path.join(dataDir, DATABASE_FILE_NAME);
+  const demo = options.demo ?? false;
+  const config = {
+    basemapStyleUrl: null,
+    staticDir: path.resolve(options.staticDir ?? path.join(dataDir, 'no-client-build')),
+    session: { ...DEFAULT_SESSION_POLICY, ...options.sessionPolicy },
+    sync: { ...DEFAULT_SYNC_POLICY, ...options.syncPolicy },
+  };
+  const logger = options.logger ?? createConsoleLogger('error');
+
+  async function start(port: number): Promise<Running> {
+    const db = openDatabase(databaseFile);
+    const repositories = createRepositories(db);
+    if (repositories.crises.count() === 0) {
+      if (demo) await seedDemoIfEmpty(repositories);
+      else await seedFixture(repositories);
+    }
+    const app = createApp({ repositories, config, logger, ...(options.now ? { now: options.now } : {}) });
+    try {
+      return { app, db, port: await app.listen(port, '127.0.0.1') };
+    } catch (error) {
+      const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
+      if (!inUse || port === 0) {
+        db.close();
+        throw error;
+      }
+      return { app, db, port: await app.listen(0, '127.0.0.1') };
+    }
+  }
+
+  let running: Running | null = await start(0);
+  const first = running;
+  const inspect = openDatabase(databaseFile, { readonly: true });
+  const repos = createRepositories(inspect);
+  const usernames: Record<Role, string> = demo ? { ...DEMO_USERS } : { ...FIXTURE_USERS };
+  const password = demo ? DEMO_PASSWORD : FIXTURE_PASSWORD;
+  const crisisId = crisisIdOf(repos, usernames.coordinator);
+  inspect.close();
+
+  const credentials = (username: string): Credentials => ({ username, password });
+  const stop = async () => {
+    if (!running) return;
+    const { app, db } = running;
+    running = null;
+    await app.close();
+    db.close();
+  };
+  let lastPort = first.port;
+
+  return {
+    get url() {
+      return `http://127.0.0.1:${lastPort}`;
+    },
+    get port() {
+      return lastPort;
+    },
+    dataDir,
+    databaseFile,
+    crisisId,
+    accounts: {
+      coordinator: credentials(usernames.coordinator),
+      field: credentials(usernames.field),
+      responder: credentials(usernames.responder),
+      embassy: credentials(usernames.embassy),
+      admin: credentials(usernames.admin),
+    },
+    fixtureAccounts: demo
+      ? {}
+      : Object.fromEntries(Object.entries(FIXTURE_USERS).map(([key, username]) => [key, credentials(username)])),
+    countRows(table) {
+      const db = openDatabase(databaseFile, { readonly: true });
+      try {
+        return db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0;
+      } finally {
+        db.close();
+      }
+    },
+    stop,
+    async restart() {
+      await stop();
+      running = await start(lastPort);
+      lastPort = running.port;
+    },
+    async destroy() {
+      await stop();
+      if (ownsDir) await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
