@@ -26,24 +26,27 @@ export function liveSession(socket: WaymarkSocket, auth: AuthService): ActiveSes
 }
 
 /**
- * Runs an event handler so that nothing a client sends can crash the server: an ack that is not a
- * function drops the event (its sender could never learn the result and will resend it), and any
- * exception becomes the named `internal` answer, logged with the error's class but never the payload.
+ * Runs an event handler so that nothing a client sends can crash the server. Socket.IO passes the
+ * ack as the last argument; without one the event is dropped (its sender could never learn the
+ * result, and a real client's outbox resends with an ack). Anything but exactly one payload is
+ * `invalid`, and any exception becomes the named `internal` answer, logged with the error's class
+ * but never the payload.
  */
 export function guardedHandler<R>(
   socket: WaymarkSocket,
   logger: Logger,
   event: string,
   handle: (payload: unknown) => R | Failure,
-): (payload: unknown, ack: unknown) => void {
-  return (payload, ack) => {
+): (...args: unknown[]) => void {
+  return (...args) => {
+    const ack = args[args.length - 1];
     if (typeof ack !== 'function') {
       logger.warn('socket.event_without_ack', { event, socketId: socket.id });
       return;
     }
     let result: R | Failure;
     try {
-      result = handle(payload);
+      result = args.length === 2 ? handle(args[0]) : failure('invalid', `${event} takes exactly one payload and an ack`);
     } catch (error) {
       logger.error('socket.handler_failed', { event, socketId: socket.id, ...describeError(error) });
       result = failure('internal', 'the server could not handle this request; it was not applied');
