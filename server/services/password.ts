@@ -44,7 +44,8 @@ function parseHash(stored: string): ParsedHash | null {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [N, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
-  if (!isPositiveInt(N) || !isPositiveInt(r) || !isPositiveInt(p)) return null;
+  // scrypt needs N to be a power of two above 1; anything else would throw instead of answering false.
+  if (!isPositiveInt(N) || N < 2 || (N & (N - 1)) !== 0 || !isPositiveInt(r) || !isPositiveInt(p)) return null;
   const salt = Buffer.from(parts[4] ?? '', 'base64');
   const key = Buffer.from(parts[5] ?? '', 'base64');
   if (salt.length === 0 || key.length === 0) return null;

@@ -1,0 +1,27 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Audience } from '../../shared/projection';
+import { Group } from '../../shared/schemas/group.schema';
+import { makeGroupInput } from './clients';
+
+/** A stored group (as the server keeps it), valid by the shared schema, with overrides. */
+export function makeGroup(overrides: Partial<Group> = {}): Group {
+  const input = makeGroupInput();
+  const at = new Date().toISOString();
+  return Group.parse({
+    ...input,
+    crisisId: uuidv7(),
+    needs: input.needs.map((n) => ({ ...n, status: 'open' })),
+    status: 'reported',
+    version: 1,
+    reportedBy: uuidv7(),
+    reportedAt: at,
+    updatedAt: at,
+    mergedInto: null,
+    ...overrides,
+  });
+}
+
+/** An audience, with overrides. */
+export function makeAudience(overrides: Partial<Audience> = {}): Audience {
+  return { userId: uuidv7(), role: 'coordinator', crisisId: uuidv7(), agencyId: null, servesState: null, ...overrides };
+}

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { audienceRoom } from '../../server/socket/audience-room';
+import { projectGroup } from '../../shared/projection';
+import { ROLES } from '../../shared/schemas/user.schema';
+import { makeAudience, makeGroup } from '../support/factories';
+
+const CRISES = ['0190a0a0-0000-7000-8000-00000000000a', '0190a0a0-0000-7000-8000-00000000000b'];
+const AGENCIES = ['0190a0a0-0000-7000-8000-0000000000a1', '0190a0a0-0000-7000-8000-0000000000a2'];
+
+const audienceArb = fc.record({
+  userId: fc.uuid(),
+  role: fc.constantFrom(...ROLES),
+  crisisId: fc.constantFrom(null, ...CRISES),
+  agencyId: fc.constantFrom(null, ...AGENCIES),
+  servesState: fc.constantFrom(null, 'NGA', 'NER'),
+});
+
+const groupArb = fc
+  .record({
+    crisisId: fc.constantFrom(...CRISES),
+    codes: fc.subarray(['NGA', 'NER', 'SDN', 'stateless', 'unknown'] as const),
+    consentConsulate: fc.constantFrom('yes', 'no', 'not_asked'),
+    protectionConcern: fc.boolean(),
+  })
+  .map(({ codes, ...rest }) => makeGroup({ ...rest, nationalities: codes.map((code) => ({ code, count: 1 })) }));
+
+describe(audienceRoom.name, () => {
+  it('projects every group for the room exactly as for each member of it', () => {
+    fc.assert(
+      fc.property(audienceArb, groupArb, (audience, group) => {
+        const room = audienceRoom(audience);
+        if (room === null) expect(projectGroup(audience, group)).toBeNull();
+        else expect(projectGroup(room.audience, group)).toEqual(projectGroup(audience, group));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('puts audiences that may see different things in different rooms', () => {
+    fc.assert(
+      fc.property(audienceArb, audienceArb, groupArb, (a, b, group) => {
+        const [ra, rb] = [audienceRoom(a), audienceRoom(b)];
+        if (ra && rb && ra.name === rb.name) expect(projectGroup(a, group)).toEqual(projectGroup(b, group));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives coordinators and field teams one room per crisis, responders one per agency, embassies one per state', () => {
+    const crisisId = CRISES[0] ?? '';
+    const [agencyA, agencyB] = AGENCIES;
+    expect(audienceRoom(makeAudience({ role: 'coordinator', crisisId }))?.name).toBe(`crisis:${crisisId}:full`);
+    expect(audienceRoom(makeAudience({ role: 'field', crisisId }))?.name).toBe(`crisis:${crisisId}:full`);
+    expect(audienceRoom(makeAudience({ role: 'responder', crisisId, agencyId: agencyA ?? null }))?.name).toBe(`crisis:${crisisId}:agency:${agencyA}`);
+    expect(audienceRoom(makeAudience({ role: 'responder', crisisId, agencyId: agencyB ?? null }))?.name).not.toBe(`crisis:${crisisId}:agency:${agencyA}`);
+    expect(audienceRoom(makeAudience({ role: 'embassy', crisisId, servesState: 'NGA' }))?.name).toBe(`crisis:${crisisId}:embassy:NGA`);
+  });
+
+  it('gives an admin, and anyone without a crisis, no room', () => {
+    expect(audienceRoom(makeAudience({ role: 'admin' }))).toBeNull();
+    for (const role of ROLES) expect(audienceRoom(makeAudience({ role, crisisId: null }))).toBeNull();
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../server/db/database';
+import { createRepositories, type Repositories } from '../../server/repositories/repositories';
+import { loadCountryShape } from '../../server/seed/country-shape';
+import { DEMO_CRISIS_NAME, DEMO_GROUP_COUNT, DEMO_PASSWORD, DEMO_USERS, seedDemo, seedDemoIfEmpty } from '../../server/seed/demo-seed';
+import { verifyPassword } from '../../server/services/password';
+import { embassyMaySee } from '../../shared/projection';
+import { ROLES } from '../../shared/schemas/user.schema';
+
+const NOW = Date.UTC(2026, 10, 28, 12);
+
+async function seeded(): Promise<{ repos: Repositories; crisisId: string; ms: number }> {
+  const repos = createRepositories(openDatabase(':memory:'));
+  const started = performance.now();
+  const result = await seedDemo(repos, { nowMs: NOW });
+  return { repos, crisisId: result.crisisId, ms: performance.now() - started };
+}
+
+describe(seedDemo.name, () => {
+  it('seeds one clearly labelled synthetic crisis with ~300 groups, fast', async () => {
+    const { repos, crisisId, ms } = await seeded();
+
+    expect(repos.crises.list()).toEqual([expect.objectContaining({ id: crisisId, name: DEMO_CRISIS_NAME, isDemo: true, hostCountry: 'LBY' })]);
+    expect(repos.groups.countByCrisis(crisisId)).toBe(DEMO_GROUP_COUNT);
+    expect(repos.changeLog.headSeq()).toBe(DEMO_GROUP_COUNT);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('places every group on Libyan land, inside the crisis area, with timestamps in the last ten days', async () => {
+    const { repos, crisisId } = await seeded();
+    const libya = loadCountryShape('434');
+    const [west, south, east, north] = repos.crises.findById(crisisId)?.area ?? [0, 0, 0, 0];
+
+    for (const g of repos.groups.listByCrisis(crisisId)) {
+      expect(libya.contains(g.location.lat, g.location.lon), g.location.placeName).toBe(true);
+      expect(g.location.lon).toBeGreaterThan(west);
+      expect(g.location.lon).toBeLessThan(east);
+      expect(g.location.lat).toBeGreaterThan(south);
+      expect(g.location.lat).toBeLessThan(north);
+      expect(Date.parse(g.reportedAt)).toBeGreaterThan(NOW - 10 * 86_400_000);
+      expect(Date.parse(g.seenAt)).toBeGreaterThanOrEqual(Date.parse(g.reportedAt));
+      expect(g.seenAt <= new Date(NOW).toISOString()).toBe(true);
+    }
+  });
+
+  it('is deterministic for a given moment', async () => {
+    const [a, b] = await Promise.all([seeded(), seeded()]);
+
+    expect(b.repos.groups.listByCrisis(b.crisisId)).toEqual(a.repos.groups.listByCrisis(a.crisisId));
+  });
+
+  it('has realistic variety: statuses, consent, a protection flag on a minority, mixed and unknown nationalities', async () => {
+    const { repos, crisisId } = await seeded();
+    const groups = repos.groups.listByCrisis(crisisId);
+    const statuses = new Set(groups.map((g) => g.status));
+    const flagged = groups.filter((g) => g.protectionConcern).length / groups.length;
+
+    for (const s of ['reported', 'verified', 'assistance_in_progress', 'assisted', 'relocated', 'evacuated', 'closed', 'unreachable']) {
+      expect(statuses.has(s as (typeof groups)[number]['status']), s).toBe(true);
+    }
+    expect(new Set(groups.map((g) => g.consentConsulate))).toEqual(new Set(['yes', 'no', 'not_asked']));
+    expect(flagged).toBeGreaterThan(0.03);
+    expect(flagged).toBeLessThan(0.15);
+    expect(groups.some((g) => g.nationalities.length > 1)).toBe(true);
+    expect(groups.some((g) => g.nationalities.some((n) => n.code === 'unknown'))).toBe(true);
+    expect(groups.some((g) => g.nationalities.some((n) => n.code === 'stateless'))).toBe(true);
+    expect(Math.min(...groups.map((g) => g.headcount.total))).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...groups.map((g) => g.headcount.total))).toBeLessThanOrEqual(120);
+    // The demo embassy (Nigeria) has something to show, and something it must not see.
+    expect(groups.filter((g) => embassyMaySee(g, 'NGA')).length).toBeGreaterThan(5);
+    expect(groups.some((g) => g.nationalities.some((n) => n.code === 'NGA') && !embassyMaySee(g, 'NGA'))).toBe(true);
+  });
+
+  it('creates the twelve agencies and one account per role with the demo password', async () => {
+    const { repos, crisisId } = await seeded();
+    const agencies = repos.agencies.list();
+
+    expect(agencies).toHaveLength(12);
+    expect(agencies.filter((a) => a.type === 'consulate').map((a) => a.servesState).sort()).toEqual(['NER', 'NGA']);
+    for (const role of ROLES) {
+      const user = repos.users.findByUsername(DEMO_USERS[role]);
+      expect(user?.role).toBe(role);
+      expect(user?.crisisId).toBe(role === 'admin' ? null : crisisId);
+    }
+    const responder = repos.users.findByUsername(DEMO_USERS.responder);
+    expect(repos.agencies.findById(responder?.agencyId ?? '')?.acronym).toBe('IOM');
+    const embassy = repos.users.findByUsername(DEMO_USERS.embassy);
+    expect(repos.agencies.findById(embassy?.agencyId ?? '')?.servesState).toBe('NGA');
+    expect(await verifyPassword(DEMO_PASSWORD, embassy?.passwordHash ?? '')).toBe(true);
+  });
+
+  it('seeds only an empty database', async () => {
+    const { repos } = await seeded();
+
+    expect(await seedDemoIfEmpty(repos)).toBeNull();
+    expect(repos.crises.count()).toBe(1);
+  });
+});
