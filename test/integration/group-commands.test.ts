@@ -55,7 +55,8 @@ describe(GroupService.name, () => {
     it('refuses an invalid report with issues and stores nothing', async () => {
       const field = await connect('field');
       const before = { groups: server.countRows('groups'), log: server.countRows('change_log') };
-      const group = { ...makeGroupInput(), headcount: { total: 0 } };
+      const valid = makeGroupInput();
+      const group = { ...valid, headcount: { ...valid.headcount, total: 0 } };
 
       const ack = await sendCommand(field, reportCommand(group));
 
