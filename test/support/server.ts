@@ -58,7 +58,7 @@ export interface TestServer {
   readonly port: number;
   readonly dataDir: string;
   readonly databaseFile: string;
-  /** The crisis every role account works in. */
+  /** The crisis every role account works in (a reused database's first crisis when it has no fixture). */
   readonly crisisId: string;
   /** Sign-in details for one account per role (fixture or demo accounts). */
   readonly accounts: Readonly<Record<Role, Credentials>>;
@@ -114,9 +114,10 @@ async function seedFixture(repos: Repositories): Promise<void> {
   );
 }
 
-function crisisIdOf(repos: Repositories, username: string): string {
-  const crisisId = repos.users.findByUsername(username)?.crisisId;
-  if (!crisisId) throw new Error(`the test database has no user ${username} in a crisis`);
+/** The crisis of the seeded coordinator; for a database made some other way (e.g. by the admin command), its first crisis. */
+function mainCrisisId(repos: Repositories, coordinator: string): string {
+  const crisisId = repos.users.findByUsername(coordinator)?.crisisId ?? repos.crises.list()[0]?.id;
+  if (!crisisId) throw new Error('the test database has no crisis');
   return crisisId;
 }
 
@@ -160,7 +161,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const repos = createRepositories(inspect);
   const usernames: Record<Role, string> = demo ? { ...DEMO_USERS } : { ...FIXTURE_USERS };
   const password = demo ? DEMO_PASSWORD : FIXTURE_PASSWORD;
-  const crisisId = crisisIdOf(repos, usernames.coordinator);
+  const crisisId = mainCrisisId(repos, usernames.coordinator);
   inspect.close();
 
   const credentials = (username: string): Credentials => ({ username, password });

@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectAs, expectSnapshot, requestSync, signIn } from '../support/clients';
+import { startTestServer, type TestServer } from '../support/server';
+
+const CLI = path.resolve('server/admin-cli.ts');
+const TSX = path.resolve('node_modules/tsx/dist/cli.mjs');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function admin(dataDir: string, args: string[], options: { password?: string; stdin?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, WAYMARK_DATA_DIR: dataDir, WAYMARK_DEMO: 'off' };
+    delete env['WAYMARK_PASSWORD'];
+    if (options.password) env['WAYMARK_PASSWORD'] = options.password;
+    const child = execFile(process.execPath, [TSX, CLI, ...args], { env }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(options.stdin ?? '');
+  });
+}
+
+const idIn = (text: string) => /created \w+ ([0-9a-f-]{36})/.exec(text)?.[1] ?? '';
+
+describe('admin command', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'waymark-cli-'));
+  });
+  afterAll(async () => {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates a crisis, agencies and users on an empty database, who can then sign in and sync', async () => {
+    const crisis = await admin(dataDir, ['create-crisis', '--name', 'Sudan conflict 2026', '--type', 'conflict', '--host', 'sdn', '--phase', 'emergency_response', '--bbox', '21.8,8.7,38.6,22.2']);
+    expect(crisis).toMatchObject({ code: 0 });
+    const crisisId = idIn(crisis.stdout);
+    expect((await admin(dataDir, ['create-agency', '--name', 'Embassy of Egypt', '--acronym', 'EG-EMB', '--type', 'consulate', '--serves', 'EGY'])).code).toBe(0);
+    const coordinator = await admin(dataDir, ['create-user', '--username', 'amal.c', '--role', 'coordinator', '--display-name', 'Amal', '--crisis', crisisId], { password: 'a long passphrase' });
+    expect(coordinator).toMatchObject({ code: 0 });
+    const consul = await admin(dataDir, ['create-user', '--username', 'consul.eg', '--role', 'embassy', '--display-name', 'Consul', '--agency', 'EG-EMB', '--crisis', crisisId], { stdin: 'another long passphrase\n' });
+    expect(consul).toMatchObject({ code: 0 });
+
+    const list = await admin(dataDir, ['list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('amal.c');
+    expect(list.stdout).not.toMatch(/scrypt|passwordHash|passphrase/);
+
+    const server: TestServer = await startTestServer({ dataDir });
+    try {
+      const cookie = await signIn(server.url, 'amal.c', 'a long passphrase');
+      const socket = await connectAs(server.url, cookie);
+      const snapshot = expectSnapshot(await requestSync(socket, null));
+      expect(snapshot.crisis).toMatchObject({ id: crisisId, name: 'Sudan conflict 2026', hostCountry: 'SDN', isDemo: false });
+      expect(snapshot.groups).toEqual([]);
+      socket.close();
+      await signIn(server.url, 'consul.eg', 'another long passphrase');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it.each([
+    ['an unknown command', ['explode'], 2, /unknown command/],
+    ['a missing option', ['create-crisis', '--name', 'x'], 2, /--type is required/],
+    ['an unknown option', ['list', '--verbose'], 2, /Unknown option/],
+    ['a bad bbox', ['create-crisis', '--name', 'x', '--type', 'conflict', '--host', 'LBY', '--phase', 'preparedness', '--bbox', '1,2,3'], 2, /bbox/],
+    ['an unknown country', ['create-crisis', '--name', 'x', '--type', 'conflict', '--host', 'XXX', '--phase', 'preparedness', '--bbox', '1,2,3,4'], 1, /hostCountry/],
+    ['a consulate without a state', ['create-agency', '--name', 'E', '--acronym', 'E1', '--type', 'consulate'], 1, /servesState/],
+    ['a responder without an agency', ['create-user', '--username', 'resp', '--role', 'responder', '--display-name', 'R', '--crisis', '0190a0a0-0000-7000-8000-000000000000'], 1, /needs an agency/],
+    ['a password on the command line', ['create-user', '--username', 'u1', '--role', 'admin', '--display-name', 'U', '--password', 'secret'], 2, /Unknown option/],
+  ])('refuses %s with a clear message and a non-zero exit', async (_name, args, code, message) => {
+    const result = await admin(dataDir, args, { password: 'a long passphrase' });
+
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack
+  });
+
+  it('refuses a short password and a taken username', async () => {
+    const short = await admin(dataDir, ['create-user', '--username', 'shorty', '--role', 'admin', '--display-name', 'S'], { password: 'short' });
+    const first = await admin(dataDir, ['create-user', '--username', 'twice', '--role', 'admin', '--display-name', 'T'], { password: 'a long passphrase' });
+    const again = await admin(dataDir, ['create-user', '--username', 'twice', '--role', 'admin', '--display-name', 'T'], { password: 'a long passphrase' });
+
+    expect(short).toMatchObject({ code: 1, stderr: expect.stringMatching(/password: at least 10/) });
+    expect(first.code).toBe(0);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/taken/) });
+  });
+});
