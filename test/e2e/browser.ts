@@ -29,6 +29,11 @@ export interface GuardedPage {
   page: Page;
   /** Everything that went wrong in the page so far: console errors, page errors, failed or foreign requests. */
   problems: string[];
+  /**
+   * While true, failed connections to the socket (and the browser's console lines about them) are
+   * expected: the test has stopped the server on purpose.
+   */
+  outage: boolean;
   /** Throws with every problem recorded, so a test fails on an error it did not look for. */
   assertClean(): void;
 }
@@ -49,12 +54,15 @@ export async function openGuardedPage(
   const problems: string[] = [];
   const expected = options.expectedFailures ?? [];
   const label = options.label;
+  const guard = { outage: false };
+  const isSocket = (url: string) => new URL(url).pathname.startsWith('/socket.io/');
 
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() !== 'error') return;
     // Chromium logs every 4xx/5xx response as a console error; responses are judged below, where
     // the test can say which failures it expects.
     if (message.text().startsWith('Failed to load resource')) return;
+    if (guard.outage && /WebSocket connection to .*\/socket\.io\//.test(message.text())) return;
     problems.push(`[${label}] console error: ${message.text()}`);
   });
   page.on('pageerror', (error: Error) => problems.push(`[${label}] page error: ${error.stack ?? error.message}`));
@@ -68,11 +76,13 @@ export async function openGuardedPage(
     const failure = request.failure()?.errorText ?? 'failed';
     // Socket.IO's long-polling requests are aborted on purpose when the transport upgrades or the
     // page closes; those are not errors.
-    if (failure === 'net::ERR_ABORTED' && new URL(request.url()).pathname.startsWith('/socket.io/')) return;
+    if (failure === 'net::ERR_ABORTED' && isSocket(request.url())) return;
+    if (guard.outage && isSocket(request.url())) return;
     problems.push(`[${label}] request failed: ${request.method()} ${request.url()} ${failure}`);
   });
   page.on('response', (response: Response) => {
     if (response.status() < 400) return;
+    if (guard.outage && isSocket(response.url())) return;
     const request = response.request();
     const path = new URL(response.url()).pathname;
     const allowed = expected.some((e) => e.method === request.method() && e.path === path && e.status === response.status());
@@ -83,6 +93,12 @@ export async function openGuardedPage(
     context,
     page,
     problems,
+    get outage() {
+      return guard.outage;
+    },
+    set outage(value: boolean) {
+      guard.outage = value;
+    },
     assertClean() {
       if (problems.length > 0) throw new Error(`browser problems:\n${problems.join('\n')}`);
     },

@@ -114,14 +114,14 @@ export const HOST_FILTERED_LAYERS = { host: ['basemap-host', 'basemap-host-outli
  * The country sources start empty and are filled by `loadBasemapData`, so the map (and its
  * points) can draw before the outlines arrive. There is no `glyphs` URL: see FONT_FACES.
  */
-export function offlineStyle(hostCountry: string): StyleSpecification {
+export function offlineStyle(hostCountry: string, attribution = 'Natural Earth'): StyleSpecification {
   return {
     version: 8,
     name: 'Waymark offline basemap',
     'font-faces': FONT_FACES,
     sources: {
       // 50m outlines have nothing more to show past zoom 8; overzooming spares tiling work.
-      [COUNTRIES_SOURCE]: { type: 'geojson', data: EMPTY, maxzoom: 8 },
+      [COUNTRIES_SOURCE]: { type: 'geojson', data: EMPTY, maxzoom: 8, attribution },
       [BORDERS_SOURCE]: { type: 'geojson', data: EMPTY, maxzoom: 8 },
     },
     layers: [

@@ -1,0 +1,199 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import en from '../../client/lib/i18n/en';
+import { BASEMAP_COLORS } from '../../client/lib/map/basemap';
+import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
+import { startTestServer, type Credentials, type TestServer } from '../support/server';
+import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+
+// A field report reaches every coordinator's live map, durably: two real browsers (one per
+// role, each with its own cookies) on a real server with the synthetic demo crisis, driven
+// through the real forms. Waits are on selectors and attributes, never on time.
+
+const ARTIFACTS = path.resolve('test/artifacts');
+const PHONE = { width: 390, height: 844 };
+const LAPTOP = { width: 1366, height: 800 };
+/** Before signing in, "who am I?" answers 401: expected, not an error. */
+const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
+
+const fill = (template: string, params: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m));
+
+function mapOf(page: Page): Locator {
+  return page.getByRole('region', { name: en['map.label'], exact: true });
+}
+
+/** Waits until the map has drawn exactly `count` groups and gone idle with them. */
+async function waitForMapGroups(page: Page, count: number): Promise<void> {
+  await mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
+}
+
+async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
+  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
+  await page.getByTestId('connection').and(page.locator('[data-state="connected"]')).waitFor();
+}
+
+/** Opens one of the form's collapsible sections by its visible title. */
+async function openSection(page: Page, title: string): Promise<void> {
+  await page.locator('details > summary').getByText(title, { exact: true }).click();
+}
+
+const hex = (color: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)) as [number, number, number];
+
+/** Reads the map's canvas as the screen shows it, and summarises its pixels. */
+async function mapPixels(page: Page): Promise<{ distinctColours: number; share: (color: string) => number }> {
+  const png = PNG.sync.read(await mapOf(page).locator('canvas').first().screenshot());
+  const colours = new Map<number, number>();
+  for (let i = 0; i < png.data.length; i += 4) {
+    const key = (png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!;
+    colours.set(key, (colours.get(key) ?? 0) + 1);
+  }
+  const pixels = png.width * png.height;
+  return {
+    distinctColours: colours.size,
+    share(color) {
+      const [r, g, b] = hex(color);
+      let n = 0;
+      for (const [key, count] of colours) {
+        if (Math.abs(((key >> 16) & 255) - r) <= 3 && Math.abs(((key >> 8) & 255) - g) <= 3 && Math.abs((key & 255) - b) <= 3) n += count;
+      }
+      return n / pixels;
+    },
+  };
+}
+
+/** The error shown beside a field: the element its aria-describedby points to, inside the same field. */
+async function errorBeside(page: Page, field: Locator): Promise<string> {
+  await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
+  const ids = (await field.getAttribute('aria-describedby'))?.split(' ') ?? [];
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()));
+  return texts.join(' ');
+}
+
+describe('foundation: a field report reaches every coordinator’s live map', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const pages: GuardedPage[] = [];
+
+  beforeAll(async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    [server, browser] = await Promise.all([startTestServer({ demo: true, staticDir: 'dist/client' }), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.destroy();
+  });
+
+  async function open(label: string, viewport: { width: number; height: number }): Promise<GuardedPage> {
+    const guarded = await openGuardedPage(browser, { label, viewport, expectedFailures: SIGNED_OUT });
+    pages.push(guarded);
+    return guarded;
+  }
+
+  it('shows a report from the field on the coordinator’s map and list without a reload', async () => {
+    const coordinator = await open('coordinator', LAPTOP);
+    const field = await open('field', PHONE);
+    await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(field.page, server.url, server.accounts.field)]);
+
+    // The coordinator sees the demo crisis, labelled as such, on a map that is really drawn.
+    const c = coordinator.page;
+    await c.getByTestId('demo-badge').getByText(en['header.demo'], { exact: true }).waitFor();
+    await waitForMapGroups(c, DEMO_GROUP_COUNT);
+    await c.getByTestId('group-count').getByText(fill(en['list.count_other'], { count: DEMO_GROUP_COUNT }), { exact: true }).waitFor();
+    expect(await c.getByTestId('group-row').count()).toBeGreaterThan(5);
+    const pixels = await mapPixels(c);
+    expect(pixels.distinctColours).toBeGreaterThan(50);
+    expect(pixels.share(BASEMAP_COLORS.host)).toBeGreaterThan(0.05);
+    expect(pixels.share(BASEMAP_COLORS.sea)).toBeGreaterThan(0.01);
+
+    // The field team places a pin by tapping the map.
+    const f = field.page;
+    await waitForMapGroups(f, DEMO_GROUP_COUNT);
+    await mapOf(f).locator('canvas').first().click();
+    await f.getByTestId('picked-location').getByText(/Latitude/).waitFor();
+
+    // An inconsistent report is refused on the device, with the reason beside the field.
+    const placeName = `E2E Zuwara school ${Date.now()}`;
+    await f.getByLabel(en['form.placeName'], { exact: true }).fill(placeName);
+    const total = f.getByLabel(en['form.headcount.total']);
+    await total.fill('12');
+    await openSection(f, en['form.headcount.breakdown']);
+    const femaleAdults = f.getByLabel(fill(en['form.headcount.cell'], { sex: en['sex.female'], age: en['age.age18to59'] }), { exact: true });
+    await femaleAdults.fill('30');
+    await f.getByRole('button', { name: en['form.submit'], exact: true }).click();
+    expect(await errorBeside(f, total)).toContain(en['form.error.breakdownExceedsTotal']);
+    await f.getByTestId('error-summary').getByText(en['form.error.breakdownExceedsTotal']).waitFor();
+    await total.scrollIntoViewIfNeeded();
+    await f.screenshot({ path: path.join(ARTIFACTS, 'field-form-errors.png') });
+
+    // Corrected, with a nationality and a need, it is saved.
+    await femaleAdults.fill('5');
+    await openSection(f, en['form.nationalities']);
+    await f.getByRole('button', { name: en['form.nationalities.add'], exact: true }).click();
+    await f.getByLabel(en['form.nationalities.country'], { exact: true }).selectOption('SDN');
+    await f.getByTestId('nationality-row').getByLabel(en['form.nationalities.count']).fill('7');
+    await openSection(f, en['form.needs']);
+    await f.getByRole('checkbox', { name: en['need.water'], exact: true }).check();
+    await f.getByLabel(`${en['need.water']}: ${en['form.needs.severity']}`, { exact: true }).selectOption('4');
+    await f.getByLabel(`${en['need.water']}: ${en['form.needs.people']}`, { exact: true }).fill('12');
+    await f.getByRole('button', { name: en['form.submit'], exact: true }).click();
+    await f.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
+    expect(await total.inputValue()).toBe('');
+    await f.getByTestId('recent-item').filter({ hasText: placeName }).waitFor();
+    await f.screenshot({ path: path.join(ARTIFACTS, 'field.png'), fullPage: true });
+
+    // It reaches the coordinator live: one more point on the map and a new row in the list.
+    await waitForMapGroups(c, DEMO_GROUP_COUNT + 1);
+    await c.getByTestId('group-count').getByText(fill(en['list.count_other'], { count: DEMO_GROUP_COUNT + 1 }), { exact: true }).waitFor();
+    const row = c.getByTestId('group-row').filter({ hasText: placeName });
+    await row.click();
+    const details = c.getByTestId('group-details');
+    await details.getByTestId('details-total').getByText('12', { exact: true }).waitFor();
+    await details.getByTestId('details-nationalities').getByText('Sudan').waitFor();
+    await details.getByTestId('details-needs').getByText(en['need.water'], { exact: true }).waitFor();
+    await c.screenshot({ path: path.join(ARTIFACTS, 'coordinator.png') });
+
+    for (const guarded of pages) guarded.assertClean();
+  });
+
+  it('keeps a report made while the server is away and sends it once, after the reconnect', async () => {
+    const coordinator = await open('coordinator-2', LAPTOP);
+    const field = await open('field-2', PHONE);
+    await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(field.page, server.url, server.accounts.field)]);
+    const c = coordinator.page;
+    const f = field.page;
+    const before = Number(await c.getByTestId('group-count').textContent().then((s) => s?.replace(/\D/g, '')));
+    await waitForMapGroups(c, before);
+
+    await mapOf(f).locator('canvas').first().click();
+    const placeName = `E2E offline report ${Date.now()}`;
+    await f.getByLabel(en['form.placeName'], { exact: true }).fill(placeName);
+    await f.getByLabel(en['form.headcount.total']).fill('3');
+
+    coordinator.outage = true;
+    field.outage = true;
+    await server.stop();
+    await f.getByTestId('connection').and(f.locator('[data-state="offline"]')).waitFor();
+    await f.getByRole('button', { name: en['form.submit'], exact: true }).click();
+    await f.getByTestId('submit-status').getByText(en['form.waiting'], { exact: true }).waitFor();
+    await f.getByTestId('recent-unsent').filter({ hasText: placeName }).waitFor();
+
+    await server.restart();
+    await f.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
+    await c.getByTestId('connection').and(c.locator('[data-state="connected"]')).waitFor();
+    coordinator.outage = false;
+    field.outage = false;
+
+    await waitForMapGroups(c, before + 1);
+    await c.getByTestId('group-row').filter({ hasText: placeName }).waitFor();
+    expect(await c.getByTestId('group-row').filter({ hasText: placeName }).count()).toBe(1);
+    for (const guarded of pages) guarded.assertClean();
+  });
+});
