@@ -113,7 +113,7 @@ async function run(argv: string[]): Promise<void> {
           crisisId: v['crisis'] ?? null,
         };
         // Checked before the password is asked for, so a typo does not cost a typed password.
-        parseOrThrow(NewUserInput.omit({ password: true }), fields, 'user');
+        admin.checkUserScope(parseOrThrow(NewUserInput.omit({ password: true }), fields, 'user'));
         const input = parseOrThrow(NewUserInput, { ...fields, password: await readPassword() }, 'user');
         const user = await admin.createUser(input);
         process.stdout.write(`created user ${user.id} (${user.username}, ${user.role})\n`);

@@ -89,11 +89,12 @@ export class AdminService {
   }
 
   /**
-   * Creates a user. Responders and embassy staff act for an agency (an embassy's must be a
-   * consulate); everyone but an admin works in one crisis.
+   * Checks a new user's role against its agency and crisis (without the password, so the admin
+   * command can refuse before asking for one); returns the agency.
    */
-  async createUser(input: NewUserInput): Promise<PublicUser> {
-    const fields = parseOrThrow(NewUserInput, input, 'user');
+  checkUserScope(input: Omit<NewUserInput, 'password'>): Agency | null {
+    const fields = parseOrThrow(NewUserInput.omit({ password: true }), input, 'user');
+    if (this.#repos.users.findByUsername(fields.username)) throw new AdminInputError(`username ${fields.username} is taken`);
     const agency = fields.agency
       ? (this.#repos.agencies.findByAcronym(fields.agency) ?? this.#repos.agencies.findById(fields.agency))
       : null;
@@ -106,6 +107,16 @@ export class AdminService {
     if (fields.crisisId && !this.#repos.crises.findById(fields.crisisId)) {
       throw new AdminInputError(`no crisis ${fields.crisisId}`);
     }
+    return agency;
+  }
+
+  /**
+   * Creates a user. Responders and embassy staff act for an agency (an embassy's must be a
+   * consulate); everyone but an admin works in one crisis.
+   */
+  async createUser(input: NewUserInput): Promise<PublicUser> {
+    const fields = parseOrThrow(NewUserInput, input, 'user');
+    const agency = this.checkUserScope(fields);
     const passwordHash = await hashPassword(fields.password, this.#scrypt);
     const record = {
       id: uuidv7(),
