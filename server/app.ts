@@ -13,7 +13,7 @@ import { createSocketServer, type WaymarkIo } from './socket/socket-server';
 
 export interface AppDeps {
   repositories: Repositories;
-  config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync'>;
+  config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins'>;
   logger?: Logger;
   /** The clock, in epoch milliseconds; tests replace it to expire sessions. */
   now?: () => number;
@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): App {
     next();
   });
   const httpServer = http.createServer(app);
-  const sockets = createSocketServer(httpServer, { auth, groups, sync, logger });
+  const sockets = createSocketServer(httpServer, { auth, groups, sync, logger, allowedOrigins: config.allowedOrigins });
 
   app.use(
     apiRoutes({

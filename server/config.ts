@@ -40,6 +40,11 @@ const EnvSchema = z.object({
   WAYMARK_STATIC_DIR: z.string().trim().min(1).optional().transform((v) => v ?? 'dist/client'),
   WAYMARK_SESSION_IDLE_MINUTES: positiveNumber(30),
   WAYMARK_SESSION_ABSOLUTE_HOURS: positiveNumber(12),
+  WAYMARK_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin))),
   WAYMARK_SYNC_MAX_CHANGES: z
     .string()
     .trim()
@@ -61,6 +66,11 @@ export interface Config {
   staticDir: string;
   session: SessionPolicy;
   sync: SyncPolicy;
+  /**
+   * Browser origins allowed to open a socket besides the server's own host (e.g. when a proxy
+   * rewrites the Host header). Empty by default.
+   */
+  allowedOrigins: string[];
 }
 
 /** How long a session lives. */
@@ -103,5 +113,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       absoluteMs: e.WAYMARK_SESSION_ABSOLUTE_HOURS * 3_600_000,
     },
     sync: { maxCatchUpChanges: e.WAYMARK_SYNC_MAX_CHANGES },
+    allowedOrigins: e.WAYMARK_ALLOWED_ORIGINS,
   };
 }

@@ -28,6 +28,7 @@ export interface SocketDeps {
   groups: GroupService;
   sync: SyncService;
   logger: Logger;
+  allowedOrigins: readonly string[];
 }
 
 /** The Socket.IO side of the app and what the HTTP side needs from it. */
@@ -40,11 +41,19 @@ export interface SocketServer {
 
 const refuse = (reason: HandshakeError) => new Error(reason);
 
-/** Whether a browser's Origin names the host it connected to (cross-site WebSocket hijacking guard). */
-function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+/**
+ * Whether a browser's Origin is this server (by Host, or X-Forwarded-Host behind a proxy) or one
+ * the deployment allowed: a guard against cross-site WebSocket hijacking, on top of SameSite=Strict.
+ */
+export function originAllowed(headers: http.IncomingHttpHeaders, allowed: readonly string[]): boolean {
+  const origin = headers.origin;
   if (origin === undefined) return true; // not a browser
   if (!URL.canParse(origin)) return false;
-  return new URL(origin).host === host;
+  const url = new URL(origin);
+  if (allowed.includes(url.origin)) return true;
+  const forwardedHeader = headers['x-forwarded-host'];
+  const forwarded = (Array.isArray(forwardedHeader) ? forwardedHeader[0] : forwardedHeader)?.split(',')[0]?.trim();
+  return url.host === headers.host || (forwarded !== undefined && url.host === forwarded);
 }
 
 /** Attaches Socket.IO to an HTTP server: handshake checks, server-computed rooms, command and sync handlers. */
@@ -60,7 +69,9 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       const auth: unknown = socket.handshake.auth;
       const protocol = typeof auth === 'object' && auth !== null && 'protocol' in auth ? auth.protocol : undefined;
       if (protocol !== PROTOCOL_VERSION) return next(refuse('protocol_mismatch'));
-      if (!sameOrigin(socket.handshake.headers.origin, socket.handshake.headers.host)) {
+      if (!originAllowed(socket.handshake.headers, deps.allowedOrigins)) {
+        // Logged because a proxy that rewrites Host would refuse everyone; the fix is WAYMARK_ALLOWED_ORIGINS.
+        deps.logger.warn('socket.forbidden_origin', { host: socket.handshake.headers.host ?? null });
         return next(refuse('forbidden_origin'));
       }
       const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);

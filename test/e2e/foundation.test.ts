@@ -130,8 +130,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     await f.getByRole('button', { name: en['form.submit'], exact: true }).click();
     expect(await errorBeside(f, total)).toContain(en['form.error.breakdownExceedsTotal']);
     await f.getByTestId('error-summary').getByText(en['form.error.breakdownExceedsTotal']).waitFor();
-    await total.scrollIntoViewIfNeeded();
-    await f.screenshot({ path: path.join(ARTIFACTS, 'field-form-errors.png') });
+    await f.screenshot({ path: path.join(ARTIFACTS, 'field-form-errors.png'), fullPage: true });
 
     // Corrected, with a nationality and a need, it is saved.
     await femaleAdults.fill('5');

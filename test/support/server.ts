@@ -45,6 +45,8 @@ export interface TestServerOptions {
   staticDir?: string;
   sessionPolicy?: Partial<SessionPolicy>;
   syncPolicy?: Partial<SyncPolicy>;
+  /** Browser origins allowed besides the server's own (WAYMARK_ALLOWED_ORIGINS). */
+  allowedOrigins?: string[];
   /** The server's clock in epoch ms (to expire sessions without waiting). */
   now?: () => number;
   /** Defaults to errors only, on stderr. */
@@ -132,6 +134,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     staticDir: path.resolve(options.staticDir ?? path.join(dataDir, 'no-client-build')),
     session: { ...DEFAULT_SESSION_POLICY, ...options.sessionPolicy },
     sync: { ...DEFAULT_SYNC_POLICY, ...options.syncPolicy },
+    allowedOrigins: options.allowedOrigins ?? [],
   };
   const logger = options.logger ?? createConsoleLogger('error');
 

@@ -15,6 +15,7 @@ describe(loadConfig.name, () => {
       staticDir: path.resolve('dist/client'),
       session: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 },
       sync: { maxCatchUpChanges: 10_000 },
+      allowedOrigins: [],
     });
   });
 
@@ -28,6 +29,7 @@ describe(loadConfig.name, () => {
       WAYMARK_SESSION_IDLE_MINUTES: '15',
       WAYMARK_SESSION_ABSOLUTE_HOURS: '8',
       WAYMARK_SYNC_MAX_CHANGES: '500',
+      WAYMARK_ALLOWED_ORIGINS: 'https://waymark.example.org/, http://localhost:5173',
     });
 
     expect(config).toMatchObject({
@@ -38,6 +40,7 @@ describe(loadConfig.name, () => {
       staticDir: '/srv/waymark/client',
       session: { idleMs: 15 * 60_000, absoluteMs: 8 * 3_600_000 },
       sync: { maxCatchUpChanges: 500 },
+      allowedOrigins: ['https://waymark.example.org', 'http://localhost:5173'],
     });
   });
 
@@ -54,6 +57,7 @@ describe(loadConfig.name, () => {
     ['WAYMARK_BASEMAP_STYLE_URL', 'not a url'],
     ['WAYMARK_BASEMAP_STYLE_URL', 'javascript:alert(1)'],
     ['WAYMARK_SYNC_MAX_CHANGES', '0'],
+    ['WAYMARK_ALLOWED_ORIGINS', 'waymark.example.org'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
