@@ -33,7 +33,7 @@ export function liveSession(socket: WaymarkSocket, auth: AuthService): ActiveSes
  * but never the payload.
  */
 export function guardedHandler<R>(
-  socket: WaymarkSocket,
+  socket: Pick<WaymarkSocket, 'id'>,
   logger: Logger,
   event: string,
   handle: (payload: unknown) => R | Failure,
