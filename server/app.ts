@@ -13,7 +13,7 @@ import { createSocketServer, type WaymarkIo } from './socket/socket-server';
 
 export interface AppDeps {
   repositories: Repositories;
-  config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins'>;
+  config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins' | 'trustProxy'>;
   logger?: Logger;
   /** The clock, in epoch milliseconds; tests replace it to expire sessions. */
   now?: () => number;
@@ -40,6 +40,8 @@ export function createApp(deps: AppDeps): App {
 
   const app = express();
   app.disable('x-powered-by');
+  // One hop: the proxy's own X-Forwarded-* are believed, anything a client put before it is not.
+  if (config.trustProxy) app.set('trust proxy', 1);
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');

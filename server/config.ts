@@ -45,6 +45,10 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''))
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin))),
+  WAYMARK_TRUST_PROXY: z
+    .enum(['on', 'off'])
+    .optional()
+    .transform((v) => v === 'on'),
   WAYMARK_SYNC_MAX_CHANGES: z
     .string()
     .trim()
@@ -71,6 +75,11 @@ export interface Config {
    * rewrites the Host header). Empty by default.
    */
   allowedOrigins: string[];
+  /**
+   * Whether one reverse proxy in front may be trusted for X-Forwarded-Proto/-For: then a request
+   * that reached the proxy over HTTPS gets a Secure cookie. Off by default (direct exposure).
+   */
+  trustProxy: boolean;
 }
 
 /** How long a session lives. */
@@ -114,5 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     sync: { maxCatchUpChanges: e.WAYMARK_SYNC_MAX_CHANGES },
     allowedOrigins: e.WAYMARK_ALLOWED_ORIGINS,
+    trustProxy: e.WAYMARK_TRUST_PROXY,
   };
 }

@@ -185,3 +185,37 @@ describe('session expiry', () => {
     expect(await sessionStatus(cookie)).toBe(401);
   });
 });
+
+describe('behind a TLS-terminating proxy', () => {
+  it('marks the cookie Secure only when the trusted proxy says the request came over HTTPS', async () => {
+    const proxied = await startTestServer({ trustProxy: true });
+    try {
+      const { username, password } = proxied.accounts.field;
+      const signInWith = (headers: Record<string, string>) =>
+        fetch(`${proxied.url}${API_ROUTES.session}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ username, password }),
+        });
+
+      const https = await signInWith({ 'x-forwarded-proto': 'https' });
+      const http = await signInWith({});
+
+      expect(https.headers.getSetCookie().join()).toMatch(/; Secure/);
+      expect(http.headers.getSetCookie().join()).not.toMatch(/; Secure/);
+    } finally {
+      await proxied.destroy();
+    }
+  });
+
+  it('ignores X-Forwarded-Proto when no proxy is trusted', async () => {
+    const { username, password } = server.accounts.field;
+    const response = await fetch(`${server.url}${API_ROUTES.session}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+      body: JSON.stringify({ username, password }),
+    });
+
+    expect(response.headers.getSetCookie().join()).not.toMatch(/; Secure/);
+  });
+});

@@ -47,6 +47,8 @@ export interface TestServerOptions {
   syncPolicy?: Partial<SyncPolicy>;
   /** Browser origins allowed besides the server's own (WAYMARK_ALLOWED_ORIGINS). */
   allowedOrigins?: string[];
+  /** Believe one proxy's X-Forwarded-* headers (WAYMARK_TRUST_PROXY=on). */
+  trustProxy?: boolean;
   /** The server's clock in epoch ms (to expire sessions without waiting). */
   now?: () => number;
   /** Defaults to errors only, on stderr. */
@@ -135,6 +137,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     session: { ...DEFAULT_SESSION_POLICY, ...options.sessionPolicy },
     sync: { ...DEFAULT_SYNC_POLICY, ...options.syncPolicy },
     allowedOrigins: options.allowedOrigins ?? [],
+    trustProxy: options.trustProxy ?? false,
   };
   const logger = options.logger ?? createConsoleLogger('error');
 

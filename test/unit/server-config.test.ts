@@ -16,6 +16,7 @@ describe(loadConfig.name, () => {
       session: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 },
       sync: { maxCatchUpChanges: 10_000 },
       allowedOrigins: [],
+      trustProxy: false,
     });
   });
 
@@ -30,6 +31,7 @@ describe(loadConfig.name, () => {
       WAYMARK_SESSION_ABSOLUTE_HOURS: '8',
       WAYMARK_SYNC_MAX_CHANGES: '500',
       WAYMARK_ALLOWED_ORIGINS: 'https://waymark.example.org/, http://localhost:5173',
+      WAYMARK_TRUST_PROXY: 'on',
     });
 
     expect(config).toMatchObject({
@@ -41,6 +43,7 @@ describe(loadConfig.name, () => {
       session: { idleMs: 15 * 60_000, absoluteMs: 8 * 3_600_000 },
       sync: { maxCatchUpChanges: 500 },
       allowedOrigins: ['https://waymark.example.org', 'http://localhost:5173'],
+      trustProxy: true,
     });
   });
 
@@ -58,6 +61,7 @@ describe(loadConfig.name, () => {
     ['WAYMARK_BASEMAP_STYLE_URL', 'javascript:alert(1)'],
     ['WAYMARK_SYNC_MAX_CHANGES', '0'],
     ['WAYMARK_ALLOWED_ORIGINS', 'waymark.example.org'],
+    ['WAYMARK_TRUST_PROXY', 'yes'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
