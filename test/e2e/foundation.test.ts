@@ -195,4 +195,35 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     expect(await c.getByTestId('group-row').filter({ hasText: placeName }).count()).toBe(1);
     for (const guarded of pages) guarded.assertClean();
   });
+
+  it('answers a wrong password and an unknown user alike, and signs out back to the form', async () => {
+    const guarded = await openGuardedPage(browser, {
+      label: 'sign-in',
+      viewport: PHONE,
+      expectedFailures: [...SIGNED_OUT, { method: 'POST', path: '/api/session', status: 401 }],
+    });
+    pages.push(guarded);
+    const p = guarded.page;
+    const messages: string[] = [];
+    for (const account of [{ ...server.accounts.coordinator, password: 'not-the-password' }, { username: 'nobody-here', password: 'whatever-1' }]) {
+      await signInExpectingError(p, server.url, account);
+      messages.push((await p.getByTestId('signin-error').textContent()) ?? '');
+    }
+    expect(messages).toEqual([en['signin.error.credentials'], en['signin.error.credentials']]);
+    expect(await p.getByLabel(en['signin.username'], { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await p.screenshot({ path: path.join(ARTIFACTS, 'signin-error.png') });
+
+    await signIn(p, server.url, server.accounts.field);
+    await p.getByRole('button', { name: en['header.signOut'], exact: true }).click();
+    await p.getByRole('heading', { name: en['signin.title'], exact: true }).waitFor();
+    guarded.assertClean();
+  });
 });
+
+async function signInExpectingError(page: Page, url: string, account: Credentials): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
+  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
+  await page.getByTestId('signin-error').waitFor();
+}
