@@ -3,7 +3,7 @@ export default {
   'map.label': 'Map of reported groups',
   'map.summary_one': '{count} group on the map. The list shows the same groups with their details.',
   'map.summary_other': '{count} groups on the map. The list shows the same groups with their details.',
-  'map.canvas': 'Map',
+  'map.canvas': 'Map. Arrow keys move it, plus and minus zoom.',
   'map.unavailable': 'The map cannot be shown on this device. The list shows every group.',
   'map.basemapFailed': 'Country outlines could not be loaded; the groups are still shown.',
   'map.attribution': 'Made with Natural Earth',
@@ -12,7 +12,6 @@ export default {
   'map.control.zoomOut': 'Zoom out',
   'map.control.resetBearing': 'Drag to rotate the map, select to point north',
   'map.control.attribution': 'Show or hide credits',
-  'map.control.marker': 'Map marker',
   'map.scale.meters': 'm',
   'map.scale.kilometers': 'km',
 
