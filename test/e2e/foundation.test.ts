@@ -159,6 +159,12 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     await details.getByTestId('details-needs').getByText(en['need.water'], { exact: true }).waitFor();
     await c.screenshot({ path: path.join(ARTIFACTS, 'coordinator.png') });
 
+    // The coordinator verifies it; the field team sees the new status in its recent reports.
+    await details.getByLabel(en['details.newStatus'], { exact: true }).selectOption('verified');
+    await details.getByRole('button', { name: en['details.applyStatus'], exact: true }).click();
+    await details.getByTestId('details-status').getByText(en['status.verified'], { exact: true }).waitFor();
+    await f.getByTestId('recent-item').filter({ hasText: placeName }).getByText(en['status.verified'], { exact: true }).waitFor();
+
     for (const guarded of pages) guarded.assertClean();
   });
 
