@@ -117,7 +117,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     const f = field.page;
     await waitForMapGroups(f, DEMO_GROUP_COUNT);
     await mapOf(f).locator('canvas').first().click();
-    await f.getByTestId('picked-location').getByText(/Latitude/).waitFor();
+    await f.getByTestId('picked-location').getByText(en['form.location.picked'].split('{')[0]!.trim()).waitFor();
 
     // An inconsistent report is refused on the device, with the reason beside the field.
     const placeName = `E2E Zuwara school ${Date.now()}`;

@@ -40,6 +40,11 @@ export class Outbox {
     this.entries = [...this.entries, entry];
   }
 
+  /** Puts an answered entry back to waiting, to be sent again with the same id. */
+  requeue(commandId: string): void {
+    this.#update(commandId, { status: 'waiting', seq: null, failure: null, current: null });
+  }
+
   markSent(commandId: string, seq: number): void {
     this.#update(commandId, { status: 'sent', seq, failure: null, current: null });
   }

@@ -98,11 +98,10 @@ export class SyncClient {
    * timeout is not an answer: the command stays waiting and goes again after the reconnect.
    */
   send(command: Command): Promise<CommandAck> {
-    const existing = this.outbox.get(command.commandId);
-    if (existing && existing.status !== 'waiting') {
-      return Promise.resolve(existing.failure ?? { ok: false, code: 'internal', message: 'already answered' });
-    }
-    this.outbox.add(command);
+    // The same command again (a retry by hand): it waits once more, and the server, which keeps the
+    // first result of every command id, answers with that result.
+    if (this.outbox.get(command.commandId)) this.outbox.requeue(command.commandId);
+    else this.outbox.add(command);
     const answer = new Promise<CommandAck>((resolve) => this.#waiters.set(command.commandId, resolve));
     this.#flush();
     return answer;

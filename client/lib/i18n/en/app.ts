@@ -291,6 +291,7 @@ export default {
   'details.needTypes': 'Needs',
   'details.changeStatus': 'Change status',
   'details.newStatus': 'New status',
+  'details.newStatus.choose': 'Choose…',
   'details.noTransitions': 'This status is final.',
   'details.applyStatus': 'Change status',
   'details.statusSending': 'Changing status…',
