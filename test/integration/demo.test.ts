@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe(seedDemo.name, () => {
-  it('signs in every demo account with the demo password', () => {
+  it('offers one demo account per role, all with the demo password', () => {
     for (const role of ROLES) expect(server.accounts[role]).toEqual({ username: DEMO_USERS[role], password: DEMO_PASSWORD });
   });
 
