@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page, type Request, type Response } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page, type Request, type Response } from 'playwright-core';
 
 /** Chromium flags for a headless machine with no GPU and no network beyond localhost. */
 export const CHROMIUM_ARGS = [
@@ -47,9 +47,15 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
  */
 export async function openGuardedPage(
   browser: Browser,
-  options: { viewport?: { width: number; height: number }; expectedFailures?: readonly ExpectedFailure[]; label: string },
+  options: {
+    label: string;
+    viewport?: { width: number; height: number };
+    expectedFailures?: readonly ExpectedFailure[];
+    /** More context options, such as a fixed geolocation and its permission. */
+    context?: BrowserContextOptions;
+  },
 ): Promise<GuardedPage> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: 'en-GB' });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: 'en-GB', ...options.context });
   const page = await context.newPage();
   const problems: string[] = [];
   const expected = options.expectedFailures ?? [];

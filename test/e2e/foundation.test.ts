@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { BASEMAP_COLORS } from '../../client/lib/map/basemap';
@@ -96,8 +96,8 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     await server?.destroy();
   });
 
-  async function open(label: string, viewport: { width: number; height: number }): Promise<GuardedPage> {
-    const guarded = await openGuardedPage(browser, { label, viewport, expectedFailures: SIGNED_OUT });
+  async function open(label: string, viewport: { width: number; height: number }, context?: BrowserContextOptions): Promise<GuardedPage> {
+    const guarded = await openGuardedPage(browser, { label, viewport, expectedFailures: SIGNED_OUT, ...(context ? { context } : {}) });
     pages.push(guarded);
     return guarded;
   }
@@ -178,14 +178,19 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
 
   it('keeps a report made while the server is away and sends it once, after the reconnect', async () => {
     const coordinator = await open('coordinator-2', LAPTOP);
-    const field = await open('field-2', PHONE);
+    // This time the device knows where it is.
+    const field = await open('field-2', PHONE, {
+      geolocation: { latitude: 32.8872, longitude: 13.1913, accuracy: 25 },
+      permissions: ['geolocation'],
+    });
     await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(field.page, server.url, server.accounts.field)]);
     const c = coordinator.page;
     const f = field.page;
     const before = Number(await c.getByTestId('group-count').textContent().then((s) => s?.replace(/\D/g, '')));
     await waitForMapGroups(c, before);
 
-    await mapOf(f).locator('canvas').first().click();
+    await f.getByRole('button', { name: en['form.location.useMine'], exact: true }).click();
+    await f.getByTestId('picked-location').getByText(fill(en['form.location.accuracy'], { metres: 25 }), { exact: true }).waitFor();
     const placeName = `E2E offline report ${Date.now()}`;
     await f.getByLabel(en['form.placeName'], { exact: true }).fill(placeName);
     await f.getByLabel(en['form.headcount.total']).fill('3');
