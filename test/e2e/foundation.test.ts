@@ -217,6 +217,46 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     for (const guarded of pages) guarded.assertClean();
   });
 
+  it('shows a conflict when another coordinator changed the group first, and overwrites nothing unless asked', async () => {
+    const first = await open('coordinator-a', LAPTOP);
+    const second = await open('coordinator-b', LAPTOP);
+    await Promise.all([signIn(first.page, server.url, server.accounts.coordinator), signIn(second.page, server.url, server.accounts.coordinator)]);
+    const a = first.page;
+    const b = second.page;
+    const reported = a.getByTestId('group-row').filter({ hasText: en['status.reported'] }).first();
+    const groupId = await reported.getAttribute('data-group-id');
+    await reported.click();
+    await b.locator(`[data-testid="group-row"][data-group-id="${groupId}"]`).click();
+    const detailsA = a.getByTestId('group-details');
+    const detailsB = b.getByTestId('group-details');
+
+    // A decides while its connection is down; B's change reaches the server first.
+    first.outage = true;
+    await first.context.setOffline(true);
+    await a.getByTestId('connection').and(a.locator('[data-state="offline"]')).waitFor();
+    await detailsA.getByLabel(en['details.newStatus'], { exact: true }).selectOption('closed');
+    await detailsA.getByRole('button', { name: en['details.applyStatus'], exact: true }).click();
+    await detailsA.getByTestId('status-outcome').getByText(en['details.statusWaiting'], { exact: true }).waitFor();
+    await detailsB.getByLabel(en['details.newStatus'], { exact: true }).selectOption('verified');
+    await detailsB.getByRole('button', { name: en['details.applyStatus'], exact: true }).click();
+    await detailsB.getByTestId('details-status').getByText(en['status.verified'], { exact: true }).waitFor();
+
+    // Back online, A's command goes with the version it was based on: a conflict, shown, not applied.
+    await first.context.setOffline(false);
+    const conflict = detailsA.getByTestId('status-outcome').getByRole('alert');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain(en['status.verified']);
+    await detailsA.getByTestId('details-status').getByText(en['status.verified'], { exact: true }).waitFor();
+    await a.getByTestId('connection').and(a.locator('[data-state="connected"]')).waitFor();
+    first.outage = false;
+
+    // Only when A asks again is the group closed, on top of B's change.
+    await conflict.getByRole('button', { name: fill(en['details.conflict.retry'], { status: en['status.closed'] }), exact: true }).click();
+    await detailsA.getByTestId('details-status').getByText(en['status.closed'], { exact: true }).waitFor();
+    await detailsB.getByTestId('details-status').getByText(en['status.closed'], { exact: true }).waitFor();
+    for (const guarded of pages) guarded.assertClean();
+  });
+
   it('answers a wrong password and an unknown user alike, and signs out back to the form', async () => {
     const guarded = await openGuardedPage(browser, {
       label: 'sign-in',
