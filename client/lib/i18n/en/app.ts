@@ -137,7 +137,6 @@ export default {
   'form.title': 'Report a group',
   'form.intro': 'Only the location and the number of people are needed to save. Add the rest when you can.',
   'form.required': 'required',
-  'form.optional': 'optional',
   'form.location': 'Location',
   'form.location.none': 'No location yet. Tap the map or use your location.',
   'form.location.picked': 'Latitude {lat}, longitude {lon}',
@@ -221,12 +220,8 @@ export default {
   'ack.internal': 'a problem on the server',
 
   'outbox.waiting': 'Waiting to send',
-  'outbox.sent': 'Sent',
   'outbox.rejected': 'Refused: {reason}',
   'outbox.dismiss': 'Dismiss',
-  'outbox.command.group.report': 'New report',
-  'outbox.command.group.update': 'Update',
-  'outbox.command.group.setStatus': 'Status change to {status}',
 
   'field.title': 'Field reporting',
   'field.recent': 'My recent reports',
@@ -316,6 +311,4 @@ export default {
   'admin.crisis': 'Crisis',
   'admin.agency': 'Agency',
   'admin.none': 'None',
-
-  'time.justNow': 'just now',
 } as const;
