@@ -9,3 +9,9 @@ const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from index.html');
 
 export default mount(App, { target });
+
+// The service worker (built by vite.config.ts) keeps the app openable with no connection. Not in
+// development, where Vite serves unhashed modules that must never come from a cache.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => console.warn('waymark: no offline support', error));
+}

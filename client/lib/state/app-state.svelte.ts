@@ -1,5 +1,6 @@
-import type { ClientConfig, SessionInfo } from '../../../shared/schemas/api.schema';
+import { ClientConfig, SessionInfo } from '../../../shared/schemas/api.schema';
 import { fetchConfig, fetchSession, signOut } from '../api/api';
+import { DeviceStore } from '../offline/device-store';
 import { SyncClient } from '../sync/sync-client.svelte';
 
 /** loading: config and session on their way; failed: the server could not be reached. */
@@ -10,6 +11,12 @@ export type SignOutReason = 'expired' | null;
 /**
  * The app's top state: configuration, who is signed in and their live connection. One sync client
  * lives exactly as long as a session.
+ *
+ * Offline start: when the server cannot be reached at all (a network failure, not a 401), the app
+ * starts from the session, configuration and groups the device kept from the last visit and says
+ * it is offline. The session is not trusted for long: the socket's handshake checks the cookie as
+ * soon as the network is back, and a refusal signs the person out (their outbox stays on the
+ * device for their next sign-in; only signing out by choice deletes it).
  */
 export class AppState {
   phase = $state<AppPhase>('loading');
@@ -17,37 +24,52 @@ export class AppState {
   session = $state.raw<SessionInfo | null>(null);
   sync = $state.raw<SyncClient | null>(null);
   signOutReason = $state<SignOutReason>(null);
+  /** True when this session came from the device, not from the server. */
+  fromDevice = $state(false);
+
+  #store: DeviceStore | null = DeviceStore.available() ? new DeviceStore() : null;
 
   /** Reads the configuration and the session; opens the live connection when signed in. */
   async load(): Promise<void> {
     this.phase = 'loading';
     const [config, session] = await Promise.all([fetchConfig(), fetchSession()]);
-    if (!config.ok) {
-      this.phase = 'failed';
+    if (config.ok) this.config = config.value;
+    if (config.ok && session.ok) {
+      this.signedIn(session.value);
       return;
     }
-    this.config = config.value;
-    if (session.ok) this.signedIn(session.value);
-    else if (session.code === 'unauthorized') this.phase = 'signed-out';
-    else this.phase = 'failed';
+    if (config.ok && !session.ok && session.code === 'unauthorized') {
+      this.phase = 'signed-out';
+      return;
+    }
+    const unreachable = (!config.ok && config.code === 'network') || (!session.ok && session.code === 'network');
+    const cached = unreachable ? await this.#cachedSession() : null;
+    if (cached) {
+      this.config = cached.config;
+      this.fromDevice = true;
+      this.#start(cached.session);
+      return;
+    }
+    this.phase = 'failed';
   }
 
   signedIn(session: SessionInfo): void {
-    this.sync?.destroy();
-    this.session = session;
-    this.signOutReason = null;
-    // Admins see no groups (the server projects nothing for them), so they need no live connection.
-    if (session.user.role !== 'admin') {
-      const sync = new SyncClient();
-      sync.start();
-      this.sync = sync;
+    this.fromDevice = false;
+    this.#start(session);
+    const config = this.config;
+    if (this.#store && config) {
+      this.#store.saveSession({ session, config }).catch((error: unknown) => console.warn('waymark: the device could not keep the session', error));
     }
-    this.phase = 'signed-in';
   }
 
-  /** The person asked to sign out. */
+  /** The person asked to sign out: the server forgets the session, the device forgets everything. */
   async signOut(): Promise<void> {
+    const sync = this.sync;
+    // Offline, the server cannot be told; the device is cleared all the same.
     await signOut();
+    sync?.destroy();
+    await sync?.outbox.settled();
+    await this.#store?.clear().catch((error: unknown) => console.error('waymark: the device could not be cleared', error));
     this.#leave(null);
   }
 
@@ -56,10 +78,33 @@ export class AppState {
     this.#leave('expired');
   }
 
+  #start(session: SessionInfo): void {
+    this.sync?.destroy();
+    this.session = session;
+    this.signOutReason = null;
+    // Admins see no groups (the server projects nothing for them), so they need no live connection.
+    if (session.user.role !== 'admin') {
+      const sync = new SyncClient(this.#store ? { device: { store: this.#store, userId: session.user.id } } : {});
+      void sync.start();
+      this.sync = sync;
+    }
+    this.phase = 'signed-in';
+  }
+
+  /** The session and configuration the device kept, parsed again (storage is a boundary too). */
+  async #cachedSession(): Promise<{ session: SessionInfo; config: ClientConfig } | null> {
+    const cached = await this.#store?.loadSession().catch(() => null);
+    if (!cached) return null;
+    const session = SessionInfo.safeParse(cached.session);
+    const config = ClientConfig.safeParse(cached.config);
+    return session.success && config.success ? { session: session.data, config: config.data } : null;
+  }
+
   #leave(reason: SignOutReason): void {
     this.sync?.destroy();
     this.sync = null;
     this.session = null;
+    this.fromDevice = false;
     this.signOutReason = reason;
     this.phase = 'signed-out';
   }

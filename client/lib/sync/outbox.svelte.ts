@@ -1,5 +1,5 @@
 import type { Failure } from '../../../shared/protocol';
-import type { Command } from '../../../shared/schemas/command.schema';
+import { Command } from '../../../shared/schemas/command.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
 
 /** waiting: not acknowledged yet, sent again after a reconnect; sent: committed; rejected: refused, with why. */
@@ -17,13 +17,54 @@ export interface OutboxEntry {
   readonly current: GroupView | null;
 }
 
+/** Where the outbox keeps its entries between visits (IndexedDB in the browser; nothing in tests). */
+export interface OutboxPersistence {
+  loadOutbox(userId: string): Promise<OutboxEntry[]>;
+  putEntry(userId: string, entry: OutboxEntry): Promise<void>;
+  deleteEntry(commandId: string): Promise<void>;
+}
+
 /**
- * Commands a person made, until the server has answered them. In memory for now: a report survives
- * a dropped connection but not a closed tab. The durable (IndexedDB) outbox replaces this class
- * with the same methods; nothing else needs to change.
+ * Commands a person made, until the server has answered them and the person has seen the answer.
+ * The list in memory is the screen's truth; every change is also written, in order, to the
+ * device's storage, so a report survives a reload, a closed tab or a restarted phone. `add`
+ * resolves once the entry is on disk: only then does the form say "saved on this device".
  */
 export class Outbox {
   entries = $state.raw<readonly OutboxEntry[]>([]);
+  /** Writes not yet committed to the device's storage (0 when everything is on disk). */
+  unsaved = $state(0);
+
+  #store: OutboxPersistence | null;
+  #userId: string;
+  /** Writes run one after another, so the disk sees them in the order they were made. */
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(store: OutboxPersistence | null = null, userId = '') {
+    this.#store = store;
+    this.#userId = userId;
+  }
+
+  /**
+   * Reads the entries left from an earlier visit. Each command is parsed again (the storage is a
+   * boundary: an older build may have written it); one that no longer parses stays on disk but is
+   * not sent. Waiting entries come first in the order they were made.
+   */
+  async load(): Promise<void> {
+    if (!this.#store) return;
+    const stored = await this.#store.loadOutbox(this.#userId);
+    const known = new Set(this.entries.map((e) => e.command.commandId));
+    const loaded: OutboxEntry[] = [];
+    for (const entry of stored) {
+      const parsed = Command.safeParse(entry.command);
+      if (!parsed.success) {
+        console.warn('waymark: an outbox entry from an earlier version no longer parses', entry.command.commandId);
+        continue;
+      }
+      if (!known.has(parsed.data.commandId)) loaded.push({ ...entry, command: parsed.data });
+    }
+    this.entries = [...loaded, ...this.entries];
+  }
 
   /** Entries still to be sent, oldest first: the order they were made in. */
   get waiting(): readonly OutboxEntry[] {
@@ -34,35 +75,63 @@ export class Outbox {
     return this.entries.find((e) => e.command.commandId === commandId);
   }
 
-  add(command: Command): void {
-    if (this.get(command.commandId)) return;
+  /** Queues a command; resolves once it is stored on the device. */
+  add(command: Command): Promise<void> {
+    if (this.get(command.commandId)) return this.#writes;
     const entry: OutboxEntry = { command, queuedAt: new Date().toISOString(), status: 'waiting', seq: null, failure: null, current: null };
     this.entries = [...this.entries, entry];
+    return this.#persist(entry);
   }
 
   /** Puts an answered entry back to waiting, to be sent again with the same id. */
-  requeue(commandId: string): void {
-    this.#update(commandId, { status: 'waiting', seq: null, failure: null, current: null });
+  requeue(commandId: string): Promise<void> {
+    return this.#update(commandId, { status: 'waiting', seq: null, failure: null, current: null });
   }
 
-  markSent(commandId: string, seq: number): void {
-    this.#update(commandId, { status: 'sent', seq, failure: null, current: null });
+  markSent(commandId: string, seq: number): Promise<void> {
+    return this.#update(commandId, { status: 'sent', seq, failure: null, current: null });
   }
 
-  markRejected(commandId: string, failure: Failure, current: GroupView | null): void {
-    this.#update(commandId, { status: 'rejected', failure, current });
+  markRejected(commandId: string, failure: Failure, current: GroupView | null): Promise<void> {
+    return this.#update(commandId, { status: 'rejected', failure, current });
   }
 
   /** The person has seen a rejection (or a sent entry) and puts it away. Waiting entries stay. */
-  dismiss(commandId: string): void {
-    this.entries = this.entries.filter((e) => e.command.commandId !== commandId || e.status === 'waiting');
+  dismiss(commandId: string): Promise<void> {
+    const entry = this.get(commandId);
+    if (!entry || entry.status === 'waiting') return this.#writes;
+    this.entries = this.entries.filter((e) => e !== entry);
+    return this.#queue((store) => store.deleteEntry(commandId));
   }
 
+  /** Forgets the entries in memory (the device's copy is cleared by whoever clears the device). */
   clear(): void {
     this.entries = [];
   }
 
-  #update(commandId: string, patch: Partial<OutboxEntry>): void {
-    this.entries = this.entries.map((e) => (e.command.commandId === commandId ? { ...e, ...patch } : e));
+  /** Resolves when every write made so far is on disk. */
+  settled(): Promise<void> {
+    return this.#writes;
+  }
+
+  #update(commandId: string, patch: Partial<OutboxEntry>): Promise<void> {
+    let changed: OutboxEntry | null = null;
+    this.entries = this.entries.map((e) => (e.command.commandId === commandId ? (changed = { ...e, ...patch }) : e));
+    return changed ? this.#persist(changed) : this.#writes;
+  }
+
+  #persist(entry: OutboxEntry): Promise<void> {
+    return this.#queue((store) => store.putEntry(this.#userId, entry));
+  }
+
+  #queue(write: (store: OutboxPersistence) => Promise<void>): Promise<void> {
+    const store = this.#store;
+    if (!store) return this.#writes;
+    this.unsaved++;
+    this.#writes = this.#writes
+      .then(() => write(store))
+      .catch((error: unknown) => console.error('waymark: the device could not store an outbox change', error))
+      .finally(() => this.unsaved--);
+    return this.#writes;
   }
 }

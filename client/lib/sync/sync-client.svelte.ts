@@ -3,7 +3,8 @@ import type { ClientToServerEvents, CommandAck, HandshakeAuth, ServerToClientEve
 import { PROTOCOL_VERSION, type ErrorCode, type Failure } from '../../../shared/protocol';
 import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
-import type { GroupView } from '../../../shared/schemas/group.schema';
+import { GroupView } from '../../../shared/schemas/group.schema';
+import type { DeviceStore } from '../offline/device-store';
 import { ChangeFeed } from './change-feed';
 import { Outbox } from './outbox.svelte';
 import { ChangeEventSchema, CommandAckSchema, SyncAckSchema } from './wire';
@@ -23,7 +24,16 @@ export interface SyncClientOptions {
   url?: string;
   commandTimeoutMs?: number;
   syncTimeoutMs?: number;
+  /** The device's storage and whose it is: the outbox and the last groups survive a reload. */
+  device?: { store: DeviceStore; userId: string };
 }
+
+/** Retry delays: full jitter over an exponential ceiling (AWS's "full jitter"), so a crowd of
+ * phones coming back together after an outage does not hit the server in step. */
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 30_000;
+/** The last groups are written at most this often while changes stream in. */
+const SAVE_GROUPS_EVERY_MS = 2_000;
 
 /**
  * The live picture of the crisis for this user, and the way writes reach the server.
@@ -42,7 +52,7 @@ export class SyncClient {
   ready = $state(false);
   fatal = $state<FatalReason | null>(null);
   crisis = $state.raw<Crisis | null>(null);
-  readonly outbox = new Outbox();
+  readonly outbox: Outbox;
 
   #feed = new ChangeFeed();
   #socket: WaymarkSocket;
@@ -54,13 +64,17 @@ export class SyncClient {
   #inFlight = new Set<string>();
   #waiters = new Map<string, (ack: CommandAck) => void>();
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
-  #retryDelayMs = 1000;
+  #attempt = 0;
   #destroyed = false;
+  #device: { store: DeviceStore; userId: string } | null;
+  #saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: SyncClientOptions = {}) {
     this.groups = this.#feed.groups;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
     this.#syncTimeoutMs = options.syncTimeoutMs ?? 20_000;
+    this.#device = options.device ?? null;
+    this.outbox = new Outbox(this.#device?.store ?? null, this.#device?.userId ?? '');
     const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION };
     const opts = { auth: { ...auth }, autoConnect: false };
     this.#socket = options.url ? io(options.url, opts) : io(opts);
@@ -75,14 +89,38 @@ export class SyncClient {
     return this.#feed.lastAppliedSeq;
   }
 
-  start(): void {
-    if (!this.#destroyed) this.#socket.connect();
+  /**
+   * Reads what the device kept (the outbox, the last groups), then connects. With the last groups
+   * the map and the lists are there at once, offline too; the first sync then asks only for what
+   * changed since them.
+   */
+  async start(): Promise<void> {
+    if (this.#device) {
+      const { store, userId } = this.#device;
+      const [, cached] = await Promise.all([this.outbox.load(), store.loadGroups(userId).catch(() => null)]);
+      const groups = cached ? GroupView.array().safeParse(cached.groups) : null;
+      if (cached && groups?.success && this.#feed.lastAppliedSeq === null) {
+        this.#feed.applySnapshot(cached.seq, groups.data);
+        this.revision++;
+        this.ready = true;
+      }
+    }
+    if (this.#destroyed) return;
+    this.#socket.connect();
+    if (typeof window !== 'undefined') window.addEventListener('online', this.#onOnline);
   }
+
+  /** The browser says the network is back: try now rather than at the end of Socket.IO's backoff. */
+  #onOnline = (): void => {
+    if (!this.#destroyed && !this.#socket.connected && !this.fatal) this.#socket.connect();
+  };
 
   /** Closes the connection and removes every listener; pending commands are given up. */
   destroy(): void {
     this.#destroyed = true;
     this.#clearRetry();
+    if (this.#saveTimer !== null) clearTimeout(this.#saveTimer);
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.#onOnline);
     this.#socket.off('connect', this.#onConnect);
     this.#socket.off('disconnect', this.#onDisconnect);
     this.#socket.off('connect_error', this.#onConnectError);
@@ -100,8 +138,8 @@ export class SyncClient {
   send(command: Command): Promise<CommandAck> {
     // The same command again (a retry by hand): it waits once more, and the server, which keeps the
     // first result of every command id, answers with that result.
-    if (this.outbox.get(command.commandId)) this.outbox.requeue(command.commandId);
-    else this.outbox.add(command);
+    if (this.outbox.get(command.commandId)) void this.outbox.requeue(command.commandId);
+    else void this.outbox.add(command);
     const answer = new Promise<CommandAck>((resolve) => this.#waiters.set(command.commandId, resolve));
     this.#flush();
     return answer;
@@ -139,7 +177,10 @@ export class SyncClient {
       console.error('waymark: a change event did not match the contract', parsed.error.issues);
       return;
     }
-    if (this.#feed.receive(parsed.data)) this.revision++;
+    if (this.#feed.receive(parsed.data)) {
+      this.revision++;
+      this.#scheduleSave();
+    }
   };
 
   #requestSync(): void {
@@ -171,7 +212,8 @@ export class SyncClient {
           this.#live = true;
           this.ready = true;
           this.connection = 'connected';
-          this.#retryDelayMs = 1000;
+          this.#attempt = 0;
+          this.#saveGroups();
           this.#flush();
         },
         () => {
@@ -187,12 +229,14 @@ export class SyncClient {
     });
   }
 
-  /** Sends every waiting command that is not already on its way, oldest first. */
+  /**
+   * Sends the oldest waiting command, one at a time: a person's changes reach the server in the
+   * order they were made (a report before its update), at the cost of one round trip each.
+   */
   #flush(): void {
-    if (!this.#live) return;
-    for (const entry of this.outbox.waiting) {
-      if (!this.#inFlight.has(entry.command.commandId)) void this.#transmit(entry.command);
-    }
+    if (!this.#live || this.#inFlight.size > 0) return;
+    const next = this.outbox.waiting[0];
+    if (next) void this.#transmit(next.command);
   }
 
   async #transmit(command: Command): Promise<void> {
@@ -219,12 +263,18 @@ export class SyncClient {
     }
     const ack = parsed.data;
     if (ack.ok) {
-      this.outbox.markSent(id, ack.seq);
-      if (this.#feed.applyAcknowledged({ view: 'full', group: ack.group }, ack.seq)) this.revision++;
+      void this.outbox.markSent(id, ack.seq);
+      if (this.#feed.applyAcknowledged({ view: 'full', group: ack.group }, ack.seq)) {
+        this.revision++;
+        this.#scheduleSave();
+      }
+      this.#attempt = 0;
       this.#resolve(id, ack);
+      this.#flush();
     } else if (FINAL_CODES.has(ack.code)) {
       this.#settle(id, ack, ack.current ?? null);
       if (ack.code === 'unauthorized') this.fatal = 'unauthorized';
+      else this.#flush();
     } else {
       // rate_limited or internal: the server may well take it later.
       this.#schedule(() => this.#flush());
@@ -232,7 +282,7 @@ export class SyncClient {
   }
 
   #settle(id: string, failure: Failure, current: GroupView | null): void {
-    this.outbox.markRejected(id, failure, current);
+    void this.outbox.markRejected(id, failure, current);
     this.#resolve(id, current ? { ...failure, current } : failure);
   }
 
@@ -241,11 +291,28 @@ export class SyncClient {
     this.#waiters.delete(id);
   }
 
-  /** One retry timer with a growing delay, so a struggling server is not hammered. */
+  /** The groups as they are now, for the next start with no connection. */
+  #saveGroups(): void {
+    if (this.#saveTimer !== null) clearTimeout(this.#saveTimer);
+    this.#saveTimer = null;
+    const seq = this.#feed.lastAppliedSeq;
+    if (!this.#device || seq === null || this.#destroyed) return;
+    const { store, userId } = this.#device;
+    store.saveGroups({ userId, seq, groups: [...this.#feed.groups.values()] }).catch((error: unknown) => {
+      console.warn('waymark: the device could not keep the last groups', error);
+    });
+  }
+
+  #scheduleSave(): void {
+    if (this.#saveTimer === null && this.#device) this.#saveTimer = setTimeout(() => this.#saveGroups(), SAVE_GROUPS_EVERY_MS);
+  }
+
+  /** One retry timer with a growing, jittered delay, so a struggling server is not hammered. */
   #schedule(action: () => void): void {
     if (this.#retryTimer !== null || this.#destroyed) return;
-    const delay = this.#retryDelayMs;
-    this.#retryDelayMs = Math.min(delay * 2, 30_000);
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.#attempt);
+    this.#attempt = Math.min(this.#attempt + 1, 16);
+    const delay = Math.random() * ceiling;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
       action();
