@@ -31,7 +31,9 @@ export interface GuardedPage {
   problems: string[];
   /**
    * While true, failed connections to the socket (and the browser's console lines about them) are
-   * expected: the test has stopped the server on purpose.
+   * expected: the test has stopped the server or taken the network away on purpose. So are the
+   * network errors (no response at all, never an HTTP error status) of other requests to the
+   * local server, such as the app's "who am I?" when it starts offline.
    */
   outage: boolean;
   /** Throws with every problem recorded, so a test fails on an error it did not look for. */
@@ -39,6 +41,8 @@ export interface GuardedPage {
 }
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** Chromium's names for "no answer at all", expected only during a deliberate outage. */
+const NETWORK_ERRORS = new Set(['net::ERR_INTERNET_DISCONNECTED', 'net::ERR_CONNECTION_REFUSED', 'net::ERR_CONNECTION_RESET', 'net::ERR_EMPTY_RESPONSE', 'net::ERR_FAILED']);
 
 /**
  * A new browser context (its own cookies: one per role) with a page whose console errors, uncaught
@@ -84,6 +88,7 @@ export async function openGuardedPage(
     // page closes; those are not errors.
     if (failure === 'net::ERR_ABORTED' && isSocket(request.url())) return;
     if (guard.outage && isSocket(request.url())) return;
+    if (guard.outage && NETWORK_ERRORS.has(failure) && LOCAL_HOSTS.has(new URL(request.url()).hostname)) return;
     problems.push(`[${label}] request failed: ${request.method()} ${request.url()} ${failure}`);
   });
   page.on('response', (response: Response) => {
