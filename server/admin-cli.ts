@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { createRepositories } from './repositories/repositories';
-import { AdminInputError, AdminService, NewCrisisInput, NewUserInput, parseOrThrow } from './services/admin.service';
+import { AdminInputError, AdminNotFoundError, AdminService, NewCrisisInput, NewUserInput, parseOrThrow } from './services/admin.service';
 
 // The admin command: `npm run admin -- <command> [options]`. Opens WAYMARK_DATA_DIR's database
 // (the server may keep running: SQLite's WAL lets both work) and goes through the same services.
@@ -16,7 +16,14 @@ const USAGE = `usage: npm run admin -- <command> [options]
   create-user   --username NAME --role field|coordinator|responder|embassy|admin
                 --display-name NAME [--agency ACRONYM] [--crisis CRISIS_ID]
                 The password comes from WAYMARK_PASSWORD or standard input, never from the command line.
+  disable-user   --user USERNAME_OR_ID   disables the account and ends its sessions
+  enable-user    --user USERNAME_OR_ID
+  reset-password --user USERNAME_OR_ID   new password from WAYMARK_PASSWORD or standard input;
+                                         ends the account's sessions
+  end-sessions   --user USERNAME_OR_ID   signs the account out everywhere
   list          crises, agencies and users (never password hashes)
+
+  A running server closes the affected user's open connections within a second.
 `;
 
 /** A mistake in how the command was called; printed with the usage. */
@@ -119,6 +126,26 @@ async function run(argv: string[]): Promise<void> {
         process.stdout.write(`created user ${user.id} (${user.username}, ${user.role})\n`);
         return;
       }
+      case 'disable-user':
+      case 'enable-user': {
+        const v = parse(rest, ['user']);
+        const user = admin.setDisabled(required(v, 'user'), command === 'disable-user');
+        process.stdout.write(`${user.disabled ? 'disabled' : 'enabled'} user ${user.id} (${user.username})\n`);
+        return;
+      }
+      case 'reset-password': {
+        const v = parse(rest, ['user']);
+        const ref = required(v, 'user');
+        const user = await admin.resetPassword(ref, await readPassword());
+        process.stdout.write(`reset the password of user ${user.id} (${user.username}); their sessions ended\n`);
+        return;
+      }
+      case 'end-sessions': {
+        const v = parse(rest, ['user']);
+        const ended = admin.endSessions(required(v, 'user'));
+        process.stdout.write(`ended ${ended} session(s)\n`);
+        return;
+      }
       case 'list': {
         parse(rest, []);
         process.stdout.write(`${JSON.stringify(admin.list(), null, 2)}\n`);
@@ -138,7 +165,7 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
-  } else if (error instanceof AdminInputError || error instanceof ConfigError) {
+  } else if (error instanceof AdminInputError || error instanceof AdminNotFoundError || error instanceof ConfigError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = 1;
   } else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {

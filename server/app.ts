@@ -1,19 +1,25 @@
 import http from 'node:http';
-import express from 'express';
+import express, { Router } from 'express';
 import type { Config } from './config';
 import { errorHandler } from './http/errors';
 import { apiRoutes } from './http/api.routes';
+import { securityHeaders } from './http/security-headers';
 import { staticRoutes } from './http/static';
 import { silentLogger, type Logger } from './log';
 import type { Repositories } from './repositories/repositories';
+import { AdminService } from './services/admin.service';
 import { AuthService } from './services/auth.service';
+import { adminRoutes } from './http/admin.routes';
+import { API_ROUTES } from '../shared/schemas/api.schema';
 import { GroupService } from './services/group.service';
 import { SyncService } from './services/sync.service';
+import { SignInLimiter } from './security/sign-in-limiter';
 import { createSocketServer, type WaymarkIo } from './socket/socket-server';
 
 export interface AppDeps {
   repositories: Repositories;
-  config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins' | 'trustProxy'>;
+  config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins' | 'trustProxy'> &
+    Partial<Pick<Config, 'signInLimit' | 'socketRate'>>;
   logger?: Logger;
   /** The clock, in epoch milliseconds; tests replace it to expire sessions. */
   now?: () => number;
@@ -34,7 +40,7 @@ export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? Date.now;
   const { repositories: repos, config } = deps;
-  const auth = new AuthService(repos, config.session, now);
+  const auth = new AuthService(repos, config.session, now, new SignInLimiter(config.signInLimit));
   const groups = new GroupService(repos, now);
   const sync = new SyncService(repos, config.sync);
 
@@ -42,21 +48,28 @@ export function createApp(deps: AppDeps): App {
   app.disable('x-powered-by');
   // One hop: the proxy's own X-Forwarded-* are believed, anything a client put before it is not.
   if (config.trustProxy) app.set('trust proxy', 1);
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Frame-Options', 'DENY');
-    next();
-  });
+  app.use(securityHeaders(config.basemapStyleUrl));
   const httpServer = http.createServer(app);
-  const sockets = createSocketServer(httpServer, { auth, groups, sync, logger, allowedOrigins: config.allowedOrigins });
+  const sockets = createSocketServer(httpServer, {
+    auth,
+    groups,
+    sync,
+    logger,
+    allowedOrigins: config.allowedOrigins,
+    now,
+    ...(config.socketRate ? { socketRate: config.socketRate } : {}),
+  });
 
+  const admin = new AdminService(repos, { onAccessRevoked: (userId) => sockets.disconnectUser(userId) });
+  const adminRouter = Router();
+  adminRouter.use(API_ROUTES.admin, adminRoutes({ auth, admin }));
   app.use(
     apiRoutes({
       auth,
       policy: config.session,
       onSignOut: (sessionId) => sockets.disconnectSession(sessionId),
       basemapStyleUrl: config.basemapStyleUrl,
+      routers: [adminRouter],
     }),
   );
   const statics = staticRoutes(config.staticDir);
@@ -82,6 +95,7 @@ export function createApp(deps: AppDeps): App {
       return new Promise((resolve) => {
         // io.close() disconnects every socket, then closes the HTTP server; keep-alive HTTP
         // connections would hold that close open, so they are cut too.
+        sockets.stopSweeping();
         void sockets.io.close(() => resolve());
         httpServer.closeAllConnections();
       });

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from './security/sign-in-limiter';
+import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from './security/token-bucket';
 
 /** Raised when the environment holds a value the server cannot run with; index.ts prints it and exits. */
 export class ConfigError extends Error {
@@ -57,6 +59,12 @@ const EnvSchema = z.object({
     .pipe(z.number().int().min(1))
     .optional()
     .transform((v) => v ?? 10_000),
+  WAYMARK_SIGNIN_MAX_FAILURES: positiveNumber(DEFAULT_SIGN_IN_LIMIT.maxPerAccount),
+  WAYMARK_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveNumber(DEFAULT_SIGN_IN_LIMIT.maxPerAddress),
+  WAYMARK_SIGNIN_WINDOW_MINUTES: positiveNumber(DEFAULT_SIGN_IN_LIMIT.windowMs / 60_000),
+  WAYMARK_SIGNIN_LOCK_MINUTES: positiveNumber(DEFAULT_SIGN_IN_LIMIT.lockMs / 60_000),
+  WAYMARK_SOCKET_EVENTS_PER_SECOND: positiveNumber(DEFAULT_SOCKET_RATE.perSecond),
+  WAYMARK_SOCKET_EVENTS_BURST: positiveNumber(DEFAULT_SOCKET_RATE.burst),
 });
 
 /** Everything the server reads from its environment, validated. */
@@ -80,6 +88,10 @@ export interface Config {
    * that reached the proxy over HTTPS gets a Secure cookie. Off by default (direct exposure).
    */
   trustProxy: boolean;
+  /** Failed sign-ins tolerated per username and per address before a lock. */
+  signInLimit: SignInLimitPolicy;
+  /** Socket events each connection may send (token bucket). */
+  socketRate: SocketRatePolicy;
 }
 
 /** How long a session lives. */
@@ -124,5 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sync: { maxCatchUpChanges: e.WAYMARK_SYNC_MAX_CHANGES },
     allowedOrigins: e.WAYMARK_ALLOWED_ORIGINS,
     trustProxy: e.WAYMARK_TRUST_PROXY,
+    signInLimit: {
+      maxPerAccount: Math.ceil(e.WAYMARK_SIGNIN_MAX_FAILURES),
+      maxPerAddress: Math.ceil(e.WAYMARK_SIGNIN_MAX_FAILURES_PER_ADDRESS),
+      windowMs: e.WAYMARK_SIGNIN_WINDOW_MINUTES * 60_000,
+      lockMs: e.WAYMARK_SIGNIN_LOCK_MINUTES * 60_000,
+    },
+    socketRate: { perSecond: e.WAYMARK_SOCKET_EVENTS_PER_SECOND, burst: e.WAYMARK_SOCKET_EVENTS_BURST },
   };
 }

@@ -6,6 +6,8 @@ import { sessionRoutes, type SessionRoutesDeps } from './session.routes';
 
 export interface ApiDeps extends SessionRoutesDeps {
   basemapStyleUrl: string | null;
+  /** More routers under /api (admin, audit, groups), mounted before the JSON 404. */
+  routers?: readonly Router[];
 }
 
 /** Everything under /api (mounted at the root, since API_ROUTES hold full paths): JSON in, JSON out, never cached. */
@@ -24,6 +26,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.get(API_ROUTES.health, (_req, res) => {
     res.json({ ok: true });
   });
+  for (const router of deps.routers ?? []) api.use(router);
   api.use('/api', apiNotFound);
   return api;
 }

@@ -13,6 +13,7 @@ export interface SessionRoutesDeps {
 }
 
 const UNAUTHORIZED = failure('unauthorized', 'wrong username or password');
+const RATE_LIMITED = failure('rate_limited', 'too many failed sign-ins; try again later');
 const tokenOf = (req: Request) => readCookie(req.headers.cookie, SESSION_COOKIE);
 
 /** POST/GET/DELETE on the session route: sign in, who am I, sign out. Mounted at API_ROUTES.session. */
@@ -25,7 +26,13 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
       res.status(400).json(failure('invalid', 'username and password are required', toIssues(parsed.error)));
       return;
     }
-    const result = await deps.auth.signIn(parsed.data);
+    const result = await deps.auth.signIn(parsed.data, req.ip ?? 'unknown');
+    if (!result.ok && result.code === 'rate_limited') {
+      // The same answer whether or not the username exists: unknown usernames are locked alike.
+      res.setHeader('Retry-After', String(Math.ceil(result.retryAfterMs / 1000)));
+      res.status(429).json(RATE_LIMITED);
+      return;
+    }
     if (!result.ok) {
       res.status(401).json(UNAUTHORIZED);
       return;

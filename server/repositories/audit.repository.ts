@@ -12,9 +12,18 @@ export type AuditAction =
   | 'group.protection_flag_change'
   | 'admin.create_crisis'
   | 'admin.create_agency'
-  | 'admin.create_user';
+  | 'admin.create_user'
+  | 'admin.disable_user'
+  | 'admin.enable_user'
+  | 'admin.reset_password'
+  | 'admin.end_sessions'
+  | 'admin.change_user'
+  | 'group.read'
+  | 'aggregate.read'
+  | 'audit.read';
 
-export type AuditOutcome = 'ok' | 'failed';
+/** `refused`: not attempted at all (rate limit, lock). */
+export type AuditOutcome = 'ok' | 'failed' | 'refused';
 
 /** One audit entry: who, in which role, did what to which record, and how it went. No personal values. */
 export interface AuditEntry {

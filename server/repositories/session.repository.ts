@@ -22,6 +22,7 @@ export class SessionRepository {
   readonly #touch;
   readonly #delete;
   readonly #deleteExpired;
+  readonly #deleteByUser;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string, number, number]>(
@@ -30,6 +31,7 @@ export class SessionRepository {
     this.#byId = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
     this.#touch = db.prepare<[number, string]>('UPDATE sessions SET last_seen_at_ms = ? WHERE id = ?');
     this.#delete = db.prepare<[string]>('DELETE FROM sessions WHERE id = ?');
+    this.#deleteByUser = db.prepare<[string]>('DELETE FROM sessions WHERE user_id = ?');
     this.#deleteExpired = db.prepare<[number, number]>(
       'DELETE FROM sessions WHERE last_seen_at_ms < ? OR created_at_ms < ?',
     );
@@ -56,6 +58,11 @@ export class SessionRepository {
   /** Ends a session; returns whether it existed. */
   delete(id: string): boolean {
     return this.#delete.run(id).changes > 0;
+  }
+
+  /** Ends every session of a user; returns how many there were. */
+  deleteByUser(userId: string): number {
+    return this.#deleteByUser.run(userId).changes;
   }
 
   /** Removes sessions idle since before `idleCutoffMs` or created before `absoluteCutoffMs`. */

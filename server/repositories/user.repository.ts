@@ -53,6 +53,9 @@ export class UserRepository {
   readonly #byId;
   readonly #byUsername;
   readonly #all;
+  readonly #setDisabled;
+  readonly #setPassword;
+  readonly #setScope;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string, string, string, string, string | null, string | null, number, string]>(
@@ -62,6 +65,11 @@ export class UserRepository {
     this.#byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
     this.#byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
     this.#all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
+    this.#setDisabled = db.prepare<[number, string]>('UPDATE users SET disabled = ? WHERE id = ?');
+    this.#setPassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
+    this.#setScope = db.prepare<[string, string | null, string | null, string]>(
+      'UPDATE users SET role = ?, agency_id = ?, crisis_id = ? WHERE id = ?',
+    );
   }
 
   /** Stores a new user. */
@@ -89,6 +97,21 @@ export class UserRepository {
   findByUsername(username: string): UserRecord | null {
     const row = this.#byUsername.get(username);
     return row ? toRecord(row) : null;
+  }
+
+  /** Disables or enables an account; returns whether it exists. */
+  setDisabled(id: string, disabled: boolean): boolean {
+    return this.#setDisabled.run(disabled ? 1 : 0, id).changes > 0;
+  }
+
+  /** Replaces an account's password hash; returns whether it exists. */
+  setPasswordHash(id: string, hash: string): boolean {
+    return this.#setPassword.run(hash, id).changes > 0;
+  }
+
+  /** Changes what an account is: role, agency and crisis together (they are checked together). */
+  setScope(id: string, scope: { role: Role; agencyId: string | null; crisisId: string | null }): boolean {
+    return this.#setScope.run(scope.role, scope.agencyId, scope.crisisId, id).changes > 0;
   }
 
   /** Every user, without password hashes. */

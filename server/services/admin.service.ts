@@ -6,11 +6,43 @@ import { toPublicUser, type UserSummary } from '../repositories/user.repository'
 import { Agency } from '../../shared/schemas/agency.schema';
 import { Crisis } from '../../shared/schemas/crisis.schema';
 import { AGENCY_ROLES, PublicUser, Role, Username } from '../../shared/schemas/user.schema';
+import { can } from '../../shared/permissions';
 import { hashPassword, type ScryptParams } from './password';
 
 /** A request an admin made that cannot be carried out; its message is safe to show them. */
 export class AdminInputError extends Error {
   override readonly name = 'AdminInputError';
+}
+
+/** The caller may not administer (not an admin). */
+export class AdminForbiddenError extends Error {
+  override readonly name = 'AdminForbiddenError';
+}
+
+/** The user (or other record) named does not exist. */
+export class AdminNotFoundError extends Error {
+  override readonly name = 'AdminNotFoundError';
+}
+
+/** Who asks: a signed-in user, or the admin command on the server's own machine (no user id). */
+export interface AdminActor {
+  userId: string | null;
+  role: Role;
+}
+
+/** The admin command: whoever can run it already holds the database file. */
+export const LOCAL_OPERATOR: AdminActor = { userId: null, role: 'admin' };
+
+/** What a user may be changed into: role, agency (acronym or id) and crisis, checked together. */
+export const UserScopeInput = z.object({
+  role: Role,
+  agency: z.string().min(1).nullable().default(null),
+  crisisId: z.string().nullable().default(null),
+});
+export type UserScopeInput = z.input<typeof UserScopeInput>;
+
+function authorize(actor: AdminActor): void {
+  if (!can(actor.role, 'admin.manage')) throw new AdminForbiddenError('only an admin may do this');
 }
 
 export const NewCrisisInput = z.object({
@@ -57,25 +89,33 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, what: stri
 export class AdminService {
   readonly #repos: Repositories;
   readonly #scrypt: ScryptParams | undefined;
+  readonly #onAccessRevoked: (userId: string) => void;
 
-  constructor(repos: Repositories, options: { scrypt?: ScryptParams } = {}) {
+  /**
+   * `onAccessRevoked` runs after the commit whenever a user's sessions end or what they may see
+   * changes (disabled, role/agency/crisis changed, password reset): the server closes their sockets.
+   */
+  constructor(repos: Repositories, options: { scrypt?: ScryptParams; onAccessRevoked?: (userId: string) => void } = {}) {
     this.#repos = repos;
     this.#scrypt = options.scrypt;
+    this.#onAccessRevoked = options.onAccessRevoked ?? (() => undefined);
   }
 
   /** Creates a crisis. */
-  createCrisis(input: NewCrisisInput): Crisis {
+  createCrisis(input: NewCrisisInput, actor: AdminActor = LOCAL_OPERATOR): Crisis {
+    authorize(actor);
     const fields = parseOrThrow(NewCrisisInput, input, 'crisis');
     const crisis = parseOrThrow(Crisis, { ...fields, id: uuidv7(), createdAt: new Date().toISOString() }, 'crisis');
     this.#repos.transaction(() => {
       this.#repos.crises.insert(crisis);
-      this.#audit('admin.create_crisis', 'crisis', crisis.id);
+      this.#audit(actor, 'admin.create_crisis', 'crisis', crisis.id);
     });
     return crisis;
   }
 
   /** Creates an agency; acronyms are unique (case-insensitive). */
-  createAgency(input: NewAgencyInput): Agency {
+  createAgency(input: NewAgencyInput, actor: AdminActor = LOCAL_OPERATOR): Agency {
+    authorize(actor);
     const fields = parseOrThrow(NewAgencyInput, input, 'agency');
     const agency = parseOrThrow(Agency, { ...fields, id: uuidv7() }, 'agency');
     return this.#repos.transaction(() => {
@@ -83,7 +123,7 @@ export class AdminService {
         throw new AdminInputError(`an agency with acronym ${agency.acronym} already exists`);
       }
       this.#repos.agencies.insert(agency, new Date().toISOString());
-      this.#audit('admin.create_agency', 'agency', agency.id);
+      this.#audit(actor, 'admin.create_agency', 'agency', agency.id);
       return agency;
     });
   }
@@ -92,9 +132,14 @@ export class AdminService {
    * Checks a new user's role against its agency and crisis (without the password, so the admin
    * command can refuse before asking for one); returns the agency.
    */
-  checkUserScope(input: Omit<NewUserInput, 'password'>): Agency | null {
+  checkUserScope(input: Omit<NewUserInput, 'password'>, actor: AdminActor = LOCAL_OPERATOR): Agency | null {
+    authorize(actor);
     const fields = parseOrThrow(NewUserInput.omit({ password: true }), input, 'user');
     if (this.#repos.users.findByUsername(fields.username)) throw new AdminInputError(`username ${fields.username} is taken`);
+    return this.#checkScope(fields);
+  }
+
+  #checkScope(fields: z.output<typeof UserScopeInput>): Agency | null {
     const agency = fields.agency
       ? (this.#repos.agencies.findByAcronym(fields.agency) ?? this.#repos.agencies.findById(fields.agency))
       : null;
@@ -114,9 +159,10 @@ export class AdminService {
    * Creates a user. Responders and embassy staff act for an agency (an embassy's must be a
    * consulate); everyone but an admin works in one crisis.
    */
-  async createUser(input: NewUserInput): Promise<PublicUser> {
+  async createUser(input: NewUserInput, actor: AdminActor = LOCAL_OPERATOR): Promise<PublicUser> {
+    authorize(actor);
     const fields = parseOrThrow(NewUserInput, input, 'user');
-    const agency = this.checkUserScope(fields);
+    const agency = this.checkUserScope(fields, actor);
     const passwordHash = await hashPassword(fields.password, this.#scrypt);
     const record = {
       id: uuidv7(),
@@ -135,18 +181,85 @@ export class AdminService {
         throw new AdminInputError(`username ${record.username} is taken`);
       }
       this.#repos.users.insert(record);
-      this.#audit('admin.create_user', 'user', record.id);
+      this.#audit(actor, 'admin.create_user', 'user', record.id);
     });
     return toPublicUser(record);
   }
 
   /** Everything an admin lists: crises, agencies, users without hashes. */
-  list(): { crises: Crisis[]; agencies: Agency[]; users: UserSummary[] } {
+  list(actor: AdminActor = LOCAL_OPERATOR): { crises: Crisis[]; agencies: Agency[]; users: UserSummary[] } {
+    authorize(actor);
     return { crises: this.#repos.crises.list(), agencies: this.#repos.agencies.list(), users: this.#repos.users.list() };
   }
 
-  #audit(action: AuditAction, recordType: AuditEntry['recordType'], recordId: string): void {
-    // The admin command runs on the server's own machine with no signed-in user.
-    this.#repos.audit.append({ at: new Date().toISOString(), userId: null, role: 'admin', action, recordType, recordId, outcome: 'ok' });
+  /** Disables (or re-enables) an account; disabling ends its sessions and closes its sockets. */
+  setDisabled(userRef: string, disabled: boolean, actor: AdminActor = LOCAL_OPERATOR): UserSummary {
+    authorize(actor);
+    const user = this.#user(userRef);
+    if (disabled && user.id === actor.userId) throw new AdminInputError('you cannot disable your own account');
+    this.#repos.transaction(() => {
+      this.#repos.users.setDisabled(user.id, disabled);
+      if (disabled) this.#repos.sessions.deleteByUser(user.id);
+      this.#audit(actor, disabled ? 'admin.disable_user' : 'admin.enable_user', 'user', user.id);
+    });
+    if (disabled) this.#onAccessRevoked(user.id);
+    return this.#summary(user.id);
+  }
+
+  /** Sets a new password; every session of the account ends (whoever held it is out). */
+  async resetPassword(userRef: string, password: string, actor: AdminActor = LOCAL_OPERATOR): Promise<UserSummary> {
+    authorize(actor);
+    const user = this.#user(userRef);
+    const hash = await hashPassword(parseOrThrow(NewPassword, password, 'password'), this.#scrypt);
+    this.#repos.transaction(() => {
+      this.#repos.users.setPasswordHash(user.id, hash);
+      this.#repos.sessions.deleteByUser(user.id);
+      this.#audit(actor, 'admin.reset_password', 'user', user.id);
+    });
+    this.#onAccessRevoked(user.id);
+    return this.#summary(user.id);
+  }
+
+  /** Ends every session of an account and closes its sockets; returns how many sessions ended. */
+  endSessions(userRef: string, actor: AdminActor = LOCAL_OPERATOR): number {
+    authorize(actor);
+    const user = this.#user(userRef);
+    const ended = this.#repos.transaction(() => {
+      const n = this.#repos.sessions.deleteByUser(user.id);
+      this.#audit(actor, 'admin.end_sessions', 'user', user.id);
+      return n;
+    });
+    this.#onAccessRevoked(user.id);
+    return ended;
+  }
+
+  /** Changes a user's role, agency and crisis (checked like a new user's); their sockets close. */
+  changeScope(userRef: string, input: UserScopeInput, actor: AdminActor = LOCAL_OPERATOR): UserSummary {
+    authorize(actor);
+    const user = this.#user(userRef);
+    const fields = parseOrThrow(UserScopeInput, input, 'user');
+    const agency = this.#checkScope(fields);
+    this.#repos.transaction(() => {
+      this.#repos.users.setScope(user.id, { role: fields.role, agencyId: agency?.id ?? null, crisisId: fields.crisisId });
+      this.#audit(actor, 'admin.change_user', 'user', user.id);
+    });
+    this.#onAccessRevoked(user.id);
+    return this.#summary(user.id);
+  }
+
+  #user(ref: string) {
+    const user = this.#repos.users.findById(ref) ?? this.#repos.users.findByUsername(ref);
+    if (!user) throw new AdminNotFoundError('no such user');
+    return user;
+  }
+
+  #summary(id: string): UserSummary {
+    const { passwordHash: _hash, ...summary } = this.#user(id);
+    return summary;
+  }
+
+  #audit(actor: AdminActor, action: AuditAction, recordType: AuditEntry['recordType'], recordId: string): void {
+    // The admin command (LOCAL_OPERATOR) runs on the server's own machine with no signed-in user.
+    this.#repos.audit.append({ at: new Date().toISOString(), userId: actor.userId, role: actor.role, action, recordType, recordId, outcome: 'ok' });
   }
 }

@@ -4,6 +4,7 @@ import type { Repositories } from '../repositories/repositories';
 import { toPublicUser, type UserRecord } from '../repositories/user.repository';
 import type { Audience } from '../../shared/projection';
 import type { SessionInfo, SignInRequest } from '../../shared/schemas/api.schema';
+import { SignInLimiter } from '../security/sign-in-limiter';
 import { hashPassword, verifyPassword } from './password';
 
 /** Touching a session on every request would turn every read into a write; once a minute is enough. */
@@ -15,7 +16,10 @@ export interface ActiveSession {
   user: UserRecord;
 }
 
-export type SignInResult = { ok: true; token: string; sessionId: string; info: SessionInfo } | { ok: false };
+export type SignInResult =
+  | { ok: true; token: string; sessionId: string; info: SessionInfo }
+  | { ok: false; code: 'unauthorized' }
+  | { ok: false; code: 'rate_limited'; retryAfterMs: number };
 
 /** The id under which a session token is stored: its SHA-256, so the database never holds a token. */
 export function sessionIdOf(token: string): string {
@@ -27,36 +31,38 @@ export class AuthService {
   readonly #repos: Repositories;
   readonly #policy: SessionPolicy;
   readonly #now: () => number;
+  readonly #limiter: SignInLimiter;
   #dummyHash: Promise<string> | null = null;
 
-  constructor(repos: Repositories, policy: SessionPolicy, now: () => number = Date.now) {
+  constructor(repos: Repositories, policy: SessionPolicy, now: () => number = Date.now, limiter: SignInLimiter = new SignInLimiter()) {
     this.#repos = repos;
     this.#policy = policy;
     this.#now = now;
+    this.#limiter = limiter;
   }
 
   /**
    * Checks a username and password and opens a session. Unknown user, wrong password and disabled
    * account give the same answer after the same work, so neither the reply nor its timing tells
-   * whether a username exists.
+   * whether a username exists. Too many failures for a username (existing or not) or from an
+   * address lock it: then even the right password is refused with `rate_limited`.
    */
-  async signIn(request: SignInRequest): Promise<SignInResult> {
+  async signIn(request: SignInRequest, address = 'unknown'): Promise<SignInResult> {
     const user = this.#repos.users.findByUsername(request.username);
+    const lockedUntil = this.#limiter.refusedUntil(request.username, address, this.#now());
+    if (lockedUntil !== null) {
+      this.#auditSignIn(user, 'refused');
+      return { ok: false, code: 'rate_limited', retryAfterMs: lockedUntil - this.#now() };
+    }
     const stored = user?.passwordHash ?? (await this.#dummy());
     const matches = await verifyPassword(request.password, stored);
     const at = new Date(this.#now()).toISOString();
     if (!user || !matches || user.disabled) {
-      this.#repos.audit.append({
-        at,
-        userId: user?.id ?? null,
-        role: user?.role ?? null,
-        action: 'session.sign_in',
-        recordType: 'session',
-        recordId: null,
-        outcome: 'failed',
-      });
-      return { ok: false };
+      this.#limiter.recordFailure(request.username, address, this.#now());
+      this.#auditSignIn(user, 'failed');
+      return { ok: false, code: 'unauthorized' };
     }
+    this.#limiter.recordSuccess(request.username);
     const token = randomBytes(32).toString('base64url');
     const sessionId = sessionIdOf(token);
     const now = this.#now();
@@ -96,6 +102,24 @@ export class AuthService {
     return { sessionId, user };
   }
 
+  /**
+   * Whether a connection opened with this session may stay open: the session still exists (not
+   * signed out or ended by an admin), its user is enabled and is still who `audience` describes.
+   * Neither touches nor expires the session: expiry is judged on the connection's next request.
+   */
+  connectionStillValid(sessionId: string, audience: Audience): boolean {
+    const session = this.#repos.sessions.findById(sessionId);
+    const user = session ? this.#repos.users.findById(session.userId) : null;
+    if (!user || user.disabled) return false;
+    const fresh = this.audienceOf(user);
+    return (
+      fresh.role === audience.role &&
+      fresh.crisisId === audience.crisisId &&
+      fresh.agencyId === audience.agencyId &&
+      fresh.servesState === audience.servesState
+    );
+  }
+
   /** Ends the session with this id (if any) and audits it. */
   signOut(sessionId: string): void {
     const session = this.resolveSession(sessionId);
@@ -132,6 +156,18 @@ export class AuthService {
       agencyId: user.agencyId,
       servesState: agency?.type === 'consulate' ? agency.servesState : null,
     };
+  }
+
+  #auditSignIn(user: UserRecord | null, outcome: 'failed' | 'refused'): void {
+    this.#repos.audit.append({
+      at: new Date(this.#now()).toISOString(),
+      userId: user?.id ?? null,
+      role: user?.role ?? null,
+      action: 'session.sign_in',
+      recordType: 'session',
+      recordId: null,
+      outcome,
+    });
   }
 
   #dummy(): Promise<string> {

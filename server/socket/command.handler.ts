@@ -31,6 +31,6 @@ export function registerCommandHandler(socket: WaymarkSocket, deps: CommandHandl
       // Publish before acking: a writer that has its ack knows every room has been sent the change.
       if (outcome.committed) deps.publisher.publish(outcome.committed);
       return outcome.ack;
-    }),
+    }, socket.data.bucket),
   );
 }

@@ -30,18 +30,24 @@ export function liveSession(socket: WaymarkSocket, auth: AuthService): ActiveSes
  * ack as the last argument; without one the event is dropped (its sender could never learn the
  * result, and a real client's outbox resends with an ack). Anything but exactly one payload is
  * `invalid`, and any exception becomes the named `internal` answer, logged with the error's class
- * but never the payload.
+ * but never the payload. With a `limiter`, an event over the connection's rate is answered
+ * `rate_limited` before anything else is done with it.
  */
 export function guardedHandler<R>(
   socket: Pick<WaymarkSocket, 'id'>,
   logger: Logger,
   event: string,
   handle: (payload: unknown) => R | Failure,
+  limiter?: { take(): boolean },
 ): (...args: unknown[]) => void {
   return (...args) => {
     const ack = args[args.length - 1];
     if (typeof ack !== 'function') {
       logger.warn('socket.event_without_ack', { event, socketId: socket.id });
+      return;
+    }
+    if (limiter && !limiter.take()) {
+      ack(failure('rate_limited', 'too many requests on this connection; slow down and retry'));
       return;
     }
     let result: R | Failure;

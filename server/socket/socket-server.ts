@@ -13,11 +13,14 @@ import { audienceRoom } from './audience-room';
 import { ChangePublisher } from './change-publisher';
 import { registerCommandHandler } from './command.handler';
 import { registerSyncHandler } from './sync.handler';
+import { DEFAULT_SOCKET_RATE, TokenBucket, type SocketRatePolicy } from '../security/token-bucket';
 
 /** What the server keeps on each connection: who it is for, decided once at the handshake. */
 export interface SocketData {
   audience: Audience;
   sessionId: string;
+  /** This connection's event budget (see SocketRatePolicy). */
+  bucket: TokenBucket;
 }
 
 export type WaymarkIo = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
@@ -29,6 +32,8 @@ export interface SocketDeps {
   sync: SyncService;
   logger: Logger;
   allowedOrigins: readonly string[];
+  socketRate?: SocketRatePolicy;
+  now?: () => number;
 }
 
 /** The Socket.IO side of the app and what the HTTP side needs from it. */
@@ -37,7 +42,23 @@ export interface SocketServer {
   publisher: ChangePublisher;
   /** Closes every connection opened with this session (sign-out). */
   disconnectSession(sessionId: string): void;
+  /** Closes every connection of a user at once (disabled, role or agency changed, sessions ended). */
+  disconnectUser(userId: string): void;
+  /** Closes every connection whose session ended or whose user changed (see SWEEP_INTERVAL_MS). */
+  sweep(): void;
+  /** Stops the periodic sweep (the app is closing). */
+  stopSweeping(): void;
 }
+
+/**
+ * The admin command runs in another process and cannot reach this server's sockets, so every
+ * second each connection's session and user are checked again: a user disabled or signed out
+ * from the command line is cut off within a second, as one disabled in the app is at once.
+ */
+export const SWEEP_INTERVAL_MS = 1000;
+
+/** The room every connection of one user joins, so all of them can be closed together. */
+export const userRoom = (userId: string) => `user:${userId}`;
 
 const refuse = (reason: HandshakeError) => new Error(reason);
 
@@ -79,6 +100,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       if (!session) return next(refuse('unauthorized'));
       socket.data.sessionId = session.sessionId;
       socket.data.audience = deps.auth.audienceOf(session.user);
+      socket.data.bucket = new TokenBucket(deps.socketRate ?? DEFAULT_SOCKET_RATE, deps.now);
       next();
     } catch (error) {
       deps.logger.error('socket.handshake_failed', describeError(error));
@@ -87,6 +109,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   });
 
   io.on('connection', (socket) => {
+    void socket.join(userRoom(socket.data.audience.userId));
     const room = audienceRoom(socket.data.audience);
     if (room) {
       publisher.register(room);
@@ -96,13 +119,32 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     registerSyncHandler(socket, deps);
   });
 
+  const sweep = () => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (!deps.auth.connectionStillValid(socket.data.sessionId, socket.data.audience)) socket.disconnect(true);
+    }
+  };
+  const timer = setInterval(() => {
+    try {
+      sweep();
+    } catch (error) {
+      deps.logger.error('socket.sweep_failed', describeError(error));
+    }
+  }, SWEEP_INTERVAL_MS);
+  timer.unref();
+
   return {
     io,
     publisher,
+    sweep,
+    stopSweeping: () => clearInterval(timer),
     disconnectSession(sessionId) {
       for (const socket of io.of('/').sockets.values()) {
         if (socket.data.sessionId === sessionId) socket.disconnect(true);
       }
+    },
+    disconnectUser(userId) {
+      io.in(userRoom(userId)).disconnectSockets(true);
     },
   };
 }

@@ -25,6 +25,6 @@ export function registerSyncHandler(socket: WaymarkSocket, deps: SyncHandlerDeps
       const audience = socket.data.audience;
       if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
       return deps.sync.sync(audience, parsed.data.sinceSeq);
-    }),
+    }, socket.data.bucket),
   );
 }

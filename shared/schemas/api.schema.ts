@@ -8,6 +8,14 @@ export const API_ROUTES = {
   session: '/api/session',
   config: '/api/config',
   health: '/api/health',
+  /** Admin: GET overview; POST users, agencies; POST users/:id/{disable,enable,password,end-sessions}; PUT users/:id/scope. */
+  admin: '/api/admin',
+  /** Coordinators and admins: GET with AuditQuery filters. */
+  audit: '/api/audit',
+  /** GET /api/groups/:id: a group's details as the caller may see them (audited). */
+  groups: '/api/groups',
+  /** GET: the embassy's aggregate counts of its nationals. */
+  aggregates: '/api/aggregates',
 } as const;
 
 export const SignInRequest = z.object({

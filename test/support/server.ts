@@ -8,6 +8,8 @@ import { createConsoleLogger, type Logger } from '../../server/log';
 import { createRepositories, type Repositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from '../../server/seed/demo-seed';
+import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from '../../server/security/sign-in-limiter';
+import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from '../../server/security/token-bucket';
 import type { Role } from '../../shared/schemas/user.schema';
 
 /** Password of every fixture account. */
@@ -49,6 +51,10 @@ export interface TestServerOptions {
   allowedOrigins?: string[];
   /** Believe one proxy's X-Forwarded-* headers (WAYMARK_TRUST_PROXY=on). */
   trustProxy?: boolean;
+  /** Sign-in lock thresholds (defaults: 10 per account, 50 per address, 15 min window, 30 min lock). */
+  signInLimit?: Partial<SignInLimitPolicy>;
+  /** Socket event budget per connection (default 20/s, burst 50). */
+  socketRate?: SocketRatePolicy;
   /** The server's clock in epoch ms (to expire sessions without waiting). */
   now?: () => number;
   /** Defaults to errors only, on stderr. */
@@ -138,6 +144,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     sync: { ...DEFAULT_SYNC_POLICY, ...options.syncPolicy },
     allowedOrigins: options.allowedOrigins ?? [],
     trustProxy: options.trustProxy ?? false,
+    signInLimit: { ...DEFAULT_SIGN_IN_LIMIT, ...options.signInLimit },
+    socketRate: options.socketRate ?? DEFAULT_SOCKET_RATE,
   };
   const logger = options.logger ?? createConsoleLogger('error');
 

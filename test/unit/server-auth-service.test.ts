@@ -65,7 +65,7 @@ describe(AuthService.name, () => {
     if (!open.ok) throw new Error('sign-in failed');
     db.prepare("UPDATE users SET disabled = 1 WHERE username = 'amal'").run();
 
-    expect(await auth.signIn({ username: 'amal', password: 'long enough password' })).toEqual({ ok: false });
+    expect(await auth.signIn({ username: 'amal', password: 'long enough password' })).toEqual({ ok: false, code: 'unauthorized' });
     expect(auth.resolveSession(open.sessionId)).toBeNull();
   });
 
