@@ -76,6 +76,15 @@ export async function openGuardedPage(
     problems.push(`[${label}] console error: ${message.text()}`);
   });
   page.on('pageerror', (error: Error) => problems.push(`[${label}] page error: ${error.stack ?? error.message}`));
+  // Every Content-Security-Policy violation is a problem (Chromium also logs most as console
+  // errors, but not those of workers or report-only cases): the map must work under the policy.
+  await page.exposeFunction('__waymarkCspViolation', (text: string) => problems.push(`[${label}] CSP violation: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __waymarkCspViolation: (text: string) => void }).__waymarkCspViolation;
+      void report(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
   page.on('request', (request: Request) => {
     const url = new URL(request.url());
     if ((url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'ws:' || url.protocol === 'wss:') && !LOCAL_HOSTS.has(url.hostname)) {

@@ -28,6 +28,7 @@ describe('security headers', () => {
     expect(directives.get('worker-src')).toEqual(["'self'", 'blob:']);
     expect(csp).not.toMatch(/unsafe-eval/);
     expect(directives.get('style-src')).toEqual(["'self'"]);
+    expect(directives.get('style-src-attr')).toEqual(["'none'"]);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
