@@ -32,7 +32,8 @@ function precacheServiceWorker(): Plugin {
       const built = Object.keys(bundle).filter((file) => !file.endsWith('.woff') && !file.endsWith('.map'));
       const files = [...new Set([...built, ...filesUnder(publicDir)])].sort().map((file) => (file === 'index.html' ? '/index.html' : `/${file}`));
       const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
-      const source = fs.readFileSync(SERVICE_WORKER_SOURCE, 'utf8').replace('PRECACHE_MANIFEST', JSON.stringify({ version, files }));
+      const source = fs.readFileSync(SERVICE_WORKER_SOURCE, 'utf8').replace('__WAYMARK_PRECACHE_MANIFEST__', JSON.stringify({ version, files }));
+      if (source.includes('__WAYMARK_PRECACHE_MANIFEST__')) throw new Error('sw.js: the precache placeholder appears more than once');
       fs.writeFileSync(path.join(outDir, 'sw.js'), source);
     },
   };

@@ -2,7 +2,7 @@
 //
 // Plain JavaScript on purpose: it is not part of the app's bundle. The Vite plugin in
 // vite.config.ts (`precacheServiceWorker`) copies this file to dist/client/sw.js at build time and
-// replaces PRECACHE_MANIFEST with the build's file list and a version (a hash of that list), so
+// replaces the manifest placeholder below with the build's file list and a version (a hash of that list), so
 // each deploy gets a new cache and the old one is deleted when the new worker activates.
 //
 // - Install: every file of the build (the shell, the hashed JS and CSS, the woff2 fonts, the
@@ -14,7 +14,7 @@
 //   the app keeps what it needs offline in IndexedDB, which sign-out clears.
 
 /** @type {{ version: string; files: string[] }} */
-const MANIFEST = PRECACHE_MANIFEST;
+const MANIFEST = __WAYMARK_PRECACHE_MANIFEST__;
 const CACHE = `waymark-shell-${MANIFEST.version}`;
 const NAVIGATION_TIMEOUT_MS = 4000;
 

@@ -77,21 +77,23 @@ export async function createChildServer(options: ChildServerOptions = {}): Promi
     });
   }
 
+  async function kill(): Promise<void> {
+    const proc = child;
+    if (!proc) return;
+    child = null;
+    proc.kill('SIGKILL');
+    await exited;
+  }
+
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     dataDir,
     databaseFile: path.join(dataDir, DATABASE_FILE_NAME),
     start,
-    async kill() {
-      const proc = child;
-      if (!proc) return;
-      child = null;
-      proc.kill('SIGKILL');
-      await exited;
-    },
+    kill,
     async destroy() {
-      await this.kill();
+      await kill();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,193 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import en from '../../client/lib/i18n/en';
+import { openDatabase } from '../../server/db/database';
+import { createChildServer, type ChildServer } from '../support/child-server';
+import { startTestServer, type TestServer } from '../support/server';
+import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
+import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+import {
+  LAPTOP,
+  PHONE_POSITION,
+  SIGNED_OUT,
+  SMALL_PHONE,
+  reportHere,
+  rowsNamed,
+  signIn,
+  waitForConnection,
+  waitForMapGroups,
+  waitForWaiting,
+  waitUntilOfflineReady,
+} from './field-helpers';
+
+// The field app with no connection: reports saved on the device (IndexedDB), the app itself
+// started from the service worker's cache, and every report reaching the server exactly once when
+// the connection (or the server) comes back.
+
+const ARTIFACTS = path.resolve('test/artifacts');
+
+/** Groups in the database whose place name starts with `prefix` (read-only, beside the server). */
+function groupsNamed(databaseFile: string, prefix: string): string[] {
+  const db = openDatabase(databaseFile, { readonly: true });
+  try {
+    return db
+      .prepare<[string], { name: string }>(`SELECT json_extract(data, '$.location.placeName') AS name FROM groups WHERE json_extract(data, '$.location.placeName') LIKE ? || '%'`)
+      .all(prefix)
+      .map((r) => r.name);
+  } finally {
+    db.close();
+  }
+}
+
+describe('field app offline', () => {
+  let browser: Browser;
+  const pages: GuardedPage[] = [];
+
+  beforeAll(async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(label: string, viewport: { width: number; height: number }, phone = false): Promise<GuardedPage> {
+    const guarded = await openGuardedPage(browser, {
+      label,
+      viewport,
+      expectedFailures: SIGNED_OUT,
+      ...(phone ? { context: { geolocation: PHONE_POSITION, permissions: ['geolocation'], isMobile: true, hasTouch: true } } : {}),
+    });
+    pages.push(guarded);
+    return guarded;
+  }
+
+  describe('with the network taken away', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ demo: true, staticDir: 'dist/client' });
+    });
+    afterAll(async () => {
+      await server?.destroy();
+    });
+
+    it('keeps three reports made offline through a reload and sends each exactly once when the network is back', async () => {
+      const coordinator = await open('coordinator', LAPTOP);
+      const field = await open('field', SMALL_PHONE, true);
+      await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(field.page, server.url, server.accounts.field)]);
+      const c = coordinator.page;
+      const f = field.page;
+      const before = server.countRows('groups');
+      await waitForMapGroups(c, before);
+      await waitForMapGroups(f, before);
+      await waitUntilOfflineReady(f);
+      await waitForWaiting(f, 0);
+      await f.screenshot({ path: path.join(ARTIFACTS, 'field-360-online.png') });
+
+      field.outage = true;
+      await field.context.setOffline(true);
+      await waitForConnection(f, 'offline');
+      const prefix = `E2E offline ${Date.now()}`;
+      const names = [1, 2, 3].map((n) => `${prefix} #${n}`);
+      for (const [i, name] of names.entries()) {
+        await reportHere(f, name, 4 + i);
+        await f.getByTestId('submit-status').getByText(en['form.waiting'], { exact: true }).waitFor();
+        await waitForWaiting(f, i + 1);
+      }
+      await waitForMapGroups(f, before + 3);
+      await f.screenshot({ path: path.join(ARTIFACTS, 'field-360-offline-reports.png') });
+      await f.evaluate(() => window.scrollTo(0, 0));
+      await f.screenshot({ path: path.join(ARTIFACTS, 'field-360-offline.png') });
+
+      // Reloaded with no network at all: the app comes from the service worker's cache, the
+      // session and the groups from the device, and the three reports are still waiting.
+      await f.reload();
+      await waitForConnection(f, 'offline');
+      await waitForWaiting(f, 3);
+      for (const name of names) await f.getByTestId('recent-unsent').filter({ hasText: name }).getByText(en['outbox.waiting']).waitFor();
+      await waitForMapGroups(f, before + 3);
+      expect(server.countRows('groups')).toBe(before);
+
+      await field.context.setOffline(false);
+      await waitForConnection(f, 'connected');
+      await waitForWaiting(f, 0);
+      field.outage = false;
+
+      await waitForMapGroups(c, before + 3);
+      for (const name of names) {
+        await rowsNamed(c, name).first().waitFor();
+        expect(await rowsNamed(c, name).count()).toBe(1);
+      }
+      expect(groupsNamed(server.databaseFile, prefix).sort()).toEqual(names);
+      expect(server.countRows('groups')).toBe(before + 3);
+      for (const guarded of pages) guarded.assertClean();
+    });
+  });
+
+  describe('with the server killed', () => {
+    let server: ChildServer;
+    beforeAll(async () => {
+      server = await createChildServer({ staticDir: 'dist/client' });
+      await server.start();
+    });
+    afterAll(async () => {
+      await server?.destroy();
+    });
+
+    it('after SIGKILL and restart while sending, holds everything acknowledged once and receives everything waiting', async () => {
+      const accounts = { field: { username: DEMO_USERS.field, password: DEMO_PASSWORD }, coordinator: { username: DEMO_USERS.coordinator, password: DEMO_PASSWORD } };
+      const coordinator = await open('coordinator-kill', LAPTOP);
+      const field = await open('field-kill', SMALL_PHONE, true);
+      await Promise.all([signIn(coordinator.page, server.url, accounts.coordinator), signIn(field.page, server.url, accounts.field)]);
+      const c = coordinator.page;
+      const f = field.page;
+      await waitUntilOfflineReady(f);
+      const prefix = `E2E killed ${Date.now()}`;
+      const names = [1, 2, 3, 4, 5].map((n) => `${prefix} #${n}`);
+
+      // One report is acknowledged before anything goes wrong.
+      await reportHere(f, names[0]!, 3);
+      await f.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
+
+      // The server dies with no warning; four more are made, and the page is reloaded while the
+      // server is still dead, so the app can only come from the service worker's cache.
+      coordinator.outage = true;
+      field.outage = true;
+      await server.kill();
+      await waitForConnection(f, 'offline');
+      for (const [i, name] of names.slice(1).entries()) {
+        await reportHere(f, name, 5 + i);
+        await waitForWaiting(f, i + 1);
+      }
+      await f.reload();
+      await waitForWaiting(f, 4);
+
+      // Back up; killed again as soon as the first waiting report is acknowledged (the rest are
+      // on their way or still waiting), then back for good.
+      await server.start();
+      await f.getByTestId('outbox-count').and(f.locator('[data-count="0"], [data-count="1"], [data-count="2"], [data-count="3"]')).waitFor({ timeout: 45_000 });
+      await server.kill();
+      const acknowledged = groupsNamed(server.databaseFile, prefix);
+      expect(acknowledged.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(acknowledged).size).toBe(acknowledged.length);
+      await server.start();
+      await waitForConnection(f, 'connected');
+      await waitForWaiting(f, 0);
+      await waitForConnection(c, 'connected');
+      coordinator.outage = false;
+      field.outage = false;
+
+      expect(groupsNamed(server.databaseFile, prefix).sort()).toEqual(names);
+      for (const name of names) {
+        await rowsNamed(c, name).first().waitFor();
+        expect(await rowsNamed(c, name).count()).toBe(1);
+      }
+      for (const guarded of pages) guarded.assertClean();
+    });
+  });
+});
