@@ -10,6 +10,9 @@ import type { Repositories } from './repositories/repositories';
 import { AdminService } from './services/admin.service';
 import { AuthService } from './services/auth.service';
 import { adminRoutes } from './http/admin.routes';
+import { readRoutes } from './http/read.routes';
+import { h3AreaIndex } from './services/h3-area-index';
+import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
 import { GroupService } from './services/group.service';
 import { SyncService } from './services/sync.service';
@@ -69,7 +72,7 @@ export function createApp(deps: AppDeps): App {
       policy: config.session,
       onSignOut: (sessionId) => sockets.disconnectSession(sessionId),
       basemapStyleUrl: config.basemapStyleUrl,
-      routers: [adminRouter],
+      routers: [adminRouter, readRoutes({ auth, reads: new ReadService(repos, h3AreaIndex, now) })],
     }),
   );
   const statics = staticRoutes(config.staticDir);

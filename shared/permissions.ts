@@ -2,7 +2,7 @@ import type { CommandType } from './schemas/command.schema';
 import type { Role } from './schemas/user.schema';
 
 /** Everything a user can ask the server to do. */
-export type Action = CommandType | 'group.read' | 'admin.manage';
+export type Action = CommandType | 'group.read' | 'aggregate.read' | 'audit.read' | 'admin.manage';
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
@@ -10,11 +10,22 @@ export type Action = CommandType | 'group.read' | 'admin.manage';
  */
 export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
   field: ['group.report', 'group.update', 'group.read'],
-  coordinator: ['group.report', 'group.update', 'group.setStatus', 'group.read'],
+  coordinator: ['group.report', 'group.update', 'group.setStatus', 'group.read', 'audit.read'],
   responder: ['group.read'],
-  embassy: ['group.read'],
-  admin: ['admin.manage'],
+  embassy: ['group.read', 'aggregate.read'],
+  admin: ['admin.manage', 'audit.read'],
 };
+
+/** Every action, for tests that walk the whole table. */
+export const ACTIONS: readonly Action[] = [
+  'group.report',
+  'group.update',
+  'group.setStatus',
+  'group.read',
+  'aggregate.read',
+  'audit.read',
+  'admin.manage',
+];
 
 /** Whether a role may attempt an action. */
 export function can(role: Role, action: Action): boolean {

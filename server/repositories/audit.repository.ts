@@ -36,10 +36,33 @@ export interface AuditEntry {
   outcome: AuditOutcome;
 }
 
+/** Filters of an audit query; absent ones match everything. */
+export interface AuditFilter {
+  crisisId?: string | undefined;
+  userId?: string | undefined;
+  action?: string | undefined;
+  recordId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+/** An entry with its id (for paging). */
+export interface AuditRow extends AuditEntry {
+  id: number;
+}
+
+type AuditParams = Record<'crisisId' | 'userId' | 'action' | 'recordId' | 'from' | 'to', string | null> & {
+  before: number | null;
+  limit: number;
+};
+
 /** The audit log. Append-only: the database's own triggers refuse updates and deletes. */
 export class AuditRepository {
   readonly #insert;
   readonly #recent;
+  readonly #query;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string | null, string | null, string, string | null, string | null, string]>(
@@ -50,6 +73,33 @@ export class AuditRepository {
       `SELECT at, user_id AS userId, role, action, record_type AS recordType, record_id AS recordId, outcome
        FROM audit ORDER BY id DESC LIMIT ?`,
     );
+    this.#query = db.prepare<[AuditParams], AuditRow>(
+      `SELECT a.id, a.at, a.user_id AS userId, a.role, a.action, a.record_type AS recordType,
+              a.record_id AS recordId, a.outcome
+       FROM audit a LEFT JOIN users u ON u.id = a.user_id
+       WHERE (:crisisId IS NULL OR u.crisis_id = :crisisId)
+         AND (:userId IS NULL OR a.user_id = :userId)
+         AND (:action IS NULL OR a.action = :action)
+         AND (:recordId IS NULL OR a.record_id = :recordId)
+         AND (:from IS NULL OR a.at >= :from)
+         AND (:to IS NULL OR a.at <= :to)
+         AND (:before IS NULL OR a.id < :before)
+       ORDER BY a.id DESC LIMIT :limit`,
+    );
+  }
+
+  /** Entries matching every given filter, newest first; `crisisId` keeps those by users of that crisis. */
+  query(f: AuditFilter): AuditRow[] {
+    return this.#query.all({
+      crisisId: f.crisisId ?? null,
+      userId: f.userId ?? null,
+      action: f.action ?? null,
+      recordId: f.recordId ?? null,
+      from: f.from ?? null,
+      to: f.to ?? null,
+      before: f.before ?? null,
+      limit: f.limit,
+    });
   }
 
   /** Appends an entry. */

@@ -1,0 +1,58 @@
+import { Router, type Response } from 'express';
+import type { AuthService } from '../services/auth.service';
+import type { ReadService } from '../services/read.service';
+import { failure, toIssues, type ErrorCode, type Failure } from '../../shared/protocol';
+import { Uuid } from '../../shared/ids';
+import { AuditQuery } from '../../shared/schemas/admin.schema';
+import { API_ROUTES } from '../../shared/schemas/api.schema';
+import { requireSession } from './request-session';
+
+export interface ReadRoutesDeps {
+  auth: AuthService;
+  reads: ReadService;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  internal: 500,
+};
+
+function answer<T extends { ok: true }>(res: Response, result: T | Failure): void {
+  if (result.ok) res.json(result);
+  else res.status(STATUS[result.code]).json(result);
+}
+
+/** GET a group's details, an embassy's aggregates, the audit log: each audited by the read service. */
+export function readRoutes(deps: ReadRoutesDeps): Router {
+  const router = Router();
+
+  router.get(`${API_ROUTES.groups}/:id`, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (!session) return;
+    const id = Uuid.safeParse(req.params.id);
+    // Not a group id at all: the same answer as a group one may not see.
+    if (!id.success) return void res.status(404).json(failure('not_found', 'no such group in your view'));
+    answer(res, deps.reads.readGroup(deps.auth.audienceOf(session.user), id.data));
+  });
+
+  router.get(API_ROUTES.aggregates, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (!session) return;
+    answer(res, deps.reads.aggregates(deps.auth.audienceOf(session.user)));
+  });
+
+  router.get(API_ROUTES.audit, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (!session) return;
+    const query = AuditQuery.safeParse(req.query);
+    if (!query.success) return void res.status(400).json(failure('invalid', 'not a valid audit query', toIssues(query.error)));
+    answer(res, deps.reads.audit(deps.auth.audienceOf(session.user), query.data));
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import type { Repositories } from '../repositories/repositories';
+import type { AuditAction, AuditEntry, AuditRow } from '../repositories/audit.repository';
+import { aggregateForEmbassy, type AreaIndex, type EmbassyAggregates } from '../../shared/aggregate';
+import { can } from '../../shared/permissions';
+import { projectGroup, type Audience } from '../../shared/projection';
+import { failure, type Failure } from '../../shared/protocol';
+import type { AuditQuery } from '../../shared/schemas/admin.schema';
+import type { GroupView } from '../../shared/schemas/group.schema';
+
+const notFound = () => failure('not_found', 'no such group in your view');
+
+/**
+ * Reads that are audited (protection rule 5): one group's details, an embassy's aggregates, and
+ * the audit log itself. Every answer goes through the same projection as the live channels.
+ */
+export class ReadService {
+  readonly #repos: Repositories;
+  readonly #areas: AreaIndex;
+  readonly #now: () => number;
+
+  constructor(repos: Repositories, areas: AreaIndex, now: () => number = Date.now) {
+    this.#repos = repos;
+    this.#areas = areas;
+    this.#now = now;
+  }
+
+  /**
+   * A group's details as this audience may see them. Absent, in another crisis, or hidden from
+   * this audience all answer the same not_found; every attempt is audited, with its outcome.
+   */
+  readGroup(audience: Audience, groupId: string): { ok: true; group: GroupView } | Failure {
+    if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
+    const group = this.#repos.groups.findById(groupId);
+    const view = group ? projectGroup(audience, group) : null;
+    this.#audit(audience, 'group.read', 'group', groupId, view ? 'ok' : 'refused');
+    return view ? { ok: true, group: view } : notFound();
+  }
+
+  /** An embassy's aggregate counts of its nationals in its crisis (groups it cannot see in full). */
+  aggregates(audience: Audience): { ok: true; aggregates: EmbassyAggregates } | Failure {
+    if (!can(audience.role, 'aggregate.read')) return failure('forbidden', 'your role does not read aggregates');
+    if (audience.crisisId === null || audience.servesState === null) return failure('forbidden', 'you serve no state in a crisis');
+    const groups = this.#repos.groups.listByCrisis(audience.crisisId);
+    const aggregates = aggregateForEmbassy(groups, audience.servesState, this.#areas);
+    this.#audit(audience, 'aggregate.read', null, null, 'ok');
+    return { ok: true, aggregates };
+  }
+
+  /**
+   * The audit log, filtered. Admins see everything; a coordinator sees what the users of their
+   * crisis did (embassy reads included), never sign-in attempts of unknown usernames.
+   */
+  audit(audience: Audience, query: AuditQuery): { ok: true; entries: AuditRow[] } | Failure {
+    if (!can(audience.role, 'audit.read')) return failure('forbidden', 'your role does not read the audit log');
+    if (audience.role !== 'admin' && audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
+    const crisisId = audience.role === 'admin' ? undefined : (audience.crisisId ?? undefined);
+    const entries = this.#repos.audit.query({ ...query, crisisId });
+    this.#audit(audience, 'audit.read', null, null, 'ok');
+    return { ok: true, entries };
+  }
+
+  #audit(a: Audience, action: AuditAction, recordType: AuditEntry['recordType'], recordId: string | null, outcome: AuditEntry['outcome']): void {
+    this.#repos.audit.append({ at: new Date(this.#now()).toISOString(), userId: a.userId, role: a.role, action, recordType, recordId, outcome });
+  }
+}

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS, PERMISSIONS, can, type Action } from '../../shared/permissions';
+import { API_ROUTES } from '../../shared/schemas/api.schema';
+import type { Command } from '../../shared/schemas/command.schema';
+import { CONSENT_VALUES, type GroupInput } from '../../shared/schemas/group.schema';
+import { ROLES, type Role } from '../../shared/schemas/user.schema';
+import {
+  connectAs,
+  expectOk,
+  makeGroupInput,
+  reportCommand,
+  requestSync,
+  sendCommand,
+  signIn,
+  statusCommand,
+  updateCommand,
+  type ClientSocket,
+} from '../support/clients';
+import { FIXTURE_USERS, startTestServer, type FixtureAccount, type TestServer } from '../support/server';
+
+// Generated from the permission table: every role (fixture account) against every socket event and
+// REST route, with the scope variants the server decides on top of the table. The expected
+// outcome comes from an oracle written here, independently of shared/projection.ts.
+
+let server: TestServer;
+const cookies = new Map<FixtureAccount, string>();
+const sockets = new Map<FixtureAccount, ClientSocket>();
+const ACCOUNTS = Object.keys(FIXTURE_USERS) as FixtureAccount[];
+const ROLE_OF: Record<FixtureAccount, Role> = {
+  coordinator: 'coordinator',
+  field: 'field',
+  responder: 'responder',
+  embassy: 'embassy',
+  admin: 'admin',
+  embassyNiger: 'embassy',
+  otherField: 'field',
+};
+const STATE_OF: Partial<Record<FixtureAccount, string>> = { embassy: 'NGA', embassyNiger: 'NER' };
+const IN_MAIN_CRISIS = (a: FixtureAccount) => a !== 'admin' && a !== 'otherField';
+
+beforeAll(async () => {
+  server = await startTestServer({ socketRate: { perSecond: 10_000, burst: 10_000 } });
+  for (const account of ACCOUNTS) {
+    const credentials = server.fixtureAccounts[account];
+    if (!credentials) throw new Error(`no ${account}`);
+    const cookie = await signIn(server.url, credentials.username, credentials.password);
+    cookies.set(account, cookie);
+    sockets.set(account, await connectAs(server.url, cookie));
+  }
+});
+afterAll(async () => {
+  for (const socket of sockets.values()) socket.close();
+  await server.destroy();
+});
+
+const socketOf = (a: FixtureAccount) => sockets.get(a) ?? expect.fail(`no socket for ${a}`);
+const get = (a: FixtureAccount, path: string) => fetch(`${server.url}${path}`, { headers: { cookie: cookies.get(a) ?? '' } });
+
+/** The oracle: what an account may see of a group of the main crisis. */
+function oracleView(account: FixtureAccount, g: GroupInput): 'full' | 'reduced' | 'none' {
+  if (!IN_MAIN_CRISIS(account)) return 'none';
+  switch (ROLE_OF[account]) {
+    case 'coordinator':
+    case 'field':
+      return 'full';
+    case 'responder':
+      return 'reduced'; // exact locations need assignments to their agency (issue #4)
+    case 'embassy': {
+      const state = STATE_OF[account];
+      const ownNationals = g.nationalities.some((n) => n.code === state);
+      return ownNationals && g.consentConsulate === 'yes' && !g.protectionConcern ? 'full' : 'none';
+    }
+    case 'admin':
+      return 'none';
+  }
+}
+
+const VARIANTS: { name: string; input: () => GroupInput }[] = [];
+for (const consent of CONSENT_VALUES) {
+  for (const flag of [false, true]) {
+    for (const nationality of ['NGA', 'NER', 'GHA']) {
+      VARIANTS.push({
+        name: `${nationality} consent=${consent} flag=${flag}`,
+        input: () =>
+          makeGroupInput({ nationalities: [{ code: nationality, count: 5 }], consentConsulate: consent, protectionConcern: flag }),
+      });
+    }
+  }
+}
+
+describe('authorization matrix', () => {
+  it('covers every role and action of the permission table', () => {
+    expect(new Set(ACCOUNTS.map((a) => ROLE_OF[a]))).toEqual(new Set(ROLES));
+    for (const role of ROLES) for (const action of PERMISSIONS[role]) expect(ACTIONS).toContain(action);
+  });
+
+  describe.each(VARIANTS)('GET a group ($name)', ({ input }) => {
+    it.each(ACCOUNTS)('answers %s as the oracle says (full, reduced, or not_found / forbidden)', async (account) => {
+      const group = input();
+      expectOk(await sendCommand(socketOf('coordinator'), reportCommand(group)));
+
+      const response = await get(account, `${API_ROUTES.groups}/${group.id}`);
+
+      const view = oracleView(account, group);
+      if (!can(ROLE_OF[account], 'group.read')) {
+        expect(response.status).toBe(403);
+      } else if (view === 'none') {
+        expect(response.status).toBe(404);
+        expect(await response.json()).toEqual({ ok: false, code: 'not_found', message: 'no such group in your view' });
+      } else {
+        expect(response.status).toBe(200);
+        const body = (await response.json()) as { group: { view: string; group: Record<string, unknown> } };
+        expect(body.group.view).toBe(view);
+        if (view === 'reduced') expect(body.group.group).not.toHaveProperty('nationalities');
+      }
+    });
+  });
+
+  describe('socket commands', () => {
+    const commandsFor = async (type: Action): Promise<Command> => {
+      const group = makeGroupInput();
+      if (type === 'group.report') return reportCommand(group);
+      const ack = expectOk(await sendCommand(socketOf('coordinator'), reportCommand(group)));
+      return type === 'group.update'
+        ? updateCommand(ack.group.id, ack.group.version, { notes: 'matrix' })
+        : statusCommand(ack.group.id, ack.group.version, 'verified');
+    };
+    const COMMANDS = ['group.report', 'group.update', 'group.setStatus'] as const;
+
+    describe.each(COMMANDS)('%s', (type) => {
+      it.each(ACCOUNTS)('is allowed or refused for %s as the table and scope say', async (account) => {
+        const ack = await sendCommand(socketOf(account), await commandsFor(type));
+
+        if (!can(ROLE_OF[account], type)) expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+        else if (type !== 'group.report' && !IN_MAIN_CRISIS(account)) expect(ack).toMatchObject({ ok: false, code: 'not_found' });
+        else expect(ack.ok).toBe(true);
+      });
+    });
+
+    it.each(ACCOUNTS)('sync is answered or forbidden for %s as the table says', async (account) => {
+      const ack = await requestSync(socketOf(account), null);
+      if (can(ROLE_OF[account], 'group.read')) expect(ack.ok).toBe(true);
+      else expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+    });
+  });
+
+  describe('REST routes', () => {
+    it.each(ACCOUNTS)('the audit log answers %s only if its role may read it', async (account) => {
+      const response = await get(account, API_ROUTES.audit);
+      expect(response.status).toBe(can(ROLE_OF[account], 'audit.read') ? 200 : 403);
+    });
+
+    it.each(ACCOUNTS)('aggregates answer %s only if its role may read them', async (account) => {
+      const response = await get(account, API_ROUTES.aggregates);
+      expect(response.status).toBe(can(ROLE_OF[account], 'aggregate.read') ? 200 : 403);
+    });
+
+    const ADMIN_ROUTES: { method: string; path: (id: string) => string; body?: () => unknown }[] = [
+      { method: 'GET', path: () => '/overview' },
+      { method: 'POST', path: () => '/users', body: () => ({}) },
+      { method: 'POST', path: () => '/agencies', body: () => ({}) },
+      { method: 'POST', path: (id) => `/users/${id}/end-sessions` },
+      { method: 'POST', path: (id) => `/users/${id}/enable` },
+      { method: 'POST', path: (id) => `/users/${id}/password`, body: () => ({ password: 'fixture-password-1' }) },
+      { method: 'PUT', path: (id) => `/users/${id}/scope`, body: () => ({ role: 'field', agency: null, crisisId: server.crisisId }) },
+    ];
+
+    it.each(ACCOUNTS)('every admin route answers %s as the table says', async (account) => {
+      // A throwaway user as the target, so ending its sessions disturbs no other test.
+      const target = `matrix-${account.toLowerCase()}`;
+      const created = await fetch(`${server.url}${API_ROUTES.admin}/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '' },
+        body: JSON.stringify({ username: target, password: 'a long passphrase', role: 'field', displayName: 'Matrix', crisisId: server.crisisId }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      for (const route of ADMIN_ROUTES) {
+        const response = await fetch(`${server.url}${API_ROUTES.admin}${route.path(id)}`, {
+          method: route.method,
+          headers: { 'content-type': 'application/json', cookie: cookies.get(account) ?? '' },
+          ...(route.body === undefined ? {} : { body: JSON.stringify(route.body()) }),
+        });
+        if (can(ROLE_OF[account], 'admin.manage')) expect([200, 201, 400], `${route.method} ${route.path(id)}`).toContain(response.status);
+        else expect(response.status, `${route.method} ${route.path(id)}`).toBe(403);
+      }
+    });
+  });
+});
