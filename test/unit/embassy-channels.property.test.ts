@@ -95,7 +95,11 @@ describe('what an embassy receives, against the oracle', () => {
     const editArb = fc.record({
       consent: fc.constantFrom(...CONSENT_VALUES),
       flag: fc.boolean(),
-      nationalities: fc.constantFrom([{ code: 'NGA', count: 3 }], [{ code: 'NER', count: 2 }], [{ code: 'NGA', count: 1 }, { code: 'GHA', count: 1 }]),
+      nationalities: fc.constantFrom<Group['nationalities'][]>(
+        [{ code: 'NGA', count: 3 }],
+        [{ code: 'NER', count: 2 }],
+        [{ code: 'NGA', count: 1 }, { code: 'GHA', count: 1 }],
+      ),
     });
     fc.assert(
       fc.property(audienceArb, groupArb, fc.array(editArb, { maxLength: 8 }), (audience, first, edits) => {

@@ -7,7 +7,7 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode
 
 const FailureBody = z.object({ ok: z.literal(false), code: ErrorCode, message: z.string() });
 
-async function request<T>(schema: z.ZodType<T>, path: string, init?: RequestInit): Promise<ApiResult<T>> {
+export async function request<T>(schema: z.ZodType<T>, path: string, init?: RequestInit): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...init?.headers } });
@@ -34,7 +34,7 @@ async function request<T>(schema: z.ZodType<T>, path: string, init?: RequestInit
   return { ok: true, value: parsed.data };
 }
 
-const json = (body: unknown): RequestInit => ({
+export const json = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
   headers: { 'content-type': 'application/json' },
 });
