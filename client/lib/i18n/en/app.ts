@@ -306,7 +306,7 @@ export default {
   'view.listAndDetails': 'Groups and details',
 
   'admin.title': 'Administration',
-  'admin.intro': 'Crises, agencies, users and retention are managed with the admin command on the server for now (npm run admin).',
+  'admin.intro': 'Users and agencies. Disabling a user, resetting a password or ending sessions closes that person’s open connections at once. Crises and retention are managed with the admin command on the server (npm run admin).',
   'admin.session': 'Your session',
   'admin.username': 'Username',
   'admin.displayName': 'Name',
