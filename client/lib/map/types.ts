@@ -1,3 +1,4 @@
+import type { AggregateArea } from '../../../shared/aggregate';
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { Bbox } from '../../../shared/schemas/crisis.schema';
 
@@ -31,4 +32,6 @@ export interface GroupMapProps {
   pendingIds?: ReadonlySet<string>;
   /** An online style URL a deployment opted into; null draws the bundled offline basemap. */
   basemapStyleUrl: string | null;
+  /** An embassy's aggregate areas, drawn as outlined cells under the points; none by default. */
+  areas?: readonly AggregateArea[];
 }
