@@ -2,7 +2,7 @@ import type { CommandType } from './schemas/command.schema';
 import type { Role } from './schemas/user.schema';
 
 /** Everything a user can ask the server to do. */
-export type Action = CommandType | 'group.read' | 'aggregate.read' | 'audit.read' | 'admin.manage';
+export type Action = CommandType | 'group.read' | 'aggregate.read' | 'audit.read' | 'admin.manage' | 'group.timeline' | 'export.3w';
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
@@ -10,8 +10,19 @@ export type Action = CommandType | 'group.read' | 'aggregate.read' | 'audit.read
  */
 export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
   field: ['group.report', 'group.update', 'group.read'],
-  coordinator: ['group.report', 'group.update', 'group.setStatus', 'group.read', 'audit.read'],
-  responder: ['group.read'],
+  coordinator: [
+    'group.report',
+    'group.update',
+    'group.setStatus',
+    'group.merge',
+    'assignment.create',
+    'assignment.update',
+    'group.read',
+    'audit.read',
+    'group.timeline',
+    'export.3w',
+  ],
+  responder: ['assignment.update', 'group.read'],
   embassy: ['group.read', 'aggregate.read'],
   admin: ['admin.manage', 'audit.read'],
 };
@@ -21,7 +32,12 @@ export const ACTIONS: readonly Action[] = [
   'group.report',
   'group.update',
   'group.setStatus',
+  'group.merge',
+  'assignment.create',
+  'assignment.update',
   'group.read',
+  'group.timeline',
+  'export.3w',
   'aggregate.read',
   'audit.read',
   'admin.manage',

@@ -1,3 +1,4 @@
+import { isActiveAssignment } from './assignment-workflow';
 import type { Group, GroupView } from './schemas/group.schema';
 import type { Role } from './schemas/user.schema';
 
@@ -19,6 +20,15 @@ export function embassyMaySee(group: Group, state: string | null): boolean {
     !group.protectionConcern &&
     group.nationalities.some((n) => n.code === state)
   );
+}
+
+/**
+ * Whether a responder of `agencyId` has open work in this group (protection rule 4). Assignments
+ * travel inside the group's state, so the server's set of groups assigned to an agency is read
+ * from the group itself: no second source that could disagree with what is published.
+ */
+export function assignedToAgency(group: Group, agencyId: string | null): boolean {
+  return agencyId !== null && group.assignments.some((a) => a.agencyId === agencyId && isActiveAssignment(a.status));
 }
 
 /** The anonymous point a reduced view shows. */
@@ -47,6 +57,8 @@ export function projectGroup(audience: Audience, group: Group): GroupView | null
     case 'field':
       return { view: 'full', group };
     case 'responder':
+      // Open work for the agency in the group's own assignments: the full case (issue #4).
+      if (assignedToAgency(group, audience.agencyId)) return { view: 'full', group };
       return reduceGroup(group);
     case 'embassy':
       return embassyMaySee(group, audience.servesState) ? { view: 'full', group } : null;

@@ -9,6 +9,8 @@ import { failure, toIssues, type Failure } from '../../shared/protocol';
 import type { Command } from '../../shared/schemas/command.schema';
 import { Group, type GroupInput, type GroupPatch, type GroupView } from '../../shared/schemas/group.schema';
 import type { Need, NeedInput } from '../../shared/schemas/need.schema';
+import { isActiveAssignment } from '../../shared/assignment-workflow';
+import { planCreateAssignment, planUpdateAssignment, type AssignmentEdit } from './assignment-plan';
 
 /** Who is sending a command. */
 export interface Actor {
@@ -24,20 +26,19 @@ export interface CommittedChange {
   after: Group;
 }
 
-/** What a command produced: the ack to send, and the change to publish (null when nothing changed). */
+/** What a command produced: the ack to send, and the changes to publish (none when nothing changed; two for a merge). */
 export interface CommandOutcome {
   ack: CommandAck;
-  committed: CommittedChange | null;
+  committed: CommittedChange[];
 }
 
 type CommandFailure = Failure & { current?: GroupView };
 
-/** A rule-checked next state, not yet written. */
+/** A rule-checked next state, not yet written. The first change is the commanded group (the ack's). */
 interface Planned {
-  before: Group | null;
-  after: Group;
-  audits: AuditAction[];
+  changes: { before: Group | null; after: Group; audits: AuditAction[] }[];
 }
+type EditResult = { group: Group; audits: AuditAction[] } | CommandFailure;
 
 /** The stored form of a successful ack, parsed back when a command id repeats. */
 const StoredAck = z.object({ ok: z.literal(true), seq: z.number().int().min(1), group: Group });
@@ -65,41 +66,47 @@ export class GroupService {
    */
   execute(actor: Actor, command: Command): CommandOutcome {
     if (!can(actor.audience.role, command.type)) {
-      return { ack: failure('forbidden', `your role may not ${command.type}`), committed: null };
+      return { ack: failure('forbidden', `your role may not ${command.type}`), committed: [] };
     }
     const crisisId = actor.audience.crisisId;
-    if (crisisId === null) return { ack: failure('forbidden', 'you are not assigned to a crisis'), committed: null };
+    if (crisisId === null) return { ack: failure('forbidden', 'you are not assigned to a crisis'), committed: [] };
 
     return this.#repos.transaction((): CommandOutcome => {
       const prior = this.#repos.idempotency.find(command.commandId);
       if (prior) {
         // Another user's command id is not theirs to read back.
         if (prior.userId !== actor.userId) {
-          return { ack: failure('invalid', 'this command id was already used'), committed: null };
+          return { ack: failure('invalid', 'this command id was already used'), committed: [] };
         }
-        return { ack: StoredAck.parse(prior.result), committed: null };
+        return { ack: StoredAck.parse(prior.result), committed: [] };
       }
       const at = new Date(this.#now()).toISOString();
       const planned = this.#plan(actor, crisisId, command, at);
-      if ('ok' in planned) return { ack: planned, committed: null };
+      if ('ok' in planned) return { ack: planned, committed: [] };
 
-      if (planned.before) this.#repos.groups.update(planned.after);
-      else this.#repos.groups.insert(planned.after);
-      const seq = this.#repos.changeLog.appendGroupChange(command.type, planned.after, actor.userId, at);
-      for (const action of planned.audits) {
-        this.#repos.audit.append({
-          at,
-          userId: actor.userId,
-          role: actor.audience.role,
-          action,
-          recordType: 'group',
-          recordId: planned.after.id,
-          outcome: 'ok',
-        });
+      const committed: CommittedChange[] = [];
+      for (const change of planned.changes) {
+        if (change.before) this.#repos.groups.update(change.after);
+        else this.#repos.groups.insert(change.after);
+        const seq = this.#repos.changeLog.appendGroupChange(command.type, change.after, actor.userId, at);
+        for (const action of change.audits) {
+          this.#repos.audit.append({
+            at,
+            userId: actor.userId,
+            role: actor.audience.role,
+            action,
+            recordType: 'group',
+            recordId: change.after.id,
+            outcome: 'ok',
+          });
+        }
+        committed.push({ seq, crisisId, before: change.before, after: change.after });
       }
-      const ack = { ok: true as const, seq, group: this.#visibleToWriter(actor, planned.after) };
+      const first = committed[0];
+      if (!first) throw new InvariantError('a command planned no change');
+      const ack = { ok: true as const, seq: committed.at(-1)?.seq ?? first.seq, group: this.#visibleToWriter(actor, first.before, first.after) };
       this.#repos.idempotency.insert(command.commandId, actor.userId, ack, at);
-      return { ack, committed: { seq, crisisId, before: planned.before, after: planned.after } };
+      return { ack, committed };
     });
   }
 
@@ -119,6 +126,20 @@ export class GroupService {
           }
           return { group: { ...current, status: command.status }, audits: ['group.setStatus'] };
         });
+      case 'assignment.create':
+        return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
+          const agency = this.#repos.agencies.findById(command.assignment.agencyId);
+          // A consulate takes consular needs through the embassy view, not as a responding agency.
+          const edit = planCreateAssignment(current, command, agency !== null && agency.type !== 'consulate', actor.userId, at);
+          return this.#assignmentResult(actor, current, edit, 'assignment.create');
+        });
+      case 'assignment.update':
+        // The assignment's own version is checked in the plan; the group's may have moved on.
+        return this.#planEdit(actor, crisisId, command.groupId, null, (current) =>
+          this.#assignmentResult(actor, current, planUpdateAssignment(current, command, actor.audience, at), 'assignment.update'),
+        );
+      case 'group.merge':
+        return this.#planMerge(actor, crisisId, command);
       default: {
         const unhandled: never = command;
         // Never the payload in the message: it may hold personal values and messages are logged.
@@ -142,7 +163,35 @@ export class GroupService {
       mergedInto: null,
     });
     if (!candidate.success) return failure('invalid', 'the report is not a valid group', toIssues(candidate.error));
-    return { before: null, after: candidate.data, audits: ['group.report'] };
+    return { changes: [{ before: null, after: candidate.data, audits: ['group.report'] }] };
+  }
+
+  #assignmentResult(actor: Actor, current: Group, edit: AssignmentEdit, action: AuditAction): EditResult {
+    if ('group' in edit) return { group: edit.group, audits: [action] };
+    if (edit.conflict) return this.#conflict(actor, current, edit.message);
+    return failure(edit.code, edit.message, edit.issues);
+  }
+
+  /**
+   * A merge: the duplicate becomes `duplicate` pointing at the kept group, whose counts stay as they
+   * are (the same people were reported twice; adding them up would count them twice). The kept
+   * group gets a new version too, so the merge is in its history and a stale edit of it conflicts.
+   */
+  #planMerge(actor: Actor, crisisId: string, command: Extract<Command, { type: 'group.merge' }>): Planned | CommandFailure {
+    if (command.groupId === command.intoGroupId) return failure('invalid', 'a group cannot be merged into itself');
+    const into = this.#repos.groups.findById(command.intoGroupId);
+    if (!into || into.crisisId !== crisisId) return notFound();
+    const duplicate = this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
+      if (!canTransition(current.status, 'duplicate')) return failure('invalid', `a ${current.status} group cannot be merged`);
+      if (current.assignments.some((a) => isActiveAssignment(a.status))) {
+        return failure('invalid', 'the duplicate has open assignments; cancel them first');
+      }
+      return { group: { ...current, status: 'duplicate', mergedInto: into.id }, audits: ['group.merge'] };
+    });
+    if ('ok' in duplicate) return duplicate;
+    const kept = this.#planEdit(actor, crisisId, into.id, command.intoBaseVersion, (current) => ({ group: current, audits: ['group.merge'] }));
+    if ('ok' in kept) return kept;
+    return { changes: [...duplicate.changes, ...kept.changes] };
   }
 
   /** Shared steps of every edit: scope, version check, the edit's own rule, re-validation, version bump. */
@@ -150,13 +199,15 @@ export class GroupService {
     actor: Actor,
     crisisId: string,
     groupId: string,
-    baseVersion: number,
-    edit: (current: Group) => { group: Group; audits: AuditAction[] } | CommandFailure,
+    baseVersion: number | null,
+    edit: (current: Group) => EditResult,
   ): Planned | CommandFailure {
     const current = this.#repos.groups.findById(groupId);
     // Another crisis's group answers exactly like a missing one.
     if (!current || current.crisisId !== crisisId) return notFound();
-    if (current.version !== baseVersion) {
+    // A responder learns nothing of a group it does not see in full (not even that it exists).
+    if (projectGroup(actor.audience, current)?.view !== 'full') return notFound();
+    if (baseVersion !== null && current.version !== baseVersion) {
       return this.#conflict(actor, current, `the group changed since version ${baseVersion}; it is now at ${current.version}`);
     }
     if (current.status === 'duplicate') return failure('invalid', 'this group was merged into another and is final');
@@ -168,7 +219,7 @@ export class GroupService {
       updatedAt: new Date(this.#now()).toISOString(),
     });
     if (!candidate.success) return failure('invalid', 'the edited group is not valid', toIssues(candidate.error));
-    return { before: current, after: candidate.data, audits: edited.audits };
+    return { changes: [{ before: current, after: candidate.data, audits: edited.audits }] };
   }
 
   #applyPatch(current: Group, patch: GroupPatch): { group: Group; audits: AuditAction[] } {
@@ -186,11 +237,15 @@ export class GroupService {
     return view ? { ...failure('conflict', message), current: view } : failure('conflict', message);
   }
 
-  /** The ack carries the full group; only writers who see it in full may write (field, coordinator). */
-  #visibleToWriter(actor: Actor, group: Group): Group {
-    const view = projectGroup(actor.audience, group);
-    if (view?.view !== 'full') throw new InvariantError(`role ${actor.audience.role} wrote a group it cannot see in full`);
-    return view.group;
+  /**
+   * The ack carries the full group; only writers who see it in full may write. A responder who
+   * completes its agency's last open work no longer sees the group afterwards, but saw it a moment
+   * before: its ack still carries the state its own change made.
+   */
+  #visibleToWriter(actor: Actor, before: Group | null, after: Group): Group {
+    if (projectGroup(actor.audience, after)?.view === 'full') return after;
+    if (before && projectGroup(actor.audience, before)?.view === 'full') return after;
+    throw new InvariantError(`role ${actor.audience.role} wrote a group it cannot see in full`);
   }
 }
 

@@ -29,7 +29,7 @@ export function registerCommandHandler(socket: WaymarkSocket, deps: CommandHandl
       if (!can(audience.role, parsed.data.type)) return failure('forbidden', `your role may not ${parsed.data.type}`);
       const outcome = deps.groups.execute({ userId: session.user.id, audience }, parsed.data);
       // Publish before acking: a writer that has its ack knows every room has been sent the change.
-      if (outcome.committed) deps.publisher.publish(outcome.committed);
+      for (const change of outcome.committed) deps.publisher.publish(change);
       return outcome.ack;
     }, socket.data.bucket),
   );

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { Uuid } from '../ids';
+import { Timestamp } from '../ids';
+import { AssignmentStatus } from './assignment.schema';
 import { GroupInput, GroupPatch, GroupStatus } from './group.schema';
 
 const base = {
@@ -17,8 +19,49 @@ export const ReportGroupCommand = z.object({ type: z.literal('group.report'), ..
 export const UpdateGroupCommand = z.object({ type: z.literal('group.update'), ...edit, patch: GroupPatch });
 export const SetGroupStatusCommand = z.object({ type: z.literal('group.setStatus'), ...edit, status: GroupStatus });
 
+/** Hands one need of a group to an agency (coordinator). baseVersion is the group's. */
+export const CreateAssignmentCommand = z.object({
+  type: z.literal('assignment.create'),
+  ...edit,
+  assignment: z.object({
+    id: Uuid,
+    needId: Uuid,
+    agencyId: Uuid,
+    note: z.string().trim().max(2000).default(''),
+    expectedBy: Timestamp.nullable().default(null),
+  }),
+});
+/**
+ * Moves an assignment along its workflow or records progress. baseVersion is the assignment's own
+ * version, so an agency accepting does not conflict with a field team's unrelated edit of the group.
+ */
+export const UpdateAssignmentCommand = z
+  .object({
+    type: z.literal('assignment.update'),
+    ...edit,
+    assignmentId: Uuid,
+    status: AssignmentStatus.optional(),
+    peopleReached: z.number().int().min(0).max(100_000).optional(),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .refine((c) => c.status !== undefined || c.peopleReached !== undefined || c.note !== undefined, 'an update must change something');
+/** Marks `groupId` a duplicate of `intoGroupId` (coordinator). Both versions are checked. */
+export const MergeGroupCommand = z.object({
+  type: z.literal('group.merge'),
+  ...edit,
+  intoGroupId: Uuid,
+  intoBaseVersion: z.number().int().min(1),
+});
+
 /** Every write a client can make: a tagged union, handled by an exhaustive switch on the server. */
-export const Command = z.discriminatedUnion('type', [ReportGroupCommand, UpdateGroupCommand, SetGroupStatusCommand]);
+export const Command = z.discriminatedUnion('type', [
+  ReportGroupCommand,
+  UpdateGroupCommand,
+  SetGroupStatusCommand,
+  CreateAssignmentCommand,
+  UpdateAssignmentCommand,
+  MergeGroupCommand,
+]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 export const COMMAND_TYPES = Command.options.map((o) => o.shape.type.value) as CommandType[];

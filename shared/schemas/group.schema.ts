@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Iso3 } from '../countries';
 import { Timestamp, Uuid } from '../ids';
+import { Assignment } from './assignment.schema';
 import { Need, NeedInput, NeedType } from './need.schema';
 
 export const SITE_TYPES = [
@@ -199,6 +200,12 @@ export const Group = z.object({
   updatedAt: Timestamp,
   /** When status is `duplicate`, the group this one was merged into. */
   mergedInto: Uuid.nullable(),
+  /**
+   * Needs handed to agencies. Kept inside the group's stored state (not a table of their own) so
+   * that every channel that carries a group (snapshot, live feed, catch-up, projection, change log)
+   * carries its assignments too, and one version number orders every change to the case.
+   */
+  assignments: z.array(Assignment).max(200).default([]),
 }).superRefine(checkGroupConsistency);
 export type Group = z.infer<typeof Group>;
 

@@ -28,6 +28,7 @@ export function provisionalView(command: ReportCommand, queuedAt: string, ctx: R
       reportedAt: queuedAt,
       updatedAt: queuedAt,
       mergedInto: null,
+      assignments: [],
     },
   };
 }

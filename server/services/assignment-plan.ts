@@ -1,0 +1,93 @@
+import { isActiveAssignment, roleMayMoveAssignment } from '../../shared/assignment-workflow';
+import { failure, type Failure } from '../../shared/protocol';
+import type { Assignment } from '../../shared/schemas/assignment.schema';
+import type { Command } from '../../shared/schemas/command.schema';
+import type { Group } from '../../shared/schemas/group.schema';
+import type { Need, NeedStatus } from '../../shared/schemas/need.schema';
+import type { Audience } from '../../shared/projection';
+
+type CreateAssignment = Extract<Command, { type: 'assignment.create' }>;
+type UpdateAssignment = Extract<Command, { type: 'assignment.update' }>;
+
+/** What an assignment edit decided: the next group (version not yet bumped), or why not. */
+export type AssignmentEdit = { group: Group } | (Failure & { conflict?: true });
+
+/** The need's workflow status follows its assignments: met once one completes, assigned while one is open. */
+function needStatusFrom(need: Need, assignments: readonly Assignment[]): NeedStatus {
+  if (need.status === 'cancelled') return 'cancelled';
+  const own = assignments.filter((a) => a.needId === need.id);
+  if (own.some((a) => a.status === 'completed')) return 'met';
+  if (own.some((a) => isActiveAssignment(a.status))) return 'assigned';
+  return 'open';
+}
+
+function withAssignments(group: Group, assignments: Assignment[]): Group {
+  return { ...group, assignments, needs: group.needs.map((n) => ({ ...n, status: needStatusFrom(n, assignments) })) };
+}
+
+/**
+ * A new assignment of one need to an agency. A need with an open assignment is refused as a
+ * conflict (another coordinator got there first); a declined or cancelled one may be handed again.
+ */
+export function planCreateAssignment(
+  group: Group,
+  command: CreateAssignment,
+  agencyExists: boolean,
+  userId: string,
+  at: string,
+): AssignmentEdit {
+  const input = command.assignment;
+  const need = group.needs.find((n) => n.id === input.needId);
+  if (!need || need.status === 'cancelled') return failure('invalid', 'this group has no such open need');
+  if (!agencyExists) return failure('invalid', 'no such agency');
+  if (group.assignments.some((a) => a.id === input.id)) return { ...failure('conflict', 'this assignment already exists'), conflict: true };
+  if (group.assignments.some((a) => a.needId === need.id && isActiveAssignment(a.status))) {
+    return { ...failure('conflict', 'this need is already assigned'), conflict: true };
+  }
+  const assignment: Assignment = {
+    id: input.id,
+    groupId: group.id,
+    needId: need.id,
+    agencyId: input.agencyId,
+    status: 'proposed',
+    peopleReached: 0,
+    note: input.note,
+    expectedBy: input.expectedBy,
+    createdBy: userId,
+    updatedAt: at,
+    version: 1,
+  };
+  return { group: withAssignments(group, [...group.assignments, assignment]) };
+}
+
+/**
+ * A step in an assignment's workflow or a progress record. A responder may touch only its own
+ * agency's assignments (anything else answers not found); a decline needs a reason in the note.
+ */
+export function planUpdateAssignment(group: Group, command: UpdateAssignment, audience: Audience, at: string): AssignmentEdit {
+  const current = group.assignments.find((a) => a.id === command.assignmentId);
+  if (!current || (audience.role === 'responder' && current.agencyId !== audience.agencyId)) {
+    return failure('not_found', 'no such assignment in your view');
+  }
+  if (current.version !== command.baseVersion) {
+    return { ...failure('conflict', `the assignment changed since version ${command.baseVersion}; it is now at ${current.version}`), conflict: true };
+  }
+  const status = command.status ?? current.status;
+  if (status !== current.status && !roleMayMoveAssignment(audience.role, current.status, status)) {
+    return failure('invalid', `an assignment cannot move from ${current.status} to ${status} by your role`);
+  }
+  if (status === current.status && !isActiveAssignment(status) && status !== 'completed') {
+    return failure('invalid', `a ${status} assignment is final`);
+  }
+  const note = command.note ?? current.note;
+  if (status === 'declined' && note.trim() === '') return failure('invalid', 'a decline needs a reason');
+  const next: Assignment = {
+    ...current,
+    status,
+    note,
+    peopleReached: command.peopleReached ?? current.peopleReached,
+    updatedAt: at,
+    version: current.version + 1,
+  };
+  return { group: withAssignments(group, group.assignments.map((a) => (a.id === next.id ? next : a))) };
+}
