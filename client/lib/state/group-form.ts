@@ -6,6 +6,7 @@ import {
   SEXES,
   SITE_TYPES,
   VULNERABILITIES,
+  type GroupInput,
   type GroupInputDraft,
 } from '../../../shared/schemas/group.schema';
 import { NEED_TYPES, type NeedType } from '../../../shared/schemas/need.schema';
@@ -235,4 +236,35 @@ export function issueMessage(issue: FieldIssue): IssueMessage {
     default:
       return { key: 'form.error.invalid' };
   }
+}
+
+/**
+ * The form holding a report again (to fix one the server refused): the inverse of `buildDraft`.
+ * The group and need ids are the caller's to keep, so the corrected report is the same group.
+ */
+export function formFromInput(group: GroupInput): GroupFormState {
+  const form = emptyForm(new Date(group.seenAt));
+  const fill = <K extends string>(target: Record<K, CountValue>, source: Partial<Record<K, number>>) => {
+    for (const key of Object.keys(target) as K[]) target[key] = source[key] ?? null;
+  };
+  form.lat = group.location.lat;
+  form.lon = group.location.lon;
+  form.accuracyM = group.location.accuracyM ?? null;
+  form.placeName = group.location.placeName;
+  form.siteType = group.location.siteType;
+  form.total = group.headcount.total;
+  fill(form.breakdown.female, group.headcount.female);
+  fill(form.breakdown.male, group.headcount.male);
+  form.nationalities = group.nationalities.map((n, i) => ({ key: `loaded-${i}`, code: n.code, count: n.count }));
+  form.needs = form.needs.map((row) => {
+    const need = group.needs.find((n) => n.type === row.type);
+    return need ? { type: row.type, checked: true, severity: need.severity, people: need.people } : row;
+  });
+  fill(form.vulnerabilities, group.vulnerabilities);
+  fill(form.documents, group.documents);
+  form.intention = group.intention;
+  form.consentConsulate = group.consentConsulate;
+  form.protectionConcern = group.protectionConcern;
+  form.notes = group.notes;
+  return form;
 }
