@@ -12,6 +12,10 @@ export interface Audience {
   servesState: string | null;
 }
 
+/** Decimal places a location is rounded to when it must not be exact: 0.1° is about 11 km. */
+export const COARSE_LOCATION_DECIMALS = 1;
+const coarse = (x: number) => Number(x.toFixed(COARSE_LOCATION_DECIMALS));
+
 /** Whether an embassy of `state` may see this group's details (protection rule 1). */
 export function embassyMaySee(group: Group, state: string | null): boolean {
   return (
@@ -31,14 +35,14 @@ export function assignedToAgency(group: Group, agencyId: string | null): boolean
   return agencyId !== null && group.assignments.some((a) => a.agencyId === agencyId && isActiveAssignment(a.status));
 }
 
-/** The anonymous point a reduced view shows. */
-export function reduceGroup(group: Group): Extract<GroupView, { view: 'reduced' }> {
+/** The anonymous point a reduced view shows; its location rounded to about 11 km unless `exact`. */
+export function reduceGroup(group: Group, exact = false): Extract<GroupView, { view: 'reduced' }> {
   return {
     view: 'reduced',
     group: {
       id: group.id,
-      lat: group.location.lat,
-      lon: group.location.lon,
+      lat: exact ? group.location.lat : coarse(group.location.lat),
+      lon: exact ? group.location.lon : coarse(group.location.lon),
       status: group.status,
       needTypes: group.needs.filter((n) => n.status !== 'cancelled').map((n) => n.type),
       version: group.version,
@@ -59,6 +63,7 @@ export function projectGroup(audience: Audience, group: Group): GroupView | null
     case 'responder':
       // Open work for the agency in the group's own assignments: the full case (issue #4).
       if (assignedToAgency(group, audience.agencyId)) return { view: 'full', group };
+      // Not assigned to its agency: no exact location either (protection rule 4).
       return reduceGroup(group);
     case 'embassy':
       return embassyMaySee(group, audience.servesState) ? { view: 'full', group } : null;

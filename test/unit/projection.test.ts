@@ -60,6 +60,15 @@ describe(projectGroup.name, () => {
     expect(json).not.toContain('protection');
   });
 
+  it('gives responders a location rounded to about 11 km for a group not assigned to their agency', () => {
+    const g = group({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 10, placeName: 'x', siteType: 'urban_dispersed' } });
+
+    const view = projectGroup(audience('responder'), g);
+
+    expect(view?.view === 'reduced' && [view.group.lat, view.group.lon]).toEqual([32.9, 13.2]);
+    expect(JSON.stringify(view)).not.toContain('32.8872');
+  });
+
   it('gives an embassy the details of its consenting, unflagged nationals', () => {
     expect(projectGroup(audience('embassy', 'NGA'), group())?.view).toBe('full');
     expect(projectGroup(audience('embassy', 'NER'), group())?.view).toBe('full');
