@@ -1,0 +1,100 @@
+import type { Agency } from './schemas/agency.schema';
+import type { AssignmentStatus } from './schemas/assignment.schema';
+import type { Group } from './schemas/group.schema';
+import { NEED_CLUSTER, type Cluster, type NeedType } from './schemas/need.schema';
+
+/** One line of "who does what where": an agency, a need type, an area. */
+export interface ThreeWRow {
+  agencyId: string;
+  agency: string;
+  cluster: Cluster;
+  need: NeedType;
+  /** The place name field teams gave, or '' when none. */
+  area: string;
+  groups: number;
+  /** Assignments by status. */
+  statuses: Record<AssignmentStatus, number>;
+  peopleReached: number;
+}
+
+const emptyStatuses = (): Record<AssignmentStatus, number> => ({
+  proposed: 0,
+  accepted: 0,
+  in_progress: 0,
+  completed: 0,
+  declined: 0,
+  cancelled: 0,
+});
+
+/** Aggregates every assignment of the groups into 3W rows, sorted by agency, cluster, need and area. */
+export function threeW(groups: Iterable<Group>, agencies: readonly Agency[]): ThreeWRow[] {
+  const names = new Map(agencies.map((a) => [a.id, a.acronym]));
+  const rows = new Map<string, ThreeWRow & { groupIds: Set<string> }>();
+  for (const group of groups) {
+    if (group.status === 'duplicate') continue;
+    const area = group.location.placeName.trim();
+    for (const a of group.assignments) {
+      const need = group.needs.find((n) => n.id === a.needId);
+      if (!need) continue;
+      const key = `${a.agencyId}\u0000${need.type}\u0000${area}`;
+      let row = rows.get(key);
+      if (!row) {
+        row = {
+          agencyId: a.agencyId,
+          agency: names.get(a.agencyId) ?? a.agencyId,
+          cluster: NEED_CLUSTER[need.type],
+          need: need.type,
+          area,
+          groups: 0,
+          statuses: emptyStatuses(),
+          peopleReached: 0,
+          groupIds: new Set(),
+        };
+        rows.set(key, row);
+      }
+      row.groupIds.add(group.id);
+      row.groups = row.groupIds.size;
+      row.statuses[a.status] += 1;
+      row.peopleReached += a.peopleReached;
+    }
+  }
+  return [...rows.values()]
+    .map(({ groupIds: _ids, ...row }) => row)
+    .sort((x, y) => x.agency.localeCompare(y.agency) || x.cluster.localeCompare(y.cluster) || x.need.localeCompare(y.need) || x.area.localeCompare(y.area));
+}
+
+/** Column headers and their HXL hashtags (https://hxlstandard.org), in order. */
+export const THREE_W_COLUMNS = [
+  ['Organisation', '#org+impl+name'],
+  ['Cluster', '#sector+cluster'],
+  ['Need', '#need+type'],
+  ['Area', '#loc+name'],
+  ['Groups', '#affected+groups'],
+  ['Proposed', '#status+proposed+num'],
+  ['Accepted', '#status+accepted+num'],
+  ['In progress', '#status+progress+num'],
+  ['Completed', '#status+completed+num'],
+  ['Declined', '#status+declined+num'],
+  ['People reached', '#reached+ind'],
+] as const;
+
+/** A CSV field, quoted when needed; a leading =, +, - or @ is defused so a spreadsheet never runs it as a formula. */
+function csvField(value: string | number): string {
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** 3W rows as CSV with a header row and an HXL hashtag row (RFC 4180 line ends). */
+export function threeWCsv(rows: readonly ThreeWRow[]): string {
+  const lines = [THREE_W_COLUMNS.map(([h]) => h), THREE_W_COLUMNS.map(([, tag]) => tag)].map((l) => l.map(csvField).join(','));
+  for (const r of rows) {
+    const s = r.statuses;
+    lines.push(
+      [r.agency, r.cluster, r.need, r.area, r.groups, s.proposed, s.accepted, s.in_progress, s.completed, s.declined, r.peopleReached]
+        .map(csvField)
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}

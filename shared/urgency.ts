@@ -1,0 +1,80 @@
+import { isActiveAssignment } from './assignment-workflow';
+import { OPEN_STATUSES } from './group-status';
+import type { Group, Vulnerability } from './schemas/group.schema';
+import type { NeedType } from './schemas/need.schema';
+
+/**
+ * One reason a group ranks where it does, as data: the client words it from its catalogue
+ * ("3 unaccompanied children", "no water", "waiting 9 h"), so the score stays explainable in any
+ * language.
+ */
+export type UrgencyReason =
+  | { kind: 'vulnerability'; vulnerability: Vulnerability; count: number; points: number }
+  | { kind: 'need'; need: NeedType; severity: number; assigned: boolean; points: number }
+  | { kind: 'waiting'; hours: number; points: number }
+  | { kind: 'notSeen'; hours: number; points: number };
+
+export interface Urgency {
+  score: number;
+  /** Every part of the score, largest first; a screen shows the first few. */
+  reasons: UrgencyReason[];
+}
+
+/**
+ * Points per person with each vulnerability. Children alone come first (MICIC guideline 7 and the
+ * Alliance for Child Protection standards); then people whose life depends on care now.
+ */
+export const VULNERABILITY_WEIGHT: Readonly<Record<Vulnerability, number>> = {
+  unaccompaniedChildren: 4,
+  separatedChildren: 3,
+  seriousMedical: 3,
+  possibleTrafficking: 3,
+  pregnantOrLactating: 2,
+  disability: 2,
+  detained: 2,
+  olderPersons: 1.5,
+};
+/** People counted per vulnerability, at most: ten unaccompanied children are already top of any list. */
+const VULNERABLE_CAP = 10;
+/** Hours after which waiting adds nothing more: the score must still tell a 3-day wait from a 3-hour one. */
+const HOURS_CAP = 72;
+const HOUR_MS = 3_600_000;
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * How urgent a group is, with why. Open needs weigh severity squared (a 5 is far worse than two
+ * 3s); a need an agency already has counts for less. Waiting counts from the report while nobody
+ * is working on the group; time since last seen adds a little, as the picture gets less certain.
+ * Groups that are no longer open score 0.
+ */
+export function urgencyOf(group: Group, now: number): Urgency {
+  if (!OPEN_STATUSES.includes(group.status)) return { score: 0, reasons: [] };
+  const reasons: UrgencyReason[] = [];
+  for (const [key, count] of Object.entries(group.vulnerabilities) as [Vulnerability, number][]) {
+    if (count <= 0) continue;
+    reasons.push({ kind: 'vulnerability', vulnerability: key, count, points: round1(Math.min(count, VULNERABLE_CAP) * VULNERABILITY_WEIGHT[key]) });
+  }
+  for (const need of group.needs) {
+    if (need.status === 'met' || need.status === 'cancelled') continue;
+    const assigned = group.assignments.some((a) => a.needId === need.id && isActiveAssignment(a.status));
+    reasons.push({ kind: 'need', need: need.type, severity: need.severity, assigned, points: round1(need.severity ** 2 * (assigned ? 0.3 : 1)) });
+  }
+  if (group.status !== 'assistance_in_progress') {
+    const hours = Math.max(0, (now - Date.parse(group.reportedAt)) / HOUR_MS);
+    if (hours >= 1) reasons.push({ kind: 'waiting', hours: Math.floor(hours), points: round1(Math.min(hours, HOURS_CAP) / 6) });
+  }
+  const unseen = Math.max(0, (now - Date.parse(group.seenAt)) / HOUR_MS);
+  if (unseen >= 6) reasons.push({ kind: 'notSeen', hours: Math.floor(unseen), points: round1(Math.min(unseen, HOURS_CAP) / 12) });
+  reasons.sort((a, b) => b.points - a.points);
+  return { score: round1(reasons.reduce((s, r) => s + r.points, 0)), reasons };
+}
+
+/** Open groups, most urgent first (ties: the one reported earlier). */
+export function triage(groups: Iterable<Group>, now: number): { group: Group; urgency: Urgency }[] {
+  const ranked: { group: Group; urgency: Urgency }[] = [];
+  for (const group of groups) {
+    if (OPEN_STATUSES.includes(group.status)) ranked.push({ group, urgency: urgencyOf(group, now) });
+  }
+  return ranked.sort((a, b) => b.urgency.score - a.urgency.score || a.group.reportedAt.localeCompare(b.group.reportedAt));
+}

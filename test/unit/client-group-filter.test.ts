@@ -1,0 +1,91 @@
+import { v7 as uuidv7 } from 'uuid';
+import { describe, expect, it } from 'vitest';
+import { EMPTY_FILTER, filterFromQuery, filterToQuery, isFiltering, matchesFilter, type GroupFilter } from '../../client/lib/coordination/group-filter';
+import type { Group, GroupView } from '../../shared/schemas/group.schema';
+import { makeGroup } from '../support/factories';
+
+const NOW = Date.parse('2026-03-10T12:00:00.000Z');
+const water = { id: uuidv7(), type: 'water' as const, severity: 5, people: 0, status: 'open' as const };
+const full = (overrides: Partial<Group> = {}): GroupView => ({
+  view: 'full',
+  group: makeGroup({ needs: [water], nationalities: [{ code: 'NGA', count: 1 }], seenAt: new Date(NOW - 3_600_000).toISOString(), ...overrides }),
+});
+const filter = (f: Partial<GroupFilter>): GroupFilter => ({ ...EMPTY_FILTER, ...f });
+
+describe(matchesFilter.name, () => {
+  it('passes everything with the empty filter', () => {
+    expect(isFiltering(EMPTY_FILTER)).toBe(false);
+    expect(matchesFilter(full(), EMPTY_FILTER, NOW)).toBe(true);
+  });
+
+  it('combines "unassigned" and a need type on the same need', () => {
+    const g = full();
+    const f = filter({ unassignedOnly: true, needs: ['water'] });
+    expect(matchesFilter(g, f, NOW)).toBe(true);
+    const assigned: GroupView = {
+      view: 'full',
+      group: {
+        ...g.group,
+        assignments: [
+          {
+            id: uuidv7(),
+            groupId: g.group.id,
+            needId: water.id,
+            agencyId: uuidv7(),
+            status: 'accepted',
+            peopleReached: 0,
+            note: '',
+            expectedBy: null,
+            createdBy: uuidv7(),
+            updatedAt: new Date(NOW).toISOString(),
+            version: 2,
+          },
+        ],
+      } as Group,
+    };
+    expect(matchesFilter(assigned, f, NOW)).toBe(false);
+    expect(matchesFilter(assigned, filter({ agencies: [assigned.view === 'full' ? assigned.group.assignments[0]!.agencyId : ''] }), NOW)).toBe(true);
+  });
+
+  it('filters by status, cluster, nationality, vulnerability, last seen and map view', () => {
+    const g = full();
+    expect(matchesFilter(g, filter({ statuses: ['verified'] }), NOW)).toBe(false);
+    expect(matchesFilter(g, filter({ clusters: ['wash'] }), NOW)).toBe(true);
+    expect(matchesFilter(g, filter({ clusters: ['health'] }), NOW)).toBe(false);
+    expect(matchesFilter(g, filter({ nationalities: ['SDN'] }), NOW)).toBe(false);
+    expect(matchesFilter(g, filter({ vulnerabilities: ['detained'] }), NOW)).toBe(false);
+    expect(matchesFilter(g, filter({ seenWithinHours: 2 }), NOW)).toBe(true);
+    expect(matchesFilter(g, filter({ seenWithinHours: 0.5 }), NOW)).toBe(false);
+    const { lat, lon } = g.view === 'full' ? g.group.location : { lat: 0, lon: 0 };
+    expect(matchesFilter(g, filter({ bounds: [lon - 1, lat - 1, lon + 1, lat + 1] }), NOW)).toBe(true);
+    expect(matchesFilter(g, filter({ bounds: [lon + 1, lat + 1, lon + 2, lat + 2] }), NOW)).toBe(false);
+  });
+
+  it('passes a reduced point only on what it carries', () => {
+    const reduced: GroupView = { view: 'reduced', group: { id: uuidv7(), lat: 1, lon: 1, status: 'reported', needTypes: ['water'], version: 1 } };
+    expect(matchesFilter(reduced, filter({ needs: ['water'] }), NOW)).toBe(true);
+    expect(matchesFilter(reduced, filter({ nationalities: ['NGA'] }), NOW)).toBe(false);
+  });
+});
+
+describe(filterToQuery.name, () => {
+  it('round-trips through the query string', () => {
+    const f = filter({
+      statuses: ['reported', 'verified'],
+      needs: ['water'],
+      clusters: ['wash'],
+      nationalities: ['NGA', 'stateless'],
+      vulnerabilities: ['unaccompaniedChildren'],
+      agencies: [uuidv7()],
+      unassignedOnly: true,
+      seenWithinHours: 24,
+      bounds: [13.1, 32.8, 13.3, 32.9],
+    });
+    expect(filterFromQuery(filterToQuery(f))).toEqual(f);
+    expect(filterToQuery(EMPTY_FILTER)).toBe('');
+  });
+
+  it('drops what it does not know instead of trusting it', () => {
+    expect(filterFromQuery('status=reported,bogus&need=<script>&nat=xx&seen=-3&view=1,2,nope,4')).toEqual(filter({ statuses: ['reported'] }));
+  });
+});

@@ -1,0 +1,234 @@
+import { v7 as uuidv7 } from 'uuid';
+import { describe, expect, it } from 'vitest';
+import {
+  ASSIGNMENT_TRANSITIONS,
+  canMoveAssignment,
+  isActiveAssignment,
+  isOverdue,
+  roleMayMoveAssignment,
+} from '../../shared/assignment-workflow';
+import { countersOf, counterHistory } from '../../shared/counters';
+import { distanceKm, nationalitySimilarity, proposeDuplicates } from '../../shared/duplicates';
+import { ASSIGNMENT_STATUSES, type Assignment } from '../../shared/schemas/assignment.schema';
+import type { Group } from '../../shared/schemas/group.schema';
+import { threeW, threeWCsv } from '../../shared/threew';
+import { triage, urgencyOf } from '../../shared/urgency';
+import { makeGroup } from '../support/factories';
+
+const NOW = Date.parse('2026-03-10T12:00:00.000Z');
+const hoursAgo = (h: number) => new Date(NOW - h * 3_600_000).toISOString();
+const need = (type: Group['needs'][number]['type'], severity: number, people = 0): Group['needs'][number] => ({
+  id: uuidv7(),
+  type,
+  severity,
+  people,
+  status: 'open',
+});
+function group(overrides: Partial<Group> = {}): Group {
+  return makeGroup({ reportedAt: hoursAgo(1), seenAt: hoursAgo(1), needs: [], nationalities: [], ...overrides });
+}
+function assignment(g: Group, needId: string, overrides: Partial<Assignment> = {}): Assignment {
+  return {
+    id: uuidv7(),
+    groupId: g.id,
+    needId,
+    agencyId: uuidv7(),
+    status: 'proposed',
+    peopleReached: 0,
+    note: '',
+    expectedBy: null,
+    createdBy: uuidv7(),
+    updatedAt: hoursAgo(0),
+    version: 1,
+    ...overrides,
+  };
+}
+
+describe('ASSIGNMENT_TRANSITIONS', () => {
+  it('has a row for every status, names only known ones and never stays in place', () => {
+    expect(Object.keys(ASSIGNMENT_TRANSITIONS).sort()).toEqual([...ASSIGNMENT_STATUSES].sort());
+    for (const s of ASSIGNMENT_STATUSES) {
+      expect(canMoveAssignment(s, s)).toBe(false);
+      for (const t of ASSIGNMENT_TRANSITIONS[s]) expect(ASSIGNMENT_STATUSES).toContain(t);
+    }
+  });
+
+  it('walks an assignment from proposed to completed', () => {
+    expect(canMoveAssignment('proposed', 'accepted')).toBe(true);
+    expect(canMoveAssignment('accepted', 'in_progress')).toBe(true);
+    expect(canMoveAssignment('in_progress', 'completed')).toBe(true);
+  });
+
+  it('keeps declined, completed and cancelled final (a declined need is reassigned by a new assignment)', () => {
+    for (const s of ['declined', 'completed', 'cancelled'] as const) {
+      expect(ASSIGNMENT_TRANSITIONS[s]).toEqual([]);
+      expect(isActiveAssignment(s)).toBe(false);
+    }
+  });
+
+  it('lets a responder accept, decline, start and complete, but not cancel', () => {
+    expect(roleMayMoveAssignment('responder', 'proposed', 'accepted')).toBe(true);
+    expect(roleMayMoveAssignment('responder', 'proposed', 'declined')).toBe(true);
+    expect(roleMayMoveAssignment('responder', 'in_progress', 'completed')).toBe(true);
+    expect(roleMayMoveAssignment('responder', 'proposed', 'cancelled')).toBe(false);
+    expect(roleMayMoveAssignment('coordinator', 'proposed', 'cancelled')).toBe(true);
+  });
+
+  it('refuses every move to field, embassy and admin users', () => {
+    for (const role of ['field', 'embassy', 'admin'] as const) expect(roleMayMoveAssignment(role, 'proposed', 'accepted')).toBe(false);
+  });
+
+  it('calls an open assignment overdue after its expected time, never a completed one', () => {
+    expect(isOverdue({ status: 'accepted', expectedBy: hoursAgo(1) }, NOW)).toBe(true);
+    expect(isOverdue({ status: 'accepted', expectedBy: hoursAgo(-1) }, NOW)).toBe(false);
+    expect(isOverdue({ status: 'completed', expectedBy: hoursAgo(1) }, NOW)).toBe(false);
+    expect(isOverdue({ status: 'accepted', expectedBy: null }, NOW)).toBe(false);
+  });
+});
+
+describe(urgencyOf.name, () => {
+  it('explains the score with its parts, largest first', () => {
+    const g = group({
+      vulnerabilities: { ...makeGroup().vulnerabilities, unaccompaniedChildren: 3 },
+      needs: [need('water', 5)],
+      reportedAt: hoursAgo(9),
+    });
+    const u = urgencyOf(g, NOW);
+    expect(u.reasons.map((r) => r.kind)).toEqual(['need', 'vulnerability', 'waiting']);
+    expect(u.reasons[1]).toMatchObject({ kind: 'vulnerability', vulnerability: 'unaccompaniedChildren', count: 3 });
+    expect(u.reasons[2]).toMatchObject({ kind: 'waiting', hours: 9 });
+    expect(u.score).toBeCloseTo(u.reasons.reduce((s, r) => s + r.points, 0), 5);
+  });
+
+  it('ranks a severe unassigned need above the same need already assigned', () => {
+    const water = need('water', 5);
+    const open = group({ needs: [water] });
+    const assigned = { ...open, assignments: [assignment(open, water.id)] };
+    expect(urgencyOf(open, NOW).score).toBeGreaterThan(urgencyOf(assigned, NOW).score);
+  });
+
+  it('grows with waiting time and time since last seen, and stops growing after three days', () => {
+    const at = (h: number) => urgencyOf(group({ reportedAt: hoursAgo(h), seenAt: hoursAgo(h) }), NOW).score;
+    expect(at(10)).toBeGreaterThan(at(2));
+    expect(at(200)).toBe(at(100));
+  });
+
+  it('scores closed, merged and moved groups 0 and leaves them out of the queue', () => {
+    const closed = group({ status: 'closed', needs: [need('water', 5)] });
+    expect(urgencyOf(closed, NOW).score).toBe(0);
+    expect(triage([closed, group({ status: 'duplicate' })], NOW)).toEqual([]);
+  });
+
+  it('orders the queue by score', () => {
+    const low = group({ needs: [need('food', 1)] });
+    const high = group({ needs: [need('medical', 5)] });
+    expect(triage([low, high], NOW).map((r) => r.group.id)).toEqual([high.id, low.id]);
+  });
+});
+
+describe(proposeDuplicates.name, () => {
+  const at = (lat: number, lon: number) => ({ lat, lon, accuracyM: null, placeName: '', siteType: 'other' as const });
+
+  it('proposes two reports 500 m and 5 h apart with the same nationality mix, keeping the earlier', () => {
+    const a = group({ location: at(32.88, 13.19), reportedAt: hoursAgo(10), nationalities: [{ code: 'NGA', count: 10 }] });
+    const b = group({ location: at(32.884, 13.19), reportedAt: hoursAgo(5), nationalities: [{ code: 'NGA', count: 12 }] });
+    const [p, ...rest] = proposeDuplicates([b, a]);
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({ keep: { id: a.id }, duplicate: { id: b.id }, hours: 5, similarity: 1 });
+    expect(p!.km).toBeLessThan(1);
+  });
+
+  it('does not propose reports too far apart in space or time, or with different nationalities', () => {
+    const a = group({ location: at(32.88, 13.19), nationalities: [{ code: 'NGA', count: 10 }] });
+    const far = group({ location: at(32.93, 13.19), nationalities: [{ code: 'NGA', count: 10 }] });
+    const late = group({ location: at(32.88, 13.19), reportedAt: hoursAgo(100), nationalities: [{ code: 'NGA', count: 10 }] });
+    const other = group({ location: at(32.88, 13.19), nationalities: [{ code: 'SDN', count: 10 }] });
+    expect(proposeDuplicates([a, far])).toEqual([]);
+    expect(proposeDuplicates([a, late])).toEqual([]);
+    expect(proposeDuplicates([a, other])).toEqual([]);
+  });
+
+  it('ignores groups already merged or closed', () => {
+    const a = group({ location: at(1, 1) });
+    const b = group({ location: at(1, 1), status: 'duplicate' });
+    expect(proposeDuplicates([a, b])).toEqual([]);
+  });
+
+  it('measures distance on the sphere and similarity as overlapping shares', () => {
+    expect(distanceKm({ lat: 0, lon: 0 }, { lat: 0, lon: 1 })).toBeCloseTo(111.19, 1);
+    expect(nationalitySimilarity([{ code: 'NGA', count: 5 }, { code: 'SDN', count: 5 }], [{ code: 'NGA', count: 10 }])).toBeCloseTo(0.5);
+    expect(nationalitySimilarity([], [{ code: 'NGA', count: 10 }])).toBe(0.5);
+  });
+});
+
+describe(threeW.name, () => {
+  it('counts assignments per agency, need and area, and people reached', () => {
+    const agencyId = uuidv7();
+    const water = need('water', 4);
+    const g1 = group({ needs: [water], location: { lat: 1, lon: 1, accuracyM: null, placeName: 'Souq', siteType: 'other' } });
+    const g2 = group({ needs: [{ ...water, id: uuidv7() }], location: g1.location });
+    const rows = threeW(
+      [
+        { ...g1, assignments: [assignment(g1, water.id, { agencyId, status: 'completed', peopleReached: 30 })] },
+        { ...g2, assignments: [assignment(g2, g2.needs[0]!.id, { agencyId, status: 'accepted' })] },
+      ],
+      [{ id: agencyId, name: 'Red Crescent', acronym: 'LRC', type: 'red_cross_crescent', servesState: null }],
+    );
+    expect(rows).toEqual([
+      {
+        agencyId,
+        agency: 'LRC',
+        cluster: 'wash',
+        need: 'water',
+        area: 'Souq',
+        groups: 2,
+        statuses: { proposed: 0, accepted: 1, in_progress: 0, completed: 1, declined: 0, cancelled: 0 },
+        peopleReached: 30,
+      },
+    ]);
+  });
+
+  it('writes CSV with an HXL hashtag row, quoting commas and defusing formulas', () => {
+    const csv = threeWCsv([
+      {
+        agencyId: uuidv7(),
+        agency: '=HYPERLINK("x")',
+        cluster: 'wash',
+        need: 'water',
+        area: 'Souq, north',
+        groups: 1,
+        statuses: { proposed: 1, accepted: 0, in_progress: 0, completed: 0, declined: 0, cancelled: 0 },
+        peopleReached: 0,
+      },
+    ]);
+    const lines = csv.split('\r\n');
+    expect(lines[1]).toContain('#org+impl+name,#sector+cluster,#need+type');
+    expect(lines[2]).toBe(`"'=HYPERLINK(""x"")",wash,water,"Souq, north",1,1,0,0,0,0,0`);
+  });
+});
+
+describe(countersOf.name, () => {
+  it('counts people once: in need is the largest open need, duplicates and closed groups are left out', () => {
+    const g = group({
+      headcount: { ...makeGroup().headcount, total: 20 },
+      nationalities: [{ code: 'NGA', count: 15 }],
+      needs: [need('water', 5, 20), need('food', 3, 8)],
+    });
+    const c = countersOf([g, { ...g, id: uuidv7(), status: 'duplicate' }, { ...g, id: uuidv7(), status: 'evacuated' }]);
+    expect(c).toMatchObject({ stranded: 20, inNeed: 20, assisted: 0, evacuated: 20 });
+    expect(c.strandedByNationality).toEqual({ NGA: 15, unknown: 5 });
+    expect(c.inNeedByNeed).toEqual({ water: 20, food: 8 });
+  });
+
+  it('replays the change log into hourly points', () => {
+    const g = group({ headcount: { ...makeGroup().headcount, total: 10 } });
+    const points = counterHistory([
+      { at: '2026-03-10T10:10:00.000Z', group: g },
+      { at: '2026-03-10T11:20:00.000Z', group: { ...g, status: 'evacuated' } },
+    ]);
+    expect(points).toEqual([
+      { at: '2026-03-10T11:00:00.000Z', stranded: 10, inNeed: 0, assisted: 0, evacuated: 0 },
+      { at: '2026-03-10T12:00:00.000Z', stranded: 0, inNeed: 0, assisted: 0, evacuated: 10 },
+    ]);
+  });
+});
