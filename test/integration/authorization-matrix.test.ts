@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, PERMISSIONS, can, type Action } from '../../shared/permissions';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
-import type { Command } from '../../shared/schemas/command.schema';
+import { v7 as uuidv7 } from 'uuid';
+import { COMMAND_TYPES, type Command } from '../../shared/schemas/command.schema';
 import { CONSENT_VALUES, type GroupInput } from '../../shared/schemas/group.schema';
 import { ROLES, type Role } from '../../shared/schemas/user.schema';
 import {
@@ -53,6 +54,14 @@ afterAll(async () => {
   await server.destroy();
 });
 
+const agencies = new Map<string, string>();
+async function agencyId(acronym: string): Promise<string> {
+  if (agencies.size === 0) {
+    const response = await get('admin', `${API_ROUTES.admin}/overview`);
+    for (const a of ((await response.json()) as { agencies: { id: string; acronym: string }[] }).agencies) agencies.set(a.acronym, a.id);
+  }
+  return agencies.get(acronym) ?? expect.fail(`no agency ${acronym}`);
+}
 const socketOf = (a: FixtureAccount) => sockets.get(a) ?? expect.fail(`no socket for ${a}`);
 const get = (a: FixtureAccount, path: string) => fetch(`${server.url}${path}`, { headers: { cookie: cookies.get(a) ?? '' } });
 
@@ -126,6 +135,24 @@ describe('authorization matrix', () => {
         : statusCommand(ack.group.id, ack.group.version, 'verified');
     };
     const COMMANDS = ['group.report', 'group.update', 'group.setStatus'] as const;
+    const WORKFLOW_COMMANDS = ['group.merge', 'assignment.create', 'assignment.update'] as const;
+
+    /** A valid command of each workflow type, on fresh groups; assignments go to `agency` (acronym). */
+    async function workflowCommand(type: (typeof WORKFLOW_COMMANDS)[number], agency: string): Promise<Command> {
+      const coordinator = socketOf('coordinator');
+      const a = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput())));
+      if (type === 'group.merge') {
+        const b = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput())));
+        return { type, commandId: uuidv7(), groupId: a.group.id, baseVersion: a.group.version, intoGroupId: b.group.id, intoBaseVersion: b.group.version };
+      }
+      const needId = a.group.needs[0]?.id ?? expect.fail('the factory group has a need');
+      const assignment = { id: uuidv7(), needId, agencyId: await agencyId(agency), note: '', expectedBy: null };
+      const create: Command = { type: 'assignment.create', commandId: uuidv7(), groupId: a.group.id, baseVersion: a.group.version, assignment };
+      if (type === 'assignment.create') return create;
+      const created = expectOk(await sendCommand(coordinator, create));
+      const version = created.group.assignments.find((x) => x.id === assignment.id)?.version ?? 1;
+      return { type, commandId: uuidv7(), groupId: a.group.id, baseVersion: version, assignmentId: assignment.id, status: 'accepted' };
+    }
 
     describe.each(COMMANDS)('%s', (type) => {
       it.each(ACCOUNTS)('is allowed or refused for %s as the table and scope say', async (account) => {
@@ -135,6 +162,33 @@ describe('authorization matrix', () => {
         else if (type !== 'group.report' && !IN_MAIN_CRISIS(account)) expect(ack).toMatchObject({ ok: false, code: 'not_found' });
         else expect(ack.ok).toBe(true);
       });
+    });
+
+    it('covers every command type the server accepts', () => {
+      expect([...COMMANDS, ...WORKFLOW_COMMANDS].sort()).toEqual([...COMMAND_TYPES].sort());
+    });
+
+    describe.each(WORKFLOW_COMMANDS)('%s', (type) => {
+      it.each(ACCOUNTS)('is allowed or refused for %s as the table and scope say', async (account) => {
+        const ack = await sendCommand(socketOf(account), await workflowCommand(type, 'IOM'));
+
+        if (!can(ROLE_OF[account], type)) expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+        else expect(ack.ok).toBe(true);
+      });
+    });
+
+    it('refuses a responder an assignment of another agency, without saying whether it exists', async () => {
+      const created = await fetch(`${server.url}${API_ROUTES.admin}/agencies`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '' },
+        body: JSON.stringify({ name: 'Another agency', acronym: 'OTHER', type: 'ingo' }),
+      });
+      expect(created.status).toBe(201);
+      agencies.clear();
+
+      const ack = await sendCommand(socketOf('responder'), await workflowCommand('assignment.update', 'OTHER'));
+
+      expect(ack).toMatchObject({ ok: false, code: 'not_found' });
     });
 
     it.each(ACCOUNTS)('sync is answered or forbidden for %s as the table says', async (account) => {
