@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAs, expectSnapshot, requestSync, signIn } from '../support/clients';
+import { connectAs, disconnection, expectSnapshot, handshakeRefusal, requestSync, signIn } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 const CLI = path.resolve('server/admin-cli.ts');
@@ -93,5 +93,33 @@ describe('admin command', () => {
     expect(short).toMatchObject({ code: 1, stderr: expect.stringMatching(/password: at least 10/) });
     expect(first.code).toBe(0);
     expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/taken/) });
+  });
+
+  it('disables a user, resets a password and ends sessions; a running server closes the user’s connections', async () => {
+    const server: TestServer = await startTestServer({ dataDir });
+    try {
+      const cookie = await signIn(server.url, 'amal.c', 'a long passphrase');
+      const socket = await connectAs(server.url, cookie);
+      const closed = disconnection(socket);
+
+      const disabled = await admin(dataDir, ['disable-user', '--user', 'amal.c']);
+
+      expect(disabled).toMatchObject({ code: 0, stdout: expect.stringMatching(/disabled user .* \(amal\.c\)/) });
+      await closed; // the server's sweep, within a second
+      await expect(signIn(server.url, 'amal.c', 'a long passphrase')).rejects.toThrow(/401/);
+      expect((await admin(dataDir, ['enable-user', '--user', 'amal.c'])).code).toBe(0);
+
+      const reset = await admin(dataDir, ['reset-password', '--user', 'amal.c'], { password: 'a fresh passphrase' });
+      expect(reset.code).toBe(0);
+      await expect(signIn(server.url, 'amal.c', 'a long passphrase')).rejects.toThrow(/401/);
+      const fresh = await signIn(server.url, 'amal.c', 'a fresh passphrase');
+
+      const ended = await admin(dataDir, ['end-sessions', '--user', 'amal.c']);
+      expect(ended).toMatchObject({ code: 0, stdout: 'ended 1 session(s)\n' });
+      expect(await handshakeRefusal(server.url, fresh)).toBe('unauthorized');
+      expect(await admin(dataDir, ['disable-user', '--user', 'nobody'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no such user/) });
+    } finally {
+      await server.stop();
+    }
   });
 });
