@@ -37,6 +37,14 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
       res.status(401).json(UNAUTHORIZED);
       return;
     }
+    // A session this browser already held ends: each sign-in gets a new id, and a token planted
+    // before it (session fixation) is worth nothing after.
+    const previous = tokenOf(req);
+    const held = previous ? deps.auth.resolveToken(previous) : null;
+    if (held) {
+      deps.auth.signOut(held.sessionId);
+      deps.onSignOut(held.sessionId);
+    }
     res.cookie(SESSION_COOKIE, result.token, sessionCookieOptions(req.secure, deps.policy.absoluteMs));
     res.status(200).json(result.info);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInLimiter } from '../../server/security/sign-in-limiter';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
+import { signIn } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 const minutes = (n: number) => n * 60_000;
@@ -96,6 +97,29 @@ describe('per-address sign-in limit', () => {
 
       expect(response.status).toBe(429);
       expect(await response.json()).toMatchObject({ ok: false, code: 'rate_limited' });
+    } finally {
+      await server.destroy();
+    }
+  });
+});
+
+describe('session on sign-in', () => {
+  it('gives a new session id at every sign-in and ends the one the browser held before', async () => {
+    const server = await startTestServer();
+    try {
+      const { username, password } = server.accounts.coordinator;
+      const first = await signIn(server.url, username, password);
+      const again = await fetch(`${server.url}${API_ROUTES.session}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: first },
+        body: JSON.stringify({ username, password }),
+      });
+      const second = again.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('waymark_session=')) ?? '';
+
+      expect(second).not.toBe('');
+      expect(second).not.toBe(first);
+      expect((await fetch(`${server.url}${API_ROUTES.session}`, { headers: { cookie: first } })).status).toBe(401);
+      expect((await fetch(`${server.url}${API_ROUTES.session}`, { headers: { cookie: second } })).status).toBe(200);
     } finally {
       await server.destroy();
     }
