@@ -11,6 +11,8 @@ import { AdminService } from './services/admin.service';
 import { AuthService } from './services/auth.service';
 import { adminRoutes } from './http/admin.routes';
 import { readRoutes } from './http/read.routes';
+import { coordinationRoutes } from './http/coordination.routes';
+import { CoordinationService } from './services/coordination.service';
 import { h3AreaIndex } from './services/h3-area-index';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
@@ -72,7 +74,11 @@ export function createApp(deps: AppDeps): App {
       policy: config.session,
       onSignOut: (sessionId) => sockets.disconnectSession(sessionId),
       basemapStyleUrl: config.basemapStyleUrl,
-      routers: [adminRouter, readRoutes({ auth, reads: new ReadService(repos, h3AreaIndex, now) })],
+      routers: [
+        adminRouter,
+        coordinationRoutes({ auth, coordination: new CoordinationService(repos, now) }),
+        readRoutes({ auth, reads: new ReadService(repos, h3AreaIndex, now) }),
+      ],
     }),
   );
   const statics = staticRoutes(config.staticDir);

@@ -45,6 +45,8 @@ export class ChangeLogRepository {
   readonly #countAfter;
   readonly #listAfter;
   readonly #previous;
+  readonly #byEntity;
+  readonly #byCrisis;
 
   constructor(db: Db) {
     this.#append = db.prepare<[string, string, string, string, string | null, string]>(
@@ -61,6 +63,22 @@ export class ChangeLogRepository {
     this.#previous = db.prepare<[string, number], { data: string }>(
       'SELECT data FROM change_log WHERE entity_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1',
     );
+    this.#byEntity = db.prepare<[string, string], ChangeRow>(
+      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity_id = ? ORDER BY seq',
+    );
+    this.#byCrisis = db.prepare<[string], ChangeRow>(
+      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? ORDER BY seq',
+    );
+  }
+
+  /** Every change of one entity of a crisis, oldest first (a group's timeline). */
+  listForEntity(crisisId: string, entityId: string): ChangeRecord[] {
+    return this.#byEntity.all(crisisId, entityId).map(toRecord);
+  }
+
+  /** Every change of a crisis, oldest first, one at a time (the counters' history replays it). */
+  *iterateCrisis(crisisId: string): Generator<ChangeRecord> {
+    for (const row of this.#byCrisis.iterate(crisisId)) yield toRecord(row);
   }
 
   /** Appends a group change and returns its sequence number. */

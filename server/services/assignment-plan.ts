@@ -79,8 +79,11 @@ export function planUpdateAssignment(group: Group, command: UpdateAssignment, au
   if (status === current.status && !isActiveAssignment(status) && status !== 'completed') {
     return failure('invalid', `a ${status} assignment is final`);
   }
+  // The reason is given with the decline itself, not inherited from the coordinator's note.
+  if (status === 'declined' && status !== current.status && (command.note ?? '').trim() === '') {
+    return failure('invalid', 'a decline needs a reason');
+  }
   const note = command.note ?? current.note;
-  if (status === 'declined' && note.trim() === '') return failure('invalid', 'a decline needs a reason');
   const next: Assignment = {
     ...current,
     status,

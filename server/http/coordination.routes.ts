@@ -1,0 +1,63 @@
+import { Router, type Response } from 'express';
+import type { AuthService } from '../services/auth.service';
+import type { CoordinationService } from '../services/coordination.service';
+import { Uuid } from '../../shared/ids';
+import { failure, type ErrorCode, type Failure } from '../../shared/protocol';
+import { COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
+import { requireSession } from './request-session';
+
+export interface CoordinationRoutesDeps {
+  auth: AuthService;
+  coordination: CoordinationService;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  internal: 500,
+};
+
+function answer<T extends { ok: true }>(res: Response, result: T | Failure): void {
+  if (result.ok) res.json(result);
+  else res.status(STATUS[result.code]).json(result);
+}
+
+/** Agencies, a group's timeline, the counters' history and the 3W export. */
+export function coordinationRoutes(deps: CoordinationRoutesDeps): Router {
+  const router = Router();
+  const audience = (session: NonNullable<ReturnType<typeof requireSession>>) => deps.auth.audienceOf(session.user);
+
+  router.get(COORDINATION_ROUTES.agencies, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (session) answer(res, deps.coordination.agencies(audience(session)));
+  });
+
+  router.get(COORDINATION_ROUTES.timeline(':id'), (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (!session) return;
+    const id = Uuid.safeParse(req.params.id);
+    if (!id.success) return void res.status(404).json(failure('not_found', 'no such group in your crisis'));
+    answer(res, deps.coordination.timeline(audience(session), id.data));
+  });
+
+  router.get(COORDINATION_ROUTES.history, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (session) answer(res, deps.coordination.history(audience(session)));
+  });
+
+  router.get(COORDINATION_ROUTES.threeW, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (!session) return;
+    const result = deps.coordination.threeWCsv(audience(session));
+    if (!result.ok) return void res.status(STATUS[result.code]).json(result);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="waymark-3w.csv"');
+    res.send(result.csv);
+  });
+
+  return router;
+}

@@ -1,0 +1,111 @@
+import type { Repositories } from '../repositories/repositories';
+import type { AuditAction, AuditEntry } from '../repositories/audit.repository';
+import { counterHistory } from '../../shared/counters';
+import { can } from '../../shared/permissions';
+import type { Audience } from '../../shared/projection';
+import { failure, type Failure } from '../../shared/protocol';
+import type { Group } from '../../shared/schemas/group.schema';
+import type { AgencyList, CounterHistory, Timeline, TimelineEntry } from '../../shared/schemas/coordination.schema';
+import { threeW, threeWCsv } from '../../shared/threew';
+
+/** Top-level fields whose change the timeline names (never their values). */
+const TRACKED: readonly (keyof Group)[] = [
+  'status',
+  'location',
+  'seenAt',
+  'headcount',
+  'nationalities',
+  'vulnerabilities',
+  'documents',
+  'intention',
+  'consentConsulate',
+  'protectionConcern',
+  'notes',
+  'needs',
+  'assignments',
+  'mergedInto',
+];
+
+function changedFields(before: Group | null, after: Group): string[] {
+  if (!before) return [];
+  return TRACKED.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+/** The coordination workspace's reads: agencies, a group's timeline, the counters' history, 3W. */
+export class CoordinationService {
+  readonly #repos: Repositories;
+  readonly #now: () => number;
+
+  constructor(repos: Repositories, now: () => number = Date.now) {
+    this.#repos = repos;
+    this.#now = now;
+  }
+
+  /** Agencies a need can be handed to: not consulates (they take consular needs through their own view). */
+  agencies(audience: Audience): AgencyList | Failure {
+    if (!can(audience.role, 'assignment.update')) return failure('forbidden', 'your role does not assign work');
+    return { ok: true, agencies: this.#repos.agencies.list().filter((a) => a.type !== 'consulate') };
+  }
+
+  /** Every change of a group in the coordinator's crisis: who, when, what moved. */
+  timeline(audience: Audience, groupId: string): Timeline | Failure {
+    if (!can(audience.role, 'group.timeline')) return failure('forbidden', 'your role does not read timelines');
+    if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
+    const records = this.#repos.changeLog.listForEntity(audience.crisisId, groupId);
+    if (records.length === 0) return failure('not_found', 'no such group in your crisis');
+    const names = new Map<string, TimelineEntry['actor']>();
+    const actorOf = (id: string | null): TimelineEntry['actor'] => {
+      if (id === null) return null;
+      if (!names.has(id)) {
+        const user = this.#repos.users.findById(id);
+        names.set(id, user ? { id, name: user.displayName, role: user.role } : null);
+      }
+      return names.get(id) ?? null;
+    };
+    let before: Group | null = null;
+    const entries: TimelineEntry[] = records.map((r) => {
+      const entry: TimelineEntry = {
+        seq: r.seq,
+        at: r.at,
+        kind: r.kind,
+        actor: actorOf(r.actor),
+        version: r.group.version,
+        status: r.group.status,
+        changed: changedFields(before, r.group),
+      };
+      before = r.group;
+      return entry;
+    });
+    this.#audit(audience, 'group.timeline', groupId);
+    return { ok: true, entries };
+  }
+
+  /** People counters over the crisis, one point an hour, replayed from the change log. */
+  history(audience: Audience): CounterHistory | Failure {
+    if (!can(audience.role, 'group.timeline')) return failure('forbidden', 'your role does not read the history');
+    if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
+    return { ok: true, points: counterHistory(this.#repos.changeLog.iterateCrisis(audience.crisisId)) };
+  }
+
+  /** 3W as CSV with HXL hashtags; every export is audited (protection rule 5). */
+  threeWCsv(audience: Audience): { ok: true; csv: string } | Failure {
+    if (!can(audience.role, 'export.3w')) return failure('forbidden', 'your role does not export');
+    if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
+    const rows = threeW(this.#repos.groups.listByCrisis(audience.crisisId), this.#repos.agencies.list());
+    this.#audit(audience, 'export.3w', null);
+    return { ok: true, csv: threeWCsv(rows) };
+  }
+
+  #audit(a: Audience, action: AuditAction, groupId: string | null): void {
+    const entry: AuditEntry = {
+      at: new Date(this.#now()).toISOString(),
+      userId: a.userId,
+      role: a.role,
+      action,
+      recordType: groupId ? 'group' : null,
+      recordId: groupId,
+      outcome: 'ok',
+    };
+    this.#repos.audit.append(entry);
+  }
+}
