@@ -27,6 +27,7 @@ import {
 // the connection (or the server) comes back.
 
 const ARTIFACTS = path.resolve('test/artifacts');
+const fillCount = (template: string, count: number) => template.replace('{count}', String(count));
 
 /** Groups in the database whose place name starts with `prefix` (read-only, beside the server). */
 function groupsNamed(databaseFile: string, prefix: string): string[] {
@@ -126,6 +127,97 @@ describe('field app offline', () => {
       expect(groupsNamed(server.databaseFile, prefix).sort()).toEqual(names);
       expect(server.countRows('groups')).toBe(before + 3);
       for (const guarded of pages) guarded.assertClean();
+    });
+    it('brings an update made offline on an old version back as a conflict, shows both, and applies it only when asked', async () => {
+      const coordinator = await open('coordinator-conflict', LAPTOP);
+      const field = await open('field-conflict', SMALL_PHONE, true);
+      await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(field.page, server.url, server.accounts.field)]);
+      const c = coordinator.page;
+      const f = field.page;
+      const name = `E2E seen again ${Date.now()}`;
+      await reportHere(f, name, 6);
+      await f.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
+
+      // Seen again with no connection: 9 people, now also needing food.
+      await f.getByTestId('recent-item').filter({ hasText: name }).getByRole('button').click();
+      const seen = f.getByTestId('seen-again');
+      await seen.waitFor();
+      field.outage = true;
+      await field.context.setOffline(true);
+      await waitForConnection(f, 'offline');
+      await seen.getByLabel(en['seen.total']).fill('9');
+      await seen.getByRole('checkbox', { name: en['need.food'], exact: true }).check();
+      await seen.getByRole('button', { name: en['seen.submit'], exact: true }).click();
+      await seen.getByTestId('seen-outcome').getByText(en['seen.saved'], { exact: true }).waitFor();
+      await waitForWaiting(f, 1);
+
+      // Meanwhile a coordinator verifies the group: a new version.
+      await rowsNamed(c, name).first().click();
+      const details = c.getByTestId('group-details');
+      await details.getByLabel(en['details.newStatus'], { exact: true }).selectOption('verified');
+      await details.getByRole('button', { name: en['details.applyStatus'], exact: true }).click();
+      await details.getByTestId('details-status').getByText(en['status.verified'], { exact: true }).waitFor();
+
+      // Back online: a conflict, with both versions, not an overwrite.
+      await field.context.setOffline(false);
+      await waitForConnection(f, 'connected');
+      field.outage = false;
+      const refused = f.locator('[data-testid="recent-unsent"][data-state="rejected"][data-type="group.update"]');
+      await refused.waitFor();
+      await waitForWaiting(f, 0);
+      const conflict = refused.getByTestId('outbox-conflict');
+      expect(await conflict.textContent()).toContain(en['status.verified']);
+      expect(await conflict.textContent()).toContain(en['need.food']);
+      expect(await details.getByTestId('details-total').textContent()).toBe('6');
+      await refused.scrollIntoViewIfNeeded();
+      await f.screenshot({ path: path.join(ARTIFACTS, 'field-360-conflict.png') });
+
+      // Applied on the current version only when the person asks.
+      await refused.getByRole('button', { name: en['outbox.reapply'], exact: true }).click();
+      await details.getByTestId('details-total').getByText('9', { exact: true }).waitFor();
+      await details.getByTestId('details-status').getByText(en['status.verified'], { exact: true }).waitFor();
+      await f.locator('[data-testid="recent-unsent"]').first().waitFor({ state: 'detached' });
+      for (const guarded of pages) guarded.assertClean();
+    });
+
+    it('warns at sign-out while changes wait, keeps them when asked, and clears the device when signing out', async () => {
+      const field = await open('field-signout', SMALL_PHONE, true);
+      await signIn(field.page, server.url, server.accounts.field);
+      const f = field.page;
+      await waitUntilOfflineReady(f);
+      field.outage = true;
+      await field.context.setOffline(true);
+      await waitForConnection(f, 'offline');
+      await reportHere(f, `E2E sign-out ${Date.now()}`, 2);
+      await waitForWaiting(f, 1);
+
+      const signOut = f.getByRole('button', { name: en['header.signOut'], exact: true });
+      await signOut.click();
+      const warning = f.getByRole('alertdialog');
+      expect(await warning.textContent()).toContain(fillCount(en['header.signOut.pending_one'], 1));
+      await warning.getByRole('button', { name: en['header.signOut.cancel'], exact: true }).click();
+      await waitForWaiting(f, 1);
+
+      await signOut.click();
+      await f.getByRole('alertdialog').getByRole('button', { name: en['header.signOut.confirm'], exact: true }).click();
+      await f.getByRole('heading', { name: en['signin.title'], exact: true }).waitFor();
+      const stored = await f.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const open = indexedDB.open('waymark-device');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const tx = open.result.transaction(['outbox', 'cache']);
+              const outbox = tx.objectStore('outbox').count();
+              const cache = tx.objectStore('cache').count();
+              tx.oncomplete = () => resolve(outbox.result + cache.result);
+            };
+          }),
+      );
+      expect(stored).toBe(0);
+      await field.context.setOffline(false);
+      field.outage = false;
+      field.assertClean();
     });
   });
 
