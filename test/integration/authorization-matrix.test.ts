@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, PERMISSIONS, can, type Action } from '../../shared/permissions';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
+import { COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
 import { v7 as uuidv7 } from 'uuid';
 import { COMMAND_TYPES, type Command } from '../../shared/schemas/command.schema';
 import { CONSENT_VALUES, type GroupInput } from '../../shared/schemas/group.schema';
@@ -207,6 +208,20 @@ describe('authorization matrix', () => {
     it.each(ACCOUNTS)('aggregates answer %s only if its role may read them', async (account) => {
       const response = await get(account, API_ROUTES.aggregates);
       expect(response.status).toBe(can(ROLE_OF[account], 'aggregate.read') ? 200 : 403);
+    });
+
+    it.each(ACCOUNTS)('the 3W export answers %s only if its role may export', async (account) => {
+      const response = await get(account, COORDINATION_ROUTES.threeW);
+      expect(response.status).toBe(can(ROLE_OF[account], 'export.3w') ? 200 : 403);
+    });
+
+    it.each(ACCOUNTS)('a group timeline answers %s only if its role may read timelines', async (account) => {
+      const group = makeGroupInput();
+      expectOk(await sendCommand(socketOf('coordinator'), reportCommand(group)));
+
+      const response = await get(account, COORDINATION_ROUTES.timeline(group.id));
+
+      expect(response.status).toBe(can(ROLE_OF[account], 'group.timeline') ? 200 : 403);
     });
 
     const ADMIN_ROUTES: { method: string; path: (id: string) => string; body?: () => unknown }[] = [
