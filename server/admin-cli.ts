@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { createRepositories } from './repositories/repositories';
-import { AdminInputError, AdminNotFoundError, AdminService, NewCrisisInput, NewUserInput, parseOrThrow } from './services/admin.service';
+import { AdminInputError, AdminNotFoundError, AdminService, NewCrisisInput, NewUserInput, parseOrThrow, UserScopeInput } from './services/admin.service';
 
 // The admin command: `npm run admin -- <command> [options]`. Opens WAYMARK_DATA_DIR's database
 // (the server may keep running: SQLite's WAL lets both work) and goes through the same services.
@@ -21,6 +21,8 @@ const USAGE = `usage: npm run admin -- <command> [options]
   reset-password --user USERNAME_OR_ID   new password from WAYMARK_PASSWORD or standard input;
                                          ends the account's sessions
   end-sessions   --user USERNAME_OR_ID   signs the account out everywhere
+  change-user    --user USERNAME_OR_ID --role ROLE [--agency ACRONYM] [--crisis CRISIS_ID]
+                                         new role, agency and crisis, checked like a new user's
   list          crises, agencies and users (never password hashes)
 
   A running server closes the affected user's open connections within a second.
@@ -144,6 +146,13 @@ async function run(argv: string[]): Promise<void> {
         const v = parse(rest, ['user']);
         const ended = admin.endSessions(required(v, 'user'));
         process.stdout.write(`ended ${ended} session(s)\n`);
+        return;
+      }
+      case 'change-user': {
+        const v = parse(rest, ['user', 'role', 'agency', 'crisis']);
+        const scope = parseOrThrow(UserScopeInput, { role: required(v, 'role'), agency: v['agency'] ?? null, crisisId: v['crisis'] ?? null }, 'user');
+        const user = admin.changeScope(required(v, 'user'), scope);
+        process.stdout.write(`changed user ${user.id} (${user.username}) to ${user.role}\n`);
         return;
       }
       case 'list': {

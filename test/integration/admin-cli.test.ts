@@ -118,6 +118,13 @@ describe('admin command', () => {
       expect(ended).toMatchObject({ code: 0, stdout: 'ended 1 session(s)\n' });
       expect(await handshakeRefusal(server.url, fresh)).toBe('unauthorized');
       expect(await admin(dataDir, ['disable-user', '--user', 'nobody'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no such user/) });
+
+      const again = await connectAs(server.url, await signIn(server.url, 'amal.c', 'a fresh passphrase'));
+      const cut = disconnection(again);
+      const changed = await admin(dataDir, ['change-user', '--user', 'amal.c', '--role', 'embassy', '--agency', 'EG-EMB', '--crisis', server.crisisId]);
+      expect(changed).toMatchObject({ code: 0, stdout: expect.stringMatching(/to embassy/) });
+      await cut;
+      expect(await admin(dataDir, ['change-user', '--user', 'amal.c', '--role', 'embassy'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/needs an agency/) });
     } finally {
       await server.stop();
     }
