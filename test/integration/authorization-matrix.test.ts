@@ -49,6 +49,13 @@ beforeAll(async () => {
     cookies.set(account, cookie);
     sockets.set(account, await connectAs(server.url, cookie));
   }
+  // A second agency that can take assignments: the "not their own agency" scope for responders.
+  const created = await fetch(`${server.url}${API_ROUTES.admin}/agencies`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '' },
+    body: JSON.stringify({ name: 'Another agency', acronym: 'OTHER', type: 'ingo' }),
+  });
+  if (created.status !== 201) throw new Error('could not create the second agency');
 });
 afterAll(async () => {
   for (const socket of sockets.values()) socket.close();
@@ -126,6 +133,24 @@ describe('authorization matrix', () => {
     });
   });
 
+  describe.each(['IOM', 'OTHER'])('GET a group with a need assigned to %s', (agency) => {
+    it.each(ACCOUNTS)('answers %s as the oracle says (a responder sees its own agency’s groups in full)', async (account) => {
+      const group = makeGroupInput();
+      const reported = expectOk(await sendCommand(socketOf('coordinator'), reportCommand(group)));
+      const needId = reported.group.needs[0]?.id ?? expect.fail('the factory group has a need');
+      const assignment = { id: uuidv7(), needId, agencyId: await agencyId(agency), note: '', expectedBy: null };
+      expectOk(await sendCommand(socketOf('coordinator'), { type: 'assignment.create', commandId: uuidv7(), groupId: group.id, baseVersion: reported.group.version, assignment }));
+
+      const response = await get(account, `${API_ROUTES.groups}/${group.id}`);
+
+      const role = ROLE_OF[account];
+      const view = role === 'responder' && agency === 'IOM' ? 'full' : oracleView(account, group);
+      if (!can(role, 'group.read')) expect(response.status).toBe(403);
+      else if (view === 'none') expect(response.status).toBe(404);
+      else expect(((await response.json()) as { group: { view: string } }).group.view).toBe(view);
+    });
+  });
+
   describe('socket commands', () => {
     const commandsFor = async (type: Action): Promise<Command> => {
       const group = makeGroupInput();
@@ -179,14 +204,6 @@ describe('authorization matrix', () => {
     });
 
     it('refuses a responder an assignment of another agency, without saying whether it exists', async () => {
-      const created = await fetch(`${server.url}${API_ROUTES.admin}/agencies`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '' },
-        body: JSON.stringify({ name: 'Another agency', acronym: 'OTHER', type: 'ingo' }),
-      });
-      expect(created.status).toBe(201);
-      agencies.clear();
-
       const ack = await sendCommand(socketOf('responder'), await workflowCommand('assignment.update', 'OTHER'));
 
       expect(ack).toMatchObject({ ok: false, code: 'not_found' });
