@@ -34,4 +34,6 @@ export interface GroupMapProps {
   basemapStyleUrl: string | null;
   /** An embassy's aggregate areas, drawn as outlined cells under the points; none by default. */
   areas?: readonly AggregateArea[];
+  /** Called after the map moves, with its view as [west, south, east, north] (the coordinator's "map view" filter). */
+  onviewchange?: (bounds: [number, number, number, number]) => void;
 }

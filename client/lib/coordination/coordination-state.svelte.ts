@@ -1,0 +1,72 @@
+import type { Agency } from '../../../shared/schemas/agency.schema';
+import type { GroupView } from '../../../shared/schemas/group.schema';
+import { fetchAgencies } from '../api/coordination-api';
+import { EMPTY_FILTER, filterFromQuery, filterToQuery, matchesFilter, type Bounds, type GroupFilter } from './group-filter';
+
+/** How often "waiting 9 h" and the overdue marks are brought up to date. */
+const CLOCK_TICK_MS = 60_000;
+
+/**
+ * The coordinator's (or responder's) workspace state: the filter the map, the list and the
+ * counters share, kept in the URL's query string so a view can be shared; the agencies; a clock.
+ */
+export class CoordinationState {
+  filter = $state<GroupFilter>(EMPTY_FILTER);
+  /** Whether the "only what the map shows" part follows the map as it moves. */
+  followMap = $state(false);
+  agencies = $state.raw<readonly Agency[]>([]);
+  now = $state(Date.now());
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #mapBounds: Bounds | null = null;
+
+  constructor() {
+    if (typeof window !== 'undefined') {
+      this.filter = filterFromQuery(window.location.search);
+      this.followMap = this.filter.bounds !== null;
+      this.#timer = setInterval(() => (this.now = Date.now()), CLOCK_TICK_MS);
+    }
+  }
+
+  /** Loads the agencies once. */
+  async load(): Promise<void> {
+    const result = await fetchAgencies();
+    if (result.ok) this.agencies = result.value.agencies;
+  }
+
+  /** The acronym of an agency, or its id while the list loads. */
+  agencyName(id: string): string {
+    return this.agencies.find((a) => a.id === id)?.acronym ?? id.slice(0, 8);
+  }
+
+  /** Replaces the filter and writes it to the URL (replace, not push: filtering is not navigation). */
+  setFilter(next: GroupFilter): void {
+    this.filter = next;
+    if (typeof window === 'undefined') return;
+    const query = filterToQuery(next);
+    const url = `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`;
+    window.history.replaceState(window.history.state, '', url);
+  }
+
+  /** The map moved: remember where, and narrow to it when asked to. */
+  mapMoved(bounds: Bounds): void {
+    this.#mapBounds = bounds;
+    if (this.followMap) this.setFilter({ ...this.filter, bounds });
+  }
+
+  /** Turns "only what the map shows" on or off. */
+  setFollowMap(on: boolean): void {
+    this.followMap = on;
+    this.setFilter({ ...this.filter, bounds: on ? this.#mapBounds : null });
+  }
+
+  /** The groups that pass the filter, as a map for the map component and the lists. */
+  visible(groups: ReadonlyMap<string, GroupView>): Map<string, GroupView> {
+    const out = new Map<string, GroupView>();
+    for (const [id, view] of groups) if (matchesFilter(view, this.filter, this.now)) out.set(id, view);
+    return out;
+  }
+
+  destroy(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+  }
+}
