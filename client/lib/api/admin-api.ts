@@ -35,6 +35,13 @@ export const setDisabled = (id: string, disabled: boolean) =>
   request(UserSummary, user(id, disabled ? 'disable' : 'enable'), { method: 'POST', ...json({}) });
 export const resetPassword = (id: string, password: string) =>
   request(UserSummary, user(id, 'password'), { method: 'POST', ...json({ password }) });
+/** A user's new role, agency (id) and crisis, changed together; their sessions' connections close. */
+export interface NewScope {
+  role: string;
+  agency: string | null;
+  crisisId: string | null;
+}
+export const changeScope = (id: string, scope: NewScope) => request(UserSummary, user(id, 'scope'), { method: 'PUT', ...json(scope) });
 export const endSessions = (id: string) => request(SessionsEnded, user(id, 'end-sessions'), { method: 'POST', ...json({}) });
 
 /** Audit filters as the screen holds them (empty strings mean "any"). */
