@@ -1,9 +1,12 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // The Svelte plugin compiles `.svelte.ts` state classes (runes), so they are tested alone too.
+        plugins: [svelte()],
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
