@@ -5,6 +5,7 @@ import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
 import type { DeviceStore } from '../offline/device-store';
+import { fullJitterDelay } from './backoff';
 import { ChangeFeed } from './change-feed';
 import { Outbox } from './outbox.svelte';
 import { ChangeEventSchema, CommandAckSchema, SyncAckSchema } from './wire';
@@ -28,10 +29,6 @@ export interface SyncClientOptions {
   device?: { store: DeviceStore; userId: string };
 }
 
-/** Retry delays: full jitter over an exponential ceiling (AWS's "full jitter"), so a crowd of
- * phones coming back together after an outage does not hit the server in step. */
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 30_000;
 /** The last groups are written at most this often while changes stream in. */
 const SAVE_GROUPS_EVERY_MS = 2_000;
 
@@ -310,9 +307,8 @@ export class SyncClient {
   /** One retry timer with a growing, jittered delay, so a struggling server is not hammered. */
   #schedule(action: () => void): void {
     if (this.#retryTimer !== null || this.#destroyed) return;
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.#attempt);
+    const delay = fullJitterDelay(this.#attempt);
     this.#attempt = Math.min(this.#attempt + 1, 16);
-    const delay = Math.random() * ceiling;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
       action();
