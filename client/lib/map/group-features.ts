@@ -1,5 +1,7 @@
 import type { Feature, FeatureCollection, Point, Polygon } from 'geojson';
 import type { Bbox } from '../../../shared/schemas/crisis.schema';
+import { isActiveAssignment, isOverdue } from '../../../shared/assignment-workflow';
+import { OPEN_STATUSES } from '../../../shared/group-status';
 import { GROUP_STATUSES, type GroupStatus, type GroupView } from '../../../shared/schemas/group.schema';
 
 // Pure map math: records in, GeoJSON and style values out. Nothing here imports MapLibre, so the
@@ -14,6 +16,24 @@ export interface GroupFeatureProperties {
   people: number | null;
   /** True while the group waits in the outbox: drawn hollow. */
   pending: boolean;
+  /** Only on a coordinator's map: ringed when a need has nobody, or an agency is late. */
+  attention?: Attention;
+}
+
+/** Why a coordinator's map rings a point: an open need nobody has, or an assignment past its time. */
+export type Attention = 'unassigned' | 'overdue';
+/** Ring colours: Okabe-Ito orange for "nobody has it", the danger red (thicker) for "late". */
+export const ATTENTION_COLORS: Readonly<Record<Attention, string>> = { unassigned: '#E69F00', overdue: '#B3261E' };
+
+/** What needs a coordinator's eye in an open group (overdue first); null for everything else. */
+export function attentionOf(view: GroupView, now: number): Attention | null {
+  if (view.view !== 'full' || !OPEN_STATUSES.includes(view.group.status)) return null;
+  const g = view.group;
+  if (g.assignments.some((a) => isOverdue(a, now))) return 'overdue';
+  const unassigned = g.needs.some(
+    (n) => n.status === 'open' && !g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status)),
+  );
+  return unassigned ? 'unassigned' : null;
 }
 
 export type GroupFeature = Feature<Point, GroupFeatureProperties>;
@@ -106,11 +126,12 @@ export function positionOf(view: GroupView): { lat: number; lon: number } {
  * One group as a map point. Every value is copied out as a primitive into a new object, so a
  * Svelte `$state` proxy in the input never reaches MapLibre, whose worker cannot clone proxies.
  */
-export function groupToFeature(view: GroupView, pending: boolean): GroupFeature | null {
+export function groupToFeature(view: GroupView, pending: boolean, attentionAt?: number): GroupFeature | null {
   const { lat, lon } = positionOf(view);
   // A point without a finite position would poison the whole cluster index; drop it instead.
   if (!Number.isFinite(lat) || !Number.isFinite(lon)) return null;
   const id = view.group.id;
+  const attention = attentionAt === undefined ? null : attentionOf(view, attentionAt);
   return {
     type: 'Feature',
     id,
@@ -121,6 +142,7 @@ export function groupToFeature(view: GroupView, pending: boolean): GroupFeature 
       status: view.group.status,
       people: view.view === 'full' ? view.group.headcount.total : null,
       pending,
+      ...(attention ? { attention } : {}),
     },
   };
 }
@@ -129,10 +151,12 @@ export function groupToFeature(view: GroupView, pending: boolean): GroupFeature 
 export function groupsToFeatureCollection(
   groups: ReadonlyMap<string, GroupView>,
   pendingIds: ReadonlySet<string> = new Set(),
+  /** The clock for "overdue"; when absent (every role but the coordinator) no point is ringed. */
+  attentionAt?: number,
 ): GroupFeatureCollection {
   const features: GroupFeature[] = [];
   for (const view of groups.values()) {
-    const feature = groupToFeature(view, pendingIds.has(view.group.id));
+    const feature = groupToFeature(view, pendingIds.has(view.group.id), attentionAt);
     if (feature) features.push(feature);
   }
   return { type: 'FeatureCollection', features };

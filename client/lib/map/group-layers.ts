@@ -1,6 +1,6 @@
 import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
 import { FONT_BOLD } from './basemap';
-import { POINT_OUTLINE_COLOR, statusColorExpression, statusSortKeyExpression } from './group-features';
+import { ATTENTION_COLORS, POINT_OUTLINE_COLOR, statusColorExpression, statusSortKeyExpression } from './group-features';
 
 /** Source and layer ids of the groups, the picked point and its accuracy. */
 export const GROUPS_SOURCE = 'groups';
@@ -9,6 +9,7 @@ export const LAYER_CLUSTERS = 'group-clusters';
 export const LAYER_CLUSTER_COUNT = 'group-cluster-count';
 export const LAYER_SELECTED = 'group-selected';
 export const LAYER_POINTS = 'group-points';
+export const LAYER_ATTENTION = 'group-attention';
 
 /** Above this zoom no point is clustered, so a selected point is always visible there. */
 export const CLUSTER_MAX_ZOOM = 12;
@@ -103,6 +104,19 @@ export function groupLayerSpecs(): LayerSpecification[] {
         'circle-stroke-width': 1.5,
         'circle-opacity': ['case', isSelected, 1, 0],
         'circle-stroke-opacity': ['case', isSelected, 1, 0],
+      },
+    },
+    {
+      // A ring around points that need a coordinator: orange when a need has nobody, thick red when late.
+      id: LAYER_ATTENTION,
+      type: 'circle',
+      source: GROUPS_SOURCE,
+      filter: ['all', ['!', ['has', 'point_count']], ['has', 'attention']],
+      paint: {
+        'circle-radius': ['+', pointRadius, 3],
+        'circle-opacity': 0,
+        'circle-stroke-color': ['match', ['get', 'attention'], 'overdue', ATTENTION_COLORS.overdue, ATTENTION_COLORS.unassigned],
+        'circle-stroke-width': ['match', ['get', 'attention'], 'overdue', 4, 2.5],
       },
     },
     {

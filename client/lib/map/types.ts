@@ -36,4 +36,6 @@ export interface GroupMapProps {
   areas?: readonly AggregateArea[];
   /** Called after the map moves, with its view as [west, south, east, north] (the coordinator's "map view" filter). */
   onviewchange?: (bounds: [number, number, number, number]) => void;
+  /** The coordinator's clock: when set, points with an unassigned need or a late assignment are ringed. */
+  attentionAt?: number;
 }

@@ -19,6 +19,9 @@ export default {
   'coord.reason.waiting': 'waiting {hours} h',
   'coord.reason.notSeen': 'not seen for {hours} h',
 
+  'coord.legend.unassigned': 'Orange ring: a need nobody has yet',
+  'coord.legend.overdue': 'Thick red ring: an agency is late',
+
   'coord.filters': 'Filters',
   'coord.filters.clear': 'Clear filters',
   'coord.filters.status': 'Status',

@@ -1,0 +1,116 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import en from '../../client/lib/i18n/en';
+import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
+import { startTestServer, type Credentials, type TestServer } from '../support/server';
+import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+
+// From a report to help delivered, live: a coordinator narrows the picture to unassigned water
+// needs, hands the top group's water to IOM; IOM's responder, in another browser, accepts and
+// completes it; the coordinator's map, details and counters follow without a reload.
+
+const ARTIFACTS = path.resolve('test/artifacts');
+const LAPTOP = { width: 1366, height: 860 };
+const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
+
+async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
+  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
+  await page.getByTestId('connection').and(page.locator('[data-state="connected"]')).waitFor();
+}
+
+const mapOf = (page: Page) => page.getByRole('region', { name: en['map.label'], exact: true });
+/** Waits until the map has drawn exactly `count` groups and gone idle with them. */
+const mapShows = (page: Page, count: number) =>
+  mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
+const listCount = async (page: Page) => Number((await page.getByTestId('group-count').textContent())?.replace(/\D/g, ''));
+const inNeedOfWater = async (page: Page) => Number((await page.getByTestId('in-need-water').textContent())?.replace(/\D/g, ''));
+const tab = (page: Page, key: 'coord.tab.triage' | 'coord.tab.counters') => page.getByRole('tab', { name: en[key], exact: true }).click();
+
+describe('coordination: from a report to help delivered, live', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const pages: GuardedPage[] = [];
+
+  beforeAll(async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    [server, browser] = await Promise.all([startTestServer({ demo: true, staticDir: 'dist/client' }), launchBrowser()]);
+  });
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.destroy();
+  });
+
+  async function open(label: string): Promise<GuardedPage> {
+    const guarded = await openGuardedPage(browser, { label, viewport: LAPTOP, expectedFailures: SIGNED_OUT });
+    pages.push(guarded);
+    return guarded;
+  }
+
+  it('assigns the top unassigned water need to an agency whose responder accepts and completes it, seen live by the coordinator', async () => {
+    const coordinator = await open('coordinator');
+    const responder = await open('responder');
+    await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(responder.page, server.url, server.accounts.responder)]);
+    const c = coordinator.page;
+    const r = responder.page;
+    await mapShows(c, DEMO_GROUP_COUNT);
+    await tab(c, 'coord.tab.counters');
+    const waterBefore = await inNeedOfWater(c);
+    expect(waterBefore).toBeGreaterThan(0);
+
+    // Filter: unassigned water needs. The map, the list and the URL follow.
+    await tab(c, 'coord.tab.triage');
+    await c.getByTestId('filter-need').selectOption('water');
+    await c.getByTestId('filter-unassigned').check();
+    await expect.poll(() => new URL(c.url()).searchParams.get('need')).toBe('water');
+    expect(new URL(c.url()).searchParams.get('unassigned')).toBe('1');
+    await expect.poll(() => listCount(c)).toBeLessThan(DEMO_GROUP_COUNT);
+    const filtered = await listCount(c);
+    await mapShows(c, filtered);
+
+    // The top of the triage queue says why it is there, in words.
+    const top = c.getByTestId('triage-row').first();
+    const groupId = (await top.getAttribute('data-group-id')) ?? expect.fail('no group id');
+    expect(await top.getByTestId('triage-reason').textContent()).toMatch(/^\d+ people · .*severity/);
+    await top.click();
+    const details = c.getByTestId('group-details').and(c.locator(`[data-group-id="${groupId}"]`));
+    await details.waitFor();
+    const water = details.locator('[data-testid="need-row"][data-need="water"]');
+    const agency = water.getByTestId('assign-agency');
+    const iom = (await agency.locator('option', { hasText: /^IOM – / }).getAttribute('value')) ?? expect.fail('no IOM');
+    await agency.selectOption(iom);
+    await water.getByTestId('assign-submit').click();
+    await water.locator('[data-testid="assignment"][data-status="proposed"]').waitFor();
+    // No longer unassigned: it leaves the filtered map and list.
+    await mapShows(c, filtered - 1);
+    await expect.poll(() => listCount(c)).toBe(filtered - 1);
+    await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-coordinator.png') });
+
+    // The responder's work list has it, with the exact place; accept, then complete.
+    const work = r.getByTestId('work-row').first();
+    await work.waitFor();
+    await work.click();
+    const rDetails = r.getByTestId('group-details').and(r.locator(`[data-group-id="${groupId}"]`));
+    await rDetails.getByRole('button', { name: en['work.accept'], exact: true }).click();
+    await c.locator('[data-testid="assignment"][data-status="accepted"]').waitFor();
+    await r.screenshot({ path: path.join(ARTIFACTS, 'coordination-responder.png') });
+    await rDetails.getByTestId('reached-input').fill('9');
+    await rDetails.getByRole('button', { name: en['work.complete'], exact: true }).click();
+    await r.getByTestId('work-list').getByText(en['work.empty'], { exact: true }).waitFor();
+    await c.locator('[data-testid="assignment"][data-status="completed"]').waitFor();
+
+    // With the filters cleared, fewer people are counted in need of water: the need is met.
+    await c.getByRole('button', { name: en['coord.filters.clear'], exact: true }).click();
+    await tab(c, 'coord.tab.counters');
+    await expect.poll(() => inNeedOfWater(c)).toBeLessThan(waterBefore);
+    await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-counters.png') });
+    for (const guarded of pages) guarded.assertClean();
+  });
+});
