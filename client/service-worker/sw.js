@@ -27,11 +27,18 @@ self.addEventListener('install', (event) => {
   );
 });
 
+// A new deploy takes over at once (skipWaiting + claim), but a tab opened on the previous build
+// may still ask for that build's hashed files (the basemap JSON, the MapLibre worker), which the
+// server no longer has: the previous generation's cache is kept (caches.keys() is in creation
+// order) and assets are looked up in every cache; older generations are deleted.
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((key) => key.startsWith('waymark-shell-') && key !== CACHE).map((key) => caches.delete(key))))
+      .then((keys) => {
+        const older = keys.filter((key) => key.startsWith('waymark-shell-') && key !== CACHE);
+        return Promise.all(older.slice(0, -1).map((key) => caches.delete(key)));
+      })
       .then(() => self.clients.claim()),
   );
 });
@@ -67,7 +74,7 @@ async function navigation(request) {
 }
 
 async function cacheFirst(request) {
-  const cached = await caches.match(request, { cacheName: CACHE });
+  const cached = await caches.match(request);
   return cached ?? fetch(request);
 }
 
