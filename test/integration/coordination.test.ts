@@ -7,8 +7,10 @@ import type { Group } from '../../shared/schemas/group.schema';
 import {
   connectAs,
   expectOk,
+  expectSnapshot,
   makeGroupInput,
   reportCommand,
+  requestSync,
   sendCommand,
   signIn,
   waitForEvent,
@@ -159,6 +161,35 @@ describe('coordination workspace', () => {
     const timeline = Timeline.parse(await (await get(`/api/groups/${kept.id}/timeline`)).json());
     expect(timeline.entries.map((e) => e.kind)).toEqual(['group.report', 'group.merge']);
     expect(timeline.entries[0]!.actor?.role).toBe('field');
+  });
+
+  it('gives another agency only the coarse point and not_found on the assignment, and the assigned agency the full view at snapshot', async () => {
+    const admin = server.fixtureAccounts.admin ?? expect.fail('no admin');
+    const adminCookie = await signIn(server.url, admin.username, admin.password);
+    const post = (p: string, body: unknown) =>
+      fetch(`${server.url}/api/admin${p}`, { method: 'POST', headers: { cookie: adminCookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('/agencies', { name: 'UN Refugee Agency', acronym: 'UNHCR', type: 'un' })).status).toBe(201);
+    const otherUser = { username: 'unhcr-responder', password: 'unhcr-password-1' };
+    const created = await post('/users', { ...otherUser, role: 'responder', displayName: 'UNHCR responder', agency: 'UNHCR', crisisId: server.crisisId });
+    expect(created.status).toBe(201);
+    const other = await connectAs(server.url, await signIn(server.url, otherUser.username, otherUser.password));
+    sockets.push(other);
+    const [field, coord, responder] = await Promise.all([connect('field'), connect('coordinator'), connect('responder')]);
+
+    const reported = okGroup(await sendCommand(field, reportCommand(makeGroupInput({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 5, placeName: 'Exact', siteType: 'other' } }))));
+    const atOther = waitForEvent(other, 'change', (c) => c.kind === 'group.upsert' && c.group.group.id === reported.id && c.group.group.version === 2);
+    const assigned = okGroup(await sendCommand(coord, assign(reported, iomId)));
+    const seen = await atOther;
+    expect(seen.kind === 'group.upsert' && seen.group.view).toBe('reduced');
+    expect(JSON.stringify(seen)).not.toContain('13.1913');
+
+    const touch = await sendCommand(other, step(assigned, assigned.assignments[0]!.id, { status: 'accepted' }));
+    expect(!touch.ok && touch.code).toBe('not_found');
+
+    const mine = expectSnapshot(await requestSync(responder, null)).groups.find((v) => v.group.id === reported.id);
+    expect(mine?.view === 'full' && mine.group.location.lon).toBe(13.1913);
+    const theirs = expectSnapshot(await requestSync(other, null)).groups.find((v) => v.group.id === reported.id);
+    expect(theirs?.view).toBe('reduced');
   });
 
   it('exports 3W as CSV with HXL hashtags, for coordinators only', async () => {
