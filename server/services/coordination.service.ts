@@ -8,6 +8,9 @@ import type { Group } from '../../shared/schemas/group.schema';
 import type { AgencyList, CounterHistory, Timeline, TimelineEntry } from '../../shared/schemas/coordination.schema';
 import { threeW, threeWCsv } from '../../shared/threew';
 
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
 /** Top-level fields whose change the timeline names (never their values). */
 const TRACKED: readonly (keyof Group)[] = [
   'status',
@@ -80,11 +83,15 @@ export class CoordinationService {
     return { ok: true, entries };
   }
 
-  /** People counters over the crisis, one point an hour, replayed from the change log. */
+  /** People counters over the crisis (crisis-wide, not filtered), replayed from the change log. */
   history(audience: Audience): CounterHistory | Failure {
     if (!can(audience.role, 'group.timeline')) return failure('forbidden', 'your role does not read the history');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    return { ok: true, points: counterHistory(this.#repos.changeLog.iterateCrisis(audience.crisisId)) };
+    const changes = [...this.#repos.changeLog.iterateCrisis(audience.crisisId)];
+    const span = changes.length > 1 ? Date.parse(changes.at(-1)!.at) - Date.parse(changes[0]!.at) : 0;
+    // About 48 points over the crisis so far: minutes in its first hour, hours in its first days.
+    const bucket = Math.min(DAY_MS, Math.max(MINUTE_MS, Math.ceil(span / 48 / MINUTE_MS) * MINUTE_MS));
+    return { ok: true, points: counterHistory(changes, bucket) };
   }
 
   /** 3W as CSV with HXL hashtags; every export is audited (protection rule 5). */

@@ -83,6 +83,7 @@ describe('coordination: from a report to help delivered, live', () => {
     const details = c.getByTestId('group-details').and(c.locator(`[data-group-id="${groupId}"]`));
     await details.waitFor();
     const water = details.locator('[data-testid="need-row"][data-need="water"]');
+    await water.getByTestId('assign-open').click();
     const agency = water.getByTestId('assign-agency');
     const iom = (await agency.locator('option', { hasText: /^IOM – / }).getAttribute('value')) ?? expect.fail('no IOM');
     await agency.selectOption(iom);

@@ -80,6 +80,7 @@ export default {
   'assign.note': 'Note for the agency',
   'assign.expected': 'Expected by',
   'assign.submit': 'Assign',
+  'assign.open': 'Assign to an agency…',
   'assign.reassign': 'Assign again',
   'assign.cancel': 'Cancel assignment',
   'assign.sending': 'Sending…',
