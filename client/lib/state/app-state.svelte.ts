@@ -24,8 +24,6 @@ export class AppState {
   session = $state.raw<SessionInfo | null>(null);
   sync = $state.raw<SyncClient | null>(null);
   signOutReason = $state<SignOutReason>(null);
-  /** True when this session came from the device, not from the server. */
-  fromDevice = $state(false);
 
   #store: DeviceStore | null = DeviceStore.available() ? new DeviceStore() : null;
 
@@ -46,7 +44,6 @@ export class AppState {
     const cached = unreachable ? await this.#cachedSession() : null;
     if (cached) {
       this.config = cached.config;
-      this.fromDevice = true;
       this.#start(cached.session);
       return;
     }
@@ -54,7 +51,6 @@ export class AppState {
   }
 
   signedIn(session: SessionInfo): void {
-    this.fromDevice = false;
     this.#start(session);
     const config = this.config;
     if (this.#store && config) {
@@ -104,7 +100,6 @@ export class AppState {
     this.sync?.destroy();
     this.sync = null;
     this.session = null;
-    this.fromDevice = false;
     this.signOutReason = reason;
     this.phase = 'signed-out';
   }
