@@ -7,6 +7,7 @@ import { openDatabase } from '../../server/db/database';
 import { createChildServer, type ChildServer } from '../support/child-server';
 import { startTestServer, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
+import { makeGroupInput, reportCommand } from '../support/clients';
 import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
 import {
   LAPTOP,
@@ -178,6 +179,59 @@ describe('field app offline', () => {
       await details.getByTestId('details-status').getByText(en['status.verified'], { exact: true }).waitFor();
       await f.locator('[data-testid="recent-unsent"]').first().waitFor({ state: 'detached' });
       for (const guarded of pages) guarded.assertClean();
+    });
+
+    it('keeps a refused report in sight with its reason and lets the person fix it in the form', async () => {
+      const field = await open('field-fix', SMALL_PHONE, true);
+      await signIn(field.page, server.url, server.accounts.field);
+      const f = field.page;
+      await waitUntilOfflineReady(f);
+      // A report an earlier visit saved and the server refused as invalid, as the outbox keeps it.
+      const name = `E2E refused ${Date.now()}`;
+      const command = reportCommand(makeGroupInput({ location: { lat: 32.9, lon: 13.2, accuracyM: 40, placeName: name, siteType: 'open_air' }, headcount: { total: 5 }, nationalities: [], needs: [] }));
+      const entry = {
+        command,
+        queuedAt: new Date().toISOString(),
+        status: 'rejected',
+        seq: null,
+        failure: { ok: false, code: 'invalid', message: 'the report is not a valid group', issues: [{ path: ['headcount', 'total'], message: 'too few', code: 'custom' }] },
+        current: null,
+      };
+      await f.evaluate(
+        (record) =>
+          new Promise<void>((resolve, reject) => {
+            const open = indexedDB.open('waymark-device');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const tx = open.result.transaction(['outbox', 'cache'], 'readwrite');
+              const session = tx.objectStore('cache').get('session');
+              session.onsuccess = () => {
+                const userId = (session.result as { session: { user: { id: string } } }).session.user.id;
+                tx.objectStore('outbox').put({ commandId: record.command.commandId, userId, entry: record });
+              };
+              tx.oncomplete = () => resolve();
+              tx.onerror = () => reject(tx.error);
+            };
+          }),
+        entry,
+      );
+      await f.reload();
+      await waitForConnection(f, 'connected');
+      const refused = f.locator('[data-testid="recent-unsent"][data-state="rejected"]').filter({ hasText: name });
+      await refused.getByTestId('outbox-reason').getByText(en['ack.invalid'], { exact: false }).waitFor();
+      await waitForWaiting(f, 0);
+
+      await refused.getByRole('button', { name: en['outbox.edit'], exact: true }).click();
+      expect(await f.getByLabel(en['form.placeName'], { exact: true }).inputValue()).toBe(name);
+      const total = f.getByLabel(en['form.headcount.total']);
+      expect(await total.inputValue()).toBe('5');
+      await f.getByTestId('picked-location').waitFor();
+      await total.fill('7');
+      await f.getByRole('button', { name: en['form.submit'], exact: true }).click();
+      await f.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
+      await refused.waitFor({ state: 'detached' });
+      expect(groupsNamed(server.databaseFile, name)).toEqual([name]);
+      field.assertClean();
     });
 
     it('warns at sign-out while changes wait, keeps them when asked, and clears the device when signing out', async () => {
