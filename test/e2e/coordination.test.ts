@@ -112,6 +112,13 @@ describe('coordination: from a report to help delivered, live', () => {
     await tab(c, 'coord.tab.counters');
     await expect.poll(() => inNeedOfWater(c)).toBeLessThan(waterBefore);
     await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-counters.png') });
+    // Who does what where now has IOM's water work, with the people it reached.
+    await c.getByRole('tab', { name: en['coord.tab.threeW'], exact: true }).click();
+    await c.getByTestId('threew').getByRole('row').filter({ hasText: 'IOM' }).filter({ hasText: '9' }).first().waitFor();
+    await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-3w.png') });
+    await c.getByRole('tab', { name: en['coord.tab.duplicates'], exact: true }).click();
+    await c.getByTestId('duplicates').waitFor();
+    await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-duplicates.png') });
     for (const guarded of pages) guarded.assertClean();
   });
 });

@@ -56,9 +56,7 @@ export default {
 
   'coord.duplicates.none': 'No likely duplicates.',
   'coord.duplicates.pair': '{km} km and {hours} h apart, nationality mix {similarity}% alike',
-  'coord.duplicates.keep': 'Keep',
-  'coord.duplicates.merge': 'Merge into the earlier report',
-  'coord.duplicates.merged': 'Merged.',
+  'coord.duplicates.keepThis': 'Keep {name} ({people}), merge the other into it',
 
   'coord.threeW.title': 'Who does what where',
   'coord.threeW.agency': 'Agency',
