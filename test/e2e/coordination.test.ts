@@ -78,7 +78,7 @@ describe('coordination: from a report to help delivered, live', () => {
     // The top of the triage queue says why it is there, in words.
     const top = c.getByTestId('triage-row').first();
     const groupId = (await top.getAttribute('data-group-id')) ?? expect.fail('no group id');
-    expect(await top.getByTestId('triage-reason').textContent()).toMatch(/^\d+ people · .*severity/);
+    expect(await top.getByTestId('triage-reason').textContent()).toMatch(/^\d+ people · no water \(severity \d\)/);
     await top.click();
     const details = c.getByTestId('group-details').and(c.locator(`[data-group-id="${groupId}"]`));
     await details.waitFor();

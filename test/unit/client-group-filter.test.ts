@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import { reasonLine } from '../../client/lib/coordination/reason-text';
 import { EMPTY_FILTER, filterFromQuery, filterToQuery, isFiltering, matchesFilter, type GroupFilter } from '../../client/lib/coordination/group-filter';
 import type { Group, GroupView } from '../../shared/schemas/group.schema';
 import { makeGroup } from '../support/factories';
@@ -87,5 +88,17 @@ describe(filterToQuery.name, () => {
 
   it('drops what it does not know instead of trusting it', () => {
     expect(filterFromQuery('status=reported,bogus&need=<script>&nat=xx&seen=-3&view=1,2,nope,4')).toEqual(filter({ statuses: ['reported'] }));
+  });
+});
+
+describe(reasonLine.name, () => {
+  it('words the reasons from the catalogue, the filtered need first', () => {
+    const reasons = [
+      { kind: 'vulnerability', vulnerability: 'unaccompaniedChildren', count: 3, points: 12 },
+      { kind: 'waiting', hours: 9, points: 1.5 },
+      { kind: 'need', need: 'water', severity: 5, assigned: false, points: 25 },
+    ] as const;
+    expect(reasonLine([...reasons])).toBe('3 unaccompanied children, waiting 9 h, no water (severity 5)');
+    expect(reasonLine([...reasons], 2, ['water'])).toBe('no water (severity 5), 3 unaccompanied children');
   });
 });

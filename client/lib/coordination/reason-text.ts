@@ -1,3 +1,4 @@
+import type { NeedType } from '../../../shared/schemas/need.schema';
 import type { UrgencyReason } from '../../../shared/urgency';
 import { t } from '../i18n/i18n.svelte';
 
@@ -18,7 +19,12 @@ export function reasonText(r: UrgencyReason): string {
   }
 }
 
-/** The first few reasons joined into one line ("3 unaccompanied children, no water, waiting 9 h"). */
-export function reasonLine(reasons: readonly UrgencyReason[], max = 3): string {
-  return reasons.slice(0, max).map(reasonText).join(', ');
+/**
+ * The first few reasons joined into one line ("3 unaccompanied children, no water, waiting 9 h").
+ * Needs the person filtered by come first, so a queue filtered to water says so on every row.
+ */
+export function reasonLine(reasons: readonly UrgencyReason[], max = 3, focus: readonly NeedType[] = []): string {
+  const focused = (r: UrgencyReason) => r.kind === 'need' && focus.includes(r.need);
+  const ordered = [...reasons.filter(focused), ...reasons.filter((r) => !focused(r))];
+  return ordered.slice(0, max).map(reasonText).join(', ');
 }
