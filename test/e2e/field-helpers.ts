@@ -45,7 +45,14 @@ export async function signIn(page: Page, url: string, account: Credentials): Pro
  * then on the app can start with no connection.
  */
 export async function waitUntilOfflineReady(page: Page): Promise<void> {
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+  // The state of the registration, so that a timeout says where the worker got stuck.
+  const state = () =>
+    page.evaluate(async () => {
+      if (navigator.serviceWorker.controller) return 'controlled';
+      const reg = await navigator.serviceWorker.getRegistration();
+      return JSON.stringify({ registered: !!reg, installing: reg?.installing?.state, waiting: reg?.waiting?.state, active: reg?.active?.state });
+    });
+  await expect.poll(state, { timeout: 30_000 }).toBe('controlled');
   await expect
     .poll(
       () =>

@@ -234,6 +234,47 @@ describe('field app offline', () => {
       field.assertClean();
     });
 
+    it('lets only one tab send the shared outbox; a report made in another tab is sent once and answered there', async () => {
+      const field = await open('field-tabs', SMALL_PHONE, true);
+      await signIn(field.page, server.url, server.accounts.field);
+      const first = field.page;
+      await waitUntilOfflineReady(first);
+      const second = await field.context.newPage();
+      second.on('pageerror', (error) => field.problems.push(`[second tab] page error: ${error.message}`));
+      second.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) field.problems.push(`[second tab] ${message.text()}`);
+      });
+      await second.goto(server.url);
+      await waitForConnection(second, 'connected');
+      const before = server.countRows('groups');
+      const sending = (page: typeof first, value: boolean) => page.getByTestId('outbox-count').and(page.locator(`[data-sender="${value}"]`)).waitFor();
+      await sending(first, true);
+      await sending(second, false);
+
+      // Made offline in the second tab; the first holds the sender lock and sends it when back.
+      field.outage = true;
+      await field.context.setOffline(true);
+      await waitForConnection(second, 'offline');
+      const name = `E2E two tabs ${Date.now()}`;
+      await reportHere(second, name, 4);
+      await waitForWaiting(second, 1);
+      await field.context.setOffline(false);
+      await second.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
+      await waitForWaiting(second, 0);
+      field.outage = false;
+      expect(groupsNamed(server.databaseFile, name)).toEqual([name]);
+
+      // The sending tab closes: the other one takes the lock and sends by itself.
+      await first.close();
+      await sending(second, true);
+      const next = `E2E one tab left ${Date.now()}`;
+      await reportHere(second, next, 3);
+      await second.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
+      expect(groupsNamed(server.databaseFile, next)).toEqual([next]);
+      expect(server.countRows('groups')).toBe(before + 2);
+      field.assertClean();
+    });
+
     it('warns at sign-out while changes wait, keeps them when asked, and clears the device when signing out', async () => {
       const field = await open('field-signout', SMALL_PHONE, true);
       await signIn(field.page, server.url, server.accounts.field);

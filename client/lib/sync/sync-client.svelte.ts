@@ -1,10 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, CommandAck, HandshakeAuth, ServerToClientEvents } from '../../../shared/events';
-import { PROTOCOL_VERSION, type ErrorCode, type Failure } from '../../../shared/protocol';
+import { PROTOCOL_VERSION, type ErrorCode } from '../../../shared/protocol';
 import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
 import type { DeviceStore } from '../offline/device-store';
+import { TabCoordinator, type TabMessage } from '../offline/tab-coordinator';
 import { fullJitterDelay } from './backoff';
 import { ChangeFeed } from './change-feed';
 import { Outbox } from './outbox.svelte';
@@ -65,6 +66,9 @@ export class SyncClient {
   #destroyed = false;
   #device: { store: DeviceStore; userId: string } | null;
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Whether this tab sends the outbox (one tab per user and device does; see TabCoordinator). */
+  sender = $state(false);
+  #tabs: TabCoordinator | null = null;
 
   constructor(options: SyncClientOptions = {}) {
     this.groups = this.#feed.groups;
@@ -72,6 +76,7 @@ export class SyncClient {
     this.#syncTimeoutMs = options.syncTimeoutMs ?? 20_000;
     this.#device = options.device ?? null;
     this.outbox = new Outbox(this.#device?.store ?? null, this.#device?.userId ?? '');
+    this.sender = this.#device === null;
     const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION };
     const opts = { auth: { ...auth }, autoConnect: false };
     this.#socket = options.url ? io(options.url, opts) : io(opts);
@@ -103,9 +108,32 @@ export class SyncClient {
       }
     }
     if (this.#destroyed) return;
+    if (this.#device) {
+      this.#tabs = new TabCoordinator(this.#device.userId, { onsender: this.#becomeSender, onmessage: this.#onTabMessage });
+      this.#tabs.start();
+    }
     this.#socket.connect();
     if (typeof window !== 'undefined') window.addEventListener('online', this.#onOnline);
   }
+
+  /** This tab now sends: what other tabs queued meanwhile is read from the device first. */
+  #becomeSender = (): void => {
+    this.sender = true;
+    void this.outbox.load().then(() => this.#flush());
+  };
+
+  #onTabMessage = (message: TabMessage): void => {
+    switch (message.kind) {
+      case 'queued':
+        if (this.sender) void this.outbox.load().then(() => this.#flush());
+        return;
+      case 'answered':
+        // The sending tab stored the answer; this tab shows it (and answers its own form).
+        if (this.sender || !this.outbox.get(message.commandId)) return;
+        this.#answer(message.commandId, message.ack, false);
+        return;
+    }
+  };
 
   /** The browser says the network is back: try now rather than at the end of Socket.IO's backoff. */
   #onOnline = (): void => {
@@ -123,6 +151,7 @@ export class SyncClient {
     this.#socket.off('connect_error', this.#onConnectError);
     this.#socket.off('change', this.#onChange);
     this.#socket.disconnect();
+    this.#tabs?.close();
     this.#feed.reset();
     this.#waiters.clear();
   }
@@ -138,6 +167,7 @@ export class SyncClient {
     if (this.outbox.get(command.commandId)) void this.outbox.requeue(command.commandId);
     else void this.outbox.add(command);
     const answer = new Promise<CommandAck>((resolve) => this.#waiters.set(command.commandId, resolve));
+    if (!this.sender) void this.outbox.settled().then(() => this.#tabs?.post({ kind: 'queued' }));
     this.#flush();
     return answer;
   }
@@ -231,7 +261,7 @@ export class SyncClient {
    * order they were made (a report before its update), at the cost of one round trip each.
    */
   #flush(): void {
-    if (!this.#live || this.#inFlight.size > 0) return;
+    if (!this.#live || !this.sender || this.#inFlight.size > 0) return;
     const next = this.outbox.waiting[0];
     if (next) void this.#transmit(next.command);
   }
@@ -255,21 +285,16 @@ export class SyncClient {
     const parsed = CommandAckSchema.safeParse(raw);
     if (!parsed.success) {
       console.error('waymark: a command reply did not match the contract', parsed.error.issues);
-      this.#settle(id, { ok: false, code: 'internal', message: 'unreadable reply' }, null);
+      this.#answer(id, { ok: false, code: 'internal', message: 'unreadable reply' }, true);
       return;
     }
     const ack = parsed.data;
     if (ack.ok) {
-      void this.outbox.markSent(id, ack.seq);
-      if (this.#feed.applyAcknowledged({ view: 'full', group: ack.group }, ack.seq)) {
-        this.revision++;
-        this.#scheduleSave();
-      }
+      this.#answer(id, ack, true);
       this.#attempt = 0;
-      this.#resolve(id, ack);
       this.#flush();
     } else if (FINAL_CODES.has(ack.code)) {
-      this.#settle(id, ack, ack.current ?? null);
+      this.#answer(id, ack, true);
       if (ack.code === 'unauthorized') this.fatal = 'unauthorized';
       else this.#flush();
     } else {
@@ -278,9 +303,23 @@ export class SyncClient {
     }
   }
 
-  #settle(id: string, failure: Failure, current: GroupView | null): void {
-    void this.outbox.markRejected(id, failure, current);
-    this.#resolve(id, current ? { ...failure, current } : failure);
+  /**
+   * A final answer, from the server or from the tab that sent it: stored in the outbox, shown,
+   * given to whoever waits for it, and (when this tab sent it) told to the other tabs.
+   */
+  #answer(id: string, ack: CommandAck, fromServer: boolean): void {
+    if (ack.ok) {
+      void this.outbox.markSent(id, ack.seq);
+      if (this.#feed.applyAcknowledged({ view: 'full', group: ack.group }, ack.seq)) {
+        this.revision++;
+        this.#scheduleSave();
+      }
+    } else {
+      const { current, ...failure } = ack;
+      void this.outbox.markRejected(id, failure, current ?? null);
+    }
+    this.#resolve(id, ack);
+    if (fromServer) this.#tabs?.post({ kind: 'answered', commandId: id, ack });
   }
 
   #resolve(id: string, ack: CommandAck): void {
