@@ -46,6 +46,16 @@ export function readRoutes(deps: ReadRoutesDeps): Router {
     answer(res, deps.reads.aggregates(deps.auth.audienceOf(session.user)));
   });
 
+  router.get(API_ROUTES.aggregatesCsv, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (!session) return;
+    const result = deps.reads.aggregatesCsv(deps.auth.audienceOf(session.user));
+    if (!result.ok) return void res.status(STATUS[result.code]).json(result);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="waymark-nationals-by-area.csv"');
+    res.send(result.csv);
+  });
+
   router.get(API_ROUTES.audit, (req, res) => {
     const session = requireSession(req, res, deps.auth);
     if (!session) return;

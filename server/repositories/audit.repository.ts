@@ -25,6 +25,7 @@ export type AuditAction =
   | 'admin.change_user'
   | 'group.read'
   | 'aggregate.read'
+  | 'export.aggregates'
   | 'audit.read';
 
 /** `refused`: not attempted at all (rate limit, lock). */

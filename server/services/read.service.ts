@@ -1,6 +1,7 @@
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction, AuditEntry, AuditRow } from '../repositories/audit.repository';
 import { aggregateForEmbassy, type AreaIndex, type EmbassyAggregates } from '../../shared/aggregate';
+import { aggregatesToCsv } from '../../shared/aggregate-csv';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -38,11 +39,21 @@ export class ReadService {
 
   /** An embassy's aggregate counts of its nationals in its crisis (groups it cannot see in full). */
   aggregates(audience: Audience): { ok: true; aggregates: EmbassyAggregates } | Failure {
+    return this.#aggregates(audience, 'aggregate.read');
+  }
+
+  /** The same counts as CSV with HXL hashtags, audited as an export (protection rules 5 and 7). */
+  aggregatesCsv(audience: Audience): { ok: true; csv: string } | Failure {
+    const result = this.#aggregates(audience, 'export.aggregates');
+    return result.ok ? { ok: true, csv: aggregatesToCsv(result.aggregates) } : result;
+  }
+
+  #aggregates(audience: Audience, action: 'aggregate.read' | 'export.aggregates'): { ok: true; aggregates: EmbassyAggregates } | Failure {
     if (!can(audience.role, 'aggregate.read')) return failure('forbidden', 'your role does not read aggregates');
     if (audience.crisisId === null || audience.servesState === null) return failure('forbidden', 'you serve no state in a crisis');
     const groups = this.#repos.groups.listByCrisis(audience.crisisId);
     const aggregates = aggregateForEmbassy(groups, audience.servesState, this.#areas);
-    this.#audit(audience, 'aggregate.read', null, null, 'ok');
+    this.#audit(audience, action, null, null, 'ok');
     return { ok: true, aggregates };
   }
 

@@ -16,6 +16,8 @@ export const API_ROUTES = {
   groups: '/api/groups',
   /** GET: the embassy's aggregate counts of its nationals. */
   aggregates: '/api/aggregates',
+  /** GET: the same counts as CSV with HXL hashtags (audited as an export). */
+  aggregatesCsv: '/api/exports/aggregates.csv',
 } as const;
 
 export const SignInRequest = z.object({

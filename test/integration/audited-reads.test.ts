@@ -101,5 +101,12 @@ describe(ReadService.name, () => {
     expect(text).not.toContain('Aggregate place');
     expect(text).not.toMatch(/"lat"|"lon"/);
     expect(text).not.toContain('NER');
+
+    const csv = await get('embassy', API_ROUTES.aggregatesCsv);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[1]).toBe('#geo+code,#geo+lat,#geo+lon,#meta+dimension,#meta+category,#affected+migrants+total');
+    expect(lines).toContain(`${area?.area},${area?.centre[1].toFixed(2)},${area?.centre[0].toFixed(2)},need,water,<5`);
+    expect((await auditOf('coordinator', 'action=export.aggregates')).map((e) => e.role)).toEqual(['embassy']);
   });
 });

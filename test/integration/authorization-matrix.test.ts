@@ -227,6 +227,11 @@ describe('authorization matrix', () => {
       expect(response.status).toBe(can(ROLE_OF[account], 'aggregate.read') ? 200 : 403);
     });
 
+    it.each(ACCOUNTS)('the aggregates export answers %s only if its role may read aggregates', async (account) => {
+      const response = await get(account, API_ROUTES.aggregatesCsv);
+      expect(response.status).toBe(can(ROLE_OF[account], 'aggregate.read') ? 200 : 403);
+    });
+
     it.each(ACCOUNTS)('the 3W export answers %s only if its role may export', async (account) => {
       const response = await get(account, COORDINATION_ROUTES.threeW);
       expect(response.status).toBe(can(ROLE_OF[account], 'export.3w') ? 200 : 403);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregateForEmbassy, SMALL_COUNT_MAX, SUPPRESSED, type AreaIndex } from '../../shared/aggregate';
+import { aggregatesToCsv } from '../../shared/aggregate-csv';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { CONSENT_VALUES, GROUP_STATUSES, type Group } from '../../shared/schemas/group.schema';
 import { NEED_STATUSES } from '../../shared/schemas/need.schema';
@@ -8,7 +9,7 @@ import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { projectChange } from '../../server/services/change-projection';
 import { makeGroup } from '../support/factories';
 
-// What an embassy receives on every channel (snapshot, live change, catch-up, aggregates) against
+// What an embassy receives on every channel (snapshot, live change, catch-up, aggregates, export) against
 // an oracle written here from the protection rules, not from shared/projection.ts.
 
 const CRISES = ['01900000-0000-7000-8000-00000000000a', '01900000-0000-7000-8000-00000000000b'];
@@ -157,8 +158,16 @@ describe('what an embassy receives, against the oracle', () => {
         }
         const text = JSON.stringify(result);
         for (const g of all) expect(text).not.toContain(g.id);
+        // The export carries the same counts: the last column is never a number from 1 to 4.
+        const csv = aggregatesToCsv(result);
+        for (const line of csv.trim().split('\r\n').slice(2)) {
+          const count = line.split(',').at(-1) ?? '';
+          expect(count === SUPPRESSED || Number(count) > SMALL_COUNT_MAX).toBe(true);
+        }
+        for (const g of all) expect(csv).not.toContain(g.id);
         for (const other of [...STATES, 'stateless', 'unknown'].filter((s) => s !== audience.servesState)) {
           expect(text).not.toContain(`"${other}"`);
+          expect(csv).not.toContain(other);
         }
       }),
       { numRuns: 1000 },

@@ -78,4 +78,5 @@ export default {
   'aggregates.byNeed': 'By need',
   'aggregates.empty': 'No other nationals reported.',
   'aggregates.failed': 'The counts could not be loaded.',
+  'aggregates.download': 'Download these counts (CSV)',
 } as const;
