@@ -52,7 +52,7 @@ export async function waitUntilOfflineReady(page: Page): Promise<void> {
       const reg = await navigator.serviceWorker.getRegistration();
       return JSON.stringify({ registered: !!reg, installing: reg?.installing?.state, waiting: reg?.waiting?.state, active: reg?.active?.state });
     });
-  await expect.poll(state, { timeout: 30_000 }).toBe('controlled');
+  await expect.poll(state, { timeout: 60_000 }).toBe('controlled');
   await expect
     .poll(
       () =>
