@@ -60,13 +60,15 @@ const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.ge
  * The aggregate view an embassy of `state` gets of its nationals: per area, how many people of
  * that nationality, by status and by open need, with 1-4 shown as "<5". Only groups the embassy
  * does NOT see in full are counted: adding the ones it sees would let it subtract them and learn
- * the rest exactly. Groups with none of its nationals are not counted at all. Pure.
+ * the rest exactly. Groups with none of its nationals are not counted at all, nor duplicates (their
+ * people are counted in the group they were merged into). Pure.
  */
 export function aggregateForEmbassy(groups: readonly Group[], state: string | null, index: AreaIndex): EmbassyAggregates {
   const areas = new Map<string, { people: number; byStatus: Map<string, number>; byNeed: Map<string, number> }>();
   if (state !== null) {
     for (const group of groups) {
-      if (embassyMaySee(group, state)) continue;
+      // A duplicate's people are counted in the group it was merged into.
+      if (group.status === 'duplicate' || embassyMaySee(group, state)) continue;
       const people = group.nationalities.find((n) => n.code === state)?.count ?? 0;
       if (people === 0) continue;
       const key = index.areaOf(group.location.lat, group.location.lon);

@@ -43,4 +43,13 @@ describe(aggregateForEmbassy.name, () => {
 
     expect(area?.people).toBe(SUPPRESSED);
   });
+
+  it('does not count a duplicate, whose people are in the group it was merged into', () => {
+    const kept = makeGroup({ consentConsulate: 'no', nationalities: [{ code: 'NGA', count: 7 }] });
+    const duplicate = makeGroup({ consentConsulate: 'no', nationalities: [{ code: 'NGA', count: 7 }], status: 'duplicate', mergedInto: kept.id });
+
+    const [area] = aggregateForEmbassy([kept, duplicate], 'NGA', h3AreaIndex).areas;
+
+    expect(area?.people).toBe(7);
+  });
 });

@@ -137,7 +137,7 @@ describe('what an embassy receives, against the oracle', () => {
 
         const expected = new Map<string, number>();
         for (const g of groups) {
-          if (audience.servesState === null || oracleMaySeeInFull(audience, g)) continue;
+          if (audience.servesState === null || g.status === 'duplicate' || oracleMaySeeInFull(audience, g)) continue;
           const own = g.nationalities.find((n) => n.code === audience.servesState);
           if (!own) continue;
           const key = grid.areaOf(g.location.lat, g.location.lon);
