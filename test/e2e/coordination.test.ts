@@ -111,6 +111,7 @@ describe('coordination: from a report to help delivered, live', () => {
     await c.getByRole('button', { name: en['coord.filters.clear'], exact: true }).click();
     await tab(c, 'coord.tab.counters');
     await expect.poll(() => inNeedOfWater(c)).toBeLessThan(waterBefore);
+    await c.getByTestId('history-chart').waitFor();
     await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-counters.png') });
     // Who does what where now has IOM's water work, with the people it reached.
     await c.getByRole('tab', { name: en['coord.tab.threeW'], exact: true }).click();
