@@ -1,0 +1,85 @@
+import { v7 as uuidv7 } from 'uuid';
+import { describe, expect, it } from 'vitest';
+import { planCreateAssignment, planUpdateAssignment } from '../../server/services/assignment-plan';
+import type { Command } from '../../shared/schemas/command.schema';
+import type { Group } from '../../shared/schemas/group.schema';
+import { makeAudience, makeGroup } from '../support/factories';
+
+const AT = '2026-03-10T12:00:00.000Z';
+const agencyId = uuidv7();
+const responder = makeAudience({ role: 'responder', agencyId });
+const coordinator = makeAudience({ role: 'coordinator' });
+
+function created(): Group {
+  const g = makeGroup();
+  const result = planCreateAssignment(g, create(g), true, uuidv7(), AT);
+  if (!('group' in result)) throw new Error(result.message);
+  return result.group;
+}
+function create(g: Group, needId = g.needs[0]!.id): Extract<Command, { type: 'assignment.create' }> {
+  return {
+    type: 'assignment.create',
+    commandId: uuidv7(),
+    groupId: g.id,
+    baseVersion: g.version,
+    assignment: { id: uuidv7(), needId, agencyId, note: 'by noon', expectedBy: null },
+  };
+}
+function update(g: Group, fields: Partial<Extract<Command, { type: 'assignment.update' }>>): Extract<Command, { type: 'assignment.update' }> {
+  const a = g.assignments[0]!;
+  return { type: 'assignment.update', commandId: uuidv7(), groupId: g.id, baseVersion: a.version, assignmentId: a.id, ...fields };
+}
+const step = (g: Group, who = responder, fields: Partial<Extract<Command, { type: 'assignment.update' }>> = {}) => planUpdateAssignment(g, update(g, fields), who, AT);
+const ok = (r: ReturnType<typeof step>): Group => {
+  if (!('group' in r)) throw new Error(`${r.code}: ${r.message}`);
+  return r.group;
+};
+
+describe(planCreateAssignment.name, () => {
+  it('proposes the need to the agency and marks the need assigned', () => {
+    const g = created();
+    expect(g.assignments[0]).toMatchObject({ status: 'proposed', agencyId, note: 'by noon', version: 1, updatedAt: AT });
+    expect(g.needs[0]!.status).toBe('assigned');
+  });
+
+  it('refuses a need that already has open work (conflict), an unknown need and an unknown agency', () => {
+    const g = created();
+    expect(planCreateAssignment(g, create(g), true, uuidv7(), AT)).toMatchObject({ code: 'conflict', conflict: true });
+    expect(planCreateAssignment(g, create(g, uuidv7()), true, uuidv7(), AT)).toMatchObject({ code: 'invalid' });
+    const fresh = makeGroup();
+    expect(planCreateAssignment(fresh, create(fresh), false, uuidv7(), AT)).toMatchObject({ code: 'invalid' });
+  });
+});
+
+describe(planUpdateAssignment.name, () => {
+  it('walks the agency through accept, progress and completion, and meets the need', () => {
+    const done = ok(step(ok(step(ok(step(created(), responder, { status: 'accepted' })), responder, { status: 'in_progress' })), responder, { status: 'completed', peopleReached: 30 }));
+    expect(done.assignments[0]).toMatchObject({ status: 'completed', peopleReached: 30, version: 4 });
+    expect(done.needs[0]!.status).toBe('met');
+  });
+
+  it('answers not_found to another agency, as if the assignment did not exist', () => {
+    expect(step(created(), makeAudience({ role: 'responder', agencyId: uuidv7() }), { status: 'accepted' })).toMatchObject({ code: 'not_found' });
+  });
+
+  it('gives a stale version a conflict', () => {
+    const g = created();
+    const command = { ...update(g, { status: 'accepted' }), baseVersion: 7 };
+    expect(planUpdateAssignment(g, command, responder, AT)).toMatchObject({ code: 'conflict', conflict: true });
+  });
+
+  it('refuses a cancel by the agency, a decline without a reason, and any move out of a final status', () => {
+    const g = created();
+    expect(step(g, responder, { status: 'cancelled' })).toMatchObject({ code: 'invalid' });
+    expect(step(g, responder, { status: 'declined' })).toMatchObject({ code: 'invalid' });
+    const declined = ok(step(g, responder, { status: 'declined', note: 'no truck' }));
+    expect(declined.needs[0]!.status).toBe('open');
+    expect(step(declined, coordinator, { status: 'accepted' })).toMatchObject({ code: 'invalid' });
+    expect(step(declined, coordinator, { note: 'edit after the fact' })).toMatchObject({ code: 'invalid' });
+  });
+
+  it('lets a coordinator cancel, which reopens the need', () => {
+    const cancelled = ok(step(created(), coordinator, { status: 'cancelled' }));
+    expect(cancelled.needs[0]!.status).toBe('open');
+  });
+});
