@@ -106,6 +106,11 @@ describe('coordination: from a report to help delivered, live', () => {
     await rDetails.getByRole('button', { name: en['work.complete'], exact: true }).click();
     await r.getByTestId('work-list').getByText(en['work.empty'], { exact: true }).waitFor();
     await c.locator('[data-testid="assignment"][data-status="completed"]').waitFor();
+    // The timeline tells who did each step: the coordinator assigned, the agency's responder completed.
+    await details.getByRole('button', { name: en['timeline.load'], exact: true }).click();
+    const timeline = details.getByTestId('timeline');
+    await timeline.getByText(new RegExp(`${en['timeline.kind.assignment.create']} by Demo coordinator`)).waitFor();
+    expect(await timeline.locator('li').filter({ hasText: 'Demo responder (IOM)' }).count()).toBe(2);
 
     // With the filters cleared, fewer people are counted in need of water: the need is met.
     await c.getByRole('button', { name: en['coord.filters.clear'], exact: true }).click();
