@@ -312,6 +312,12 @@ describe('field app offline', () => {
       expect(stored).toBe(0);
       await field.context.setOffline(false);
       field.outage = false;
+
+      // The server could not be told while offline; the next start tells it, and stays signed out.
+      await f.reload();
+      await f.getByRole('heading', { name: en['signin.title'], exact: true }).waitFor();
+      const session = await f.evaluate(() => fetch('/api/session').then((r) => r.status));
+      expect(session).toBe(401);
       field.assertClean();
     });
   });

@@ -3,6 +3,19 @@ import { fetchConfig, fetchSession, signOut } from '../api/api';
 import { DeviceStore } from '../offline/device-store';
 import { SyncClient } from '../sync/sync-client.svelte';
 
+const PENDING_SIGN_OUT = 'waymark.pendingSignOut';
+
+/** Whether a sign-out made offline still has to reach the server (a flag only: nothing personal). */
+function hasPendingSignOut(): boolean {
+  return typeof localStorage !== 'undefined' && localStorage.getItem(PENDING_SIGN_OUT) === '1';
+}
+
+function setPendingSignOut(pending: boolean): void {
+  if (typeof localStorage === 'undefined') return;
+  if (pending) localStorage.setItem(PENDING_SIGN_OUT, '1');
+  else localStorage.removeItem(PENDING_SIGN_OUT);
+}
+
 /** loading: config and session on their way; failed: the server could not be reached. */
 export type AppPhase = 'loading' | 'failed' | 'signed-out' | 'signed-in';
 /** Why the person is back at sign-in, if not by choice. */
@@ -30,8 +43,15 @@ export class AppState {
   /** Reads the configuration and the session; opens the live connection when signed in. */
   async load(): Promise<void> {
     this.phase = 'loading';
+    // A sign-out made offline could not reach the server, so the session cookie still works: end
+    // it now, before asking who is signed in, or the person would be signed in again.
+    if (hasPendingSignOut() && (await signOut()).ok) setPendingSignOut(false);
     const [config, session] = await Promise.all([fetchConfig(), fetchSession()]);
     if (config.ok) this.config = config.value;
+    if (config.ok && session.ok && hasPendingSignOut()) {
+      this.phase = 'signed-out';
+      return;
+    }
     if (config.ok && session.ok) {
       this.signedIn(session.value);
       return;
@@ -51,6 +71,7 @@ export class AppState {
   }
 
   signedIn(session: SessionInfo): void {
+    setPendingSignOut(false);
     this.#start(session);
     const config = this.config;
     if (this.#store && config) {
@@ -61,8 +82,10 @@ export class AppState {
   /** The person asked to sign out: the server forgets the session, the device forgets everything. */
   async signOut(): Promise<void> {
     const sync = this.sync;
-    // Offline, the server cannot be told; the device is cleared all the same.
-    await signOut();
+    // Offline, the server cannot be told now: the device is cleared all the same, and the next
+    // start ends the session on the server first.
+    const told = await signOut();
+    setPendingSignOut(!told.ok && told.code === 'network');
     sync?.destroy();
     await sync?.outbox.settled();
     await this.#store?.clear().catch((error: unknown) => console.error('waymark: the device could not be cleared', error));
