@@ -64,7 +64,7 @@ describe(Outbox.name, () => {
     expect(outbox.entries).toHaveLength(0);
   });
 
-  it('skips, without sending, a stored entry that no longer parses', async () => {
+  it('does not send a stored entry that no longer parses, but lists it until the person discards it', async () => {
     const store = new MemoryStore();
     const good = reportCommand();
     await new Outbox(store, 'user-1').add(good);
@@ -73,5 +73,9 @@ describe(Outbox.name, () => {
     const outbox = new Outbox(store, 'user-1');
     await outbox.load();
     expect(outbox.waiting.map((e) => e.command.commandId)).toEqual([good.commandId]);
+    expect(outbox.unreadable.map((u) => u.commandId)).toEqual(['not-a-uuid']);
+    await outbox.discardUnreadable('not-a-uuid');
+    expect(outbox.unreadable).toEqual([]);
+    expect(store.records.has('not-a-uuid')).toBe(false);
   });
 });

@@ -34,6 +34,11 @@ export class Outbox {
   entries = $state.raw<readonly OutboxEntry[]>([]);
   /** Writes not yet committed to the device's storage (0 when everything is on disk). */
   unsaved = $state(0);
+  /**
+   * Stored changes an earlier build wrote that this build can no longer read (its schema moved
+   * on). They cannot be sent, but they are shown, so the person decides: nothing goes silently.
+   */
+  unreadable = $state.raw<readonly { commandId: string; queuedAt: string }[]>([]);
 
   #store: OutboxPersistence | null;
   #userId: string;
@@ -47,23 +52,25 @@ export class Outbox {
 
   /**
    * Reads the entries left from an earlier visit. Each command is parsed again (the storage is a
-   * boundary: an older build may have written it); one that no longer parses stays on disk but is
-   * not sent. Waiting entries come first in the order they were made.
+   * boundary: an older build may have written it); one that no longer parses is not sent but
+   * listed in `unreadable` until the person discards it. Entries come in the order they were made.
    */
   async load(): Promise<void> {
     if (!this.#store) return;
     const stored = await this.#store.loadOutbox(this.#userId);
     const known = new Set(this.entries.map((e) => e.command.commandId));
     const loaded: OutboxEntry[] = [];
+    const unreadable: { commandId: string; queuedAt: string }[] = [];
     for (const entry of stored) {
       const parsed = Command.safeParse(entry.command);
       if (!parsed.success) {
-        console.warn('waymark: an outbox entry from an earlier version no longer parses', entry.command.commandId);
+        if (entry.status !== 'sent') unreadable.push({ commandId: String(entry.command.commandId), queuedAt: String(entry.queuedAt) });
         continue;
       }
       if (!known.has(parsed.data.commandId)) loaded.push({ ...entry, command: parsed.data });
     }
     this.entries = [...loaded, ...this.entries];
+    this.unreadable = unreadable;
   }
 
   /** Entries still to be sent, oldest first: the order they were made in. */
@@ -101,6 +108,12 @@ export class Outbox {
     const entry = this.get(commandId);
     if (!entry || entry.status === 'waiting') return this.#writes;
     this.entries = this.entries.filter((e) => e !== entry);
+    return this.#queue((store) => store.deleteEntry(commandId));
+  }
+
+  /** The person has seen a change this build cannot read and lets it go. */
+  discardUnreadable(commandId: string): Promise<void> {
+    this.unreadable = this.unreadable.filter((u) => u.commandId !== commandId);
     return this.#queue((store) => store.deleteEntry(commandId));
   }
 

@@ -236,6 +236,7 @@ export default {
   'outbox.reapply': 'Apply mine to the current version',
   'outbox.edit': 'Fix and save again',
   'outbox.discard': 'Discard',
+  'outbox.unreadable': 'A change saved by an earlier version of Waymark cannot be read or sent any more.',
   'outbox.discard.confirm': 'Discard this change? It will not be sent.',
   'outbox.discard.keep': 'Keep it',
   'outbox.discard.yes': 'Discard it',
