@@ -4,6 +4,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
+import { v7 as uuidv7 } from 'uuid';
+import { AgencyList } from '../../shared/schemas/coordination.schema';
+import type { Group } from '../../shared/schemas/group.schema';
+import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand, signIn as signInApi, waitForEvent } from '../support/clients';
 import { startTestServer, type Credentials, type TestServer } from '../support/server';
 import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
 
@@ -126,5 +130,42 @@ describe('coordination: from a report to help delivered, live', () => {
     await c.getByTestId('duplicates').waitFor();
     await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-duplicates.png') });
     for (const guarded of pages) guarded.assertClean();
+  });
+
+  it('lets the agency decline with a reason, which the coordinator receives with the need open again', async () => {
+    const coordinator = await connectUser(server.url, server.accounts.coordinator);
+    try {
+      const cookie = await signInApi(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password);
+      const agencies = AgencyList.parse(await (await fetch(`${server.url}/api/agencies`, { headers: { cookie } })).json()).agencies;
+      const iom = agencies.find((a) => a.acronym === 'IOM')?.id ?? expect.fail('no IOM');
+      const reported: Group = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ location: { lat: 32.89, lon: 13.19, accuracyM: 5, placeName: 'Decline test', siteType: 'other' } })))).group;
+      expectOk(
+        await sendCommand(coordinator, {
+          type: 'assignment.create',
+          commandId: uuidv7(),
+          groupId: reported.id,
+          baseVersion: reported.version,
+          assignment: { id: uuidv7(), needId: reported.needs[0]!.id, agencyId: iom, note: '', expectedBy: null },
+        }),
+      );
+
+      const responder = await open('responder');
+      const r = responder.page;
+      await signIn(r, server.url, server.accounts.responder);
+      await r.getByTestId('work-row').filter({ hasText: 'Decline test' }).click();
+      const details = r.getByTestId('group-details').and(r.locator(`[data-group-id="${reported.id}"]`));
+      const decline = details.getByRole('button', { name: en['work.decline'], exact: true });
+      expect(await decline.isDisabled()).toBe(true);
+      const declined = waitForEvent(coordinator, 'change', (c) => c.kind === 'group.upsert' && c.group.group.id === reported.id && c.group.view === 'full' && c.group.group.assignments[0]?.status === 'declined');
+      await details.getByLabel(en['work.declineReason'], { exact: true }).fill('no truck until Friday');
+      await decline.click();
+      const change = await declined;
+      expect(change.kind === 'group.upsert' && change.group.view === 'full' && change.group.group.assignments[0]?.note).toBe('no truck until Friday');
+      expect(change.kind === 'group.upsert' && change.group.view === 'full' && change.group.group.needs[0]?.status).toBe('open');
+      await r.getByTestId('work-row').filter({ hasText: 'Decline test' }).waitFor({ state: 'detached' });
+      responder.assertClean();
+    } finally {
+      coordinator.close();
+    }
   });
 });
