@@ -58,6 +58,12 @@ export default {
   'coord.duplicates.pair': '{km} km and {hours} h apart, nationality mix {similarity}% alike',
   'coord.duplicates.keepThis': 'Keep {name} ({people}), merge the other into it',
 
+  'merge.into': 'This report is a duplicate of',
+  'merge.choose': 'Choose a nearby report',
+  'merge.option': '{name}, {people} people, {km} km away',
+  'merge.submit': 'Merge',
+  'merge.hint': 'The chosen report keeps its counts; this one is marked duplicate and points to it.',
+
   'coord.threeW.title': 'Who does what where',
   'coord.threeW.agency': 'Agency',
   'coord.threeW.need': 'Need',
