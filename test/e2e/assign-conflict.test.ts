@@ -1,0 +1,142 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import en from '../../client/lib/i18n/en';
+import { isActiveAssignment } from '../../shared/assignment-workflow';
+import { connectUser, expectSnapshot, requestSync } from '../support/clients';
+import { startTestServer, type Credentials, type TestServer } from '../support/server';
+import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+
+// Two coordinators open the same group. A hands its water need to IOM; B, whose assign form was
+// opened before A saved, hands the same need to UNICEF. B's save comes back as a conflict that
+// shows both versions side by side; B keeps theirs, and the need has exactly one open assignment.
+
+const ARTIFACTS = path.resolve('test/artifacts');
+const LAPTOP = { width: 1366, height: 860 };
+const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
+
+async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
+  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
+  await page.getByTestId('connection').and(page.locator('[data-state="connected"]')).waitFor();
+}
+
+/** Narrows the triage queue to unassigned water needs, the way a coordinator would. */
+async function filterUnassignedWater(page: Page): Promise<void> {
+  await page.getByTestId('filter-need').selectOption('water');
+  await page.getByTestId('filter-unassigned').check();
+  await expect.poll(() => new URL(page.url()).searchParams.get('need')).toBe('water');
+}
+
+const detailsOf = (page: Page, groupId: string) => page.getByTestId('group-details').and(page.locator(`[data-group-id="${groupId}"]`));
+const waterRow = (details: Locator) => details.locator('[data-testid="need-row"][data-need="water"]');
+
+async function agencyValue(row: Locator, acronym: string): Promise<string> {
+  const option = row.getByTestId('assign-agency').locator('option', { hasText: new RegExp(`^${acronym} – `) });
+  return (await option.getAttribute('value')) ?? expect.fail(`no ${acronym}`);
+}
+
+describe('coordination: two coordinators assign the same need at once', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const pages: GuardedPage[] = [];
+
+  beforeAll(async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    [server, browser] = await Promise.all([startTestServer({ demo: true, staticDir: 'dist/client' }), launchBrowser()]);
+  });
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.destroy();
+  });
+
+  async function open(label: string): Promise<GuardedPage> {
+    const guarded = await openGuardedPage(browser, { label, viewport: LAPTOP, expectedFailures: SIGNED_OUT });
+    pages.push(guarded);
+    return guarded;
+  }
+
+  it("shows the second coordinator both versions and keeps the first one's assignment when asked", async () => {
+    const first = await open('coordinator-a');
+    const second = await open('coordinator-b');
+    await Promise.all([signIn(first.page, server.url, server.accounts.coordinator), signIn(second.page, server.url, server.accounts.coordinator)]);
+    const a = first.page;
+    const b = second.page;
+
+    // Both open the same group with an unassigned water need.
+    await Promise.all([filterUnassignedWater(a), filterUnassignedWater(b)]);
+    const top = a.getByTestId('triage-row').first();
+    const groupId = (await top.getAttribute('data-group-id')) ?? expect.fail('no group id');
+    await top.click();
+    await b.locator(`[data-testid="triage-row"][data-group-id="${groupId}"]`).click();
+    const aWater = waterRow(detailsOf(a, groupId));
+    const bWater = waterRow(detailsOf(b, groupId));
+
+    // B opens the form and chooses UNICEF, but has not saved yet.
+    await bWater.getByTestId('assign-open').click();
+    await bWater.getByTestId('assign-agency').selectOption(await agencyValue(bWater, 'UNICEF'));
+    await bWater.getByLabel(en['assign.note'], { exact: true }).fill('two tankers from Misrata');
+
+    // A assigns the water to IOM; B's screen shows it live, with B's form still open.
+    await aWater.getByTestId('assign-open').click();
+    const iom = await agencyValue(aWater, 'IOM');
+    await aWater.getByTestId('assign-agency').selectOption(iom);
+    await aWater.getByTestId('assign-submit').click();
+    await aWater.locator('[data-testid="assignment"][data-status="proposed"]').waitFor();
+    await bWater.locator('[data-testid="assignment"][data-status="proposed"]').waitFor();
+    expect(await bWater.getByTestId('assign-agency').inputValue()).toBe(await agencyValue(bWater, 'UNICEF'));
+
+    // B saves: refused as a conflict, both versions side by side, nothing overwritten.
+    await bWater.getByTestId('assign-submit').click();
+    const conflict = b.getByTestId('assign-outcome').getByTestId('assign-conflict');
+    await conflict.waitFor();
+    expect(await conflict.getAttribute('role')).toBe('alert');
+    expect(await b.getByTestId('assign-outcome').getAttribute('aria-live')).toBe('polite');
+    const yours = conflict.getByTestId('conflict-yours');
+    const theirs = conflict.getByTestId('conflict-theirs');
+    await yours.getByRole('heading', { name: en['assign.conflict.yours'], exact: true }).waitFor();
+    expect(await yours.textContent()).toContain('UNICEF');
+    expect(await yours.textContent()).toContain('two tankers from Misrata');
+    expect(await yours.textContent()).toContain(en['need.water']);
+    expect(await theirs.textContent()).toContain('IOM');
+    expect(await theirs.textContent()).toContain(en['assign.status.proposed']);
+    expect(await theirs.textContent()).toContain(en['needStatus.assigned']);
+    expect(await theirs.textContent()).not.toContain('UNICEF');
+    // The need has open work: "assign anyway" is not offered, and the screen says why.
+    expect(await conflict.getByRole('button', { name: en['assign.conflict.assignAnyway'], exact: true }).count()).toBe(0);
+    expect(await conflict.getByTestId('conflict-blocked').textContent()).toBe(en['assign.conflict.blockedOpen']);
+    await conflict.scrollIntoViewIfNeeded();
+    await b.screenshot({ path: path.join(ARTIFACTS, 'assign-conflict.png') });
+
+    // B keeps theirs: the conflict and B's form go, and IOM's assignment stands alone.
+    await conflict.getByRole('button', { name: en['assign.conflict.keepTheirs'], exact: true }).click();
+    await conflict.waitFor({ state: 'detached' });
+    await bWater.getByTestId('assign-agency').waitFor({ state: 'detached' });
+    for (const water of [aWater, bWater]) {
+      const assignments = water.getByTestId('assignment');
+      await expect.poll(() => assignments.count()).toBe(1);
+      expect(await assignments.first().textContent()).toContain('IOM');
+    }
+
+    // The server agrees: exactly one open assignment of that need, IOM's.
+    const socket = await connectUser(server.url, server.accounts.coordinator);
+    try {
+      const view = expectSnapshot(await requestSync(socket, null)).groups.find((g) => g.group.id === groupId) ?? expect.fail('group gone');
+      if (view.view !== 'full') return expect.fail('coordinator sees a reduced group');
+      const need = view.group.needs.find((n) => n.type === 'water') ?? expect.fail('no water need');
+      const open = view.group.assignments.filter((x) => x.needId === need.id && isActiveAssignment(x.status));
+      expect(open).toHaveLength(1);
+      expect(open[0]!.agencyId).toBe(iom);
+      expect(need.status).toBe('assigned');
+    } finally {
+      socket.close();
+    }
+    for (const guarded of pages) guarded.assertClean();
+  });
+});
