@@ -6,7 +6,8 @@ export type Action = CommandType | 'group.read' | 'aggregate.read' | 'audit.read
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
- * agency, which nationality) is decided by the server's access rules on top of this.
+ * agency, which nationality) is decided by the server's access rules on top of this; which groups
+ * a field user may edit is `mayEditGroup` in edit-scope.ts.
  */
 export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
   field: ['group.report', 'group.update', 'group.read'],
@@ -15,6 +16,7 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'group.update',
     'group.setStatus',
     'group.merge',
+    'group.requestFollowUp',
     'assignment.create',
     'assignment.update',
     'group.read',
@@ -33,6 +35,7 @@ export const ACTIONS: readonly Action[] = [
   'group.update',
   'group.setStatus',
   'group.merge',
+  'group.requestFollowUp',
   'assignment.create',
   'assignment.update',
   'group.read',

@@ -26,7 +26,7 @@ function answer<T extends { ok: true }>(res: Response, result: T | Failure): voi
   else res.status(STATUS[result.code]).json(result);
 }
 
-/** Agencies, a group's timeline, the counters' history and the 3W export. */
+/** Agencies, field teams, a group's timeline, the counters' history and the 3W export. */
 export function coordinationRoutes(deps: CoordinationRoutesDeps): Router {
   const router = Router();
   const audience = (session: NonNullable<ReturnType<typeof requireSession>>) => deps.auth.audienceOf(session.user);
@@ -34,6 +34,11 @@ export function coordinationRoutes(deps: CoordinationRoutesDeps): Router {
   router.get(COORDINATION_ROUTES.agencies, (req, res) => {
     const session = requireSession(req, res, deps.auth);
     if (session) answer(res, deps.coordination.agencies(audience(session)));
+  });
+
+  router.get(COORDINATION_ROUTES.fieldTeams, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (session) answer(res, deps.coordination.fieldTeams(audience(session)));
   });
 
   router.get(COORDINATION_ROUTES.timeline(':id'), (req, res) => {

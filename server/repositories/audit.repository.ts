@@ -11,6 +11,7 @@ export type AuditAction =
   | 'group.consent_change'
   | 'group.protection_flag_change'
   | 'group.merge'
+  | 'group.follow_up_request'
   | 'assignment.create'
   | 'assignment.update'
   | 'group.timeline'

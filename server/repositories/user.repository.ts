@@ -53,6 +53,7 @@ export class UserRepository {
   readonly #byId;
   readonly #byUsername;
   readonly #all;
+  readonly #fieldTeams;
   readonly #setDisabled;
   readonly #setPassword;
   readonly #setScope;
@@ -65,6 +66,9 @@ export class UserRepository {
     this.#byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
     this.#byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
     this.#all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
+    this.#fieldTeams = db.prepare<[string], UserRow>(
+      "SELECT * FROM users WHERE role = 'field' AND crisis_id = ? AND disabled = 0 ORDER BY display_name, username",
+    );
     this.#setDisabled = db.prepare<[number, string]>('UPDATE users SET disabled = ? WHERE id = ?');
     this.#setPassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
     this.#setScope = db.prepare<[string, string | null, string | null, string]>(
@@ -112,6 +116,14 @@ export class UserRepository {
   /** Changes what an account is: role, agency and crisis together (they are checked together). */
   setScope(id: string, scope: { role: Role; agencyId: string | null; crisisId: string | null }): boolean {
     return this.#setScope.run(scope.role, scope.agencyId, scope.crisisId, id).changes > 0;
+  }
+
+  /** Enabled field users of a crisis, by display name, without password hashes. */
+  listFieldTeams(crisisId: string): UserSummary[] {
+    return this.#fieldTeams.all(crisisId).map((row) => {
+      const { passwordHash: _hash, ...summary } = toRecord(row);
+      return summary;
+    });
   }
 
   /** Every user, without password hashes. */

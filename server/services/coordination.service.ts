@@ -5,7 +5,7 @@ import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Group } from '../../shared/schemas/group.schema';
-import type { AgencyList, CounterHistory, Timeline, TimelineEntry } from '../../shared/schemas/coordination.schema';
+import type { AgencyList, CounterHistory, FieldTeamList, Timeline, TimelineEntry } from '../../shared/schemas/coordination.schema';
 import { threeW, threeWCsv } from '../../shared/threew';
 
 const MINUTE_MS = 60_000;
@@ -27,6 +27,7 @@ const TRACKED: readonly (keyof Group)[] = [
   'needs',
   'assignments',
   'mergedInto',
+  'followUpBy',
 ];
 
 function changedFields(before: Group | null, after: Group): string[] {
@@ -48,6 +49,16 @@ export class CoordinationService {
   agencies(audience: Audience): AgencyList | Failure {
     if (!can(audience.role, 'assignment.update')) return failure('forbidden', 'your role does not assign work');
     return { ok: true, agencies: this.#repos.agencies.list().filter((a) => a.type !== 'consulate') };
+  }
+
+  /** Enabled field users of the coordinator's crisis, by name: whom a follow-up may be asked of. */
+  fieldTeams(audience: Audience): FieldTeamList | Failure {
+    if (!can(audience.role, 'group.requestFollowUp')) return failure('forbidden', 'your role does not ask for follow-ups');
+    if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
+    const teams = this.#repos.users
+      .listFieldTeams(audience.crisisId)
+      .map((u) => ({ id: u.id, displayName: u.displayName }));
+    return { ok: true, teams };
   }
 
   /** Every change of a group in the coordinator's crisis: who, when, what moved. */

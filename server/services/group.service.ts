@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { CommandAck } from '../../shared/events';
+import { mayEditGroup } from '../../shared/edit-scope';
 import { canTransition } from '../../shared/group-status';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
@@ -50,7 +51,7 @@ export class InvariantError extends Error {
 
 const notFound = (): CommandFailure => failure('not_found', 'no such group in your crisis');
 
-/** Group commands: report, edit, change status. Owns the rules and the transaction of each. */
+/** Group commands: report, edit, change status, merge, assignments, follow-up requests. Owns the rules and the transaction of each. */
 export class GroupService {
   readonly #repos: Repositories;
   readonly #now: () => number;
@@ -140,6 +141,17 @@ export class GroupService {
         );
       case 'group.merge':
         return this.#planMerge(actor, crisisId, command);
+      case 'group.requestFollowUp':
+        return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
+          const user = this.#repos.users.findById(command.userId);
+          // One answer for a missing, disabled, non-field or other-crisis user: the picker lists the valid ones.
+          if (!user || user.disabled || user.role !== 'field' || user.crisisId !== crisisId) {
+            return failure('invalid', 'follow-ups are asked of enabled field users of your crisis');
+          }
+          // Asked twice: one entry, but a new version all the same, so the change is in the history.
+          const followUpBy = current.followUpBy.includes(user.id) ? current.followUpBy : [...current.followUpBy, user.id];
+          return { group: { ...current, followUpBy }, audits: ['group.follow_up_request'] };
+        });
       default: {
         const unhandled: never = command;
         // Never the payload in the message: it may hold personal values and messages are logged.
@@ -207,6 +219,12 @@ export class GroupService {
     if (!current || current.crisisId !== crisisId) return notFound();
     // A responder learns nothing of a group it does not see in full (not even that it exists).
     if (projectGroup(actor.audience, current)?.view !== 'full') return notFound();
+    // A field user edits only groups they reported or were asked to follow up. They see every
+    // group of their crisis in full, so `not_found` would contradict their map: say `forbidden`.
+    // (Responders move only assignments, which the assignment plan scopes to their agency.)
+    if (actor.audience.role === 'field' && !mayEditGroup(actor.audience, current)) {
+      return failure('forbidden', 'you may edit groups you reported or were asked to follow up');
+    }
     if (baseVersion !== null && current.version !== baseVersion) {
       return this.#conflict(actor, current, `the group changed since version ${baseVersion}; it is now at ${current.version}`);
     }

@@ -53,6 +53,13 @@ export const MergeGroupCommand = z.object({
   intoBaseVersion: z.number().int().min(1),
 });
 
+/** Asks a field user of the crisis to follow the group up, so they may edit it (coordinator). */
+export const RequestFollowUpCommand = z.object({
+  type: z.literal('group.requestFollowUp'),
+  ...edit,
+  userId: Uuid,
+});
+
 /** Every write a client can make: a tagged union, handled by an exhaustive switch on the server. */
 export const Command = z.discriminatedUnion('type', [
   ReportGroupCommand,
@@ -61,6 +68,7 @@ export const Command = z.discriminatedUnion('type', [
   CreateAssignmentCommand,
   UpdateAssignmentCommand,
   MergeGroupCommand,
+  RequestFollowUpCommand,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];

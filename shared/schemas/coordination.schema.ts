@@ -14,10 +14,18 @@ export const COORDINATION_ROUTES = {
   history: '/api/coordination/history',
   /** GET: 3W as CSV with HXL hashtags (coordinators; audited as an export). */
   threeW: '/api/exports/3w.csv',
+  /** GET: the enabled field users of the crisis, to ask one to follow a group up (coordinators). */
+  fieldTeams: '/api/field-teams',
 } as const;
 
 export const AgencyList = z.object({ ok: z.literal(true), agencies: z.array(Agency) });
 export type AgencyList = z.infer<typeof AgencyList>;
+
+/** A field user a coordinator may ask to follow a group up: the id and the name only. */
+export const FieldTeam = z.object({ id: Uuid, displayName: z.string().min(1).max(120) });
+export type FieldTeam = z.infer<typeof FieldTeam>;
+export const FieldTeamList = z.object({ ok: z.literal(true), teams: z.array(FieldTeam) });
+export type FieldTeamList = z.infer<typeof FieldTeamList>;
 
 /** One change of a group: who, when, what kind, which fields moved (names only, never values). */
 export const TimelineEntry = z.object({

@@ -206,6 +206,11 @@ export const Group = z.object({
    * carries its assignments too, and one version number orders every change to the case.
    */
   assignments: z.array(Assignment).max(200).default([]),
+  /**
+   * Field users a coordinator asked to follow the group up: they may edit it besides its reporter.
+   * Defaults to none so that groups stored before the field existed still parse.
+   */
+  followUpBy: z.array(Uuid).max(50).default([]),
 }).superRefine(checkGroupConsistency);
 export type Group = z.infer<typeof Group>;
 

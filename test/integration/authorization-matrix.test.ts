@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, PERMISSIONS, can, type Action } from '../../shared/permissions';
-import { API_ROUTES } from '../../shared/schemas/api.schema';
+import { API_ROUTES, SessionInfo } from '../../shared/schemas/api.schema';
 import { COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
 import { v7 as uuidv7 } from 'uuid';
 import { COMMAND_TYPES, type Command } from '../../shared/schemas/command.schema';
@@ -26,6 +26,7 @@ import { FIXTURE_USERS, startTestServer, type FixtureAccount, type TestServer } 
 
 let server: TestServer;
 const cookies = new Map<FixtureAccount, string>();
+const userIds = new Map<FixtureAccount, string>();
 const sockets = new Map<FixtureAccount, ClientSocket>();
 const ACCOUNTS = Object.keys(FIXTURE_USERS) as FixtureAccount[];
 const ROLE_OF: Record<FixtureAccount, Role> = {
@@ -48,6 +49,7 @@ beforeAll(async () => {
     const cookie = await signIn(server.url, credentials.username, credentials.password);
     cookies.set(account, cookie);
     sockets.set(account, await connectAs(server.url, cookie));
+    userIds.set(account, SessionInfo.parse(await (await get(account, API_ROUTES.session)).json()).user.id);
   }
   // A second agency that can take assignments: the "not their own agency" scope for responders.
   const created = await fetch(`${server.url}${API_ROUTES.admin}/agencies`, {
@@ -70,6 +72,7 @@ async function agencyId(acronym: string): Promise<string> {
   }
   return agencies.get(acronym) ?? expect.fail(`no agency ${acronym}`);
 }
+const userIdOf = (a: FixtureAccount) => userIds.get(a) ?? expect.fail(`no user id for ${a}`);
 const socketOf = (a: FixtureAccount) => sockets.get(a) ?? expect.fail(`no socket for ${a}`);
 const get = (a: FixtureAccount, path: string) => fetch(`${server.url}${path}`, { headers: { cookie: cookies.get(a) ?? '' } });
 
@@ -161,7 +164,7 @@ describe('authorization matrix', () => {
         : statusCommand(ack.group.id, ack.group.version, 'verified');
     };
     const COMMANDS = ['group.report', 'group.update', 'group.setStatus'] as const;
-    const WORKFLOW_COMMANDS = ['group.merge', 'assignment.create', 'assignment.update'] as const;
+    const WORKFLOW_COMMANDS = ['group.merge', 'group.requestFollowUp', 'assignment.create', 'assignment.update'] as const;
 
     /** A valid command of each workflow type, on fresh groups; assignments go to `agency` (acronym). */
     async function workflowCommand(type: (typeof WORKFLOW_COMMANDS)[number], agency: string): Promise<Command> {
@@ -170,6 +173,9 @@ describe('authorization matrix', () => {
       if (type === 'group.merge') {
         const b = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput())));
         return { type, commandId: uuidv7(), groupId: a.group.id, baseVersion: a.group.version, intoGroupId: b.group.id, intoBaseVersion: b.group.version };
+      }
+      if (type === 'group.requestFollowUp') {
+        return { type, commandId: uuidv7(), groupId: a.group.id, baseVersion: a.group.version, userId: userIdOf('field') };
       }
       const needId = a.group.needs[0]?.id ?? expect.fail('the factory group has a need');
       const assignment = { id: uuidv7(), needId, agencyId: await agencyId(agency), note: '', expectedBy: null };
@@ -186,7 +192,40 @@ describe('authorization matrix', () => {
 
         if (!can(ROLE_OF[account], type)) expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
         else if (type !== 'group.report' && !IN_MAIN_CRISIS(account)) expect(ack).toMatchObject({ ok: false, code: 'not_found' });
+        // The group is the coordinator's: a field team edits only its own or those it follows up.
+        else if (type === 'group.update' && ROLE_OF[account] === 'field') expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
         else expect(ack.ok).toBe(true);
+      });
+    });
+
+    /** Whose group an edit touches: the editor's own report, another's, or another's it was asked to follow up. */
+    const EDIT_SCOPES = ['own', 'other', 'followed up'] as const;
+    type EditScope = (typeof EDIT_SCOPES)[number];
+    const EDITORS = ACCOUNTS.filter((a) => can(ROLE_OF[a], 'group.update'));
+
+    /** The oracle for an edit by scope, written here independently of shared/edit-scope.ts. */
+    function oracleEdit(account: FixtureAccount, scope: EditScope): 'ok' | 'forbidden' | 'not_found' {
+      if (scope === 'own') return 'ok';
+      if (!IN_MAIN_CRISIS(account)) return 'not_found';
+      if (ROLE_OF[account] === 'coordinator') return 'ok';
+      return scope === 'followed up' && account === 'field' ? 'ok' : 'forbidden';
+    }
+
+    describe.each(EDIT_SCOPES)('group.update of a group (%s)', (scope) => {
+      it.each(EDITORS)('is allowed or refused for %s as the edit scope says', async (account) => {
+        const reporter = scope === 'own' ? account : 'coordinator';
+        const reported = expectOk(await sendCommand(socketOf(reporter), reportCommand(makeGroupInput())));
+        let version = reported.group.version;
+        if (scope === 'followed up') {
+          const follow: Command = { type: 'group.requestFollowUp', commandId: uuidv7(), groupId: reported.group.id, baseVersion: version, userId: userIdOf('field') };
+          version = expectOk(await sendCommand(socketOf('coordinator'), follow)).group.version;
+        }
+
+        const ack = await sendCommand(socketOf(account), updateCommand(reported.group.id, version, { notes: `matrix ${scope}` }));
+
+        const expected = oracleEdit(account, scope);
+        if (expected === 'ok') expect(ack.ok).toBe(true);
+        else expect(ack).toMatchObject({ ok: false, code: expected });
       });
     });
 
@@ -235,6 +274,11 @@ describe('authorization matrix', () => {
     it.each(ACCOUNTS)('the 3W export answers %s only if its role may export', async (account) => {
       const response = await get(account, COORDINATION_ROUTES.threeW);
       expect(response.status).toBe(can(ROLE_OF[account], 'export.3w') ? 200 : 403);
+    });
+
+    it.each(ACCOUNTS)('the field teams answer %s only if its role may ask for follow-ups', async (account) => {
+      const response = await get(account, COORDINATION_ROUTES.fieldTeams);
+      expect(response.status).toBe(can(ROLE_OF[account], 'group.requestFollowUp') ? 200 : 403);
     });
 
     it.each(ACCOUNTS)('a group timeline answers %s only if its role may read timelines', async (account) => {

@@ -1,9 +1,14 @@
-import { AgencyList, COORDINATION_ROUTES, CounterHistory, Timeline } from '../../../shared/schemas/coordination.schema';
+import { AgencyList, COORDINATION_ROUTES, CounterHistory, FieldTeamList, Timeline } from '../../../shared/schemas/coordination.schema';
 import { request, type ApiResult } from './api';
 
 /** Agencies a need can be handed to. */
 export function fetchAgencies(): Promise<ApiResult<AgencyList>> {
   return request(AgencyList, COORDINATION_ROUTES.agencies);
+}
+
+/** Enabled field users of the crisis, whom a coordinator may ask to follow a group up. */
+export function fetchFieldTeams(): Promise<ApiResult<FieldTeamList>> {
+  return request(FieldTeamList, COORDINATION_ROUTES.fieldTeams);
 }
 
 /** Every change of a group (coordinators; audited). */

@@ -1,6 +1,7 @@
 import type { Agency } from '../../../shared/schemas/agency.schema';
+import type { FieldTeam } from '../../../shared/schemas/coordination.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
-import { fetchAgencies } from '../api/coordination-api';
+import { fetchAgencies, fetchFieldTeams } from '../api/coordination-api';
 import { EMPTY_FILTER, filterFromQuery, filterToQuery, matchesFilter, type Bounds, type GroupFilter } from './group-filter';
 
 /** How often "waiting 9 h" and the overdue marks are brought up to date. */
@@ -8,13 +9,16 @@ const CLOCK_TICK_MS = 60_000;
 
 /**
  * The coordinator's (or responder's) workspace state: the filter the map, the list and the
- * counters share, kept in the URL's query string so a view can be shared; the agencies; a clock.
+ * counters share, kept in the URL's query string so a view can be shared; the agencies; the field
+ * teams; a clock.
  */
 export class CoordinationState {
   filter = $state<GroupFilter>(EMPTY_FILTER);
   /** Whether the "only what the map shows" part follows the map as it moves. */
   followMap = $state(false);
   agencies = $state.raw<readonly Agency[]>([]);
+  /** Field teams a follow-up may be asked of (coordinators only; empty for other roles). */
+  fieldTeams = $state.raw<readonly FieldTeam[]>([]);
   now = $state(Date.now());
   #timer: ReturnType<typeof setInterval> | null = null;
   #mapBounds: Bounds | null = null;
@@ -31,6 +35,12 @@ export class CoordinationState {
   async load(): Promise<void> {
     const result = await fetchAgencies();
     if (result.ok) this.agencies = result.value.agencies;
+  }
+
+  /** Loads the field teams of the crisis (coordinators: the route refuses other roles). */
+  async loadFieldTeams(): Promise<void> {
+    const result = await fetchFieldTeams();
+    if (result.ok) this.fieldTeams = result.value.teams;
   }
 
   /** The acronym of an agency, or its id while the list loads. */

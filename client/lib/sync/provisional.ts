@@ -29,6 +29,7 @@ export function provisionalView(command: ReportCommand, queuedAt: string, ctx: R
       updatedAt: queuedAt,
       mergedInto: null,
       assignments: [],
+      followUpBy: [],
     },
   };
 }
