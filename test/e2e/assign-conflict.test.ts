@@ -4,7 +4,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { isActiveAssignment } from '../../shared/assignment-workflow';
-import { connectUser, expectSnapshot, requestSync } from '../support/clients';
+import { connectUser, expectOk, expectSnapshot, requestSync, sendCommand, updateCommand } from '../support/clients';
 import { startTestServer, type Credentials, type TestServer } from '../support/server';
 import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
 
@@ -138,5 +138,50 @@ describe('coordination: two coordinators assign the same need at once', () => {
       socket.close();
     }
     for (const guarded of pages) guarded.assertClean();
+  });
+
+  it('offers to assign anyway on the current version when the group changed but the need is still open', async () => {
+    const coordinator = await open('coordinator-c');
+    const c = coordinator.page;
+    await signIn(c, server.url, server.accounts.coordinator);
+    await filterUnassignedWater(c);
+    const top = c.getByTestId('triage-row').first();
+    const groupId = (await top.getAttribute('data-group-id')) ?? expect.fail('no group id');
+    await top.click();
+    const water = waterRow(detailsOf(c, groupId));
+    await water.getByTestId('assign-open').click();
+    const wfp = await agencyValue(water, 'WFP');
+    await water.getByTestId('assign-agency').selectOption(wfp);
+
+    // Meanwhile someone else edits the group's notes: a new version, the need untouched.
+    const socket = await connectUser(server.url, server.accounts.coordinator);
+    try {
+      const before = expectSnapshot(await requestSync(socket, null)).groups.find((g) => g.group.id === groupId) ?? expect.fail('group gone');
+      expectOk(await sendCommand(socket, updateCommand(groupId, before.group.version, { notes: 'Road to the site open again' })));
+
+      await water.getByTestId('assign-submit').click();
+      const conflict = c.getByTestId('assign-outcome').getByTestId('assign-conflict');
+      await conflict.waitFor();
+      expect(await conflict.getByTestId('conflict-yours').textContent()).toContain('WFP');
+      const theirs = await conflict.getByTestId('conflict-theirs').textContent();
+      expect(theirs).toContain(en['assign.conflict.noOpen']);
+      expect(theirs).toContain(`(version ${before.group.version + 1})`);
+      expect(await conflict.getByTestId('conflict-blocked').count()).toBe(0);
+
+      await conflict.getByRole('button', { name: en['assign.conflict.assignAnyway'], exact: true }).click();
+      await conflict.waitFor({ state: 'detached' });
+      await water.locator('[data-testid="assignment"][data-status="proposed"]').filter({ hasText: 'WFP' }).waitFor();
+      await water.getByTestId('assign-agency').waitFor({ state: 'detached' });
+
+      const after = expectSnapshot(await requestSync(socket, null)).groups.find((g) => g.group.id === groupId) ?? expect.fail('group gone');
+      if (after.view !== 'full') return expect.fail('coordinator sees a reduced group');
+      expect(after.group.notes).toBe('Road to the site open again');
+      const need = after.group.needs.find((n) => n.type === 'water') ?? expect.fail('no water need');
+      const open = after.group.assignments.filter((x) => x.needId === need.id && isActiveAssignment(x.status));
+      expect(open.map((x) => x.agencyId)).toEqual([wfp]);
+    } finally {
+      socket.close();
+    }
+    coordinator.assertClean();
   });
 });
