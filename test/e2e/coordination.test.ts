@@ -7,7 +7,7 @@ import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
 import { v7 as uuidv7 } from 'uuid';
 import { AgencyList } from '../../shared/schemas/coordination.schema';
 import type { Group } from '../../shared/schemas/group.schema';
-import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand, signIn as signInApi, waitForEvent } from '../support/clients';
+import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand, signIn as signInApi, updateCommand, waitForEvent } from '../support/clients';
 import { startTestServer, type Credentials, type TestServer } from '../support/server';
 import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
 
@@ -130,6 +130,38 @@ describe('coordination: from a report to help delivered, live', () => {
     await c.getByTestId('duplicates').waitFor();
     await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-duplicates.png') });
     for (const guarded of pages) guarded.assertClean();
+  });
+
+  it('asks the field team to follow up a group it did not report, which it may then update', async () => {
+    const [reporter, field] = await Promise.all([connectUser(server.url, server.accounts.coordinator), connectUser(server.url, server.accounts.field)]);
+    try {
+      const place = `Follow-up test ${Date.now()}`;
+      const reported = expectOk(await sendCommand(reporter, reportCommand(makeGroupInput({ location: { lat: 32.88, lon: 13.18, accuracyM: 5, placeName: place, siteType: 'other' } })))).group;
+      // Before anyone asks: the field team sees the group but may not edit it.
+      expect(await sendCommand(field, updateCommand(reported.id, reported.version, { notes: 'too early' }))).toMatchObject({ ok: false, code: 'forbidden' });
+
+      const coordinator = await open('coordinator-follow-up');
+      const c = coordinator.page;
+      await signIn(c, server.url, server.accounts.coordinator);
+      // The list shows the newest first: the group just reported is at its top.
+      await c.getByTestId('group-row').filter({ hasText: place }).click();
+      const details = c.getByTestId('group-details').and(c.locator(`[data-group-id="${reported.id}"]`));
+      const followUp = details.getByTestId('follow-up');
+      await followUp.getByText(en['followUp.none'], { exact: true }).waitFor();
+      const team = followUp.getByLabel(en['followUp.team'], { exact: true });
+      await team.locator('option', { hasText: 'Demo field team' }).waitFor({ state: 'attached' });
+      await team.selectOption({ label: 'Demo field team' });
+      await followUp.getByRole('button', { name: en['followUp.submit'], exact: true }).click();
+      await followUp.getByTestId('follow-up-asked').getByText('Demo field team').waitFor();
+      await followUp.getByTestId('follow-up-outcome').getByText(en['followUp.done'].replace('{name}', 'Demo field team'), { exact: true }).waitFor();
+
+      const asked = await sendCommand(field, updateCommand(reported.id, reported.version + 1, { notes: 'followed up' }));
+      expect(asked).toMatchObject({ ok: true, group: { notes: 'followed up' } });
+      coordinator.assertClean();
+    } finally {
+      reporter.close();
+      field.close();
+    }
   });
 
   it('lets the agency decline with a reason, which the coordinator receives with the need open again', async () => {
