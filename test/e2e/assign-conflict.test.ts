@@ -1,28 +1,15 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { isActiveAssignment } from '../../shared/assignment-workflow';
 import { connectUser, expectOk, expectSnapshot, requestSync, sendCommand, updateCommand } from '../support/clients';
-import { startTestServer, type Credentials, type TestServer } from '../support/server';
-import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+import { ARTIFACTS, browserSuite, signIn } from './suite';
 
 // Two coordinators open the same group. A hands its water need to IOM; B, whose assign form was
 // opened before A saved, hands the same need to UNICEF. B's save comes back as a conflict that
 // shows both versions side by side; B keeps theirs, and the need has exactly one open assignment.
 
-const ARTIFACTS = path.resolve('test/artifacts');
-const LAPTOP = { width: 1366, height: 860 };
-const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
-
-async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
-  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
-  await page.getByTestId('connection').and(page.locator('[data-state="connected"]')).waitFor();
-}
 
 /** Narrows the triage queue to unassigned water needs, the way a coordinator would. */
 async function filterUnassignedWater(page: Page): Promise<void> {
@@ -40,32 +27,13 @@ async function agencyValue(row: Locator, acronym: string): Promise<string> {
 }
 
 describe('coordination: two coordinators assign the same need at once', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages: GuardedPage[] = [];
-
-  beforeAll(async () => {
-    await fs.mkdir(ARTIFACTS, { recursive: true });
-    [server, browser] = await Promise.all([startTestServer({ demo: true, staticDir: 'dist/client' }), launchBrowser()]);
-  });
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.destroy();
-  });
-
-  async function open(label: string): Promise<GuardedPage> {
-    const guarded = await openGuardedPage(browser, { label, viewport: LAPTOP, expectedFailures: SIGNED_OUT });
-    pages.push(guarded);
-    return guarded;
-  }
+  const suite = browserSuite({ demo: true, staticDir: 'dist/client' });
+  const open = suite.open;
 
   it("shows the second coordinator both versions and keeps the first one's assignment when asked", async () => {
     const first = await open('coordinator-a');
     const second = await open('coordinator-b');
-    await Promise.all([signIn(first.page, server.url, server.accounts.coordinator), signIn(second.page, server.url, server.accounts.coordinator)]);
+    await Promise.all([signIn(first.page, suite.server.url, suite.server.accounts.coordinator), signIn(second.page, suite.server.url, suite.server.accounts.coordinator)]);
     const a = first.page;
     const b = second.page;
 
@@ -125,7 +93,7 @@ describe('coordination: two coordinators assign the same need at once', () => {
     }
 
     // The server agrees: exactly one open assignment of that need, IOM's.
-    const socket = await connectUser(server.url, server.accounts.coordinator);
+    const socket = await connectUser(suite.server.url, suite.server.accounts.coordinator);
     try {
       const view = expectSnapshot(await requestSync(socket, null)).groups.find((g) => g.group.id === groupId) ?? expect.fail('group gone');
       if (view.view !== 'full') return expect.fail('coordinator sees a reduced group');
@@ -137,13 +105,13 @@ describe('coordination: two coordinators assign the same need at once', () => {
     } finally {
       socket.close();
     }
-    for (const guarded of pages) guarded.assertClean();
+    suite.assertClean();
   });
 
   it('offers to assign anyway on the current version when the group changed but the need is still open', async () => {
     const coordinator = await open('coordinator-c');
     const c = coordinator.page;
-    await signIn(c, server.url, server.accounts.coordinator);
+    await signIn(c, suite.server.url, suite.server.accounts.coordinator);
     await filterUnassignedWater(c);
     const top = c.getByTestId('triage-row').first();
     const groupId = (await top.getAttribute('data-group-id')) ?? expect.fail('no group id');
@@ -154,7 +122,7 @@ describe('coordination: two coordinators assign the same need at once', () => {
     await water.getByTestId('assign-agency').selectOption(wfp);
 
     // Meanwhile someone else edits the group's notes: a new version, the need untouched.
-    const socket = await connectUser(server.url, server.accounts.coordinator);
+    const socket = await connectUser(suite.server.url, suite.server.accounts.coordinator);
     try {
       const before = expectSnapshot(await requestSync(socket, null)).groups.find((g) => g.group.id === groupId) ?? expect.fail('group gone');
       expectOk(await sendCommand(socket, updateCommand(groupId, before.group.version, { notes: 'Road to the site open again' })));

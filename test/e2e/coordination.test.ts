@@ -1,31 +1,18 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
 import { v7 as uuidv7 } from 'uuid';
 import { AgencyList } from '../../shared/schemas/coordination.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand, signIn as signInApi, updateCommand, waitForEvent } from '../support/clients';
-import { startTestServer, type Credentials, type TestServer } from '../support/server';
-import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+import { ARTIFACTS, browserSuite, signIn } from './suite';
 
 // From a report to help delivered, live: a coordinator narrows the picture to unassigned water
 // needs, hands the top group's water to IOM; IOM's responder, in another browser, accepts and
 // completes it; the coordinator's map, details and counters follow without a reload.
 
-const ARTIFACTS = path.resolve('test/artifacts');
-const LAPTOP = { width: 1366, height: 860 };
-const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
-
-async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
-  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
-  await page.getByTestId('connection').and(page.locator('[data-state="connected"]')).waitFor();
-}
 
 const mapOf = (page: Page) => page.getByRole('region', { name: en['map.label'], exact: true });
 /** Waits until the map has drawn exactly `count` groups and gone idle with them. */
@@ -36,32 +23,13 @@ const inNeedOfWater = async (page: Page) => Number((await page.getByTestId('in-n
 const tab = (page: Page, key: 'coord.tab.triage' | 'coord.tab.counters') => page.getByRole('tab', { name: en[key], exact: true }).click();
 
 describe('coordination: from a report to help delivered, live', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages: GuardedPage[] = [];
-
-  beforeAll(async () => {
-    await fs.mkdir(ARTIFACTS, { recursive: true });
-    [server, browser] = await Promise.all([startTestServer({ demo: true, staticDir: 'dist/client' }), launchBrowser()]);
-  });
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.destroy();
-  });
-
-  async function open(label: string): Promise<GuardedPage> {
-    const guarded = await openGuardedPage(browser, { label, viewport: LAPTOP, expectedFailures: SIGNED_OUT });
-    pages.push(guarded);
-    return guarded;
-  }
+  const suite = browserSuite({ demo: true, staticDir: 'dist/client' });
+  const open = suite.open;
 
   it('assigns the top unassigned water need to an agency whose responder accepts and completes it, seen live by the coordinator', async () => {
     const coordinator = await open('coordinator');
     const responder = await open('responder');
-    await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(responder.page, server.url, server.accounts.responder)]);
+    await Promise.all([signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator), signIn(responder.page, suite.server.url, suite.server.accounts.responder)]);
     const c = coordinator.page;
     const r = responder.page;
     await mapShows(c, DEMO_GROUP_COUNT);
@@ -129,11 +97,11 @@ describe('coordination: from a report to help delivered, live', () => {
     await c.getByRole('tab', { name: en['coord.tab.duplicates'], exact: true }).click();
     await c.getByTestId('duplicates').waitFor();
     await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-duplicates.png') });
-    for (const guarded of pages) guarded.assertClean();
+    suite.assertClean();
   });
 
   it('asks the field team to follow up a group it did not report, which it may then update', async () => {
-    const [reporter, field] = await Promise.all([connectUser(server.url, server.accounts.coordinator), connectUser(server.url, server.accounts.field)]);
+    const [reporter, field] = await Promise.all([connectUser(suite.server.url, suite.server.accounts.coordinator), connectUser(suite.server.url, suite.server.accounts.field)]);
     try {
       const place = `Follow-up test ${Date.now()}`;
       const reported = expectOk(await sendCommand(reporter, reportCommand(makeGroupInput({ location: { lat: 32.88, lon: 13.18, accuracyM: 5, placeName: place, siteType: 'other' } })))).group;
@@ -142,7 +110,7 @@ describe('coordination: from a report to help delivered, live', () => {
 
       const coordinator = await open('coordinator-follow-up');
       const c = coordinator.page;
-      await signIn(c, server.url, server.accounts.coordinator);
+      await signIn(c, suite.server.url, suite.server.accounts.coordinator);
       // The list shows the newest first: the group just reported is at its top.
       await c.getByTestId('group-row').filter({ hasText: place }).click();
       const details = c.getByTestId('group-details').and(c.locator(`[data-group-id="${reported.id}"]`));
@@ -165,10 +133,10 @@ describe('coordination: from a report to help delivered, live', () => {
   });
 
   it('lets the agency decline with a reason, which the coordinator receives with the need open again', async () => {
-    const coordinator = await connectUser(server.url, server.accounts.coordinator);
+    const coordinator = await connectUser(suite.server.url, suite.server.accounts.coordinator);
     try {
-      const cookie = await signInApi(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password);
-      const agencies = AgencyList.parse(await (await fetch(`${server.url}/api/agencies`, { headers: { cookie } })).json()).agencies;
+      const cookie = await signInApi(suite.server.url, suite.server.accounts.coordinator.username, suite.server.accounts.coordinator.password);
+      const agencies = AgencyList.parse(await (await fetch(`${suite.server.url}/api/agencies`, { headers: { cookie } })).json()).agencies;
       const iom = agencies.find((a) => a.acronym === 'IOM')?.id ?? expect.fail('no IOM');
       const reported: Group = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ location: { lat: 32.89, lon: 13.19, accuracyM: 5, placeName: 'Decline test', siteType: 'other' } })))).group;
       expectOk(
@@ -183,7 +151,7 @@ describe('coordination: from a report to help delivered, live', () => {
 
       const responder = await open('responder');
       const r = responder.page;
-      await signIn(r, server.url, server.accounts.responder);
+      await signIn(r, suite.server.url, suite.server.accounts.responder);
       await r.getByTestId('work-row').filter({ hasText: 'Decline test' }).click();
       const details = r.getByTestId('group-details').and(r.locator(`[data-group-id="${reported.id}"]`));
       const decline = details.getByRole('button', { name: en['work.decline'], exact: true });

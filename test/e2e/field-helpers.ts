@@ -1,16 +1,13 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import en from '../../client/lib/i18n/en';
-import type { Credentials } from '../support/server';
 
 // Steps the offline field tests share: signing in, reading the header and the map, reporting a
 // group through the real form. Waits are on selectors and attributes, never on time.
 
 /** A phone at the narrowest common width. */
 export const SMALL_PHONE = { width: 360, height: 740 };
-export const LAPTOP = { width: 1366, height: 800 };
-/** Before signing in, "who am I?" answers 401: expected, not an error. */
-export const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
+export { LAPTOP, SIGNED_OUT, signIn } from './suite';
 /** Where the emulated phone is (Tripoli), with the accuracy its GPS claims. */
 export const PHONE_POSITION = { latitude: 32.8872, longitude: 13.1913, accuracy: 25 };
 
@@ -30,14 +27,6 @@ export async function waitForConnection(page: Page, state: 'connected' | 'offlin
 /** Waits until the header says `count` changes wait and every one of them is on the device's disk. */
 export async function waitForWaiting(page: Page, count: number): Promise<void> {
   await page.getByTestId('outbox-count').and(page.locator(`[data-count="${count}"][data-unsaved="0"]`)).waitFor({ timeout: 45_000 });
-}
-
-export async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
-  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
-  await waitForConnection(page, 'connected');
 }
 
 /**

@@ -1,23 +1,18 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { BASEMAP_COLORS } from '../../client/lib/map/basemap';
 import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
-import { startTestServer, type Credentials, type TestServer } from '../support/server';
-import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+import type { Credentials } from '../support/server';
+import { ARTIFACTS, LAPTOP, PHONE, browserSuite, signIn, submitSignIn } from './suite';
 
 // A field report reaches every coordinator's live map, durably: two real browsers (one per
 // role, each with its own cookies) on a real server with the synthetic demo crisis, driven
 // through the real forms. Waits are on selectors and attributes, never on time.
 
-const ARTIFACTS = path.resolve('test/artifacts');
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1366, height: 800 };
 /** Before signing in, "who am I?" answers 401: expected, not an error. */
-const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
 
 const fill = (template: string, params: Record<string, string | number>) =>
   template.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m));
@@ -29,14 +24,6 @@ function mapOf(page: Page): Locator {
 /** Waits until the map has drawn exactly `count` groups and gone idle with them. */
 async function waitForMapGroups(page: Page, count: number): Promise<void> {
   await mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
-}
-
-async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
-  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
-  await page.getByTestId('connection').and(page.locator('[data-state="connected"]')).waitFor();
 }
 
 /** Opens one of the form's collapsible sections by its visible title. */
@@ -77,35 +64,13 @@ async function errorBeside(page: Page, field: Locator): Promise<string> {
 }
 
 describe('foundation: a field report reaches every coordinator’s live map', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages: GuardedPage[] = [];
-
-  beforeAll(async () => {
-    await fs.mkdir(ARTIFACTS, { recursive: true });
-    [server, browser] = await Promise.all([startTestServer({ demo: true, staticDir: 'dist/client' }), launchBrowser()]);
-  });
-
-  // Each test's browsers go with it, so one test's stopped server is not another's reconnect noise.
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.destroy();
-  });
-
-  async function open(label: string, viewport: { width: number; height: number }, context?: BrowserContextOptions): Promise<GuardedPage> {
-    const guarded = await openGuardedPage(browser, { label, viewport, expectedFailures: SIGNED_OUT, ...(context ? { context } : {}) });
-    pages.push(guarded);
-    return guarded;
-  }
+  const suite = browserSuite({ demo: true, staticDir: 'dist/client' });
+  const open = suite.open;
 
   it('shows a report from the field on the coordinator’s map and list without a reload', async () => {
     const coordinator = await open('coordinator', LAPTOP);
     const field = await open('field', PHONE);
-    await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(field.page, server.url, server.accounts.field)]);
+    await Promise.all([signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator), signIn(field.page, suite.server.url, suite.server.accounts.field)]);
 
     // The coordinator sees the demo crisis, labelled as such, on a map that is really drawn.
     const c = coordinator.page;
@@ -173,7 +138,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     await details.getByTestId('details-status').getByText(en['status.verified'], { exact: true }).waitFor();
     await f.getByTestId('recent-item').filter({ hasText: placeName }).getByText(en['status.verified'], { exact: true }).waitFor();
 
-    for (const guarded of pages) guarded.assertClean();
+    suite.assertClean();
   });
 
   it('keeps a report made while the server is away and sends it once, after the reconnect', async () => {
@@ -183,7 +148,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
       geolocation: { latitude: 32.8872, longitude: 13.1913, accuracy: 25 },
       permissions: ['geolocation'],
     });
-    await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(field.page, server.url, server.accounts.field)]);
+    await Promise.all([signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator), signIn(field.page, suite.server.url, suite.server.accounts.field)]);
     const c = coordinator.page;
     const f = field.page;
     const before = Number(await c.getByTestId('group-count').textContent().then((s) => s?.replace(/\D/g, '')));
@@ -197,7 +162,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
 
     coordinator.outage = true;
     field.outage = true;
-    await server.stop();
+    await suite.server.stop();
     await f.getByTestId('connection').and(f.locator('[data-state="offline"]')).waitFor();
     await f.getByRole('button', { name: en['form.submit'], exact: true }).click();
     await f.getByTestId('submit-status').getByText(en['form.waiting'], { exact: true }).waitFor();
@@ -205,7 +170,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     // The waiting report is on the field team's own map already (drawn hollow).
     await waitForMapGroups(f, before + 1);
 
-    await server.restart();
+    await suite.server.restart();
     await f.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
     await c.getByTestId('connection').and(c.locator('[data-state="connected"]')).waitFor();
     coordinator.outage = false;
@@ -214,13 +179,13 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     await waitForMapGroups(c, before + 1);
     await c.getByTestId('group-row').filter({ hasText: placeName }).waitFor();
     expect(await c.getByTestId('group-row').filter({ hasText: placeName }).count()).toBe(1);
-    for (const guarded of pages) guarded.assertClean();
+    suite.assertClean();
   });
 
   it('shows a conflict when another coordinator changed the group first, and overwrites nothing unless asked', async () => {
     const first = await open('coordinator-a', LAPTOP);
     const second = await open('coordinator-b', LAPTOP);
-    await Promise.all([signIn(first.page, server.url, server.accounts.coordinator), signIn(second.page, server.url, server.accounts.coordinator)]);
+    await Promise.all([signIn(first.page, suite.server.url, suite.server.accounts.coordinator), signIn(second.page, suite.server.url, suite.server.accounts.coordinator)]);
     const a = first.page;
     const b = second.page;
     const reported = a.getByTestId('group-row').filter({ hasText: en['status.reported'] }).first();
@@ -254,27 +219,22 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     await conflict.getByRole('button', { name: fill(en['details.conflict.retry'], { status: en['status.closed'] }), exact: true }).click();
     await detailsA.getByTestId('details-status').getByText(en['status.closed'], { exact: true }).waitFor();
     await detailsB.getByTestId('details-status').getByText(en['status.closed'], { exact: true }).waitFor();
-    for (const guarded of pages) guarded.assertClean();
+    suite.assertClean();
   });
 
   it('answers a wrong password and an unknown user alike, and signs out back to the form', async () => {
-    const guarded = await openGuardedPage(browser, {
-      label: 'sign-in',
-      viewport: PHONE,
-      expectedFailures: [...SIGNED_OUT, { method: 'POST', path: '/api/session', status: 401 }],
-    });
-    pages.push(guarded);
+    const guarded = await open('sign-in', PHONE, undefined, [{ method: 'POST', path: '/api/session', status: 401 }]);
     const p = guarded.page;
     const messages: string[] = [];
-    for (const account of [{ ...server.accounts.coordinator, password: 'not-the-password' }, { username: 'nobody-here', password: 'whatever-1' }]) {
-      await signInExpectingError(p, server.url, account);
+    for (const account of [{ ...suite.server.accounts.coordinator, password: 'not-the-password' }, { username: 'nobody-here', password: 'whatever-1' }]) {
+      await signInExpectingError(p, suite.server.url, account);
       messages.push((await p.getByTestId('signin-error').textContent()) ?? '');
     }
     expect(messages).toEqual([en['signin.error.credentials'], en['signin.error.credentials']]);
     expect(await p.getByLabel(en['signin.username'], { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await p.screenshot({ path: path.join(ARTIFACTS, 'signin-error.png') });
 
-    await signIn(p, server.url, server.accounts.field);
+    await signIn(p, suite.server.url, suite.server.accounts.field);
     await p.getByRole('button', { name: en['header.signOut'], exact: true }).click();
     await p.getByRole('heading', { name: en['signin.title'], exact: true }).waitFor();
     guarded.assertClean();
@@ -282,9 +242,6 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
 });
 
 async function signInExpectingError(page: Page, url: string, account: Credentials): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
-  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
+  await submitSignIn(page, url, account);
   await page.getByTestId('signin-error').waitFor();
 }

@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { makeGroupInput, reportCommand } from '../support/clients';
 import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+import { ARTIFACTS } from './suite';
 import {
   LAPTOP,
   PHONE_POSITION,
@@ -27,7 +28,6 @@ import {
 // started from the service worker's cache, and every report reaching the server exactly once when
 // the connection (or the server) comes back.
 
-const ARTIFACTS = path.resolve('test/artifacts');
 const fillCount = (template: string, count: number) => template.replace('{count}', String(count));
 
 /** Groups in the database whose place name starts with `prefix` (read-only, beside the server). */

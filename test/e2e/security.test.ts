@@ -1,54 +1,25 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { SUPPRESSED } from '../../shared/aggregate';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand } from '../support/clients';
-import { startTestServer, type Credentials, type TestServer } from '../support/server';
-import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
+import { PHONE, browserSuite, submitSignIn } from './suite';
 
 // Hostile text typed by a field team must stay text for every role that later sees it, under a
 // Content-Security-Policy the browser guard checks for violations. Waits are on selectors only.
 
 const PAYLOAD = '<img src=x onerror=window.__pwned=1>';
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1366, height: 800 };
-const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
-
-async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
-  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
-}
 
 const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
 
 describe('hostile text and the Content-Security-Policy', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const pages: GuardedPage[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer({ staticDir: 'dist/client' }), launchBrowser()]);
-  });
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((g) => g.context.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.destroy();
-  });
-
-  async function open(label: string, viewport = LAPTOP): Promise<GuardedPage> {
-    const guarded = await openGuardedPage(browser, { label, viewport, expectedFailures: SIGNED_OUT });
-    pages.push(guarded);
-    return guarded;
-  }
+  const suite = browserSuite({ staticDir: 'dist/client' });
+  const open = suite.open;
 
   it('keeps markup typed into every text field of the report inert for every role that opens the group', async () => {
     const field = await open('field', PHONE);
     const f = field.page;
-    await signIn(f, server.url, server.accounts.field);
+    await submitSignIn(f, suite.server.url, suite.server.accounts.field);
     await f.getByTestId('connection').and(f.locator('[data-state="connected"]')).waitFor();
     await f.getByRole('region', { name: en['map.label'], exact: true }).locator('canvas').first().click();
     await f.getByLabel(en['form.placeName'], { exact: true }).fill(PAYLOAD);
@@ -74,7 +45,7 @@ describe('hostile text and the Content-Security-Policy', () => {
     for (const role of ['coordinator', 'responder', 'embassy'] as const) {
       const guarded = await open(role);
       const p = guarded.page;
-      await signIn(p, server.url, server.accounts[role]);
+      await submitSignIn(p, suite.server.url, suite.server.accounts[role]);
       const row = p.getByTestId('group-row').first();
       await row.waitFor();
       await row.click();
@@ -84,11 +55,11 @@ describe('hostile text and the Content-Security-Policy', () => {
       expect(await p.locator('img[src="x"]').count()).toBe(0);
       expect(await pwned(p)).toBeUndefined();
     }
-    for (const guarded of pages) guarded.assertClean();
+    suite.assertClean();
   });
 
   it('shows an embassy its other nationals only as area counts, small ones as "<5", with no violation', async () => {
-    const coordinator = await connectUser(server.url, server.accounts.coordinator);
+    const coordinator = await connectUser(suite.server.url, suite.server.accounts.coordinator);
     try {
       const hidden = makeGroupInput({ headcount: { total: 3 }, nationalities: [{ code: 'NGA', count: 3 }], consentConsulate: 'no', needs: [] });
       expectOk(await sendCommand(coordinator, reportCommand(hidden)));
@@ -96,7 +67,7 @@ describe('hostile text and the Content-Security-Policy', () => {
       coordinator.close();
     }
     const embassy = await open('embassy-aggregates');
-    await signIn(embassy.page, server.url, server.accounts.embassy);
+    await submitSignIn(embassy.page, suite.server.url, suite.server.accounts.embassy);
 
     await embassy.page.getByTestId('aggregate-people').getByText(SUPPRESSED, { exact: true }).first().waitFor();
     embassy.assertClean();
@@ -105,7 +76,7 @@ describe('hostile text and the Content-Security-Policy', () => {
   it('lets an admin disable a user and keeps hostile names inert on the admin screen', async () => {
     const admin = await open('admin');
     const a = admin.page;
-    await signIn(a, server.url, server.accounts.admin);
+    await submitSignIn(a, suite.server.url, suite.server.accounts.admin);
     await a.getByRole('heading', { name: en['admin.users'], exact: true }).waitFor();
 
     const agencyForm = a.getByRole('region', { name: en['admin.createAgency'], exact: true });

@@ -1,0 +1,98 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import en from '../../client/lib/i18n/en';
+import { startTestServer, type Credentials, type TestServer, type TestServerOptions } from '../support/server';
+import { launchBrowser, openGuardedPage, type ExpectedFailure, type GuardedPage } from './browser';
+
+/** Where browser tests save the screenshots a person looks at (git-ignored). */
+export const ARTIFACTS = path.resolve('test/artifacts');
+export const PHONE = { width: 390, height: 844 };
+export const LAPTOP = { width: 1366, height: 860 };
+/** The app asks "who am I?" before signing in: its 401 is expected. */
+export const SIGNED_OUT = [{ method: 'GET', path: '/api/session', status: 401 }] as const;
+
+/** Fills and submits the sign-in form, without waiting for the outcome. */
+export async function submitSignIn(page: Page, url: string, account: Credentials): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel(en['signin.username'], { exact: true }).fill(account.username);
+  await page.getByLabel(en['signin.password'], { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
+}
+
+/** Signs in through the real form and waits until the app is connected and synced. */
+export async function signIn(page: Page, url: string, account: Credentials): Promise<void> {
+  await submitSignIn(page, url, account);
+  // Generous: on this 2-core machine a cold page with a service worker and a map can take a while.
+  await page.getByTestId('connection').and(page.locator('[data-state="connected"]')).waitFor({ timeout: 45_000 });
+}
+
+export interface BrowserSuite {
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** This test's pages so far. */
+  readonly pages: readonly GuardedPage[];
+  /**
+   * A guarded page in a context of its own (one per role), closed after the test. `expected` adds
+   * failures the test provokes on purpose to the signed-out 401.
+   */
+  open(
+    label: string,
+    viewport?: { width: number; height: number },
+    context?: BrowserContextOptions,
+    expected?: readonly ExpectedFailure[],
+  ): Promise<GuardedPage>;
+  /** Fails the test with every problem any of its pages recorded. */
+  assertClean(): void;
+}
+
+/**
+ * The lifecycle every browser suite shares, registered in the calling `describe`: one server and
+ * one Chromium for the suite; each test's pages go with it, so one test's stopped server is not
+ * another's reconnect noise.
+ */
+export function browserSuite(serverOptions: TestServerOptions): BrowserSuite {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const pages: GuardedPage[] = [];
+  beforeAll(async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    [server, browser] = await Promise.all([startTestServer(serverOptions), launchBrowser()]);
+  });
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.destroy();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the browser suite has not started');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get browser() {
+      return started(browser);
+    },
+    get pages() {
+      return pages;
+    },
+    async open(label, viewport = LAPTOP, context, expected = []) {
+      const guarded = await openGuardedPage(started(browser), {
+        label,
+        viewport,
+        expectedFailures: [...SIGNED_OUT, ...expected],
+        ...(context ? { context } : {}),
+      });
+      pages.push(guarded);
+      return guarded;
+    },
+    assertClean() {
+      for (const guarded of pages) guarded.assertClean();
+    },
+  };
+}
