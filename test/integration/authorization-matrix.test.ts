@@ -31,6 +31,7 @@ const sockets = new Map<FixtureAccount, ClientSocket>();
 const ACCOUNTS = Object.keys(FIXTURE_USERS) as FixtureAccount[];
 const ROLE_OF: Record<FixtureAccount, Role> = {
   coordinator: 'coordinator',
+  secondCoordinator: 'coordinator',
   field: 'field',
   responder: 'responder',
   embassy: 'embassy',

@@ -23,13 +23,13 @@ let iomId: string;
 const cookies = new Map<string, string>();
 const sockets: ClientSocket[] = [];
 
-async function cookieOf(account: 'coordinator' | 'responder' | 'field'): Promise<string> {
+async function cookieOf(account: 'coordinator' | 'secondCoordinator' | 'responder' | 'field'): Promise<string> {
   const credentials = server.fixtureAccounts[account];
   if (!credentials) throw new Error(`no fixture account ${account}`);
   return signIn(server.url, credentials.username, credentials.password);
 }
-async function connect(account: 'coordinator' | 'responder' | 'field'): Promise<ClientSocket> {
-  // Each call signs in again: two coordinators at two desks have two sessions and two sockets.
+async function connect(account: 'coordinator' | 'secondCoordinator' | 'responder' | 'field'): Promise<ClientSocket> {
+  // Each call signs in again, so every socket has a session of its own.
   const cookie = await cookieOf(account);
   cookies.set(account, cookie);
   const socket = await connectAs(server.url, cookie);
@@ -73,7 +73,7 @@ afterAll(async () => {
 
 describe('coordination workspace', () => {
   it('carries an assignment from one coordinator to the other and to the agency, and the agency steps back to both', async () => {
-    const [field, coordA, coordB, responder] = await Promise.all([connect('field'), connect('coordinator'), connect('coordinator'), connect('responder')]);
+    const [field, coordA, coordB, responder] = await Promise.all([connect('field'), connect('coordinator'), connect('secondCoordinator'), connect('responder')]);
     const reported = okGroup(await sendCommand(field, reportCommand(makeGroupInput())));
 
     // Before the assignment the responder has only the anonymous point.
@@ -104,7 +104,7 @@ describe('coordination workspace', () => {
   });
 
   it('gives exactly one of two concurrent edits of an assignment a conflict, with the current state', async () => {
-    const [field, coordA, coordB] = await Promise.all([connect('field'), connect('coordinator'), connect('coordinator')]);
+    const [field, coordA, coordB] = await Promise.all([connect('field'), connect('coordinator'), connect('secondCoordinator')]);
     const reported = okGroup(await sendCommand(field, reportCommand(makeGroupInput())));
     const assigned = okGroup(await sendCommand(coordA, assign(reported, iomId)));
     const id = assigned.assignments[0]!.id;

@@ -18,6 +18,8 @@ export const FIXTURE_PASSWORD = 'fixture-password-1';
 /** Fixture usernames: one per role in the main crisis, plus accounts that test scope. */
 export const FIXTURE_USERS = {
   coordinator: 'fx-coordinator',
+  /** A second coordinator at another desk: two people changing the same group at once. */
+  secondCoordinator: 'fx-coordinator-2',
   field: 'fx-field',
   responder: 'fx-responder',
   embassy: 'fx-embassy',
@@ -103,6 +105,7 @@ async function seedFixture(repos: Repositories): Promise<void> {
   admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
   const users: { key: FixtureAccount; role: Role; agency: string | null; crisisId: string | null }[] = [
     { key: 'coordinator', role: 'coordinator', agency: null, crisisId: crisis.id },
+    { key: 'secondCoordinator', role: 'coordinator', agency: null, crisisId: crisis.id },
     { key: 'field', role: 'field', agency: null, crisisId: crisis.id },
     { key: 'responder', role: 'responder', agency: 'IOM', crisisId: crisis.id },
     { key: 'embassy', role: 'embassy', agency: 'NGA-EMB', crisisId: crisis.id },
