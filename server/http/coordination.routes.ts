@@ -1,29 +1,15 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import type { AuthService } from '../services/auth.service';
 import type { CoordinationService } from '../services/coordination.service';
 import { Uuid } from '../../shared/ids';
-import { failure, type ErrorCode, type Failure } from '../../shared/protocol';
+import { failure } from '../../shared/protocol';
 import { COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
+import { answer, HTTP_STATUS } from './answer';
 import { requireSession } from './request-session';
 
 export interface CoordinationRoutesDeps {
   auth: AuthService;
   coordination: CoordinationService;
-}
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  internal: 500,
-};
-
-function answer<T extends { ok: true }>(res: Response, result: T | Failure): void {
-  if (result.ok) res.json(result);
-  else res.status(STATUS[result.code]).json(result);
 }
 
 /** Agencies, field teams, a group's timeline, the counters' history and the 3W export. */
@@ -58,7 +44,7 @@ export function coordinationRoutes(deps: CoordinationRoutesDeps): Router {
     const session = requireSession(req, res, deps.auth);
     if (!session) return;
     const result = deps.coordination.threeWCsv(audience(session));
-    if (!result.ok) return void res.status(STATUS[result.code]).json(result);
+    if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="waymark-3w.csv"');
     res.send(result.csv);

@@ -1,30 +1,16 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import type { AuthService } from '../services/auth.service';
 import type { ReadService } from '../services/read.service';
-import { failure, toIssues, type ErrorCode, type Failure } from '../../shared/protocol';
+import { failure, toIssues } from '../../shared/protocol';
 import { Uuid } from '../../shared/ids';
 import { AuditQuery } from '../../shared/schemas/admin.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
+import { answer, HTTP_STATUS } from './answer';
 import { requireSession } from './request-session';
 
 export interface ReadRoutesDeps {
   auth: AuthService;
   reads: ReadService;
-}
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  internal: 500,
-};
-
-function answer<T extends { ok: true }>(res: Response, result: T | Failure): void {
-  if (result.ok) res.json(result);
-  else res.status(STATUS[result.code]).json(result);
 }
 
 /** GET a group's details, an embassy's aggregates, the audit log: each audited by the read service. */
@@ -50,7 +36,7 @@ export function readRoutes(deps: ReadRoutesDeps): Router {
     const session = requireSession(req, res, deps.auth);
     if (!session) return;
     const result = deps.reads.aggregatesCsv(deps.auth.audienceOf(session.user));
-    if (!result.ok) return void res.status(STATUS[result.code]).json(result);
+    if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="waymark-nationals-by-area.csv"');
     res.send(result.csv);
