@@ -4,6 +4,7 @@ import { API_ROUTES } from '../../shared/schemas/api.schema';
 import {
   collectChanges,
   connectAs,
+  connectUser,
   expectOk,
   expectSnapshot,
   makeGroupInput,
@@ -25,7 +26,7 @@ let embassyCookie: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  coordinator = await connectAs(server.url, await signIn(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password));
+  coordinator = await connectUser(server.url, server.accounts.coordinator);
   embassyCookie = await signIn(server.url, server.accounts.embassy.username, server.accounts.embassy.password);
   embassy = await connectAs(server.url, embassyCookie);
 });

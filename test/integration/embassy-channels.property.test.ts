@@ -7,6 +7,7 @@ import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import {
   collectChanges,
   connectAs,
+  connectUser,
   expectChanges,
   expectOk,
   expectSnapshot,
@@ -30,7 +31,7 @@ let embassyCookie: string;
 
 beforeAll(async () => {
   server = await startTestServer({ socketRate: { perSecond: 10_000, burst: 10_000 } });
-  coordinator = await connectAs(server.url, await signIn(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password));
+  coordinator = await connectUser(server.url, server.accounts.coordinator);
   embassyCookie = await signIn(server.url, server.accounts.embassy.username, server.accounts.embassy.password);
   embassy = await connectAs(server.url, embassyCookie);
 });

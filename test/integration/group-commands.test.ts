@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { GroupService } from '../../server/services/group.service';
 import {
-  connectUser,
+  connectFixture,
   expectOk,
   expectSnapshot,
   makeGroupInput,
@@ -20,9 +20,7 @@ let server: TestServer;
 const sockets: ClientSocket[] = [];
 
 async function connect(account: keyof TestServer['fixtureAccounts']): Promise<ClientSocket> {
-  const credentials = server.fixtureAccounts[account];
-  if (!credentials) throw new Error(`no fixture account ${account}`);
-  const socket = await connectUser(server.url, credentials);
+  const socket = await connectFixture(server, account);
   sockets.push(socket);
   return socket;
 }

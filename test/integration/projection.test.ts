@@ -3,7 +3,7 @@ import { projectGroup } from '../../shared/projection';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import {
   collectChanges,
-  connectUser,
+  connectFixture,
   expectChanges,
   expectOk,
   expectSnapshot,
@@ -21,9 +21,7 @@ let server: TestServer;
 const open: ClientSocket[] = [];
 
 async function connect(key: FixtureAccount): Promise<ClientSocket> {
-  const credentials = server.fixtureAccounts[key];
-  if (!credentials) throw new Error(`no fixture account ${key}`);
-  const socket = await connectUser(server.url, credentials);
+  const socket = await connectFixture(server, key);
   open.push(socket);
   return socket;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SOCKET_PAYLOAD_BYTES } from '../../shared/protocol';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
-import { connectAs, connectRaw, disconnection, requestSync, signIn, type ClientSocket } from '../support/clients';
+import { connectUser, connectRaw, disconnection, requestSync, signIn, type ClientSocket } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -42,7 +42,7 @@ describe('security headers', () => {
 describe('per-connection rate limit', () => {
   let socket: ClientSocket;
   beforeAll(async () => {
-    socket = await connectAs(server.url, await signIn(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password));
+    socket = await connectUser(server.url, server.accounts.coordinator);
   });
   afterAll(() => {
     socket.close();
@@ -62,7 +62,7 @@ describe('per-connection rate limit', () => {
   });
 
   it('gives each connection its own budget', async () => {
-    const other = await connectAs(server.url, await signIn(server.url, server.accounts.field.username, server.accounts.field.password));
+    const other = await connectUser(server.url, server.accounts.field);
     try {
       for (let i = 0; i < 4; i++) await requestSync(socket, null);
       expect(await requestSync(socket, null)).toMatchObject({ ok: false, code: 'rate_limited' });

@@ -4,6 +4,7 @@ import type { ClientToServerEvents, CommandAck, ServerToClientEvents, SyncAck } 
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import type { Command } from '../../shared/schemas/command.schema';
+import type { FixtureAccount, TestServer } from './server';
 import { GroupInput, type GroupInputDraft, type GroupPatch, type GroupStatus } from '../../shared/schemas/group.schema';
 
 /** A typed client socket, as the real client holds it. */
@@ -78,6 +79,13 @@ export function connectRaw(url: string, cookie: string | null, options: ConnectO
 /** Signs in and connects in one step. */
 export async function connectUser(url: string, credentials: { username: string; password: string }): Promise<ClientSocket> {
   return connectAs(url, await signIn(url, credentials.username, credentials.password));
+}
+
+/** Signs a fixture account in and connects it; fails if the server has no such fixture account. */
+export async function connectFixture(server: Pick<TestServer, 'url' | 'fixtureAccounts'>, account: FixtureAccount): Promise<ClientSocket> {
+  const credentials = server.fixtureAccounts[account];
+  if (!credentials) throw new Error(`no fixture account ${account}`);
+  return connectUser(server.url, credentials);
 }
 
 /** The reason a handshake is refused (the `connect_error` message); fails if it is accepted. */
