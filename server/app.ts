@@ -12,6 +12,8 @@ import { AuthService } from './services/auth.service';
 import { adminRoutes } from './http/admin.routes';
 import { readRoutes } from './http/read.routes';
 import { coordinationRoutes } from './http/coordination.routes';
+import { exportRoutes } from './http/export.routes';
+import { ExportService } from './services/export.service';
 import { CoordinationService } from './services/coordination.service';
 import { h3AreaIndex } from './services/h3-area-index';
 import { ReadService } from './services/read.service';
@@ -78,6 +80,7 @@ export function createApp(deps: AppDeps): App {
         adminRouter,
         coordinationRoutes({ auth, coordination: new CoordinationService(repos, now) }),
         readRoutes({ auth, reads: new ReadService(repos, h3AreaIndex, now) }),
+        exportRoutes({ auth, exports: new ExportService(repos, h3AreaIndex, now) }, now),
       ],
     }),
   );

@@ -2,7 +2,17 @@ import type { CommandType } from './schemas/command.schema';
 import type { Role } from './schemas/user.schema';
 
 /** Everything a user can ask the server to do. */
-export type Action = CommandType | 'group.read' | 'aggregate.read' | 'audit.read' | 'admin.manage' | 'group.timeline' | 'export.3w';
+export type Action =
+  | CommandType
+  | 'group.read'
+  | 'aggregate.read'
+  | 'audit.read'
+  | 'admin.manage'
+  | 'group.timeline'
+  | 'export.3w'
+  | 'export.groups'
+  | 'export.shareable'
+  | 'export.sitrep';
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
@@ -23,9 +33,14 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'audit.read',
     'group.timeline',
     'export.3w',
+    'export.groups',
+    'export.shareable',
+    'export.sitrep',
   ],
-  responder: ['assignment.update', 'group.read'],
-  embassy: ['group.read', 'aggregate.read'],
+  // Responders and embassies export only the groups they see in full (`exportableGroups`); the
+  // shareable aggregate and the situation report describe the whole crisis, so coordinators only.
+  responder: ['assignment.update', 'group.read', 'export.groups'],
+  embassy: ['group.read', 'aggregate.read', 'export.groups'],
   admin: ['admin.manage', 'audit.read'],
 };
 
@@ -41,6 +56,9 @@ export const ACTIONS: readonly Action[] = [
   'group.read',
   'group.timeline',
   'export.3w',
+  'export.groups',
+  'export.shareable',
+  'export.sitrep',
   'aggregate.read',
   'audit.read',
   'admin.manage',

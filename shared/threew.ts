@@ -1,3 +1,4 @@
+import { isActiveAssignment, isOverdue } from './assignment-workflow';
 import type { Agency } from './schemas/agency.schema';
 import type { AssignmentStatus } from './schemas/assignment.schema';
 import type { Group } from './schemas/group.schema';
@@ -15,6 +16,12 @@ export interface ThreeWRow {
   /** Assignments by status. */
   statuses: Record<AssignmentStatus, number>;
   peopleReached: number;
+  /** When (the fourth W): the latest change of any of these assignments. */
+  lastUpdate: string;
+  /** The earliest expected date among the open ones, or null when none has one. */
+  nextDue: string | null;
+  /** Open assignments past their expected date. */
+  overdue: number;
 }
 
 const emptyStatuses = (): Record<AssignmentStatus, number> => ({
@@ -26,8 +33,8 @@ const emptyStatuses = (): Record<AssignmentStatus, number> => ({
   cancelled: 0,
 });
 
-/** Aggregates every assignment of the groups into 3W rows, sorted by agency, cluster, need and area. */
-export function threeW(groups: Iterable<Group>, agencies: readonly Agency[]): ThreeWRow[] {
+/** Aggregates every assignment of the groups into 3W/4W rows, sorted by agency, cluster, need and area. */
+export function threeW(groups: Iterable<Group>, agencies: readonly Agency[], now: number = Date.now()): ThreeWRow[] {
   const names = new Map(agencies.map((a) => [a.id, a.acronym]));
   const rows = new Map<string, ThreeWRow & { groupIds: Set<string> }>();
   for (const group of groups) {
@@ -48,6 +55,9 @@ export function threeW(groups: Iterable<Group>, agencies: readonly Agency[]): Th
           groups: 0,
           statuses: emptyStatuses(),
           peopleReached: 0,
+          lastUpdate: a.updatedAt,
+          nextDue: null,
+          overdue: 0,
           groupIds: new Set(),
         };
         rows.set(key, row);
@@ -56,6 +66,9 @@ export function threeW(groups: Iterable<Group>, agencies: readonly Agency[]): Th
       row.groups = row.groupIds.size;
       row.statuses[a.status] += 1;
       row.peopleReached += a.peopleReached;
+      if (a.updatedAt > row.lastUpdate) row.lastUpdate = a.updatedAt;
+      if (isActiveAssignment(a.status) && a.expectedBy !== null && (row.nextDue === null || a.expectedBy < row.nextDue)) row.nextDue = a.expectedBy;
+      if (isOverdue(a, now)) row.overdue += 1;
     }
   }
   return [...rows.values()]
@@ -76,6 +89,9 @@ export const THREE_W_COLUMNS = [
   ['Completed', '#status+completed+num'],
   ['Declined', '#status+declined+num'],
   ['People reached', '#reached+ind'],
+  ['Overdue', '#status+overdue+num'],
+  ['Last update', '#date+updated'],
+  ['Next due', '#date+due'],
 ] as const;
 
 /** A CSV field, quoted when needed; a leading =, +, - or @ is defused so a spreadsheet never runs it as a formula. */
@@ -91,7 +107,7 @@ export function threeWCsv(rows: readonly ThreeWRow[]): string {
   for (const r of rows) {
     const s = r.statuses;
     lines.push(
-      [r.agency, r.cluster, r.need, r.area, r.groups, s.proposed, s.accepted, s.in_progress, s.completed, s.declined, r.peopleReached]
+      [r.agency, r.cluster, r.need, r.area, r.groups, s.proposed, s.accepted, s.in_progress, s.completed, s.declined, r.peopleReached, r.overdue, r.lastUpdate, r.nextDue ?? '']
         .map(csvField)
         .join(','),
     );

@@ -27,6 +27,9 @@ export type AuditAction =
   | 'group.read'
   | 'aggregate.read'
   | 'export.aggregates'
+  | 'export.groups'
+  | 'export.shareable'
+  | 'export.sitrep'
   | 'audit.read';
 
 /** `refused`: not attempted at all (rate limit, lock). */
@@ -41,6 +44,11 @@ export interface AuditEntry {
   recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | null;
   recordId: string | null;
   outcome: AuditOutcome;
+  /**
+   * What an export carried, as JSON: format, row count, filters (migration 002). Never values about
+   * people; absent for every other action.
+   */
+  detail?: string | null;
 }
 
 /** Filters of an audit query; absent ones match everything. */
@@ -72,17 +80,17 @@ export class AuditRepository {
   readonly #query;
 
   constructor(db: Db) {
-    this.#insert = db.prepare<[string, string | null, string | null, string, string | null, string | null, string]>(
-      'INSERT INTO audit (at, user_id, role, action, record_type, record_id, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    this.#insert = db.prepare<[string, string | null, string | null, string, string | null, string | null, string, string | null]>(
+      'INSERT INTO audit (at, user_id, role, action, record_type, record_id, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     // Columns are read back with the types they were written with: only append() writes them.
     this.#recent = db.prepare<[number], AuditEntry>(
-      `SELECT at, user_id AS userId, role, action, record_type AS recordType, record_id AS recordId, outcome
+      `SELECT at, user_id AS userId, role, action, record_type AS recordType, record_id AS recordId, outcome, detail
        FROM audit ORDER BY id DESC LIMIT ?`,
     );
     this.#query = db.prepare<[AuditParams], AuditRow>(
       `SELECT a.id, a.at, a.user_id AS userId, a.role, a.action, a.record_type AS recordType,
-              a.record_id AS recordId, a.outcome
+              a.record_id AS recordId, a.outcome, a.detail
        FROM audit a LEFT JOIN users u ON u.id = a.user_id
        WHERE (:crisisId IS NULL OR u.crisis_id = :crisisId)
          AND (:userId IS NULL OR a.user_id = :userId)
@@ -111,7 +119,7 @@ export class AuditRepository {
 
   /** Appends an entry. */
   append(e: AuditEntry): void {
-    this.#insert.run(e.at, e.userId, e.role, e.action, e.recordType, e.recordId, e.outcome);
+    this.#insert.run(e.at, e.userId, e.role, e.action, e.recordType, e.recordId, e.outcome, e.detail ?? null);
   }
 
   /** The newest entries, newest first (for admins and tests). */

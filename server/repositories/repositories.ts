@@ -6,6 +6,7 @@ import { CrisisRepository } from './crisis.repository';
 import { GroupRepository } from './group.repository';
 import { IdempotencyRepository } from './idempotency.repository';
 import { SessionRepository } from './session.repository';
+import { SitrepRepository } from './sitrep.repository';
 import { UserRepository } from './user.repository';
 
 /**
@@ -21,6 +22,7 @@ export interface Repositories {
   changeLog: ChangeLogRepository;
   idempotency: IdempotencyRepository;
   audit: AuditRepository;
+  sitreps: SitrepRepository;
   /** Runs `fn` in one transaction: all its writes commit together or none do. Nested calls join it. */
   transaction<T>(fn: () => T): T;
 }
@@ -36,6 +38,7 @@ export function createRepositories(db: Db): Repositories {
     changeLog: new ChangeLogRepository(db),
     idempotency: new IdempotencyRepository(db),
     audit: new AuditRepository(db),
+    sitreps: new SitrepRepository(db),
     // IMMEDIATE takes the write lock up front, so a concurrent writer (the admin command) waits
     // at BEGIN instead of failing half-way with SQLITE_BUSY.
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),

@@ -109,7 +109,7 @@ export class CoordinationService {
   threeWCsv(audience: Audience): { ok: true; csv: string } | Failure {
     if (!can(audience.role, 'export.3w')) return failure('forbidden', 'your role does not export');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const rows = threeW(this.#repos.groups.listByCrisis(audience.crisisId), this.#repos.agencies.list());
+    const rows = threeW(this.#repos.groups.listByCrisis(audience.crisisId), this.#repos.agencies.list(), this.#now());
     this.#audit(audience, 'export.3w', null);
     return { ok: true, csv: threeWCsv(rows) };
   }

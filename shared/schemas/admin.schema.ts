@@ -38,6 +38,8 @@ export const AuditRow = z.object({
   recordType: z.string().nullable(),
   recordId: z.string().nullable(),
   outcome: z.string(),
+  /** An export's format, row count and filters as JSON (null for other actions). */
+  detail: z.string().nullable().default(null),
 });
 export type AuditRow = z.infer<typeof AuditRow>;
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, PERMISSIONS, can, type Action } from '../../shared/permissions';
 import { API_ROUTES, SessionInfo } from '../../shared/schemas/api.schema';
 import { COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
+import { EXPORT_ROUTES } from '../../shared/exports/export.schema';
 import { v7 as uuidv7 } from 'uuid';
 import { COMMAND_TYPES, type Command } from '../../shared/schemas/command.schema';
 import { CONSENT_VALUES, type GroupInput } from '../../shared/schemas/group.schema';
@@ -275,6 +276,25 @@ describe('authorization matrix', () => {
     it.each(ACCOUNTS)('the 3W export answers %s only if its role may export', async (account) => {
       const response = await get(account, COORDINATION_ROUTES.threeW);
       expect(response.status).toBe(can(ROLE_OF[account], 'export.3w') ? 200 : 403);
+    });
+
+    it.each(ACCOUNTS)('the group exports answer %s only if its role may export groups', async (account) => {
+      for (const route of [EXPORT_ROUTES.groupsCsv, EXPORT_ROUTES.groupsGeoJson]) {
+        const response = await get(account, route);
+        expect(response.status).toBe(can(ROLE_OF[account], 'export.groups') ? 200 : 403);
+      }
+    });
+
+    it.each(ACCOUNTS)('the shareable aggregate answers %s only if its role may export it', async (account) => {
+      for (const route of [EXPORT_ROUTES.shareableCsv, EXPORT_ROUTES.shareableGeoJson]) {
+        const response = await get(account, route);
+        expect(response.status).toBe(can(ROLE_OF[account], 'export.shareable') ? 200 : 403);
+      }
+    });
+
+    it.each(ACCOUNTS)('the situation report answers %s only if its role may write one', async (account) => {
+      const response = await get(account, EXPORT_ROUTES.sitrep);
+      expect(response.status).toBe(can(ROLE_OF[account], 'export.sitrep') ? 200 : 403);
     });
 
     it.each(ACCOUNTS)('the field teams answer %s only if its role may ask for follow-ups', async (account) => {

@@ -169,10 +169,16 @@ describe(threeW.name, () => {
     const g2 = group({ needs: [{ ...water, id: uuidv7() }], location: g1.location });
     const rows = threeW(
       [
-        { ...g1, assignments: [assignment(g1, water.id, { agencyId, status: 'completed', peopleReached: 30 })] },
-        { ...g2, assignments: [assignment(g2, g2.needs[0]!.id, { agencyId, status: 'accepted' })] },
+        { ...g1, assignments: [assignment(g1, water.id, { agencyId, status: 'completed', peopleReached: 30, updatedAt: '2026-03-02T10:00:00.000Z' })] },
+        {
+          ...g2,
+          assignments: [
+            assignment(g2, g2.needs[0]!.id, { agencyId, status: 'accepted', updatedAt: '2026-03-01T10:00:00.000Z', expectedBy: '2026-03-01T18:00:00.000Z' }),
+          ],
+        },
       ],
       [{ id: agencyId, name: 'Red Crescent', acronym: 'LRC', type: 'red_cross_crescent', servesState: null }],
+      Date.parse('2026-03-03T00:00:00.000Z'),
     );
     expect(rows).toEqual([
       {
@@ -184,6 +190,9 @@ describe(threeW.name, () => {
         groups: 2,
         statuses: { proposed: 0, accepted: 1, in_progress: 0, completed: 1, declined: 0, cancelled: 0 },
         peopleReached: 30,
+        lastUpdate: '2026-03-02T10:00:00.000Z',
+        nextDue: '2026-03-01T18:00:00.000Z',
+        overdue: 1,
       },
     ]);
   });
@@ -199,11 +208,14 @@ describe(threeW.name, () => {
         groups: 1,
         statuses: { proposed: 1, accepted: 0, in_progress: 0, completed: 0, declined: 0, cancelled: 0 },
         peopleReached: 0,
+        lastUpdate: '2026-03-02T10:00:00.000Z',
+        nextDue: null,
+        overdue: 0,
       },
     ]);
     const lines = csv.split('\r\n');
     expect(lines[1]).toContain('#org+impl+name,#sector+cluster,#need+type');
-    expect(lines[2]).toBe(`"'=HYPERLINK(""x"")",wash,water,"Souq, north",1,1,0,0,0,0,0`);
+    expect(lines[2]).toBe(`"'=HYPERLINK(""x"")",wash,water,"Souq, north",1,1,0,0,0,0,0,0,2026-03-02T10:00:00.000Z,`);
   });
 });
 

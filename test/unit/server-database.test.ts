@@ -22,7 +22,9 @@ describe(openDatabase.name, () => {
   it('applies each migration once and records it', () => {
     const db = openDatabase(':memory:');
 
-    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: 'init' }]);
+    const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(applied).toContainEqual({ version: 1, name: 'init' });
+    expect(applied).toContainEqual({ version: 2, name: 'exports' });
     expect(applyMigrations(db)).toEqual([]);
     db.close();
   });

@@ -1,0 +1,70 @@
+import { Router, type Request, type Response } from 'express';
+import type { AuthService } from '../services/auth.service';
+import type { ExportFile, ExportFormat, ExportService } from '../services/export.service';
+import { EXPORT_ROUTES } from '../../shared/exports/export.schema';
+import { GroupExportQuery } from '../../shared/exports/group-export';
+import { failure, toIssues, type Failure } from '../../shared/protocol';
+import { answer, HTTP_STATUS } from './answer';
+import { requireSession } from './request-session';
+
+export interface ExportRoutesDeps {
+  auth: AuthService;
+  exports: ExportService;
+}
+
+const CONTENT_TYPE: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  // RFC 7946 §12.
+  geojson: 'application/geo+json; charset=utf-8',
+};
+
+/** Sends an export as a download named after what it holds and the day, or the failure as JSON. */
+function sendFile(res: Response, result: ExportFile | Failure, name: string, format: ExportFormat, now: number): void {
+  if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
+  const day = new Date(now).toISOString().slice(0, 10);
+  res.setHeader('Content-Type', CONTENT_TYPE[format]);
+  res.setHeader('Content-Disposition', `attachment; filename="waymark-${name}-${day}.${format}"`);
+  res.setHeader('X-Waymark-Rows', String(result.rows));
+  res.send(result.body);
+}
+
+/** Group exports, the shareable aggregate and the situation report; the service authorizes and audits. */
+export function exportRoutes(deps: ExportRoutesDeps, now: () => number = Date.now): Router {
+  const router = Router();
+  const audience = (req: Request, res: Response) => {
+    const session = requireSession(req, res, deps.auth);
+    return session ? deps.auth.audienceOf(session.user) : null;
+  };
+
+  const groups = (format: ExportFormat) => (req: Request, res: Response) => {
+    const who = audience(req, res);
+    if (!who) return;
+    const query = GroupExportQuery.safeParse(req.query);
+    if (!query.success) return void res.status(400).json(failure('invalid', 'not a valid export filter', toIssues(query.error)));
+    sendFile(res, deps.exports.groups(who, format, query.data), 'groups', format, now());
+  };
+  router.get(EXPORT_ROUTES.groupsCsv, groups('csv'));
+  router.get(EXPORT_ROUTES.groupsGeoJson, groups('geojson'));
+
+  const shareable = (format: ExportFormat) => (req: Request, res: Response) => {
+    const who = audience(req, res);
+    if (who) sendFile(res, deps.exports.shareable(who, format), 'people-by-area-and-nationality', format, now());
+  };
+  router.get(EXPORT_ROUTES.shareableCsv, shareable('csv'));
+  router.get(EXPORT_ROUTES.shareableGeoJson, shareable('geojson'));
+
+  router.get(EXPORT_ROUTES.sitrep, (req, res) => {
+    const who = audience(req, res);
+    if (!who) return;
+    const result = deps.exports.sitrep(who);
+    answer(res, result.ok ? result.sitrep : result);
+  });
+  router.post(EXPORT_ROUTES.sitrep, (req, res) => {
+    const who = audience(req, res);
+    if (!who) return;
+    const result = deps.exports.issueSitrep(who);
+    answer(res, result.ok ? result.sitrep : result);
+  });
+
+  return router;
+}

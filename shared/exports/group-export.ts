@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { isActiveAssignment } from '../assignment-workflow';
+import { projectGroup, type Audience } from '../projection';
+import type { Agency } from '../schemas/agency.schema';
+import { GroupStatus, NationalityCode, type Group } from '../schemas/group.schema';
+import { NEED_CLUSTER, NeedType } from '../schemas/need.schema';
+import { hxlCsv, type HxlColumn } from './hxl-csv';
+
+/** Filters of a group export (query string); each optional, each written to the audit row. */
+export const GroupExportQuery = z
+  .object({
+    status: GroupStatus.optional(),
+    need: NeedType.optional(),
+    nationality: NationalityCode.optional(),
+  })
+  .strict();
+export type GroupExportQuery = z.infer<typeof GroupExportQuery>;
+
+/**
+ * The groups an audience may export: exactly those `projectGroup` gives it in full (a responder's
+ * assigned groups, an embassy's consenting unflagged nationals, a coordinator's whole crisis).
+ * Reduced views are anonymous map points and are not exported. Duplicates are left out (their
+ * people are in the kept group). Pure.
+ */
+export function exportableGroups(audience: Audience, groups: Iterable<Group>, query: GroupExportQuery = {}): Group[] {
+  const out: Group[] = [];
+  for (const stored of groups) {
+    const view = projectGroup(audience, stored);
+    if (view?.view !== 'full') continue;
+    const g = view.group;
+    if (g.status === 'duplicate') continue;
+    if (query.status && g.status !== query.status) continue;
+    if (query.need && !openNeeds(g).some((n) => n.type === query.need)) continue;
+    if (query.nationality && !g.nationalities.some((n) => n.code === query.nationality)) continue;
+    out.push(g);
+  }
+  return out;
+}
+
+const openNeeds = (g: Group) => g.needs.filter((n) => n.status === 'open' || n.status === 'assigned');
+const sum = (xs: Iterable<number>) => {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+};
+
+/**
+ * One exported group, field by field. Written out explicitly (never a spread of the group) so that
+ * the protection flag, consent and notes cannot ride along: they are simply not here.
+ */
+function groupRecord(g: Group, agencyName: (id: string) => string) {
+  const f = g.headcount.female;
+  const m = g.headcount.male;
+  const needs = openNeeds(g);
+  const agencies = new Set(g.assignments.filter((a) => isActiveAssignment(a.status)).map((a) => agencyName(a.agencyId)));
+  return {
+    id: g.id,
+    lat: g.location.lat,
+    lon: g.location.lon,
+    place: g.location.placeName,
+    site_type: g.location.siteType,
+    status: g.status,
+    reported: g.reportedAt,
+    seen: g.seenAt,
+    people: g.headcount.total,
+    female: sum(Object.values(f)),
+    male: sum(Object.values(m)),
+    children: f.under5 + f.age5to17 + m.under5 + m.age5to17,
+    adults: f.age18to59 + m.age18to59,
+    older: f.age60plus + m.age60plus,
+    nationalities: g.nationalities.map((n) => `${n.code}:${n.count}`).join(';'),
+    documents_valid: g.documents.valid,
+    documents_lost: g.documents.lostOrDestroyed,
+    documents_confiscated: g.documents.confiscated,
+    documents_never_had: g.documents.neverHad,
+    documents_unknown: g.documents.unknown,
+    intention: g.intention,
+    needs: needs.map((n) => n.type).join(';'),
+    clusters: [...new Set(needs.map((n) => NEED_CLUSTER[n.type]))].join(';'),
+    severity_max: needs.length > 0 ? Math.max(...needs.map((n) => n.severity)) : 0,
+    organisations: [...agencies].sort().join(';'),
+  };
+}
+type GroupRecord = ReturnType<typeof groupRecord>;
+
+/**
+ * The columns in order, each with its HXL hashtag. The breakdown counts are 0 when the field team
+ * gave only a total (the breakdown is optional in the report form).
+ */
+export const GROUP_COLUMNS: readonly (HxlColumn & { key: keyof GroupRecord })[] = [
+  { key: 'id', header: 'Group id', tag: '#group+id' },
+  { key: 'lat', header: 'Latitude', tag: '#geo+lat' },
+  { key: 'lon', header: 'Longitude', tag: '#geo+lon' },
+  { key: 'place', header: 'Place', tag: '#loc+name' },
+  { key: 'site_type', header: 'Site type', tag: '#loc+type' },
+  { key: 'status', header: 'Status', tag: '#status' },
+  { key: 'reported', header: 'Reported', tag: '#date+reported' },
+  { key: 'seen', header: 'Last seen', tag: '#date+seen' },
+  { key: 'people', header: 'People', tag: '#affected+migrants+total' },
+  { key: 'female', header: 'Women and girls', tag: '#affected+migrants+f' },
+  { key: 'male', header: 'Men and boys', tag: '#affected+migrants+m' },
+  { key: 'children', header: 'Children (0-17)', tag: '#affected+migrants+children' },
+  { key: 'adults', header: 'Adults (18-59)', tag: '#affected+migrants+adults' },
+  { key: 'older', header: 'Older people (60+)', tag: '#affected+migrants+elderly' },
+  { key: 'nationalities', header: 'Nationalities (ISO3:people)', tag: '#affected+migrants+nationality' },
+  { key: 'documents_valid', header: 'Documents valid', tag: '#affected+migrants+documents_valid' },
+  { key: 'documents_lost', header: 'Documents lost or destroyed', tag: '#affected+migrants+documents_lost' },
+  { key: 'documents_confiscated', header: 'Documents confiscated', tag: '#affected+migrants+documents_confiscated' },
+  { key: 'documents_never_had', header: 'Never had documents', tag: '#affected+migrants+documents_never_had' },
+  { key: 'documents_unknown', header: 'Documents unknown', tag: '#affected+migrants+documents_unknown' },
+  { key: 'intention', header: 'Intention', tag: '#affected+migrants+intention' },
+  { key: 'needs', header: 'Open needs', tag: '#need+type' },
+  { key: 'clusters', header: 'Clusters', tag: '#sector+cluster' },
+  { key: 'severity_max', header: 'Highest severity', tag: '#severity+max' },
+  { key: 'organisations', header: 'Organisations working', tag: '#org+impl+name' },
+];
+
+const namer = (agencies: readonly Agency[]) => {
+  const names = new Map(agencies.map((a) => [a.id, a.acronym]));
+  return (id: string) => names.get(id) ?? id;
+};
+
+/** Groups as CSV with an HXL hashtag row. Pure. */
+export function groupsCsv(groups: readonly Group[], agencies: readonly Agency[]): string {
+  const name = namer(agencies);
+  return hxlCsv(
+    GROUP_COLUMNS,
+    groups.map((g) => {
+      const r = groupRecord(g, name);
+      return GROUP_COLUMNS.map((c) => r[c.key]);
+    }),
+  );
+}
+
+type Bbox2d = [number, number, number, number];
+export interface PointFeatureCollection<P> {
+  type: 'FeatureCollection';
+  bbox?: Bbox2d;
+  features: { type: 'Feature'; geometry: { type: 'Point'; coordinates: [number, number] }; properties: P }[];
+}
+
+/** [west, south, east, north] of the points, or undefined for none (RFC 7946 §5; no antimeridian crossing here). */
+export function bboxOf(points: readonly [number, number][]): Bbox2d | undefined {
+  if (points.length === 0) return undefined;
+  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [lon, lat] of points) {
+    w = Math.min(w, lon);
+    e = Math.max(e, lon);
+    s = Math.min(s, lat);
+    n = Math.max(n, lat);
+  }
+  return [w, s, e, n];
+}
+
+/** A FeatureCollection of points, with its bbox when it has any (RFC 7946: [lon, lat], WGS84, no crs). */
+export function pointCollection<P>(items: readonly { at: [number, number]; properties: P }[]): PointFeatureCollection<P> {
+  const bbox = bboxOf(items.map((i) => i.at));
+  return {
+    type: 'FeatureCollection',
+    ...(bbox ? { bbox } : {}),
+    features: items.map((i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: i.at }, properties: i.properties })),
+  };
+}
+
+/** Groups as GeoJSON points with the CSV's fields as properties (less the coordinates). Pure. */
+export function groupsGeoJson(groups: readonly Group[], agencies: readonly Agency[]): PointFeatureCollection<Omit<GroupRecord, 'lat' | 'lon'>> {
+  const name = namer(agencies);
+  return pointCollection(
+    groups.map((g) => {
+      const { lat, lon, ...properties } = groupRecord(g, name);
+      return { at: [lon, lat] as [number, number], properties };
+    }),
+  );
+}

@@ -1,0 +1,83 @@
+import { showCount, type AreaIndex, type ShownCount } from '../aggregate';
+import type { Group } from '../schemas/group.schema';
+import { hxlCsv, type HxlColumn } from './hxl-csv';
+import { pointCollection, type PointFeatureCollection } from './group-export';
+
+/**
+ * Decimals of an area's centre in the shareable export: 0.01° (about 1 km) names the centre of a
+ * 250 km² area unambiguously and says nothing about where in the area anyone is.
+ */
+export const SHAREABLE_CENTRE_DECIMALS = 2;
+
+/** People of one nationality in one area, as it may be shared: at least 5, or "<5". */
+export interface ShareableCount {
+  area: string;
+  /** The area's centre [lon, lat], rounded: the same for every group in the area. */
+  centre: [number, number];
+  nationality: string;
+  people: ShownCount;
+}
+
+/** Groups whose people are still where they were reported (the "stranded" counter's rule). */
+const LEFT_OUT = new Set<Group['status']>(['duplicate', 'closed', 'relocated', 'evacuated', 'returned']);
+
+const round = (x: number) => Number(x.toFixed(SHAREABLE_CENTRE_DECIMALS));
+
+/**
+ * Counts for people outside the response: people by area and nationality (people a field team did
+ * not attribute count as "unknown"), 1-4 shown as "<5", zero left out. No totals per area: a total
+ * beside its nationality counts would let a reader subtract the shown ones and recover a suppressed
+ * one. No ids, no free text, no group's own point. Pure.
+ */
+export function shareableAggregate(groups: Iterable<Group>, index: AreaIndex): ShareableCount[] {
+  const cells = new Map<string, Map<string, number>>();
+  for (const g of groups) {
+    if (LEFT_OUT.has(g.status)) continue;
+    const area = index.areaOf(g.location.lat, g.location.lon);
+    const byNationality = cells.get(area) ?? new Map<string, number>();
+    let attributed = 0;
+    for (const n of g.nationalities) {
+      byNationality.set(n.code, (byNationality.get(n.code) ?? 0) + n.count);
+      attributed += n.count;
+    }
+    const rest = g.headcount.total - attributed;
+    if (rest > 0) byNationality.set('unknown', (byNationality.get('unknown') ?? 0) + rest);
+    cells.set(area, byNationality);
+  }
+  const out: ShareableCount[] = [];
+  for (const [area, byNationality] of [...cells].sort(([a], [b]) => a.localeCompare(b))) {
+    const [lon, lat] = index.centreOf(area);
+    for (const [nationality, n] of [...byNationality].sort(([a], [b]) => a.localeCompare(b))) {
+      const people = showCount(n);
+      if (people !== null) out.push({ area, centre: [round(lon), round(lat)], nationality, people });
+    }
+  }
+  return out;
+}
+
+export const SHAREABLE_COLUMNS: readonly HxlColumn[] = [
+  { header: 'Area (H3 cell, resolution 5)', tag: '#geo+code' },
+  { header: 'Area centre latitude', tag: '#geo+lat' },
+  { header: 'Area centre longitude', tag: '#geo+lon' },
+  { header: 'Nationality (ISO3)', tag: '#affected+migrants+nationality' },
+  { header: 'People', tag: '#affected+migrants+total' },
+];
+
+/** The shareable counts as CSV with an HXL row; "<5" stays "<5". Pure. */
+export function shareableCsv(counts: readonly ShareableCount[]): string {
+  return hxlCsv(
+    SHAREABLE_COLUMNS,
+    counts.map((c) => [c.area, c.centre[1], c.centre[0], c.nationality, c.people]),
+  );
+}
+
+/** One point per area at its centre; properties: the area and `people_<ISO3>` per nationality. Pure. */
+export function shareableGeoJson(counts: readonly ShareableCount[]): PointFeatureCollection<Record<string, string | number>> {
+  const areas = new Map<string, { at: [number, number]; properties: Record<string, string | number> }>();
+  for (const c of counts) {
+    const item = areas.get(c.area) ?? { at: c.centre, properties: { area: c.area } };
+    item.properties[`people_${c.nationality}`] = c.people;
+    areas.set(c.area, item);
+  }
+  return pointCollection([...areas.values()]);
+}

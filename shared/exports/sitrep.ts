@@ -1,0 +1,143 @@
+import { isActiveAssignment, isOverdue } from '../assignment-workflow';
+import type { AreaIndex } from '../aggregate';
+import { countersOf } from '../counters';
+import { OPEN_STATUSES } from '../group-status';
+import type { Agency } from '../schemas/agency.schema';
+import type { Crisis } from '../schemas/crisis.schema';
+import type { Group } from '../schemas/group.schema';
+import { CLUSTERS, NEED_CLUSTER } from '../schemas/need.schema';
+import type { Sitrep, SitrepFigures, SitrepMap } from './export.schema';
+
+/** Rows a gap list prints at most; the rest is a count ("and 12 more"), so the report stays a few pages. */
+export const GAP_ROWS = 20;
+/** Lower bounds of the map's bands 2-4 (band 1 is 1-4 people): shades, never numbers, on a shareable page. */
+export const PEOPLE_BANDS = [5, 50, 200] as const;
+
+/** Groups whose people are still where they were reported (what the map and cluster needs describe). */
+const HERE = new Set<Group['status']>(['reported', 'verified', 'assistance_in_progress', 'assisted', 'unreachable']);
+const isOpenNeed = (status: string) => status === 'open' || status === 'assigned';
+
+/** The figures a report stores and compares. Pure. */
+export function sitrepFigures(groups: readonly Group[], now: number): SitrepFigures {
+  const c = countersOf(groups);
+  let openGroups = 0;
+  let unassignedNeeds = 0;
+  let overdueAssignments = 0;
+  for (const g of groups) {
+    if (g.status === 'duplicate') continue;
+    if (OPEN_STATUSES.includes(g.status)) openGroups += 1;
+    for (const a of g.assignments) if (isOverdue(a, now)) overdueAssignments += 1;
+    if (!HERE.has(g.status)) continue;
+    for (const n of g.needs) {
+      if (isOpenNeed(n.status) && !g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status))) unassignedNeeds += 1;
+    }
+  }
+  return { stranded: c.stranded, inNeed: c.inNeed, assisted: c.assisted, evacuated: c.evacuated, openGroups, unassignedNeeds, overdueAssignments };
+}
+
+/** Figures of a crisis with nothing in it yet: what the first report is compared with. */
+export const ZERO_FIGURES: SitrepFigures = { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, openGroups: 0, unassignedNeeds: 0, overdueAssignments: 0 };
+
+/** The band of a people count on the map: 1 (1-4), 2 (5-49), 3 (50-199), 4 (200+). */
+export function bandOf(people: number): 1 | 2 | 3 | 4 {
+  return people >= PEOPLE_BANDS[2] ? 4 : people >= PEOPLE_BANDS[1] ? 3 : people >= PEOPLE_BANDS[0] ? 2 : 1;
+}
+
+/** Per area, a band of the people still there: outlines of the areas, never a group's point. Pure. */
+export function sitrepMap(groups: readonly Group[], area: Crisis['area'], index: AreaIndex): SitrepMap {
+  const people = new Map<string, number>();
+  for (const g of groups) {
+    if (!HERE.has(g.status)) continue;
+    const cell = index.areaOf(g.location.lat, g.location.lon);
+    people.set(cell, (people.get(cell) ?? 0) + g.headcount.total);
+  }
+  const cells = [...people]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([cell, n]) => ({ outline: index.outlineOf(cell), band: bandOf(n) }));
+  return { area, cells };
+}
+
+export interface SitrepInput {
+  crisis: Crisis;
+  groups: readonly Group[];
+  agencies: readonly Agency[];
+  now: number;
+  number: number;
+  issuedAt: string | null;
+  previous: { number: number; issuedAt: string; figures: SitrepFigures } | null;
+  areas: AreaIndex;
+}
+
+/**
+ * The situation report: key figures against the previous report (or the crisis start), needs by
+ * cluster, who does what, the gaps (needs nobody has, work past its date) and the map's bands.
+ * Nothing in it names a person, and the protection flag, consent and notes are never read. Pure.
+ */
+export function buildSitrep(input: SitrepInput): Sitrep {
+  const { crisis, groups, now } = input;
+  const name = new Map(input.agencies.map((a) => [a.id, a.acronym]));
+  const agencyName = (id: string) => name.get(id) ?? id;
+  const live = groups.filter((g) => g.status !== 'duplicate');
+
+  const clusters = new Map(CLUSTERS.map((c) => [c, { cluster: c as string, people: 0, needs: 0, unassigned: 0 }]));
+  const unassigned: Sitrep['gaps']['unassigned'] = [];
+  for (const g of live) {
+    if (!HERE.has(g.status)) continue;
+    for (const n of g.needs) {
+      if (!isOpenNeed(n.status)) continue;
+      const line = clusters.get(NEED_CLUSTER[n.type])!;
+      const people = n.people > 0 ? n.people : g.headcount.total;
+      line.people += people;
+      line.needs += 1;
+      if (!g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status))) {
+        line.unassigned += 1;
+        unassigned.push({ place: g.location.placeName, need: n.type, severity: n.severity, people, since: g.reportedAt });
+      }
+    }
+  }
+  unassigned.sort((a, b) => b.severity - a.severity || a.since.localeCompare(b.since) || b.people - a.people);
+
+  const whoWhat = new Map<string, Sitrep['whoWhat'][number]>();
+  const overdue: Sitrep['gaps']['overdue'] = [];
+  for (const g of live) {
+    for (const a of g.assignments) {
+      const need = g.needs.find((n) => n.id === a.needId);
+      if (!need) continue;
+      const agency = agencyName(a.agencyId);
+      const cluster = NEED_CLUSTER[need.type];
+      const key = `${agency}\u0000${cluster}`;
+      const line = whoWhat.get(key) ?? { agency, cluster, active: 0, completed: 0, reached: 0, overdue: 0, lastUpdate: a.updatedAt };
+      if (isActiveAssignment(a.status)) line.active += 1;
+      if (a.status === 'completed') line.completed += 1;
+      line.reached += a.peopleReached;
+      if (a.updatedAt > line.lastUpdate) line.lastUpdate = a.updatedAt;
+      if (isOverdue(a, now)) {
+        line.overdue += 1;
+        overdue.push({ agency, need: need.type, place: g.location.placeName, due: a.expectedBy! });
+      }
+      whoWhat.set(key, line);
+    }
+  }
+  overdue.sort((a, b) => a.due.localeCompare(b.due));
+
+  return {
+    ok: true,
+    crisis,
+    number: input.number,
+    issuedAt: input.issuedAt,
+    generatedAt: new Date(now).toISOString(),
+    previous: input.previous ? { number: input.previous.number, issuedAt: input.previous.issuedAt } : null,
+    since: input.previous?.issuedAt ?? crisis.createdAt,
+    figures: sitrepFigures(groups, now),
+    baseline: input.previous?.figures ?? ZERO_FIGURES,
+    clusters: [...clusters.values()].filter((c) => c.needs > 0).sort((a, b) => b.people - a.people),
+    whoWhat: [...whoWhat.values()].sort((a, b) => a.agency.localeCompare(b.agency) || a.cluster.localeCompare(b.cluster)),
+    gaps: {
+      unassigned: unassigned.slice(0, GAP_ROWS),
+      unassignedTotal: unassigned.length,
+      overdue: overdue.slice(0, GAP_ROWS),
+      overdueTotal: overdue.length,
+    },
+    map: sitrepMap(groups, crisis.area, input.areas),
+  };
+}
