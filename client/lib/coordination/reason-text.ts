@@ -1,6 +1,6 @@
 import type { NeedType } from '../../../shared/schemas/need.schema';
 import type { UrgencyReason } from '../../../shared/urgency';
-import { t } from '../i18n/i18n.svelte';
+import { i18n, t } from '../i18n/i18n.svelte';
 
 /** One urgency reason in words, from the catalogue. */
 export function reasonText(r: UrgencyReason): string {
@@ -26,5 +26,5 @@ export function reasonText(r: UrgencyReason): string {
 export function reasonLine(reasons: readonly UrgencyReason[], max = 3, focus: readonly NeedType[] = []): string {
   const focused = (r: UrgencyReason) => r.kind === 'need' && focus.includes(r.need);
   const ordered = [...reasons.filter(focused), ...reasons.filter((r) => !focused(r))];
-  return ordered.slice(0, max).map(reasonText).join(', ');
+  return i18n.list(ordered.slice(0, max).map(reasonText));
 }

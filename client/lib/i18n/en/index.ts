@@ -1,6 +1,7 @@
 import admin from './admin';
 import app from './app';
 import coordination from './coordination';
+import languages from './languages';
 import map from './map';
 
 /**
@@ -8,7 +9,7 @@ import map from './map';
  * use `{name}` placeholders; a key with `_one` / `_other` variants is chosen by `Intl.PluralRules`
  * from the `count` parameter.
  */
-const en = { ...app, ...map, ...admin, ...coordination } as const;
+const en = { ...app, ...map, ...admin, ...coordination, ...languages } as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K
   ? K extends `${infer Base}_${'one' | 'other'}`

@@ -1,0 +1,4 @@
+/** رسائل اختيار اللغة. */
+export default {
+  'language.label': 'اللغة',
+} satisfies Record<string, string>;

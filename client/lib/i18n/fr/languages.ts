@@ -1,0 +1,4 @@
+/** Messages du sélecteur de langue. */
+export default {
+  'language.label': 'Langue',
+} satisfies Record<string, string>;
