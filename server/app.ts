@@ -21,12 +21,20 @@ import { API_ROUTES } from '../shared/schemas/api.schema';
 import { GroupService } from './services/group.service';
 import { SyncService } from './services/sync.service';
 import { SignInLimiter } from './security/sign-in-limiter';
-import { createSocketServer, type WaymarkIo } from './socket/socket-server';
+import { createSocketServer, userRoom, type WaymarkIo } from './socket/socket-server';
+import { importRoutes } from './http/import.routes';
+import { apiTokenRoutes, apiV1Routes } from './http/api-v1.routes';
+import { ApiTokenService } from './services/api-token.service';
+import { ApiV1Service } from './services/api-v1.service';
+import { ImportService, type ImportPolicy } from './services/import.service';
+import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
 
 export interface AppDeps {
   repositories: Repositories;
   config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins' | 'trustProxy'> &
-    Partial<Pick<Config, 'signInLimit' | 'socketRate'>>;
+    Partial<Pick<Config, 'signInLimit' | 'socketRate' | 'importMaxBytes' | 'apiRate'>>;
+  /** Import chunking (tests make chunks small to watch progress). */
+  importPolicy?: Partial<ImportPolicy>;
   logger?: Logger;
   /** The clock, in epoch milliseconds; tests replace it to expire sessions. */
   now?: () => number;
@@ -68,6 +76,15 @@ export function createApp(deps: AppDeps): App {
   });
 
   const admin = new AdminService(repos, { onAccessRevoked: (userId) => sockets.disconnectUser(userId) });
+  const imports = new ImportService({
+    repos,
+    groups,
+    now,
+    publish: (change) => sockets.publisher.publish(change),
+    progress: (userId, job) => sockets.io.to(userRoom(userId)).emit('importProgress', job),
+    ...(deps.importPolicy ? { policy: deps.importPolicy } : {}),
+  });
+  const apiTokens = new ApiTokenService(repos, now, config.apiRate);
   const adminRouter = Router();
   adminRouter.use(API_ROUTES.admin, adminRoutes({ auth, admin }));
   app.use(
@@ -81,6 +98,9 @@ export function createApp(deps: AppDeps): App {
         coordinationRoutes({ auth, coordination: new CoordinationService(repos, now) }),
         readRoutes({ auth, reads: new ReadService(repos, h3AreaIndex, now) }),
         exportRoutes({ auth, exports: new ExportService(repos, h3AreaIndex, now) }, now),
+        importRoutes({ auth, imports, maxBytes: config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
+        apiTokenRoutes({ auth, tokens: apiTokens }),
+        apiV1Routes({ tokens: apiTokens, reads: new ApiV1Service(repos) }),
       ],
     }),
   );

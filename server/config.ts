@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from './security/sign-in-limiter';
 import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from './security/token-bucket';
+import { DEFAULT_API_RATE } from './services/api-token.service';
+import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
 
 /** Raised when the environment holds a value the server cannot run with; index.ts prints it and exits. */
 export class ConfigError extends Error {
@@ -65,6 +67,9 @@ const EnvSchema = z.object({
   WAYMARK_SIGNIN_LOCK_MINUTES: positiveNumber(DEFAULT_SIGN_IN_LIMIT.lockMs / 60_000),
   WAYMARK_SOCKET_EVENTS_PER_SECOND: positiveNumber(DEFAULT_SOCKET_RATE.perSecond),
   WAYMARK_SOCKET_EVENTS_BURST: positiveNumber(DEFAULT_SOCKET_RATE.burst),
+  WAYMARK_IMPORT_MAX_MB: positiveNumber(DEFAULT_IMPORT_MAX_BYTES / (1024 * 1024)),
+  WAYMARK_API_REQUESTS_PER_SECOND: positiveNumber(DEFAULT_API_RATE.perSecond),
+  WAYMARK_API_REQUESTS_BURST: positiveNumber(DEFAULT_API_RATE.burst),
 });
 
 /** Everything the server reads from its environment, validated. */
@@ -92,6 +97,10 @@ export interface Config {
   signInLimit: SignInLimitPolicy;
   /** Socket events each connection may send (token bucket). */
   socketRate: SocketRatePolicy;
+  /** Largest CSV file an import takes, in bytes. */
+  importMaxBytes: number;
+  /** Requests each API token may make (token bucket). */
+  apiRate: SocketRatePolicy;
 }
 
 /** How long a session lives. */
@@ -143,5 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       lockMs: e.WAYMARK_SIGNIN_LOCK_MINUTES * 60_000,
     },
     socketRate: { perSecond: e.WAYMARK_SOCKET_EVENTS_PER_SECOND, burst: e.WAYMARK_SOCKET_EVENTS_BURST },
+    importMaxBytes: Math.round(e.WAYMARK_IMPORT_MAX_MB * 1024 * 1024),
+    apiRate: { perSecond: e.WAYMARK_API_REQUESTS_PER_SECOND, burst: e.WAYMARK_API_REQUESTS_BURST },
   };
 }

@@ -1,6 +1,7 @@
 import type { Failure } from './protocol';
 import type { Command } from './schemas/command.schema';
 import type { Group, GroupView } from './schemas/group.schema';
+import type { ImportJob } from './schemas/import.schema';
 import type { CatchUpResult, ChangeEvent, SnapshotResult, SyncRequest } from './schemas/sync.schema';
 
 export type CommandAck =
@@ -23,11 +24,13 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   /** A committed change, projected for this connection's audience. */
   change: (change: ChangeEvent) => void;
+  /** How far a CSV import of this user has got: after every chunk, and once when it ends. */
+  importProgress: (job: ImportJob) => void;
 }
 
 /** Names of the events, for code that must refer to them as values (tests, logging). */
 export const CLIENT_EVENTS = ['command', 'sync'] as const satisfies readonly (keyof ClientToServerEvents)[];
-export const SERVER_EVENTS = ['change'] as const satisfies readonly (keyof ServerToClientEvents)[];
+export const SERVER_EVENTS = ['change', 'importProgress'] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 /** What the client puts in the Socket.IO handshake's `auth`. */
 export interface HandshakeAuth {

@@ -12,7 +12,8 @@ export type Action =
   | 'export.3w'
   | 'export.groups'
   | 'export.shareable'
-  | 'export.sitrep';
+  | 'export.sitrep'
+  | 'group.import';
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
@@ -36,6 +37,7 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'export.groups',
     'export.shareable',
     'export.sitrep',
+    'group.import',
   ],
   // Responders and embassies export only the groups they see in full (`exportableGroups`); the
   // shareable aggregate and the situation report describe the whole crisis, so coordinators only.
@@ -59,6 +61,7 @@ export const ACTIONS: readonly Action[] = [
   'export.groups',
   'export.shareable',
   'export.sitrep',
+  'group.import',
   'aggregate.read',
   'audit.read',
   'admin.manage',

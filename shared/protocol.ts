@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'not_found',
   'conflict',
   'rate_limited',
+  /** An upload larger than the server takes (e.g. a CSV import over its limit). */
+  'too_large',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

@@ -9,6 +9,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  too_large: 413,
   internal: 500,
 };
 

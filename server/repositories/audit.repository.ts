@@ -30,7 +30,11 @@ export type AuditAction =
   | 'export.groups'
   | 'export.shareable'
   | 'export.sitrep'
-  | 'audit.read';
+  | 'audit.read'
+  | 'import.groups'
+  | 'api_token.issue'
+  | 'api_token.revoke'
+  | 'api.read';
 
 /** `refused`: not attempted at all (rate limit, lock). */
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
@@ -41,7 +45,7 @@ export interface AuditEntry {
   userId: string | null;
   role: Role | null;
   action: AuditAction;
-  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | null;
+  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | null;
   recordId: string | null;
   outcome: AuditOutcome;
   /**

@@ -1,10 +1,12 @@
 import type { Db } from '../db/database';
 import { AgencyRepository } from './agency.repository';
+import { ApiTokenRepository } from './api-token.repository';
 import { AuditRepository } from './audit.repository';
 import { ChangeLogRepository } from './change-log.repository';
 import { CrisisRepository } from './crisis.repository';
 import { GroupRepository } from './group.repository';
 import { IdempotencyRepository } from './idempotency.repository';
+import { ImportRepository } from './import.repository';
 import { SessionRepository } from './session.repository';
 import { SitrepRepository } from './sitrep.repository';
 import { UserRepository } from './user.repository';
@@ -23,6 +25,8 @@ export interface Repositories {
   idempotency: IdempotencyRepository;
   audit: AuditRepository;
   sitreps: SitrepRepository;
+  imports: ImportRepository;
+  apiTokens: ApiTokenRepository;
   /** Runs `fn` in one transaction: all its writes commit together or none do. Nested calls join it. */
   transaction<T>(fn: () => T): T;
 }
@@ -39,6 +43,8 @@ export function createRepositories(db: Db): Repositories {
     idempotency: new IdempotencyRepository(db),
     audit: new AuditRepository(db),
     sitreps: new SitrepRepository(db),
+    imports: new ImportRepository(db),
+    apiTokens: new ApiTokenRepository(db),
     // IMMEDIATE takes the write lock up front, so a concurrent writer (the admin command) waits
     // at BEGIN instead of failing half-way with SQLITE_BUSY.
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),

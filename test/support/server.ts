@@ -10,6 +10,7 @@ import { AdminService } from '../../server/services/admin.service';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from '../../server/seed/demo-seed';
 import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from '../../server/security/sign-in-limiter';
 import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from '../../server/security/token-bucket';
+import type { ImportPolicy } from '../../server/services/import.service';
 import type { Role } from '../../shared/schemas/user.schema';
 
 /** Password of every fixture account. */
@@ -61,6 +62,12 @@ export interface TestServerOptions {
   now?: () => number;
   /** Defaults to errors only, on stderr. */
   logger?: Logger;
+  /** Largest CSV import in bytes (default 32 MB). */
+  importMaxBytes?: number;
+  /** Import chunking (default 500 rows per transaction). */
+  importPolicy?: Partial<ImportPolicy>;
+  /** Requests per API token (default 10/s, burst 60). */
+  apiRate?: SocketRatePolicy;
 }
 
 /** A real server on a real SQLite file, listening on a free port. */
@@ -86,7 +93,7 @@ export interface TestServer {
   destroy(): Promise<void>;
 }
 
-export type TableName = 'groups' | 'change_log' | 'audit' | 'idempotency' | 'sessions' | 'users' | 'crises' | 'agencies';
+export type TableName = 'groups' | 'change_log' | 'audit' | 'idempotency' | 'sessions' | 'users' | 'crises' | 'agencies' | 'api_tokens' | 'imports';
 
 interface Running {
   app: App;
@@ -149,6 +156,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     trustProxy: options.trustProxy ?? false,
     signInLimit: { ...DEFAULT_SIGN_IN_LIMIT, ...options.signInLimit },
     socketRate: options.socketRate ?? DEFAULT_SOCKET_RATE,
+    ...(options.importMaxBytes ? { importMaxBytes: options.importMaxBytes } : {}),
+    ...(options.apiRate ? { apiRate: options.apiRate } : {}),
   };
   const logger = options.logger ?? createConsoleLogger('error');
 
@@ -159,7 +168,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (demo) await seedDemoIfEmpty(repositories);
       else await seedFixture(repositories);
     }
-    const app = createApp({ repositories, config, logger, ...(options.now ? { now: options.now } : {}) });
+    const app = createApp({
+      repositories,
+      config,
+      logger,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.importPolicy ? { importPolicy: options.importPolicy } : {}),
+    });
     try {
       return { app, db, port: await app.listen(port, '127.0.0.1') };
     } catch (error) {

@@ -25,6 +25,7 @@ describe(openDatabase.name, () => {
     const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(applied).toContainEqual({ version: 1, name: 'init' });
     expect(applied).toContainEqual({ version: 2, name: 'exports' });
+    expect(applied).toContainEqual({ version: 3, name: 'api_tokens_imports' });
     expect(applyMigrations(db)).toEqual([]);
     db.close();
   });

@@ -1,0 +1,105 @@
+import type { Repositories } from '../repositories/repositories';
+import type { SeqGroup } from '../repositories/api-token.repository';
+import { projectGroup, type Audience } from '../../shared/projection';
+import { failure, type Failure } from '../../shared/protocol';
+import type { ApiGroup, ApiGroupsPage, ApiListQuery, ApiNeedsPage, ApiAssignmentsPage } from '../../shared/schemas/api-v1.schema';
+import type { GroupView } from '../../shared/schemas/group.schema';
+import { NEED_CLUSTER } from '../../shared/schemas/need.schema';
+
+/** Groups read from the change log per round trip while filling a page. */
+const BATCH = 500;
+/**
+ * Groups looked at per request at most: for a consulate most groups are not its to see, and one
+ * request must not walk a whole national crisis. The page then ends early with a cursor.
+ */
+const MAX_SCANNED = 20_000;
+
+const withSeq = (view: GroupView, seq: number): ApiGroup =>
+  view.view === 'full' ? { view: 'full', seq, group: view.group } : { view: 'reduced', seq, group: view.group };
+
+/**
+ * The read-only API's answers. Every group goes through `projectGroup` for the token's audience:
+ * the same function as every live channel, so a token sees what its agency's users see, no more.
+ * Lists are ordered by each group's latest change (seq), so one cursor serves paging and
+ * incremental pulls alike.
+ */
+export class ApiV1Service {
+  readonly #repos: Repositories;
+
+  constructor(repos: Repositories) {
+    this.#repos = repos;
+  }
+
+  /** Walks groups changed after the query's position, handing each visible one to `take`, until the page is full. */
+  #walk(audience: Audience, query: ApiListQuery, take: (entry: SeqGroup, view: GroupView) => number, onHidden?: (entry: SeqGroup) => void) {
+    const crisisId = audience.crisisId;
+    const headSeq = this.#repos.changeLog.headSeq();
+    if (crisisId === null) return { nextCursor: null, headSeq };
+    let after = Math.max(query.cursor ?? 0, query.since);
+    let taken = 0;
+    let scanned = 0;
+    for (;;) {
+      const batch = this.#repos.apiTokens.latestAfter(crisisId, after, BATCH);
+      for (const entry of batch) {
+        after = entry.seq;
+        scanned += 1;
+        const view = projectGroup(audience, entry.group);
+        if (view) taken += take(entry, view);
+        else onHidden?.(entry);
+        if (taken >= query.limit || scanned >= MAX_SCANNED) return { nextCursor: after, headSeq };
+      }
+      if (batch.length < BATCH) return { nextCursor: null, headSeq };
+    }
+  }
+
+  /** Groups as the audience sees them; with `since`, also those it could see then and no longer may. */
+  groups(audience: Audience, query: ApiListQuery): ApiGroupsPage {
+    const items: ApiGroup[] = [];
+    const removed: ApiGroupsPage['removed'] = [];
+    const page = this.#walk(
+      audience,
+      query,
+      (entry, view) => {
+        items.push(withSeq(view, entry.seq));
+        return 1;
+      },
+      (entry) => {
+        // Protection rule 2 for pulls: a group the agency held at `since` and may no longer see is
+        // named as removed (only its id), so its system can drop it. One it never saw stays unknown.
+        if (query.since === 0) return;
+        const then = this.#repos.apiTokens.stateAt(entry.group.id, query.since);
+        if (then && projectGroup(audience, then)) removed.push({ id: entry.group.id, seq: entry.seq });
+      },
+    );
+    return { ok: true, items, removed, ...page };
+  }
+
+  /** One group as the audience sees it; absent and hidden answer the same not_found. */
+  group(audience: Audience, groupId: string): { ok: true; item: ApiGroup } | Failure {
+    const latest = this.#repos.apiTokens.latestOf(groupId);
+    const view = latest ? projectGroup(audience, latest.group) : null;
+    return latest && view ? { ok: true, item: withSeq(view, latest.seq) } : failure('not_found', 'no such group in your view');
+  }
+
+  /** Needs of the groups the audience sees in full (a reduced view names need types only, as in the app). */
+  needs(audience: Audience, query: ApiListQuery): ApiNeedsPage {
+    const items: ApiNeedsPage['items'] = [];
+    const page = this.#walk(audience, query, ({ seq }, view) => {
+      if (view.view !== 'full') return 0;
+      for (const need of view.group.needs) items.push({ ...need, groupId: view.group.id, cluster: NEED_CLUSTER[need.type], seq });
+      return view.group.needs.length;
+    });
+    return { ok: true, items, ...page };
+  }
+
+  /** Assignments inside the groups the audience sees in full. */
+  assignments(audience: Audience, query: ApiListQuery): ApiAssignmentsPage {
+    const items: ApiAssignmentsPage['items'] = [];
+    const page = this.#walk(audience, query, ({ seq }, view) => {
+      if (view.view !== 'full') return 0;
+      for (const a of view.group.assignments) items.push({ ...a, seq });
+      return view.group.assignments.length;
+    });
+    return { ok: true, items, ...page };
+  }
+}

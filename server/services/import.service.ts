@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { Repositories } from '../repositories/repositories';
+import type { CommittedChange, GroupService } from './group.service';
+import { guessMapping, importIds, isHxlRow, rowToGroup, type ImportMapping } from '../../shared/import-mapping';
+import { can } from '../../shared/permissions';
+import type { Audience } from '../../shared/projection';
+import { failure, type Failure } from '../../shared/protocol';
+import type { ImportJob, ImportPreview, ImportUpload, InvalidRow } from '../../shared/schemas/import.schema';
+
+/** How an import runs: rows per transaction, and how many uploads a user may keep waiting. */
+export interface ImportPolicy {
+  /**
+   * Rows applied per transaction. One transaction per row would mean one fsync per row
+   * (synchronous=FULL); one for the whole file would hold the write lock and the event loop for
+   * the whole file. Between chunks the loop is given back (setImmediate), so sockets are answered.
+   */
+  chunkSize: number;
+  /** Uploads kept in memory per user (the oldest not running is dropped). */
+  uploadsPerUser: number;
+}
+export const DEFAULT_IMPORT_POLICY: ImportPolicy = { chunkSize: 500, uploadsPerUser: 2 };
+
+export interface ImportDeps {
+  repos: Repositories;
+  groups: GroupService;
+  /** Publishes a committed change to the live rooms (after its transaction). */
+  publish: (change: CommittedChange) => void;
+  /** Tells the importing user how far a run has got. */
+  progress: (userId: string, job: ImportJob) => void;
+  policy?: Partial<ImportPolicy>;
+  now?: () => number;
+}
+
+interface Upload {
+  importId: string;
+  userId: string;
+  crisisId: string;
+  fileName: string;
+  csv: Buffer;
+  headers: string[];
+  hxl: string[] | null;
+  dataRows: number;
+  job: ImportJob | null;
+}
+
+interface DataRow {
+  row: number;
+  cells: string[];
+}
+
+/** Lets sockets and other requests in: a macrotask, after pending I/O callbacks. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const notFound = () => failure('not_found', 'no such import (uploads are kept until a newer one replaces them)');
+
+/** Splits the file so the parser streams it instead of taking one 30 MB chunk. */
+function* slices(csv: Buffer, size = 64 * 1024): Generator<Buffer> {
+  for (let at = 0; at < csv.length; at += size) yield csv.subarray(at, at + size);
+}
+
+/** Every record of the file, as arrays of cells, streamed through csv-parse. */
+function records(csv: Buffer): AsyncIterable<string[]> {
+  return Readable.from(slices(csv)).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1024 * 1024 }),
+  );
+}
+
+/** Parser errors carry a line; the message is csv-parse's own and holds no cell values. */
+const unreadable = (error: unknown): Failure =>
+  failure('invalid', `not a readable CSV file: ${error instanceof Error ? error.message : String(error)}`);
+
+/**
+ * CSV imports of groups (KoboToolbox/ODK exports or any spreadsheet), for coordinators: upload,
+ * check with a mapping (every invalid row and why), then apply the valid rows as ordinary
+ * `group.report` commands in chunks, with progress, without holding the event loop. Each row's
+ * command and group ids derive from its submission id (or content), so a second import of the
+ * same file adds nothing.
+ */
+export class ImportService {
+  readonly #deps: ImportDeps;
+  readonly #policy: ImportPolicy;
+  readonly #now: () => number;
+  readonly #uploads = new Map<string, Upload>();
+
+  constructor(deps: ImportDeps) {
+    this.#deps = deps;
+    this.#policy = { ...DEFAULT_IMPORT_POLICY, ...deps.policy };
+    this.#now = deps.now ?? Date.now;
+  }
+
+  #scope(audience: Audience): { crisisId: string } | Failure {
+    if (!can(audience.role, 'group.import')) return failure('forbidden', 'your role may not import groups');
+    if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
+    return { crisisId: audience.crisisId };
+  }
+
+  #own(audience: Audience, importId: string): Upload | Failure {
+    const scope = this.#scope(audience);
+    if ('ok' in scope) return scope;
+    const upload = this.#uploads.get(importId);
+    // Someone else's upload answers like a missing one.
+    return upload && upload.userId === audience.userId && upload.crisisId === scope.crisisId ? upload : notFound();
+  }
+
+  /** Reads an uploaded file's header (and HXL row), counts its rows and guesses the mapping. */
+  async upload(audience: Audience, fileName: string, csv: Buffer): Promise<ImportUpload | Failure> {
+    const scope = this.#scope(audience);
+    if ('ok' in scope) return scope;
+    let headers: string[] | null = null;
+    let hxl: string[] | null = null;
+    const sample: string[][] = [];
+    let dataRows = 0;
+    try {
+      let index = 0;
+      for await (const cells of records(csv)) {
+        if (index === 0) headers = cells;
+        else if (index === 1 && isHxlRow(cells)) hxl = cells;
+        else {
+          dataRows += 1;
+          if (sample.length < 3) sample.push(cells);
+        }
+        index += 1;
+        if (index % 2000 === 0) await yieldToLoop();
+      }
+    } catch (error) {
+      return unreadable(error);
+    }
+    if (!headers || dataRows === 0) return failure('invalid', 'the file has no data rows under its header');
+    const upload: Upload = {
+      importId: randomUUID(),
+      userId: audience.userId,
+      crisisId: scope.crisisId,
+      fileName: fileName.slice(0, 200),
+      csv,
+      headers,
+      hxl,
+      dataRows,
+      job: null,
+    };
+    this.#keep(upload);
+    return { ok: true, importId: upload.importId, fileName: upload.fileName, headers, hxl, mapping: guessMapping(headers, hxl), sample };
+  }
+
+  /** Memory is bounded: a user keeps their newest uploads; one being applied stays until it ends. */
+  #keep(upload: Upload): void {
+    this.#uploads.set(upload.importId, upload);
+    const mine = [...this.#uploads.values()].filter((u) => u.userId === upload.userId && u.job?.state !== 'running');
+    for (const old of mine.slice(0, Math.max(0, mine.length - this.#policy.uploadsPerUser))) this.#uploads.delete(old.importId);
+  }
+
+  async *#dataRows(upload: Upload): AsyncGenerator<DataRow> {
+    const skip = upload.hxl ? 2 : 1;
+    let index = 0;
+    for await (const cells of records(upload.csv)) {
+      index += 1;
+      if (index > skip) yield { row: index, cells };
+    }
+  }
+
+  /** Checks every row with a mapping: the count that would go in, and every refused row with its reasons. */
+  async preview(audience: Audience, importId: string, mapping: ImportMapping): Promise<ImportPreview | Failure> {
+    const upload = this.#own(audience, importId);
+    if ('ok' in upload) return upload;
+    const invalid: InvalidRow[] = [];
+    const seen = new Map<string, number>();
+    let total = 0;
+    try {
+      for await (const { row, cells } of this.#dataRows(upload)) {
+        total += 1;
+        const checked = this.#check(upload.crisisId, row, cells, mapping, seen);
+        if (!checked.ok) invalid.push(checked.refusal);
+        if (total % this.#policy.chunkSize === 0) await yieldToLoop();
+      }
+    } catch (error) {
+      return unreadable(error);
+    }
+    return { ok: true, total, valid: total - invalid.length, invalid };
+  }
+
+  /** A row's report, or why not; the same row twice in one file is refused the second time. */
+  #check(crisisId: string, row: number, cells: string[], mapping: ImportMapping, seen: Map<string, number>) {
+    const result = rowToGroup(cells, mapping, crisisId);
+    if (!result.ok) return { ok: false as const, refusal: { row, reasons: result.reasons } };
+    const earlier = seen.get(result.input.id);
+    if (earlier !== undefined) {
+      const reasons = [{ code: 'duplicate_row' as const, field: null, value: String(earlier), detail: null }];
+      return { ok: false as const, refusal: { row, reasons } };
+    }
+    seen.set(result.input.id, row);
+    return { ok: true as const, key: result.key, input: result.input };
+  }
+
+  /** Starts applying the valid rows; progress goes to the user and is answered by `status`. */
+  start(audience: Audience, importId: string, mapping: ImportMapping): { ok: true; job: ImportJob } | Failure {
+    const upload = this.#own(audience, importId);
+    if ('ok' in upload) return upload;
+    if (upload.job?.state === 'running') return failure('conflict', 'this import is already running');
+    const at = new Date(this.#now()).toISOString();
+    // A re-run of the same upload is a new run (its rows are then already present).
+    const job: ImportJob = {
+      importId: upload.job ? randomUUID() : upload.importId,
+      fileName: upload.fileName,
+      state: 'running',
+      startedAt: at,
+      finishedAt: null,
+      total: upload.dataRows,
+      processed: 0,
+      imported: 0,
+      alreadyPresent: 0,
+      refused: 0,
+    };
+    this.#deps.repos.imports.start(job.importId, upload.crisisId, audience.userId, upload.fileName, at);
+    upload.job = job;
+    if (job.importId !== upload.importId) this.#uploads.set(job.importId, upload);
+    void this.#run(audience, upload, job, mapping);
+    return { ok: true, job: { ...job } };
+  }
+
+  /** A run's progress, for its own user. */
+  status(audience: Audience, importId: string): { ok: true; job: ImportJob } | Failure {
+    const scope = this.#scope(audience);
+    if ('ok' in scope) return scope;
+    const record = this.#deps.repos.imports.findById(importId);
+    if (!record || record.userId !== audience.userId) return notFound();
+    const live = this.#uploads.get(importId)?.job;
+    const { crisisId: _c, userId: _u, ...job } = record;
+    return { ok: true, job: live && live.importId === importId ? { ...live } : job };
+  }
+
+  async #run(audience: Audience, upload: Upload, job: ImportJob, mapping: ImportMapping): Promise<void> {
+    const seen = new Map<string, number>();
+    let batch: DataRow[] = [];
+    const flush = async () => {
+      const committed = this.#applyChunk(audience, upload.crisisId, batch, mapping, seen, job);
+      batch = [];
+      // After the chunk's commit, like any report: live to every room, projected for it.
+      for (const change of committed) this.#deps.publish(change);
+      this.#deps.progress(audience.userId, { ...job });
+      await yieldToLoop();
+    };
+    try {
+      for await (const row of this.#dataRows(upload)) {
+        batch.push(row);
+        if (batch.length >= this.#policy.chunkSize) await flush();
+      }
+      await this.#finish(audience, upload, job, 'done', batch.length > 0 ? flush : null);
+    } catch {
+      // The rows already committed stay (each chunk is its own transaction); the run says it stopped.
+      await this.#finish(audience, upload, job, 'failed', null);
+    }
+  }
+
+  async #finish(audience: Audience, upload: Upload, job: ImportJob, state: 'done' | 'failed', last: (() => Promise<void>) | null): Promise<void> {
+    if (last) await last();
+    job.state = state;
+    job.finishedAt = new Date(this.#now()).toISOString();
+    if (state === 'done') job.total = job.processed;
+    this.#deps.repos.transaction(() => {
+      this.#deps.repos.imports.save(job);
+      this.#deps.repos.audit.append({
+        at: job.finishedAt ?? job.startedAt,
+        userId: audience.userId,
+        role: audience.role,
+        action: 'import.groups',
+        recordType: 'import',
+        recordId: job.importId,
+        outcome: state === 'done' ? 'ok' : 'failed',
+      });
+    });
+    this.#deps.progress(audience.userId, { ...job });
+    if (upload.job === job) upload.job = { ...job };
+  }
+
+  /** One transaction for the chunk: each valid row through GroupService.execute (its own savepoint). */
+  #applyChunk(audience: Audience, crisisId: string, rows: DataRow[], mapping: ImportMapping, seen: Map<string, number>, job: ImportJob): CommittedChange[] {
+    const { repos, groups } = this.#deps;
+    return repos.transaction(() => {
+      const committed: CommittedChange[] = [];
+      for (const { row, cells } of rows) {
+        job.processed += 1;
+        const result = this.#check(crisisId, row, cells, mapping, seen);
+        if (!result.ok) {
+          job.refused += 1;
+          continue;
+        }
+        // Imported before (by anyone): the group is there, so the row adds nothing.
+        if (repos.groups.findById(result.input.id)) {
+          job.alreadyPresent += 1;
+          continue;
+        }
+        const { commandId } = importIds(crisisId, result.key);
+        let outcome;
+        try {
+          outcome = groups.execute({ userId: audience.userId, audience }, { type: 'group.report', commandId, group: result.input });
+        } catch {
+          // Its savepoint rolled back; the rest of the chunk goes on.
+          job.refused += 1;
+          continue;
+        }
+        if (outcome.ack.ok && outcome.committed.length > 0) job.imported += 1;
+        else if (outcome.ack.ok) job.alreadyPresent += 1;
+        else job.refused += 1;
+        committed.push(...outcome.committed);
+      }
+      repos.imports.save(job);
+      return committed;
+    });
+  }
+}
