@@ -199,6 +199,22 @@ describe('languages: the app in Arabic (right to left) and French', () => {
           expect(l.x + l.width / 2, 'legend on the right in Arabic').toBeGreaterThan(box.x + box.width / 2);
         }
       }
+      if (role === 'coordinator') {
+        // Beyond the first screen: a group's details with its assignments, and the counters with their chart.
+        await page.getByTestId('triage-row').first().click();
+        await page.getByTestId('group-details').waitFor();
+        await check(page, 'ar-coordinator-details', 'ar', ar);
+        await page.getByRole('tab', { name: ar['coord.tab.counters']!, exact: true }).click();
+        await page.getByTestId('counters').waitFor();
+        await check(page, 'ar-coordinator-counters', 'ar', ar);
+      }
+      if (role === 'field') {
+        // The whole report form, every section open.
+        const closed = page.locator('form details:not([open]) > summary');
+        for (let n = await closed.count(); n > 0; n--) await closed.first().click();
+        await check(page, 'ar-field-form', 'ar', ar);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'ar-field-form-full.png'), fullPage: true });
+      }
       suite.assertClean();
     });
   }
