@@ -236,6 +236,7 @@ export default {
   'ack.conflict': 'عدّلها شخص آخر قبلك',
   'ack.rate_limited': 'طلبات كثيرة جدًا',
   'ack.internal': 'مشكلة في الخادم',
+  'ack.too_large': 'الملف كبير جدًا',
 
   'outbox.waiting': 'بانتظار الإرسال',
   'outbox.rejected': 'مرفوض: {reason}',

@@ -221,6 +221,7 @@ export default {
   'ack.conflict': 'someone changed it first',
   'ack.rate_limited': 'too many requests',
   'ack.internal': 'a problem on the server',
+  'ack.too_large': 'the file is too large',
 
   'outbox.waiting': 'Waiting to send',
   'outbox.rejected': 'Refused: {reason}',

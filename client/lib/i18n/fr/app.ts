@@ -221,6 +221,7 @@ export default {
   'ack.conflict': 'quelqu’un l’a modifié avant vous',
   'ack.rate_limited': 'trop de demandes',
   'ack.internal': 'un problème sur le serveur',
+  'ack.too_large': 'le fichier est trop volumineux',
 
   'outbox.waiting': 'En attente d’envoi',
   'outbox.rejected': 'Refusé : {reason}',
