@@ -20,6 +20,8 @@ import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
 import { GroupService } from './services/group.service';
 import { SyncService } from './services/sync.service';
+import { changeLogSource } from './services/committed-changes';
+import type { Cluster } from './socket/redis-cluster';
 import { SignInLimiter } from './security/sign-in-limiter';
 import { createSocketServer, userRoom, type WaymarkIo } from './socket/socket-server';
 import { importRoutes } from './http/import.routes';
@@ -38,6 +40,8 @@ export interface AppDeps {
   logger?: Logger;
   /** The clock, in epoch milliseconds; tests replace it to expire sessions. */
   now?: () => number;
+  /** Other server processes on the same database, reached through Redis (index.ts connects it). */
+  cluster?: Cluster;
 }
 
 /** A built, not yet listening, server. */
@@ -69,7 +73,9 @@ export function createApp(deps: AppDeps): App {
     auth,
     groups,
     sync,
+    changes: changeLogSource(repos),
     logger,
+    ...(deps.cluster ? { cluster: deps.cluster } : {}),
     allowedOrigins: config.allowedOrigins,
     now,
     ...(config.socketRate ? { socketRate: config.socketRate } : {}),

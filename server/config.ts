@@ -61,6 +61,12 @@ const EnvSchema = z.object({
     .pipe(z.number().int().min(1))
     .optional()
     .transform((v) => v ?? 10_000),
+  WAYMARK_REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? null : v))
+    .pipe(z.url({ protocol: /^rediss?$/ }).nullable()),
   WAYMARK_SIGNIN_MAX_FAILURES: positiveNumber(DEFAULT_SIGN_IN_LIMIT.maxPerAccount),
   WAYMARK_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveNumber(DEFAULT_SIGN_IN_LIMIT.maxPerAddress),
   WAYMARK_SIGNIN_WINDOW_MINUTES: positiveNumber(DEFAULT_SIGN_IN_LIMIT.windowMs / 60_000),
@@ -101,6 +107,12 @@ export interface Config {
   importMaxBytes: number;
   /** Requests each API token may make (token bucket). */
   apiRate: SocketRatePolicy;
+  /**
+   * Redis for Socket.IO's adapter when several server processes share one database: the doorbell
+   * that tells the others a change committed, and user/session disconnects across processes.
+   * Null (the default) for one process.
+   */
+  redisUrl: string | null;
 }
 
 /** How long a session lives. */
@@ -154,5 +166,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     socketRate: { perSecond: e.WAYMARK_SOCKET_EVENTS_PER_SECOND, burst: e.WAYMARK_SOCKET_EVENTS_BURST },
     importMaxBytes: Math.round(e.WAYMARK_IMPORT_MAX_MB * 1024 * 1024),
     apiRate: { perSecond: e.WAYMARK_API_REQUESTS_PER_SECOND, burst: e.WAYMARK_API_REQUESTS_BURST },
+    redisUrl: e.WAYMARK_REDIS_URL,
   };
 }

@@ -4,6 +4,7 @@ import { openDatabase } from './db/database';
 import { createConsoleLogger } from './log';
 import { createRepositories } from './repositories/repositories';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from './seed/demo-seed';
+import { connectCluster, redactRedisUrl, RedisUnavailableError, type Cluster } from './socket/redis-cluster';
 
 // Wiring only: configuration, database, demo seed, listening, and a clean stop on signals.
 
@@ -35,9 +36,27 @@ if (config.demo) {
   }
 }
 
-const app = createApp({ repositories, config, logger });
+async function clusterOrExit(url: string): Promise<Cluster> {
+  try {
+    return await connectCluster(url, logger);
+  } catch (error) {
+    if (!(error instanceof RedisUnavailableError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    db.close();
+    process.exit(1);
+  }
+}
+
+// Several processes on this database: Redis carries change announcements and disconnects between them.
+const cluster = config.redisUrl ? await clusterOrExit(config.redisUrl) : undefined;
+const app = createApp({ repositories, config, logger, ...(cluster ? { cluster } : {}) });
 const port = await app.listen(config.port);
-logger.info('server.listening', { port, dataDir: config.dataDir, staticDir: config.staticDir });
+logger.info('server.listening', {
+  port,
+  dataDir: config.dataDir,
+  staticDir: config.staticDir,
+  redis: config.redisUrl ? redactRedisUrl(config.redisUrl) : null,
+});
 
 let stopping = false;
 async function stop(signal: NodeJS.Signals): Promise<void> {
@@ -45,6 +64,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   stopping = true;
   logger.info('server.stopping', { signal });
   await app.close();
+  await cluster?.close();
   // Closing checkpoints the WAL into the database file.
   db.close();
   logger.info('server.stopped', { signal });

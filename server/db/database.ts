@@ -58,14 +58,21 @@ export function applyMigrations(db: Db): number[] {
   const record = db.prepare<[number, string, string]>(
     'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
   );
+  const isApplied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
   const done: number[] = [];
   for (const migration of readMigrations()) {
     if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    })();
-    done.push(migration.version);
+    // IMMEDIATE and checked again inside: two server processes starting together on a new file
+    // both see the migration pending; the second waits for the first's write lock, then skips it.
+    const ran = db
+      .transaction(() => {
+        if (isApplied.get(migration.version)) return false;
+        db.exec(migration.sql);
+        record.run(migration.version, migration.name, new Date().toISOString());
+        return true;
+      })
+      .immediate();
+    if (ran) done.push(migration.version);
   }
   return done;
 }

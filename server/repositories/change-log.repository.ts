@@ -44,6 +44,7 @@ export class ChangeLogRepository {
   readonly #oldest;
   readonly #countAfter;
   readonly #listAfter;
+  readonly #listRange;
   readonly #previous;
   readonly #byEntity;
   readonly #byCrisis;
@@ -59,6 +60,9 @@ export class ChangeLogRepository {
     );
     this.#listAfter = db.prepare<[string, number, number], ChangeRow>(
       'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
+    );
+    this.#listRange = db.prepare<[number, number, number], ChangeRow>(
+      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
     );
     this.#previous = db.prepare<[string, number], { data: string }>(
       'SELECT data FROM change_log WHERE entity_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1',
@@ -105,6 +109,11 @@ export class ChangeLogRepository {
   /** The changes of a crisis in (afterSeq, uptoSeq], in order. */
   listAfter(crisisId: string, afterSeq: number, uptoSeq: number): ChangeRecord[] {
     return this.#listAfter.all(crisisId, afterSeq, uptoSeq).map(toRecord);
+  }
+
+  /** The changes of every crisis in (afterSeq, uptoSeq], in order, at most `limit` of them. */
+  listRange(afterSeq: number, uptoSeq: number, limit: number): ChangeRecord[] {
+    return this.#listRange.all(afterSeq, uptoSeq, limit).map(toRecord);
   }
 
   /** The entity's state just before the change `beforeSeq`, or null if that change created it. */

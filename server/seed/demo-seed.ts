@@ -63,6 +63,24 @@ export interface DemoSeedResult {
  * Everything goes through the repositories in one transaction, with a change-log row per group.
  */
 export async function seedDemo(repos: Repositories, options: { nowMs?: number } = {}): Promise<DemoSeedResult> {
+  const seeded = await seedDemoUnless(repos, () => false, options);
+  if (!seeded) throw new Error('unreachable: the demo seed was skipped');
+  return seeded;
+}
+
+/** Seeds the demo only into a database without any crisis; returns null when it was not empty. */
+export async function seedDemoIfEmpty(repos: Repositories, options: { nowMs?: number } = {}): Promise<DemoSeedResult | null> {
+  if (repos.crises.count() > 0) return null;
+  // Checked again inside the write transaction: two processes starting together on an empty
+  // database both pass the check above, and only the first to take the write lock seeds.
+  return seedDemoUnless(repos, () => repos.crises.count() > 0, options);
+}
+
+async function seedDemoUnless(
+  repos: Repositories,
+  skip: () => boolean,
+  options: { nowMs?: number },
+): Promise<DemoSeedResult | null> {
   const nowMs = options.nowMs ?? Date.now();
   const now = new Date(nowMs).toISOString();
   const rng = new Prng(DEMO_SEED);
@@ -102,6 +120,7 @@ export async function seedDemo(repos: Repositories, options: { nowMs?: number } 
   );
 
   return repos.transaction(() => {
+    if (skip()) return null;
     repos.crises.insert(crisis);
     for (const agency of agencies) repos.agencies.insert(agency, now);
     for (const user of users) repos.users.insert(user);
@@ -112,10 +131,4 @@ export async function seedDemo(repos: Repositories, options: { nowMs?: number } 
     }
     return { crisisId: crisis.id, groups: groups.length, headSeq: repos.changeLog.headSeq() };
   });
-}
-
-/** Seeds the demo only into a database without any crisis; returns null when it was not empty. */
-export async function seedDemoIfEmpty(repos: Repositories, options: { nowMs?: number } = {}): Promise<DemoSeedResult | null> {
-  if (repos.crises.count() > 0) return null;
-  return seedDemo(repos, options);
 }

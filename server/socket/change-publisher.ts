@@ -1,22 +1,48 @@
 import type { Logger } from '../log';
 import type { CommittedChange } from '../services/group.service';
+import type { ChangeSource } from '../services/committed-changes';
 import { projectChange } from '../services/change-projection';
 import type { AudienceRoom } from './audience-room';
 import type { WaymarkIo } from './socket-server';
 
+/** At most this many changes are read from the log at once when catching up. */
+const READ_BATCH = 1_000;
+
 /**
- * Sends each committed change to every audience room of its crisis, projected for that room.
- * Called only after the transaction commits.
+ * Sends each committed change to this process's audience rooms of its crisis, projected for each
+ * room, strictly in sequence-number order.
+ *
+ * With several processes on one database each one publishes to its own sockets only: a change
+ * committed elsewhere is announced (Redis, see `announce`) or found by the periodic check, then read
+ * from the shared change log. Publishing in log order, filling any gap from the log, is what lets a
+ * client ignore a change at or below the last one it applied: a client cannot detect a gap itself,
+ * since each audience sees only some of the sequence numbers.
  */
 export class ChangePublisher {
   readonly #io: WaymarkIo;
   readonly #logger: Logger;
+  readonly #source: ChangeSource;
+  readonly #announce: (seq: number) => void;
   /** Rooms that have had members, with the audience they project as. */
   readonly #rooms = new Map<string, AudienceRoom>();
+  /** Every change up to this one has been published (or predates this process). */
+  #published: number;
 
-  constructor(io: WaymarkIo, logger: Logger) {
+  /**
+   * @param announce tells the other processes that a change up to `seq` committed here (nothing
+   *   to do with one process).
+   */
+  constructor(io: WaymarkIo, logger: Logger, source: ChangeSource, announce: (seq: number) => void = () => {}) {
     this.#io = io;
     this.#logger = logger;
+    this.#source = source;
+    this.#announce = announce;
+    this.#published = source.headSeq();
+  }
+
+  /** The last sequence number published: every change up to it has been sent to this process's rooms. */
+  get publishedSeq(): number {
+    return this.#published;
   }
 
   /** Remembers a room's audience when a socket joins it. */
@@ -24,10 +50,38 @@ export class ChangePublisher {
     this.#rooms.set(room.name, room);
   }
 
-  /** Emits a change to the rooms of its crisis; a room that cannot see it, and never could, gets nothing. */
+  /** A change this process committed. Called only after the transaction commits. */
   publish(change: CommittedChange): void {
-    // Local rooms only: with several processes each one publishes its own commits to its own sockets
-    // through the adapter, which this loop would then need to learn about (a later scale step).
+    if (change.seq === this.#published + 1) {
+      this.#emit(change);
+      this.#published = change.seq;
+    } else if (change.seq > this.#published) {
+      // Something committed before it is not published yet (another process's change on its way):
+      // the log has both, in order.
+      this.catchUp(change.seq);
+    }
+    this.#announce(change.seq);
+  }
+
+  /**
+   * Publishes every committed change up to `uptoSeq` (default: the log's head) not yet published
+   * here: another process announced a commit, or the periodic check found one.
+   */
+  catchUp(uptoSeq?: number): void {
+    const target = uptoSeq ?? this.#source.headSeq();
+    while (this.#published < target) {
+      const changes = this.#source.between(this.#published, target, READ_BATCH);
+      // An announcement follows its commit, so the log holds it; stop rather than spin if not.
+      if (changes.length === 0) return;
+      for (const change of changes) {
+        this.#emit(change);
+        this.#published = change.seq;
+      }
+    }
+  }
+
+  #emit(change: CommittedChange): void {
+    // This process's rooms only (`local`): the other processes publish the same change to theirs.
     const live = this.#io.of('/').adapter.rooms;
     let sent = 0;
     for (const room of this.#rooms.values()) {
@@ -38,7 +92,7 @@ export class ChangePublisher {
       if (room.audience.crisisId !== change.crisisId) continue;
       const event = projectChange(room.audience, change.seq, change.before, change.after);
       if (!event) continue;
-      this.#io.to(room.name).emit('change', event);
+      this.#io.local.to(room.name).emit('change', event);
       sent += 1;
     }
     this.#logger.info('change.published', { seq: change.seq, rooms: sent });

@@ -6,6 +6,7 @@ import { readCookie, SESSION_COOKIE } from '../http/cookies';
 import type { AuthService } from '../services/auth.service';
 import type { GroupService } from '../services/group.service';
 import type { SyncService } from '../services/sync.service';
+import type { ChangeSource } from '../services/committed-changes';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
@@ -14,6 +15,7 @@ import { ChangePublisher } from './change-publisher';
 import { registerCommandHandler } from './command.handler';
 import { registerSyncHandler } from './sync.handler';
 import { DEFAULT_SOCKET_RATE, TokenBucket, type SocketRatePolicy } from '../security/token-bucket';
+import type { Cluster } from './redis-cluster';
 
 /** What the server keeps on each connection: who it is for, decided once at the handshake. */
 export interface SocketData {
@@ -23,14 +25,24 @@ export interface SocketData {
   bucket: TokenBucket;
 }
 
-export type WaymarkIo = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
-export type WaymarkSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
+/** Between server processes (through the Redis adapter): a doorbell, never group data. */
+export interface InterServerEvents {
+  /** Changes up to this sequence number committed on the sending process; read them from the log. */
+  committed: (seq: number) => void;
+}
+
+export type WaymarkIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type WaymarkSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SocketDeps {
   auth: AuthService;
   groups: GroupService;
   sync: SyncService;
+  /** The committed changes, for publishing what another process (or anything else) wrote. */
+  changes: ChangeSource;
   logger: Logger;
+  /** Present when several processes share the database (WAYMARK_REDIS_URL). */
+  cluster?: Cluster;
   allowedOrigins: readonly string[];
   socketRate?: SocketRatePolicy;
   now?: () => number;
@@ -44,7 +56,10 @@ export interface SocketServer {
   disconnectSession(sessionId: string): void;
   /** Closes every connection of a user at once (disabled, role or agency changed, sessions ended). */
   disconnectUser(userId: string): void;
-  /** Closes every connection whose session ended or whose user changed (see SWEEP_INTERVAL_MS). */
+  /**
+   * Closes every connection whose session ended or whose user changed, and publishes changes
+   * committed elsewhere that no announcement brought (see SWEEP_INTERVAL_MS).
+   */
   sweep(): void;
   /** Stops the periodic sweep (the app is closing). */
   stopSweeping(): void;
@@ -54,11 +69,15 @@ export interface SocketServer {
  * The admin command runs in another process and cannot reach this server's sockets, so every
  * second each connection's session and user are checked again: a user disabled or signed out
  * from the command line is cut off within a second, as one disabled in the app is at once.
+ * The same tick publishes any change in the log not yet published here: with several processes,
+ * one whose Redis announcement was lost (Redis pub/sub delivers at most once) goes out a second late.
  */
 export const SWEEP_INTERVAL_MS = 1000;
 
 /** The room every connection of one user joins, so all of them can be closed together. */
 export const userRoom = (userId: string) => `user:${userId}`;
+/** The room every connection opened with one session joins (sign-out closes them on every process). */
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
 const refuse = (reason: HandshakeError) => new Error(reason);
 
@@ -79,11 +98,26 @@ export function originAllowed(headers: http.IncomingHttpHeaders, allowed: readon
 
 /** Attaches Socket.IO to an HTTP server: handshake checks, server-computed rooms, command and sync handlers. */
 export function createSocketServer(httpServer: http.Server, deps: SocketDeps): SocketServer {
+  const cluster = deps.cluster;
   const io: WaymarkIo = new Server(httpServer, {
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
     serveClient: false,
+    // Connection state recovery stays off (the Redis adapter could not do it anyway): a client
+    // catches up from its own last sequence number, on whichever process it reaches.
+    ...(cluster ? { adapter: cluster.adapter } : {}),
   });
-  const publisher = new ChangePublisher(io, deps.logger);
+  const publisher = new ChangePublisher(io, deps.logger, deps.changes, cluster ? announcer(io, cluster) : undefined);
+  if (cluster) {
+    io.on('committed', (seq: unknown) => {
+      if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return;
+      try {
+        publisher.catchUp(seq);
+      } catch (error) {
+        // The periodic check retries.
+        deps.logger.error('change.catch_up_failed', describeError(error));
+      }
+    });
+  }
 
   io.use((socket, next) => {
     try {
@@ -109,7 +143,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   });
 
   io.on('connection', (socket) => {
-    void socket.join(userRoom(socket.data.audience.userId));
+    void socket.join([userRoom(socket.data.audience.userId), sessionRoom(socket.data.sessionId)]);
     const room = audienceRoom(socket.data.audience);
     if (room) {
       publisher.register(room);
@@ -130,6 +164,11 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     } catch (error) {
       deps.logger.error('socket.sweep_failed', describeError(error));
     }
+    try {
+      publisher.catchUp();
+    } catch (error) {
+      deps.logger.error('change.catch_up_failed', describeError(error));
+    }
   }, SWEEP_INTERVAL_MS);
   timer.unref();
 
@@ -138,13 +177,32 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     publisher,
     sweep,
     stopSweeping: () => clearInterval(timer),
+    // Through the adapter, so sockets on every process close. With Redis unreachable the request
+    // waits in the client's queue; each process's own sweep closes them within a second anyway.
     disconnectSession(sessionId) {
-      for (const socket of io.of('/').sockets.values()) {
-        if (socket.data.sessionId === sessionId) socket.disconnect(true);
-      }
+      io.in(sessionRoom(sessionId)).disconnectSockets(true);
     },
     disconnectUser(userId) {
       io.in(userRoom(userId)).disconnectSockets(true);
     },
+  };
+}
+
+/**
+ * Rings the other processes' doorbell once per event-loop turn with the newest committed sequence
+ * number (a batch of commits is one message). Skipped while Redis is unreachable: messages would
+ * only pile up in memory, and the periodic check publishes those changes meanwhile.
+ */
+function announcer(io: WaymarkIo, cluster: Cluster): (seq: number) => void {
+  let pending = 0;
+  return (seq) => {
+    if (pending === 0) {
+      setImmediate(() => {
+        const upto = pending;
+        pending = 0;
+        if (cluster.connected()) io.serverSideEmit('committed', upto);
+      });
+    }
+    pending = Math.max(pending, seq);
   };
 }

@@ -16,6 +16,10 @@ export interface ChildServerOptions {
   demo?: boolean;
   /** The client build to serve; none by default. */
   staticDir?: string;
+  /** Another server's data folder, to run a second process on the same database; a fresh one by default. */
+  dataDir?: string;
+  /** More environment for the server (e.g. WAYMARK_REDIS_URL). */
+  env?: Record<string, string>;
 }
 
 export interface ChildServer {
@@ -32,7 +36,7 @@ export interface ChildServer {
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks one; we release it for the child to take). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
@@ -46,7 +50,7 @@ function freePort(): Promise<number> {
 
 /** Creates (does not start) a child-process server on a fresh data folder and a fixed free port. */
 export async function createChildServer(options: ChildServerOptions = {}): Promise<ChildServer> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'waymark-child-'));
+  const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'waymark-child-')));
   const port = await freePort();
   const tsx = path.resolve('node_modules/tsx/dist/loader.mjs');
   let child: ChildProcess | null = null;
@@ -61,6 +65,7 @@ export async function createChildServer(options: ChildServerOptions = {}): Promi
         WAYMARK_DATA_DIR: dataDir,
         WAYMARK_DEMO: options.demo === false ? 'off' : 'on',
         WAYMARK_STATIC_DIR: path.resolve(options.staticDir ?? path.join(dataDir, 'no-client-build')),
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

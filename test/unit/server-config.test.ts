@@ -17,6 +17,7 @@ describe(loadConfig.name, () => {
       sync: { maxCatchUpChanges: 10_000 },
       allowedOrigins: [],
       trustProxy: false,
+      redisUrl: null,
     });
   });
 
@@ -32,6 +33,7 @@ describe(loadConfig.name, () => {
       WAYMARK_SYNC_MAX_CHANGES: '500',
       WAYMARK_ALLOWED_ORIGINS: 'https://waymark.example.org/, http://localhost:5173',
       WAYMARK_TRUST_PROXY: 'on',
+      WAYMARK_REDIS_URL: 'redis://10.0.0.5:6379',
     });
 
     expect(config).toMatchObject({
@@ -44,6 +46,7 @@ describe(loadConfig.name, () => {
       sync: { maxCatchUpChanges: 500 },
       allowedOrigins: ['https://waymark.example.org', 'http://localhost:5173'],
       trustProxy: true,
+      redisUrl: 'redis://10.0.0.5:6379',
     });
   });
 
@@ -58,6 +61,7 @@ describe(loadConfig.name, () => {
     ['WAYMARK_SESSION_IDLE_MINUTES', '-5'],
     ['WAYMARK_SESSION_ABSOLUTE_HOURS', '0'],
     ['WAYMARK_BASEMAP_STYLE_URL', 'not a url'],
+    ['WAYMARK_REDIS_URL', 'http://10.0.0.5:6379'],
     ['WAYMARK_BASEMAP_STYLE_URL', 'javascript:alert(1)'],
     ['WAYMARK_SYNC_MAX_CHANGES', '0'],
     ['WAYMARK_ALLOWED_ORIGINS', 'waymark.example.org'],
