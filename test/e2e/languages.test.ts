@@ -214,6 +214,12 @@ describe('languages: the app in Arabic (right to left) and French', () => {
         for (let n = await closed.count(); n > 0; n--) await closed.first().click();
         await check(page, 'ar-field-form', 'ar', ar);
         await page.screenshot({ path: path.join(ARTIFACTS, 'ar-field-form-full.png'), fullPage: true });
+        // Saving an empty report: the error summary (a counted message) and the errors beside the fields.
+        await page.getByRole('button', { name: ar['form.submit']!, exact: true }).click();
+        const summary = page.getByTestId('error-summary');
+        await summary.waitFor();
+        expect(await summary.textContent()).toContain(ar['form.summary.title']);
+        await check(page, 'ar-field-errors', 'ar', ar);
       }
       suite.assertClean();
     });
