@@ -218,7 +218,7 @@ export default {
   'form.error.number': 'أدخل عددًا صحيحًا.',
   'form.error.min': 'يجب ألا يقل عن {min}.',
   'form.error.max': 'يجب ألا يزيد على {max}.',
-  'form.error.tooLong': 'طويل جدًا: {max} حرف كحد أقصى.',
+  'form.error.tooLong': 'طويل جدًا: الحد الأقصى لعدد الأحرف {max}.',
   'form.error.choose': 'اختر أحد الخيارات.',
   'form.error.date': 'أدخل تاريخًا ووقتًا.',
   'form.error.breakdownExceedsTotal': 'التوزيع حسب الجنس والعمر يحسب أشخاصًا أكثر من المجموع.',

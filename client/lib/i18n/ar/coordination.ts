@@ -41,7 +41,7 @@ export default {
   'coord.filters.unassigned': 'الاحتياجات غير المُسندة فقط',
   'coord.filters.seen': 'شوهدت خلال',
   'coord.filters.seen.any': 'أي وقت',
-  'coord.filters.seen.hours': '{hours} ساعة',
+  'coord.filters.seen.hours': '{hours} س',
   'coord.filters.mapView': 'ما تعرضه الخريطة فقط',
 
   'coord.counters': 'الأشخاص',
@@ -62,7 +62,7 @@ export default {
   'coord.tab.threeW': '3W',
 
   'coord.duplicates.none': 'لا توجد تكرارات محتملة.',
-  'coord.duplicates.pair': 'على بُعد {km} كم و{hours} س، وتشابه تركيبة الجنسيات {similarity}٪',
+  'coord.duplicates.pair': 'على بُعد {km} كم و{hours} س، وتشابه تركيبة الجنسيات {similarity}%',
   'coord.duplicates.keepThis': 'الإبقاء على {name} ({people}) ودمج الأخرى فيها',
 
   'merge.into': 'هذا البلاغ مكرّر لـ',

@@ -304,7 +304,7 @@ export default {
   'details.intention': 'Intention',
   'details.consent': 'Consentement au partage avec leur consulat',
   'details.protection': 'Préoccupation de protection',
-  'details.protection.yes': 'Oui – communiqué à aucune ambassade',
+  'details.protection.yes': 'Oui – jamais communiqué aux ambassades',
   'details.protection.no': 'Non',
   'details.notes': 'Remarques',
   'details.notes.none': 'Aucune remarque.',
