@@ -172,19 +172,22 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   }, SWEEP_INTERVAL_MS);
   timer.unref();
 
+  // This process's sockets at once; the other processes' through the adapter (the Redis adapter
+  // would close local ones too, but only once its own request came back from Redis). With Redis
+  // unreachable the request waits in the client's queue, and each process's sweep closes them
+  // within a second anyway.
+  const disconnectEverywhere = (room: string) => {
+    io.local.in(room).disconnectSockets(true);
+    if (cluster) io.in(room).disconnectSockets(true);
+  };
+
   return {
     io,
     publisher,
     sweep,
     stopSweeping: () => clearInterval(timer),
-    // Through the adapter, so sockets on every process close. With Redis unreachable the request
-    // waits in the client's queue; each process's own sweep closes them within a second anyway.
-    disconnectSession(sessionId) {
-      io.in(sessionRoom(sessionId)).disconnectSockets(true);
-    },
-    disconnectUser(userId) {
-      io.in(userRoom(userId)).disconnectSockets(true);
-    },
+    disconnectSession: (sessionId) => disconnectEverywhere(sessionRoom(sessionId)),
+    disconnectUser: (userId) => disconnectEverywhere(userRoom(userId)),
   };
 }
 

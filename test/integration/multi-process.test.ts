@@ -233,14 +233,16 @@ describe('two server processes on one database and one Redis', () => {
     for (const seen of [fieldSeen, coordinatorSeen, embassySeen]) expect(strictlyIncreasing(seen)).toBe(true);
   });
 
-  it('closes a disabled user’s socket on the other process', async () => {
+  it('closes a disabled user’s sockets on both processes', async () => {
     const responder = await connect(two, DEMO_USERS.responder);
+    const responderHere = await connect(one, DEMO_USERS.responder);
     const adminCookie = await signIn(one.url, DEMO_USERS.admin, DEMO_PASSWORD);
     const overview = await fetch(`${one.url}${API_ROUTES.admin}/overview`, { headers: { cookie: adminCookie } });
     const users = UserSummary.array().parse(((await overview.json()) as { users: unknown }).users);
     const target = users.find((u) => u.username === DEMO_USERS.responder);
     if (!target) throw new Error('no demo responder');
     const closed = disconnection(responder.socket);
+    const closedHere = disconnection(responderHere.socket);
 
     const response = await fetch(`${one.url}${API_ROUTES.admin}/users/${target.id}/disable`, {
       method: 'POST',
@@ -250,6 +252,7 @@ describe('two server processes on one database and one Redis', () => {
 
     expect(response.status).toBe(200);
     expect(await closed).toBe('io server disconnect');
+    expect(await closedHere).toBe('io server disconnect');
     await eventually(
       () => relayed.some((m) => m.type === REMOTE_DISCONNECT && m.opts?.rooms?.includes(`user:${target.id}`) === true),
       'the disconnect request in Redis',

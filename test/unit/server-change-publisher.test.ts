@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../server/log';
+import type { ChangeSource } from '../../server/services/committed-changes';
+import type { CommittedChange } from '../../server/services/group.service';
+import { audienceRoom } from '../../server/socket/audience-room';
+import { ChangePublisher } from '../../server/socket/change-publisher';
+import type { WaymarkIo } from '../../server/socket/socket-server';
+import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import { makeAudience, makeGroup } from '../support/factories';
+
+const crisisId = '0190a0a0-0000-7000-8000-00000000000a';
+const room = audienceRoom(makeAudience({ role: 'coordinator', crisisId }));
+if (!room) throw new Error('a coordinator has a room');
+
+/** The shared change log several processes append to; `head` is how far it is committed. */
+class Log implements ChangeSource {
+  readonly changes: CommittedChange[];
+  head = 0;
+  constructor(length: number) {
+    this.changes = Array.from({ length }, (_, i) => ({ seq: i + 1, crisisId, before: null, after: makeGroup({ crisisId }) }));
+  }
+  headSeq(): number {
+    return this.head;
+  }
+  between(afterSeq: number, uptoSeq: number, limit: number): CommittedChange[] {
+    return this.changes.filter((c) => c.seq > afterSeq && c.seq <= Math.min(uptoSeq, this.head)).slice(0, limit);
+  }
+}
+
+/** Just enough of Socket.IO for the publisher: one live room, and what was emitted to it locally. */
+function fakeIo(roomName: string): { io: WaymarkIo; sent: ChangeEvent[] } {
+  const sent: ChangeEvent[] = [];
+  const io = {
+    of: () => ({ adapter: { rooms: new Map([[roomName, new Set(['socket-1'])]]) } }),
+    local: { to: () => ({ emit: (_event: 'change', change: ChangeEvent) => sent.push(change) }) },
+  };
+  // A structural stand-in: the publisher reads only these two members.
+  return { io: io as unknown as WaymarkIo, sent };
+}
+
+describe(ChangePublisher.name, () => {
+  it('fills a gap from the log: another process’s change goes out before this one’s', () => {
+    const log = new Log(3);
+    const { io, sent } = fakeIo(room.name);
+    const announced: number[] = [];
+    const publisher = new ChangePublisher(io, silentLogger, log, (seq) => announced.push(seq));
+    publisher.register(room);
+
+    log.head = 1;
+    publisher.publish(log.changes[0]!);
+    log.head = 3; // seq 2 committed on another process, its announcement not here yet
+    publisher.publish(log.changes[2]!);
+    publisher.catchUp(2); // the late announcement
+
+    expect(sent.map((c) => c.seq)).toEqual([1, 2, 3]);
+    expect(announced).toEqual([1, 3]);
+  });
+
+  it('starts after what the log held when it was built', () => {
+    const log = new Log(4);
+    log.head = 2;
+    const { io, sent } = fakeIo(room.name);
+    const publisher = new ChangePublisher(io, silentLogger, log);
+    publisher.register(room);
+    log.head = 4;
+
+    publisher.catchUp();
+
+    expect(sent.map((c) => c.seq)).toEqual([3, 4]);
+  });
+
+  it('sends every committed change exactly once and in order, however commits, announcements and checks interleave', () => {
+    // Each step: this process commits the next change, or another process does (announced or not),
+    // or an announcement of some committed seq arrives, or the periodic check runs.
+    const step = fc.oneof(
+      fc.constant({ kind: 'own' as const }),
+      fc.constant({ kind: 'remote' as const }),
+      fc.record({ kind: fc.constant('announce' as const), back: fc.nat(5) }),
+      fc.constant({ kind: 'check' as const }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
+        const log = new Log(steps.length);
+        const { io, sent } = fakeIo(room.name);
+        const publisher = new ChangePublisher(io, silentLogger, log);
+        publisher.register(room);
+        for (const s of steps) {
+          switch (s.kind) {
+            case 'own':
+              log.head += 1;
+              publisher.publish(log.changes[log.head - 1]!);
+              break;
+            case 'remote':
+              log.head += 1;
+              break;
+            case 'announce':
+              if (log.head > 0) publisher.catchUp(Math.max(1, log.head - s.back));
+              break;
+            case 'check':
+              publisher.catchUp();
+              break;
+          }
+        }
+        publisher.catchUp();
+        expect(sent.map((c) => c.seq)).toEqual(Array.from({ length: log.head }, (_, i) => i + 1));
+      }),
+    );
+  });
+});
