@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION, type ErrorCode } from '../../../shared/protocol';
 import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
+import { ImportJob } from '../../../shared/schemas/import.schema';
 import type { DeviceStore } from '../offline/device-store';
 import { TabCoordinator, type TabMessage } from '../offline/tab-coordinator';
 import { fullJitterDelay } from './backoff';
@@ -154,6 +155,19 @@ export class SyncClient {
     this.#tabs?.close();
     this.#feed.reset();
     this.#waiters.clear();
+  }
+
+  /**
+   * Listens to this user's CSV import progress (the server sends it to the user's own room);
+   * returns the function that stops listening. Payloads are parsed like every other event.
+   */
+  onImportProgress(listener: (job: ImportJob) => void): () => void {
+    const handler = (payload: unknown) => {
+      const job = ImportJob.safeParse(payload);
+      if (job.success) listener(job.data);
+    };
+    this.#socket.on('importProgress', handler);
+    return () => this.#socket.off('importProgress', handler);
   }
 
   /**
