@@ -1,0 +1,134 @@
+/**
+ * Fan-out across server processes: the same coordinator sockets and the same paced reports, first
+ * all on one server process, then split over two processes that share one database file and one
+ * Redis (WAYMARK_REDIS_URL), the writer on the first. The baseline is the single process measured
+ * in the same run. Both are real `server/index.ts` child processes, so neither shares this
+ * process's event loop with the clients.
+ *
+ * BENCH_SECONDS (5), BENCH_VIEWERS (200) and BENCH_RATE (50 reports/s) set the load, as for the
+ * other scenarios; REDIS_SERVER_PATH overrides /usr/bin/redis-server. Runs alone with
+ * `npx tsx bench/scenarios/multi-process.ts`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import readline from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
+import { connectAs, makeGroupInput, reportCommand, signIn, type ClientSocket } from '../../test/support/clients';
+import { createChildServer, freePort, type ChildServer } from '../../test/support/child-server';
+import { summarise, type BenchRow, type Latencies, type Scenario } from '../scenario';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const VIEWERS = Number(process.env['BENCH_VIEWERS'] ?? 200);
+const RATE = Number(process.env['BENCH_RATE'] ?? 50);
+const REDIS_SERVER = process.env['REDIS_SERVER_PATH'] ?? '/usr/bin/redis-server';
+// The bench measures fan-out, not the per-socket abuse limit.
+const OPEN_BUCKET = { WAYMARK_SOCKET_EVENTS_PER_SECOND: '1000000000', WAYMARK_SOCKET_EVENTS_BURST: '1000000000' };
+
+async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const proc: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (line.includes('Ready to accept connections')) resolve();
+    });
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Calls `send` RATE times a second for SECONDS without waiting for one to finish before the next. */
+async function paced(send: () => Promise<void>): Promise<void> {
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < RATE * SECONDS; i++) {
+    const wait = start + (i * 1000) / RATE - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(send());
+  }
+  await Promise.all(pending);
+}
+
+/**
+ * Viewers spread round-robin over `servers`, the writer on the first; latency from the moment a
+ * report is sent to its receipt on each viewer (receipts can beat the writer's own ack).
+ */
+async function measure(servers: readonly ChildServer[]): Promise<Latencies & { missing: number }> {
+  const first = servers[0];
+  if (!first) throw new Error('no server');
+  const cookies = await Promise.all(servers.map((s) => signIn(s.url, DEMO_USERS.coordinator, DEMO_PASSWORD)));
+  const viewers: ClientSocket[] = await Promise.all(
+    Array.from({ length: VIEWERS }, (_, i) => connectAs(servers[i % servers.length]!.url, cookies[i % servers.length]!)),
+  );
+  const writer = await connectAs(first.url, await signIn(first.url, DEMO_USERS.field, DEMO_PASSWORD));
+  const sentAt = new Map<number, number>();
+  const receipts: { seq: number; at: number }[] = [];
+  for (const v of viewers) v.on('change', (change) => receipts.push({ seq: change.seq, at: performance.now() }));
+  await paced(async () => {
+    const t0 = performance.now();
+    const ack = await writer.emitWithAck('command', reportCommand(makeGroupInput()));
+    if (ack.ok) sentAt.set(ack.seq, t0);
+  });
+  const expected = sentAt.size * VIEWERS;
+  const limit = performance.now() + 10_000;
+  while (receipts.length < expected && performance.now() < limit) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (const s of [...viewers, writer]) s.close();
+  const latencies = receipts.flatMap((r) => {
+    const t0 = sentAt.get(r.seq);
+    return t0 === undefined ? [] : [r.at - t0];
+  });
+  return { ...summarise(latencies), missing: expected - latencies.length };
+}
+
+async function run(): Promise<BenchRow[]> {
+  const redis = await startRedis();
+  const started: ChildServer[] = [];
+  try {
+    const alone = await createChildServer({ env: OPEN_BUCKET });
+    started.push(alone);
+    await alone.start();
+    const single = await measure([alone]);
+    await alone.destroy();
+
+    const env = { ...OPEN_BUCKET, WAYMARK_REDIS_URL: redis.url };
+    const one = await createChildServer({ env });
+    const two = await createChildServer({ env, dataDir: one.dataDir });
+    started.push(one, two);
+    await Promise.all([one.start(), two.start()]);
+    const pair = await measure([one, two]);
+
+    const load = `${VIEWERS} coordinator sockets (half on each process), ${RATE} reports/s for ${SECONDS} s, writer on process 1; send→receipt`;
+    const row = (metric: string, waymark: number, baseline: number): BenchRow => ({
+      scenario: 'multiprocess fan-out',
+      metric,
+      unit: 'ms',
+      waymark,
+      baseline,
+      ratio: baseline > 0 ? waymark / baseline : Number.NaN,
+      note: `2 processes + Redis vs 1 process (baseline); ${load}; undelivered: ${pair.missing} vs ${single.missing}`,
+    });
+    return [row('p50', pair.p50, single.p50), row('p99', pair.p99, single.p99), row('max', pair.max, single.max)];
+  } finally {
+    await Promise.allSettled(started.map((s) => s.destroy()));
+    await redis.stop();
+  }
+}
+
+export const multiProcess: Scenario = { name: 'multiprocess', run };
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await run();
+  console.table(rows.map(({ metric, waymark, baseline, ratio }) => ({ metric, waymark: waymark.toFixed(1), baseline: baseline?.toFixed(1), ratio: ratio?.toFixed(2) })));
+  console.log(rows[0]?.note);
+}
