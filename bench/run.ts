@@ -17,6 +17,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
 import { connectAs, makeGroupInput, reportCommand, signIn, type ClientSocket } from '../test/support/clients';
 import { startTestServer } from '../test/support/server';
+import { runScenarios } from './run-scenarios';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 50);
@@ -190,6 +191,13 @@ async function drained(done: () => boolean) {
 
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+// Named scenarios (bench/scenarios/<name>.ts) run on their own: `npm run bench -- cold-start`.
+const picked = process.argv.slice(2);
+if (picked.length > 0) {
+  await runScenarios(picked);
+  process.exit(0);
+}
 
 const ingestResult = await ingest();
 const fanOutResult = await fanOut();

@@ -1,21 +1,52 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type { SyncPolicy } from '../config';
 import type { Repositories } from '../repositories/repositories';
 import type { SyncAck } from '../../shared/events';
+import { encodeViews } from '../../shared/packed-views';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
-import { failure } from '../../shared/protocol';
+import { failure, type Failure } from '../../shared/protocol';
+import type { Crisis } from '../../shared/schemas/crisis.schema';
 import type { Group, GroupView } from '../../shared/schemas/group.schema';
-import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import type { CatchUpResult, ChangeEvent, PackedSnapshotResult } from '../../shared/schemas/sync.schema';
 import { projectChange } from './change-projection';
+
+const gzip = promisify(zlib.gzip);
+
+/**
+ * How a packed snapshot is shared: one build serves every connection of the same audience while it
+ * is at most this many changes and this many milliseconds behind the log (the client catches up
+ * the rest), and the cache holds at most this many compressed bytes (oldest out first).
+ */
+export interface PackedSnapshotPolicy {
+  maxStaleChanges: number;
+  maxStaleMs: number;
+  maxCachedBytes: number;
+}
+export const DEFAULT_PACKED_SNAPSHOT_POLICY: PackedSnapshotPolicy = { maxStaleChanges: 2_000, maxStaleMs: 30_000, maxCachedBytes: 64 * 1024 * 1024 };
+
+interface PackedBuild {
+  seq: number;
+  builtAt: number;
+  crisis: Crisis;
+  views: Buffer;
+}
 
 /** Snapshots and catch-up after a reconnect, projected for the asking audience. */
 export class SyncService {
   readonly #repos: Repositories;
   readonly #policy: SyncPolicy;
+  readonly #packedPolicy: PackedSnapshotPolicy;
+  readonly #now: () => number;
+  /** Packed snapshots by projection (everything `projectGroup` reads of an audience), newest last. */
+  readonly #packed = new Map<string, Promise<(PackedBuild & { ok: true }) | Failure>>();
 
-  constructor(repos: Repositories, policy: SyncPolicy) {
+  constructor(repos: Repositories, policy: SyncPolicy, options: { packed?: Partial<PackedSnapshotPolicy>; now?: () => number } = {}) {
     this.#repos = repos;
     this.#policy = policy;
+    this.#packedPolicy = { ...DEFAULT_PACKED_SNAPSHOT_POLICY, ...options.packed };
+    this.#now = options.now ?? Date.now;
   }
 
   /**
@@ -24,23 +55,104 @@ export class SyncService {
    * a database was replaced) a snapshot.
    */
   sync(audience: Audience, sinceSeq: number | null): SyncAck {
+    const decided = this.#catchUpOrSnapshot(audience, sinceSeq);
+    if (decided !== 'snapshot') return decided;
+    const crisisId = audience.crisisId as string;
+    return this.#repos.transaction((): SyncAck => {
+      const crisis = this.#repos.crises.findById(crisisId);
+      if (!crisis) return failure('not_found', 'your crisis no longer exists');
+      return { ok: true, mode: 'snapshot', seq: this.#repos.changeLog.headSeq(), crisis, groups: this.#views(audience, crisisId) };
+    });
+  }
+
+  /**
+   * As `sync`, but a snapshot comes packed and compressed (PackedSnapshotResult), built once for
+   * every connection with the same projection and reused while it is recent.
+   */
+  async syncPacked(audience: Audience, sinceSeq: number | null): Promise<SyncAck> {
+    const decided = this.#catchUpOrSnapshot(audience, sinceSeq);
+    if (decided !== 'snapshot') return decided;
+    const crisisId = audience.crisisId as string;
+    const key = [crisisId, audience.role, audience.agencyId, audience.servesState].join('|');
+    let entry = this.#packed.get(key);
+    let built = entry ? await entry.catch(() => null) : null;
+    if (!built?.ok || !this.#reusable(crisisId, built, this.#repos.changeLog.headSeq())) {
+      // Another request may have started a newer build while this one waited: share it.
+      const current = this.#packed.get(key);
+      if (current !== undefined && current !== entry) entry = current;
+      else {
+        entry = this.#buildPacked(audience);
+        this.#packed.delete(key);
+        this.#packed.set(key, entry);
+        void entry.then(() => this.#trimPacked(), () => undefined);
+      }
+      try {
+        built = await entry;
+      } catch (error) {
+        if (this.#packed.get(key) === entry) this.#packed.delete(key);
+        throw error;
+      }
+      if (!built.ok) {
+        if (this.#packed.get(key) === entry) this.#packed.delete(key);
+        return built;
+      }
+    }
+    return { ok: true, mode: 'packed', seq: built.seq, head: this.#repos.changeLog.headSeq(), crisis: built.crisis, views: built.views };
+  }
+
+  #reusable(crisisId: string, built: PackedBuild, head: number): boolean {
+    if (this.#now() - built.builtAt > this.#packedPolicy.maxStaleMs) return false;
+    if (head - built.seq > this.#packedPolicy.maxStaleChanges) return false;
+    return this.#canCatchUp(crisisId, built.seq, head);
+  }
+
+  /** Reads and encodes in one transaction (the views and their seq agree); compresses off the event loop. */
+  async #buildPacked(audience: Audience): Promise<(PackedBuild & { ok: true }) | Failure> {
+    const crisisId = audience.crisisId as string;
+    const read = this.#repos.transaction(() => {
+      const crisis = this.#repos.crises.findById(crisisId);
+      if (!crisis) return null;
+      const seq = this.#repos.changeLog.headSeq();
+      return { crisis, seq, json: JSON.stringify(encodeViews(this.#views(audience, crisisId))) };
+    });
+    if (!read) return failure('not_found', 'your crisis no longer exists');
+    const views = await gzip(read.json, { level: 6 });
+    return { ok: true, seq: read.seq, builtAt: this.#now(), crisis: read.crisis, views };
+  }
+
+  /** Keeps the cache under its byte budget, dropping the oldest builds first. */
+  #trimPacked(): void {
+    void Promise.all([...this.#packed.entries()].map(async ([key, p]) => [key, await p.catch(() => null)] as const)).then((entries) => {
+      let total = 0;
+      for (const [key, built] of entries.reverse()) {
+        const size = built?.ok ? built.views.byteLength : 0;
+        if (total + size > this.#packedPolicy.maxCachedBytes && this.#packed.size > 1) this.#packed.delete(key);
+        else total += size;
+      }
+    });
+  }
+
+  #views(audience: Audience, crisisId: string): GroupView[] {
+    return this.#repos.groups
+      .listByCrisis(crisisId)
+      .map((g) => projectGroup(audience, g))
+      .filter((v): v is GroupView => v !== null);
+  }
+
+  /** The catch-up (or a refusal) when one serves; 'snapshot' when the client needs the whole picture. */
+  #catchUpOrSnapshot(audience: Audience, sinceSeq: number | null): CatchUpResult | Failure | 'snapshot' {
     if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
     const crisisId = audience.crisisId;
     if (crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
     // One transaction so the head and the rows read agree (the SQLite driver is synchronous anyway,
     // but a pooled database would not be).
-    return this.#repos.transaction((): SyncAck => {
-      const crisis = this.#repos.crises.findById(crisisId);
-      if (!crisis) return failure('not_found', 'your crisis no longer exists');
+    return this.#repos.transaction((): CatchUpResult | Failure | 'snapshot' => {
+      if (!this.#repos.crises.findById(crisisId)) return failure('not_found', 'your crisis no longer exists');
       const head = this.#repos.changeLog.headSeq();
       if (sinceSeq !== null && this.#canCatchUp(crisisId, sinceSeq, head)) {
         return { ok: true, mode: 'changes', seq: head, changes: this.#changesAfter(audience, crisisId, sinceSeq, head) };
       }
-      const groups = this.#repos.groups
-        .listByCrisis(crisisId)
-        .map((g) => projectGroup(audience, g))
-        .filter((v): v is GroupView => v !== null);
-      return { ok: true, mode: 'snapshot', seq: head, crisis, groups };
+      return 'snapshot';
     });
   }
 
@@ -54,16 +166,22 @@ export class SyncService {
   }
 
   #changesAfter(audience: Audience, crisisId: string, sinceSeq: number, head: number): ChangeEvent[] {
-    // The state before each change is the previous row of the same group: read from the log for a
-    // group's first change in the batch, then carried along in memory.
+    // The state before a change matters only when the audience may not see the group after it (a
+    // removal if it could before): read from the log then, for the group's first change in the
+    // batch, and carried along in memory otherwise.
     const latest = new Map<string, Group | null>();
     const out: ChangeEvent[] = [];
     for (const change of this.#repos.changeLog.listAfter(crisisId, sinceSeq, head)) {
-      const before = latest.has(change.entityId)
-        ? (latest.get(change.entityId) ?? null)
-        : this.#repos.changeLog.stateBefore(change.entityId, change.seq);
+      const view = projectGroup(audience, change.group);
+      let event: ChangeEvent | null;
+      if (view) event = { kind: 'group.upsert', seq: change.seq, group: view };
+      else {
+        const before = latest.has(change.entityId)
+          ? (latest.get(change.entityId) ?? null)
+          : this.#repos.changeLog.stateBefore(change.entityId, change.seq);
+        event = projectChange(audience, change.seq, before, change.group);
+      }
       latest.set(change.entityId, change.group);
-      const event = projectChange(audience, change.seq, before, change.group);
       if (event) out.push(event);
     }
     return out;

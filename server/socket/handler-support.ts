@@ -31,13 +31,14 @@ export function liveSession(socket: WaymarkSocket, auth: AuthService): ActiveSes
  * result, and a real client's outbox resends with an ack). Anything but exactly one payload is
  * `invalid`, and any exception becomes the named `internal` answer, logged with the error's class
  * but never the payload. With a `limiter`, an event over the connection's rate is answered
- * `rate_limited` before anything else is done with it.
+ * `rate_limited` before anything else is done with it. A handler that answers later (work off the
+ * event loop) returns undefined and calls `reply` itself, once, catching its own failures.
  */
 export function guardedHandler<R>(
   socket: Pick<WaymarkSocket, 'id'>,
   logger: Logger,
   event: string,
-  handle: (payload: unknown) => R | Failure,
+  handle: (payload: unknown, reply: (result: R | Failure) => void) => R | Failure | undefined,
   limiter?: { take(): boolean },
 ): (...args: unknown[]) => void {
   return (...args) => {
@@ -50,13 +51,13 @@ export function guardedHandler<R>(
       ack(failure('rate_limited', 'too many requests on this connection; slow down and retry'));
       return;
     }
-    let result: R | Failure;
+    let result: R | Failure | undefined;
     try {
-      result = args.length === 2 ? handle(args[0]) : failure('invalid', `${event} takes exactly one payload and an ack`);
+      result = args.length === 2 ? handle(args[0], ack as (result: R | Failure) => void) : failure('invalid', `${event} takes exactly one payload and an ack`);
     } catch (error) {
       logger.error('socket.handler_failed', { event, socketId: socket.id, ...describeError(error) });
       result = failure('internal', 'the server could not handle this request; it was not applied');
     }
-    ack(result);
+    if (result !== undefined) ack(result);
   };
 }

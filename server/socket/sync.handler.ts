@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import { describeError, type Logger } from '../log';
 import type { AuthService } from '../services/auth.service';
 import type { SyncService } from '../services/sync.service';
 import type { SyncAck } from '../../shared/events';
@@ -18,13 +18,19 @@ export interface SyncHandlerDeps {
 export function registerSyncHandler(socket: WaymarkSocket, deps: SyncHandlerDeps): void {
   socket.on(
     'sync',
-    guardedHandler(socket, deps.logger, 'sync', (payload): SyncAck => {
+    guardedHandler(socket, deps.logger, 'sync', (payload, reply: (result: SyncAck) => void): SyncAck | undefined => {
       if (!liveSession(socket, deps.auth)) return failure('unauthorized', 'your session has ended; sign in again');
       const parsed = SyncRequest.safeParse(payload);
       if (!parsed.success) return failure('invalid', 'not a valid sync request', toIssues(parsed.error));
       const audience = socket.data.audience;
       if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
-      return deps.sync.sync(audience, parsed.data.sinceSeq);
+      if (!parsed.data.packed) return deps.sync.sync(audience, parsed.data.sinceSeq);
+      // A packed snapshot is compressed off the event loop: answered when ready.
+      deps.sync.syncPacked(audience, parsed.data.sinceSeq).then(reply, (error: unknown) => {
+        deps.logger.error('socket.handler_failed', { event: 'sync', socketId: socket.id, ...describeError(error) });
+        reply(failure('internal', 'the server could not handle this request; it was not applied'));
+      });
+      return undefined;
     }, socket.data.bucket),
   );
 }

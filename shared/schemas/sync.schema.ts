@@ -11,8 +11,11 @@ export const ChangeEvent = z.discriminatedUnion('kind', [
 ]);
 export type ChangeEvent = z.infer<typeof ChangeEvent>;
 
-/** Sent by a client when it connects: the last sequence number it applied, or null for none. */
-export const SyncRequest = z.object({ sinceSeq: z.number().int().min(0).nullable() });
+/**
+ * Sent by a client when it connects: the last sequence number it applied, or null for none.
+ * `packed`: a snapshot, if one is needed, may come as a `PackedSnapshotResult`.
+ */
+export const SyncRequest = z.object({ sinceSeq: z.number().int().min(0).nullable(), packed: z.boolean().optional() });
 export type SyncRequest = z.infer<typeof SyncRequest>;
 
 export interface SnapshotResult {
@@ -28,4 +31,20 @@ export interface CatchUpResult {
   mode: 'changes';
   seq: number;
   changes: ChangeEvent[];
+}
+
+/**
+ * A snapshot for a big crisis: the views packed (shared/packed-views.ts), as JSON, gzipped. It may
+ * be a few seconds old (one build serves every connection of the same audience): `seq` is the log
+ * position it reflects and `head` the log's head when it was sent; while `seq < head` the client
+ * asks again from `seq` before it goes live.
+ */
+export interface PackedSnapshotResult {
+  ok: true;
+  mode: 'packed';
+  seq: number;
+  head: number;
+  crisis: Crisis;
+  /** gzip(JSON.stringify(PackedViews)). */
+  views: Uint8Array | ArrayBuffer;
 }

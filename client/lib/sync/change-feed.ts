@@ -43,6 +43,18 @@ export class ChangeFeed {
     return true;
   }
 
+  /**
+   * A snapshot a little behind the log (a packed one shared by many connections): it replaces
+   * every group, but the sync is not over; live changes stay buffered until the catch-up from its
+   * `seq` (the caller asks for it next) is applied.
+   */
+  applyBase(seq: number, groups: readonly GroupView[]): boolean {
+    this.groups.clear();
+    for (const view of groups) this.groups.set(view.group.id, view);
+    this.#lastAppliedSeq = seq;
+    return true;
+  }
+
   /** A catch-up applies each missed change in order, then the buffered live ones. */
   applyCatchUp(seq: number, changes: readonly ChangeEvent[]): boolean {
     let changed = false;

@@ -10,7 +10,7 @@ import { TabCoordinator, type TabMessage } from '../offline/tab-coordinator';
 import { fullJitterDelay } from './backoff';
 import { ChangeFeed } from './change-feed';
 import { Outbox } from './outbox.svelte';
-import { ChangeEventSchema, CommandAckSchema, SyncAckSchema } from './wire';
+import { ChangeEventSchema, CommandAckSchema, SyncAckSchema, unpackViews } from './wire';
 
 type WaymarkSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -230,9 +230,10 @@ export class SyncClient {
     this.#feed.beginSync();
     this.#socket
       .timeout(this.#syncTimeoutMs)
-      .emitWithAck('sync', { sinceSeq: this.#feed.lastAppliedSeq })
+      // packed: a snapshot of a big crisis comes compact and compressed (PackedSnapshotResult).
+      .emitWithAck('sync', { sinceSeq: this.#feed.lastAppliedSeq, packed: true })
       .then(
-        (raw: unknown) => {
+        async (raw: unknown) => {
           if (token !== this.#syncToken) return;
           const parsed = SyncAckSchema.safeParse(raw);
           if (!parsed.success) {
@@ -246,22 +247,49 @@ export class SyncClient {
             else this.#scheduleResync(token);
             return;
           }
+          if (reply.mode === 'packed') {
+            let views: GroupView[];
+            try {
+              views = await unpackViews(reply.views);
+            } catch (error) {
+              console.error('waymark: the packed snapshot did not match the contract', error);
+              this.#scheduleResync(token);
+              return;
+            }
+            if (token !== this.#syncToken) return;
+            this.crisis = reply.crisis;
+            if (reply.seq < reply.head) {
+              // A shared snapshot a little behind the log: the missed changes come next, then live.
+              this.#feed.applyBase(reply.seq, views);
+              this.revision++;
+              this.#requestSync();
+              return;
+            }
+            this.#feed.applySnapshot(reply.seq, views);
+            this.#synced(true);
+            return;
+          }
           const changed =
             reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups) : this.#feed.applyCatchUp(reply.seq, reply.changes);
           if (reply.mode === 'snapshot') this.crisis = reply.crisis;
-          if (changed) this.revision++;
-          this.#live = true;
-          this.ready = true;
-          this.connection = 'connected';
-          this.#attempt = 0;
-          this.#saveGroups();
-          this.#flush();
+          this.#synced(changed);
         },
         () => {
           // Timed out, or the connection dropped (then the next `connect` asks again).
           if (token === this.#syncToken) this.#scheduleResync(token);
         },
       );
+  }
+
+  /** A sync reply is applied: live from here on, and the outbox may send. */
+  #synced(changed: boolean): void {
+    if (changed) this.revision++;
+    this.#live = true;
+    this.ready = true;
+    this.connection = 'connected';
+    this.#attempt = 0;
+    this.#saveGroups();
+    this.#flush();
   }
 
   #scheduleResync(token: number): void {

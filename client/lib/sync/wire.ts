@@ -3,6 +3,7 @@ import { ErrorCode, Issue } from '../../../shared/protocol';
 import { Crisis } from '../../../shared/schemas/crisis.schema';
 import { Group, GroupView } from '../../../shared/schemas/group.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
+import { decodeViews } from '../../../shared/packed-views';
 import type { CommandAck, SyncAck } from '../../../shared/events';
 
 // The event map's payload types say what a well-behaved server sends; these schemas check it at
@@ -19,6 +20,15 @@ const FailureSchema = z.object({
 export const SyncAckSchema = z.union([
   z.object({ ok: z.literal(true), mode: z.literal('snapshot'), seq: z.number().int().min(0), crisis: Crisis, groups: z.array(GroupView) }),
   z.object({ ok: z.literal(true), mode: z.literal('changes'), seq: z.number().int().min(0), changes: z.array(ChangeEvent) }),
+  // The views stay bytes here: they are unpacked and checked by decodeViews (shared/packed-views.ts).
+  z.object({
+    ok: z.literal(true),
+    mode: z.literal('packed'),
+    seq: z.number().int().min(0),
+    head: z.number().int().min(0),
+    crisis: Crisis,
+    views: z.custom<Uint8Array | ArrayBuffer>((v) => v instanceof ArrayBuffer || v instanceof Uint8Array, 'not bytes'),
+  }),
   FailureSchema,
 ]) satisfies z.ZodType<SyncAck>;
 
@@ -30,3 +40,9 @@ export const CommandAckSchema = z.union([
 
 /** A live change. */
 export const ChangeEventSchema = ChangeEvent;
+
+/** The packed views of a PackedSnapshotResult: gunzipped by the browser's own DecompressionStream, parsed, checked. */
+export async function unpackViews(bytes: Uint8Array | ArrayBuffer): Promise<GroupView[]> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return decodeViews(JSON.parse(await new Response(stream).text()));
+}

@@ -1,0 +1,116 @@
+/**
+ * Scenario 5, catch-up: a coordinator's client, current at some point, is away while
+ * BENCH_CATCHUP_CHANGES (10,000) changes land on the big database, then reconnects. Measures the
+ * time from the new connection to the client holding the current state (the reply received,
+ * checked against the contract and applied, as the app's own code does it) and the bytes of the
+ * reply; beside it, the same client taking a fresh snapshot instead.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
+import { ChangeFeed } from '../../client/lib/sync/change-feed';
+import { SyncAckSchema } from '../../client/lib/sync/wire';
+import { DATABASE_FILE_NAME } from '../../server/config';
+import { openDatabase } from '../../server/db/database';
+import { createRepositories } from '../../server/repositories/repositories';
+import { connectAs, signIn } from '../../test/support/clients';
+import { startTestServer } from '../../test/support/server';
+import type { BenchRow, Scenario } from '../scenario';
+import { bigDatabase } from '../support/big-database';
+import { pickGroups, writeMoves } from '../support/changes';
+import { BIG_GROUPS } from './cold-start';
+
+const CHANGES = Number(process.env.BENCH_CATCHUP_CHANGES ?? 10_000);
+const NAME = '5 catch-up';
+
+function headSeq(dataDir: string): number {
+  const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME), { readonly: true });
+  try {
+    return createRepositories(db).changeLog.headSeq();
+  } finally {
+    db.close();
+  }
+}
+
+function fieldUserId(dataDir: string): string {
+  const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME), { readonly: true });
+  try {
+    const id = createRepositories(db).users.findByUsername('field')?.id;
+    if (!id) throw new Error('no field user');
+    return id;
+  } finally {
+    db.close();
+  }
+}
+
+/** Connects, asks `sync` from `sinceSeq`, checks and applies the reply: the client's whole path to current. */
+async function reconnect(url: string, cookie: string, sinceSeq: number | null) {
+  const t0 = performance.now();
+  const socket = await connectAs(url, cookie);
+  try {
+    const raw: unknown = await socket.timeout(120_000).emitWithAck('sync', { sinceSeq });
+    const received = performance.now();
+    const parsed = SyncAckSchema.parse(raw);
+    if (!parsed.ok) throw new Error(`sync refused: ${parsed.code}`);
+    const feed = new ChangeFeed();
+    if (sinceSeq !== null) feed.applySnapshot(sinceSeq, []);
+    feed.beginSync();
+    if (parsed.mode === 'packed') throw new Error('a packed snapshot nobody asked for');
+    if (parsed.mode === 'snapshot') feed.applySnapshot(parsed.seq, parsed.groups);
+    else feed.applyCatchUp(parsed.seq, parsed.changes);
+    const ms = performance.now() - t0;
+    const json = JSON.stringify(raw);
+    return { ms, receivedMs: received - t0, mode: parsed.mode, bytes: Buffer.byteLength(json), gzipBytes: zlib.gzipSync(json).length };
+  } finally {
+    socket.close();
+  }
+}
+
+export const catchUpScenario: Scenario = {
+  name: 'catch-up',
+  async run(): Promise<BenchRow[]> {
+    const big = await bigDatabase(BIG_GROUPS);
+    // The client was current here; then CHANGES edits land (written through the repositories, as
+    // the server's write path would, so the scenario does not wait minutes for one fsync each).
+    const behindAt = headSeq(big.dataDir);
+    writeMoves(big.dataDir, pickGroups(big.dataDir, CHANGES), fieldUserId(big.dataDir));
+    const missed = headSeq(big.dataDir) - behindAt;
+    const server = await startTestServer({ dataDir: big.dataDir, demo: true, socketRate: { perSecond: 1e9, burst: 1e9 } });
+    try {
+      const cookie = await signIn(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password);
+      const caught = await reconnect(server.url, cookie, behindAt);
+      // A node client's WebSocket takes at most 100 MB in one message (ws's default maxPayload):
+      // today's snapshot of 100,000 full groups is bigger, so the baseline may not arrive at all.
+      const fresh = await reconnect(server.url, cookie, null).catch((error: unknown) => {
+        console.error(`the snapshot baseline failed: ${String(error)}`);
+        return null;
+      });
+      const note = `${missed} changes missed on ${big.groups} groups; reply received after ${Math.round(caught.receivedMs)} ms, the rest is checking and applying it`;
+      return [
+        {
+          scenario: NAME,
+          metric: `reconnect → current, ${CHANGES} changes behind`,
+          unit: 'ms',
+          waymark: Math.round(caught.ms),
+          ...(fresh ? { baseline: Math.round(fresh.ms), ratio: Math.round((caught.ms / fresh.ms) * 100) / 100 } : {}),
+          goal: '< 1,000 ms',
+          met: caught.mode === 'changes' && caught.ms < 1_000,
+          note: `${note}; baseline: a fresh snapshot of every group instead`,
+        },
+        {
+          scenario: NAME,
+          metric: 'catch-up reply bytes',
+          unit: 'B',
+          waymark: caught.bytes,
+          ...(fresh ? { baseline: fresh.bytes, ratio: Math.round((caught.bytes / fresh.bytes) * 1000) / 1000 } : {}),
+          note: `as sent (JSON over the socket); gzip would make it ${caught.gzipBytes} B; baseline: the snapshot`,
+        },
+      ];
+    } finally {
+      await server.destroy();
+      big.remove();
+    }
+  },
+};
+
+export default catchUpScenario;

@@ -1,0 +1,139 @@
+/**
+ * The coordinator's page in headless Chromium (software WebGL, as the browser tests run it) against
+ * a server on a big database: how long from navigation until the map is idle with every group in
+ * its clusters, what the page received to get there, and the main thread's long tasks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { launchBrowser, openGuardedPage, type GuardedPage } from '../../test/e2e/browser';
+import { submitSignIn, SIGNED_OUT } from '../../test/e2e/suite';
+import { startTestServer, type TestServer } from '../../test/support/server';
+import type { BigDatabase } from './big-database';
+
+export const CLIENT_BUILD = 'dist/client';
+const MAP = '[role="region"].group-map';
+
+/** The build the browser loads must exist: `npx vite build` first. */
+export function assertClientBuilt(): void {
+  if (!fs.existsSync(path.join(CLIENT_BUILD, 'index.html'))) throw new Error(`no client build in ${CLIENT_BUILD}: run \`npx vite build\` first`);
+}
+
+export interface CoordinatorPage {
+  server: TestServer;
+  browser: Browser;
+  guarded: GuardedPage;
+  page: Page;
+  cdp: CDPSession;
+  /** Bytes the page received since the counters were last reset: socket frames and HTTP bodies as sent. */
+  received(): { socket: number; http: number };
+  resetReceived(): void;
+  /** Long tasks (ms) the page's PerformanceObserver saw since the last call. */
+  takeLongTasks(): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** Starts a server on `big` (open socket budget: the load is the bench's own) and a signed-in coordinator page. */
+export async function openCoordinatorPage(big: BigDatabase): Promise<CoordinatorPage> {
+  assertClientBuilt();
+  const server = await startTestServer({ dataDir: big.dataDir, demo: true, staticDir: CLIENT_BUILD, socketRate: { perSecond: 1e9, burst: 1e9 } });
+  const browser = await launchBrowser();
+  const guarded = await openGuardedPage(browser, { label: 'coordinator', viewport: { width: 1366, height: 860 }, expectedFailures: SIGNED_OUT });
+  const page = guarded.page;
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.__longTasks.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const cdp = await guarded.context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  let socket = 0;
+  let http = 0;
+  cdp.on('Network.webSocketFrameReceived', (e: { response: { opcode: number; payloadData: string } }) => {
+    // Text frames arrive as text, binary ones as base64; with no permessage-deflate this is the wire size.
+    socket += e.response.opcode === 1 ? Buffer.byteLength(e.response.payloadData) : Math.floor((e.response.payloadData.length * 3) / 4);
+  });
+  cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => {
+    http += e.encodedDataLength;
+  });
+  return {
+    server,
+    browser,
+    guarded,
+    page,
+    cdp,
+    received: () => ({ socket, http }),
+    resetReceived: () => {
+      socket = 0;
+      http = 0;
+    },
+    takeLongTasks: () =>
+      page.evaluate(() => {
+        const w = window as unknown as { __longTasks: number[] };
+        return w.__longTasks.splice(0);
+      }),
+    async close() {
+      await cdp.detach().catch(() => {});
+      await guarded.context.close();
+      await browser.close();
+      await server.destroy();
+    },
+  };
+}
+
+export interface ColdStart {
+  /** From `page.goto` until the map is idle with `groups` features drawn (the device holding nothing). */
+  ms: number;
+  /** The first load, from pressing "sign in" until the same point. */
+  firstMs: number;
+  bytes: { socket: number; http: number };
+  longTasks: number[];
+  revision: number;
+}
+
+/**
+ * Signs in (the form, as a person would), then measures a cold navigation: a fresh load of the
+ * app with the session cookie, until `data-ready="true"` with every group counted.
+ */
+export async function coldStart(p: CoordinatorPage, groups: number, timeoutMs = 180_000): Promise<ColdStart> {
+  const first = performance.now();
+  await submitSignIn(p.page, p.server.url, p.server.accounts.coordinator);
+  await mapShows(p, groups, timeoutMs);
+  const firstMs = performance.now() - first;
+  // The measured start: the device keeps no groups between sessions here (a new context would),
+  // so clear what the first load stored, then load again.
+  await p.page.evaluate(async () => {
+    for (const db of await indexedDB.databases()) if (db.name) indexedDB.deleteDatabase(db.name);
+  });
+  await p.takeLongTasks();
+  p.resetReceived();
+  const t0 = performance.now();
+  await p.page.goto(p.server.url);
+  await mapShows(p, groups, timeoutMs);
+  const ms = performance.now() - t0;
+  const revision = Number(await p.page.getAttribute(MAP, 'data-revision'));
+  return { ms, firstMs, bytes: p.received(), longTasks: await p.takeLongTasks(), revision };
+}
+
+export const MAP_SELECTOR = MAP;
+
+/** Waits for the map to be idle with `groups` features; on a timeout, says what the page showed. */
+async function mapShows(p: CoordinatorPage, groups: number, timeoutMs: number): Promise<void> {
+  try {
+    await p.page.waitForSelector(`${MAP}[data-ready="true"][data-feature-count="${groups}"]`, { timeout: timeoutMs });
+  } catch (error) {
+    const state = await p.page
+      .evaluate((selector) => {
+        const map = document.querySelector(selector);
+        const connection = document.querySelector('[data-testid="connection"]');
+        return { map: map ? [...map.attributes].map((a) => `${a.name}=${a.value}`).join(' ') : 'no map', connection: connection?.getAttribute('data-state') ?? 'none' };
+      }, MAP)
+      .catch((e: unknown) => String(e));
+    await p.page.screenshot({ path: 'bench/results/cold-start-timeout.png' }).catch(() => {});
+    console.error('the map did not show every group:', JSON.stringify(state), p.guarded.problems);
+    throw error;
+  }
+}

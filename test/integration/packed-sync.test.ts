@@ -1,0 +1,99 @@
+import { gunzipSync } from 'node:zlib';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncAck } from '../../shared/events';
+import { decodeViews } from '../../shared/packed-views';
+import type { GroupView } from '../../shared/schemas/group.schema';
+import {
+  connectFixture,
+  expectOk,
+  expectSnapshot,
+  makeGroupInput,
+  reportCommand,
+  sendCommand,
+  type ClientSocket,
+} from '../support/clients';
+import { startTestServer, type FixtureAccount, type TestServer } from '../support/server';
+
+// The packed snapshot (the initial state of a big crisis): built from the same projection as the
+// plain snapshot for every audience, shared only between connections with the same projection,
+// and a little behind the log only with the head to catch up from.
+
+let server: TestServer;
+const open: ClientSocket[] = [];
+
+async function connect(key: FixtureAccount): Promise<ClientSocket> {
+  const socket = await connectFixture(server, key);
+  open.push(socket);
+  return socket;
+}
+
+const sync = (socket: ClientSocket, sinceSeq: number | null, packed: boolean): Promise<SyncAck> =>
+  socket.timeout(10_000).emitWithAck('sync', { sinceSeq, packed });
+
+function unpacked(ack: SyncAck): { seq: number; head: number; views: GroupView[] } {
+  if (!ack.ok || ack.mode !== 'packed') throw new Error(`expected a packed snapshot, got ${JSON.stringify(ack).slice(0, 200)}`);
+  const bytes = ack.views instanceof ArrayBuffer ? new Uint8Array(ack.views) : ack.views;
+  return { seq: ack.seq, head: ack.head, views: decodeViews(JSON.parse(gunzipSync(bytes).toString('utf8'))) };
+}
+
+const byId = (views: readonly GroupView[]) => [...views].sort((a, b) => a.group.id.localeCompare(b.group.id));
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const field = await connectFixture(server, 'field');
+  // Some for everyone; Nigerians with consent for the Nigerian embassy; a flagged one for nobody outside.
+  const groups = [
+    makeGroupInput(),
+    makeGroupInput({ nationalities: [{ code: 'NGA', count: 5 }], consentConsulate: 'yes' }),
+    makeGroupInput({ nationalities: [{ code: 'NGA', count: 5 }], consentConsulate: 'yes', protectionConcern: true }),
+    makeGroupInput({ nationalities: [{ code: 'NER', count: 5 }], consentConsulate: 'yes' }),
+  ];
+  for (const g of groups) expectOk(await sendCommand(field, reportCommand(g)));
+  field.close();
+});
+afterEach(() => {
+  for (const socket of open.splice(0)) socket.close();
+});
+afterAll(async () => {
+  await server.destroy();
+});
+
+describe('packed sync', () => {
+  it.each<FixtureAccount>(['coordinator', 'field', 'responder', 'embassy', 'embassyNiger'])(
+    'gives %s exactly the views of the plain snapshot',
+    async (account) => {
+      const socket = await connect(account);
+      const plain = expectSnapshot(await sync(socket, null, false));
+      const packed = unpacked(await sync(socket, null, true));
+      expect(packed.seq).toBe(plain.seq);
+      expect(byId(packed.views)).toEqual(byId(plain.groups));
+    },
+  );
+
+  it("keeps a reduced audience reduced: a responder's unassigned groups carry no counts, notes or exact place", async () => {
+    const packed = unpacked(await sync(await connect('responder'), null, true));
+    expect(packed.views.length).toBeGreaterThan(0);
+    for (const view of packed.views) {
+      expect(view.view).toBe('reduced');
+      expect(Object.keys(view.group).sort()).toEqual(['id', 'lat', 'lon', 'needTypes', 'status', 'version']);
+    }
+  });
+
+  it('is shared while recent: a later change is caught up from its seq, not lost', async () => {
+    const coordinator = await connect('coordinator');
+    const first = unpacked(await sync(coordinator, null, true));
+    const field = await connect('field');
+    const later = expectOk(await sendCommand(field, reportCommand(makeGroupInput())));
+    const again = unpacked(await sync(coordinator, null, true));
+    expect(again.seq).toBe(first.seq);
+    expect(again.head).toBe(later.seq);
+    const rest = await sync(coordinator, again.seq, true);
+    expect(rest.ok && rest.mode === 'changes' && rest.changes.map((c) => c.seq)).toEqual([later.seq]);
+  });
+
+  it('answers a bad request with a named error and no snapshot', async () => {
+    const socket = await connect('coordinator');
+    const ack = await socket.timeout(10_000).emitWithAck('sync', { sinceSeq: null, packed: 'yes' } as never);
+    expect(ack).toMatchObject({ ok: false, code: 'invalid' });
+  });
+});
