@@ -272,21 +272,26 @@ export class ImportService {
     if (upload.job === job) upload.job = { ...job };
   }
 
-  /** One transaction for the chunk: each valid row through GroupService.execute (its own savepoint). */
+  /**
+   * One transaction for the chunk: each valid row through GroupService.execute (its own savepoint).
+   * Counts go on a copy that replaces the job's only once the chunk has committed, so a chunk that
+   * rolls back leaves the run's figures true.
+   */
   #applyChunk(audience: Audience, crisisId: string, rows: DataRow[], mapping: ImportMapping, seen: Map<string, number>, job: ImportJob): CommittedChange[] {
     const { repos, groups } = this.#deps;
-    return repos.transaction(() => {
-      const committed: CommittedChange[] = [];
+    const next = { ...job };
+    const committed = repos.transaction(() => {
+      const changes: CommittedChange[] = [];
       for (const { row, cells } of rows) {
-        job.processed += 1;
+        next.processed += 1;
         const result = this.#check(crisisId, row, cells, mapping, seen);
         if (!result.ok) {
-          job.refused += 1;
+          next.refused += 1;
           continue;
         }
         // Imported before (by anyone): the group is there, so the row adds nothing.
         if (repos.groups.findById(result.input.id)) {
-          job.alreadyPresent += 1;
+          next.alreadyPresent += 1;
           continue;
         }
         const { commandId } = importIds(crisisId, result.key);
@@ -295,16 +300,18 @@ export class ImportService {
           outcome = groups.execute({ userId: audience.userId, audience }, { type: 'group.report', commandId, group: result.input });
         } catch {
           // Its savepoint rolled back; the rest of the chunk goes on.
-          job.refused += 1;
+          next.refused += 1;
           continue;
         }
-        if (outcome.ack.ok && outcome.committed.length > 0) job.imported += 1;
-        else if (outcome.ack.ok) job.alreadyPresent += 1;
-        else job.refused += 1;
-        committed.push(...outcome.committed);
+        if (outcome.ack.ok && outcome.committed.length > 0) next.imported += 1;
+        else if (outcome.ack.ok) next.alreadyPresent += 1;
+        else next.refused += 1;
+        changes.push(...outcome.committed);
       }
-      repos.imports.save(job);
-      return committed;
+      repos.imports.save(next);
+      return changes;
     });
+    Object.assign(job, next);
+    return committed;
   }
 }

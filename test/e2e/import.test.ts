@@ -66,6 +66,7 @@ describe('import and API tokens, in the browser', () => {
     await section.getByRole('button', { name: en['tokens.copy'], exact: true }).click();
     await section.getByText(en['tokens.copied'], { exact: true }).waitFor();
     expect(await a.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    await section.screenshot({ path: path.join(ARTIFACTS, 'api-tokens.png') });
 
     const api = (t: string) => fetch(`${suite.server.url}${API_V1_ROUTES.groups}`, { headers: { authorization: `Bearer ${t}` } });
     expect((await api(token)).status).toBe(200);
