@@ -9,7 +9,7 @@ import { CLUSTERS, NEED_CLUSTER } from '../schemas/need.schema';
 import type { Sitrep, SitrepFigures, SitrepMap } from './export.schema';
 
 /** Rows a gap list prints at most; the rest is a count ("and 12 more"), so the report stays a few pages. */
-export const GAP_ROWS = 20;
+export const GAP_ROWS = 15;
 /** Lower bounds of the map's bands 2-4 (band 1 is 1-4 people): shades, never numbers, on a shareable page. */
 export const PEOPLE_BANDS = [5, 50, 200] as const;
 
