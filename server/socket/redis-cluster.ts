@@ -1,5 +1,5 @@
 import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
+import { ClientClosedError, createClient, DisconnectsClientError } from 'redis';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 
@@ -71,6 +71,12 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
     adapter: createAdapter(pub, sub),
     connected: () => pub.isReady && sub.isReady,
     async close() {
+      // The adapter's own close() sends its unsubscribe commands without awaiting them; with Redis
+      // gone they wait in the client's queue and destroy() rejects them with nobody listening.
+      // Those rejections, and only those, are expected from here on; anything else still crashes.
+      process.on('unhandledRejection', (reason) => {
+        if (!(reason instanceof DisconnectsClientError || reason instanceof ClientClosedError)) throw reason;
+      });
       for (const client of [pub, sub]) {
         if (!client.isOpen) continue;
         // A graceful close waits for queued commands, which a Redis that is gone never answers.

@@ -7,7 +7,10 @@ import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
  *
  * - a sync reply (snapshot or catch-up) is the base; live changes that arrive while it is in flight
  *   are buffered and applied after it, skipping those it already covers;
- * - in steady state, a change at or below the applied sequence number is stale and ignored.
+ * - in steady state, a change at or below the applied sequence number is stale and ignored. This
+ *   relies on the server sending each connection its changes in sequence order, which it does with
+ *   several server processes too (server/socket/change-publisher.ts); a gap could not be detected
+ *   here anyway, since each audience receives only the sequence numbers it may see.
  *
  * Every method returns whether the groups changed, so the caller knows when to bump a revision.
  */
