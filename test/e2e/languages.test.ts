@@ -5,6 +5,7 @@ import ar from '../../client/lib/i18n/ar';
 import en from '../../client/lib/i18n/en';
 import fr from '../../client/lib/i18n/fr';
 import type { Role } from '../../shared/schemas/user.schema';
+import { SITREP_PATH } from '../../shared/exports/export.schema';
 import type { Credentials } from '../support/server';
 import { ARTIFACTS, LAPTOP, PHONE, browserSuite } from './suite';
 
@@ -207,6 +208,15 @@ describe('languages: the app in Arabic (right to left) and French', () => {
         await page.getByRole('tab', { name: ar['coord.tab.counters']!, exact: true }).click();
         await page.getByTestId('counters').waitFor();
         await check(page, 'ar-coordinator-counters', 'ar', ar);
+        for (const tab of ['coord.tab.exports', 'coord.tab.import'] as const) {
+          await page.getByRole('tab', { name: ar[tab]!, exact: true }).click();
+          await page.getByRole('tab', { name: ar[tab]!, exact: true, selected: true }).waitFor();
+          await check(page, `ar-coordinator-${tab.split('.').at(-1)}`, 'ar', ar);
+        }
+        // The printable situation report, in Arabic too.
+        await page.goto(new URL(SITREP_PATH, suite.server.url).href);
+        await page.locator('[data-testid="sitrep"][data-ready="true"]').waitFor({ timeout: 45_000 });
+        await check(page, 'ar-sitrep', 'ar', ar);
       }
       if (role === 'field') {
         // The whole report form, every section open.
