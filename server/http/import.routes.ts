@@ -2,6 +2,7 @@ import express, { Router, type ErrorRequestHandler, type Request, type RequestHa
 import type { AuthService } from '../services/auth.service';
 import type { ImportService } from '../services/import.service';
 import { Uuid } from '../../shared/ids';
+import { can } from '../../shared/permissions';
 import { failure, toIssues } from '../../shared/protocol';
 import { ImportRequest, IMPORT_ROUTES } from '../../shared/schemas/import.schema';
 import { answer } from './answer';
@@ -43,15 +44,18 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
     return body.success ? body.data.mapping : null;
   };
 
-  // Signed in before a byte of the body is buffered; then the whole file, up to the limit.
   const tooLarge: ErrorRequestHandler = (error: unknown, _req, res, next) => {
     const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : null;
     if (type !== 'entity.too.large') return next(error);
     const mb = Math.round(deps.maxBytes / (1024 * 1024));
     res.status(413).json(failure('too_large', `the file is larger than the ${mb} MB an import takes; split it`));
   };
-  const signedIn: RequestHandler = (req, res, next) => {
-    if (audience(req, res)) next();
+  // Signed in and allowed to import before a byte of the body is buffered (up to 32 MB).
+  const mayUpload: RequestHandler = (req, res, next) => {
+    const who = audience(req, res);
+    if (!who) return;
+    if (!can(who.role, 'group.import')) return answer(res, failure('forbidden', 'your role may not import groups'));
+    next();
   };
   const upload: RequestHandler = async (req, res) => {
       const who = audience(req, res);
@@ -60,7 +64,7 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
       if (!Buffer.isBuffer(body) || body.length === 0) return answer(res, failure('invalid', 'the upload is empty'));
       answer(res, await deps.imports.upload(who, fileName(req), body));
   };
-  router.post(IMPORT_ROUTES.upload, signedIn, express.raw({ type: () => true, limit: deps.maxBytes }), upload, tooLarge);
+  router.post(IMPORT_ROUTES.upload, mayUpload, express.raw({ type: () => true, limit: deps.maxBytes }), upload, tooLarge);
 
   router.post(IMPORT_ROUTES.preview(':id'), async (req, res) => {
     const who = audience(req, res);
