@@ -65,8 +65,8 @@ describe('a 50,000-row import', () => {
     expect(done).toMatchObject({ total: ROWS, processed: ROWS, imported: ROWS, refused: 0 });
     expect(server.countRows('groups')).toBe(ROWS);
     const running = watch.events.filter((e) => e.state === 'running');
-    // 500 rows per transaction: one progress event per chunk.
-    expect(running.length).toBe(ROWS / 500);
+    // At most 500 rows per transaction (fewer when a chunk reaches its time budget): an event per chunk.
+    expect(running.length).toBeGreaterThanOrEqual(ROWS / 500);
     expect(running.map((e) => e.processed)).toEqual([...running.map((e) => e.processed)].sort((a, b) => a - b));
     // Pings were answered while the import was still running, at many different points of it:
     // the event loop went back to the sockets between chunks.
