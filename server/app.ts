@@ -15,6 +15,8 @@ import { coordinationRoutes } from './http/coordination.routes';
 import { exportRoutes } from './http/export.routes';
 import { ExportService } from './services/export.service';
 import { CoordinationService } from './services/coordination.service';
+import { consularRoutes } from './http/consular.routes';
+import { ConsularService } from './services/consular.service';
 import { h3AreaIndex } from './services/h3-area-index';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): App {
   const auth = new AuthService(repos, config.session, now, new SignInLimiter(config.signInLimit));
   const groups = new GroupService(repos, now);
   const sync = new SyncService(repos, config.sync);
+  const consular = new ConsularService(repos, h3AreaIndex, now);
 
   const app = express();
   app.disable('x-powered-by');
@@ -78,6 +81,7 @@ export function createApp(deps: AppDeps): App {
     ...(deps.cluster ? { cluster: deps.cluster } : {}),
     allowedOrigins: config.allowedOrigins,
     now,
+    consular,
     ...(config.socketRate ? { socketRate: config.socketRate } : {}),
   });
 
@@ -107,6 +111,7 @@ export function createApp(deps: AppDeps): App {
         importRoutes({ auth, imports, maxBytes: config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
         apiTokenRoutes({ auth, tokens: apiTokens }),
         apiV1Routes({ tokens: apiTokens, reads: new ApiV1Service(repos) }),
+        consularRoutes({ auth, consular }),
       ],
     }),
   );

@@ -22,6 +22,13 @@ export const AggregateArea = z.object({
   people: ShownCount,
   byStatus: z.record(z.string(), ShownCount),
   byNeed: z.record(z.string(), ShownCount),
+  /**
+   * True when the status breakdown is withheld: with `people` it would pin a "<5" part (one
+   * suppressed part is `people` minus the others; k parts summing to k or 4k are all 1 or all 4).
+   */
+  statusWithheld: z.boolean().default(false),
+  /** Consular figures (see AREA_FIGURES), zeros left out: nationals in need, with documents lost or confiscated, wanting to return. */
+  figures: z.record(z.string(), ShownCount).default({}),
 });
 export type AggregateArea = z.infer<typeof AggregateArea>;
 
@@ -56,6 +63,46 @@ function shownRecord(counts: Map<string, number>): Record<string, ShownCount> {
 
 const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
 
+/** Per-area consular figures besides people, status and need (each at most `people`, so no sum identity). */
+export const AREA_FIGURES = ['inNeed', 'documentsLost', 'wantsToReturn'] as const;
+export type AreaFigure = (typeof AREA_FIGURES)[number];
+
+/** Statuses whose people have left the place where they were reported, or whose case is closed. */
+const GONE = new Set<Group['status']>(['relocated', 'evacuated', 'returned', 'closed']);
+
+/** The nationals of `state` in a group (0 when none), and the figures the consular view counts for them. */
+export function nationalFigures(group: Group, state: string): { people: number; figures: Record<AreaFigure, number>; needTypes: string[] } {
+  const people = group.nationalities.find((n) => n.code === state)?.count ?? 0;
+  const needTypes = [...new Set(group.needs.filter((n) => n.status !== 'cancelled' && n.status !== 'met').map((n) => n.type))];
+  const here = !GONE.has(group.status);
+  const docs = group.documents.lostOrDestroyed + group.documents.confiscated;
+  return {
+    people,
+    needTypes,
+    figures: {
+      // Everyone of this nationality in a group with an open need (as byNeed counts them).
+      inNeed: needTypes.length > 0 ? people : 0,
+      // In a mixed group we cannot tell whose documents are lost: at most this many are the state's.
+      documentsLost: here ? Math.min(people, docs) : 0,
+      wantsToReturn: here && group.intention === 'evacuate_to_origin' ? people : 0,
+    },
+  };
+}
+
+/**
+ * Whether a shown breakdown that sums exactly to a total would pin one of its "<5" parts: one
+ * suppressed part (the total minus the rest), k parts summing to k (all 1) or to 4k (all 4); under
+ * a "<5" total, four parts (all 1). Such a breakdown is withheld whole.
+ */
+export function breakdownPins(total: number, parts: readonly number[]): boolean {
+  const small = parts.filter((n) => n > 0 && n <= SMALL_COUNT_MAX);
+  const k = small.length;
+  if (k === 0) return false;
+  if (total <= SMALL_COUNT_MAX) return k === SMALL_COUNT_MAX;
+  const rest = small.reduce((s, n) => s + n, 0);
+  return k === 1 || rest === k || rest === SMALL_COUNT_MAX * k;
+}
+
 /**
  * The aggregate view an embassy of `state` gets of its nationals: per area, how many people of
  * that nationality, by status and by open need, with 1-4 shown as "<5". Only groups the embassy
@@ -64,19 +111,19 @@ const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.ge
  * people are counted in the group they were merged into). Pure.
  */
 export function aggregateForEmbassy(groups: readonly Group[], state: string | null, index: AreaIndex): EmbassyAggregates {
-  const areas = new Map<string, { people: number; byStatus: Map<string, number>; byNeed: Map<string, number> }>();
+  const areas = new Map<string, { people: number; byStatus: Map<string, number>; byNeed: Map<string, number>; figures: Map<string, number> }>();
   if (state !== null) {
     for (const group of groups) {
       // A duplicate's people are counted in the group it was merged into.
       if (group.status === 'duplicate' || embassyMaySee(group, state)) continue;
-      const people = group.nationalities.find((n) => n.code === state)?.count ?? 0;
+      const { people, figures, needTypes } = nationalFigures(group, state);
       if (people === 0) continue;
       const key = index.areaOf(group.location.lat, group.location.lon);
-      const area = areas.get(key) ?? { people: 0, byStatus: new Map(), byNeed: new Map() };
+      const area = areas.get(key) ?? { people: 0, byStatus: new Map(), byNeed: new Map(), figures: new Map() };
       area.people += people;
       add(area.byStatus, group.status, people);
-      const needTypes = new Set(group.needs.filter((n) => n.status !== 'cancelled' && n.status !== 'met').map((n) => n.type));
       for (const type of needTypes) add(area.byNeed, type, people);
+      for (const f of AREA_FIGURES) if (figures[f] > 0) add(area.figures, f, figures[f]);
       areas.set(key, area);
     }
   }
@@ -84,13 +131,16 @@ export function aggregateForEmbassy(groups: readonly Group[], state: string | nu
   for (const [key, a] of [...areas].sort(([x], [y]) => x.localeCompare(y))) {
     const people = showCount(a.people);
     if (people === null) continue;
+    const statusWithheld = breakdownPins(a.people, [...a.byStatus.values()]);
     out.push({
       area: key,
       outline: index.outlineOf(key),
       centre: index.centreOf(key),
       people,
-      byStatus: shownRecord(a.byStatus),
+      byStatus: statusWithheld ? {} : shownRecord(a.byStatus),
       byNeed: shownRecord(a.byNeed),
+      statusWithheld,
+      figures: shownRecord(a.figures),
     });
   }
   return { state: state ?? '', areas: out };

@@ -35,7 +35,8 @@ export function canMoveAssignment(from: AssignmentStatus, to: AssignmentStatus):
 export function roleMayMoveAssignment(role: Role, from: AssignmentStatus, to: AssignmentStatus): boolean {
   if (!canMoveAssignment(from, to)) return false;
   if (role === 'coordinator') return true;
-  if (role === 'responder') return RESPONDER_STEPS.includes(to);
+  // A consulate takes consular needs like any responding agency.
+  if (role === 'responder' || role === 'embassy') return RESPONDER_STEPS.includes(to);
   return false;
 }
 

@@ -26,11 +26,16 @@ export interface ServerToClientEvents {
   change: (change: ChangeEvent) => void;
   /** How far a CSV import of this user has got: after every chunk, and once when it ends. */
   importProgress: (job: ImportJob) => void;
+  /**
+   * To an embassy room: the counts its screen shows (areas, overview) changed; read them again.
+   * Carries nothing itself, and is sent only when what that embassy would read differs.
+   */
+  consularChanged: () => void;
 }
 
 /** Names of the events, for code that must refer to them as values (tests, logging). */
 export const CLIENT_EVENTS = ['command', 'sync'] as const satisfies readonly (keyof ClientToServerEvents)[];
-export const SERVER_EVENTS = ['change', 'importProgress'] as const satisfies readonly (keyof ServerToClientEvents)[];
+export const SERVER_EVENTS = ['change', 'importProgress', 'consularChanged'] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 /** What the client puts in the Socket.IO handshake's `auth`. */
 export interface HandshakeAuth {

@@ -13,7 +13,9 @@ export type Action =
   | 'export.groups'
   | 'export.shareable'
   | 'export.sitrep'
-  | 'group.import';
+  | 'group.import'
+  | 'consular.read'
+  | 'export.evacuation';
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
@@ -42,7 +44,8 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
   // Responders and embassies export only the groups they see in full (`exportableGroups`); the
   // shareable aggregate and the situation report describe the whole crisis, so coordinators only.
   responder: ['assignment.update', 'group.read', 'export.groups'],
-  embassy: ['group.read', 'aggregate.read', 'export.groups'],
+  // A consulate moves only its own consular assignments (scoped in the assignment plan).
+  embassy: ['group.read', 'aggregate.read', 'export.groups', 'consular.read', 'export.evacuation', 'assignment.update'],
   admin: ['admin.manage', 'audit.read'],
 };
 
@@ -63,6 +66,8 @@ export const ACTIONS: readonly Action[] = [
   'export.sitrep',
   'group.import',
   'aggregate.read',
+  'consular.read',
+  'export.evacuation',
   'audit.read',
   'admin.manage',
 ];

@@ -34,7 +34,9 @@ export type AuditAction =
   | 'import.groups'
   | 'api_token.issue'
   | 'api_token.revoke'
-  | 'api.read';
+  | 'api.read'
+  | 'consular.read'
+  | 'export.evacuation';
 
 /** `refused`: not attempted at all (rate limit, lock). */
 export type AuditOutcome = 'ok' | 'failed' | 'refused';

@@ -4,6 +4,9 @@ import { hashPassword } from '../services/password';
 import { Agency, type AgencyType } from '../../shared/schemas/agency.schema';
 import { Crisis } from '../../shared/schemas/crisis.schema';
 import type { Role } from '../../shared/schemas/user.schema';
+import type { Assignment, AssignmentStatus } from '../../shared/schemas/assignment.schema';
+import type { Group } from '../../shared/schemas/group.schema';
+import { consularAssignmentRefusal, isConsularNeed } from '../../shared/consular';
 import { loadCountryShape } from './country-shape';
 import { makeDemoGroup } from './demo-groups';
 import { Prng } from './prng';
@@ -115,9 +118,12 @@ async function seedDemoUnless(
 
   const land = loadCountryShape(LIBYA_NUMERIC);
   const context = { crisisId: crisis.id, area: crisis.area, land, reportedBy: reporter.id, nowMs };
-  const groups = Array.from({ length: DEMO_GROUP_COUNT }, () => makeDemoGroup(rng, context)).sort((a, b) =>
+  const generated = Array.from({ length: DEMO_GROUP_COUNT }, () => makeDemoGroup(rng, context)).sort((a, b) =>
     a.reportedAt.localeCompare(b.reportedAt),
   );
+  const consulate = agencies.find((a) => a.acronym === 'NGA-EMB');
+  const coordinator = users.find((u) => u.role === 'coordinator');
+  const groups = consulate && coordinator ? withConsularWork(generated, consulate, coordinator.id, rng) : generated;
 
   return repos.transaction(() => {
     if (skip()) return null;
@@ -130,5 +136,43 @@ async function seedDemoUnless(
       repos.changeLog.appendGroupChange('group.report', group, group.reportedBy, group.reportedAt);
     }
     return { crisisId: crisis.id, groups: groups.length, headSeq: repos.changeLog.headSeq() };
+  });
+}
+
+/** How many consular needs of consented Nigerian groups the demo hands to the Embassy of Nigeria. */
+const DEMO_CONSULAR_ASSIGNMENTS = 6;
+const CONSULAR_STEPS: readonly AssignmentStatus[] = ['proposed', 'accepted', 'in_progress', 'proposed', 'accepted', 'in_progress'];
+
+/**
+ * Gives the demo embassy work to follow: a few consular needs (documents, consular assistance,
+ * evacuation) of groups it may see in full, assigned to its consulate at different steps, with
+ * progress figures on those under way. Only what the assignment plan itself would accept.
+ */
+function withConsularWork(groups: Group[], consulate: Agency, coordinatorId: string, rng: Prng): Group[] {
+  let given = 0;
+  return groups.map((group) => {
+    if (given >= DEMO_CONSULAR_ASSIGNMENTS) return group;
+    const need = group.needs.find((n) => n.status === 'open' && isConsularNeed(n.type) && consularAssignmentRefusal(group, n.type, consulate) === null);
+    if (!need) return group;
+    const status = CONSULAR_STEPS[given] ?? 'proposed';
+    given += 1;
+    const nationals = group.nationalities.find((n) => n.code === consulate.servesState)?.count ?? 0;
+    const assignment: Assignment = {
+      id: rng.uuid(),
+      groupId: group.id,
+      needId: need.id,
+      agencyId: consulate.id,
+      status,
+      peopleReached: 0,
+      note: '',
+      expectedBy: null,
+      createdBy: coordinatorId,
+      updatedAt: group.updatedAt,
+      version: 1,
+      ...(status === 'in_progress'
+        ? { consular: { documentsIssued: need.type === 'documents' ? Math.ceil(nationals / 2) : 0, registeredForEvacuation: need.type === 'evacuation' ? nationals : 0, evacuated: 0 } }
+        : {}),
+    };
+    return { ...group, assignments: [...group.assignments, assignment], needs: group.needs.map((n) => (n.id === need.id ? { ...n, status: 'assigned' as const } : n)) };
   });
 }

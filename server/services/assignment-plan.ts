@@ -5,6 +5,14 @@ import type { Command } from '../../shared/schemas/command.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { Need, NeedStatus } from '../../shared/schemas/need.schema';
 import type { Audience } from '../../shared/projection';
+import { consularAssignmentRefusal, isConsularNeed, type ConsularRefusal } from '../../shared/consular';
+import type { Agency } from '../../shared/schemas/agency.schema';
+
+const CONSULAR_REFUSALS: Readonly<Record<ConsularRefusal, string>> = {
+  consular_need_type: 'a consulate takes only documents, consular assistance and evacuation needs',
+  consular_not_shared: 'a consulate takes needs only of groups that consented to share with it and carry no protection flag',
+  consular_other_state: 'a consulate takes needs only of groups with nationals of the state it serves',
+};
 
 type CreateAssignment = Extract<Command, { type: 'assignment.create' }>;
 type UpdateAssignment = Extract<Command, { type: 'assignment.update' }>;
@@ -32,14 +40,20 @@ function withAssignments(group: Group, assignments: Assignment[]): Group {
 export function planCreateAssignment(
   group: Group,
   command: CreateAssignment,
-  agencyExists: boolean,
+  agency: Pick<Agency, 'type' | 'servesState'> | null,
   userId: string,
   at: string,
 ): AssignmentEdit {
   const input = command.assignment;
   const need = group.needs.find((n) => n.id === input.needId);
   if (!need || need.status === 'cancelled') return failure('invalid', 'this group has no such open need');
-  if (!agencyExists) return failure('invalid', 'no such agency');
+  if (!agency) return failure('invalid', 'no such agency');
+  // A consulate: only consular needs of groups it may see in full (protection rule 1). The reason
+  // travels as the code, so the form can name it.
+  const refusal = consularAssignmentRefusal(group, need.type, agency);
+  if (refusal) {
+    return failure('invalid', CONSULAR_REFUSALS[refusal], [{ path: ['assignment', 'agencyId'], code: refusal, message: CONSULAR_REFUSALS[refusal] }]);
+  }
   if (group.assignments.some((a) => a.id === input.id)) return { ...failure('conflict', 'this assignment already exists'), conflict: true };
   if (group.assignments.some((a) => a.needId === need.id && isActiveAssignment(a.status))) {
     return { ...failure('conflict', 'this need is already assigned'), conflict: true };
@@ -66,7 +80,8 @@ export function planCreateAssignment(
  */
 export function planUpdateAssignment(group: Group, command: UpdateAssignment, audience: Audience, at: string): AssignmentEdit {
   const current = group.assignments.find((a) => a.id === command.assignmentId);
-  if (!current || (audience.role === 'responder' && current.agencyId !== audience.agencyId)) {
+  const agencyScoped = audience.role === 'responder' || audience.role === 'embassy';
+  if (!current || (agencyScoped && current.agencyId !== audience.agencyId)) {
     return failure('not_found', 'no such assignment in your view');
   }
   if (current.version !== command.baseVersion) {
@@ -83,7 +98,12 @@ export function planUpdateAssignment(group: Group, command: UpdateAssignment, au
   if (status === 'declined' && status !== current.status && (command.note ?? '').trim() === '') {
     return failure('invalid', 'a decline needs a reason');
   }
+  const need = group.needs.find((n) => n.id === current.needId);
+  if (command.consular !== undefined && (!need || !isConsularNeed(need.type))) {
+    return failure('invalid', 'consular progress is recorded only on documents, consular assistance and evacuation needs');
+  }
   const note = command.note ?? current.note;
+  const consular = command.consular ?? current.consular;
   const next: Assignment = {
     ...current,
     status,
@@ -91,6 +111,7 @@ export function planUpdateAssignment(group: Group, command: UpdateAssignment, au
     peopleReached: command.peopleReached ?? current.peopleReached,
     updatedAt: at,
     version: current.version + 1,
+    ...(consular ? { consular } : {}),
   };
   return { group: withAssignments(group, group.assignments.map((a) => (a.id === next.id ? next : a))) };
 }

@@ -45,10 +45,13 @@ export class CoordinationService {
     this.#now = now;
   }
 
-  /** Agencies a need can be handed to: not consulates (they take consular needs through their own view). */
+  /**
+   * Agencies a need can be handed to, consulates included: the assignment plan lets a consulate
+   * take only consular needs of groups it may see in full (the form offers it only those).
+   */
   agencies(audience: Audience): AgencyList | Failure {
     if (!can(audience.role, 'assignment.update')) return failure('forbidden', 'your role does not assign work');
-    return { ok: true, agencies: this.#repos.agencies.list().filter((a) => a.type !== 'consulate') };
+    return { ok: true, agencies: this.#repos.agencies.list() };
   }
 
   /** Enabled field users of the coordinator's crisis, by name: whom a follow-up may be asked of. */

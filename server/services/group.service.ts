@@ -129,9 +129,8 @@ export class GroupService {
         });
       case 'assignment.create':
         return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
-          const agency = this.#repos.agencies.findById(command.assignment.agencyId);
-          // A consulate takes consular needs through the embassy view, not as a responding agency.
-          const edit = planCreateAssignment(current, command, agency !== null && agency.type !== 'consulate', actor.userId, at);
+          // A consulate takes only consular needs of groups it may see in full: the plan decides.
+          const edit = planCreateAssignment(current, command, this.#repos.agencies.findById(command.assignment.agencyId), actor.userId, at);
           return this.#assignmentResult(actor, current, edit, 'assignment.create');
         });
       case 'assignment.update':

@@ -27,6 +27,7 @@ export class ChangePublisher {
   readonly #rooms = new Map<string, AudienceRoom>();
   /** Every change up to this one has been published (or predates this process). */
   #published: number;
+  readonly #listeners: ((change: CommittedChange) => void)[] = [];
 
   /**
    * @param announce tells the other processes that a change up to `seq` committed here (nothing
@@ -48,6 +49,11 @@ export class ChangePublisher {
   /** Remembers a room's audience when a socket joins it. */
   register(room: AudienceRoom): void {
     this.#rooms.set(room.name, room);
+  }
+
+  /** Calls `listener` after each change published to this process's rooms (the consular notifier). */
+  onPublished(listener: (change: CommittedChange) => void): void {
+    this.#listeners.push(listener);
   }
 
   /** A change this process committed. Called only after the transaction commits. */
@@ -96,5 +102,6 @@ export class ChangePublisher {
       sent += 1;
     }
     this.#logger.info('change.published', { seq: change.seq, rooms: sent });
+    for (const listener of this.#listeners) listener(change);
   }
 }

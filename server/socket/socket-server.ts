@@ -12,6 +12,8 @@ import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
 import { audienceRoom } from './audience-room';
 import { ChangePublisher } from './change-publisher';
+import { ConsularNotifier } from './consular-notifier';
+import type { ConsularService } from '../services/consular.service';
 import { registerCommandHandler } from './command.handler';
 import { registerSyncHandler } from './sync.handler';
 import { DEFAULT_SOCKET_RATE, TokenBucket, type SocketRatePolicy } from '../security/token-bucket';
@@ -46,6 +48,8 @@ export interface SocketDeps {
   allowedOrigins: readonly string[];
   socketRate?: SocketRatePolicy;
   now?: () => number;
+  /** Embassy rooms are told when their counts change (see ConsularNotifier). */
+  consular?: ConsularService;
 }
 
 /** The Socket.IO side of the app and what the HTTP side needs from it. */
@@ -118,6 +122,8 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       }
     });
   }
+  const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger) : null;
+  if (notifier) publisher.onPublished((change) => notifier.changed(change));
 
   io.use((socket, next) => {
     try {
@@ -185,7 +191,10 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     io,
     publisher,
     sweep,
-    stopSweeping: () => clearInterval(timer),
+    stopSweeping: () => {
+      clearInterval(timer);
+      notifier?.stop();
+    },
     disconnectSession: (sessionId) => disconnectEverywhere(sessionRoom(sessionId)),
     disconnectUser: (userId) => disconnectEverywhere(userRoom(userId)),
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Uuid } from '../ids';
 import { Timestamp } from '../ids';
-import { AssignmentStatus } from './assignment.schema';
+import { AssignmentStatus, ConsularProgress } from './assignment.schema';
 import { GroupInput, GroupPatch, GroupStatus } from './group.schema';
 
 const base = {
@@ -43,8 +43,13 @@ export const UpdateAssignmentCommand = z
     status: AssignmentStatus.optional(),
     peopleReached: z.number().int().min(0).max(100_000).optional(),
     note: z.string().trim().max(2000).optional(),
+    /** A consulate's progress figures (consular need types only). */
+    consular: ConsularProgress.optional(),
   })
-  .refine((c) => c.status !== undefined || c.peopleReached !== undefined || c.note !== undefined, 'an update must change something');
+  .refine(
+    (c) => c.status !== undefined || c.peopleReached !== undefined || c.note !== undefined || c.consular !== undefined,
+    'an update must change something',
+  );
 /** Marks `groupId` a duplicate of `intoGroupId` (coordinator). Both versions are checked. */
 export const MergeGroupCommand = z.object({
   type: z.literal('group.merge'),

@@ -68,6 +68,8 @@ describe('hostile text and the Content-Security-Policy', () => {
     }
     const embassy = await open('embassy-aggregates');
     await submitSignIn(embassy.page, suite.server.url, suite.server.accounts.embassy);
+    // The counts per area are on the consular panel's Areas tab.
+    await embassy.page.getByRole('tab', { name: en['consular.tab.areas'], exact: true }).click();
 
     await embassy.page.getByTestId('aggregate-people').getByText(SUPPRESSED, { exact: true }).first().waitFor();
     embassy.assertClean();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSULAR_ROUTES } from '../../shared/consular';
 import { ACTIONS, PERMISSIONS, can, type Action } from '../../shared/permissions';
 import { API_ROUTES, SessionInfo } from '../../shared/schemas/api.schema';
 import { COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
@@ -240,6 +241,8 @@ describe('authorization matrix', () => {
         const ack = await sendCommand(socketOf(account), await workflowCommand(type, 'IOM'));
 
         if (!can(ROLE_OF[account], type)) expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+        // A consulate moves only its own (consular) assignments: IOM's is not in its view at all.
+        else if (ROLE_OF[account] === 'embassy') expect(ack).toMatchObject({ ok: false, code: 'not_found' });
         else expect(ack.ok).toBe(true);
       });
     });
@@ -248,6 +251,23 @@ describe('authorization matrix', () => {
       const ack = await sendCommand(socketOf('responder'), await workflowCommand('assignment.update', 'OTHER'));
 
       expect(ack).toMatchObject({ ok: false, code: 'not_found' });
+    });
+
+    it.each(['embassy', 'embassyNiger'] as const)('lets %s move a consular assignment only of its own consulate', async (account) => {
+      const coordinator = socketOf('coordinator');
+      const input = makeGroupInput({
+        nationalities: [{ code: 'NGA', count: 7 }],
+        consentConsulate: 'yes',
+        needs: [{ id: uuidv7(), type: 'documents', severity: 3, people: 7 }],
+      });
+      const reported = expectOk(await sendCommand(coordinator, reportCommand(input)));
+      const assignment = { id: uuidv7(), needId: reported.group.needs[0]!.id, agencyId: await agencyId('NGA-EMB'), note: '', expectedBy: null };
+      expectOk(await sendCommand(coordinator, { type: 'assignment.create', commandId: uuidv7(), groupId: input.id, baseVersion: reported.group.version, assignment }));
+
+      const ack = await sendCommand(socketOf(account), { type: 'assignment.update', commandId: uuidv7(), groupId: input.id, baseVersion: 1, assignmentId: assignment.id, status: 'accepted' });
+
+      if (account === 'embassy') expect(ack.ok).toBe(true);
+      else expect(ack).toMatchObject({ ok: false, code: 'not_found' });
     });
 
     it.each(ACCOUNTS)('sync is answered or forbidden for %s as the table says', async (account) => {
@@ -271,6 +291,15 @@ describe('authorization matrix', () => {
     it.each(ACCOUNTS)('the aggregates export answers %s only if its role may read aggregates', async (account) => {
       const response = await get(account, API_ROUTES.aggregatesCsv);
       expect(response.status).toBe(can(ROLE_OF[account], 'aggregate.read') ? 200 : 403);
+    });
+
+    it.each(ACCOUNTS)('the consular routes answer %s only if its role has the consular view', async (account) => {
+      for (const route of [CONSULAR_ROUTES.summary, CONSULAR_ROUTES.evacuation]) {
+        const response = await get(account, route);
+        expect(response.status, route).toBe(can(ROLE_OF[account], 'consular.read') ? 200 : 403);
+      }
+      const csv = await get(account, CONSULAR_ROUTES.evacuationCsv);
+      expect(csv.status).toBe(can(ROLE_OF[account], 'export.evacuation') ? 200 : 403);
     });
 
     it.each(ACCOUNTS)('the 3W export answers %s only if its role may export', async (account) => {

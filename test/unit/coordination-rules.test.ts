@@ -74,8 +74,15 @@ describe('ASSIGNMENT_TRANSITIONS', () => {
     expect(roleMayMoveAssignment('coordinator', 'proposed', 'cancelled')).toBe(true);
   });
 
-  it('refuses every move to field, embassy and admin users', () => {
-    for (const role of ['field', 'embassy', 'admin'] as const) expect(roleMayMoveAssignment(role, 'proposed', 'accepted')).toBe(false);
+  it('refuses every move to field and admin users', () => {
+    for (const role of ['field', 'admin'] as const) expect(roleMayMoveAssignment(role, 'proposed', 'accepted')).toBe(false);
+  });
+
+  it('lets an embassy (a consulate) take a responder’s steps on its consular work, never cancel', () => {
+    expect(roleMayMoveAssignment('embassy', 'proposed', 'accepted')).toBe(true);
+    expect(roleMayMoveAssignment('embassy', 'proposed', 'declined')).toBe(true);
+    expect(roleMayMoveAssignment('embassy', 'accepted', 'completed')).toBe(true);
+    expect(roleMayMoveAssignment('embassy', 'accepted', 'cancelled')).toBe(false);
   });
 
   it('calls an open assignment overdue after its expected time, never a completed one', () => {

@@ -9,10 +9,11 @@ const AT = '2026-03-10T12:00:00.000Z';
 const agencyId = uuidv7();
 const responder = makeAudience({ role: 'responder', agencyId });
 const coordinator = makeAudience({ role: 'coordinator' });
+const UN = { type: 'un', servesState: null } as const;
 
 function created(): Group {
   const g = makeGroup();
-  const result = planCreateAssignment(g, create(g), true, uuidv7(), AT);
+  const result = planCreateAssignment(g, create(g), UN, uuidv7(), AT);
   if (!('group' in result)) throw new Error(result.message);
   return result.group;
 }
@@ -44,10 +45,10 @@ describe(planCreateAssignment.name, () => {
 
   it('refuses a need that already has open work (conflict), an unknown need and an unknown agency', () => {
     const g = created();
-    expect(planCreateAssignment(g, create(g), true, uuidv7(), AT)).toMatchObject({ code: 'conflict', conflict: true });
-    expect(planCreateAssignment(g, create(g, uuidv7()), true, uuidv7(), AT)).toMatchObject({ code: 'invalid' });
+    expect(planCreateAssignment(g, create(g), UN, uuidv7(), AT)).toMatchObject({ code: 'conflict', conflict: true });
+    expect(planCreateAssignment(g, create(g, uuidv7()), UN, uuidv7(), AT)).toMatchObject({ code: 'invalid' });
     const fresh = makeGroup();
-    expect(planCreateAssignment(fresh, create(fresh), false, uuidv7(), AT)).toMatchObject({ code: 'invalid' });
+    expect(planCreateAssignment(fresh, create(fresh), null, uuidv7(), AT)).toMatchObject({ code: 'invalid' });
   });
 });
 

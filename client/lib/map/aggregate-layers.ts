@@ -7,6 +7,26 @@ export const AGGREGATES_SOURCE = 'aggregate-areas';
 export const LAYER_AGGREGATE_FILL = 'aggregate-fill';
 export const LAYER_AGGREGATE_LINE = 'aggregate-line';
 export const AGGREGATE_COLOR = '#5D3A9B';
+/** How opaque the shading is: the basemap stays readable under a cell. */
+export const AGGREGATE_FILL_OPACITY = 0.7;
+
+/**
+ * The choropleth's classes: people of the nationality in a cell, lightest for "<5". A sequential
+ * purple ramp (readable for colour-blind people, distinct from the status colours of points).
+ */
+export const AGGREGATE_STEPS: readonly { min: number; color: string }[] = [
+  { min: 0, color: '#DCD0EC' },
+  { min: 5, color: '#B7A0D8' },
+  { min: 20, color: '#8E6CC0' },
+  { min: 50, color: '#5D3A9B' },
+];
+
+/** The class colour of a count as shown (a suppressed "<5" counts as 0). */
+export function aggregateColor(people: number): string {
+  let color = AGGREGATE_STEPS[0]!.color;
+  for (const step of AGGREGATE_STEPS) if (people >= step.min) color = step.color;
+  return color;
+}
 
 /** Each area as a closed polygon; `suppressed` when its count is shown as "<5". */
 export function aggregatesToFeatureCollection(areas: readonly AggregateArea[]): FeatureCollection<Polygon> {
@@ -33,20 +53,23 @@ export function aggregatesSourceSpec(): GeoJSONSourceSpecification {
   return { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
 }
 
-/** A translucent fill (lighter for "<5") and an outline, under the group points. */
+/** A fill shaded by the number of nationals (a choropleth of hexagons) and an outline, under the group points. */
 export function aggregateLayerSpecs(): LayerSpecification[] {
   return [
     {
       id: LAYER_AGGREGATE_FILL,
       type: 'fill',
       source: AGGREGATES_SOURCE,
-      paint: { 'fill-color': AGGREGATE_COLOR, 'fill-opacity': ['case', ['get', 'suppressed'], 0.12, 0.28] },
+      paint: {
+        'fill-color': ['step', ['get', 'people'], AGGREGATE_STEPS[0]!.color, ...AGGREGATE_STEPS.slice(1).flatMap((s) => [s.min, s.color])],
+        'fill-opacity': AGGREGATE_FILL_OPACITY,
+      },
     },
     {
       id: LAYER_AGGREGATE_LINE,
       type: 'line',
       source: AGGREGATES_SOURCE,
-      paint: { 'line-color': AGGREGATE_COLOR, 'line-width': 1.5 },
+      paint: { 'line-color': AGGREGATE_COLOR, 'line-width': 1 },
     },
   ];
 }

@@ -46,6 +46,8 @@ export class SyncClient {
   /** Every group this user may see. Mutated in place: read `revision` to react to changes. */
   readonly groups: ReadonlyMap<string, GroupView>;
   revision = $state(0);
+  /** Bumped when the server says this embassy's counts changed (`consularChanged`): read them again. */
+  consularRevision = $state(0);
   connection = $state<ConnectionState>('connecting');
   /** True once the first sync of this session has been applied. */
   ready = $state(false);
@@ -85,7 +87,12 @@ export class SyncClient {
     this.#socket.on('disconnect', this.#onDisconnect);
     this.#socket.on('connect_error', this.#onConnectError);
     this.#socket.on('change', this.#onChange);
+    this.#socket.on('consularChanged', this.#onConsularChanged);
   }
+
+  #onConsularChanged = (): void => {
+    this.consularRevision++;
+  };
 
   /** The last change-log position applied; null before the first sync. */
   get lastAppliedSeq(): number | null {
@@ -151,6 +158,7 @@ export class SyncClient {
     this.#socket.off('disconnect', this.#onDisconnect);
     this.#socket.off('connect_error', this.#onConnectError);
     this.#socket.off('change', this.#onChange);
+    this.#socket.off('consularChanged', this.#onConsularChanged);
     this.#socket.disconnect();
     this.#tabs?.close();
     this.#feed.reset();

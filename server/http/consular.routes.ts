@@ -1,0 +1,38 @@
+import { Router } from 'express';
+import type { AuthService } from '../services/auth.service';
+import type { ConsularService } from '../services/consular.service';
+import { CONSULAR_ROUTES } from '../../shared/consular';
+import { answer, HTTP_STATUS } from './answer';
+import { requireSession } from './request-session';
+
+export interface ConsularRoutesDeps {
+  auth: AuthService;
+  consular: ConsularService;
+}
+
+/** The consular view's reads: overview with areas and history, evacuation list, its CSV export. */
+export function consularRoutes(deps: ConsularRoutesDeps): Router {
+  const router = Router();
+
+  router.get(CONSULAR_ROUTES.summary, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (session) answer(res, deps.consular.summary(deps.auth.audienceOf(session.user)));
+  });
+
+  router.get(CONSULAR_ROUTES.evacuation, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (session) answer(res, deps.consular.evacuation(deps.auth.audienceOf(session.user)));
+  });
+
+  router.get(CONSULAR_ROUTES.evacuationCsv, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (!session) return;
+    const result = deps.consular.evacuationCsv(deps.auth.audienceOf(session.user));
+    if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="waymark-evacuation-list.csv"');
+    res.send(result.csv);
+  });
+
+  return router;
+}

@@ -1,0 +1,248 @@
+import { z } from 'zod';
+import { aggregateForEmbassy, AggregateArea, AREA_FIGURES, nationalFigures, ShownCount, showCount, type AreaIndex, type EmbassyAggregates } from './aggregate';
+import { embassyMaySee } from './projection';
+import type { Agency } from './schemas/agency.schema';
+import type { Group, GroupStatus } from './schemas/group.schema';
+import { NeedType } from './schemas/need.schema';
+
+/** REST routes of the consular view (embassy users). */
+export const CONSULAR_ROUTES = {
+  /** GET: overview, areas and the chart's history of the embassy's nationals (audited). */
+  summary: '/api/consular',
+  /** GET: consented groups of its nationals who want to return (audited). */
+  evacuation: '/api/consular/evacuation',
+  /** GET: the same list as CSV with HXL hashtags (audited as an export). */
+  evacuationCsv: '/api/exports/evacuation.csv',
+} as const;
+
+/** Need types a consulate may take on (documents, consular assistance, evacuation to the country of origin). */
+export const CONSULAR_NEED_TYPES = ['documents', 'consular_assistance', 'evacuation'] as const satisfies readonly NeedType[];
+
+/** Whether a need type is one a consulate may be assigned. */
+export function isConsularNeed(type: NeedType): boolean {
+  return (CONSULAR_NEED_TYPES as readonly NeedType[]).includes(type);
+}
+
+/** Why a need may not be handed to a consulate; the issue code names it on the wire. */
+export type ConsularRefusal = 'consular_need_type' | 'consular_not_shared' | 'consular_other_state';
+
+/**
+ * Whether a coordinator may hand this need of this group to this consulate: only consular need
+ * types, only groups the consulate sees in full (its nationals, consent yes, no protection flag).
+ * Null when it may. Enforced by the assignment plan on the server; the form only offers what passes.
+ */
+export function consularAssignmentRefusal(group: Group, needType: NeedType, agency: Pick<Agency, 'type' | 'servesState'>): ConsularRefusal | null {
+  if (agency.type !== 'consulate') return null;
+  if (!isConsularNeed(needType)) return 'consular_need_type';
+  if (!group.nationalities.some((n) => n.code === agency.servesState)) return 'consular_other_state';
+  if (!embassyMaySee(group, agency.servesState)) return 'consular_not_shared';
+  return null;
+}
+
+export { ConsularProgress } from './schemas/assignment.schema';
+export const CONSULAR_PROGRESS_FIELDS = ['documentsIssued', 'registeredForEvacuation', 'evacuated'] as const;
+
+/** The overview's figures, each a number of nationals (people, never groups). */
+export const OVERVIEW_FIGURES = ['people', 'stranded', 'inNeed', 'assisted', 'relocated', 'evacuated', 'documentsLost', 'wantsToReturn'] as const;
+export type OverviewFigure = (typeof OVERVIEW_FIGURES)[number];
+
+/**
+ * One figure as the embassy gets it: the count shown ("<5" for 1-4, null for none known) and
+ * whether some nationals are left out because their area's count for it is "<5" (or withheld).
+ */
+export const ShownFigure = z.object({ shown: ShownCount.nullable(), more: z.boolean() });
+export type ShownFigure = z.infer<typeof ShownFigure>;
+
+export const ConsularOverview = z.object({
+  figures: z.record(z.enum(OVERVIEW_FIGURES), ShownFigure),
+  /** By open need type, largest first. */
+  needs: z.array(z.object({ type: NeedType, figure: ShownFigure })),
+});
+export type ConsularOverview = z.infer<typeof ConsularOverview>;
+
+/** One point of the chart: the same figures as the overview at the end of a time bucket. */
+export const ConsularPoint = z.object({
+  at: z.string(),
+  stranded: ShownCount.nullable(),
+  inNeed: ShownCount.nullable(),
+  assisted: ShownCount.nullable(),
+  relocated: ShownCount.nullable(),
+  evacuated: ShownCount.nullable(),
+});
+export type ConsularPoint = z.infer<typeof ConsularPoint>;
+
+export const ConsularSummary = z.object({
+  ok: z.literal(true),
+  state: z.string(),
+  overview: ConsularOverview,
+  areas: z.array(AggregateArea),
+  history: z.array(ConsularPoint),
+});
+export type ConsularSummary = z.infer<typeof ConsularSummary>;
+
+/** Which overview figures a group status counts for (closed and duplicate: none). */
+const STATUS_FIGURES: Readonly<Record<GroupStatus, readonly OverviewFigure[]>> = {
+  reported: ['stranded'],
+  verified: ['stranded'],
+  assistance_in_progress: ['stranded'],
+  assisted: ['stranded', 'assisted'],
+  unreachable: ['stranded'],
+  relocated: ['relocated'],
+  evacuated: ['evacuated'],
+  returned: ['evacuated'],
+  closed: [],
+  duplicate: [],
+};
+
+class Tally {
+  exact = 0;
+  more = false;
+  /** Adds a shown count: a number adds, "<5" adds nothing but says some are left out. */
+  addShown(v: ShownCount | undefined): void {
+    if (v === undefined) return;
+    if (typeof v === 'number') this.exact += v;
+    else this.more = true;
+  }
+  figure(): ShownFigure {
+    return { shown: showCount(this.exact), more: this.more };
+  }
+}
+
+/**
+ * The embassy's overview of its nationals in the crisis. Nationals it sees in full count exactly;
+ * the others count only through its areas' SHOWN counts: a number adds, a "<5" (or a withheld
+ * status breakdown) adds nothing and sets `more`. So every figure is a sum of what the embassy
+ * already receives and cannot, combined with anything else it gets, reveal a 1-4 count in an area.
+ * The price: a total can be a little lower than the truth, and says so. Pure.
+ */
+export function consularOverview(groups: Iterable<Group>, state: string, areas: readonly AggregateArea[]): ConsularOverview {
+  const tallies = new Map<OverviewFigure, Tally>(OVERVIEW_FIGURES.map((f) => [f, new Tally()]));
+  const needTallies = new Map<string, Tally>();
+  const tally = (f: OverviewFigure) => tallies.get(f)!;
+  const needTally = (type: string) => needTallies.get(type) ?? needTallies.set(type, new Tally()).get(type)!;
+
+  for (const group of groups) {
+    if (group.status === 'duplicate' || !embassyMaySee(group, state)) continue;
+    const { people, figures, needTypes } = nationalFigures(group, state);
+    if (people === 0) continue;
+    tally('people').exact += people;
+    for (const f of STATUS_FIGURES[group.status]) tally(f).exact += people;
+    for (const f of AREA_FIGURES) tally(f).exact += figures[f];
+    for (const type of needTypes) needTally(type).exact += people;
+  }
+  for (const area of areas) {
+    tally('people').addShown(area.people);
+    if (area.statusWithheld) {
+      for (const f of ['stranded', 'assisted', 'relocated', 'evacuated'] as const) tally(f).more = true;
+    } else {
+      // A status's shown count goes into each figure it counts for, "<5" marks them all as partial.
+      for (const [status, shown] of Object.entries(area.byStatus)) {
+        for (const f of STATUS_FIGURES[status as GroupStatus] ?? []) tally(f).addShown(shown);
+      }
+    }
+    for (const f of AREA_FIGURES) tally(f).addShown(area.figures[f]);
+    for (const [type, shown] of Object.entries(area.byNeed)) needTally(type).addShown(shown);
+  }
+  const figures = Object.fromEntries(OVERVIEW_FIGURES.map((f) => [f, tally(f).figure()])) as Record<OverviewFigure, ShownFigure>;
+  const needs = [...needTallies]
+    .map(([type, t]) => ({ type: NeedType.parse(type), figure: t.figure(), exact: t.exact }))
+    .sort((a, b) => b.exact - a.exact || a.type.localeCompare(b.type))
+    .map(({ type, figure }) => ({ type, figure }));
+  return { figures, needs };
+}
+
+/** The areas and the overview together, as one consistent read. Pure. */
+export function consularSnapshot(groups: readonly Group[], state: string, index: AreaIndex): { aggregates: EmbassyAggregates; overview: ConsularOverview } {
+  const aggregates = aggregateForEmbassy(groups, state, index);
+  return { aggregates, overview: consularOverview(groups, state, aggregates.areas) };
+}
+
+const POINT_FIGURES = ['stranded', 'inNeed', 'assisted', 'relocated', 'evacuated'] as const;
+
+/**
+ * The overview over time, replayed from the change log: at each bucket's end, the figures exactly
+ * as the embassy would have received them then (the same aggregation and suppression), so no
+ * point adds anything a read at that moment would not have shown. Pure.
+ */
+export function consularHistory(changes: Iterable<{ at: string; group: Group }>, state: string, index: AreaIndex, bucketMs: number): ConsularPoint[] {
+  const latest = new Map<string, Group>();
+  const points: ConsularPoint[] = [];
+  let bucket: number | null = null;
+  const close = (end: number) => {
+    const { overview } = consularSnapshot([...latest.values()], state, index);
+    const point: ConsularPoint = { at: new Date(end).toISOString(), stranded: null, inNeed: null, assisted: null, relocated: null, evacuated: null };
+    for (const f of POINT_FIGURES) point[f] = overview.figures[f]?.shown ?? null;
+    points.push(point);
+  };
+  for (const change of changes) {
+    const b = Math.floor(Date.parse(change.at) / bucketMs) * bucketMs;
+    if (bucket !== null && b !== bucket) close(bucket + bucketMs);
+    bucket = b;
+    // Only groups with this state's nationals matter; one that lost them leaves the replay.
+    if (change.group.nationalities.some((n) => n.code === state)) latest.set(change.group.id, change.group);
+    else latest.delete(change.group.id);
+  }
+  if (bucket !== null) close(bucket + bucketMs);
+  return points;
+}
+
+/** A consented group whose nationals want to return, as the evacuation list shows it. */
+export const EvacuationRow = z.object({
+  groupId: z.string(),
+  placeName: z.string(),
+  lat: z.number(),
+  lon: z.number(),
+  status: z.string(),
+  nationals: z.number().int(),
+  total: z.number().int(),
+  vulnerabilities: z.record(z.string(), z.number().int()),
+  documentsLost: z.number().int(),
+  seenAt: z.string(),
+});
+export type EvacuationRow = z.infer<typeof EvacuationRow>;
+
+export const EvacuationList = z.object({
+  ok: z.literal(true),
+  state: z.string(),
+  rows: z.array(EvacuationRow),
+  /** Per place: groups, nationals and vulnerable people, for planning transport. */
+  byPlace: z.array(z.object({ placeName: z.string(), groups: z.number().int(), nationals: z.number().int(), vulnerable: z.number().int() })),
+});
+export type EvacuationList = z.infer<typeof EvacuationList>;
+
+/** Statuses of groups already gone or closed: nobody left to evacuate from there. */
+const NOT_WAITING = new Set<GroupStatus>(['duplicate', 'closed', 'evacuated', 'returned']);
+
+/**
+ * The evacuation list: groups the embassy sees in full (protection rule 1) whose intention is to
+ * return to the country of origin and who are still waiting; by place name, then most nationals. Pure.
+ */
+export function evacuationList(groups: Iterable<Group>, state: string): Omit<EvacuationList, 'ok'> {
+  const rows: EvacuationRow[] = [];
+  for (const g of groups) {
+    if (NOT_WAITING.has(g.status) || g.intention !== 'evacuate_to_origin' || !embassyMaySee(g, state)) continue;
+    const nationals = g.nationalities.find((n) => n.code === state)?.count ?? 0;
+    rows.push({
+      groupId: g.id,
+      placeName: g.location.placeName,
+      lat: g.location.lat,
+      lon: g.location.lon,
+      status: g.status,
+      nationals,
+      total: g.headcount.total,
+      vulnerabilities: Object.fromEntries(Object.entries(g.vulnerabilities).filter(([, n]) => n > 0)),
+      documentsLost: Math.min(nationals, g.documents.lostOrDestroyed + g.documents.confiscated),
+      seenAt: g.seenAt,
+    });
+  }
+  rows.sort((a, b) => a.placeName.localeCompare(b.placeName) || b.nationals - a.nationals || a.groupId.localeCompare(b.groupId));
+  const places = new Map<string, { placeName: string; groups: number; nationals: number; vulnerable: number }>();
+  for (const r of rows) {
+    const p = places.get(r.placeName) ?? { placeName: r.placeName, groups: 0, nationals: 0, vulnerable: 0 };
+    p.groups += 1;
+    p.nationals += r.nationals;
+    p.vulnerable += Object.values(r.vulnerabilities).reduce((s, n) => s + n, 0);
+    places.set(r.placeName, p);
+  }
+  return { state, rows, byPlace: [...places.values()] };
+}
