@@ -50,7 +50,7 @@ export const DEFAULT_IMPORT_SEVERITY = 3;
 
 /** Header spellings per field, best first, compared after `normalizeHeader`. */
 const HEADER_NAMES: Readonly<Record<ImportField, readonly string[]>> = {
-  sourceId: ['uuid', 'instanceid', 'instance_id', 'key'],
+  sourceId: ['uuid', 'instanceid', 'instance_id', 'meta_instanceid', 'key'],
   seenAt: ['seen_at', 'date_seen', 'submission_time', 'submissiondate', 'today', 'date', 'end', 'start'],
   lat: ['gps_latitude', 'latitude', 'lat', 'location_latitude', 'geopoint_latitude'],
   lon: ['gps_longitude', 'longitude', 'lon', 'lng', 'long', 'location_longitude', 'geopoint_longitude'],

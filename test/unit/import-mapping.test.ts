@@ -12,6 +12,9 @@ describe('guessMapping', () => {
     expect(kobo).toMatchObject({ sourceId: 0, seenAt: 1, lat: 2, lon: 3, accuracyM: 4, headcountTotal: 5, needs: 6 });
     const odk = guessMapping(['SubmissionDate', 'gps', 'people', 'meta:instanceID'], null);
     expect(odk).toMatchObject({ seenAt: 0, geopoint: 1, headcountTotal: 2, sourceId: 3, lat: null });
+    // ODK Central's CSV: dashes for groups.
+    const central = guessMapping(['SubmissionDate', 'location-Latitude', 'location-Longitude', 'meta-instanceID'], null);
+    expect(central).toMatchObject({ seenAt: 0, lat: 1, lon: 2, sourceId: 3 });
   });
 
   it('lets HXL hashtags decide before headers', () => {
