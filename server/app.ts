@@ -32,6 +32,7 @@ import { ApiTokenService } from './services/api-token.service';
 import { ApiV1Service } from './services/api-v1.service';
 import { ImportService, type ImportPolicy } from './services/import.service';
 import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
+import type { GroupCommit } from './write/group-commit';
 
 export interface AppDeps {
   repositories: Repositories;
@@ -50,6 +51,8 @@ export interface AppDeps {
 export interface App {
   httpServer: http.Server;
   io: WaymarkIo;
+  /** The socket commands' group commit (the bench reads its batch sizes). */
+  writes: GroupCommit;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
   /** Closes every socket and the HTTP server. The database is its opener's to close. */
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps): App {
   app.use(securityHeaders(config.basemapStyleUrl));
   const httpServer = http.createServer(app);
   const sockets = createSocketServer(httpServer, {
+    repositories: repos,
     auth,
     groups,
     sync,
@@ -123,6 +127,7 @@ export function createApp(deps: AppDeps): App {
   return {
     httpServer,
     io: sockets.io,
+    writes: sockets.writes,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         const onError = (error: Error) => reject(error);

@@ -29,6 +29,8 @@ export interface Repositories {
   apiTokens: ApiTokenRepository;
   /** Runs `fn` in one transaction: all its writes commit together or none do. Nested calls join it. */
   transaction<T>(fn: () => T): T;
+  /** Whether a transaction is open on the connection (SQLite may end one itself on a disk error). */
+  inTransaction(): boolean;
 }
 
 /** Builds the SQLite repositories (statements are prepared once, here). */
@@ -48,5 +50,6 @@ export function createRepositories(db: Db): Repositories {
     // IMMEDIATE takes the write lock up front, so a concurrent writer (the admin command) waits
     // at BEGIN instead of failing half-way with SQLITE_BUSY.
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
+    inTransaction: () => db.inTransaction,
   };
 }

@@ -1,36 +1,35 @@
 import type { Logger } from '../log';
 import type { AuthService } from '../services/auth.service';
-import type { GroupService } from '../services/group.service';
+import type { GroupCommit } from '../write/group-commit';
 import type { CommandAck } from '../../shared/events';
 import { can } from '../../shared/permissions';
 import { failure, toIssues } from '../../shared/protocol';
 import { Command } from '../../shared/schemas/command.schema';
-import type { ChangePublisher } from './change-publisher';
 import { guardedHandler, liveSession } from './handler-support';
 import type { WaymarkSocket } from './socket-server';
 
 export interface CommandHandlerDeps {
   auth: AuthService;
-  groups: GroupService;
-  publisher: ChangePublisher;
+  /** Applies commands in batches: one transaction, one commit, then publish, then the acks. */
+  writes: GroupCommit;
   logger: Logger;
 }
 
-/** Handles `command`: parse, authorize, apply, then (after commit) publish and ack. */
+/** Handles `command`: parse, authorize, queue for the next group commit; acked once committed and published. */
 export function registerCommandHandler(socket: WaymarkSocket, deps: CommandHandlerDeps): void {
   socket.on(
     'command',
-    guardedHandler(socket, deps.logger, 'command', (payload): CommandAck => {
+    guardedHandler(socket, deps.logger, 'command', (payload, reply: (ack: CommandAck) => void): CommandAck | undefined => {
       const session = liveSession(socket, deps.auth);
       if (!session) return failure('unauthorized', 'your session has ended; sign in again');
       const parsed = Command.safeParse(payload);
       if (!parsed.success) return failure('invalid', 'not a valid command', toIssues(parsed.error));
       const audience = socket.data.audience;
       if (!can(audience.role, parsed.data.type)) return failure('forbidden', `your role may not ${parsed.data.type}`);
-      const outcome = deps.groups.execute({ userId: session.user.id, audience }, parsed.data);
-      // Publish before acking: a writer that has its ack knows every room has been sent the change.
-      for (const change of outcome.committed) deps.publisher.publish(change);
-      return outcome.ack;
+      // Answered once the batch has committed and published: a writer that has its ack knows every
+      // room has been sent the change. The batch answers every command, refused or failed ones too.
+      deps.writes.submit({ userId: session.user.id, audience }, parsed.data, (outcome) => reply(outcome.ack));
+      return undefined;
     }, socket.data.bucket),
   );
 }

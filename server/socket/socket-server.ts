@@ -7,6 +7,8 @@ import type { AuthService } from '../services/auth.service';
 import type { GroupService } from '../services/group.service';
 import type { SyncService } from '../services/sync.service';
 import type { ChangeSource } from '../services/committed-changes';
+import type { Repositories } from '../repositories/repositories';
+import { GroupCommit, type GroupCommitOptions } from '../write/group-commit';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
@@ -37,6 +39,7 @@ export type WaymarkIo = Server<ClientToServerEvents, ServerToClientEvents, Inter
 export type WaymarkSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SocketDeps {
+  repositories: Repositories;
   auth: AuthService;
   groups: GroupService;
   sync: SyncService;
@@ -47,6 +50,7 @@ export interface SocketDeps {
   cluster?: Cluster;
   allowedOrigins: readonly string[];
   socketRate?: SocketRatePolicy;
+  groupCommit?: GroupCommitOptions;
   now?: () => number;
   /** Embassy rooms are told when their counts change (see ConsularNotifier). */
   consular?: ConsularService;
@@ -56,6 +60,8 @@ export interface SocketDeps {
 export interface SocketServer {
   io: WaymarkIo;
   publisher: ChangePublisher;
+  /** The socket commands' write path (batches into one transaction per turn of the event loop). */
+  writes: GroupCommit;
   /** Closes every connection opened with this session (sign-out). */
   disconnectSession(sessionId: string): void;
   /** Closes every connection of a user at once (disabled, role or agency changed, sessions ended). */
@@ -124,6 +130,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   }
   const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
+  const writes = new GroupCommit(deps.repositories, deps.groups, (change) => publisher.publish(change), deps.logger, deps.groupCommit);
 
   io.use((socket, next) => {
     try {
@@ -155,7 +162,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       publisher.register(room);
       void socket.join(room.name);
     }
-    registerCommandHandler(socket, { ...deps, publisher });
+    registerCommandHandler(socket, { auth: deps.auth, writes, logger: deps.logger });
     registerSyncHandler(socket, deps);
   });
 
@@ -190,6 +197,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   return {
     io,
     publisher,
+    writes,
     sweep,
     stopSweeping: () => {
       clearInterval(timer);

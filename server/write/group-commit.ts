@@ -1,0 +1,146 @@
+import { describeError, type Logger } from '../log';
+import type { Repositories } from '../repositories/repositories';
+import type { Actor, CommandOutcome, CommittedChange, GroupService } from '../services/group.service';
+import type { Command } from '../../shared/schemas/command.schema';
+import { failure } from '../../shared/protocol';
+
+/**
+ * Group commit: commands that arrive together are applied in ONE SQLite transaction and made
+ * durable by one commit (one fsync with synchronous=FULL) instead of one each.
+ *
+ * - Each command still runs through `GroupService.execute`, which owns every rule. Called inside
+ *   the batch's transaction, its own transaction becomes a savepoint, so a command that throws
+ *   rolls back only itself; a refused command writes nothing in the first place.
+ * - Commands run in arrival order on the one connection, so a later command of the batch sees
+ *   the earlier ones: a repeated command id finds the first one's idempotency record, and a stale
+ *   `baseVersion` is judged against the version an earlier command of the batch made.
+ * - Nothing is published or acknowledged before the commit returns. If the commit fails, every
+ *   command of the batch is answered `internal` and nothing is published; the clients resend.
+ * - A batch is flushed at the end of the current turn of the event loop (setImmediate: after every
+ *   message that arrived in this poll has been queued), or at once when `maxBatch` are waiting.
+ *   A lone command therefore waits for no timer.
+ *
+ * Everything from BEGIN to COMMIT is synchronous, so code that calls `GroupService.execute`
+ * directly (imports, other services) never meets an open batch transaction.
+ */
+export interface GroupCommitOptions {
+  /** Most commands in one transaction (default 512). */
+  maxBatch?: number;
+}
+
+export const DEFAULT_MAX_BATCH = 512;
+
+interface Pending {
+  actor: Actor;
+  command: Command;
+  done: (outcome: CommandOutcome) => void;
+}
+
+/** What a flush did, for logs and the bench (no personal values). */
+export interface FlushStats {
+  commands: number;
+  committed: number;
+  ms: number;
+}
+
+export class GroupCommit {
+  readonly #repos: Repositories;
+  readonly #groups: Pick<GroupService, 'execute'>;
+  readonly #publish: (change: CommittedChange) => void;
+  readonly #logger: Logger;
+  readonly #maxBatch: number;
+  #queue: Pending[] = [];
+  #scheduled: NodeJS.Immediate | null = null;
+  /** Called after each flush (the bench counts batch sizes with it). */
+  onFlush: ((stats: FlushStats) => void) | null = null;
+
+  constructor(
+    repos: Repositories,
+    groups: Pick<GroupService, 'execute'>,
+    publish: (change: CommittedChange) => void,
+    logger: Logger,
+    options: GroupCommitOptions = {},
+  ) {
+    this.#repos = repos;
+    this.#groups = groups;
+    this.#publish = publish;
+    this.#logger = logger;
+    this.#maxBatch = Math.max(1, options.maxBatch ?? DEFAULT_MAX_BATCH);
+  }
+
+  /** Queues a parsed, authorized command; `done` is called once it is committed and published (or refused). */
+  submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void): void {
+    this.#queue.push({ actor, command, done });
+    if (this.#queue.length >= this.#maxBatch) this.flush();
+    else this.#scheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** The same as `submit`, as a promise. */
+  execute(actor: Actor, command: Command): Promise<CommandOutcome> {
+    return new Promise((resolve) => this.submit(actor, command, resolve));
+  }
+
+  /** Commands waiting for the next flush. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /** Applies, commits, publishes and answers every waiting command now. */
+  flush(): void {
+    if (this.#scheduled) {
+      clearImmediate(this.#scheduled);
+      this.#scheduled = null;
+    }
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    const started = performance.now();
+    let outcomes: CommandOutcome[];
+    try {
+      outcomes = this.#repos.transaction(() => batch.map((item) => this.#applyOne(item)));
+    } catch (error) {
+      // The commit (or the batch's BEGIN) failed: nothing of the batch is stored, so nothing is
+      // published, and every sender learns it was not applied.
+      this.#logger.error('write.batch_failed', { commands: batch.length, ...describeError(error) });
+      outcomes = batch.map(() => ({ ack: notApplied(), committed: [] }));
+    }
+    // Committed: publish in commit order, then answer. A writer holding its ack knows every room
+    // has been sent its change.
+    let committed = 0;
+    for (const outcome of outcomes) {
+      for (const change of outcome.committed) {
+        committed += 1;
+        try {
+          this.#publish(change);
+        } catch (error) {
+          // The change is stored; a client that missed it catches up by sequence number.
+          this.#logger.error('write.publish_failed', { seq: change.seq, ...describeError(error) });
+        }
+      }
+    }
+    batch.forEach((item, i) => {
+      try {
+        item.done(outcomes[i]!);
+      } catch (error) {
+        // One sender's broken callback must not leave the rest of the batch unanswered.
+        this.#logger.error('write.answer_failed', describeError(error));
+      }
+    });
+    this.onFlush?.({ commands: batch.length, committed, ms: performance.now() - started });
+  }
+
+  #applyOne(item: Pending): CommandOutcome {
+    try {
+      return this.#groups.execute(item.actor, item.command);
+    } catch (error) {
+      // execute's own transaction was a savepoint of the batch's: only this command rolled back.
+      // If SQLite itself ended the whole transaction (disk full, I/O error), go no further: the
+      // batch's commit fails and every command of it is answered `internal`.
+      if (!this.#repos.inTransaction()) throw error;
+      this.#logger.error('write.command_failed', { type: item.command.type, ...describeError(error) });
+      return { ack: notApplied(), committed: [] };
+    }
+  }
+}
+
+const notApplied = () => failure('internal', 'the server could not handle this request; it was not applied');
