@@ -24,6 +24,11 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   /** A committed change, projected for this connection's audience. */
   change: (change: ChangeEvent) => void;
+  /**
+   * Several committed changes at once, in commit order: what one group commit changed that this
+   * connection may see, when that is more than one change (one message instead of one each).
+   */
+  changes: (changes: ChangeEvent[]) => void;
   /** How far a CSV import of this user has got: after every chunk, and once when it ends. */
   importProgress: (job: ImportJob) => void;
   /**
@@ -35,7 +40,7 @@ export interface ServerToClientEvents {
 
 /** Names of the events, for code that must refer to them as values (tests, logging). */
 export const CLIENT_EVENTS = ['command', 'sync'] as const satisfies readonly (keyof ClientToServerEvents)[];
-export const SERVER_EVENTS = ['change', 'importProgress', 'consularChanged'] as const satisfies readonly (keyof ServerToClientEvents)[];
+export const SERVER_EVENTS = ['change', 'changes', 'importProgress', 'consularChanged'] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 /** What the client puts in the Socket.IO handshake's `auth`. */
 export interface HandshakeAuth {

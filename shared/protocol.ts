@@ -3,9 +3,10 @@ import { z } from 'zod';
 /**
  * Wire protocol version. The client sends it in the Socket.IO handshake; the server refuses any
  * other value with the named reason `protocol_mismatch`, so an old tab tells its user to reload
- * instead of sending commands the server would misread.
+ * instead of sending commands the server would misread. Version 2 added the `changes` event (a
+ * batch of changes in one message), which a version-1 client would ignore and so miss changes.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The closed set of error codes that travel over the wire. */
 export const ERROR_CODES = [

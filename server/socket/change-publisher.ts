@@ -2,6 +2,7 @@ import type { Logger } from '../log';
 import type { CommittedChange } from '../services/group.service';
 import type { ChangeSource } from '../services/committed-changes';
 import { projectChange } from '../services/change-projection';
+import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import type { AudienceRoom } from './audience-room';
 import type { WaymarkIo } from './socket-server';
 
@@ -58,15 +59,26 @@ export class ChangePublisher {
 
   /** A change this process committed. Called only after the transaction commits. */
   publish(change: CommittedChange): void {
-    if (change.seq === this.#published + 1) {
-      this.#emit(change);
-      this.#published = change.seq;
-    } else if (change.seq > this.#published) {
-      // Something committed before it is not published yet (another process's change on its way):
-      // the log has both, in order.
-      this.catchUp(change.seq);
+    this.publishAll([change]);
+  }
+
+  /**
+   * Changes this process committed together (one group commit), in commit order. Called only after
+   * the transaction commits. Each room gets them in one message (`changes`; `change` when it may
+   * see only one), so a batch costs each socket one write, not one per change.
+   */
+  publishAll(changes: readonly CommittedChange[]): void {
+    const last = changes.at(-1);
+    if (!last) return;
+    if (changes.every((change, i) => change.seq === this.#published + 1 + i)) {
+      this.#emit(changes);
+      this.#published = last.seq;
+    } else if (last.seq > this.#published) {
+      // Something committed before or between them is not published yet (another process's change
+      // on its way): the log has all of them, in order.
+      this.catchUp(last.seq);
     }
-    this.#announce(change.seq);
+    this.#announce(last.seq);
   }
 
   /**
@@ -78,30 +90,36 @@ export class ChangePublisher {
     while (this.#published < target) {
       const changes = this.#source.between(this.#published, target, READ_BATCH);
       // An announcement follows its commit, so the log holds it; stop rather than spin if not.
-      if (changes.length === 0) return;
-      for (const change of changes) {
-        this.#emit(change);
-        this.#published = change.seq;
-      }
+      const last = changes.at(-1);
+      if (!last) return;
+      this.#emit(changes);
+      this.#published = last.seq;
     }
   }
 
-  #emit(change: CommittedChange): void {
-    // This process's rooms only (`local`): the other processes publish the same change to theirs.
+  #emit(changes: readonly CommittedChange[]): void {
+    // This process's rooms only (`local`): the other processes publish the same changes to theirs.
     const live = this.#io.of('/').adapter.rooms;
-    let sent = 0;
+    const rooms = new Map<number, number>();
     for (const room of this.#rooms.values()) {
       if (!live.has(room.name)) {
         this.#rooms.delete(room.name);
         continue;
       }
-      if (room.audience.crisisId !== change.crisisId) continue;
-      const event = projectChange(room.audience, change.seq, change.before, change.after);
-      if (!event) continue;
-      this.#io.local.to(room.name).emit('change', event);
-      sent += 1;
+      const events: ChangeEvent[] = [];
+      for (const change of changes) {
+        if (room.audience.crisisId !== change.crisisId) continue;
+        const event = projectChange(room.audience, change.seq, change.before, change.after);
+        if (!event) continue;
+        events.push(event);
+        rooms.set(change.seq, (rooms.get(change.seq) ?? 0) + 1);
+      }
+      if (events.length === 1) this.#io.local.to(room.name).emit('change', events[0]!);
+      else if (events.length > 1) this.#io.local.to(room.name).emit('changes', events);
     }
-    this.#logger.info('change.published', { seq: change.seq, rooms: sent });
-    for (const listener of this.#listeners) listener(change);
+    for (const change of changes) {
+      this.#logger.info('change.published', { seq: change.seq, rooms: rooms.get(change.seq) ?? 0 });
+      for (const listener of this.#listeners) listener(change);
+    }
   }
 }

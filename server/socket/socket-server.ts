@@ -130,7 +130,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   }
   const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
-  const writes = new GroupCommit(deps.repositories, deps.groups, (change) => publisher.publish(change), deps.logger, deps.groupCommit);
+  const writes = new GroupCommit(deps.repositories, deps.groups, (changes) => publisher.publishAll(changes), deps.logger, deps.groupCommit);
 
   io.use((socket, next) => {
     try {

@@ -14,7 +14,8 @@ import { failure } from '../../shared/protocol';
  * - Commands run in arrival order on the one connection, so a later command of the batch sees
  *   the earlier ones: a repeated command id finds the first one's idempotency record, and a stale
  *   `baseVersion` is judged against the version an earlier command of the batch made.
- * - Nothing is published or acknowledged before the commit returns. If the commit fails, every
+ * - Nothing is published or acknowledged before the commit returns. The batch's changes are then
+ *   published together, so a socket gets one message for all it may see of them. If the commit fails, every
  *   command of the batch is answered `internal` and nothing is published; the clients resend.
  * - A batch is flushed at the end of the current turn of the event loop (setImmediate: after every
  *   message that arrived in this poll has been queued), or at once when `maxBatch` are waiting.
@@ -46,7 +47,7 @@ export interface FlushStats {
 export class GroupCommit {
   readonly #repos: Repositories;
   readonly #groups: Pick<GroupService, 'execute'>;
-  readonly #publish: (change: CommittedChange) => void;
+  readonly #publish: (changes: readonly CommittedChange[]) => void;
   readonly #logger: Logger;
   readonly #maxBatch: number;
   #queue: Pending[] = [];
@@ -57,7 +58,8 @@ export class GroupCommit {
   constructor(
     repos: Repositories,
     groups: Pick<GroupService, 'execute'>,
-    publish: (change: CommittedChange) => void,
+    /** Sends a batch's changes, in commit order, to the rooms that may see them. */
+    publish: (changes: readonly CommittedChange[]) => void,
     logger: Logger,
     options: GroupCommitOptions = {},
   ) {
@@ -106,17 +108,12 @@ export class GroupCommit {
     }
     // Committed: publish in commit order, then answer. A writer holding its ack knows every room
     // has been sent its change.
-    let committed = 0;
-    for (const outcome of outcomes) {
-      for (const change of outcome.committed) {
-        committed += 1;
-        try {
-          this.#publish(change);
-        } catch (error) {
-          // The change is stored; a client that missed it catches up by sequence number.
-          this.#logger.error('write.publish_failed', { seq: change.seq, ...describeError(error) });
-        }
-      }
+    const committed = outcomes.flatMap((outcome) => outcome.committed);
+    try {
+      this.#publish(committed);
+    } catch (error) {
+      // The changes are stored; a client that missed them catches up by sequence number.
+      this.#logger.error('write.publish_failed', { changes: committed.length, ...describeError(error) });
     }
     batch.forEach((item, i) => {
       try {
@@ -126,7 +123,7 @@ export class GroupCommit {
         this.#logger.error('write.answer_failed', describeError(error));
       }
     });
-    this.onFlush?.({ commands: batch.length, committed, ms: performance.now() - started });
+    this.onFlush?.({ commands: batch.length, committed: committed.length, ms: performance.now() - started });
   }
 
   #applyOne(item: Pending): CommandOutcome {

@@ -15,11 +15,15 @@ import { GroupCommit } from '../../server/write/group-commit';
 import type { Command } from '../../shared/schemas/command.schema';
 import { createChildServer, type ChildServer } from '../support/child-server';
 import {
+  collectChanges,
   connectAs,
+  connectFixture,
   connectUser,
   expectOk,
   makeGroupInput,
   reportCommand,
+  requestSync,
+  sendCommand,
   signIn,
   statusCommand,
   updateCommand,
@@ -67,8 +71,8 @@ describe(GroupCommit.name, () => {
   /** A group commit whose publications and answers are recorded in the order they happen. */
   function recorder(service: Pick<GroupService, 'execute'> = groups) {
     const events: { kind: 'publish' | 'ack'; seq?: number; inTransaction: boolean; index?: number }[] = [];
-    const writes = new GroupCommit(repos, service, (change: CommittedChange) => {
-      events.push({ kind: 'publish', seq: change.seq, inTransaction: repos.inTransaction() });
+    const writes = new GroupCommit(repos, service, (changes: readonly CommittedChange[]) => {
+      for (const change of changes) events.push({ kind: 'publish', seq: change.seq, inTransaction: repos.inTransaction() });
     }, silentLogger);
     const outcomes: CommandOutcome[] = [];
     const submit = (actor: Actor, command: Command) => {
@@ -232,6 +236,30 @@ describe('group commit over sockets', () => {
       idem: before.idem + 300,
     });
     for (const s of sockets) s.close();
+  });
+});
+
+describe('group commit and the live feed', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ socketRate: { perSecond: 1e6, burst: 1e6 } });
+  });
+  afterAll(async () => {
+    await server.destroy();
+  });
+
+  it('delivers every committed change once, in commit order, whether alone or batched', async () => {
+    const [field, coordinator] = await Promise.all([connectFixture(server, 'field'), connectFixture(server, 'coordinator')]);
+    const received = collectChanges(coordinator);
+
+    const acks = (await Promise.all(Array.from({ length: 30 }, () => sendCommand(field, reportCommand())))).map(expectOk);
+    await requestSync(coordinator, 0); // a barrier: every change sent before the last ack has arrived
+
+    const seqs = acks.map((a) => a.seq).sort((a, b) => a - b);
+    expect(received.map((c) => c.seq)).toEqual(seqs);
+    field.close();
+    coordinator.close();
   });
 });
 

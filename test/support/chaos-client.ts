@@ -69,6 +69,9 @@ export class ChaosClient {
       const change = ChangeEventSchema.parse(raw);
       this.feed.receive(change);
     });
+    socket.on('changes', (raw: unknown) => {
+      for (const change of ChangeEventSchema.array().parse(raw)) this.feed.receive(change);
+    });
     const lost = (reason: unknown) => this.#lose(socket, reason);
     socket.on('disconnect', lost);
     socket.on('connect_error', lost);

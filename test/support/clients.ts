@@ -122,19 +122,31 @@ export function waitForEvent<E extends keyof ServerToClientEvents>(
     };
     // socket.io's listener type is a conditional type TypeScript cannot resolve for a generic event
     // name; `listener` takes exactly the map's argument for E, so the cast hides no mismatch.
+    // Several changes of one group commit arrive as one `changes` message: each counts as a `change`.
+    const batchListener = (changes: EventArg<'change'>[]) => {
+      for (const change of changes) {
+        if (!predicate(change as EventArg<E>)) continue;
+        cleanup();
+        resolve(change as EventArg<E>);
+        return;
+      }
+    };
     const cleanup = () => {
       socket.off(event, listener as never);
+      if (event === 'change') socket.off('changes', batchListener);
       socket.off('disconnect', onDisconnect);
     };
     socket.on(event, listener as never);
+    if (event === 'change') socket.on('changes', batchListener);
     socket.on('disconnect', onDisconnect);
   });
 }
 
-/** Collects every `change` a socket receives from now on, in arrival order. */
+/** Collects every change a socket receives from now on (alone or in a `changes` batch), in arrival order. */
 export function collectChanges(socket: ClientSocket): EventArg<'change'>[] {
   const received: EventArg<'change'>[] = [];
   socket.on('change', (change) => received.push(change));
+  socket.on('changes', (changes) => received.push(...changes));
   return received;
 }
 

@@ -33,7 +33,13 @@ function fakeIo(roomName: string): { io: WaymarkIo; sent: ChangeEvent[] } {
   const sent: ChangeEvent[] = [];
   const io = {
     of: () => ({ adapter: { rooms: new Map([[roomName, new Set(['socket-1'])]]) } }),
-    local: { to: () => ({ emit: (_event: 'change', change: ChangeEvent) => sent.push(change) }) },
+    // A group commit's (or a catch-up's) several changes for one room arrive as one `changes` message.
+    local: {
+      to: () => ({
+        emit: (event: 'change' | 'changes', payload: ChangeEvent | ChangeEvent[]) =>
+          event === 'changes' ? sent.push(...(payload as ChangeEvent[])) : sent.push(payload as ChangeEvent),
+      }),
+    },
   };
   // A structural stand-in: the publisher reads only these two members.
   return { io: io as unknown as WaymarkIo, sent };
@@ -106,5 +112,72 @@ describe(ChangePublisher.name, () => {
         expect(sent.map((c) => c.seq)).toEqual(Array.from({ length: log.head }, (_, i) => i + 1));
       }),
     );
+  });
+});
+
+/** Just enough of Socket.IO: which rooms have members, and what was emitted to which room. */
+function fakeRoomsIo(roomNames: string[]) {
+  const sent: { room: string; event: string; payload: unknown }[] = [];
+  const rooms = new Map(roomNames.map((name) => [name, new Set(['a-socket'])]));
+  const io = {
+    of: () => ({ adapter: { rooms } }),
+    local: { to: (room: string) => ({ emit: (event: string, payload: unknown) => void sent.push({ room, event, payload }) }) },
+  } as unknown as WaymarkIo;
+  return { io, sent };
+}
+
+/** A change log already published up to `head`, with nothing to catch up. */
+const logAt = (head: number): ChangeSource => ({ headSeq: () => head, between: () => [] });
+
+describe(`${ChangePublisher.name}, batches`, () => {
+  const coordinators = audienceRoom(makeAudience({ role: 'coordinator', crisisId }))!;
+  const nigeria = audienceRoom(makeAudience({ role: 'embassy', crisisId, servesState: 'NGA' }))!;
+  const change = (seq: number, nationality: string): CommittedChange => ({
+    seq,
+    crisisId,
+    before: null,
+    after: makeGroup({ crisisId, nationalities: [{ code: nationality, count: 2 }], consentConsulate: 'yes' }),
+  });
+
+  it('sends a group commit’s changes as one message per room, in commit order, each projected for the room', () => {
+    const { io, sent } = fakeRoomsIo([coordinators.name, nigeria.name]);
+    const publisher = new ChangePublisher(io, silentLogger, logAt(0));
+    publisher.register(coordinators);
+    publisher.register(nigeria);
+
+    publisher.publishAll([change(1, 'NGA'), change(2, 'NER'), change(3, 'NGA')]);
+
+    const seqs = (payload: unknown) => (Array.isArray(payload) ? payload.map((e: { seq: number }) => e.seq) : [(payload as { seq: number }).seq]);
+    expect(sent.map((s) => ({ room: s.room, event: s.event, seqs: seqs(s.payload) }))).toEqual([
+      { room: coordinators.name, event: 'changes', seqs: [1, 2, 3] },
+      { room: nigeria.name, event: 'changes', seqs: [1, 3] },
+    ]);
+  });
+
+  it('sends a lone visible change as a plain change event, and nothing to a room that may see none', () => {
+    const { io, sent } = fakeRoomsIo([coordinators.name, nigeria.name]);
+    const publisher = new ChangePublisher(io, silentLogger, logAt(3));
+    publisher.register(coordinators);
+    publisher.register(nigeria);
+
+    publisher.publishAll([change(4, 'NER')]);
+    publisher.publishAll([]);
+
+    expect(sent.map((s) => [s.room, s.event])).toEqual([[coordinators.name, 'change']]);
+    expect(sent[0]?.payload).toMatchObject({ kind: 'group.upsert', seq: 4 });
+    expect(publisher.publishedSeq).toBe(4);
+  });
+
+  it('reads the log when a batch does not follow what was published (another process committed between)', () => {
+    const { io, sent } = fakeRoomsIo([coordinators.name]);
+    const missed = change(2, 'NER');
+    const source: ChangeSource = { headSeq: () => 1, between: (after, upto) => [missed, change(3, 'NGA')].filter((c) => c.seq > after && c.seq <= upto) };
+    const publisher = new ChangePublisher(io, silentLogger, source);
+    publisher.register(coordinators);
+
+    publisher.publishAll([change(3, 'NGA')]);
+
+    expect(sent.map((s) => [s.event, (s.payload as { seq: number }[]).map((e) => e.seq)])).toEqual([['changes', [2, 3]]]);
+    expect(publisher.publishedSeq).toBe(3);
   });
 });

@@ -87,6 +87,7 @@ export class SyncClient {
     this.#socket.on('disconnect', this.#onDisconnect);
     this.#socket.on('connect_error', this.#onConnectError);
     this.#socket.on('change', this.#onChange);
+    this.#socket.on('changes', this.#onChanges);
     this.#socket.on('consularChanged', this.#onConsularChanged);
   }
 
@@ -158,6 +159,7 @@ export class SyncClient {
     this.#socket.off('disconnect', this.#onDisconnect);
     this.#socket.off('connect_error', this.#onConnectError);
     this.#socket.off('change', this.#onChange);
+    this.#socket.off('changes', this.#onChanges);
     this.#socket.off('consularChanged', this.#onConsularChanged);
     this.#socket.disconnect();
     this.#tabs?.close();
@@ -221,16 +223,34 @@ export class SyncClient {
   };
 
   #onChange = (raw: unknown): void => {
-    const parsed = ChangeEventSchema.safeParse(raw);
-    if (!parsed.success) {
-      console.error('waymark: a change event did not match the contract', parsed.error.issues);
-      return;
-    }
-    if (this.#feed.receive(parsed.data)) {
+    if (this.#receive(raw)) {
       this.revision++;
       this.#scheduleSave();
     }
   };
+
+  /** Several changes of one commit, in order: applied one by one, redrawn once. */
+  #onChanges = (raw: unknown): void => {
+    if (!Array.isArray(raw)) {
+      console.error('waymark: a changes event did not match the contract');
+      return;
+    }
+    let changed = false;
+    for (const item of raw) changed = this.#receive(item) || changed;
+    if (changed) {
+      this.revision++;
+      this.#scheduleSave();
+    }
+  };
+
+  #receive(raw: unknown): boolean {
+    const parsed = ChangeEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      console.error('waymark: a change event did not match the contract', parsed.error.issues);
+      return false;
+    }
+    return this.#feed.receive(parsed.data);
+  }
 
   #requestSync(): void {
     const token = ++this.#syncToken;
