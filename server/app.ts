@@ -32,7 +32,7 @@ import { ApiTokenService } from './services/api-token.service';
 import { ApiV1Service } from './services/api-v1.service';
 import { ImportService, type ImportPolicy } from './services/import.service';
 import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
-import type { GroupCommit } from './write/group-commit';
+import type { GroupCommit, GroupCommitOptions } from './write/group-commit';
 
 export interface AppDeps {
   repositories: Repositories;
@@ -45,6 +45,8 @@ export interface AppDeps {
   now?: () => number;
   /** Other server processes on the same database, reached through Redis (index.ts connects it). */
   cluster?: Cluster;
+  /** Bounds of the socket commands' group commit; the defaults otherwise. */
+  groupCommit?: GroupCommitOptions;
 }
 
 /** A built, not yet listening, server. */
@@ -87,6 +89,7 @@ export function createApp(deps: AppDeps): App {
     now,
     consular,
     ...(config.socketRate ? { socketRate: config.socketRate } : {}),
+    ...(deps.groupCommit ? { groupCommit: deps.groupCommit } : {}),
   });
 
   const admin = new AdminService(repos, { onAccessRevoked: (userId) => sockets.disconnectUser(userId) });

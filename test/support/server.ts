@@ -12,6 +12,7 @@ import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from '../../server/secu
 import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from '../../server/security/token-bucket';
 import type { ImportPolicy } from '../../server/services/import.service';
 import type { Role } from '../../shared/schemas/user.schema';
+import type { GroupCommit, GroupCommitOptions } from '../../server/write/group-commit';
 
 /** Password of every fixture account. */
 export const FIXTURE_PASSWORD = 'fixture-password-1';
@@ -58,6 +59,8 @@ export interface TestServerOptions {
   signInLimit?: Partial<SignInLimitPolicy>;
   /** Socket event budget per connection (default 20/s, burst 50). */
   socketRate?: SocketRatePolicy;
+  /** Group commit bounds (server/write/group-commit.ts); the defaults otherwise. */
+  groupCommit?: GroupCommitOptions;
   /** The server's clock in epoch ms (to expire sessions without waiting). */
   now?: () => number;
   /** Defaults to errors only, on stderr. */
@@ -83,6 +86,8 @@ export interface TestServer {
   readonly accounts: Readonly<Record<Role, Credentials>>;
   /** Sign-in details of every fixture account (fixture mode only; empty with the demo). */
   readonly fixtureAccounts: Readonly<Partial<Record<FixtureAccount, Credentials>>>;
+  /** The running server's group commit (the bench watches its batches); null while stopped. */
+  readonly writes: GroupCommit | null;
   /** Counts a table's rows through a separate read-only connection (the server's stays untouched). */
   countRows(table: TableName): number;
   /** Stops listening and closes the database; the file stays. */
@@ -174,6 +179,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       logger,
       ...(options.now ? { now: options.now } : {}),
       ...(options.importPolicy ? { importPolicy: options.importPolicy } : {}),
+      ...(options.groupCommit ? { groupCommit: options.groupCommit } : {}),
     });
     try {
       return { app, db, port: await app.listen(port, '127.0.0.1') };
@@ -212,6 +218,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     get port() {
       return lastPort;
+    },
+    get writes() {
+      return running?.app.writes ?? null;
     },
     dataDir,
     databaseFile,

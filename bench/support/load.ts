@@ -1,0 +1,131 @@
+import { performance } from 'node:perf_hooks';
+import { io as connect, type Socket } from 'socket.io-client';
+import { PROTOCOL_VERSION } from '../../shared/protocol';
+import { signIn } from '../../test/support/clients';
+import { summarise, type Latencies } from '../scenario';
+import type { ProvisionedUser } from './processes';
+
+/** A number from the environment, or the default. */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? NaN : Number(raw);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Opens a WebSocket-only client, with a session cookie for Waymark (none for the bare servers). */
+export function openSocket(url: string, cookie: string | null = null): Promise<Socket> {
+  const socket = connect(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: { protocol: PROTOCOL_VERSION },
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Runs `task` over `items`, at most `width` at a time (sign-ins and connections in the hundreds). */
+export async function inWaves<T, R>(items: readonly T[], width: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await task(items[i]!, i);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Signs every user in (its own session) and connects one socket for each. */
+export async function connectUsers(url: string, users: readonly ProvisionedUser[]): Promise<Socket[]> {
+  return inWaves(users, 20, async (user) => openSocket(url, await signIn(url, user.username, user.password)));
+}
+
+/** Bare sockets, no session. */
+export function connectBare(url: string, count: number): Promise<Socket[]> {
+  return inWaves(Array.from({ length: count }), 50, () => openSocket(url));
+}
+
+export interface LoopResult extends Latencies {
+  perSecond: number;
+  failed: number;
+}
+
+/** Every socket sends again as soon as its ack returns, for `seconds`. */
+export async function closedLoop(sockets: readonly Socket[], seconds: number, payload: () => unknown): Promise<LoopResult> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    sockets.map(async (socket) => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        const ack = (await socket.timeout(30_000).emitWithAck('command', payload())) as { ok: boolean };
+        if (ack.ok) latencies.push(performance.now() - t0);
+        else failed++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { perSecond: latencies.length / elapsed, failed, ...summarise(latencies) };
+}
+
+/**
+ * Sends `rate` commands a second in all, spread over the sockets in turn, for `seconds`, without
+ * waiting for acks (an open loop: latency is not hidden by the senders slowing down).
+ */
+export async function openLoop(
+  sockets: readonly Socket[],
+  rate: number,
+  seconds: number,
+  payload: () => unknown,
+  onAck?: (ack: unknown, sentAt: number) => void,
+): Promise<LoopResult & { sent: number }> {
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  let failed = 0;
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const socket = sockets[i % sockets.length]!;
+    const t0 = performance.now();
+    pending.push(
+      socket
+        .timeout(30_000)
+        .emitWithAck('command', payload())
+        .then((ack: { ok: boolean }) => {
+          if (ack.ok) latencies.push(performance.now() - t0);
+          else failed++;
+          onAck?.(ack, t0);
+        }, () => void failed++),
+    );
+  }
+  const sentIn = (performance.now() - start) / 1000;
+  await Promise.all(pending);
+  return { perSecond: latencies.length / Math.max(sentIn, seconds), failed, sent: total, ...summarise(latencies) };
+}
+
+/** Waits until `done()` or `limitMs`. */
+export async function drained(done: () => boolean, limitMs = 15_000): Promise<void> {
+  const limit = performance.now() + limitMs;
+  while (!done() && performance.now() < limit) await sleep(5);
+}
+
+export const closeAll = (sockets: readonly Socket[]) => {
+  for (const s of sockets) s.close();
+};
