@@ -111,6 +111,7 @@ describe('what an embassy receives over real sockets, against the oracle', () =>
         for (const id of ids) expect(aggregateText).not.toContain(id);
         expect(aggregateText).not.toContain('NER');
         embassy.off('change');
+        embassy.off('changes');
       }),
       { numRuns: 40 },
     );

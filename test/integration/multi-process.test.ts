@@ -80,14 +80,18 @@ function until(socket: ClientSocket, received: ChangeEvent[], done: (all: Change
       if (!done(received)) return;
       clearTimeout(timer);
       socket.off('change', check);
+      socket.off('changes', check);
       resolve();
     };
     const timer = setTimeout(() => {
       socket.off('change', check);
+      socket.off('changes', check);
       reject(new Error(`timed out waiting for ${what}; received seqs ${received.map((c) => c.seq).join(',')}`));
     }, ARRIVAL_TIMEOUT_MS);
-    // Registered after collectChanges' own listener, so `received` already holds the new change.
+    // Registered after collectChanges' own listeners, so `received` already holds the new change
+    // (or, for a group commit's batch, changes).
     socket.on('change', check);
+    socket.on('changes', check);
     check();
   });
 }
