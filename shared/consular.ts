@@ -7,8 +7,10 @@ import { NeedType } from './schemas/need.schema';
 
 /** REST routes of the consular view (embassy users). */
 export const CONSULAR_ROUTES = {
-  /** GET: overview, areas and the chart's history of the embassy's nationals (audited). */
+  /** GET: overview and areas of the embassy's nationals (audited). */
   summary: '/api/consular',
+  /** GET: the overview over the crisis, for the chart (audited; replays the change log, so read seldom). */
+  history: '/api/consular/history',
   /** GET: consented groups of its nationals who want to return (audited). */
   evacuation: '/api/consular/evacuation',
   /** GET: the same list as CSV with HXL hashtags (audited as an export). */
@@ -24,7 +26,8 @@ export function isConsularNeed(type: NeedType): boolean {
 }
 
 /** Why a need may not be handed to a consulate; the issue code names it on the wire. */
-export type ConsularRefusal = 'consular_need_type' | 'consular_not_shared' | 'consular_other_state';
+export const CONSULAR_REFUSALS = ['consular_need_type', 'consular_not_shared', 'consular_other_state'] as const;
+export type ConsularRefusal = (typeof CONSULAR_REFUSALS)[number];
 
 /**
  * Whether a coordinator may hand this need of this group to this consulate: only consular need
@@ -76,9 +79,11 @@ export const ConsularSummary = z.object({
   state: z.string(),
   overview: ConsularOverview,
   areas: z.array(AggregateArea),
-  history: z.array(ConsularPoint),
 });
 export type ConsularSummary = z.infer<typeof ConsularSummary>;
+
+export const ConsularHistory = z.object({ ok: z.literal(true), points: z.array(ConsularPoint) });
+export type ConsularHistory = z.infer<typeof ConsularHistory>;
 
 /** Which overview figures a group status counts for (closed and duplicate: none). */
 const STATUS_FIGURES: Readonly<Record<GroupStatus, readonly OverviewFigure[]>> = {

@@ -10,13 +10,18 @@ export interface ConsularRoutesDeps {
   consular: ConsularService;
 }
 
-/** The consular view's reads: overview with areas and history, evacuation list, its CSV export. */
+/** The consular view's reads: overview with areas, its history, evacuation list, its CSV export. */
 export function consularRoutes(deps: ConsularRoutesDeps): Router {
   const router = Router();
 
   router.get(CONSULAR_ROUTES.summary, (req, res) => {
     const session = requireSession(req, res, deps.auth);
     if (session) answer(res, deps.consular.summary(deps.auth.audienceOf(session.user)));
+  });
+
+  router.get(CONSULAR_ROUTES.history, (req, res) => {
+    const session = requireSession(req, res, deps.auth);
+    if (session) answer(res, deps.consular.history(deps.auth.audienceOf(session.user)));
   });
 
   router.get(CONSULAR_ROUTES.evacuation, (req, res) => {

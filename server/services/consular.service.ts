@@ -2,7 +2,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { AreaIndex } from '../../shared/aggregate';
-import { consularHistory, consularSnapshot, evacuationList, type ConsularSummary, type EvacuationList } from '../../shared/consular';
+import { consularHistory, consularSnapshot, evacuationList, type ConsularHistory, type ConsularSummary, type EvacuationList } from '../../shared/consular';
+import type { Group } from '../../shared/schemas/group.schema';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -64,26 +65,44 @@ export class ConsularService {
     this.#now = now;
   }
 
-  /** Overview, areas and the chart's history, computed from one read of the crisis. Audited. */
+  /** Overview and areas, computed from one read of the crisis. Audited. */
   summary(audience: Audience): ConsularSummary | Failure {
     const scope = this.#scope(audience, 'consular.read');
     if ('ok' in scope) return scope;
     const { aggregates, overview } = consularSnapshot(this.#repos.groups.listByCrisis(scope.crisisId), scope.state, this.#areas);
+    this.#audit(audience, 'consular.read');
+    return { ok: true, state: scope.state, overview, areas: aggregates.areas };
+  }
+
+  /**
+   * The chart's points, replayed from the change log with the overview's own rules at each
+   * point. Audited. It reads the whole log, so the screen asks for it at start and now and then,
+   * not at every change.
+   */
+  history(audience: Audience): ConsularHistory | Failure {
+    const scope = this.#scope(audience, 'consular.read');
+    if ('ok' in scope) return scope;
     const changes = [...this.#repos.changeLog.iterateCrisis(scope.crisisId)];
     const span = changes.length > 1 ? Date.parse(changes.at(-1)!.at) - Date.parse(changes[0]!.at) : 0;
     // About 48 points over the crisis so far, as the coordinator's chart.
     const bucket = Math.min(DAY_MS, Math.max(MINUTE_MS, Math.ceil(span / 48 / MINUTE_MS) * MINUTE_MS));
-    const history = consularHistory(changes, scope.state, this.#areas, bucket);
+    const points = consularHistory(changes, scope.state, this.#areas, bucket);
     this.#audit(audience, 'consular.read');
-    return { ok: true, state: scope.state, overview, areas: aggregates.areas, history };
+    return { ok: true, points };
+  }
+
+  /** The groups of a crisis with nationals of `state`: what the live notifier keeps in memory. */
+  groupsOf(crisisId: string, state: string): Group[] {
+    return this.#repos.groups.listByCrisis(crisisId).filter((g) => g.nationalities.some((n) => n.code === state));
   }
 
   /**
-   * What the embassy's screen shows, as a string, without auditing: the live notifier compares it
-   * to decide whether an embassy room's counts changed (not a read by anyone).
+   * What an embassy's screen shows (areas, overview) as a string, without auditing: the live
+   * notifier compares it to decide whether an embassy room's counts changed (not a read by anyone).
+   * Only groups with the state's nationals matter; others count for nothing.
    */
-  digest(crisisId: string, state: string): string {
-    const { aggregates, overview } = consularSnapshot(this.#repos.groups.listByCrisis(crisisId), state, this.#areas);
+  digest(groups: readonly Group[], state: string): string {
+    const { aggregates, overview } = consularSnapshot(groups, state, this.#areas);
     return JSON.stringify([aggregates.areas.map((a) => [a.area, a.people, a.byStatus, a.byNeed, a.figures, a.statusWithheld]), overview]);
   }
 

@@ -294,7 +294,7 @@ describe('authorization matrix', () => {
     });
 
     it.each(ACCOUNTS)('the consular routes answer %s only if its role has the consular view', async (account) => {
-      for (const route of [CONSULAR_ROUTES.summary, CONSULAR_ROUTES.evacuation]) {
+      for (const route of [CONSULAR_ROUTES.summary, CONSULAR_ROUTES.history, CONSULAR_ROUTES.evacuation]) {
         const response = await get(account, route);
         expect(response.status, route).toBe(can(ROLE_OF[account], 'consular.read') ? 200 : 403);
       }

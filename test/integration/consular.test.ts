@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { latLngToCell } from 'h3-js';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSULAR_ROUTES, ConsularSummary, EvacuationList } from '../../shared/consular';
+import { CONSULAR_ROUTES, ConsularHistory, ConsularSummary, EvacuationList } from '../../shared/consular';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { AgencyList } from '../../shared/schemas/coordination.schema';
 import type { Command } from '../../shared/schemas/command.schema';
@@ -272,11 +272,12 @@ describe('consular view', () => {
       expect(summary.overview.figures[figure as keyof typeof summary.overview.figures], figure).toEqual(want);
     }
     expect(Object.fromEntries(summary.overview.needs.map((n) => [n.type, n.figure]))).toEqual(expected.needFigures);
-    // The chart ends where the overview is.
-    const last = summary.history.at(-1)!;
+    // The chart ends where the overview is, and every point is suppressed like it.
+    const history = ConsularHistory.parse(await (await get('embassy', CONSULAR_ROUTES.history)).json()).points;
+    const last = history.at(-1)!;
     expect(last.stranded).toEqual(summary.overview.figures.stranded?.shown);
     expect(last.evacuated).toEqual(summary.overview.figures.evacuated?.shown);
-    for (const point of summary.history) for (const v of [point.stranded, point.inNeed, point.assisted, point.relocated, point.evacuated]) {
+    for (const point of history) for (const v of [point.stranded, point.inNeed, point.assisted, point.relocated, point.evacuated]) {
       expect(v === null || v === '<5' || v >= 5).toBe(true);
     }
 
@@ -297,6 +298,7 @@ describe('consular view', () => {
     for (const account of ['coordinator', 'responder', 'admin'] as const) {
       expect((await get(account, CONSULAR_ROUTES.summary)).status).toBe(403);
       expect((await get(account, CONSULAR_ROUTES.evacuation)).status).toBe(403);
+      expect((await get(account, CONSULAR_ROUTES.history)).status).toBe(403);
       expect((await get(account, CONSULAR_ROUTES.evacuationCsv)).status).toBe(403);
     }
     const before = server.countRows('audit');

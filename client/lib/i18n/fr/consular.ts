@@ -20,7 +20,6 @@ export default {
   'consular.figure.wantsToReturn': 'Veulent rentrer',
   'consular.none': '0',
   'consular.atLeast': '{n}+',
-  'consular.more': '+ quelques-uns dans des zones de moins de 5',
   'consular.overview.note':
     'Les totaux incluent vos ressortissants vus seulement comme effectifs par zone ; l’effectif d’une zone inférieur à 5 n’est pas ajouté, un total marqué « + » peut donc être un peu plus élevé.',
   'consular.needs.title': 'Principaux besoins',
@@ -29,9 +28,7 @@ export default {
   'consular.chart.label': 'Vos ressortissants bloqués, dans le besoin, assistés, réinstallés et évacués, du {from} au {to}',
   'consular.chart.empty': 'Le graphique apparaît quand la crise a un historique.',
   'consular.chart.suppressed': 'Une valeur inférieure à 5 est tracée à 2,5.',
-  'consular.areas.title': 'Ressortissants par zone (environ 250 km²)',
   'consular.areas.withheld': 'non communiqué',
-  'consular.areas.inNeed': 'Dans le besoin : {n}',
   'consular.evac.title': 'Veulent rentrer ({count})',
   'consular.evac.intro': 'Groupes qui ont consenti à partager avec vous et dont l’intention est de rentrer dans le pays d’origine.',
   'consular.evac.empty': 'Aucun groupe consentant ne souhaite rentrer pour le moment.',

@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Repositories } from '../../server/repositories/repositories';
+import { ConsularService } from '../../server/services/consular.service';
+import { h3AreaIndex } from '../../server/services/h3-area-index';
+import { audienceRoom } from '../../server/socket/audience-room';
+import { ConsularNotifier, CONSULAR_SETTLE_MS } from '../../server/socket/consular-notifier';
+import type { WaymarkIo } from '../../server/socket/socket-server';
+import { silentLogger } from '../../server/log';
+import type { Group } from '../../shared/schemas/group.schema';
+import { makeGroup } from '../support/factories';
+
+const CRISIS = '01900000-0000-7000-8000-00000000000c';
+const room = (state: string) => audienceRoom({ userId: '', role: 'embassy', crisisId: CRISIS, agencyId: null, servesState: state })!.name;
+
+/** A stand-in for Socket.IO: which rooms have sockets here, and what was emitted to which room. */
+function fakeIo(rooms: string[]) {
+  const emitted: string[] = [];
+  const io = {
+    of: () => ({ adapter: { rooms: new Map(rooms.map((r) => [r, new Set(['socket'])])) } }),
+    local: { to: (name: string) => ({ emit: () => emitted.push(name) }) },
+  } as unknown as WaymarkIo;
+  return { io, emitted };
+}
+
+describe(ConsularNotifier.name, () => {
+  let stored: Group[];
+  let notifier: ConsularNotifier;
+  let emitted: string[];
+  const change = (before: Group | null, after: Group) => {
+    stored = [...stored.filter((g) => g.id !== after.id), after];
+    notifier.changed({ seq: 1, crisisId: CRISIS, before, after });
+    vi.advanceTimersByTime(CONSULAR_SETTLE_MS);
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    stored = [];
+    const repos = { groups: { listByCrisis: () => stored } } as unknown as Repositories;
+    const fake = fakeIo([room('NGA')]);
+    emitted = fake.emitted;
+    notifier = new ConsularNotifier(fake.io, new ConsularService(repos, h3AreaIndex), silentLogger);
+  });
+  afterEach(() => {
+    notifier.stop();
+    vi.useRealTimers();
+  });
+
+  it('notices the embassy room once per burst, and only when what it would read changed', () => {
+    const hidden = makeGroup({ crisisId: CRISIS, nationalities: [{ code: 'NGA', count: 7 }], consentConsulate: 'no' });
+    const shared = makeGroup({ crisisId: CRISIS, nationalities: [{ code: 'NGA', count: 6 }], consentConsulate: 'yes' });
+    // A burst of two reports: one notice.
+    stored = [hidden];
+    notifier.changed({ seq: 1, crisisId: CRISIS, before: null, after: hidden });
+    change(null, shared);
+    expect(emitted).toEqual([room('NGA')]);
+
+    // A note on the hidden group changes no count: no notice (it would tell of a hidden group's activity).
+    change(hidden, { ...hidden, notes: 'seen again', version: hidden.version + 1 });
+    expect(emitted).toHaveLength(1);
+
+    // Consent withdrawn: the group moves into the counts, a notice goes.
+    change(shared, { ...shared, consentConsulate: 'no', version: shared.version + 1 });
+    expect(emitted).toHaveLength(2);
+  });
+
+  it('leaves rooms of other states alone, and rooms with nobody connected here', () => {
+    change(null, makeGroup({ crisisId: CRISIS, nationalities: [{ code: 'NER', count: 9 }] }));
+    expect(emitted).toEqual([]);
+  });
+});
