@@ -218,6 +218,13 @@ describe('languages: the app in Arabic (right to left) and French', () => {
         await page.locator('[data-testid="sitrep"][data-ready="true"]').waitFor({ timeout: 45_000 });
         await check(page, 'ar-sitrep', 'ar', ar);
       }
+      if (role === 'embassy') {
+        for (const tab of ['consular.tab.areas', 'consular.tab.evacuation', 'consular.tab.work'] as const) {
+          await page.getByRole('tab', { name: ar[tab]!, exact: true }).click();
+          await page.getByRole('tab', { name: ar[tab]!, exact: true, selected: true }).waitFor();
+          await check(page, `ar-embassy-${tab.split('.').at(-1)}`, 'ar', ar);
+        }
+      }
       if (role === 'field') {
         // The whole report form, every section open.
         const closed = page.locator('form details:not([open]) > summary');

@@ -19,7 +19,9 @@ export default {
   'consular.figure.documentsLost': 'وثائق مفقودة أو مصادرة',
   'consular.figure.wantsToReturn': 'يريدون العودة إلى الوطن',
   'consular.none': '0',
-  'consular.atLeast': '{n}+',
+  // Isolated left to right, so it reads "926+" as in the other languages, not "+926" like the
+  // situation report's changes.
+  'consular.atLeast': '\u2066{n}+\u2069',
   'consular.overview.note': 'تشمل المجاميع رعاياكم الذين يظهرون كأعداد لكل منطقة فقط؛ لا يُضاف عدد منطقة أقل من 5، لذا قد يكون المجموع المعلَّم بـ«+» أعلى قليلًا.',
   'consular.needs.title': 'الاحتياجات الرئيسية',
   'consular.needs.none': 'لا توجد احتياجات مفتوحة.',
