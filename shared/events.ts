@@ -2,12 +2,12 @@ import type { Failure } from './protocol';
 import type { Command } from './schemas/command.schema';
 import type { Group, GroupView } from './schemas/group.schema';
 import type { ImportJob } from './schemas/import.schema';
-import type { CatchUpResult, ChangeEvent, PackedSnapshotResult, SnapshotResult, SyncRequest } from './schemas/sync.schema';
+import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotResult, SnapshotResult, SyncRequest } from './schemas/sync.schema';
 
 export type CommandAck =
   | { ok: true; seq: number; group: Group }
   | (Failure & { current?: GroupView });
-export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | Failure;
+export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | PackedChangesResult | Failure;
 
 /**
  * The whole socket contract, one typed map each way. Payload types say what a well-behaved peer

@@ -12,6 +12,7 @@ import {
   type GroupView,
 } from './schemas/group.schema';
 import { NEED_STATUSES, NEED_TYPES } from './schemas/need.schema';
+import type { ChangeEvent } from './schemas/sync.schema';
 
 /**
  * A compact, lossless encoding of many group views (the initial state of a big crisis), built
@@ -408,4 +409,54 @@ export function decodeViews(packed: unknown): GroupView[] {
   }
   if (!kinds.done() || !full.done() || !reduced.done()) fail('columns hold more values than the count');
   return views;
+}
+
+/** A long catch-up, packed the same way: each change's seq and kind, the upserted views packed, the removed ids. */
+export interface PackedChanges {
+  format: typeof PACKED_VIEWS_FORMAT;
+  seqs: number[];
+  /** 0 for an upsert (its view is the next in `views`), 1 for a removal (its id is the next in `removed`). */
+  kinds: number[];
+  views: PackedViews;
+  removed: string[];
+}
+
+export function encodeChanges(changes: readonly ChangeEvent[]): PackedChanges {
+  const views: GroupView[] = [];
+  const removed: string[] = [];
+  for (const c of changes) {
+    if (c.kind === 'group.upsert') views.push(c.group);
+    else removed.push(c.groupId);
+  }
+  return {
+    format: PACKED_VIEWS_FORMAT,
+    seqs: changes.map((c) => c.seq),
+    kinds: changes.map((c) => (c.kind === 'group.upsert' ? 0 : 1)),
+    views: encodeViews(views),
+    removed,
+  };
+}
+
+/** Decodes what `encodeChanges` made; throws `PackedViewsError` on anything else. */
+export function decodeChanges(packed: unknown): ChangeEvent[] {
+  const p = isRecord(packed, 'the packed changes');
+  if (p['format'] !== PACKED_VIEWS_FORMAT) fail(`format ${String(p['format'])} is not ${PACKED_VIEWS_FORMAT}`);
+  const seqs = isArray(p['seqs'], 'seqs');
+  const kinds = isArray(p['kinds'], 'kinds');
+  if (kinds.length !== seqs.length) fail('seqs and kinds differ in length');
+  const views = decodeViews(p['views']);
+  const removed = column(p['removed'], 'removed', (x) => typeof x === 'string' && UUID_RE.test(x));
+  let v = 0;
+  const out: ChangeEvent[] = seqs.map((seq, i) => {
+    if (!isInt(seq) || (seq as number) < 1) fail('seqs holds a bad value');
+    const kind = kinds[i];
+    if (kind === 0) {
+      const view = views[v++];
+      return view ? { kind: 'group.upsert', seq: seq as number, group: view } : fail('fewer views than upserts');
+    }
+    if (kind === 1) return { kind: 'group.remove', seq: seq as number, groupId: removed.take() as string };
+    return fail('kinds holds a bad value');
+  });
+  if (v !== views.length || !removed.done()) fail('more views or removals than changes');
+  return out;
 }

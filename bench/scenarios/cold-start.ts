@@ -71,6 +71,8 @@ export const coldStartScenario: Scenario = {
       const page = await openCoordinatorPage(big);
       try {
         const start = await coldStart(page, n);
+        // For a person to look at: the whole crisis on the coordinator's map.
+        await page.page.screenshot({ path: `bench/results/coordinator-${n}.png` });
         const bytes = start.bytes.socket + start.bytes.http;
         const perGroup = bytes / n;
         rows.push({

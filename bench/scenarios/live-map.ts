@@ -22,16 +22,17 @@ export const liveMapScenario: Scenario = {
     const groups = pickGroups(big.dataDir, RATE * SECONDS);
     const page = await openCoordinatorPage(big);
     try {
-      const start = await coldStart(page, big.groups);
-      // Every shown revision, with the page's clock (the same machine's wall clock as the bench's).
+      await coldStart(page, big.groups);
+      // Every drawn batch's change-log position (data-seq), with the page's clock (the same
+      // machine's wall clock as the bench's).
       await page.page.evaluate((selector) => {
         const w = window as unknown as { __shown: [number, number][] };
         w.__shown = [];
         const map = document.querySelector(selector);
         if (!map) throw new Error('no map');
-        new MutationObserver(() => w.__shown.push([Date.now(), Number(map.getAttribute('data-revision'))])).observe(map, {
+        new MutationObserver(() => w.__shown.push([Date.now(), Number(map.getAttribute('data-seq'))])).observe(map, {
           attributes: true,
-          attributeFilter: ['data-revision'],
+          attributeFilter: ['data-seq'],
         });
       }, MAP_SELECTOR);
       await page.takeLongTasks();
@@ -40,21 +41,21 @@ export const liveMapScenario: Scenario = {
       const sent = await streamChanges(field, groups, RATE);
       const streamMs = performance.now() - t0;
       // Let the last batch draw.
-      await page.page.waitForFunction(
-        ([selector, target]) => Number(document.querySelector(selector as string)?.getAttribute('data-revision')) >= (target as number),
-        [MAP_SELECTOR, start.revision + sent.ackedAt.length] as const,
-        { timeout: 30_000 },
-      ).catch(() => {});
+      const last = Math.max(0, ...sent.seqs);
+      await page.page
+        .waitForFunction(([selector, target]) => Number(document.querySelector(selector as string)?.getAttribute('data-seq')) >= (target as number), [MAP_SELECTOR, last] as const, {
+          timeout: 30_000,
+        })
+        .catch(() => {});
       field.close();
       const shown = await page.page.evaluate(() => (window as unknown as { __shown: [number, number][] }).__shown);
       const longTasks = await page.takeLongTasks();
-      // The k-th acknowledged change is the page's revision start + k (each change moves a group).
-      const acked = [...sent.ackedAt].sort((a, b) => a - b);
+      // A change is on screen once a drawn batch's position reaches its seq (plus the frame that paints it).
       const delays: number[] = [];
       let missing = 0;
-      acked.forEach((at, k) => {
-        const target = start.revision + k + 1;
-        const when = shown.find(([, revision]) => revision >= target)?.[0];
+      sent.seqs.forEach((seq, i) => {
+        const at = sent.ackedAt[i]!;
+        const when = shown.find(([, drawn]) => drawn >= seq)?.[0];
         if (when === undefined) missing++;
         else delays.push(Math.max(0, when - at));
       });

@@ -99,7 +99,8 @@ export async function bigDatabase(groups: number): Promise<BigDatabase> {
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-'));
   fs.copyFileSync(cached, path.join(dataDir, DATABASE_FILE_NAME));
-  const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME), { readonly: true });
+  // Opened for writing once, so migrations newer than the cached file are applied to the copy.
+  const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME));
   const crisisId = createRepositories(db).users.findByUsername('coordinator')?.crisisId;
   db.close();
   if (!crisisId) throw new Error('the big database has no coordinator');

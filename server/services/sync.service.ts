@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import type { SyncPolicy } from '../config';
 import type { Repositories } from '../repositories/repositories';
 import type { SyncAck } from '../../shared/events';
-import { encodeViews } from '../../shared/packed-views';
+import { encodeChanges, encodeViews } from '../../shared/packed-views';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -25,6 +25,9 @@ export interface PackedSnapshotPolicy {
   maxCachedBytes: number;
 }
 export const DEFAULT_PACKED_SNAPSHOT_POLICY: PackedSnapshotPolicy = { maxStaleChanges: 2_000, maxStaleMs: 30_000, maxCachedBytes: 64 * 1024 * 1024 };
+
+/** A catch-up this long comes packed to a client that asked `packed`; a shorter one as it is. */
+const PACK_CHANGES_FROM = 200;
 
 interface PackedBuild {
   seq: number;
@@ -71,7 +74,11 @@ export class SyncService {
    */
   async syncPacked(audience: Audience, sinceSeq: number | null): Promise<SyncAck> {
     const decided = this.#catchUpOrSnapshot(audience, sinceSeq);
-    if (decided !== 'snapshot') return decided;
+    if (decided !== 'snapshot') {
+      if (!decided.ok || decided.changes.length < PACK_CHANGES_FROM) return decided;
+      const changes = await gzip(JSON.stringify(encodeChanges(decided.changes)), { level: 6 });
+      return { ok: true, mode: 'packed-changes', seq: decided.seq, changes };
+    }
     const crisisId = audience.crisisId as string;
     const key = [crisisId, audience.role, audience.agencyId, audience.servesState].join('|');
     let entry = this.#packed.get(key);

@@ -48,3 +48,12 @@ export interface PackedSnapshotResult {
   /** gzip(JSON.stringify(PackedViews)). */
   views: Uint8Array | ArrayBuffer;
 }
+
+/** A long catch-up for a client that asked `packed`: the changes packed (encodeChanges), as JSON, gzipped. */
+export interface PackedChangesResult {
+  ok: true;
+  mode: 'packed-changes';
+  seq: number;
+  /** gzip(JSON.stringify(PackedChanges)). */
+  changes: Uint8Array | ArrayBuffer;
+}

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncAck } from '../../shared/events';
-import { decodeViews } from '../../shared/packed-views';
+import { decodeChanges, decodeViews } from '../../shared/packed-views';
 import type { GroupView } from '../../shared/schemas/group.schema';
 import {
   connectFixture,
@@ -39,7 +39,8 @@ function unpacked(ack: SyncAck): { seq: number; head: number; views: GroupView[]
 const byId = (views: readonly GroupView[]) => [...views].sort((a, b) => a.group.id.localeCompare(b.group.id));
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // The long catch-up below is made by one socket faster than the per-connection budget allows.
+  server = await startTestServer({ socketRate: { perSecond: 10_000, burst: 10_000 } });
   const field = await connectFixture(server, 'field');
   // Some for everyone; Nigerians with consent for the Nigerian embassy; a flagged one for nobody outside.
   const groups = [
@@ -89,6 +90,19 @@ describe('packed sync', () => {
     expect(again.head).toBe(later.seq);
     const rest = await sync(coordinator, again.seq, true);
     expect(rest.ok && rest.mode === 'changes' && rest.changes.map((c) => c.seq)).toEqual([later.seq]);
+  });
+
+  it('packs a long catch-up, and it holds exactly the plain catch-up', async () => {
+    const coordinator = await connect('coordinator');
+    const field = await connect('field');
+    const since = expectSnapshot(await sync(coordinator, null, false)).seq;
+    for (let i = 0; i < 210; i++) expectOk(await sendCommand(field, reportCommand(makeGroupInput())));
+    const plain = await sync(coordinator, since, false);
+    const packed = await sync(coordinator, since, true);
+    if (!plain.ok || plain.mode !== 'changes' || !packed.ok || packed.mode !== 'packed-changes') throw new Error('expected both catch-ups');
+    const bytes = packed.changes instanceof ArrayBuffer ? new Uint8Array(packed.changes) : packed.changes;
+    expect(packed.seq).toBe(plain.seq);
+    expect(decodeChanges(JSON.parse(gunzipSync(bytes).toString('utf8')))).toEqual(plain.changes);
   });
 
   it('answers a bad request with a named error and no snapshot', async () => {

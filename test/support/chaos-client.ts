@@ -155,7 +155,7 @@ export class ChaosClient {
       return;
     }
     // This client does not ask for packed snapshots.
-    if (reply.mode === 'packed') throw new Error('a packed snapshot nobody asked for');
+    if (reply.mode === 'packed' || reply.mode === 'packed-changes') throw new Error('a packed snapshot nobody asked for');
     if (reply.mode === 'snapshot') this.feed.applySnapshot(reply.seq, reply.groups);
     else this.feed.applyCatchUp(reply.seq, reply.changes);
     this.#live = true;

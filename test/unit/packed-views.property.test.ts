@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeViews, encodeViews, FULL_SHAPE, PackedViewsError, REDUCED_SHAPE } from '../../shared/packed-views';
+import { decodeChanges, decodeViews, encodeChanges, encodeViews, FULL_SHAPE, PackedViewsError, REDUCED_SHAPE } from '../../shared/packed-views';
+import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { projectGroup, reduceGroup, type Audience } from '../../shared/projection';
 import { ASSIGNMENT_STATUSES } from '../../shared/schemas/assignment.schema';
 import {
@@ -129,6 +130,22 @@ describe('packed views (the compact initial state)', () => {
         if (group.reportedBy !== group.id) expect(encoded).not.toContain(group.reportedBy);
         expect(packed.full).toEqual(encodeViews([]).full);
         expect(roundTrip([smuggled])).toStrictEqual(JSON.parse(JSON.stringify([reduced])));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decode(encode(changes)) equals a catch-up of upserts and removals, in order', () => {
+    const changesArb = fc
+      .tuple(viewsArb, fc.array(uuid, { maxLength: 5 }), fc.integer({ min: 1, max: 1_000_000 }))
+      .chain(([views, removed, first]) =>
+        fc.shuffledSubarray([...views.map((v) => ({ kind: 'group.upsert' as const, group: v })), ...removed.map((id) => ({ kind: 'group.remove' as const, groupId: id }))], {
+          minLength: views.length + removed.length,
+        }).map((events) => events.map((e, i): ChangeEvent => ({ ...e, seq: first + i }) as ChangeEvent)),
+      );
+    fc.assert(
+      fc.property(changesArb, (changes) => {
+        expect(decodeChanges(JSON.parse(JSON.stringify(encodeChanges(changes))))).toStrictEqual(JSON.parse(JSON.stringify(changes)));
       }),
       { numRuns: 200 },
     );

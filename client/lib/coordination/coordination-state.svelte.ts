@@ -2,7 +2,7 @@ import type { Agency } from '../../../shared/schemas/agency.schema';
 import type { FieldTeam } from '../../../shared/schemas/coordination.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import { fetchAgencies, fetchFieldTeams } from '../api/coordination-api';
-import { EMPTY_FILTER, filterFromQuery, filterToQuery, matchesFilter, type Bounds, type GroupFilter } from './group-filter';
+import { EMPTY_FILTER, filterFromQuery, filterToQuery, isFiltering, matchesFilter, type Bounds, type GroupFilter } from './group-filter';
 
 /** How often "waiting 9 h" and the overdue marks are brought up to date. */
 const CLOCK_TICK_MS = 60_000;
@@ -72,7 +72,11 @@ export class CoordinationState {
   /** The groups that pass the filter, as a map for the map component and the lists. */
   visible(groups: ReadonlyMap<string, GroupView>): Map<string, GroupView> {
     const out = new Map<string, GroupView>();
-    for (const [id, view] of groups) if (matchesFilter(view, this.filter, this.now)) out.set(id, view);
+    // Read the reactive filter once, not once per group (a proxy read per field adds up over 100,000).
+    const filter = $state.snapshot(this.filter) as GroupFilter;
+    const now = this.now;
+    if (!isFiltering(filter)) return new Map(groups);
+    for (const [id, view] of groups) if (matchesFilter(view, filter, now)) out.set(id, view);
     return out;
   }
 

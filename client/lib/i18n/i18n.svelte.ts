@@ -106,7 +106,7 @@ class I18n {
     const english = en as Catalogue;
     let template: string | undefined;
     if (params && typeof params.count === 'number') {
-      const form = new Intl.PluralRules(this.locale.intl).select(params.count);
+      const form = cachedIntl(PLURALS, this.locale.intl, () => new Intl.PluralRules(this.locale.intl)).select(params.count);
       template = messages[`${key}_${form}`] ?? messages[`${key}_other`];
       // A catalogue missing the key (the completeness test forbids it) shows English, never the key.
       if (template === undefined && `${key}_other` in english) {
@@ -119,7 +119,7 @@ class I18n {
 
   /** Numbers in the active language's digits and separators. */
   format(value: string | number): string {
-    return typeof value === 'number' ? new Intl.NumberFormat(this.locale.intl).format(value) : value;
+    return typeof value === 'number' ? cachedIntl(NUMBERS, this.locale.intl, () => new Intl.NumberFormat(this.locale.intl)).format(value) : value;
   }
 
   /** Items as one list in the active language: "a, b, c" in English, "a, b et c", "a، وb، وc". */
@@ -155,3 +155,13 @@ class I18n {
 
 export const i18n = new I18n();
 export const t = i18n.t;
+
+// Intl objects are costly to make and immutable: one per language, shared (lists of thousands of
+// rows format a number or two each).
+const PLURALS = new Map<string, Intl.PluralRules>();
+const NUMBERS = new Map<string, Intl.NumberFormat>();
+function cachedIntl<T>(cache: Map<string, T>, tag: string, make: () => T): T {
+  let value = cache.get(tag);
+  if (value === undefined) cache.set(tag, (value = make()));
+  return value;
+}

@@ -162,6 +162,40 @@ export function groupsToFeatureCollection(
   return { type: 'FeatureCollection', features };
 }
 
+/**
+ * What changed between the groups drawn and the groups now: features to add (or replace: an added
+ * feature replaces the one with its id) and ids to remove, with the new drawn map. Null when more
+ * than `max` changed (sending everything is then cheaper). Views are compared as objects: a group
+ * that changed is a new view object.
+ */
+export function changedFeatures(
+  drawn: ReadonlyMap<string, GroupView>,
+  groups: ReadonlyMap<string, GroupView>,
+  pendingIds: ReadonlySet<string>,
+  attentionAt: number | undefined,
+  max: number,
+): { add: GroupFeature[]; remove: string[]; drawn: Map<string, GroupView> } | null {
+  const add: GroupFeature[] = [];
+  const remove: string[] = [];
+  const next = new Map(drawn);
+  for (const [id, view] of groups) {
+    if (drawn.get(id) === view) continue;
+    const feature = groupToFeature(view, pendingIds.has(id), attentionAt);
+    if (feature) {
+      add.push(feature);
+      next.set(id, view);
+    } else if (next.delete(id)) remove.push(id);
+    if (add.length + remove.length > max) return null;
+  }
+  for (const id of drawn.keys()) {
+    if (groups.has(id)) continue;
+    remove.push(id);
+    next.delete(id);
+    if (add.length + remove.length > max) return null;
+  }
+  return { add, remove, drawn: next };
+}
+
 /** A bbox as MapLibre's `[[west, south], [east, north]]` bounds, as a new plain array. */
 export function bboxToBounds(bbox: Bbox): [[number, number], [number, number]] {
   const [west, south, east, north] = bbox;

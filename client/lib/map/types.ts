@@ -38,4 +38,9 @@ export interface GroupMapProps {
   onviewchange?: (bounds: [number, number, number, number]) => void;
   /** The coordinator's clock: when set, points with an unassigned need or a late assignment are ringed. */
   attentionAt?: number;
+  /**
+   * The change-log position the groups reflect, read when a batch starts; the map reports the
+   * drawn batch's position as `data-seq` (how the benchmark sees when a change is on screen).
+   */
+  seqOf?: () => number | null;
 }

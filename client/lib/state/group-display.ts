@@ -12,12 +12,25 @@ function seenAt(view: GroupView): string {
  * still come out newest first).
  */
 export function compareNewestFirst(a: GroupView, b: GroupView): number {
-  const byTime = seenAt(b).localeCompare(seenAt(a));
-  return byTime !== 0 ? byTime : b.group.id.localeCompare(a.group.id);
+  const byTime = compareCodeUnits(seenAt(b), seenAt(a));
+  return byTime !== 0 ? byTime : compareCodeUnits(b.group.id, a.group.id);
 }
 
+/**
+ * Plain string order. For ISO timestamps and lower-case UUIDs it is the order localeCompare gives
+ * (digits before letters, separators in the same places), at a fraction of the cost: the list
+ * sorts every group of the crisis, up to 100,000, after each batch of changes.
+ */
+const compareCodeUnits = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
 export function sortNewestFirst(views: Iterable<GroupView>): GroupView[] {
-  return [...views].sort(compareNewestFirst);
+  // One key per view, compared as one string (the same order as compareNewestFirst: seenAt has a
+  // fixed length, '' sorts first), instead of two accessor calls per comparison: the list sorts a
+  // whole crisis after each batch of changes.
+  const keyed: { key: string; view: GroupView }[] = [];
+  for (const view of views) keyed.push({ key: view.view === 'full' ? `1${view.group.seenAt}${view.group.id}` : `0${view.group.id}`, view });
+  keyed.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+  return keyed.map((k) => k.view);
 }
 
 /** The needs to show first: open ones by severity, then by people; for a reduced view, its types. */

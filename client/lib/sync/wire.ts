@@ -3,7 +3,7 @@ import { ErrorCode, Issue } from '../../../shared/protocol';
 import { Crisis } from '../../../shared/schemas/crisis.schema';
 import { Group, GroupView } from '../../../shared/schemas/group.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
-import { decodeViews } from '../../../shared/packed-views';
+import { decodeChanges, decodeViews } from '../../../shared/packed-views';
 import type { CommandAck, SyncAck } from '../../../shared/events';
 
 // The event map's payload types say what a well-behaved server sends; these schemas check it at
@@ -29,6 +29,12 @@ export const SyncAckSchema = z.union([
     crisis: Crisis,
     views: z.custom<Uint8Array | ArrayBuffer>((v) => v instanceof ArrayBuffer || v instanceof Uint8Array, 'not bytes'),
   }),
+  z.object({
+    ok: z.literal(true),
+    mode: z.literal('packed-changes'),
+    seq: z.number().int().min(0),
+    changes: z.custom<Uint8Array | ArrayBuffer>((v) => v instanceof ArrayBuffer || v instanceof Uint8Array, 'not bytes'),
+  }),
   FailureSchema,
 ]) satisfies z.ZodType<SyncAck>;
 
@@ -43,6 +49,15 @@ export const ChangeEventSchema = ChangeEvent;
 
 /** The packed views of a PackedSnapshotResult: gunzipped by the browser's own DecompressionStream, parsed, checked. */
 export async function unpackViews(bytes: Uint8Array | ArrayBuffer): Promise<GroupView[]> {
+  return decodeViews(await gunzipJson(bytes));
+}
+
+/** The changes of a PackedChangesResult, the same way. */
+export async function unpackChanges(bytes: Uint8Array | ArrayBuffer): Promise<ChangeEvent[]> {
+  return decodeChanges(await gunzipJson(bytes));
+}
+
+async function gunzipJson(bytes: Uint8Array | ArrayBuffer): Promise<unknown> {
   const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return decodeViews(JSON.parse(await new Response(stream).text()));
+  return JSON.parse(await new Response(stream).text());
 }

@@ -1,0 +1,62 @@
+/**
+ * Profiles the coordinator page's main thread over a cold load of the big database (and, with
+ * BENCH_PROFILE_LIVE=1, over 10 s of live changes at 100/s): the functions with the most self time.
+ * `npx tsx bench/support/profile-page.ts`. A tool for finding where time goes, not a scenario.
+ */
+import { writeFileSync } from 'node:fs';
+import { bigDatabase } from './big-database';
+import { fieldSockets, pickGroups, streamChanges } from './changes';
+import { coldStart, openCoordinatorPage } from './coordinator-page';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function top(profile: Profile, n = 25): string[] {
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([key, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${key}`);
+}
+
+const big = await bigDatabase(Number(process.env.BENCH_GROUPS ?? 100_000));
+const page = await openCoordinatorPage(big);
+try {
+  await page.cdp.send('Profiler.enable');
+  await page.cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+  await page.cdp.send('Profiler.start');
+  const start = await coldStart(page, big.groups);
+  const cold = (await page.cdp.send('Profiler.stop')) as { profile: Profile };
+  writeFileSync('bench/results/cold-start.cpuprofile', JSON.stringify(cold.profile));
+  console.log(`cold start ${Math.round(start.ms)} ms (first ${Math.round(start.firstMs)} ms), long tasks ${start.longTasks.map(Math.round).join(', ')}`);
+  console.log(top(cold.profile).join('\n'));
+  if (process.env.BENCH_PROFILE_LIVE) {
+    const field = await fieldSockets(page.server.url, page.server.accounts.field, 10);
+    await page.takeLongTasks();
+    await page.cdp.send('Profiler.start');
+    const sent = await streamChanges(field, pickGroups(big.dataDir, 1000), 100);
+    const live = (await page.cdp.send('Profiler.stop')) as { profile: Profile };
+    field.close();
+    writeFileSync('bench/results/live.cpuprofile', JSON.stringify(live.profile));
+    console.log(`\nlive: ${sent.ackedAt.length} changes; long tasks ${(await page.takeLongTasks()).map(Math.round).join(', ')}`);
+    console.log(top(live.profile).join('\n'));
+  }
+} finally {
+  await page.close();
+  big.remove();
+}

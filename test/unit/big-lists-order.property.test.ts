@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareNewestFirst, sortNewestFirst } from '../../client/lib/state/group-display';
+import { triage, triageTop } from '../../shared/urgency';
+import { GROUP_STATUSES, type GroupView } from '../../shared/schemas/group.schema';
+import { makeGroup } from '../support/factories';
+
+// The faster orderings the big-crisis lists use give exactly the order of the plain ones.
+
+const base = makeGroup();
+const seenAt = fc.date({ min: new Date('2026-01-01'), max: new Date('2026-01-03'), noInvalidDate: true }).map((d) => d.toISOString());
+const viewArb: fc.Arbitrary<GroupView> = fc.oneof(
+  fc.record({ id: fc.uuid(), seenAt, reportedAt: seenAt, status: fc.constantFrom(...GROUP_STATUSES), total: fc.integer({ min: 1, max: 50 }), unaccompanied: fc.nat({ max: 3 }) }).map(
+    (r): GroupView => ({
+      view: 'full',
+      group: {
+        ...base,
+        id: r.id,
+        seenAt: r.seenAt,
+        reportedAt: r.reportedAt,
+        status: r.status,
+        headcount: { ...base.headcount, total: r.total },
+        vulnerabilities: { ...base.vulnerabilities, unaccompaniedChildren: Math.min(r.unaccompanied, r.total) },
+      },
+    }),
+  ),
+  fc.record({ id: fc.uuid(), status: fc.constantFrom(...GROUP_STATUSES) }).map((r): GroupView => ({ view: 'reduced', group: { id: r.id, lat: 1, lon: 2, status: r.status, needTypes: [], version: 1 } })),
+);
+
+describe('orders of big lists', () => {
+  it('sortNewestFirst is the order of compareNewestFirst', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(viewArb, { selector: (v) => v.group.id, maxLength: 40 }), (views) => {
+        expect(sortNewestFirst(views)).toEqual([...views].sort(compareNewestFirst));
+      }),
+    );
+  });
+
+  it('triageTop is the head of triage, and counts all of it', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(viewArb, { selector: (v) => v.group.id, maxLength: 40 }), fc.integer({ min: 1, max: 10 }), (views, limit) => {
+        const groups = views.flatMap((v) => (v.view === 'full' ? [v.group] : []));
+        const now = Date.parse('2026-01-04T00:00:00.000Z');
+        const all = triage(groups, now);
+        expect(triageTop(groups, now, limit)).toEqual({ count: all.length, top: all.slice(0, limit) });
+      }),
+    );
+  });
+});
+
+describe('changedFeatures (the map sends only what changed)', () => {
+  it('applied to the drawn features, gives the features of the groups now', async () => {
+    const { changedFeatures, groupsToFeatureCollection } = await import('../../client/lib/map/group-features');
+    fc.assert(
+      fc.property(fc.uniqueArray(viewArb, { selector: (v) => v.group.id, maxLength: 30 }), fc.array(fc.nat(), { maxLength: 30 }), (views, picks) => {
+        const before = new Map(views.slice(0, Math.ceil(views.length / 2)).map((v) => [v.group.id, v]));
+        // Now: some kept as they were (same object), some changed (new object), some new, some gone.
+        const now = new Map<string, GroupView>();
+        views.forEach((v, i) => {
+          const pick = (picks[i] ?? 0) % 3;
+          if (pick === 0 && before.has(v.group.id)) now.set(v.group.id, v);
+          else if (pick === 1) now.set(v.group.id, { ...v, group: { ...v.group, status: 'closed' } } as GroupView);
+        });
+        const diff = changedFeatures(before, now, new Set(), undefined, 1_000);
+        if (!diff) throw new Error('no diff');
+        const features = new Map(groupsToFeatureCollection(before).features.map((f) => [f.id, f]));
+        for (const id of diff.remove) features.delete(id);
+        for (const f of diff.add) features.set(f.id, f);
+        const expected = new Map(groupsToFeatureCollection(now).features.map((f) => [f.id, f]));
+        expect(features).toEqual(expected);
+        expect([...diff.drawn.keys()].sort()).toEqual([...expected.keys()].sort());
+        expect(changedFeatures(before, now, new Set(), undefined, 0) === null).toBe(diff.add.length + diff.remove.length > 0);
+      }),
+    );
+  });
+});
