@@ -22,7 +22,8 @@ import { summarise, type BenchRow, type Latencies, type Scenario } from '../scen
 import { signIn } from '../../test/support/clients';
 import { closeAll, connectBare, connectUsers, drained, envNumber, inWaves, openLoop } from '../support/load';
 import { openLightViewer, type LightViewer } from '../support/light-viewer';
-import type { ProvisionedUser } from '../support/processes';
+import type { ChildStats, ProvisionedUser } from '../support/processes';
+import { flushRows } from '../support/flush-rows';
 import { reportFactory } from '../support/payloads';
 import { startBenchServer } from '../support/processes';
 
@@ -81,7 +82,7 @@ async function both(writer: Socket, viewers: number, receipts: Receipts): Promis
   return [full, light];
 }
 
-async function waymark(): Promise<[Run, Run]> {
+async function waymark(): Promise<[Run, Run, ChildStats, ChildStats]> {
   const server = await startBenchServer('waymark', {
     users: { field: 1, coordinator: COORDINATORS, embassyStates: STATES, embassyPerState: PER_STATE },
   });
@@ -91,10 +92,14 @@ async function waymark(): Promise<[Run, Run]> {
     const receipts: Receipts = [];
     const viewers = await openViewers(server.url, viewerUsers, receipts);
     const [writer] = await connectUsers(server.url, writerUser);
-    const runs = await both(writer!, viewers.length, receipts);
+    await server.stats();
+    const full = await measure(writer!, viewers.length, receipts, RATE);
+    const fullStats = await server.stats();
+    const light = await measure(writer!, viewers.length, receipts, LIGHT_RATE);
+    const lightStats = await server.stats();
     for (const v of viewers) v.close();
     closeAll([writer!]);
-    return runs;
+    return [full, light, fullStats, lightStats];
   } finally {
     await server.stop();
   }
@@ -148,8 +153,13 @@ function rows(w: Run, b: Run, rate: number, withGoal: boolean): BenchRow[] {
 export const scenario: Scenario = {
   name: 'fanout',
   async run(): Promise<BenchRow[]> {
-    const [w, wLight] = await waymark();
+    const [w, wLight, wStats, wLightStats] = await waymark();
     const [b, bLight] = await broadcast();
-    return [...rows(w, b, RATE, true), ...rows(wLight, bLight, LIGHT_RATE, false)];
+    return [
+      ...rows(w, b, RATE, true),
+      ...flushRows('2 fan-out', `${RATE}/s`, wStats),
+      ...rows(wLight, bLight, LIGHT_RATE, false),
+      ...flushRows('2 fan-out', `${LIGHT_RATE}/s`, wLightStats),
+    ];
   },
 };

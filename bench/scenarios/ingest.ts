@@ -17,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import type { BenchRow, Scenario } from '../scenario';
 import { closeAll, closedLoop, connectBare, connectUsers, envNumber, openLoop, type LoopResult } from '../support/load';
 import { reportFactory } from '../support/payloads';
-import { startBenchServer } from '../support/processes';
+import { flushRows } from '../support/flush-rows';
+import { startBenchServer, type ChildStats } from '../support/processes';
 
 const SOCKETS = envNumber('BENCH_INGEST_SOCKETS', 200);
 const SECONDS = envNumber('BENCH_INGEST_SECONDS', 20);
@@ -31,17 +32,18 @@ interface Measured {
   open: LoopResult;
 }
 
-async function waymark(): Promise<Measured & { perCommit: number; largestBatch: number }> {
+async function waymark(): Promise<Measured & { closedStats: ChildStats; openStats: ChildStats }> {
   const server = await startBenchServer('waymark', { users: { field: SOCKETS }, ...(MAX_BATCH ? { maxBatch: MAX_BATCH } : {}) });
   try {
     const sockets = await connectUsers(server.url, server.users);
     const next = reportFactory();
     await server.stats();
     const closed = await closedLoop(sockets, SECONDS, next);
-    const batches = await server.stats();
+    const closedStats = await server.stats();
     const open = await openLoop(sockets, RATE, OPEN_SECONDS, next);
+    const openStats = await server.stats();
     closeAll(sockets);
-    return { closed, open, perCommit: batches.commands / Math.max(1, batches.batches), largestBatch: batches.largestBatch };
+    return { closed, open, closedStats, openStats };
   } finally {
     await server.stop();
   }
@@ -131,13 +133,8 @@ export const scenario: Scenario = {
         met: w.open.p99 < 50,
         note: `${openLoad}; achieved ${Math.round(w.open.perSecond)}/s, ${w.open.failed} refused`,
       }),
-      {
-        scenario: s,
-        metric: 'commands per commit (closed loop)',
-        unit: '',
-        waymark: w.perCommit,
-        note: `largest batch ${w.largestBatch}`,
-      },
+      ...flushRows(s, 'closed loop', w.closedStats),
+      ...flushRows(s, `${RATE}/s`, w.openStats),
     ];
   },
 };

@@ -25,7 +25,8 @@ import type { ChildReady, ChildRequest, ChildStats, ProvisionedUser, UsersWanted
 
 export const BENCH_PASSWORD = 'bench-password-1';
 
-let stats: ChildStats = { batches: 0, commands: 0, largestBatch: 0, flushMs: 0 };
+const zero = (): ChildStats => ({ batches: 0, commands: 0, largestBatch: 0, flushMs: 0, applyMs: 0, commitMs: 0, publishMs: 0 });
+let stats: ChildStats = zero();
 let stop: () => Promise<void> = async () => {};
 
 async function provision(server: TestServer, wanted: UsersWanted): Promise<ProvisionedUser[]> {
@@ -86,6 +87,9 @@ async function start(request: Extract<ChildRequest, { type: 'start' }>): Promise
       stats.commands += flush.commands;
       stats.largestBatch = Math.max(stats.largestBatch, flush.commands);
       stats.flushMs += flush.ms;
+      stats.applyMs += flush.applyMs;
+      stats.commitMs += flush.commitMs;
+      stats.publishMs += flush.publishMs;
     };
   }
   stop = () => server.destroy();
@@ -100,7 +104,7 @@ process.on('message', (message: ChildRequest) => {
       break;
     case 'stats':
       reply({ type: 'stats', stats });
-      stats = { batches: 0, commands: 0, largestBatch: 0, flushMs: 0 };
+      stats = zero();
       break;
     case 'stop':
       // process.exit (not a signal) so that --cpu-prof writes its profile.

@@ -20,8 +20,17 @@ export interface ChildStats {
   batches: number;
   commands: number;
   largestBatch: number;
-  /** Time spent in flushes (apply + commit + publish), ms. */
+  /** Time spent in flushes (apply + commit + publish), ms, and in each part. */
   flushMs: number;
+  applyMs: number;
+  commitMs: number;
+  publishMs: number;
+}
+
+/** Mean milliseconds per commit of each part of a flush. */
+export function perCommit(stats: ChildStats): { apply: number; commit: number; publish: number; commands: number } {
+  const n = Math.max(1, stats.batches);
+  return { apply: stats.applyMs / n, commit: stats.commitMs / n, publish: stats.publishMs / n, commands: stats.commands / n };
 }
 export type ChildRequest =
   | { type: 'start'; kind: 'waymark' | 'echo' | 'broadcast'; users?: UsersWanted; maxBatch?: number }

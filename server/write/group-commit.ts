@@ -41,7 +41,14 @@ interface Pending {
 export interface FlushStats {
   commands: number;
   committed: number;
+  /** The whole flush: apply, commit, publish, answer. */
   ms: number;
+  /** Applying the commands inside the transaction (rules, SQL statements). */
+  applyMs: number;
+  /** BEGIN and COMMIT (with synchronous=FULL, the fsync): the event loop waits for the disk. */
+  commitMs: number;
+  /** Projecting and sending the changes to the rooms, then the acks. */
+  publishMs: number;
 }
 
 export class GroupCommit {
@@ -97,9 +104,15 @@ export class GroupCommit {
     if (batch.length === 0) return;
     this.#queue = [];
     const started = performance.now();
+    let applyMs = 0;
     let outcomes: CommandOutcome[];
     try {
-      outcomes = this.#repos.transaction(() => batch.map((item) => this.#applyOne(item)));
+      outcomes = this.#repos.transaction(() => {
+        const applying = performance.now();
+        const applied = batch.map((item) => this.#applyOne(item));
+        applyMs = performance.now() - applying;
+        return applied;
+      });
     } catch (error) {
       // The commit (or the batch's BEGIN) failed: nothing of the batch is stored, so nothing is
       // published, and every sender learns it was not applied.
@@ -108,6 +121,7 @@ export class GroupCommit {
     }
     // Committed: publish in commit order, then answer. A writer holding its ack knows every room
     // has been sent its change.
+    const committedAt = performance.now();
     const committed = outcomes.flatMap((outcome) => outcome.committed);
     try {
       this.#publish(committed);
@@ -123,7 +137,15 @@ export class GroupCommit {
         this.#logger.error('write.answer_failed', describeError(error));
       }
     });
-    this.onFlush?.({ commands: batch.length, committed: committed.length, ms: performance.now() - started });
+    const ended = performance.now();
+    this.onFlush?.({
+      commands: batch.length,
+      committed: committed.length,
+      ms: ended - started,
+      applyMs,
+      commitMs: committedAt - started - applyMs,
+      publishMs: ended - committedAt,
+    });
   }
 
   #applyOne(item: Pending): CommandOutcome {
