@@ -17,11 +17,10 @@
  * BENCH_FANOUT_COORDINATORS (1000), BENCH_FANOUT_EMBASSIES_PER_STATE (10), BENCH_FANOUT_RATE (100),
  * BENCH_FANOUT_LIGHT_RATE (10), BENCH_FANOUT_SECONDS (10).
  */
-import type { Socket } from 'socket.io-client';
 import { summarise, type BenchRow, type Latencies, type Scenario } from '../scenario';
 import { signIn } from '../../test/support/clients';
 import { closeAll, connectBare, connectUsers, drained, envNumber, inWaves, openLoop } from '../support/load';
-import { openLightViewer, type LightViewer } from '../support/light-viewer';
+import { openLightViewer, type LightClient, type LightViewer } from '../support/light-viewer';
 import type { ChildStats, ProvisionedUser } from '../support/processes';
 import { flushRows } from '../support/flush-rows';
 import { reportFactory } from '../support/payloads';
@@ -59,12 +58,11 @@ function openViewers(url: string, users: readonly (ProvisionedUser | null)[], re
 }
 
 /** Sends reports at `rate` from `writer`; returns send→receipt latencies over every viewer. */
-async function measure(writer: Socket, viewers: number, receipts: Receipts, rate: number): Promise<Run> {
+async function measure(writer: LightClient, viewers: number, receipts: Receipts, rate: number): Promise<Run> {
   receipts.length = 0;
   const sentAt = new Map<number, number>();
   await openLoop([writer], rate, SECONDS, reportsForEveryRoom(), (ack, t0) => {
-    const a = ack as { ok: boolean; seq?: number };
-    if (a.ok && a.seq !== undefined) sentAt.set(a.seq, t0);
+    if (ack.ok && ack.seq !== undefined) sentAt.set(ack.seq, t0);
   });
   const expected = sentAt.size * viewers;
   await drained(() => receipts.length >= expected, 60_000);
@@ -76,7 +74,7 @@ async function measure(writer: Socket, viewers: number, receipts: Receipts, rate
 }
 
 /** The issue's rate, then a light one (on the same connections) at which neither side should queue. */
-async function both(writer: Socket, viewers: number, receipts: Receipts): Promise<[Run, Run]> {
+async function both(writer: LightClient, viewers: number, receipts: Receipts): Promise<[Run, Run]> {
   const full = await measure(writer, viewers, receipts, RATE);
   const light = await measure(writer, viewers, receipts, LIGHT_RATE);
   return [full, light];

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { io as connect, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION } from '../../shared/protocol';
+import { openLightClient, type LightAck, type LightClient } from './light-viewer';
 import { signIn } from '../../test/support/clients';
 import { summarise, type Latencies } from '../scenario';
 import type { ProvisionedUser } from './processes';
@@ -13,24 +12,6 @@ export function envNumber(name: string, fallback: number): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Opens a WebSocket-only client, with a session cookie for Waymark (none for the bare servers). */
-export function openSocket(url: string, cookie: string | null = null): Promise<Socket> {
-  const socket = connect(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    auth: { protocol: PROTOCOL_VERSION },
-    ...(cookie ? { extraHeaders: { cookie } } : {}),
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => {
-      socket.close();
-      reject(error);
-    });
-  });
-}
 
 /** Runs `task` over `items`, at most `width` at a time (sign-ins and connections in the hundreds). */
 export async function inWaves<T, R>(items: readonly T[], width: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -47,14 +28,14 @@ export async function inWaves<T, R>(items: readonly T[], width: number, task: (i
   return results;
 }
 
-/** Signs every user in (its own session) and connects one socket for each. */
-export async function connectUsers(url: string, users: readonly ProvisionedUser[]): Promise<Socket[]> {
-  return inWaves(users, 20, async (user) => openSocket(url, await signIn(url, user.username, user.password)));
+/** Signs every user in (its own session) and connects one light client for each. */
+export async function connectUsers(url: string, users: readonly ProvisionedUser[]): Promise<LightClient[]> {
+  return inWaves(users, 20, async (user) => openLightClient(url, await signIn(url, user.username, user.password)));
 }
 
-/** Bare sockets, no session. */
-export function connectBare(url: string, count: number): Promise<Socket[]> {
-  return inWaves(Array.from({ length: count }), 50, () => openSocket(url));
+/** Light clients of a bare server, no session. */
+export function connectBare(url: string, count: number): Promise<LightClient[]> {
+  return inWaves(Array.from({ length: count }), 50, () => openLightClient(url, null));
 }
 
 export interface LoopResult extends Latencies {
@@ -63,7 +44,7 @@ export interface LoopResult extends Latencies {
 }
 
 /** Every socket sends again as soon as its ack returns, for `seconds`. */
-export async function closedLoop(sockets: readonly Socket[], seconds: number, payload: () => unknown): Promise<LoopResult> {
+export async function closedLoop(sockets: readonly LightClient[], seconds: number, payload: () => unknown): Promise<LoopResult> {
   const latencies: number[] = [];
   let failed = 0;
   const started = performance.now();
@@ -72,7 +53,7 @@ export async function closedLoop(sockets: readonly Socket[], seconds: number, pa
     sockets.map(async (socket) => {
       while (performance.now() < end) {
         const t0 = performance.now();
-        const ack = (await socket.timeout(30_000).emitWithAck('command', payload())) as { ok: boolean };
+        const ack = await socket.send(payload());
         if (ack.ok) latencies.push(performance.now() - t0);
         else failed++;
       }
@@ -87,11 +68,11 @@ export async function closedLoop(sockets: readonly Socket[], seconds: number, pa
  * waiting for acks (an open loop: latency is not hidden by the senders slowing down).
  */
 export async function openLoop(
-  sockets: readonly Socket[],
+  sockets: readonly LightClient[],
   rate: number,
   seconds: number,
   payload: () => unknown,
-  onAck?: (ack: unknown, sentAt: number) => void,
+  onAck?: (ack: LightAck, sentAt: number) => void,
 ): Promise<LoopResult & { sent: number }> {
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
@@ -106,9 +87,8 @@ export async function openLoop(
     const t0 = performance.now();
     pending.push(
       socket
-        .timeout(30_000)
-        .emitWithAck('command', payload())
-        .then((ack: { ok: boolean }) => {
+        .send(payload())
+        .then((ack) => {
           if (ack.ok) latencies.push(performance.now() - t0);
           else failed++;
           onAck?.(ack, t0);
@@ -126,6 +106,6 @@ export async function drained(done: () => boolean, limitMs = 15_000): Promise<vo
   while (!done() && performance.now() < limit) await sleep(5);
 }
 
-export const closeAll = (sockets: readonly Socket[]) => {
+export const closeAll = (sockets: readonly { close(): void }[]) => {
   for (const s of sockets) s.close();
 };

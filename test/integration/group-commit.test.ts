@@ -113,12 +113,15 @@ describe(GroupCommit.name, () => {
 
   it('flushes at once when the batch is full', () => {
     const writes = new GroupCommit(repos, groups, () => {}, silentLogger, { maxBatch: 3 });
+    const flushes: [number, number][] = [];
+    writes.onFlush = (stats) => flushes.push([stats.commands, stats.committed]);
     const acks: boolean[] = [];
     for (let i = 0; i < 4; i++) writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
     expect(acks).toEqual([true, true, true]);
     expect(writes.waiting).toBe(1);
     writes.flush();
     expect(acks).toHaveLength(4);
+    expect(flushes).toEqual([[3, 3], [1, 1]]);
   });
 
   it('leaves the rest of the batch committed when a command in the middle is refused, and the refused one changes nothing', () => {
