@@ -74,7 +74,14 @@ async function measure(servers: readonly ChildServer[]): Promise<Latencies & { m
   const writer = await connectAs(first.url, await signIn(first.url, DEMO_USERS.field, DEMO_PASSWORD));
   const sentAt = new Map<number, number>();
   const receipts: { seq: number; at: number }[] = [];
-  for (const v of viewers) v.on('change', (change) => receipts.push({ seq: change.seq, at: performance.now() }));
+  for (const v of viewers) {
+    v.on('change', (change) => receipts.push({ seq: change.seq, at: performance.now() }));
+    // A group commit's (or a catch-up's) several changes arrive as one `changes` message.
+    v.on('changes', (changes) => {
+      const at = performance.now();
+      for (const change of changes) receipts.push({ seq: change.seq, at });
+    });
+  }
   await paced(async () => {
     const t0 = performance.now();
     const ack = await writer.emitWithAck('command', reportCommand(makeGroupInput()));
