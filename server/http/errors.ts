@@ -23,7 +23,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (parser?.type === 'entity.parse.failed') {
       res.status(400).json(failure('invalid', 'the request body is not valid JSON'));
     } else if (parser?.type === 'entity.too.large') {
-      res.status(413).json(failure('invalid', 'the request body is too large'));
+      res.status(413).json(failure('too_large', 'the request body is too large'));
     } else if (parser && parser.status >= 400 && parser.status < 500) {
       res.status(parser.status).json(failure('invalid', 'the request body cannot be read'));
     } else {

@@ -66,12 +66,12 @@ describe(AuthService.name, () => {
       expect(await wrongShape.json()).toMatchObject({ ok: false, code: 'invalid', issues: expect.any(Array) });
     });
 
-    it('answers 413 invalid for a body over the limit, without a stack', async () => {
+    it('answers 413 too_large for a body over the limit, without a stack', async () => {
       const response = await postSession(JSON.stringify({ username: 'x', password: 'y'.repeat(100 * 1024) }));
 
       expect(response.status).toBe(413);
       const body = await response.text();
-      expect(JSON.parse(body)).toMatchObject({ ok: false, code: 'invalid' });
+      expect(JSON.parse(body)).toMatchObject({ ok: false, code: 'too_large' });
       expect(body).not.toMatch(/at .*\.(ts|js):\d+/);
     });
   });

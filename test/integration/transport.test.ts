@@ -93,6 +93,6 @@ describe('payload size limits', () => {
       body: JSON.stringify({ padding: 'x'.repeat(100 * 1024) }),
     });
     expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await response.json()).toMatchObject({ ok: false, code: 'too_large' });
   });
 });
