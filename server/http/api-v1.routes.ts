@@ -16,7 +16,7 @@ export interface ApiV1RoutesDeps {
 
 /** The caller of a token request, or null after answering 401/429 (with the bearer challenge). */
 function caller(req: Request, res: Response, tokens: ApiTokenService): ApiCaller | null {
-  const result = tokens.authenticate(req.headers.authorization);
+  const result = tokens.authenticate(req.headers.authorization, req.ip);
   if ('audience' in result) return result;
   if (result.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer realm="waymark"');
   answer(res, result);

@@ -11,6 +11,12 @@ import type { ApiTokenSummary, IssueApiToken, IssuedApiToken } from '../../share
 /** Requests per second (and burst) one token may make; over it: 429 `rate_limited`. */
 export const DEFAULT_API_RATE: SocketRatePolicy = { perSecond: 10, burst: 60 };
 
+/**
+ * Unknown tokens one client address may try (and have audited) per second; over it: 429 without an
+ * audit row, so guessing tokens cannot fill the audit log.
+ */
+export const UNKNOWN_TOKEN_RATE: SocketRatePolicy = { perSecond: 1, burst: 20 };
+
 /** Prefix that makes a leaked token recognisable by secret scanners and people alike. */
 const TOKEN_PREFIX = 'wmk_';
 
@@ -35,6 +41,7 @@ export class ApiTokenService {
   readonly #now: () => number;
   readonly #rate: SocketRatePolicy;
   readonly #buckets = new Map<string, TokenBucket>();
+  readonly #unknownByAddress = new Map<string, TokenBucket>();
 
   constructor(repos: Repositories, now: () => number = Date.now, rate: SocketRatePolicy = DEFAULT_API_RATE) {
     this.#repos = repos;
@@ -95,13 +102,20 @@ export class ApiTokenService {
 
   /**
    * The caller behind an `Authorization: Bearer` header, or why not (401 missing/unknown/revoked,
-   * 429 over its rate). Each use of a known token is audited, refused ones included.
+   * 429 over its rate). Each use of a known token is audited, refused ones included; unknown tokens
+   * are audited up to UNKNOWN_TOKEN_RATE per client address, and refused 429 past it.
    */
-  authenticate(header: string | undefined): ApiCaller | Failure {
+  authenticate(header: string | undefined, address = 'unknown'): ApiCaller | Failure {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     if (!match?.[1]) return failure('unauthorized', 'an API token is required: Authorization: Bearer <token>');
     const record = this.#repos.apiTokens.findByHash(hashToken(match[1]));
     if (!record) {
+      let guesses = this.#unknownByAddress.get(address);
+      if (!guesses) {
+        if (this.#unknownByAddress.size > 10_000) this.#unknownByAddress.clear();
+        this.#unknownByAddress.set(address, (guesses = new TokenBucket(UNKNOWN_TOKEN_RATE, this.#now)));
+      }
+      if (!guesses.take()) return failure('rate_limited', 'too many unknown API tokens from this address; slow down');
       this.#audit({ userId: null, role: null, action: 'api.read', recordType: 'api_token', recordId: null, outcome: 'refused' });
       return failure('unauthorized', 'unknown API token');
     }

@@ -194,6 +194,16 @@ describe('read-only API for agencies', () => {
     }
   });
 
+  it('stops auditing an address that keeps guessing tokens: past its allowance it gets 429, not another audit row', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await call(API_V1_ROUTES.groups, `wmk_guess-${i}`)).status);
+    expect(statuses[0]).toBe(401);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThan(40);
+    const last = await call(API_V1_ROUTES.groups, 'wmk_guess-last');
+    expect(await last.json()).toMatchObject({ ok: false, code: 'rate_limited' });
+  });
+
   it('audits issue, revocation and every use; lists tokens without the token; admins only', async () => {
     const issued = await issue('audited', 'IOM');
     await call(API_V1_ROUTES.needs, issued.token);
