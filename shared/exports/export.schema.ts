@@ -51,14 +51,19 @@ export const WhoWhatLine = z.object({
   lastUpdate: Timestamp,
 });
 
+/**
+ * A gap's place: empty, with `placeWithheld`, for a group carrying the protection flag, because a
+ * situation report is printed and passed on.
+ */
 export const UnassignedGap = z.object({
   place: z.string(),
+  placeWithheld: z.boolean(),
   need: NeedType,
   severity: z.number().int(),
   people: z.number().int(),
   since: Timestamp,
 });
-export const OverdueGap = z.object({ agency: z.string(), need: NeedType, place: z.string(), due: Timestamp });
+export const OverdueGap = z.object({ agency: z.string(), need: NeedType, place: z.string(), placeWithheld: z.boolean(), due: Timestamp });
 
 /** The map's data: the crisis area and, per area, a band of how many people are there (no counts). */
 export const SitrepMap = z.object({

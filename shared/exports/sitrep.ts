@@ -71,8 +71,12 @@ export interface SitrepInput {
 /**
  * The situation report: key figures against the previous report (or the crisis start), needs by
  * cluster, who does what, the gaps (needs nobody has, work past its date) and the map's bands.
- * Nothing in it names a person, and the protection flag, consent and notes are never read. Pure.
+ * Nothing in it names a person; consent and notes are never read, and the place of a group carrying
+ * the protection flag is withheld (the report is printed and passed on). Pure.
  */
+const placeOf = (g: Group) =>
+  g.protectionConcern ? { place: '', placeWithheld: true } : { place: g.location.placeName, placeWithheld: false };
+
 export function buildSitrep(input: SitrepInput): Sitrep {
   const { crisis, groups, now } = input;
   const name = new Map(input.agencies.map((a) => [a.id, a.acronym]));
@@ -91,7 +95,7 @@ export function buildSitrep(input: SitrepInput): Sitrep {
       line.needs += 1;
       if (!g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status))) {
         line.unassigned += 1;
-        unassigned.push({ place: g.location.placeName, need: n.type, severity: n.severity, people, since: g.reportedAt });
+        unassigned.push({ ...placeOf(g), need: n.type, severity: n.severity, people, since: g.reportedAt });
       }
     }
   }
@@ -113,7 +117,7 @@ export function buildSitrep(input: SitrepInput): Sitrep {
       if (a.updatedAt > line.lastUpdate) line.lastUpdate = a.updatedAt;
       if (isOverdue(a, now)) {
         line.overdue += 1;
-        overdue.push({ agency, need: need.type, place: g.location.placeName, due: a.expectedBy! });
+        overdue.push({ agency, need: need.type, ...placeOf(g), due: a.expectedBy! });
       }
       whoWhat.set(key, line);
     }

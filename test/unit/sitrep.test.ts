@@ -42,13 +42,14 @@ describe(buildSitrep.name, () => {
     expect(buildSitrep({ ...input, number: 2, previous })).toMatchObject({ since: previous.issuedAt, baseline: previous.figures, previous: { number: 1 } });
   });
 
-  it('lists needs by cluster, who does what, and the gaps, with no note or flag anywhere', () => {
+  it('lists needs by cluster, who does what, and the gaps, with no note or flagged place anywhere', () => {
     const s = buildSitrep(input);
     expect(s.clusters).toEqual([{ cluster: 'wash', people: 24, needs: 2, unassigned: 1 }]);
     expect(s.whoWhat).toEqual([{ agency: 'IOM', cluster: 'wash', active: 1, completed: 0, reached: 3, overdue: 1, lastUpdate: '2026-03-03T00:00:00.000Z' }]);
-    expect(s.gaps.unassigned).toMatchObject([{ place: 'Souq', need: 'water' }]);
-    expect(s.gaps.overdue).toEqual([{ agency: 'IOM', need: 'water', place: 'Port', due: '2026-03-04T00:00:00.000Z' }]);
-    expect(JSON.stringify(s)).not.toMatch(/SECRET|protectionConcern|consent/);
+    // The open group carries the protection flag: its need is a gap, its place is not printed.
+    expect(s.gaps.unassigned).toMatchObject([{ place: '', placeWithheld: true, need: 'water' }]);
+    expect(s.gaps.overdue).toEqual([{ agency: 'IOM', need: 'water', place: 'Port', placeWithheld: false, due: '2026-03-04T00:00:00.000Z' }]);
+    expect(JSON.stringify(s)).not.toMatch(/SECRET|Souq|protectionConcern|consent/);
   });
 
   it('keeps gap lists short and counts the rest', () => {

@@ -87,6 +87,7 @@ export default {
   'sitrep.since': 'تاريخ البلاغ',
   'sitrep.due': 'الموعد المتوقع',
   'sitrep.noPlace': 'مكان بلا اسم',
+  'sitrep.placeWithheld': 'المكان محجوب (حماية)',
   'sitrep.more_zero': 'ولا شيء غير ذلك',
   'sitrep.more_one': 'وواحد آخر',
   'sitrep.more_two': 'واثنان آخران',

@@ -87,6 +87,7 @@ export default {
   'sitrep.since': 'Reported',
   'sitrep.due': 'Expected by',
   'sitrep.noPlace': 'unnamed place',
+  'sitrep.placeWithheld': 'place withheld (protection)',
   'sitrep.more_one': 'and {count} more',
   'sitrep.more_other': 'and {count} more',
   'sitrep.noUnassigned': 'Every open need has an agency.',

@@ -87,6 +87,7 @@ export default {
   'sitrep.since': 'Signalé',
   'sitrep.due': 'Échéance',
   'sitrep.noPlace': 'lieu sans nom',
+  'sitrep.placeWithheld': 'lieu non communiqué (protection)',
   'sitrep.more_one': 'et {count} autre',
   'sitrep.more_other': 'et {count} autres',
   'sitrep.noUnassigned': 'Chaque besoin ouvert a une organisation.',
