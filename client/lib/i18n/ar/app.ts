@@ -100,7 +100,7 @@ export default {
   'need.family_tracing': 'البحث عن الأسر',
   'need.documents': 'الوثائق',
   'need.consular_assistance': 'المساعدة القنصلية',
-  'need.evacuation': 'الإجلاء',
+  'need.evacuation': 'الإجلاء إلى بلد المنشأ',
   'need.transport': 'النقل',
   'need.communication': 'الاتصالات',
   'need.interpretation': 'الترجمة الشفوية',

@@ -89,7 +89,7 @@ export default {
   'need.family_tracing': 'Family tracing',
   'need.documents': 'Documents',
   'need.consular_assistance': 'Consular assistance',
-  'need.evacuation': 'Evacuation',
+  'need.evacuation': 'Evacuation to country of origin',
   'need.transport': 'Transport',
   'need.communication': 'Communication',
   'need.interpretation': 'Interpretation',

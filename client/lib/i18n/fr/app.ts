@@ -89,7 +89,7 @@ export default {
   'need.family_tracing': 'Recherche familiale',
   'need.documents': 'Documents',
   'need.consular_assistance': 'Assistance consulaire',
-  'need.evacuation': 'Évacuation',
+  'need.evacuation': 'Évacuation vers le pays d’origine',
   'need.transport': 'Transport',
   'need.communication': 'Communication',
   'need.interpretation': 'Interprétariat',
