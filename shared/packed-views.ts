@@ -239,12 +239,14 @@ function writer(shape: Shape, strings: Strings): Writer {
 }
 
 /** Encodes views in order. Call it only on `projectGroup` output. */
-export function encodeViews(views: readonly GroupView[]): PackedViews {
+export function encodeViews(views: Iterable<GroupView>): PackedViews {
   const strings = new Strings();
   const full = writer(FULL_SHAPE, strings);
   const reduced = writer(REDUCED_SHAPE, strings);
   const kinds: number[] = [];
+  let count = 0;
   for (const view of views) {
+    count++;
     if (view.view === 'full') {
       kinds.push(0);
       full.push(view.group);
@@ -255,7 +257,7 @@ export function encodeViews(views: readonly GroupView[]): PackedViews {
   }
   return {
     format: PACKED_VIEWS_FORMAT,
-    count: views.length,
+    count,
     strings: strings.list,
     kinds,
     full: full.finish() as unknown[],

@@ -120,7 +120,7 @@ export const memoryScenario: Scenario = {
       const loaded = rssOf(child.pid!);
       // One more client takes the whole snapshot: the peak a cold start adds on top.
       const fresh = await connectAs(url, cookie);
-      await fresh.timeout(120_000).emitWithAck('sync', { sinceSeq: null });
+      await fresh.timeout(120_000).emitWithAck('sync', { sinceSeq: null, packed: true });
       fresh.close();
       const afterSnapshot = rssOf(child.pid!);
       const bare = await bareBaseline();

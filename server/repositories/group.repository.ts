@@ -59,6 +59,11 @@ export class GroupRepository {
     return this.#byCrisis.all(crisisId).map((row) => parseStoredGroup(row.data));
   }
 
+  /** Every group of a crisis, one at a time (a big crisis's snapshot is packed without holding them all). */
+  *iterateByCrisis(crisisId: string): Generator<Group> {
+    for (const row of this.#byCrisis.iterate(crisisId)) yield parseStoredGroup(row.data);
+  }
+
   /** How many groups a crisis has. */
   countByCrisis(crisisId: string): number {
     return this.#countByCrisis.get(crisisId)?.n ?? 0;

@@ -35,9 +35,9 @@ export interface SyncClientOptions {
 /** The last groups are written at most this often while changes stream in. */
 const SAVE_GROUPS_EVERY_MS = 2_000;
 /**
- * Past this many groups the device copy is written after each sync only, not while changes stream
- * in: writing 100,000 groups to IndexedDB blocks the page for about a second each time. A start
- * with no connection then shows the picture of the last sync, and the next sync catches up.
+ * Past this many groups the device keeps the packed snapshot the session started from, not every
+ * group after every change: writing 100,000 groups to IndexedDB blocks the page for about a second
+ * each time. A start with no connection then shows that snapshot; the next sync catches up from it.
  */
 const SAVE_ON_CHANGE_MAX_GROUPS = 20_000;
 /** Live changes reach lists, counters and the map at most this often (see #bumpSoon). */
@@ -79,6 +79,8 @@ export class SyncClient {
   #device: { store: DeviceStore; userId: string } | null;
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
   #bumpTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The last packed snapshot applied (a big crisis): what the device keeps instead of every group. */
+  #packedBase: { seq: number; views: ArrayBuffer | Uint8Array; saved: boolean } | null = null;
   /** Whether this tab sends the outbox (one tab per user and device does; see TabCoordinator). */
   sender = $state(false);
   #tabs: TabCoordinator | null = null;
@@ -119,9 +121,17 @@ export class SyncClient {
     if (this.#device) {
       const { store, userId } = this.#device;
       const [, cached] = await Promise.all([this.outbox.load(), store.loadGroups(userId).catch(() => null)]);
-      const groups = cached ? GroupView.array().safeParse(cached.groups) : null;
+      const groups = !cached
+        ? null
+        : cached.packed
+          ? await unpackViews(cached.packed).then(
+              (data) => ({ success: true as const, data }),
+              () => null,
+            )
+          : GroupView.array().safeParse(cached.groups);
       if (cached && groups?.success && this.#feed.lastAppliedSeq === null) {
         this.#feed.applySnapshot(cached.seq, groups.data);
+        if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true };
         this.revision++;
         this.ready = true;
       }
@@ -323,6 +333,7 @@ export class SyncClient {
             }
             if (token !== this.#syncToken) return;
             this.crisis = reply.crisis;
+            this.#packedBase = { seq: reply.seq, views: reply.views, saved: false };
             if (reply.seq < reply.head) {
               // A shared snapshot a little behind the log: the missed changes come next, then live.
               this.#feed.applyBase(reply.seq, views);
@@ -336,7 +347,10 @@ export class SyncClient {
           }
           const changed =
             reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups) : this.#feed.applyCatchUp(reply.seq, reply.changes);
-          if (reply.mode === 'snapshot') this.crisis = reply.crisis;
+          if (reply.mode === 'snapshot') {
+            this.crisis = reply.crisis;
+            this.#packedBase = null;
+          }
           this.#synced(changed);
         },
         () => {
@@ -441,6 +455,16 @@ export class SyncClient {
     const seq = this.#feed.lastAppliedSeq;
     if (!this.#device || seq === null || this.#destroyed) return;
     const { store, userId } = this.#device;
+    if (this.#feed.groups.size > SAVE_ON_CHANGE_MAX_GROUPS) {
+      // A big crisis: the packed snapshot it started from, once; the changes since come again at the next sync.
+      const base = this.#packedBase;
+      if (!base || base.saved) return;
+      base.saved = true;
+      store.saveGroups({ userId, seq: base.seq, groups: [], packed: base.views }).catch((error: unknown) => {
+        console.warn('waymark: the device could not keep the last groups', error);
+      });
+      return;
+    }
     store.saveGroups({ userId, seq, groups: [...this.#feed.groups.values()] }).catch((error: unknown) => {
       console.warn('waymark: the device could not keep the last groups', error);
     });
