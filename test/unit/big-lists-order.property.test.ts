@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareNewestFirst, sortNewestFirst } from '../../client/lib/state/group-display';
+import { compareNewestFirst, resortNewestFirst, sortNewestFirst } from '../../client/lib/state/group-display';
 import { triage, triageTop } from '../../shared/urgency';
 import { GROUP_STATUSES, type GroupView } from '../../shared/schemas/group.schema';
 import { makeGroup } from '../support/factories';
@@ -32,6 +32,25 @@ describe('orders of big lists', () => {
     fc.assert(
       fc.property(fc.uniqueArray(viewArb, { selector: (v) => v.group.id, maxLength: 40 }), (views) => {
         expect(sortNewestFirst(views)).toEqual([...views].sort(compareNewestFirst));
+      }),
+    );
+  });
+
+  it('resortNewestFirst from a previous order gives the order of a full sort', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(viewArb, { selector: (v) => v.group.id, maxLength: 300 }), fc.array(fc.nat(), { maxLength: 300 }), (views, picks) => {
+        const before = new Map(views.slice(0, Math.ceil(views.length / 2)).map((v) => [v.group.id, v]));
+        const now = new Map<string, GroupView>();
+        views.forEach((v, i) => {
+          const pick = (picks[i] ?? 0) % 10;
+          // Mostly kept; some changed (new object, seen later), some new, some gone.
+          if (pick < 7 && before.has(v.group.id)) now.set(v.group.id, v);
+          else if (pick < 9 && v.view === 'full') now.set(v.group.id, { view: 'full', group: { ...v.group, seenAt: '2026-01-05T00:00:00.000Z' } });
+          else if (pick < 9) now.set(v.group.id, { ...v });
+        });
+        const previous = resortNewestFirst(null, before);
+        expect(previous.sorted).toEqual([...before.values()].sort(compareNewestFirst));
+        expect(resortNewestFirst(previous, now).sorted).toEqual([...now.values()].sort(compareNewestFirst));
       }),
     );
   });
