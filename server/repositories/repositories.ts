@@ -29,6 +29,12 @@ export interface Repositories {
   apiTokens: ApiTokenRepository;
   /** Runs `fn` in one transaction: all its writes commit together or none do. Nested calls join it. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs a read-only `fn` in one deferred transaction: its reads agree with each other (WAL gives it
+   * a snapshot) without taking the write lock, so a sync on one process never holds up writers on
+   * another. Nested in an open transaction it joins that one.
+   */
+  readTransaction<T>(fn: () => T): T;
   /** Whether a transaction is open on the connection (SQLite may end one itself on a disk error). */
   inTransaction(): boolean;
 }
@@ -50,6 +56,7 @@ export function createRepositories(db: Db): Repositories {
     // IMMEDIATE takes the write lock up front, so a concurrent writer (the admin command) waits
     // at BEGIN instead of failing half-way with SQLITE_BUSY.
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
+    readTransaction: <T>(fn: () => T): T => db.transaction(fn).deferred(),
     inTransaction: () => db.inTransaction,
   };
 }

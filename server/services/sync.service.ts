@@ -61,7 +61,7 @@ export class SyncService {
     const decided = this.#catchUpOrSnapshot(audience, sinceSeq);
     if (decided !== 'snapshot') return decided;
     const crisisId = audience.crisisId as string;
-    return this.#repos.transaction((): SyncAck => {
+    return this.#repos.readTransaction((): SyncAck => {
       const crisis = this.#repos.crises.findById(crisisId);
       if (!crisis) return failure('not_found', 'your crisis no longer exists');
       return { ok: true, mode: 'snapshot', seq: this.#repos.changeLog.headSeq(), crisis, groups: this.#views(audience, crisisId) };
@@ -116,7 +116,7 @@ export class SyncService {
   /** Reads and encodes in one transaction (the views and their seq agree); compresses off the event loop. */
   async #buildPacked(audience: Audience): Promise<(PackedBuild & { ok: true }) | Failure> {
     const crisisId = audience.crisisId as string;
-    const read = this.#repos.transaction(() => {
+    const read = this.#repos.readTransaction(() => {
       const crisis = this.#repos.crises.findById(crisisId);
       if (!crisis) return null;
       const seq = this.#repos.changeLog.headSeq();
@@ -162,7 +162,7 @@ export class SyncService {
     if (crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
     // One transaction so the head and the rows read agree (the SQLite driver is synchronous anyway,
     // but a pooled database would not be).
-    return this.#repos.transaction((): CatchUpResult | Failure | 'snapshot' => {
+    return this.#repos.readTransaction((): CatchUpResult | Failure | 'snapshot' => {
       if (!this.#repos.crises.findById(crisisId)) return failure('not_found', 'your crisis no longer exists');
       const head = this.#repos.changeLog.headSeq();
       if (sinceSeq !== null && this.#canCatchUp(crisisId, sinceSeq, head)) {
