@@ -86,8 +86,8 @@ export class ChangeLogRepository {
   }
 
   /** Appends a group change and returns its sequence number. */
-  appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string): number {
-    const result = this.#append.run(group.crisisId, group.id, kind, JSON.stringify(group), actor, at);
+  appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string = JSON.stringify(group)): number {
+    const result = this.#append.run(group.crisisId, group.id, kind, json, actor, at);
     return Number(result.lastInsertRowid);
   }
 

@@ -28,20 +28,20 @@ export class GroupRepository {
     this.#countByCrisis = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM groups WHERE crisis_id = ?');
   }
 
-  /** Stores a new group. */
-  insert(g: Group): void {
-    this.#insert.run(g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, JSON.stringify(g));
+  /** Stores a new group (`json`: its JSON, when the caller already has it). */
+  insert(g: Group, json: string = JSON.stringify(g)): void {
+    this.#insert.run(g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json);
   }
 
   /** Replaces a group's state; throws if the stored version is not `g.version - 1`. */
-  update(g: Group): void {
+  update(g: Group, json: string = JSON.stringify(g)): void {
     const result = this.#update.run(
       g.version,
       g.status,
       g.location.lat,
       g.location.lon,
       g.updatedAt,
-      JSON.stringify(g),
+      json,
       g.id,
       g.version - 1,
     );

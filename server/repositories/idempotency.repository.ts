@@ -23,9 +23,9 @@ export class IdempotencyRepository {
     );
   }
 
-  /** Records a command's result. */
-  insert(commandId: string, userId: string, result: unknown, at: string): void {
-    this.#insert.run(commandId, userId, JSON.stringify(result), at);
+  /** Records a command's result (`json`: its JSON, when the caller already has it). */
+  insert(commandId: string, userId: string, result: unknown, at: string, json: string = JSON.stringify(result)): void {
+    this.#insert.run(commandId, userId, json, at);
   }
 
   /** The stored result of a command id, or null. */

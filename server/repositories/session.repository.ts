@@ -8,6 +8,35 @@ export interface SessionRecord {
   lastSeenAtMs: number;
 }
 
+/**
+ * What the periodic check needs of a live connection's session: whether it still exists, and who
+ * its user is now (enabled, role, crisis, agency and the state a consulate serves).
+ */
+export interface ConnectionState {
+  sessionId: string;
+  lastSeenAtMs: number;
+  userId: string;
+  role: string;
+  crisisId: string | null;
+  agencyId: string | null;
+  disabled: boolean;
+  /** The agency's type and served state (null without an agency). */
+  agencyType: string | null;
+  servesState: string | null;
+}
+
+interface ConnectionRow {
+  session_id: string;
+  last_seen_at_ms: number;
+  user_id: string;
+  role: string;
+  crisis_id: string | null;
+  agency_id: string | null;
+  disabled: number;
+  agency_type: string | null;
+  serves_state: string | null;
+}
+
 interface SessionRow {
   id: string;
   user_id: string;
@@ -23,6 +52,7 @@ export class SessionRepository {
   readonly #delete;
   readonly #deleteExpired;
   readonly #deleteByUser;
+  readonly #connections;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string, number, number]>(
@@ -35,6 +65,35 @@ export class SessionRepository {
     this.#deleteExpired = db.prepare<[number, number]>(
       'DELETE FROM sessions WHERE last_seen_at_ms < ? OR created_at_ms < ?',
     );
+    this.#connections = db.prepare<[string], ConnectionRow>(
+      `SELECT s.id AS session_id, s.last_seen_at_ms, u.id AS user_id, u.role, u.crisis_id, u.agency_id, u.disabled,
+              a.type AS agency_type, a.serves_state
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN agencies a ON a.id = u.agency_id
+        WHERE s.id IN (SELECT value FROM json_each(?))`,
+    );
+  }
+
+  /**
+   * The sessions with these ids that still exist, each with its user and agency, in ONE query:
+   * the periodic check of every live connection (a missing id: the session ended).
+   */
+  connections(ids: readonly string[]): Map<string, ConnectionState> {
+    const found = new Map<string, ConnectionState>();
+    if (ids.length === 0) return found;
+    for (const row of this.#connections.all(JSON.stringify(ids))) {
+      found.set(row.session_id, {
+        sessionId: row.session_id,
+        lastSeenAtMs: row.last_seen_at_ms,
+        userId: row.user_id,
+        role: row.role,
+        crisisId: row.crisis_id,
+        agencyId: row.agency_id,
+        disabled: row.disabled === 1,
+        agencyType: row.agency_type,
+        servesState: row.serves_state,
+      });
+    }
+    return found;
   }
 
   /** Stores a new session. */
@@ -50,9 +109,9 @@ export class SessionRepository {
       : null;
   }
 
-  /** Records activity on a session. */
-  touch(id: string, atMs: number): void {
-    this.#touch.run(atMs, id);
+  /** Records activity on a session; returns whether it still existed. */
+  touch(id: string, atMs: number): boolean {
+    return this.#touch.run(atMs, id).changes > 0;
   }
 
   /** Ends a session; returns whether it existed. */

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SessionPolicy } from '../config';
 import type { Repositories } from '../repositories/repositories';
 import { toPublicUser, type UserRecord } from '../repositories/user.repository';
+import type { ConnectionState } from '../repositories/session.repository';
 import type { Audience } from '../../shared/projection';
 import type { SessionInfo, SignInRequest } from '../../shared/schemas/api.schema';
 import { SignInLimiter } from '../security/sign-in-limiter';
@@ -14,6 +15,16 @@ const TOUCH_INTERVAL_MS = 60_000;
 export interface ActiveSession {
   sessionId: string;
   user: UserRecord;
+  createdAtMs: number;
+  /** As stored after this check (now, if the check touched it). */
+  lastSeenAtMs: number;
+}
+
+/** What a live connection remembers of its session between checks. */
+export interface KnownSession {
+  createdAtMs: number;
+  /** The newest last-seen time this connection knows of (the stored one can only be newer). */
+  lastSeenAtMs: number;
 }
 
 export type SignInResult =
@@ -98,8 +109,47 @@ export class AuthService {
     }
     const user = this.#repos.users.findById(session.userId);
     if (!user || user.disabled) return null;
-    if (now - session.lastSeenAtMs >= TOUCH_INTERVAL_MS) this.#repos.sessions.touch(sessionId, now);
-    return { sessionId, user };
+    let lastSeenAtMs = session.lastSeenAtMs;
+    if (now - lastSeenAtMs >= TOUCH_INTERVAL_MS) {
+      this.#repos.sessions.touch(sessionId, now);
+      lastSeenAtMs = now;
+    }
+    return { sessionId, user, createdAtMs: session.createdAtMs, lastSeenAtMs };
+  }
+
+  /**
+   * Whether a live connection may act on what it knows of its session without reading the
+   * database: neither limit can have passed and the session is not due to be touched. The
+   * periodic check (`liveConnections`) and the `user:`/`session:` rooms close a connection whose
+   * session ended or whose user changed; expiry and the idle clock are judged here, on the
+   * connection's next request, reading the session again only when one of them is near.
+   */
+  knownStillFresh(known: KnownSession): boolean {
+    const now = this.#now();
+    return (
+      now - known.createdAtMs <= this.#policy.absoluteMs &&
+      now - known.lastSeenAtMs < Math.min(TOUCH_INTERVAL_MS, this.#policy.idleMs)
+    );
+  }
+
+  /**
+   * The sessions of these live connections that still exist, with their users, in one read: the
+   * periodic check of every connection of this process.
+   */
+  liveConnections(sessionIds: readonly string[]): Map<string, ConnectionState> {
+    return this.#repos.sessions.connections(sessionIds);
+  }
+
+  /** Whether a connection opened as `audience` may stay open, given its session's state now (see `liveConnections`). */
+  connectionMatches(state: ConnectionState | undefined, audience: Audience): boolean {
+    if (!state || state.disabled) return false;
+    return (
+      state.userId === audience.userId &&
+      state.role === audience.role &&
+      state.crisisId === audience.crisisId &&
+      state.agencyId === audience.agencyId &&
+      (state.agencyType === 'consulate' ? state.servesState : null) === audience.servesState
+    );
   }
 
   /**
@@ -108,16 +158,7 @@ export class AuthService {
    * Neither touches nor expires the session: expiry is judged on the connection's next request.
    */
   connectionStillValid(sessionId: string, audience: Audience): boolean {
-    const session = this.#repos.sessions.findById(sessionId);
-    const user = session ? this.#repos.users.findById(session.userId) : null;
-    if (!user || user.disabled) return false;
-    const fresh = this.audienceOf(user);
-    return (
-      fresh.role === audience.role &&
-      fresh.crisisId === audience.crisisId &&
-      fresh.agencyId === audience.agencyId &&
-      fresh.servesState === audience.servesState
-    );
+    return this.connectionMatches(this.liveConnections([sessionId]).get(sessionId), audience);
   }
 
   /** Ends the session with this id (if any) and audits it. */

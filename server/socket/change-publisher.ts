@@ -98,6 +98,7 @@ export class ChangePublisher {
   }
 
   #emit(changes: readonly CommittedChange[]): void {
+    if (changes.length === 0) return;
     // This process's rooms only (`local`): the other processes publish the same changes to theirs.
     const live = this.#io.of('/').adapter.rooms;
     const rooms = new Map<number, number>();
@@ -117,8 +118,11 @@ export class ChangePublisher {
       if (events.length === 1) this.#io.local.to(room.name).emit('change', events[0]!);
       else if (events.length > 1) this.#io.local.to(room.name).emit('changes', events);
     }
+    // One line per published batch; the per-change detail only at debug level (at thousands of
+    // changes a second, a line each was a cost of its own).
+    this.#logger.info('changes.published', { fromSeq: changes[0]!.seq, toSeq: changes.at(-1)!.seq, changes: changes.length });
     for (const change of changes) {
-      this.#logger.info('change.published', { seq: change.seq, rooms: rooms.get(change.seq) ?? 0 });
+      this.#logger.debug('change.published', { seq: change.seq, rooms: rooms.get(change.seq) ?? 0 });
       for (const listener of this.#listeners) listener(change);
     }
   }

@@ -28,7 +28,17 @@ export function registerCommandHandler(socket: WaymarkSocket, deps: CommandHandl
       if (!can(audience.role, parsed.data.type)) return failure('forbidden', `your role may not ${parsed.data.type}`);
       // Answered once the batch has committed and published: a writer that has its ack knows every
       // room has been sent the change. The batch answers every command, refused or failed ones too.
-      deps.writes.submit({ userId: session.user.id, audience }, parsed.data, (outcome) => reply(outcome.ack));
+      // The batch checks the session again, in its transaction (one read for all its commands):
+      // a session ended or a user changed by another process is refused, and the socket closed.
+      deps.writes.submit(
+        { userId: session.userId, audience },
+        parsed.data,
+        (outcome) => {
+          reply(outcome.ack);
+          if (!outcome.ack.ok && outcome.ack.code === 'unauthorized') socket.disconnect(true);
+        },
+        socket.data.sessionId,
+      );
       return undefined;
     }, socket.data.bucket),
   );

@@ -1,19 +1,32 @@
-import type { ActiveSession, AuthService } from '../services/auth.service';
+import type { AuthService } from '../services/auth.service';
 import { describeError, type Logger } from '../log';
 import { failure, type Failure } from '../../shared/protocol';
 import type { WaymarkSocket } from './socket-server';
 
 /**
- * The connection's session if it is still valid and its user still is who the rooms were computed
- * for; otherwise the socket is closed (the client signs in again and gets fresh rooms) and null.
+ * Whether the connection may still act, and as which user; otherwise the socket is closed (the
+ * client signs in again and gets fresh rooms) and null.
+ *
+ * The session is not read here for every command: it was checked at the handshake; a command's
+ * group commit reads the sessions of all its commands in one query inside its transaction (see
+ * GroupCommit); the periodic sweep checks every connection's session and user (one read for all,
+ * closing within a second the sockets of a session ended by another process); and ending a session
+ * or changing a user in this process closes its sockets at once through the `session:`/`user:`
+ * rooms. Here only what the connection knows is
+ * judged (the absolute limit, the idle clock); the session is read again, and touched, when its
+ * last-seen time is due for refreshing, so at most once a minute per connection.
  */
-export function liveSession(socket: WaymarkSocket, auth: AuthService): ActiveSession | null {
+export function liveSession(socket: WaymarkSocket, auth: AuthService): { userId: string } | null {
+  if (!socket.connected) return null;
+  const known = socket.data.session;
+  if (auth.knownStillFresh(known)) return { userId: socket.data.audience.userId };
   const session = auth.resolveSession(socket.data.sessionId);
   const audience = socket.data.audience;
   const fresh = session ? auth.audienceOf(session.user) : null;
   if (
     !session ||
     !fresh ||
+    fresh.userId !== audience.userId ||
     fresh.role !== audience.role ||
     fresh.crisisId !== audience.crisisId ||
     fresh.agencyId !== audience.agencyId ||
@@ -22,7 +35,8 @@ export function liveSession(socket: WaymarkSocket, auth: AuthService): ActiveSes
     socket.disconnect(true);
     return null;
   }
-  return session;
+  socket.data.session = { createdAtMs: session.createdAtMs, lastSeenAtMs: session.lastSeenAtMs };
+  return { userId: session.user.id };
 }
 
 /**

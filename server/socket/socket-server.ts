@@ -3,7 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { readCookie, SESSION_COOKIE } from '../http/cookies';
-import type { AuthService } from '../services/auth.service';
+import type { AuthService, KnownSession } from '../services/auth.service';
 import type { GroupService } from '../services/group.service';
 import type { SyncService } from '../services/sync.service';
 import type { ChangeSource } from '../services/committed-changes';
@@ -25,6 +25,8 @@ import type { Cluster } from './redis-cluster';
 export interface SocketData {
   audience: Audience;
   sessionId: string;
+  /** The session's limits as this connection last knew them (see `liveSession`). */
+  session: KnownSession;
   /** This connection's event budget (see SocketRatePolicy). */
   bucket: TokenBucket;
 }
@@ -130,7 +132,14 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   }
   const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
-  const writes = new GroupCommit(deps.repositories, deps.groups, (changes) => publisher.publishAll(changes), deps.logger, deps.groupCommit);
+  const writes = new GroupCommit(
+    deps.repositories,
+    deps.groups,
+    (changes) => publisher.publishAll(changes),
+    deps.logger,
+    deps.groupCommit,
+    deps.auth,
+  );
 
   io.use((socket, next) => {
     try {
@@ -146,6 +155,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       const session = token ? deps.auth.resolveToken(token) : null;
       if (!session) return next(refuse('unauthorized'));
       socket.data.sessionId = session.sessionId;
+      socket.data.session = { createdAtMs: session.createdAtMs, lastSeenAtMs: session.lastSeenAtMs };
       socket.data.audience = deps.auth.audienceOf(session.user);
       socket.data.bucket = new TokenBucket(deps.socketRate ?? DEFAULT_SOCKET_RATE, deps.now);
       next();
@@ -167,8 +177,19 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   });
 
   const sweep = () => {
-    for (const socket of io.of('/').sockets.values()) {
-      if (!deps.auth.connectionStillValid(socket.data.sessionId, socket.data.audience)) socket.disconnect(true);
+    const sockets = [...io.of('/').sockets.values()];
+    if (sockets.length === 0) return;
+    // One read for every connection's session and user (not two per socket).
+    const states = deps.auth.liveConnections([...new Set(sockets.map((socket) => socket.data.sessionId))]);
+    for (const socket of sockets) {
+      const state = states.get(socket.data.sessionId);
+      if (!state || !deps.auth.connectionMatches(state, socket.data.audience)) {
+        socket.disconnect(true);
+        continue;
+      }
+      // Another connection or request may have touched the session: its idle clock restarted.
+      const known = socket.data.session;
+      if (state.lastSeenAtMs > known.lastSeenAtMs) socket.data.session = { ...known, lastSeenAtMs: state.lastSeenAtMs };
     }
   };
   const timer = setInterval(() => {

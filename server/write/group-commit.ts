@@ -2,6 +2,8 @@ import { describeError, type Logger } from '../log';
 import type { Repositories } from '../repositories/repositories';
 import type { Actor, CommandOutcome, CommittedChange, GroupService } from '../services/group.service';
 import type { Command } from '../../shared/schemas/command.schema';
+import type { Audience } from '../../shared/projection';
+import type { ConnectionState } from '../repositories/session.repository';
 import { failure } from '../../shared/protocol';
 
 /**
@@ -21,6 +23,12 @@ import { failure } from '../../shared/protocol';
  *   message that arrived in this poll has been queued), or at once when `maxBatch` are waiting.
  *   A lone command therefore waits for no timer.
  *
+ * - A command sent over a connection names its session: the batch reads every such session, with
+ *   its user, in one query inside its transaction, and refuses (`unauthorized`) each command whose
+ *   session ended or whose user is disabled or no longer who the connection was opened for, even
+ *   if that was changed by another process a moment ago. One read per batch, not two or three per
+ *   command, and atomic with the writes it guards.
+ *
  * Everything from BEGIN to COMMIT is synchronous, so code that calls `GroupService.execute`
  * directly (imports, other services) never meets an open batch transaction.
  */
@@ -29,12 +37,20 @@ export interface GroupCommitOptions {
   maxBatch?: number;
 }
 
+/** How a batch checks the sessions its commands were sent with (AuthService does this). */
+export interface SessionCheck {
+  liveConnections(sessionIds: readonly string[]): Map<string, ConnectionState>;
+  connectionMatches(state: ConnectionState | undefined, audience: Audience): boolean;
+}
+
 export const DEFAULT_MAX_BATCH = 512;
 
 interface Pending {
   actor: Actor;
   command: Command;
   done: (outcome: CommandOutcome) => void;
+  /** The session the command came with; checked in the batch's transaction. */
+  sessionId: string | null;
 }
 
 /** What a flush did, for logs and the bench (no personal values). */
@@ -57,6 +73,7 @@ export class GroupCommit {
   readonly #publish: (changes: readonly CommittedChange[]) => void;
   readonly #logger: Logger;
   readonly #maxBatch: number;
+  readonly #sessions: SessionCheck | null;
   #queue: Pending[] = [];
   #scheduled: NodeJS.Immediate | null = null;
   /** Called after each flush (the bench counts batch sizes with it). */
@@ -69,7 +86,9 @@ export class GroupCommit {
     publish: (changes: readonly CommittedChange[]) => void,
     logger: Logger,
     options: GroupCommitOptions = {},
+    sessions: SessionCheck | null = null,
   ) {
+    this.#sessions = sessions;
     this.#repos = repos;
     this.#groups = groups;
     this.#publish = publish;
@@ -77,9 +96,13 @@ export class GroupCommit {
     this.#maxBatch = Math.max(1, options.maxBatch ?? DEFAULT_MAX_BATCH);
   }
 
-  /** Queues a parsed, authorized command; `done` is called once it is committed and published (or refused). */
-  submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void): void {
-    this.#queue.push({ actor, command, done });
+  /**
+   * Queues a parsed, authorized command; `done` is called once it is committed and published (or
+   * refused). With a `sessionId`, the command is refused `unauthorized` unless that session is still
+   * live for `actor` when the batch runs.
+   */
+  submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId: string | null = null): void {
+    this.#queue.push({ actor, command, done, sessionId });
     if (this.#queue.length >= this.#maxBatch) this.flush();
     else this.#scheduled ??= setImmediate(() => this.flush());
   }
@@ -109,7 +132,8 @@ export class GroupCommit {
     try {
       outcomes = this.#repos.transaction(() => {
         const applying = performance.now();
-        const applied = batch.map((item) => this.#applyOne(item));
+        const allowed = this.#sessionsAllow(batch);
+        const applied = batch.map((item, i) => (allowed[i] ? this.#applyOne(item) : { ack: sessionEnded(), committed: [] }));
         applyMs = performance.now() - applying;
         return applied;
       });
@@ -148,6 +172,16 @@ export class GroupCommit {
     });
   }
 
+  /** Whether each command's session is still live for its actor: one read for the whole batch. */
+  #sessionsAllow(batch: readonly Pending[]): boolean[] {
+    const check = this.#sessions;
+    const ids = new Set<string>();
+    for (const item of batch) if (item.sessionId !== null) ids.add(item.sessionId);
+    if (!check || ids.size === 0) return batch.map(() => true);
+    const live = check.liveConnections([...ids]);
+    return batch.map((item) => item.sessionId === null || check.connectionMatches(live.get(item.sessionId), item.actor.audience));
+  }
+
   #applyOne(item: Pending): CommandOutcome {
     try {
       return this.#groups.execute(item.actor, item.command);
@@ -162,4 +196,5 @@ export class GroupCommit {
   }
 }
 
+const sessionEnded = () => failure('unauthorized', 'your session has ended; sign in again');
 const notApplied = () => failure('internal', 'the server could not handle this request; it was not applied');

@@ -4,7 +4,8 @@ import { createRepositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { UserSummary } from '../../shared/schemas/admin.schema';
-import { connectAs, disconnection, handshakeRefusal, requestSync, signIn, type ClientSocket } from '../support/clients';
+import { connectAs, disconnection, expectOk, handshakeRefusal, reportCommand, requestSync, sendCommand, signIn, type ClientSocket } from '../support/clients';
+import { sessionIdOf } from '../../server/services/auth.service';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -110,6 +111,51 @@ describe('revoking access closes every open connection of the user', () => {
       expect(Date.now() - started).toBeLessThan(2500);
       new AdminService(createRepositories(db)).setDisabled(username, false);
     } finally {
+      db.close();
+    }
+  });
+
+  it('a session ended by another process between two commands on one socket: the second is refused and not applied', async () => {
+    const { username, password } = server.accounts.field;
+    const cookie = await signIn(server.url, username, password);
+    const socket = await connectAs(server.url, cookie);
+    const closed = disconnection(socket);
+    const db = openDatabase(server.databaseFile);
+    try {
+      expectOk(await sendCommand(socket, reportCommand()));
+      const groups = server.countRows('groups');
+      // Like `admin end-sessions`: straight in the database, no callback to this server's sockets,
+      // and before its periodic sweep can have noticed (the command follows at once).
+      createRepositories(db).sessions.delete(sessionIdOf(cookie.slice(cookie.indexOf('=') + 1)));
+
+      const second = await sendCommand(socket, reportCommand()).catch(() => null);
+
+      // Refused in the batch's own transaction (or, had the sweep come first, the socket was closed).
+      if (second !== null) expect(second).toMatchObject({ ok: false, code: 'unauthorized' });
+      expect(await closed).toBe('io server disconnect');
+      expect(server.countRows('groups')).toBe(groups);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a user disabled by another process between two commands: the second is refused and not applied', async () => {
+    const { username, password } = server.accounts.field;
+    const socket = await connectAs(server.url, await signIn(server.url, username, password));
+    const closed = disconnection(socket);
+    const db = openDatabase(server.databaseFile);
+    try {
+      expectOk(await sendCommand(socket, reportCommand()));
+      const groups = server.countRows('groups');
+      new AdminService(createRepositories(db)).setDisabled(username, true);
+
+      const second = await sendCommand(socket, reportCommand()).catch(() => null);
+
+      if (second !== null) expect(second).toMatchObject({ ok: false, code: 'unauthorized' });
+      expect(await closed).toBe('io server disconnect');
+      expect(server.countRows('groups')).toBe(groups);
+    } finally {
+      new AdminService(createRepositories(db)).setDisabled(username, false);
       db.close();
     }
   });

@@ -81,3 +81,73 @@ describe(AuthService.name, () => {
     expect(auth.audienceOf(user)).toMatchObject({ role: 'embassy', servesState: 'NER', crisisId });
   });
 });
+
+describe('checking live connections without a read per command', () => {
+  it('reads every connection’s session and user in one query; an ended session is missing', async () => {
+    const { auth, repos } = await setUp();
+    const first = await auth.signIn({ username: 'amal', password: 'long enough password' });
+    const second = await auth.signIn({ username: 'amal', password: 'long enough password' });
+    if (!first.ok || !second.ok) throw new Error('sign-in failed');
+    const user = repos.users.findByUsername('amal');
+    if (!user) throw new Error('no user');
+    const audience = auth.audienceOf(user);
+    repos.sessions.delete(second.sessionId);
+
+    const live = auth.liveConnections([first.sessionId, second.sessionId, 'never-existed']);
+
+    expect([...live.keys()]).toEqual([first.sessionId]);
+    expect(auth.connectionMatches(live.get(first.sessionId), audience)).toBe(true);
+    expect(auth.connectionMatches(live.get(second.sessionId), audience)).toBe(false);
+    expect(auth.connectionStillValid(first.sessionId, audience)).toBe(true);
+    expect(auth.connectionStillValid(second.sessionId, audience)).toBe(false);
+  });
+
+  it('refuses a connection whose user was disabled or is no longer who it was opened as', async () => {
+    const { auth, repos, db } = await setUp();
+    const open = await auth.signIn({ username: 'amal', password: 'long enough password' });
+    if (!open.ok) throw new Error('sign-in failed');
+    const user = repos.users.findByUsername('amal');
+    if (!user) throw new Error('no user');
+    const audience = auth.audienceOf(user);
+
+    expect(auth.connectionMatches(auth.liveConnections([open.sessionId]).get(open.sessionId), { ...audience, role: 'coordinator' })).toBe(false);
+    expect(auth.connectionMatches(auth.liveConnections([open.sessionId]).get(open.sessionId), { ...audience, servesState: 'NER' })).toBe(false);
+    db.prepare("UPDATE users SET disabled = 1 WHERE username = 'amal'").run();
+    expect(auth.connectionMatches(auth.liveConnections([open.sessionId]).get(open.sessionId), audience)).toBe(false);
+  });
+
+  it('matches a consulate user’s served state from the same query', async () => {
+    const { repos, auth } = await setUp();
+    const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
+    const crisisId = repos.crises.list()[0]?.id ?? null;
+    admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
+    await admin.createUser({ username: 'consul', password: 'long enough password', role: 'embassy', displayName: 'C', agency: 'NER-EMB', crisisId });
+    const open = await auth.signIn({ username: 'consul', password: 'long enough password' });
+    const user = repos.users.findByUsername('consul');
+    if (!open.ok || !user) throw new Error('sign-in failed');
+    const audience = auth.audienceOf(user);
+
+    const state = auth.liveConnections([open.sessionId]).get(open.sessionId);
+    expect(auth.connectionMatches(state, audience)).toBe(true);
+    expect(auth.connectionMatches(state, { ...audience, servesState: 'NGA' })).toBe(false);
+  });
+
+  it('trusts what a connection knows until its session is due for a touch or past a limit', async () => {
+    const { auth, clock } = await setUp();
+    const open = await auth.signIn({ username: 'amal', password: 'long enough password' });
+    if (!open.ok) throw new Error('sign-in failed');
+    const session = auth.resolveSession(open.sessionId);
+    if (!session) throw new Error('no session');
+    const known = { createdAtMs: session.createdAtMs, lastSeenAtMs: session.lastSeenAtMs };
+
+    expect(auth.knownStillFresh(known)).toBe(true);
+    clock.advance(59_000);
+    expect(auth.knownStillFresh(known)).toBe(true);
+    clock.advance(1_000);
+    expect(auth.knownStillFresh(known)).toBe(false); // due for a touch: read the session again
+    const again = auth.resolveSession(open.sessionId);
+    expect(again?.lastSeenAtMs).toBe(known.lastSeenAtMs + 60_000);
+    expect(auth.knownStillFresh({ createdAtMs: known.createdAtMs, lastSeenAtMs: again?.lastSeenAtMs ?? 0 })).toBe(true);
+    expect(auth.knownStillFresh({ createdAtMs: known.createdAtMs - 12 * 60 * MINUTE, lastSeenAtMs: again?.lastSeenAtMs ?? 0 })).toBe(false);
+  });
+});

@@ -5,7 +5,7 @@ import { guardedHandler } from '../../server/socket/handler-support';
 function recordingLogger(): Logger & { lines: { event: string; fields?: LogFields }[] } {
   const lines: { event: string; fields?: LogFields }[] = [];
   const record = (event: string, fields?: LogFields) => void lines.push(fields ? { event, fields } : { event });
-  return { lines, info: record, warn: record, error: record };
+  return { lines, debug: record, info: record, warn: record, error: record };
 }
 
 const socket = { id: 'socket-1' };
