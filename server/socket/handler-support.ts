@@ -12,9 +12,9 @@ import type { WaymarkSocket } from './socket-server';
  * GroupCommit); the periodic sweep checks every connection's session and user (one read for all,
  * closing within a second the sockets of a session ended by another process); and ending a session
  * or changing a user in this process closes its sockets at once through the `session:`/`user:`
- * rooms. Here only what the connection knows is
- * judged (the absolute limit, the idle clock); the session is read again, and touched, when its
- * last-seen time is due for refreshing, so at most once a minute per connection.
+ * rooms. Here only what the connection knows is judged (the absolute limit, the idle clock); the
+ * session is read again, and touched, when its last-seen time is due for refreshing, so at most
+ * once a minute per connection.
  */
 export function liveSession(socket: WaymarkSocket, auth: AuthService): { userId: string } | null {
   if (!socket.connected) return null;
