@@ -64,6 +64,8 @@ export class GroupService {
   /**
    * Applies a parsed command for an actor in one transaction together with its change-log row,
    * audit rows and idempotency record. A repeated command id returns the first result unchanged.
+   * `command` must be the `Command` schema's output (a report's group is not validated again);
+   * an edit's resulting group is, since the rules combine it with the stored one.
    */
   execute(actor: Actor, command: Command): CommandOutcome {
     if (!can(actor.audience.role, command.type)) {

@@ -128,13 +128,15 @@ describe(GroupCommit.name, () => {
     const { writes, submit, outcomes, events } = recorder();
     const before = counts();
     const valid = makeGroupInput();
-    submit(field, reportCommand());
-    submit(field, reportCommand({ ...valid, headcount: { ...valid.headcount, total: 0 } }));
+    submit(field, reportCommand(valid));
+    // Refused by a rule: the same group reported again under another command id (the schema's
+    // refusals happen before a command reaches the batch: the handler parses it).
+    submit(field, reportCommand(valid));
     submit(field, updateCommand(uuidv7(), 1, { notes: 'no such group' }));
     submit(field, reportCommand());
     writes.flush();
 
-    expect(outcomes.map((o) => (o.ack.ok ? 'ok' : o.ack.code))).toEqual(['ok', 'invalid', 'not_found', 'ok']);
+    expect(outcomes.map((o) => (o.ack.ok ? 'ok' : o.ack.code))).toEqual(['ok', 'conflict', 'not_found', 'ok']);
     expect(counts()).toEqual({ groups: before.groups + 2, changeLog: before.changeLog + 2, idempotency: before.idempotency + 2, audit: before.audit + 2 });
     expect(events.filter((e) => e.kind === 'publish')).toHaveLength(2);
   });
