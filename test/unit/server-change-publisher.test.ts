@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../server/log';
+import { createConsoleLogger, silentLogger, type LogFields, type Logger } from '../../server/log';
 import type { ChangeSource } from '../../server/services/committed-changes';
 import type { CommittedChange } from '../../server/services/group.service';
 import { audienceRoom } from '../../server/socket/audience-room';
@@ -179,5 +179,38 @@ describe(`${ChangePublisher.name}, batches`, () => {
 
     expect(sent.map((s) => [s.event, (s.payload as { seq: number }[]).map((e) => e.seq)])).toEqual([['changes', [2, 3]]]);
     expect(publisher.publishedSeq).toBe(3);
+  });
+
+  it('logs one info line per published batch; the per-change lines only at debug level', () => {
+    const log = new Log(3);
+    log.head = 3;
+    const { io } = fakeIo(room.name);
+    const lines: { level: string; event: string; fields?: LogFields }[] = [];
+    const at = (level: string) => (event: string, fields?: LogFields) => void lines.push({ level, event, ...(fields ? { fields } : {}) });
+    const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const publisher = new ChangePublisher(io, logger, { headSeq: () => 0, between: () => [] });
+    publisher.register(room);
+
+    publisher.publishAll(log.changes);
+
+    expect(lines.filter((l) => l.level === 'info')).toEqual([{ level: 'info', event: 'changes.published', fields: { fromSeq: 1, toSeq: 3, changes: 3 } }]);
+    expect(lines.filter((l) => l.level === 'debug').map((l) => l.fields?.['seq'])).toEqual([1, 2, 3]);
+  });
+
+  it('prints nothing below the console logger’s level (debug is off by default)', () => {
+    const written: string[] = [];
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      createConsoleLogger().debug('change.published', { seq: 1 });
+      createConsoleLogger('debug').debug('change.published', { seq: 2 });
+    } finally {
+      process.stdout.write = original;
+    }
+    expect(written).toHaveLength(1);
+    expect(JSON.parse(written[0]!)).toMatchObject({ level: 'debug', event: 'change.published', seq: 2 });
   });
 });
