@@ -25,6 +25,10 @@ function has(tool: 'pdftoppm' | 'pdftotext'): boolean {
   }
 }
 
+if (!has('pdftotext') || !has('pdftoppm')) {
+  console.warn('poppler-utils is not installed: the printed PDF is checked for its page count only, its text is not read back, and page 1 is a print-mode screenshot (.ci/run installs it)');
+}
+
 describe('situation report: printed to A4', () => {
   const suite = browserSuite({ demo: true, staticDir: 'dist/client' });
 
