@@ -23,6 +23,8 @@ interface LayoutReport {
   english: string[];
   clipped: string[];
   overlapping: string[];
+  /** The page, or a box that does not scroll by design, shifted sideways (part of the screen pushed out of view). */
+  sideways: string[];
   latinDigitsOnly: boolean;
 }
 
@@ -116,6 +118,15 @@ function inspect(patternSources: string[]): LayoutReport {
     }
   }
 
+  const sideways: string[] = [];
+  const page = document.scrollingElement ?? document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1) sideways.push(`the page is ${page.scrollWidth}px wide in a ${page.clientWidth}px window`);
+  for (const el of document.querySelectorAll('*')) {
+    if (Math.abs(el.scrollLeft) <= 1) continue;
+    const overflowX = getComputedStyle(el).overflowX;
+    if (overflowX !== 'auto' && overflowX !== 'scroll') sideways.push(`${describe(el)} is scrolled ${Math.round(el.scrollLeft)}px sideways`);
+  }
+
   const body = document.body.innerText;
   return {
     dir: document.documentElement.dir,
@@ -123,6 +134,7 @@ function inspect(patternSources: string[]): LayoutReport {
     english: leftovers,
     clipped,
     overlapping,
+    sideways,
     latinDigitsOnly: !/[\u0660-\u0669\u06F0-\u06F9]/.test(body),
   };
 }
@@ -159,6 +171,7 @@ describe('languages: the app in Arabic (right to left) and French', () => {
     expect(report.english, `${name}: English text left on screen`).toEqual([]);
     expect(report.clipped, `${name}: clipped text`).toEqual([]);
     expect(report.overlapping, `${name}: overlapping controls`).toEqual([]);
+    expect(report.sideways, `${name}: screen shifted sideways`).toEqual([]);
     expect(report.latinDigitsOnly, `${name}: Arabic-Indic digits (Waymark writes Latin digits)`).toBe(true);
     return report;
   }

@@ -4,6 +4,8 @@ export default {
   'import.title': 'استيراد مجموعات من ملف CSV',
   'import.intro': 'ملف مُصدَّر من KoboToolbox أو ODK، أو أي جدول محفوظ بصيغة CSV. يخمّن Waymark محتوى كل عمود؛ تحقّق من التخمين قبل الاستيراد.',
   'import.file': 'ملف CSV',
+  'import.choose': 'اختر ملف CSV',
+  'import.noFile': 'لم يُختر أي ملف',
   'import.uploading': 'جارٍ قراءة الملف…',
   'import.fileName': 'الملف: {name}',
   'import.mapping': 'الأعمدة',

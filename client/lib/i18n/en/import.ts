@@ -4,6 +4,8 @@ export default {
   'import.title': 'Import groups from a CSV file',
   'import.intro': 'A KoboToolbox or ODK export, or any spreadsheet saved as CSV. Waymark guesses which column holds what; check the guess before importing.',
   'import.file': 'CSV file',
+  'import.choose': 'Choose a CSV file',
+  'import.noFile': 'No file chosen',
   'import.uploading': 'Reading the file…',
   'import.fileName': 'File: {name}',
   'import.mapping': 'Columns',

@@ -4,6 +4,8 @@ export default {
   'import.title': 'Importer des groupes depuis un fichier CSV',
   'import.intro': 'Un export KoboToolbox ou ODK, ou tout tableur enregistré en CSV. Waymark devine quelle colonne contient quoi ; vérifiez avant d’importer.',
   'import.file': 'Fichier CSV',
+  'import.choose': 'Choisir un fichier CSV',
+  'import.noFile': 'Aucun fichier choisi',
   'import.uploading': 'Lecture du fichier…',
   'import.fileName': 'Fichier : {name}',
   'import.mapping': 'Colonnes',
