@@ -42,7 +42,10 @@ let db: Db;
 const sockets: ClientSocket[] = [];
 /** Listens on the adapter's request channel: what the processes tell each other through Redis. */
 let listener: ReturnType<typeof createClient> | null = null;
-const relayed: { type: number; data?: unknown[]; opts?: { rooms?: string[] } }[] = [];
+type Relayed = { type: number; data?: unknown[]; opts?: { rooms?: string[] } };
+const relayed: Relayed[] = [];
+/** Called on every relayed message: the waits of `relayedWhere`. */
+const onRelayed = new Set<() => void>();
 /** The adapter's request channel for the default namespace, and its message types (socket.io-adapter). */
 const REQUEST_CHANNEL = 'socket.io-request#/#';
 const SERVER_SIDE_EMIT = 6;
@@ -96,13 +99,22 @@ function until(socket: ClientSocket, received: ChangeEvent[], done: (all: Change
   });
 }
 
-/** Resolves once `condition` holds, checking every 10 ms; rejects after a bound. */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + ARRIVAL_TIMEOUT_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Resolves once a message relayed through Redis satisfies `condition` (checked on each one); rejects after a bound. */
+function relayedWhere(condition: (all: readonly Relayed[]) => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!condition(relayed)) return;
+      onRelayed.delete(check);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      onRelayed.delete(check);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ARRIVAL_TIMEOUT_MS);
+    onRelayed.add(check);
+    check();
+  });
 }
 
 const upsertOf = (groupId: string) => (all: ChangeEvent[]) =>
@@ -150,7 +162,10 @@ describe('two server processes on one database and one Redis', () => {
     listener = createClient({ url: env.WAYMARK_REDIS_URL });
     listener.on('error', () => {}); // Redis is stopped on purpose by the last test.
     await listener.connect();
-    await listener.subscribe(REQUEST_CHANNEL, (message) => relayed.push(JSON.parse(message) as (typeof relayed)[number]));
+    await listener.subscribe(REQUEST_CHANNEL, (message) => {
+      relayed.push(JSON.parse(message) as Relayed);
+      for (const check of [...onRelayed]) check();
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -203,8 +218,8 @@ describe('two server processes on one database and one Redis', () => {
     expect(idsIn(embassySeen).has(unconsented.id)).toBe(false);
     // The other process learnt of them by a Redis announcement (not only by its periodic check of the log).
     const head = expectSnapshot(await requestSync(coordinator.socket, null)).seq;
-    const announced = () => relayed.filter((m) => m.type === SERVER_SIDE_EMIT && m.data?.[0] === 'committed').map((m) => Number(m.data?.[1]));
-    await eventually(() => Math.max(0, ...announced()) >= head, 'the announcement in Redis');
+    const announced = (all: readonly Relayed[]) => all.filter((m) => m.type === SERVER_SIDE_EMIT && m.data?.[0] === 'committed').map((m) => Number(m.data?.[1]));
+    await relayedWhere((all) => Math.max(0, ...announced(all)) >= head, 'the announcement in Redis');
     const embassyView = embassySeen.find((c) => c.kind === 'group.upsert' && c.group.group.id === consented.id);
     expect(embassyView?.kind === 'group.upsert' && embassyView.group.view).toBe('full');
 
@@ -257,8 +272,8 @@ describe('two server processes on one database and one Redis', () => {
     expect(response.status).toBe(200);
     expect(await closed).toBe('io server disconnect');
     expect(await closedHere).toBe('io server disconnect');
-    await eventually(
-      () => relayed.some((m) => m.type === REMOTE_DISCONNECT && m.opts?.rooms?.includes(`user:${target.id}`) === true),
+    await relayedWhere(
+      (all) => all.some((m) => m.type === REMOTE_DISCONNECT && m.opts?.rooms?.includes(`user:${target.id}`) === true),
       'the disconnect request in Redis',
     );
   });
