@@ -93,24 +93,3 @@ export const THREE_W_COLUMNS = [
   ['Last update', '#date+updated'],
   ['Next due', '#date+due'],
 ] as const;
-
-/** A CSV field, quoted when needed; a leading =, +, - or @ is defused so a spreadsheet never runs it as a formula. */
-function csvField(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** 3W rows as CSV with a header row and an HXL hashtag row (RFC 4180 line ends). */
-export function threeWCsv(rows: readonly ThreeWRow[]): string {
-  const lines = [THREE_W_COLUMNS.map(([h]) => h), THREE_W_COLUMNS.map(([, tag]) => tag)].map((l) => l.map(csvField).join(','));
-  for (const r of rows) {
-    const s = r.statuses;
-    lines.push(
-      [r.agency, r.cluster, r.need, r.area, r.groups, s.proposed, s.accepted, s.in_progress, s.completed, s.declined, r.peopleReached, r.overdue, r.lastUpdate, r.nextDue ?? '']
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return lines.join('\r\n') + '\r\n';
-}

@@ -1,9 +1,9 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { AreaIndex } from '../../shared/aggregate';
 import { consularHistory, consularSnapshot, evacuationList, type ConsularHistory, type ConsularSummary, type EvacuationList } from '../../shared/consular';
 import type { Group } from '../../shared/schemas/group.schema';
+import { hxlCsv } from '../../shared/exports/hxl-csv';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -46,8 +46,6 @@ const HXL = [
   ...VULNERABILITIES.map((v) => `#affected+${v.toLowerCase()}`),
   '#date+seen',
 ];
-/** A spreadsheet would run a cell starting with = + - @ as a formula. */
-const defuse = (v: string | number) => (typeof v === 'string' && /^[=+\-@]/.test(v) ? `'${v}` : v);
 
 /**
  * The consular view's reads: the overview with its areas and history, the evacuation list and its
@@ -120,11 +118,9 @@ export class ConsularService {
     const scope = this.#scope(audience, 'export.evacuation');
     if ('ok' in scope) return scope;
     const { rows } = evacuationList(this.#repos.groups.listByCrisis(scope.crisisId), scope.state);
-    const records = rows.map((r) =>
-      [r.groupId, r.placeName, r.lat, r.lon, r.status, r.nationals, r.total, r.documentsLost, ...VULNERABILITIES.map((v) => r.vulnerabilities[v] ?? 0), r.seenAt].map(defuse),
-    );
+    const records = rows.map((r) => [r.groupId, r.placeName, r.lat, r.lon, r.status, r.nationals, r.total, r.documentsLost, ...VULNERABILITIES.map((v) => r.vulnerabilities[v] ?? 0), r.seenAt]);
     this.#audit(audience, 'export.evacuation');
-    return { ok: true, csv: stringify([HEADERS, HXL, ...records], { record_delimiter: 'windows' }) };
+    return { ok: true, csv: hxlCsv(HEADERS.map((header, i) => ({ header, tag: HXL[i]! })), records) };
   }
 
   #scope(audience: Audience, action: 'consular.read' | 'export.evacuation'): Scope {

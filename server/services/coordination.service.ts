@@ -6,7 +6,8 @@ import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { AgencyList, CounterHistory, FieldTeamList, Timeline, TimelineEntry } from '../../shared/schemas/coordination.schema';
-import { threeW, threeWCsv } from '../../shared/threew';
+import { threeWCsv } from '../../shared/exports/threew-csv';
+import { threeW } from '../../shared/threew';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;

@@ -11,7 +11,8 @@ import { countersOf, counterHistory } from '../../shared/counters';
 import { distanceKm, nationalitySimilarity, proposeDuplicates } from '../../shared/duplicates';
 import { ASSIGNMENT_STATUSES, type Assignment } from '../../shared/schemas/assignment.schema';
 import type { Group } from '../../shared/schemas/group.schema';
-import { threeW, threeWCsv } from '../../shared/threew';
+import { threeWCsv } from '../../shared/exports/threew-csv';
+import { threeW } from '../../shared/threew';
 import { triage, urgencyOf } from '../../shared/urgency';
 import { makeGroup } from '../support/factories';
 
