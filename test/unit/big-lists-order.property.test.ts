@@ -66,30 +66,3 @@ describe('orders of big lists', () => {
     );
   });
 });
-
-describe('changedFeatures (the map sends only what changed)', () => {
-  it('applied to the drawn features, gives the features of the groups now', async () => {
-    const { changedFeatures, groupsToFeatureCollection } = await import('../../client/lib/map/group-features');
-    fc.assert(
-      fc.property(fc.uniqueArray(viewArb, { selector: (v) => v.group.id, maxLength: 30 }), fc.array(fc.nat(), { maxLength: 30 }), (views, picks) => {
-        const before = new Map(views.slice(0, Math.ceil(views.length / 2)).map((v) => [v.group.id, v]));
-        // Now: some kept as they were (same object), some changed (new object), some new, some gone.
-        const now = new Map<string, GroupView>();
-        views.forEach((v, i) => {
-          const pick = (picks[i] ?? 0) % 3;
-          if (pick === 0 && before.has(v.group.id)) now.set(v.group.id, v);
-          else if (pick === 1) now.set(v.group.id, { ...v, group: { ...v.group, status: 'closed' } } as GroupView);
-        });
-        const diff = changedFeatures(before, now, new Set(), undefined, 1_000);
-        if (!diff) throw new Error('no diff');
-        const features = new Map(groupsToFeatureCollection(before).features.map((f) => [f.id, f]));
-        for (const id of diff.remove) features.delete(id);
-        for (const f of diff.add) features.set(f.id, f);
-        const expected = new Map(groupsToFeatureCollection(now).features.map((f) => [f.id, f]));
-        expect(features).toEqual(expected);
-        expect([...diff.drawn.keys()].sort()).toEqual([...expected.keys()].sort());
-        expect(changedFeatures(before, now, new Set(), undefined, 0) === null).toBe(diff.add.length + diff.remove.length > 0);
-      }),
-    );
-  });
-});

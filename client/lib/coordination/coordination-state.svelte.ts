@@ -2,7 +2,9 @@ import type { Agency } from '../../../shared/schemas/agency.schema';
 import type { FieldTeam } from '../../../shared/schemas/coordination.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import { fetchAgencies, fetchFieldTeams } from '../api/coordination-api';
-import { EMPTY_FILTER, filterFromQuery, filterToQuery, isFiltering, matchesFilter, type Bounds, type GroupFilter } from './group-filter';
+import type { ChangeLogReader } from '../state/change-log';
+import { FilteredGroups, type LiveGroups } from './filtered-groups';
+import { EMPTY_FILTER, filterFromQuery, filterToQuery, type Bounds, type GroupFilter } from './group-filter';
 
 /** How often "waiting 9 h" and the overdue marks are brought up to date. */
 const CLOCK_TICK_MS = 60_000;
@@ -69,15 +71,24 @@ export class CoordinationState {
     this.setFilter({ ...this.filter, bounds: on ? this.#mapBounds : null });
   }
 
-  /** The groups that pass the filter, as a map for the map component and the lists. */
-  visible(groups: ReadonlyMap<string, GroupView>): Map<string, GroupView> {
-    const out = new Map<string, GroupView>();
+  #filtered = new FilteredGroups();
+  #visible: LiveGroups | null = null;
+
+  /**
+   * The groups that pass the filter, for the map, the list and the queue: one Map kept up to date
+   * from the groups that changed (see FilteredGroups). A new object only when something in it
+   * changed, so a batch of changes the filter hides moves nothing on screen.
+   */
+  visible(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader): LiveGroups {
     // Read the reactive filter once, not once per group (a proxy read per field adds up over 100,000).
     const filter = $state.snapshot(this.filter) as GroupFilter;
-    const now = this.now;
-    if (!isFiltering(filter)) return new Map(groups);
-    for (const [id, view] of groups) if (matchesFilter(view, filter, now)) out.set(id, view);
-    return out;
+    // The clock only matters to "seen within"; reading it otherwise would refilter at every tick.
+    const now = filter.seenWithinHours !== null ? this.now : 0;
+    const changed = this.#filtered.update(groups, changes, filter, now);
+    if (changed || !this.#visible) {
+      this.#visible = { groups: this.#filtered.groups, changes: this.#filtered.log, revision: (this.#visible?.revision ?? 0) + 1 };
+    }
+    return this.#visible;
   }
 
   destroy(): void {

@@ -162,38 +162,64 @@ export function groupsToFeatureCollection(
   return { type: 'FeatureCollection', features };
 }
 
+/** What the map's source holds for one group: the view its feature was made from, and how it was drawn. */
+export interface DrawnPoint {
+  view: GroupView;
+  pending: boolean;
+  attention: Attention | null;
+}
+
+/** The changes `featureChanges` found: features to add or replace, ids to remove, and the drawn state after. */
+export interface FeatureChanges {
+  /** Features to add; an added feature replaces the one with its id. */
+  add: GroupFeature[];
+  remove: string[];
+  /** Each id whose drawn state changed, with its new state (null: no longer drawn). */
+  drawn: [string, DrawnPoint | null][];
+}
+
 /**
- * What changed between the groups drawn and the groups now: features to add (or replace: an added
- * feature replaces the one with its id) and ids to remove, with the new drawn map. Null when more
- * than `max` changed (sending everything is then cheaper). Views are compared as objects: a group
- * that changed is a new view object.
+ * What changed among `ids` between what is drawn and the groups now: their view (a changed group is
+ * a new view object), whether they wait in the outbox, and their attention ring at `attentionAt`.
+ * The caller passes the ids a batch touched (or every id, after a clock tick), so a batch costs its
+ * own size, not the crisis's. Null when more than `max` features changed (sending everything is
+ * then cheaper).
  */
-export function changedFeatures(
-  drawn: ReadonlyMap<string, GroupView>,
+export function featureChanges(
+  drawn: ReadonlyMap<string, DrawnPoint>,
   groups: ReadonlyMap<string, GroupView>,
+  ids: Iterable<string>,
   pendingIds: ReadonlySet<string>,
   attentionAt: number | undefined,
   max: number,
-): { add: GroupFeature[]; remove: string[]; drawn: Map<string, GroupView> } | null {
+): FeatureChanges | null {
   const add: GroupFeature[] = [];
   const remove: string[] = [];
-  const next = new Map(drawn);
-  for (const [id, view] of groups) {
-    if (drawn.get(id) === view) continue;
-    const feature = groupToFeature(view, pendingIds.has(id), attentionAt);
-    if (feature) {
+  const next: [string, DrawnPoint | null][] = [];
+  for (const id of ids) {
+    const view = groups.get(id);
+    const before = drawn.get(id);
+    const feature = view === undefined ? null : pointIfChanged(view, before, pendingIds.has(id), attentionAt);
+    if (feature === undefined) continue;
+    if (feature !== null) {
       add.push(feature);
-      next.set(id, view);
-    } else if (next.delete(id)) remove.push(id);
-    if (add.length + remove.length > max) return null;
-  }
-  for (const id of drawn.keys()) {
-    if (groups.has(id)) continue;
-    remove.push(id);
-    next.delete(id);
+      next.push([id, { view: view!, pending: feature.properties.pending, attention: feature.properties.attention ?? null }]);
+    } else if (before !== undefined) {
+      remove.push(id);
+      next.push([id, null]);
+    } else continue;
     if (add.length + remove.length > max) return null;
   }
   return { add, remove, drawn: next };
+}
+
+/** The feature of a view when it differs from what is drawn; undefined when it does not; null when it cannot be drawn. */
+function pointIfChanged(view: GroupView, before: DrawnPoint | undefined, pending: boolean, attentionAt: number | undefined): GroupFeature | null | undefined {
+  if (before !== undefined && before.view === view && before.pending === pending) {
+    const attention = attentionAt === undefined ? null : attentionOf(view, attentionAt);
+    if (before.attention === attention) return undefined;
+  }
+  return groupToFeature(view, pending, attentionAt);
 }
 
 /** A bbox as MapLibre's `[[west, south], [east, north]]` bounds, as a new plain array. */

@@ -1,6 +1,7 @@
 import type { AggregateArea } from '../../../shared/aggregate';
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { Bbox } from '../../../shared/schemas/crisis.schema';
+import type { ChangeLogReader } from '../state/change-log';
 
 /** A point on the map picked by the person (tap) or by the device (geolocation). */
 export interface PickedPoint {
@@ -43,4 +44,9 @@ export interface GroupMapProps {
    * drawn batch's position as `data-seq` (how the benchmark sees when a change is on screen).
    */
   seqOf?: () => number | null;
+  /**
+   * Which of `groups` changed since the map last drew: a batch then compares only those with what
+   * is drawn. Without it every group is compared.
+   */
+  changes?: ChangeLogReader;
 }

@@ -33,7 +33,8 @@ export function sortNewestFirst(views: Iterable<GroupView>): GroupView[] {
 
 /** A view's sort key, made once per view object (a changed group is a new object). */
 const KEYS = new WeakMap<GroupView, string>();
-function keyOf(view: GroupView): string {
+/** A view's place in the newest-first order as one string: a larger key comes first. Unique per group. */
+export function keyOf(view: GroupView): string {
   let key = KEYS.get(view);
   if (key === undefined) {
     key = view.view === 'full' ? `1${view.group.seenAt}${view.group.id}` : `0${view.group.id}`;

@@ -1,5 +1,6 @@
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
+import { ChangeLog } from '../state/change-log';
 
 /**
  * The groups this user may see and the change-log position they reflect. Pure (no Svelte, no
@@ -16,6 +17,8 @@ import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
  */
 export class ChangeFeed {
   readonly groups = new Map<string, GroupView>();
+  /** Which groups changed since a reader last looked (see ChangeLog): every change to `groups` is written here. */
+  readonly log = new ChangeLog();
   #lastAppliedSeq: number | null = null;
   #syncing = false;
   #buffer: ChangeEvent[] = [];
@@ -40,6 +43,7 @@ export class ChangeFeed {
   /** A snapshot replaces every group. */
   applySnapshot(seq: number, groups: readonly GroupView[]): boolean {
     this.groups.clear();
+    this.log.resetAll();
     for (const view of groups) this.groups.set(view.group.id, view);
     this.#lastAppliedSeq = seq;
     this.#endSync();
@@ -53,6 +57,7 @@ export class ChangeFeed {
    */
   applyBase(seq: number, groups: readonly GroupView[]): boolean {
     this.groups.clear();
+    this.log.resetAll();
     for (const view of groups) this.groups.set(view.group.id, view);
     this.#lastAppliedSeq = seq;
     return true;
@@ -87,6 +92,7 @@ export class ChangeFeed {
   /** Forgets everything (sign-out). */
   reset(): void {
     this.groups.clear();
+    this.log.resetAll();
     this.#lastAppliedSeq = null;
     this.#syncing = false;
     this.#buffer = [];
@@ -108,7 +114,9 @@ export class ChangeFeed {
       case 'group.upsert':
         return this.#upsert(change.group);
       case 'group.remove':
-        return this.groups.delete(change.groupId);
+        if (!this.groups.delete(change.groupId)) return false;
+        this.log.touch(change.groupId);
+        return true;
     }
   }
 
@@ -116,6 +124,7 @@ export class ChangeFeed {
     const existing = this.groups.get(view.group.id);
     if (existing && existing.group.version > view.group.version) return false;
     this.groups.set(view.group.id, view);
+    this.log.touch(view.group.id);
     return true;
   }
 }

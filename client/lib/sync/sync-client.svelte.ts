@@ -9,6 +9,7 @@ import type { DeviceStore } from '../offline/device-store';
 import { TabCoordinator, type TabMessage } from '../offline/tab-coordinator';
 import { fullJitterDelay } from './backoff';
 import { ChangeFeed } from './change-feed';
+import type { ChangeLogReader } from '../state/change-log';
 import { Outbox } from './outbox.svelte';
 import { ChangeEventSchema, CommandAckSchema, SyncAckSchema, unpackChanges, unpackViews } from './wire';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
@@ -54,6 +55,8 @@ const LIVE_BATCH_MS = 250;
 export class SyncClient {
   /** Every group this user may see. Mutated in place: read `revision` to react to changes. */
   readonly groups: ReadonlyMap<string, GroupView>;
+  /** Which of `groups` changed since a reader last looked, so views update from those alone. */
+  readonly changes: ChangeLogReader;
   revision = $state(0);
   /** Bumped when the server says this embassy's counts changed (`consularChanged`): read them again. */
   consularRevision = $state(0);
@@ -87,6 +90,7 @@ export class SyncClient {
 
   constructor(options: SyncClientOptions = {}) {
     this.groups = this.#feed.groups;
+    this.changes = this.#feed.log;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
     this.#syncTimeoutMs = options.syncTimeoutMs ?? 20_000;
     this.#device = options.device ?? null;

@@ -1,0 +1,127 @@
+import { OPEN_STATUSES } from '../../../shared/group-status';
+import type { Group, GroupView } from '../../../shared/schemas/group.schema';
+import type { ChangeCursor, ChangeLogReader } from '../state/change-log';
+import { SortedIndex } from '../state/sorted-index';
+
+/** One open group in the queue, with its score at the clock the queue was ranked at. */
+export interface TriageRow {
+  group: Group;
+  score: number;
+}
+
+const byString = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/** `triage`'s order (most urgent first, then reported earlier), then by id so that no two rows tie. */
+export const triageRowOrder = (a: TriageRow, b: TriageRow): number =>
+  b.score - a.score || byString(a.group.reportedAt, b.group.reportedAt) || byString(a.group.id, b.group.id);
+
+/** Groups scored per slice of a rebuild before the page is handed back (about 10-30 ms each). */
+const REBUILD_SLICE = 5_000;
+
+/**
+ * The whole triage queue (every open group of the filtered set, ranked), kept from one batch of
+ * live changes to the next by re-scoring and moving only the groups that changed: scanning and
+ * scoring the 100,000 groups of a big crisis every 250 ms was one of the coordinator's longest
+ * tasks. A new clock (every minute), a new filter or a new collection ranks everything again, in
+ * slices that hand the page back between them (`rebuild`).
+ */
+export class TriageIndex {
+  #index = new SortedIndex<TriageRow>(triageRowOrder);
+  #cursor: ChangeCursor | null = null;
+  #source: ReadonlyMap<string, GroupView> | null = null;
+  #now: number | null = null;
+  /** The rebuild under way, and what it ranks. */
+  #rebuilding: { token: symbol; groups: ReadonlyMap<string, GroupView>; now: number } | null = null;
+
+  constructor(private readonly scoreOf: (group: Group, now: number) => number) {}
+
+  /** The ranked rows. Read-only: moved in place by the next update. */
+  get rows(): readonly TriageRow[] {
+    return this.#index.rows;
+  }
+
+  /** The clock the rows were ranked at; null before the first ranking. */
+  get now(): number | null {
+    return this.#now;
+  }
+
+  /** Whether `update` can follow these inputs from the changes alone, without ranking everything again. */
+  canFollow(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, now: number): boolean {
+    return this.#rebuilding === null && groups === this.#source && now === this.#now && changes.since(this.#cursor) !== null;
+  }
+
+  /** Whether a rebuild of these groups at this clock is under way (it applies later changes itself when done). */
+  rebuildingFor(groups: ReadonlyMap<string, GroupView>, now: number): boolean {
+    return this.#rebuilding !== null && this.#rebuilding.groups === groups && this.#rebuilding.now === now;
+  }
+
+  /**
+   * Brings the queue up to date from the groups that changed. Falls back to ranking everything at
+   * once when it cannot follow (see `canFollow`); prefer `rebuild` then, which hands the page back.
+   * Returns whether anything moved.
+   */
+  update(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, now: number): boolean {
+    const ids = groups === this.#source && now === this.#now ? changes.since(this.#cursor) : null;
+    this.#cursor = changes.position;
+    if (ids === null) {
+      this.#rebuilding = null;
+      this.#index.rebuild(this.#rowsOf(groups.values(), now));
+      this.#source = groups;
+      this.#now = now;
+      return true;
+    }
+    return this.#index.apply(ids, (id) => this.#rowOf(groups.get(id), now));
+  }
+
+  /**
+   * Ranks everything again, scoring `slice` groups per task and waiting on `pause` between them;
+   * then applies what changed meanwhile. Resolves to false when a later rebuild or update took
+   * over (this one's result is dropped).
+   */
+  async rebuild(
+    groups: ReadonlyMap<string, GroupView>,
+    changes: ChangeLogReader,
+    now: number,
+    pause: () => Promise<void>,
+    slice = REBUILD_SLICE,
+  ): Promise<boolean> {
+    const token = Symbol('rebuild');
+    this.#rebuilding = { token, groups, now };
+    const cursor = changes.position;
+    // Copy the ids first: the collection changes while this waits between slices.
+    const views = [...groups.values()];
+    const rows: [string, TriageRow][] = [];
+    for (let start = 0; start < views.length; start += slice) {
+      if (start > 0) {
+        await pause();
+        if (this.#rebuilding?.token !== token) return false;
+      }
+      for (const [id, row] of this.#rowsOf(views.slice(start, start + slice), now)) rows.push([id, row]);
+    }
+    await pause();
+    if (this.#rebuilding?.token !== token) return false;
+    this.#rebuilding = null;
+    this.#index.rebuild(rows);
+    this.#source = groups;
+    this.#now = now;
+    this.#cursor = cursor;
+    // What changed while the slices ran (a row scored from an older view is replaced here).
+    this.update(groups, changes, now);
+    return true;
+  }
+
+  *#rowsOf(views: Iterable<GroupView>, now: number): Generator<[string, TriageRow]> {
+    for (const view of views) {
+      const row = this.#rowOf(view, now);
+      if (row) yield [view.group.id, row];
+    }
+  }
+
+  #rowOf(view: GroupView | undefined, now: number): TriageRow | undefined {
+    if (view === undefined || view.view !== 'full' || !OPEN_STATUSES.includes(view.group.status)) return undefined;
+    // A row held from the same clock and the same group object already has this score.
+    const held = now === this.#now ? this.#index.get(view.group.id) : undefined;
+    if (held !== undefined && held.group === view.group) return held;
+    return { group: view.group, score: this.scoreOf(view.group, now) };
+  }
+}
