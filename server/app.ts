@@ -47,6 +47,8 @@ export interface AppDeps {
   cluster?: Cluster;
   /** Bounds of the socket commands' group commit; the defaults otherwise. */
   groupCommit?: GroupCommitOptions;
+  /** Fewest changes a room's batch has to go packed to the sockets that asked (PACKED_LIVE_MIN). */
+  packedLiveMin?: number;
 }
 
 /** A built, not yet listening, server. */
@@ -90,6 +92,7 @@ export function createApp(deps: AppDeps): App {
     consular,
     ...(config.socketRate ? { socketRate: config.socketRate } : {}),
     ...(deps.groupCommit ? { groupCommit: deps.groupCommit } : {}),
+    ...(deps.packedLiveMin !== undefined ? { packedLiveMin: deps.packedLiveMin } : {}),
   });
 
   const admin = new AdminService(repos, { onAccessRevoked: (userId) => sockets.disconnectUser(userId) });

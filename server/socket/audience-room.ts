@@ -33,3 +33,11 @@ export function audienceRoom(a: Audience): AudienceRoom | null {
       return null;
   }
 }
+
+/**
+ * The room, inside an audience room, of the sockets that asked for live batches packed
+ * (`HandshakeAuth.packedLive`): the same audience, so the same projection serves both.
+ */
+export function packedRoomOf(room: string): string {
+  return `${room}:packed`;
+}

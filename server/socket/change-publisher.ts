@@ -3,11 +3,20 @@ import type { CommittedChange } from '../services/group.service';
 import type { ChangeSource } from '../services/committed-changes';
 import { projectChange } from '../services/change-projection';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
-import type { AudienceRoom } from './audience-room';
+import { packedRoomOf, type AudienceRoom } from './audience-room';
+import { gzipSync } from 'node:zlib';
+import { encodeChanges } from '../../shared/packed-views';
 import type { WaymarkIo } from './socket-server';
 
 /** At most this many changes are read from the log at once when catching up. */
 const READ_BATCH = 1_000;
+
+/**
+ * A room's batch of at least this many changes goes to its sockets that asked for it as
+ * `changesPacked` (gzipped packed columns, about a sixth of the JSON from 8 changes on), built once
+ * and sent as the same bytes to each. Below it the gzip costs more than it saves.
+ */
+export const PACKED_LIVE_MIN = 4;
 
 /**
  * Sends each committed change to this process's audience rooms of its crisis, projected for each
@@ -29,12 +38,15 @@ export class ChangePublisher {
   /** Every change up to this one has been published (or predates this process). */
   #published: number;
   readonly #listeners: ((change: CommittedChange) => void)[] = [];
+  readonly #packedMin: number;
 
   /**
    * @param announce tells the other processes that a change up to `seq` committed here (nothing
    *   to do with one process).
+   * @param packedMin fewest changes of a room's batch sent packed to the sockets that asked.
    */
-  constructor(io: WaymarkIo, logger: Logger, source: ChangeSource, announce: (seq: number) => void = () => {}) {
+  constructor(io: WaymarkIo, logger: Logger, source: ChangeSource, announce: (seq: number) => void = () => {}, packedMin = PACKED_LIVE_MIN) {
+    this.#packedMin = Math.max(1, packedMin);
     this.#io = io;
     this.#logger = logger;
     this.#source = source;
@@ -97,6 +109,22 @@ export class ChangePublisher {
     }
   }
 
+  /** A room's events of one batch: packed to the sockets that asked for it, JSON to the others. */
+  #send(room: string, events: readonly ChangeEvent[], live: Map<string, Set<string>>): void {
+    if (events.length === 0) return;
+    const packedRoom = packedRoomOf(room);
+    const packedMembers = live.get(packedRoom)?.size ?? 0;
+    if (events.length < this.#packedMin || packedMembers === 0) {
+      if (events.length === 1) this.#io.local.to(room).emit('change', events[0]!);
+      else this.#io.local.to(room).emit('changes', [...events]);
+      return;
+    }
+    // level 1: five times faster than the default for nearly the same size on these columns.
+    this.#io.local.to(packedRoom).emit('changesPacked', gzipSync(JSON.stringify(encodeChanges(events)), { level: 1 }));
+    // Everyone else in the room, as JSON (skipped, with its encoding, when everyone asked packed).
+    if ((live.get(room)?.size ?? 0) > packedMembers) this.#io.local.to(room).except(packedRoom).emit('changes', [...events]);
+  }
+
   #emit(changes: readonly CommittedChange[]): void {
     if (changes.length === 0) return;
     // This process's rooms only (`local`): the other processes publish the same changes to theirs.
@@ -115,8 +143,7 @@ export class ChangePublisher {
         events.push(event);
         rooms.set(change.seq, (rooms.get(change.seq) ?? 0) + 1);
       }
-      if (events.length === 1) this.#io.local.to(room.name).emit('change', events[0]!);
-      else if (events.length > 1) this.#io.local.to(room.name).emit('changes', events);
+      this.#send(room.name, events, live);
     }
     // One line per published batch; the per-change detail only at debug level (at thousands of
     // changes a second, a line each was a cost of its own).

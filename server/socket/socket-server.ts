@@ -12,7 +12,7 @@ import { GroupCommit, type GroupCommitOptions } from '../write/group-commit';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
-import { audienceRoom } from './audience-room';
+import { audienceRoom, packedRoomOf } from './audience-room';
 import { ChangePublisher } from './change-publisher';
 import { ConsularNotifier } from './consular-notifier';
 import type { ConsularService } from '../services/consular.service';
@@ -29,6 +29,8 @@ export interface SocketData {
   session: KnownSession;
   /** This connection's event budget (see SocketRatePolicy). */
   bucket: TokenBucket;
+  /** The client decodes `changesPacked` (HandshakeAuth.packedLive). */
+  packedLive: boolean;
 }
 
 /** Between server processes (through the Redis adapter): a doorbell, never group data. */
@@ -53,6 +55,8 @@ export interface SocketDeps {
   allowedOrigins: readonly string[];
   socketRate?: SocketRatePolicy;
   groupCommit?: GroupCommitOptions;
+  /** Fewest changes a room's batch has to go packed to the sockets that asked (PACKED_LIVE_MIN). */
+  packedLiveMin?: number;
   now?: () => number;
   /** Embassy rooms are told when their counts change (see ConsularNotifier). */
   consular?: ConsularService;
@@ -118,7 +122,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     // catches up from its own last sequence number, on whichever process it reaches.
     ...(cluster ? { adapter: cluster.adapter } : {}),
   });
-  const publisher = new ChangePublisher(io, deps.logger, deps.changes, cluster ? announcer(io, cluster) : undefined);
+  const publisher = new ChangePublisher(io, deps.logger, deps.changes, cluster ? announcer(io, cluster) : undefined, deps.packedLiveMin);
   if (cluster) {
     io.on('committed', (seq: unknown) => {
       if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return;
@@ -158,6 +162,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       socket.data.session = { createdAtMs: session.createdAtMs, lastSeenAtMs: session.lastSeenAtMs };
       socket.data.audience = deps.auth.audienceOf(session.user);
       socket.data.bucket = new TokenBucket(deps.socketRate ?? DEFAULT_SOCKET_RATE, deps.now);
+      socket.data.packedLive = typeof auth === 'object' && auth !== null && 'packedLive' in auth && auth.packedLive === true;
       next();
     } catch (error) {
       deps.logger.error('socket.handshake_failed', describeError(error));
@@ -171,6 +176,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     if (room) {
       publisher.register(room);
       void socket.join(room.name);
+      if (socket.data.packedLive) void socket.join(packedRoomOf(room.name));
     }
     registerCommandHandler(socket, { auth: deps.auth, writes, logger: deps.logger });
     registerSyncHandler(socket, deps);

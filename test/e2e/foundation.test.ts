@@ -64,7 +64,9 @@ async function errorBeside(page: Page, field: Locator): Promise<string> {
 }
 
 describe('foundation: a field report reaches every coordinator’s live map', () => {
-  const suite = browserSuite({ demo: true, staticDir: 'dist/client' });
+  // Every live batch goes packed (fewest 1 change) to the pages, which ask for it: the live
+  // updates below take the path a big batch takes (changesPacked, unpacked in the browser).
+  const suite = browserSuite({ demo: true, staticDir: 'dist/client', packedLiveMin: 1 });
   const open = suite.open;
 
   it('shows a report from the field on the coordinator’s map and list without a reload', async () => {

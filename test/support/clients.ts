@@ -39,6 +39,8 @@ export interface ConnectOptions {
   origin?: string;
   /** Let socket.io-client reconnect by itself (off by default so tests decide when). */
   reconnection?: boolean;
+  /** Ask for big live batches packed (`changesPacked`), as the app does. */
+  packedLive?: boolean;
 }
 
 function socketOptions(cookie: string | null, options: ConnectOptions) {
@@ -48,7 +50,7 @@ function socketOptions(cookie: string | null, options: ConnectOptions) {
   return {
     transports: ['websocket'],
     extraHeaders: headers,
-    auth: { protocol: options.protocol === undefined ? PROTOCOL_VERSION : options.protocol },
+    auth: { protocol: options.protocol === undefined ? PROTOCOL_VERSION : options.protocol, ...(options.packedLive ? { packedLive: true } : {}) },
     reconnection: options.reconnection ?? false,
     forceNew: true,
   };

@@ -61,6 +61,8 @@ export interface TestServerOptions {
   socketRate?: SocketRatePolicy;
   /** Group commit bounds (server/write/group-commit.ts); the defaults otherwise. */
   groupCommit?: GroupCommitOptions;
+  /** Fewest changes a batch has to go packed to sockets that asked (default PACKED_LIVE_MIN). */
+  packedLiveMin?: number;
   /** The server's clock in epoch ms (to expire sessions without waiting). */
   now?: () => number;
   /** Defaults to errors only, on stderr. */
@@ -180,6 +182,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.now ? { now: options.now } : {}),
       ...(options.importPolicy ? { importPolicy: options.importPolicy } : {}),
       ...(options.groupCommit ? { groupCommit: options.groupCommit } : {}),
+      ...(options.packedLiveMin !== undefined ? { packedLiveMin: options.packedLiveMin } : {}),
     });
     try {
       return { app, db, port: await app.listen(port, '127.0.0.1') };

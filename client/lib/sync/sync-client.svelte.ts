@@ -82,6 +82,9 @@ export class SyncClient {
   #device: { store: DeviceStore; userId: string } | null;
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
   #bumpTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Live events still being unpacked or waiting behind one (see #inOrder). */
+  #unpacking = 0;
+  #liveQueue: Promise<void> = Promise.resolve();
   /** The last packed snapshot applied (a big crisis): what the device keeps instead of every group. */
   #packedBase: { seq: number; views: ArrayBuffer | Uint8Array; saved: boolean } | null = null;
   /** Whether this tab sends the outbox (one tab per user and device does; see TabCoordinator). */
@@ -96,7 +99,7 @@ export class SyncClient {
     this.#device = options.device ?? null;
     this.outbox = new Outbox(this.#device?.store ?? null, this.#device?.userId ?? '');
     this.sender = this.#device === null;
-    const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION };
+    const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION, packedLive: true };
     const opts = { auth: { ...auth }, autoConnect: false };
     this.#socket = options.url ? io(options.url, opts) : io(opts);
     this.#socket.on('connect', this.#onConnect);
@@ -104,6 +107,7 @@ export class SyncClient {
     this.#socket.on('connect_error', this.#onConnectError);
     this.#socket.on('change', this.#onChange);
     this.#socket.on('changes', this.#onChanges);
+    this.#socket.on('changesPacked', this.#onChangesPacked);
     this.#socket.on('consularChanged', this.#onConsularChanged);
   }
 
@@ -185,6 +189,7 @@ export class SyncClient {
     this.#socket.off('connect_error', this.#onConnectError);
     this.#socket.off('change', this.#onChange);
     this.#socket.off('changes', this.#onChanges);
+    this.#socket.off('changesPacked', this.#onChangesPacked);
     this.#socket.off('consularChanged', this.#onConsularChanged);
     this.#socket.disconnect();
     this.#tabs?.close();
@@ -248,25 +253,70 @@ export class SyncClient {
   };
 
   #onChange = (raw: unknown): void => {
-    if (this.#receive(raw)) {
-      this.#bumpSoon();
-      this.#scheduleSave();
-    }
+    this.#inOrder(() => {
+      if (this.#receive(raw)) this.#changed();
+    });
   };
 
   /** Several changes of one commit, in order: applied one by one, redrawn once. */
   #onChanges = (raw: unknown): void => {
-    if (!Array.isArray(raw)) {
-      console.error('waymark: a changes event did not match the contract');
+    this.#inOrder(() => {
+      if (!Array.isArray(raw)) {
+        console.error('waymark: a changes event did not match the contract');
+        return;
+      }
+      let changed = false;
+      for (const item of raw) changed = this.#receive(item) || changed;
+      if (changed) this.#changed();
+    });
+  };
+
+  /** The same, packed and gzipped (a big batch): unpacked and checked value by value by decodeChanges. */
+  #onChangesPacked = (raw: unknown): void => {
+    const decoded =
+      raw instanceof ArrayBuffer || raw instanceof Uint8Array
+        ? unpackChanges(raw)
+        : Promise.reject(new Error('changesPacked carried no bytes'));
+    this.#inOrder(async () => {
+      let changes: ChangeEvent[];
+      try {
+        changes = await decoded;
+      } catch (error) {
+        // Nothing of it is applied; the next sync (a reconnect) brings these changes again.
+        console.error('waymark: packed changes did not match the contract', error);
+        return;
+      }
+      let changed = false;
+      for (const change of changes) changed = this.#feed.receive(change) || changed;
+      if (changed) this.#changed();
+    });
+  };
+
+  /**
+   * Runs live events strictly in arrival order: a packed batch is unpacked asynchronously, and a
+   * change that came after it must not be applied first (the feed would then skip the batch's
+   * changes as already seen). With nothing being unpacked, a change is applied at once.
+   */
+  #inOrder(step: () => void | Promise<void>): void {
+    if (this.#unpacking === 0) {
+      const result = step();
+      if (!(result instanceof Promise)) return;
+      this.#track(result);
       return;
     }
-    let changed = false;
-    for (const item of raw) changed = this.#receive(item) || changed;
-    if (changed) {
-      this.#bumpSoon();
-      this.#scheduleSave();
-    }
-  };
+    this.#track(this.#liveQueue.then(() => (this.#destroyed ? undefined : step())));
+  }
+
+  #track(work: Promise<void>): void {
+    this.#unpacking++;
+    const done = work.finally(() => this.#unpacking--);
+    this.#liveQueue = done.catch((error: unknown) => console.error('waymark: a live change could not be applied', error));
+  }
+
+  #changed(): void {
+    this.#bumpSoon();
+    this.#scheduleSave();
+  }
 
   #receive(raw: unknown): boolean {
     const parsed = ChangeEventSchema.safeParse(raw);
