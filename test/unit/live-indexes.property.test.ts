@@ -254,6 +254,39 @@ describe('live indexes follow the change log to what a full recomputation gives'
   });
 });
 
+describe(TriageIndex.name, () => {
+  it('plans slices for the first ranking and a new clock, waits for them, follows changes, and ranks a replaced collection at once', async () => {
+    const feed = new ChangeFeed();
+    feed.applySnapshot(0, IDS.slice(0, 6).map((id) => ({ view: 'full', group: { ...base, id } }) as GroupView));
+    const queue = new TriageIndex((g, now) => urgencyOf(g, now).score);
+    const rank = (now: number) => queue.plan(feed.groups, feed.log, now);
+    expect(rank(NOW)).toBe('slices');
+    await queue.rebuild(feed.groups, feed.log, NOW, async () => {});
+    expect(rank(NOW)).toBe('follow');
+
+    const later = NOW + 60_000;
+    let during: string[] = [];
+    await queue.rebuild(feed.groups, feed.log, later, async () => {
+      during.push(rank(later));
+      feed.receive({ kind: 'group.remove', seq: 1, groupId: IDS[0]! });
+      during.push(rank(later));
+    }, 2);
+    expect(during.every((p) => p === 'wait')).toBe(true);
+    expect(rank(later)).toBe('follow');
+
+    // A snapshot (or a new filter) while a new clock is being ranked: the old rows are wrong now.
+    during = [];
+    const rebuilt = queue.rebuild(feed.groups, feed.log, later + 60_000, async () => {
+      if (during.length === 0) feed.applySnapshot(2, []);
+      during.push(rank(later + 60_000));
+    });
+    expect(await rebuilt).toBe(true);
+    expect(during[0]).toBe('now');
+    feed.applySnapshot(3, IDS.slice(0, 2).map((id) => ({ view: 'full', group: { ...base, id } }) as GroupView));
+    expect(rank(later + 60_000)).toBe('now');
+  });
+});
+
 describe(ChangeLog.name, () => {
   it('names each id touched after a cursor once', () => {
     const log = new ChangeLog();

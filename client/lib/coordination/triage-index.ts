@@ -31,7 +31,7 @@ export class TriageIndex {
   #source: ReadonlyMap<string, GroupView> | null = null;
   #now: number | null = null;
   /** The rebuild under way, and what it ranks. */
-  #rebuilding: { token: symbol; groups: ReadonlyMap<string, GroupView>; now: number } | null = null;
+  #rebuilding: { token: symbol; groups: ReadonlyMap<string, GroupView>; changes: ChangeLogReader; cursor: ChangeCursor; now: number } | null = null;
 
   constructor(private readonly scoreOf: (group: Group, now: number) => number) {}
 
@@ -50,9 +50,31 @@ export class TriageIndex {
     return this.#rebuilding === null && groups === this.#source && now === this.#now && changes.since(this.#cursor) !== null;
   }
 
-  /** Whether a rebuild of these groups at this clock is under way (it applies later changes itself when done). */
-  rebuildingFor(groups: ReadonlyMap<string, GroupView>, now: number): boolean {
-    return this.#rebuilding !== null && this.#rebuilding.groups === groups && this.#rebuilding.now === now;
+  /**
+   * How to bring the queue to these inputs: `follow` the changes (`update`, cheap); rank `now`
+   * (`update`: the collection was replaced, by a new filter say, and rows from before it would be
+   * wrong, not merely old; at the same clock the scores are reused); rank in `slices` (`rebuild`:
+   * the first ranking, or a new clock, while the last ranking stays on screen); or `wait` for the
+   * rebuild under way, which takes the changes made meanwhile along.
+   */
+  plan(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, now: number): 'follow' | 'now' | 'slices' | 'wait' {
+    if (this.canFollow(groups, changes, now)) return 'follow';
+    if (this.#now !== null && (this.#now === now || !this.follows(groups, changes))) return 'now';
+    return this.rebuildingFor(groups, changes, now) ? 'wait' : 'slices';
+  }
+
+  /** Whether the rows are of this collection and its log still reaches back to them (whatever the clock). */
+  follows(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader): boolean {
+    return groups === this.#source && changes.since(this.#cursor) !== null;
+  }
+
+  /**
+   * Whether a rebuild of these groups at this clock is under way and still worth finishing: it
+   * applies the changes made meanwhile when done, unless the collection was replaced since it began.
+   */
+  rebuildingFor(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, now: number): boolean {
+    const r = this.#rebuilding;
+    return r !== null && r.groups === groups && r.changes === changes && r.now === now && changes.since(r.cursor) !== null;
   }
 
   /**
@@ -86,8 +108,8 @@ export class TriageIndex {
     slice = REBUILD_SLICE,
   ): Promise<boolean> {
     const token = Symbol('rebuild');
-    this.#rebuilding = { token, groups, now };
     const cursor = changes.position;
+    this.#rebuilding = { token, groups, changes, cursor, now };
     // Copy the ids first: the collection changes while this waits between slices.
     const views = [...groups.values()];
     const rows: [string, TriageRow][] = [];
