@@ -125,6 +125,12 @@ export interface SessionPolicy {
 export interface SyncPolicy {
   /** A client further behind than this many changes gets a snapshot: cheaper than replaying them. */
   maxCatchUpChanges: number;
+  /**
+   * A coordinator's packed snapshot of a crisis with at least this many groups holds summaries
+   * (shared/packed-views.ts `summarizeGroup`); the full group is read when one is selected.
+   * Default `DEFAULT_SUMMARIES_FROM_GROUPS` (server/services/sync.service.ts).
+   */
+  summariesFromGroups?: number;
 }
 
 /** Default policies, for code that builds a Config without an environment (tests, CLI). */

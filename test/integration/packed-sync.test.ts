@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncAck } from '../../shared/events';
-import { decodeChanges, decodeViews } from '../../shared/packed-views';
+import { decodeChanges, decodeViews, type PackedView } from '../../shared/packed-views';
 import type { GroupView } from '../../shared/schemas/group.schema';
 import {
   connectFixture,
@@ -30,13 +30,13 @@ async function connect(key: FixtureAccount): Promise<ClientSocket> {
 const sync = (socket: ClientSocket, sinceSeq: number | null, packed: boolean): Promise<SyncAck> =>
   socket.timeout(10_000).emitWithAck('sync', { sinceSeq, packed });
 
-function unpacked(ack: SyncAck): { seq: number; head: number; views: GroupView[] } {
+function unpacked(ack: SyncAck): { seq: number; head: number; views: PackedView[] } {
   if (!ack.ok || ack.mode !== 'packed') throw new Error(`expected a packed snapshot, got ${JSON.stringify(ack).slice(0, 200)}`);
   const bytes = ack.views instanceof ArrayBuffer ? new Uint8Array(ack.views) : ack.views;
   return { seq: ack.seq, head: ack.head, views: decodeViews(JSON.parse(gunzipSync(bytes).toString('utf8'))) };
 }
 
-const byId = (views: readonly GroupView[]) => [...views].sort((a, b) => a.group.id.localeCompare(b.group.id));
+const byId = (views: readonly (GroupView | PackedView)[]) => [...views].sort((a, b) => a.group.id.localeCompare(b.group.id));
 
 beforeAll(async () => {
   // The long catch-up below is made by one socket faster than the per-connection budget allows.

@@ -81,3 +81,19 @@ describe(ChangeFeed.name, () => {
     expect(feed.syncing).toBe(false);
   });
 });
+
+describe('ChangeFeed.applyRead (a group read on its own, replacing its summary)', () => {
+  it('replaces a view of the same or an older version, never a newer one, and moves no sequence number', () => {
+    const feed = new ChangeFeed();
+    const a = v7();
+    feed.beginSync();
+    feed.applySnapshot(5, [reduced(a, 2)]);
+    const same = reduced(a, 2);
+    expect(feed.applyRead(same)).toBe(true);
+    expect(feed.groups.get(a)).toBe(same);
+    expect(feed.applyRead(reduced(a, 1))).toBe(false);
+    expect(feed.groups.get(a)).toBe(same);
+    expect(feed.applyRead(reduced(a, 3))).toBe(true);
+    expect(feed.lastAppliedSeq).toBe(5);
+  });
+});

@@ -1,6 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeChanges, decodeViews, encodeChanges, encodeViews, FULL_SHAPE, PackedViewsError, REDUCED_SHAPE } from '../../shared/packed-views';
+import {
+  decodeChanges,
+  decodeViews,
+  encodeChanges,
+  encodeViews,
+  FULL_SHAPE,
+  PackedViewsError,
+  REDUCED_SHAPE,
+  summarizeGroup,
+  summarizeView,
+  type PackedViews,
+} from '../../shared/packed-views';
+import { countersOf } from '../../shared/counters';
+import { proposeDuplicates } from '../../shared/duplicates';
+import { threeW } from '../../shared/threew';
+import { urgencyOf } from '../../shared/urgency';
+import { Uuid } from '../../shared/ids';
+import { matchesFilter, EMPTY_FILTER, type GroupFilter } from '../../client/lib/coordination/group-filter';
+import { attentionOf, groupToFeature } from '../../client/lib/map/group-features';
+import { expandSummary, isSummary } from '../../client/lib/sync/summary';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { projectGroup, reduceGroup, type Audience } from '../../shared/projection';
 import { ASSIGNMENT_STATUSES } from '../../shared/schemas/assignment.schema';
@@ -54,9 +73,10 @@ const groupArb: fc.Arbitrary<Group> = fc
     consentConsulate: fc.constantFrom(...CONSENT_VALUES),
     protectionConcern: fc.boolean(),
     notes: text,
-    needs: fc.array(
+    // A group lists each need type at most once (the schema's rule).
+    needs: fc.uniqueArray(
       fc.record({ id: uuid, type: fc.constantFrom(...NEED_TYPES), severity: fc.integer({ min: 1, max: 5 }), people: count, status: fc.constantFrom(...NEED_STATUSES) }),
-      { maxLength: 4 },
+      { maxLength: 4, selector: (n) => n.type },
     ),
     crisisId: fc.constant(CRISIS),
     status: fc.constantFrom(...GROUP_STATUSES),
@@ -78,11 +98,22 @@ const groupArb: fc.Arbitrary<Group> = fc
         createdBy: uuid,
         updatedAt: time,
         version: fc.integer({ min: 1, max: 1000 }),
+        consular: fc.option(fc.record({ documentsIssued: count, registeredForEvacuation: count, evacuated: count }), { nil: undefined }),
+        // Which of the group's needs it is for (most are for one of them; some for none any more).
+        needIndex: fc.nat({ max: 5 }),
       }),
       { maxLength: 3 },
     ),
     followUpBy: fc.array(uuid, { maxLength: 2 }),
   })
+  .map(({ assignments, ...g }) => ({
+    ...g,
+    assignments: assignments.map(({ needIndex, consular, ...a }) => ({
+      ...a,
+      needId: g.needs[needIndex]?.id ?? a.needId,
+      ...(consular ? { consular } : {}),
+    })),
+  }))
   .map((g) => g as Group);
 
 const audienceArb: fc.Arbitrary<Audience> = fc.oneof(
@@ -155,12 +186,164 @@ describe('packed views (the compact initial state)', () => {
     const good = encodeViews([{ view: 'reduced', group: { id: '01900000-0000-7000-8000-000000000001', lat: 1, lon: 2, status: 'reported', needTypes: ['water'], version: 1 } }]);
     const bad: unknown[] = [
       null,
-      { ...good, format: 2 },
+      // The format before this one (a device may still hold such a snapshot).
+      { ...good, format: 1 },
       { ...good, count: 2 },
       { ...good, kinds: [2] },
-      { ...good, reduced: [[['not-a-uuid'], []], ...good.reduced.slice(1)] },
+      { ...good, reduced: [['not-hex'.padEnd(32, '0'), {}], ...good.reduced.slice(1)] },
+      { ...good, reduced: [['', { 0: 'not-a-uuid' }], ...good.reduced.slice(1)] },
+      { ...good, reduced: [[(good.reduced[0] as [string])[0], { 5: '01900000-0000-7000-8000-000000000002' }], ...good.reduced.slice(1)] },
       JSON.parse(JSON.stringify(good).replace('[0]', '[99]')),
     ];
     for (const packed of bad) expect(() => decodeViews(packed)).toThrow(PackedViewsError);
   });
 });
+
+/** What a summary must be: the full group minus exactly the dropped fields, written out here on its own. */
+function expectedSummary(g: Group): unknown {
+  const { notes, reportedBy, followUpBy, documents, location, headcount, needs, assignments, ...kept } = g;
+  void [notes, reportedBy, followUpBy, documents];
+  const { accuracyM, ...place } = location;
+  void accuracyM;
+  return {
+    ...kept,
+    location: place,
+    headcount: { total: headcount.total },
+    needs: needs.map(({ id, ...need }) => (void id, need)),
+    assignments: assignments.map(({ id, groupId, needId, note, createdBy, version, ...a }) => {
+      void [id, groupId, note, createdBy, version];
+      return { ...a, needType: needs.find((n) => n.id === needId)?.type ?? null };
+    }),
+  };
+}
+
+const coordinator: Audience = { userId: 'u', role: 'coordinator', crisisId: CRISIS, agencyId: null, servesState: null };
+const groupsArb = fc.array(groupArb, { maxLength: 12 });
+const asJson = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+describe('packed summaries (a big crisis for a coordinator)', () => {
+  it('a summary equals its full view minus exactly the dropped fields, through the encoding', () => {
+    fc.assert(
+      fc.property(groupsArb, (groups) => {
+        const decoded = decodeViews(asJson(encodeViews(groups.map((g) => summarizeView({ view: 'full', group: g })))));
+        expect(decoded).toStrictEqual(asJson(groups.map((g) => ({ view: 'summary', group: expectedSummary(g) }))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('carries no need id, assignment id, note, author or follow-up team, in any spelling', () => {
+    fc.assert(
+      fc.property(groupsArb, (groups) => {
+        const packed = encodeViews(groups.map((g) => summarizeView({ view: 'full', group: g })));
+        const json = JSON.stringify(packed);
+        const ids = new Set(groups.flatMap((g) => [g.id, ...(g.mergedInto ? [g.mergedInto] : [])]));
+        // Texts a summary keeps (a place name) may happen to equal a note: those are not secrets.
+        const kept = new Set(groups.map((g) => g.location.placeName));
+        for (const g of groups) {
+          const secrets = [
+            ...g.needs.map((n) => n.id),
+            ...g.assignments.flatMap((a) => [a.id, a.needId, a.createdBy]),
+            g.reportedBy,
+            ...g.followUpBy,
+          ].filter((id) => !ids.has(id));
+          for (const id of secrets) {
+            expect(json).not.toContain(id);
+            expect(json).not.toContain(id.replaceAll('-', ''));
+          }
+          for (const text of [g.notes, ...g.assignments.map((a) => a.note)]) {
+            if (text.length > 3 && !kept.has(text)) expect(packed.strings).not.toContain(text);
+          }
+        }
+        expect(packed.full).toEqual(encodeViews([]).full);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('only drops: a summary of projectGroup output is never more than the view', () => {
+    fc.assert(
+      fc.property(viewsArb, (views) => {
+        for (const view of views) {
+          const packed = summarizeView(view);
+          if (view.view === 'reduced') expect(packed).toBe(view);
+          else expect(packed).toStrictEqual({ view: 'summary', group: summarizeGroup(view.group) });
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("gives the map, triage queue, filters, counters, duplicates and 3W exactly what the full groups give them", () => {
+    const now = Date.parse('2026-11-28T12:00:00.000Z');
+    const agencies = AGENCIES.map((id, i) => ({ id, name: `Agency ${i}`, acronym: `A${i}`, type: 'ingo' as const, servesState: null }));
+    const filters: GroupFilter[] = [
+      EMPTY_FILTER,
+      { ...EMPTY_FILTER, unassignedOnly: true },
+      { ...EMPTY_FILTER, needs: ['water', 'food'], unassignedOnly: true },
+      { ...EMPTY_FILTER, agencies: [AGENCIES[0]!] },
+      { ...EMPTY_FILTER, vulnerabilities: ['detained'], nationalities: ['NGA'] },
+      { ...EMPTY_FILTER, seenWithinHours: 48, statuses: ['reported', 'verified'] },
+    ];
+    fc.assert(
+      fc.property(groupsArb, (groups) => {
+        const full = asJson(groups).map((group): GroupView => ({ view: 'full', group }));
+        const decoded = decodeViews(asJson(encodeViews(groups.map((g) => summarizeView({ view: 'full', group: g })))));
+        const held = decoded.map((v) => (v.view === 'summary' ? expandSummary(v.group) : v));
+        expect(held.every(isSummary)).toBe(true);
+        const g = (views: GroupView[]) => views.map((v) => v.group as Group);
+        held.forEach((view, i) => {
+          const f = full[i]!;
+          expect(groupToFeature(view, false, now)).toStrictEqual(groupToFeature(f, false, now));
+          expect(attentionOf(view, now)).toBe(attentionOf(f, now));
+          expect(urgencyOf(view.group as Group, now)).toStrictEqual(urgencyOf(f.group as Group, now));
+          for (const filter of filters) expect(matchesFilter(view, filter, now)).toBe(matchesFilter(f, filter, now));
+        });
+        expect(countersOf(g(held))).toStrictEqual(countersOf(g(full)));
+        expect(threeW(g(held), agencies, now)).toStrictEqual(threeW(g(full), agencies, now));
+        const pairs = (views: GroupView[]) => proposeDuplicates(g(views)).map((p) => [p.keep.id, p.duplicate.id]);
+        expect(pairs(held)).toStrictEqual(pairs(full));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holds a summary with stand-in ids no command could carry, and never as a full group', () => {
+    const group = asJson(makeArbitrarySample());
+    const [decoded] = decodeViews(asJson(encodeViews([summarizeView({ view: 'full', group })])));
+    if (decoded?.view !== 'summary') throw new Error('expected a summary');
+    const held = expandSummary(decoded.group);
+    expect(isSummary(held)).toBe(true);
+    expect(isSummary({ view: 'full', group })).toBe(false);
+    if (held.view !== 'full') throw new Error('expected a full-shaped view');
+    for (const id of [...held.group.needs.map((n) => n.id), ...held.group.assignments.flatMap((a) => [a.id, a.needId])]) {
+      expect(Uuid.safeParse(id).success).toBe(false);
+    }
+    // Parsed as a group (as a device copy of groups would be), a stand-in is refused, not taken for real.
+    if (held.group.needs.length > 0) expect(Group.safeParse(held.group).success).toBe(false);
+  });
+
+  it('refuses a summary where a change must carry the group itself', () => {
+    const group = makeArbitrarySample();
+    const changes = encodeChanges([{ kind: 'group.upsert', seq: 1, group: { view: 'full', group } }]);
+    const smuggled = { ...changes, views: encodeViews([summarizeView({ view: 'full', group })]) };
+    expect(() => decodeChanges(asJson(smuggled))).toThrow(PackedViewsError);
+  });
+
+  it('keeps an id spelt in capitals as it is, and refuses one that is no UUID', () => {
+    const id = '01900000-0000-7000-8000-00000000ABCD';
+    const view: GroupView = { view: 'reduced', group: { id, lat: 1, lon: 2, status: 'reported', needTypes: [], version: 1 } };
+    expect(decodeViews(asJson(encodeViews([view])))).toStrictEqual([view]);
+    const bad = asJson(encodeViews([{ ...view, group: { ...view.group, id: 'nope' } } as GroupView])) as PackedViews;
+    expect(() => decodeViews(bad)).toThrow(PackedViewsError);
+  });
+});
+
+/** One arbitrary group with needs and an assignment, for the example-based tests above. */
+function makeArbitrarySample(): Group {
+  const [group] = fc.sample(
+    groupArb.filter((g) => g.needs.length > 0 && g.assignments.length > 0),
+    { numRuns: 1, seed: 7 },
+  );
+  return group!;
+}

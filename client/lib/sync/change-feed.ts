@@ -89,6 +89,14 @@ export class ChangeFeed {
     return this.#upsert(view);
   }
 
+  /**
+   * A group read on its own (its details): it replaces what is held unless that is a newer
+   * version. It carries no sequence number, so it moves none.
+   */
+  applyRead(view: GroupView): boolean {
+    return this.#upsert(view);
+  }
+
   /** Forgets everything (sign-out). */
   reset(): void {
     this.groups.clear();

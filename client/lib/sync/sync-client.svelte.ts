@@ -12,6 +12,8 @@ import { ChangeFeed } from './change-feed';
 import type { ChangeLogReader } from '../state/change-log';
 import { Outbox } from './outbox.svelte';
 import { ChangeEventSchema, CommandAckSchema, SyncAckSchema, unpackChanges, unpackViews } from './wire';
+import { fetchGroup } from '../api/admin-api';
+import { isSummary } from './summary';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
 
 type WaymarkSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -41,6 +43,9 @@ const SAVE_GROUPS_EVERY_MS = 2_000;
  * each time. A start with no connection then shows that snapshot; the next sync catches up from it.
  */
 const SAVE_ON_CHANGE_MAX_GROUPS = 20_000;
+/** How loading a group's details ended (`loadGroup`). */
+export type DetailsLoad = 'loaded' | 'offline' | 'not_found' | 'failed';
+
 /** Live changes reach lists, counters and the map at most this often (see #bumpSoon). */
 const LIVE_BATCH_MS = 250;
 
@@ -86,7 +91,9 @@ export class SyncClient {
   #unpacking = 0;
   #liveQueue: Promise<void> = Promise.resolve();
   /** The last packed snapshot applied (a big crisis): what the device keeps instead of every group. */
-  #packedBase: { seq: number; views: ArrayBuffer | Uint8Array; saved: boolean } | null = null;
+  #packedBase: { seq: number; views: ArrayBuffer | Uint8Array; saved: boolean; summaries: boolean } | null = null;
+  /** Details being read, by group id: one request per group at a time. */
+  #loading = new Map<string, Promise<DetailsLoad>>();
   /** Whether this tab sends the outbox (one tab per user and device does; see TabCoordinator). */
   sender = $state(false);
   #tabs: TabCoordinator | null = null;
@@ -139,7 +146,7 @@ export class SyncClient {
           : GroupView.array().safeParse(cached.groups);
       if (cached && groups?.success && this.#feed.lastAppliedSeq === null) {
         this.#feed.applySnapshot(cached.seq, groups.data);
-        if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true };
+        if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true, summaries: groups.data.some(isSummary) };
         this.revision++;
         this.ready = true;
       }
@@ -224,6 +231,29 @@ export class SyncClient {
     if (!this.sender) void this.outbox.settled().then(() => this.#tabs?.post({ kind: 'queued' }));
     this.#flush();
     return answer;
+  }
+
+  /**
+   * Reads a group's details (`GET /api/groups/:id`, which the server audits as a read of them).
+   * When the group is held as a summary (a big crisis's coordinator), the full view read replaces
+   * it, unless a newer version arrived meanwhile. One request per group at a time.
+   */
+  loadGroup(id: string): Promise<DetailsLoad> {
+    let pending = this.#loading.get(id);
+    if (!pending) {
+      pending = this.#readGroup(id).finally(() => this.#loading.delete(id));
+      this.#loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  async #readGroup(id: string): Promise<DetailsLoad> {
+    const result = await fetchGroup(id);
+    if (this.#destroyed) return 'failed';
+    if (!result.ok) return result.code === 'network' ? 'offline' : result.code === 'not_found' ? 'not_found' : 'failed';
+    const held = this.#feed.groups.get(id);
+    if (held && isSummary(held) && this.#feed.applyRead(result.value.group)) this.revision++;
+    return 'loaded';
   }
 
   #onConnect = (): void => {
@@ -387,7 +417,7 @@ export class SyncClient {
             }
             if (token !== this.#syncToken) return;
             this.crisis = reply.crisis;
-            this.#packedBase = { seq: reply.seq, views: reply.views, saved: false };
+            this.#packedBase = { seq: reply.seq, views: reply.views, saved: false, summaries: views.some(isSummary) };
             if (reply.seq < reply.head) {
               // A shared snapshot a little behind the log: the missed changes come next, then live.
               this.#feed.applyBase(reply.seq, views);
@@ -509,8 +539,9 @@ export class SyncClient {
     const seq = this.#feed.lastAppliedSeq;
     if (!this.#device || seq === null || this.#destroyed) return;
     const { store, userId } = this.#device;
-    if (this.#feed.groups.size > SAVE_ON_CHANGE_MAX_GROUPS) {
+    if (this.#feed.groups.size > SAVE_ON_CHANGE_MAX_GROUPS || this.#packedBase?.summaries) {
       // A big crisis: the packed snapshot it started from, once; the changes since come again at the next sync.
+      // Summaries too: stored as groups they would lose their mark and pass for full ones.
       const base = this.#packedBase;
       if (!base || base.saved) return;
       base.saved = true;
@@ -525,7 +556,7 @@ export class SyncClient {
   }
 
   #scheduleSave(): void {
-    if (this.#feed.groups.size > SAVE_ON_CHANGE_MAX_GROUPS) return;
+    if (this.#feed.groups.size > SAVE_ON_CHANGE_MAX_GROUPS || this.#packedBase?.summaries) return;
     if (this.#saveTimer === null && this.#device) this.#saveTimer = setTimeout(() => this.#saveGroups(), SAVE_GROUPS_EVERY_MS);
   }
 

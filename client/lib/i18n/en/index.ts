@@ -2,6 +2,7 @@ import admin from './admin';
 import api from './api';
 import app from './app';
 import consular from './consular';
+import detailsLoad from './details-load';
 import coordination from './coordination';
 import exportMessages from './exports';
 import importMessages from './import';
@@ -13,7 +14,7 @@ import map from './map';
  * use `{name}` placeholders; a key with `_one` / `_other` variants is chosen by `Intl.PluralRules`
  * from the `count` parameter.
  */
-const en = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular } as const;
+const en = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad } as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K
   ? K extends `${infer Base}_${'one' | 'other'}`

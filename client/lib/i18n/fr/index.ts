@@ -2,6 +2,7 @@ import admin from './admin';
 import api from './api';
 import app from './app';
 import consular from './consular';
+import detailsLoad from './details-load';
 import coordination from './coordination';
 import exportMessages from './exports';
 import importMessages from './import';
@@ -12,5 +13,5 @@ import map from './map';
  * The French catalogue: the same keys as English, file for file (test/unit/i18n-catalogues.test.ts
  * checks it). Register a new file here beside its English twin.
  */
-const fr: Readonly<Record<string, string>> = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular };
+const fr: Readonly<Record<string, string>> = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad };
 export default fr;
