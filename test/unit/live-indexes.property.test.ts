@@ -8,6 +8,7 @@ import { featureChanges, groupsToFeatureCollection, type DrawnPoint, type GroupF
 import { ChangeLog } from '../../client/lib/state/change-log';
 import { sortNewestFirst } from '../../client/lib/state/group-display';
 import { NewestFirstOrder } from '../../client/lib/state/live-order';
+import { SortedIndex } from '../../client/lib/state/sorted-index';
 import { ChangeFeed } from '../../client/lib/sync/change-feed';
 import { countersOf } from '../../shared/counters';
 import { GROUP_STATUSES, type Group, type GroupView } from '../../shared/schemas/group.schema';
@@ -168,11 +169,11 @@ describe('live indexes follow the change log to what a full recomputation gives'
           expect(new Map(filtered.groups)).toEqual(new Map(expected));
 
           order.update(filtered.groups, filtered.log);
-          expect(order.rows).toEqual(sortNewestFirst(filtered.groups.values()));
+          expect(order.toArray()).toEqual(sortNewestFirst(filtered.groups.values()));
 
           queue.update(filtered.groups, filtered.log, now);
           const full = triage(fulls(filtered.groups), now).map((r) => ({ group: r.group, score: r.urgency.score }));
-          expect(queue.rows).toEqual(full.sort(triageRowOrder));
+          expect(queue.toArray()).toEqual(full.sort(triageRowOrder));
 
           expect(counters.update(filtered.groups, filtered.log)).toEqual(countersOf(fulls(filtered.groups)));
           const codes = [...new Set(fulls(feed.groups).flatMap((g) => g.nationalities.map((n) => n.code)))].sort();
@@ -201,7 +202,7 @@ describe('live indexes follow the change log to what a full recomputation gives'
         while (pending.length > 0) applyStep(feed, pending.shift()!, seq);
         queue.update(feed.groups, feed.log, NOW);
         const full = triage(fulls(feed.groups), NOW).map((r) => ({ group: r.group, score: r.urgency.score }));
-        expect(queue.rows).toEqual(full.sort(triageRowOrder));
+        expect(queue.toArray()).toEqual(full.sort(triageRowOrder));
       }),
       { numRuns: 200 },
     );
@@ -284,6 +285,36 @@ describe(TriageIndex.name, () => {
     expect(during[0]).toBe('now');
     feed.applySnapshot(3, IDS.slice(0, 2).map((id) => ({ view: 'full', group: { ...base, id } }) as GroupView));
     expect(rank(later + 60_000)).toBe('now');
+  });
+});
+
+describe(SortedIndex.name, () => {
+  it('holds the order of a full sort through any inserts, moves and removals, across block splits and merges', () => {
+    type Row = { id: string; key: number };
+    const order = (a: Row, b: Row) => a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const opArb = fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.option(fc.integer({ min: 0, max: 9 }), { nil: null })), { maxLength: 30 });
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 10 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 12 }), (batches, block, mergeMin) => {
+        const index = new SortedIndex<Row>(order, { block, mergeMin });
+        const now = new Map<string, Row>();
+        for (const batch of batches) {
+          const ids = new Set<string>();
+          for (const [n, key] of batch) {
+            const id = `g${n}`;
+            ids.add(id);
+            if (key === null) now.delete(id);
+            else now.set(id, { id, key });
+          }
+          index.apply(ids, (id) => now.get(id));
+          const expected = [...now.values()].sort(order);
+          expect(index.toArray()).toEqual(expected);
+          expect(index.size).toBe(expected.length);
+          expect(index.slice(1, 5)).toEqual(expected.slice(1, 5));
+          for (const [i, row] of expected.entries()) expect(index.indexOf(row.id)).toBe(i);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -35,9 +35,19 @@ export class TriageIndex {
 
   constructor(private readonly scoreOf: (group: Group, now: number) => number) {}
 
-  /** The ranked rows. Read-only: moved in place by the next update. */
-  get rows(): readonly TriageRow[] {
-    return this.#index.rows;
+  /** How many open groups the queue holds. */
+  get size(): number {
+    return this.#index.size;
+  }
+
+  /** Rows `start` to `end` (excluded), most urgent first. */
+  slice(start: number, end?: number): TriageRow[] {
+    return this.#index.slice(start, end);
+  }
+
+  /** Every row, most urgent first. */
+  toArray(): TriageRow[] {
+    return this.#index.toArray();
   }
 
   /** The clock the rows were ranked at; null before the first ranking. */

@@ -19,9 +19,18 @@ export class NewestFirstOrder {
   #cursor: ChangeCursor | null = null;
   #source: ReadonlyMap<string, GroupView> | null = null;
 
-  /** The groups, newest first. Read-only: moved in place by the next `update`. */
-  get rows(): readonly GroupView[] {
-    return this.#index.rows;
+  get size(): number {
+    return this.#index.size;
+  }
+
+  /** Groups `start` to `end` (excluded), newest first. */
+  slice(start: number, end?: number): GroupView[] {
+    return this.#index.slice(start, end);
+  }
+
+  /** Every group, newest first. */
+  toArray(): GroupView[] {
+    return this.#index.toArray();
   }
 
   /** Position of a group in `rows`, or -1. */
