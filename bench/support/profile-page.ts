@@ -81,6 +81,8 @@ try {
   writeFileSync('bench/results/cold-start.cpuprofile', JSON.stringify(cold.profile));
   console.log(`cold start ${Math.round(start.ms)} ms (first ${Math.round(start.firstMs)} ms), long tasks ${start.longTasks.map(Math.round).join(', ')}`);
   console.log(top(cold.profile).join('\n'));
+  console.log('\nbusy stretches over 50 ms (main thread never idle):');
+  console.log(busyStretches(cold.profile).join('\n'));
   if (process.env.BENCH_PROFILE_LIVE) {
     const field = await fieldSockets(page.server.url, page.server.accounts.field, 10);
     await page.takeLongTasks();

@@ -70,7 +70,8 @@ export class NationalityTally {
       this.#held.delete(id);
       return moved;
     }
-    const codes = [...new Set(group.nationalities.map((n) => n.code))];
+    const nats = group.nationalities;
+    const codes = nats.length === 1 ? [nats[0]!.code] : [...new Set(nats.map((n) => n.code))];
     this.#held.set(id, codes);
     for (const code of codes) {
       const n = (this.#groupsPerCode.get(code) ?? 0) + 1;

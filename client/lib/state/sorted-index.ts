@@ -67,6 +67,13 @@ export class SortedIndex<T> {
     this.#setAll([...this.#held.values()].sort(this.compare));
   }
 
+  /** Every row again, from rows already in order (each row's id by `idOf`). */
+  rebuildSorted(sorted: T[], idOf: (row: T) => string): void {
+    this.#held = new Map();
+    for (const row of sorted) this.#held.set(idOf(row), row);
+    this.#setAll(sorted);
+  }
+
   /**
    * Looks at each id again: `rowOf(id)` is its row now (undefined: it is gone). A row equal (===)
    * to the one held is left where it is. Returns whether anything moved.
