@@ -359,14 +359,17 @@ function writer(shape: Shape, strings: Strings, siblings?: ReadonlyMap<string, W
       let last: number | null = null;
       return {
         push: (v) => {
-          last = exactTime(v);
+          const ms = exactTime(v);
           const base = reference === undefined ? previous : reference();
-          if (last !== null && base !== null) {
-            column.push(last - base);
-            if (reference === undefined) previous = last;
+          // A distance too long for a safe integer (times thousands of years apart) is kept verbatim too.
+          if (ms !== null && base !== null && Number.isSafeInteger(ms - base)) {
+            column.push(ms - base);
+            if (reference === undefined) previous = ms;
+            last = ms;
           } else {
             verbatim[column.length] = v as string;
             column.push(0);
+            last = null;
           }
         },
         finish: () => [column, verbatim],
