@@ -25,7 +25,9 @@ import type { ChildReady, ChildRequest, ChildStats, ProvisionedUser, UsersWanted
 
 export const BENCH_PASSWORD = 'bench-password-1';
 
-const zero = (): ChildStats => ({ batches: 0, commands: 0, largestBatch: 0, flushMs: 0, applyMs: 0, commitMs: 0, publishMs: 0 });
+const zero = (): ChildStats => ({ batches: 0, commands: 0, largestBatch: 0, flushMs: 0, applyMs: 0, commitMs: 0, publishMs: 0, cpuMs: 0 });
+/** CPU time of this process (user + system) when the stats were last read. */
+let cpuMark = process.cpuUsage();
 let stats: ChildStats = zero();
 let stop: () => Promise<void> = async () => {};
 
@@ -102,10 +104,13 @@ process.on('message', (message: ChildRequest) => {
     case 'start':
       start(message).then(reply, (error: unknown) => reply({ type: 'error', message: String(error) }));
       break;
-    case 'stats':
-      reply({ type: 'stats', stats });
+    case 'stats': {
+      const cpu = process.cpuUsage(cpuMark);
+      cpuMark = process.cpuUsage();
+      reply({ type: 'stats', stats: { ...stats, cpuMs: (cpu.user + cpu.system) / 1000 } });
       stats = zero();
       break;
+    }
     case 'stop':
       // process.exit (not a signal) so that --cpu-prof writes its profile.
       void stop().finally(() => process.exit(0));

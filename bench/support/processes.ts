@@ -25,6 +25,11 @@ export interface ChildStats {
   applyMs: number;
   commitMs: number;
   publishMs: number;
+  /**
+   * CPU time the server process used (user + system, all its threads: the event loop, SQLite's
+   * fsync in the kernel, socket writes), ms. Counted for the bare servers too.
+   */
+  cpuMs: number;
 }
 
 /** Mean milliseconds per commit of each part of a flush. */
