@@ -14,6 +14,7 @@ import {
 import { NEED_STATUSES, NEED_TYPES, type Need, type NeedType } from './schemas/need.schema';
 import type { Assignment } from './schemas/assignment.schema';
 import type { ChangeEvent } from './schemas/sync.schema';
+import { Timestamp } from './ids';
 
 /**
  * A compact, lossless encoding of many group views (the initial state of a big crisis), built
@@ -514,6 +515,8 @@ function verbatimTable(v: unknown, what: string, check: (x: unknown) => boolean)
 }
 
 const isInt = (x: unknown) => Number.isSafeInteger(x);
+const FIRST_TIME_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
 const isNum = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
 
 /** `siblings`: the readers of the fields before this one in the same object (a `rel` time reads its reference's). */
@@ -577,7 +580,8 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
     case 'time': {
       const [values, verbatim] = isArray(data, path);
       const c = ints(values, path);
-      const own = verbatimTable(verbatim, path, (x) => typeof x === 'string');
+      // Kept verbatim: a time the shared schema takes but toISOString does not write (no milliseconds, say).
+      const own = verbatimTable(verbatim, path, (x) => Timestamp.safeParse(x).success);
       const rel = shape.rel;
       const reference = rel === undefined ? undefined : siblings?.get(rel)?.lastMs;
       if (rel !== undefined && !reference) throw new Error(`packed views: ${path} counts from ${rel}, which is not a time before it`);
@@ -599,8 +603,8 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
             ms = base === null ? fail(`${path} has no time to count from`) : base + delta;
           }
           last = ms;
-          const d = new Date(ms);
-          return Number.isNaN(d.getTime()) ? fail(`${path} holds a bad time`) : d.toISOString();
+          // Years 0 to 9999, as the Timestamp schema takes them (toISOString writes others as ±YYYYYY).
+          return ms >= FIRST_TIME_MS && ms <= LAST_TIME_MS ? new Date(ms).toISOString() : fail(`${path} holds a bad time`);
         },
         done: () => c.done() && own.done(),
         lastMs: () => last,

@@ -48,8 +48,8 @@ const counts = (keys: readonly string[]) => fc.record(Object.fromEntries(keys.ma
 // Timestamps as the server makes them, and now and then one it did not make (kept verbatim).
 const time = fc.oneof(
   { weight: 9, arbitrary: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()) },
-  // Any time a Date holds (years before 1970 and after 9999 are written differently by toISOString).
-  { weight: 2, arbitrary: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()) },
+  // Any time the shared Timestamp schema takes: years 1 to 9999 (before 1970, deltas are negative).
+  { weight: 2, arbitrary: fc.date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((d) => d.toISOString()) },
   { weight: 1, arbitrary: fc.constantFrom('2026-11-28T07:00:00Z', '2026-11-28T07:00:00.5Z') },
 );
 // Coordinates at the precision a device gives, and any double.
@@ -330,6 +330,16 @@ describe('packed summaries (a big crisis for a coordinator)', () => {
     const changes = encodeChanges([{ kind: 'group.upsert', seq: 1, group: { view: 'full', group } }]);
     const smuggled = { ...changes, views: encodeViews([summarizeView({ view: 'full', group })]) };
     expect(() => decodeChanges(asJson(smuggled))).toThrow(PackedViewsError);
+  });
+
+  it('takes a time kept verbatim only when it is one the Timestamp schema takes', () => {
+    const group = { ...makeArbitrarySample(), reportedAt: '2026-11-28T07:00:00Z' };
+    const packed = asJson(encodeViews([summarizeView({ view: 'full', group })]));
+    const [decoded] = decodeViews(packed);
+    expect(decoded?.group).toMatchObject({ reportedAt: '2026-11-28T07:00:00Z' });
+    // The summary's third column is reportedAt: its verbatim table holds the time above.
+    const tampered = { ...packed, summary: packed.summary.map((c, i) => (i === 2 ? [[0], { 0: 'yesterday' }] : c)) };
+    expect(() => decodeViews(tampered)).toThrow(PackedViewsError);
   });
 
   it('keeps an id spelt in capitals as it is, and refuses one that is no UUID', () => {
