@@ -50,6 +50,13 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
  */
 export function urgencyOf(group: Group, now: number): Urgency {
   if (!OPEN_STATUSES.includes(group.status)) return { score: 0, reasons: [] };
+  const reasons = [...clockFreeReasons(group), ...clockReasons(group, now, Date.parse(group.reportedAt), Date.parse(group.seenAt))];
+  reasons.sort((a, b) => b.points - a.points);
+  return { score: round1(reasons.reduce((s, r) => s + r.points, 0)), reasons };
+}
+
+/** The reasons that do not move with the clock: vulnerabilities and open needs. */
+function clockFreeReasons(group: Group): UrgencyReason[] {
   const reasons: UrgencyReason[] = [];
   for (const [key, count] of Object.entries(group.vulnerabilities) as [Vulnerability, number][]) {
     if (count <= 0) continue;
@@ -60,14 +67,52 @@ export function urgencyOf(group: Group, now: number): Urgency {
     const assigned = group.assignments.some((a) => a.needId === need.id && isActiveAssignment(a.status));
     reasons.push({ kind: 'need', need: need.type, severity: need.severity, assigned, points: round1(need.severity ** 2 * (assigned ? 0.3 : 1)) });
   }
+  return reasons;
+}
+
+/** The reasons that move with the clock: waiting since the report, not seen since. */
+function clockReasons(group: Group, now: number, reportedMs: number, seenMs: number): UrgencyReason[] {
+  const reasons: UrgencyReason[] = [];
   if (group.status !== 'assistance_in_progress') {
-    const hours = Math.max(0, (now - Date.parse(group.reportedAt)) / HOUR_MS);
+    const hours = Math.max(0, (now - reportedMs) / HOUR_MS);
     if (hours >= 1) reasons.push({ kind: 'waiting', hours: Math.floor(hours), points: round1(Math.min(hours, HOURS_CAP) / 6) });
   }
-  const unseen = Math.max(0, (now - Date.parse(group.seenAt)) / HOUR_MS);
+  const unseen = Math.max(0, (now - seenMs) / HOUR_MS);
   if (unseen >= 6) reasons.push({ kind: 'notSeen', hours: Math.floor(unseen), points: round1(Math.min(unseen, HOURS_CAP) / 12) });
-  reasons.sort((a, b) => b.points - a.points);
-  return { score: round1(reasons.reduce((s, r) => s + r.points, 0)), reasons };
+  return reasons;
+}
+
+/** What `urgencyScore` keeps of a group object: the clock-free points, largest first, and its times. */
+export type UrgencyMemo = WeakMap<Group, { points: number[]; reportedMs: number; seenMs: number }>;
+
+/**
+ * `urgencyOf(group, now).score`, without its reasons: the points that do not move with the clock
+ * are kept per group object in `memo`, so scoring a whole crisis again at the next clock tick (a
+ * coordinator's queue, every minute) reads two times and adds a few numbers per group. The sum is
+ * taken in the same order as urgencyOf's (largest first), so the score is the same number.
+ */
+export function urgencyScore(group: Group, now: number, memo: UrgencyMemo): number {
+  if (!OPEN_STATUSES.includes(group.status)) return 0;
+  let kept = memo.get(group);
+  if (!kept) {
+    kept = {
+      points: clockFreeReasons(group)
+        .map((r) => r.points)
+        .sort((a, b) => b - a),
+      reportedMs: Date.parse(group.reportedAt),
+      seenMs: Date.parse(group.seenAt),
+    };
+    memo.set(group, kept);
+  }
+  const timed = clockReasons(group, now, kept.reportedMs, kept.seenMs)
+    .map((r) => r.points)
+    .sort((a, b) => b - a);
+  let sum = 0;
+  let i = 0;
+  let j = 0;
+  const fixed = kept.points;
+  while (i < fixed.length || j < timed.length) sum += j >= timed.length || (i < fixed.length && fixed[i]! >= timed[j]!) ? fixed[i++]! : timed[j++]!;
+  return round1(sum);
 }
 
 /** Open groups, most urgent first (ties: the one reported earlier). */

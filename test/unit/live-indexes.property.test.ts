@@ -14,7 +14,7 @@ import { countersOf } from '../../shared/counters';
 import { GROUP_STATUSES, type Group, type GroupView } from '../../shared/schemas/group.schema';
 import { NEED_TYPES } from '../../shared/schemas/need.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
-import { triage, urgencyOf } from '../../shared/urgency';
+import { triage, urgencyOf, urgencyScore, type UrgencyMemo } from '../../shared/urgency';
 import { makeGroup } from '../support/factories';
 
 // Every index the coordinator's page keeps from batch to batch (the filter's result, the list's
@@ -252,6 +252,19 @@ describe('live indexes follow the change log to what a full recomputation gives'
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe(urgencyScore.name, () => {
+  it('is the score of urgencyOf, at any clock, for a group scored before at another', () => {
+    const memo: UrgencyMemo = new WeakMap();
+    fc.assert(
+      fc.property(fullArb(IDS[0]!), fc.array(fc.integer({ min: -100 * 3_600_000, max: 100 * 3_600_000 }), { minLength: 1, maxLength: 4 }), (view, shifts) => {
+        if (view.view !== 'full') return;
+        for (const shift of shifts) expect(urgencyScore(view.group, NOW + shift, memo)).toBe(urgencyOf(view.group, NOW + shift).score);
+      }),
+      { numRuns: 1000 },
     );
   });
 });
