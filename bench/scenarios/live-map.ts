@@ -1,7 +1,7 @@
 /**
  * Scenario 4, live map under load: the coordinator's page on the big database while changes stream
  * in at BENCH_LIVE_RATE (100) per second for BENCH_LIVE_SECONDS (30). Each change is visible when
- * the map has drawn the batch that holds it (its `data-revision` reaches the change's revision);
+ * the map has drawn the batch that holds it (its `data-seq` reaches the change's seq);
  * the page's long-task observer reports the main thread's longest task meanwhile.
  */
 import { performance } from 'node:perf_hooks';
