@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FilteredGroups } from '../../client/lib/coordination/filtered-groups';
+import { NearbyGroups } from '../../client/lib/coordination/nearby-groups';
+import { distanceKm } from '../../shared/duplicates';
+import { OPEN_STATUSES } from '../../shared/group-status';
 import { EMPTY_FILTER, isFiltering, matchesFilter, type GroupFilter } from '../../client/lib/coordination/group-filter';
 import { CounterTally, NationalityTally } from '../../client/lib/coordination/live-tallies';
 import { TriageIndex, triageRowOrder } from '../../client/lib/coordination/triage-index';
@@ -251,6 +254,32 @@ describe('live indexes follow the change log to what a full recomputation gives'
           drawn = new Map();
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe(NearbyGroups.name, () => {
+  it('keeps the open groups within reach of the shown one as a full measurement finds them', () => {
+    const byKm = (xs: { g: Group; km: number }[]) => xs.map((x) => [x.g.id, x.km] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 10 }), fc.array(fc.constantFrom(...IDS.slice(0, 3)), { minLength: 10, maxLength: 10 }), (steps, centers) => {
+        const feed = new ChangeFeed();
+        feed.applySnapshot(0, []);
+        const seq = { n: 0 };
+        const nearby = new NearbyGroups(50);
+        steps.forEach((step, i) => {
+          applyStep(feed, step, seq);
+          const shown = feed.groups.get(centers[i]!);
+          if (shown?.view !== 'full' || !Number.isFinite(shown.group.location.lat)) return;
+          const center = shown.group;
+          const expected = fulls(feed.groups)
+            .filter((g) => g.id !== center.id && OPEN_STATUSES.includes(g.status))
+            .map((g) => ({ g, km: distanceKm(center.location, g.location) }))
+            .filter((x) => x.km <= 50);
+          expect(byKm(nearby.update(center, feed.groups, feed.log, Infinity))).toEqual(byKm(expected));
+        });
+      }),
       { numRuns: 300 },
     );
   });
