@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { isActiveAssignment } from '../../shared/assignment-workflow';
 import { connectUser, expectOk, expectSnapshot, requestSync, sendCommand, updateCommand } from '../support/clients';
-import { ARTIFACTS, browserSuite, signIn } from './suite';
+import { agencyValue, ARTIFACTS, browserSuite, signIn } from './suite';
 
 // Two coordinators open the same group. A hands its water need to IOM; B, whose assign form was
 // opened before A saved, hands the same need to UNICEF. B's save comes back as a conflict that
@@ -20,11 +20,6 @@ async function filterUnassignedWater(page: Page): Promise<void> {
 
 const detailsOf = (page: Page, groupId: string) => page.getByTestId('group-details').and(page.locator(`[data-group-id="${groupId}"]`));
 const waterRow = (details: Locator) => details.locator('[data-testid="need-row"][data-need="water"]');
-
-async function agencyValue(row: Locator, acronym: string): Promise<string> {
-  const option = row.getByTestId('assign-agency').locator('option', { hasText: new RegExp(`^${acronym} – `) });
-  return (await option.getAttribute('value')) ?? expect.fail(`no ${acronym}`);
-}
 
 describe('coordination: two coordinators assign the same need at once', () => {
   const suite = browserSuite({ demo: true, staticDir: 'dist/client' });

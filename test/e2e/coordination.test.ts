@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AgencyList } from '../../shared/schemas/coordination.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand, signIn as signInApi, updateCommand, waitForEvent } from '../support/clients';
-import { ARTIFACTS, browserSuite, signIn } from './suite';
+import { ARTIFACTS, assignNeed, browserSuite, signIn } from './suite';
 
 // From a report to help delivered, live: a coordinator narrows the picture to unassigned water
 // needs, hands the top group's water to IOM; IOM's responder, in another browser, accepts and
@@ -55,12 +55,7 @@ describe('coordination: from a report to help delivered, live', () => {
     const details = c.getByTestId('group-details').and(c.locator(`[data-group-id="${groupId}"]`));
     await details.waitFor();
     const water = details.locator('[data-testid="need-row"][data-need="water"]');
-    await water.getByTestId('assign-open').click();
-    const agency = water.getByTestId('assign-agency');
-    const iom = (await agency.locator('option', { hasText: /^IOM – / }).getAttribute('value')) ?? expect.fail('no IOM');
-    await agency.selectOption(iom);
-    await water.getByTestId('assign-submit').click();
-    await water.locator('[data-testid="assignment"][data-status="proposed"]').waitFor();
+    await assignNeed(water, 'IOM');
     // No longer unassigned: it leaves the filtered map and list.
     await mapShows(c, filtered - 1);
     await expect.poll(() => listCount(c)).toBe(filtered - 1);

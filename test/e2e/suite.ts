@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { startTestServer, type Credentials, type TestServer, type TestServerOptions } from '../support/server';
@@ -95,4 +95,20 @@ export function browserSuite(serverOptions: TestServerOptions): BrowserSuite {
       for (const guarded of pages) guarded.assertClean();
     },
   };
+}
+
+/** The value of an agency in a need row's assignment form, by its acronym. */
+export async function agencyValue(needRow: Locator, acronym: string): Promise<string> {
+  const option = needRow.getByTestId('assign-agency').locator('option', { hasText: new RegExp(`^${acronym} – `) });
+  const value = await option.getAttribute('value');
+  if (!value) throw new Error(`no agency ${acronym} in the form`);
+  return value;
+}
+
+/** Assigns the need of this row (in a group's details) to an agency and waits until it shows as proposed. */
+export async function assignNeed(needRow: Locator, acronym: string): Promise<void> {
+  await needRow.getByTestId('assign-open').click();
+  await needRow.getByTestId('assign-agency').selectOption(await agencyValue(needRow, acronym));
+  await needRow.getByTestId('assign-submit').click();
+  await needRow.locator('[data-testid="assignment"][data-status="proposed"]').waitFor();
 }

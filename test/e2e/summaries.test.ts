@@ -7,7 +7,7 @@ import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand } from '../support/clients';
 import { waitForConnection } from './field-helpers';
-import { ARTIFACTS, browserSuite, signIn } from './suite';
+import { ARTIFACTS, assignNeed, browserSuite, signIn } from './suite';
 
 // A big crisis's coordinator starts from summaries (no need ids, no notes): selecting a group shows
 // what is known and loads the full group before anything can act on it; if the read fails, or the
@@ -61,12 +61,7 @@ describe('coordinator on a crisis sent as summaries', () => {
     expect(await details.getByTestId('details-summary').count()).toBe(0);
 
     const water = details.locator('[data-testid="need-row"][data-need="water"]');
-    await water.getByTestId('assign-open').click();
-    const agency = water.getByTestId('assign-agency');
-    const iom = (await agency.locator('option', { hasText: /^IOM – / }).getAttribute('value')) ?? expect.fail('no IOM');
-    await agency.selectOption(iom);
-    await water.getByTestId('assign-submit').click();
-    await water.locator('[data-testid="assignment"][data-status="proposed"]').waitFor();
+    await assignNeed(water, 'IOM');
     await c.screenshot({ path: path.join(ARTIFACTS, 'summary-details-assigned.png') });
 
     // Offline, another group held as a summary says its details need the connection; they load when it is back.
