@@ -32,7 +32,7 @@ import { ApiTokenService } from './services/api-token.service';
 import { ApiV1Service } from './services/api-v1.service';
 import { ImportService, type ImportPolicy } from './services/import.service';
 import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
-import type { GroupCommit, GroupCommitOptions } from './write/group-commit';
+import type { GroupCommitOptions, WritePath } from './write/group-commit';
 
 export interface AppDeps {
   repositories: Repositories;
@@ -47,6 +47,12 @@ export interface AppDeps {
   cluster?: Cluster;
   /** Bounds of the socket commands' group commit; the defaults otherwise. */
   groupCommit?: GroupCommitOptions;
+  /**
+   * The database file the repositories were opened on: the socket commands' group commit then runs
+   * on a worker thread with its own write connection to it (WAYMARK_WRITE_WORKER=on).
+   * Absent: in this thread, on the repositories' connection.
+   */
+  writeWorkerDatabase?: string;
   /** Fewest changes a room's batch has to go packed to the sockets that asked (PACKED_LIVE_MIN). */
   packedLiveMin?: number;
 }
@@ -56,7 +62,7 @@ export interface App {
   httpServer: http.Server;
   io: WaymarkIo;
   /** The socket commands' group commit (the bench reads its batch sizes). */
-  writes: GroupCommit;
+  writes: WritePath;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
   /** Closes every socket and the HTTP server. The database is its opener's to close. */
@@ -92,6 +98,7 @@ export function createApp(deps: AppDeps): App {
     consular,
     ...(config.socketRate ? { socketRate: config.socketRate } : {}),
     ...(deps.groupCommit ? { groupCommit: deps.groupCommit } : {}),
+    ...(deps.writeWorkerDatabase ? { writeWorkerDatabase: deps.writeWorkerDatabase } : {}),
     ...(deps.packedLiveMin !== undefined ? { packedLiveMin: deps.packedLiveMin } : {}),
   });
 
@@ -145,14 +152,16 @@ export function createApp(deps: AppDeps): App {
         });
       });
     },
-    close() {
-      return new Promise((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         // io.close() disconnects every socket, then closes the HTTP server; keep-alive HTTP
         // connections would hold that close open, so they are cut too.
         sockets.stopSweeping();
         void sockets.io.close(() => resolve());
         httpServer.closeAllConnections();
       });
+      // Commands already received are still answered (into closed sockets), then the worker ends.
+      await sockets.writes.close();
     },
   };
 }

@@ -61,6 +61,10 @@ const EnvSchema = z.object({
     .pipe(z.number().int().min(1))
     .optional()
     .transform((v) => v ?? 10_000),
+  WAYMARK_WRITE_WORKER: z
+    .enum(['on', 'off'])
+    .optional()
+    .transform((v) => v === 'on'),
   WAYMARK_REDIS_URL: z
     .string()
     .trim()
@@ -113,6 +117,12 @@ export interface Config {
    * Null (the default) for one process.
    */
   redisUrl: string | null;
+  /**
+   * Whether the socket commands' group commit runs on a worker thread with its own write connection
+   * (server/write/worker-group-commit.ts), or on the main connection in the event loop (the default:
+   * the worker measured slower on the 2-core bench machine, see README Performance).
+   */
+  writeWorker: boolean;
 }
 
 /** How long a session lives. */
@@ -173,5 +183,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     importMaxBytes: Math.round(e.WAYMARK_IMPORT_MAX_MB * 1024 * 1024),
     apiRate: { perSecond: e.WAYMARK_API_REQUESTS_PER_SECOND, burst: e.WAYMARK_API_REQUESTS_BURST },
     redisUrl: e.WAYMARK_REDIS_URL,
+    writeWorker: e.WAYMARK_WRITE_WORKER,
   };
 }

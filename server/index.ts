@@ -49,7 +49,13 @@ async function clusterOrExit(url: string): Promise<Cluster> {
 
 // Several processes on this database: Redis carries change announcements and disconnects between them.
 const cluster = config.redisUrl ? await clusterOrExit(config.redisUrl) : undefined;
-const app = createApp({ repositories, config, logger, ...(cluster ? { cluster } : {}) });
+const app = createApp({
+  repositories,
+  config,
+  logger,
+  ...(cluster ? { cluster } : {}),
+  ...(config.writeWorker ? { writeWorkerDatabase: config.databaseFile } : {}),
+});
 const port = await app.listen(config.port);
 logger.info('server.listening', {
   port,

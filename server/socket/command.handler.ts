@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import type { AuthService } from '../services/auth.service';
-import type { GroupCommit } from '../write/group-commit';
+import type { WritePath } from '../write/group-commit';
 import type { CommandAck } from '../../shared/events';
 import { can } from '../../shared/permissions';
 import { failure, toIssues } from '../../shared/protocol';
@@ -11,7 +11,7 @@ import type { WaymarkSocket } from './socket-server';
 export interface CommandHandlerDeps {
   auth: AuthService;
   /** Applies commands in batches: one transaction, one commit, then publish, then the acks. */
-  writes: GroupCommit;
+  writes: WritePath;
   logger: Logger;
 }
 

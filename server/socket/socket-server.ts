@@ -4,11 +4,12 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import { readCookie, SESSION_COOKIE } from '../http/cookies';
 import type { AuthService, KnownSession } from '../services/auth.service';
-import type { GroupService } from '../services/group.service';
+import type { CommittedChange, GroupService } from '../services/group.service';
 import type { SyncService } from '../services/sync.service';
 import type { ChangeSource } from '../services/committed-changes';
 import type { Repositories } from '../repositories/repositories';
-import { GroupCommit, type GroupCommitOptions } from '../write/group-commit';
+import { GroupCommit, type GroupCommitOptions, type WritePath } from '../write/group-commit';
+import { WorkerGroupCommit } from '../write/worker-group-commit';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
@@ -55,6 +56,11 @@ export interface SocketDeps {
   allowedOrigins: readonly string[];
   socketRate?: SocketRatePolicy;
   groupCommit?: GroupCommitOptions;
+  /**
+   * The database file: when given, the group commit runs on a worker thread with its own write
+   * connection to it (WorkerGroupCommit); otherwise on this connection, in this thread.
+   */
+  writeWorkerDatabase?: string;
   /** Fewest changes a room's batch has to go packed to the sockets that asked (PACKED_LIVE_MIN). */
   packedLiveMin?: number;
   now?: () => number;
@@ -67,7 +73,7 @@ export interface SocketServer {
   io: WaymarkIo;
   publisher: ChangePublisher;
   /** The socket commands' write path (batches into one transaction per turn of the event loop). */
-  writes: GroupCommit;
+  writes: WritePath;
   /** Closes every connection opened with this session (sign-out). */
   disconnectSession(sessionId: string): void;
   /** Closes every connection of a user at once (disabled, role or agency changed, sessions ended). */
@@ -136,14 +142,10 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   }
   const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
-  const writes = new GroupCommit(
-    deps.repositories,
-    deps.groups,
-    (changes) => publisher.publishAll(changes),
-    deps.logger,
-    deps.groupCommit,
-    deps.auth,
-  );
+  const publishBatch = (changes: readonly CommittedChange[]) => publisher.publishAll(changes);
+  const writes: WritePath = deps.writeWorkerDatabase
+    ? new WorkerGroupCommit(deps.writeWorkerDatabase, publishBatch, deps.logger, { ...deps.groupCommit, ...(deps.now ? { now: deps.now } : {}) })
+    : new GroupCommit(deps.repositories, deps.groups, publishBatch, deps.logger, deps.groupCommit, deps.auth);
 
   io.use((socket, next) => {
     try {

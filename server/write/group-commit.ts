@@ -45,6 +45,20 @@ export interface SessionCheck {
 
 export const DEFAULT_MAX_BATCH = 512;
 
+/** The socket commands' write path: GroupCommit here, or WorkerGroupCommit (the same, on a worker thread). */
+export interface WritePath {
+  /** Queues a parsed, authorized command; `done` is called once it is committed and published (or refused). */
+  submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId?: string | null): void;
+  execute(actor: Actor, command: Command): Promise<CommandOutcome>;
+  /** Commands waiting for the next flush. */
+  readonly waiting: number;
+  flush(): void;
+  /** Called after each flush (the bench counts batch sizes with it). */
+  onFlush: ((stats: FlushStats) => void) | null;
+  /** Answers what is waiting, then lets go of what it holds (the worker thread). */
+  close(): Promise<void>;
+}
+
 interface Pending {
   actor: Actor;
   command: Command;
@@ -67,7 +81,7 @@ export interface FlushStats {
   publishMs: number;
 }
 
-export class GroupCommit {
+export class GroupCommit implements WritePath {
   readonly #repos: Repositories;
   readonly #groups: Pick<GroupService, 'execute'>;
   readonly #publish: (changes: readonly CommittedChange[]) => void;
@@ -115,6 +129,12 @@ export class GroupCommit {
   /** Commands waiting for the next flush. */
   get waiting(): number {
     return this.#queue.length;
+  }
+
+  /** Flushes what is waiting; the connection is its opener's to close. */
+  close(): Promise<void> {
+    this.flush();
+    return Promise.resolve();
   }
 
   /** Applies, commits, publishes and answers every waiting command now. */

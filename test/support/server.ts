@@ -12,7 +12,7 @@ import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from '../../server/secu
 import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from '../../server/security/token-bucket';
 import type { ImportPolicy } from '../../server/services/import.service';
 import type { Role } from '../../shared/schemas/user.schema';
-import type { GroupCommit, GroupCommitOptions } from '../../server/write/group-commit';
+import type { GroupCommitOptions, WritePath } from '../../server/write/group-commit';
 
 /** Password of every fixture account. */
 export const FIXTURE_PASSWORD = 'fixture-password-1';
@@ -61,6 +61,11 @@ export interface TestServerOptions {
   socketRate?: SocketRatePolicy;
   /** Group commit bounds (server/write/group-commit.ts); the defaults otherwise. */
   groupCommit?: GroupCommitOptions;
+  /**
+   * Run the group commit on a worker thread with its own connection (WorkerGroupCommit). Default: as
+   * the server, off unless WAYMARK_WRITE_WORKER=on (so a test or bench run can be repeated with it).
+   */
+  writeWorker?: boolean;
   /** Fewest changes a batch has to go packed to sockets that asked (default PACKED_LIVE_MIN). */
   packedLiveMin?: number;
   /** The server's clock in epoch ms (to expire sessions without waiting). */
@@ -89,7 +94,7 @@ export interface TestServer {
   /** Sign-in details of every fixture account (fixture mode only; empty with the demo). */
   readonly fixtureAccounts: Readonly<Partial<Record<FixtureAccount, Credentials>>>;
   /** The running server's group commit (the bench watches its batches); null while stopped. */
-  readonly writes: GroupCommit | null;
+  readonly writes: WritePath | null;
   /** Counts a table's rows through a separate read-only connection (the server's stays untouched). */
   countRows(table: TableName): number;
   /** Stops listening and closes the database; the file stays. */
@@ -182,6 +187,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.now ? { now: options.now } : {}),
       ...(options.importPolicy ? { importPolicy: options.importPolicy } : {}),
       ...(options.groupCommit ? { groupCommit: options.groupCommit } : {}),
+      ...((options.writeWorker ?? process.env.WAYMARK_WRITE_WORKER === 'on') ? { writeWorkerDatabase: databaseFile } : {}),
       ...(options.packedLiveMin !== undefined ? { packedLiveMin: options.packedLiveMin } : {}),
     });
     try {
