@@ -77,7 +77,8 @@ export class ChangePublisher {
   /**
    * Changes this process committed together (one group commit), in commit order. Called only after
    * the transaction commits. Each room gets them in one message (`changes`; `change` when it may
-   * see only one), so a batch costs each socket one write, not one per change.
+   * see only one; `changesPacked` to the sockets that asked, for a big batch), so a batch costs
+   * each socket one message, not one per change.
    */
   publishAll(changes: readonly CommittedChange[]): void {
     const last = changes.at(-1);
@@ -110,19 +111,19 @@ export class ChangePublisher {
   }
 
   /** A room's events of one batch: packed to the sockets that asked for it, JSON to the others. */
-  #send(room: string, events: readonly ChangeEvent[], live: Map<string, Set<string>>): void {
+  #send(room: string, events: ChangeEvent[], live: Map<string, Set<string>>): void {
     if (events.length === 0) return;
     const packedRoom = packedRoomOf(room);
     const packedMembers = live.get(packedRoom)?.size ?? 0;
     if (events.length < this.#packedMin || packedMembers === 0) {
       if (events.length === 1) this.#io.local.to(room).emit('change', events[0]!);
-      else this.#io.local.to(room).emit('changes', [...events]);
+      else this.#io.local.to(room).emit('changes', events);
       return;
     }
     // level 1: five times faster than the default for nearly the same size on these columns.
     this.#io.local.to(packedRoom).emit('changesPacked', gzipSync(JSON.stringify(encodeChanges(events)), { level: 1 }));
     // Everyone else in the room, as JSON (skipped, with its encoding, when everyone asked packed).
-    if ((live.get(room)?.size ?? 0) > packedMembers) this.#io.local.to(room).except(packedRoom).emit('changes', [...events]);
+    if ((live.get(room)?.size ?? 0) > packedMembers) this.#io.local.to(room).except(packedRoom).emit('changes', events);
   }
 
   #emit(changes: readonly CommittedChange[]): void {

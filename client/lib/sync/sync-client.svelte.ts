@@ -370,6 +370,21 @@ export class SyncClient {
     }, LIVE_BATCH_MS);
   }
 
+  /**
+   * A packed sync reply, unpacked: null when its bytes did not match the contract (logged, and a new
+   * sync is scheduled) or when a newer sync has started meanwhile.
+   */
+  async #unpackOrResync<T>(token: number, unpacking: Promise<T>, what: string): Promise<T | null> {
+    try {
+      const value = await unpacking;
+      return token === this.#syncToken ? value : null;
+    } catch (error) {
+      console.error(`waymark: ${what} did not match the contract`, error);
+      this.#scheduleResync(token);
+      return null;
+    }
+  }
+
   #requestSync(): void {
     const token = ++this.#syncToken;
     this.#live = false;
@@ -394,28 +409,13 @@ export class SyncClient {
             return;
           }
           if (reply.mode === 'packed-changes') {
-            let changes: ChangeEvent[];
-            try {
-              changes = await unpackChanges(reply.changes);
-            } catch (error) {
-              console.error('waymark: the packed changes did not match the contract', error);
-              this.#scheduleResync(token);
-              return;
-            }
-            if (token !== this.#syncToken) return;
-            this.#synced(this.#feed.applyCatchUp(reply.seq, changes));
+            const changes = await this.#unpackOrResync(token, unpackChanges(reply.changes), 'the packed changes');
+            if (changes) this.#synced(this.#feed.applyCatchUp(reply.seq, changes));
             return;
           }
           if (reply.mode === 'packed') {
-            let views: GroupView[];
-            try {
-              views = await unpackViews(reply.views);
-            } catch (error) {
-              console.error('waymark: the packed snapshot did not match the contract', error);
-              this.#scheduleResync(token);
-              return;
-            }
-            if (token !== this.#syncToken) return;
+            const views = await this.#unpackOrResync(token, unpackViews(reply.views), 'the packed snapshot');
+            if (!views) return;
             this.crisis = reply.crisis;
             this.#packedBase = { seq: reply.seq, views: reply.views, saved: false, summaries: views.some(isSummary) };
             if (reply.seq < reply.head) {
