@@ -9,6 +9,7 @@ import type { SyncService } from '../services/sync.service';
 import type { ChangeSource } from '../services/committed-changes';
 import type { Repositories } from '../repositories/repositories';
 import { GroupCommit, type GroupCommitOptions, type WritePath } from '../write/group-commit';
+import { OutputHold } from './output-hold';
 import { WorkerGroupCommit } from '../write/worker-group-commit';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { Audience } from '../../shared/projection';
@@ -128,12 +129,15 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     // catches up from its own last sequence number, on whichever process it reaches.
     ...(cluster ? { adapter: cluster.adapter } : {}),
   });
+  // Whatever one batch gives a socket (its live changes, its acks) leaves in one write.
+  const hold = new OutputHold();
+  hold.attach(io.engine);
   const publisher = new ChangePublisher(io, deps.logger, deps.changes, cluster ? announcer(io, cluster) : undefined, deps.packedLiveMin);
   if (cluster) {
     io.on('committed', (seq: unknown) => {
       if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return;
       try {
-        publisher.catchUp(seq);
+        hold.run(() => publisher.catchUp(seq));
       } catch (error) {
         // The periodic check retries.
         deps.logger.error('change.catch_up_failed', describeError(error));
@@ -146,6 +150,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   const writes: WritePath = deps.writeWorkerDatabase
     ? new WorkerGroupCommit(deps.writeWorkerDatabase, publishBatch, deps.logger, { ...deps.groupCommit, ...(deps.now ? { now: deps.now } : {}) })
     : new GroupCommit(deps.repositories, deps.groups, publishBatch, deps.logger, deps.groupCommit, deps.auth);
+  writes.deliver = (work) => hold.run(work);
 
   io.use((socket, next) => {
     try {
@@ -207,7 +212,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       deps.logger.error('socket.sweep_failed', describeError(error));
     }
     try {
-      publisher.catchUp();
+      hold.run(() => publisher.catchUp());
     } catch (error) {
       deps.logger.error('change.catch_up_failed', describeError(error));
     }

@@ -55,6 +55,11 @@ export interface WritePath {
   flush(): void;
   /** Called after each flush (the bench counts batch sizes with it). */
   onFlush: ((stats: FlushStats) => void) | null;
+  /**
+   * Runs a batch's publishing and answering (the socket server gives each socket's frames of it
+   * one write: OutputHold).
+   */
+  deliver: (work: () => void) => void;
   /** Answers what is waiting, then lets go of what it holds (the worker thread). */
   close(): Promise<void>;
 }
@@ -92,6 +97,7 @@ export class GroupCommit implements WritePath {
   #scheduled: NodeJS.Immediate | null = null;
   /** Called after each flush (the bench counts batch sizes with it). */
   onFlush: ((stats: FlushStats) => void) | null = null;
+  deliver: (work: () => void) => void = (work) => work();
 
   constructor(
     repos: Repositories,
@@ -167,20 +173,11 @@ export class GroupCommit implements WritePath {
     // has been sent its change.
     const committedAt = performance.now();
     const committed = outcomes.flatMap((outcome) => outcome.committed);
-    try {
-      this.#publish(committed);
-    } catch (error) {
-      // The changes are stored; a client that missed them catches up by sequence number.
-      this.#logger.error('write.publish_failed', { changes: committed.length, ...describeError(error) });
-    }
-    batch.forEach((item, i) => {
-      try {
-        item.done(outcomes[i]!);
-      } catch (error) {
-        // One sender's broken callback must not leave the rest of the batch unanswered.
-        this.#logger.error('write.answer_failed', describeError(error));
-      }
-    });
+    this.deliver(() =>
+      publishThenAnswer(this.#logger, this.#publish, committed, () =>
+        batch.forEach((item, i) => answer(this.#logger, item.done, outcomes[i]!)),
+      ),
+    );
     const ended = performance.now();
     this.onFlush?.({
       commands: batch.length,
@@ -216,5 +213,34 @@ export class GroupCommit implements WritePath {
   }
 }
 
+/**
+ * After a batch's commit: publishes its changes (in commit order), then answers its commands. A
+ * writer holding its ack knows every room has been sent its change. A failed publish still answers.
+ */
+export function publishThenAnswer(
+  logger: Logger,
+  publish: (changes: readonly CommittedChange[]) => void,
+  committed: readonly CommittedChange[],
+  answerAll: () => void,
+): void {
+  try {
+    publish(committed);
+  } catch (error) {
+    // The changes are stored; a client that missed them catches up by sequence number.
+    logger.error('write.publish_failed', { changes: committed.length, ...describeError(error) });
+  }
+  answerAll();
+}
+
+/** Answers one command of a batch. */
+export function answer(logger: Logger, done: (outcome: CommandOutcome) => void, outcome: CommandOutcome): void {
+  try {
+    done(outcome);
+  } catch (error) {
+    // One sender's broken callback must not leave the rest of the batch unanswered.
+    logger.error('write.answer_failed', describeError(error));
+  }
+}
+
 const sessionEnded = () => failure('unauthorized', 'your session has ended; sign in again');
-const notApplied = () => failure('internal', 'the server could not handle this request; it was not applied');
+export const notApplied = () => failure('internal', 'the server could not handle this request; it was not applied');

@@ -4,8 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { describeError, type Logger } from '../log';
 import type { Actor, CommandOutcome, CommittedChange } from '../services/group.service';
 import type { Command } from '../../shared/schemas/command.schema';
-import { failure } from '../../shared/protocol';
-import { DEFAULT_MAX_BATCH, type FlushStats, type GroupCommitOptions, type WritePath } from './group-commit';
+import { answer, DEFAULT_MAX_BATCH, notApplied, publishThenAnswer, type FlushStats, type GroupCommitOptions, type WritePath } from './group-commit';
 import type { WorkerReply, WorkerRequest, WriteWorkerData } from './worker-protocol';
 
 /**
@@ -96,6 +95,7 @@ export class WorkerGroupCommit implements WritePath {
   #starts = 0;
   #readyCount = 0;
   onFlush: ((stats: FlushStats) => void) | null = null;
+  deliver: (work: () => void) => void = (work) => work();
   /** Called when a worker has opened its connection, with how many have (tests wait for a restart with it). */
   onWorkerReady: ((ready: number) => void) | null = null;
 
@@ -233,13 +233,11 @@ export class WorkerGroupCommit implements WritePath {
     this.#inFlight.shift();
     const committedAt = performance.now();
     const committed = reply.outcomes.flatMap((outcome) => outcome.committed);
-    try {
-      this.#publish(committed);
-    } catch (error) {
-      // The changes are stored; a client that missed them catches up by sequence number.
-      this.#logger.error('write.publish_failed', { changes: committed.length, ...describeError(error) });
-    }
-    flight.batch.forEach((item, i) => answer(this.#logger, item.done, reply.outcomes[i] ?? { ack: notApplied(), committed: [] }));
+    this.deliver(() =>
+      publishThenAnswer(this.#logger, this.#publish, committed, () =>
+        flight.batch.forEach((item, i) => answer(this.#logger, item.done, reply.outcomes[i] ?? { ack: notApplied(), committed: [] })),
+      ),
+    );
     const ended = performance.now();
     this.onFlush?.({
       commands: flight.batch.length,
@@ -293,13 +291,3 @@ export class WorkerGroupCommit implements WritePath {
   }
 }
 
-function answer(logger: Logger, done: (outcome: CommandOutcome) => void, outcome: CommandOutcome): void {
-  try {
-    done(outcome);
-  } catch (error) {
-    // One sender's broken callback must not leave the rest of the batch unanswered.
-    logger.error('write.answer_failed', describeError(error));
-  }
-}
-
-const notApplied = () => failure('internal', 'the server could not handle this request; it was not applied');

@@ -13,6 +13,7 @@ import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from '../../server/securit
 import type { ImportPolicy } from '../../server/services/import.service';
 import type { Role } from '../../shared/schemas/user.schema';
 import type { GroupCommitOptions, WritePath } from '../../server/write/group-commit';
+import type { WaymarkIo } from '../../server/socket/socket-server';
 
 /** Password of every fixture account. */
 export const FIXTURE_PASSWORD = 'fixture-password-1';
@@ -95,6 +96,8 @@ export interface TestServer {
   readonly fixtureAccounts: Readonly<Partial<Record<FixtureAccount, Credentials>>>;
   /** The running server's group commit (the bench watches its batches); null while stopped. */
   readonly writes: WritePath | null;
+  /** The running server's Socket.IO server (a test reaches one connection's server side); null while stopped. */
+  readonly io: WaymarkIo | null;
   /** Counts a table's rows through a separate read-only connection (the server's stays untouched). */
   countRows(table: TableName): number;
   /** Stops listening and closes the database; the file stays. */
@@ -230,6 +233,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     get writes() {
       return running?.app.writes ?? null;
+    },
+    get io() {
+      return running?.app.io ?? null;
     },
     dataDir,
     databaseFile,
