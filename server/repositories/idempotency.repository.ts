@@ -9,30 +9,48 @@ export interface IdempotencyRecord {
   at: string;
 }
 
-/** Command ids already applied, with their results. */
+interface Row {
+  command_id: string;
+  user_id: string;
+  result: string | null;
+  last_seq: number | null;
+  /** The change-log row at first_seq: the state the ack carried. */
+  logged: string | null;
+  at: string;
+}
+
+/**
+ * Command ids already applied, with their results. A record points at the command's change-log
+ * rows (its ack is the last sequence number and the state logged at the first) rather than
+ * holding a third copy of the group's JSON; records from before that hold their ack as JSON.
+ */
 export class IdempotencyRepository {
   readonly #insert;
   readonly #byId;
 
   constructor(db: Db) {
-    this.#insert = db.prepare<[string, string, string, string]>(
-      'INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)',
+    this.#insert = db.prepare<[string, string, number, number, string]>(
+      'INSERT INTO idempotency (command_id, user_id, first_seq, last_seq, at) VALUES (?, ?, ?, ?, ?)',
     );
-    this.#byId = db.prepare<[string], { command_id: string; user_id: string; result: string; at: string }>(
-      'SELECT * FROM idempotency WHERE command_id = ?',
+    this.#byId = db.prepare<[string], Row>(
+      `SELECT i.command_id, i.user_id, i.result, i.last_seq, c.data AS logged, i.at
+         FROM idempotency i LEFT JOIN change_log c ON c.seq = i.first_seq
+        WHERE i.command_id = ?`,
     );
   }
 
-  /** Records a command's result (`json`: its JSON, when the caller already has it). */
-  insert(commandId: string, userId: string, result: unknown, at: string, json: string = JSON.stringify(result)): void {
-    this.#insert.run(commandId, userId, json, at);
+  /** Records a successful command by its change-log rows, `firstSeq` to `lastSeq`. */
+  insert(commandId: string, userId: string, firstSeq: number, lastSeq: number, at: string): void {
+    this.#insert.run(commandId, userId, firstSeq, lastSeq, at);
   }
 
   /** The stored result of a command id, or null. */
   find(commandId: string): IdempotencyRecord | null {
     const row = this.#byId.get(commandId);
     if (!row) return null;
-    const result: unknown = JSON.parse(row.result);
+    // A missing log row leaves `group` null, which the service's parse refuses loudly.
+    const result: unknown =
+      row.result !== null ? JSON.parse(row.result) : { ok: true, seq: row.last_seq, group: row.logged === null ? null : JSON.parse(row.logged) };
     return { commandId: row.command_id, userId: row.user_id, result, at: row.at };
   }
 }

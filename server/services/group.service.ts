@@ -88,12 +88,9 @@ export class GroupService {
       if ('ok' in planned) return { ack: planned, committed: [] };
 
       const committed: CommittedChange[] = [];
-      // Each state is serialized once: the group row, its change-log row and (for the commanded
-      // group) the idempotency record store the same JSON.
-      const jsonOf = new Map<Group, string>();
       for (const change of planned.changes) {
+        // Serialized once for the group row and its change-log row.
         const json = JSON.stringify(change.after);
-        jsonOf.set(change.after, json);
         if (change.before) this.#repos.groups.update(change.after, json);
         else this.#repos.groups.insert(change.after, json);
         const seq = this.#repos.changeLog.appendGroupChange(command.type, change.after, actor.userId, at, json);
@@ -111,11 +108,12 @@ export class GroupService {
         committed.push({ seq, crisisId, before: change.before, after: change.after });
       }
       const first = committed[0];
-      if (!first) throw new InvariantError('a command planned no change');
-      const ack = { ok: true as const, seq: committed.at(-1)?.seq ?? first.seq, group: this.#visibleToWriter(actor, first.before, first.after) };
-      // Exactly JSON.stringify(ack), without serializing the group a second time.
-      const groupJson = jsonOf.get(ack.group) ?? JSON.stringify(ack.group);
-      this.#repos.idempotency.insert(command.commandId, actor.userId, ack, at, `{"ok":true,"seq":${ack.seq},"group":${groupJson}}`);
+      const last = committed.at(-1);
+      if (!first || !last) throw new InvariantError('a command planned no change');
+      this.#assertVisibleToWriter(actor, first.before, first.after);
+      // The ack carries the state logged at the first change: the idempotency record points there.
+      const ack = { ok: true as const, seq: last.seq, group: first.after };
+      this.#repos.idempotency.insert(command.commandId, actor.userId, first.seq, last.seq, at);
       return { ack, committed };
     });
   }
@@ -277,9 +275,9 @@ export class GroupService {
    * completes its agency's last open work no longer sees the group afterwards, but saw it a moment
    * before: its ack still carries the state its own change made.
    */
-  #visibleToWriter(actor: Actor, before: Group | null, after: Group): Group {
-    if (projectGroup(actor.audience, after)?.view === 'full') return after;
-    if (before && projectGroup(actor.audience, before)?.view === 'full') return after;
+  #assertVisibleToWriter(actor: Actor, before: Group | null, after: Group): void {
+    if (projectGroup(actor.audience, after)?.view === 'full') return;
+    if (before && projectGroup(actor.audience, before)?.view === 'full') return;
     throw new InvariantError(`role ${actor.audience.role} wrote a group it cannot see in full`);
   }
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { applyMigrations, openDatabase } from '../../server/db/database';
 import { createRepositories } from '../../server/repositories/repositories';
@@ -26,7 +28,32 @@ describe(openDatabase.name, () => {
     expect(applied).toContainEqual({ version: 1, name: 'init' });
     expect(applied).toContainEqual({ version: 2, name: 'exports' });
     expect(applied).toContainEqual({ version: 3, name: 'api_tokens_imports' });
+    expect(applied).toContainEqual({ version: 4, name: 'idempotency_points_at_log' });
     expect(applyMigrations(db)).toEqual([]);
+    db.close();
+  });
+
+  it('keeps the acks stored as JSON before idempotency records pointed at the change log', () => {
+    // A database as version 3 left it, with one record in the old form.
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    const dir = fileURLToPath(new URL('../../server/db/migrations/', import.meta.url));
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+    for (const [version, name] of [[1, 'init'], [2, 'exports'], [3, 'api_tokens_imports']] as const) {
+      db.exec(fs.readFileSync(path.join(dir, `00${version}_${name}.sql`), 'utf8'));
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(version, name, '2026-01-01T00:00:00.000Z');
+    }
+    db.exec(`INSERT INTO users (id, username, password_hash, role, display_name, created_at) VALUES ('u1', 'field-1', 'x', 'field', 'F', '2026-01-01T00:00:00.000Z')`);
+    const oldAck = { ok: true, seq: 7, group: { id: 'g1' } };
+    db.prepare('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)').run('c1', 'u1', JSON.stringify(oldAck), '2026-01-01T00:00:00.000Z');
+
+    expect(applyMigrations(db)).toEqual([4]);
+    const repos = createRepositories(db);
+    expect(repos.idempotency.find('c1')).toEqual({ commandId: 'c1', userId: 'u1', result: oldAck, at: '2026-01-01T00:00:00.000Z' });
+    // A record is either the old JSON or a pointer, never both or neither.
+    const insert = db.prepare('INSERT INTO idempotency (command_id, user_id, result, first_seq, last_seq, at) VALUES (?, ?, ?, ?, ?, ?)');
+    expect(() => insert.run('c2', 'u1', null, null, null, 'x')).toThrow(/CHECK/);
+    expect(() => insert.run('c3', 'u1', '{}', 1, 1, 'x')).toThrow(/CHECK/);
     db.close();
   });
 });
