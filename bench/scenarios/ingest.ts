@@ -11,7 +11,7 @@
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchRow, Scenario } from '../scenario';
@@ -32,34 +32,44 @@ interface Measured {
   open: LoopResult;
 }
 
-async function waymark(): Promise<Measured & { closedStats: ChildStats; openStats: ChildStats }> {
+/** CPU time (user + system) of this process, the clients' side, in ms. */
+const ownCpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
+
+async function waymark(): Promise<Measured & { closedStats: ChildStats; openStats: ChildStats; clientCpuMs: number }> {
   const server = await startBenchServer('waymark', { users: { field: SOCKETS }, ...(MAX_BATCH ? { maxBatch: MAX_BATCH } : {}) });
   try {
     const sockets = await connectUsers(server.url, server.users);
     const next = reportFactory();
     await server.stats();
+    const cpu = process.cpuUsage();
     const closed = await closedLoop(sockets, SECONDS, next);
+    const clientCpuMs = ownCpuMs(cpu);
     const closedStats = await server.stats();
     const open = await openLoop(sockets, RATE, OPEN_SECONDS, next);
     const openStats = await server.stats();
     closeAll(sockets);
-    return { closed, open, closedStats, openStats };
+    return { closed, open, closedStats, openStats, clientCpuMs };
   } finally {
     await server.stop();
   }
 }
 
-async function echo(): Promise<Measured & { closedStats: ChildStats }> {
+async function echo(): Promise<Measured & { closedStats: ChildStats; clientCpuMs: number }> {
   const server = await startBenchServer('echo');
   try {
     const sockets = await connectBare(server.url, SOCKETS);
     const next = reportFactory();
     await server.stats();
+    const cpu = process.cpuUsage();
     const closed = await closedLoop(sockets, SECONDS, next);
+    const clientCpuMs = ownCpuMs(cpu);
     const closedStats = await server.stats();
     const open = await openLoop(sockets, RATE, OPEN_SECONDS, next);
     closeAll(sockets);
-    return { closed, open, closedStats };
+    return { closed, open, closedStats, clientCpuMs };
   } finally {
     await server.stop();
   }
@@ -124,6 +134,10 @@ export const scenario: Scenario = {
     const cpuPerReport = (stats: ChildStats, loop: LoopResult) => (stats.cpuMs * 1000) / Math.max(1, loop.perSecond * SECONDS);
     const waymarkCpu = cpuPerReport(w.closedStats, w.closed);
     const echoCpu = cpuPerReport(e.closedStats, e.closed);
+    const clientCpuPerReport = (cpuMs: number, loop: LoopResult) => (cpuMs * 1000) / Math.max(1, loop.perSecond * SECONDS);
+    const clientCpu = clientCpuPerReport(w.clientCpuMs, w.closed);
+    const echoClientCpu = clientCpuPerReport(e.clientCpuMs, e.closed);
+    const cores = availableParallelism();
     return [
       row('acked reports/s vs socket.io echo', '/s', w.closed.perSecond, e.closed.perSecond, {
         goal: '≥ 10,000/s',
@@ -133,6 +147,9 @@ export const scenario: Scenario = {
       row('acked reports/s vs SQLite 1 tx/row', '/s', w.closed.perSecond, perRow, { note: 'bare inserts of the same group rows, WAL + FULL' }),
       row('server CPU per acked report, closed loop', 'µs', waymarkCpu, echoCpu, {
         note: `user + system time of the server process over the closed loop; one core to itself would ack about ${Math.round(1e6 / waymarkCpu).toLocaleString('en')}/s (echo: ${Math.round(1e6 / echoCpu).toLocaleString('en')}/s)`,
+      }),
+      row('server + bench clients CPU per acked report', 'µs', waymarkCpu + clientCpu, echoCpu + echoClientCpu, {
+        note: `the clients (this process) used ${clientCpu.toFixed(0)} µs per report (echo's: ${echoClientCpu.toFixed(0)} µs); this machine's ${cores} cores, fully used by both, would carry at most ${Math.round((cores * 1e6) / (waymarkCpu + clientCpu)).toLocaleString('en')}/s`,
       }),
       row('acked reports/s vs SQLite batched', '/s', w.closed.perSecond, batched, { note: `${SOCKETS} rows per transaction, WAL + FULL` }),
       row('ack p50, closed loop', 'ms', w.closed.p50, e.closed.p50, { note: load }),
