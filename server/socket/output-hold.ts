@@ -20,6 +20,12 @@
 export class OutputHold {
   #depth = 0;
   readonly #held = new Set<EngineSocket>();
+  readonly #onError: (error: unknown) => void;
+
+  /** @param onError told of a held socket whose flush threw; the other sockets are still flushed. */
+  constructor(onError: (error: unknown) => void) {
+    this.#onError = onError;
+  }
 
   /** Holds and corks the sockets this engine.io server accepts from now on (`io.engine`). */
   attach(engine: { on(event: 'connection', listener: (socket: EngineSocket) => void): unknown }): void {
@@ -50,7 +56,15 @@ export class OutputHold {
     if (this.#held.size === 0) return;
     const held = [...this.#held];
     this.#held.clear();
-    for (const socket of held) socket.flush();
+    for (const socket of held) {
+      try {
+        socket.flush();
+      } catch (error) {
+        // Engine.io would have thrown this into the publish or the answer it came from; here it
+        // would strand the sockets after it, and end the commit's flush after its commit.
+        this.#onError(error);
+      }
+    }
   }
 }
 

@@ -130,7 +130,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     ...(cluster ? { adapter: cluster.adapter } : {}),
   });
   // Whatever one batch gives a socket (its live changes, its acks) leaves in one write.
-  const hold = new OutputHold();
+  const hold = new OutputHold((error) => deps.logger.error('socket.flush_failed', describeError(error)));
   hold.attach(io.engine);
   const publisher = new ChangePublisher(io, deps.logger, deps.changes, cluster ? announcer(io, cluster) : undefined, deps.packedLiveMin);
   if (cluster) {

@@ -7,7 +7,8 @@ function fakeSocket(withTcp = true) {
   const log: string[] = [];
   const buffer: string[] = [];
   const tcp = { cork: () => log.push('cork'), uncork: () => log.push('uncork') };
-  const socket: EngineSocket & { send(packet: string): void } = {
+  const socket: EngineSocket & { send(packet: string): void; failWith: Error | null } = {
+    failWith: null,
     transport: withTcp ? { socket: { _socket: tcp } } : {},
     // engine.io's sendPacket: buffer, then flush (which the hold replaces on the instance).
     send(packet: string) {
@@ -15,6 +16,7 @@ function fakeSocket(withTcp = true) {
       this.flush();
     },
     flush() {
+      if (this.failWith) throw this.failWith;
       if (buffer.length > 0) log.push(`write ${buffer.splice(0).join('+')}`);
     },
   };
@@ -22,8 +24,12 @@ function fakeSocket(withTcp = true) {
 }
 
 function attached(...sockets: EngineSocket[]): OutputHold {
+  return attachedReporting(() => {}, ...sockets);
+}
+
+function attachedReporting(onError: (error: unknown) => void, ...sockets: EngineSocket[]): OutputHold {
   const engine = new EventEmitter();
-  const hold = new OutputHold();
+  const hold = new OutputHold(onError);
   hold.attach(engine);
   for (const socket of sockets) engine.emit('connection', socket);
   return hold;
@@ -83,5 +89,22 @@ describe('OutputHold', () => {
     const hold = attached(a.socket);
     hold.run(() => a.socket.send('batch'));
     expect(a.log).toEqual(['write batch']);
+  });
+
+  it('still flushes the other sockets when one flush throws, and reports it', () => {
+    const a = fakeSocket();
+    const b = fakeSocket();
+    const errors: unknown[] = [];
+    const hold = attachedReporting((error) => errors.push(error), a.socket, b.socket);
+    const broken = new Error('socket gone');
+    hold.run(() => {
+      a.socket.send('batch');
+      b.socket.send('batch');
+      // engine.io's own flush of `a` throws once the hold lets go of it.
+      a.socket.failWith = broken;
+    });
+    expect(errors).toEqual([broken]);
+    expect(a.log).toEqual(['cork', 'uncork']);
+    expect(b.log).toEqual(['cork', 'write batch', 'uncork']);
   });
 });
