@@ -1,8 +1,6 @@
 import type { Socket as TcpSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gunzipSync } from 'node:zlib';
-import { decodeChanges } from '../../shared/packed-views';
-import { connectAs, expectOk, makeGroupInput, reportCommand, requestSync, sendCommand, signIn, type ClientSocket } from '../support/clients';
+import { connectAs, expectOk, makeGroupInput, reportCommand, requestSync, sendCommand, signIn, unpackChanges, type ClientSocket } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 // One write per socket per group commit (OutputHold): a field socket that reports gets the batch's
@@ -40,7 +38,7 @@ describe('a group commit writes to each socket once', () => {
     try {
       const arrived: string[] = [];
       field.on('changesPacked', (bytes) => {
-        for (const event of decodeChanges(JSON.parse(gunzipSync(bytes).toString('utf8')))) arrived.push(`change ${event.seq}`);
+        for (const event of unpackChanges(bytes)) arrived.push(`change ${event.seq}`);
       });
       // A barrier: whatever the server sent this socket on connecting has arrived before counting.
       await requestSync(field, null);

@@ -1,6 +1,4 @@
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeChanges } from '../../shared/packed-views';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import {
   collectChanges,
@@ -11,6 +9,7 @@ import {
   requestSync,
   sendCommand,
   signIn,
+  unpackChanges,
   updateCommand,
   type ClientSocket,
 } from '../support/clients';
@@ -26,7 +25,7 @@ function collectEverything(socket: ClientSocket) {
   let packedMessages = 0;
   socket.on('changesPacked', (bytes) => {
     packedMessages++;
-    packed.push(...decodeChanges(JSON.parse(gunzipSync(bytes).toString('utf8'))));
+    packed.push(...unpackChanges(bytes));
   });
   return { json, packed, messages: () => packedMessages };
 }

@@ -1,12 +1,22 @@
-import { gunzipSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncAck } from '../../shared/events';
-import { decodeViews, summarizeGroup, type PackedView } from '../../shared/packed-views';
+import { summarizeGroup, type PackedView } from '../../shared/packed-views';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import type { Group, GroupView } from '../../shared/schemas/group.schema';
 import { openDatabase } from '../../server/db/database';
-import { connectFixture, expectOk, expectSnapshot, makeGroupInput, reportCommand, sendCommand, signIn, waitForEvent, type ClientSocket } from '../support/clients';
+import {
+  connectFixture,
+  expectOk,
+  expectSnapshot,
+  makeGroupInput,
+  reportCommand,
+  requestSync,
+  sendCommand,
+  signIn,
+  unpackSnapshot,
+  waitForEvent,
+  type ClientSocket,
+} from '../support/clients';
 import { startTestServer, type FixtureAccount, type TestServer } from '../support/server';
 
 // A big crisis's coordinator starts from summaries (shared/packed-views.ts): no need or assignment
@@ -24,17 +34,6 @@ async function connect(key: FixtureAccount): Promise<ClientSocket> {
   const socket = await connectFixture(server, key);
   open.push(socket);
   return socket;
-}
-
-const sync = (socket: ClientSocket, sinceSeq: number | null, packed: boolean): Promise<SyncAck> =>
-  socket.timeout(10_000).emitWithAck('sync', { sinceSeq, packed });
-
-/** The packed snapshot as the bytes' text (what travels) and decoded. */
-function unpacked(ack: SyncAck): { text: string; views: PackedView[] } {
-  if (!ack.ok || ack.mode !== 'packed') throw new Error(`expected a packed snapshot, got ${JSON.stringify(ack).slice(0, 200)}`);
-  const bytes = ack.views instanceof ArrayBuffer ? new Uint8Array(ack.views) : ack.views;
-  const text = gunzipSync(bytes).toString('utf8');
-  return { text, views: decodeViews(JSON.parse(text)) };
 }
 
 const fullGroups = (views: readonly GroupView[]): Group[] =>
@@ -82,8 +81,8 @@ afterAll(async () => {
 describe('packed summaries', () => {
   it("gives a big crisis's coordinator summaries that carry no need or assignment id, note or author", async () => {
     const socket = await connect('coordinator');
-    const plain = fullGroups(expectSnapshot(await sync(socket, null, false)).groups);
-    const { text, views } = unpacked(await sync(socket, null, true));
+    const plain = fullGroups(expectSnapshot(await requestSync(socket, null, false)).groups);
+    const { text, views } = unpackSnapshot(await requestSync(socket, null, true));
     expect(plain.length).toBeGreaterThanOrEqual(SUMMARIES_FROM);
     expect(plain.some((g) => g.assignments.length > 0)).toBe(true);
     for (const g of plain) {
@@ -104,15 +103,15 @@ describe('packed summaries', () => {
 
   it.each<FixtureAccount>(['field', 'responder', 'embassy'])('gives %s the views of the plain snapshot still (no summaries)', async (account) => {
     const socket = await connect(account);
-    const plain = expectSnapshot(await sync(socket, null, false)).groups;
-    const { views } = unpacked(await sync(socket, null, true));
+    const plain = expectSnapshot(await requestSync(socket, null, false)).groups;
+    const { views } = unpackSnapshot(await requestSync(socket, null, true));
     const byId = (list: readonly (GroupView | PackedView)[]) => [...list].sort((a, b) => a.group.id.localeCompare(b.group.id));
     expect(byId(views)).toEqual(byId(plain));
   });
 
   it("gives the full group with a read of its details (audited), and with the next live change", async () => {
     const socket = await connect('coordinator');
-    const { views } = unpacked(await sync(socket, null, true));
+    const { views } = unpackSnapshot(await requestSync(socket, null, true));
     const id = views[0]!.group.id;
     const cookie = await signIn(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password);
     const response = await fetch(`${server.url}${API_ROUTES.groups}/${id}`, { headers: { cookie } });

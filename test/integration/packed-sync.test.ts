@@ -1,7 +1,5 @@
-import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncAck } from '../../shared/events';
-import { decodeChanges, decodeViews, type PackedView } from '../../shared/packed-views';
+import type { PackedView } from '../../shared/packed-views';
 import type { GroupView } from '../../shared/schemas/group.schema';
 import {
   connectFixture,
@@ -9,7 +7,10 @@ import {
   expectSnapshot,
   makeGroupInput,
   reportCommand,
+  requestSync,
   sendCommand,
+  unpackChanges,
+  unpackSnapshot,
   type ClientSocket,
 } from '../support/clients';
 import { startTestServer, type FixtureAccount, type TestServer } from '../support/server';
@@ -25,15 +26,6 @@ async function connect(key: FixtureAccount): Promise<ClientSocket> {
   const socket = await connectFixture(server, key);
   open.push(socket);
   return socket;
-}
-
-const sync = (socket: ClientSocket, sinceSeq: number | null, packed: boolean): Promise<SyncAck> =>
-  socket.timeout(10_000).emitWithAck('sync', { sinceSeq, packed });
-
-function unpacked(ack: SyncAck): { seq: number; head: number; views: PackedView[] } {
-  if (!ack.ok || ack.mode !== 'packed') throw new Error(`expected a packed snapshot, got ${JSON.stringify(ack).slice(0, 200)}`);
-  const bytes = ack.views instanceof ArrayBuffer ? new Uint8Array(ack.views) : ack.views;
-  return { seq: ack.seq, head: ack.head, views: decodeViews(JSON.parse(gunzipSync(bytes).toString('utf8'))) };
 }
 
 const byId = (views: readonly (GroupView | PackedView)[]) => [...views].sort((a, b) => a.group.id.localeCompare(b.group.id));
@@ -64,15 +56,15 @@ describe('packed sync', () => {
     'gives %s exactly the views of the plain snapshot',
     async (account) => {
       const socket = await connect(account);
-      const plain = expectSnapshot(await sync(socket, null, false));
-      const packed = unpacked(await sync(socket, null, true));
+      const plain = expectSnapshot(await requestSync(socket, null, false));
+      const packed = unpackSnapshot(await requestSync(socket, null, true));
       expect(packed.seq).toBe(plain.seq);
       expect(byId(packed.views)).toEqual(byId(plain.groups));
     },
   );
 
   it("keeps a reduced audience reduced: a responder's unassigned groups carry no counts, notes or exact place", async () => {
-    const packed = unpacked(await sync(await connect('responder'), null, true));
+    const packed = unpackSnapshot(await requestSync(await connect('responder'), null, true));
     expect(packed.views.length).toBeGreaterThan(0);
     for (const view of packed.views) {
       expect(view.view).toBe('reduced');
@@ -82,27 +74,26 @@ describe('packed sync', () => {
 
   it('is shared while recent: a later change is caught up from its seq, not lost', async () => {
     const coordinator = await connect('coordinator');
-    const first = unpacked(await sync(coordinator, null, true));
+    const first = unpackSnapshot(await requestSync(coordinator, null, true));
     const field = await connect('field');
     const later = expectOk(await sendCommand(field, reportCommand(makeGroupInput())));
-    const again = unpacked(await sync(coordinator, null, true));
+    const again = unpackSnapshot(await requestSync(coordinator, null, true));
     expect(again.seq).toBe(first.seq);
     expect(again.head).toBe(later.seq);
-    const rest = await sync(coordinator, again.seq, true);
+    const rest = await requestSync(coordinator, again.seq, true);
     expect(rest.ok && rest.mode === 'changes' && rest.changes.map((c) => c.seq)).toEqual([later.seq]);
   });
 
   it('packs a long catch-up, and it holds exactly the plain catch-up', async () => {
     const coordinator = await connect('coordinator');
     const field = await connect('field');
-    const since = expectSnapshot(await sync(coordinator, null, false)).seq;
+    const since = expectSnapshot(await requestSync(coordinator, null, false)).seq;
     for (let i = 0; i < 210; i++) expectOk(await sendCommand(field, reportCommand(makeGroupInput())));
-    const plain = await sync(coordinator, since, false);
-    const packed = await sync(coordinator, since, true);
+    const plain = await requestSync(coordinator, since, false);
+    const packed = await requestSync(coordinator, since, true);
     if (!plain.ok || plain.mode !== 'changes' || !packed.ok || packed.mode !== 'packed-changes') throw new Error('expected both catch-ups');
-    const bytes = packed.changes instanceof ArrayBuffer ? new Uint8Array(packed.changes) : packed.changes;
     expect(packed.seq).toBe(plain.seq);
-    expect(decodeChanges(JSON.parse(gunzipSync(bytes).toString('utf8')))).toEqual(plain.changes);
+    expect(unpackChanges(packed.changes)).toEqual(plain.changes);
   });
 
   it('answers a bad request with a named error and no snapshot', async () => {

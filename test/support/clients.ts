@@ -1,7 +1,10 @@
+import { gunzipSync } from 'node:zlib';
 import { io, type Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientToServerEvents, CommandAck, ServerToClientEvents, SyncAck } from '../../shared/events';
+import { decodeChanges, decodeViews, type PackedView } from '../../shared/packed-views';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
+import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import type { Command } from '../../shared/schemas/command.schema';
 import type { FixtureAccount, TestServer } from './server';
@@ -165,9 +168,29 @@ export function sendCommand(socket: ClientSocket, command: Command): Promise<Com
   return socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', command);
 }
 
-/** Asks for a sync and resolves with its ack. Also a barrier: every change sent to this socket before it has arrived. */
-export function requestSync(socket: ClientSocket, sinceSeq: number | null): Promise<SyncAck> {
-  return socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { sinceSeq });
+/**
+ * Asks for a sync and resolves with its ack (`packed`: as the app asks, in packed columns). Also a
+ * barrier: every change sent to this socket before it has arrived.
+ */
+export function requestSync(socket: ClientSocket, sinceSeq: number | null, packed = false): Promise<SyncAck> {
+  return socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', packed ? { sinceSeq, packed } : { sinceSeq });
+}
+
+/** The JSON text of packed bytes (a packed snapshot, catch-up or live batch: gzipped). */
+export function packedText(bytes: Uint8Array | ArrayBuffer): string {
+  return gunzipSync(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes).toString('utf8');
+}
+
+/** The changes of a packed catch-up or live batch (`changesPacked`), decoded as the app does. */
+export function unpackChanges(bytes: Uint8Array | ArrayBuffer): ChangeEvent[] {
+  return decodeChanges(JSON.parse(packedText(bytes)));
+}
+
+/** A packed snapshot's reply: its text (what travels) and its views, decoded as the app does. */
+export function unpackSnapshot(ack: SyncAck): { seq: number; head: number; text: string; views: PackedView[] } {
+  if (!ack.ok || ack.mode !== 'packed') throw new Error(`expected a packed snapshot, got ${JSON.stringify(ack).slice(0, 200)}`);
+  const text = packedText(ack.views);
+  return { seq: ack.seq, head: ack.head, text, views: decodeViews(JSON.parse(text)) };
 }
 
 /** A valid group as a field team reports it (UUIDv7 id, now, 12 people in Tripoli), with overrides. */

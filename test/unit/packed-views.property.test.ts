@@ -219,7 +219,6 @@ function expectedSummary(g: Group): unknown {
   };
 }
 
-const coordinator: Audience = { userId: 'u', role: 'coordinator', crisisId: CRISIS, agencyId: null, servesState: null };
 const groupsArb = fc.array(groupArb, { maxLength: 12 });
 const asJson = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 

@@ -132,26 +132,8 @@ export class CounterTally {
     c.inNeed += sign * own.inNeed;
     c.assisted += sign * own.assisted;
     c.evacuated += sign * own.evacuated;
-    for (const [code, n] of Object.entries(own.strandedByNationality)) {
-      const refs = (this.#byNationalityRefs.get(code) ?? 0) + sign;
-      if (refs === 0) {
-        this.#byNationalityRefs.delete(code);
-        delete c.strandedByNationality[code];
-      } else {
-        this.#byNationalityRefs.set(code, refs);
-        c.strandedByNationality[code] = (c.strandedByNationality[code] ?? 0) + sign * n;
-      }
-    }
-    for (const [need, n] of Object.entries(own.inNeedByNeed) as [NeedType, number][]) {
-      const refs = (this.#byNeedRefs.get(need) ?? 0) + sign;
-      if (refs === 0) {
-        this.#byNeedRefs.delete(need);
-        delete c.inNeedByNeed[need];
-      } else {
-        this.#byNeedRefs.set(need, refs);
-        c.inNeedByNeed[need] = (c.inNeedByNeed[need] ?? 0) + sign * n;
-      }
-    }
+    for (const [code, n] of Object.entries(own.strandedByNationality)) tally(this.#byNationalityRefs, c.strandedByNationality, code, sign, n);
+    for (const [need, n] of Object.entries(own.inNeedByNeed) as [NeedType, number][]) tally(this.#byNeedRefs, c.inNeedByNeed, need, sign, n);
   }
 }
 
@@ -161,4 +143,19 @@ function emptyCounters(): Counters {
 
 function cloneCounters(c: Counters): Counters {
   return { ...c, strandedByNationality: { ...c.strandedByNationality }, inNeedByNeed: { ...c.inNeedByNeed } };
+}
+
+/**
+ * Adds (`sign` 1) or takes away (-1) one group's `n` under `key`: the key stays in `totals` while
+ * some group counts toward it (`refs`), as a recount would leave it.
+ */
+function tally<K extends string>(refs: Map<K, number>, totals: Partial<Record<K, number>>, key: K, sign: number, n: number): void {
+  const count = (refs.get(key) ?? 0) + sign;
+  if (count === 0) {
+    refs.delete(key);
+    delete totals[key];
+  } else {
+    refs.set(key, count);
+    totals[key] = (totals[key] ?? 0) + sign * n;
+  }
 }
