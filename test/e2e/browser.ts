@@ -1,3 +1,4 @@
+import packagedChromium from '@sparticuz/chromium';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page, type Request, type Response } from 'playwright-core';
 
 /** Chromium flags for a headless machine with no GPU and no network beyond localhost. */
@@ -11,9 +12,14 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Starts Debian's Chromium (playwright cannot download its own browser here). */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/**
+ * Starts the Chromium that ships in the `@sparticuz/chromium` npm package (unpacked into the temp
+ * folder on first use), so the browser tests need nothing but `npm ci`; `CHROMIUM_PATH` points them
+ * at another Chromium instead.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? (await packagedChromium.executablePath());
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
 /** A response the test expects to fail, such as the 401 of "who am I?" before signing in. */
