@@ -1,11 +1,16 @@
 import type { Failure } from './protocol';
 import type { Command } from './schemas/command.schema';
-import type { Group, GroupView } from './schemas/group.schema';
+import type { GroupView } from './schemas/group.schema';
 import type { ImportJob } from './schemas/import.schema';
 import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotResult, SnapshotResult, SyncRequest } from './schemas/sync.schema';
 
+/**
+ * A command's answer. `group` is the commanded group as it stands when the answer is sent,
+ * projected for the sender (null when the sender may not see it, e.g. a responder who just
+ * completed its agency's last open work there, asking again later).
+ */
 export type CommandAck =
-  | { ok: true; seq: number; group: Group }
+  | { ok: true; seq: number; group: GroupView | null }
   | (Failure & { current?: GroupView });
 export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | PackedChangesResult | Failure;
 

@@ -8,6 +8,7 @@ import {
   SITE_TYPES,
   VULNERABILITIES,
   type Group,
+  type GroupNationals,
   type GroupReduced,
   type GroupView,
 } from './schemas/group.schema';
@@ -42,7 +43,7 @@ import { Timestamp } from './ids';
  * same group's `seenAt` (2.5 B instead of 4.7: half the groups were last updated when last seen);
  * assignments' consular progress, which format 1 dropped, carried.
  */
-export const PACKED_VIEWS_FORMAT = 2;
+export const PACKED_VIEWS_FORMAT = 3;
 
 export interface PackedViews {
   format: typeof PACKED_VIEWS_FORMAT;
@@ -55,6 +56,8 @@ export interface PackedViews {
   reduced: unknown[];
   /** The columns of the summaries (kind 2). */
   summary: unknown[];
+  /** The columns of an embassy's nationals views (kind 3). */
+  nationals: unknown[];
 }
 
 /**
@@ -180,6 +183,22 @@ const timeSince = (rel: string): Shape => ({ k: 'time', rel });
 const consular = obj({ documentsIssued: int, registeredForEvacuation: int, evacuated: int });
 const counts = (keys: readonly string[]): Shape => obj(Object.fromEntries(keys.map((key) => [key, int])));
 
+/** Every field of `Assignment`. */
+const ASSIGNMENT_SHAPE = obj({
+  id: uuid,
+  groupId: uuid,
+  needId: uuid,
+  agencyId: text,
+  status: oneOf(ASSIGNMENT_STATUSES),
+  peopleReached: int,
+  note: text,
+  expectedBy: nullable(time),
+  createdBy: text,
+  updatedAt: time,
+  version: int,
+  consular: optional(consular),
+});
+
 /** Every field of `Group`, in the schema's order. A test checks this against the schema. */
 export const FULL_SHAPE = obj({
   id: uuid,
@@ -202,22 +221,7 @@ export const FULL_SHAPE = obj({
   // Last updated is often when last seen (half the bench's groups): written as the distance from it.
   updatedAt: timeSince('seenAt'),
   mergedInto: nullable(uuid),
-  assignments: arr(
-    obj({
-      id: uuid,
-      groupId: uuid,
-      needId: uuid,
-      agencyId: text,
-      status: oneOf(ASSIGNMENT_STATUSES),
-      peopleReached: int,
-      note: text,
-      expectedBy: nullable(time),
-      createdBy: text,
-      updatedAt: time,
-      version: int,
-      consular: optional(consular),
-    }),
-  ),
+  assignments: arr(ASSIGNMENT_SHAPE),
   followUpBy: arr(text),
 });
 
@@ -248,6 +252,31 @@ export const SUMMARY_SHAPE = obj({
       expectedBy: nullable(time),
       updatedAt: time,
       consular: optional(consular),
+    }),
+  ),
+});
+
+/** Every field of `GroupNationals`: an embassy's part of a group, nothing more. */
+export const NATIONALS_SHAPE = obj({
+  id: uuid,
+  crisisId: text,
+  version: int,
+  status: oneOf(GROUP_STATUSES),
+  location: obj({ lat: coord, lon: coord, accuracyM: nullable({ k: 'num' }), placeName: text, siteType: oneOf(SITE_TYPES) }),
+  seenAt: time,
+  reportedAt: time,
+  updatedAt: timeSince('seenAt'),
+  nationality: text,
+  nationals: int,
+  intention: oneOf(INTENTIONS),
+  needs: arr(obj({ id: uuid, type: oneOf(NEED_TYPES), severity: int, status: oneOf(NEED_STATUSES) })),
+  assignments: arr(ASSIGNMENT_SHAPE),
+  whole: nullable(
+    obj({
+      headcount: obj({ total: int, female: counts(AGE_BANDS), male: counts(AGE_BANDS) }),
+      vulnerabilities: counts(VULNERABILITIES),
+      documents: counts(DOCUMENT_STATES),
+      notes: text,
     }),
   ),
 });
@@ -426,6 +455,7 @@ export function encodeViews(views: Iterable<PackedView>): PackedViews {
   const full = writer(FULL_SHAPE, strings);
   const reduced = writer(REDUCED_SHAPE, strings);
   const summary = writer(SUMMARY_SHAPE, strings);
+  const nationals = writer(NATIONALS_SHAPE, strings);
   const kinds: number[] = [];
   let count = 0;
   for (const view of views) {
@@ -443,6 +473,10 @@ export function encodeViews(views: Iterable<PackedView>): PackedViews {
         kinds.push(2);
         summary.push(view.group);
         break;
+      case 'nationals':
+        kinds.push(3);
+        nationals.push(view.group);
+        break;
     }
   }
   return {
@@ -453,6 +487,7 @@ export function encodeViews(views: Iterable<PackedView>): PackedViews {
     full: full.finish() as unknown[],
     reduced: reduced.finish() as unknown[],
     summary: summary.finish() as unknown[],
+    nationals: nationals.finish() as unknown[],
   };
 }
 
@@ -665,12 +700,13 @@ export function decodeViews(packed: unknown): PackedView[] {
   if (p['format'] !== PACKED_VIEWS_FORMAT) fail(`format ${String(p['format'])} is not ${PACKED_VIEWS_FORMAT}`);
   const strings = isArray(p['strings'], 'strings');
   if (!strings.every((s) => typeof s === 'string')) fail('strings holds a bad value');
-  const kinds = ints(p['kinds'], 'kinds', 0, 3);
+  const kinds = ints(p['kinds'], 'kinds', 0, 4);
   const count = p['count'];
   if (!isInt(count) || (count as number) < 0) fail('count is not a count');
   const full = reader(FULL_SHAPE, p['full'], strings as string[], 'full');
   const reduced = reader(REDUCED_SHAPE, p['reduced'], strings as string[], 'reduced');
   const summary = reader(SUMMARY_SHAPE, p['summary'], strings as string[], 'summary');
+  const nationals = reader(NATIONALS_SHAPE, p['nationals'], strings as string[], 'nationals');
   const views: PackedView[] = new Array<PackedView>(count as number);
   for (let i = 0; i < (count as number); i++) {
     const kind = kinds.take();
@@ -679,9 +715,11 @@ export function decodeViews(packed: unknown): PackedView[] {
         ? { view: 'full', group: full.next() as Group }
         : kind === 1
           ? { view: 'reduced', group: reduced.next() as GroupReduced }
-          : { view: 'summary', group: summary.next() as GroupSummary };
+          : kind === 2
+            ? { view: 'summary', group: summary.next() as GroupSummary }
+            : { view: 'nationals', group: nationals.next() as GroupNationals };
   }
-  if (!kinds.done() || !full.done() || !reduced.done() || !summary.done()) fail('columns hold more values than the count');
+  if (!kinds.done() || !full.done() || !reduced.done() || !summary.done() || !nationals.done()) fail('columns hold more values than the count');
   return views;
 }
 

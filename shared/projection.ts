@@ -1,5 +1,5 @@
 import { isActiveAssignment } from './assignment-workflow';
-import type { Group, GroupView } from './schemas/group.schema';
+import type { Group, GroupNationals, GroupView } from './schemas/group.schema';
 import type { Role } from './schemas/user.schema';
 
 /** Who is receiving: everything the projection needs to know about a connection's user. */
@@ -51,8 +51,37 @@ export function reduceGroup(group: Group, exact = false): Extract<GroupView, { v
 }
 
 /**
+ * An embassy's view of a group it may see: its own nationals' part only (protection rule 9). How
+ * many of them, and what belongs to the group as a whole: place, times, status, intention, need
+ * types and their status (not how many people have each: that may count other nationals), and the
+ * consulate's own assignments. The breakdowns and notes come only when every person in the group
+ * is one of its nationals, so that they describe nobody else.
+ */
+export function nationalsView(group: Group, state: string, agencyId: string | null): GroupNationals | null {
+  const own = group.nationalities.find((n) => n.code === state);
+  if (!own) return null;
+  const whole = group.nationalities.length === 1 && own.count === group.headcount.total;
+  return {
+    id: group.id,
+    crisisId: group.crisisId,
+    version: group.version,
+    status: group.status,
+    location: group.location,
+    seenAt: group.seenAt,
+    reportedAt: group.reportedAt,
+    updatedAt: group.updatedAt,
+    nationality: state,
+    nationals: own.count,
+    intention: group.intention,
+    needs: group.needs.map((n) => ({ id: n.id, type: n.type, severity: n.severity, status: n.status })),
+    assignments: agencyId === null ? [] : group.assignments.filter((a) => a.agencyId === agencyId),
+    whole: whole ? { headcount: group.headcount, vulnerabilities: group.vulnerabilities, documents: group.documents, notes: group.notes } : null,
+  };
+}
+
+/**
  * The one function that decides what an audience receives of a group: nothing (null), a reduced
- * view or the full view. Every channel (snapshot, change feed, catch-up) goes through it.
+ * view, an embassy's nationals view or the full view. Every channel (snapshot, change feed, catch-up) goes through it.
  */
 export function projectGroup(audience: Audience, group: Group): GroupView | null {
   if (audience.crisisId !== group.crisisId) return null;
@@ -65,8 +94,11 @@ export function projectGroup(audience: Audience, group: Group): GroupView | null
       if (assignedToAgency(group, audience.agencyId)) return { view: 'full', group };
       // Not assigned to its agency: no exact location either (protection rule 4).
       return reduceGroup(group);
-    case 'embassy':
-      return embassyMaySee(group, audience.servesState) ? { view: 'full', group } : null;
+    case 'embassy': {
+      if (!embassyMaySee(group, audience.servesState)) return null;
+      const nationals = nationalsView(group, audience.servesState as string, audience.agencyId);
+      return nationals ? { view: 'nationals', group: nationals } : null;
+    }
     case 'admin':
       return null;
   }

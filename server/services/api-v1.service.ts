@@ -14,8 +14,7 @@ const BATCH = 500;
  */
 const MAX_SCANNED = 20_000;
 
-const withSeq = (view: GroupView, seq: number): ApiGroup =>
-  view.view === 'full' ? { view: 'full', seq, group: view.group } : { view: 'reduced', seq, group: view.group };
+const withSeq = (view: GroupView, seq: number): ApiGroup => ({ ...view, seq }) as ApiGroup;
 
 /**
  * The read-only API's answers. Every group goes through `projectGroup` for the token's audience:
@@ -81,22 +80,26 @@ export class ApiV1Service {
     return latest && view ? { ok: true, item: withSeq(view, latest.seq) } : failure('not_found', 'no such group in your view');
   }
 
-  /** Needs of the groups the audience sees in full (a reduced view names need types only, as in the app). */
+  /**
+   * Needs of the groups the audience sees in full, or as an embassy's nationals view (without how
+   * many people have each: that may count other nationals). A reduced view names need types only,
+   * as in the app.
+   */
   needs(audience: Audience, query: ApiListQuery): ApiNeedsPage {
     const items: ApiNeedsPage['items'] = [];
     const page = this.#walk(audience, query, ({ seq }, view) => {
-      if (view.view !== 'full') return 0;
+      if (view.view === 'reduced') return 0;
       for (const need of view.group.needs) items.push({ ...need, groupId: view.group.id, cluster: NEED_CLUSTER[need.type], seq });
       return view.group.needs.length;
     });
     return { ok: true, items, ...page };
   }
 
-  /** Assignments inside the groups the audience sees in full. */
+  /** Assignments inside the groups the audience sees in full; an embassy, its consulate's own. */
   assignments(audience: Audience, query: ApiListQuery): ApiAssignmentsPage {
     const items: ApiAssignmentsPage['items'] = [];
     const page = this.#walk(audience, query, ({ seq }, view) => {
-      if (view.view !== 'full') return 0;
+      if (view.view === 'reduced') return 0;
       for (const a of view.group.assignments) items.push({ ...a, seq });
       return view.group.assignments.length;
     });

@@ -81,7 +81,11 @@ export class GroupService {
         if (prior.userId !== actor.userId) {
           return { ack: failure('invalid', 'this command id was already used'), committed: [] };
         }
-        return { ack: StoredAck.parse(prior.result), committed: [] };
+        // Answered as the group stands now, projected for the caller as it is now (protection
+        // rule 8): never the state the first answer carried, which the caller may no longer see.
+        const stored = StoredAck.parse(prior.result);
+        const current = this.#repos.groups.findById(stored.group.id);
+        return { ack: { ok: true, seq: stored.seq, group: current ? projectGroup(actor.audience, current) : null }, committed: [] };
       }
       const at = new Date(this.#now()).toISOString();
       const planned = this.#plan(actor, crisisId, command, at);
@@ -112,7 +116,7 @@ export class GroupService {
       if (!first || !last) throw new InvariantError('a command planned no change');
       this.#assertVisibleToWriter(actor, first.before, first.after);
       // The ack carries the state logged at the first change: the idempotency record points there.
-      const ack = { ok: true as const, seq: last.seq, group: first.after };
+      const ack = { ok: true as const, seq: last.seq, group: projectGroup(actor.audience, first.after) };
       this.#repos.idempotency.insert(command.commandId, actor.userId, first.seq, last.seq, at);
       return { ack, committed };
     });
@@ -276,10 +280,15 @@ export class GroupService {
    * before: its ack still carries the state its own change made.
    */
   #assertVisibleToWriter(actor: Actor, before: Group | null, after: Group): void {
-    if (projectGroup(actor.audience, after)?.view === 'full') return;
-    if (before && projectGroup(actor.audience, before)?.view === 'full') return;
+    // Full, or an embassy's nationals view (its consular work): never a reduced point or nothing.
+    const mayAct = (g: Group | null) => {
+      const view = g ? projectGroup(actor.audience, g) : null;
+      return view !== null && view.view !== 'reduced';
+    };
+    if (mayAct(after) || mayAct(before)) return;
     throw new InvariantError(`role ${actor.audience.role} wrote a group it cannot see in full`);
   }
+
 }
 
 /** Keeps the workflow status of needs that stay; new needs start open. */

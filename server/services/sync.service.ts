@@ -8,9 +8,8 @@ import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Crisis } from '../../shared/schemas/crisis.schema';
-import type { Group, GroupView } from '../../shared/schemas/group.schema';
+import type { GroupView } from '../../shared/schemas/group.schema';
 import type { CatchUpResult, ChangeEvent, PackedSnapshotResult } from '../../shared/schemas/sync.schema';
-import { projectChange } from './change-projection';
 
 const gzip = promisify(zlib.gzip);
 
@@ -34,7 +33,7 @@ export const DEFAULT_PACKED_SNAPSHOT_POLICY: PackedSnapshotPolicy = { maxStaleCh
 export const DEFAULT_SUMMARIES_FROM_GROUPS = 2_000;
 
 /** A catch-up this long comes packed to a client that asked `packed`; a shorter one as it is. */
-const PACK_CHANGES_FROM = 200;
+const DEFAULT_PACK_CHANGES_FROM = 200;
 
 interface PackedBuild {
   seq: number;
@@ -49,14 +48,17 @@ export class SyncService {
   readonly #policy: SyncPolicy;
   readonly #packedPolicy: PackedSnapshotPolicy;
   readonly #now: () => number;
+  readonly #packChangesFrom: number;
   /** Packed snapshots by projection (everything `projectGroup` reads of an audience), newest last. */
   readonly #packed = new Map<string, Promise<(PackedBuild & { ok: true }) | Failure>>();
 
-  constructor(repos: Repositories, policy: SyncPolicy, options: { packed?: Partial<PackedSnapshotPolicy>; now?: () => number } = {}) {
+  /** `packChangesFrom`: fewest changes a catch-up packs for a client that asked (tests pack every one). */
+  constructor(repos: Repositories, policy: SyncPolicy, options: { packed?: Partial<PackedSnapshotPolicy>; now?: () => number; packChangesFrom?: number } = {}) {
     this.#repos = repos;
     this.#policy = policy;
     this.#packedPolicy = { ...DEFAULT_PACKED_SNAPSHOT_POLICY, ...options.packed };
     this.#now = options.now ?? Date.now;
+    this.#packChangesFrom = options.packChangesFrom ?? DEFAULT_PACK_CHANGES_FROM;
   }
 
   /**
@@ -82,7 +84,7 @@ export class SyncService {
   async syncPacked(audience: Audience, sinceSeq: number | null): Promise<SyncAck> {
     const decided = this.#catchUpOrSnapshot(audience, sinceSeq);
     if (decided !== 'snapshot') {
-      if (!decided.ok || decided.changes.length < PACK_CHANGES_FROM) return decided;
+      if (!decided.ok || decided.changes.length < this.#packChangesFrom) return decided;
       const changes = await gzip(JSON.stringify(encodeChanges(decided.changes)), { level: 6 });
       return { ok: true, mode: 'packed-changes', seq: decided.seq, changes };
     }
@@ -90,7 +92,7 @@ export class SyncService {
     const key = [crisisId, audience.role, audience.agencyId, audience.servesState].join('|');
     let entry = this.#packed.get(key);
     let built = entry ? await entry.catch(() => null) : null;
-    if (!built?.ok || !this.#reusable(crisisId, built, this.#repos.changeLog.headSeq())) {
+    if (!built?.ok || !this.#reusable(audience, built, this.#repos.changeLog.headSeq())) {
       // Another request may have started a newer build while this one waited: share it.
       const current = this.#packed.get(key);
       if (current !== undefined && current !== entry) entry = current;
@@ -114,7 +116,15 @@ export class SyncService {
     return { ok: true, mode: 'packed', seq: built.seq, head: this.#repos.changeLog.headSeq(), crisis: built.crisis, views: built.views };
   }
 
-  #reusable(crisisId: string, built: PackedBuild, head: number): boolean {
+  /**
+   * Whether a build may serve this audience now. A build some changes old holds those groups as
+   * they were: fine for a coordinator, who may see every state a group of the crisis has had (and
+   * catches up at once), but for anyone else an old state may be one they may no longer see
+   * (protection rule 8), so theirs must be as new as the log.
+   */
+  #reusable(audience: Audience, built: PackedBuild, head: number): boolean {
+    const crisisId = audience.crisisId as string;
+    if (audience.role !== 'coordinator' && built.seq !== head) return false;
     if (this.#now() - built.builtAt > this.#packedPolicy.maxStaleMs) return false;
     if (head - built.seq > this.#packedPolicy.maxStaleChanges) return false;
     return this.#canCatchUp(crisisId, built.seq, head);
@@ -201,24 +211,31 @@ export class SyncService {
     return this.#repos.changeLog.countAfter(crisisId, sinceSeq, limit + 1) <= limit;
   }
 
+  /**
+   * What the audience misses since `sinceSeq`, decided now (protection rule 8): for each group that
+   * changed, its CURRENT state projected for the audience as it is now, at the seq of its last
+   * change; or a removal when the audience may not see it now but could have held it (it could see
+   * the group as it stood at `sinceSeq`, or in one of the states since). Never a state from
+   * history: the log says which groups changed, the groups table what they are.
+   */
   #changesAfter(audience: Audience, crisisId: string, sinceSeq: number, head: number): ChangeEvent[] {
-    // The state before a change matters only when the audience may not see the group after it (a
-    // removal if it could before): read from the log then, for the group's first change in the
-    // batch, and carried along in memory otherwise.
-    const latest = new Map<string, Group | null>();
-    const out: ChangeEvent[] = [];
+    const changed = new Map<string, { seq: number; held: boolean }>();
     for (const change of this.#repos.changeLog.listAfter(crisisId, sinceSeq, head)) {
-      const view = projectGroup(audience, change.group);
-      let event: ChangeEvent | null;
-      if (view) event = { kind: 'group.upsert', seq: change.seq, group: view };
-      else {
-        const before = latest.has(change.entityId)
-          ? (latest.get(change.entityId) ?? null)
-          : this.#repos.changeLog.stateBefore(change.entityId, change.seq);
-        event = projectChange(audience, change.seq, before, change.group);
+      let entry = changed.get(change.entityId);
+      if (!entry) {
+        const before = this.#repos.changeLog.stateBefore(change.entityId, sinceSeq + 1);
+        entry = { seq: change.seq, held: before !== null && projectGroup(audience, before) !== null };
+        changed.set(change.entityId, entry);
       }
-      latest.set(change.entityId, change.group);
-      if (event) out.push(event);
+      entry.seq = change.seq;
+      entry.held ||= projectGroup(audience, change.group) !== null;
+    }
+    const out: ChangeEvent[] = [];
+    for (const [groupId, { seq, held }] of [...changed].sort((a, b) => a[1].seq - b[1].seq)) {
+      const current = this.#repos.groups.findById(groupId);
+      const view = current ? projectGroup(audience, current) : null;
+      if (view) out.push({ kind: 'group.upsert', seq, group: view });
+      else if (held) out.push({ kind: 'group.remove', seq, groupId });
     }
     return out;
   }

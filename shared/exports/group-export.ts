@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isActiveAssignment } from '../assignment-workflow';
 import { projectGroup, type Audience } from '../projection';
 import type { Agency } from '../schemas/agency.schema';
-import { GroupStatus, NationalityCode, type Group } from '../schemas/group.schema';
+import { GroupStatus, NationalityCode, type Group, type GroupNationals } from '../schemas/group.schema';
 import { NEED_CLUSTER, NeedType } from '../schemas/need.schema';
 import { hxlCsv, type HxlColumn } from './hxl-csv';
 
@@ -16,28 +16,32 @@ export const GroupExportQuery = z
   .strict();
 export type GroupExportQuery = z.infer<typeof GroupExportQuery>;
 
+/** A group as one audience may export it: the whole group, or an embassy's nationals part (rule 9). */
+export type ExportableGroup = Group | GroupNationals;
+
 /**
- * The groups an audience may export: exactly those `projectGroup` gives it in full (a responder's
- * assigned groups, an embassy's consenting unflagged nationals, a coordinator's whole crisis).
- * Reduced views are anonymous map points and are not exported. Duplicates are left out (their
- * people are in the kept group). Pure.
+ * The groups an audience may export, as `projectGroup` gives them to it: a coordinator's whole
+ * crisis and a responder's assigned groups in full, an embassy's consenting unflagged nationals as
+ * its nationals part. Reduced views are anonymous map points and are not exported. Duplicates are
+ * left out (their people are in the kept group). Pure.
  */
-export function exportableGroups(audience: Audience, groups: Iterable<Group>, query: GroupExportQuery = {}): Group[] {
-  const out: Group[] = [];
+export function exportableGroups(audience: Audience, groups: Iterable<Group>, query: GroupExportQuery = {}): ExportableGroup[] {
+  const out: ExportableGroup[] = [];
   for (const stored of groups) {
     const view = projectGroup(audience, stored);
-    if (view?.view !== 'full') continue;
+    if (view === null || view.view === 'reduced') continue;
     const g = view.group;
     if (g.status === 'duplicate') continue;
     if (query.status && g.status !== query.status) continue;
     if (query.need && !openNeeds(g).some((n) => n.type === query.need)) continue;
-    if (query.nationality && !g.nationalities.some((n) => n.code === query.nationality)) continue;
+    if (query.nationality && !nationalitiesOf(g).some((n) => n.code === query.nationality)) continue;
     out.push(g);
   }
   return out;
 }
 
-const openNeeds = (g: Group) => g.needs.filter((n) => n.status === 'open' || n.status === 'assigned');
+const openNeeds = <N extends { status: string }>(g: { needs: readonly N[] }): N[] => g.needs.filter((n) => n.status === 'open' || n.status === 'assigned');
+const nationalitiesOf = (g: ExportableGroup) => ('nationals' in g ? [{ code: g.nationality, count: g.nationals }] : g.nationalities);
 const sum = (xs: Iterable<number>) => {
   let s = 0;
   for (const x of xs) s += x;
@@ -45,12 +49,23 @@ const sum = (xs: Iterable<number>) => {
 };
 
 /**
+ * What an export may say of a group's people. For an embassy's part of a mixed group only its
+ * nationals' count: the breakdowns describe everybody, so their cells stay empty (not 0: unknown).
+ */
+function peopleOf(g: ExportableGroup): { total: number; headcount: Group['headcount'] | null; documents: Group['documents'] | null } {
+  if ('nationals' in g) return { total: g.nationals, headcount: g.whole?.headcount ?? null, documents: g.whole?.documents ?? null };
+  return { total: g.headcount.total, headcount: g.headcount, documents: g.documents };
+}
+
+/**
  * One exported group, field by field. Written out explicitly (never a spread of the group) so that
  * the protection flag, consent and notes cannot ride along: they are simply not here.
  */
-function groupRecord(g: Group, agencyName: (id: string) => string) {
-  const f = g.headcount.female;
-  const m = g.headcount.male;
+function groupRecord(g: ExportableGroup, agencyName: (id: string) => string) {
+  const people = peopleOf(g);
+  const f = people.headcount?.female;
+  const m = people.headcount?.male;
+  const d = people.documents;
   const needs = openNeeds(g);
   const agencies = new Set(g.assignments.filter((a) => isActiveAssignment(a.status)).map((a) => agencyName(a.agencyId)));
   return {
@@ -62,18 +77,20 @@ function groupRecord(g: Group, agencyName: (id: string) => string) {
     status: g.status,
     reported: g.reportedAt,
     seen: g.seenAt,
-    people: g.headcount.total,
-    female: sum(Object.values(f)),
-    male: sum(Object.values(m)),
-    children: f.under5 + f.age5to17 + m.under5 + m.age5to17,
-    adults: f.age18to59 + m.age18to59,
-    older: f.age60plus + m.age60plus,
-    nationalities: g.nationalities.map((n) => `${n.code}:${n.count}`).join(';'),
-    documents_valid: g.documents.valid,
-    documents_lost: g.documents.lostOrDestroyed,
-    documents_confiscated: g.documents.confiscated,
-    documents_never_had: g.documents.neverHad,
-    documents_unknown: g.documents.unknown,
+    people: people.total,
+    female: f ? sum(Object.values(f)) : '',
+    male: m ? sum(Object.values(m)) : '',
+    children: f && m ? f.under5 + f.age5to17 + m.under5 + m.age5to17 : '',
+    adults: f && m ? f.age18to59 + m.age18to59 : '',
+    older: f && m ? f.age60plus + m.age60plus : '',
+    nationalities: nationalitiesOf(g)
+      .map((n) => `${n.code}:${n.count}`)
+      .join(';'),
+    documents_valid: d?.valid ?? '',
+    documents_lost: d?.lostOrDestroyed ?? '',
+    documents_confiscated: d?.confiscated ?? '',
+    documents_never_had: d?.neverHad ?? '',
+    documents_unknown: d?.unknown ?? '',
     intention: g.intention,
     needs: needs.map((n) => n.type).join(';'),
     clusters: [...new Set(needs.map((n) => NEED_CLUSTER[n.type]))].join(';'),
@@ -121,7 +138,7 @@ const namer = (agencies: readonly Agency[]) => {
 };
 
 /** Groups as CSV with an HXL hashtag row. Pure. */
-export function groupsCsv(groups: readonly Group[], agencies: readonly Agency[]): string {
+export function groupsCsv(groups: readonly ExportableGroup[], agencies: readonly Agency[]): string {
   const name = namer(agencies);
   return hxlCsv(
     GROUP_COLUMNS,
@@ -163,7 +180,7 @@ export function pointCollection<P>(items: readonly { at: [number, number]; prope
 }
 
 /** Groups as GeoJSON points with the CSV's fields as properties (less the coordinates). Pure. */
-export function groupsGeoJson(groups: readonly Group[], agencies: readonly Agency[]): PointFeatureCollection<Omit<GroupRecord, 'lat' | 'lon'>> {
+export function groupsGeoJson(groups: readonly ExportableGroup[], agencies: readonly Agency[]): PointFeatureCollection<Omit<GroupRecord, 'lat' | 'lon'>> {
   const name = namer(agencies);
   return pointCollection(
     groups.map((g) => {

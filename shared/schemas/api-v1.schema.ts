@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, Issue } from '../protocol';
 import { Assignment } from './assignment.schema';
-import { Group, GroupReduced } from './group.schema';
+import { Group, GroupNationals, GroupReduced, NationalsNeed } from './group.schema';
 import { CLUSTERS, Need } from './need.schema';
 
 /**
@@ -38,6 +38,7 @@ export type ApiListQuery = z.infer<typeof ApiListQuery>;
 export const ApiGroup = z.discriminatedUnion('view', [
   z.object({ view: z.literal('full'), seq: Seq, group: Group }),
   z.object({ view: z.literal('reduced'), seq: Seq, group: GroupReduced }),
+  z.object({ view: z.literal('nationals'), seq: Seq, group: GroupNationals }),
 ]);
 export type ApiGroup = z.infer<typeof ApiGroup>;
 
@@ -60,7 +61,8 @@ export type ApiGroupsPage = z.infer<typeof ApiGroupsPage>;
 export const ApiGroupAnswer = z.object({ ok: z.literal(true), item: ApiGroup });
 
 /** A need of a group the agency sees in full, with its cluster. */
-export const ApiNeed = Need.extend({ groupId: z.uuid(), cluster: z.enum(CLUSTERS), seq: Seq });
+/** `people` is absent for an embassy: how many have a need may count other nationals. */
+export const ApiNeed = NationalsNeed.extend({ people: Need.shape.people.optional(), groupId: z.uuid(), cluster: z.enum(CLUSTERS), seq: Seq });
 export const ApiNeedsPage = z.object({ ...page, items: z.array(ApiNeed) });
 export type ApiNeedsPage = z.infer<typeof ApiNeedsPage>;
 

@@ -228,9 +228,49 @@ export const GroupReduced = z.object({
 });
 export type GroupReduced = z.infer<typeof GroupReduced>;
 
+/** A need as an embassy receives it: what the group needs, not how many of whom (`people` may count other nationals). */
+export const NationalsNeed = Need.omit({ people: true });
+export type NationalsNeed = z.infer<typeof NationalsNeed>;
+
+/**
+ * What an embassy receives of a group it may see (protection rule 1), holding its own nationals'
+ * part only (rule 9): how many of them, and what belongs to the group as a whole (place, status,
+ * intention, needs, the consulate's own assignments). No other nationality, no count of other
+ * people. `whole` is present only when every person in the group is one of these nationals: then
+ * the breakdowns and notes describe them alone.
+ */
+export const GroupNationals = z.object({
+  id: Uuid,
+  crisisId: Uuid,
+  version: z.number().int().min(1),
+  status: GroupStatus,
+  location: Location,
+  seenAt: Timestamp,
+  reportedAt: Timestamp,
+  updatedAt: Timestamp,
+  /** The embassy's state. */
+  nationality: Iso3,
+  /** How many people of the group are its nationals. */
+  nationals: z.number().int().min(1).max(100_000),
+  intention: z.enum(INTENTIONS),
+  needs: z.array(NationalsNeed),
+  /** Only the assignments handed to this consulate. */
+  assignments: z.array(Assignment).max(200),
+  whole: z
+    .object({
+      headcount: Headcount,
+      vulnerabilities: Vulnerabilities,
+      documents: Documents,
+      notes: z.string().max(2000),
+    })
+    .nullable(),
+});
+export type GroupNationals = z.infer<typeof GroupNationals>;
+
 /** A group as one audience receives it. */
 export const GroupView = z.discriminatedUnion('view', [
   z.object({ view: z.literal('full'), group: Group }),
   z.object({ view: z.literal('reduced'), group: GroupReduced }),
+  z.object({ view: z.literal('nationals'), group: GroupNationals }),
 ]);
 export type GroupView = z.infer<typeof GroupView>;

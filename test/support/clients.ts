@@ -8,7 +8,7 @@ import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import type { Command } from '../../shared/schemas/command.schema';
 import type { FixtureAccount, TestServer } from './server';
-import { GroupInput, type GroupInputDraft, type GroupPatch, type GroupStatus } from '../../shared/schemas/group.schema';
+import { GroupInput, type Group, type GroupInputDraft, type GroupPatch, type GroupStatus } from '../../shared/schemas/group.schema';
 
 /** A typed client socket, as the real client holds it. */
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -222,7 +222,14 @@ export function statusCommand(groupId: string, baseVersion: number, status: Grou
 }
 
 /** Narrows an ack to success, failing with the server's answer otherwise. */
-export function expectOk(ack: CommandAck): Extract<CommandAck, { ok: true }> {
+export function expectOk(ack: CommandAck): { ok: true; seq: number; group: Group } {
+  const ok = expectOkView(ack);
+  if (ok.group?.view !== 'full') throw new Error(`expected the full group in the ack, got ${ok.group?.view ?? 'none'}`);
+  return { ok: true, seq: ok.seq, group: ok.group.group };
+}
+
+/** Narrows an ack to a success, its group as projected for the sender (any view, or none). */
+export function expectOkView(ack: CommandAck): Extract<CommandAck, { ok: true }> {
   if (!ack.ok) throw new Error(`expected ok, got ${ack.code}: ${ack.message}`);
   return ack;
 }

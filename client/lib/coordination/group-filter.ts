@@ -1,6 +1,7 @@
 import { isActiveAssignment } from '../../../shared/assignment-workflow';
 import { GROUP_STATUSES, VULNERABILITIES, type GroupStatus, type GroupView, type Vulnerability } from '../../../shared/schemas/group.schema';
 import { CLUSTERS, NEED_CLUSTER, NEED_TYPES, type Cluster, type NeedType } from '../../../shared/schemas/need.schema';
+import { positionOf } from '../map/group-features';
 
 /** [west, south, east, north] in degrees. */
 export type Bounds = readonly [number, number, number, number];
@@ -54,8 +55,7 @@ const inBounds = (b: Bounds, lat: number, lon: number) => lat >= b[1] && lat <= 
  */
 export function matchesFilter(view: GroupView, f: GroupFilter, now: number): boolean {
   const g = view.group;
-  const lat = view.view === 'full' ? view.group.location.lat : view.group.lat;
-  const lon = view.view === 'full' ? view.group.location.lon : view.group.lon;
+  const { lat, lon } = positionOf(view);
   if (f.statuses.length > 0 && !f.statuses.includes(g.status)) return false;
   if (f.bounds && !inBounds(f.bounds, lat, lon)) return false;
   if (view.view === 'reduced') {
@@ -73,8 +73,11 @@ export function matchesFilter(view: GroupView, f: GroupFilter, now: number): boo
       (!f.unassignedOnly || !group.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status))),
   );
   if ((f.needs.length > 0 || f.clusters.length > 0 || f.unassignedOnly) && candidates.length === 0) return false;
-  if (f.nationalities.length > 0 && !group.nationalities.some((n) => f.nationalities.includes(n.code))) return false;
-  if (f.vulnerabilities.length > 0 && !f.vulnerabilities.some((v) => group.vulnerabilities[v] > 0)) return false;
+  // An embassy's nationals view names one nationality, and its breakdowns only when they describe its nationals alone.
+  const nationalities = view.view === 'nationals' ? [view.group.nationality] : view.group.nationalities.map((n) => n.code);
+  const vulnerabilities = view.view === 'nationals' ? view.group.whole?.vulnerabilities : view.group.vulnerabilities;
+  if (f.nationalities.length > 0 && !nationalities.some((code) => f.nationalities.includes(code))) return false;
+  if (f.vulnerabilities.length > 0 && !f.vulnerabilities.some((v) => (vulnerabilities?.[v] ?? 0) > 0)) return false;
   if (f.agencies.length > 0 && !group.assignments.some((a) => f.agencies.includes(a.agencyId) && a.status !== 'cancelled' && a.status !== 'declined')) {
     return false;
   }

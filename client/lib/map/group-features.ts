@@ -117,9 +117,21 @@ export const STATUS_LEGEND: readonly StatusLegendEntry[] = GROUP_STATUSES.map((s
   labelKey: `map.status.${status}` as const,
 }));
 
+/** How many people this user is told about: the group's, an embassy's nationals, or none for a point. */
+export function peopleOf(view: GroupView): number | null {
+  switch (view.view) {
+    case 'full':
+      return view.group.headcount.total;
+    case 'nationals':
+      return view.group.nationals;
+    case 'reduced':
+      return null;
+  }
+}
+
 /** Where a group is, whichever view of it this user receives. */
 export function positionOf(view: GroupView): { lat: number; lon: number } {
-  return view.view === 'full' ? view.group.location : view.group;
+  return view.view === 'reduced' ? view.group : view.group.location;
 }
 
 /**
@@ -140,7 +152,7 @@ export function groupToFeature(view: GroupView, pending: boolean, attentionAt?: 
     properties: {
       id,
       status: view.group.status,
-      people: view.view === 'full' ? view.group.headcount.total : null,
+      people: peopleOf(view),
       pending,
       ...(attention ? { attention } : {}),
     },

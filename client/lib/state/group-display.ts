@@ -1,9 +1,10 @@
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { NeedType } from '../../../shared/schemas/need.schema';
+import { positionOf } from '../map/group-features';
 
 /** The time a view is ordered by: when the group was last seen, when the view carries it. */
 function seenAt(view: GroupView): string {
-  return view.view === 'full' ? view.group.seenAt : '';
+  return view.view === 'reduced' ? '' : view.group.seenAt;
 }
 
 /**
@@ -37,7 +38,7 @@ const KEYS = new WeakMap<GroupView, string>();
 export function keyOf(view: GroupView): string {
   let key = KEYS.get(view);
   if (key === undefined) {
-    key = view.view === 'full' ? `1${view.group.seenAt}${view.group.id}` : `0${view.group.id}`;
+    key = view.view === 'reduced' ? `0${view.group.id}` : `1${view.group.seenAt}${view.group.id}`;
     KEYS.set(view, key);
   }
   return key;
@@ -83,16 +84,20 @@ export function resortNewestFirst(previous: SortedGroups | null, groups: Readonl
 }
 
 /** The needs to show first: open ones by severity, then by people; for a reduced view, its types. */
+/** People with a need; an embassy is not told (it may count other nationals). */
+const peopleWithNeed = (need: object) => ('people' in need && typeof need.people === 'number' ? need.people : 0);
+
 export function topNeeds(view: GroupView): NeedType[] {
   if (view.view === 'reduced') return [...view.group.needTypes];
   return view.group.needs
     .filter((n) => n.status !== 'cancelled' && n.status !== 'met')
-    .sort((a, b) => b.severity - a.severity || b.people - a.people)
+    .sort((a, b) => b.severity - a.severity || peopleWithNeed(b) - peopleWithNeed(a))
     .map((n) => n.type);
 }
 
 export function latLon(view: GroupView): { lat: number; lon: number } {
-  return view.view === 'full' ? { lat: view.group.location.lat, lon: view.group.location.lon } : { lat: view.group.lat, lon: view.group.lon };
+  const { lat, lon } = positionOf(view);
+  return { lat, lon };
 }
 
 /** Coordinates rounded for reading (about 10 m), not for computing. */

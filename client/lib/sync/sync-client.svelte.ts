@@ -515,7 +515,8 @@ export class SyncClient {
   #answer(id: string, ack: CommandAck, fromServer: boolean): void {
     if (ack.ok) {
       void this.outbox.markSent(id, ack.seq);
-      if (this.#feed.applyAcknowledged({ view: 'full', group: ack.group }, ack.seq)) {
+      // No group: the sender may no longer see it (the feed brings its removal).
+      if (ack.group && this.#feed.applyAcknowledged(ack.group, ack.seq)) {
         this.revision++;
         this.#scheduleSave();
       }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, Issue } from '../../../shared/protocol';
 import { Crisis } from '../../../shared/schemas/crisis.schema';
-import { Group, GroupView } from '../../../shared/schemas/group.schema';
+import { GroupView } from '../../../shared/schemas/group.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { decodeChanges, decodeViews } from '../../../shared/packed-views';
 import type { CommandAck, SyncAck } from '../../../shared/events';
@@ -41,7 +41,7 @@ export const SyncAckSchema = z.union([
 
 /** The reply to `command`. */
 export const CommandAckSchema = z.union([
-  z.object({ ok: z.literal(true), seq: z.number().int().min(1), group: Group }),
+  z.object({ ok: z.literal(true), seq: z.number().int().min(1), group: GroupView.nullable() }),
   FailureSchema.extend({ current: GroupView.optional() }),
 ]) satisfies z.ZodType<CommandAck>;
 

@@ -348,6 +348,8 @@ export default {
   'details.seenAt': 'آخر مشاهدة',
   'details.mergedInto': 'دُمجت في مجموعة أخرى',
   'details.reduced': 'ترى موقع هذه المجموعة وحالتها واحتياجاتها فقط.',
+  'details.nationals.whole': 'جميع أفراد هذه المجموعة من رعاياكم الذين وافقوا على المشاركة.',
+  'details.nationals.part': 'لا يظهر من هذه المجموعة إلا رعاياكم: لا جنسية أخرى ولا أعداد أخرى ولا ملاحظات.',
   'details.needTypes': 'الاحتياجات',
   'details.changeStatus': 'تغيير الحالة',
   'details.newStatus': 'الحالة الجديدة',

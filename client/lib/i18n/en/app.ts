@@ -313,6 +313,8 @@ export default {
   'details.seenAt': 'Last seen',
   'details.mergedInto': 'Merged into another group',
   'details.reduced': 'You see this group’s location, status and needs only.',
+  'details.nationals.whole': 'Every person in this group is one of your nationals who consented to share.',
+  'details.nationals.part': 'Only your nationals in this group are shown: no other nationality, count or note.',
   'details.needTypes': 'Needs',
   'details.changeStatus': 'Change status',
   'details.newStatus': 'New status',

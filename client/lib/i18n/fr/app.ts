@@ -313,6 +313,8 @@ export default {
   'details.seenAt': 'Vu pour la dernière fois',
   'details.mergedInto': 'Fusionné avec un autre groupe',
   'details.reduced': 'Vous ne voyez que le lieu, le statut et les besoins de ce groupe.',
+  'details.nationals.whole': 'Toutes les personnes de ce groupe sont de vos ressortissants ayant consenti au partage.',
+  'details.nationals.part': 'Seuls vos ressortissants de ce groupe sont montrés : aucune autre nationalité, aucun autre nombre, aucune note.',
   'details.needTypes': 'Besoins',
   'details.changeStatus': 'Changer le statut',
   'details.newStatus': 'Nouveau statut',

@@ -1,0 +1,524 @@
+import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { v7 as uuidv7 } from 'uuid';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SESSION_POLICY } from '../../server/config';
+import { openDatabase, type Db } from '../../server/db/database';
+import { createRepositories, type Repositories } from '../../server/repositories/repositories';
+import { AdminService } from '../../server/services/admin.service';
+import { ApiV1Service } from '../../server/services/api-v1.service';
+import { AuthService } from '../../server/services/auth.service';
+import { projectChange } from '../../server/services/change-projection';
+import { ExportService } from '../../server/services/export.service';
+import { GroupService, type Actor } from '../../server/services/group.service';
+import { h3AreaIndex } from '../../server/services/h3-area-index';
+import { ReadService } from '../../server/services/read.service';
+import { SyncService } from '../../server/services/sync.service';
+import type { SyncAck } from '../../shared/events';
+import { decodeChanges, decodeViews } from '../../shared/packed-views';
+import type { Command } from '../../shared/schemas/command.schema';
+import { CONSENT_VALUES, type Group } from '../../shared/schemas/group.schema';
+import type { Role } from '../../shared/schemas/user.schema';
+
+// Protection rule 8: everything a user receives about a group, on any channel, is allowed for that
+// user by the group's state AT THE MOMENT it is delivered, never by a state from history. Random
+// histories of reports, edits of consent, flag, nationalities, place and notes, assignments made
+// and cancelled, follow-up requests, users created, rescoped and disabled at random points, and
+// commands replayed. After every commit the live feed and the ack are checked; at random moments
+// every channel is checked for every user: plain and packed snapshot, plain and packed catch-up
+// from every seq, replayed acks, REST reads, the agency API (groups, needs, assignments) and the
+// group exports.
+//
+// The oracle below is written from the protection rules (DESIGN.md 1, 4, 8, 9, 11), not from
+// shared/projection.ts. It says, for a user and a group's current state, the most that user may
+// hold of it; a received payload passes when each of its values is one the oracle allows (same
+// path, same value). A second, channel-independent check scans every payload's text for tokens
+// the user may not see now: another group's notes marker, another nationality's code.
+
+const NOW = Date.parse('2026-11-20T10:00:00Z');
+const STATES = ['NGA', 'MLI'] as const;
+type State = (typeof STATES)[number];
+type AgencyKey = 'IOM' | 'MSF' | 'NGA' | 'MLI';
+type UserKey = 'coord' | 'fieldA' | 'fieldB' | 'respIOM' | 'respMSF' | 'embNGA' | 'embMLI' | 'late';
+
+interface World {
+  db: Db;
+  repos: Repositories;
+  admin: AdminService;
+  auth: AuthService;
+  groups: GroupService;
+  sync: SyncService;
+  reads: ReadService;
+  api: ApiV1Service;
+  exports: ExportService;
+  crisisId: string;
+  agencies: Record<AgencyKey, string>;
+  users: Partial<Record<UserKey, string>>;
+  /** Group ids in report order. */
+  groupIds: string[];
+  /** Successful commands with who sent them, for replays. */
+  sent: { by: UserKey; command: Command }[];
+}
+
+async function makeWorld(): Promise<World> {
+  const db = openDatabase(':memory:');
+  const repos = createRepositories(db);
+  const admin = new AdminService(repos, { scrypt: { N: 16, r: 1, p: 1 } });
+  const crisis = admin.createCrisis({ name: 'History', type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area: [9.3, 19.5, 25.2, 33.2] });
+  const agencies: Record<AgencyKey, string> = {
+    IOM: admin.createAgency({ name: 'International Organization for Migration', acronym: 'IOM', type: 'un' }).id,
+    MSF: admin.createAgency({ name: 'Medecins Sans Frontieres', acronym: 'MSF', type: 'ingo' }).id,
+    NGA: admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' }).id,
+    MLI: admin.createAgency({ name: 'Embassy of Mali', acronym: 'MLI-EMB', type: 'consulate', servesState: 'MLI' }).id,
+  };
+  const world: World = {
+    db,
+    repos,
+    admin,
+    auth: new AuthService(repos, DEFAULT_SESSION_POLICY, () => NOW),
+    groups: new GroupService(repos, () => NOW),
+    // Every catch-up comes packed when asked, so both encodings are checked from every seq.
+    sync: new SyncService(repos, { maxCatchUpChanges: 10_000 }, { now: () => NOW, packChangesFrom: 1 }),
+    reads: new ReadService(repos, h3AreaIndex, () => NOW),
+    api: new ApiV1Service(repos),
+    exports: new ExportService(repos, h3AreaIndex, () => NOW),
+    crisisId: crisis.id,
+    agencies,
+    users: {},
+    groupIds: [],
+    sent: [],
+  };
+  const initial: [UserKey, Role, AgencyKey | null][] = [
+    ['coord', 'coordinator', null],
+    ['fieldA', 'field', null],
+    ['fieldB', 'field', null],
+    ['respIOM', 'responder', 'IOM'],
+    ['respMSF', 'responder', 'MSF'],
+    ['embNGA', 'embassy', 'NGA'],
+    ['embMLI', 'embassy', 'MLI'],
+  ];
+  for (const [key, role, agency] of initial) await createUser(world, key, role, agency);
+  return world;
+}
+
+async function createUser(world: World, key: UserKey, role: Role, agency: AgencyKey | null): Promise<void> {
+  const acronyms: Record<AgencyKey, string> = { IOM: 'IOM', MSF: 'MSF', NGA: 'NGA-EMB', MLI: 'MLI-EMB' };
+  const user = await world.admin.createUser({
+    username: `${key.toLowerCase()}-${uuidv7().slice(-8)}`,
+    password: 'a long enough password',
+    role,
+    displayName: key,
+    agency: agency ? acronyms[agency] : null,
+    crisisId: world.crisisId,
+  });
+  world.users[key] = user.id;
+}
+
+/** The user's record now; null when absent or disabled (its sessions are gone: nothing is delivered). */
+function userNow(world: World, key: UserKey) {
+  const id = world.users[key];
+  const user = id ? world.repos.users.findById(id) : null;
+  return user && !user.disabled ? user : null;
+}
+
+function actorOf(world: World, key: UserKey): Actor | null {
+  const user = userNow(world, key);
+  return user ? { userId: user.id, audience: world.auth.audienceOf(user) } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The oracle: the most a user may hold of a group's current state, as the wire would carry it.
+
+type Allowed = { view: 'full' | 'reduced' | 'nationals'; group: unknown } | null;
+
+const round = (x: number, decimals: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
+const ACTIVE = new Set(['proposed', 'accepted', 'in_progress']);
+
+function oracle(world: World, key: UserKey, g: Group): Allowed {
+  const user = userNow(world, key);
+  if (!user || user.crisisId !== g.crisisId) return null;
+  const agency = user.agencyId ? world.repos.agencies.findById(user.agencyId) : null;
+  switch (user.role) {
+    case 'admin':
+      return null;
+    case 'coordinator':
+      return { view: 'full', group: g };
+    case 'field': {
+      // Rule 11: in full only what the user reported or was asked to follow up; others as points
+      // without any count, nationality, note or flag, and flagged ones not at all.
+      if (process.env.TMP_FIELD_FULL || g.reportedBy === user.id || g.followUpBy.includes(user.id)) return { view: 'full', group: g };
+      if (g.protectionConcern) return null;
+      return { view: 'reduced', group: point(g, 2) };
+    }
+    case 'responder': {
+      // Rule 4: the exact location only with open work for the agency.
+      if (g.assignments.some((a) => a.agencyId === user.agencyId && ACTIVE.has(a.status))) return { view: 'full', group: g };
+      return { view: 'reduced', group: point(g, 1) };
+    }
+    case 'embassy': {
+      // Rule 1 and rule 9.
+      const state = agency?.type === 'consulate' ? agency.servesState : null;
+      const own = g.nationalities.find((n) => n.code === state);
+      if (!state || !own || g.consentConsulate !== 'yes' || g.protectionConcern) return null;
+      const whole = g.nationalities.length === 1 && own.count === g.headcount.total;
+      return {
+        view: 'nationals',
+        group: {
+          id: g.id,
+          crisisId: g.crisisId,
+          version: g.version,
+          status: g.status,
+          location: g.location,
+          seenAt: g.seenAt,
+          reportedAt: g.reportedAt,
+          updatedAt: g.updatedAt,
+          nationality: state,
+          nationals: own.count,
+          intention: g.intention,
+          needs: g.needs.map(({ people: _people, ...need }) => need),
+          assignments: g.assignments.filter((a) => a.agencyId === user.agencyId),
+          whole: whole ? { headcount: g.headcount, vulnerabilities: g.vulnerabilities, documents: g.documents, notes: g.notes } : null,
+        },
+      };
+    }
+  }
+}
+
+function point(g: Group, decimals: number) {
+  return {
+    id: g.id,
+    lat: round(g.location.lat, decimals),
+    lon: round(g.location.lon, decimals),
+    status: g.status,
+    needTypes: g.needs.filter((n) => n.status !== 'cancelled').map((n) => n.type),
+    version: g.version,
+  };
+}
+
+/** Every leaf of a value by path; array items with an `id` are keyed by it, other arrays are one leaf. */
+function leaves(value: unknown, path = '', out = new Map<string, string>()): Map<string, string> {
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === 'object' && v !== null && 'id' in v)) {
+      for (const v of value as { id: string }[]) leaves(v, `${path}[${v.id}]`, out);
+      out.set(`${path}#`, String(value.length));
+    } else out.set(path, JSON.stringify(value));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) leaves(v, `${path}.${k}`, out);
+  } else out.set(path, JSON.stringify(value));
+  return out;
+}
+
+/** What is wrong with a received view of a group, for this user now; null when nothing is. */
+function judgeView(world: World, key: UserKey, received: { view: string; group: unknown }): string | null {
+  const id = (received.group as { id: string }).id;
+  const current = world.repos.groups.findById(id);
+  if (!current) return `a group that does not exist: ${id}`;
+  const allowed = oracle(world, key, current);
+  if (!allowed) return `${key} may not receive group ${id} now (got a ${received.view} view)`;
+  if (allowed.view !== received.view) return `${key} may receive a ${allowed.view} view of ${id} now, got ${received.view}`;
+  // A coordinator may hold any state the group has had (history is theirs: the timeline shows it),
+  // so a reused packed snapshot a few changes old is fine for them; nobody else may.
+  const candidates =
+    allowed.view === 'full' && userNow(world, key)?.role === 'coordinator'
+      ? world.repos.changeLog.listForEntity(world.crisisId, id).map((c) => ({ view: 'full', group: c.group }))
+      : [allowed];
+  const got = leaves(received.group);
+  for (const candidate of candidates) {
+    const may = leaves(candidate.group);
+    const extra = [...got].filter(([path, v]) => may.get(path) !== v);
+    if (extra.length === 0) return null;
+    if (candidate === candidates.at(-1)) return `${key} got of ${id} what it may not hold now: ${extra.map(([p, v]) => `${p}=${v} (may: ${may.get(p) ?? 'nothing'})`).join(', ')}`;
+  }
+  return null;
+}
+
+/** Tokens the user may not see in any payload now: notes markers and other nationalities' codes. */
+function forbiddenTokens(world: World, key: UserKey): string[] {
+  const tokens: string[] = [];
+  for (const id of world.groupIds) {
+    const g = world.repos.groups.findById(id);
+    if (!g) continue;
+    const allowed = oracle(world, key, g);
+    const notesAllowed = allowed?.view === 'full' || (allowed?.view === 'nationals' && (allowed.group as { whole: unknown }).whole !== null);
+    if (!notesAllowed && g.notes) tokens.push(g.notes);
+  }
+  const user = userNow(world, key);
+  const agency = user?.agencyId ? world.repos.agencies.findById(user.agencyId) : null;
+  if (user?.role === 'embassy') for (const s of STATES) if (s !== agency?.servesState) tokens.push(`"${s}"`);
+  return tokens;
+}
+
+function expectNoTokens(world: World, key: UserKey, channel: string, payload: unknown): void {
+  const text = JSON.stringify(payload);
+  for (const token of forbiddenTokens(world, key)) {
+    if (text.includes(token)) expect.fail(`${channel}: ${key} received ${token}`);
+  }
+}
+
+function expectViewAllowed(world: World, key: UserKey, channel: string, view: { view: string; group: unknown }): void {
+  const problem = judgeView(world, key, view);
+  if (problem) expect.fail(`${channel}: ${problem}`);
+}
+
+/** An ack's group, whichever shape it has (a view, or a bare group read as a full view). */
+function ackView(group: unknown): { view: string; group: unknown } {
+  return typeof group === 'object' && group !== null && 'view' in group ? (group as { view: string; group: unknown }) : { view: 'full', group };
+}
+
+function checkAck(world: World, key: UserKey, channel: string, ack: unknown): void {
+  expectNoTokens(world, key, channel, ack);
+  const a = ack as { ok: boolean; group?: unknown; current?: unknown };
+  if (a.ok && a.group) expectViewAllowed(world, key, channel, ackView(a.group));
+  if (!a.ok && a.current) expectViewAllowed(world, key, channel, ackView(a.current));
+}
+
+function checkSyncAck(world: World, key: UserKey, channel: string, ack: SyncAck): void {
+  if (!ack.ok) return;
+  switch (ack.mode) {
+    case 'snapshot':
+      expectNoTokens(world, key, channel, ack.groups);
+      for (const v of ack.groups) expectViewAllowed(world, key, channel, v);
+      return;
+    case 'changes':
+      expectNoTokens(world, key, channel, ack.changes);
+      for (const c of ack.changes) if (c.kind === 'group.upsert') expectViewAllowed(world, key, channel, c.group);
+      return;
+    case 'packed': {
+      const views = decodeViews(JSON.parse(gunzipSync(ack.views as Uint8Array).toString('utf8')));
+      expectNoTokens(world, key, channel, views);
+      for (const v of views) expectViewAllowed(world, key, channel, v);
+      return;
+    }
+    case 'packed-changes': {
+      const changes = decodeChanges(JSON.parse(gunzipSync(ack.changes as Uint8Array).toString('utf8')));
+      expectNoTokens(world, key, channel, changes);
+      for (const c of changes) if (c.kind === 'group.upsert') expectViewAllowed(world, key, channel, c.group);
+      return;
+    }
+  }
+}
+
+/** Every channel, for every user, at this moment. */
+async function checkEveryChannel(world: World): Promise<void> {
+  const head = world.repos.changeLog.headSeq();
+  for (const key of Object.keys(world.users) as UserKey[]) {
+    const actor = actorOf(world, key);
+    if (!actor) continue;
+    const audience = actor.audience;
+    checkSyncAck(world, key, 'snapshot', world.sync.sync(audience, null));
+    checkSyncAck(world, key, 'packed snapshot', await world.sync.syncPacked(audience, null));
+    for (let since = 0; since <= head; since++) {
+      checkSyncAck(world, key, `catch-up from ${since}`, world.sync.sync(audience, since));
+      checkSyncAck(world, key, `packed catch-up from ${since}`, await world.sync.syncPacked(audience, since));
+    }
+    for (const id of world.groupIds) {
+      const read = world.reads.readGroup(audience, id);
+      if (read.ok) {
+        expectNoTokens(world, key, 'REST read', read);
+        expectViewAllowed(world, key, 'REST read', read.group);
+      }
+    }
+    if (audience.role === 'responder' || audience.role === 'embassy') {
+      const page = world.api.groups(audience, { since: 0, limit: 500 });
+      expectNoTokens(world, key, 'API groups', page);
+      for (const item of page.items) expectViewAllowed(world, key, 'API groups', item);
+      expectNoTokens(world, key, 'API needs', world.api.needs(audience, { since: 0, limit: 500 }));
+      const assignments = world.api.assignments(audience, { since: 0, limit: 500 });
+      expectNoTokens(world, key, 'API assignments', assignments);
+      for (const a of assignments.items) {
+        const g = world.repos.groups.findById(a.groupId);
+        const allowed = g ? oracle(world, key, g) : null;
+        const held = allowed?.view === 'full' ? (allowed.group as Group).assignments : allowed?.view === 'nationals' ? (allowed.group as { assignments: { id: string }[] }).assignments : [];
+        if (!held.some((h) => h.id === a.id)) expect.fail(`API assignments: ${key} may not receive assignment ${a.id} now`);
+      }
+    }
+    for (const format of ['csv', 'geojson'] as const) {
+      const file = world.exports.groups(audience, format, {});
+      if (!('body' in file)) continue;
+      expectNoTokens(world, key, `${format} export`, file.body);
+      if (format === 'geojson') {
+        const collection = JSON.parse(file.body) as { features: { geometry: { coordinates: [number, number] }; properties: Record<string, unknown> }[] };
+        for (const f of collection.features) {
+          const id = Object.values(f.properties).find((v) => typeof v === 'string' && world.groupIds.includes(v)) as string | undefined;
+          const g = id ? world.repos.groups.findById(id) : null;
+          const allowed = g ? oracle(world, key, g) : null;
+          if (!g || !allowed || allowed.view === 'reduced') expect.fail(`geojson export: ${key} got a group it may not export now`);
+          expect(f.geometry.coordinates).toEqual([g.location.lon, g.location.lat]);
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Histories.
+
+const natArb = fc.uniqueArray(fc.record({ code: fc.constantFrom<string>(...STATES, 'unknown'), count: fc.integer({ min: 1, max: 6 }) }), {
+  selector: (n) => n.code,
+  minLength: 1,
+  maxLength: 3,
+});
+const latArb = fc.double({ min: 30.1, max: 32.9, noNaN: true });
+const lonArb = fc.double({ min: 10.1, max: 24.9, noNaN: true });
+const groupRef = fc.nat({ max: 7 });
+
+const stepArb = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('report' as const), by: fc.constantFrom<UserKey>('coord', 'fieldA', 'fieldB'), nat: natArb, consent: fc.constantFrom(...CONSENT_VALUES), flag: fc.boolean(), lat: latArb, lon: lonArb }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('consent' as const), g: groupRef, consent: fc.constantFrom(...CONSENT_VALUES) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('flag' as const), g: groupRef, flag: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('nationalities' as const), g: groupRef, nat: natArb }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('move' as const), g: groupRef, lat: latArb, lon: lonArb }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('assign' as const), g: groupRef, agency: fc.constantFrom<AgencyKey>('IOM', 'MSF', 'NGA', 'MLI'), need: fc.constantFrom('water', 'documents') }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('cancel' as const), g: groupRef }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('accept' as const), g: groupRef, by: fc.constantFrom<UserKey>('respIOM', 'respMSF', 'embNGA', 'embMLI', 'late') }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('followUp' as const), g: groupRef, user: fc.constantFrom<UserKey>('fieldA', 'fieldB') }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('rescope' as const), user: fc.constantFrom<UserKey>('respIOM', 'embNGA', 'late'), agency: fc.constantFrom<AgencyKey>('IOM', 'MSF', 'NGA', 'MLI') }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('disable' as const), user: fc.constantFrom<UserKey>('respMSF', 'embMLI', 'fieldB'), disabled: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('createUser' as const), agency: fc.constantFrom<AgencyKey>('NGA', 'MLI', 'IOM') }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('replay' as const), i: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('check' as const) }) },
+);
+type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
+
+function groupAt(world: World, index: number): Group | null {
+  if (world.groupIds.length === 0) return null;
+  return world.repos.groups.findById(world.groupIds[index % world.groupIds.length] as string);
+}
+
+/** The command a step sends, and who sends it; null when the step sends none. */
+function commandOf(world: World, step: Step): { by: UserKey; command: Command } | null {
+  const commandId = uuidv7();
+  if (step.k === 'report') {
+    const id = uuidv7();
+    const total = step.nat.reduce((s, n) => s + n.count, 0) + 1;
+    return {
+      by: step.by,
+      command: {
+        type: 'group.report',
+        commandId,
+        group: {
+          id,
+          location: { lat: step.lat, lon: step.lon, accuracyM: null, placeName: `place-${id.slice(-6)}`, siteType: 'other' },
+          seenAt: new Date(NOW).toISOString(),
+          headcount: { total, female: { under5: 0, age5to17: 1, age18to59: 0, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 } },
+          nationalities: step.nat,
+          vulnerabilities: { unaccompaniedChildren: 0, separatedChildren: 0, pregnantOrLactating: 0, disability: 1, olderPersons: 0, seriousMedical: 0, possibleTrafficking: 0, detained: 0 },
+          documents: { valid: 0, lostOrDestroyed: 1, confiscated: 0, neverHad: 0, unknown: 0 },
+          intention: 'evacuate_to_origin',
+          consentConsulate: step.consent,
+          protectionConcern: step.flag,
+          notes: `NOTE-${id.slice(-12)}`,
+          needs: [
+            { id: uuidv7(), type: 'water', severity: 4, people: total },
+            { id: uuidv7(), type: 'documents', severity: 2, people: 1 },
+          ],
+        },
+      },
+    };
+  }
+  if (step.k === 'check' || step.k === 'rescope' || step.k === 'disable' || step.k === 'createUser' || step.k === 'replay') return null;
+  const g = groupAt(world, step.g);
+  if (!g) return null;
+  const edit = { commandId, groupId: g.id, baseVersion: g.version };
+  switch (step.k) {
+    case 'consent':
+      return { by: 'coord', command: { type: 'group.update', ...edit, patch: { consentConsulate: step.consent } } };
+    case 'flag':
+      return { by: 'coord', command: { type: 'group.update', ...edit, patch: { protectionConcern: step.flag } } };
+    case 'nationalities': {
+      const fits = step.nat.reduce((s, n) => s + n.count, 0) <= g.headcount.total;
+      return fits ? { by: 'coord', command: { type: 'group.update', ...edit, patch: { nationalities: step.nat } } } : null;
+    }
+    case 'move':
+      return { by: 'coord', command: { type: 'group.update', ...edit, patch: { location: { ...g.location, lat: step.lat, lon: step.lon, placeName: `moved-${commandId.slice(-6)}` } } } };
+    case 'assign': {
+      const need = g.needs.find((n) => n.type === step.need);
+      if (!need) return null;
+      return { by: 'coord', command: { type: 'assignment.create', ...edit, assignment: { id: uuidv7(), needId: need.id, agencyId: world.agencies[step.agency], note: '', expectedBy: null } } };
+    }
+    case 'cancel': {
+      const a = g.assignments.findLast((x) => ACTIVE.has(x.status));
+      return a ? { by: 'coord', command: { type: 'assignment.update', commandId, groupId: g.id, baseVersion: a.version, assignmentId: a.id, status: 'cancelled' } } : null;
+    }
+    case 'accept': {
+      // The agency's own user moves its assignment on: its ack, replayed later, must follow what it may see then.
+      const agencyId = userNow(world, step.by)?.agencyId;
+      const a = g.assignments.find((x) => x.agencyId === agencyId && x.status === 'proposed');
+      return a ? { by: step.by, command: { type: 'assignment.update', commandId, groupId: g.id, baseVersion: a.version, assignmentId: a.id, status: 'accepted' } } : null;
+    }
+    case 'followUp': {
+      const userId = world.users[step.user];
+      return userId ? { by: 'coord', command: { type: 'group.requestFollowUp', ...edit, userId } } : null;
+    }
+  }
+}
+
+async function run(world: World, step: Step): Promise<void> {
+  switch (step.k) {
+    case 'check':
+      return checkEveryChannel(world);
+    case 'rescope': {
+      const id = world.users[step.user];
+      if (!id) return;
+      const role: Role = step.agency === 'NGA' || step.agency === 'MLI' ? 'embassy' : 'responder';
+      const acronym = { IOM: 'IOM', MSF: 'MSF', NGA: 'NGA-EMB', MLI: 'MLI-EMB' }[step.agency];
+      world.admin.changeScope(id, { role, agency: acronym, crisisId: world.crisisId });
+      return;
+    }
+    case 'disable': {
+      const id = world.users[step.user];
+      if (id) world.admin.setDisabled(id, step.disabled);
+      return;
+    }
+    case 'createUser':
+      if (!world.users.late) await createUser(world, 'late', step.agency === 'IOM' ? 'responder' : 'embassy', step.agency);
+      return;
+    case 'replay': {
+      const prior = world.sent[step.i % Math.max(1, world.sent.length)];
+      const actor = prior ? actorOf(world, prior.by) : null;
+      if (!prior || !actor) return;
+      const outcome = world.groups.execute(actor, prior.command);
+      expect(outcome.committed).toEqual([]);
+      checkAck(world, prior.by, 'replayed ack', outcome.ack);
+      return;
+    }
+    default: {
+      const planned = commandOf(world, step);
+      const actor = planned ? actorOf(world, planned.by) : null;
+      if (!planned || !actor) return;
+      const outcome = world.groups.execute(actor, planned.command);
+      if (!outcome.ack.ok) return;
+      world.sent.push(planned);
+      if (planned.command.type === 'group.report') world.groupIds.push(planned.command.group.id);
+      checkAck(world, planned.by, 'ack', outcome.ack);
+      // The live feed as it happened: each connected user's projection of each committed change.
+      for (const change of outcome.committed) {
+        for (const key of Object.keys(world.users) as UserKey[]) {
+          const receiver = actorOf(world, key);
+          if (!receiver) continue;
+          const event = projectChange(receiver.audience, change.seq, change.before, change.after);
+          if (event?.kind !== 'group.upsert') continue;
+          expectNoTokens(world, key, 'live feed', event);
+          expectViewAllowed(world, key, 'live feed', event.group);
+        }
+      }
+    }
+  }
+}
+
+describe('what every user receives on every channel, against a history-aware oracle', () => {
+  it('delivers only what the group as it stands allows the user as it stands, never a state from history', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 3, maxLength: 14 }), async (steps) => {
+        const world = await makeWorld();
+        try {
+          for (const step of steps) await run(world, step);
+          await checkEveryChannel(world);
+        } finally {
+          world.db.close();
+        }
+      }),
+      { numRuns: Number(process.env.HISTORY_RUNS ?? 1_000) },
+    );
+  }, 600_000);
+});
