@@ -202,7 +202,7 @@ describe(GroupCommit.name, () => {
     submit(coordinator, statusCommand(group.id, 2, 'verified'));
     writes.flush();
 
-    const result = outcomes.map((o) => (o.ack.ok ? `ok v${o.ack.group.version}` : o.ack.code));
+    const result = outcomes.map((o) => (o.ack.ok ? `ok v${expectOk(o.ack).group.version}` : o.ack.code));
     expect(result).toEqual(['ok v1', 'ok v2', 'conflict', 'ok v3']);
     const conflict = outcomes[2]?.ack;
     expect(conflict && !conflict.ok && conflict.current?.view === 'full' ? conflict.current.group.version : null).toBe(2);

@@ -182,7 +182,7 @@ export class ChaosClient {
             if (entry.seq !== null && entry.seq !== ack.seq) this.inconsistentAcks++;
             entry.status = 'sent';
             entry.seq = ack.seq;
-            this.feed.applyAcknowledged({ view: 'full', group: ack.group }, ack.seq);
+            if (ack.group) this.feed.applyAcknowledged(ack.group, ack.seq);
             this.#attempt = 0;
             this.#pump();
           } else if (FINAL_CODES.has(ack.code)) {

@@ -80,12 +80,15 @@ function numbersIn(value: unknown): number[] {
 }
 
 describe('what an embassy receives, against the oracle', () => {
-  it('snapshot: exactly the groups the oracle allows, in full, and nothing else', () => {
+  it('snapshot: exactly the groups the oracle allows, as its nationals\' part, and nothing else', () => {
     fc.assert(
       fc.property(audienceArb, fc.array(groupArb, { maxLength: 25 }), (audience, groups) => {
         const snapshot = groups.map((g) => projectGroup(audience, g)).filter((v) => v !== null);
         const allowed = groups.filter((g) => oracleMaySeeInFull(audience, g));
-        expect(snapshot.map((v) => v.view)).toEqual(allowed.map(() => 'full'));
+        expect(snapshot.map((v) => v.view)).toEqual(allowed.map(() => 'nationals'));
+        // Rule 9: no other nationality's code anywhere in what it receives.
+        const others = ['NGA', 'NER', 'GHA', 'stateless', 'unknown'].filter((c) => c !== audience.servesState);
+        for (const code of others) expect(JSON.stringify(snapshot)).not.toContain(`"${code}"`);
         expect(snapshot.map((v) => v.group.id)).toEqual(allowed.map((g) => g.id));
       }),
       { numRuns: 1000 },
@@ -116,7 +119,7 @@ describe('what an embassy receives, against the oracle', () => {
           const event = events[i] ?? null;
           const now = oracleMaySeeInFull(audience, after);
           const was = before !== null && oracleMaySeeInFull(audience, before);
-          if (now) expect(event).toEqual({ kind: 'group.upsert', seq: i + 1, group: { view: 'full', group: after } });
+          if (now) expect(event).toMatchObject({ kind: 'group.upsert', seq: i + 1, group: { view: 'nationals', group: { id: after.id, version: after.version } } });
           else if (was) expect(event).toEqual({ kind: 'group.remove', seq: i + 1, groupId: after.id });
           else expect(event).toBeNull();
           if (event?.kind === 'group.upsert') clientHas = true;

@@ -69,9 +69,43 @@ describe(projectGroup.name, () => {
     expect(JSON.stringify(view)).not.toContain('32.8872');
   });
 
-  it('gives an embassy the details of its consenting, unflagged nationals', () => {
-    expect(projectGroup(audience('embassy', 'NGA'), group())?.view).toBe('full');
-    expect(projectGroup(audience('embassy', 'NER'), group())?.view).toBe('full');
+  it('gives an embassy its own nationals\' part of a consenting, unflagged group, and nothing of the others', () => {
+    const nigeria = audience('embassy', 'NGA');
+    const mixed = group({ documents: { valid: 0, lostOrDestroyed: 7, confiscated: 0, neverHad: 0, unknown: 0 } });
+    const view = projectGroup(nigeria, mixed);
+    if (view?.view !== 'nationals') throw new Error(`expected a nationals view, got ${view?.view ?? 'none'}`);
+    expect(view.group).toMatchObject({ id: mixed.id, nationality: 'NGA', nationals: 6, whole: null });
+    const text = JSON.stringify(view);
+    for (const leak of ['NER', 'private note', '"total"', '"people"', 'lostOrDestroyed']) expect(text).not.toContain(leak);
+    expect(projectGroup(audience('embassy', 'NER'), mixed)).toMatchObject({ view: 'nationals', group: { nationality: 'NER', nationals: 4 } });
+  });
+
+  it('gives an embassy the breakdowns and notes only when every person in the group is its national', () => {
+    const pure = group({ nationalities: [{ code: 'NGA', count: 10 }] });
+    expect(projectGroup(audience('embassy', 'NGA'), pure)).toMatchObject({ view: 'nationals', group: { nationals: 10, whole: { notes: 'private note', headcount: { total: 10 } } } });
+    // Ten people, but only nine of them known to be Nigerian: the tenth may be anyone.
+    const partial = group({ nationalities: [{ code: 'NGA', count: 9 }] });
+    expect(projectGroup(audience('embassy', 'NGA'), partial)).toMatchObject({ view: 'nationals', group: { nationals: 9, whole: null } });
+  });
+
+  it('gives an embassy only its own consulate\'s assignments', () => {
+    const nigeria = audience('embassy', 'NGA');
+    const assignment = (agencyId: string) => ({
+      id: uuidv7(),
+      groupId: uuidv7(),
+      needId: uuidv7(),
+      agencyId,
+      status: 'accepted' as const,
+      peopleReached: 0,
+      note: '',
+      expectedBy: null,
+      createdBy: uuidv7(),
+      updatedAt: new Date().toISOString(),
+      version: 1,
+    });
+    const own = assignment(nigeria.agencyId as string);
+    const view = projectGroup(nigeria, group({ assignments: [own, assignment(uuidv7())] }));
+    expect(view?.view === 'nationals' ? view.group.assignments : null).toEqual([own]);
   });
 
   it('gives an embassy nothing without consent, with the protection flag, or for other nationalities', () => {

@@ -4,7 +4,7 @@ import { createRepositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { GroupService } from '../../server/services/group.service';
 import { SyncService } from '../../server/services/sync.service';
-import { makeGroupInput, reportCommand, updateCommand } from '../support/clients';
+import { expectOk, makeGroupInput, reportCommand, updateCommand } from '../support/clients';
 import { makeAudience } from '../support/factories';
 
 function setUp(maxCatchUpChanges = 100) {
@@ -16,9 +16,7 @@ function setUp(maxCatchUpChanges = 100) {
   const writer = { userId, audience: makeAudience({ userId, role: 'field', crisisId: crisis.id }) };
   const groups = new GroupService(repos);
   const write = (command: Parameters<GroupService['execute']>[1]) => {
-    const { ack } = groups.execute(writer, command);
-    if (!ack.ok) throw new Error(ack.message);
-    return ack;
+    return expectOk(groups.execute(writer, command).ack);
   };
   return { db, crisis, write, sync: new SyncService(repos, { maxCatchUpChanges }), reader: makeAudience({ role: 'coordinator', crisisId: crisis.id }) };
 }
