@@ -133,6 +133,20 @@ export class AuthService {
   }
 
   /**
+   * When a connection that knows this of its session has to close: the session's absolute end, or
+   * its idle end if nothing touched it since (the stored last-seen time may be newer: read it then).
+   * Past this instant `resolveSession` refuses the session too.
+   */
+  connectionDeadline(known: KnownSession): number {
+    return Math.min(known.createdAtMs + this.#policy.absoluteMs, known.lastSeenAtMs + this.#policy.idleMs);
+  }
+
+  /** Whether a connection's session has expired by time, given the newest last-seen time known. */
+  connectionExpired(known: KnownSession): boolean {
+    return this.#now() > this.connectionDeadline(known);
+  }
+
+  /**
    * The sessions of these live connections that still exist, with their users, in one read: the
    * periodic check of every connection of this process.
    */
