@@ -94,7 +94,8 @@ export interface SocketServer {
 /**
  * The admin command runs in another process and cannot reach this server's sockets, so every
  * second each connection's session and user are checked again: a user disabled or signed out
- * from the command line is cut off within a second, as one disabled in the app is at once.
+ * from the command line is cut off within a second, as one disabled in the app is at once (and a
+ * session past its time, which each socket's own timer usually closed first: SessionExpiry).
  * The same tick publishes any change in the log not yet published here: with several processes,
  * one whose Redis announcement was lost (Redis pub/sub delivers at most once) goes out a second late.
  */
