@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): App {
   app.use(rejectMalformedPath);
   // One rule for the socket's handshake and every state-changing request (server/http/origin.ts).
   const origins: OriginPolicy = { allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy };
-  app.use(sameOriginGuard(origins));
+  app.use(sameOriginGuard(origins, logger));
   const httpServer = http.createServer(app);
   const sockets = createSocketServer(httpServer, {
     repositories: repos,

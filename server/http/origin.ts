@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { RequestHandler } from 'express';
 import { failure } from '../../shared/protocol';
+import type { Logger } from '../log';
 
 /** What decides which browser pages may act on this server: the same for REST and the socket. */
 export interface OriginPolicy {
@@ -76,11 +77,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * from (no Origin, no Sec-Fetch-Site) is refused too, so a forgotten header never opens a hole.
  * API v1 (bearer token, no ambient credential) is read-only, so the guard never touches it.
  */
-export function sameOriginGuard(policy: OriginPolicy): RequestHandler {
+export function sameOriginGuard(policy: OriginPolicy, logger: Logger): RequestHandler {
   return (req, res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const verdict = originVerdict({ headers: req.headers, encrypted: isEncrypted(req) }, policy);
     if (verdict === 'own') return next();
+    // Logged like the socket's refusal: a proxy that rewrites Host would refuse every write from a
+    // browser without Sec-Fetch-Site; the fix is WAYMARK_TRUST_PROXY or WAYMARK_ALLOWED_ORIGINS.
+    logger.warn('http.forbidden_origin', { method: req.method, path: req.path, verdict, host: req.headers.host ?? null });
     res.status(403).json(failure('forbidden', verdict === 'absent' ? ABSENT_MESSAGE : FOREIGN_MESSAGE));
   };
 }
