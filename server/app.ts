@@ -1,7 +1,8 @@
 import http from 'node:http';
 import express, { Router } from 'express';
 import type { Config } from './config';
-import { errorHandler } from './http/errors';
+import { errorHandler, rejectMalformedPath } from './http/errors';
+import { sameOriginGuard, type OriginPolicy } from './http/origin';
 import { apiRoutes } from './http/api.routes';
 import { securityHeaders } from './http/security-headers';
 import { staticRoutes } from './http/static';
@@ -84,6 +85,10 @@ export function createApp(deps: AppDeps): App {
   // One hop: the proxy's own X-Forwarded-* are believed, anything a client put before it is not.
   if (config.trustProxy) app.set('trust proxy', 1);
   app.use(securityHeaders(config.basemapStyleUrl));
+  app.use(rejectMalformedPath);
+  // One rule for the socket's handshake and every state-changing request (server/http/origin.ts).
+  const origins: OriginPolicy = { allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy };
+  app.use(sameOriginGuard(origins, logger));
   const httpServer = http.createServer(app);
   const sockets = createSocketServer(httpServer, {
     repositories: repos,
@@ -93,7 +98,7 @@ export function createApp(deps: AppDeps): App {
     changes: changeLogSource(repos),
     logger,
     ...(deps.cluster ? { cluster: deps.cluster } : {}),
-    allowedOrigins: config.allowedOrigins,
+    origins,
     now,
     consular,
     ...(config.socketRate ? { socketRate: config.socketRate } : {}),

@@ -94,13 +94,15 @@ export interface Config {
   session: SessionPolicy;
   sync: SyncPolicy;
   /**
-   * Browser origins allowed to open a socket besides the server's own host (e.g. when a proxy
-   * rewrites the Host header). Empty by default.
+   * Browser origins allowed to open a socket and send state-changing requests besides the server's
+   * own (e.g. when a proxy rewrites the Host header). Empty by default.
    */
   allowedOrigins: string[];
   /**
-   * Whether one reverse proxy in front may be trusted for X-Forwarded-Proto/-For: then a request
-   * that reached the proxy over HTTPS gets a Secure cookie. Off by default (direct exposure).
+   * Whether one reverse proxy in front may be trusted for X-Forwarded-Proto/-For/-Host: then a
+   * request that reached the proxy over HTTPS gets a Secure cookie, and the origin rule takes the
+   * forwarded host and scheme as the server's own. Off by default (direct exposure): then no
+   * forwarded header counts.
    */
   trustProxy: boolean;
   /** Failed sign-ins tolerated per username and per address before a lock. */

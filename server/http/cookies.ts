@@ -22,8 +22,9 @@ export function readCookie(header: string | undefined, name: string): string | n
 }
 
 /**
- * Session cookie flags: not readable by scripts, never sent from another site (the socket and the
- * REST API need no CSRF token then), Secure whenever the request came over HTTPS.
+ * Session cookie flags: not readable by scripts, never sent from another site, Secure whenever the
+ * request came over HTTPS. Another port of the same host is the same site, so state-changing
+ * requests are also checked for the app's own origin (server/http/origin.ts) instead of a token.
  */
 export function sessionCookieOptions(secure: boolean, maxAgeMs?: number): CookieOptions {
   return { httpOnly: true, sameSite: 'strict', path: '/', secure, ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) };

@@ -121,8 +121,9 @@ export class AuthService {
    * Whether a live connection may act on what it knows of its session without reading the
    * database: neither limit can have passed and the session is not due to be touched. The
    * periodic check (`liveConnections`) and the `user:`/`session:` rooms close a connection whose
-   * session ended or whose user changed; expiry and the idle clock are judged here, on the
-   * connection's next request, reading the session again only when one of them is near.
+   * session ended or whose user changed, and each socket's expiry timer (SessionExpiry) closes it
+   * at the session's absolute or idle end; here the connection's next request reads the session
+   * again only when one of them is near, and so touches it (activity).
    */
   knownStillFresh(known: KnownSession): boolean {
     const now = this.#now();
@@ -130,6 +131,20 @@ export class AuthService {
       now - known.createdAtMs <= this.#policy.absoluteMs &&
       now - known.lastSeenAtMs < Math.min(TOUCH_INTERVAL_MS, this.#policy.idleMs)
     );
+  }
+
+  /**
+   * When a connection that knows this of its session has to close: the session's absolute end, or
+   * its idle end if nothing touched it since (the stored last-seen time may be newer: read it then).
+   * Past this instant `resolveSession` refuses the session too.
+   */
+  connectionDeadline(known: KnownSession): number {
+    return Math.min(known.createdAtMs + this.#policy.absoluteMs, known.lastSeenAtMs + this.#policy.idleMs);
+  }
+
+  /** Whether a connection's session has expired by time, given the newest last-seen time known. */
+  connectionExpired(known: KnownSession): boolean {
+    return this.#now() > this.connectionDeadline(known);
   }
 
   /**
@@ -155,7 +170,7 @@ export class AuthService {
   /**
    * Whether a connection opened with this session may stay open: the session still exists (not
    * signed out or ended by an admin), its user is enabled and is still who `audience` describes.
-   * Neither touches nor expires the session: expiry is judged on the connection's next request.
+   * Neither touches nor expires the session: expiry is judged by `connectionExpired`.
    */
   connectionStillValid(sessionId: string, audience: Audience): boolean {
     return this.connectionMatches(this.liveConnections([sessionId]).get(sessionId), audience);

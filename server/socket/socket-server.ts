@@ -22,6 +22,8 @@ import { registerCommandHandler } from './command.handler';
 import { registerSyncHandler } from './sync.handler';
 import { DEFAULT_SOCKET_RATE, TokenBucket, type SocketRatePolicy } from '../security/token-bucket';
 import type { Cluster } from './redis-cluster';
+import { originVerdict, type OriginPolicy } from '../http/origin';
+import { SessionExpiry } from './session-expiry';
 
 /** What the server keeps on each connection: who it is for, decided once at the handshake. */
 export interface SocketData {
@@ -54,7 +56,8 @@ export interface SocketDeps {
   logger: Logger;
   /** Present when several processes share the database (WAYMARK_REDIS_URL). */
   cluster?: Cluster;
-  allowedOrigins: readonly string[];
+  /** Which browser pages may open a socket: the same rule as for state-changing REST requests. */
+  origins: OriginPolicy;
   socketRate?: SocketRatePolicy;
   groupCommit?: GroupCommitOptions;
   /**
@@ -91,7 +94,8 @@ export interface SocketServer {
 /**
  * The admin command runs in another process and cannot reach this server's sockets, so every
  * second each connection's session and user are checked again: a user disabled or signed out
- * from the command line is cut off within a second, as one disabled in the app is at once.
+ * from the command line is cut off within a second, as one disabled in the app is at once (and a
+ * session past its time, which each socket's own timer usually closed first: SessionExpiry).
  * The same tick publishes any change in the log not yet published here: with several processes,
  * one whose Redis announcement was lost (Redis pub/sub delivers at most once) goes out a second late.
  */
@@ -103,21 +107,6 @@ export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
 const refuse = (reason: HandshakeError) => new Error(reason);
-
-/**
- * Whether a browser's Origin is this server (by Host, or X-Forwarded-Host behind a proxy) or one
- * the deployment allowed: a guard against cross-site WebSocket hijacking, on top of SameSite=Strict.
- */
-export function originAllowed(headers: http.IncomingHttpHeaders, allowed: readonly string[]): boolean {
-  const origin = headers.origin;
-  if (origin === undefined) return true; // not a browser
-  if (!URL.canParse(origin)) return false;
-  const url = new URL(origin);
-  if (allowed.includes(url.origin)) return true;
-  const forwardedHeader = headers['x-forwarded-host'];
-  const forwarded = (Array.isArray(forwardedHeader) ? forwardedHeader[0] : forwardedHeader)?.split(',')[0]?.trim();
-  return url.host === headers.host || (forwarded !== undefined && url.host === forwarded);
-}
 
 /** Attaches Socket.IO to an HTTP server: handshake checks, server-computed rooms, command and sync handlers. */
 export function createSocketServer(httpServer: http.Server, deps: SocketDeps): SocketServer {
@@ -157,8 +146,11 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       const auth: unknown = socket.handshake.auth;
       const protocol = typeof auth === 'object' && auth !== null && 'protocol' in auth ? auth.protocol : undefined;
       if (protocol !== PROTOCOL_VERSION) return next(refuse('protocol_mismatch'));
-      if (!originAllowed(socket.handshake.headers, deps.allowedOrigins)) {
-        // Logged because a proxy that rewrites Host would refuse everyone; the fix is WAYMARK_ALLOWED_ORIGINS.
+      // A cross-site WebSocket hijack, on top of SameSite=Strict (another port of the same host is
+      // the same site). No Origin at all: not a browser, which always sends one on a WebSocket.
+      if (originVerdict({ headers: socket.handshake.headers, encrypted: socket.handshake.secure }, deps.origins) === 'foreign') {
+        // Logged because a proxy that rewrites Host would refuse everyone; the fix is
+        // WAYMARK_TRUST_PROXY (X-Forwarded-Host) or WAYMARK_ALLOWED_ORIGINS.
         deps.logger.warn('socket.forbidden_origin', { host: socket.handshake.headers.host ?? null });
         return next(refuse('forbidden_origin'));
       }
@@ -177,7 +169,9 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     }
   });
 
+  const expiry = new SessionExpiry(deps.auth, deps.now ?? Date.now, deps.logger);
   io.on('connection', (socket) => {
+    expiry.watch(socket);
     void socket.join([userRoom(socket.data.audience.userId), sessionRoom(socket.data.sessionId)]);
     const room = audienceRoom(socket.data.audience);
     if (room) {
@@ -196,13 +190,8 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     const states = deps.auth.liveConnections([...new Set(sockets.map((socket) => socket.data.sessionId))]);
     for (const socket of sockets) {
       const state = states.get(socket.data.sessionId);
-      if (!state || !deps.auth.connectionMatches(state, socket.data.audience)) {
-        socket.disconnect(true);
-        continue;
-      }
-      // Another connection or request may have touched the session: its idle clock restarted.
-      const known = socket.data.session;
-      if (state.lastSeenAtMs > known.lastSeenAtMs) socket.data.session = { ...known, lastSeenAtMs: state.lastSeenAtMs };
+      // Ended, disabled, changed, or expired by time (each socket's own timer usually came first).
+      if (!state || !deps.auth.connectionMatches(state, socket.data.audience) || expiry.expired(socket, state)) socket.disconnect(true);
     }
   };
   const timer = setInterval(() => {

@@ -4,7 +4,7 @@ import { createRepositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { UserSummary } from '../../shared/schemas/admin.schema';
-import { connectAs, disconnection, expectOk, handshakeRefusal, reportCommand, requestSync, sendCommand, signIn, type ClientSocket } from '../support/clients';
+import { ownOrigin, connectAs, disconnection, expectOk, handshakeRefusal, reportCommand, requestSync, sendCommand, signIn, type ClientSocket } from '../support/clients';
 import { sessionIdOf } from '../../server/services/auth.service';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -22,7 +22,7 @@ afterAll(async () => {
 const adminPost = (path: string, body: unknown = {}, cookie = adminCookie, method = 'POST') =>
   fetch(`${server.url}${API_ROUTES.admin}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', cookie },
+    headers: { 'content-type': 'application/json', cookie, ...ownOrigin(server.url) },
     body: JSON.stringify(body),
   });
 

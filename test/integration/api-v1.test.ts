@@ -18,7 +18,7 @@ import {
 import type { Command } from '../../shared/schemas/command.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import { NEED_CLUSTER } from '../../shared/schemas/need.schema';
-import { connectAs, expectOk, makeGroupInput, reportCommand, sendCommand, signIn, updateCommand, type ClientSocket } from '../support/clients';
+import { ownOrigin, connectAs, expectOk, makeGroupInput, reportCommand, sendCommand, signIn, updateCommand, type ClientSocket } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -31,7 +31,7 @@ const agencyId = (acronym: string) => overview.agencies.find((a) => a.acronym ==
 async function issue(name: string, acronym: string, crisisId = server.crisisId): Promise<IssuedApiToken> {
   const response = await fetch(`${server.url}${API_TOKEN_ROUTES.list}`, {
     method: 'POST',
-    headers: { cookie: adminCookie, 'content-type': 'application/json' },
+    headers: { cookie: adminCookie, 'content-type': 'application/json', ...ownOrigin(server.url) },
     body: JSON.stringify({ name, agencyId: agencyId(acronym), crisisId }),
   });
   expect(response.status).toBe(200);
@@ -180,7 +180,7 @@ describe('read-only API for agencies', () => {
 
     const issued = await issue('to revoke', 'IOM');
     expect((await call(API_V1_ROUTES.groups, issued.token)).status).toBe(200);
-    const revoke = await fetch(`${server.url}${API_TOKEN_ROUTES.revoke(issued.summary.id)}`, { method: 'POST', headers: { cookie: adminCookie } });
+    const revoke = await fetch(`${server.url}${API_TOKEN_ROUTES.revoke(issued.summary.id)}`, { method: 'POST', headers: { cookie: adminCookie, ...ownOrigin(server.url) } });
     expect(revoke.status).toBe(200);
     const refused = await call(API_V1_ROUTES.groups, issued.token);
     expect(refused.status).toBe(401);
@@ -207,7 +207,7 @@ describe('read-only API for agencies', () => {
   it('audits issue, revocation and every use; lists tokens without the token; admins only', async () => {
     const issued = await issue('audited', 'IOM');
     await call(API_V1_ROUTES.needs, issued.token);
-    await fetch(`${server.url}${API_TOKEN_ROUTES.revoke(issued.summary.id)}`, { method: 'POST', headers: { cookie: adminCookie } });
+    await fetch(`${server.url}${API_TOKEN_ROUTES.revoke(issued.summary.id)}`, { method: 'POST', headers: { cookie: adminCookie, ...ownOrigin(server.url) } });
     await call(API_V1_ROUTES.needs, issued.token);
     const audit = await fetch(`${server.url}${API_ROUTES.audit}?recordId=${issued.summary.id}`, { headers: { cookie: adminCookie } });
     const entries = ((await audit.json()) as { entries: { action: string; outcome: string }[] }).entries.reverse();

@@ -4,7 +4,7 @@ import { EmbassyAggregates, SUPPRESSED } from '../../shared/aggregate';
 import { AuditPage } from '../../shared/schemas/admin.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { ReadService } from '../../server/services/read.service';
-import { connectAs, expectOk, makeGroupInput, reportCommand, sendCommand, signIn, updateCommand, type ClientSocket } from '../support/clients';
+import { ownOrigin, connectAs, expectOk, makeGroupInput, reportCommand, sendCommand, signIn, updateCommand, type ClientSocket } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -70,7 +70,7 @@ describe(ReadService.name, () => {
   it('records sign-ins and failed sign-ins', async () => {
     await fetch(`${server.url}${API_ROUTES.session}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ownOrigin(server.url) },
       body: JSON.stringify({ username: server.accounts.field.username, password: 'wrong-password' }),
     });
     const outcomes = (await auditOf('admin', 'action=session.sign_in')).map((e) => e.outcome);

@@ -9,6 +9,7 @@ import { COMMAND_TYPES, type Command } from '../../shared/schemas/command.schema
 import { CONSENT_VALUES, type GroupInput } from '../../shared/schemas/group.schema';
 import { ROLES, type Role } from '../../shared/schemas/user.schema';
 import {
+  ownOrigin,
   connectAs,
   expectOk,
   makeGroupInput,
@@ -57,7 +58,7 @@ beforeAll(async () => {
   // A second agency that can take assignments: the "not their own agency" scope for responders.
   const created = await fetch(`${server.url}${API_ROUTES.admin}/agencies`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '' },
+    headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '', ...ownOrigin(server.url) },
     body: JSON.stringify({ name: 'Another agency', acronym: 'OTHER', type: 'ingo' }),
   });
   if (created.status !== 201) throw new Error('could not create the second agency');
@@ -355,7 +356,7 @@ describe('authorization matrix', () => {
       const target = `matrix-${account.toLowerCase()}`;
       const created = await fetch(`${server.url}${API_ROUTES.admin}/users`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '' },
+        headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '', ...ownOrigin(server.url) },
         body: JSON.stringify({ username: target, password: 'a long passphrase', role: 'field', displayName: 'Matrix', crisisId: server.crisisId }),
       });
       expect(created.status).toBe(201);
@@ -363,7 +364,7 @@ describe('authorization matrix', () => {
       for (const route of ADMIN_ROUTES) {
         const response = await fetch(`${server.url}${API_ROUTES.admin}${route.path(id)}`, {
           method: route.method,
-          headers: { 'content-type': 'application/json', cookie: cookies.get(account) ?? '' },
+          headers: { 'content-type': 'application/json', cookie: cookies.get(account) ?? '', ...ownOrigin(server.url) },
           ...(route.body === undefined ? {} : { body: JSON.stringify(route.body()) }),
         });
         if (can(ROLE_OF[account], 'admin.manage')) expect([200, 201, 400], `${route.method} ${route.path(id)}`).toContain(response.status);

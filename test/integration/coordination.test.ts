@@ -5,6 +5,7 @@ import type { Command } from '../../shared/schemas/command.schema';
 import { AgencyList, Timeline } from '../../shared/schemas/coordination.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import {
+  ownOrigin,
   connectAs,
   expectOk,
   expectSnapshot,
@@ -168,7 +169,7 @@ describe('coordination workspace', () => {
     const admin = server.fixtureAccounts.admin ?? expect.fail('no admin');
     const adminCookie = await signIn(server.url, admin.username, admin.password);
     const post = (p: string, body: unknown) =>
-      fetch(`${server.url}/api/admin${p}`, { method: 'POST', headers: { cookie: adminCookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${server.url}/api/admin${p}`, { method: 'POST', headers: { cookie: adminCookie, 'content-type': 'application/json', ...ownOrigin(server.url) }, body: JSON.stringify(body) });
     expect((await post('/agencies', { name: 'UN Refugee Agency', acronym: 'UNHCR', type: 'un' })).status).toBe(201);
     const otherUser = { username: 'unhcr-responder', password: 'unhcr-password-1' };
     const created = await post('/users', { ...otherUser, role: 'responder', displayName: 'UNHCR responder', agency: 'UNHCR', crisisId: server.crisisId });

@@ -4,7 +4,7 @@ import { AuditPage } from '../../shared/schemas/admin.schema';
 import { API_ROUTES, SessionInfo } from '../../shared/schemas/api.schema';
 import type { Command } from '../../shared/schemas/command.schema';
 import { COORDINATION_ROUTES, FieldTeamList } from '../../shared/schemas/coordination.schema';
-import { connectAs, expectOk, reportCommand, sendCommand, signIn, updateCommand, type ClientSocket } from '../support/clients';
+import { ownOrigin, connectAs, expectOk, reportCommand, sendCommand, signIn, updateCommand, type ClientSocket } from '../support/clients';
 import { startTestServer, type FixtureAccount, type TestServer } from '../support/server';
 
 // Protection issue: a field team edits the groups it reported or was asked to follow up, not
@@ -45,7 +45,7 @@ const followUp = (groupId: string, baseVersion: number, userId: string): Command
 const admin = (path: string, body?: unknown) =>
   fetch(`${server.url}${API_ROUTES.admin}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '' },
+    headers: { 'content-type': 'application/json', cookie: cookies.get('admin') ?? '', ...ownOrigin(server.url) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 

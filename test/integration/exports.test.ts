@@ -9,7 +9,7 @@ import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { AgencyList } from '../../shared/schemas/coordination.schema';
 import type { Command } from '../../shared/schemas/command.schema';
 import type { Group, GroupInput } from '../../shared/schemas/group.schema';
-import { connectAs, expectOk, makeGroupInput, reportCommand, sendCommand, signIn, type ClientSocket } from '../support/clients';
+import { ownOrigin, connectAs, expectOk, makeGroupInput, reportCommand, sendCommand, signIn, type ClientSocket } from '../support/clients';
 import { startTestServer, type FixtureAccount, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -19,7 +19,7 @@ const NOTE = 'note-never-exported-51c2';
 const ACCOUNTS: FixtureAccount[] = ['coordinator', 'responder', 'embassy', 'field', 'admin'];
 
 const get = (path: string, account: FixtureAccount = 'coordinator', init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { cookie: cookies.get(account) ?? '' } });
+  fetch(`${server.url}${path}`, { ...init, headers: { cookie: cookies.get(account) ?? '', ...ownOrigin(server.url) } });
 const csvRows = async (response: Response) => parse(await response.text()) as string[][];
 const auditOf = async (query: string) => AuditPage.parse(await (await get(`${API_ROUTES.audit}?${query}`, 'admin')).json()).entries;
 const report = async (input: GroupInput): Promise<Group> => expectOk(await sendCommand(coordinator, reportCommand(input))).group;

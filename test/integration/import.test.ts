@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportMapping } from '../../shared/import-mapping';
-import { connectAs, requestSync, expectSnapshot, signIn, collectChanges, type ClientSocket } from '../support/clients';
+import { ownOrigin, connectAs, requestSync, expectSnapshot, signIn, collectChanges, type ClientSocket } from '../support/clients';
 import { importClient, watchImport } from '../support/imports';
 import { startTestServer, type TestServer } from '../support/server';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
@@ -142,7 +142,7 @@ describe('CSV import (Kobo/ODK)', () => {
     expect(headerOnly.status).toBe(400);
     const badMapping = await fetch(`${server.url}${IMPORT_ROUTES.preview(firstImportId)}`, {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json' },
+      headers: { cookie, 'content-type': 'application/json', ...ownOrigin(server.url) },
       body: JSON.stringify({ mapping: { lat: -1 } }),
     });
     expect(badMapping.status).toBe(400);
@@ -154,13 +154,13 @@ describe('CSV import (Kobo/ODK)', () => {
       const response = await importClient(server.url, await signIn(server.url, credentials.username, credentials.password)).uploadRaw(FIXTURE);
       expect(response.status, account).toBe(403);
     }
-    const anonymous = await fetch(`${server.url}${IMPORT_ROUTES.upload}`, { method: 'POST', body: new Uint8Array(FIXTURE) });
+    const anonymous = await fetch(`${server.url}${IMPORT_ROUTES.upload}`, { method: 'POST', headers: ownOrigin(server.url), body: new Uint8Array(FIXTURE) });
     expect(anonymous.status).toBe(401);
     const second = server.fixtureAccounts.secondCoordinator!;
     const other = await signIn(server.url, second.username, second.password);
     const response = await fetch(`${server.url}${IMPORT_ROUTES.preview(firstImportId)}`, {
       method: 'POST',
-      headers: { cookie: other, 'content-type': 'application/json' },
+      headers: { cookie: other, 'content-type': 'application/json', ...ownOrigin(server.url) },
       body: JSON.stringify({ mapping }),
     });
     expect(response.status).toBe(404);

@@ -10,6 +10,7 @@ import type { Command } from '../../shared/schemas/command.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { UserSummary } from '../../shared/schemas/admin.schema';
 import {
+  ownOrigin,
   collectChanges,
   connectAs,
   disconnection,
@@ -265,7 +266,7 @@ describe('two server processes on one database and one Redis', () => {
 
     const response = await fetch(`${one.url}${API_ROUTES.admin}/users/${target.id}/disable`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: adminCookie },
+      headers: { 'content-type': 'application/json', cookie: adminCookie, ...ownOrigin(one.url) },
       body: '{}',
     });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../server/services/auth.service';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { API_ROUTES, SessionInfo } from '../../shared/schemas/api.schema';
-import { connectAs, disconnection, handshakeRefusal, signIn } from '../support/clients';
+import { ownOrigin, connectAs, disconnection, handshakeRefusal, signIn } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 const postSession = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  fetch(`${server.url}${API_ROUTES.session}`, { method: 'POST', headers, body });
+  fetch(`${server.url}${API_ROUTES.session}`, { method: 'POST', headers: { ...ownOrigin(server.url), ...headers }, body });
 
 describe(AuthService.name, () => {
   describe('sign-in', () => {
@@ -95,7 +95,7 @@ describe(AuthService.name, () => {
       const socket = await connectAs(server.url, cookie);
       const closed = disconnection(socket);
 
-      const out = await fetch(`${server.url}${API_ROUTES.session}`, { method: 'DELETE', headers: { cookie } });
+      const out = await fetch(`${server.url}${API_ROUTES.session}`, { method: 'DELETE', headers: { cookie, ...ownOrigin(server.url) } });
 
       expect(out.status).toBe(204);
       expect(out.headers.getSetCookie().join()).toMatch(/waymark_session=;.*Expires=Thu, 01 Jan 1970/);
@@ -194,11 +194,12 @@ describe('behind a TLS-terminating proxy', () => {
       const signInWith = (headers: Record<string, string>) =>
         fetch(`${proxied.url}${API_ROUTES.session}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
+          headers: { 'content-type': 'application/json', ...ownOrigin(proxied.url), ...headers },
           body: JSON.stringify({ username, password }),
         });
 
-      const https = await signInWith({ 'x-forwarded-proto': 'https' });
+      // The browser's page is the https one the proxy serves.
+      const https = await signInWith({ 'x-forwarded-proto': 'https', origin: proxied.url.replace(/^http:/, 'https:') });
       const http = await signInWith({});
 
       expect(https.headers.getSetCookie().join()).toMatch(/; Secure/);
@@ -212,7 +213,7 @@ describe('behind a TLS-terminating proxy', () => {
     const { username, password } = server.accounts.field;
     const response = await fetch(`${server.url}${API_ROUTES.session}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', ...ownOrigin(server.url) },
       body: JSON.stringify({ username, password }),
     });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInLimiter } from '../../server/security/sign-in-limiter';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
-import { signIn } from '../support/clients';
+import { ownOrigin, signIn } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 const minutes = (n: number) => n * 60_000;
@@ -20,7 +20,7 @@ describe(SignInLimiter.name, () => {
   const attempt = (username: string, password: string, address?: string) =>
     fetch(`${server.url}${API_ROUTES.session}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(address ? { 'x-forwarded-for': address } : {}) },
+      headers: { 'content-type': 'application/json', ...ownOrigin(server.url), ...(address ? { 'x-forwarded-for': address } : {}) },
       body: JSON.stringify({ username, password }),
     });
   const failTimes = async (username: string, n: number) => {
@@ -87,7 +87,7 @@ describe('per-address sign-in limit', () => {
       const attempt = (username: string, password: string) =>
         fetch(`${server.url}${API_ROUTES.session}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...ownOrigin(server.url) },
           body: JSON.stringify({ username, password }),
         });
       for (let i = 0; i < 5; i++) expect((await attempt(`spray-${i}`, 'wrong-password')).status).toBe(401);
@@ -111,7 +111,7 @@ describe('session on sign-in', () => {
       const first = await signIn(server.url, username, password);
       const again = await fetch(`${server.url}${API_ROUTES.session}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: first },
+        headers: { 'content-type': 'application/json', cookie: first, ...ownOrigin(server.url) },
         body: JSON.stringify({ username, password }),
       });
       const second = again.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('waymark_session=')) ?? '';

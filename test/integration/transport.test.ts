@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SOCKET_PAYLOAD_BYTES } from '../../shared/protocol';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
-import { connectUser, connectRaw, disconnection, requestSync, signIn, type ClientSocket } from '../support/clients';
+import { ownOrigin, connectUser, connectRaw, disconnection, requestSync, signIn, type ClientSocket } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -89,7 +89,7 @@ describe('payload size limits', () => {
   it('answers 413 for a REST body over the limit', async () => {
     const response = await fetch(`${server.url}${API_ROUTES.admin}/users`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ownOrigin(server.url) },
       body: JSON.stringify({ padding: 'x'.repeat(100 * 1024) }),
     });
     expect(response.status).toBe(413);

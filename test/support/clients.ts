@@ -19,11 +19,19 @@ const SESSION_COOKIE = 'waymark_session';
 /** Long enough for a slow CI machine, short enough that a lost ack fails the test with a clear message. */
 const ACK_TIMEOUT_MS = 10_000;
 
+/**
+ * The Origin header a browser sends with any request but GET and HEAD from the app's own page at
+ * `url`: the server refuses a state-changing request without it (server/http/origin.ts).
+ */
+export function ownOrigin(url: string): { origin: string } {
+  return { origin: new URL(url).origin };
+}
+
 /** Signs in over REST and returns the Cookie header value to send (`waymark_session=...`). */
 export async function signIn(url: string, username: string, password: string): Promise<string> {
   const response = await fetch(`${url}${API_ROUTES.session}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...ownOrigin(url) },
     body: JSON.stringify({ username, password }),
   });
   if (response.status !== 200) throw new Error(`sign-in of ${username} failed with HTTP ${response.status}`);
@@ -44,10 +52,12 @@ export interface ConnectOptions {
   reconnection?: boolean;
   /** Ask for big live batches packed (`changesPacked`), as the app does. */
   packedLive?: boolean;
+  /** More handshake headers (e.g. what a proxy would add). */
+  headers?: Record<string, string>;
 }
 
 function socketOptions(cookie: string | null, options: ConnectOptions) {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (cookie) headers['cookie'] = cookie;
   if (options.origin) headers['origin'] = options.origin;
   return {

@@ -1,17 +1,17 @@
 import { expect } from 'vitest';
 import type { ImportMapping } from '../../shared/import-mapping';
 import { ImportJob, ImportPreview, ImportStarted, ImportUpload, IMPORT_ROUTES } from '../../shared/schemas/import.schema';
-import type { ClientSocket } from './clients';
+import { ownOrigin, type ClientSocket } from './clients';
 
 /** REST calls of the import screen, as a signed-in coordinator (by cookie). */
 export function importClient(url: string, cookie: string) {
   const post = (path: string, body: unknown) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${url}${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...ownOrigin(url) }, body: JSON.stringify(body) });
   return {
     async uploadRaw(csv: string | Buffer, fileName = 'kobo-sample.csv'): Promise<Response> {
       return fetch(`${url}${IMPORT_ROUTES.upload}`, {
         method: 'POST',
-        headers: { cookie, 'content-type': 'text/csv', 'x-file-name': encodeURIComponent(fileName) },
+        headers: { cookie, 'content-type': 'text/csv', 'x-file-name': encodeURIComponent(fileName), ...ownOrigin(url) },
         body: typeof csv === 'string' ? csv : new Uint8Array(csv),
       });
     },

@@ -108,7 +108,7 @@ export interface TestServer {
   destroy(): Promise<void>;
 }
 
-export type TableName = 'groups' | 'change_log' | 'audit' | 'idempotency' | 'sessions' | 'users' | 'crises' | 'agencies' | 'api_tokens' | 'imports';
+export type TableName = 'groups' | 'change_log' | 'audit' | 'idempotency' | 'sessions' | 'users' | 'crises' | 'agencies' | 'api_tokens' | 'imports' | 'sitreps';
 
 interface Running {
   app: App;
