@@ -5,7 +5,7 @@ import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
 import { ImportJob } from '../../../shared/schemas/import.schema';
-import type { DeviceStore } from '../offline/device-store';
+import { DEVICE_COPY_PROJECTION, type DeviceStore } from '../offline/device-store';
 import { TabCoordinator, type TabMessage } from '../offline/tab-coordinator';
 import { fullJitterDelay } from './backoff';
 import { ChangeFeed } from './change-feed';
@@ -135,7 +135,10 @@ export class SyncClient {
   async start(): Promise<void> {
     if (this.#device) {
       const { store, userId } = this.#device;
-      const [, cached] = await Promise.all([this.outbox.load(), store.loadGroups(userId).catch(() => null)]);
+      const [, kept] = await Promise.all([this.outbox.load(), store.loadGroups(userId).catch(() => null)]);
+      // A copy from before protection rule 11 holds other teams' groups in full: delete it unread.
+      const cached = kept && kept.projection !== DEVICE_COPY_PROJECTION ? null : kept;
+      if (kept && !cached) await store.forgetGroups().catch((error: unknown) => console.error('waymark: an old device copy could not be deleted', error));
       const groups = !cached
         ? null
         : cached.packed
