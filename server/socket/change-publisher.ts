@@ -113,10 +113,11 @@ export class ChangePublisher {
 
   /**
    * A room's events of one batch: packed to the sockets that asked for it, JSON to the others; none
-   * to the sockets in `except` (personal rooms that get their own version of the batch).
+   * to the sockets in `except` (personal rooms, which get their own version of the batch). Returns
+   * the packed bytes when it built them, for the personal rooms to share.
    */
-  #send(room: string, events: ChangeEvent[], live: Map<string, Set<string>>, except: string[] = []): void {
-    if (events.length === 0) return;
+  #send(room: string, events: ChangeEvent[], live: Map<string, Set<string>>, except: string[] = []): Buffer | null {
+    if (events.length === 0) return null;
     const to = (name: string, also: string[] = []) => {
       const excluded = [...also, ...except];
       return excluded.length === 0 ? this.#io.local.to(name) : this.#io.local.to(name).except(excluded);
@@ -126,12 +127,38 @@ export class ChangePublisher {
     if (events.length < this.#packedMin || packedMembers === 0) {
       if (events.length === 1) to(room).emit('change', events[0]!);
       else to(room).emit('changes', events);
-      return;
+      return null;
     }
     // level 1: five times faster than the default for nearly the same size on these columns.
-    to(packedRoom).emit('changesPacked', gzipSync(JSON.stringify(encodeChanges(events)), { level: 1 }));
+    const packed = gzipSync(JSON.stringify(encodeChanges(events)), { level: 1 });
+    to(packedRoom).emit('changesPacked', packed);
     // Everyone else in the room, as JSON (skipped, with its encoding, when everyone asked packed).
     if ((live.get(room)?.size ?? 0) > packedMembers) to(room, [packedRoom]).emit('changes', events);
+    return packed;
+  }
+
+  /**
+   * A member's version of a personal room's batch (see AudienceRoom.personal), in one message and
+   * in order, since a second message for it alone would arrive after changes with higher sequence
+   * numbers and the client would take it for stale. Its sockets that asked for packed batches get
+   * the room's packed bytes with the member's own changes laid over them (`overlayChanges`), so a
+   * batch is encoded once however many phones it concerns; the others get it as JSON.
+   */
+  #sendPersonal(name: string, shared: (ChangeEvent | null)[], own: Map<number, ChangeEvent | null>, packed: Buffer | null, live: Map<string, Set<string>>): void {
+    const mine = shared.map((event, index) => (own.has(index) ? (own.get(index) ?? null) : event)).filter((e): e is ChangeEvent => e !== null);
+    if (mine.length === 0) return;
+    const overlay = [...own.values()].filter((e): e is ChangeEvent => e !== null);
+    // Own changes only add to what the room gets (a member sees at least what the room sees); were
+    // one to take something away, the overlay could not say so: that member gets JSON.
+    const overlays = [...own].every(([index, event]) => event !== null || shared[index] === null);
+    const packedRoom = packedRoomOf(name);
+    if (packed && overlays && (live.get(packedRoom)?.size ?? 0) > 0) {
+      this.#io.local.to(packedRoom).emit('changesPacked', packed, overlay);
+      if ((live.get(name)?.size ?? 0) > (live.get(packedRoom)?.size ?? 0)) this.#io.local.to(name).except(packedRoom).emit('changes', mine);
+      return;
+    }
+    if (mine.length === 1) this.#io.local.to(name).emit('change', mine[0]!);
+    else this.#io.local.to(name).emit('changes', mine);
   }
 
   /**
@@ -176,18 +203,9 @@ export class ChangePublisher {
         rooms.set(event.seq, (rooms.get(event.seq) ?? 0) + 1);
       }
       const personal = room.personal ? this.#personal(room, changes, live) : new Map<string, Map<number, ChangeEvent | null>>();
-      const except: string[] = [];
-      for (const [userId, own] of personal) {
-        // The member's whole batch in one message, in order, with its own groups as projected for
-        // it: a second message for them alone would arrive after changes with higher sequence
-        // numbers, and the client would take it for stale. JSON, since built for one user.
-        const name = personalRoomOf(room.name, userId);
-        except.push(name);
-        const mine = shared.map((event, index) => (own.has(index) ? (own.get(index) ?? null) : event)).filter((e): e is ChangeEvent => e !== null);
-        if (mine.length === 1) this.#io.local.to(name).emit('change', mine[0]!);
-        else if (mine.length > 1) this.#io.local.to(name).emit('changes', mine);
-      }
-      this.#send(room.name, events, live, except);
+      const names = [...personal.keys()].map((userId) => personalRoomOf(room.name, userId));
+      const packed = this.#send(room.name, events, live, names);
+      for (const [userId, own] of personal) this.#sendPersonal(personalRoomOf(room.name, userId), shared, own, packed, live);
     }
     // One line per published batch; the per-change detail only at debug level (at thousands of
     // changes a second, a line each was a cost of its own).

@@ -184,7 +184,10 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       publisher.register(room);
       void socket.join(room.name);
       if (socket.data.packedLive) void socket.join(packedRoomOf(room.name));
-      if (room.personal) void socket.join(personalRoomOf(room.name, socket.data.audience.userId));
+      if (room.personal) {
+        const personal = personalRoomOf(room.name, socket.data.audience.userId);
+        void socket.join(socket.data.packedLive ? [personal, packedRoomOf(personal)] : personal);
+      }
     }
     registerCommandHandler(socket, { auth: deps.auth, writes, logger: deps.logger });
     registerSyncHandler(socket, deps);

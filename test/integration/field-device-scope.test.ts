@@ -90,7 +90,7 @@ const aboutGroup = (id: string) => (event: ChangeEvent) => idOf(event) === id;
 /** Every change a socket receives from now on, JSON or packed (decoded as the app does), in arrival order. */
 function collectEverything(socket: ClientSocket): ChangeEvent[] {
   const received = collectChanges(socket);
-  socket.on('changesPacked', (bytes) => received.push(...unpackChanges(bytes)));
+  socket.on('changesPacked', (bytes, own) => received.push(...unpackChanges(bytes, own)));
   return received;
 }
 
@@ -144,6 +144,9 @@ describe('a field phone (protection rule 11)', () => {
 
   it("gets another team's report live as a point, its own and followed ones in full, and a removal when a group is flagged", async () => {
     const got = { json: collectEverything(aJson), packed: collectEverything(aPacked) };
+    // The packed phone gets the batch every field phone shares, with its own changes laid over it.
+    let overlaid = 0;
+    aPacked.on('changesPacked', (_bytes, own) => void (overlaid += own?.length ?? 0));
     const bOwn = collectEverything(b);
     const group = makeGroupInput({ location: EXACT, notes: 'B secret note' });
     const flagged = makeGroupInput({ location: EXACT, notes: 'B secret note', protectionConcern: true });
@@ -170,6 +173,7 @@ describe('a field phone (protection rule 11)', () => {
       expect(events.filter((e) => idOf(e) === own.group.id)).toEqual([{ kind: 'group.upsert', seq: own.seq, group: { view: 'full', group: own.group } }]);
       expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((x, y) => x - y));
     }
+    expect(overlaid).toBeGreaterThanOrEqual(2);
     // B's phone gets its own reports in full, live, and A's as a point.
     expect(held(bOwn).get(flagged.id)).toEqual({ kind: 'group.upsert', seq: followed.seq, group: { view: 'full', group: followed.group } });
     expect(held(bOwn).get(group.id)).toEqual({ kind: 'group.upsert', seq: flaggedNow.seq, group: { view: 'full', group: flaggedNow.group } });

@@ -15,6 +15,7 @@ import { ChangeEventSchema, CommandAckSchema, SyncAckSchema, unpackChanges, unpa
 import { fetchGroup } from '../api/admin-api';
 import { isSummary } from './summary';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
+import { overlayChanges } from '../../../shared/packed-views';
 
 type WaymarkSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -305,10 +306,13 @@ export class SyncClient {
   };
 
   /** The same, packed and gzipped (a big batch): unpacked and checked value by value by decodeChanges. */
-  #onChangesPacked = (raw: unknown): void => {
-    const decoded =
-      raw instanceof ArrayBuffer || raw instanceof Uint8Array
-        ? unpackChanges(raw)
+  #onChangesPacked = (raw: unknown, rawOwn?: unknown): void => {
+    // A field phone's own groups in this batch, projected for its user (see overlayChanges).
+    const own = rawOwn === undefined ? { success: true as const, data: [] } : ChangeEventSchema.array().safeParse(rawOwn);
+    const decoded = !own.success
+      ? Promise.reject(new Error('changesPacked carried own changes that did not match the contract'))
+      : raw instanceof ArrayBuffer || raw instanceof Uint8Array
+        ? unpackChanges(raw).then((shared) => overlayChanges(shared, own.data))
         : Promise.reject(new Error('changesPacked carried no bytes'));
     this.#inOrder(async () => {
       let changes: ChangeEvent[];
