@@ -1,4 +1,4 @@
-import type { Audience } from './projection';
+import { isFieldUsersOwn, type Audience } from './projection';
 import type { Group } from './schemas/group.schema';
 
 /**
@@ -13,7 +13,7 @@ export function mayEditGroup(audience: Pick<Audience, 'userId' | 'role' | 'crisi
     case 'coordinator':
       return true;
     case 'field':
-      return group.reportedBy === audience.userId || group.followUpBy.includes(audience.userId);
+      return isFieldUsersOwn(group, audience.userId);
     case 'responder':
     case 'embassy':
     case 'admin':

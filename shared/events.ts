@@ -38,8 +38,10 @@ export interface ServerToClientEvents {
    * The same as `changes` for a connection that asked for it (`HandshakeAuth.packedLive`) when a
    * commit brings it many changes: `shared/packed-views.ts` `encodeChanges` as gzipped JSON bytes,
    * built once per room. About a sixth of the bytes on the wire, and one shared buffer for every socket.
+   * `own`: for a field phone, its own and followed-up groups' changes in this batch, projected for
+   * its user alone, which replace the shared ones of the same sequence number (`overlayChanges`).
    */
-  changesPacked: (packed: Uint8Array) => void;
+  changesPacked: (packed: Uint8Array, own?: ChangeEvent[]) => void;
   /** How far a CSV import of this user has got: after every chunk, and once when it ends. */
   importProgress: (job: ImportJob) => void;
   /**

@@ -775,3 +775,15 @@ export function decodeChanges(packed: unknown): ChangeEvent[] {
   if (v !== views.length || r !== removed.length) fail('more views or removals than changes');
   return out;
 }
+
+/**
+ * A shared live batch with one user's own changes laid over it (`changesPacked`'s second argument):
+ * each own change replaces the shared one of the same sequence number, or joins the batch where the
+ * shared one was nothing; in sequence order. How a field phone gets its own groups in full inside
+ * the batch every field phone shares, without a second encoding per phone.
+ */
+export function overlayChanges(shared: readonly ChangeEvent[], own: readonly ChangeEvent[]): ChangeEvent[] {
+  if (own.length === 0) return [...shared];
+  const mine = new Map(own.map((change) => [change.seq, change]));
+  return [...shared.filter((change) => !mine.has(change.seq)), ...own].sort((a, b) => a.seq - b.seq);
+}

@@ -14,7 +14,11 @@ export interface Audience {
 
 /** Decimal places a location is rounded to when it must not be exact: 0.1° is about 11 km. */
 export const COARSE_LOCATION_DECIMALS = 1;
-const coarse = (x: number) => Number(x.toFixed(COARSE_LOCATION_DECIMALS));
+/**
+ * Decimal places of another team's group on a field phone: 0.01° (about 1.1 km) tells a team that a
+ * group is already known around here, so it does not report it twice, without pointing at a building.
+ */
+export const FIELD_LOCATION_DECIMALS = 2;
 
 /** Whether an embassy of `state` may see this group's details (protection rule 1). */
 export function embassyMaySee(group: Group, state: string | null): boolean {
@@ -35,14 +39,15 @@ export function assignedToAgency(group: Group, agencyId: string | null): boolean
   return agencyId !== null && group.assignments.some((a) => a.agencyId === agencyId && isActiveAssignment(a.status));
 }
 
-/** The anonymous point a reduced view shows; its location rounded to about 11 km unless `exact`. */
-export function reduceGroup(group: Group, exact = false): Extract<GroupView, { view: 'reduced' }> {
+/** The anonymous point a reduced view shows; its location rounded to `decimals` places (about 11 km by default). */
+export function reduceGroup(group: Group, decimals = COARSE_LOCATION_DECIMALS): Extract<GroupView, { view: 'reduced' }> {
+  const round = (x: number) => Number(x.toFixed(decimals));
   return {
     view: 'reduced',
     group: {
       id: group.id,
-      lat: exact ? group.location.lat : coarse(group.location.lat),
-      lon: exact ? group.location.lon : coarse(group.location.lon),
+      lat: round(group.location.lat),
+      lon: round(group.location.lon),
       status: group.status,
       needTypes: group.needs.filter((n) => n.status !== 'cancelled').map((n) => n.type),
       version: group.version,
@@ -80,6 +85,22 @@ export function nationalsView(group: Group, state: string, agencyId: string | nu
 }
 
 /**
+ * Whether a field user reported this group or was asked to follow it up: the groups its phone holds
+ * in full (protection rule 11). The same people may edit it (`mayEditGroup`).
+ */
+export function isFieldUsersOwn(group: Pick<Group, 'reportedBy' | 'followUpBy'>, userId: string): boolean {
+  return group.reportedBy === userId || group.followUpBy.includes(userId);
+}
+
+/**
+ * The field users whose phones receive this group otherwise than every other field phone: its
+ * reporter and its follow-up teams (the live feed projects it for each of them apart).
+ */
+export function fieldUsersOf(group: Pick<Group, 'reportedBy' | 'followUpBy'>): string[] {
+  return [group.reportedBy, ...group.followUpBy];
+}
+
+/**
  * The one function that decides what an audience receives of a group: nothing (null), a reduced
  * view, an embassy's nationals view or the full view. Every channel (snapshot, change feed, catch-up) goes through it.
  */
@@ -87,8 +108,12 @@ export function projectGroup(audience: Audience, group: Group): GroupView | null
   if (audience.crisisId !== group.crisisId) return null;
   switch (audience.role) {
     case 'coordinator':
-    case 'field':
       return { view: 'full', group };
+    case 'field':
+      // A phone can be taken at a checkpoint (protection rule 11): in full only what its user
+      // reported or follows up; another team's group as a point near it, unless flagged.
+      if (isFieldUsersOwn(group, audience.userId)) return { view: 'full', group };
+      return group.protectionConcern ? null : reduceGroup(group, FIELD_LOCATION_DECIMALS);
     case 'responder':
       // Open work for the agency in the group's own assignments: the full case (issue #4).
       if (assignedToAgency(group, audience.agencyId)) return { view: 'full', group };

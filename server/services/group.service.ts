@@ -236,10 +236,11 @@ export class GroupService {
     const current = this.#repos.groups.findById(groupId);
     // Another crisis's group answers exactly like a missing one.
     if (!current || current.crisisId !== crisisId) return notFound();
-    // A responder learns nothing of a group it does not see in full (not even that it exists).
+    // A responder or a field user learns nothing of a group it does not see in full (not even
+    // that it exists): a field phone holds another team's group only as a point, or not at all.
     if (projectGroup(actor.audience, current)?.view !== 'full') return notFound();
-    // A field user edits only groups they reported or were asked to follow up. They see every
-    // group of their crisis in full, so `not_found` would contradict their map: say `forbidden`.
+    // A field user edits only groups they reported or were asked to follow up: today exactly the
+    // ones it sees in full (protection rule 11), so this holds the edit rule should the view widen.
     // (Responders move only assignments, which the assignment plan scopes to their agency.)
     if (actor.audience.role === 'field' && !mayEditGroup(actor.audience, current)) {
       return failure('forbidden', 'you may edit groups you reported or were asked to follow up');

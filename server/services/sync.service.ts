@@ -89,7 +89,7 @@ export class SyncService {
       return { ok: true, mode: 'packed-changes', seq: decided.seq, changes };
     }
     const crisisId = audience.crisisId as string;
-    const key = [crisisId, audience.role, audience.agencyId, audience.servesState].join('|');
+    const key = [crisisId, audience.role, audience.agencyId, audience.servesState, audience.role === 'field' ? audience.userId : ''].join('|');
     let entry = this.#packed.get(key);
     let built = entry ? await entry.catch(() => null) : null;
     if (!built?.ok || !this.#reusable(audience, built, this.#repos.changeLog.headSeq())) {

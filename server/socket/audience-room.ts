@@ -5,6 +5,12 @@ export interface AudienceRoom {
   name: string;
   /** Holds only what the projection reads for this kind of room (no user id), so one projection serves the room. */
   audience: Audience;
+  /**
+   * Field rooms: each member also joins its own room inside this one (`personalRoomOf`), and a
+   * change to a group a member reported or follows up (`fieldUsersOf`) is projected for that member
+   * alone (the room's audience with its user id) and sent there instead (protection rule 11).
+   */
+  personal?: true;
 }
 
 /**
@@ -22,8 +28,11 @@ export function audienceRoom(a: Audience): AudienceRoom | null {
   });
   switch (a.role) {
     case 'coordinator':
-    case 'field':
       return room('full', { role: 'coordinator', agencyId: null, servesState: null });
+    case 'field':
+      // Every field phone gets other teams' groups the same way (a point, or nothing when flagged);
+      // its own groups differ per user, so they go to the member's personal room.
+      return { ...room('field', { role: 'field', agencyId: null, servesState: null }), personal: true };
     case 'responder':
       // Per agency, because what a responder sees will depend on what is assigned to its agency.
       return room(`agency:${a.agencyId ?? 'none'}`, { role: 'responder', agencyId: a.agencyId, servesState: null });
@@ -40,4 +49,9 @@ export function audienceRoom(a: Audience): AudienceRoom | null {
  */
 export function packedRoomOf(room: string): string {
   return `${room}:packed`;
+}
+
+/** A member's own room inside a `personal` audience room: the changes projected for that user alone. */
+export function personalRoomOf(room: string, userId: string): string {
+  return `${room}:user:${userId}`;
 }

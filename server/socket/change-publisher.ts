@@ -3,7 +3,8 @@ import type { CommittedChange } from '../services/group.service';
 import type { ChangeSource } from '../services/committed-changes';
 import { projectChange } from '../services/change-projection';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
-import { packedRoomOf, type AudienceRoom } from './audience-room';
+import { packedRoomOf, personalRoomOf, type AudienceRoom } from './audience-room';
+import { fieldUsersOf } from '../../shared/projection';
 import { gzipSync } from 'node:zlib';
 import { encodeChanges } from '../../shared/packed-views';
 import type { WaymarkIo } from './socket-server';
@@ -110,20 +111,75 @@ export class ChangePublisher {
     }
   }
 
-  /** A room's events of one batch: packed to the sockets that asked for it, JSON to the others. */
-  #send(room: string, events: ChangeEvent[], live: Map<string, Set<string>>): void {
-    if (events.length === 0) return;
+  /**
+   * A room's events of one batch: packed to the sockets that asked for it, JSON to the others; none
+   * to the sockets in `except` (personal rooms, which get their own version of the batch). Returns
+   * the packed bytes when it built them, for the personal rooms to share.
+   */
+  #send(room: string, events: ChangeEvent[], live: Map<string, Set<string>>, except: string[] = []): Buffer | null {
+    if (events.length === 0) return null;
+    const to = (name: string, also: string[] = []) => {
+      const excluded = [...also, ...except];
+      return excluded.length === 0 ? this.#io.local.to(name) : this.#io.local.to(name).except(excluded);
+    };
     const packedRoom = packedRoomOf(room);
     const packedMembers = live.get(packedRoom)?.size ?? 0;
     if (events.length < this.#packedMin || packedMembers === 0) {
-      if (events.length === 1) this.#io.local.to(room).emit('change', events[0]!);
-      else this.#io.local.to(room).emit('changes', events);
-      return;
+      if (events.length === 1) to(room).emit('change', events[0]!);
+      else to(room).emit('changes', events);
+      return null;
     }
     // level 1: five times faster than the default for nearly the same size on these columns.
-    this.#io.local.to(packedRoom).emit('changesPacked', gzipSync(JSON.stringify(encodeChanges(events)), { level: 1 }));
+    const packed = gzipSync(JSON.stringify(encodeChanges(events)), { level: 1 });
+    to(packedRoom).emit('changesPacked', packed);
     // Everyone else in the room, as JSON (skipped, with its encoding, when everyone asked packed).
-    if ((live.get(room)?.size ?? 0) > packedMembers) this.#io.local.to(room).except(packedRoom).emit('changes', events);
+    if ((live.get(room)?.size ?? 0) > packedMembers) to(room, [packedRoom]).emit('changes', events);
+    return packed;
+  }
+
+  /**
+   * A member's version of a personal room's batch (see AudienceRoom.personal), in one message and
+   * in order, since a second message for it alone would arrive after changes with higher sequence
+   * numbers and the client would take it for stale. Its sockets that asked for packed batches get
+   * the room's packed bytes with the member's own changes laid over them (`overlayChanges`), so a
+   * batch is encoded once however many phones it concerns; the others get it as JSON.
+   */
+  #sendPersonal(name: string, shared: (ChangeEvent | null)[], own: Map<number, ChangeEvent | null>, packed: Buffer | null, live: Map<string, Set<string>>): void {
+    const mine = shared.map((event, index) => (own.has(index) ? (own.get(index) ?? null) : event)).filter((e): e is ChangeEvent => e !== null);
+    if (mine.length === 0) return;
+    const overlay = [...own.values()].filter((e): e is ChangeEvent => e !== null);
+    // Own changes only add to what the room gets (a member sees at least what the room sees); were
+    // one to take something away, the overlay could not say so: that member gets JSON.
+    const overlays = [...own].every(([index, event]) => event !== null || shared[index] === null);
+    const packedRoom = packedRoomOf(name);
+    if (packed && overlays && (live.get(packedRoom)?.size ?? 0) > 0) {
+      this.#io.local.to(packedRoom).emit('changesPacked', packed, overlay);
+      if ((live.get(name)?.size ?? 0) > (live.get(packedRoom)?.size ?? 0)) this.#io.local.to(name).except(packedRoom).emit('changes', mine);
+      return;
+    }
+    if (mine.length === 1) this.#io.local.to(name).emit('change', mine[0]!);
+    else this.#io.local.to(name).emit('changes', mine);
+  }
+
+  /**
+   * The changes of a batch that concern a member of a personal room (see AudienceRoom.personal),
+   * projected for that member alone: by member, the index in `changes` and the event (null: none).
+   * Only members with a socket here; a change concerns its reporter and its follow-up teams, so
+   * this costs a projection or two per change, not one per field phone.
+   */
+  #personal(room: AudienceRoom, changes: readonly CommittedChange[], live: Map<string, Set<string>>): Map<string, Map<number, ChangeEvent | null>> {
+    const byUser = new Map<string, Map<number, ChangeEvent | null>>();
+    changes.forEach((change, index) => {
+      if (room.audience.crisisId !== change.crisisId) return;
+      const users = new Set([...(change.before ? fieldUsersOf(change.before) : []), ...fieldUsersOf(change.after)]);
+      for (const userId of users) {
+        if (!live.has(personalRoomOf(room.name, userId))) continue;
+        let own = byUser.get(userId);
+        if (!own) byUser.set(userId, (own = new Map()));
+        own.set(index, projectChange({ ...room.audience, userId }, change.seq, change.before, change.after));
+      }
+    });
+    return byUser;
   }
 
   #emit(changes: readonly CommittedChange[]): void {
@@ -136,15 +192,20 @@ export class ChangePublisher {
         this.#rooms.delete(room.name);
         continue;
       }
+      // Each change projected for the room, by its index in the batch (null: nothing for the room).
+      const shared = changes.map((change) =>
+        room.audience.crisisId === change.crisisId ? projectChange(room.audience, change.seq, change.before, change.after) : null,
+      );
       const events: ChangeEvent[] = [];
-      for (const change of changes) {
-        if (room.audience.crisisId !== change.crisisId) continue;
-        const event = projectChange(room.audience, change.seq, change.before, change.after);
+      for (const event of shared) {
         if (!event) continue;
         events.push(event);
-        rooms.set(change.seq, (rooms.get(change.seq) ?? 0) + 1);
+        rooms.set(event.seq, (rooms.get(event.seq) ?? 0) + 1);
       }
-      this.#send(room.name, events, live);
+      const personal = room.personal ? this.#personal(room, changes, live) : new Map<string, Map<number, ChangeEvent | null>>();
+      const names = [...personal.keys()].map((userId) => personalRoomOf(room.name, userId));
+      const packed = this.#send(room.name, events, live, names);
+      for (const [userId, own] of personal) this.#sendPersonal(personalRoomOf(room.name, userId), shared, own, packed, live);
     }
     // One line per published batch; the per-change detail only at debug level (at thousands of
     // changes a second, a line each was a cost of its own).

@@ -14,7 +14,7 @@ import { WorkerGroupCommit } from '../write/worker-group-commit';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
-import { audienceRoom, packedRoomOf } from './audience-room';
+import { audienceRoom, packedRoomOf, personalRoomOf } from './audience-room';
 import { ChangePublisher } from './change-publisher';
 import { ConsularNotifier } from './consular-notifier';
 import type { ConsularService } from '../services/consular.service';
@@ -178,6 +178,10 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       publisher.register(room);
       void socket.join(room.name);
       if (socket.data.packedLive) void socket.join(packedRoomOf(room.name));
+      if (room.personal) {
+        const personal = personalRoomOf(room.name, socket.data.audience.userId);
+        void socket.join(socket.data.packedLive ? [personal, packedRoomOf(personal)] : personal);
+      }
     }
     registerCommandHandler(socket, { auth: deps.auth, writes, logger: deps.logger });
     registerSyncHandler(socket, deps);

@@ -7,7 +7,7 @@ import { openDatabase } from '../../server/db/database';
 import { createChildServer, type ChildServer } from '../support/child-server';
 import { startTestServer, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
-import { makeGroupInput, reportCommand } from '../support/clients';
+import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand } from '../support/clients';
 import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
 import { ARTIFACTS } from './suite';
 import {
@@ -275,11 +275,68 @@ describe('field app offline', () => {
       field.assertClean();
     });
 
+    it('keeps another team’s groups on the phone only as points, flagged ones not at all (protection rule 11)', async () => {
+      const field = await open('field-scope', SMALL_PHONE, true);
+      await signIn(field.page, server.url, server.accounts.field);
+      const f = field.page;
+      await waitUntilOfflineReady(f);
+      // Another team's reports (the coordinator's), after the phone's first sync: they come live.
+      const coordinator = await connectUser(server.url, server.accounts.coordinator);
+      const exact = { lat: 32.887234, lon: 13.191345, accuracyM: 10, placeName: `E2E safe house ${Date.now()}`, siteType: 'urban_dispersed' as const };
+      const plain = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ location: exact, notes: 'E2E secret note' })))).group;
+      const flagged = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ location: exact, notes: 'E2E secret note', protectionConcern: true })))).group;
+      coordinator.close();
+
+      // What the device keeps for the next start with no connection, once it holds the new point.
+      const readCopy = () =>
+        f.evaluate(
+          () =>
+            new Promise<string>((resolve, reject) => {
+              const open = indexedDB.open('waymark-device');
+              open.onerror = () => reject(open.error);
+              open.onsuccess = () => {
+                const read = open.result.transaction('cache').objectStore('cache').get('groups');
+                read.onsuccess = () => {
+                  open.result.close();
+                  resolve(JSON.stringify(read.result ?? null));
+                };
+              };
+            }),
+        );
+      await expect.poll(async () => (await readCopy()).includes(plain.id), { timeout: 30_000 }).toBe(true);
+      const copy = JSON.parse(await readCopy()) as { groups: { view: string; group: { id: string; lat?: number; lon?: number } }[] };
+      const point = copy.groups.find((v) => v.group.id === plain.id);
+      expect(point).toEqual({ view: 'reduced', group: expect.objectContaining({ id: plain.id, lat: 32.89, lon: 13.19 }) });
+      expect(copy.groups.some((v) => v.group.id === flagged.id)).toBe(false);
+      const text = JSON.stringify(copy);
+      for (const secret of ['E2E secret note', 'E2E safe house', '32.887234']) expect(text).not.toContain(secret);
+      // The demo's groups are this field user's own reports: still in full.
+      expect(copy.groups.filter((v) => v.view === 'full').length).toBeGreaterThan(0);
+      field.assertClean();
+    });
+
     it('warns at sign-out while changes wait, keeps them when asked, and clears the device when signing out', async () => {
       const field = await open('field-signout', SMALL_PHONE, true);
       await signIn(field.page, server.url, server.accounts.field);
       const f = field.page;
       await waitUntilOfflineReady(f);
+      // The device holds groups before signing out, so that "nothing left" below means deleted.
+      const heldBefore = await f.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const open = indexedDB.open('waymark-device');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const read = open.result.transaction('cache').objectStore('cache').get('groups');
+              read.onsuccess = () => {
+                const value = read.result as { groups?: unknown[] } | undefined;
+                open.result.close();
+                resolve(value?.groups?.length ?? 0);
+              };
+            };
+          }),
+      );
+      expect(heldBefore).toBeGreaterThan(0);
       field.outage = true;
       await field.context.setOffline(true);
       await waitForConnection(f, 'offline');
@@ -310,6 +367,9 @@ describe('field app offline', () => {
           }),
       );
       expect(stored).toBe(0);
+      // No other database of this origin keeps anything of the crisis either.
+      const databases = await f.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
+      expect(databases.filter((name) => name !== 'waymark-device')).toEqual([]);
       await field.context.setOffline(false);
       field.outage = false;
 

@@ -85,8 +85,11 @@ function oracleView(account: FixtureAccount, g: GroupInput): 'full' | 'reduced' 
   if (!IN_MAIN_CRISIS(account)) return 'none';
   switch (ROLE_OF[account]) {
     case 'coordinator':
-    case 'field':
       return 'full';
+    case 'field':
+      // Protection rule 11: the groups here are the coordinator's, another team's for a field phone:
+      // an anonymous point, or nothing at all when flagged.
+      return g.protectionConcern ? 'none' : 'reduced';
     case 'responder':
       return 'reduced'; // exact locations need assignments to their agency (issue #4)
     case 'embassy': {
@@ -196,8 +199,9 @@ describe('authorization matrix', () => {
 
         if (!can(ROLE_OF[account], type)) expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
         else if (type !== 'group.report' && !IN_MAIN_CRISIS(account)) expect(ack).toMatchObject({ ok: false, code: 'not_found' });
-        // The group is the coordinator's: a field team edits only its own or those it follows up.
-        else if (type === 'group.update' && ROLE_OF[account] === 'field') expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+        // The group is the coordinator's: a field team edits only its own or those it follows up,
+        // and holds another team's only as a point, so it is not found (as for a responder).
+        else if (type === 'group.update' && ROLE_OF[account] === 'field') expect(ack).toMatchObject({ ok: false, code: 'not_found' });
         else expect(ack.ok).toBe(true);
       });
     });
@@ -212,7 +216,9 @@ describe('authorization matrix', () => {
       if (scope === 'own') return 'ok';
       if (!IN_MAIN_CRISIS(account)) return 'not_found';
       if (ROLE_OF[account] === 'coordinator') return 'ok';
-      return scope === 'followed up' && account === 'field' ? 'ok' : 'forbidden';
+      if (scope === 'followed up' && account === 'field') return 'ok';
+      // A field phone holds another team's group only as a point: not found, as for a responder.
+      return ROLE_OF[account] === 'field' ? 'not_found' : 'forbidden';
     }
 
     describe.each(EDIT_SCOPES)('group.update of a group (%s)', (scope) => {

@@ -58,24 +58,25 @@ describe('field edit scope', () => {
     expect(ack.group).toMatchObject({ version: 2, notes: 'seen again' });
   });
 
-  it('forbids a field user another team’s group they were not asked to follow up, and changes nothing', async () => {
+  it('refuses a field user another team’s group they were not asked to follow up as not found, and changes nothing', async () => {
     const reported = expectOk(await sendCommand(socketOf('coordinator'), reportCommand()));
     const log = server.countRows('change_log');
 
     const ack = await sendCommand(socketOf('field'), updateCommand(reported.group.id, 1, { notes: 'not mine' }));
 
-    // forbidden, not not_found: the field user sees this group in full on the map.
-    expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+    // not_found, as for a responder: the field user holds this group only as an anonymous point
+    // (or not at all when flagged, protection rule 11), and learns nothing more from the answer.
+    expect(ack).toMatchObject({ ok: false, code: 'not_found' });
     expect(server.countRows('change_log')).toBe(log);
   });
 
-  it('refuses before the version check, so a stale edit of another team’s group is forbidden too', async () => {
+  it('refuses before the version check, so a stale edit of another team’s group is not found either (no current state leaks)', async () => {
     const reported = expectOk(await sendCommand(socketOf('coordinator'), reportCommand()));
     expectOk(await sendCommand(socketOf('coordinator'), updateCommand(reported.group.id, 1, { notes: 'newer' })));
 
     const ack = await sendCommand(socketOf('field'), updateCommand(reported.group.id, 1, { notes: 'stale' }));
 
-    expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(ack).toEqual({ ok: false, code: 'not_found', message: expect.any(String) });
   });
 
   it('lets a field user edit another team’s group once a coordinator asked them to follow it up', async () => {

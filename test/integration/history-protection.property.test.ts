@@ -146,7 +146,7 @@ function oracle(world: World, key: UserKey, g: Group): Allowed {
     case 'field': {
       // Rule 11: in full only what the user reported or was asked to follow up; others as points
       // without any count, nationality, note or flag, and flagged ones not at all.
-      if (process.env.TMP_FIELD_FULL || g.reportedBy === user.id || g.followUpBy.includes(user.id)) return { view: 'full', group: g };
+      if (g.reportedBy === user.id || g.followUpBy.includes(user.id)) return { view: 'full', group: g };
       if (g.protectionConcern) return null;
       return { view: 'reduced', group: point(g, 2) };
     }

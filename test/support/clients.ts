@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { io, type Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientToServerEvents, CommandAck, ServerToClientEvents, SyncAck } from '../../shared/events';
-import { decodeChanges, decodeViews, type PackedView } from '../../shared/packed-views';
+import { decodeChanges, decodeViews, overlayChanges, type PackedView } from '../../shared/packed-views';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
@@ -191,9 +191,9 @@ export function packedText(bytes: Uint8Array | ArrayBuffer): string {
   return gunzipSync(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes).toString('utf8');
 }
 
-/** The changes of a packed catch-up or live batch (`changesPacked`), decoded as the app does. */
-export function unpackChanges(bytes: Uint8Array | ArrayBuffer): ChangeEvent[] {
-  return decodeChanges(JSON.parse(packedText(bytes)));
+/** The changes of a packed catch-up or live batch (`changesPacked`, with its `own` overlay), decoded as the app does. */
+export function unpackChanges(bytes: Uint8Array | ArrayBuffer, own: readonly ChangeEvent[] = []): ChangeEvent[] {
+  return overlayChanges(decodeChanges(JSON.parse(packedText(bytes))), own);
 }
 
 /** A packed snapshot's reply: its text (what travels) and its views, decoded as the app does. */

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { CachedGroups, DeviceStore } from '../../client/lib/offline/device-store';
+import { DEVICE_COPY_PROJECTION, type CachedGroups, type DeviceStore } from '../../client/lib/offline/device-store';
 import { isSummary } from '../../client/lib/sync/summary';
 import { SyncClient } from '../../client/lib/sync/sync-client.svelte';
 import { encodeViews, summarizeView } from '../../shared/packed-views';
@@ -14,31 +14,37 @@ import { makeGroup } from '../support/factories';
 /** The device's storage, in memory, holding `cached` as the last groups. */
 function deviceWith(cached: CachedGroups | null) {
   const saved: CachedGroups[] = [];
-  const store = {
-    loadOutbox: async () => [],
-    putEntry: async () => undefined,
-    deleteEntry: async () => undefined,
-    loadGroups: async () => cached,
-    saveGroups: async (value: CachedGroups) => void saved.push(value),
+  const device = {
+    held: cached,
+    saved,
+    store: {
+      loadOutbox: async () => [],
+      putEntry: async () => undefined,
+      deleteEntry: async () => undefined,
+      loadGroups: async () => device.held,
+      saveGroups: async (value: CachedGroups) => void saved.push(value),
+      forgetGroups: async () => void (device.held = null),
+    } as unknown as DeviceStore,
   };
-  return { store: store as unknown as DeviceStore, saved };
+  return device;
 }
 
 const packed = (value: unknown) => new Uint8Array(gzipSync(JSON.stringify(value)));
 
 /** A client that never reaches a server (nothing listens on port 9): only what the device held counts. */
-async function startWith(cached: CachedGroups | null): Promise<SyncClient> {
-  const client = new SyncClient({ url: 'http://127.0.0.1:9', device: { store: deviceWith(cached).store, userId: 'u' } });
+async function startWith(cached: CachedGroups | null, device = deviceWith(cached)): Promise<SyncClient> {
+  const client = new SyncClient({ url: 'http://127.0.0.1:9', device: { store: device.store, userId: 'u' } });
   await client.start();
   return client;
 }
+const current = { projection: DEVICE_COPY_PROJECTION };
 
 describe('SyncClient start from the device copy', () => {
   const groups = [makeGroup(), makeGroup()];
   const views: GroupView[] = groups.map((group) => ({ view: 'full', group }));
 
   it('shows a packed copy of the current format at once, summaries marked as such', async () => {
-    const client = await startWith({ userId: 'u', seq: 7, groups: [], packed: packed(encodeViews(views.map(summarizeView))) });
+    const client = await startWith({ ...current, userId: 'u', seq: 7, groups: [], packed: packed(encodeViews(views.map(summarizeView))) });
     try {
       expect(client.ready).toBe(true);
       expect(client.lastAppliedSeq).toBe(7);
@@ -51,7 +57,7 @@ describe('SyncClient start from the device copy', () => {
 
   it('drops a packed copy of the previous format: starts with nothing, as with no copy', async () => {
     const old = { ...encodeViews(views), format: 1 };
-    const client = await startWith({ userId: 'u', seq: 7, groups: [], packed: packed(old) });
+    const client = await startWith({ ...current, userId: 'u', seq: 7, groups: [], packed: packed(old) });
     try {
       expect(client.ready).toBe(false);
       expect(client.lastAppliedSeq).toBeNull();
@@ -62,10 +68,35 @@ describe('SyncClient start from the device copy', () => {
   });
 
   it('drops bytes that are not a packed copy at all', async () => {
-    const client = await startWith({ userId: 'u', seq: 7, groups: [], packed: new Uint8Array([1, 2, 3]) });
+    const client = await startWith({ ...current, userId: 'u', seq: 7, groups: [], packed: new Uint8Array([1, 2, 3]) });
     try {
       expect(client.ready).toBe(false);
       expect(client.groups.size).toBe(0);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('shows a plain copy made under the current projection at once', async () => {
+    const client = await startWith({ ...current, userId: 'u', seq: 7, groups: views });
+    try {
+      expect(client.ready).toBe(true);
+      expect(client.groups.size).toBe(2);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('drops and deletes a copy made before protection rule 11 (another team’s groups in full): starts as with no copy', async () => {
+    // The previous version kept every group of the crisis in full, and a catch-up from its seq
+    // would never take them back: the copy goes, and the first sync brings what the phone may hold.
+    const device = deviceWith({ userId: 'u', seq: 7, groups: views });
+    const client = await startWith(null, device);
+    try {
+      expect(client.ready).toBe(false);
+      expect(client.lastAppliedSeq).toBeNull();
+      expect(client.groups.size).toBe(0);
+      expect(device.held).toBeNull();
     } finally {
       client.destroy();
     }

@@ -37,9 +37,40 @@ const audience = (role: Role, servesState: string | null = null): Audience => ({
 });
 
 describe(projectGroup.name, () => {
-  it('gives coordinators and field teams the full view', () => {
+  it('gives coordinators the full view', () => {
     expect(projectGroup(audience('coordinator'), group())?.view).toBe('full');
-    expect(projectGroup(audience('field'), group())?.view).toBe('full');
+    expect(projectGroup(audience('coordinator'), group({ protectionConcern: true }))?.view).toBe('full');
+  });
+
+  describe('a field team (protection rule 11)', () => {
+    const field = audience('field');
+    const exact = { lat: 32.887234, lon: 13.191345, accuracyM: 10, placeName: 'Safe house', siteType: 'urban_dispersed' as const };
+
+    it('gets the full view of a group it reported, flagged or not', () => {
+      expect(projectGroup(field, group({ reportedBy: field.userId }))?.view).toBe('full');
+      expect(projectGroup(field, group({ reportedBy: field.userId, protectionConcern: true }))?.view).toBe('full');
+    });
+
+    it('gets the full view of a group it was asked to follow up, flagged or not', () => {
+      expect(projectGroup(field, group({ followUpBy: [uuidv7(), field.userId] }))?.view).toBe('full');
+      expect(projectGroup(field, group({ followUpBy: [field.userId], protectionConcern: true }))?.view).toBe('full');
+    });
+
+    it("gets another team's unflagged group as an anonymous point rounded to 0.01 degree", () => {
+      const view = projectGroup(field, group({ location: exact, followUpBy: [uuidv7()] }));
+
+      expect(view?.view).toBe('reduced');
+      expect(view?.view === 'reduced' && [view.group.lat, view.group.lon]).toEqual([32.89, 13.19]);
+      const json = JSON.stringify(view);
+      for (const secret of ['32.887', '13.191', 'Safe house', 'private note', 'NGA', 'NER', 'headcount', 'consent', 'protection', 'reportedBy', 'followUpBy']) {
+        expect(json).not.toContain(secret);
+      }
+    });
+
+    it("gets nothing of another team's protection-flagged group", () => {
+      expect(projectGroup(field, group({ protectionConcern: true }))).toBeNull();
+      expect(projectGroup(field, group({ protectionConcern: true, followUpBy: [uuidv7()] }))).toBeNull();
+    });
   });
 
   it('gives nothing to anyone outside the crisis', () => {

@@ -30,8 +30,17 @@ export interface CachedSession {
   config: ClientConfig;
 }
 
+/**
+ * Which projection a device copy was made under. 2: protection rule 11 (a field phone holds in full
+ * only its user's own and followed-up groups). A copy without it was made when a field phone
+ * received every group in full, and a catch-up from its seq would never take those back.
+ */
+export const DEVICE_COPY_PROJECTION = 2;
+
 /** The last groups this user saw and the change-log position they reflect. */
 export interface CachedGroups {
+  /** DEVICE_COPY_PROJECTION when it was saved; any other copy is deleted unread. */
+  projection?: number;
   userId: string;
   seq: number;
   groups: GroupView[];
@@ -115,7 +124,12 @@ export class DeviceStore {
   }
 
   saveGroups(value: CachedGroups): Promise<void> {
-    return this.#write(CACHE, (s) => s.put(value, GROUPS_KEY));
+    return this.#write(CACHE, (s) => s.put({ ...value, projection: DEVICE_COPY_PROJECTION }, GROUPS_KEY));
+  }
+
+  /** Deletes the last groups (a copy this version must not show), keeping the outbox and session. */
+  forgetGroups(): Promise<void> {
+    return this.#write(CACHE, (s) => s.delete(GROUPS_KEY));
   }
 
   async loadGroups(userId: string): Promise<CachedGroups | null> {

@@ -5,7 +5,7 @@ import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
 import { ImportJob } from '../../../shared/schemas/import.schema';
-import type { DeviceStore } from '../offline/device-store';
+import { DEVICE_COPY_PROJECTION, type DeviceStore } from '../offline/device-store';
 import { TabCoordinator, type TabMessage } from '../offline/tab-coordinator';
 import { fullJitterDelay } from './backoff';
 import { ChangeFeed } from './change-feed';
@@ -15,6 +15,7 @@ import { ChangeEventSchema, CommandAckSchema, SyncAckSchema, unpackChanges, unpa
 import { fetchGroup } from '../api/admin-api';
 import { isSummary } from './summary';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
+import { overlayChanges } from '../../../shared/packed-views';
 
 type WaymarkSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -135,7 +136,10 @@ export class SyncClient {
   async start(): Promise<void> {
     if (this.#device) {
       const { store, userId } = this.#device;
-      const [, cached] = await Promise.all([this.outbox.load(), store.loadGroups(userId).catch(() => null)]);
+      const [, kept] = await Promise.all([this.outbox.load(), store.loadGroups(userId).catch(() => null)]);
+      // A copy from before protection rule 11 holds other teams' groups in full: delete it unread.
+      const cached = kept && kept.projection !== DEVICE_COPY_PROJECTION ? null : kept;
+      if (kept && !cached) await store.forgetGroups().catch((error: unknown) => console.error('waymark: an old device copy could not be deleted', error));
       const groups = !cached
         ? null
         : cached.packed
@@ -302,10 +306,13 @@ export class SyncClient {
   };
 
   /** The same, packed and gzipped (a big batch): unpacked and checked value by value by decodeChanges. */
-  #onChangesPacked = (raw: unknown): void => {
-    const decoded =
-      raw instanceof ArrayBuffer || raw instanceof Uint8Array
-        ? unpackChanges(raw)
+  #onChangesPacked = (raw: unknown, rawOwn?: unknown): void => {
+    // A field phone's own groups in this batch, projected for its user (see overlayChanges).
+    const own = rawOwn === undefined ? { success: true as const, data: [] } : ChangeEventSchema.array().safeParse(rawOwn);
+    const decoded = !own.success
+      ? Promise.reject(new Error('changesPacked carried own changes that did not match the contract'))
+      : raw instanceof ArrayBuffer || raw instanceof Uint8Array
+        ? unpackChanges(raw).then((shared) => overlayChanges(shared, own.data))
         : Promise.reject(new Error('changesPacked carried no bytes'));
     this.#inOrder(async () => {
       let changes: ChangeEvent[];

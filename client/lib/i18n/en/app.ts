@@ -245,6 +245,7 @@ export default {
   'field.title': 'Field reporting',
   'seen.title': 'Seen again',
   'seen.notYours': 'You can update groups you reported or were asked to follow up. Ask a coordinator if this group needs your follow-up.',
+  'seen.otherTeam': 'Another team already reported a group around here (within about 1 km). Its details stay off this phone; ask a coordinator if it needs your follow-up.',
   'seen.intro': 'Update {place}: last seen now, how many people, what they need.',
   'seen.total': 'Number of people now',
   'seen.totalRequired': 'Enter how many people are there now.',

@@ -245,6 +245,7 @@ export default {
   'field.title': 'Signalements de terrain',
   'seen.title': 'Revu',
   'seen.notYours': 'Vous pouvez mettre à jour les groupes que vous avez signalés ou dont on vous a demandé le suivi. Demandez à un coordinateur si ce groupe a besoin de votre suivi.',
+  'seen.otherTeam': 'Une autre équipe a déjà signalé un groupe près d’ici (à 1 km environ). Ses détails restent hors de ce téléphone ; demandez à un coordinateur s’il a besoin de votre suivi.',
   'seen.intro': 'Mettre à jour {place} : vu à l’instant, combien de personnes, quels besoins.',
   'seen.total': 'Nombre de personnes maintenant',
   'seen.totalRequired': 'Indiquez combien de personnes s’y trouvent maintenant.',
