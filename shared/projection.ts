@@ -12,6 +12,16 @@ export interface Audience {
   servesState: string | null;
 }
 
+/**
+ * Names what `projectGroup` gives this audience: two audiences with the same key receive the same
+ * views. Sync answers carry it and a client sends it back with its position: when it differs (the
+ * user was given another role, agency or crisis), the client gets a snapshot that replaces its
+ * copy, instead of a catch-up that would leave the groups it held under the old scope on the device.
+ */
+export function projectionKey(a: Audience): string {
+  return [a.role, a.crisisId ?? '-', a.agencyId ?? '-', a.servesState ?? '-', a.role === 'field' ? a.userId : '-'].join('|');
+}
+
 /** Decimal places a location is rounded to when it must not be exact: 0.1° is about 11 km. */
 export const COARSE_LOCATION_DECIMALS = 1;
 /**

@@ -3,6 +3,7 @@ import type { AuthService } from '../services/auth.service';
 import type { SyncService } from '../services/sync.service';
 import type { SyncAck } from '../../shared/events';
 import { can } from '../../shared/permissions';
+import { projectionKey } from '../../shared/projection';
 import { failure, toIssues } from '../../shared/protocol';
 import { SyncRequest } from '../../shared/schemas/sync.schema';
 import { guardedHandler, liveSession } from './handler-support';
@@ -24,9 +25,15 @@ export function registerSyncHandler(socket: WaymarkSocket, deps: SyncHandlerDeps
       if (!parsed.success) return failure('invalid', 'not a valid sync request', toIssues(parsed.error));
       const audience = socket.data.audience;
       if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
-      if (!parsed.data.packed) return deps.sync.sync(audience, parsed.data.sinceSeq);
+      // A position taken under another projection (the user's scope changed) is no position now:
+      // a snapshot replaces everything the device held under the old one.
+      const projection = projectionKey(audience);
+      const request = parsed.data;
+      const sinceSeq = request.projection !== undefined && request.projection !== projection ? null : request.sinceSeq;
+      const stamp = (ack: SyncAck): SyncAck => (ack.ok ? { ...ack, projection } : ack);
+      if (!request.packed) return stamp(deps.sync.sync(audience, sinceSeq));
       // A packed snapshot is compressed off the event loop: answered when ready.
-      deps.sync.syncPacked(audience, parsed.data.sinceSeq).then(reply, (error: unknown) => {
+      deps.sync.syncPacked(audience, sinceSeq).then((ack) => reply(stamp(ack)), (error: unknown) => {
         deps.logger.error('socket.handler_failed', { event: 'sync', socketId: socket.id, ...describeError(error) });
         reply(failure('internal', 'the server could not handle this request; it was not applied'));
       });

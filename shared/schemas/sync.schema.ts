@@ -15,11 +15,18 @@ export type ChangeEvent = z.infer<typeof ChangeEvent>;
  * Sent by a client when it connects: the last sequence number it applied, or null for none.
  * `packed`: a snapshot, if one is needed, may come as a `PackedSnapshotResult`.
  */
-export const SyncRequest = z.object({ sinceSeq: z.number().int().min(0).nullable(), packed: z.boolean().optional() });
+export const SyncRequest = z.object({
+  sinceSeq: z.number().int().min(0).nullable(),
+  packed: z.boolean().optional(),
+  /** The `projection` of the answer `sinceSeq` came from; another one than the user's now gets a snapshot. */
+  projection: z.string().max(300).optional(),
+});
 export type SyncRequest = z.infer<typeof SyncRequest>;
 
 export interface SnapshotResult {
   ok: true;
+  /** `projectionKey` of the audience it was projected for (shared/projection.ts). */
+  projection?: string;
   mode: 'snapshot';
   /** The change log's head when the snapshot was taken; live changes at or below it are stale. */
   seq: number;
@@ -28,6 +35,8 @@ export interface SnapshotResult {
 }
 export interface CatchUpResult {
   ok: true;
+  /** `projectionKey` of the audience it was projected for (shared/projection.ts). */
+  projection?: string;
   mode: 'changes';
   seq: number;
   changes: ChangeEvent[];
@@ -41,6 +50,8 @@ export interface CatchUpResult {
  */
 export interface PackedSnapshotResult {
   ok: true;
+  /** `projectionKey` of the audience it was projected for (shared/projection.ts). */
+  projection?: string;
   mode: 'packed';
   seq: number;
   head: number;
@@ -52,6 +63,8 @@ export interface PackedSnapshotResult {
 /** A long catch-up for a client that asked `packed`: the changes packed (encodeChanges), as JSON, gzipped. */
 export interface PackedChangesResult {
   ok: true;
+  /** `projectionKey` of the audience it was projected for (shared/projection.ts). */
+  projection?: string;
   mode: 'packed-changes';
   seq: number;
   /** gzip(JSON.stringify(PackedChanges)). */

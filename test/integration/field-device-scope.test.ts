@@ -21,6 +21,7 @@ import {
   updateCommand,
   waitForEvent,
   type ClientSocket,
+  ownOrigin,
 } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -62,7 +63,7 @@ beforeAll(async () => {
   const adminCookie = await signIn(server.url, credentials('admin').username, credentials('admin').password);
   const created = await fetch(`${server.url}${API_ROUTES.admin}/users`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: adminCookie },
+    headers: { 'content-type': 'application/json', cookie: adminCookie, ...ownOrigin(server.url) },
     body: JSON.stringify({ username: 'team-b', password: 'a long passphrase', role: 'field', displayName: 'Team B', crisisId: server.crisisId }),
   });
   expect(created.status).toBe(201);

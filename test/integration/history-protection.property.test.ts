@@ -26,8 +26,8 @@ import type { Role } from '../../shared/schemas/user.schema';
 // and cancelled, follow-up requests, users created, rescoped and disabled at random points, and
 // commands replayed. After every commit the live feed and the ack are checked; at random moments
 // every channel is checked for every user: plain and packed snapshot, plain and packed catch-up
-// from every seq, replayed acks, REST reads, the agency API (groups, needs, assignments) and the
-// group exports.
+// from every seq, replayed acks, REST reads, the agency API (groups, needs, assignments), the
+// group exports and the embassy aggregates (their arithmetic has its own adversary test).
 //
 // The oracle below is written from the protection rules (DESIGN.md 1, 4, 8, 9, 11), not from
 // shared/projection.ts. It says, for a user and a group's current state, the most that user may
@@ -331,6 +331,12 @@ async function checkEveryChannel(world: World): Promise<void> {
         const held = allowed?.view === 'full' ? (allowed.group as Group).assignments : allowed?.view === 'nationals' ? (allowed.group as { assignments: { id: string }[] }).assignments : [];
         if (!held.some((h) => h.id === a.id)) expect.fail(`API assignments: ${key} may not receive assignment ${a.id} now`);
       }
+    }
+    if (audience.role === 'embassy') {
+      // Aggregates carry counts only: no group's id, note or other nationality, whatever its state.
+      const aggregates = world.reads.aggregates(audience);
+      expectNoTokens(world, key, 'aggregates', aggregates);
+      for (const id of world.groupIds) if (JSON.stringify(aggregates).includes(id)) expect.fail(`aggregates: ${key} received group id ${id}`);
     }
     for (const format of ['csv', 'geojson'] as const) {
       const file = world.exports.groups(audience, format, {});

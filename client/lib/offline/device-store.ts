@@ -32,10 +32,12 @@ export interface CachedSession {
 
 /**
  * Which projection a device copy was made under. 2: protection rule 11 (a field phone holds in full
- * only its user's own and followed-up groups). A copy without it was made when a field phone
- * received every group in full, and a catch-up from its seq would never take those back.
+ * only its user's own and followed-up groups). 3: rule 9 (an embassy holds only its nationals' part
+ * of a group). A copy made under an older projection may hold what its user may no longer hold, and
+ * a catch-up from its seq would never take back a group that has not changed since: such a copy is
+ * deleted unread.
  */
-export const DEVICE_COPY_PROJECTION = 2;
+export const DEVICE_COPY_PROJECTION = 3;
 
 /** The last groups this user saw and the change-log position they reflect. */
 export interface CachedGroups {
@@ -43,6 +45,8 @@ export interface CachedGroups {
   projection?: number;
   userId: string;
   seq: number;
+  /** The projection the groups came under (`projectionKey`), sent back at the next sync. */
+  audience?: string;
   groups: GroupView[];
   /**
    * For a big crisis, instead of `groups` (writing 100,000 objects blocks the page for a second):

@@ -93,6 +93,12 @@ export class SyncClient {
   #liveQueue: Promise<void> = Promise.resolve();
   /** The last packed snapshot applied (a big crisis): what the device keeps instead of every group. */
   #packedBase: { seq: number; views: ArrayBuffer | Uint8Array; saved: boolean; summaries: boolean } | null = null;
+  /**
+   * The server's name for the projection the held groups came under (`projectionKey`): sent back
+   * with the position, so that a user given another scope gets a snapshot, not a catch-up that
+   * would keep the groups of the old one.
+   */
+  #projection: string | null = null;
   /** Details being read, by group id: one request per group at a time. */
   #loading = new Map<string, Promise<DetailsLoad>>();
   /** Whether this tab sends the outbox (one tab per user and device does; see TabCoordinator). */
@@ -149,6 +155,7 @@ export class SyncClient {
             )
           : GroupView.array().safeParse(cached.groups);
       if (cached && groups?.success && this.#feed.lastAppliedSeq === null) {
+        this.#projection = cached.audience ?? null;
         this.#feed.applySnapshot(cached.seq, groups.data);
         if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true, summaries: groups.data.some(isSummary) };
         this.revision++;
@@ -399,7 +406,7 @@ export class SyncClient {
     this.#socket
       .timeout(this.#syncTimeoutMs)
       // packed: a snapshot of a big crisis comes compact and compressed (PackedSnapshotResult).
-      .emitWithAck('sync', { sinceSeq: this.#feed.lastAppliedSeq, packed: true })
+      .emitWithAck('sync', { sinceSeq: this.#feed.lastAppliedSeq, packed: true, ...(this.#projection === null ? {} : { projection: this.#projection }) })
       .then(
         async (raw: unknown) => {
           if (token !== this.#syncToken) return;
@@ -415,6 +422,7 @@ export class SyncClient {
             else this.#scheduleResync(token);
             return;
           }
+          if (reply.projection !== undefined) this.#projection = reply.projection;
           if (reply.mode === 'packed-changes') {
             const changes = await this.#unpackOrResync(token, unpackChanges(reply.changes), 'the packed changes');
             if (changes) this.#synced(this.#feed.applyCatchUp(reply.seq, changes));
@@ -553,14 +561,18 @@ export class SyncClient {
       const base = this.#packedBase;
       if (!base || base.saved) return;
       base.saved = true;
-      store.saveGroups({ userId, seq: base.seq, groups: [], packed: base.views }).catch((error: unknown) => {
+      store.saveGroups({ userId, seq: base.seq, groups: [], packed: base.views, ...this.#audienceField() }).catch((error: unknown) => {
         console.warn('waymark: the device could not keep the last groups', error);
       });
       return;
     }
-    store.saveGroups({ userId, seq, groups: [...this.#feed.groups.values()] }).catch((error: unknown) => {
+    store.saveGroups({ userId, seq, groups: [...this.#feed.groups.values()], ...this.#audienceField() }).catch((error: unknown) => {
       console.warn('waymark: the device could not keep the last groups', error);
     });
+  }
+
+  #audienceField(): { audience?: string } {
+    return this.#projection === null ? {} : { audience: this.#projection };
   }
 
   #scheduleSave(): void {

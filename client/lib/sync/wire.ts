@@ -19,11 +19,12 @@ const FailureSchema = z.object({
 
 /** The reply to `sync`. */
 export const SyncAckSchema = z.union([
-  z.object({ ok: z.literal(true), mode: z.literal('snapshot'), seq: z.number().int().min(0), crisis: Crisis, groups: z.array(GroupView) }),
-  z.object({ ok: z.literal(true), mode: z.literal('changes'), seq: z.number().int().min(0), changes: z.array(ChangeEvent) }),
+  z.object({ ok: z.literal(true), projection: z.string().optional(), mode: z.literal('snapshot'), seq: z.number().int().min(0), crisis: Crisis, groups: z.array(GroupView) }),
+  z.object({ ok: z.literal(true), projection: z.string().optional(), mode: z.literal('changes'), seq: z.number().int().min(0), changes: z.array(ChangeEvent) }),
   // The views stay bytes here: they are unpacked and checked by decodeViews (shared/packed-views.ts).
   z.object({
     ok: z.literal(true),
+    projection: z.string().optional(),
     mode: z.literal('packed'),
     seq: z.number().int().min(0),
     head: z.number().int().min(0),
@@ -32,6 +33,7 @@ export const SyncAckSchema = z.union([
   }),
   z.object({
     ok: z.literal(true),
+    projection: z.string().optional(),
     mode: z.literal('packed-changes'),
     seq: z.number().int().min(0),
     changes: z.custom<Uint8Array | ArrayBuffer>((v) => v instanceof ArrayBuffer || v instanceof Uint8Array, 'not bytes'),
