@@ -238,7 +238,9 @@ export class GroupService {
     if (!current || current.crisisId !== crisisId) return notFound();
     // A responder or a field user learns nothing of a group it does not see in full (not even
     // that it exists): a field phone holds another team's group only as a point, or not at all.
-    if (projectGroup(actor.audience, current)?.view !== 'full') return notFound();
+    // An embassy acts on its nationals' part (its consulate's assignments; its role allows no more).
+    const view = projectGroup(actor.audience, current);
+    if (view === null || view.view === 'reduced') return notFound();
     // A field user edits only groups they reported or were asked to follow up: today exactly the
     // ones it sees in full (protection rule 11), so this holds the edit rule should the view widen.
     // (Responders move only assignments, which the assignment plan scopes to their agency.)
@@ -276,9 +278,9 @@ export class GroupService {
   }
 
   /**
-   * The ack carries the full group; only writers who see it in full may write. A responder who
-   * completes its agency's last open work no longer sees the group afterwards, but saw it a moment
-   * before: its ack still carries the state its own change made.
+   * Only writers who see the group (in full, or an embassy its nationals' part) may write it. A
+   * responder who completes its agency's last open work no longer sees the group afterwards, but
+   * saw it a moment before; its ack carries the group as projected for it now (a point).
    */
   #assertVisibleToWriter(actor: Actor, before: Group | null, after: Group): void {
     // Full, or an embassy's nationals view (its consular work): never a reduced point or nothing.

@@ -126,16 +126,18 @@ describe('read-only API for agencies', () => {
     expect(items.length).toBeGreaterThanOrEqual(3);
     expect(new Set(items.map((i) => i.group.id)).size).toBe(items.length);
     expect(new Map(items.map((i) => [i.group.id, strip(i)]))).toEqual(expected(audience));
-    expect(items.every((i) => i.view === 'full' && i.group.consentConsulate === 'yes' && !i.group.protectionConcern)).toBe(true);
+    // Rule 9: its nationals' part only, never the whole group.
+    expect(items.every((i) => i.view === 'nationals' && i.group.nationality === 'NGA')).toBe(true);
 
     const needs = (await all(API_V1_ROUTES.needs, token, (b) => ApiNeedsPage.parse(b))).flatMap((p) => p.items);
-    const fullGroups = [...expected(audience).values()].flatMap((v) => (v.view === 'full' ? [v.group] : []));
+    expect(needs.every((n) => n.people === undefined)).toBe(true);
+    const fullGroups = [...expected(audience).values()].flatMap((v) => (v.view === 'nationals' ? [v.group] : []));
     expect(needs.map((n) => `${n.groupId}/${n.id}`).sort()).toEqual(fullGroups.flatMap((g) => g.needs.map((n) => `${g.id}/${n.id}`)).sort());
     expect(needs.every((n) => n.cluster === NEED_CLUSTER[n.type])).toBe(true);
 
     // One group by id: visible answers it; hidden (no consent) and other-crisis answer not_found.
     const first = items[0]!;
-    expect(await (await call(`/api/v1/groups/${first.group.id}`, token)).json()).toMatchObject({ ok: true, item: { view: 'full' } });
+    expect(await (await call(`/api/v1/groups/${first.group.id}`, token)).json()).toMatchObject({ ok: true, item: { view: 'nationals' } });
     const hidden = allGroups().find((g) => g.consentConsulate === 'no')!;
     expect((await call(`/api/v1/groups/${hidden.id}`, token)).status).toBe(404);
     expect((await call('/api/v1/groups/not-a-uuid', token)).status).toBe(404);
@@ -159,11 +161,11 @@ describe('read-only API for agencies', () => {
   it('pulls only what changed since a seq, and names groups the agency may no longer see', async () => {
     const { token } = await issue('NGA sync', 'NGA-EMB');
     const first = ApiGroupsPage.parse(await (await call(API_V1_ROUTES.groups, token)).json());
-    const visible = first.items.find((i) => i.view === 'full')!;
+    const visible = first.items.find((i) => i.view === 'nationals')!;
     const since = first.headSeq;
     const fresh = await report({ nationalities: [{ code: 'NGA', count: 1 }], consentConsulate: 'yes' });
     await report({ nationalities: [{ code: 'NGA', count: 1 }], consentConsulate: 'no' });
-    const group = visible.group as Group;
+    const group = visible.group;
     expectOk(await sendCommand(coordinator, updateCommand(group.id, group.version, { consentConsulate: 'no' })));
     const pull = ApiGroupsPage.parse(await (await call(`${API_V1_ROUTES.groups}?since=${since}`, token)).json());
     expect(pull.items.map((i) => i.group.id)).toEqual([fresh.id]);

@@ -81,7 +81,7 @@ const socketOf = (a: FixtureAccount) => sockets.get(a) ?? expect.fail(`no socket
 const get = (a: FixtureAccount, path: string) => fetch(`${server.url}${path}`, { headers: { cookie: cookies.get(a) ?? '' } });
 
 /** The oracle: what an account may see of a group of the main crisis. */
-function oracleView(account: FixtureAccount, g: GroupInput): 'full' | 'reduced' | 'none' {
+function oracleView(account: FixtureAccount, g: GroupInput): 'full' | 'reduced' | 'nationals' | 'none' {
   if (!IN_MAIN_CRISIS(account)) return 'none';
   switch (ROLE_OF[account]) {
     case 'coordinator':
@@ -95,7 +95,8 @@ function oracleView(account: FixtureAccount, g: GroupInput): 'full' | 'reduced' 
     case 'embassy': {
       const state = STATE_OF[account];
       const ownNationals = g.nationalities.some((n) => n.code === state);
-      return ownNationals && g.consentConsulate === 'yes' && !g.protectionConcern ? 'full' : 'none';
+      // Rules 1 and 9: only its own nationals' part, never the whole group.
+      return ownNationals && g.consentConsulate === 'yes' && !g.protectionConcern ? 'nationals' : 'none';
     }
     case 'admin':
       return 'none';
@@ -138,7 +139,7 @@ describe('authorization matrix', () => {
         expect(response.status).toBe(200);
         const body = (await response.json()) as { group: { view: string; group: Record<string, unknown> } };
         expect(body.group.view).toBe(view);
-        if (view === 'reduced') expect(body.group.group).not.toHaveProperty('nationalities');
+        if (view === 'reduced' || view === 'nationals') expect(body.group.group).not.toHaveProperty('nationalities');
       }
     });
   });

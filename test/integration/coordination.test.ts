@@ -8,6 +8,7 @@ import {
   ownOrigin,
   connectAs,
   expectOk,
+  expectOkView,
   expectSnapshot,
   makeGroupInput,
   reportCommand,
@@ -99,10 +100,13 @@ describe('coordination workspace', () => {
     const doneAtB = upsertOf(coordB, reported.id, (g) => g.assignments[0]?.status === 'completed');
     // The agency's work is done: it goes back to the anonymous point.
     const reducedAtResponder = waitForEvent(responder, 'change', (c) => c.kind === 'group.upsert' && c.group.group.id === reported.id && c.group.view === 'reduced');
-    const done = okGroup(await sendCommand(responder, step(accepted, assignment.id, { status: 'completed', peopleReached: 12 })));
+    const doneAck = expectOkView(await sendCommand(responder, step(accepted, assignment.id, { status: 'completed', peopleReached: 12 })));
+    // The ack is projected for the responder as it is now: no open work, so the point only.
+    expect(doneAck.group?.view).toBe('reduced');
+    const [doneChange] = await Promise.all([doneAtA, doneAtB, reducedAtResponder]);
+    const done = doneChange.kind === 'group.upsert' && doneChange.group.view === 'full' ? doneChange.group.group : expect.fail('no full view at the coordinator');
     expect(done.assignments[0]).toMatchObject({ status: 'completed', peopleReached: 12, version: 3 });
     expect(done.needs[0]!.status).toBe('met');
-    await Promise.all([doneAtA, doneAtB, reducedAtResponder]);
   });
 
   it('gives exactly one of two concurrent edits of an assignment a conflict, with the current state', async () => {
@@ -132,7 +136,11 @@ describe('coordination workspace', () => {
     expect(!create.ok && create.code).toBe('forbidden');
     const decline = await sendCommand(responder, step(assigned, assigned.assignments[0]!.id, { status: 'declined' }));
     expect(!decline.ok && decline.code).toBe('invalid');
-    const declined = okGroup(await sendCommand(responder, step(assigned, assigned.assignments[0]!.id, { status: 'declined', note: 'no truck' })));
+    const declinedAtCoord = upsertOf(coord, assigned.id, (g) => g.assignments[0]?.status === 'declined');
+    // Declined: no open work left for the agency, so its ack carries the point only.
+    expect(expectOkView(await sendCommand(responder, step(assigned, assigned.assignments[0]!.id, { status: 'declined', note: 'no truck' }))).group?.view).toBe('reduced');
+    const declinedChange = await declinedAtCoord;
+    const declined = declinedChange.kind === 'group.upsert' && declinedChange.group.view === 'full' ? declinedChange.group.group : expect.fail('no full view');
     expect(declined.needs[0]!.status).toBe('open');
     // A declined need is handed again by a new assignment.
     const reassigned = okGroup(await sendCommand(coord, assign(declined, iomId, 'second try')));
