@@ -115,16 +115,18 @@ class Tally {
 
 /**
  * The embassy's overview of its nationals in the crisis. Nationals it sees in full count exactly;
- * the others count only through its areas' SHOWN counts: a number adds, a "<5" (or a withheld
- * status breakdown) adds nothing and sets `more`. So every figure is a sum of what the embassy
- * already receives and cannot, combined with anything else it gets, reveal a 1-4 count in an area.
- * The price: a total can be a little lower than the truth, and says so. Pure.
+ * the others count only through its areas' SHOWN counts, which are rounded down to a multiple of
+ * 5: a number adds, a "<5" (or a withheld breakdown) adds nothing and sets `more`. So every figure
+ * is the exact full-view part plus a sum of what the embassy already receives, and its hidden part
+ * is a multiple of 5: subtracting the full-view groups and the areas leaves 0, never 1-4. The
+ * price: a total can be lower than the truth (by the rounding too), and says so. Pure.
  */
 export function consularOverview(groups: Iterable<Group>, state: string, areas: readonly AggregateArea[]): ConsularOverview {
   const tallies = new Map<OverviewFigure, Tally>(OVERVIEW_FIGURES.map((f) => [f, new Tally()]));
   const needTallies = new Map<string, Tally>();
   const tally = (f: OverviewFigure) => tallies.get(f)!;
   const needTally = (type: string) => needTallies.get(type) ?? needTallies.set(type, new Tally()).get(type)!;
+  let withheldNeeds = false;
 
   for (const group of groups) {
     if (group.status === 'duplicate' || !embassyMaySee(group, state)) continue;
@@ -147,7 +149,10 @@ export function consularOverview(groups: Iterable<Group>, state: string, areas: 
     }
     for (const f of AREA_FIGURES) tally(f).addShown(area.figures[f]);
     for (const [type, shown] of Object.entries(area.byNeed)) needTally(type).addShown(shown);
+    if (area.needsWithheld) withheldNeeds = true;
   }
+  // An area's withheld needs could be of any type: every need's figure is then "at least".
+  if (withheldNeeds) for (const t of needTallies.values()) t.more = true;
   const figures = Object.fromEntries(OVERVIEW_FIGURES.map((f) => [f, tally(f).figure()])) as Record<OverviewFigure, ShownFigure>;
   const needs = [...needTallies]
     .map(([type, t]) => ({ type: NeedType.parse(type), figure: t.figure(), exact: t.exact }))

@@ -1,5 +1,5 @@
-import { AREA_FIGURES, type AggregateArea, type ShownCount } from '../../shared/aggregate';
-import { consularOverview, OVERVIEW_FIGURES, type ConsularOverview } from '../../shared/consular';
+import { AREA_FIGURES, nationalFigures, type AggregateArea, type ShownCount } from '../../shared/aggregate';
+import { OVERVIEW_FIGURES, type ConsularOverview } from '../../shared/consular';
 import type { Group } from '../../shared/schemas/group.schema';
 import { GROUP_STATUSES } from '../../shared/schemas/group.schema';
 import { NEED_TYPES } from '../../shared/schemas/need.schema';
@@ -157,14 +157,23 @@ export function findLeaks(received: Received): string[] {
 function overviewLeaks({ state, areas, overview, fullGroups = [] }: Received): string[] {
   if (!overview) return [];
   const leaks: string[] = [];
-  const exact = consularOverview(fullGroups, state, []);
-  const num = (v: ShownCount | null | undefined) => (typeof v === 'number' ? v : 0);
   const statusFigure: Record<string, string[]> = {
     stranded: STATUSES.filter((s) => !GONE.has(s)),
     assisted: ['assisted'],
     relocated: ['relocated'],
     evacuated: ['evacuated', 'returned'],
   };
+  // What the embassy knows exactly: its full-view nationals, figure by figure.
+  const exact = new Map<string, number>();
+  const addExact = (f: string, n: number) => exact.set(f, (exact.get(f) ?? 0) + n);
+  for (const g of fullGroups) {
+    if (g.status === 'duplicate') continue;
+    const { people, figures } = nationalFigures(g, state);
+    addExact('people', people);
+    for (const f of AREA_FIGURES) addExact(f, figures[f]);
+    for (const [f, statuses] of Object.entries(statusFigure)) if (statuses.includes(g.status)) addExact(f, people);
+  }
+  const num = (v: ShownCount | null | undefined) => (typeof v === 'number' ? v : 0);
   for (const f of OVERVIEW_FIGURES) {
     const shown = overview.figures[f]?.shown;
     if (typeof shown !== 'number') continue;
@@ -174,7 +183,7 @@ function overviewLeaks({ state, areas, overview, fullGroups = [] }: Received): s
       else if (f === 'inNeed' || f === 'documentsLost' || f === 'wantsToReturn') fromAreas += num(a.figures[f]);
       else for (const s of statusFigure[f] ?? []) fromAreas += num(a.byStatus[s]);
     }
-    const rest = shown - num(exact.figures[f]?.shown === '<5' ? null : exact.figures[f]?.shown) - fromAreas;
+    const rest = shown - (exact.get(f) ?? 0) - fromAreas;
     if (rest >= 1 && rest <= 4) leaks.push(`overview.${f} residual = ${rest}`);
   }
   return leaks;

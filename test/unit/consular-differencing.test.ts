@@ -16,6 +16,7 @@ const STATE = 'NGA';
 const TRIPOLI = { lat: 32.89, lon: 13.19 };
 const BENGHAZI = { lat: 32.12, lon: 20.07 };
 const SABHA = { lat: 27.04, lon: 14.43 };
+const NO_AGES = { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 };
 
 /** A group of `nationals` NGA (and `others` of another state) at a place, hidden from the embassy unless `consent`. */
 function group(at: { lat: number; lon: number }, nationals: number, o: { others?: number; status?: GroupStatus; needs?: NeedType[]; consent?: boolean; docsLost?: number; intention?: Group['intention'] } = {}): Group {
@@ -23,7 +24,7 @@ function group(at: { lat: number; lon: number }, nationals: number, o: { others?
   return makeGroup({
     crisisId: CRISIS,
     location: { ...at, accuracyM: 20, placeName: 'Somewhere', siteType: 'urban_dispersed' },
-    headcount: { total: nationals + others },
+    headcount: { total: nationals + others, female: NO_AGES, male: NO_AGES },
     nationalities: [{ code: STATE, count: nationals }, ...(others > 0 ? [{ code: 'NER', count: others }] : [])],
     needs: (o.needs ?? ['water']).map((type) => ({ id: uuidv7(), type, severity: 3, people: nationals + others, status: 'open' as const })),
     status: o.status ?? 'reported',
