@@ -167,7 +167,8 @@ export function consularSnapshot(groups: readonly Group[], state: string, index:
   return { aggregates, overview: consularOverview(groups, state, aggregates.areas) };
 }
 
-const POINT_FIGURES = ['stranded', 'inNeed', 'assisted', 'relocated', 'evacuated'] as const;
+/** The overview figures a chart point holds. */
+export const POINT_FIGURES = ['stranded', 'inNeed', 'assisted', 'relocated', 'evacuated'] as const;
 
 /**
  * The overview over time, replayed from the change log: at each bucket's end, the figures exactly
