@@ -51,7 +51,7 @@ export type OverviewFigure = (typeof OVERVIEW_FIGURES)[number];
 
 /**
  * One figure as the embassy gets it: the count shown ("<5" for 1-4, null for none known) and
- * whether some nationals are left out because their area's count for it is "<5" (or withheld).
+ * whether it holds area counts, so the truth may be higher (rounded down, "<5" or withheld).
  */
 export const ShownFigure = z.object({ shown: ShownCount.nullable(), more: z.boolean() });
 export type ShownFigure = z.infer<typeof ShownFigure>;
@@ -102,11 +102,14 @@ const STATUS_FIGURES: Readonly<Record<GroupStatus, readonly OverviewFigure[]>> =
 class Tally {
   exact = 0;
   more = false;
-  /** Adds a shown count: a number adds, "<5" adds nothing but says some are left out. */
+  /**
+   * Adds an area's released count: a number (rounded down) adds, "<5" adds nothing; either way the
+   * truth may be higher, and the figure says "at least".
+   */
   addShown(v: ShownCount | undefined): void {
     if (v === undefined) return;
     if (typeof v === 'number') this.exact += v;
-    else this.more = true;
+    this.more = true;
   }
   figure(): ShownFigure {
     return { shown: showCount(this.exact), more: this.more };

@@ -133,7 +133,7 @@ function oracle(groups: Group[], withheld: Map<string, { status: boolean; needs:
       figures: shownRecord({ inNeed: r.inNeed, documentsLost: r.documentsLost, wantsToReturn: r.wantsToReturn }),
     });
   }
-  // The overview: the full view exactly, plus each area's SHOWN numbers; a "<5" adds nothing and marks "more".
+  // The overview: the full view exactly, plus each area's SHOWN numbers; a "<5" adds nothing; both mark "more".
   const exact: Record<string, number> = { people: 0, stranded: 0, inNeed: 0, assisted: 0, relocated: 0, evacuated: 0, documentsLost: 0, wantsToReturn: 0 };
   const more: Record<string, boolean> = {};
   const needs: Record<string, number> = {};
@@ -150,8 +150,9 @@ function oracle(groups: Group[], withheld: Map<string, { status: boolean; needs:
   }
   let anyNeedsWithheld = false;
   const addShown = (key: string, v: unknown, into = exact, flags = more) => {
+    // A rounded number or a "<5": either way the truth may be higher ("at least").
     if (typeof v === 'number') into[key] = (into[key] ?? 0) + v;
-    else if (v === '<5') flags[key] = true;
+    if (v !== undefined && v !== null) flags[key] = true;
   };
   for (const a of areas.values()) {
     addShown('people', a.people);
