@@ -1,4 +1,5 @@
-import { GONE_STATUSES, ROUNDING_BASE, SMALL_COUNT_MAX, SUPPRESSED, type AggregateArea, type RoundedCount } from './aggregate';
+import type { AggregateArea } from './aggregate';
+import { GONE_STATUSES, ROUNDING_BASE, SMALL_COUNT_MAX, SUPPRESSED, type RoundedCount } from './suppression';
 
 /**
  * Secondary suppression (protection rule 10). Rounding makes every difference of two released

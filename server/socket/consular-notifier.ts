@@ -6,6 +6,9 @@ import type { Group } from '../../shared/schemas/group.schema';
 import { audienceRoom } from './audience-room';
 import type { WaymarkIo } from './socket-server';
 
+/** An embassy room's name (`audienceRoom`): its crisis and state. */
+const EMBASSY_ROOM = /^crisis:([^:]+):embassy:([^:]+)$/;
+
 /** How often the notifier looks whether a refresh moment has passed (the app's clock decides). */
 export const CONSULAR_TICK_MS = 1_000;
 
@@ -79,13 +82,14 @@ export class ConsularNotifier {
     if (period === this.#period) return;
     this.#period = period;
     const live = this.#io.of('/').adapter.rooms;
-    for (const [name, r] of this.#rooms) {
-      if (!live.has(name)) {
-        this.#rooms.delete(name);
-        continue;
-      }
-      if (r.dirty) this.#refresh(name, r);
+    for (const name of this.#rooms.keys()) if (!live.has(name)) this.#rooms.delete(name);
+    // A room that became live without a change since (its screen may hold a snapshot taken before
+    // changes made while nobody of it was connected here): refreshed once and told, at this moment.
+    for (const name of live.keys()) {
+      const m = EMBASSY_ROOM.exec(name);
+      if (m && !this.#rooms.has(name)) this.#rooms.set(name, { crisisId: m[1]!, state: m[2]!, groups: null, dirty: true, digest: null });
     }
+    for (const [name, r] of this.#rooms) if (r.dirty) this.#refresh(name, r);
   }
 
   #refresh(name: string, r: RoomState): void {

@@ -82,7 +82,7 @@ describe('aggregates against differencing (protection rule 10)', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('changes no figure by 1 to 4 while one hidden group of two moves from place to place', () => {
     const groups = crisis();
