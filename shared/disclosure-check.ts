@@ -88,11 +88,15 @@ export function areaPins(area: AggregateArea): boolean {
 
 /**
  * The area as it may be released: whole when nothing pins, else without its status breakdown,
- * else without its need breakdown, else without both (which cannot pin). Pure.
+ * else without its need breakdown, else without both (which cannot pin). Whether a breakdown was
+ * withheld is itself released, so it must not pin anything either (see the "<5" case). Pure.
  */
 export function withholdPinning(area: AggregateArea): AggregateArea {
   const noStatus = { ...area, byStatus: {}, statusWithheld: true };
   const noNeeds = { ...area, byNeed: {}, needsWithheld: true };
-  for (const candidate of [area, noStatus, noNeeds]) if (!areaPins(candidate)) return candidate;
+  // Under a "<5" total only four "<5" statuses pin (all 1, total 4), so withholding just those
+  // would say the total is 4: under "<5", two statuses or more are always withheld.
+  const first = area.people === SUPPRESSED && Object.keys(area.byStatus).length >= 2 ? [noStatus] : [area, noStatus, noNeeds];
+  for (const candidate of first) if (!areaPins(candidate)) return candidate;
   return { ...noStatus, byNeed: {}, needsWithheld: true };
 }

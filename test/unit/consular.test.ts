@@ -77,6 +77,9 @@ describe(withholdPinning.name, () => {
   it('withholds the breakdown that pins and keeps the other', () => {
     const pinnedStatuses = area({ people: SUPPRESSED, byStatus: { reported: '<5', verified: '<5', assisted: '<5', unreachable: '<5' }, byNeed: { water: '<5' }, figures: { inNeed: '<5' } });
     expect(withholdPinning(pinnedStatuses)).toMatchObject({ statusWithheld: true, byStatus: {}, needsWithheld: false, byNeed: { water: '<5' } });
+    // Under "<5", two statuses or more are always withheld: withholding only four would say "4".
+    expect(withholdPinning(area({ people: SUPPRESSED, byStatus: { reported: '<5', verified: '<5' } }))).toMatchObject({ statusWithheld: true });
+    expect(withholdPinning(area({ people: SUPPRESSED, byStatus: { reported: '<5' } }))).toMatchObject({ statusWithheld: false, byStatus: { reported: '<5' } });
     const pinnedNeeds = area({ people: 20, byStatus: { reported: 20 }, figures: { inNeed: 20 }, byNeed: { water: '<5', food: '<5', shelter: '<5', medical: '<5', documents: '<5' } });
     expect(withholdPinning(pinnedNeeds)).toMatchObject({ statusWithheld: false, byStatus: { reported: 20 }, needsWithheld: true, byNeed: {} });
   });
