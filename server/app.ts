@@ -17,7 +17,8 @@ import { exportRoutes } from './http/export.routes';
 import { ExportService } from './services/export.service';
 import { CoordinationService } from './services/coordination.service';
 import { consularRoutes } from './http/consular.routes';
-import { ConsularService } from './services/consular.service';
+import { ConsularService, memoIndex } from './services/consular.service';
+import { ConsularSnapshots } from './services/consular-snapshots';
 import { h3AreaIndex } from './services/h3-area-index';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
@@ -38,7 +39,7 @@ import type { GroupCommitOptions, WritePath } from './write/group-commit';
 export interface AppDeps {
   repositories: Repositories;
   config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins' | 'trustProxy'> &
-    Partial<Pick<Config, 'signInLimit' | 'socketRate' | 'importMaxBytes' | 'apiRate'>>;
+    Partial<Pick<Config, 'signInLimit' | 'socketRate' | 'importMaxBytes' | 'apiRate' | 'consularRefreshMs'>>;
   /** Import chunking (tests make chunks small to watch progress). */
   importPolicy?: Partial<ImportPolicy>;
   logger?: Logger;
@@ -78,7 +79,10 @@ export function createApp(deps: AppDeps): App {
   const auth = new AuthService(repos, config.session, now, new SignInLimiter(config.signInLimit));
   const groups = new GroupService(repos, now);
   const sync = new SyncService(repos, config.sync);
-  const consular = new ConsularService(repos, h3AreaIndex, now);
+  // One memoised index and one snapshot store for every channel that gives an embassy counts.
+  const areas = memoIndex(h3AreaIndex);
+  const snapshots = new ConsularSnapshots(repos, areas, now, config.consularRefreshMs);
+  const consular = new ConsularService(repos, areas, snapshots, now);
 
   const app = express();
   app.disable('x-powered-by');
@@ -128,7 +132,7 @@ export function createApp(deps: AppDeps): App {
       routers: [
         adminRouter,
         coordinationRoutes({ auth, coordination: new CoordinationService(repos, now) }),
-        readRoutes({ auth, reads: new ReadService(repos, h3AreaIndex, now) }),
+        readRoutes({ auth, reads: new ReadService(repos, snapshots, now) }),
         exportRoutes({ auth, exports: new ExportService(repos, h3AreaIndex, now) }, now),
         importRoutes({ auth, imports, maxBytes: config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
         apiTokenRoutes({ auth, tokens: apiTokens }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from './security/sign-in-limiter';
 import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from './security/token-bucket';
 import { DEFAULT_API_RATE } from './services/api-token.service';
+import { DEFAULT_CONSULAR_REFRESH_MS } from './services/consular-snapshots';
 import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
 
 /** Raised when the environment holds a value the server cannot run with; index.ts prints it and exits. */
@@ -75,6 +76,7 @@ const EnvSchema = z.object({
   WAYMARK_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveNumber(DEFAULT_SIGN_IN_LIMIT.maxPerAddress),
   WAYMARK_SIGNIN_WINDOW_MINUTES: positiveNumber(DEFAULT_SIGN_IN_LIMIT.windowMs / 60_000),
   WAYMARK_SIGNIN_LOCK_MINUTES: positiveNumber(DEFAULT_SIGN_IN_LIMIT.lockMs / 60_000),
+  WAYMARK_CONSULAR_REFRESH_MINUTES: positiveNumber(DEFAULT_CONSULAR_REFRESH_MS / 60_000),
   WAYMARK_SOCKET_EVENTS_PER_SECOND: positiveNumber(DEFAULT_SOCKET_RATE.perSecond),
   WAYMARK_SOCKET_EVENTS_BURST: positiveNumber(DEFAULT_SOCKET_RATE.burst),
   WAYMARK_IMPORT_MAX_MB: positiveNumber(DEFAULT_IMPORT_MAX_BYTES / (1024 * 1024)),
@@ -113,6 +115,11 @@ export interface Config {
   importMaxBytes: number;
   /** Requests each API token may make (token bucket). */
   apiRate: SocketRatePolicy;
+  /**
+   * How often an embassy's figures about nationals it does not see in full are taken anew and
+   * pushed (protection rule 10: never per change). WAYMARK_CONSULAR_REFRESH_MINUTES, default 10.
+   */
+  consularRefreshMs: number;
   /**
    * Redis for Socket.IO's adapter when several server processes share one database: the doorbell
    * that tells the others a change committed, and user/session disconnects across processes.
@@ -186,5 +193,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     apiRate: { perSecond: e.WAYMARK_API_REQUESTS_PER_SECOND, burst: e.WAYMARK_API_REQUESTS_BURST },
     redisUrl: e.WAYMARK_REDIS_URL,
     writeWorker: e.WAYMARK_WRITE_WORKER,
+    consularRefreshMs: Math.round(e.WAYMARK_CONSULAR_REFRESH_MINUTES * 60_000),
   };
 }

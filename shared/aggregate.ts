@@ -1,15 +1,11 @@
 import { z } from 'zod';
+import { withholdPinning } from './disclosure-check';
+import { GONE_STATUSES, roundCount, RoundedCount } from './suppression';
 import { embassyMaySee } from './projection';
 import type { Group } from './schemas/group.schema';
 
-/** Counts from 1 to this are shown as "<5" (protection rule 1: small counts could identify people). */
-export const SMALL_COUNT_MAX = 4;
-/** The label of a suppressed count. */
-export const SUPPRESSED = '<5';
-
-/** A count as it may be shown: a number of at least 5, or "<5". Zero counts are left out. */
-export const ShownCount = z.union([z.number().int().min(SMALL_COUNT_MAX + 1), z.literal(SUPPRESSED)]);
-export type ShownCount = z.infer<typeof ShownCount>;
+// The small-count rules live apart so that disclosure-check can use them without an import cycle.
+export { GONE_STATUSES, ROUNDING_BASE, roundCount, RoundedCount, showCount, ShownCount, SMALL_COUNT_MAX, SUPPRESSED } from './suppression';
 
 /** One area's counts of a nationality: people in total, by group status and by open need type. */
 export const AggregateArea = z.object({
@@ -19,16 +15,18 @@ export const AggregateArea = z.object({
   outline: z.array(z.tuple([z.number(), z.number()])),
   /** The area's centre, for a label. */
   centre: z.tuple([z.number(), z.number()]),
-  people: ShownCount,
-  byStatus: z.record(z.string(), ShownCount),
-  byNeed: z.record(z.string(), ShownCount),
+  people: RoundedCount,
+  byStatus: z.record(z.string(), RoundedCount),
+  byNeed: z.record(z.string(), RoundedCount),
   /**
-   * True when the status breakdown is withheld: with `people` it would pin a "<5" part (one
-   * suppressed part is `people` minus the others; k parts summing to k or 4k are all 1 or all 4).
+   * True when the status breakdown is withheld: beside `people` it would pin a figure to one value
+   * (e.g. four "<5" statuses under a "<5" total are all 1). See `shared/disclosure-check.ts`.
    */
   statusWithheld: z.boolean().default(false),
+  /** True when the need breakdown is withheld: beside `inNeed` it would pin a figure to one value. */
+  needsWithheld: z.boolean().default(false),
   /** Consular figures (see AREA_FIGURES), zeros left out: nationals in need, with documents lost or confiscated, wanting to return. */
-  figures: z.record(z.string(), ShownCount).default({}),
+  figures: z.record(z.string(), RoundedCount).default({}),
 });
 export type AggregateArea = z.infer<typeof AggregateArea>;
 
@@ -46,16 +44,10 @@ export interface AreaIndex {
   centreOf(area: string): [number, number];
 }
 
-/** A count as it may be shown, or null for zero. */
-export function showCount(n: number): ShownCount | null {
-  if (n <= 0) return null;
-  return n <= SMALL_COUNT_MAX ? SUPPRESSED : n;
-}
-
-function shownRecord(counts: Map<string, number>): Record<string, ShownCount> {
-  const out: Record<string, ShownCount> = {};
+function shownRecord(counts: Map<string, number>): Record<string, RoundedCount> {
+  const out: Record<string, RoundedCount> = {};
   for (const [key, n] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
-    const shown = showCount(n);
+    const shown = roundCount(n);
     if (shown !== null) out[key] = shown;
   }
   return out;
@@ -67,14 +59,12 @@ const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.ge
 export const AREA_FIGURES = ['inNeed', 'documentsLost', 'wantsToReturn'] as const;
 export type AreaFigure = (typeof AREA_FIGURES)[number];
 
-/** Statuses whose people have left the place where they were reported, or whose case is closed. */
-const GONE = new Set<Group['status']>(['relocated', 'evacuated', 'returned', 'closed']);
 
 /** The nationals of `state` in a group (0 when none), and the figures the consular view counts for them. */
 export function nationalFigures(group: Group, state: string): { people: number; figures: Record<AreaFigure, number>; needTypes: string[] } {
   const people = group.nationalities.find((n) => n.code === state)?.count ?? 0;
   const needTypes = [...new Set(group.needs.filter((n) => n.status !== 'cancelled' && n.status !== 'met').map((n) => n.type))];
-  const here = !GONE.has(group.status);
+  const here = !GONE_STATUSES.has(group.status);
   const docs = group.documents.lostOrDestroyed + group.documents.confiscated;
   return {
     people,
@@ -90,22 +80,10 @@ export function nationalFigures(group: Group, state: string): { people: number; 
 }
 
 /**
- * Whether a shown breakdown that sums exactly to a total would pin one of its "<5" parts: one
- * suppressed part (the total minus the rest), k parts summing to k (all 1) or to 4k (all 4); under
- * a "<5" total, four parts (all 1). Such a breakdown is withheld whole.
- */
-export function breakdownPins(total: number, parts: readonly number[]): boolean {
-  const small = parts.filter((n) => n > 0 && n <= SMALL_COUNT_MAX);
-  const k = small.length;
-  if (k === 0) return false;
-  if (total <= SMALL_COUNT_MAX) return k === SMALL_COUNT_MAX;
-  const rest = small.reduce((s, n) => s + n, 0);
-  return k === 1 || rest === k || rest === SMALL_COUNT_MAX * k;
-}
-
-/**
  * The aggregate view an embassy of `state` gets of its nationals: per area, how many people of
- * that nationality, by status and by open need, with 1-4 shown as "<5". Only groups the embassy
+ * that nationality, by status and by open need, with 1-4 shown as "<5" and the rest rounded down
+ * to a multiple of 5; a breakdown that would still pin a figure beside its total is withheld
+ * (`withholdPinning`). Only groups the embassy
  * does NOT see in full are counted: adding the ones it sees would let it subtract them and learn
  * the rest exactly. Groups with none of its nationals are not counted at all, nor duplicates (their
  * people are counted in the group they were merged into). Pure.
@@ -129,19 +107,21 @@ export function aggregateForEmbassy(groups: readonly Group[], state: string | nu
   }
   const out: AggregateArea[] = [];
   for (const [key, a] of [...areas].sort(([x], [y]) => x.localeCompare(y))) {
-    const people = showCount(a.people);
+    const people = roundCount(a.people);
     if (people === null) continue;
-    const statusWithheld = breakdownPins(a.people, [...a.byStatus.values()]);
-    out.push({
-      area: key,
-      outline: index.outlineOf(key),
-      centre: index.centreOf(key),
-      people,
-      byStatus: statusWithheld ? {} : shownRecord(a.byStatus),
-      byNeed: shownRecord(a.byNeed),
-      statusWithheld,
-      figures: shownRecord(a.figures),
-    });
+    out.push(
+      withholdPinning({
+        area: key,
+        outline: index.outlineOf(key),
+        centre: index.centreOf(key),
+        people,
+        byStatus: shownRecord(a.byStatus),
+        byNeed: shownRecord(a.byNeed),
+        statusWithheld: false,
+        needsWithheld: false,
+        figures: shownRecord(a.figures),
+      }),
+    );
   }
   return { state: state ?? '', areas: out };
 }

@@ -51,7 +51,7 @@ export type OverviewFigure = (typeof OVERVIEW_FIGURES)[number];
 
 /**
  * One figure as the embassy gets it: the count shown ("<5" for 1-4, null for none known) and
- * whether some nationals are left out because their area's count for it is "<5" (or withheld).
+ * whether it holds area counts, so the truth may be higher (rounded down, "<5" or withheld).
  */
 export const ShownFigure = z.object({ shown: ShownCount.nullable(), more: z.boolean() });
 export type ShownFigure = z.infer<typeof ShownFigure>;
@@ -102,11 +102,14 @@ const STATUS_FIGURES: Readonly<Record<GroupStatus, readonly OverviewFigure[]>> =
 class Tally {
   exact = 0;
   more = false;
-  /** Adds a shown count: a number adds, "<5" adds nothing but says some are left out. */
+  /**
+   * Adds an area's released count: a number (rounded down) adds, "<5" adds nothing; either way the
+   * truth may be higher, and the figure says "at least".
+   */
   addShown(v: ShownCount | undefined): void {
     if (v === undefined) return;
     if (typeof v === 'number') this.exact += v;
-    else this.more = true;
+    this.more = true;
   }
   figure(): ShownFigure {
     return { shown: showCount(this.exact), more: this.more };
@@ -115,16 +118,18 @@ class Tally {
 
 /**
  * The embassy's overview of its nationals in the crisis. Nationals it sees in full count exactly;
- * the others count only through its areas' SHOWN counts: a number adds, a "<5" (or a withheld
- * status breakdown) adds nothing and sets `more`. So every figure is a sum of what the embassy
- * already receives and cannot, combined with anything else it gets, reveal a 1-4 count in an area.
- * The price: a total can be a little lower than the truth, and says so. Pure.
+ * the others count only through its areas' SHOWN counts, which are rounded down to a multiple of
+ * 5: a number adds, a "<5" (or a withheld breakdown) adds nothing and sets `more`. So every figure
+ * is the exact full-view part plus a sum of what the embassy already receives, and its hidden part
+ * is a multiple of 5: subtracting the full-view groups and the areas leaves 0, never 1-4. The
+ * price: a total can be lower than the truth (by the rounding too), and says so. Pure.
  */
 export function consularOverview(groups: Iterable<Group>, state: string, areas: readonly AggregateArea[]): ConsularOverview {
   const tallies = new Map<OverviewFigure, Tally>(OVERVIEW_FIGURES.map((f) => [f, new Tally()]));
   const needTallies = new Map<string, Tally>();
   const tally = (f: OverviewFigure) => tallies.get(f)!;
   const needTally = (type: string) => needTallies.get(type) ?? needTallies.set(type, new Tally()).get(type)!;
+  let withheldNeeds = false;
 
   for (const group of groups) {
     if (group.status === 'duplicate' || !embassyMaySee(group, state)) continue;
@@ -147,7 +152,10 @@ export function consularOverview(groups: Iterable<Group>, state: string, areas: 
     }
     for (const f of AREA_FIGURES) tally(f).addShown(area.figures[f]);
     for (const [type, shown] of Object.entries(area.byNeed)) needTally(type).addShown(shown);
+    if (area.needsWithheld) withheldNeeds = true;
   }
+  // An area's withheld needs could be of any type: every need's figure is then "at least".
+  if (withheldNeeds) for (const t of needTallies.values()) t.more = true;
   const figures = Object.fromEntries(OVERVIEW_FIGURES.map((f) => [f, tally(f).figure()])) as Record<OverviewFigure, ShownFigure>;
   const needs = [...needTallies]
     .map(([type, t]) => ({ type: NeedType.parse(type), figure: t.figure(), exact: t.exact }))
@@ -162,7 +170,8 @@ export function consularSnapshot(groups: readonly Group[], state: string, index:
   return { aggregates, overview: consularOverview(groups, state, aggregates.areas) };
 }
 
-const POINT_FIGURES = ['stranded', 'inNeed', 'assisted', 'relocated', 'evacuated'] as const;
+/** The overview figures a chart point holds. */
+export const POINT_FIGURES = ['stranded', 'inNeed', 'assisted', 'relocated', 'evacuated'] as const;
 
 /**
  * The overview over time, replayed from the change log: at each bucket's end, the figures exactly

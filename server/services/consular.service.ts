@@ -1,22 +1,21 @@
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { AreaIndex } from '../../shared/aggregate';
-import { consularHistory, consularSnapshot, evacuationList, type ConsularHistory, type ConsularSummary, type EvacuationList } from '../../shared/consular';
+import { consularHistory, evacuationList, POINT_FIGURES, type ConsularPoint, type ConsularHistory, type ConsularSummary, type EvacuationList } from '../../shared/consular';
 import type { Group } from '../../shared/schemas/group.schema';
+import type { ConsularSnapshots } from './consular-snapshots';
 import { hxlCsv } from '../../shared/exports/hxl-csv';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import { VULNERABILITIES } from '../../shared/schemas/group.schema';
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 
 /** An embassy user's state and crisis, or why it has none. */
 type Scope = { crisisId: string; state: string } | Failure;
 
 /** Remembers each location's area: the history replays every change, and H3 is the costly part. */
-function memoIndex(index: AreaIndex): AreaIndex {
+export function memoIndex(index: AreaIndex): AreaIndex {
   const cells = new Map<string, string>();
   return {
     areaOf(lat, lon) {
@@ -56,35 +55,45 @@ export class ConsularService {
   readonly #repos: Repositories;
   readonly #areas: AreaIndex;
   readonly #now: () => number;
+  /** The figures of the current refresh period (protection rule 10); the live notifier refreshes them too. */
+  readonly snapshots: ConsularSnapshots;
 
-  constructor(repos: Repositories, areas: AreaIndex, now: () => number = Date.now) {
+  constructor(repos: Repositories, areas: AreaIndex, snapshots: ConsularSnapshots, now: () => number = Date.now) {
     this.#repos = repos;
-    this.#areas = memoIndex(areas);
+    this.#areas = areas;
+    this.snapshots = snapshots;
     this.#now = now;
   }
 
-  /** Overview and areas, computed from one read of the crisis. Audited. */
+  /** Overview and areas of the current refresh period, one consistent snapshot. Audited. */
   summary(audience: Audience): ConsularSummary | Failure {
     const scope = this.#scope(audience, 'consular.read');
     if ('ok' in scope) return scope;
-    const { aggregates, overview } = consularSnapshot(this.#repos.groups.listByCrisis(scope.crisisId), scope.state, this.#areas);
+    const { aggregates, overview } = this.snapshots.current(scope.crisisId, scope.state);
     this.#audit(audience, 'consular.read');
     return { ok: true, state: scope.state, overview, areas: aggregates.areas };
   }
 
   /**
-   * The chart's points, replayed from the change log with the overview's own rules at each
-   * point. Audited. It reads the whole log, so the screen asks for it at start and now and then,
-   * not at every change.
+   * The chart's points, replayed from the change log with the overview's own rules at refresh
+   * moments only (buckets are whole refresh periods, on the clock), up to the current period's
+   * snapshot, whose figures are the last point: the chart never shows a moment between two
+   * refreshes, and its last point is the overview's figures. Audited. It reads the whole log, so
+   * the screen asks for it at start and now and then, not at every change.
    */
   history(audience: Audience): ConsularHistory | Failure {
     const scope = this.#scope(audience, 'consular.read');
     if ('ok' in scope) return scope;
-    const changes = [...this.#repos.changeLog.iterateCrisis(scope.crisisId)];
+    const snapshot = this.snapshots.current(scope.crisisId, scope.state);
+    const changes = [...this.#repos.changeLog.iterateCrisis(scope.crisisId)].filter((c) => Date.parse(c.at) <= snapshot.takenAt);
     const span = changes.length > 1 ? Date.parse(changes.at(-1)!.at) - Date.parse(changes[0]!.at) : 0;
-    // About 48 points over the crisis so far, as the coordinator's chart.
-    const bucket = Math.min(DAY_MS, Math.max(MINUTE_MS, Math.ceil(span / 48 / MINUTE_MS) * MINUTE_MS));
-    const points = consularHistory(changes, scope.state, this.#areas, bucket);
+    // About 48 points over the crisis so far, as the coordinator's chart, each a whole number of periods.
+    const period = this.snapshots.periodMs;
+    const bucket = Math.max(1, Math.ceil(span / 48 / period)) * period;
+    const points = consularHistory(changes, scope.state, this.#areas, bucket).filter((p) => Date.parse(p.at) < snapshot.takenAt);
+    const last: ConsularPoint = { at: new Date(snapshot.takenAt).toISOString(), stranded: null, inNeed: null, assisted: null, relocated: null, evacuated: null };
+    for (const f of POINT_FIGURES) last[f] = snapshot.overview.figures[f]?.shown ?? null;
+    points.push(last);
     this.#audit(audience, 'consular.read');
     return { ok: true, points };
   }
@@ -92,16 +101,6 @@ export class ConsularService {
   /** The groups of a crisis with nationals of `state`: what the live notifier keeps in memory. */
   groupsOf(crisisId: string, state: string): Group[] {
     return this.#repos.groups.listByCrisis(crisisId).filter((g) => g.nationalities.some((n) => n.code === state));
-  }
-
-  /**
-   * What an embassy's screen shows (areas, overview) as a string, without auditing: the live
-   * notifier compares it to decide whether an embassy room's counts changed (not a read by anyone).
-   * Only groups with the state's nationals matter; others count for nothing.
-   */
-  digest(groups: readonly Group[], state: string): string {
-    const { aggregates, overview } = consularSnapshot(groups, state, this.#areas);
-    return JSON.stringify([aggregates.areas.map((a) => [a.area, a.people, a.byStatus, a.byNeed, a.figures, a.statusWithheld]), overview]);
   }
 
   /** Consented, unflagged groups of its nationals who want to return (audited as a consular read). */

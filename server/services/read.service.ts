@@ -1,6 +1,7 @@
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction, AuditEntry, AuditRow } from '../repositories/audit.repository';
-import { aggregateForEmbassy, type AreaIndex, type EmbassyAggregates } from '../../shared/aggregate';
+import type { EmbassyAggregates } from '../../shared/aggregate';
+import type { ConsularSnapshots } from './consular-snapshots';
 import { aggregatesToCsv } from '../../shared/aggregate-csv';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
@@ -16,12 +17,12 @@ const notFound = () => failure('not_found', 'no such group in your view');
  */
 export class ReadService {
   readonly #repos: Repositories;
-  readonly #areas: AreaIndex;
+  readonly #snapshots: ConsularSnapshots;
   readonly #now: () => number;
 
-  constructor(repos: Repositories, areas: AreaIndex, now: () => number = Date.now) {
+  constructor(repos: Repositories, snapshots: ConsularSnapshots, now: () => number = Date.now) {
     this.#repos = repos;
-    this.#areas = areas;
+    this.#snapshots = snapshots;
     this.#now = now;
   }
 
@@ -37,7 +38,10 @@ export class ReadService {
     return view ? { ok: true, group: view } : notFound();
   }
 
-  /** An embassy's aggregate counts of its nationals in its crisis (groups it cannot see in full). */
+  /**
+   * An embassy's aggregate counts of its nationals in its crisis (groups it cannot see in full):
+   * the current refresh period's, the same as the consular view's (protection rule 10).
+   */
   aggregates(audience: Audience): { ok: true; aggregates: EmbassyAggregates } | Failure {
     return this.#aggregates(audience, 'aggregate.read');
   }
@@ -51,8 +55,7 @@ export class ReadService {
   #aggregates(audience: Audience, action: 'aggregate.read' | 'export.aggregates'): { ok: true; aggregates: EmbassyAggregates } | Failure {
     if (!can(audience.role, 'aggregate.read')) return failure('forbidden', 'your role does not read aggregates');
     if (audience.crisisId === null || audience.servesState === null) return failure('forbidden', 'you serve no state in a crisis');
-    const groups = this.#repos.groups.listByCrisis(audience.crisisId);
-    const aggregates = aggregateForEmbassy(groups, audience.servesState, this.#areas);
+    const { aggregates } = this.#snapshots.current(audience.crisisId, audience.servesState);
     this.#audit(audience, action, null, null, 'ok');
     return { ok: true, aggregates };
   }

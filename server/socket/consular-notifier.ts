@@ -6,43 +6,50 @@ import type { Group } from '../../shared/schemas/group.schema';
 import { audienceRoom } from './audience-room';
 import type { WaymarkIo } from './socket-server';
 
-/**
- * A burst of reports touching one embassy's nationals becomes one recomputation and at most one
- * notice per room: long enough to fold an import's chunk, short enough to feel live.
- */
-export const CONSULAR_SETTLE_MS = 1_000;
+/** An embassy room's name (`audienceRoom`): its crisis and state. */
+const EMBASSY_ROOM = /^crisis:([^:]+):embassy:([^:]+)$/;
 
-/** One embassy room's state: its nationals' groups (kept in step with the changes) and the last digest noticed. */
+/** How often the notifier looks whether a refresh moment has passed (the app's clock decides). */
+export const CONSULAR_TICK_MS = 1_000;
+
+/** One embassy room's state: its nationals' groups (kept in step with the changes), and whether any changed. */
 interface RoomState {
   crisisId: string;
   state: string;
   groups: Map<string, Group> | null;
+  /** A change named this state since the last refresh. */
+  dirty: boolean;
+  /** The figures the room was last told about (or last read), null when unknown. */
   digest: string | null;
-  timer: ReturnType<typeof setTimeout> | null;
 }
 
 /**
- * Tells embassy rooms when the counts their screen shows changed, so the client reads them again.
- * A change can move a national between the full view and the counts (consent, flag), change a
- * count, or touch nobody of that state; a room is considered only when the change's nationalities
- * (before or after) name its state, and noticed only when the recomputed counts differ from the
- * last ones: a notice never says more than a read would. Each room keeps its state's groups in
- * memory, loaded once and updated from every published change, so a recomputation reads no
- * database and touches only that state's groups (measured: parsing 100,000 stored groups takes
- * about a second, aggregating 20,000 about 0.3 s with H3 cells memoised).
+ * Tells embassy rooms when the counts their screen shows changed, so the client reads them again:
+ * at refresh moments only, never as a change happens (protection rule 10: a notice a second after
+ * a hidden group moved would date the move; see ConsularSnapshots). A room is considered when a
+ * change's nationalities (before or after) name its state; at the next refresh moment its figures
+ * are taken from its state's groups kept in memory (loaded once, updated from every published
+ * change; parsing 100,000 stored groups takes about a second, aggregating 20,000 about 0.3 s),
+ * and the room is told only when they differ from the last ones: a notice never says more than a
+ * read would.
  */
 export class ConsularNotifier {
   readonly #io: WaymarkIo;
   readonly #consular: ConsularService;
   readonly #logger: Logger;
-  readonly #settleMs: number;
+  readonly #now: () => number;
   readonly #rooms = new Map<string, RoomState>();
+  readonly #timer: ReturnType<typeof setInterval>;
+  #period: number;
 
-  constructor(io: WaymarkIo, consular: ConsularService, logger: Logger, settleMs = CONSULAR_SETTLE_MS) {
+  constructor(io: WaymarkIo, consular: ConsularService, logger: Logger, now: () => number = Date.now, tickMs = CONSULAR_TICK_MS) {
     this.#io = io;
     this.#consular = consular;
     this.#logger = logger;
-    this.#settleMs = settleMs;
+    this.#now = now;
+    this.#period = consular.snapshots.periodAt(now());
+    this.#timer = setInterval(() => this.#tick(), tickMs);
+    this.#timer.unref();
   }
 
   /** Called after a change was published to this process's rooms. */
@@ -55,25 +62,43 @@ export class ConsularNotifier {
       if (!room) continue;
       if (!live.has(room.name)) {
         // Nobody of that embassy is connected here: forget its groups until someone is.
-        this.#stop(room.name);
+        this.#rooms.delete(room.name);
         continue;
       }
-      const r = this.#rooms.get(room.name) ?? { crisisId: change.crisisId, state, groups: null, digest: null, timer: null };
-      this.#rooms.set(room.name, r);
-      if (r.groups) apply(r.groups, change.after, state);
-      if (r.timer === null) {
-        r.timer = setTimeout(() => this.#settle(room.name, r), this.#settleMs);
-        r.timer.unref();
+      let r = this.#rooms.get(room.name);
+      if (!r) {
+        // What the room's screen holds now: this period's figures, if anyone took them.
+        const last = this.#consular.snapshots.last(change.crisisId, state);
+        r = { crisisId: change.crisisId, state, groups: null, dirty: false, digest: last?.digest ?? null };
+        this.#rooms.set(room.name, r);
       }
+      if (r.groups) apply(r.groups, change.after, state);
+      r.dirty = true;
     }
   }
 
-  #settle(name: string, r: RoomState): void {
-    r.timer = null;
+  #tick(): void {
+    const period = this.#consular.snapshots.periodAt(this.#now());
+    if (period === this.#period) return;
+    this.#period = period;
+    const live = this.#io.of('/').adapter.rooms;
+    for (const name of this.#rooms.keys()) if (!live.has(name)) this.#rooms.delete(name);
+    // A room that became live without a change since (its screen may hold a snapshot taken before
+    // changes made while nobody of it was connected here): refreshed once and told, at this moment.
+    for (const name of live.keys()) {
+      const m = EMBASSY_ROOM.exec(name);
+      if (m && !this.#rooms.has(name)) this.#rooms.set(name, { crisisId: m[1]!, state: m[2]!, groups: null, dirty: true, digest: null });
+    }
+    for (const [name, r] of this.#rooms) if (r.dirty) this.#refresh(name, r);
+  }
+
+  #refresh(name: string, r: RoomState): void {
     try {
-      // Loaded after the changes that scheduled this: the database already holds them.
+      // Loaded after the changes that marked it: the database already holds them.
       r.groups ??= new Map(this.#consular.groupsOf(r.crisisId, r.state).map((g) => [g.id, g]));
-      const digest = this.#consular.digest([...r.groups.values()], r.state);
+      const groups = r.groups;
+      const { digest } = this.#consular.snapshots.refresh(r.crisisId, r.state, () => [...groups.values()]);
+      r.dirty = false;
       if (r.digest === digest) return;
       r.digest = digest;
       // This process's sockets only: every process publishes each change to its own rooms (and so
@@ -84,15 +109,10 @@ export class ConsularNotifier {
     }
   }
 
-  #stop(name: string): void {
-    const r = this.#rooms.get(name);
-    if (r?.timer) clearTimeout(r.timer);
-    this.#rooms.delete(name);
-  }
-
-  /** Stops pending timers (the app is closing). */
+  /** Stops the clock (the app is closing). */
   stop(): void {
-    for (const name of [...this.#rooms.keys()]) this.#stop(name);
+    clearInterval(this.#timer);
+    this.#rooms.clear();
   }
 }
 

@@ -133,7 +133,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       }
     });
   }
-  const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger) : null;
+  const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger, deps.now) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
   const publishBatch = (changes: readonly CommittedChange[]) => publisher.publishAll(changes);
   const writes: WritePath = deps.writeWorkerDatabase

@@ -13,7 +13,8 @@ const PAYLOAD = '<img src=x onerror=window.__pwned=1>';
 const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
 
 describe('hostile text and the Content-Security-Policy', () => {
-  const suite = browserSuite({ staticDir: 'dist/client' });
+  // Embassy counts are taken anew every few seconds here (10 minutes by default: protection rule 10).
+  const suite = browserSuite({ staticDir: 'dist/client', consularRefreshMs: 3_000 });
   const open = suite.open;
 
   it('keeps markup typed into every text field of the report inert for every role that opens the group', async () => {

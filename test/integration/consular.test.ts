@@ -22,14 +22,23 @@ import {
   waitForEvent,
   type ClientSocket,
 } from '../support/clients';
+import { findLeaks } from '../support/differencing-adversary';
 import { startTestServer, type FixtureAccount, type TestServer } from '../support/server';
 
 // The consular view against an oracle written here, independently of shared/aggregate.ts and
-// shared/consular.ts: H3 cells straight from h3-js, the "<5" rule, the status-breakdown rule and
-// the overview's sums, over a seeded mix of groups (consent yes / no / not asked, flag or not, one
+// shared/consular.ts: H3 cells straight from h3-js, the "<5" rule, rounding down to a multiple of
+// 5, and the overview's sums (which breakdowns are withheld is the server's call, checked by the
+// differencing adversary instead), over a seeded mix of groups (consent yes / no / not asked, flag or not, one
 // nationality or mixed, Nigeria or another state).
 
 let server: TestServer;
+/** The server's clock: embassy figures are taken once per refresh period, and the test says when one passes. */
+const REFRESH_MS = 60_000;
+let nowMs = Date.now();
+/** Moves the server's clock into the next refresh period. */
+const nextRefresh = () => {
+  nowMs = (Math.floor(nowMs / REFRESH_MS) + 1) * REFRESH_MS + 1;
+};
 const cookies = new Map<FixtureAccount, string>();
 const sockets = new Map<FixtureAccount, ClientSocket>();
 const STATE = 'NGA';
@@ -38,13 +47,17 @@ const get = (account: FixtureAccount, path: string) => fetch(`${server.url}${pat
 const socketOf = (a: FixtureAccount) => sockets.get(a) ?? expect.fail(`no socket for ${a}`);
 
 beforeAll(async () => {
-  server = await startTestServer({ socketRate: { perSecond: 10_000, burst: 10_000 } });
+  server = await startTestServer({ socketRate: { perSecond: 10_000, burst: 10_000 }, now: () => nowMs, consularRefreshMs: REFRESH_MS });
   for (const account of ['coordinator', 'embassy', 'embassyNiger', 'admin', 'responder'] as const) {
     const credentials = server.fixtureAccounts[account] ?? expect.fail(`no ${account}`);
     const cookie = await signIn(server.url, credentials.username, credentials.password);
     cookies.set(account, cookie);
     sockets.set(account, await connectAs(server.url, cookie));
   }
+  // A room that became live is told once at the next refresh (it may hold old figures): past that.
+  const first = waitForEvent(socketOf('embassy'), 'consularChanged');
+  nextRefresh();
+  await first;
 });
 afterAll(async () => {
   for (const socket of sockets.values()) socket.close();
@@ -54,6 +67,8 @@ afterAll(async () => {
 // ---- the oracle -------------------------------------------------------------------------------
 
 const shown = (n: number): number | '<5' | null => (n >= 5 ? n : n > 0 ? '<5' : null);
+/** Hidden nationals' figures: "<5", or rounded down to a multiple of 5. */
+const rounded = (n: number): number | '<5' | null => (n >= 5 ? n - (n % 5) : n > 0 ? '<5' : null);
 const GONE: readonly string[] = ['relocated', 'evacuated', 'returned', 'closed'];
 const CATEGORY: Record<string, string[]> = {
   reported: ['stranded'],
@@ -99,17 +114,8 @@ function addRaw(into: Raw, r: Raw): void {
 }
 const emptyRaw = (): Raw => ({ people: 0, byStatus: {}, byNeed: {}, inNeed: 0, documentsLost: 0, wantsToReturn: 0 });
 
-/** Would showing these parts beside their exact total pin a "<5" part? (Written out case by case.) */
-function pins(total: number, parts: number[]): boolean {
-  const small = parts.filter((p) => p >= 1 && p <= 4);
-  if (small.length === 0) return false;
-  if (total < 5) return small.length === 4;
-  if (small.length === 1) return true;
-  const sum = small.reduce((a, b) => a + b, 0);
-  return sum === small.length || sum === 4 * small.length;
-}
-
-function oracle(groups: Group[]) {
+/** `withheld`: the areas whose status / need breakdown the server withheld. */
+function oracle(groups: Group[], withheld: Map<string, { status: boolean; needs: boolean }>) {
   const cells = new Map<string, Raw>();
   for (const g of groups) {
     if (g.status === 'duplicate' || mayEmbassySee(g)) continue;
@@ -118,19 +124,20 @@ function oracle(groups: Group[]) {
     const cell = latLngToCell(g.location.lat, g.location.lon, 5);
     addRaw(cells.get(cell) ?? cells.set(cell, emptyRaw()).get(cell)!, r);
   }
-  const areas = new Map<string, { people: unknown; byStatus: Record<string, unknown>; withheld: boolean; byNeed: Record<string, unknown>; figures: Record<string, unknown> }>();
+  const areas = new Map<string, { people: unknown; byStatus: Record<string, unknown>; withheld: boolean; needsWithheld: boolean; byNeed: Record<string, unknown>; figures: Record<string, unknown> }>();
   for (const [cell, r] of cells) {
-    const withheld = pins(r.people, Object.values(r.byStatus));
-    const shownRecord = (rec: Record<string, number>) => Object.fromEntries(Object.entries(rec).filter(([, v]) => v > 0).map(([k, v]) => [k, shown(v)]));
+    const w = withheld.get(cell) ?? { status: false, needs: false };
+    const shownRecord = (rec: Record<string, number>) => Object.fromEntries(Object.entries(rec).filter(([, v]) => v > 0).map(([k, v]) => [k, rounded(v)]));
     areas.set(cell, {
-      people: shown(r.people),
-      byStatus: withheld ? {} : shownRecord(r.byStatus),
-      withheld,
-      byNeed: shownRecord(r.byNeed),
+      people: rounded(r.people),
+      byStatus: w.status ? {} : shownRecord(r.byStatus),
+      withheld: w.status,
+      needsWithheld: w.needs,
+      byNeed: w.needs ? {} : shownRecord(r.byNeed),
       figures: shownRecord({ inNeed: r.inNeed, documentsLost: r.documentsLost, wantsToReturn: r.wantsToReturn }),
     });
   }
-  // The overview: the full view exactly, plus each area's SHOWN numbers; a "<5" adds nothing and marks "more".
+  // The overview: the full view exactly, plus each area's SHOWN numbers; a "<5" adds nothing; both mark "more".
   const exact: Record<string, number> = { people: 0, stranded: 0, inNeed: 0, assisted: 0, relocated: 0, evacuated: 0, documentsLost: 0, wantsToReturn: 0 };
   const more: Record<string, boolean> = {};
   const needs: Record<string, number> = {};
@@ -145,9 +152,11 @@ function oracle(groups: Group[]) {
     exact.wantsToReturn! += r.wantsToReturn;
     for (const [k, v] of Object.entries(r.byNeed)) needs[k] = (needs[k] ?? 0) + v;
   }
+  let anyNeedsWithheld = false;
   const addShown = (key: string, v: unknown, into = exact, flags = more) => {
+    // A rounded number or a "<5": either way the truth may be higher ("at least").
     if (typeof v === 'number') into[key] = (into[key] ?? 0) + v;
-    else if (v === '<5') flags[key] = true;
+    if (v !== undefined && v !== null) flags[key] = true;
   };
   for (const a of areas.values()) {
     addShown('people', a.people);
@@ -155,7 +164,9 @@ function oracle(groups: Group[]) {
     for (const [status, v] of Object.entries(a.byStatus)) for (const c of CATEGORY[status] ?? []) addShown(c, v);
     for (const [k, v] of Object.entries(a.figures)) addShown(k, v);
     for (const [k, v] of Object.entries(a.byNeed)) addShown(k, v, needs, needMore);
+    if (a.needsWithheld) anyNeedsWithheld = true;
   }
+  if (anyNeedsWithheld) for (const k of Object.keys(needs)) needMore[k] = true;
   const figures = Object.fromEntries(Object.entries(exact).map(([k, v]) => [k, { shown: shown(v), more: more[k] ?? false }]));
   const needFigures = Object.fromEntries(Object.keys({ ...needs, ...needMore }).map((k) => [k, { shown: shown(needs[k] ?? 0), more: needMore[k] ?? false }]));
   return { areas, figures, needFigures };
@@ -243,22 +254,27 @@ describe('consular view', () => {
   it('gives the embassy an overview, map areas and list equal to an independent computation, with "<5" applied', async () => {
     await seedMix();
     const groups = await currentGroups();
-    const expected = oracle(groups);
 
     // The list: exactly the groups of its nationals that consented and carry no flag.
     const snapshot = expectSnapshot(await requestSync(socketOf('embassy'), null));
     const listed = snapshot.groups.map((v) => (v.view === 'full' ? v.group.id : 'reduced')).sort();
     expect(listed).toEqual(groups.filter(mayEmbassySee).map((g) => g.id).sort());
 
+    // The figures of a refresh period after the seeding.
+    nextRefresh();
     const summary = await summaryOf('embassy');
+    const expected = oracle(groups, new Map(summary.areas.map((a) => [a.area, { status: a.statusWithheld, needs: a.needsWithheld }])));
+    // Whatever it withheld, what it released gives back no 1-4 count (the differencing adversary).
+    expect(findLeaks({ state: STATE, areas: summary.areas, overview: summary.overview, fullGroups: groups.filter(mayEmbassySee) })).toEqual([]);
     // Map areas: one per H3 cell with hidden nationals, each as the oracle computes it.
     expect(summary.areas.map((a) => a.area).sort()).toEqual([...expected.areas.keys()].sort());
     for (const area of summary.areas) {
       const want = expected.areas.get(area.area)!;
-      expect({ people: area.people, byStatus: area.byStatus, withheld: area.statusWithheld, byNeed: area.byNeed, figures: area.figures }, area.area).toEqual({
+      expect({ people: area.people, byStatus: area.byStatus, withheld: area.statusWithheld, needsWithheld: area.needsWithheld, byNeed: area.byNeed, figures: area.figures }, area.area).toEqual({
         people: want.people,
         byStatus: want.byStatus,
         withheld: want.withheld,
+        needsWithheld: want.needsWithheld,
         byNeed: want.byNeed,
         figures: want.figures,
       });
@@ -425,12 +441,16 @@ describe('consular view', () => {
     expect((await summaryOf('embassy')).areas.find((a) => a.area === cell)).toBeUndefined();
 
     const removed = waitForEvent(embassy, 'change', (c) => c.kind === 'group.remove' && c.groupId === group.id);
-    const notice = waitForEvent(embassy, 'consularChanged');
     expectOk(await sendCommand(coordinator, updateCommand(group.id, group.version, { consentConsulate: 'no' })));
     await removed;
-    await notice;
+    // The group leaves the list at once (rule 2); the counts take it in at the next refresh only.
+    expect((await summaryOf('embassy')).areas.find((a) => a.area === cell)).toBeUndefined();
 
+    const notice = waitForEvent(embassy, 'consularChanged');
+    nextRefresh();
+    await notice;
     const after = await summaryOf('embassy');
-    expect(after.areas.find((a) => a.area === cell)).toMatchObject({ people: 9 });
+    // 9 released as 5 (rounded down).
+    expect(after.areas.find((a) => a.area === cell)).toMatchObject({ people: 5 });
   });
 });

@@ -9,6 +9,7 @@ import { AdminService } from '../../server/services/admin.service';
 import { ApiV1Service } from '../../server/services/api-v1.service';
 import { AuthService } from '../../server/services/auth.service';
 import { projectChange } from '../../server/services/change-projection';
+import { ConsularSnapshots } from '../../server/services/consular-snapshots';
 import { ExportService } from '../../server/services/export.service';
 import { GroupService, type Actor } from '../../server/services/group.service';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
@@ -79,7 +80,7 @@ async function makeWorld(): Promise<World> {
     groups: new GroupService(repos, () => NOW),
     // Every catch-up comes packed when asked, so both encodings are checked from every seq.
     sync: new SyncService(repos, { maxCatchUpChanges: 10_000 }, { now: () => NOW, packChangesFrom: 1 }),
-    reads: new ReadService(repos, h3AreaIndex, () => NOW),
+    reads: new ReadService(repos, new ConsularSnapshots(repos, h3AreaIndex, () => NOW), () => NOW),
     api: new ApiV1Service(repos),
     exports: new ExportService(repos, h3AreaIndex, () => NOW),
     crisisId: crisis.id,

@@ -79,6 +79,8 @@ export interface TestServerOptions {
   importPolicy?: Partial<ImportPolicy>;
   /** Requests per API token (default 10/s, burst 60). */
   apiRate?: SocketRatePolicy;
+  /** How often embassy figures are taken anew and pushed (default DEFAULT_CONSULAR_REFRESH_MS). */
+  consularRefreshMs?: number;
 }
 
 /** A real server on a real SQLite file, listening on a free port. */
@@ -173,6 +175,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     socketRate: options.socketRate ?? DEFAULT_SOCKET_RATE,
     ...(options.importMaxBytes ? { importMaxBytes: options.importMaxBytes } : {}),
     ...(options.apiRate ? { apiRate: options.apiRate } : {}),
+    ...(options.consularRefreshMs ? { consularRefreshMs: options.consularRefreshMs } : {}),
   };
   const logger = options.logger ?? createConsoleLogger('error');
 

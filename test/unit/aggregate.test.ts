@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregateForEmbassy, showCount, SUPPRESSED } from '../../shared/aggregate';
+import { aggregateForEmbassy, roundCount, showCount, SUPPRESSED } from '../../shared/aggregate';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
 import { makeGroup } from '../support/factories';
 
@@ -20,6 +20,12 @@ describe(showCount.name, () => {
   });
 });
 
+describe(roundCount.name, () => {
+  it('leaves zero out, shows 1 to 4 as "<5" and rounds 5 and more down to a multiple of 5', () => {
+    expect([0, 1, 4, 5, 9, 10, 27, 120].map(roundCount)).toEqual([null, SUPPRESSED, SUPPRESSED, 5, 5, 10, 25, 120]);
+  });
+});
+
 describe(aggregateForEmbassy.name, () => {
   it('counts nothing for an audience that serves no state', () => {
     expect(aggregateForEmbassy([makeGroup({ consentConsulate: 'no' })], null, h3AreaIndex).areas).toEqual([]);
@@ -32,7 +38,8 @@ describe(aggregateForEmbassy.name, () => {
     expect(area?.area).toMatch(/^85/); // resolution 5
     expect(area?.outline.length).toBeGreaterThanOrEqual(6);
     expect(area?.centre).not.toEqual([group.location.lon, group.location.lat]);
-    expect(area).toMatchObject({ people: 7, byStatus: { reported: 7 } });
+    // 7 released as 5 (rounded down to a multiple of 5: rule 10).
+    expect(area).toMatchObject({ people: 5, byStatus: { reported: 5 } });
   });
 
   it('leaves out the groups the embassy sees in full, so they cannot be subtracted from a count', () => {
@@ -50,6 +57,6 @@ describe(aggregateForEmbassy.name, () => {
 
     const [area] = aggregateForEmbassy([kept, duplicate], 'NGA', h3AreaIndex).areas;
 
-    expect(area?.people).toBe(7);
+    expect(area?.people).toBe(5);
   });
 });

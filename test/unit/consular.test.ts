@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregateForEmbassy, breakdownPins, SUPPRESSED, type AreaIndex } from '../../shared/aggregate';
+import { aggregateForEmbassy, SUPPRESSED, type AggregateArea, type AreaIndex } from '../../shared/aggregate';
+import { areaPins, withholdPinning } from '../../shared/disclosure-check';
 import { consularAssignmentRefusal, consularOverview, evacuationList } from '../../shared/consular';
 import { CONSENT_VALUES, GROUP_STATUSES, INTENTIONS, type Group } from '../../shared/schemas/group.schema';
 import { makeGroup } from '../support/factories';
@@ -44,15 +45,43 @@ const groupArb = fc
 
 const seesInFull = (g: Group) => g.consentConsulate === 'yes' && !g.protectionConcern && g.nationalities.some((n) => n.code === STATE);
 
-describe(breakdownPins.name, () => {
-  it('withholds a breakdown that pins a "<5" part beside its total, and keeps one that does not', () => {
-    expect(breakdownPins(12, [8, 4])).toBe(true); // 12 - 8
-    expect(breakdownPins(10, [5, 5])).toBe(false); // nothing suppressed
-    expect(breakdownPins(8, [4, 4])).toBe(true); // two parts summing to 8: both 4
-    expect(breakdownPins(7, [5, 1, 1])).toBe(true); // two parts summing to 2: both 1
-    expect(breakdownPins(11, [6, 2, 3])).toBe(false); // 2+3, 3+2, 1+4, 4+1
-    expect(breakdownPins(4, [1, 1, 1, 1])).toBe(true); // four parts under a "<5" total: all 1
-    expect(breakdownPins(3, [2, 1])).toBe(false);
+const area = (a: Partial<AggregateArea>): AggregateArea => ({
+  area: 'north',
+  outline: [],
+  centre: [0, 0],
+  people: 5,
+  byStatus: {},
+  byNeed: {},
+  statusWithheld: false,
+  needsWithheld: false,
+  figures: {},
+  ...a,
+});
+
+describe(areaPins.name, () => {
+  it('finds a figure pinned through a breakdown\'s sum, and none where rounding leaves room', () => {
+    // Four "<5" statuses under a "<5" total: all 1.
+    expect(areaPins(area({ people: SUPPRESSED, byStatus: { reported: '<5', verified: '<5', assisted: '<5', unreachable: '<5' } }))).toBe(true);
+    // 5 (5-9) as 5 (5-9) plus four "<5": the total is 9 and each "<5" is 1.
+    expect(areaPins(area({ people: 5, byStatus: { reported: 5, verified: '<5', assisted: '<5', unreachable: '<5', relocated: '<5' } }))).toBe(true);
+    // In need 20 (20-24) covered by five "<5" needs at most: 20, each 4.
+    const fiveNeeds = { water: '<5', food: '<5', shelter: '<5', medical: '<5', documents: '<5' } as const;
+    expect(areaPins(area({ people: 20, byStatus: { reported: 20 }, figures: { inNeed: 20 }, byNeed: fiveNeeds }))).toBe(true);
+    // The issue's 27 and 24, released as 25 and 20: 0 to 9 without an open need.
+    expect(areaPins(area({ people: 25, byStatus: { reported: 25 }, figures: { inNeed: 20 }, byNeed: { water: 20 } }))).toBe(false);
+    expect(areaPins(area({ people: 10, byStatus: { reported: 5, verified: '<5' } }))).toBe(false);
+  });
+});
+
+describe(withholdPinning.name, () => {
+  it('withholds the breakdown that pins and keeps the other', () => {
+    const pinnedStatuses = area({ people: SUPPRESSED, byStatus: { reported: '<5', verified: '<5', assisted: '<5', unreachable: '<5' }, byNeed: { water: '<5' }, figures: { inNeed: '<5' } });
+    expect(withholdPinning(pinnedStatuses)).toMatchObject({ statusWithheld: true, byStatus: {}, needsWithheld: false, byNeed: { water: '<5' } });
+    // Under "<5", two statuses or more are always withheld: withholding only four would say "4".
+    expect(withholdPinning(area({ people: SUPPRESSED, byStatus: { reported: '<5', verified: '<5' } }))).toMatchObject({ statusWithheld: true });
+    expect(withholdPinning(area({ people: SUPPRESSED, byStatus: { reported: '<5' } }))).toMatchObject({ statusWithheld: false, byStatus: { reported: '<5' } });
+    const pinnedNeeds = area({ people: 20, byStatus: { reported: 20 }, figures: { inNeed: 20 }, byNeed: { water: '<5', food: '<5', shelter: '<5', medical: '<5', documents: '<5' } });
+    expect(withholdPinning(pinnedNeeds)).toMatchObject({ statusWithheld: false, byStatus: { reported: 20 }, needsWithheld: true, byNeed: {} });
   });
 });
 
@@ -73,13 +102,17 @@ describe(consularOverview.name, () => {
           const parts = Object.values(area.byStatus);
           const small = parts.filter((p) => p === SUPPRESSED).length;
           if (small === 0) continue;
-          // Every assignment of 1-4 to the "<5" parts that adds up to what is shown: each part must have two possible values.
-          const rest = typeof area.people === 'number' ? area.people - parts.reduce<number>((s, p) => s + (typeof p === 'number' ? p : 0), 0) : null;
+          // A number n means n to n+4 (rounded down), "<5" 1 to 4: the "<5" parts together make
+          // what the total leaves beside the numbers. Each must keep two possible values.
+          const numbers = parts.filter((p): p is number => typeof p === 'number');
+          const [lo, hi] = typeof area.people === 'number' ? [area.people, area.people + 4] : [1, 4];
+          const restLo = lo - numbers.reduce((s, n) => s + n + 4, 0);
+          const restHi = hi - numbers.reduce((s, n) => s + n, 0);
           const options = new Map<number, Set<number>>();
           const walk = (i: number, chosen: number[]) => {
             if (i === small) {
               const sum = chosen.reduce((s, n) => s + n, 0);
-              if (rest === null ? sum <= 4 : sum === rest) chosen.forEach((v, j) => options.set(j, (options.get(j) ?? new Set()).add(v)));
+              if (sum >= restLo && sum <= restHi) chosen.forEach((v, j) => options.set(j, (options.get(j) ?? new Set()).add(v)));
               return;
             }
             for (let v = 1; v <= 4; v++) walk(i + 1, [...chosen, v]);

@@ -131,7 +131,7 @@ describe('what an embassy receives, against the oracle', () => {
     );
   });
 
-  it('aggregates: the oracle counts of hidden own nationals per area, no number from 1 to 4, nothing of others', () => {
+  it('aggregates: the oracle counts of hidden own nationals per area, rounded, no number from 1 to 4, nothing of others', () => {
     fc.assert(
       fc.property(audienceArb, fc.array(groupArb, { maxLength: 30 }), (audience, all) => {
         // As the server assembles it: the groups of the audience's crisis.
@@ -146,13 +146,14 @@ describe('what an embassy receives, against the oracle', () => {
           const key = grid.areaOf(g.location.lat, g.location.lon);
           expected.set(key, (expected.get(key) ?? 0) + own.count);
         }
-        const shown = (n: number) => (n <= SMALL_COUNT_MAX ? SUPPRESSED : n);
+        // 1-4 as "<5", the rest rounded down to a multiple of 5 (protection rule 10).
+        const shown = (n: number) => (n <= SMALL_COUNT_MAX ? SUPPRESSED : n - (n % 5));
         expect(Object.fromEntries(result.areas.map((a) => [a.area, a.people]))).toEqual(
           Object.fromEntries([...expected].map(([k, n]) => [k, shown(n)])),
         );
         for (const area of result.areas) {
           const counts = numbersIn({ people: area.people, byStatus: area.byStatus, byNeed: area.byNeed });
-          for (const n of counts) expect(n).toBeGreaterThan(SMALL_COUNT_MAX);
+          for (const n of counts) expect(n > SMALL_COUNT_MAX && n % 5 === 0).toBe(true);
         }
         // The only coordinates are the areas' own (centre and outline), never a group's point.
         for (const area of result.areas) {
@@ -165,7 +166,7 @@ describe('what an embassy receives, against the oracle', () => {
         const csv = aggregatesToCsv(result);
         for (const line of csv.trim().split('\r\n').slice(2)) {
           const count = line.split(',').at(-1) ?? '';
-          expect(count === SUPPRESSED || Number(count) > SMALL_COUNT_MAX).toBe(true);
+          expect(count === SUPPRESSED || (Number(count) > SMALL_COUNT_MAX && Number(count) % 5 === 0)).toBe(true);
         }
         for (const g of all) expect(csv).not.toContain(g.id);
         for (const other of [...STATES, 'stateless', 'unknown'].filter((s) => s !== audience.servesState)) {

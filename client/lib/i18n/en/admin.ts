@@ -71,7 +71,8 @@ export default {
   'audit.count_other': '{count} entries (newest first)',
 
   'aggregates.title': 'Other nationals, as counts per area',
-  'aggregates.intro': 'People of your nationality whose details you may not see, counted per area of about 250 km². Counts from 1 to 4 show as “<5”.',
+  'aggregates.intro':
+    'People of your nationality whose details you may not see, counted per area of about 250 km². Counts from 1 to 4 show as “<5”, larger ones rounded down to a multiple of 5 (25 means 25 to 29), taken anew every few minutes; a breakdown that would reveal a small count is withheld.',
   'aggregates.area': 'Area',
   'aggregates.people': 'People',
   'aggregates.byStatus': 'By status',

@@ -7,7 +7,7 @@ export default {
   'consular.tab.evacuation': 'Evacuation',
   'consular.tab.work': 'Consular work',
   'consular.why':
-    'Nationals who did not consent to share their details with their consulate, or whose group has a protection concern, appear only as counts per area, with 1 to 4 shown as “<5”: this protects them, and no data is missing.',
+    'Nationals who did not consent to share their details with their consulate, or whose group has a protection concern, appear only as counts per area, with 1 to 4 shown as “<5” and larger counts rounded down to a multiple of 5, refreshed every few minutes: this protects them, and no data is missing.',
   'consular.loading': 'Loading the counts…',
   'consular.failed': 'The consular counts could not be loaded.',
   'consular.figure.people': 'Known nationals',
@@ -20,7 +20,8 @@ export default {
   'consular.figure.wantsToReturn': 'Want to go home',
   'consular.none': '0',
   'consular.atLeast': '{n}+',
-  'consular.overview.note': 'Counts include your nationals seen only as area counts; an area’s count under 5 is not added, so a total marked “+” may be a little higher.',
+  'consular.overview.note':
+    'Counts include your nationals seen only as area counts, rounded down to a multiple of 5 and taken at the last refresh; an area’s count under 5 is not added, so a total marked “+” may be higher.',
   'consular.needs.title': 'Main needs',
   'consular.needs.none': 'No open needs.',
   'consular.chart.title': 'Over the crisis',

@@ -71,7 +71,8 @@ export default {
   'audit.count_other': '{count} entrées (les plus récentes d’abord)',
 
   'aggregates.title': 'Autres ressortissants, en nombres par zone',
-  'aggregates.intro': 'Personnes de votre nationalité dont vous ne pouvez pas voir les détails, comptées par zone d’environ 250 km². Les nombres de 1 à 4 s’affichent « <5 ».',
+  'aggregates.intro':
+    'Personnes de votre nationalité dont vous ne pouvez pas voir les détails, comptées par zone d’environ 250 km². Les nombres de 1 à 4 s’affichent « <5 », les autres arrondis au multiple de 5 inférieur (25 signifie 25 à 29), recalculés toutes les quelques minutes ; une ventilation qui révélerait un petit nombre n’est pas communiquée.',
   'aggregates.area': 'Zone',
   'aggregates.people': 'Personnes',
   'aggregates.byStatus': 'Par statut',

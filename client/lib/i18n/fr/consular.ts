@@ -7,7 +7,7 @@ export default {
   'consular.tab.evacuation': 'Évacuation',
   'consular.tab.work': 'Travail consulaire',
   'consular.why':
-    'Les ressortissants qui n’ont pas consenti à partager leurs informations avec leur consulat, ou dont le groupe fait l’objet d’une préoccupation de protection, n’apparaissent que comme des effectifs par zone, de 1 à 4 affichés « <5 » : cela les protège, et aucune donnée ne manque.',
+    'Les ressortissants qui n’ont pas consenti à partager leurs informations avec leur consulat, ou dont le groupe fait l’objet d’une préoccupation de protection, n’apparaissent que comme des effectifs par zone, de 1 à 4 affichés « <5 » et les autres arrondis au multiple de 5 inférieur, recalculés toutes les quelques minutes : cela les protège, et aucune donnée ne manque.',
   'consular.loading': 'Chargement des effectifs…',
   'consular.failed': 'Les effectifs consulaires n’ont pas pu être chargés.',
   'consular.figure.people': 'Ressortissants connus',
@@ -21,7 +21,7 @@ export default {
   'consular.none': '0',
   'consular.atLeast': '{n}+',
   'consular.overview.note':
-    'Les totaux incluent vos ressortissants vus seulement comme effectifs par zone ; l’effectif d’une zone inférieur à 5 n’est pas ajouté, un total marqué « + » peut donc être un peu plus élevé.',
+    'Les totaux incluent vos ressortissants vus seulement comme effectifs par zone, arrondis au multiple de 5 inférieur et pris au dernier recalcul ; l’effectif d’une zone inférieur à 5 n’est pas ajouté, un total marqué « + » peut donc être plus élevé.',
   'consular.needs.title': 'Principaux besoins',
   'consular.needs.none': 'Aucun besoin ouvert.',
   'consular.chart.title': 'Au fil de la crise',
