@@ -37,7 +37,8 @@ export function audienceRoom(a: Audience): AudienceRoom | null {
       // Per agency, because what a responder sees will depend on what is assigned to its agency.
       return room(`agency:${a.agencyId ?? 'none'}`, { role: 'responder', agencyId: a.agencyId, servesState: null });
     case 'embassy':
-      return room(`embassy:${a.servesState ?? 'none'}`, { role: 'embassy', agencyId: null, servesState: a.servesState });
+      // Per state and consulate: an embassy sees its own consulate's assignments (rule 9).
+      return room(`embassy:${a.servesState ?? 'none'}:${a.agencyId ?? 'none'}`, { role: 'embassy', agencyId: a.agencyId, servesState: a.servesState });
     case 'admin':
       return null;
   }

@@ -3,11 +3,10 @@ import { describeError } from '../log';
 import type { ConsularService } from '../services/consular.service';
 import type { CommittedChange } from '../services/group.service';
 import type { Group } from '../../shared/schemas/group.schema';
-import { audienceRoom } from './audience-room';
 import type { WaymarkIo } from './socket-server';
 
-/** An embassy room's name (`audienceRoom`): its crisis and state. */
-const EMBASSY_ROOM = /^crisis:([^:]+):embassy:([^:]+)$/;
+/** An embassy room's name (`audienceRoom`): its crisis, state and consulate. */
+const EMBASSY_ROOM = /^crisis:([^:]+):embassy:([^:]+):[^:]+$/;
 
 /** How often the notifier looks whether a refresh moment has passed (the app's clock decides). */
 export const CONSULAR_TICK_MS = 1_000;
@@ -39,6 +38,7 @@ export class ConsularNotifier {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #rooms = new Map<string, RoomState>();
+  readonly #embassyRooms = new Map<string, Set<string>>();
   readonly #timer: ReturnType<typeof setInterval>;
   #period: number;
 
@@ -58,30 +58,48 @@ export class ConsularNotifier {
     for (const g of [change.before, change.after]) for (const n of g?.nationalities ?? []) states.add(n.code);
     const live = this.#io.of('/').adapter.rooms;
     for (const state of states) {
-      const room = audienceRoom({ userId: '', role: 'embassy', crisisId: change.crisisId, agencyId: null, servesState: state });
-      if (!room) continue;
-      if (!live.has(room.name)) {
-        // Nobody of that embassy is connected here: forget its groups until someone is.
-        this.#rooms.delete(room.name);
-        continue;
-      }
-      let r = this.#rooms.get(room.name);
-      if (!r) {
-        // What the room's screen holds now: this period's figures, if anyone took them.
-        const last = this.#consular.snapshots.last(change.crisisId, state);
-        r = { crisisId: change.crisisId, state, groups: null, dirty: false, digest: last?.digest ?? null };
-        this.#rooms.set(room.name, r);
-      }
-      if (r.groups) apply(r.groups, change.after, state);
-      r.dirty = true;
+      // The embassy rooms of that state seen at the last tick (a room joined since is found by the
+      // next tick, which refreshes it anyway): not a scan of every room per change.
+      for (const name of this.#embassyRooms.get(`${change.crisisId}|${state}`) ?? []) this.#mark(name, change, state, live.has(name));
+    }
+  }
+
+  #mark(name: string, change: CommittedChange, state: string, live: boolean): void {
+    if (!live) {
+      // Nobody of that embassy is connected here: forget its groups until someone is.
+      this.#rooms.delete(name);
+      return;
+    }
+    let r = this.#rooms.get(name);
+    if (!r) {
+      // What the room's screen holds now: this period's figures, if anyone took them.
+      const last = this.#consular.snapshots.last(change.crisisId, state);
+      r = { crisisId: change.crisisId, state, groups: null, dirty: false, digest: last?.digest ?? null };
+      this.#rooms.set(name, r);
+    }
+    if (r.groups) apply(r.groups, change.after, state);
+    r.dirty = true;
+  }
+
+  /** The live embassy rooms by crisis and state (a room per consulate), read once a tick. */
+  #findEmbassyRooms(live: ReadonlyMap<string, unknown>): void {
+    this.#embassyRooms.clear();
+    for (const name of live.keys()) {
+      const m = EMBASSY_ROOM.exec(name);
+      if (!m) continue;
+      const key = `${m[1]!}|${m[2]!}`;
+      const names = this.#embassyRooms.get(key) ?? new Set<string>();
+      names.add(name);
+      this.#embassyRooms.set(key, names);
     }
   }
 
   #tick(): void {
+    const live = this.#io.of('/').adapter.rooms;
+    this.#findEmbassyRooms(live);
     const period = this.#consular.snapshots.periodAt(this.#now());
     if (period === this.#period) return;
     this.#period = period;
-    const live = this.#io.of('/').adapter.rooms;
     for (const name of this.#rooms.keys()) if (!live.has(name)) this.#rooms.delete(name);
     // A room that became live without a change since (its screen may hold a snapshot taken before
     // changes made while nobody of it was connected here): refreshed once and told, at this moment.

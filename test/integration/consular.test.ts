@@ -6,11 +6,13 @@ import { CONSULAR_ROUTES, ConsularHistory, ConsularSummary, EvacuationList } fro
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { AgencyList } from '../../shared/schemas/coordination.schema';
 import type { Command } from '../../shared/schemas/command.schema';
+import type { CommandAck } from '../../shared/events';
 import type { Group, GroupInputDraft, GroupStatus } from '../../shared/schemas/group.schema';
 import type { NeedType } from '../../shared/schemas/need.schema';
 import {
   connectAs,
   expectOk,
+  expectOkView,
   expectSnapshot,
   makeGroupInput,
   reportCommand,
@@ -257,7 +259,7 @@ describe('consular view', () => {
 
     // The list: exactly the groups of its nationals that consented and carry no flag.
     const snapshot = expectSnapshot(await requestSync(socketOf('embassy'), null));
-    const listed = snapshot.groups.map((v) => (v.view === 'full' ? v.group.id : 'reduced')).sort();
+    const listed = snapshot.groups.map((v) => (v.view === 'nationals' ? v.group.id : v.view)).sort();
     expect(listed).toEqual(groups.filter(mayEmbassySee).map((g) => g.id).sort());
 
     // The figures of a refresh period after the seeding.
@@ -395,7 +397,7 @@ describe('consular view', () => {
     it('lets a coordinator hand a consular need to the consulate, which accepts, records progress and completes it', async () => {
       const group = await consented();
       const embassy = socketOf('embassy');
-      const seen = waitForEvent(embassy, 'change', (c) => c.kind === 'group.upsert' && c.group.view === 'full' && c.group.group.assignments.length > 0 && c.group.group.id === group.id);
+      const seen = waitForEvent(embassy, 'change', (c) => c.kind === 'group.upsert' && c.group.view === 'nationals' && c.group.group.assignments.length > 0 && c.group.group.id === group.id);
       const created = expectOk(await sendCommand(socketOf('coordinator'), assign(group, 'documents', consulate))).group;
       await seen;
       const a = created.assignments[0]!;
@@ -411,16 +413,22 @@ describe('consular view', () => {
 
       const update = (fields: Record<string, unknown>, version: number): Command =>
         ({ type: 'assignment.update', commandId: uuidv7(), groupId: group.id, baseVersion: version, assignmentId: a.id, ...fields }) as Command;
-      const accepted = expectOk(await sendCommand(embassy, update({ status: 'accepted' }, 1))).group.assignments.find((x) => x.id === a.id)!;
+      // The embassy's acks carry its nationals' part: its own consulate's assignments only (rule 9).
+      const nationalsOf = (ack: CommandAck) => {
+        const view = expectOkView(ack).group;
+        return view?.view === 'nationals' ? view.group : expect.fail(`expected the nationals view, got ${view?.view ?? 'none'}`);
+      };
+      const accepted = nationalsOf(await sendCommand(embassy, update({ status: 'accepted' }, 1))).assignments.find((x) => x.id === a.id)!;
       const progress = { documentsIssued: 4, registeredForEvacuation: 0, evacuated: 0 };
-      const recorded = expectOk(await sendCommand(embassy, update({ consular: progress }, accepted.version))).group.assignments.find((x) => x.id === a.id)!;
+      const recorded = nationalsOf(await sendCommand(embassy, update({ consular: progress }, accepted.version))).assignments.find((x) => x.id === a.id)!;
       expect(recorded.consular).toEqual(progress);
-      const done = expectOk(await sendCommand(embassy, update({ status: 'completed', peopleReached: 4 }, recorded.version))).group;
-      expect(done.assignments.find((x) => x.id === a.id)).toMatchObject({ status: 'completed', consular: progress });
+      const done = nationalsOf(await sendCommand(embassy, update({ status: 'completed', peopleReached: 4 }, recorded.version)));
+      expect(done.assignments.map((x) => x.id)).toEqual([a.id]);
+      expect(done.assignments[0]).toMatchObject({ status: 'completed', consular: progress });
       expect(done.needs.find((n) => n.type === 'documents')?.status).toBe('met');
 
       // Consular figures belong on consular needs only.
-      const iomNow = done.assignments.find((x) => x.agencyId === iom)!;
+      const iomNow = (await currentGroups()).find((g) => g.id === group.id)?.assignments.find((x) => x.agencyId === iom) ?? expect.fail('no IOM assignment');
       const wrong = await sendCommand(socketOf('coordinator'), { type: 'assignment.update', commandId: uuidv7(), groupId: group.id, baseVersion: iomNow.version, assignmentId: iomNow.id, consular: progress });
       expect(wrong).toMatchObject({ ok: false, code: 'invalid' });
     });

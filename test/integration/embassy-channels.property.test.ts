@@ -99,8 +99,9 @@ describe('what an embassy receives over real sockets, against the oracle', () =>
         expect(new Set(snapshot.groups.map((v) => v.group.id).filter((id) => ids.has(id)))).toEqual(allowed);
         for (const e of [...live, ...catchUp.changes]) {
           if (e.kind !== 'group.upsert') continue;
-          expect(e.group.view).toBe('full');
-          if (e.group.view === 'full') expect(e.group.group.nationalities.some((n) => n.code === 'NGA')).toBe(true);
+          // Rule 9: its nationals' part only.
+          expect(e.group.view).toBe('nationals');
+          if (e.group.view === 'nationals') expect(e.group.group.nationality).toBe('NGA');
         }
         const parsed = EmbassyAggregates.parse((JSON.parse(aggregateText) as { aggregates: unknown }).aggregates);
         for (const area of parsed.areas) {

@@ -62,14 +62,14 @@ describe(audienceRoom.name, () => {
     );
   });
 
-  it('gives coordinators one room per crisis, field teams another (with a personal room each), responders one per agency, embassies one per state', () => {
+  it('gives coordinators one room per crisis, field teams another (with a personal room each), responders one per agency, embassies one per state and consulate', () => {
     const crisisId = CRISES[0] ?? '';
     const [agencyA, agencyB] = AGENCIES;
     expect(audienceRoom(makeAudience({ role: 'coordinator', crisisId }))?.name).toBe(`crisis:${crisisId}:full`);
     expect(audienceRoom(makeAudience({ role: 'field', crisisId }))).toMatchObject({ name: `crisis:${crisisId}:field`, personal: true });
     expect(audienceRoom(makeAudience({ role: 'responder', crisisId, agencyId: agencyA ?? null }))?.name).toBe(`crisis:${crisisId}:agency:${agencyA}`);
     expect(audienceRoom(makeAudience({ role: 'responder', crisisId, agencyId: agencyB ?? null }))?.name).not.toBe(`crisis:${crisisId}:agency:${agencyA}`);
-    expect(audienceRoom(makeAudience({ role: 'embassy', crisisId, servesState: 'NGA' }))?.name).toBe(`crisis:${crisisId}:embassy:NGA`);
+    expect(audienceRoom(makeAudience({ role: 'embassy', crisisId, servesState: 'NGA', agencyId: agencyA ?? null }))?.name).toBe(`crisis:${crisisId}:embassy:NGA:${agencyA}`);
   });
 
   it('gives an admin, and anyone without a crisis, no room', () => {
