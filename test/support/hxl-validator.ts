@@ -59,6 +59,8 @@ export function validateHxlCsv(csv: string): HxlError[] {
       return null;
     }
     if (!HXL_HASHTAGS[tag.hashtag] && !tag.hashtag.startsWith('#x_')) errors.push({ row: 2, column, problem: `unknown hashtag ${tag.hashtag}` });
+    // Valid syntax, wrong meaning, and the one misuse the dictionary names outright.
+    if (tag.hashtag === '#group' && tag.attributes.includes('id')) errors.push({ row: 2, column, problem: '#group is a non-humanitarian actor, not a record id' });
     for (const a of tag.attributes) {
       if (!HXL_ATTRIBUTES[a] && !WAYMARK_ATTRIBUTES[a]) errors.push({ row: 2, column, problem: `undeclared attribute +${a}` });
     }
