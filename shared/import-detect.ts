@@ -5,17 +5,9 @@
  * Pure (TextDecoder and csv-parse only), so the rules are unit-tested.
  */
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import { DELIMITER_CHAR, IMPORT_DELIMITERS, type ImportDelimiter, type ImportEncoding } from './schemas/import-read.schema';
 
-export const IMPORT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
-export const ImportEncoding = z.enum(IMPORT_ENCODINGS);
-export type ImportEncoding = z.infer<typeof ImportEncoding>;
-
-/** Delimiters a file may use, by name (a tab cannot travel in a query string readably). */
-export const IMPORT_DELIMITERS = ['comma', 'semicolon', 'tab'] as const;
-export const ImportDelimiter = z.enum(IMPORT_DELIMITERS);
-export type ImportDelimiter = z.infer<typeof ImportDelimiter>;
-export const DELIMITER_CHAR: Readonly<Record<ImportDelimiter, string>> = { comma: ',', semicolon: ';', tab: '\t' };
+export { DELIMITER_CHAR, IMPORT_DELIMITERS, IMPORT_ENCODINGS, ImportDelimiter, ImportEncoding } from './schemas/import-read.schema';
 
 /**
  * The encoding of a file: a byte order mark decides (UTF-8, UTF-16 LE/BE); without one, UTF-16 is
@@ -41,8 +33,28 @@ export function detectEncoding(bytes: Uint8Array): ImportEncoding {
   }
 }
 
+/**
+ * Windows-1252's 0x80-0x9F (curly quotes, dashes, euro, ...), where it differs from Latin-1; the
+ * undefined five stay as they are. Written out because Node's TextDecoder("windows-1252") decodes
+ * them as Latin-1 control characters (measured here: 0x96 came out as U+0096, not an en dash).
+ */
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
+];
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  let out = '';
+  for (let at = 0; at < bytes.length; at += 8192) {
+    const chunk = bytes.subarray(at, at + 8192);
+    out += String.fromCharCode(...Array.from(chunk, (b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80]! : b)));
+  }
+  return out;
+}
+
 /** The file as text in the given encoding, without its byte order mark. */
 export function decodeText(bytes: Uint8Array, encoding: ImportEncoding): string {
+  if (encoding === 'windows-1252') return decodeWindows1252(bytes);
   // TextDecoder drops a BOM matching its encoding ("ignoreBOM: false" is the default).
   return new TextDecoder(encoding).decode(bytes);
 }

@@ -417,6 +417,12 @@ export function rowToGroup(cells: readonly string[], mapping: ImportMapping, cri
     }
   }
 
+  // The schema's cross-field rules run only once every field parses: checked here too, so a row with
+  // other problems still hears about this one.
+  if (total !== null && nationalities.reduce((n, x) => n + x.count, 0) > total) {
+    reasons.push(reason('rule', 'nationality', 'nationalities count more people than the total'));
+  }
+
   const severity = number('severity', false) ?? DEFAULT_IMPORT_SEVERITY;
   const needTypes: NeedType[] = [];
   cell('needs')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ImportDelimiter, ImportEncoding } from '../import-detect';
+import { ImportDelimiter, ImportEncoding } from './import-read.schema';
 import { DateOrder, ImportField, ImportMapping } from '../import-mapping';
 
 /** REST routes of the CSV import (coordinators). */

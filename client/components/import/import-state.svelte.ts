@@ -1,4 +1,4 @@
-import type { ImportDelimiter, ImportEncoding } from '../../../shared/import-detect';
+import type { ImportDelimiter, ImportEncoding } from '../../../shared/schemas/import-read.schema';
 import type { DateOrder, ImportMapping } from '../../../shared/import-mapping';
 import type { ImportJob, ImportPreview, ImportReadOptions, ImportUpload } from '../../../shared/schemas/import.schema';
 import { importStatus, previewImport, startImport, uploadImport } from '../../lib/api/import-api';
