@@ -48,6 +48,7 @@ interface Upload {
   fileName: string;
   /** The file as UTF-8, whatever it was sent in. */
   csv: Buffer;
+  encoding: ImportEncoding;
   delimiter: ImportDelimiter;
   headers: string[];
   choiceColumns: number[];
@@ -165,6 +166,7 @@ export class ImportService {
       crisisId: scope.crisisId,
       fileName: fileName.slice(0, 200),
       csv,
+      encoding,
       delimiter,
       headers,
       choiceColumns: choices,
@@ -245,7 +247,7 @@ export class ImportService {
         if (total % this.#policy.chunkSize === 0) await yieldToLoop();
       }
     } catch (error) {
-      return unreadable(error, upload.delimiter, 'utf-8');
+      return unreadable(error, upload.delimiter, upload.encoding);
     }
     return { ok: true, total, valid: total - invalid.length, invalid, alreadyPresent, dates, dateOrder: request.dateOrder };
   }
