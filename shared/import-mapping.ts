@@ -10,6 +10,9 @@ import { allIso3, iso3ToIso2 } from './countries';
 import { CONSENT_VALUES, GroupInput, INTENTIONS, SITE_TYPES, VULNERABILITIES, type Vulnerability } from './schemas/group.schema';
 import { NEED_TYPES, type NeedType } from './schemas/need.schema';
 import type { RowReason } from './schemas/import.schema';
+import { DAY_MONTH, parseDate, parseDayMonth, type DateOrder } from './import-dates';
+
+export { DateOrder, dayMonthKind } from './import-dates';
 
 export const IMPORT_FIELDS = [
   'sourceId',
@@ -45,13 +48,25 @@ export type ImportMapping = z.infer<typeof ImportMapping>;
 /** A mapping with no column chosen. */
 export const emptyMapping = (): ImportMapping => ImportMapping.parse({});
 
+/** What a row is checked against besides its own cells. */
+export interface RowContext {
+  /** The crisis area [west, south, east, north]; a point outside it (with a margin) is refused. */
+  area?: readonly [number, number, number, number] | null;
+  dateOrder?: DateOrder | null;
+}
+
+/** Degrees around the crisis area still taken as inside it (about 55 km): border crossings, coasts. */
+export const AREA_MARGIN_DEGREES = 0.5;
+
 /** Severity given to imported needs when no column says (the middle of 1-5: "not assessed"). */
 export const DEFAULT_IMPORT_SEVERITY = 3;
 
 /** Header spellings per field, best first, compared after `normalizeHeader`. */
 const HEADER_NAMES: Readonly<Record<ImportField, readonly string[]>> = {
   sourceId: ['uuid', 'instanceid', 'instance_id', 'meta_instanceid', 'key'],
-  seenAt: ['seen_at', 'date_seen', 'submission_time', 'submissiondate', 'today', 'date', 'end', 'start'],
+  // Kobo's and ODK's `end` is when the interview ended, at the group: it beats the server's
+  // `_submission_time` (which may be days later, after the phone found a network).
+  seenAt: ['seen_at', 'date_seen', 'last_seen', 'end', 'start', 'today', 'date', 'submission_time', 'submissiondate'],
   lat: ['gps_latitude', 'latitude', 'lat', 'location_latitude', 'geopoint_latitude'],
   lon: ['gps_longitude', 'longitude', 'lon', 'lng', 'long', 'location_longitude', 'geopoint_longitude'],
   geopoint: ['geopoint', 'gps', 'geolocation', 'location', 'coordinates'],
@@ -79,20 +94,53 @@ const HEADER_NAMES: Readonly<Record<ImportField, readonly string[]>> = {
 /** HXL hashtags per field: the tag and the attributes it must carry (order and extra attributes do not matter). */
 const HXL_TAGS: Readonly<Partial<Record<ImportField, readonly (readonly string[])[]>>> = {
   sourceId: [['#meta', 'id'], ['#meta', 'uuid']],
-  seenAt: [['#date', 'reported'], ['#date']],
+  // Last seen, never the report date: Waymark's own export has both.
+  seenAt: [['#date', 'seen'], ['#date', 'observed']],
   lat: [['#geo', 'lat']],
   lon: [['#geo', 'lon']],
   geopoint: [['#geo', 'coord']],
   placeName: [['#loc', 'name'], ['#adm1', 'name']],
   siteType: [['#loc', 'type']],
   headcountTotal: [['#affected', 'total'], ['#population', 'total'], ['#affected']],
-  nationality: [['#affected', 'nationality'], ['#nationality'], ['#country', 'origin']],
+  nationality: [['#indicator', 'nationality'], ['#affected', 'nationality'], ['#country', 'origin']],
   needs: [['#need', 'type'], ['#need']],
   severity: [['#severity']],
-  intention: [['#affected', 'intention'], ['#intention']],
+  intention: [['#indicator', 'intention'], ['#affected', 'intention']],
   consent: [['#meta', 'consent']],
   notes: [['#description'], ['#meta', 'notes']],
 };
+
+/** HXL hashtags tried after the headers: a bare report date is a last resort for "seen at". */
+const HXL_FALLBACK: Readonly<Partial<Record<ImportField, readonly (readonly string[])[]>>> = {
+  seenAt: [['#date', 'reported'], ['#date']],
+};
+
+/** Fields that count people: a yes/no column never feeds them. */
+const COUNT_FIELDS: ReadonlySet<ImportField> = new Set<ImportField>(['headcountTotal', ...VULNERABILITIES]);
+
+/**
+ * Columns that are one choice of a Kobo/ODK select-multiple: `vulnerabilities/disability` when the
+ * file also has the whole `vulnerabilities` column (Kobo's default export writes both). Their 0/1
+ * mean no/yes; read as counts, "1" would become one person.
+ */
+export function choiceColumns(headers: readonly string[]): number[] {
+  const whole = new Set(headers.map((h) => h.trim().toLowerCase()));
+  const out: number[] = [];
+  headers.forEach((h, i) => {
+    const slash = h.lastIndexOf('/');
+    if (slash > 0 && whole.has(h.slice(0, slash).trim().toLowerCase())) out.push(i);
+  });
+  return out;
+}
+
+/** Whether a mapping feeds a count field from a yes/no choice column; the field, or null. */
+export function countFromChoice(mapping: ImportMapping, choices: readonly number[]): ImportField | null {
+  for (const field of COUNT_FIELDS) {
+    const col = mapping[field];
+    if (col !== null && choices.includes(col)) return field;
+  }
+  return null;
+}
 
 /** `group/headcount_total` → `headcount_total`; `_GPS Latitude` → `gps_latitude`. */
 export function normalizeHeader(header: string): string {
@@ -121,7 +169,8 @@ function parseHxl(tag: string): { tag: string; attrs: Set<string> } {
  */
 export function guessMapping(headers: readonly string[], hxl: readonly string[] | null): ImportMapping {
   const mapping = emptyMapping();
-  const taken = new Set<number>();
+  // A select-multiple's yes/no columns feed nothing by guess (their names match the vulnerabilities').
+  const taken = new Set<number>(choiceColumns(headers));
   const claim = (field: ImportField, column: number) => {
     mapping[field] = column;
     taken.add(column);
@@ -146,6 +195,19 @@ export function guessMapping(headers: readonly string[], hxl: readonly string[] 
       if (column >= 0) {
         claim(field, column);
         break;
+      }
+    }
+  }
+  if (hxl) {
+    const tags = hxl.map(parseHxl);
+    for (const [field, specs] of Object.entries(HXL_FALLBACK) as [ImportField, readonly (readonly string[])[]][]) {
+      if (mapping[field] !== null) continue;
+      for (const [tag, ...attrs] of specs) {
+        const column = tags.findIndex((t, i) => !taken.has(i) && t.tag === tag && attrs.every((a) => t.attrs.has(a)));
+        if (column >= 0) {
+          claim(field, column);
+          break;
+        }
       }
     }
   }
@@ -197,14 +259,6 @@ const NEED_WORDS: Readonly<Record<string, NeedType>> = {
 const TRUE_WORDS = new Set(['yes', 'y', 'true', '1', 'oui', 'نعم']);
 const FALSE_WORDS = new Set(['no', 'n', 'false', '0', 'non', 'لا']);
 
-/** Reads a date as a Timestamp: a zone-less time (Kobo's `_submission_time`) is UTC; a bare date is its midnight. */
-function parseDate(cell: string): string | null {
-  const t = cell.trim();
-  const zoneless = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(t);
-  const ms = Date.parse(zoneless ? `${t.replace(' ', 'T')}${t.length > 10 ? 'Z' : 'T00:00:00Z'}` : t);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
-}
-
 /** A stable key of one row: its form submission id when the file has one, else its content. */
 export function rowKey(cells: readonly string[], mapping: ImportMapping): string {
   const col = mapping.sourceId;
@@ -223,13 +277,14 @@ export function importIds(crisisId: string, key: string) {
 
 export type RowResult = { ok: true; key: string; input: GroupInput } | { ok: false; reasons: RowReason[] };
 
-const cut = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
-const reason = (code: RowReason['code'], field: ImportField | null, value: string | null = null, detail: string | null = null): RowReason => ({
-  code,
-  field,
-  value: value === null ? null : cut(value),
-  detail,
-});
+/** A reason names the field (so the column) and never carries the cell's content. */
+const reason = (code: RowReason['code'], field: ImportField | null, detail: string | null = null): RowReason => ({ code, field, value: null, detail });
+
+/** Whether a point is in the area grown by the margin. */
+function inArea(lat: number, lon: number, [w, s, e, n]: readonly [number, number, number, number]): boolean {
+  const m = AREA_MARGIN_DEGREES;
+  return lat >= s - m && lat <= n + m && lon >= w - m && lon <= e + m;
+}
 
 /** Which import field a GroupInput issue path comes from, to point the person at a column. */
 function fieldOfPath(path: readonly PropertyKey[]): ImportField | null {
@@ -249,7 +304,7 @@ function fieldOfPath(path: readonly PropertyKey[]): ImportField | null {
  * Converts one data row with a mapping into a report for `crisisId`, with derived ids, or every
  * reason it cannot be one. The result is parsed with `GroupInput`, the field report's own schema.
  */
-export function rowToGroup(cells: readonly string[], mapping: ImportMapping, crisisId: string): RowResult {
+export function rowToGroup(cells: readonly string[], mapping: ImportMapping, crisisId: string, context: RowContext = {}): RowResult {
   const reasons: RowReason[] = [];
   const cell = (field: ImportField): string => {
     const col = mapping[field];
@@ -263,7 +318,7 @@ export function rowToGroup(cells: readonly string[], mapping: ImportMapping, cri
     }
     const value = Number(raw.replace(',', '.'));
     if (!Number.isFinite(value)) {
-      reasons.push(reason('not_a_number', field, raw));
+      reasons.push(reason('not_a_number', field));
       return null;
     }
     return value;
@@ -273,7 +328,7 @@ export function rowToGroup(cells: readonly string[], mapping: ImportMapping, cri
     if (raw === '') return undefined;
     const norm = raw.toLowerCase().replace(/[\s-]+/g, '_');
     const found = (values as readonly string[]).includes(norm) ? (norm as T) : aliases[norm];
-    if (!found) reasons.push(reason('unknown_value', field, raw));
+    if (!found) reasons.push(reason('unknown_value', field));
     return found;
   };
 
@@ -285,17 +340,28 @@ export function rowToGroup(cells: readonly string[], mapping: ImportMapping, cri
     const raw = cell('geopoint');
     const parts = raw.match(/-?\d+(\.\d+)?/g)?.map(Number) ?? [];
     if (raw === '') reasons.push(reason('required', 'geopoint'));
-    else if (parts.length < 2) reasons.push(reason('not_a_number', 'geopoint', raw));
+    else if (parts.length < 2) reasons.push(reason('not_a_number', 'geopoint'));
     else {
       [lat, lon] = [parts[0]!, parts[1]!];
       if (accuracy === null && parts[3] !== undefined) accuracy = parts[3];
     }
   }
 
+  // Only a point on the globe is compared with the area; one off it is the schema's to refuse.
+  if (lat !== null && lon !== null && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && context.area && !inArea(lat, lon, context.area)) {
+    const swapped = inArea(lon, lat, context.area);
+    reasons.push(reason(swapped ? 'swapped_coordinates' : 'outside_area', mapping.geopoint !== null && mapping.lat === null ? 'geopoint' : 'lat'));
+  }
+
   const seenRaw = cell('seenAt');
-  const seenAt = seenRaw === '' ? null : parseDate(seenRaw);
+  const dayMonth = DAY_MONTH.exec(seenRaw);
+  let seenAt: string | null = null;
   if (seenRaw === '') reasons.push(reason('required', 'seenAt'));
-  else if (seenAt === null) reasons.push(reason('bad_date', 'seenAt', seenRaw));
+  else if (dayMonth && !context.dateOrder) reasons.push(reason('date_order', 'seenAt'));
+  else {
+    seenAt = dayMonth && context.dateOrder ? parseDayMonth(dayMonth, context.dateOrder) : parseDate(seenRaw);
+    if (seenAt === null) reasons.push(reason('bad_date', 'seenAt'));
+  }
 
   const total = number('headcountTotal', true);
 
@@ -308,37 +374,47 @@ export function rowToGroup(cells: readonly string[], mapping: ImportMapping, cri
       const [name = '', count] = tok.split(':');
       return { code: whole ?? nationalityCode(name), count: count === undefined ? null : Number(count), tok };
     });
-    const bad = parsed.find((p) => p.code === undefined || (p.count !== null && !Number.isInteger(p.count)));
-    if (bad) reasons.push(reason('unknown_value', 'nationality', bad.tok));
+    const bad = parsed.findIndex((p) => p.code === undefined || (p.count !== null && !Number.isInteger(p.count)));
+    if (bad >= 0) reasons.push(reason('unknown_value', 'nationality', `item ${bad + 1}`));
     else if (parsed.length > 1 && parsed.some((p) => p.count === null)) {
       // Several nationalities with no counts cannot be split from the total without inventing numbers.
-      reasons.push(reason('rule', 'nationality', natRaw, 'give a count for each nationality, e.g. NGA:7 NER:3'));
+      reasons.push(reason('rule', 'nationality', 'give a count for each nationality, e.g. NGA:7 NER:3'));
     } else {
       for (const p of parsed) nationalities.push({ code: p.code!, count: p.count ?? total ?? 1 });
     }
   }
 
+  // The schema's cross-field rules run only once every field parses: checked here too, so a row with
+  // other problems still hears about this one.
+  if (total !== null && nationalities.reduce((n, x) => n + x.count, 0) > total) {
+    reasons.push(reason('rule', 'nationality', 'nationalities count more people than the total'));
+  }
+
   const severity = number('severity', false) ?? DEFAULT_IMPORT_SEVERITY;
   const needTypes: NeedType[] = [];
-  for (const token of cell('needs').split(/[\s,;]+/).filter(Boolean)) {
-    const type = NEED_WORDS[token.toLowerCase().replace(/[-\s]/g, '_')] ?? NEED_WORDS[token.toLowerCase().replace(/[-_\s]/g, '')];
-    if (!type) reasons.push(reason('unknown_value', 'needs', token));
-    else if (!needTypes.includes(type)) needTypes.push(type);
-  }
+  cell('needs')
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .forEach((token, i) => {
+      const type = NEED_WORDS[token.toLowerCase().replace(/[-\s]/g, '_')] ?? NEED_WORDS[token.toLowerCase().replace(/[-_\s]/g, '')];
+      if (!type) reasons.push(reason('unknown_value', 'needs', `item ${i + 1}`));
+      else if (!needTypes.includes(type)) needTypes.push(type);
+    });
 
   const siteType = choice('siteType', SITE_TYPES);
   const intention = choice('intention', INTENTIONS, { relocate: 'relocate_in_country', evacuate: 'evacuate_to_origin', return: 'evacuate_to_origin' });
   const consent = choice('consent', CONSENT_VALUES, { y: 'yes', n: 'no', true: 'yes', false: 'no', not_asked: 'not_asked', unknown: 'not_asked' });
   const flagRaw = cell('protectionConcern').toLowerCase();
   const protectionConcern = flagRaw === '' ? false : TRUE_WORDS.has(flagRaw) ? true : FALSE_WORDS.has(flagRaw) ? false : null;
-  if (protectionConcern === null) reasons.push(reason('unknown_value', 'protectionConcern', cell('protectionConcern')));
+  if (protectionConcern === null) reasons.push(reason('unknown_value', 'protectionConcern'));
   const vulnerabilities: Partial<Record<Vulnerability, number>> = {};
   for (const v of VULNERABILITIES) {
     const n = number(v, false);
     if (n !== null) vulnerabilities[v] = n;
   }
 
-  if (reasons.length > 0) return { ok: false, reasons };
+  // The schema runs even when a cell was already refused, so every problem of the row is listed
+  // at once (a field already refused above is not reported twice).
   const key = rowKey(cells, mapping);
   const ids = importIds(crisisId, key);
   const placeName = cell('placeName');
@@ -356,13 +432,17 @@ export function rowToGroup(cells: readonly string[], mapping: ImportMapping, cri
     needs: needTypes.map((type) => ({ id: ids.needId(type), type, severity, people: 0 })),
   });
   if (!parsed.success) {
-    return {
-      ok: false,
-      reasons: parsed.error.issues.map((i) => {
-        const field = fieldOfPath(i.path);
-        return reason('rule', field, field ? cell(field) || null : null, i.message);
-      }),
-    };
+    const refused = new Set(reasons.map((r) => r.field));
+    for (const issue of parsed.error.issues) {
+      const field = fieldOfPath(issue.path);
+      // A field left empty because its cell was refused fails the schema too: said once is enough.
+      if (field !== null && refused.has(field)) continue;
+      if (field === 'lat' && (refused.has('geopoint') || refused.has('lon'))) continue;
+      if (field === 'lon' && (refused.has('geopoint') || refused.has('lat'))) continue;
+      reasons.push(reason('rule', field, issue.message));
+      if (field !== null) refused.add(field);
+    }
   }
+  if (reasons.length > 0 || !parsed.success) return { ok: false, reasons };
   return { ok: true, key, input: parsed.data };
 }

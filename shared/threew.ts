@@ -4,24 +4,74 @@ import type { AssignmentStatus } from './schemas/assignment.schema';
 import type { Group } from './schemas/group.schema';
 import { NEED_CLUSTER, type Cluster, type NeedType } from './schemas/need.schema';
 
-/** One line of "who does what where": an agency, a need type, an area. */
+/** The 4W status of a line: planned (only proposed), ongoing (accepted or in progress), completed, cancelled. */
+export type ThreeWStatus = 'planned' | 'ongoing' | 'completed' | 'cancelled';
+
+/**
+ * One line of "who does what where, when": an agency, a need type (the activity), a place. The
+ * admin areas are empty until groups carry them (the admin-areas issue).
+ */
 export interface ThreeWRow {
   agencyId: string;
   agency: string;
+  /** Who: the organisation's type (UN, INGO, NNGO, ...). */
+  agencyType: string;
   cluster: Cluster;
   need: NeedType;
+  /** Where: the crisis's host country (ISO3), admin 1 and 2 names and p-codes, the place name. */
+  country: string;
+  adm1Name: string;
+  adm1Code: string;
+  adm2Name: string;
+  adm2Code: string;
   /** The place name field teams gave, or '' when none. */
   area: string;
+  status: ThreeWStatus;
+  /** When: the first of these assignments was made (from the change log), or null when not known. */
+  start: string | null;
+  /** The last completion when every live one is completed, else the latest expected date, else null. */
+  end: string | null;
+  /** People the live assignments' needs concern (a need's count, the group's total when not counted). */
+  targeted: number;
   groups: number;
   /** Assignments by status. */
   statuses: Record<AssignmentStatus, number>;
   peopleReached: number;
-  /** When (the fourth W): the latest change of any of these assignments. */
+  /** The latest change of any of these assignments. */
   lastUpdate: string;
   /** The earliest expected date among the open ones, or null when none has one. */
   nextDue: string | null;
   /** Open assignments past their expected date. */
   overdue: number;
+}
+
+/** When each assignment was made and, if so, completed: read from the change log's group states. */
+export interface AssignmentDates {
+  created: string;
+  completed: string | null;
+}
+
+/** Replays group states (oldest first) into when each assignment first appeared and was first completed. Pure. */
+export function assignmentDates(changes: Iterable<{ at: string; group: Group }>): Map<string, AssignmentDates> {
+  const out = new Map<string, AssignmentDates>();
+  for (const { at, group } of changes) {
+    for (const a of group.assignments) {
+      let d = out.get(a.id);
+      if (!d) {
+        d = { created: at, completed: null };
+        out.set(a.id, d);
+      }
+      if (a.status === 'completed' && d.completed === null) d.completed = at;
+      else if (a.status !== 'completed') d.completed = null;
+    }
+  }
+  return out;
+}
+
+/** What a 3W/4W line needs besides the groups: the crisis's country and the assignments' dates. */
+export interface ThreeWContext {
+  hostCountry: string;
+  dates: ReadonlyMap<string, AssignmentDates>;
 }
 
 const emptyStatuses = (): Record<AssignmentStatus, number> => ({
@@ -33,10 +83,25 @@ const emptyStatuses = (): Record<AssignmentStatus, number> => ({
   cancelled: 0,
 });
 
+/** The screen's table shows neither the country nor the dates: it has no change log to read. */
+const NO_CONTEXT: ThreeWContext = { hostCountry: '', dates: new Map() };
+
+const LIVE = new Set<AssignmentStatus>(['proposed', 'accepted', 'in_progress', 'completed']);
+
+function statusOf(s: Record<AssignmentStatus, number>): ThreeWStatus {
+  if (s.accepted + s.in_progress > 0) return 'ongoing';
+  if (s.proposed > 0) return 'planned';
+  if (s.completed > 0) return 'completed';
+  return 'cancelled';
+}
+
+const earliest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+const latest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+
 /** Aggregates every assignment of the groups into 3W/4W rows, sorted by agency, cluster, need and area. */
-export function threeW(groups: Iterable<Group>, agencies: readonly Agency[], now: number = Date.now()): ThreeWRow[] {
-  const names = new Map(agencies.map((a) => [a.id, a.acronym]));
-  const rows = new Map<string, ThreeWRow & { groupIds: Set<string> }>();
+export function threeW(groups: Iterable<Group>, agencies: readonly Agency[], context: ThreeWContext = NO_CONTEXT, now: number = Date.now()): ThreeWRow[] {
+  const byId = new Map(agencies.map((a) => [a.id, a]));
+  const rows = new Map<string, ThreeWRow & { groupIds: Set<string>; completedAt: string | null; expected: string | null }>();
   for (const group of groups) {
     if (group.status === 'duplicate') continue;
     const area = group.location.placeName.trim();
@@ -46,12 +111,23 @@ export function threeW(groups: Iterable<Group>, agencies: readonly Agency[], now
       const key = `${a.agencyId}\u0000${need.type}\u0000${area}`;
       let row = rows.get(key);
       if (!row) {
+        const agency = byId.get(a.agencyId);
         row = {
           agencyId: a.agencyId,
-          agency: names.get(a.agencyId) ?? a.agencyId,
+          agency: agency?.acronym ?? a.agencyId,
+          agencyType: agency?.type ?? '',
           cluster: NEED_CLUSTER[need.type],
           need: need.type,
+          country: context.hostCountry,
+          adm1Name: '',
+          adm1Code: '',
+          adm2Name: '',
+          adm2Code: '',
           area,
+          status: 'planned',
+          start: null,
+          end: null,
+          targeted: 0,
           groups: 0,
           statuses: emptyStatuses(),
           peopleReached: 0,
@@ -59,37 +135,62 @@ export function threeW(groups: Iterable<Group>, agencies: readonly Agency[], now
           nextDue: null,
           overdue: 0,
           groupIds: new Set(),
+          completedAt: null,
+          expected: null,
         };
         rows.set(key, row);
       }
+      const dates = context.dates.get(a.id);
       row.groupIds.add(group.id);
       row.groups = row.groupIds.size;
       row.statuses[a.status] += 1;
       row.peopleReached += a.peopleReached;
+      if (LIVE.has(a.status)) row.targeted += need.people > 0 ? need.people : group.headcount.total;
+      row.start = earliest(row.start, dates?.created ?? null);
+      if (a.status === 'completed') row.completedAt = latest(row.completedAt, dates?.completed ?? a.updatedAt);
+      if (LIVE.has(a.status)) row.expected = latest(row.expected, a.expectedBy);
       if (a.updatedAt > row.lastUpdate) row.lastUpdate = a.updatedAt;
       if (isActiveAssignment(a.status) && a.expectedBy !== null && (row.nextDue === null || a.expectedBy < row.nextDue)) row.nextDue = a.expectedBy;
       if (isOverdue(a, now)) row.overdue += 1;
     }
   }
   return [...rows.values()]
-    .map(({ groupIds: _ids, ...row }) => row)
+    .map(({ groupIds: _ids, completedAt, expected, ...row }) => {
+      const status = statusOf(row.statuses);
+      return { ...row, status, end: status === 'completed' ? completedAt : expected };
+    })
     .sort((x, y) => x.agency.localeCompare(y.agency) || x.cluster.localeCompare(y.cluster) || x.need.localeCompare(y.need) || x.area.localeCompare(y.area));
 }
 
-/** Column headers and their HXL hashtags (https://hxlstandard.org), in order. */
+/**
+ * Column headers and their HXL hashtags, in order: the 3W/4W layout OCHA offices exchange (who:
+ * organisation and type; what: cluster and activity; where: country, admin 1 and 2 with p-codes,
+ * location; when: status, start, end; people targeted and reached), then Waymark's own follow-up
+ * columns. Counts of records (groups, assignments) are `#indicator+num`, never people hashtags.
+ */
 export const THREE_W_COLUMNS = [
   ['Organisation', '#org+impl+name'],
+  ['Organisation type', '#org+impl+type'],
   ['Cluster', '#sector+cluster'],
-  ['Need', '#need+type'],
-  ['Area', '#loc+name'],
-  ['Groups', '#affected+groups'],
-  ['Proposed', '#status+proposed+num'],
-  ['Accepted', '#status+accepted+num'],
-  ['In progress', '#status+progress+num'],
-  ['Completed', '#status+completed+num'],
-  ['Declined', '#status+declined+num'],
+  ['Activity', '#activity+name'],
+  ['Country', '#country+code'],
+  ['Admin 1', '#adm1+name'],
+  ['Admin 1 p-code', '#adm1+code'],
+  ['Admin 2', '#adm2+name'],
+  ['Admin 2 p-code', '#adm2+code'],
+  ['Location', '#loc+name'],
+  ['Status', '#status'],
+  ['Start date', '#date+start'],
+  ['End date', '#date+end'],
+  ['People targeted', '#targeted+ind'],
   ['People reached', '#reached+ind'],
-  ['Overdue', '#status+overdue+num'],
+  ['Groups', '#indicator+num+groups'],
+  ['Proposed', '#indicator+num+assignments+proposed'],
+  ['Accepted', '#indicator+num+assignments+accepted'],
+  ['In progress', '#indicator+num+assignments+in_progress'],
+  ['Completed', '#indicator+num+assignments+completed'],
+  ['Declined', '#indicator+num+assignments+declined'],
+  ['Overdue', '#indicator+num+assignments+overdue'],
   ['Last update', '#date+updated'],
   ['Next due', '#date+due'],
 ] as const;

@@ -4,6 +4,7 @@ import type { ConsularService } from '../services/consular.service';
 import { CONSULAR_ROUTES } from '../../shared/consular';
 import { answer, HTTP_STATUS } from './answer';
 import { requireSession } from './request-session';
+import { sendCsv } from './csv-download';
 
 export interface ConsularRoutesDeps {
   auth: AuthService;
@@ -34,9 +35,7 @@ export function consularRoutes(deps: ConsularRoutesDeps): Router {
     if (!session) return;
     const result = deps.consular.evacuationCsv(deps.auth.audienceOf(session.user));
     if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="waymark-evacuation-list.csv"');
-    res.send(result.csv);
+    sendCsv(req, res, result.csv, 'waymark-evacuation-list.csv');
   });
 
   return router;

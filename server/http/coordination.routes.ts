@@ -6,6 +6,7 @@ import { failure } from '../../shared/protocol';
 import { COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
 import { answer, HTTP_STATUS } from './answer';
 import { requireSession } from './request-session';
+import { sendCsv } from './csv-download';
 
 export interface CoordinationRoutesDeps {
   auth: AuthService;
@@ -45,9 +46,7 @@ export function coordinationRoutes(deps: CoordinationRoutesDeps): Router {
     if (!session) return;
     const result = deps.coordination.threeWCsv(audience(session));
     if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="waymark-3w.csv"');
-    res.send(result.csv);
+    sendCsv(req, res, result.csv, 'waymark-3w.csv');
   });
 
   return router;

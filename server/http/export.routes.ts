@@ -6,6 +6,8 @@ import { GroupExportQuery } from '../../shared/exports/group-export';
 import { failure, toIssues, type Failure } from '../../shared/protocol';
 import { answer, HTTP_STATUS } from './answer';
 import { requireSession } from './request-session';
+import { wantsBom, withoutBom } from './csv-download';
+import { UTF8_BOM } from '../../shared/exports/hxl-csv';
 
 export interface ExportRoutesDeps {
   auth: AuthService;
@@ -19,13 +21,14 @@ const CONTENT_TYPE: Record<ExportFormat, string> = {
 };
 
 /** Sends an export as a download named after what it holds and the day, or the failure as JSON. */
-function sendFile(res: Response, result: ExportFile | Failure, name: string, format: ExportFormat, now: number): void {
+function sendFile(req: Request, res: Response, result: ExportFile | Failure, name: string, format: ExportFormat, now: number): void {
   if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
   const day = new Date(now).toISOString().slice(0, 10);
   res.setHeader('Content-Type', CONTENT_TYPE[format]);
   res.setHeader('Content-Disposition', `attachment; filename="waymark-${name}-${day}.${format}"`);
   res.setHeader('X-Waymark-Rows', String(result.rows));
-  res.send(result.body);
+  // A CSV carries the BOM for spreadsheets unless ?bom=0; JSON never does (RFC 8259 §8.1).
+  res.send(format === 'csv' && wantsBom(req) ? UTF8_BOM + result.body : result.body);
 }
 
 /** Group exports, the shareable aggregate and the situation report; the service authorizes and audits. */
@@ -39,16 +42,16 @@ export function exportRoutes(deps: ExportRoutesDeps, now: () => number = Date.no
   const groups = (format: ExportFormat) => (req: Request, res: Response) => {
     const who = audience(req, res);
     if (!who) return;
-    const query = GroupExportQuery.safeParse(req.query);
+    const query = GroupExportQuery.safeParse(withoutBom(req));
     if (!query.success) return void res.status(400).json(failure('invalid', 'not a valid export filter', toIssues(query.error)));
-    sendFile(res, deps.exports.groups(who, format, query.data), 'groups', format, now());
+    sendFile(req, res, deps.exports.groups(who, format, query.data), 'groups', format, now());
   };
   router.get(EXPORT_ROUTES.groupsCsv, groups('csv'));
   router.get(EXPORT_ROUTES.groupsGeoJson, groups('geojson'));
 
   const shareable = (format: ExportFormat) => (req: Request, res: Response) => {
     const who = audience(req, res);
-    if (who) sendFile(res, deps.exports.shareable(who, format), 'people-by-area-and-nationality', format, now());
+    if (who) sendFile(req, res, deps.exports.shareable(who, format), 'people-by-area-and-nationality', format, now());
   };
   router.get(EXPORT_ROUTES.shareableCsv, shareable('csv'));
   router.get(EXPORT_ROUTES.shareableGeoJson, shareable('geojson'));

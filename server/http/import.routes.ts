@@ -4,7 +4,7 @@ import type { ImportService } from '../services/import.service';
 import { Uuid } from '../../shared/ids';
 import { can } from '../../shared/permissions';
 import { failure, toIssues } from '../../shared/protocol';
-import { ImportRequest, IMPORT_ROUTES } from '../../shared/schemas/import.schema';
+import { ImportReadOptions, ImportRequest, IMPORT_ROUTES } from '../../shared/schemas/import.schema';
 import { answer } from './answer';
 import { requireSession } from './request-session';
 
@@ -41,7 +41,7 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
   const mapping = (req: Request, res: Response) => {
     const body = ImportRequest.safeParse(req.body);
     if (!body.success) answer(res, failure('invalid', 'not a valid column mapping', toIssues(body.error)));
-    return body.success ? body.data.mapping : null;
+    return body.success ? body.data : null;
   };
 
   const tooLarge: ErrorRequestHandler = (error: unknown, _req, res, next) => {
@@ -62,7 +62,10 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
       if (!who) return;
       const body: unknown = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) return answer(res, failure('invalid', 'the upload is empty'));
-      answer(res, await deps.imports.upload(who, fileName(req), body));
+      // The person's choice over the detection: ?encoding=windows-1252&delimiter=semicolon.
+      const options = ImportReadOptions.safeParse(req.query);
+      if (!options.success) return answer(res, failure('invalid', 'not a known encoding or delimiter', toIssues(options.error)));
+      answer(res, await deps.imports.upload(who, fileName(req), body, options.data));
   };
   router.post(IMPORT_ROUTES.upload, mayUpload, express.raw({ type: () => true, limit: deps.maxBytes }), upload, tooLarge);
 
@@ -73,11 +76,11 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
     if (who && importId && m) answer(res, await deps.imports.preview(who, importId, m));
   });
 
-  router.post(IMPORT_ROUTES.start(':id'), (req, res) => {
+  router.post(IMPORT_ROUTES.start(':id'), async (req, res) => {
     const who = audience(req, res);
     const importId = who && id(req, res);
     const m = importId && mapping(req, res);
-    if (who && importId && m) answer(res, deps.imports.start(who, importId, m));
+    if (who && importId && m) answer(res, await deps.imports.start(who, importId, m));
   });
 
   router.get(IMPORT_ROUTES.one(':id'), (req, res) => {

@@ -7,6 +7,7 @@ import { AuditQuery } from '../../shared/schemas/admin.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { answer, HTTP_STATUS } from './answer';
 import { requireSession } from './request-session';
+import { sendCsv } from './csv-download';
 
 export interface ReadRoutesDeps {
   auth: AuthService;
@@ -37,9 +38,7 @@ export function readRoutes(deps: ReadRoutesDeps): Router {
     if (!session) return;
     const result = deps.reads.aggregatesCsv(deps.auth.audienceOf(session.user));
     if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="waymark-nationals-by-area.csv"');
-    res.send(result.csv);
+    sendCsv(req, res, result.csv, 'waymark-nationals-by-area.csv');
   });
 
   router.get(API_ROUTES.audit, (req, res) => {

@@ -33,8 +33,9 @@ export function memoIndex(index: AreaIndex): AreaIndex {
 }
 
 const HEADERS = ['group', 'place', 'lat', 'lon', 'status', 'nationals', 'people_in_group', 'documents_lost_or_confiscated', ...VULNERABILITIES, 'last_seen'];
+// `#meta+id`, not `#group+id`: HXL's #group is a non-humanitarian actor (an armed group).
 const HXL = [
-  '#group+id',
+  '#meta+id',
   '#loc+name',
   '#geo+lat',
   '#geo+lon',

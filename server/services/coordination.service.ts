@@ -7,7 +7,7 @@ import { failure, type Failure } from '../../shared/protocol';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { AgencyList, CounterHistory, FieldTeamList, Timeline, TimelineEntry } from '../../shared/schemas/coordination.schema';
 import { threeWCsv } from '../../shared/exports/threew-csv';
-import { threeW } from '../../shared/threew';
+import { assignmentDates, threeW } from '../../shared/threew';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -109,11 +109,15 @@ export class CoordinationService {
     return { ok: true, points: counterHistory(changes, bucket) };
   }
 
-  /** 3W as CSV with HXL hashtags; every export is audited (protection rule 5). */
+  /** 3W/4W as CSV with HXL hashtags; every export is audited (protection rule 5). */
   threeWCsv(audience: Audience): { ok: true; csv: string } | Failure {
     if (!can(audience.role, 'export.3w')) return failure('forbidden', 'your role does not export');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const rows = threeW(this.#repos.groups.listByCrisis(audience.crisisId), this.#repos.agencies.list(), this.#now());
+    const crisis = this.#repos.crises.findById(audience.crisisId);
+    if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
+    // When each assignment was made and completed is only in the change log (assignments keep no dates of their own).
+    const dates = assignmentDates(this.#repos.changeLog.iterateCrisis(audience.crisisId));
+    const rows = threeW(this.#repos.groups.listByCrisis(audience.crisisId), this.#repos.agencies.list(), { hostCountry: crisis.hostCountry, dates }, this.#now());
     this.#audit(audience, 'export.3w', null);
     return { ok: true, csv: threeWCsv(rows) };
   }

@@ -38,9 +38,12 @@ export class ExportService {
   groups(audience: Audience, format: ExportFormat, query: GroupExportQuery): ExportFile | Failure {
     if (!can(audience.role, 'export.groups')) return failure('forbidden', 'your role does not export groups');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
+    const crisis = this.#repos.crises.findById(audience.crisisId);
+    if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
     const groups = exportableGroups(audience, this.#repos.groups.listByCrisis(audience.crisisId), query);
     const agencies = this.#repos.agencies.list();
-    const body = format === 'csv' ? groupsCsv(groups, agencies) : JSON.stringify(groupsGeoJson(groups, agencies));
+    const place = { hostCountry: crisis.hostCountry };
+    const body = format === 'csv' ? groupsCsv(groups, agencies, place) : JSON.stringify(groupsGeoJson(groups, agencies, place));
     this.#audit(audience, 'export.groups', { format, rows: groups.length, filters: query });
     return { ok: true, body, rows: groups.length };
   }

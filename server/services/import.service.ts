@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import type { Repositories } from '../repositories/repositories';
 import type { CommittedChange, GroupService } from './group.service';
-import { guessMapping, importIds, isHxlRow, rowToGroup, type ImportMapping } from '../../shared/import-mapping';
+import { decodeText, detectDelimiter, detectEncoding, type ImportDelimiter, type ImportEncoding } from '../../shared/import-detect';
+import { records, unreadable } from './import-file';
+import { choiceColumns, countFromChoice, dayMonthKind, guessMapping, importIds, isHxlRow, rowToGroup, type ImportMapping, type RowContext } from '../../shared/import-mapping';
+import { Uuid } from '../../shared/ids';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
-import type { ImportJob, ImportPreview, ImportUpload, InvalidRow } from '../../shared/schemas/import.schema';
+import type { ImportJob, ImportPreview, ImportReadOptions, ImportRequest, ImportUpload, InvalidRow } from '../../shared/schemas/import.schema';
 
 /** How an import runs: rows per transaction, and how many uploads a user may keep waiting. */
 export interface ImportPolicy {
@@ -44,8 +45,12 @@ interface Upload {
   userId: string;
   crisisId: string;
   fileName: string;
+  /** The file as UTF-8, whatever it was sent in. */
   csv: Buffer;
+  encoding: ImportEncoding;
+  delimiter: ImportDelimiter;
   headers: string[];
+  choiceColumns: number[];
   hxl: string[] | null;
   dataRows: number;
   job: ImportJob | null;
@@ -56,25 +61,11 @@ interface DataRow {
   cells: string[];
 }
 
+const isRunning = (upload: Upload) => upload.job?.state === 'running';
+
 /** Lets sockets and other requests in: a macrotask, after pending I/O callbacks. */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const notFound = () => failure('not_found', 'no such import (uploads are kept until a newer one replaces them)');
-
-/** Splits the file so the parser streams it instead of taking one 30 MB chunk. */
-function* slices(csv: Buffer, size = 64 * 1024): Generator<Buffer> {
-  for (let at = 0; at < csv.length; at += size) yield csv.subarray(at, at + size);
-}
-
-/** Every record of the file, as arrays of cells, streamed through csv-parse. */
-function records(csv: Buffer): AsyncIterable<string[]> {
-  return Readable.from(slices(csv)).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1024 * 1024 }),
-  );
-}
-
-/** Parser errors carry a line; the message is csv-parse's own and holds no cell values. */
-const unreadable = (error: unknown): Failure =>
-  failure('invalid', `not a readable CSV file: ${error instanceof Error ? error.message : String(error)}`);
 
 /**
  * CSV imports of groups (KoboToolbox/ODK exports or any spreadsheet), for coordinators: upload,
@@ -109,17 +100,26 @@ export class ImportService {
     return upload && upload.userId === audience.userId && upload.crisisId === scope.crisisId ? upload : notFound();
   }
 
-  /** Reads an uploaded file's header (and HXL row), counts its rows and guesses the mapping. */
-  async upload(audience: Audience, fileName: string, csv: Buffer): Promise<ImportUpload | Failure> {
+  /**
+   * Reads an uploaded file's header (and HXL row), counts its rows and guesses the mapping. The
+   * encoding and delimiter are detected unless the person chose them (`options`); both are answered.
+   */
+  async upload(audience: Audience, fileName: string, raw: Buffer, options: ImportReadOptions = {}): Promise<ImportUpload | Failure> {
     const scope = this.#scope(audience);
     if ('ok' in scope) return scope;
+    const detectedEncoding = detectEncoding(raw);
+    const encoding = options.encoding ?? detectedEncoding;
+    const text = decodeText(raw, encoding);
+    const detectedDelimiter = detectDelimiter(text);
+    const delimiter = options.delimiter ?? detectedDelimiter;
+    const csv = Buffer.from(text, 'utf8');
     let headers: string[] | null = null;
     let hxl: string[] | null = null;
     const sample: string[][] = [];
     let dataRows = 0;
     try {
       let index = 0;
-      for await (const cells of records(csv)) {
+      for await (const cells of records(csv, delimiter)) {
         if (index === 0) headers = cells;
         else if (index === 1 && isHxlRow(cells)) hxl = cells;
         else {
@@ -130,22 +130,38 @@ export class ImportService {
         if (index % 2000 === 0) await yieldToLoop();
       }
     } catch (error) {
-      return unreadable(error);
+      return unreadable(error, delimiter, encoding);
     }
     if (!headers || dataRows === 0) return failure('invalid', 'the file has no data rows under its header');
+    const choices = choiceColumns(headers);
     const upload: Upload = {
       importId: randomUUID(),
       userId: audience.userId,
       crisisId: scope.crisisId,
       fileName: fileName.slice(0, 200),
       csv,
+      encoding,
+      delimiter,
       headers,
+      choiceColumns: choices,
       hxl,
       dataRows,
       job: null,
     };
     this.#keep(upload);
-    return { ok: true, importId: upload.importId, fileName: upload.fileName, headers, hxl, mapping: guessMapping(headers, hxl), sample };
+    return {
+      ok: true,
+      importId: upload.importId,
+      fileName: upload.fileName,
+      headers,
+      hxl,
+      mapping: guessMapping(headers, hxl),
+      sample,
+      encoding,
+      delimiter,
+      detected: { encoding: detectedEncoding, delimiter: detectedDelimiter },
+      choiceColumns: choices,
+    };
   }
 
   /** Memory is bounded: a user keeps their newest uploads; one being applied stays until it ends. */
@@ -158,35 +174,65 @@ export class ImportService {
   async *#dataRows(upload: Upload): AsyncGenerator<DataRow> {
     const skip = upload.hxl ? 2 : 1;
     let index = 0;
-    for await (const cells of records(upload.csv)) {
+    for await (const cells of records(upload.csv, upload.delimiter)) {
       index += 1;
       if (index > skip) yield { row: index, cells };
     }
   }
 
-  /** Checks every row with a mapping: the count that would go in, and every refused row with its reasons. */
-  async preview(audience: Audience, importId: string, mapping: ImportMapping): Promise<ImportPreview | Failure> {
+  /** A request's mapping is refused when it reads a select-multiple's yes/no column as a count of people. */
+  #mappingProblem(upload: Upload, request: ImportRequest): Failure | null {
+    const field = countFromChoice(request.mapping, upload.choiceColumns);
+    const header = field === null ? '' : (upload.headers[request.mapping[field] ?? -1] ?? '');
+    return field === null ? null : failure('invalid', `column "${header}" holds yes/no answers of a multiple choice, not a number of people (${field})`);
+  }
+
+  /** What rows are checked against: the crisis area, and the day/month order the person chose. */
+  #context(upload: Upload, request: ImportRequest): RowContext {
+    return { area: this.#deps.repos.crises.findById(upload.crisisId)?.area ?? null, dateOrder: request.dateOrder };
+  }
+
+  /**
+   * Checks every row with a mapping: the count that would go in, every refused row with all its
+   * reasons, how many are already in the crisis, and the day/month dates that need an order.
+   */
+  async preview(audience: Audience, importId: string, request: ImportRequest): Promise<ImportPreview | Failure> {
     const upload = this.#own(audience, importId);
     if ('ok' in upload) return upload;
+    const problem = this.#mappingProblem(upload, request);
+    if (problem) return problem;
+    const context = this.#context(upload, request);
     const invalid: InvalidRow[] = [];
     const seen = new Map<string, number>();
+    const dates = { ambiguous: 0, dayFirst: 0, monthFirst: 0 };
+    const seenCol = request.mapping.seenAt;
     let total = 0;
+    let alreadyPresent = 0;
     try {
       for await (const { row, cells } of this.#dataRows(upload)) {
         total += 1;
-        const checked = this.#check(upload.crisisId, row, cells, mapping, seen);
+        const kind = seenCol === null ? null : dayMonthKind(cells[seenCol] ?? '');
+        if (kind === 'ambiguous') dates.ambiguous += 1;
+        else if (kind === 'day_first') dates.dayFirst += 1;
+        else if (kind === 'month_first') dates.monthFirst += 1;
+        const checked = this.#check(upload.crisisId, row, cells, request.mapping, seen, context);
         if (!checked.ok) invalid.push(checked.refusal);
+        else if (checked.present || this.#deps.repos.groups.findById(checked.input.id)) alreadyPresent += 1;
         if (total % this.#policy.chunkSize === 0) await yieldToLoop();
       }
     } catch (error) {
-      return unreadable(error);
+      return unreadable(error, upload.delimiter, upload.encoding);
     }
-    return { ok: true, total, valid: total - invalid.length, invalid };
+    return { ok: true, total, valid: total - invalid.length, invalid, alreadyPresent, dates, dateOrder: request.dateOrder };
   }
 
-  /** A row's report, or why not; the same row twice in one file is refused the second time. */
-  #check(crisisId: string, row: number, cells: string[], mapping: ImportMapping, seen: Map<string, number>) {
-    const result = rowToGroup(cells, mapping, crisisId);
+  /**
+   * A row's report, or why not; the same row twice in one file is refused the second time. A row
+   * whose submission id is the id of a group of this crisis is that group (Waymark's own export
+   * coming back): present, nothing to add or change.
+   */
+  #check(crisisId: string, row: number, cells: string[], mapping: ImportMapping, seen: Map<string, number>, context: RowContext) {
+    const result = rowToGroup(cells, mapping, crisisId, context);
     if (!result.ok) return { ok: false as const, refusal: { row, reasons: result.reasons } };
     const earlier = seen.get(result.input.id);
     if (earlier !== undefined) {
@@ -194,14 +240,26 @@ export class ImportService {
       return { ok: false as const, refusal: { row, reasons } };
     }
     seen.set(result.input.id, row);
-    return { ok: true as const, key: result.key, input: result.input };
+    const source = mapping.sourceId === null ? null : Uuid.safeParse((cells[mapping.sourceId] ?? '').trim().toLowerCase());
+    const own = source?.success ? this.#deps.repos.groups.findById(source.data) : null;
+    return { ok: true as const, key: result.key, input: result.input, present: own?.crisisId === crisisId };
   }
 
-  /** Starts applying the valid rows; progress goes to the user and is answered by `status`. */
-  start(audience: Audience, importId: string, mapping: ImportMapping): { ok: true; job: ImportJob } | Failure {
+  /**
+   * Starts applying the valid rows; progress goes to the user and is answered by `status`. Refused
+   * while the file has day/month dates and the person has not said which comes first.
+   */
+  async start(audience: Audience, importId: string, request: ImportRequest): Promise<{ ok: true; job: ImportJob } | Failure> {
     const upload = this.#own(audience, importId);
     if ('ok' in upload) return upload;
-    if (upload.job?.state === 'running') return failure('conflict', 'this import is already running');
+    if (isRunning(upload)) return failure('conflict', 'this import is already running');
+    const problem = this.#mappingProblem(upload, request);
+    if (problem) return problem;
+    if (request.dateOrder === null && (await this.#hasDayMonthDates(upload, request.mapping))) {
+      return failure('invalid', 'the dates could be day/month or month/day: choose which before importing');
+    }
+    // Checked again: another start may have begun while the file was read.
+    if (isRunning(upload)) return failure('conflict', 'this import is already running');
     const at = new Date(this.#now()).toISOString();
     // A re-run of the same upload is a new run (its rows are then already present).
     const job: ImportJob = {
@@ -219,8 +277,20 @@ export class ImportService {
     this.#deps.repos.imports.start(job.importId, upload.crisisId, audience.userId, upload.fileName, at);
     upload.job = job;
     if (job.importId !== upload.importId) this.#uploads.set(job.importId, upload);
-    void this.#run(audience, upload, job, mapping);
+    void this.#run(audience, upload, job, request.mapping, this.#context(upload, request));
     return { ok: true, job: { ...job } };
+  }
+
+  async #hasDayMonthDates(upload: Upload, mapping: ImportMapping): Promise<boolean> {
+    const col = mapping.seenAt;
+    if (col === null) return false;
+    let n = 0;
+    for await (const { cells } of this.#dataRows(upload)) {
+      if (dayMonthKind(cells[col] ?? '') !== null) return true;
+      n += 1;
+      if (n % 2000 === 0) await yieldToLoop();
+    }
+    return false;
   }
 
   /** A run's progress, for its own user. */
@@ -234,11 +304,11 @@ export class ImportService {
     return { ok: true, job: live && live.importId === importId ? { ...live } : job };
   }
 
-  async #run(audience: Audience, upload: Upload, job: ImportJob, mapping: ImportMapping): Promise<void> {
+  async #run(audience: Audience, upload: Upload, job: ImportJob, mapping: ImportMapping, context: RowContext): Promise<void> {
     const seen = new Map<string, number>();
     let batch: DataRow[] = [];
     const flush = async () => {
-      const { committed, used } = this.#applyChunk(audience, upload.crisisId, batch, mapping, seen, job);
+      const { committed, used } = this.#applyChunk(audience, upload.crisisId, batch, mapping, seen, job, context);
       batch = batch.slice(used);
       // After the chunk's commit, like any report: live to every room, projected for it.
       for (const change of committed) this.#deps.publish(change);
@@ -293,6 +363,7 @@ export class ImportService {
     mapping: ImportMapping,
     seen: Map<string, number>,
     job: ImportJob,
+    context: RowContext,
   ): { committed: CommittedChange[]; used: number } {
     const { repos, groups } = this.#deps;
     const next = { ...job };
@@ -305,13 +376,13 @@ export class ImportService {
         if (used > 0 && performance.now() - started > this.#policy.chunkBudgetMs) break;
         used += 1;
         next.processed += 1;
-        const result = this.#check(crisisId, row, cells, mapping, seen);
+        const result = this.#check(crisisId, row, cells, mapping, seen, context);
         if (!result.ok) {
           next.refused += 1;
           continue;
         }
-        // Imported before (by anyone): the group is there, so the row adds nothing.
-        if (repos.groups.findById(result.input.id)) {
+        // Imported before (by anyone), or exported from this crisis: the group is there, the row adds nothing.
+        if (result.present || repos.groups.findById(result.input.id)) {
           next.alreadyPresent += 1;
           continue;
         }

@@ -4,7 +4,7 @@ import { projectGroup, type Audience } from '../projection';
 import type { Agency } from '../schemas/agency.schema';
 import { GroupStatus, NationalityCode, type Group, type GroupNationals } from '../schemas/group.schema';
 import { NEED_CLUSTER, NeedType } from '../schemas/need.schema';
-import { hxlCsv, type HxlColumn } from './hxl-csv';
+import { hxlCsv, listCell, type HxlColumn } from './hxl-csv';
 
 /** Filters of a group export (query string); each optional, each written to the audit row. */
 export const GroupExportQuery = z
@@ -48,6 +48,15 @@ const sum = (xs: Iterable<number>) => {
   return s;
 };
 
+/** The crisis a group export describes: its host country, written on every row (the 3W/4W practice). */
+export interface ExportPlace {
+  /** ISO 3166-1 alpha-3 of the crisis's host country. */
+  hostCountry: string;
+}
+
+/** People with an open need: as counted, else the whole group (or, for an embassy, who is not told, its nationals). */
+const peopleWithNeed = (need: object, whole: number): number => ('people' in need && typeof need.people === 'number' && need.people > 0 ? need.people : whole);
+
 /**
  * What an export may say of a group's people. For an embassy's part of a mixed group only its
  * nationals' count: the breakdowns describe everybody, so their cells stay empty (not 0: unknown).
@@ -59,9 +68,10 @@ function peopleOf(g: ExportableGroup): { total: number; headcount: Group['headco
 
 /**
  * One exported group, field by field. Written out explicitly (never a spread of the group) so that
- * the protection flag, consent and notes cannot ride along: they are simply not here.
+ * the protection flag, consent and notes cannot ride along: they are simply not here. Lists follow
+ * `listCell`. Admin areas are empty until groups carry them (the admin-areas issue).
  */
-function groupRecord(g: ExportableGroup, agencyName: (id: string) => string) {
+function groupRecord(g: ExportableGroup, agencyName: (id: string) => string, place: ExportPlace) {
   const people = peopleOf(g);
   const f = people.headcount?.female;
   const m = people.headcount?.male;
@@ -70,6 +80,11 @@ function groupRecord(g: ExportableGroup, agencyName: (id: string) => string) {
   const agencies = new Set(g.assignments.filter((a) => isActiveAssignment(a.status)).map((a) => agencyName(a.agencyId)));
   return {
     id: g.id,
+    country: place.hostCountry,
+    adm1_name: '',
+    adm1_code: '',
+    adm2_name: '',
+    adm2_code: '',
     lat: g.location.lat,
     lon: g.location.lon,
     place: g.location.placeName,
@@ -78,34 +93,43 @@ function groupRecord(g: ExportableGroup, agencyName: (id: string) => string) {
     reported: g.reportedAt,
     seen: g.seenAt,
     people: people.total,
+    // The counters' rule: the largest open need's people, the whole group when needs were not
+    // counted. An embassy is not told how many have each need: its nationals with an open need.
+    in_need: needs.length === 0 ? 0 : Math.max(...needs.map((n) => peopleWithNeed(n, people.total))),
     female: f ? sum(Object.values(f)) : '',
     male: m ? sum(Object.values(m)) : '',
     children: f && m ? f.under5 + f.age5to17 + m.under5 + m.age5to17 : '',
     adults: f && m ? f.age18to59 + m.age18to59 : '',
     older: f && m ? f.age60plus + m.age60plus : '',
-    nationalities: nationalitiesOf(g)
-      .map((n) => `${n.code}:${n.count}`)
-      .join(';'),
+    nationalities: listCell(nationalitiesOf(g).map((n) => `${n.code}:${n.count}`)),
     documents_valid: d?.valid ?? '',
     documents_lost: d?.lostOrDestroyed ?? '',
     documents_confiscated: d?.confiscated ?? '',
     documents_never_had: d?.neverHad ?? '',
     documents_unknown: d?.unknown ?? '',
     intention: g.intention,
-    needs: needs.map((n) => n.type).join(';'),
-    clusters: [...new Set(needs.map((n) => NEED_CLUSTER[n.type]))].join(';'),
+    needs: listCell(needs.map((n) => n.type)),
+    clusters: listCell(new Set(needs.map((n) => NEED_CLUSTER[n.type]))),
     severity_max: needs.length > 0 ? Math.max(...needs.map((n) => n.severity)) : 0,
-    organisations: [...agencies].sort().join(';'),
+    organisations: listCell([...agencies].sort()),
   };
 }
 type GroupRecord = ReturnType<typeof groupRecord>;
 
 /**
- * The columns in order, each with its HXL hashtag. The breakdown counts are 0 when the field team
- * gave only a total (the breakdown is optional in the report form).
+ * The columns in order, each with its HXL hashtag (the README's mapping table explains each). The
+ * breakdown counts are 0 when the field team gave only a total (the breakdown is optional in the
+ * report form). The id is `#meta+id`, the record's identifier: `#group` in HXL is a
+ * non-humanitarian actor such as an armed group. Text about people (nationality mix, intention)
+ * goes under `#indicator+text`, never under the numeric `#affected`.
  */
 export const GROUP_COLUMNS: readonly (HxlColumn & { key: keyof GroupRecord })[] = [
-  { key: 'id', header: 'Group id', tag: '#group+id' },
+  { key: 'id', header: 'Group id', tag: '#meta+id' },
+  { key: 'country', header: 'Country (ISO3)', tag: '#country+code' },
+  { key: 'adm1_name', header: 'Admin 1', tag: '#adm1+name' },
+  { key: 'adm1_code', header: 'Admin 1 p-code', tag: '#adm1+code' },
+  { key: 'adm2_name', header: 'Admin 2', tag: '#adm2+name' },
+  { key: 'adm2_code', header: 'Admin 2 p-code', tag: '#adm2+code' },
   { key: 'lat', header: 'Latitude', tag: '#geo+lat' },
   { key: 'lon', header: 'Longitude', tag: '#geo+lon' },
   { key: 'place', header: 'Place', tag: '#loc+name' },
@@ -114,18 +138,19 @@ export const GROUP_COLUMNS: readonly (HxlColumn & { key: keyof GroupRecord })[] 
   { key: 'reported', header: 'Reported', tag: '#date+reported' },
   { key: 'seen', header: 'Last seen', tag: '#date+seen' },
   { key: 'people', header: 'People', tag: '#affected+migrants+total' },
+  { key: 'in_need', header: 'People in need', tag: '#inneed+migrants+total' },
   { key: 'female', header: 'Women and girls', tag: '#affected+migrants+f' },
   { key: 'male', header: 'Men and boys', tag: '#affected+migrants+m' },
   { key: 'children', header: 'Children (0-17)', tag: '#affected+migrants+children' },
   { key: 'adults', header: 'Adults (18-59)', tag: '#affected+migrants+adults' },
   { key: 'older', header: 'Older people (60+)', tag: '#affected+migrants+elderly' },
-  { key: 'nationalities', header: 'Nationalities (ISO3:people)', tag: '#affected+migrants+nationality' },
+  { key: 'nationalities', header: 'Nationalities (ISO3:people)', tag: '#indicator+text+nationality' },
   { key: 'documents_valid', header: 'Documents valid', tag: '#affected+migrants+documents_valid' },
   { key: 'documents_lost', header: 'Documents lost or destroyed', tag: '#affected+migrants+documents_lost' },
   { key: 'documents_confiscated', header: 'Documents confiscated', tag: '#affected+migrants+documents_confiscated' },
   { key: 'documents_never_had', header: 'Never had documents', tag: '#affected+migrants+documents_never_had' },
   { key: 'documents_unknown', header: 'Documents unknown', tag: '#affected+migrants+documents_unknown' },
-  { key: 'intention', header: 'Intention', tag: '#affected+migrants+intention' },
+  { key: 'intention', header: 'Intention', tag: '#indicator+text+intention' },
   { key: 'needs', header: 'Open needs', tag: '#need+type' },
   { key: 'clusters', header: 'Clusters', tag: '#sector+cluster' },
   { key: 'severity_max', header: 'Highest severity', tag: '#severity+max' },
@@ -138,12 +163,12 @@ const namer = (agencies: readonly Agency[]) => {
 };
 
 /** Groups as CSV with an HXL hashtag row. Pure. */
-export function groupsCsv(groups: readonly ExportableGroup[], agencies: readonly Agency[]): string {
+export function groupsCsv(groups: readonly ExportableGroup[], agencies: readonly Agency[], place: ExportPlace): string {
   const name = namer(agencies);
   return hxlCsv(
     GROUP_COLUMNS,
     groups.map((g) => {
-      const r = groupRecord(g, name);
+      const r = groupRecord(g, name, place);
       return GROUP_COLUMNS.map((c) => r[c.key]);
     }),
   );
@@ -180,11 +205,11 @@ export function pointCollection<P>(items: readonly { at: [number, number]; prope
 }
 
 /** Groups as GeoJSON points with the CSV's fields as properties (less the coordinates). Pure. */
-export function groupsGeoJson(groups: readonly ExportableGroup[], agencies: readonly Agency[]): PointFeatureCollection<Omit<GroupRecord, 'lat' | 'lon'>> {
+export function groupsGeoJson(groups: readonly ExportableGroup[], agencies: readonly Agency[], place: ExportPlace): PointFeatureCollection<Omit<GroupRecord, 'lat' | 'lon'>> {
   const name = namer(agencies);
   return pointCollection(
     groups.map((g) => {
-      const { lat, lon, ...properties } = groupRecord(g, name);
+      const { lat, lon, ...properties } = groupRecord(g, name, place);
       return { at: [lon, lat] as [number, number], properties };
     }),
   );

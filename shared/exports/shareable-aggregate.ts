@@ -1,4 +1,4 @@
-import { showCount, type AreaIndex, type ShownCount } from '../aggregate';
+import { showCount, SUPPRESSED, type AreaIndex, type ShownCount } from '../aggregate';
 import type { Group } from '../schemas/group.schema';
 import { hxlCsv, type HxlColumn } from './hxl-csv';
 import { pointCollection, type PointFeatureCollection } from './group-export';
@@ -56,18 +56,28 @@ export function shareableAggregate(groups: Iterable<Group>, index: AreaIndex): S
 }
 
 export const SHAREABLE_COLUMNS: readonly HxlColumn[] = [
-  { header: 'Area (H3 cell, resolution 5)', tag: '#geo+code' },
+  { header: 'Area (H3 cell, resolution 5)', tag: '#loc+code' },
   { header: 'Area centre latitude', tag: '#geo+lat' },
   { header: 'Area centre longitude', tag: '#geo+lon' },
-  { header: 'Nationality (ISO3)', tag: '#affected+migrants+nationality' },
+  { header: 'Nationality (ISO3, or stateless, unknown)', tag: '#country+origin' },
   { header: 'People', tag: '#affected+migrants+total' },
+  { header: 'Withheld (1 to 4 people)', tag: '#meta+suppressed' },
 ];
 
-/** The shareable counts as CSV with an HXL row; "<5" stays "<5". Pure. */
+/** A shown count as two cells: the number (empty when withheld) and the flag ("yes" when withheld). */
+export function suppressedCells(people: ShownCount): [number | '', 'yes' | ''] {
+  return people === SUPPRESSED ? ['', 'yes'] : [people, ''];
+}
+
+/**
+ * The shareable counts as CSV with an HXL row. A withheld count (1-4) leaves the numeric people
+ * cell empty and says "yes" in the flag column: "<5" under a numeric hashtag is an error to HXL
+ * tools and a text cell to a spreadsheet's sum. Pure.
+ */
 export function shareableCsv(counts: readonly ShareableCount[]): string {
   return hxlCsv(
     SHAREABLE_COLUMNS,
-    counts.map((c) => [c.area, c.centre[1], c.centre[0], c.nationality, c.people]),
+    counts.map((c) => [c.area, c.centre[1], c.centre[0], c.nationality, ...suppressedCells(c.people)]),
   );
 }
 

@@ -31,13 +31,20 @@ describe('import and API tokens, in the browser', () => {
     const place = c.getByLabel(en['import.field.placeName'], { exact: true });
     expect(await place.inputValue()).toBe('');
     await place.selectOption({ label: 'group/village' });
+    // What was detected is shown, and can be changed.
+    const encoding = c.getByLabel(en['import.read.encoding'], { exact: true });
+    expect(await encoding.locator('option:checked').textContent()).toBe('UTF-8 (detected)');
+    const delimiter = c.getByLabel(en['import.read.delimiter'], { exact: true });
+    expect(await delimiter.locator('option:checked').textContent()).toBe('Comma ( , ) (detected)');
 
     await c.getByRole('button', { name: en['import.check'], exact: true }).click();
     await c.getByText('16 rows: 10 can be imported, 6 cannot.', { exact: true }).waitFor();
     const invalid = c.getByRole('region', { name: en['import.invalid.title'], exact: true }).locator('li[data-row]');
     expect(await invalid.evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-row'))))).toEqual([6, 9, 12, 14, 17, 18]);
-    expect(await invalid.nth(2).textContent()).toContain('Needs: “blankets” is not a known value');
-    expect(await invalid.nth(0).textContent()).toContain('Latitude: empty');
+    // Each reason names the field and its column, never the cell's content.
+    expect(await invalid.nth(2).textContent()).toContain('Needs (column “needs”): item 2 is not a known value');
+    expect(await invalid.nth(2).textContent()).not.toContain('blankets');
+    expect(await invalid.nth(0).textContent()).toContain('Latitude (column “_gps_latitude”): empty');
 
     await c.getByRole('button', { name: 'Import 10 valid rows', exact: true }).click();
     await c.getByText('Done: 10 imported, 0 already there, 6 refused.', { exact: true }).waitFor({ timeout: 30_000 });
@@ -45,6 +52,23 @@ describe('import and API tokens, in the browser', () => {
     await mapShows(c, 10);
     expect(await c.getByTestId('group-count').textContent()).toMatch(/\b10\b/);
     await c.screenshot({ path: path.join(ARTIFACTS, 'import.png') });
+    suite.assertClean();
+  });
+
+  it('asks day/month or month/day before importing a file with 03/04/2026 dates, and imports once answered', async () => {
+    const { page: c } = await suite.open('coordinator');
+    await signIn(c, suite.server.url, suite.server.accounts.coordinator);
+    await c.getByRole('tab', { name: en['coord.tab.import'], exact: true }).click();
+    await c.getByLabel(en['import.file'], { exact: true }).setInputFiles(path.resolve('test/fixtures/import/dd-mm.csv'));
+    await c.getByLabel(en['import.field.seenAt'], { exact: true }).waitFor();
+    await c.getByRole('button', { name: en['import.check'], exact: true }).click();
+    await c.getByText(en['import.dates.needed'], { exact: true }).waitFor();
+    // Nothing imports until the person answers.
+    expect(await c.getByRole('button', { name: /^Import \d+ valid row/ }).count()).toBe(0);
+    await c.getByLabel(en['import.dates.dmy'], { exact: true }).check();
+    await c.getByText('2 rows: 2 can be imported, 0 cannot.', { exact: true }).waitFor();
+    await c.getByRole('button', { name: 'Import 2 valid rows', exact: true }).click();
+    await c.getByText('Done: 2 imported, 0 already there, 0 refused.', { exact: true }).waitFor({ timeout: 30_000 });
     suite.assertClean();
   });
 

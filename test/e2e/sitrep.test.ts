@@ -63,7 +63,9 @@ describe('situation report: printed to A4', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-groups-csv').click()]);
     expect(download.suggestedFilename()).toMatch(/^waymark-groups-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = await fs.readFile((await download.path()) ?? expect.fail('no download'), 'utf8');
-    expect(csv.split('\r\n')[1]).toMatch(/^#group\+id,#geo\+lat,#geo\+lon/);
+    // The BOM for spreadsheets, then the header and the hashtag row: the id is #meta+id (HXL's #group is an armed group).
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv.split('\r\n')[1]).toMatch(/^#meta\+id,#country\+code,#adm1\+name/);
 
     // The report at its own URL, ready once its figures and the map's outlines are in.
     await page.goto(`${suite.server.url}${SITREP_PATH}`);

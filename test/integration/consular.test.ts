@@ -336,9 +336,9 @@ describe('consular view', () => {
     const response = await get('embassy', CONSULAR_ROUTES.evacuationCsv);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
-    const rows = parse(await response.text()) as string[][];
+    const rows = parse(await response.text(), { bom: true }) as string[][];
     expect(rows[0]).toContain('nationals');
-    expect(rows[1]?.[0]).toBe('#group+id');
+    expect(rows[1]?.[0]).toBe('#meta+id');
     const ids = rows.slice(2).map((r) => r[0]);
     expect(ids).toContain(shared.id);
     for (const hidden of [flagged, noConsent, niger]) expect(ids).not.toContain(hidden.id);

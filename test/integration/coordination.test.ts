@@ -205,8 +205,8 @@ describe('coordination workspace', () => {
   it('exports 3W as CSV with HXL hashtags, for coordinators only', async () => {
     const csv = await (await get('/api/exports/3w.csv')).text();
     const lines = csv.split('\r\n');
-    expect(lines[1]).toMatch(/^#org\+impl\+name,#sector\+cluster,#need\+type/);
-    expect(lines.some((l) => l.startsWith('IOM,wash,water'))).toBe(true);
+    expect(lines[1]).toMatch(/^#org\+impl\+name,#org\+impl\+type,#sector\+cluster,#activity\+name,#country\+code,#adm1\+name/);
+    expect(lines.some((l) => l.startsWith('IOM,un,wash,water,'))).toBe(true);
     cookies.set('responder', await cookieOf('responder'));
     expect((await get('/api/exports/3w.csv', 'responder')).status).toBe(403);
     expect((await get('/api/groups/00000000-0000-7000-8000-000000000000/timeline', 'responder')).status).toBe(403);

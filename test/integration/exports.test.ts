@@ -20,7 +20,7 @@ const ACCOUNTS: FixtureAccount[] = ['coordinator', 'responder', 'embassy', 'fiel
 
 const get = (path: string, account: FixtureAccount = 'coordinator', init: RequestInit = {}) =>
   fetch(`${server.url}${path}`, { ...init, headers: { cookie: cookies.get(account) ?? '', ...ownOrigin(server.url) } });
-const csvRows = async (response: Response) => parse(await response.text()) as string[][];
+const csvRows = async (response: Response) => parse(await response.text(), { bom: true }) as string[][];
 const auditOf = async (query: string) => AuditPage.parse(await (await get(`${API_ROUTES.audit}?${query}`, 'admin')).json()).entries;
 const report = async (input: GroupInput): Promise<Group> => expectOk(await sendCommand(coordinator, reportCommand(input))).group;
 
@@ -53,7 +53,7 @@ afterAll(async () => {
   await server.destroy();
 });
 
-const idsIn = (rows: string[][]) => rows.slice(2).map((r) => r[rows[1]!.indexOf('#group+id')]);
+const idsIn = (rows: string[][]) => rows.slice(2).map((r) => r[rows[1]!.indexOf('#meta+id')]);
 
 describe(ExportService.name, () => {
   it('exports the whole crisis to a coordinator as HXL CSV and valid GeoJSON, without flag, consent or notes', async () => {
@@ -66,6 +66,14 @@ describe(ExportService.name, () => {
     expect(new Set(idsIn(rows))).toEqual(new Set(Object.values(groups).map((g) => g.id)));
     const iomRow = rows.find((r) => r.includes(groups.assignedIom.id))!;
     expect(iomRow[rows[1]!.indexOf('#org+impl+name')]).toBe('IOM');
+
+    // A spreadsheet opened by double-click needs the BOM to read UTF-8; machines can ask for none.
+    const bytes = new Uint8Array(await (await get(EXPORT_ROUTES.groupsCsv)).arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const bare = await get(`${EXPORT_ROUTES.groupsCsv}?bom=0&nationality=NER`);
+    expect(bare.status).toBe(200);
+    const bareBytes = new Uint8Array(await bare.arrayBuffer());
+    expect(String.fromCharCode(...bareBytes.slice(0, 8))).toBe('Group id');
 
     const geo = await get(EXPORT_ROUTES.groupsGeoJson);
     expect(geo.headers.get('content-type')).toMatch(/^application\/geo\+json/);
@@ -104,13 +112,13 @@ describe(ExportService.name, () => {
     expect(await bad.json()).toMatchObject({ ok: false, code: 'invalid' });
   });
 
-  it('shares counts by area and nationality with "<5" for 1-4 and area centres only', async () => {
+  it('shares counts by area and nationality, 1-4 withheld (empty number, flag column), area centres only', async () => {
     await report(makeGroupInput({ headcount: { total: 3 }, nationalities: [], needs: [], location: { lat: 26.6, lon: 12.8, accuracyM: null, placeName: 'Ubari', siteType: 'other' } }));
     const rows = await csvRows(await get(EXPORT_ROUTES.shareableCsv));
-    expect(rows[1]).toEqual(['#geo+code', '#geo+lat', '#geo+lon', '#affected+migrants+nationality', '#affected+migrants+total']);
-    const people = rows.slice(2).map((r) => r[4]);
-    expect(people).not.toContainEqual(expect.stringMatching(/^[1-4]$/));
-    expect(people).toContain('<5');
+    expect(rows[1]).toEqual(['#loc+code', '#geo+lat', '#geo+lon', '#country+origin', '#affected+migrants+total', '#meta+suppressed']);
+    const people = rows.slice(2).map((r) => r.slice(4));
+    expect(people.map(([n]) => n)).not.toContainEqual(expect.stringMatching(/^[1-4]$|</));
+    expect(people).toContainEqual(['', 'yes']);
     const text = await (await get(EXPORT_ROUTES.shareableGeoJson)).text();
     expect(getIssues(text)).toEqual([]);
     for (const body of [JSON.stringify(rows), text]) for (const g of Object.values(groups)) expect(body).not.toContain(g.id);

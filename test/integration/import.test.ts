@@ -37,7 +37,8 @@ describe('CSV import (Kobo/ODK)', () => {
     expect(upload.hxl?.[5]).toBe('#geo+lat');
     expect(upload.mapping).toMatchObject({
       sourceId: 18,
-      seenAt: 19,
+      // Kobo's `end` (the interview's end, at the group), not `_submission_time` (#date+reported).
+      seenAt: 1,
       lat: 5,
       lon: 6,
       accuracyM: 8,
@@ -70,7 +71,9 @@ describe('CSV import (Kobo/ODK)', () => {
       17: ['rule:lat'],
       18: ['duplicate_row:null'],
     });
-    expect(preview.invalid.find((r) => r.row === 12)?.reasons[0]?.value).toBe('blankets');
+    // Which item of the list, never the cell's content.
+    expect(preview.invalid.find((r) => r.row === 12)?.reasons[0]).toEqual({ code: 'unknown_value', field: 'needs', value: null, detail: 'item 2' });
+    expect(JSON.stringify(preview)).not.toContain('blankets');
     expect(preview.invalid.find((r) => r.row === 18)?.reasons[0]?.value).toBe('3');
   });
 
@@ -92,7 +95,7 @@ describe('CSV import (Kobo/ODK)', () => {
       headcount: { total: 12 },
       nationalities: [{ code: 'NGA', count: 12 }],
       consentConsulate: 'yes',
-      seenAt: '2026-11-10T08:00:00.000Z',
+      seenAt: '2026-11-10T06:00:00.500Z',
       location: { lat: 32.8872, lon: 13.1913, accuracyM: 8.5, siteType: 'informal_settlement' },
     });
     expect(tripoli?.view === 'full' && tripoli.group.needs.map((n) => [n.type, n.severity])).toEqual([

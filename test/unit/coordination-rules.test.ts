@@ -12,7 +12,7 @@ import { distanceKm, nationalitySimilarity, proposeDuplicates } from '../../shar
 import { ASSIGNMENT_STATUSES, type Assignment } from '../../shared/schemas/assignment.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import { threeWCsv } from '../../shared/exports/threew-csv';
-import { threeW } from '../../shared/threew';
+import { assignmentDates, threeW } from '../../shared/threew';
 import { triage, urgencyOf } from '../../shared/urgency';
 import { makeGroup } from '../support/factories';
 
@@ -175,26 +175,42 @@ describe(threeW.name, () => {
     const water = need('water', 4);
     const g1 = group({ needs: [water], location: { lat: 1, lon: 1, accuracyM: null, placeName: 'Souq', siteType: 'other' } });
     const g2 = group({ needs: [{ ...water, id: uuidv7() }], location: g1.location });
+    const done = assignment(g1, water.id, { agencyId, status: 'completed', peopleReached: 30, updatedAt: '2026-03-02T10:00:00.000Z' });
+    const open = assignment(g2, g2.needs[0]!.id, { agencyId, status: 'accepted', updatedAt: '2026-03-01T10:00:00.000Z', expectedBy: '2026-03-01T18:00:00.000Z' });
+    // The change log: the first made on 28 Feb, the second on 1 Mar; the first completed on 2 Mar.
+    const dates = assignmentDates([
+      { at: '2026-02-28T09:00:00.000Z', group: { ...g1, assignments: [{ ...done, status: 'accepted' }] } },
+      { at: '2026-03-01T09:00:00.000Z', group: { ...g2, assignments: [open] } },
+      { at: '2026-03-02T10:00:00.000Z', group: { ...g1, assignments: [done] } },
+    ]);
+    expect(dates.get(done.id)).toEqual({ created: '2026-02-28T09:00:00.000Z', completed: '2026-03-02T10:00:00.000Z' });
     const rows = threeW(
       [
-        { ...g1, assignments: [assignment(g1, water.id, { agencyId, status: 'completed', peopleReached: 30, updatedAt: '2026-03-02T10:00:00.000Z' })] },
-        {
-          ...g2,
-          assignments: [
-            assignment(g2, g2.needs[0]!.id, { agencyId, status: 'accepted', updatedAt: '2026-03-01T10:00:00.000Z', expectedBy: '2026-03-01T18:00:00.000Z' }),
-          ],
-        },
+        { ...g1, assignments: [done] },
+        { ...g2, assignments: [open] },
       ],
       [{ id: agencyId, name: 'Red Crescent', acronym: 'LRC', type: 'red_cross_crescent', servesState: null }],
+      { hostCountry: 'LBY', dates },
       Date.parse('2026-03-03T00:00:00.000Z'),
     );
     expect(rows).toEqual([
       {
         agencyId,
         agency: 'LRC',
+        agencyType: 'red_cross_crescent',
         cluster: 'wash',
         need: 'water',
+        country: 'LBY',
+        adm1Name: '',
+        adm1Code: '',
+        adm2Name: '',
+        adm2Code: '',
         area: 'Souq',
+        // One still accepted: the line is ongoing, started with the first assignment, ends when expected.
+        status: 'ongoing',
+        start: '2026-02-28T09:00:00.000Z',
+        end: '2026-03-01T18:00:00.000Z',
+        targeted: g1.headcount.total + g2.headcount.total,
         groups: 2,
         statuses: { proposed: 0, accepted: 1, in_progress: 0, completed: 1, declined: 0, cancelled: 0 },
         peopleReached: 30,
@@ -205,14 +221,24 @@ describe(threeW.name, () => {
     ]);
   });
 
-  it('writes CSV with an HXL hashtag row, quoting commas and defusing formulas', () => {
+  it('writes the 3W/4W layout as CSV with an HXL hashtag row, quoting commas and defusing formulas', () => {
     const csv = threeWCsv([
       {
         agencyId: uuidv7(),
         agency: '=HYPERLINK("x")',
+        agencyType: 'ingo',
         cluster: 'wash',
         need: 'water',
+        country: 'LBY',
+        adm1Name: '',
+        adm1Code: '',
+        adm2Name: '',
+        adm2Code: '',
         area: 'Souq, north',
+        status: 'planned',
+        start: '2026-03-01T08:00:00.000Z',
+        end: null,
+        targeted: 12,
         groups: 1,
         statuses: { proposed: 1, accepted: 0, in_progress: 0, completed: 0, declined: 0, cancelled: 0 },
         peopleReached: 0,
@@ -222,8 +248,13 @@ describe(threeW.name, () => {
       },
     ]);
     const lines = csv.split('\r\n');
-    expect(lines[1]).toContain('#org+impl+name,#sector+cluster,#need+type');
-    expect(lines[2]).toBe(`"'=HYPERLINK(""x"")",wash,water,"Souq, north",1,1,0,0,0,0,0,0,2026-03-02T10:00:00.000Z,`);
+    expect(lines[1]).toBe(
+      '#org+impl+name,#org+impl+type,#sector+cluster,#activity+name,#country+code,#adm1+name,#adm1+code,#adm2+name,#adm2+code,#loc+name,' +
+        '#status,#date+start,#date+end,#targeted+ind,#reached+ind,' +
+        '#indicator+num+groups,#indicator+num+assignments+proposed,#indicator+num+assignments+accepted,#indicator+num+assignments+in_progress,' +
+        '#indicator+num+assignments+completed,#indicator+num+assignments+declined,#indicator+num+assignments+overdue,#date+updated,#date+due',
+    );
+    expect(lines[2]).toBe(`"'=HYPERLINK(""x"")",ingo,wash,water,LBY,,,,,"Souq, north",planned,2026-03-01T08:00:00.000Z,,12,0,1,1,0,0,0,0,0,2026-03-02T10:00:00.000Z,`);
   });
 });
 

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
 import { exportableGroups, GROUP_COLUMNS, groupsCsv, groupsGeoJson } from '../../shared/exports/group-export';
+import { listCell } from '../../shared/exports/hxl-csv';
 import { SHAREABLE_COLUMNS, shareableAggregate, shareableCsv, shareableGeoJson } from '../../shared/exports/shareable-aggregate';
 import type { Agency } from '../../shared/schemas/agency.schema';
 import type { Group } from '../../shared/schemas/group.schema';
@@ -13,6 +14,7 @@ import { makeAudience, makeGroup } from '../support/factories';
 const IOM: Agency = { id: uuidv7(), name: 'International Organization for Migration', acronym: 'IOM', type: 'un', servesState: null };
 const crisisId = uuidv7();
 const NOTE = 'NOTE-d0-not-export-7f3a';
+const LBY = { hostCountry: 'LBY' };
 
 /** A group with everything that must never leave: a note, consent, the protection flag. */
 function sensitive(overrides: Partial<Group> = {}): Group {
@@ -37,7 +39,7 @@ describe(groupsCsv.name, () => {
   ];
 
   it('parses back with csv-parse, every column with its HXL hashtag, one row per group', () => {
-    const rows = rowsOf(groupsCsv(groups, [IOM]));
+    const rows = rowsOf(groupsCsv(groups, [IOM], LBY));
     expect(rows[0]).toEqual(GROUP_COLUMNS.map((c) => c.header));
     expect(rows[1]).toEqual(GROUP_COLUMNS.map((c) => c.tag));
     for (const tag of rows[1]!) expect(tag).toMatch(/^#[a-z][a-z0-9_]*(\s*\+[a-z][a-z0-9_]*)*$/);
@@ -47,12 +49,27 @@ describe(groupsCsv.name, () => {
     expect(Number(rows[2]![col('#geo+lat')])).toBe(32.8872);
     expect(rows[2]![col('#loc+name')]).toBe('Souq, "north" =1+1');
     const second = rows[3]!;
+    expect(rows[2]![col('#country+code')]).toBe('LBY');
     expect([second[col('#affected+migrants+f')], second[col('#affected+migrants+m')], second[col('#affected+migrants+children')], second[col('#affected+migrants+adults')], second[col('#affected+migrants+elderly')]]).toEqual(['6', '3', '3', '5', '1']);
   });
 
   it('defuses a cell a spreadsheet would run as a formula', () => {
-    const rows = rowsOf(groupsCsv([makeGroup({ crisisId, location: { lat: 1, lon: 1, accuracyM: null, placeName: '=HYPERLINK("x")', siteType: 'other' } })], []));
+    const rows = rowsOf(groupsCsv([makeGroup({ crisisId, location: { lat: 1, lon: 1, accuracyM: null, placeName: '=HYPERLINK("x")', siteType: 'other' } })], [], LBY));
     expect(rows[2]![GROUP_COLUMNS.findIndex((c) => c.key === 'place')]).toBe(`'=HYPERLINK("x")`);
+  });
+});
+
+describe('lists in cells', () => {
+  it('joins a list with ", " in one quoted cell, never with ";", so delimiter sniffing still reads commas', () => {
+    const water = makeGroup().needs[0]!;
+    const g = makeGroup({ crisisId, nationalities: [{ code: 'NGA', count: 6 }, { code: 'NER', count: 3 }], needs: [water, { ...water, id: uuidv7(), type: 'food' }] });
+    const csv = groupsCsv([g], [IOM], LBY);
+    expect(csv).not.toContain(';');
+    const rows = rowsOf(csv);
+    const col = (tag: string) => rows[1]!.indexOf(tag);
+    expect(rows[2]![col('#indicator+text+nationality')]).toBe('NGA:6, NER:3');
+    expect(rows[2]![col('#need+type')]!.split(', ').sort()).toEqual(['food', 'water']);
+    expect(listCell(['A, B', 'IOM'])).toBe('A  B, IOM');
   });
 });
 
@@ -62,7 +79,7 @@ describe(groupsGeoJson.name, () => {
       makeGroup({ crisisId, location: { lat: 32.1, lon: 20.2, accuracyM: null, placeName: '', siteType: 'other' } }),
       makeGroup({ crisisId, location: { lat: 26.5, lon: 13.7, accuracyM: null, placeName: '', siteType: 'other' } }),
     ];
-    const text = JSON.stringify(groupsGeoJson(groups, [IOM]));
+    const text = JSON.stringify(groupsGeoJson(groups, [IOM], LBY));
     expect(getIssues(text)).toEqual([]);
     const fc = JSON.parse(text) as ReturnType<typeof groupsGeoJson>;
     expect(fc).not.toHaveProperty('crs');
@@ -71,7 +88,7 @@ describe(groupsGeoJson.name, () => {
   });
 
   it('an empty export is a valid empty collection without a bbox', () => {
-    const text = JSON.stringify(groupsGeoJson([], []));
+    const text = JSON.stringify(groupsGeoJson([], [], LBY));
     expect(getIssues(text)).toEqual([]);
     expect(JSON.parse(text)).toEqual({ type: 'FeatureCollection', features: [] });
   });
@@ -80,7 +97,7 @@ describe(groupsGeoJson.name, () => {
 describe('what an export never carries', () => {
   it('has no protection flag, consent or notes in the CSV or the GeoJSON, even from groups that have them', () => {
     const groups = [sensitive(), assigned(sensitive({ consentConsulate: 'no' }), IOM.id)];
-    for (const text of [groupsCsv(groups, [IOM]), JSON.stringify(groupsGeoJson(groups, [IOM])), shareableCsv(shareableAggregate(groups, h3AreaIndex))]) {
+    for (const text of [groupsCsv(groups, [IOM], LBY), JSON.stringify(groupsGeoJson(groups, [IOM], LBY)), shareableCsv(shareableAggregate(groups, h3AreaIndex))]) {
       expect(text).not.toContain(NOTE);
       expect(text.toLowerCase()).not.toMatch(/protection_?concern|protection flag|consent|notes?\b/);
     }
@@ -167,8 +184,11 @@ describe(shareableAggregate.name, () => {
         }
         const csvRows = rowsOf(shareableCsv(counts));
         expect(csvRows[1]).toEqual(SHAREABLE_COLUMNS.map((c) => c.tag));
-        const people = csvRows.slice(2).map((r) => r[4]);
-        expect(people.filter((p) => /^[1-4]$/.test(p!))).toEqual([]);
+        // A withheld count is an empty numeric cell with the flag column saying so: never "<5" as text.
+        for (const [row, c] of csvRows.slice(2).map((r, i) => [r, counts[i]!] as const)) {
+          expect(row.slice(4)).toEqual(c.people === '<5' ? ['', 'yes'] : [String(c.people), '']);
+          expect(row[4]).not.toMatch(/^[1-4]$/);
+        }
         const text = csvRows.flat().join('\n') + JSON.stringify(shareableGeoJson(counts));
         // No ids, no free text.
         for (const g of groups) {

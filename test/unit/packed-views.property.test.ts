@@ -301,7 +301,7 @@ describe('packed summaries (a big crisis for a coordinator)', () => {
           for (const filter of filters) expect(matchesFilter(view, filter, now)).toBe(matchesFilter(f, filter, now));
         });
         expect(countersOf(g(held))).toStrictEqual(countersOf(g(full)));
-        expect(threeW(g(held), agencies, now)).toStrictEqual(threeW(g(full), agencies, now));
+        expect(threeW(g(held), agencies, { hostCountry: 'LBY', dates: new Map() }, now)).toStrictEqual(threeW(g(full), agencies, { hostCountry: 'LBY', dates: new Map() }, now));
         const pairs = (views: GroupView[]) => proposeDuplicates(g(views)).map((p) => [p.keep.id, p.duplicate.id]);
         expect(pairs(held)).toStrictEqual(pairs(full));
       }),

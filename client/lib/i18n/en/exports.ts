@@ -9,7 +9,7 @@ export default {
   'exports.groupsGeoJson': 'Groups (GeoJSON)',
   'exports.groupsGeoJson.about': 'The same groups as map points, for a GIS.',
   'exports.shareableCsv': 'People by area and nationality (CSV with HXL hashtags)',
-  'exports.shareableCsv.about': 'For people outside the response: counts per area of about 250 km² and nationality, 1 to 4 shown as "<5", area centres only; no ids, no names of places, no text.',
+  'exports.shareableCsv.about': 'For people outside the response: counts per area of about 250 km² and nationality, 1 to 4 withheld (an empty cell, flagged), area centres only; no ids, no names of places, no text.',
   'exports.shareableGeoJson': 'People by area and nationality (GeoJSON)',
   'exports.shareableGeoJson.about': 'The same counts as one point per area, at its centre.',
   'exports.threeW': '3W/4W: who does what, where, when (CSV with HXL hashtags)',

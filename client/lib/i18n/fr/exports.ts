@@ -9,7 +9,7 @@ export default {
   'exports.groupsGeoJson': 'Groupes (GeoJSON)',
   'exports.groupsGeoJson.about': 'Les mêmes groupes en points, pour un SIG.',
   'exports.shareableCsv': 'Personnes par zone et nationalité (CSV avec hashtags HXL)',
-  'exports.shareableCsv.about': 'Pour les personnes extérieures à la réponse : effectifs par zone d’environ 250 km² et par nationalité, 1 à 4 affichés « <5 », centres des zones seulement ; ni identifiants, ni noms de lieux, ni texte.',
+  'exports.shareableCsv.about': 'Pour les personnes extérieures à la réponse : effectifs par zone d’environ 250 km² et par nationalité, 1 à 4 masqués (cellule vide, signalée), centres des zones seulement ; ni identifiants, ni noms de lieux, ni texte.',
   'exports.shareableGeoJson': 'Personnes par zone et nationalité (GeoJSON)',
   'exports.shareableGeoJson.about': 'Les mêmes effectifs, un point par zone, en son centre.',
   'exports.threeW.late': 'En retard',
