@@ -9,7 +9,7 @@ import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Crisis } from '../../shared/schemas/crisis.schema';
 import type { Group, GroupView } from '../../shared/schemas/group.schema';
-import type { CatchUpResult, ChangeEvent, PackedSnapshotResult } from '../../shared/schemas/sync.schema';
+import type { CatchUpResult, ChangeEvent } from '../../shared/schemas/sync.schema';
 import { projectChange } from './change-projection';
 
 const gzip = promisify(zlib.gzip);
