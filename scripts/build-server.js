@@ -17,6 +17,7 @@ await build({
   format: 'esm',
   target: 'node20.19',
   packages: 'external',
+  // Stack traces in the logs point at the TypeScript (`node --enable-source-maps`, as npm start does).
   sourcemap: true,
   logLevel: 'warning',
 });
