@@ -34,8 +34,14 @@ describe('the production build', () => {
     const source = fs.readFileSync(BUILT_SERVER, 'utf8');
     expect(source).not.toMatch(/from ["'][^"']*\.ts["']/);
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
-    const imported = new Set([...source.matchAll(/(?:from|import\()\s*["']([^"'.][^"']*)["']/g)].map((m) => m[1] ?? '').filter((name) => !name.startsWith('node:')));
-    const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    const imported = new Set(
+      [...source.matchAll(/(?:from|import\()\s*["']([^"'.][^"']*)["']/g)].map((m) => m[1] ?? '').filter((name) => !name.startsWith('node:')),
+    );
+    const packageOf = (specifier: string) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/');
     expect([...imported].map(packageOf).filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 

@@ -46,7 +46,10 @@ export function externalProgramUses(file: string, source: string): string[] {
     const module = namespace ?? defaultName;
     if (module) callees.push({ pattern: new RegExp(`\\b${module}\\.(\\w+)\\s*\\(`, 'g'), name: '' });
     for (const spec of named?.split(',') ?? []) {
-      const [original, local] = spec.replace(/\btype\s+/, '').trim().split(/\s+as\s+/);
+      const [original, local] = spec
+        .replace(/\btype\s+/, '')
+        .trim()
+        .split(/\s+as\s+/);
       if (original && STARTERS.has(original)) callees.push({ pattern: new RegExp(`(?<![.\\w])${local ?? original}\\s*\\(`, 'g'), name: original });
     }
   }
