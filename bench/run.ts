@@ -3,7 +3,8 @@
  * `Scenario`, see bench/scenario.ts; by default or by any name), or only those named (by the
  * scenario's name or its file's), one after another, then
  * prints one table and writes it as JSON under bench/results/ (git-ignored). Not a test: nothing
- * here asserts a time. A scenario that throws is reported as failed and the others still run.
+ * here asserts a time. A scenario that throws is reported as failed and the others still run; one
+ * that needs an optional server missing here (Redis) is skipped and says so.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -68,7 +69,14 @@ const chosen = (wanted.length > 0 ? all.filter((s) => wanted.some((w) => picks(w
 
 const rows: BenchRow[] = [];
 const failures: { scenario: string; error: string }[] = [];
+const skipped: { scenario: string; reason: string }[] = [];
 for (const scenario of chosen) {
+  const reason = scenario.skipReason?.() ?? null;
+  if (reason) {
+    skipped.push({ scenario: scenario.name, reason });
+    console.error(`bench: ${scenario.name} ${reason}`);
+    continue;
+  }
   console.error(`bench: ${scenario.name}…`);
   const started = Date.now();
   try {
@@ -83,12 +91,13 @@ for (const scenario of chosen) {
 
 console.log('');
 printTable(rows);
+for (const s of skipped) console.log(`\n${s.scenario}: ${s.reason}`);
 for (const f of failures) console.log(`\n${f.scenario}: FAILED (${f.error.split('\n')[0]})`);
 
 mkdirSync('bench/results', { recursive: true });
 const at = new Date().toISOString();
 const file = path.join('bench/results', `${at.replace(/[:.]/g, '-')}.json`);
 const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null, loadavg: os.loadavg(), node: process.version };
-writeFileSync(file, JSON.stringify({ at, scenarios: chosen.map((s) => s.name), machine, rows, failures }, null, 2));
+writeFileSync(file, JSON.stringify({ at, scenarios: chosen.map((s) => s.name), machine, rows, skipped, failures }, null, 2));
 console.log(`\nwritten to ${file}`);
 process.exit(failures.length > 0 ? 1 : 0);

@@ -24,6 +24,8 @@ export interface BenchRow {
 export interface Scenario {
   /** Short name used to pick scenarios: `npm run bench -- ingest catch-up`. */
   name: string;
+  /** Why the scenario cannot run on this machine (an optional server is missing), or null. */
+  skipReason?(): string | null;
   run(): Promise<BenchRow[]>;
 }
 

@@ -6,47 +6,23 @@
  * process's event loop with the clients.
  *
  * BENCH_SECONDS (5), BENCH_VIEWERS (200) and BENCH_RATE (50 reports/s) set the load, as for the
- * other scenarios; REDIS_SERVER_PATH overrides /usr/bin/redis-server. Runs alone with
+ * other scenarios. Needs redis-server (on PATH, or REDIS_SERVER_PATH): without it the scenario is
+ * skipped and says so. Runs alone with
  * `npx tsx bench/scenarios/multi-process.ts`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import readline from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { connectAs, makeGroupInput, reportCommand, signIn, type ClientSocket } from '../../test/support/clients';
 import { createChildServer, freePort, type ChildServer } from '../../test/support/child-server';
+import { redisSkipReason, startRedis } from '../../test/support/redis-server';
 import { summarise, type BenchRow, type Latencies, type Scenario } from '../scenario';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const VIEWERS = Number(process.env['BENCH_VIEWERS'] ?? 200);
 const RATE = Number(process.env['BENCH_RATE'] ?? 50);
-const REDIS_SERVER = process.env['REDIS_SERVER_PATH'] ?? '/usr/bin/redis-server';
 // The bench measures fan-out, not the per-socket abuse limit.
 const OPEN_BUCKET = { WAYMARK_SOCKET_EVENTS_PER_SECOND: '1000000000', WAYMARK_SOCKET_EVENTS_BURST: '1000000000' };
-
-async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const proc: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (line.includes('Ready to accept connections')) resolve();
-    });
-    proc.once('error', reject);
-    proc.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
 
 /** Calls `send` RATE times a second for SECONDS without waiting for one to finish before the next. */
 async function paced(send: () => Promise<void>): Promise<void> {
@@ -99,7 +75,7 @@ async function measure(servers: readonly ChildServer[]): Promise<Latencies & { m
 }
 
 async function run(): Promise<BenchRow[]> {
-  const redis = await startRedis();
+  const redis = await startRedis(await freePort());
   const started: ChildServer[] = [];
   try {
     const alone = await createChildServer({ env: OPEN_BUCKET });
@@ -132,7 +108,7 @@ async function run(): Promise<BenchRow[]> {
   }
 }
 
-export const multiProcess: Scenario = { name: 'multiprocess', run };
+export const multiProcess: Scenario = { name: 'multiprocess', skipReason: redisSkipReason, run };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await run();

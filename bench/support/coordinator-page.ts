@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { launchBrowser, openGuardedPage, type GuardedPage } from '../../test/e2e/browser';
-import { submitSignIn, SIGNED_OUT } from '../../test/e2e/suite';
+import { submitSignIn } from '../../test/e2e/suite';
 import { startTestServer, type TestServer } from '../../test/support/server';
 import type { BigDatabase } from './big-database';
 
@@ -39,7 +39,7 @@ export async function openCoordinatorPage(big: BigDatabase): Promise<Coordinator
   assertClientBuilt();
   const server = await startTestServer({ dataDir: big.dataDir, demo: true, staticDir: CLIENT_BUILD, socketRate: { perSecond: 1e9, burst: 1e9 } });
   const browser = await launchBrowser();
-  const guarded = await openGuardedPage(browser, { label: 'coordinator', viewport: { width: 1366, height: 860 }, expectedFailures: SIGNED_OUT });
+  const guarded = await openGuardedPage(browser, { label: 'coordinator', viewport: { width: 1366, height: 860 } });
   const page = guarded.page;
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[] };

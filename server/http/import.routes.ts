@@ -20,7 +20,7 @@ function fileName(req: Request): string {
   const raw = req.headers['x-file-name'];
   const value = Array.isArray(raw) ? raw[0] : raw;
   try {
-    return value ? decodeURIComponent(value).replace(/[\u0000-\u001f]/g, '').slice(0, 200) || 'upload.csv' : 'upload.csv';
+    return value ? decodeURIComponent(value).replace(/\p{Cc}/gu, '').slice(0, 200) || 'upload.csv' : 'upload.csv';
   } catch {
     return 'upload.csv';
   }

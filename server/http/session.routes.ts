@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { SessionPolicy } from '../config';
 import type { AuthService } from '../services/auth.service';
 import { failure, toIssues } from '../../shared/protocol';
-import { SignInRequest } from '../../shared/schemas/api.schema';
+import { SignInRequest, type SessionProbe } from '../../shared/schemas/api.schema';
 import { readCookie, SESSION_COOKIE, sessionCookieOptions } from './cookies';
 
 export interface SessionRoutesDeps {
@@ -52,11 +52,9 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
   router.get('/', (req, res) => {
     const token = tokenOf(req);
     const session = token ? deps.auth.resolveToken(token) : null;
-    if (!session) {
-      res.status(401).json(failure('unauthorized', 'not signed in'));
-      return;
-    }
-    res.json(deps.auth.sessionInfo(session.user));
+    // Nobody signed in is an answer, not an error (see SignedOut).
+    const answer: SessionProbe = session ? deps.auth.sessionInfo(session.user) : { signedIn: false };
+    res.json(answer);
   });
 
   router.delete('/', (req, res) => {

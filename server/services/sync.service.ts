@@ -9,7 +9,7 @@ import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Crisis } from '../../shared/schemas/crisis.schema';
 import type { GroupView } from '../../shared/schemas/group.schema';
-import type { CatchUpResult, ChangeEvent, PackedSnapshotResult } from '../../shared/schemas/sync.schema';
+import type { CatchUpResult, ChangeEvent } from '../../shared/schemas/sync.schema';
 
 const gzip = promisify(zlib.gzip);
 

@@ -61,11 +61,13 @@ interface InFlight {
 const MAX_RESTART_DELAY_MS = 5_000;
 
 /**
- * The worker's code: it registers tsx's loader, then imports write-worker.ts. The app runs as
- * TypeScript (tsx for `npm start` and the bench, vitest for tests), and Node 20 does not apply a
- * parent's `--import tsx` to a worker's entry file, so the worker registers the loader itself.
+ * The worker's code. Built (dist-server/, scripts/build-server.js), this module is part of a
+ * bundle beside write-worker.js. Run as TypeScript (vitest for tests, tsx for the bench), it
+ * registers tsx's loader, then imports write-worker.ts: Node 20 does not apply a parent's
+ * `--import tsx` to a worker's entry file, so the worker registers the loader itself.
  */
 function workerBootstrap(): string {
+  if (!import.meta.url.endsWith('.ts')) return `import(${JSON.stringify(new URL('./write-worker.js', import.meta.url).href)});`;
   const tsxApi = new URL('./dist/esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json')));
   const entry = new URL('./write-worker.ts', import.meta.url);
   return `import(${JSON.stringify(tsxApi.href)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;

@@ -34,6 +34,16 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/**
+ * "Who am I?" with nobody signed in. A normal 200 answer, not a 401: browsers print every 4xx as a
+ * console error, and asking is what the sign-in screen does first.
+ */
+export const SignedOut = z.object({ signedIn: z.literal(false) });
+export type SignedOut = z.infer<typeof SignedOut>;
+/** The answer to GET on the session route: the session, or that nobody is signed in. */
+export const SessionProbe = z.union([SignedOut, SessionInfo]);
+export type SessionProbe = z.infer<typeof SessionProbe>;
+
 /** Public configuration the client needs before signing in. */
 export const ClientConfig = z.object({
   protocolVersion: z.number().int(),

@@ -22,7 +22,7 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
-/** A response the test expects to fail, such as the 401 of "who am I?" before signing in. */
+/** A response the test provokes to fail on purpose, such as the 401 of a wrong password. */
 export interface ExpectedFailure {
   method: string;
   /** The path of the URL, without query. */

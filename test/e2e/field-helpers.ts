@@ -7,7 +7,7 @@ import en from '../../client/lib/i18n/en';
 
 /** A phone at the narrowest common width. */
 export const SMALL_PHONE = { width: 360, height: 740 };
-export { LAPTOP, SIGNED_OUT, signIn } from './suite';
+export { LAPTOP, signIn } from './suite';
 /** Where the emulated phone is (Tripoli), with the accuracy its GPS claims. */
 export const PHONE_POSITION = { latitude: 32.8872, longitude: 13.1913, accuracy: 25 };
 

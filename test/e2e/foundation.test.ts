@@ -12,8 +12,6 @@ import { ARTIFACTS, LAPTOP, PHONE, browserSuite, signIn, submitSignIn } from './
 // role, each with its own cookies) on a real server with the synthetic demo crisis, driven
 // through the real forms. Waits are on selectors and attributes, never on time.
 
-/** Before signing in, "who am I?" answers 401: expected, not an error. */
-
 const fill = (template: string, params: Record<string, string | number>) =>
   template.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m));
 

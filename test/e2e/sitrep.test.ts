@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -7,27 +6,14 @@ import en from '../../client/lib/i18n/en';
 import { SITREP_PATH } from '../../shared/exports/export.schema';
 import { AgencyList } from '../../shared/schemas/coordination.schema';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand, signIn as signInApi } from '../support/clients';
+import { readPdf } from './pdf-reader';
 import { ARTIFACTS, browserSuite, signIn } from './suite';
 
 /** A4 at the CSS pixel density (96 per inch): 210 × 297 mm. */
 const A4_PX = { width: 794, height: 1123 };
 
-/** Pages of a PDF as Chromium writes it (one `/Type /Page` object per page, no object streams). */
-const pdfPages = (pdf: Buffer) => pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g)?.length ?? 0;
-
-/** Whether a poppler tool is installed (poppler-utils); the test uses it when it is. */
-function has(tool: 'pdftoppm' | 'pdftotext'): boolean {
-  try {
-    execFileSync(tool, ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-if (!has('pdftotext') || !has('pdftoppm')) {
-  console.warn('poppler-utils is not installed: the printed PDF is checked for its page count only, its text is not read back, and page 1 is a print-mode screenshot (.ci/run installs it)');
-}
+/** Text with every run of white space as one space: pdf.js breaks lines where the layout did. */
+const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 describe('situation report: printed to A4', () => {
   const suite = browserSuite({ demo: true, staticDir: 'dist/client' });
@@ -81,27 +67,26 @@ describe('situation report: printed to A4', () => {
     expect(await page.locator('[data-testid="sitrep-map"] path.cell').count()).toBeGreaterThan(0);
 
     const pdfPath = path.join(ARTIFACTS, 'sitrep.pdf');
-    const pdf = await page.pdf({ format: 'A4', path: pdfPath, printBackground: true });
-    const pages = pdfPages(pdf);
-    // Figures and map on the first page, the tables after: a few pages, never one long strip.
-    expect(pages).toBeGreaterThanOrEqual(2);
-    expect(pages).toBeLessThanOrEqual(5);
-    if (has('pdftotext')) {
-      const pageText = (n: number) => execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), pdfPath, '-'], { encoding: 'utf8' });
-      const first = pageText(1);
-      for (const heading of ['Situation report no. 1', en['sitrep.figures'], en['sitrep.map'], en['sitrep.band.4']]) expect(first).toContain(heading);
-      expect(pageText(pages)).toContain(en['sitrep.footer'].slice(0, 40));
+    const pdf = await readPdf(await page.pdf({ format: 'A4', path: pdfPath, printBackground: true }));
+    try {
+      // Figures and map on the first page, the tables after: a few pages, never one long strip.
+      expect(pdf.pages).toBeGreaterThanOrEqual(2);
+      expect(pdf.pages).toBeLessThanOrEqual(5);
+      const first = flat(await pdf.text(1));
+      for (const heading of ['Situation report no. 1', en['sitrep.figures'], en['sitrep.map'], en['sitrep.band.4']]) expect(first).toContain(flat(heading));
+      expect(flat(await pdf.text(pdf.pages))).toContain(flat(en['sitrep.footer'].slice(0, 40)));
+
+      // Page 1 of the PDF itself as a picture to look at (70 dpi).
+      const pngPath = path.join(ARTIFACTS, 'sitrep-page-1.png');
+      await fs.rm(pngPath, { force: true });
+      await pdf.renderPng(1, 70 / 72, pngPath);
+      await fs.access(pngPath);
+    } finally {
+      await pdf.close();
     }
 
-    // Page 1 as a picture to look at: the PDF itself rendered when poppler is installed, else the
-    // page in print layout at A4 size.
-    const pngPath = path.join(ARTIFACTS, 'sitrep-page-1.png');
-    await fs.rm(pngPath, { force: true });
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize(A4_PX);
-    if (has('pdftoppm')) execFileSync('pdftoppm', ['-png', '-r', '70', pdfPath, path.join(ARTIFACTS, 'sitrep-page')]);
-    else await page.screenshot({ path: pngPath, clip: { x: 0, y: 0, ...A4_PX } });
-    await fs.access(pngPath);
     // In print layout nothing is wider than the page (a wide table would be cut at the margin).
     const widest = await report.evaluate((el) => Math.max(...[...el.querySelectorAll('table, svg')].map((t) => t.getBoundingClientRect().right)));
     expect(widest).toBeLessThanOrEqual(A4_PX.width);

@@ -6,10 +6,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { DATABASE_FILE_NAME } from '../../server/config';
 
-// The real server (server/index.ts, as `npm run serve` starts it) in a child process, so a test can
+// The real server (server/index.ts, or its production build) in a child process, so a test can
 // kill it with SIGKILL: no close handlers, no WAL checkpoint, whatever was in flight is cut. The
 // in-process helper (server.ts) cannot do that. The port stays the same across restarts, so a
 // browser page or a client reconnects to the same URL, as to a real server coming back.
+
+/** The production build of the server (`npm run build`, scripts/build-server.js). */
+export const BUILT_SERVER = path.resolve('dist-server/index.js');
 
 export interface ChildServerOptions {
   /** Seed the synthetic demo (its accounts) on an empty database; default true. */
@@ -20,6 +23,8 @@ export interface ChildServerOptions {
   dataDir?: string;
   /** More environment for the server (e.g. WAYMARK_REDIS_URL). */
   env?: Record<string, string>;
+  /** Run the production build (dist-server/index.js, as `npm run serve` does) instead of server/index.ts. */
+  built?: boolean;
 }
 
 export interface ChildServer {
@@ -58,7 +63,8 @@ export async function createChildServer(options: ChildServerOptions = {}): Promi
 
   async function start(): Promise<void> {
     if (child) throw new Error('the child server is already running');
-    const proc = spawn(process.execPath, ['--import', tsx, path.resolve('server/index.ts')], {
+    const entry = options.built ? [BUILT_SERVER] : ['--import', tsx, path.resolve('server/index.ts')];
+    const proc = spawn(process.execPath, entry, {
       env: {
         ...process.env,
         PORT: String(port),

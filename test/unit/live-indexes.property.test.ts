@@ -241,7 +241,7 @@ describe('live indexes follow the change log to what a full recomputation gives'
             const diff = featureChanges(drawn, feed.groups, ids, pending, clock, 1_000)!;
             for (const id of diff.remove) features.delete(id);
             for (const f of diff.add) features.set(f.properties.id, f);
-            for (const [id, point] of diff.drawn) point ? drawn.set(id, point) : drawn.delete(id);
+            for (const [id, point] of diff.drawn) if (point) drawn.set(id, point); else drawn.delete(id);
             drawnPending = pending;
             drawnClock = clock;
             const expected = new Map(groupsToFeatureCollection(feed.groups, pending, clock).features.map((f) => [f.properties.id, f]));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClientConfig, SessionInfo, SignInRequest, API_ROUTES } from '../../../shared/schemas/api.schema';
+import { ClientConfig, SessionInfo, SessionProbe, SignInRequest, API_ROUTES } from '../../../shared/schemas/api.schema';
 import { ErrorCode } from '../../../shared/protocol';
 
 /** A REST failure as the client shows it: the server's code and message, or a network problem. */
@@ -44,9 +44,12 @@ export function fetchConfig(): Promise<ApiResult<ClientConfig>> {
   return request(ClientConfig, API_ROUTES.config);
 }
 
-/** The current session; `unauthorized` when nobody is signed in. */
-export function fetchSession(): Promise<ApiResult<SessionInfo>> {
-  return request(SessionInfo, API_ROUTES.session);
+/** The current session; `unauthorized` when nobody is signed in (which the server answers with 200). */
+export async function fetchSession(): Promise<ApiResult<SessionInfo>> {
+  const probe = await request(SessionProbe, API_ROUTES.session);
+  if (!probe.ok) return probe;
+  if ('signedIn' in probe.value) return { ok: false, code: 'unauthorized', message: 'not signed in' };
+  return { ok: true, value: probe.value };
 }
 
 /** Signs in; the server sets the session cookie and answers with the session. */
