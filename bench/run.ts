@@ -54,7 +54,13 @@ function printTable(rows: readonly BenchRow[]): void {
     ]),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  for (const row of table)
+    console.log(
+      row
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -14,5 +14,7 @@ export default mount(App, { target });
 // The service worker (built by vite.config.ts) keeps the app openable with no connection. Not in
 // development, where Vite serves unhashed modules that must never come from a cache.
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => console.error('waymark: the service worker could not be registered; no offline start', error));
+  navigator.serviceWorker
+    .register('/sw.js', { scope: '/' })
+    .catch((error: unknown) => console.error('waymark: the service worker could not be registered; no offline start', error));
 }

@@ -68,7 +68,9 @@ async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('password (then Enter, then Ctrl-D): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password === '') throw new UsageError('no password: set WAYMARK_PASSWORD or pipe it on standard input');
   return password;
 }

@@ -30,7 +30,12 @@ const EnvSchema = z.object({
     .pipe(z.number().int().min(0).max(65_535))
     .optional()
     .transform((v) => v ?? 8080),
-  WAYMARK_DATA_DIR: z.string().trim().min(1).optional().transform((v) => v ?? './data'),
+  WAYMARK_DATA_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .transform((v) => v ?? './data'),
   WAYMARK_DEMO: z
     .string()
     .trim()
@@ -42,13 +47,23 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v === '' ? null : v))
     .pipe(z.url({ protocol: /^https?$/ }).nullable()),
-  WAYMARK_STATIC_DIR: z.string().trim().min(1).optional().transform((v) => v ?? 'dist/client'),
+  WAYMARK_STATIC_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .transform((v) => v ?? 'dist/client'),
   WAYMARK_SESSION_IDLE_MINUTES: positiveNumber(30),
   WAYMARK_SESSION_ABSOLUTE_HOURS: positiveNumber(12),
   WAYMARK_ALLOWED_ORIGINS: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin))),
   WAYMARK_TRUST_PROXY: z
     .enum(['on', 'off'])

@@ -59,7 +59,6 @@ const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.ge
 export const AREA_FIGURES = ['inNeed', 'documentsLost', 'wantsToReturn'] as const;
 export type AreaFigure = (typeof AREA_FIGURES)[number];
 
-
 /** The nationals of `state` in a group (0 when none), and the figures the consular view counts for them. */
 export function nationalFigures(group: Group, state: string): { people: number; figures: Record<AreaFigure, number>; needTypes: string[] } {
   const people = group.nationalities.find((n) => n.code === state)?.count ?? 0;

@@ -67,7 +67,14 @@ function lowerKm(a: { phi: number; lambda: number; cos: number }, b: { phi: numb
 export function proposeDuplicates(groups: Iterable<Group>, rules: DuplicateRules = DEFAULT_DUPLICATE_RULES): DuplicateProposal[] {
   const open = [...groups]
     .filter((g) => OPEN_STATUSES.includes(g.status))
-    .map((g) => ({ g, lat: g.location.lat, phi: rad(g.location.lat), lambda: rad(g.location.lon), cos: Math.cos(rad(g.location.lat)), at: Date.parse(g.reportedAt) }))
+    .map((g) => ({
+      g,
+      lat: g.location.lat,
+      phi: rad(g.location.lat),
+      lambda: rad(g.location.lon),
+      cos: Math.cos(rad(g.location.lat)),
+      at: Date.parse(g.reportedAt),
+    }))
     .sort((a, b) => a.lat - b.lat);
   const latWindow = rules.maxKm / 111;
   // Pairs surely too far apart are skipped before the great-circle distance (in a crisis of 100,000

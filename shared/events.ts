@@ -9,9 +9,7 @@ import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotRes
  * projected for the sender (null when the sender may not see it, e.g. a responder who just
  * completed its agency's last open work there, asking again later).
  */
-export type CommandAck =
-  | { ok: true; seq: number; group: GroupView | null }
-  | (Failure & { current?: GroupView });
+export type CommandAck = { ok: true; seq: number; group: GroupView | null } | (Failure & { current?: GroupView });
 export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | PackedChangesResult | Failure;
 
 /**
@@ -53,7 +51,13 @@ export interface ServerToClientEvents {
 
 /** Names of the events, for code that must refer to them as values (tests, logging). */
 export const CLIENT_EVENTS = ['command', 'sync'] as const satisfies readonly (keyof ClientToServerEvents)[];
-export const SERVER_EVENTS = ['change', 'changes', 'changesPacked', 'importProgress', 'consularChanged'] as const satisfies readonly (keyof ServerToClientEvents)[];
+export const SERVER_EVENTS = [
+  'change',
+  'changes',
+  'changesPacked',
+  'importProgress',
+  'consularChanged',
+] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 /** What the client puts in the Socket.IO handshake's `auth`. */
 export interface HandshakeAuth {

@@ -40,4 +40,3 @@ export function parseDate(cell: string): string | null {
   const ms = Date.parse(zoneless ? `${t.replace(' ', 'T')}${t.length > 10 ? 'Z' : 'T00:00:00Z'}` : t);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
-

@@ -38,10 +38,12 @@ export type ImportField = z.infer<typeof ImportField>;
 
 /** Which column (0-based) feeds each field; null when none does. */
 export const ImportMapping = z
-  .object(Object.fromEntries(IMPORT_FIELDS.map((f) => [f, z.number().int().min(0).max(9999).nullable().default(null)])) as Record<
-    ImportField,
-    z.ZodDefault<z.ZodNullable<z.ZodNumber>>
-  >)
+  .object(
+    Object.fromEntries(IMPORT_FIELDS.map((f) => [f, z.number().int().min(0).max(9999).nullable().default(null)])) as Record<
+      ImportField,
+      z.ZodDefault<z.ZodNullable<z.ZodNumber>>
+    >,
+  )
   .strict();
 export type ImportMapping = z.infer<typeof ImportMapping>;
 
@@ -93,19 +95,35 @@ const HEADER_NAMES: Readonly<Record<ImportField, readonly string[]>> = {
 
 /** HXL hashtags per field: the tag and the attributes it must carry (order and extra attributes do not matter). */
 const HXL_TAGS: Readonly<Partial<Record<ImportField, readonly (readonly string[])[]>>> = {
-  sourceId: [['#meta', 'id'], ['#meta', 'uuid']],
+  sourceId: [
+    ['#meta', 'id'],
+    ['#meta', 'uuid'],
+  ],
   // Last seen, never the report date: Waymark's own export has both.
-  seenAt: [['#date', 'seen'], ['#date', 'observed']],
+  seenAt: [
+    ['#date', 'seen'],
+    ['#date', 'observed'],
+  ],
   lat: [['#geo', 'lat']],
   lon: [['#geo', 'lon']],
   geopoint: [['#geo', 'coord']],
-  placeName: [['#loc', 'name'], ['#adm1', 'name']],
+  placeName: [
+    ['#loc', 'name'],
+    ['#adm1', 'name'],
+  ],
   siteType: [['#loc', 'type']],
   headcountTotal: [['#affected', 'total'], ['#population', 'total'], ['#affected']],
-  nationality: [['#indicator', 'nationality'], ['#affected', 'nationality'], ['#country', 'origin']],
+  nationality: [
+    ['#indicator', 'nationality'],
+    ['#affected', 'nationality'],
+    ['#country', 'origin'],
+  ],
   needs: [['#need', 'type'], ['#need']],
   severity: [['#severity']],
-  intention: [['#indicator', 'intention'], ['#affected', 'intention']],
+  intention: [
+    ['#indicator', 'intention'],
+    ['#affected', 'intention'],
+  ],
   consent: [['#meta', 'consent']],
   notes: [['#description'], ['#meta', 'notes']],
 };
@@ -262,7 +280,13 @@ const FALSE_WORDS = new Set(['no', 'n', 'false', '0', 'non', 'لا']);
 /** A stable key of one row: its form submission id when the file has one, else its content. */
 export function rowKey(cells: readonly string[], mapping: ImportMapping): string {
   const col = mapping.sourceId;
-  const source = col === null ? '' : (cells[col] ?? '').trim().toLowerCase().replace(/^uuid:/, '');
+  const source =
+    col === null
+      ? ''
+      : (cells[col] ?? '')
+          .trim()
+          .toLowerCase()
+          .replace(/^uuid:/, '');
   return source !== '' ? `source:${source}` : `content:${JSON.stringify(cells.map((c) => c.trim()))}`;
 }
 

@@ -32,12 +32,7 @@ export const FIELD_LOCATION_DECIMALS = 2;
 
 /** Whether an embassy of `state` may see this group's details (protection rule 1). */
 export function embassyMaySee(group: Group, state: string | null): boolean {
-  return (
-    state !== null &&
-    group.consentConsulate === 'yes' &&
-    !group.protectionConcern &&
-    group.nationalities.some((n) => n.code === state)
-  );
+  return state !== null && group.consentConsulate === 'yes' && !group.protectionConcern && group.nationalities.some((n) => n.code === state);
 }
 
 /**

@@ -7,7 +7,13 @@ export const SMALL_COUNT_MAX = 4;
 export const SUPPRESSED = '<5';
 
 /** A count as it may be shown: a number of at least 5, or "<5". Zero counts are left out. */
-export const ShownCount = z.union([z.number().int().min(SMALL_COUNT_MAX + 1), z.literal(SUPPRESSED)]);
+export const ShownCount = z.union([
+  z
+    .number()
+    .int()
+    .min(SMALL_COUNT_MAX + 1),
+  z.literal(SUPPRESSED),
+]);
 export type ShownCount = z.infer<typeof ShownCount>;
 
 /**

@@ -128,7 +128,9 @@ export function triage(
   }
   // Ties by report time in plain string order (ISO timestamps sort the same as with localeCompare,
   // much faster over a whole crisis).
-  return ranked.sort((a, b) => b.urgency.score - a.urgency.score || (a.group.reportedAt < b.group.reportedAt ? -1 : a.group.reportedAt > b.group.reportedAt ? 1 : 0));
+  return ranked.sort(
+    (a, b) => b.urgency.score - a.urgency.score || (a.group.reportedAt < b.group.reportedAt ? -1 : a.group.reportedAt > b.group.reportedAt ? 1 : 0),
+  );
 }
 
 type Ranked = { group: Group; urgency: Urgency };

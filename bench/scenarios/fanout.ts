@@ -107,7 +107,11 @@ async function broadcast(): Promise<[Run, Run]> {
   const server = await startBenchServer('broadcast');
   try {
     const receipts: Receipts = [];
-    const viewers = await openViewers(server.url, Array.from({ length: VIEWERS }, () => null), receipts);
+    const viewers = await openViewers(
+      server.url,
+      Array.from({ length: VIEWERS }, () => null),
+      receipts,
+    );
     const [writer] = await connectBare(server.url, 1);
     const runs = await both(writer!, viewers.length, receipts);
     for (const v of viewers) v.close();

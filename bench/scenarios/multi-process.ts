@@ -112,6 +112,8 @@ export const multiProcess: Scenario = { name: 'multiprocess', skipReason: redisS
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await run();
-  console.table(rows.map(({ metric, waymark, baseline, ratio }) => ({ metric, waymark: waymark.toFixed(1), baseline: baseline?.toFixed(1), ratio: ratio?.toFixed(2) })));
+  console.table(
+    rows.map(({ metric, waymark, baseline, ratio }) => ({ metric, waymark: waymark.toFixed(1), baseline: baseline?.toFixed(1), ratio: ratio?.toFixed(2) })),
+  );
   console.log(rows[0]?.note);
 }

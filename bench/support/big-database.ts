@@ -67,7 +67,7 @@ export async function generateBigDatabase(file: string, groups: number, nowMs = 
     if (!crisis || !reporter) throw new Error('the demo seed made no crisis or field user');
     const rng = new Prng(0xb16_0007);
     const context = { crisisId: crisis.id, area: crisis.area, land: loadCountryShape(LIBYA_NUMERIC), reportedBy: reporter.id, nowMs };
-    for (let made = DEMO_GROUP_COUNT; made < groups; ) {
+    for (let made = DEMO_GROUP_COUNT; made < groups;) {
       const n = Math.min(BATCH, groups - made);
       const batch = Array.from({ length: n }, () => makeGroup(rng, context)).sort((a, b) => a.reportedAt.localeCompare(b.reportedAt));
       repos.transaction(() => {

@@ -82,7 +82,11 @@ export function moveCommand(group: Group) {
  * Sends one change per group at `perSecond`, round-robin over the sockets, without waiting for
  * acks before the next. Resolves with each acknowledged change's ack time (Date.now()) and seq.
  */
-export async function streamChanges(streamer: Streamer, groups: readonly Group[], perSecond: number): Promise<{ ackedAt: number[]; seqs: number[]; failed: number }> {
+export async function streamChanges(
+  streamer: Streamer,
+  groups: readonly Group[],
+  perSecond: number,
+): Promise<{ ackedAt: number[]; seqs: number[]; failed: number }> {
   const ackedAt: number[] = [];
   const seqs: number[] = [];
   let failed = 0;

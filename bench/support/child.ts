@@ -39,7 +39,7 @@ async function provision(server: TestServer, wanted: UsersWanted): Promise<Provi
   const users: ProvisionedUser[] = [];
   const make = async (role: Role, count: number, agency: string | null, servesState: string | null) => {
     for (let i = 0; i < count; i++) {
-      const username = `bench-${role}-${(servesState ?? "x").toLowerCase()}-${i}`;
+      const username = `bench-${role}-${(servesState ?? 'x').toLowerCase()}-${i}`;
       await admin.createUser({ username, password: BENCH_PASSWORD, role, displayName: username, agency, crisisId: server.crisisId });
       users.push({ username, password: BENCH_PASSWORD, role, servesState });
     }

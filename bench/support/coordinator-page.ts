@@ -129,7 +129,10 @@ async function mapShows(p: CoordinatorPage, groups: number, timeoutMs: number): 
       .evaluate((selector) => {
         const map = document.querySelector(selector);
         const connection = document.querySelector('[data-testid="connection"]');
-        return { map: map ? [...map.attributes].map((a) => `${a.name}=${a.value}`).join(' ') : 'no map', connection: connection?.getAttribute('data-state') ?? 'none' };
+        return {
+          map: map ? [...map.attributes].map((a) => `${a.name}=${a.value}`).join(' ') : 'no map',
+          connection: connection?.getAttribute('data-state') ?? 'none',
+        };
       }, MAP)
       .catch((e: unknown) => String(e));
     await p.page.screenshot({ path: 'bench/results/cold-start-timeout.png' }).catch(() => {});

@@ -86,13 +86,14 @@ export async function openLoop(
     const socket = sockets[i % sockets.length]!;
     const t0 = performance.now();
     pending.push(
-      socket
-        .send(payload())
-        .then((ack) => {
+      socket.send(payload()).then(
+        (ack) => {
           if (ack.ok) latencies.push(performance.now() - t0);
           else failed++;
           onAck?.(ack, t0);
-        }, () => void failed++),
+        },
+        () => void failed++,
+      ),
     );
   }
   const sentIn = (performance.now() - start) / 1000;

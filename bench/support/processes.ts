@@ -38,9 +38,7 @@ export function perCommit(stats: ChildStats): { apply: number; commit: number; p
   return { apply: stats.applyMs / n, commit: stats.commitMs / n, publish: stats.publishMs / n, commands: stats.commands / n };
 }
 export type ChildRequest =
-  | { type: 'start'; kind: 'waymark' | 'echo' | 'broadcast'; users?: UsersWanted; maxBatch?: number }
-  | { type: 'stats' }
-  | { type: 'stop' };
+  { type: 'start'; kind: 'waymark' | 'echo' | 'broadcast'; users?: UsersWanted; maxBatch?: number } | { type: 'stats' } | { type: 'stop' };
 export interface ChildReady {
   type: 'ready';
   url: string;

@@ -48,7 +48,9 @@ function busyStretches(profile: Profile, minMs = 50, gapMs = 2): string[] {
   const flush = () => {
     if (stretch && stretch.end - stretch.start > minMs) {
       const top = [...stretch.self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
-      out.push(`${(stretch.end - stretch.start).toFixed(0).padStart(5)} ms at ${(stretch.start / 1000).toFixed(1)} s: ${top.map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
+      out.push(
+        `${(stretch.end - stretch.start).toFixed(0).padStart(5)} ms at ${(stretch.start / 1000).toFixed(1)} s: ${top.map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`,
+      );
     }
     stretch = null;
   };

@@ -35,9 +35,7 @@ function readMigrations(): Migration[] {
     .readdirSync(MIGRATIONS_DIR)
     .map((file) => ({ file, match: /^(\d+)_([\w-]+)\.sql$/.exec(file) }))
     .flatMap(({ file, match }) =>
-      match?.[1] && match[2]
-        ? [{ version: Number(match[1]), name: match[2], sql: fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8') }]
-        : [],
+      match?.[1] && match[2] ? [{ version: Number(match[1]), name: match[2], sql: fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8') }] : [],
     )
     .sort((a, b) => a.version - b.version);
 }
@@ -55,9 +53,7 @@ export function applyMigrations(db: Db): number[] {
       .all()
       .map((r) => r.version),
   );
-  const record = db.prepare<[number, string, string]>(
-    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
-  );
+  const record = db.prepare<[number, string, string]>('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const isApplied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
   const done: number[] = [];
   for (const migration of readMigrations()) {

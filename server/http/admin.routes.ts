@@ -1,12 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { AuthService } from '../services/auth.service';
-import {
-  AdminForbiddenError,
-  AdminInputError,
-  AdminNotFoundError,
-  type AdminActor,
-  type AdminService,
-} from '../services/admin.service';
+import { AdminForbiddenError, AdminInputError, AdminNotFoundError, type AdminActor, type AdminService } from '../services/admin.service';
 import { failure, toIssues } from '../../shared/protocol';
 import { PasswordReset, ScopeChange } from '../../shared/schemas/admin.schema';
 import { requireSession } from './request-session';
@@ -42,13 +36,33 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       }
     };
 
-  router.get('/overview', run((actor, _req, res) => void res.json(deps.admin.list(actor))));
-  router.post('/users', run(async (actor, req, res) => void res.status(201).json(await deps.admin.createUser(req.body, actor))));
-  router.post('/agencies', run((actor, req, res) => void res.status(201).json(deps.admin.createAgency(req.body, actor))));
-  router.post('/users/:id/disable', run((actor, req, res) => void res.json(deps.admin.setDisabled(req.params.id, true, actor))));
-  router.post('/users/:id/enable', run((actor, req, res) => void res.json(deps.admin.setDisabled(req.params.id, false, actor))));
-  router.post('/users/:id/end-sessions', run((actor, req, res) => void res.json({ ended: deps.admin.endSessions(req.params.id, actor) })));
-  router.post('/users/:id/password', run(async (actor, req, res) => {
+  router.get(
+    '/overview',
+    run((actor, _req, res) => void res.json(deps.admin.list(actor))),
+  );
+  router.post(
+    '/users',
+    run(async (actor, req, res) => void res.status(201).json(await deps.admin.createUser(req.body, actor))),
+  );
+  router.post(
+    '/agencies',
+    run((actor, req, res) => void res.status(201).json(deps.admin.createAgency(req.body, actor))),
+  );
+  router.post(
+    '/users/:id/disable',
+    run((actor, req, res) => void res.json(deps.admin.setDisabled(req.params.id, true, actor))),
+  );
+  router.post(
+    '/users/:id/enable',
+    run((actor, req, res) => void res.json(deps.admin.setDisabled(req.params.id, false, actor))),
+  );
+  router.post(
+    '/users/:id/end-sessions',
+    run((actor, req, res) => void res.json({ ended: deps.admin.endSessions(req.params.id, actor) })),
+  );
+  router.post(
+    '/users/:id/password',
+    run(async (actor, req, res) => {
       const parsed = PasswordReset.safeParse(req.body);
       if (!parsed.success) {
         res.status(400).json(failure('invalid', 'a new password of at least 10 characters', toIssues(parsed.error)));
@@ -57,7 +71,9 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       res.json(await deps.admin.resetPassword(req.params.id, parsed.data.password, actor));
     }),
   );
-  router.put('/users/:id/scope', run((actor, req, res) => {
+  router.put(
+    '/users/:id/scope',
+    run((actor, req, res) => {
       const parsed = ScopeChange.safeParse(req.body);
       if (!parsed.success) {
         res.status(400).json(failure('invalid', 'role, agency and crisis are required', toIssues(parsed.error)));

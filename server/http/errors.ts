@@ -44,9 +44,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (client?.type === 'entity.too.large') {
       res.status(413).json(failure('too_large', 'the request body is too large'));
     } else if (client?.type === 'encoding.unsupported') {
-      res.status(415).json(failure('invalid', 'the request body\'s Content-Encoding is not supported (gzip, deflate, br or none)'));
+      res.status(415).json(failure('invalid', "the request body's Content-Encoding is not supported (gzip, deflate, br or none)"));
     } else if (client?.type === 'charset.unsupported') {
-      res.status(415).json(failure('invalid', 'the request body\'s charset is not supported (utf-8)'));
+      res.status(415).json(failure('invalid', "the request body's charset is not supported (utf-8)"));
     } else if (client) {
       // A body that does not inflate, a length that does not match, a parameter that does not decode.
       res.status(client.status).json(failure('invalid', 'the request cannot be read'));

@@ -20,7 +20,11 @@ function fileName(req: Request): string {
   const raw = req.headers['x-file-name'];
   const value = Array.isArray(raw) ? raw[0] : raw;
   try {
-    return value ? decodeURIComponent(value).replace(/\p{Cc}/gu, '').slice(0, 200) || 'upload.csv' : 'upload.csv';
+    return value
+      ? decodeURIComponent(value)
+          .replace(/\p{Cc}/gu, '')
+          .slice(0, 200) || 'upload.csv'
+      : 'upload.csv';
   } catch {
     return 'upload.csv';
   }
@@ -58,14 +62,14 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
     next();
   };
   const upload: RequestHandler = async (req, res) => {
-      const who = audience(req, res);
-      if (!who) return;
-      const body: unknown = req.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) return answer(res, failure('invalid', 'the upload is empty'));
-      // The person's choice over the detection: ?encoding=windows-1252&delimiter=semicolon.
-      const options = ImportReadOptions.safeParse(req.query);
-      if (!options.success) return answer(res, failure('invalid', 'not a known encoding or delimiter', toIssues(options.error)));
-      answer(res, await deps.imports.upload(who, fileName(req), body, options.data));
+    const who = audience(req, res);
+    if (!who) return;
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) return answer(res, failure('invalid', 'the upload is empty'));
+    // The person's choice over the detection: ?encoding=windows-1252&delimiter=semicolon.
+    const options = ImportReadOptions.safeParse(req.query);
+    if (!options.success) return answer(res, failure('invalid', 'not a known encoding or delimiter', toIssues(options.error)));
+    answer(res, await deps.imports.upload(who, fileName(req), body, options.data));
   };
   router.post(IMPORT_ROUTES.upload, mayUpload, express.raw({ type: () => true, limit: deps.maxBytes }), upload, tooLarge);
 

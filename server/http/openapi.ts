@@ -43,10 +43,22 @@ interface Operation {
 
 /** The token-protected operations (the description itself is public). */
 export const API_V1_OPERATIONS: readonly Operation[] = [
-  { path: API_V1_ROUTES.groups, operationId: 'listGroups', summary: 'Groups the agency may see, full or reduced, by latest change', response: 'ApiGroupsPage', list: true },
+  {
+    path: API_V1_ROUTES.groups,
+    operationId: 'listGroups',
+    summary: 'Groups the agency may see, full or reduced, by latest change',
+    response: 'ApiGroupsPage',
+    list: true,
+  },
   { path: API_V1_ROUTES.group, operationId: 'getGroup', summary: 'One group as the agency may see it', response: 'ApiGroupAnswer', list: false },
   { path: API_V1_ROUTES.needs, operationId: 'listNeeds', summary: 'Needs of the groups the agency sees in full', response: 'ApiNeedsPage', list: true },
-  { path: API_V1_ROUTES.assignments, operationId: 'listAssignments', summary: 'Assignments in the groups the agency sees in full', response: 'ApiAssignmentsPage', list: true },
+  {
+    path: API_V1_ROUTES.assignments,
+    operationId: 'listAssignments',
+    summary: 'Assignments in the groups the agency sees in full',
+    response: 'ApiAssignmentsPage',
+    list: true,
+  },
 ];
 
 /** Express `/a/:id` → OpenAPI `/a/{id}`. */
@@ -88,9 +100,7 @@ export function openApiDocument(): unknown {
   };
   const paths: Record<string, unknown> = {};
   for (const op of API_V1_OPERATIONS) {
-    const parameters = op.list
-      ? queryParameters()
-      : [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
+    const parameters = op.list ? queryParameters() : [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
     paths[openApiPath(op.path)] = {
       get: {
         operationId: op.operationId,
@@ -115,7 +125,7 @@ export function openApiDocument(): unknown {
       title: 'Waymark read-only API',
       version: '1.0.0',
       description:
-        'Groups, needs and assignments of one crisis, as the token\'s agency sees them in Waymark: a consulate ' +
+        "Groups, needs and assignments of one crisis, as the token's agency sees them in Waymark: a consulate " +
         'as its embassy users (full details only with consent and no protection flag), any other agency as its ' +
         'responders (exact location and details only where it has open work). Every use is audited.',
     },

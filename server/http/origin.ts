@@ -64,7 +64,7 @@ export function originVerdict(req: OriginRequest, policy: OriginPolicy): OriginV
 }
 
 /** The 403 messages (code `forbidden`): tests and people reading a log tell this refusal from a role's. */
-export const FOREIGN_MESSAGE = 'cross-origin request refused: it did not come from this app\'s own pages';
+export const FOREIGN_MESSAGE = "cross-origin request refused: it did not come from this app's own pages";
 export const ABSENT_MESSAGE = 'cross-origin request refused: a request that changes something must send its Origin';
 
 /** Methods that change nothing, so any page may send them (their answers are not readable cross-origin). */

@@ -9,8 +9,7 @@ interface AgencyRow {
   serves_state: string | null;
 }
 
-const toAgency = (row: AgencyRow): Agency =>
-  Agency.parse({ id: row.id, name: row.name, acronym: row.acronym, type: row.type, servesState: row.serves_state });
+const toAgency = (row: AgencyRow): Agency => Agency.parse({ id: row.id, name: row.name, acronym: row.acronym, type: row.type, servesState: row.serves_state });
 
 /** Agencies: UN bodies, NGOs, Red Cross/Crescent, consulates. */
 export class AgencyRepository {

@@ -58,9 +58,7 @@ export class ApiTokenRepository {
     this.#byId = db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE id = ?');
     this.#all = db.prepare<[], TokenRow>('SELECT * FROM api_tokens ORDER BY created_at DESC, id');
     this.#touch = db.prepare<[string, string]>('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
-    this.#revoke = db.prepare<[string, string | null, string]>(
-      'UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL',
-    );
+    this.#revoke = db.prepare<[string, string | null, string]>('UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL');
     // The latest change of each group changed after `after`, oldest first: a cursor by seq that
     // also serves incremental pulls (a group edited again moves to the end, with its new state).
     this.#latest = db.prepare<[string, number, number], { seq: number; data: string }>(
@@ -69,12 +67,8 @@ export class ApiTokenRepository {
          ON c.seq = m.seq
        ORDER BY c.seq LIMIT ?`,
     );
-    this.#stateAt = db.prepare<[string, number], { data: string }>(
-      'SELECT data FROM change_log WHERE entity_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
-    );
-    this.#latestOf = db.prepare<[string], { seq: number; data: string }>(
-      'SELECT seq, data FROM change_log WHERE entity_id = ? ORDER BY seq DESC LIMIT 1',
-    );
+    this.#stateAt = db.prepare<[string, number], { data: string }>('SELECT data FROM change_log WHERE entity_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1');
+    this.#latestOf = db.prepare<[string], { seq: number; data: string }>('SELECT seq, data FROM change_log WHERE entity_id = ? ORDER BY seq DESC LIMIT 1');
   }
 
   /** Stores a new token (its hash). */

@@ -64,9 +64,7 @@ export class ChangeLogRepository {
     this.#listRange = db.prepare<[number, number, number], ChangeRow>(
       'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
     );
-    this.#previous = db.prepare<[string, number], { data: string }>(
-      'SELECT data FROM change_log WHERE entity_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1',
-    );
+    this.#previous = db.prepare<[string, number], { data: string }>('SELECT data FROM change_log WHERE entity_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1');
     this.#byEntity = db.prepare<[string, string], ChangeRow>(
       'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity_id = ? ORDER BY seq',
     );

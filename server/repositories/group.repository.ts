@@ -38,16 +38,7 @@ export class GroupRepository {
 
   /** Replaces a group's state; throws if the stored version is not `g.version - 1`. */
   update(g: Group, json: string = JSON.stringify(g)): void {
-    const result = this.#update.run(
-      g.version,
-      g.status,
-      g.location.lat,
-      g.location.lon,
-      g.updatedAt,
-      json,
-      g.id,
-      g.version - 1,
-    );
+    const result = this.#update.run(g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, g.id, g.version - 1);
     if (result.changes !== 1) throw new Error(`group update lost a race (expected version ${g.version - 1})`);
   }
 

@@ -55,16 +55,12 @@ export class SessionRepository {
   readonly #connections;
 
   constructor(db: Db) {
-    this.#insert = db.prepare<[string, string, number, number]>(
-      'INSERT INTO sessions (id, user_id, created_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?)',
-    );
+    this.#insert = db.prepare<[string, string, number, number]>('INSERT INTO sessions (id, user_id, created_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?)');
     this.#byId = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
     this.#touch = db.prepare<[number, string]>('UPDATE sessions SET last_seen_at_ms = ? WHERE id = ?');
     this.#delete = db.prepare<[string]>('DELETE FROM sessions WHERE id = ?');
     this.#deleteByUser = db.prepare<[string]>('DELETE FROM sessions WHERE user_id = ?');
-    this.#deleteExpired = db.prepare<[number, number]>(
-      'DELETE FROM sessions WHERE last_seen_at_ms < ? OR created_at_ms < ?',
-    );
+    this.#deleteExpired = db.prepare<[number, number]>('DELETE FROM sessions WHERE last_seen_at_ms < ? OR created_at_ms < ?');
     this.#connections = db.prepare<[string], ConnectionRow>(
       `SELECT s.id AS session_id, s.last_seen_at_ms, u.id AS user_id, u.role, u.crisis_id, u.agency_id, u.disabled,
               a.type AS agency_type, a.serves_state
@@ -104,9 +100,7 @@ export class SessionRepository {
   /** The session with this id, or null. */
   findById(id: string): SessionRecord | null {
     const row = this.#byId.get(id);
-    return row
-      ? { id: row.id, userId: row.user_id, createdAtMs: row.created_at_ms, lastSeenAtMs: row.last_seen_at_ms }
-      : null;
+    return row ? { id: row.id, userId: row.user_id, createdAtMs: row.created_at_ms, lastSeenAtMs: row.last_seen_at_ms } : null;
   }
 
   /** Records activity on a session; returns whether it still existed. */

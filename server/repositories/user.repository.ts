@@ -71,24 +71,12 @@ export class UserRepository {
     );
     this.#setDisabled = db.prepare<[number, string]>('UPDATE users SET disabled = ? WHERE id = ?');
     this.#setPassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
-    this.#setScope = db.prepare<[string, string | null, string | null, string]>(
-      'UPDATE users SET role = ?, agency_id = ?, crisis_id = ? WHERE id = ?',
-    );
+    this.#setScope = db.prepare<[string, string | null, string | null, string]>('UPDATE users SET role = ?, agency_id = ?, crisis_id = ? WHERE id = ?');
   }
 
   /** Stores a new user. */
   insert(u: UserRecord): void {
-    this.#insert.run(
-      u.id,
-      u.username,
-      u.passwordHash,
-      u.role,
-      u.displayName,
-      u.agencyId,
-      u.crisisId,
-      u.disabled ? 1 : 0,
-      u.createdAt,
-    );
+    this.#insert.run(u.id, u.username, u.passwordHash, u.role, u.displayName, u.agencyId, u.crisisId, u.disabled ? 1 : 0, u.createdAt);
   }
 
   /** The user with this id, or null. */

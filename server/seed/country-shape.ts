@@ -45,8 +45,7 @@ export function loadCountryShape(numericId: string): CountryShape {
   if (!isCountriesTopology(topology)) throw new Error('world-atlas countries-50m.json is not a countries topology');
   const country = feature(topology, topology.objects.countries).features.find((f) => f.id === numericId);
   const geometry = country?.geometry;
-  const polygons =
-    geometry?.type === 'Polygon' ? [geometry.coordinates] : geometry?.type === 'MultiPolygon' ? geometry.coordinates : null;
+  const polygons = geometry?.type === 'Polygon' ? [geometry.coordinates] : geometry?.type === 'MultiPolygon' ? geometry.coordinates : null;
   if (!polygons) throw new Error(`no polygon for country ${numericId} in world-atlas`);
   const rings = polygons.flat().map((ring) => ring.map((p): [number, number] => [p[0] ?? 0, p[1] ?? 0]));
   return { rings, contains: (lat, lon) => insideRings(rings, lon, lat) };

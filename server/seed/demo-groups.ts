@@ -1,12 +1,5 @@
 import type { Bbox } from '../../shared/schemas/crisis.schema';
-import {
-  AGE_BANDS,
-  Group,
-  type AgeBands,
-  type GroupStatus,
-  type Nationality,
-  type Vulnerabilities,
-} from '../../shared/schemas/group.schema';
+import { AGE_BANDS, Group, type AgeBands, type GroupStatus, type Nationality, type Vulnerabilities } from '../../shared/schemas/group.schema';
 import type { Need, NeedStatus, NeedType } from '../../shared/schemas/need.schema';
 import type { CountryShape } from './country-shape';
 import type { Prng } from './prng';
@@ -25,16 +18,96 @@ interface Town {
 type SiteType = Group['location']['siteType'];
 
 const TOWNS: readonly Town[] = [
-  { name: 'Tripoli', lat: 32.89, lon: 13.19, weight: 26, districts: ['Gargaresh', 'Souq al-Juma', 'Tajoura', 'Abu Salim', 'Janzour', 'Ain Zara'], nationalities: ['NGA', 'NER', 'SDN', 'BGD', 'EGY', 'SYR', 'MLI', 'GHA', 'PAK', 'ERI'], sites: { urban_dispersed: 4, informal_settlement: 3, collective_centre: 2, detention_centre: 2, workplace: 2 } },
-  { name: 'Zuwara', lat: 32.93, lon: 12.08, weight: 8, districts: ['harbour', 'Abu Kammash road', 'old town'], nationalities: ['NGA', 'GHA', 'MLI', 'BGD', 'SDN', 'ERI'], sites: { informal_settlement: 3, open_air: 2, transit_point: 2, detention_centre: 1 } },
-  { name: 'Misrata', lat: 32.38, lon: 15.09, weight: 10, districts: ['Karareem', 'port area', 'Zawiyat al-Mahjoub'], nationalities: ['EGY', 'SDN', 'NGA', 'BGD', 'TCD', 'NER'], sites: { workplace: 3, urban_dispersed: 3, collective_centre: 2, detention_centre: 1 } },
-  { name: 'Bani Walid', lat: 31.76, lon: 13.99, weight: 6, districts: ['town centre', 'eastern farms', 'desert road'], nationalities: ['ERI', 'SOM', 'ETH', 'SDN'], sites: { informal_settlement: 2, detention_centre: 2, open_air: 2 } },
-  { name: 'Sirte', lat: 31.2, lon: 16.59, weight: 6, districts: ['coastal road', 'Al-Giza al-Bahriya', 'industrial zone'], nationalities: ['SDN', 'TCD', 'NER', 'EGY'], sites: { urban_dispersed: 2, workplace: 2, informal_settlement: 2 } },
-  { name: 'Benghazi', lat: 32.12, lon: 20.07, weight: 14, districts: ['Al-Laithi', 'Ganfouda', 'Sabri', 'Al-Kish'], nationalities: ['EGY', 'SDN', 'BGD', 'SYR', 'PAK', 'TCD'], sites: { urban_dispersed: 4, workplace: 3, collective_centre: 2, informal_settlement: 1 } },
-  { name: 'Tobruk', lat: 32.08, lon: 23.96, weight: 8, districts: ['port', 'Emsaed road', 'town centre'], nationalities: ['EGY', 'SYR', 'BGD', 'SDN'], sites: { border_crossing: 3, transit_point: 2, urban_dispersed: 2 } },
-  { name: 'Sabha', lat: 27.04, lon: 14.43, weight: 12, districts: ['Al-Manshiya', 'Hay Abdelkafi', 'market area', 'airport road'], nationalities: ['NER', 'NGA', 'TCD', 'MLI', 'GHA', 'SDN'], sites: { transit_point: 4, informal_settlement: 3, detention_centre: 1, workplace: 1 } },
-  { name: 'Ghat', lat: 24.96, lon: 10.17, weight: 5, districts: ['border road', 'town centre', 'Al-Awaynat road'], nationalities: ['NER', 'MLI', 'NGA', 'TCD'], sites: { border_crossing: 3, transit_point: 2, open_air: 1 } },
-  { name: 'Kufra', lat: 24.18, lon: 23.29, weight: 5, districts: ['southern checkpoint', 'Al-Jawf', 'farms'], nationalities: ['SDN', 'TCD', 'ERI', 'ETH', 'SOM'], sites: { transit_point: 3, open_air: 2, detention_centre: 1, border_crossing: 1 } },
+  {
+    name: 'Tripoli',
+    lat: 32.89,
+    lon: 13.19,
+    weight: 26,
+    districts: ['Gargaresh', 'Souq al-Juma', 'Tajoura', 'Abu Salim', 'Janzour', 'Ain Zara'],
+    nationalities: ['NGA', 'NER', 'SDN', 'BGD', 'EGY', 'SYR', 'MLI', 'GHA', 'PAK', 'ERI'],
+    sites: { urban_dispersed: 4, informal_settlement: 3, collective_centre: 2, detention_centre: 2, workplace: 2 },
+  },
+  {
+    name: 'Zuwara',
+    lat: 32.93,
+    lon: 12.08,
+    weight: 8,
+    districts: ['harbour', 'Abu Kammash road', 'old town'],
+    nationalities: ['NGA', 'GHA', 'MLI', 'BGD', 'SDN', 'ERI'],
+    sites: { informal_settlement: 3, open_air: 2, transit_point: 2, detention_centre: 1 },
+  },
+  {
+    name: 'Misrata',
+    lat: 32.38,
+    lon: 15.09,
+    weight: 10,
+    districts: ['Karareem', 'port area', 'Zawiyat al-Mahjoub'],
+    nationalities: ['EGY', 'SDN', 'NGA', 'BGD', 'TCD', 'NER'],
+    sites: { workplace: 3, urban_dispersed: 3, collective_centre: 2, detention_centre: 1 },
+  },
+  {
+    name: 'Bani Walid',
+    lat: 31.76,
+    lon: 13.99,
+    weight: 6,
+    districts: ['town centre', 'eastern farms', 'desert road'],
+    nationalities: ['ERI', 'SOM', 'ETH', 'SDN'],
+    sites: { informal_settlement: 2, detention_centre: 2, open_air: 2 },
+  },
+  {
+    name: 'Sirte',
+    lat: 31.2,
+    lon: 16.59,
+    weight: 6,
+    districts: ['coastal road', 'Al-Giza al-Bahriya', 'industrial zone'],
+    nationalities: ['SDN', 'TCD', 'NER', 'EGY'],
+    sites: { urban_dispersed: 2, workplace: 2, informal_settlement: 2 },
+  },
+  {
+    name: 'Benghazi',
+    lat: 32.12,
+    lon: 20.07,
+    weight: 14,
+    districts: ['Al-Laithi', 'Ganfouda', 'Sabri', 'Al-Kish'],
+    nationalities: ['EGY', 'SDN', 'BGD', 'SYR', 'PAK', 'TCD'],
+    sites: { urban_dispersed: 4, workplace: 3, collective_centre: 2, informal_settlement: 1 },
+  },
+  {
+    name: 'Tobruk',
+    lat: 32.08,
+    lon: 23.96,
+    weight: 8,
+    districts: ['port', 'Emsaed road', 'town centre'],
+    nationalities: ['EGY', 'SYR', 'BGD', 'SDN'],
+    sites: { border_crossing: 3, transit_point: 2, urban_dispersed: 2 },
+  },
+  {
+    name: 'Sabha',
+    lat: 27.04,
+    lon: 14.43,
+    weight: 12,
+    districts: ['Al-Manshiya', 'Hay Abdelkafi', 'market area', 'airport road'],
+    nationalities: ['NER', 'NGA', 'TCD', 'MLI', 'GHA', 'SDN'],
+    sites: { transit_point: 4, informal_settlement: 3, detention_centre: 1, workplace: 1 },
+  },
+  {
+    name: 'Ghat',
+    lat: 24.96,
+    lon: 10.17,
+    weight: 5,
+    districts: ['border road', 'town centre', 'Al-Awaynat road'],
+    nationalities: ['NER', 'MLI', 'NGA', 'TCD'],
+    sites: { border_crossing: 3, transit_point: 2, open_air: 1 },
+  },
+  {
+    name: 'Kufra',
+    lat: 24.18,
+    lon: 23.29,
+    weight: 5,
+    districts: ['southern checkpoint', 'Al-Jawf', 'farms'],
+    nationalities: ['SDN', 'TCD', 'ERI', 'ETH', 'SOM'],
+    sites: { transit_point: 3, open_air: 2, detention_centre: 1, border_crossing: 1 },
+  },
 ];
 
 /** The statuses of the demo's groups, in proportions a coordinator would recognise. */
@@ -50,9 +123,22 @@ const STATUS_WEIGHTS: Readonly<Partial<Record<GroupStatus, number>>> = {
 };
 
 const NEED_WEIGHTS: Readonly<Record<NeedType, number>> = {
-  water: 9, food: 9, shelter: 7, medical: 7, sanitation: 4, psychosocial: 3, protection: 4, child_protection: 2,
-  family_tracing: 2, documents: 5, consular_assistance: 5, evacuation: 4, transport: 3, communication: 3,
-  interpretation: 2, cash: 4,
+  water: 9,
+  food: 9,
+  shelter: 7,
+  medical: 7,
+  sanitation: 4,
+  psychosocial: 3,
+  protection: 4,
+  child_protection: 2,
+  family_tracing: 2,
+  documents: 5,
+  consular_assistance: 5,
+  evacuation: 4,
+  transport: 3,
+  communication: 3,
+  interpretation: 2,
+  cash: 4,
 };
 
 const DAY_MS = 86_400_000;

@@ -79,11 +79,7 @@ export async function seedDemoIfEmpty(repos: Repositories, options: { nowMs?: nu
   return seedDemoUnless(repos, () => repos.crises.count() > 0, options);
 }
 
-async function seedDemoUnless(
-  repos: Repositories,
-  skip: () => boolean,
-  options: { nowMs?: number },
-): Promise<DemoSeedResult | null> {
+async function seedDemoUnless(repos: Repositories, skip: () => boolean, options: { nowMs?: number }): Promise<DemoSeedResult | null> {
   const nowMs = options.nowMs ?? Date.now();
   const now = new Date(nowMs).toISOString();
   const rng = new Prng(DEMO_SEED);
@@ -118,9 +114,7 @@ async function seedDemoUnless(
 
   const land = loadCountryShape(LIBYA_NUMERIC);
   const context = { crisisId: crisis.id, area: crisis.area, land, reportedBy: reporter.id, nowMs };
-  const generated = Array.from({ length: DEMO_GROUP_COUNT }, () => makeDemoGroup(rng, context)).sort((a, b) =>
-    a.reportedAt.localeCompare(b.reportedAt),
-  );
+  const generated = Array.from({ length: DEMO_GROUP_COUNT }, () => makeDemoGroup(rng, context)).sort((a, b) => a.reportedAt.localeCompare(b.reportedAt));
   const consulate = agencies.find((a) => a.acronym === 'NGA-EMB');
   const coordinator = users.find((u) => u.role === 'coordinator');
   const groups = consulate && coordinator ? withConsularWork(generated, consulate, coordinator.id, rng) : generated;
@@ -170,9 +164,19 @@ function withConsularWork(groups: Group[], consulate: Agency, coordinatorId: str
       updatedAt: group.updatedAt,
       version: 1,
       ...(status === 'in_progress'
-        ? { consular: { documentsIssued: need.type === 'documents' ? Math.ceil(nationals / 2) : 0, registeredForEvacuation: need.type === 'evacuation' ? nationals : 0, evacuated: 0 } }
+        ? {
+            consular: {
+              documentsIssued: need.type === 'documents' ? Math.ceil(nationals / 2) : 0,
+              registeredForEvacuation: need.type === 'evacuation' ? nationals : 0,
+              evacuated: 0,
+            },
+          }
         : {}),
     };
-    return { ...group, assignments: [...group.assignments, assignment], needs: group.needs.map((n) => (n.id === need.id ? { ...n, status: 'assigned' as const } : n)) };
+    return {
+      ...group,
+      assignments: [...group.assignments, assignment],
+      needs: group.needs.map((n) => (n.id === need.id ? { ...n, status: 'assigned' as const } : n)),
+    };
   });
 }

@@ -140,9 +140,7 @@ export class AdminService {
   }
 
   #checkScope(fields: z.output<typeof UserScopeInput>): Agency | null {
-    const agency = fields.agency
-      ? (this.#repos.agencies.findByAcronym(fields.agency) ?? this.#repos.agencies.findById(fields.agency))
-      : null;
+    const agency = fields.agency ? (this.#repos.agencies.findByAcronym(fields.agency) ?? this.#repos.agencies.findById(fields.agency)) : null;
     if (fields.agency && !agency) throw new AdminInputError(`no agency ${fields.agency}`);
     if (AGENCY_ROLES.includes(fields.role) && !agency) throw new AdminInputError(`a ${fields.role} user needs an agency`);
     if (fields.role === 'embassy' && agency?.type !== 'consulate') {

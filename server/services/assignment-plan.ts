@@ -113,5 +113,10 @@ export function planUpdateAssignment(group: Group, command: UpdateAssignment, au
     version: current.version + 1,
     ...(consular ? { consular } : {}),
   };
-  return { group: withAssignments(group, group.assignments.map((a) => (a.id === next.id ? next : a))) };
+  return {
+    group: withAssignments(
+      group,
+      group.assignments.map((a) => (a.id === next.id ? next : a)),
+    ),
+  };
 }

@@ -127,10 +127,7 @@ export class AuthService {
    */
   knownStillFresh(known: KnownSession): boolean {
     const now = this.#now();
-    return (
-      now - known.createdAtMs <= this.#policy.absoluteMs &&
-      now - known.lastSeenAtMs < Math.min(TOUCH_INTERVAL_MS, this.#policy.idleMs)
-    );
+    return now - known.createdAtMs <= this.#policy.absoluteMs && now - known.lastSeenAtMs < Math.min(TOUCH_INTERVAL_MS, this.#policy.idleMs);
   }
 
   /**

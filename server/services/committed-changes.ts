@@ -17,9 +17,7 @@ export function changeLogSource(repos: Repositories): ChangeSource {
     between(afterSeq, uptoSeq, limit) {
       const latest = new Map<string, Group | null>();
       return repos.changeLog.listRange(afterSeq, uptoSeq, limit).map((change) => {
-        const before = latest.has(change.entityId)
-          ? (latest.get(change.entityId) ?? null)
-          : repos.changeLog.stateBefore(change.entityId, change.seq);
+        const before = latest.has(change.entityId) ? (latest.get(change.entityId) ?? null) : repos.changeLog.stateBefore(change.entityId, change.seq);
         latest.set(change.entityId, change.group);
         return { seq: change.seq, crisisId: change.crisisId, before, after: change.group };
       });

@@ -73,7 +73,10 @@ export class ConsularSnapshots {
     const taken = this.#taken.get(key);
     if (taken?.period === period) return taken;
     const { aggregates, overview } = consularSnapshot(groups(), state, this.#areas);
-    const digest = JSON.stringify([aggregates.areas.map((a) => [a.area, a.people, a.byStatus, a.byNeed, a.figures, a.statusWithheld, a.needsWithheld]), overview]);
+    const digest = JSON.stringify([
+      aggregates.areas.map((a) => [a.area, a.people, a.byStatus, a.byNeed, a.figures, a.statusWithheld, a.needsWithheld]),
+      overview,
+    ]);
     const snapshot = { period, takenAt: now, aggregates, overview, digest };
     this.#taken.set(key, snapshot);
     return snapshot;

@@ -1,7 +1,15 @@
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { AreaIndex } from '../../shared/aggregate';
-import { consularHistory, evacuationList, POINT_FIGURES, type ConsularPoint, type ConsularHistory, type ConsularSummary, type EvacuationList } from '../../shared/consular';
+import {
+  consularHistory,
+  evacuationList,
+  POINT_FIGURES,
+  type ConsularPoint,
+  type ConsularHistory,
+  type ConsularSummary,
+  type EvacuationList,
+} from '../../shared/consular';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { ConsularSnapshots } from './consular-snapshots';
 import { hxlCsv } from '../../shared/exports/hxl-csv';
@@ -9,7 +17,6 @@ import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import { VULNERABILITIES } from '../../shared/schemas/group.schema';
-
 
 /** An embassy user's state and crisis, or why it has none. */
 type Scope = { crisisId: string; state: string } | Failure;
@@ -92,7 +99,14 @@ export class ConsularService {
     const period = this.snapshots.periodMs;
     const bucket = Math.max(1, Math.ceil(span / 48 / period)) * period;
     const points = consularHistory(changes, scope.state, this.#areas, bucket).filter((p) => Date.parse(p.at) < snapshot.takenAt);
-    const last: ConsularPoint = { at: new Date(snapshot.takenAt).toISOString(), stranded: null, inNeed: null, assisted: null, relocated: null, evacuated: null };
+    const last: ConsularPoint = {
+      at: new Date(snapshot.takenAt).toISOString(),
+      stranded: null,
+      inNeed: null,
+      assisted: null,
+      relocated: null,
+      evacuated: null,
+    };
     for (const f of POINT_FIGURES) last[f] = snapshot.overview.figures[f]?.shown ?? null;
     points.push(last);
     this.#audit(audience, 'consular.read');
@@ -118,9 +132,26 @@ export class ConsularService {
     const scope = this.#scope(audience, 'export.evacuation');
     if ('ok' in scope) return scope;
     const { rows } = evacuationList(this.#repos.groups.listByCrisis(scope.crisisId), scope.state);
-    const records = rows.map((r) => [r.groupId, r.placeName, r.lat, r.lon, r.status, r.nationals, r.total, r.documentsLost, ...VULNERABILITIES.map((v) => r.vulnerabilities[v] ?? 0), r.seenAt]);
+    const records = rows.map((r) => [
+      r.groupId,
+      r.placeName,
+      r.lat,
+      r.lon,
+      r.status,
+      r.nationals,
+      r.total,
+      r.documentsLost,
+      ...VULNERABILITIES.map((v) => r.vulnerabilities[v] ?? 0),
+      r.seenAt,
+    ]);
     this.#audit(audience, 'export.evacuation');
-    return { ok: true, csv: hxlCsv(HEADERS.map((header, i) => ({ header, tag: HXL[i]! })), records) };
+    return {
+      ok: true,
+      csv: hxlCsv(
+        HEADERS.map((header, i) => ({ header, tag: HXL[i]! })),
+        records,
+      ),
+    };
   }
 
   #scope(audience: Audience, action: 'consular.read' | 'export.evacuation'): Scope {
@@ -130,6 +161,14 @@ export class ConsularService {
   }
 
   #audit(a: Audience, action: AuditAction): void {
-    this.#repos.audit.append({ at: new Date(this.#now()).toISOString(), userId: a.userId, role: a.role, action, recordType: null, recordId: null, outcome: 'ok' });
+    this.#repos.audit.append({
+      at: new Date(this.#now()).toISOString(),
+      userId: a.userId,
+      role: a.role,
+      action,
+      recordType: null,
+      recordId: null,
+      outcome: 'ok',
+    });
   }
 }

@@ -59,9 +59,7 @@ export class CoordinationService {
   fieldTeams(audience: Audience): FieldTeamList | Failure {
     if (!can(audience.role, 'group.requestFollowUp')) return failure('forbidden', 'your role does not ask for follow-ups');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const teams = this.#repos.users
-      .listFieldTeams(audience.crisisId)
-      .map((u) => ({ id: u.id, displayName: u.displayName }));
+    const teams = this.#repos.users.listFieldTeams(audience.crisisId).map((u) => ({ id: u.id, displayName: u.displayName }));
     return { ok: true, teams };
   }
 
@@ -117,7 +115,12 @@ export class CoordinationService {
     if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
     // When each assignment was made and completed is only in the change log (assignments keep no dates of their own).
     const dates = assignmentDates(this.#repos.changeLog.iterateCrisis(audience.crisisId));
-    const rows = threeW(this.#repos.groups.listByCrisis(audience.crisisId), this.#repos.agencies.list(), { hostCountry: crisis.hostCountry, dates }, this.#now());
+    const rows = threeW(
+      this.#repos.groups.listByCrisis(audience.crisisId),
+      this.#repos.agencies.list(),
+      { hostCountry: crisis.hostCountry, dates },
+      this.#now(),
+    );
     this.#audit(audience, 'export.3w', null);
     return { ok: true, csv: threeWCsv(rows) };
   }

@@ -127,9 +127,7 @@ export class GroupService {
       case 'group.report':
         return this.#planReport(actor, crisisId, command.group, at);
       case 'group.update':
-        return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) =>
-          this.#applyPatch(current, command.patch),
-        );
+        return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => this.#applyPatch(current, command.patch));
       case 'group.setStatus':
         return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
           if (command.status === 'duplicate') return failure('invalid', 'a group becomes a duplicate only by a merge');
@@ -226,13 +224,7 @@ export class GroupService {
   }
 
   /** Shared steps of every edit: scope, version check, the edit's own rule, re-validation, version bump. */
-  #planEdit(
-    actor: Actor,
-    crisisId: string,
-    groupId: string,
-    baseVersion: number | null,
-    edit: (current: Group) => EditResult,
-  ): Planned | CommandFailure {
+  #planEdit(actor: Actor, crisisId: string, groupId: string, baseVersion: number | null, edit: (current: Group) => EditResult): Planned | CommandFailure {
     const current = this.#repos.groups.findById(groupId);
     // Another crisis's group answers exactly like a missing one.
     if (!current || current.crisisId !== crisisId) return notFound();
@@ -291,7 +283,6 @@ export class GroupService {
     if (mayAct(after) || mayAct(before)) return;
     throw new InvariantError(`role ${actor.audience.role} wrote a group it cannot see in full`);
   }
-
 }
 
 /** Keeps the workflow status of needs that stay; new needs start open. */

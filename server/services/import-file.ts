@@ -25,5 +25,8 @@ const DELIMITER_WORD: Record<ImportDelimiter, string> = { comma: 'commas', semic
 export function unreadable(error: unknown, delimiter: ImportDelimiter, encoding: ImportEncoding): Failure {
   const line = typeof error === 'object' && error !== null && 'lines' in error && typeof error.lines === 'number' ? error.lines : null;
   const where = line === null ? '' : ` at line ${line}`;
-  return failure('invalid', `not a readable CSV file${where} when read as ${encoding} with ${DELIMITER_WORD[delimiter]} between cells; choose another delimiter or encoding`);
+  return failure(
+    'invalid',
+    `not a readable CSV file${where} when read as ${encoding} with ${DELIMITER_WORD[delimiter]} between cells; choose another delimiter or encoding`,
+  );
 }

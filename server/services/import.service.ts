@@ -3,7 +3,17 @@ import type { Repositories } from '../repositories/repositories';
 import type { CommittedChange, GroupService } from './group.service';
 import { decodeText, detectDelimiter, detectEncoding, type ImportDelimiter, type ImportEncoding } from '../../shared/import-detect';
 import { records, unreadable } from './import-file';
-import { choiceColumns, countFromChoice, dayMonthKind, guessMapping, importIds, isHxlRow, rowToGroup, type ImportMapping, type RowContext } from '../../shared/import-mapping';
+import {
+  choiceColumns,
+  countFromChoice,
+  dayMonthKind,
+  guessMapping,
+  importIds,
+  isHxlRow,
+  rowToGroup,
+  type ImportMapping,
+  type RowContext,
+} from '../../shared/import-mapping';
 import { Uuid } from '../../shared/ids';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';

@@ -100,7 +100,10 @@ export class SyncService {
         entry = this.#buildPacked(audience);
         this.#packed.delete(key);
         this.#packed.set(key, entry);
-        void entry.then(() => this.#trimPacked(), () => undefined);
+        void entry.then(
+          () => this.#trimPacked(),
+          () => undefined,
+        );
       }
       try {
         built = await entry;

@@ -144,7 +144,13 @@ export class ChangePublisher {
    * the room's packed bytes with the member's own changes laid over them (`overlayChanges`), so a
    * batch is encoded once however many phones it concerns; the others get it as JSON.
    */
-  #sendPersonal(name: string, shared: (ChangeEvent | null)[], own: Map<number, ChangeEvent | null>, packed: Buffer | null, live: Map<string, Set<string>>): void {
+  #sendPersonal(
+    name: string,
+    shared: (ChangeEvent | null)[],
+    own: Map<number, ChangeEvent | null>,
+    packed: Buffer | null,
+    live: Map<string, Set<string>>,
+  ): void {
     const mine = shared.map((event, index) => (own.has(index) ? (own.get(index) ?? null) : event)).filter((e): e is ChangeEvent => e !== null);
     if (mine.length === 0) return;
     const overlay = [...own.values()].filter((e): e is ChangeEvent => e !== null);

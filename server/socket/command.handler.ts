@@ -19,27 +19,33 @@ export interface CommandHandlerDeps {
 export function registerCommandHandler(socket: WaymarkSocket, deps: CommandHandlerDeps): void {
   socket.on(
     'command',
-    guardedHandler(socket, deps.logger, 'command', (payload, reply: (ack: CommandAck) => void): CommandAck | undefined => {
-      const session = liveSession(socket, deps.auth);
-      if (!session) return failure('unauthorized', 'your session has ended; sign in again');
-      const parsed = Command.safeParse(payload);
-      if (!parsed.success) return failure('invalid', 'not a valid command', toIssues(parsed.error));
-      const audience = socket.data.audience;
-      if (!can(audience.role, parsed.data.type)) return failure('forbidden', `your role may not ${parsed.data.type}`);
-      // Answered once the batch has committed and published: a writer that has its ack knows every
-      // room has been sent the change. The batch answers every command, refused or failed ones too.
-      // The batch checks the session again, in its transaction (one read for all its commands):
-      // a session ended or a user changed by another process is refused, and the socket closed.
-      deps.writes.submit(
-        { userId: session.userId, audience },
-        parsed.data,
-        (outcome) => {
-          reply(outcome.ack);
-          if (!outcome.ack.ok && outcome.ack.code === 'unauthorized') socket.disconnect(true);
-        },
-        socket.data.sessionId,
-      );
-      return undefined;
-    }, socket.data.bucket),
+    guardedHandler(
+      socket,
+      deps.logger,
+      'command',
+      (payload, reply: (ack: CommandAck) => void): CommandAck | undefined => {
+        const session = liveSession(socket, deps.auth);
+        if (!session) return failure('unauthorized', 'your session has ended; sign in again');
+        const parsed = Command.safeParse(payload);
+        if (!parsed.success) return failure('invalid', 'not a valid command', toIssues(parsed.error));
+        const audience = socket.data.audience;
+        if (!can(audience.role, parsed.data.type)) return failure('forbidden', `your role may not ${parsed.data.type}`);
+        // Answered once the batch has committed and published: a writer that has its ack knows every
+        // room has been sent the change. The batch answers every command, refused or failed ones too.
+        // The batch checks the session again, in its transaction (one read for all its commands):
+        // a session ended or a user changed by another process is refused, and the socket closed.
+        deps.writes.submit(
+          { userId: session.userId, audience },
+          parsed.data,
+          (outcome) => {
+            reply(outcome.ack);
+            if (!outcome.ack.ok && outcome.ack.code === 'unauthorized') socket.disconnect(true);
+          },
+          socket.data.sessionId,
+        );
+        return undefined;
+      },
+      socket.data.bucket,
+    ),
   );
 }

@@ -47,7 +47,10 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
   };
   const pub = createClient(options);
   const sub = pub.duplicate();
-  for (const [role, client] of [['pub', pub], ['sub', sub]] as const) {
+  for (const [role, client] of [
+    ['pub', pub],
+    ['sub', sub],
+  ] as const) {
     let up = false;
     client.on('ready', () => {
       if (started && !up) logger.info('redis.reconnected', { client: role });
@@ -80,7 +83,12 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
       for (const client of [pub, sub]) {
         if (!client.isOpen) continue;
         // A graceful close waits for queued commands, which a Redis that is gone never answers.
-        const graceful = client.isReady ? client.close().then(() => true, () => false) : Promise.resolve(false);
+        const graceful = client.isReady
+          ? client.close().then(
+              () => true,
+              () => false,
+            )
+          : Promise.resolve(false);
         const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000).unref());
         if (!(await Promise.race([graceful, timeout])) && client.isOpen) client.destroy();
       }

@@ -19,25 +19,34 @@ export interface SyncHandlerDeps {
 export function registerSyncHandler(socket: WaymarkSocket, deps: SyncHandlerDeps): void {
   socket.on(
     'sync',
-    guardedHandler(socket, deps.logger, 'sync', (payload, reply: (result: SyncAck) => void): SyncAck | undefined => {
-      if (!liveSession(socket, deps.auth)) return failure('unauthorized', 'your session has ended; sign in again');
-      const parsed = SyncRequest.safeParse(payload);
-      if (!parsed.success) return failure('invalid', 'not a valid sync request', toIssues(parsed.error));
-      const audience = socket.data.audience;
-      if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
-      // A position taken under another projection (the user's scope changed) is no position now:
-      // a snapshot replaces everything the device held under the old one.
-      const projection = projectionKey(audience);
-      const request = parsed.data;
-      const sinceSeq = request.projection !== undefined && request.projection !== projection ? null : request.sinceSeq;
-      const stamp = (ack: SyncAck): SyncAck => (ack.ok ? { ...ack, projection } : ack);
-      if (!request.packed) return stamp(deps.sync.sync(audience, sinceSeq));
-      // A packed snapshot is compressed off the event loop: answered when ready.
-      deps.sync.syncPacked(audience, sinceSeq).then((ack) => reply(stamp(ack)), (error: unknown) => {
-        deps.logger.error('socket.handler_failed', { event: 'sync', socketId: socket.id, ...describeError(error) });
-        reply(failure('internal', 'the server could not handle this request; it was not applied'));
-      });
-      return undefined;
-    }, socket.data.bucket),
+    guardedHandler(
+      socket,
+      deps.logger,
+      'sync',
+      (payload, reply: (result: SyncAck) => void): SyncAck | undefined => {
+        if (!liveSession(socket, deps.auth)) return failure('unauthorized', 'your session has ended; sign in again');
+        const parsed = SyncRequest.safeParse(payload);
+        if (!parsed.success) return failure('invalid', 'not a valid sync request', toIssues(parsed.error));
+        const audience = socket.data.audience;
+        if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
+        // A position taken under another projection (the user's scope changed) is no position now:
+        // a snapshot replaces everything the device held under the old one.
+        const projection = projectionKey(audience);
+        const request = parsed.data;
+        const sinceSeq = request.projection !== undefined && request.projection !== projection ? null : request.sinceSeq;
+        const stamp = (ack: SyncAck): SyncAck => (ack.ok ? { ...ack, projection } : ack);
+        if (!request.packed) return stamp(deps.sync.sync(audience, sinceSeq));
+        // A packed snapshot is compressed off the event loop: answered when ready.
+        deps.sync.syncPacked(audience, sinceSeq).then(
+          (ack) => reply(stamp(ack)),
+          (error: unknown) => {
+            deps.logger.error('socket.handler_failed', { event: 'sync', socketId: socket.id, ...describeError(error) });
+            reply(failure('internal', 'the server could not handle this request; it was not applied'));
+          },
+        );
+        return undefined;
+      },
+      socket.data.bucket,
+    ),
   );
 }

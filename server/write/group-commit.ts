@@ -174,9 +174,7 @@ export class GroupCommit implements WritePath {
     const committedAt = performance.now();
     const committed = outcomes.flatMap((outcome) => outcome.committed);
     this.deliver(() =>
-      publishThenAnswer(this.#logger, this.#publish, committed, () =>
-        batch.forEach((item, i) => answer(this.#logger, item.done, outcomes[i]!)),
-      ),
+      publishThenAnswer(this.#logger, this.#publish, committed, () => batch.forEach((item, i) => answer(this.#logger, item.done, outcomes[i]!))),
     );
     const ended = performance.now();
     this.onFlush?.({

@@ -101,12 +101,7 @@ export class WorkerGroupCommit implements WritePath {
   /** Called when a worker has opened its connection, with how many have (tests wait for a restart with it). */
   onWorkerReady: ((ready: number) => void) | null = null;
 
-  constructor(
-    databaseFile: string,
-    publish: (changes: readonly CommittedChange[]) => void,
-    logger: Logger,
-    options: WorkerGroupCommitOptions = {},
-  ) {
+  constructor(databaseFile: string, publish: (changes: readonly CommittedChange[]) => void, logger: Logger, options: WorkerGroupCommitOptions = {}) {
     this.#databaseFile = databaseFile;
     this.#publish = publish;
     this.#logger = logger;
@@ -292,4 +287,3 @@ export class WorkerGroupCommit implements WritePath {
     for (const item of batch) answer(this.#logger, item.done, { ack: notApplied(), committed: [] });
   }
 }
-

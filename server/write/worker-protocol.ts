@@ -9,8 +9,7 @@ export interface WriteWorkerData {
 
 /** Main thread → worker: a batch to run in one transaction, or (tests) a crash on the next one. */
 export type WorkerRequest =
-  | { type: 'batch'; id: number; now: number; items: { actor: Actor; command: Command; sessionId: string | null }[] }
-  | { type: 'crash-next-batch' };
+  { type: 'batch'; id: number; now: number; items: { actor: Actor; command: Command; sessionId: string | null }[] } | { type: 'crash-next-batch' };
 
 /** Worker → main thread. */
 export type WorkerReply =

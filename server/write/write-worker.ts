@@ -57,9 +57,7 @@ port.on('message', (request: WorkerRequest) => {
   now = request.now;
   last = null;
   const outcomes: CommandOutcome[] = new Array<CommandOutcome>(request.items.length);
-  request.items.forEach((item, i) =>
-    commit.submit(item.actor, item.command, (outcome) => (outcomes[i] = outcome), item.sessionId),
-  );
+  request.items.forEach((item, i) => commit.submit(item.actor, item.command, (outcome) => (outcomes[i] = outcome), item.sessionId));
   commit.flush();
   const stats = last as FlushStats | null;
   post({ type: 'done', id: request.id, outcomes, applyMs: stats?.applyMs ?? 0, commitMs: stats?.commitMs ?? 0 });

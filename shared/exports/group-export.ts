@@ -205,7 +205,11 @@ export function pointCollection<P>(items: readonly { at: [number, number]; prope
 }
 
 /** Groups as GeoJSON points with the CSV's fields as properties (less the coordinates). Pure. */
-export function groupsGeoJson(groups: readonly ExportableGroup[], agencies: readonly Agency[], place: ExportPlace): PointFeatureCollection<Omit<GroupRecord, 'lat' | 'lon'>> {
+export function groupsGeoJson(
+  groups: readonly ExportableGroup[],
+  agencies: readonly Agency[],
+  place: ExportPlace,
+): PointFeatureCollection<Omit<GroupRecord, 'lat' | 'lon'>> {
   const name = namer(agencies);
   return pointCollection(
     groups.map((g) => {

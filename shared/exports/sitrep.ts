@@ -51,9 +51,7 @@ export function sitrepMap(groups: readonly Group[], area: Crisis['area'], index:
     const cell = index.areaOf(g.location.lat, g.location.lon);
     people.set(cell, (people.get(cell) ?? 0) + g.headcount.total);
   }
-  const cells = [...people]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([cell, n]) => ({ outline: index.outlineOf(cell), band: bandOf(n) }));
+  const cells = [...people].sort(([a], [b]) => a.localeCompare(b)).map(([cell, n]) => ({ outline: index.outlineOf(cell), band: bandOf(n) }));
   return { area, cells };
 }
 
@@ -74,8 +72,7 @@ export interface SitrepInput {
  * Nothing in it names a person; consent and notes are never read, and the place of a group carrying
  * the protection flag is withheld (the report is printed and passed on). Pure.
  */
-const placeOf = (g: Group) =>
-  g.protectionConcern ? { place: '', placeWithheld: true } : { place: g.location.placeName, placeWithheld: false };
+const placeOf = (g: Group) => (g.protectionConcern ? { place: '', placeWithheld: true } : { place: g.location.placeName, placeWithheld: false });
 
 export function buildSitrep(input: SitrepInput): Sitrep {
   const { crisis, groups, now } = input;

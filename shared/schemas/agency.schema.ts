@@ -2,15 +2,7 @@ import { z } from 'zod';
 import { Iso3 } from '../countries';
 import { Uuid } from '../ids';
 
-export const AGENCY_TYPES = [
-  'un',
-  'ingo',
-  'nngo',
-  'red_cross_crescent',
-  'host_government',
-  'consulate',
-  'civil_society',
-] as const;
+export const AGENCY_TYPES = ['un', 'ingo', 'nngo', 'red_cross_crescent', 'host_government', 'consulate', 'civil_society'] as const;
 export const AgencyType = z.enum(AGENCY_TYPES);
 export type AgencyType = z.infer<typeof AgencyType>;
 

@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { Timestamp, Uuid } from '../ids';
 
-export const ASSIGNMENT_STATUSES = [
-  'proposed',
-  'accepted',
-  'in_progress',
-  'completed',
-  'declined',
-  'cancelled',
-] as const;
+export const ASSIGNMENT_STATUSES = ['proposed', 'accepted', 'in_progress', 'completed', 'declined', 'cancelled'] as const;
 export const AssignmentStatus = z.enum(ASSIGNMENT_STATUSES);
 export type AssignmentStatus = z.infer<typeof AssignmentStatus>;
 

@@ -187,31 +187,33 @@ export const GroupPatch = z
 export type GroupPatch = z.infer<typeof GroupPatch>;
 
 /** A group as stored and as a full view shows it. */
-export const Group = z.object({
-  id: Uuid,
-  ...editableFields,
-  crisisId: Uuid,
-  needs: z.array(Need),
-  status: GroupStatus,
-  /** Incremented by every committed change; edits name the version they were based on. */
-  version: z.number().int().min(1),
-  reportedBy: Uuid,
-  reportedAt: Timestamp,
-  updatedAt: Timestamp,
-  /** When status is `duplicate`, the group this one was merged into. */
-  mergedInto: Uuid.nullable(),
-  /**
-   * Needs handed to agencies. Kept inside the group's stored state (not a table of their own) so
-   * that every channel that carries a group (snapshot, live feed, catch-up, projection, change log)
-   * carries its assignments too, and one version number orders every change to the case.
-   */
-  assignments: z.array(Assignment).max(200).default([]),
-  /**
-   * Field users a coordinator asked to follow the group up: they may edit it besides its reporter.
-   * Defaults to none so that groups stored before the field existed still parse.
-   */
-  followUpBy: z.array(Uuid).max(50).default([]),
-}).superRefine(checkGroupConsistency);
+export const Group = z
+  .object({
+    id: Uuid,
+    ...editableFields,
+    crisisId: Uuid,
+    needs: z.array(Need),
+    status: GroupStatus,
+    /** Incremented by every committed change; edits name the version they were based on. */
+    version: z.number().int().min(1),
+    reportedBy: Uuid,
+    reportedAt: Timestamp,
+    updatedAt: Timestamp,
+    /** When status is `duplicate`, the group this one was merged into. */
+    mergedInto: Uuid.nullable(),
+    /**
+     * Needs handed to agencies. Kept inside the group's stored state (not a table of their own) so
+     * that every channel that carries a group (snapshot, live feed, catch-up, projection, change log)
+     * carries its assignments too, and one version number orders every change to the case.
+     */
+    assignments: z.array(Assignment).max(200).default([]),
+    /**
+     * Field users a coordinator asked to follow the group up: they may edit it besides its reporter.
+     * Defaults to none so that groups stored before the field existed still parse.
+     */
+    followUpBy: z.array(Uuid).max(50).default([]),
+  })
+  .superRefine(checkGroupConsistency);
 export type Group = z.infer<typeof Group>;
 
 /**

@@ -10,7 +10,6 @@ import { agencyValue, ARTIFACTS, browserSuite, signIn } from './suite';
 // opened before A saved, hands the same need to UNICEF. B's save comes back as a conflict that
 // shows both versions side by side; B keeps theirs, and the need has exactly one open assignment.
 
-
 /** Narrows the triage queue to unassigned water needs, the way a coordinator would. */
 async function filterUnassignedWater(page: Page): Promise<void> {
   await page.getByTestId('filter-need').selectOption('water');
@@ -28,7 +27,10 @@ describe('coordination: two coordinators assign the same need at once', () => {
   it("shows the second coordinator both versions and keeps the first one's assignment when asked", async () => {
     const first = await open('coordinator-a');
     const second = await open('coordinator-b');
-    await Promise.all([signIn(first.page, suite.server.url, suite.server.accounts.coordinator), signIn(second.page, suite.server.url, suite.server.accounts.coordinator)]);
+    await Promise.all([
+      signIn(first.page, suite.server.url, suite.server.accounts.coordinator),
+      signIn(second.page, suite.server.url, suite.server.accounts.coordinator),
+    ]);
     const a = first.page;
     const b = second.page;
 

@@ -1,5 +1,14 @@
 import packagedChromium from '@sparticuz/chromium';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page, type Request, type Response } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type ConsoleMessage,
+  type Page,
+  type Request,
+  type Response,
+} from 'playwright-core';
 
 /** Chromium flags for a headless machine with no GPU and no network beyond localhost. */
 export const CHROMIUM_ARGS = [
@@ -48,7 +57,13 @@ export interface GuardedPage {
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** Chromium's names for "no answer at all", expected only during a deliberate outage. */
-const NETWORK_ERRORS = new Set(['net::ERR_INTERNET_DISCONNECTED', 'net::ERR_CONNECTION_REFUSED', 'net::ERR_CONNECTION_RESET', 'net::ERR_EMPTY_RESPONSE', 'net::ERR_FAILED']);
+const NETWORK_ERRORS = new Set([
+  'net::ERR_INTERNET_DISCONNECTED',
+  'net::ERR_CONNECTION_REFUSED',
+  'net::ERR_CONNECTION_RESET',
+  'net::ERR_EMPTY_RESPONSE',
+  'net::ERR_FAILED',
+]);
 
 /**
  * A new browser context (its own cookies: one per role) with a page whose console errors, uncaught

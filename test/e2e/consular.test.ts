@@ -120,5 +120,4 @@ describe('consular view: an embassy follows its nationals within what consent an
     await e.screenshot({ path: path.join(ARTIFACTS, 'embassy-evacuation.png') });
     suite.assertClean();
   });
-
 });

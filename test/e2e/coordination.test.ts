@@ -13,11 +13,12 @@ import { ARTIFACTS, assignNeed, browserSuite, signIn } from './suite';
 // needs, hands the top group's water to IOM; IOM's responder, in another browser, accepts and
 // completes it; the coordinator's map, details and counters follow without a reload.
 
-
 const mapOf = (page: Page) => page.getByRole('region', { name: en['map.label'], exact: true });
 /** Waits until the map has drawn exactly `count` groups and gone idle with them. */
 const mapShows = (page: Page, count: number) =>
-  mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
+  mapOf(page)
+    .and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`))
+    .waitFor({ timeout: 45_000 });
 const listCount = async (page: Page) => Number((await page.getByTestId('group-count').textContent())?.replace(/\D/g, ''));
 const inNeedOfWater = async (page: Page) => Number((await page.getByTestId('in-need-water').textContent())?.replace(/\D/g, ''));
 const tab = (page: Page, key: 'coord.tab.triage' | 'coord.tab.counters') => page.getByRole('tab', { name: en[key], exact: true }).click();
@@ -29,7 +30,10 @@ describe('coordination: from a report to help delivered, live', () => {
   it('assigns the top unassigned water need to an agency whose responder accepts and completes it, seen live by the coordinator', async () => {
     const coordinator = await open('coordinator');
     const responder = await open('responder');
-    await Promise.all([signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator), signIn(responder.page, suite.server.url, suite.server.accounts.responder)]);
+    await Promise.all([
+      signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator),
+      signIn(responder.page, suite.server.url, suite.server.accounts.responder),
+    ]);
     const c = coordinator.page;
     const r = responder.page;
     await mapShows(c, DEMO_GROUP_COUNT);
@@ -96,10 +100,15 @@ describe('coordination: from a report to help delivered, live', () => {
   });
 
   it('asks the field team to follow up a group it did not report, which it may then update', async () => {
-    const [reporter, field] = await Promise.all([connectUser(suite.server.url, suite.server.accounts.coordinator), connectUser(suite.server.url, suite.server.accounts.field)]);
+    const [reporter, field] = await Promise.all([
+      connectUser(suite.server.url, suite.server.accounts.coordinator),
+      connectUser(suite.server.url, suite.server.accounts.field),
+    ]);
     try {
       const place = `Follow-up test ${Date.now()}`;
-      const reported = expectOk(await sendCommand(reporter, reportCommand(makeGroupInput({ location: { lat: 32.88, lon: 13.18, accuracyM: 5, placeName: place, siteType: 'other' } })))).group;
+      const reported = expectOk(
+        await sendCommand(reporter, reportCommand(makeGroupInput({ location: { lat: 32.88, lon: 13.18, accuracyM: 5, placeName: place, siteType: 'other' } }))),
+      ).group;
       // Before anyone asks: the field team sees the group but may not edit it.
       expect(await sendCommand(field, updateCommand(reported.id, reported.version, { notes: 'too early' }))).toMatchObject({ ok: false, code: 'forbidden' });
 
@@ -133,7 +142,12 @@ describe('coordination: from a report to help delivered, live', () => {
       const cookie = await signInApi(suite.server.url, suite.server.accounts.coordinator.username, suite.server.accounts.coordinator.password);
       const agencies = AgencyList.parse(await (await fetch(`${suite.server.url}/api/agencies`, { headers: { cookie } })).json()).agencies;
       const iom = agencies.find((a) => a.acronym === 'IOM')?.id ?? expect.fail('no IOM');
-      const reported: Group = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ location: { lat: 32.89, lon: 13.19, accuracyM: 5, placeName: 'Decline test', siteType: 'other' } })))).group;
+      const reported: Group = expectOk(
+        await sendCommand(
+          coordinator,
+          reportCommand(makeGroupInput({ location: { lat: 32.89, lon: 13.19, accuracyM: 5, placeName: 'Decline test', siteType: 'other' } })),
+        ),
+      ).group;
       expectOk(
         await sendCommand(coordinator, {
           type: 'assignment.create',
@@ -151,7 +165,11 @@ describe('coordination: from a report to help delivered, live', () => {
       const details = r.getByTestId('group-details').and(r.locator(`[data-group-id="${reported.id}"]`));
       const decline = details.getByRole('button', { name: en['work.decline'], exact: true });
       expect(await decline.isDisabled()).toBe(true);
-      const declined = waitForEvent(coordinator, 'change', (c) => c.kind === 'group.upsert' && c.group.group.id === reported.id && c.group.view === 'full' && c.group.group.assignments[0]?.status === 'declined');
+      const declined = waitForEvent(
+        coordinator,
+        'change',
+        (c) => c.kind === 'group.upsert' && c.group.group.id === reported.id && c.group.view === 'full' && c.group.group.assignments[0]?.status === 'declined',
+      );
       await details.getByLabel(en['work.declineReason'], { exact: true }).fill('no truck until Friday');
       await decline.click();
       const change = await declined;

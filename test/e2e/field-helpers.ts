@@ -17,16 +17,24 @@ export function mapOf(page: Page): Locator {
 
 /** Waits until the map has drawn exactly `count` groups and gone idle with them. */
 export async function waitForMapGroups(page: Page, count: number): Promise<void> {
-  await mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
+  await mapOf(page)
+    .and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`))
+    .waitFor({ timeout: 45_000 });
 }
 
 export async function waitForConnection(page: Page, state: 'connected' | 'offline' | 'connecting'): Promise<void> {
-  await page.getByTestId('connection').and(page.locator(`[data-state="${state}"]`)).waitFor({ timeout: 45_000 });
+  await page
+    .getByTestId('connection')
+    .and(page.locator(`[data-state="${state}"]`))
+    .waitFor({ timeout: 45_000 });
 }
 
 /** Waits until the header says `count` changes wait and every one of them is on the device's disk. */
 export async function waitForWaiting(page: Page, count: number): Promise<void> {
-  await page.getByTestId('outbox-count').and(page.locator(`[data-count="${count}"][data-unsaved="0"]`)).waitFor({ timeout: 45_000 });
+  await page
+    .getByTestId('outbox-count')
+    .and(page.locator(`[data-count="${count}"][data-unsaved="0"]`))
+    .waitFor({ timeout: 45_000 });
 }
 
 /**

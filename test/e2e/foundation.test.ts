@@ -12,8 +12,7 @@ import { ARTIFACTS, LAPTOP, PHONE, browserSuite, signIn, submitSignIn } from './
 // role, each with its own cookies) on a real server with the synthetic demo crisis, driven
 // through the real forms. Waits are on selectors and attributes, never on time.
 
-const fill = (template: string, params: Record<string, string | number>) =>
-  template.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m));
+const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m));
 
 function mapOf(page: Page): Locator {
   return page.getByRole('region', { name: en['map.label'], exact: true });
@@ -21,7 +20,9 @@ function mapOf(page: Page): Locator {
 
 /** Waits until the map has drawn exactly `count` groups and gone idle with them. */
 async function waitForMapGroups(page: Page, count: number): Promise<void> {
-  await mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
+  await mapOf(page)
+    .and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`))
+    .waitFor({ timeout: 45_000 });
 }
 
 /** Opens one of the form's collapsible sections by its visible title. */
@@ -70,13 +71,19 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
   it('shows a report from the field on the coordinator’s map and list without a reload', async () => {
     const coordinator = await open('coordinator', LAPTOP);
     const field = await open('field', PHONE);
-    await Promise.all([signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator), signIn(field.page, suite.server.url, suite.server.accounts.field)]);
+    await Promise.all([
+      signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator),
+      signIn(field.page, suite.server.url, suite.server.accounts.field),
+    ]);
 
     // The coordinator sees the demo crisis, labelled as such, on a map that is really drawn.
     const c = coordinator.page;
     await c.getByTestId('demo-badge').getByText(en['header.demo'], { exact: true }).waitFor();
     await waitForMapGroups(c, DEMO_GROUP_COUNT);
-    await c.getByTestId('group-count').getByText(fill(en['list.count_other'], { count: DEMO_GROUP_COUNT }), { exact: true }).waitFor();
+    await c
+      .getByTestId('group-count')
+      .getByText(fill(en['list.count_other'], { count: DEMO_GROUP_COUNT }), { exact: true })
+      .waitFor();
     // The list is windowed: a screenful of rows, not one per group.
     const rendered = await c.getByTestId('group-row').count();
     expect(rendered).toBeGreaterThan(5);
@@ -123,7 +130,10 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
 
     // It reaches the coordinator live: one more point on the map and a new row in the list.
     await waitForMapGroups(c, DEMO_GROUP_COUNT + 1);
-    await c.getByTestId('group-count').getByText(fill(en['list.count_other'], { count: DEMO_GROUP_COUNT + 1 }), { exact: true }).waitFor();
+    await c
+      .getByTestId('group-count')
+      .getByText(fill(en['list.count_other'], { count: DEMO_GROUP_COUNT + 1 }), { exact: true })
+      .waitFor();
     const row = c.getByTestId('group-row').filter({ hasText: placeName });
     await row.click();
     const details = c.getByTestId('group-details');
@@ -148,14 +158,25 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
       geolocation: { latitude: 32.8872, longitude: 13.1913, accuracy: 25 },
       permissions: ['geolocation'],
     });
-    await Promise.all([signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator), signIn(field.page, suite.server.url, suite.server.accounts.field)]);
+    await Promise.all([
+      signIn(coordinator.page, suite.server.url, suite.server.accounts.coordinator),
+      signIn(field.page, suite.server.url, suite.server.accounts.field),
+    ]);
     const c = coordinator.page;
     const f = field.page;
-    const before = Number(await c.getByTestId('group-count').textContent().then((s) => s?.replace(/\D/g, '')));
+    const before = Number(
+      await c
+        .getByTestId('group-count')
+        .textContent()
+        .then((s) => s?.replace(/\D/g, '')),
+    );
     await waitForMapGroups(c, before);
 
     await f.getByRole('button', { name: en['form.location.useMine'], exact: true }).click();
-    await f.getByTestId('picked-location').getByText(fill(en['form.location.accuracy'], { metres: 25 }), { exact: true }).waitFor();
+    await f
+      .getByTestId('picked-location')
+      .getByText(fill(en['form.location.accuracy'], { metres: 25 }), { exact: true })
+      .waitFor();
     const placeName = `E2E offline report ${Date.now()}`;
     await f.getByLabel(en['form.placeName'], { exact: true }).fill(placeName);
     await f.getByLabel(en['form.headcount.total']).fill('3');
@@ -185,7 +206,10 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
   it('shows a conflict when another coordinator changed the group first, and overwrites nothing unless asked', async () => {
     const first = await open('coordinator-a', LAPTOP);
     const second = await open('coordinator-b', LAPTOP);
-    await Promise.all([signIn(first.page, suite.server.url, suite.server.accounts.coordinator), signIn(second.page, suite.server.url, suite.server.accounts.coordinator)]);
+    await Promise.all([
+      signIn(first.page, suite.server.url, suite.server.accounts.coordinator),
+      signIn(second.page, suite.server.url, suite.server.accounts.coordinator),
+    ]);
     const a = first.page;
     const b = second.page;
     const reported = a.getByTestId('group-row').filter({ hasText: en['status.reported'] }).first();
@@ -226,7 +250,10 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     const guarded = await open('sign-in', PHONE, undefined, [{ method: 'POST', path: '/api/session', status: 401 }]);
     const p = guarded.page;
     const messages: string[] = [];
-    for (const account of [{ ...suite.server.accounts.coordinator, password: 'not-the-password' }, { username: 'nobody-here', password: 'whatever-1' }]) {
+    for (const account of [
+      { ...suite.server.accounts.coordinator, password: 'not-the-password' },
+      { username: 'nobody-here', password: 'whatever-1' },
+    ]) {
       await signInExpectingError(p, suite.server.url, account);
       messages.push((await p.getByTestId('signin-error').textContent()) ?? '');
     }

@@ -12,7 +12,9 @@ import { ARTIFACTS, browserSuite, signIn, submitSignIn } from './suite';
 const FIXTURE = path.resolve('test/fixtures/kobo-sample.csv');
 const mapOf = (page: Page) => page.getByRole('region', { name: en['map.label'], exact: true });
 const mapShows = (page: Page, count: number) =>
-  mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
+  mapOf(page)
+    .and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`))
+    .waitFor({ timeout: 45_000 });
 
 describe('import and API tokens, in the browser', () => {
   const suite = browserSuite({ staticDir: 'dist/client' });

@@ -98,12 +98,14 @@ function inspect(patternSources: string[]): LayoutReport {
   }
 
   // Overlapping: two interactive elements, each really on top at its own centre, whose boxes cross.
-  const interactive = [...document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [role="button"], [role="tab"]')].filter((el) => {
-    if (!isShown(el) || (el instanceof HTMLInputElement && el.type === 'hidden')) return false;
-    const r = el.getBoundingClientRect();
-    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-    return hit !== null && (hit === el || el.contains(hit) || hit.contains(el) || (el.id !== '' && hit instanceof HTMLLabelElement && hit.htmlFor === el.id));
-  });
+  const interactive = [...document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [role="button"], [role="tab"]')].filter(
+    (el) => {
+      if (!isShown(el) || (el instanceof HTMLInputElement && el.type === 'hidden')) return false;
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return hit !== null && (hit === el || el.contains(hit) || hit.contains(el) || (el.id !== '' && hit instanceof HTMLLabelElement && hit.htmlFor === el.id));
+    },
+  );
   const overlapping: string[] = [];
   for (let i = 0; i < interactive.length; i++) {
     for (let j = i + 1; j < interactive.length; j++) {

@@ -34,7 +34,9 @@ function groupsNamed(databaseFile: string, prefix: string): string[] {
   const db = openDatabase(databaseFile, { readonly: true });
   try {
     return db
-      .prepare<[string], { name: string }>(`SELECT json_extract(data, '$.location.placeName') AS name FROM groups WHERE json_extract(data, '$.location.placeName') LIKE ? || '%'`)
+      .prepare<[string], { name: string }>(
+        `SELECT json_extract(data, '$.location.placeName') AS name FROM groups WHERE json_extract(data, '$.location.placeName') LIKE ? || '%'`,
+      )
       .all(prefix)
       .map((r) => r.name);
   } finally {
@@ -186,13 +188,25 @@ describe('field app offline', () => {
       await waitUntilOfflineReady(f);
       // A report an earlier visit saved and the server refused as invalid, as the outbox keeps it.
       const name = `E2E refused ${Date.now()}`;
-      const command = reportCommand(makeGroupInput({ location: { lat: 32.9, lon: 13.2, accuracyM: 40, placeName: name, siteType: 'open_air' }, headcount: { total: 5 }, nationalities: [], needs: [] }));
+      const command = reportCommand(
+        makeGroupInput({
+          location: { lat: 32.9, lon: 13.2, accuracyM: 40, placeName: name, siteType: 'open_air' },
+          headcount: { total: 5 },
+          nationalities: [],
+          needs: [],
+        }),
+      );
       const entry = {
         command,
         queuedAt: new Date().toISOString(),
         status: 'rejected',
         seq: null,
-        failure: { ok: false, code: 'invalid', message: 'the report is not a valid group', issues: [{ path: ['headcount', 'total'], message: 'too few', code: 'custom' }] },
+        failure: {
+          ok: false,
+          code: 'invalid',
+          message: 'the report is not a valid group',
+          issues: [{ path: ['headcount', 'total'], message: 'too few', code: 'custom' }],
+        },
         current: null,
       };
       await f.evaluate(
@@ -245,7 +259,11 @@ describe('field app offline', () => {
       await second.goto(server.url);
       await waitForConnection(second, 'connected');
       const before = server.countRows('groups');
-      const sending = (page: typeof first, value: boolean) => page.getByTestId('outbox-count').and(page.locator(`[data-sender="${value}"]`)).waitFor();
+      const sending = (page: typeof first, value: boolean) =>
+        page
+          .getByTestId('outbox-count')
+          .and(page.locator(`[data-sender="${value}"]`))
+          .waitFor();
       await sending(first, true);
       await sending(second, false);
 
@@ -282,7 +300,9 @@ describe('field app offline', () => {
       const coordinator = await connectUser(server.url, server.accounts.coordinator);
       const exact = { lat: 32.887234, lon: 13.191345, accuracyM: 10, placeName: `E2E safe house ${Date.now()}`, siteType: 'urban_dispersed' as const };
       const plain = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ location: exact, notes: 'E2E secret note' })))).group;
-      const flagged = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ location: exact, notes: 'E2E secret note', protectionConcern: true })))).group;
+      const flagged = expectOk(
+        await sendCommand(coordinator, reportCommand(makeGroupInput({ location: exact, notes: 'E2E secret note', protectionConcern: true }))),
+      ).group;
       coordinator.close();
 
       // What the device keeps for the next start with no connection, once it holds the new point.
@@ -391,7 +411,10 @@ describe('field app offline', () => {
     });
 
     it('after SIGKILL and restart while sending, holds everything acknowledged once and receives everything waiting', async () => {
-      const accounts = { field: { username: DEMO_USERS.field, password: DEMO_PASSWORD }, coordinator: { username: DEMO_USERS.coordinator, password: DEMO_PASSWORD } };
+      const accounts = {
+        field: { username: DEMO_USERS.field, password: DEMO_PASSWORD },
+        coordinator: { username: DEMO_USERS.coordinator, password: DEMO_PASSWORD },
+      };
       const coordinator = await open('coordinator-kill', LAPTOP);
       const field = await open('field-kill', SMALL_PHONE, true);
       await Promise.all([signIn(coordinator.page, server.url, accounts.coordinator), signIn(field.page, server.url, accounts.field)]);

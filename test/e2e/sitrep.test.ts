@@ -24,7 +24,12 @@ describe('situation report: printed to A4', () => {
     const socket = await connectUser(url, accounts.coordinator);
     const cookie = await signInApi(url, accounts.coordinator.username, accounts.coordinator.password);
     const iom = AgencyList.parse(await (await fetch(`${url}/api/agencies`, { headers: { cookie } })).json()).agencies.find((a) => a.acronym === 'IOM')!;
-    const group = expectOk(await sendCommand(socket, reportCommand(makeGroupInput({ location: { lat: 32.9, lon: 13.2, accuracyM: null, placeName: 'Tripoli – test site', siteType: 'other' } })))).group;
+    const group = expectOk(
+      await sendCommand(
+        socket,
+        reportCommand(makeGroupInput({ location: { lat: 32.9, lon: 13.2, accuracyM: null, placeName: 'Tripoli – test site', siteType: 'other' } })),
+      ),
+    ).group;
     const late = new Date(Date.now() - 3_600_000).toISOString();
     expectOk(
       await sendCommand(socket, {
@@ -43,7 +48,14 @@ describe('situation report: printed to A4', () => {
     // The exports tab: each file with words that say what it holds; a download leaves as a file.
     await page.getByRole('tab', { name: en['coord.tab.exports'], exact: true }).click();
     const exportsPanel = page.getByTestId('exports');
-    for (const key of ['exports.groupsCsv', 'exports.groupsGeoJson', 'exports.shareableCsv', 'exports.shareableGeoJson', 'exports.threeW', 'exports.sitrep'] as const) {
+    for (const key of [
+      'exports.groupsCsv',
+      'exports.groupsGeoJson',
+      'exports.shareableCsv',
+      'exports.shareableGeoJson',
+      'exports.threeW',
+      'exports.sitrep',
+    ] as const) {
       await exportsPanel.getByRole('link', { name: en[key], exact: true }).waitFor();
     }
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-groups-csv').click()]);
@@ -60,7 +72,10 @@ describe('situation report: printed to A4', () => {
     await page.getByRole('heading', { level: 1, name: en['sitrep.title'].replace('{number}', '1') }).waitFor();
     expect(await page.getByTestId('sitrep-status').textContent()).toContain('since the crisis started');
     await page.getByTestId('sitrep-issue').click();
-    await page.getByTestId('sitrep-status').getByText(/^Issued /).waitFor();
+    await page
+      .getByTestId('sitrep-status')
+      .getByText(/^Issued /)
+      .waitFor();
     expect(await page.getByTestId('sitrep-figure').count()).toBe(7);
     expect(await page.locator('[data-figure="overdueAssignments"] td').first().textContent()).toBe('1');
     await page.getByRole('row', { name: /^IOM WASH 1 0 0 1 / }).waitFor();

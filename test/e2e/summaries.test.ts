@@ -16,7 +16,9 @@ import { ARTIFACTS, assignNeed, browserSuite, signIn } from './suite';
 
 const mapOf = (page: Page) => page.getByRole('region', { name: en['map.label'], exact: true });
 const mapShows = (page: Page, count: number) =>
-  mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
+  mapOf(page)
+    .and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`))
+    .waitFor({ timeout: 45_000 });
 
 describe('coordinator on a crisis sent as summaries', () => {
   const suite = browserSuite({ demo: true, staticDir: 'dist/client', syncPolicy: { summariesFromGroups: 1 } });
@@ -38,7 +40,9 @@ describe('coordinator on a crisis sent as summaries', () => {
     // The first reads of this group's details fail, as a struggling server's would.
     let failing = true;
     await c.route(`**${groupPath}`, (route) =>
-      failing ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ ok: false, code: 'internal', message: 'busy' }) }) : route.continue(),
+      failing
+        ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ ok: false, code: 'internal', message: 'busy' }) })
+        : route.continue(),
     );
     await signIn(c, suite.server.url, suite.server.accounts.coordinator);
     await mapShows(c, DEMO_GROUP_COUNT + 1);

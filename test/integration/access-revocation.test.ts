@@ -4,7 +4,18 @@ import { createRepositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { UserSummary } from '../../shared/schemas/admin.schema';
-import { ownOrigin, connectAs, disconnection, expectOk, handshakeRefusal, reportCommand, requestSync, sendCommand, signIn, type ClientSocket } from '../support/clients';
+import {
+  ownOrigin,
+  connectAs,
+  disconnection,
+  expectOk,
+  handshakeRefusal,
+  reportCommand,
+  requestSync,
+  sendCommand,
+  signIn,
+  type ClientSocket,
+} from '../support/clients';
 import { sessionIdOf } from '../../server/services/auth.service';
 import { startTestServer, type TestServer } from '../support/server';
 

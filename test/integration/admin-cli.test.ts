@@ -40,13 +40,33 @@ describe('admin command', () => {
   });
 
   it('creates a crisis, agencies and users on an empty database, who can then sign in and sync', async () => {
-    const crisis = await admin(dataDir, ['create-crisis', '--name', 'Sudan conflict 2026', '--type', 'conflict', '--host', 'sdn', '--phase', 'emergency_response', '--bbox', '21.8,8.7,38.6,22.2']);
+    const crisis = await admin(dataDir, [
+      'create-crisis',
+      '--name',
+      'Sudan conflict 2026',
+      '--type',
+      'conflict',
+      '--host',
+      'sdn',
+      '--phase',
+      'emergency_response',
+      '--bbox',
+      '21.8,8.7,38.6,22.2',
+    ]);
     expect(crisis).toMatchObject({ code: 0 });
     const crisisId = idIn(crisis.stdout);
-    expect((await admin(dataDir, ['create-agency', '--name', 'Embassy of Egypt', '--acronym', 'EG-EMB', '--type', 'consulate', '--serves', 'EGY'])).code).toBe(0);
-    const coordinator = await admin(dataDir, ['create-user', '--username', 'amal.c', '--role', 'coordinator', '--display-name', 'Amal', '--crisis', crisisId], { password: 'a long passphrase' });
+    expect((await admin(dataDir, ['create-agency', '--name', 'Embassy of Egypt', '--acronym', 'EG-EMB', '--type', 'consulate', '--serves', 'EGY'])).code).toBe(
+      0,
+    );
+    const coordinator = await admin(dataDir, ['create-user', '--username', 'amal.c', '--role', 'coordinator', '--display-name', 'Amal', '--crisis', crisisId], {
+      password: 'a long passphrase',
+    });
     expect(coordinator).toMatchObject({ code: 0 });
-    const consul = await admin(dataDir, ['create-user', '--username', 'consul.eg', '--role', 'embassy', '--display-name', 'Consul', '--agency', 'EG-EMB', '--crisis', crisisId], { stdin: 'another long passphrase\n' });
+    const consul = await admin(
+      dataDir,
+      ['create-user', '--username', 'consul.eg', '--role', 'embassy', '--display-name', 'Consul', '--agency', 'EG-EMB', '--crisis', crisisId],
+      { stdin: 'another long passphrase\n' },
+    );
     expect(consul).toMatchObject({ code: 0 });
 
     const list = await admin(dataDir, ['list']);
@@ -73,10 +93,25 @@ describe('admin command', () => {
     ['a missing option', ['create-crisis', '--name', 'x'], 2, /--type is required/],
     ['an unknown option', ['list', '--verbose'], 2, /Unknown option/],
     ['a bad bbox', ['create-crisis', '--name', 'x', '--type', 'conflict', '--host', 'LBY', '--phase', 'preparedness', '--bbox', '1,2,3'], 2, /bbox/],
-    ['an unknown country', ['create-crisis', '--name', 'x', '--type', 'conflict', '--host', 'XXX', '--phase', 'preparedness', '--bbox', '1,2,3,4'], 1, /hostCountry/],
+    [
+      'an unknown country',
+      ['create-crisis', '--name', 'x', '--type', 'conflict', '--host', 'XXX', '--phase', 'preparedness', '--bbox', '1,2,3,4'],
+      1,
+      /hostCountry/,
+    ],
     ['a consulate without a state', ['create-agency', '--name', 'E', '--acronym', 'E1', '--type', 'consulate'], 1, /servesState/],
-    ['a responder without an agency', ['create-user', '--username', 'resp', '--role', 'responder', '--display-name', 'R', '--crisis', '0190a0a0-0000-7000-8000-000000000000'], 1, /needs an agency/],
-    ['a password on the command line', ['create-user', '--username', 'u1', '--role', 'admin', '--display-name', 'U', '--password', 'secret'], 2, /Unknown option/],
+    [
+      'a responder without an agency',
+      ['create-user', '--username', 'resp', '--role', 'responder', '--display-name', 'R', '--crisis', '0190a0a0-0000-7000-8000-000000000000'],
+      1,
+      /needs an agency/,
+    ],
+    [
+      'a password on the command line',
+      ['create-user', '--username', 'u1', '--role', 'admin', '--display-name', 'U', '--password', 'secret'],
+      2,
+      /Unknown option/,
+    ],
   ])('refuses %s with a clear message and a non-zero exit', async (_name, args, code, message) => {
     const result = await admin(dataDir, args, { password: 'a long passphrase' });
 
@@ -124,7 +159,10 @@ describe('admin command', () => {
       const changed = await admin(dataDir, ['change-user', '--user', 'amal.c', '--role', 'embassy', '--agency', 'EG-EMB', '--crisis', server.crisisId]);
       expect(changed).toMatchObject({ code: 0, stdout: expect.stringMatching(/to embassy/) });
       await cut;
-      expect(await admin(dataDir, ['change-user', '--user', 'amal.c', '--role', 'embassy'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/needs an agency/) });
+      expect(await admin(dataDir, ['change-user', '--user', 'amal.c', '--role', 'embassy'])).toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/needs an agency/),
+      });
     } finally {
       await server.stop();
     }

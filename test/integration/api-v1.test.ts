@@ -74,10 +74,12 @@ const audienceOf = (acronym: string, role: 'responder' | 'embassy', servesState:
 });
 /** What the projection gives this audience of every group: the API must answer exactly this. */
 const expected = (audience: Audience) =>
-  new Map(allGroups().flatMap((g) => {
-    const view = projectGroup(audience, g);
-    return view ? [[g.id, view] as const] : [];
-  }));
+  new Map(
+    allGroups().flatMap((g) => {
+      const view = projectGroup(audience, g);
+      return view ? [[g.id, view] as const] : [];
+    }),
+  );
 const strip = (item: ApiGroup) => ({ view: item.view, group: item.group });
 
 let report: (overrides: Parameters<typeof makeGroupInput>[0]) => Promise<Group>;
@@ -143,7 +145,7 @@ describe('read-only API for agencies', () => {
     expect((await call('/api/v1/groups/not-a-uuid', token)).status).toBe(404);
   });
 
-  it('gives another agency\'s token what its responders see: full only where it has open work', async () => {
+  it("gives another agency's token what its responders see: full only where it has open work", async () => {
     const { token } = await issue('IOM data warehouse', 'IOM');
     const audience = audienceOf('IOM', 'responder', null);
     const items = (await all(API_V1_ROUTES.groups, token, (b) => ApiGroupsPage.parse(b), 'limit=3')).flatMap((p) => p.items);
@@ -182,7 +184,10 @@ describe('read-only API for agencies', () => {
 
     const issued = await issue('to revoke', 'IOM');
     expect((await call(API_V1_ROUTES.groups, issued.token)).status).toBe(200);
-    const revoke = await fetch(`${server.url}${API_TOKEN_ROUTES.revoke(issued.summary.id)}`, { method: 'POST', headers: { cookie: adminCookie, ...ownOrigin(server.url) } });
+    const revoke = await fetch(`${server.url}${API_TOKEN_ROUTES.revoke(issued.summary.id)}`, {
+      method: 'POST',
+      headers: { cookie: adminCookie, ...ownOrigin(server.url) },
+    });
     expect(revoke.status).toBe(200);
     const refused = await call(API_V1_ROUTES.groups, issued.token);
     expect(refused.status).toBe(401);
@@ -227,7 +232,7 @@ describe('read-only API for agencies', () => {
     expect((await fetch(`${server.url}${API_TOKEN_ROUTES.list}`)).status).toBe(401);
   });
 
-  it('limits each token\'s rate with 429 rate_limited', async () => {
+  it("limits each token's rate with 429 rate_limited", async () => {
     const { token } = await issue('hasty', 'IOM');
     const statuses: number[] = [];
     for (let i = 0; i < 70; i += 1) statuses.push((await call(`${API_V1_ROUTES.groups}?limit=1`, token)).status);

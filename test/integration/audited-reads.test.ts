@@ -85,8 +85,24 @@ describe(ReadService.name, () => {
 
   it('gives an embassy aggregates of the nationals it cannot see in full, counts 1-4 as "<5", and no point or id', async () => {
     const near = { lat: 30.1, lon: 15.1, accuracyM: 10, placeName: 'Aggregate place', siteType: 'urban_dispersed' as const };
-    const hiddenSmall = makeGroupInput({ location: near, headcount: { total: 3 }, nationalities: [{ code: 'NGA', count: 3 }], consentConsulate: 'no', needs: [{ id: uuidv7(), type: 'water', severity: 4, people: 3 }] });
-    const hiddenFlagged = makeGroupInput({ location: { ...near, lat: 30.11 }, headcount: { total: 20 }, nationalities: [{ code: 'NGA', count: 9 }, { code: 'NER', count: 11 }], consentConsulate: 'yes', protectionConcern: true, needs: [] });
+    const hiddenSmall = makeGroupInput({
+      location: near,
+      headcount: { total: 3 },
+      nationalities: [{ code: 'NGA', count: 3 }],
+      consentConsulate: 'no',
+      needs: [{ id: uuidv7(), type: 'water', severity: 4, people: 3 }],
+    });
+    const hiddenFlagged = makeGroupInput({
+      location: { ...near, lat: 30.11 },
+      headcount: { total: 20 },
+      nationalities: [
+        { code: 'NGA', count: 9 },
+        { code: 'NER', count: 11 },
+      ],
+      consentConsulate: 'yes',
+      protectionConcern: true,
+      needs: [],
+    });
     const visible = makeGroupInput({ location: { ...near, lat: 30.12 }, nationalities: [{ code: 'NGA', count: 7 }], consentConsulate: 'yes' });
     for (const g of [hiddenSmall, hiddenFlagged, visible]) expectOk(await sendCommand(coordinator, reportCommand(g)));
 
@@ -105,7 +121,10 @@ describe(ReadService.name, () => {
 
     const csv = await get('embassy', API_ROUTES.aggregatesCsv);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
-    const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[1]).toBe('#loc+code,#geo+lat,#geo+lon,#meta+dimension,#meta+category,#affected+migrants+total,#meta+suppressed');
     // Withheld: an empty number and the flag, never "<5" under the numeric hashtag.
     expect(lines).toContain(`${area?.area},${area?.centre[1].toFixed(2)},${area?.centre[0].toFixed(2)},need,water,,yes`);

@@ -109,8 +109,7 @@ for (const consent of CONSENT_VALUES) {
     for (const nationality of ['NGA', 'NER', 'GHA']) {
       VARIANTS.push({
         name: `${nationality} consent=${consent} flag=${flag}`,
-        input: () =>
-          makeGroupInput({ nationalities: [{ code: nationality, count: 5 }], consentConsulate: consent, protectionConcern: flag }),
+        input: () => makeGroupInput({ nationalities: [{ code: nationality, count: 5 }], consentConsulate: consent, protectionConcern: flag }),
       });
     }
   }
@@ -150,7 +149,15 @@ describe('authorization matrix', () => {
       const reported = expectOk(await sendCommand(socketOf('coordinator'), reportCommand(group)));
       const needId = reported.group.needs[0]?.id ?? expect.fail('the factory group has a need');
       const assignment = { id: uuidv7(), needId, agencyId: await agencyId(agency), note: '', expectedBy: null };
-      expectOk(await sendCommand(socketOf('coordinator'), { type: 'assignment.create', commandId: uuidv7(), groupId: group.id, baseVersion: reported.group.version, assignment }));
+      expectOk(
+        await sendCommand(socketOf('coordinator'), {
+          type: 'assignment.create',
+          commandId: uuidv7(),
+          groupId: group.id,
+          baseVersion: reported.group.version,
+          assignment,
+        }),
+      );
 
       const response = await get(account, `${API_ROUTES.groups}/${group.id}`);
 
@@ -228,7 +235,13 @@ describe('authorization matrix', () => {
         const reported = expectOk(await sendCommand(socketOf(reporter), reportCommand(makeGroupInput())));
         let version = reported.group.version;
         if (scope === 'followed up') {
-          const follow: Command = { type: 'group.requestFollowUp', commandId: uuidv7(), groupId: reported.group.id, baseVersion: version, userId: userIdOf('field') };
+          const follow: Command = {
+            type: 'group.requestFollowUp',
+            commandId: uuidv7(),
+            groupId: reported.group.id,
+            baseVersion: version,
+            userId: userIdOf('field'),
+          };
           version = expectOk(await sendCommand(socketOf('coordinator'), follow)).group.version;
         }
 
@@ -270,9 +283,18 @@ describe('authorization matrix', () => {
       });
       const reported = expectOk(await sendCommand(coordinator, reportCommand(input)));
       const assignment = { id: uuidv7(), needId: reported.group.needs[0]!.id, agencyId: await agencyId('NGA-EMB'), note: '', expectedBy: null };
-      expectOk(await sendCommand(coordinator, { type: 'assignment.create', commandId: uuidv7(), groupId: input.id, baseVersion: reported.group.version, assignment }));
+      expectOk(
+        await sendCommand(coordinator, { type: 'assignment.create', commandId: uuidv7(), groupId: input.id, baseVersion: reported.group.version, assignment }),
+      );
 
-      const ack = await sendCommand(socketOf(account), { type: 'assignment.update', commandId: uuidv7(), groupId: input.id, baseVersion: 1, assignmentId: assignment.id, status: 'accepted' });
+      const ack = await sendCommand(socketOf(account), {
+        type: 'assignment.update',
+        commandId: uuidv7(),
+        groupId: input.id,
+        baseVersion: 1,
+        assignmentId: assignment.id,
+        status: 'accepted',
+      });
 
       if (account === 'embassy') expect(ack.ok).toBe(true);
       else expect(ack).toMatchObject({ ok: false, code: 'not_found' });

@@ -39,9 +39,19 @@ function readDb(file: string): DbState {
     return {
       changeLog: count('change_log'),
       idempotency: count('idempotency'),
-      groups: new Map(db.prepare<[], { id: string; version: number }>('SELECT id, version FROM groups').all().map((r) => [r.id, r.version])),
+      groups: new Map(
+        db
+          .prepare<[], { id: string; version: number }>('SELECT id, version FROM groups')
+          .all()
+          .map((r) => [r.id, r.version]),
+      ),
       maxSeq: db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM change_log').get()?.s ?? 0,
-      commandIds: new Set(db.prepare<[], { id: string }>('SELECT command_id AS id FROM idempotency').all().map((r) => r.id)),
+      commandIds: new Set(
+        db
+          .prepare<[], { id: string }>('SELECT command_id AS id FROM idempotency')
+          .all()
+          .map((r) => r.id),
+      ),
     };
   } finally {
     db.close();
@@ -87,7 +97,7 @@ describe('sync under chaos', () => {
     let serverDown: Promise<void> | null = null;
     let drops = 0;
 
-    for (let step = 0; step < total; ) {
+    for (let step = 0; step < total;) {
       await yieldToIo();
       // Do not run far ahead of the server; while it is down, keep working offline a while longer.
       if (clients.reduce((n, c) => n + c.waiting.length, 0) > (serverDown ? 2 * MAX_BACKLOG : MAX_BACKLOG)) continue;

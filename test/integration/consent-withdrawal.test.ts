@@ -40,7 +40,11 @@ const getAs = (path: string) => fetch(`${server.url}${path}`, { headers: { cooki
 
 describe('withdrawing consent while the embassy is connected', () => {
   it('sends a removal, then nothing about the group on any channel but an aggregate count', async () => {
-    const input = makeGroupInput({ location: { lat: 26.5, lon: 12.5, accuracyM: 5, placeName: 'Withdrawn place', siteType: 'urban_dispersed' }, nationalities: [{ code: 'NGA', count: 8 }], consentConsulate: 'yes' });
+    const input = makeGroupInput({
+      location: { lat: 26.5, lon: 12.5, accuracyM: 5, placeName: 'Withdrawn place', siteType: 'urban_dispersed' },
+      nationalities: [{ code: 'NGA', count: 8 }],
+      consentConsulate: 'yes',
+    });
     const reported = expectOk(await sendCommand(coordinator, reportCommand(input)));
     await requestSync(embassy, 0); // barrier: the upsert has arrived
     expect((await getAs(`${API_ROUTES.groups}/${input.id}`)).status).toBe(200);

@@ -5,7 +5,19 @@ import { EmbassyAggregates, type AggregateArea } from '../../shared/aggregate';
 import { CONSULAR_ROUTES, ConsularHistory, ConsularSummary } from '../../shared/consular';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import type { Group } from '../../shared/schemas/group.schema';
-import { connectAs, expectOk, expectSnapshot, makeGroupInput, reportCommand, requestSync, sendCommand, signIn, updateCommand, waitForEvent, type ClientSocket } from '../support/clients';
+import {
+  connectAs,
+  expectOk,
+  expectSnapshot,
+  makeGroupInput,
+  reportCommand,
+  requestSync,
+  sendCommand,
+  signIn,
+  updateCommand,
+  waitForEvent,
+  type ClientSocket,
+} from '../support/clients';
 import { changeLeaks, findLeaks } from '../support/differencing-adversary';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -99,11 +111,14 @@ describe('embassy figures against differencing (protection rule 10)', () => {
     for (const f of ['stranded', 'inNeed', 'assisted', 'relocated', 'evacuated'] as const) expect(last[f], f).toEqual(s.overview.figures[f]?.shown ?? null);
   });
 
-  it('changes no figure by 1 to 4 while one hidden group of two moves through the demo\'s places', async () => {
+  it("changes no figure by 1 to 4 while one hidden group of two moves through the demo's places", async () => {
     nextRefresh();
     const start = await summary();
     // The places with the most hidden nationals: where a small group could hide among them.
-    const places = [...start.areas].sort((a, b) => (typeof b.people === 'number' ? b.people : 0) - (typeof a.people === 'number' ? a.people : 0)).slice(0, 4).map((a) => a.centre);
+    const places = [...start.areas]
+      .sort((a, b) => (typeof b.people === 'number' ? b.people : 0) - (typeof a.people === 'number' ? a.people : 0))
+      .slice(0, 4)
+      .map((a) => a.centre);
     let group = await reportHidden(start.state, 2, places[0]!);
     const moments: AggregateArea[][] = [];
     const overviews: ConsularSummary['overview'][] = [];
@@ -113,7 +128,9 @@ describe('embassy figures against differencing (protection rule 10)', () => {
       moments.push(s.areas);
       overviews.push(s.overview);
       expect(findLeaks({ state: s.state, areas: s.areas, overview: s.overview, fullGroups: await fullGroups() })).toEqual([]);
-      group = expectOk(await sendCommand(coordinator, updateCommand(group.id, group.version, { location: { ...group.location, lon: place[0], lat: place[1] } }))).group;
+      group = expectOk(
+        await sendCommand(coordinator, updateCommand(group.id, group.version, { location: { ...group.location, lon: place[0], lat: place[1] } })),
+      ).group;
       // Not before the next refresh: the move is not in this period's figures.
       expect((await summary()).areas).toEqual(s.areas);
     }

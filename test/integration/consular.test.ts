@@ -126,10 +126,25 @@ function oracle(groups: Group[], withheld: Map<string, { status: boolean; needs:
     const cell = latLngToCell(g.location.lat, g.location.lon, 5);
     addRaw(cells.get(cell) ?? cells.set(cell, emptyRaw()).get(cell)!, r);
   }
-  const areas = new Map<string, { people: unknown; byStatus: Record<string, unknown>; withheld: boolean; needsWithheld: boolean; byNeed: Record<string, unknown>; figures: Record<string, unknown> }>();
+  const areas = new Map<
+    string,
+    {
+      people: unknown;
+      byStatus: Record<string, unknown>;
+      withheld: boolean;
+      needsWithheld: boolean;
+      byNeed: Record<string, unknown>;
+      figures: Record<string, unknown>;
+    }
+  >();
   for (const [cell, r] of cells) {
     const w = withheld.get(cell) ?? { status: false, needs: false };
-    const shownRecord = (rec: Record<string, number>) => Object.fromEntries(Object.entries(rec).filter(([, v]) => v > 0).map(([k, v]) => [k, rounded(v)]));
+    const shownRecord = (rec: Record<string, number>) =>
+      Object.fromEntries(
+        Object.entries(rec)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => [k, rounded(v)]),
+      );
     areas.set(cell, {
       people: rounded(r.people),
       byStatus: w.status ? {} : shownRecord(r.byStatus),
@@ -186,7 +201,13 @@ const NEEDS: NeedType[] = ['water', 'documents', 'evacuation', 'food', 'consular
 const INTENTIONS = ['evacuate_to_origin', 'stay', 'undecided'] as const;
 const MIXES: { label: string; nationalities: (n: number) => { code: string; count: number }[] }[] = [
   { label: 'NGA only', nationalities: (n) => [{ code: 'NGA', count: n }] },
-  { label: 'NGA and NER', nationalities: (n) => [{ code: 'NGA', count: n }, { code: 'NER', count: 3 }] },
+  {
+    label: 'NGA and NER',
+    nationalities: (n) => [
+      { code: 'NGA', count: n },
+      { code: 'NER', count: 3 },
+    ],
+  },
   { label: 'NER only', nationalities: (n) => [{ code: 'NER', count: n }] },
   { label: 'GHA only', nationalities: (n) => [{ code: 'GHA', count: n }] },
 ];
@@ -234,8 +255,27 @@ async function seedMix(): Promise<Group[]> {
     }
   }
   // Alone in their cells: 1-4 hidden nationals, which must show as "<5".
-  groups.push(await report(coordinator, { location: { lat: 30.0, lon: 17.0, accuracyM: 20, placeName: 'Lone', siteType: 'open_air' }, headcount: { total: 3 }, nationalities: [{ code: 'NGA', count: 3 }], consentConsulate: 'no', needs: [] }));
-  groups.push(await report(coordinator, { location: { lat: 26.0, lon: 12.0, accuracyM: 20, placeName: 'Mixed', siteType: 'open_air' }, headcount: { total: 9 }, nationalities: [{ code: 'NGA', count: 2 }, { code: 'NER', count: 6 }], consentConsulate: 'not_asked', needs: [] }));
+  groups.push(
+    await report(coordinator, {
+      location: { lat: 30.0, lon: 17.0, accuracyM: 20, placeName: 'Lone', siteType: 'open_air' },
+      headcount: { total: 3 },
+      nationalities: [{ code: 'NGA', count: 3 }],
+      consentConsulate: 'no',
+      needs: [],
+    }),
+  );
+  groups.push(
+    await report(coordinator, {
+      location: { lat: 26.0, lon: 12.0, accuracyM: 20, placeName: 'Mixed', siteType: 'open_air' },
+      headcount: { total: 9 },
+      nationalities: [
+        { code: 'NGA', count: 2 },
+        { code: 'NER', count: 6 },
+      ],
+      consentConsulate: 'not_asked',
+      needs: [],
+    }),
+  );
   return groups;
 }
 
@@ -260,7 +300,12 @@ describe('consular view', () => {
     // The list: exactly the groups of its nationals that consented and carry no flag.
     const snapshot = expectSnapshot(await requestSync(socketOf('embassy'), null));
     const listed = snapshot.groups.map((v) => (v.view === 'nationals' ? v.group.id : v.view)).sort();
-    expect(listed).toEqual(groups.filter(mayEmbassySee).map((g) => g.id).sort());
+    expect(listed).toEqual(
+      groups
+        .filter(mayEmbassySee)
+        .map((g) => g.id)
+        .sort(),
+    );
 
     // The figures of a refresh period after the seeding.
     nextRefresh();
@@ -272,7 +317,17 @@ describe('consular view', () => {
     expect(summary.areas.map((a) => a.area).sort()).toEqual([...expected.areas.keys()].sort());
     for (const area of summary.areas) {
       const want = expected.areas.get(area.area)!;
-      expect({ people: area.people, byStatus: area.byStatus, withheld: area.statusWithheld, needsWithheld: area.needsWithheld, byNeed: area.byNeed, figures: area.figures }, area.area).toEqual({
+      expect(
+        {
+          people: area.people,
+          byStatus: area.byStatus,
+          withheld: area.statusWithheld,
+          needsWithheld: area.needsWithheld,
+          byNeed: area.byNeed,
+          figures: area.figures,
+        },
+        area.area,
+      ).toEqual({
         people: want.people,
         byStatus: want.byStatus,
         withheld: want.withheld,
@@ -295,9 +350,10 @@ describe('consular view', () => {
     const last = history.at(-1)!;
     expect(last.stranded).toEqual(summary.overview.figures.stranded?.shown);
     expect(last.evacuated).toEqual(summary.overview.figures.evacuated?.shown);
-    for (const point of history) for (const v of [point.stranded, point.inNeed, point.assisted, point.relocated, point.evacuated]) {
-      expect(v === null || v === '<5' || v >= 5).toBe(true);
-    }
+    for (const point of history)
+      for (const v of [point.stranded, point.inNeed, point.assisted, point.relocated, point.evacuated]) {
+        expect(v === null || v === '<5' || v >= 5).toBe(true);
+      }
 
     // The evacuation list: consented, unflagged, wanting to return, not gone.
     const evac = EvacuationList.parse(await (await get('embassy', CONSULAR_ROUTES.evacuation)).json());
@@ -327,10 +383,31 @@ describe('consular view', () => {
   it('exports the evacuation list as CSV with only what the embassy may see, and audits the export', async () => {
     const coordinator = socketOf('coordinator');
     const place = { lat: 30.75, lon: 20.22, accuracyM: 10, siteType: 'collective_centre' as const };
-    const shared = await report(coordinator, { location: { ...place, placeName: '=HYPERLINK("x")' }, nationalities: [{ code: 'NGA', count: 8 }], consentConsulate: 'yes', intention: 'evacuate_to_origin' });
-    const flagged = await report(coordinator, { location: { ...place, placeName: 'Flagged' }, nationalities: [{ code: 'NGA', count: 8 }], consentConsulate: 'yes', protectionConcern: true, intention: 'evacuate_to_origin' });
-    const noConsent = await report(coordinator, { location: { ...place, placeName: 'No consent' }, nationalities: [{ code: 'NGA', count: 8 }], consentConsulate: 'no', intention: 'evacuate_to_origin' });
-    const niger = await report(coordinator, { location: { ...place, placeName: 'Niger' }, nationalities: [{ code: 'NER', count: 8 }], consentConsulate: 'yes', intention: 'evacuate_to_origin' });
+    const shared = await report(coordinator, {
+      location: { ...place, placeName: '=HYPERLINK("x")' },
+      nationalities: [{ code: 'NGA', count: 8 }],
+      consentConsulate: 'yes',
+      intention: 'evacuate_to_origin',
+    });
+    const flagged = await report(coordinator, {
+      location: { ...place, placeName: 'Flagged' },
+      nationalities: [{ code: 'NGA', count: 8 }],
+      consentConsulate: 'yes',
+      protectionConcern: true,
+      intention: 'evacuate_to_origin',
+    });
+    const noConsent = await report(coordinator, {
+      location: { ...place, placeName: 'No consent' },
+      nationalities: [{ code: 'NGA', count: 8 }],
+      consentConsulate: 'no',
+      intention: 'evacuate_to_origin',
+    });
+    const niger = await report(coordinator, {
+      location: { ...place, placeName: 'Niger' },
+      nationalities: [{ code: 'NER', count: 8 }],
+      consentConsulate: 'yes',
+      intention: 'evacuate_to_origin',
+    });
 
     const auditBefore = (await (await get('admin', `${API_ROUTES.audit}?action=export.evacuation`)).json()) as { entries: unknown[] };
     const response = await get('embassy', CONSULAR_ROUTES.evacuationCsv);
@@ -366,7 +443,13 @@ describe('consular view', () => {
       commandId: uuidv7(),
       groupId: g.id,
       baseVersion: g.version,
-      assignment: { id: uuidv7(), needId: g.needs.find((n) => n.type === needType)?.id ?? expect.fail(`no ${needType} need`), agencyId, note: '', expectedBy: null },
+      assignment: {
+        id: uuidv7(),
+        needId: g.needs.find((n) => n.type === needType)?.id ?? expect.fail(`no ${needType} need`),
+        agencyId,
+        note: '',
+        expectedBy: null,
+      },
     });
     const consented = (overrides: Partial<GroupInputDraft> = {}) =>
       report(socketOf('coordinator'), {
@@ -382,8 +465,16 @@ describe('consular view', () => {
 
     it.each([
       ['a need type that is not consular', async () => [await consented(), 'water', () => consulate] as const, 'consular_need_type'],
-      ['a group without consent', async () => [await consented({ consentConsulate: 'not_asked' }), 'documents', () => consulate] as const, 'consular_not_shared'],
-      ['a group with a protection flag', async () => [await consented({ protectionConcern: true }), 'documents', () => consulate] as const, 'consular_not_shared'],
+      [
+        'a group without consent',
+        async () => [await consented({ consentConsulate: 'not_asked' }), 'documents', () => consulate] as const,
+        'consular_not_shared',
+      ],
+      [
+        'a group with a protection flag',
+        async () => [await consented({ protectionConcern: true }), 'documents', () => consulate] as const,
+        'consular_not_shared',
+      ],
       ['another state’s consulate', async () => [await consented(), 'documents', () => nigerConsulate] as const, 'consular_other_state'],
     ])('refuses %s with a named error and changes nothing', async (_name, make, reason) => {
       const [group, needType, agency] = await make();
@@ -397,7 +488,11 @@ describe('consular view', () => {
     it('lets a coordinator hand a consular need to the consulate, which accepts, records progress and completes it', async () => {
       const group = await consented();
       const embassy = socketOf('embassy');
-      const seen = waitForEvent(embassy, 'change', (c) => c.kind === 'group.upsert' && c.group.view === 'nationals' && c.group.group.assignments.length > 0 && c.group.group.id === group.id);
+      const seen = waitForEvent(
+        embassy,
+        'change',
+        (c) => c.kind === 'group.upsert' && c.group.view === 'nationals' && c.group.group.assignments.length > 0 && c.group.group.id === group.id,
+      );
       const created = expectOk(await sendCommand(socketOf('coordinator'), assign(group, 'documents', consulate))).group;
       await seen;
       const a = created.assignments[0]!;
@@ -406,7 +501,16 @@ describe('consular view', () => {
       // Another agency's need on the same group is not the consulate's to move.
       const withIom = expectOk(await sendCommand(socketOf('coordinator'), assign(created, 'water', iom))).group;
       const iomAssignment = withIom.assignments.find((x) => x.agencyId === iom)!;
-      expect(await sendCommand(embassy, { type: 'assignment.update', commandId: uuidv7(), groupId: group.id, baseVersion: iomAssignment.version, assignmentId: iomAssignment.id, status: 'accepted' })).toMatchObject({
+      expect(
+        await sendCommand(embassy, {
+          type: 'assignment.update',
+          commandId: uuidv7(),
+          groupId: group.id,
+          baseVersion: iomAssignment.version,
+          assignmentId: iomAssignment.id,
+          status: 'accepted',
+        }),
+      ).toMatchObject({
         ok: false,
         code: 'not_found',
       });
@@ -429,7 +533,14 @@ describe('consular view', () => {
 
       // Consular figures belong on consular needs only.
       const iomNow = (await currentGroups()).find((g) => g.id === group.id)?.assignments.find((x) => x.agencyId === iom) ?? expect.fail('no IOM assignment');
-      const wrong = await sendCommand(socketOf('coordinator'), { type: 'assignment.update', commandId: uuidv7(), groupId: group.id, baseVersion: iomNow.version, assignmentId: iomNow.id, consular: progress });
+      const wrong = await sendCommand(socketOf('coordinator'), {
+        type: 'assignment.update',
+        commandId: uuidv7(),
+        groupId: group.id,
+        baseVersion: iomNow.version,
+        assignmentId: iomNow.id,
+        consular: progress,
+      });
       expect(wrong).toMatchObject({ ok: false, code: 'invalid' });
     });
   });

@@ -76,7 +76,12 @@ afterAll(async () => {
 
 describe('coordination workspace', () => {
   it('carries an assignment from one coordinator to the other and to the agency, and the agency steps back to both', async () => {
-    const [field, coordA, coordB, responder] = await Promise.all([connect('field'), connect('coordinator'), connect('secondCoordinator'), connect('responder')]);
+    const [field, coordA, coordB, responder] = await Promise.all([
+      connect('field'),
+      connect('coordinator'),
+      connect('secondCoordinator'),
+      connect('responder'),
+    ]);
     const reported = okGroup(await sendCommand(field, reportCommand(makeGroupInput())));
 
     // Before the assignment the responder has only the anonymous point.
@@ -99,12 +104,17 @@ describe('coordination workspace', () => {
     const doneAtA = upsertOf(coordA, reported.id, (g) => g.assignments[0]?.status === 'completed');
     const doneAtB = upsertOf(coordB, reported.id, (g) => g.assignments[0]?.status === 'completed');
     // The agency's work is done: it goes back to the anonymous point.
-    const reducedAtResponder = waitForEvent(responder, 'change', (c) => c.kind === 'group.upsert' && c.group.group.id === reported.id && c.group.view === 'reduced');
+    const reducedAtResponder = waitForEvent(
+      responder,
+      'change',
+      (c) => c.kind === 'group.upsert' && c.group.group.id === reported.id && c.group.view === 'reduced',
+    );
     const doneAck = expectOkView(await sendCommand(responder, step(accepted, assignment.id, { status: 'completed', peopleReached: 12 })));
     // The ack is projected for the responder as it is now: no open work, so the point only.
     expect(doneAck.group?.view).toBe('reduced');
     const [doneChange] = await Promise.all([doneAtA, doneAtB, reducedAtResponder]);
-    const done = doneChange.kind === 'group.upsert' && doneChange.group.view === 'full' ? doneChange.group.group : expect.fail('no full view at the coordinator');
+    const done =
+      doneChange.kind === 'group.upsert' && doneChange.group.view === 'full' ? doneChange.group.group : expect.fail('no full view at the coordinator');
     expect(done.assignments[0]).toMatchObject({ status: 'completed', peopleReached: 12, version: 3 });
     expect(done.needs[0]!.status).toBe('met');
   });
@@ -138,7 +148,9 @@ describe('coordination workspace', () => {
     expect(!decline.ok && decline.code).toBe('invalid');
     const declinedAtCoord = upsertOf(coord, assigned.id, (g) => g.assignments[0]?.status === 'declined');
     // Declined: no open work left for the agency, so its ack carries the point only.
-    expect(expectOkView(await sendCommand(responder, step(assigned, assigned.assignments[0]!.id, { status: 'declined', note: 'no truck' }))).group?.view).toBe('reduced');
+    expect(expectOkView(await sendCommand(responder, step(assigned, assigned.assignments[0]!.id, { status: 'declined', note: 'no truck' }))).group?.view).toBe(
+      'reduced',
+    );
     const declinedChange = await declinedAtCoord;
     const declined = declinedChange.kind === 'group.upsert' && declinedChange.group.view === 'full' ? declinedChange.group.group : expect.fail('no full view');
     expect(declined.needs[0]!.status).toBe('open');
@@ -177,7 +189,11 @@ describe('coordination workspace', () => {
     const admin = server.fixtureAccounts.admin ?? expect.fail('no admin');
     const adminCookie = await signIn(server.url, admin.username, admin.password);
     const post = (p: string, body: unknown) =>
-      fetch(`${server.url}/api/admin${p}`, { method: 'POST', headers: { cookie: adminCookie, 'content-type': 'application/json', ...ownOrigin(server.url) }, body: JSON.stringify(body) });
+      fetch(`${server.url}/api/admin${p}`, {
+        method: 'POST',
+        headers: { cookie: adminCookie, 'content-type': 'application/json', ...ownOrigin(server.url) },
+        body: JSON.stringify(body),
+      });
     expect((await post('/agencies', { name: 'UN Refugee Agency', acronym: 'UNHCR', type: 'un' })).status).toBe(201);
     const otherUser = { username: 'unhcr-responder', password: 'unhcr-password-1' };
     const created = await post('/users', { ...otherUser, role: 'responder', displayName: 'UNHCR responder', agency: 'UNHCR', crisisId: server.crisisId });
@@ -186,7 +202,12 @@ describe('coordination workspace', () => {
     sockets.push(other);
     const [field, coord, responder] = await Promise.all([connect('field'), connect('coordinator'), connect('responder')]);
 
-    const reported = okGroup(await sendCommand(field, reportCommand(makeGroupInput({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 5, placeName: 'Exact', siteType: 'other' } }))));
+    const reported = okGroup(
+      await sendCommand(
+        field,
+        reportCommand(makeGroupInput({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 5, placeName: 'Exact', siteType: 'other' } })),
+      ),
+    );
     const atOther = waitForEvent(other, 'change', (c) => c.kind === 'group.upsert' && c.group.group.id === reported.id && c.group.group.version === 2);
     const assigned = okGroup(await sendCommand(coord, assign(reported, iomId)));
     const seen = await atOther;

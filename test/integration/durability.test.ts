@@ -129,17 +129,16 @@ describe('a client far behind', () => {
   });
 
   it('gets a snapshot instead of more changes than the catch-up limit', async () => {
-    const [coordinator, field] = await Promise.all([
-      connectUser(small.url, small.accounts.coordinator),
-      connectUser(small.url, small.accounts.field),
-    ]);
+    const [coordinator, field] = await Promise.all([connectUser(small.url, small.accounts.coordinator), connectUser(small.url, small.accounts.field)]);
     const start = expectSnapshot(await requestSync(coordinator, null)).seq;
     const reported = expectOk(await sendCommand(field, reportCommand()));
     expectOk(await sendCommand(field, updateCommand(reported.group.id, 1, { notes: 'a' })));
     expectOk(await sendCommand(field, updateCommand(reported.group.id, 2, { notes: 'b' })));
 
     // Three changes of one group come as one: the group as it stands.
-    expect(expectChanges(await requestSync(coordinator, start)).changes).toMatchObject([{ kind: 'group.upsert', group: { group: { id: reported.group.id, version: 3 } } }]);
+    expect(expectChanges(await requestSync(coordinator, start)).changes).toMatchObject([
+      { kind: 'group.upsert', group: { group: { id: reported.group.id, version: 3 } } },
+    ]);
 
     const last = expectOk(await sendCommand(field, updateCommand(reported.group.id, 3, { notes: 'c' })));
     const snapshot = expectSnapshot(await requestSync(coordinator, start));
@@ -166,10 +165,7 @@ describe('a client far behind', () => {
   });
 
   it('sees a status change made by a coordinator as a change like any other', async () => {
-    const [coordinator, field] = await Promise.all([
-      connectUser(small.url, small.accounts.coordinator),
-      connectUser(small.url, small.accounts.field),
-    ]);
+    const [coordinator, field] = await Promise.all([connectUser(small.url, small.accounts.coordinator), connectUser(small.url, small.accounts.field)]);
     const reported = expectOk(await sendCommand(field, reportCommand()));
     const start = reported.seq;
     const verified = expectOk(await sendCommand(coordinator, statusCommand(reported.group.id, 1, 'verified')));

@@ -138,7 +138,13 @@ describe('group.requestFollowUp', () => {
   );
 
   it('refuses as invalid an unknown user id and a disabled field user, who is not offered either', async () => {
-    const created = await admin('/users', { username: 'follow-up-disabled', password: 'a long passphrase', role: 'field', displayName: 'Disabled team', crisisId: server.crisisId });
+    const created = await admin('/users', {
+      username: 'follow-up-disabled',
+      password: 'a long passphrase',
+      role: 'field',
+      displayName: 'Disabled team',
+      crisisId: server.crisisId,
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     expect((await admin(`/users/${id}/disable`)).status).toBe(200);

@@ -36,7 +36,9 @@ beforeAll(async () => {
   const nga = [{ code: 'NGA', count: 7 }];
   groups.embassySees = await report(makeGroupInput({ nationalities: nga, consentConsulate: 'yes', notes: NOTE }));
   groups.flagged = await report(makeGroupInput({ nationalities: nga, consentConsulate: 'yes', protectionConcern: true, notes: NOTE }));
-  groups.plain = await report(makeGroupInput({ notes: NOTE, location: { lat: 30.1, lon: 19.2, accuracyM: null, placeName: 'Ajdabiya', siteType: 'open_air' } }));
+  groups.plain = await report(
+    makeGroupInput({ notes: NOTE, location: { lat: 30.1, lon: 19.2, accuracyM: null, placeName: 'Ajdabiya', siteType: 'open_air' } }),
+  );
   const c = await report(makeGroupInput({ nationalities: [{ code: 'NER', count: 9 }], consentConsulate: 'no', notes: NOTE }));
   const iom = AgencyList.parse(await (await get('/api/agencies')).json()).agencies.find((a) => a.acronym === 'IOM')!;
   const assign: Command = {
@@ -79,7 +81,9 @@ describe(ExportService.name, () => {
     expect(geo.headers.get('content-type')).toMatch(/^application\/geo\+json/);
     const text = await geo.text();
     expect(getIssues(text)).toEqual([]);
-    const plain = (JSON.parse(text) as { features: { geometry: { coordinates: number[] }; properties: { id: string } }[] }).features.find((f) => f.properties.id === groups.plain.id);
+    const plain = (JSON.parse(text) as { features: { geometry: { coordinates: number[] }; properties: { id: string } }[] }).features.find(
+      (f) => f.properties.id === groups.plain.id,
+    );
     expect(plain?.geometry.coordinates).toEqual([19.2, 30.1]);
 
     for (const body of [JSON.stringify(rows), text]) {
@@ -113,7 +117,14 @@ describe(ExportService.name, () => {
   });
 
   it('shares counts by area and nationality, 1-4 withheld (empty number, flag column), area centres only', async () => {
-    await report(makeGroupInput({ headcount: { total: 3 }, nationalities: [], needs: [], location: { lat: 26.6, lon: 12.8, accuracyM: null, placeName: 'Ubari', siteType: 'other' } }));
+    await report(
+      makeGroupInput({
+        headcount: { total: 3 },
+        nationalities: [],
+        needs: [],
+        location: { lat: 26.6, lon: 12.8, accuracyM: null, placeName: 'Ubari', siteType: 'other' },
+      }),
+    );
     const rows = await csvRows(await get(EXPORT_ROUTES.shareableCsv));
     expect(rows[1]).toEqual(['#loc+code', '#geo+lat', '#geo+lon', '#country+origin', '#affected+migrants+total', '#meta+suppressed']);
     const people = rows.slice(2).map((r) => r.slice(4));

@@ -84,7 +84,13 @@ afterAll(async () => {
   await server.destroy();
 });
 
-const followUp = (groupId: string, baseVersion: number, userId: string): Command => ({ type: 'group.requestFollowUp', commandId: uuidv7(), groupId, baseVersion, userId });
+const followUp = (groupId: string, baseVersion: number, userId: string): Command => ({
+  type: 'group.requestFollowUp',
+  commandId: uuidv7(),
+  groupId,
+  baseVersion,
+  userId,
+});
 const idOf = (event: ChangeEvent) => (event.kind === 'group.upsert' ? event.group.group.id : event.groupId);
 const aboutGroup = (id: string) => (event: ChangeEvent) => idOf(event) === id;
 
@@ -170,7 +176,9 @@ describe('a field phone (protection rule 11)', () => {
       expectReducedPoint(mine[0]?.kind === 'group.upsert' ? mine[0].group : undefined, group.id);
       expect(mine[1]).toEqual({ kind: 'group.remove', seq: flaggedNow.seq, groupId: group.id });
       // The flagged report reaches A only once A is asked to follow it up, then in full.
-      expect(events.filter((e) => idOf(e) === flagged.id)).toEqual([{ kind: 'group.upsert', seq: followed.seq, group: { view: 'full', group: followed.group } }]);
+      expect(events.filter((e) => idOf(e) === flagged.id)).toEqual([
+        { kind: 'group.upsert', seq: followed.seq, group: { view: 'full', group: followed.group } },
+      ]);
       expect(events.filter((e) => idOf(e) === own.group.id)).toEqual([{ kind: 'group.upsert', seq: own.seq, group: { view: 'full', group: own.group } }]);
       expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((x, y) => x - y));
     }
@@ -193,7 +201,10 @@ describe('a field phone (protection rule 11)', () => {
     const changes = expectChanges(await requestSync(aJson, since)).changes;
 
     const state = held(changes);
-    expectReducedPoint(state.get(point.group.id)?.kind === 'group.upsert' ? (state.get(point.group.id) as Extract<ChangeEvent, { kind: 'group.upsert' }>).group : undefined, point.group.id);
+    expectReducedPoint(
+      state.get(point.group.id)?.kind === 'group.upsert' ? (state.get(point.group.id) as Extract<ChangeEvent, { kind: 'group.upsert' }>).group : undefined,
+      point.group.id,
+    );
     expect(state.has(later.group.id)).toBe(false);
     expect(state.get(hidden.group.id)).toMatchObject({ group: { view: 'full', group: { id: hidden.group.id, version: followed.group.version } } });
     expect(changes.some((e) => idOf(e) === neverSeen.group.id)).toBe(false);

@@ -100,7 +100,19 @@ describe(GroupService.name, () => {
       const field = await connect('field');
       const reported = expectOk(await sendCommand(field, reportCommand()));
 
-      const ack = expectOk(await sendCommand(field, updateCommand(reported.group.id, 1, { notes: 'seen again', headcount: { total: 20, female: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 } } })));
+      const ack = expectOk(
+        await sendCommand(
+          field,
+          updateCommand(reported.group.id, 1, {
+            notes: 'seen again',
+            headcount: {
+              total: 20,
+              female: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 },
+              male: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 },
+            },
+          }),
+        ),
+      );
 
       expect(ack.seq).toBeGreaterThan(reported.seq);
       expect(ack.group).toMatchObject({ version: 2, notes: 'seen again', headcount: { total: 20 }, reportedAt: reported.group.reportedAt });
@@ -137,7 +149,10 @@ describe(GroupService.name, () => {
 
       const ack = expectOk(await sendCommand(coordinator, updateCommand(reported.group.id, 1, { needs: [{ ...water, severity: 5 }, food] })));
 
-      expect(ack.group.needs).toEqual([{ ...water, severity: 5, status: 'open' }, { ...food, status: 'open' }]);
+      expect(ack.group.needs).toEqual([
+        { ...water, severity: 5, status: 'open' },
+        { ...food, status: 'open' },
+      ]);
     });
 
     it('answers not_found for an unknown group and for a group of another crisis alike', async () => {

@@ -48,7 +48,13 @@ describe(GroupCommit.name, () => {
     db = openDatabase(path.join(dir, 'waymark.db'));
     repos = createRepositories(db);
     const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
-    const crisis = admin.createCrisis({ name: 'Batch crisis', type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area: [9.3, 19.5, 25.2, 33.2] });
+    const crisis = admin.createCrisis({
+      name: 'Batch crisis',
+      type: 'conflict',
+      hostCountry: 'LBY',
+      phase: 'emergency_response',
+      area: [9.3, 19.5, 25.2, 33.2],
+    });
     const auth = new AuthService(repos, DEFAULT_SESSION_POLICY);
     const actorOf = async (username: string, role: 'field' | 'coordinator'): Promise<Actor> => {
       const user = await admin.createUser({ username, password: 'batch-password-1', role, displayName: username, agency: null, crisisId: crisis.id });
@@ -71,9 +77,14 @@ describe(GroupCommit.name, () => {
   /** A group commit whose publications and answers are recorded in the order they happen. */
   function recorder(service: Pick<GroupService, 'execute'> = groups) {
     const events: { kind: 'publish' | 'ack'; seq?: number; inTransaction: boolean; index?: number }[] = [];
-    const writes = new GroupCommit(repos, service, (changes: readonly CommittedChange[]) => {
-      for (const change of changes) events.push({ kind: 'publish', seq: change.seq, inTransaction: repos.inTransaction() });
-    }, silentLogger);
+    const writes = new GroupCommit(
+      repos,
+      service,
+      (changes: readonly CommittedChange[]) => {
+        for (const change of changes) events.push({ kind: 'publish', seq: change.seq, inTransaction: repos.inTransaction() });
+      },
+      silentLogger,
+    );
     const outcomes: CommandOutcome[] = [];
     const submit = (actor: Actor, command: Command) => {
       const index = outcomes.length;
@@ -121,7 +132,10 @@ describe(GroupCommit.name, () => {
     expect(writes.waiting).toBe(1);
     writes.flush();
     expect(acks).toHaveLength(4);
-    expect(flushes).toEqual([[3, 3], [1, 1]]);
+    expect(flushes).toEqual([
+      [3, 3],
+      [1, 1],
+    ]);
   });
 
   it('leaves the rest of the batch committed when a command in the middle is refused, and the refused one changes nothing', () => {
@@ -187,7 +201,13 @@ describe(GroupCommit.name, () => {
     const { writes, submit, outcomes } = recorder();
     const command = reportCommand();
     submit(field, command);
-    submit(coordinator, { ...command, type: 'group.setStatus', groupId: command.type === 'group.report' ? command.group.id : '', baseVersion: 1, status: 'verified' } as Command);
+    submit(coordinator, {
+      ...command,
+      type: 'group.setStatus',
+      groupId: command.type === 'group.report' ? command.group.id : '',
+      baseVersion: 1,
+      status: 'verified',
+    } as Command);
     writes.flush();
 
     expect(outcomes.map((o) => (o.ack.ok ? 'ok' : o.ack.code))).toEqual(['ok', 'invalid']);
@@ -307,9 +327,24 @@ describe('group commit and a crash', () => {
     await child.start();
     const db = openDatabase(child.databaseFile, { readonly: true });
     try {
-      const commandIds = new Set(db.prepare<[], { id: string }>('SELECT command_id AS id FROM idempotency').all().map((r) => r.id));
-      const groupIds = new Set(db.prepare<[], { id: string }>('SELECT id FROM groups').all().map((r) => r.id));
-      const seqs = new Set(db.prepare<[], { seq: number }>('SELECT seq FROM change_log').all().map((r) => r.seq));
+      const commandIds = new Set(
+        db
+          .prepare<[], { id: string }>('SELECT command_id AS id FROM idempotency')
+          .all()
+          .map((r) => r.id),
+      );
+      const groupIds = new Set(
+        db
+          .prepare<[], { id: string }>('SELECT id FROM groups')
+          .all()
+          .map((r) => r.id),
+      );
+      const seqs = new Set(
+        db
+          .prepare<[], { seq: number }>('SELECT seq FROM change_log')
+          .all()
+          .map((r) => r.seq),
+      );
       expect(acked.filter((a) => !commandIds.has(a.commandId))).toEqual([]);
       expect(acked.filter((a) => !groupIds.has(a.groupId))).toEqual([]);
       expect(acked.filter((a) => !seqs.has(a.seq))).toEqual([]);

@@ -38,7 +38,6 @@ import type { Role } from '../../shared/schemas/user.schema';
 
 const NOW = Date.parse('2026-11-20T10:00:00Z');
 const STATES = ['NGA', 'MLI'] as const;
-type State = (typeof STATES)[number];
 type AgencyKey = 'IOM' | 'MSF' | 'NGA' | 'MLI';
 type UserKey = 'coord' | 'fieldA' | 'fieldB' | 'respIOM' | 'respMSF' | 'embNGA' | 'embMLI' | 'late';
 
@@ -228,7 +227,8 @@ function judgeView(world: World, key: UserKey, received: { view: string; group: 
     const may = leaves(candidate.group);
     const extra = [...got].filter(([path, v]) => may.get(path) !== v);
     if (extra.length === 0) return null;
-    if (candidate === candidates.at(-1)) return `${key} got of ${id} what it may not hold now: ${extra.map(([p, v]) => `${p}=${v} (may: ${may.get(p) ?? 'nothing'})`).join(', ')}`;
+    if (candidate === candidates.at(-1))
+      return `${key} got of ${id} what it may not hold now: ${extra.map(([p, v]) => `${p}=${v} (may: ${may.get(p) ?? 'nothing'})`).join(', ')}`;
   }
   return null;
 }
@@ -329,7 +329,12 @@ async function checkEveryChannel(world: World): Promise<void> {
       for (const a of assignments.items) {
         const g = world.repos.groups.findById(a.groupId);
         const allowed = g ? oracle(world, key, g) : null;
-        const held = allowed?.view === 'full' ? (allowed.group as Group).assignments : allowed?.view === 'nationals' ? (allowed.group as { assignments: { id: string }[] }).assignments : [];
+        const held =
+          allowed?.view === 'full'
+            ? (allowed.group as Group).assignments
+            : allowed?.view === 'nationals'
+              ? (allowed.group as { assignments: { id: string }[] }).assignments
+              : [];
         if (!held.some((h) => h.id === a.id)) expect.fail(`API assignments: ${key} may not receive assignment ${a.id} now`);
       }
     }
@@ -370,17 +375,49 @@ const lonArb = fc.double({ min: 10.1, max: 24.9, noNaN: true });
 const groupRef = fc.nat({ max: 7 });
 
 const stepArb = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('report' as const), by: fc.constantFrom<UserKey>('coord', 'fieldA', 'fieldB'), nat: natArb, consent: fc.constantFrom(...CONSENT_VALUES), flag: fc.boolean(), lat: latArb, lon: lonArb }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('report' as const),
+      by: fc.constantFrom<UserKey>('coord', 'fieldA', 'fieldB'),
+      nat: natArb,
+      consent: fc.constantFrom(...CONSENT_VALUES),
+      flag: fc.boolean(),
+      lat: latArb,
+      lon: lonArb,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('consent' as const), g: groupRef, consent: fc.constantFrom(...CONSENT_VALUES) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('flag' as const), g: groupRef, flag: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('nationalities' as const), g: groupRef, nat: natArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('move' as const), g: groupRef, lat: latArb, lon: lonArb }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('assign' as const), g: groupRef, agency: fc.constantFrom<AgencyKey>('IOM', 'MSF', 'NGA', 'MLI'), need: fc.constantFrom('water', 'documents') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('assign' as const),
+      g: groupRef,
+      agency: fc.constantFrom<AgencyKey>('IOM', 'MSF', 'NGA', 'MLI'),
+      need: fc.constantFrom('water', 'documents'),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('cancel' as const), g: groupRef }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('accept' as const), g: groupRef, by: fc.constantFrom<UserKey>('respIOM', 'respMSF', 'embNGA', 'embMLI', 'late') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('accept' as const), g: groupRef, by: fc.constantFrom<UserKey>('respIOM', 'respMSF', 'embNGA', 'embMLI', 'late') }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('followUp' as const), g: groupRef, user: fc.constantFrom<UserKey>('fieldA', 'fieldB') }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('rescope' as const), user: fc.constantFrom<UserKey>('respIOM', 'embNGA', 'late'), agency: fc.constantFrom<AgencyKey>('IOM', 'MSF', 'NGA', 'MLI') }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('disable' as const), user: fc.constantFrom<UserKey>('respMSF', 'embMLI', 'fieldB'), disabled: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('rescope' as const),
+      user: fc.constantFrom<UserKey>('respIOM', 'embNGA', 'late'),
+      agency: fc.constantFrom<AgencyKey>('IOM', 'MSF', 'NGA', 'MLI'),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('disable' as const), user: fc.constantFrom<UserKey>('respMSF', 'embMLI', 'fieldB'), disabled: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('createUser' as const), agency: fc.constantFrom<AgencyKey>('NGA', 'MLI', 'IOM') }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('replay' as const), i: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('check' as const) }) },
@@ -409,7 +446,16 @@ function commandOf(world: World, step: Step): { by: UserKey; command: Command } 
           seenAt: new Date(NOW).toISOString(),
           headcount: { total, female: { under5: 0, age5to17: 1, age18to59: 0, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 } },
           nationalities: step.nat,
-          vulnerabilities: { unaccompaniedChildren: 0, separatedChildren: 0, pregnantOrLactating: 0, disability: 1, olderPersons: 0, seriousMedical: 0, possibleTrafficking: 0, detained: 0 },
+          vulnerabilities: {
+            unaccompaniedChildren: 0,
+            separatedChildren: 0,
+            pregnantOrLactating: 0,
+            disability: 1,
+            olderPersons: 0,
+            seriousMedical: 0,
+            possibleTrafficking: 0,
+            detained: 0,
+          },
           documents: { valid: 0, lostOrDestroyed: 1, confiscated: 0, neverHad: 0, unknown: 0 },
           intention: 'evacuate_to_origin',
           consentConsulate: step.consent,
@@ -437,21 +483,39 @@ function commandOf(world: World, step: Step): { by: UserKey; command: Command } 
       return fits ? { by: 'coord', command: { type: 'group.update', ...edit, patch: { nationalities: step.nat } } } : null;
     }
     case 'move':
-      return { by: 'coord', command: { type: 'group.update', ...edit, patch: { location: { ...g.location, lat: step.lat, lon: step.lon, placeName: `moved-${commandId.slice(-6)}` } } } };
+      return {
+        by: 'coord',
+        command: {
+          type: 'group.update',
+          ...edit,
+          patch: { location: { ...g.location, lat: step.lat, lon: step.lon, placeName: `moved-${commandId.slice(-6)}` } },
+        },
+      };
     case 'assign': {
       const need = g.needs.find((n) => n.type === step.need);
       if (!need) return null;
-      return { by: 'coord', command: { type: 'assignment.create', ...edit, assignment: { id: uuidv7(), needId: need.id, agencyId: world.agencies[step.agency], note: '', expectedBy: null } } };
+      return {
+        by: 'coord',
+        command: {
+          type: 'assignment.create',
+          ...edit,
+          assignment: { id: uuidv7(), needId: need.id, agencyId: world.agencies[step.agency], note: '', expectedBy: null },
+        },
+      };
     }
     case 'cancel': {
       const a = g.assignments.findLast((x) => ACTIVE.has(x.status));
-      return a ? { by: 'coord', command: { type: 'assignment.update', commandId, groupId: g.id, baseVersion: a.version, assignmentId: a.id, status: 'cancelled' } } : null;
+      return a
+        ? { by: 'coord', command: { type: 'assignment.update', commandId, groupId: g.id, baseVersion: a.version, assignmentId: a.id, status: 'cancelled' } }
+        : null;
     }
     case 'accept': {
       // The agency's own user moves its assignment on: its ack, replayed later, must follow what it may see then.
       const agencyId = userNow(world, step.by)?.agencyId;
       const a = g.assignments.find((x) => x.agencyId === agencyId && x.status === 'proposed');
-      return a ? { by: step.by, command: { type: 'assignment.update', commandId, groupId: g.id, baseVersion: a.version, assignmentId: a.id, status: 'accepted' } } : null;
+      return a
+        ? { by: step.by, command: { type: 'assignment.update', commandId, groupId: g.id, baseVersion: a.version, assignmentId: a.id, status: 'accepted' } }
+        : null;
     }
     case 'followUp': {
       const userId = world.users[step.user];

@@ -92,14 +92,17 @@ describe('state-changing requests from other pages (cross-site request forgery)'
     const attacker = `http://127.0.0.1:${server.port + 1}`;
     // What a browser sends for an auto-submitted text/plain form, an urlencoded one, and fetch().
     expect(await disable(server, adminCookie, { origin: attacker, 'content-type': 'text/plain' }, '{"x":"=1"}')).toEqual(refused(FOREIGN_MESSAGE));
-    expect(await disable(server, adminCookie, { origin: attacker, 'content-type': 'application/x-www-form-urlencoded' }, 'a=1')).toEqual(refused(FOREIGN_MESSAGE));
+    expect(await disable(server, adminCookie, { origin: attacker, 'content-type': 'application/x-www-form-urlencoded' }, 'a=1')).toEqual(
+      refused(FOREIGN_MESSAGE),
+    );
     expect(await disable(server, adminCookie, { origin: attacker, 'sec-fetch-site': 'same-site' })).toEqual(refused(FOREIGN_MESSAGE));
     // Sec-Fetch-Site is the browser's word: a matching Origin does not override it.
     expect(await disable(server, adminCookie, { ...ownOrigin(server.url), 'sec-fetch-site': 'same-site' })).toEqual(refused(FOREIGN_MESSAGE));
     expect(await disable(server, adminCookie, { origin: 'null', 'content-type': 'text/plain' }, 'x')).toEqual(refused(FOREIGN_MESSAGE));
     expect(disabled(server, server.accounts.field.username)).toBe(false);
 
-    const sitrep = (headers: Record<string, string>) => send(`${server.url}${EXPORT_ROUTES.sitrep}`, { method: 'POST', headers: { cookie: coordinatorCookie, ...headers } });
+    const sitrep = (headers: Record<string, string>) =>
+      send(`${server.url}${EXPORT_ROUTES.sitrep}`, { method: 'POST', headers: { cookie: coordinatorCookie, ...headers } });
     expect(await sitrep({ origin: attacker, 'content-type': 'text/plain' })).toEqual(refused(FOREIGN_MESSAGE));
     expect(server.countRows('sitreps')).toBe(0);
   });
@@ -108,14 +111,18 @@ describe('state-changing requests from other pages (cross-site request forgery)'
     expect(await disable(server, adminCookie, {})).toEqual(refused(ABSENT_MESSAGE));
     const { username, password } = server.accounts.field;
     const signInWith = (headers: Record<string, string>) =>
-      send(`${server.url}${API_ROUTES.session}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username, password }) });
+      send(`${server.url}${API_ROUTES.session}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ username, password }),
+      });
     expect(await signInWith({})).toEqual(refused(ABSENT_MESSAGE));
     expect(await signInWith({ origin: `http://localhost:${server.port}` })).toEqual(refused(FOREIGN_MESSAGE));
     expect((await signInWith(ownOrigin(server.url))).status).toBe(200);
     expect(disabled(server, server.accounts.field.username)).toBe(false);
   });
 
-  it('lets the app\'s own page act, by Origin or by Sec-Fetch-Site, and leaves reads alone', async () => {
+  it("lets the app's own page act, by Origin or by Sec-Fetch-Site, and leaves reads alone", async () => {
     const target = server.accounts.responder.username;
     const post = (action: string, headers: Record<string, string>) =>
       send(`${server.url}${API_ROUTES.admin}/users/${userId(server, target)}/${action}`, { method: 'POST', headers: { cookie: adminCookie, ...headers } });
@@ -130,7 +137,11 @@ describe('state-changing requests from other pages (cross-site request forgery)'
   it('lets in an origin the deployment listed, and only that one', async () => {
     const { username, password } = listed.accounts.field;
     const signInFrom = (origin: string) =>
-      send(`${listed.url}${API_ROUTES.session}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ username, password }) });
+      send(`${listed.url}${API_ROUTES.session}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ username, password }),
+      });
     expect((await signInFrom('http://localhost:5173')).status).toBe(200);
     expect(await signInFrom('http://localhost:5174')).toEqual(refused(FOREIGN_MESSAGE));
   });
@@ -143,7 +154,9 @@ describe('forwarded headers', () => {
   it('are ignored without WAYMARK_TRUST_PROXY: an origin matching only the forwarded host is refused', async () => {
     const cookie = await signIn(server.url, server.accounts.field.username, server.accounts.field.password);
     expect(await handshakeRefusal(server.url, cookie, { origin: PUBLIC, headers: FORWARDED })).toBe('forbidden_origin');
-    expect(await handshakeRefusal(server.url, cookie, { origin: PUBLIC, headers: { forwarded: 'host=waymark.example.org;proto=https' } })).toBe('forbidden_origin');
+    expect(await handshakeRefusal(server.url, cookie, { origin: PUBLIC, headers: { forwarded: 'host=waymark.example.org;proto=https' } })).toBe(
+      'forbidden_origin',
+    );
     const out = await send(`${server.url}${API_ROUTES.session}`, { method: 'DELETE', headers: { cookie, origin: PUBLIC, ...FORWARDED } });
     expect(out).toEqual(refused(FOREIGN_MESSAGE));
   });
@@ -198,9 +211,18 @@ describe('malformed requests get a named 4xx, never a 5xx', () => {
     for (const cookie of [null, adminCookie]) {
       for (const route of BODY_ROUTES) {
         const where = { route, signedIn: cookie !== null };
-        expect({ ...where, ...(await post(route, cookie, { 'content-type': 'application/json' }, '{"username":')) }).toMatchObject({ status: 400, body: { ok: false, code: 'invalid' } });
-        expect({ ...where, ...(await post(route, cookie, { 'content-type': 'application/json; charset=x-klingon' }, '{}')) }).toMatchObject({ status: 415, body: { ok: false, code: 'invalid' } });
-        expect({ ...where, ...(await post(route, cookie, { 'content-type': 'application/json' }, JSON.stringify({ pad: 'x'.repeat(300_000) }))) }).toMatchObject({ status: 413, body: { ok: false, code: 'too_large' } });
+        expect({ ...where, ...(await post(route, cookie, { 'content-type': 'application/json' }, '{"username":')) }).toMatchObject({
+          status: 400,
+          body: { ok: false, code: 'invalid' },
+        });
+        expect({ ...where, ...(await post(route, cookie, { 'content-type': 'application/json; charset=x-klingon' }, '{}')) }).toMatchObject({
+          status: 415,
+          body: { ok: false, code: 'invalid' },
+        });
+        expect({
+          ...where,
+          ...(await post(route, cookie, { 'content-type': 'application/json' }, JSON.stringify({ pad: 'x'.repeat(300_000) }))),
+        }).toMatchObject({ status: 413, body: { ok: false, code: 'too_large' } });
       }
     }
   });
@@ -213,14 +235,31 @@ describe('malformed requests get a named 4xx, never a 5xx', () => {
     );
     // Real routes with a random id, and random paths: a router's parameter decoding is only reached
     // on a route that has a parameter.
-    const ROUTES = [['api', 'groups', null], ['api', 'admin', 'users', null, 'disable'], ['api', 'imports', null, 'preview'], ['api', 'v1', 'groups', null], [null, null]];
+    const ROUTES = [
+      ['api', 'groups', null],
+      ['api', 'admin', 'users', null, 'disable'],
+      ['api', 'imports', null, 'preview'],
+      ['api', 'v1', 'groups', null],
+      [null, null],
+    ];
     const routed = fc.tuple(fc.constantFrom(...ROUTES), segment).map(([route, id]) => route.map((part) => part ?? id));
     const request = fc.record({
       method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'),
       segments: fc.oneof(routed, fc.array(segment, { minLength: 1, maxLength: 5 })),
       query: fc.option(fc.stringMatching(/^[a-z=&%0-9[\]]{0,12}$/), { nil: undefined }),
       signedIn: fc.boolean(),
-      contentType: fc.option(fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'text/csv', 'application/json; charset=utf-16', 'application/json; charset=nope', 'multipart/form-data; boundary=x'), { nil: undefined }),
+      contentType: fc.option(
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'text/csv',
+          'application/json; charset=utf-16',
+          'application/json; charset=nope',
+          'multipart/form-data; boundary=x',
+        ),
+        { nil: undefined },
+      ),
       contentEncoding: fc.option(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress', 'gzip, br', ''), { nil: undefined }),
       body: fc.option(fc.oneof(fc.json(), fc.string({ maxLength: 40 })), { nil: undefined }),
     });

@@ -49,7 +49,11 @@ describe('import detection (fixtures)', () => {
     const preview = await client.preview(upload.importId, mapping);
     expect(preview).toMatchObject({ total: 2, valid: 2, invalid: [], alreadyPresent: 0, dates: { ambiguous: 0, dayFirst: 0, monthFirst: 0 } });
     const { byPlace } = await importAll(upload.importId, mapping);
-    expect(byPlace.get('Tripoli; Souq')).toMatchObject({ location: { lat: 32.8872, lon: 13.1913 }, seenAt: '2026-11-10T06:40:00.000Z', notes: 'Near the "old" market' });
+    expect(byPlace.get('Tripoli; Souq')).toMatchObject({
+      location: { lat: 32.8872, lon: 13.1913 },
+      seenAt: '2026-11-10T06:40:00.000Z',
+      notes: 'Near the "old" market',
+    });
 
     // Read as commas (the person's choice over the detection), the file fails with a named reason and no cell content.
     const asComma = await client.uploadRaw(fixture('kobo-semicolon.csv'), 'kobo-semicolon.csv', { delimiter: 'comma' });
@@ -77,7 +81,11 @@ describe('import detection (fixtures)', () => {
 
   it('reads a UTF-16 tab-separated file (Excel "Unicode text")', async () => {
     const upload = await client.upload(fixture('utf-16.csv'), 'utf-16.csv');
-    expect(upload).toMatchObject({ encoding: 'utf-16le', delimiter: 'tab', headers: ['date_seen', 'place_name', 'latitude', 'longitude', 'people', 'nationality', 'needs'] });
+    expect(upload).toMatchObject({
+      encoding: 'utf-16le',
+      delimiter: 'tab',
+      headers: ['date_seen', 'place_name', 'latitude', 'longitude', 'people', 'nationality', 'needs'],
+    });
     expect(upload.sample[0]?.[1]).toBe('سبها');
     const preview = await client.preview(upload.importId, upload.mapping);
     expect(preview).toMatchObject({ total: 2, valid: 2, invalid: [] });
@@ -113,7 +121,7 @@ describe('import detection (fixtures)', () => {
     });
   });
 
-  it('keeps a Kobo select-multiple\'s 0/1 columns as yes/no: never guessed as counts, refused if mapped to one', async () => {
+  it("keeps a Kobo select-multiple's 0/1 columns as yes/no: never guessed as counts, refused if mapped to one", async () => {
     const upload = await client.upload(fixture('kobo-select-multiple.csv'), 'kobo-select-multiple.csv');
     expect(upload.choiceColumns).toEqual([6, 7]);
     expect(upload.mapping).toMatchObject({ disability: null, pregnantOrLactating: null, unaccompaniedChildren: 8, seenAt: 0 });
@@ -128,7 +136,7 @@ describe('import detection (fixtures)', () => {
     expect(await wrong.json()).toMatchObject({ code: 'invalid', message: expect.stringMatching(/"vulnerabilities\/disability" holds yes\/no answers/) });
   });
 
-  it('takes Waymark\'s own groups export back into the same crisis with nothing new and nothing changed', async () => {
+  it("takes Waymark's own groups export back into the same crisis with nothing new and nothing changed", async () => {
     const exported = await fetch(`${server.url}${EXPORT_ROUTES.groupsCsv}`, { headers: { cookie } });
     const csv = Buffer.from(await exported.arrayBuffer());
     const groupsBefore = server.countRows('groups');

@@ -151,7 +151,7 @@ describe('CSV import (Kobo/ODK)', () => {
     expect(badMapping.status).toBe(400);
   });
 
-  it('is for coordinators only, and one coordinator cannot use another\'s upload', async () => {
+  it("is for coordinators only, and one coordinator cannot use another's upload", async () => {
     for (const account of ['field', 'responder', 'embassy', 'admin'] as const) {
       const credentials = server.fixtureAccounts[account]!;
       const response = await importClient(server.url, await signIn(server.url, credentials.username, credentials.password)).uploadRaw(FIXTURE);

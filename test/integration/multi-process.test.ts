@@ -102,10 +102,8 @@ function relayedWhere(condition: (all: readonly Relayed[]) => boolean, what: str
   });
 }
 
-const upsertOf = (groupId: string) => (all: ChangeEvent[]) =>
-  all.some((c) => c.kind === 'group.upsert' && c.group.group.id === groupId);
-const idsIn = (all: ChangeEvent[]) =>
-  new Set(all.map((c) => (c.kind === 'group.upsert' ? c.group.group.id : c.groupId)));
+const upsertOf = (groupId: string) => (all: ChangeEvent[]) => all.some((c) => c.kind === 'group.upsert' && c.group.group.id === groupId);
+const idsIn = (all: ChangeEvent[]) => new Set(all.map((c) => (c.kind === 'group.upsert' ? c.group.group.id : c.groupId)));
 const strictlyIncreasing = (all: ChangeEvent[]) => all.every((c, i) => i === 0 || c.seq > (all[i - 1]?.seq ?? 0));
 
 async function connect(server: ChildServer, username: string): Promise<{ socket: ClientSocket; cookie: string }> {
@@ -195,7 +193,12 @@ describe.skipIf(SKIP !== null)(`two server processes on one database and one Red
     const consented = makeGroupInput({ nationalities: nga, consentConsulate: 'yes' });
     for (const group of [flagged, unconsented, consented]) expectOk(await sendCommand(field.socket, reportCommand(group)));
 
-    await until(coordinator.socket, coordinatorSeen, (all) => [flagged, unconsented, consented].every((g) => upsertOf(g.id)(all)), 'the three reports on process 2');
+    await until(
+      coordinator.socket,
+      coordinatorSeen,
+      (all) => [flagged, unconsented, consented].every((g) => upsertOf(g.id)(all)),
+      'the three reports on process 2',
+    );
     // Changes reach a process's sockets in sequence order, so once the consented group is there the
     // two before it were decided: they never reach the embassy.
     await until(embassy.socket, embassySeen, upsertOf(consented.id), 'the consented group at the embassy');
@@ -203,7 +206,8 @@ describe.skipIf(SKIP !== null)(`two server processes on one database and one Red
     expect(idsIn(embassySeen).has(unconsented.id)).toBe(false);
     // The other process learnt of them by a Redis announcement (not only by its periodic check of the log).
     const head = expectSnapshot(await requestSync(coordinator.socket, null)).seq;
-    const announced = (all: readonly Relayed[]) => all.filter((m) => m.type === SERVER_SIDE_EMIT && m.data?.[0] === 'committed').map((m) => Number(m.data?.[1]));
+    const announced = (all: readonly Relayed[]) =>
+      all.filter((m) => m.type === SERVER_SIDE_EMIT && m.data?.[0] === 'committed').map((m) => Number(m.data?.[1]));
     await relayedWhere((all) => Math.max(0, ...announced(all)) >= head, 'the announcement in Redis');
     const embassyView = embassySeen.find((c) => c.kind === 'group.upsert' && c.group.group.id === consented.id);
     expect(embassyView?.kind === 'group.upsert' && embassyView.group.view).toBe('full');
@@ -224,9 +228,7 @@ describe.skipIf(SKIP !== null)(`two server processes on one database and one Red
       field.socket,
       fieldSeen,
       (all) =>
-        all.some(
-          (c) => c.kind === 'group.upsert' && c.group.view === 'full' && c.group.group.id === consented.id && c.group.group.assignments.length === 1,
-        ),
+        all.some((c) => c.kind === 'group.upsert' && c.group.view === 'full' && c.group.group.id === consented.id && c.group.group.assignments.length === 1),
       'the assignment on process 1',
     );
 
@@ -292,9 +294,7 @@ describe.skipIf(SKIP !== null)(`two server processes on one database and one Red
     const groupsBefore = count('SELECT COUNT(*) AS n FROM groups');
     const commands = [onOne, onTwo].map(() => Array.from({ length: 15 }, () => reportCommand()));
 
-    const acks = await Promise.all(
-      [onOne, onTwo].flatMap(({ socket }, i) => (commands[i] ?? []).map((command) => sendCommand(socket, command))),
-    );
+    const acks = await Promise.all([onOne, onTwo].flatMap(({ socket }, i) => (commands[i] ?? []).map((command) => sendCommand(socket, command))));
     const seqs = acks.map((ack) => expectOk(ack).seq);
 
     expect(new Set(seqs).size).toBe(30);

@@ -109,7 +109,7 @@ describe('packed summaries', () => {
     expect(byId(views)).toEqual(byId(plain));
   });
 
-  it("gives the full group with a read of its details (audited), and with the next live change", async () => {
+  it('gives the full group with a read of its details (audited), and with the next live change', async () => {
     const socket = await connect('coordinator');
     const { views } = unpackSnapshot(await requestSync(socket, null, true));
     const id = views[0]!.group.id;
@@ -123,7 +123,15 @@ describe('packed summaries', () => {
 
     const field = await connect('field');
     const change = waitForEvent(socket, 'change');
-    expectOk(await sendCommand(field, { type: 'group.update', commandId: uuidv7(), groupId: id, baseVersion: body.group.group.version, patch: { notes: `${NOTE} again` } }));
+    expectOk(
+      await sendCommand(field, {
+        type: 'group.update',
+        commandId: uuidv7(),
+        groupId: id,
+        baseVersion: body.group.group.version,
+        patch: { notes: `${NOTE} again` },
+      }),
+    );
     const event = await change;
     expect(event.kind === 'group.upsert' && event.group.view).toBe('full');
   });

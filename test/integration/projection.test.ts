@@ -37,12 +37,19 @@ afterAll(async () => {
 });
 
 const nigerians = (overrides: Parameters<typeof makeGroupInput>[0] = {}) =>
-  makeGroupInput({ nationalities: [{ code: 'NGA', count: 6 }, { code: 'GHA', count: 3 }], consentConsulate: 'yes', ...overrides });
+  makeGroupInput({
+    nationalities: [
+      { code: 'NGA', count: 6 },
+      { code: 'GHA', count: 3 },
+    ],
+    consentConsulate: 'yes',
+    ...overrides,
+  });
 const about = (id: string) => (c: ChangeEvent) => (c.kind === 'group.upsert' ? c.group.group.id : c.groupId) === id;
 
 describe(projectGroup.name, () => {
   describe('an embassy', () => {
-    it('receives a consented, unflagged group of its nationality as its nationals\' part', async () => {
+    it("receives a consented, unflagged group of its nationality as its nationals' part", async () => {
       const [embassy, field] = await Promise.all([connect('embassy'), connect('field')]);
       const group = nigerians();
       const received = waitForEvent(embassy, 'change', about(group.id));

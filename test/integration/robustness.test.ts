@@ -1,17 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_SOCKET_PAYLOAD_BYTES } from '../../shared/protocol';
 import type { ClientToServerEvents } from '../../shared/events';
-import {
-  connectRaw,
-  connectUser,
-  disconnection,
-  expectOk,
-  reportCommand,
-  requestSync,
-  sendCommand,
-  signIn,
-  type RawSocket,
-} from '../support/clients';
+import { connectRaw, connectUser, disconnection, expectOk, reportCommand, requestSync, sendCommand, signIn, type RawSocket } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -101,9 +91,7 @@ describe('a server fed garbage', () => {
   });
 
   it('answers a large but allowed payload with invalid', async () => {
-    const ack: unknown = await raw
-      .timeout(10_000)
-      .emitWithAck(COMMAND, { type: 'group.report', padding: 'x'.repeat(MAX_SOCKET_PAYLOAD_BYTES - 1024) });
+    const ack: unknown = await raw.timeout(10_000).emitWithAck(COMMAND, { type: 'group.report', padding: 'x'.repeat(MAX_SOCKET_PAYLOAD_BYTES - 1024) });
 
     expect(ack).toMatchObject({ ok: false, code: 'invalid' });
   });

@@ -114,7 +114,11 @@ describe('session on sign-in', () => {
         headers: { 'content-type': 'application/json', cookie: first, ...ownOrigin(server.url) },
         body: JSON.stringify({ username, password }),
       });
-      const second = again.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('waymark_session=')) ?? '';
+      const second =
+        again.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0] ?? '')
+          .find((c) => c.startsWith('waymark_session=')) ?? '';
 
       expect(second).not.toBe('');
       expect(second).not.toBe(first);

@@ -42,9 +42,22 @@ describe(WorkerGroupCommit.name, () => {
     db = openDatabase(file);
     repos = createRepositories(db);
     const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
-    const crisis = admin.createCrisis({ name: 'Worker crisis', type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area: [9.3, 19.5, 25.2, 33.2] });
+    const crisis = admin.createCrisis({
+      name: 'Worker crisis',
+      type: 'conflict',
+      hostCountry: 'LBY',
+      phase: 'emergency_response',
+      area: [9.3, 19.5, 25.2, 33.2],
+    });
     const auth = new AuthService(repos, DEFAULT_SESSION_POLICY);
-    const user = await admin.createUser({ username: 'worker-field', password: 'worker-password-1', role: 'field', displayName: 'worker-field', agency: null, crisisId: crisis.id });
+    const user = await admin.createUser({
+      username: 'worker-field',
+      password: 'worker-password-1',
+      role: 'field',
+      displayName: 'worker-field',
+      agency: null,
+      crisisId: crisis.id,
+    });
     const record = repos.users.findById(user.id);
     if (!record) throw new Error('user not stored');
     field = { userId: user.id, audience: auth.audienceOf(record) };
@@ -60,9 +73,13 @@ describe(WorkerGroupCommit.name, () => {
   /** A worker group commit whose publications and answers are recorded in the order they happen. */
   function recorder(logger: Logger = silentLogger, databaseFile = file) {
     const events: { kind: 'publish' | 'ack'; seq?: number; index?: number }[] = [];
-    const writes = new WorkerGroupCommit(databaseFile, (changes: readonly CommittedChange[]) => {
-      for (const change of changes) events.push({ kind: 'publish', seq: change.seq });
-    }, logger);
+    const writes = new WorkerGroupCommit(
+      databaseFile,
+      (changes: readonly CommittedChange[]) => {
+        for (const change of changes) events.push({ kind: 'publish', seq: change.seq });
+      },
+      logger,
+    );
     const submit = (actor: Actor, command: Command): Promise<CommandOutcome> => {
       return new Promise((resolve) =>
         writes.submit(actor, command, (outcome) => {
@@ -98,7 +115,12 @@ describe(WorkerGroupCommit.name, () => {
       expect(seqs[12]).toBe(seqs[0]);
       expect(seqs[13]).toBeGreaterThan(seqs[11]!);
       expect(acks[13]!.group.version).toBe(2);
-      expect(counts()).toEqual({ groups: before.groups + 12, changeLog: before.changeLog + 13, idempotency: before.idempotency + 13, audit: before.audit + 13 });
+      expect(counts()).toEqual({
+        groups: before.groups + 12,
+        changeLog: before.changeLog + 13,
+        idempotency: before.idempotency + 13,
+        audit: before.audit + 13,
+      });
       // Every change of the batch is published (once, in commit order) before the first answer.
       const published = events.filter((e) => e.kind === 'publish').map((e) => e.seq);
       expect(published).toEqual([...seqs.slice(0, 12), seqs[13]]);

@@ -110,14 +110,23 @@ export function findLeaks(received: Received): string[] {
     const p = (k: string) => `${a.area}.${k}`;
     sys.add(p('people'), meaning(a.people));
     for (const s of STATUSES) sys.add(p(`status.${s}`), a.statusWithheld ? { lo: 0, hi: BIG } : meaning(a.byStatus[s]));
-    sys.eq([p('people')], STATUSES.map((s) => p(`status.${s}`)));
+    sys.eq(
+      [p('people')],
+      STATUSES.map((s) => p(`status.${s}`)),
+    );
     sys.add(p('here'), { lo: 0, hi: BIG });
-    sys.eq([p('here')], STATUSES.filter((s) => !GONE.has(s)).map((s) => p(`status.${s}`)));
+    sys.eq(
+      [p('here')],
+      STATUSES.filter((s) => !GONE.has(s)).map((s) => p(`status.${s}`)),
+    );
     for (const t of NEED_TYPES) sys.add(p(`need.${t}`), meaning(a.byNeed[t]));
     for (const f of AREA_FIGURES) sys.add(p(f), meaning(a.figures[f]));
     // In need: at least each need's people, at most all of them together, at most everyone.
     for (const t of NEED_TYPES) sys.le([p(`need.${t}`)], [p('inNeed')]);
-    sys.le([p('inNeed')], NEED_TYPES.map((t) => p(`need.${t}`)));
+    sys.le(
+      [p('inNeed')],
+      NEED_TYPES.map((t) => p(`need.${t}`)),
+    );
     sys.le([p('documentsLost')], [p('here')]);
     sys.le([p('wantsToReturn')], [p('here')]);
     diff(p('people-inNeed'), p('people'), p('inNeed'));
@@ -136,7 +145,8 @@ export function findLeaks(received: Received): string[] {
       ...Object.entries(a.byNeed).map(([t, v]): [string, ShownCount | undefined, ShownCount | undefined] => [`inNeed-need.${t}`, a.figures.inNeed, v]),
     ];
     for (const [what, big, small] of pairs) {
-      if (typeof big === 'number' && typeof small === 'number' && big - small >= 1 && big - small <= 4) leaks.push(`${a.area}.${what} (difference) = ${big - small}`);
+      if (typeof big === 'number' && typeof small === 'number' && big - small >= 1 && big - small <= 4)
+        leaks.push(`${a.area}.${what} (difference) = ${big - small}`);
     }
   }
 

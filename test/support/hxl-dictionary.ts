@@ -73,7 +73,7 @@ export const HXL_HASHTAGS: Readonly<Record<string, HxlHashtag>> = {
   '#value': { type: 'number', means: 'a monetary value' },
   '#currency': { type: 'text', means: 'a currency (ISO 4217)' },
   '#description': { type: 'text', means: 'a long description of what the row represents' },
-  '#meta': { type: 'text', means: 'metadata about the row or the data (+id: the row\'s identifier)' },
+  '#meta': { type: 'text', means: "metadata about the row or the data (+id: the row's identifier)" },
 };
 
 /**
@@ -132,7 +132,7 @@ export const WAYMARK_ATTRIBUTES: Readonly<Record<string, string>> = {
   updated: 'on #date: the latest change of the record',
   due: 'on #date: the date an agency expects to complete',
   nationality: 'on #indicator+text: people per nationality, "ISO3:people" items',
-  nationals: 'on #affected: people of the embassy\'s own state in the group',
+  nationals: "on #affected: people of the embassy's own state in the group",
   intention: 'on #indicator: what the group intends (stay, relocate, evacuate, third country)',
   documents_valid: 'people with valid documents',
   documents_lost: 'people whose documents were lost or destroyed',

@@ -13,7 +13,10 @@ export interface HxlError {
 export function parseTag(spec: string): { hashtag: string; attributes: string[] } | null {
   const m = /^\s*(#[a-z][a-z0-9_]*)((?:\s*\+[a-z][a-z0-9_]*)*)\s*$/i.exec(spec);
   if (!m) return null;
-  const attributes = (m[2] ?? '').split('+').map((a) => a.trim().toLowerCase()).filter(Boolean);
+  const attributes = (m[2] ?? '')
+    .split('+')
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
   return { hashtag: m[1]!.toLowerCase(), attributes };
 }
 
@@ -60,7 +63,8 @@ export function validateHxlCsv(csv: string): HxlError[] {
     }
     if (!HXL_HASHTAGS[tag.hashtag] && !tag.hashtag.startsWith('#x_')) errors.push({ row: 2, column, problem: `unknown hashtag ${tag.hashtag}` });
     // Valid syntax, wrong meaning, and the one misuse the dictionary names outright.
-    if (tag.hashtag === '#group' && tag.attributes.includes('id')) errors.push({ row: 2, column, problem: '#group is a non-humanitarian actor, not a record id' });
+    if (tag.hashtag === '#group' && tag.attributes.includes('id'))
+      errors.push({ row: 2, column, problem: '#group is a non-humanitarian actor, not a record id' });
     for (const a of tag.attributes) {
       if (!HXL_ATTRIBUTES[a] && !WAYMARK_ATTRIBUTES[a]) errors.push({ row: 2, column, problem: `undeclared attribute +${a}` });
     }

@@ -123,7 +123,13 @@ async function seedFixture(repos: Repositories): Promise<void> {
   const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
   const area: [number, number, number, number] = [9.3, 19.5, 25.2, 33.2];
   const crisis = admin.createCrisis({ name: FIXTURE_CRISIS_NAME, type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area });
-  const other = admin.createCrisis({ name: FIXTURE_OTHER_CRISIS_NAME, type: 'natural_disaster', hostCountry: 'LBN', phase: 'preparedness', area: [35.1, 33.0, 36.7, 34.7] });
+  const other = admin.createCrisis({
+    name: FIXTURE_OTHER_CRISIS_NAME,
+    type: 'natural_disaster',
+    hostCountry: 'LBN',
+    phase: 'preparedness',
+    area: [35.1, 33.0, 36.7, 34.7],
+  });
   admin.createAgency({ name: 'International Organization for Migration', acronym: 'IOM', type: 'un' });
   admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' });
   admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
@@ -250,9 +256,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       embassy: credentials(usernames.embassy),
       admin: credentials(usernames.admin),
     },
-    fixtureAccounts: demo
-      ? {}
-      : Object.fromEntries(Object.entries(FIXTURE_USERS).map(([key, username]) => [key, credentials(username)])),
+    fixtureAccounts: demo ? {} : Object.fromEntries(Object.entries(FIXTURE_USERS).map(([key, username]) => [key, credentials(username)])),
     countRows(table) {
       const db = openDatabase(databaseFile, { readonly: true });
       try {

@@ -10,8 +10,16 @@ import { makeGroup } from '../support/factories';
 const base = makeGroup();
 const seenAt = fc.date({ min: new Date('2026-01-01'), max: new Date('2026-01-03'), noInvalidDate: true }).map((d) => d.toISOString());
 const viewArb: fc.Arbitrary<GroupView> = fc.oneof(
-  fc.record({ id: fc.uuid(), seenAt, reportedAt: seenAt, status: fc.constantFrom(...GROUP_STATUSES), total: fc.integer({ min: 1, max: 50 }), unaccompanied: fc.nat({ max: 3 }) }).map(
-    (r): GroupView => ({
+  fc
+    .record({
+      id: fc.uuid(),
+      seenAt,
+      reportedAt: seenAt,
+      status: fc.constantFrom(...GROUP_STATUSES),
+      total: fc.integer({ min: 1, max: 50 }),
+      unaccompanied: fc.nat({ max: 3 }),
+    })
+    .map((r): GroupView => ({
       view: 'full',
       group: {
         ...base,
@@ -22,9 +30,10 @@ const viewArb: fc.Arbitrary<GroupView> = fc.oneof(
         headcount: { ...base.headcount, total: r.total },
         vulnerabilities: { ...base.vulnerabilities, unaccompaniedChildren: Math.min(r.unaccompanied, r.total) },
       },
-    }),
-  ),
-  fc.record({ id: fc.uuid(), status: fc.constantFrom(...GROUP_STATUSES) }).map((r): GroupView => ({ view: 'reduced', group: { id: r.id, lat: 1, lon: 2, status: r.status, needTypes: [], version: 1 } })),
+    })),
+  fc
+    .record({ id: fc.uuid(), status: fc.constantFrom(...GROUP_STATUSES) })
+    .map((r): GroupView => ({ view: 'reduced', group: { id: r.id, lat: 1, lon: 2, status: r.status, needTypes: [], version: 1 } })),
 );
 
 describe('orders of big lists', () => {

@@ -10,7 +10,10 @@ describe('formFromInput', () => {
       seenAt: '2026-03-04T05:06:00.000Z',
       location: { lat: 32.1, lon: 13.2, accuracyM: 30, placeName: 'Port', siteType: 'detention_centre' },
       headcount: { total: 20, female: { age18to59: 6 }, male: { under5: 2 } },
-      nationalities: [{ code: 'SDN', count: 9 }, { code: 'stateless', count: 1 }],
+      nationalities: [
+        { code: 'SDN', count: 9 },
+        { code: 'stateless', count: 1 },
+      ],
       needs: [{ id: '0190f3a0-0000-7000-8000-000000000001', type: 'medical', severity: 5, people: 3 }],
       vulnerabilities: { unaccompaniedChildren: 2 },
       intention: 'evacuate_to_origin',

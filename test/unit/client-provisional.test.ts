@@ -6,7 +6,14 @@ import { Group, GroupInput, type GroupView } from '../../shared/schemas/group.sc
 
 function waitingReport(): OutboxEntry {
   const group = GroupInput.parse({ id: v7(), location: { lat: 1, lon: 2 }, seenAt: new Date().toISOString(), headcount: { total: 3 } });
-  return { command: { type: 'group.report', commandId: v7(), group }, queuedAt: new Date().toISOString(), status: 'waiting', seq: null, failure: null, current: null };
+  return {
+    command: { type: 'group.report', commandId: v7(), group },
+    queuedAt: new Date().toISOString(),
+    status: 'waiting',
+    seq: null,
+    failure: null,
+    current: null,
+  };
 }
 
 describe(withWaitingReports.name, () => {

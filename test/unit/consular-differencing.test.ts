@@ -19,7 +19,11 @@ const SABHA = { lat: 27.04, lon: 14.43 };
 const NO_AGES = { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 };
 
 /** A group of `nationals` NGA (and `others` of another state) at a place, hidden from the embassy unless `consent`. */
-function group(at: { lat: number; lon: number }, nationals: number, o: { others?: number; status?: GroupStatus; needs?: NeedType[]; consent?: boolean; docsLost?: number; intention?: Group['intention'] } = {}): Group {
+function group(
+  at: { lat: number; lon: number },
+  nationals: number,
+  o: { others?: number; status?: GroupStatus; needs?: NeedType[]; consent?: boolean; docsLost?: number; intention?: Group['intention'] } = {},
+): Group {
   const others = o.others ?? 0;
   return makeGroup({
     crisisId: CRISIS,

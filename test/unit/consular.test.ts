@@ -24,24 +24,19 @@ const groupArb = fc
     lost: fc.integer({ min: 0, max: 3 }),
     needs: fc.uniqueArray(fc.constantFrom('water', 'documents', 'evacuation'), { maxLength: 3 }),
   })
-  .map(
-    (r): Group => ({
-      ...base,
-      id: r.id,
-      location: { ...base.location, lat: r.north ? 22 : 20 },
-      headcount: { ...base.headcount, total: 12 },
-      nationalities: [
-        ...(r.nga > 0 ? [{ code: 'NGA', count: r.nga }] : []),
-        ...(r.ner > 0 ? [{ code: 'NER', count: r.ner }] : []),
-      ],
-      consentConsulate: r.consent,
-      protectionConcern: r.flag,
-      status: r.status,
-      intention: r.intention,
-      documents: { ...base.documents, lostOrDestroyed: r.lost, confiscated: 0 },
-      needs: r.needs.map((type, i) => ({ id: `${r.id.slice(0, 34)}${String(i).padStart(2, '0')}`, type, severity: 3, people: 4, status: 'open' as const })),
-    }),
-  );
+  .map((r): Group => ({
+    ...base,
+    id: r.id,
+    location: { ...base.location, lat: r.north ? 22 : 20 },
+    headcount: { ...base.headcount, total: 12 },
+    nationalities: [...(r.nga > 0 ? [{ code: 'NGA', count: r.nga }] : []), ...(r.ner > 0 ? [{ code: 'NER', count: r.ner }] : [])],
+    consentConsulate: r.consent,
+    protectionConcern: r.flag,
+    status: r.status,
+    intention: r.intention,
+    documents: { ...base.documents, lostOrDestroyed: r.lost, confiscated: 0 },
+    needs: r.needs.map((type, i) => ({ id: `${r.id.slice(0, 34)}${String(i).padStart(2, '0')}`, type, severity: 3, people: 4, status: 'open' as const })),
+  }));
 
 const seesInFull = (g: Group) => g.consentConsulate === 'yes' && !g.protectionConcern && g.nationalities.some((n) => n.code === STATE);
 
@@ -59,7 +54,7 @@ const area = (a: Partial<AggregateArea>): AggregateArea => ({
 });
 
 describe(areaPins.name, () => {
-  it('finds a figure pinned through a breakdown\'s sum, and none where rounding leaves room', () => {
+  it("finds a figure pinned through a breakdown's sum, and none where rounding leaves room", () => {
     // Four "<5" statuses under a "<5" total: all 1.
     expect(areaPins(area({ people: SUPPRESSED, byStatus: { reported: '<5', verified: '<5', assisted: '<5', unreachable: '<5' } }))).toBe(true);
     // 5 (5-9) as 5 (5-9) plus four "<5": the total is 9 and each "<5" is 1.
@@ -75,12 +70,22 @@ describe(areaPins.name, () => {
 
 describe(withholdPinning.name, () => {
   it('withholds the breakdown that pins and keeps the other', () => {
-    const pinnedStatuses = area({ people: SUPPRESSED, byStatus: { reported: '<5', verified: '<5', assisted: '<5', unreachable: '<5' }, byNeed: { water: '<5' }, figures: { inNeed: '<5' } });
+    const pinnedStatuses = area({
+      people: SUPPRESSED,
+      byStatus: { reported: '<5', verified: '<5', assisted: '<5', unreachable: '<5' },
+      byNeed: { water: '<5' },
+      figures: { inNeed: '<5' },
+    });
     expect(withholdPinning(pinnedStatuses)).toMatchObject({ statusWithheld: true, byStatus: {}, needsWithheld: false, byNeed: { water: '<5' } });
     // Under "<5", two statuses or more are always withheld: withholding only four would say "4".
     expect(withholdPinning(area({ people: SUPPRESSED, byStatus: { reported: '<5', verified: '<5' } }))).toMatchObject({ statusWithheld: true });
     expect(withholdPinning(area({ people: SUPPRESSED, byStatus: { reported: '<5' } }))).toMatchObject({ statusWithheld: false, byStatus: { reported: '<5' } });
-    const pinnedNeeds = area({ people: 20, byStatus: { reported: 20 }, figures: { inNeed: 20 }, byNeed: { water: '<5', food: '<5', shelter: '<5', medical: '<5', documents: '<5' } });
+    const pinnedNeeds = area({
+      people: 20,
+      byStatus: { reported: 20 },
+      figures: { inNeed: 20 },
+      byNeed: { water: '<5', food: '<5', shelter: '<5', medical: '<5', documents: '<5' },
+    });
     expect(withholdPinning(pinnedNeeds)).toMatchObject({ statusWithheld: false, byStatus: { reported: 20 }, needsWithheld: true, byNeed: {} });
   });
 });
@@ -95,7 +100,7 @@ describe(consularOverview.name, () => {
     );
   });
 
-  it('never lets an area\'s status breakdown pin a count of 1 to 4', () => {
+  it("never lets an area's status breakdown pin a count of 1 to 4", () => {
     fc.assert(
       fc.property(fc.array(groupArb, { maxLength: 25 }), (groups) => {
         for (const area of aggregateForEmbassy(groups, STATE, bands).areas) {

@@ -1,12 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import {
-  ASSIGNMENT_TRANSITIONS,
-  canMoveAssignment,
-  isActiveAssignment,
-  isOverdue,
-  roleMayMoveAssignment,
-} from '../../shared/assignment-workflow';
+import { ASSIGNMENT_TRANSITIONS, canMoveAssignment, isActiveAssignment, isOverdue, roleMayMoveAssignment } from '../../shared/assignment-workflow';
 import { countersOf, counterHistory } from '../../shared/counters';
 import { distanceKm, nationalitySimilarity, proposeDuplicates } from '../../shared/duplicates';
 import { ASSIGNMENT_STATUSES, type Assignment } from '../../shared/schemas/assignment.schema';
@@ -105,7 +99,10 @@ describe(urgencyOf.name, () => {
     expect(u.reasons.map((r) => r.kind)).toEqual(['need', 'vulnerability', 'waiting']);
     expect(u.reasons[1]).toMatchObject({ kind: 'vulnerability', vulnerability: 'unaccompaniedChildren', count: 3 });
     expect(u.reasons[2]).toMatchObject({ kind: 'waiting', hours: 9 });
-    expect(u.score).toBeCloseTo(u.reasons.reduce((s, r) => s + r.points, 0), 5);
+    expect(u.score).toBeCloseTo(
+      u.reasons.reduce((s, r) => s + r.points, 0),
+      5,
+    );
   });
 
   it('ranks a severe unassigned need above the same need already assigned', () => {
@@ -164,7 +161,15 @@ describe(proposeDuplicates.name, () => {
 
   it('measures distance on the sphere and similarity as overlapping shares', () => {
     expect(distanceKm({ lat: 0, lon: 0 }, { lat: 0, lon: 1 })).toBeCloseTo(111.19, 1);
-    expect(nationalitySimilarity([{ code: 'NGA', count: 5 }, { code: 'SDN', count: 5 }], [{ code: 'NGA', count: 10 }])).toBeCloseTo(0.5);
+    expect(
+      nationalitySimilarity(
+        [
+          { code: 'NGA', count: 5 },
+          { code: 'SDN', count: 5 },
+        ],
+        [{ code: 'NGA', count: 10 }],
+      ),
+    ).toBeCloseTo(0.5);
     expect(nationalitySimilarity([], [{ code: 'NGA', count: 10 }])).toBe(0.5);
   });
 });
@@ -176,7 +181,12 @@ describe(threeW.name, () => {
     const g1 = group({ needs: [water], location: { lat: 1, lon: 1, accuracyM: null, placeName: 'Souq', siteType: 'other' } });
     const g2 = group({ needs: [{ ...water, id: uuidv7() }], location: g1.location });
     const done = assignment(g1, water.id, { agencyId, status: 'completed', peopleReached: 30, updatedAt: '2026-03-02T10:00:00.000Z' });
-    const open = assignment(g2, g2.needs[0]!.id, { agencyId, status: 'accepted', updatedAt: '2026-03-01T10:00:00.000Z', expectedBy: '2026-03-01T18:00:00.000Z' });
+    const open = assignment(g2, g2.needs[0]!.id, {
+      agencyId,
+      status: 'accepted',
+      updatedAt: '2026-03-01T10:00:00.000Z',
+      expectedBy: '2026-03-01T18:00:00.000Z',
+    });
     // The change log: the first made on 28 Feb, the second on 1 Mar; the first completed on 2 Mar.
     const dates = assignmentDates([
       { at: '2026-02-28T09:00:00.000Z', group: { ...g1, assignments: [{ ...done, status: 'accepted' }] } },
@@ -254,7 +264,9 @@ describe(threeW.name, () => {
         '#indicator+num+groups,#indicator+num+assignments+proposed,#indicator+num+assignments+accepted,#indicator+num+assignments+in_progress,' +
         '#indicator+num+assignments+completed,#indicator+num+assignments+declined,#indicator+num+assignments+overdue,#date+updated,#date+due',
     );
-    expect(lines[2]).toBe(`"'=HYPERLINK(""x"")",ingo,wash,water,LBY,,,,,"Souq, north",planned,2026-03-01T08:00:00.000Z,,12,0,1,1,0,0,0,0,0,2026-03-02T10:00:00.000Z,`);
+    expect(lines[2]).toBe(
+      `"'=HYPERLINK(""x"")",ingo,wash,water,LBY,,,,,"Souq, north",planned,2026-03-01T08:00:00.000Z,,12,0,1,1,0,0,0,0,0,2026-03-02T10:00:00.000Z,`,
+    );
   });
 });
 

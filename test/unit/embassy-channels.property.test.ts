@@ -49,19 +49,17 @@ const groupArb = fc
     status: fc.constantFrom(...GROUP_STATUSES),
     needs: fc.array(fc.record({ type: fc.constantFrom('water', 'food', 'shelter', 'documents'), status: fc.constantFrom(...NEED_STATUSES) }), { maxLength: 3 }),
   })
-  .map(
-    (r): Group => ({
-      ...base,
-      id: r.id,
-      crisisId: r.crisisId,
-      location: { ...base.location, lat: r.lat, lon: r.lon },
-      nationalities: r.nationalities,
-      consentConsulate: r.consent,
-      protectionConcern: r.flag,
-      status: r.status,
-      needs: r.needs.map((n, i) => ({ id: `${r.id.slice(0, 34)}${String(i).padStart(2, '0')}`, type: n.type, severity: 3, people: 1, status: n.status })),
-    }),
-  );
+  .map((r): Group => ({
+    ...base,
+    id: r.id,
+    crisisId: r.crisisId,
+    location: { ...base.location, lat: r.lat, lon: r.lon },
+    nationalities: r.nationalities,
+    consentConsulate: r.consent,
+    protectionConcern: r.flag,
+    status: r.status,
+    needs: r.needs.map((n, i) => ({ id: `${r.id.slice(0, 34)}${String(i).padStart(2, '0')}`, type: n.type, severity: 3, people: 1, status: n.status })),
+  }));
 
 const audienceArb = fc.record({
   userId: fc.constant('u'),
@@ -80,7 +78,7 @@ function numbersIn(value: unknown): number[] {
 }
 
 describe('what an embassy receives, against the oracle', () => {
-  it('snapshot: exactly the groups the oracle allows, as its nationals\' part, and nothing else', () => {
+  it("snapshot: exactly the groups the oracle allows, as its nationals' part, and nothing else", () => {
     fc.assert(
       fc.property(audienceArb, fc.array(groupArb, { maxLength: 25 }), (audience, groups) => {
         const snapshot = groups.map((g) => projectGroup(audience, g)).filter((v) => v !== null);
@@ -102,7 +100,10 @@ describe('what an embassy receives, against the oracle', () => {
       nationalities: fc.constantFrom<Group['nationalities'][]>(
         [{ code: 'NGA', count: 3 }],
         [{ code: 'NER', count: 2 }],
-        [{ code: 'NGA', count: 1 }, { code: 'GHA', count: 1 }],
+        [
+          { code: 'NGA', count: 1 },
+          { code: 'GHA', count: 1 },
+        ],
       ),
     });
     fc.assert(
@@ -119,7 +120,8 @@ describe('what an embassy receives, against the oracle', () => {
           const event = events[i] ?? null;
           const now = oracleMaySeeInFull(audience, after);
           const was = before !== null && oracleMaySeeInFull(audience, before);
-          if (now) expect(event).toMatchObject({ kind: 'group.upsert', seq: i + 1, group: { view: 'nationals', group: { id: after.id, version: after.version } } });
+          if (now)
+            expect(event).toMatchObject({ kind: 'group.upsert', seq: i + 1, group: { view: 'nationals', group: { id: after.id, version: after.version } } });
           else if (was) expect(event).toEqual({ kind: 'group.remove', seq: i + 1, groupId: after.id });
           else expect(event).toBeNull();
           if (event?.kind === 'group.upsert') clientHas = true;
@@ -148,9 +150,7 @@ describe('what an embassy receives, against the oracle', () => {
         }
         // 1-4 as "<5", the rest rounded down to a multiple of 5 (protection rule 10).
         const shown = (n: number) => (n <= SMALL_COUNT_MAX ? SUPPRESSED : n - (n % 5));
-        expect(Object.fromEntries(result.areas.map((a) => [a.area, a.people]))).toEqual(
-          Object.fromEntries([...expected].map(([k, n]) => [k, shown(n)])),
-        );
+        expect(Object.fromEntries(result.areas.map((a) => [a.area, a.people]))).toEqual(Object.fromEntries([...expected].map(([k, n]) => [k, shown(n)])));
         for (const area of result.areas) {
           const counts = numbersIn({ people: area.people, byStatus: area.byStatus, byNeed: area.byNeed });
           for (const n of counts) expect(n > SMALL_COUNT_MAX && n % 5 === 0).toBe(true);

@@ -26,7 +26,19 @@ function assigned(g: Group, agencyId: string): Group {
     ...g,
     needs: [{ ...need, status: 'assigned' }],
     assignments: [
-      { id: uuidv7(), groupId: g.id, needId: need.id, agencyId, status: 'accepted', peopleReached: 0, note: NOTE, expectedBy: null, createdBy: uuidv7(), updatedAt: g.updatedAt, version: 1 },
+      {
+        id: uuidv7(),
+        groupId: g.id,
+        needId: need.id,
+        agencyId,
+        status: 'accepted',
+        peopleReached: 0,
+        note: NOTE,
+        expectedBy: null,
+        createdBy: uuidv7(),
+        updatedAt: g.updatedAt,
+        version: 1,
+      },
     ],
   };
 }
@@ -35,7 +47,10 @@ const rowsOf = (csv: string) => parse(csv, { relax_column_count: false }) as str
 describe(groupsCsv.name, () => {
   const groups = [
     sensitive({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 10, placeName: 'Souq, "north" =1+1', siteType: 'urban_dispersed' } }),
-    makeGroup({ crisisId, headcount: { total: 12, female: { under5: 1, age5to17: 2, age18to59: 3, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 2, age60plus: 1 } } }),
+    makeGroup({
+      crisisId,
+      headcount: { total: 12, female: { under5: 1, age5to17: 2, age18to59: 3, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 2, age60plus: 1 } },
+    }),
   ];
 
   it('parses back with csv-parse, every column with its HXL hashtag, one row per group', () => {
@@ -43,18 +58,37 @@ describe(groupsCsv.name, () => {
     expect(rows[0]).toEqual(GROUP_COLUMNS.map((c) => c.header));
     expect(rows[1]).toEqual(GROUP_COLUMNS.map((c) => c.tag));
     for (const tag of rows[1]!) expect(tag).toMatch(/^#[a-z][a-z0-9_]*(\s*\+[a-z][a-z0-9_]*)*$/);
-    expect(rows[1]).toEqual(expect.arrayContaining(['#geo+lat', '#geo+lon', '#affected+migrants+total', '#need+type', '#sector+cluster', '#status', '#date+reported', '#org+impl+name']));
+    expect(rows[1]).toEqual(
+      expect.arrayContaining([
+        '#geo+lat',
+        '#geo+lon',
+        '#affected+migrants+total',
+        '#need+type',
+        '#sector+cluster',
+        '#status',
+        '#date+reported',
+        '#org+impl+name',
+      ]),
+    );
     expect(rows).toHaveLength(2 + groups.length);
     const col = (tag: string) => rows[1]!.indexOf(tag);
     expect(Number(rows[2]![col('#geo+lat')])).toBe(32.8872);
     expect(rows[2]![col('#loc+name')]).toBe('Souq, "north" =1+1');
     const second = rows[3]!;
     expect(rows[2]![col('#country+code')]).toBe('LBY');
-    expect([second[col('#affected+migrants+f')], second[col('#affected+migrants+m')], second[col('#affected+migrants+children')], second[col('#affected+migrants+adults')], second[col('#affected+migrants+elderly')]]).toEqual(['6', '3', '3', '5', '1']);
+    expect([
+      second[col('#affected+migrants+f')],
+      second[col('#affected+migrants+m')],
+      second[col('#affected+migrants+children')],
+      second[col('#affected+migrants+adults')],
+      second[col('#affected+migrants+elderly')],
+    ]).toEqual(['6', '3', '3', '5', '1']);
   });
 
   it('defuses a cell a spreadsheet would run as a formula', () => {
-    const rows = rowsOf(groupsCsv([makeGroup({ crisisId, location: { lat: 1, lon: 1, accuracyM: null, placeName: '=HYPERLINK("x")', siteType: 'other' } })], [], LBY));
+    const rows = rowsOf(
+      groupsCsv([makeGroup({ crisisId, location: { lat: 1, lon: 1, accuracyM: null, placeName: '=HYPERLINK("x")', siteType: 'other' } })], [], LBY),
+    );
     expect(rows[2]![GROUP_COLUMNS.findIndex((c) => c.key === 'place')]).toBe(`'=HYPERLINK("x")`);
   });
 });
@@ -62,7 +96,14 @@ describe(groupsCsv.name, () => {
 describe('lists in cells', () => {
   it('joins a list with ", " in one quoted cell, never with ";", so delimiter sniffing still reads commas', () => {
     const water = makeGroup().needs[0]!;
-    const g = makeGroup({ crisisId, nationalities: [{ code: 'NGA', count: 6 }, { code: 'NER', count: 3 }], needs: [water, { ...water, id: uuidv7(), type: 'food' }] });
+    const g = makeGroup({
+      crisisId,
+      nationalities: [
+        { code: 'NGA', count: 6 },
+        { code: 'NER', count: 3 },
+      ],
+      needs: [water, { ...water, id: uuidv7(), type: 'food' }],
+    });
     const csv = groupsCsv([g], [IOM], LBY);
     expect(csv).not.toContain(';');
     const rows = rowsOf(csv);
@@ -83,7 +124,10 @@ describe(groupsGeoJson.name, () => {
     expect(getIssues(text)).toEqual([]);
     const fc = JSON.parse(text) as ReturnType<typeof groupsGeoJson>;
     expect(fc).not.toHaveProperty('crs');
-    expect(fc.features.map((f) => f.geometry.coordinates)).toEqual([[20.2, 32.1], [13.7, 26.5]]);
+    expect(fc.features.map((f) => f.geometry.coordinates)).toEqual([
+      [20.2, 32.1],
+      [13.7, 26.5],
+    ]);
     expect(fc.bbox).toEqual([13.7, 26.5, 20.2, 32.1]);
   });
 
@@ -97,7 +141,11 @@ describe(groupsGeoJson.name, () => {
 describe('what an export never carries', () => {
   it('has no protection flag, consent or notes in the CSV or the GeoJSON, even from groups that have them', () => {
     const groups = [sensitive(), assigned(sensitive({ consentConsulate: 'no' }), IOM.id)];
-    for (const text of [groupsCsv(groups, [IOM], LBY), JSON.stringify(groupsGeoJson(groups, [IOM], LBY)), shareableCsv(shareableAggregate(groups, h3AreaIndex))]) {
+    for (const text of [
+      groupsCsv(groups, [IOM], LBY),
+      JSON.stringify(groupsGeoJson(groups, [IOM], LBY)),
+      shareableCsv(shareableAggregate(groups, h3AreaIndex)),
+    ]) {
       expect(text).not.toContain(NOTE);
       expect(text.toLowerCase()).not.toMatch(/protection_?concern|protection flag|consent|notes?\b/);
     }
@@ -107,19 +155,25 @@ describe('what an export never carries', () => {
 describe(exportableGroups.name, () => {
   const nga = (consent: Group['consentConsulate'], flag: boolean) =>
     makeGroup({ crisisId, nationalities: [{ code: 'NGA', count: 5 }], consentConsulate: consent, protectionConcern: flag });
-  const all = [nga('yes', false), nga('yes', true), nga('no', false), nga('not_asked', false), makeGroup({ crisisId, nationalities: [{ code: 'NER', count: 5 }], consentConsulate: 'yes' })];
+  const all = [
+    nga('yes', false),
+    nga('yes', true),
+    nga('no', false),
+    nga('not_asked', false),
+    makeGroup({ crisisId, nationalities: [{ code: 'NER', count: 5 }], consentConsulate: 'yes' }),
+  ];
   const otherCrisis = makeGroup({ nationalities: [{ code: 'NGA', count: 5 }], consentConsulate: 'yes' });
 
   it('gives a coordinator the whole crisis and nothing of another', () => {
     expect(exportableGroups(makeAudience({ crisisId }), [...all, otherCrisis])).toHaveLength(all.length);
   });
 
-  it("gives an embassy only its consenting, unflagged nationals", () => {
+  it('gives an embassy only its consenting, unflagged nationals', () => {
     const embassy = makeAudience({ role: 'embassy', crisisId, servesState: 'NGA' });
     expect(exportableGroups(embassy, [...all, otherCrisis]).map((g) => g.id)).toEqual([all[0]!.id]);
   });
 
-  it("gives a responder only the groups its agency works in", () => {
+  it('gives a responder only the groups its agency works in', () => {
     const mine = assigned(makeGroup({ crisisId }), IOM.id);
     const theirs = assigned(makeGroup({ crisisId }), uuidv7());
     const responder = makeAudience({ role: 'responder', crisisId, agencyId: IOM.id });
@@ -159,10 +213,23 @@ const arbGroup = fc
       nationalities.push({ code, count });
       left -= count;
     }
-    return makeGroup({ crisisId, location: { lat, lon, accuracyM: 5, placeName: `place-${lat}`, siteType: 'other' }, headcount: { ...makeGroup().headcount, total }, nationalities, needs: [], status });
+    return makeGroup({
+      crisisId,
+      location: { lat, lon, accuracyM: 5, placeName: `place-${lat}`, siteType: 'other' },
+      headcount: { ...makeGroup().headcount, total },
+      nationalities,
+      needs: [],
+      status,
+    });
   });
 // Few distinct places, so that areas hold several groups and sums cross the suppression line.
-const arbGroups = fc.array(fc.oneof(arbGroup, arbGroup.map((g) => ({ ...g, location: { ...g.location, lat: 32.89, lon: 13.19 } }))), { maxLength: 40 });
+const arbGroups = fc.array(
+  fc.oneof(
+    arbGroup,
+    arbGroup.map((g) => ({ ...g, location: { ...g.location, lat: 32.89, lon: 13.19 } })),
+  ),
+  { maxLength: 40 },
+);
 
 describe(shareableAggregate.name, () => {
   it('never shows a count from 1 to 4, and no coordinate finer than its area (property)', () => {
@@ -205,7 +272,13 @@ describe(shareableAggregate.name, () => {
     const at = { lat: 32.89, lon: 13.19, accuracyM: null, placeName: '', siteType: 'other' as const };
     const groups = [
       makeGroup({ crisisId, location: at, headcount: { ...makeGroup().headcount, total: 12 }, nationalities: [{ code: 'NGA', count: 7 }] }),
-      makeGroup({ crisisId, location: at, headcount: { ...makeGroup().headcount, total: 50 }, nationalities: [{ code: 'NGA', count: 50 }], status: 'evacuated' }),
+      makeGroup({
+        crisisId,
+        location: at,
+        headcount: { ...makeGroup().headcount, total: 50 },
+        nationalities: [{ code: 'NGA', count: 50 }],
+        status: 'evacuated',
+      }),
     ];
     expect(shareableAggregate(groups, h3AreaIndex).map((c) => [c.nationality, c.people])).toEqual([
       ['NGA', 7],

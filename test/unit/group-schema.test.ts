@@ -36,7 +36,11 @@ describe('GroupInput', () => {
       draft({
         location: { lat: 32.1, lon: 20.07, accuracyM: 25, placeName: 'Port warehouse', siteType: 'collective_centre' },
         headcount: { total: 30, female: { age18to59: 10, under5: 2 }, male: { age18to59: 15 } },
-        nationalities: [{ code: 'NGA', count: 20 }, { code: 'stateless', count: 2 }, { code: 'unknown', count: 8 }],
+        nationalities: [
+          { code: 'NGA', count: 20 },
+          { code: 'stateless', count: 2 },
+          { code: 'unknown', count: 8 },
+        ],
         needs: [{ id: uuidv7(), type: 'water', severity: 5, people: 30 }],
         vulnerabilities: { unaccompaniedChildren: 3 },
         documents: { confiscated: 4 },
@@ -65,16 +69,21 @@ describe('GroupInput', () => {
   });
 
   it('rejects a breakdown that counts more people than the total', () => {
-    expect(paths(draft({ headcount: { total: 3, female: { age18to59: 2 }, male: { age18to59: 2 } } }))).toContain(
-      'headcount.total',
-    );
+    expect(paths(draft({ headcount: { total: 3, female: { age18to59: 2 }, male: { age18to59: 2 } } }))).toContain('headcount.total');
   });
 
   it('rejects nationalities that are unknown codes, repeated, or more than the total', () => {
     expect(paths(draft({ nationalities: [{ code: 'XYZ', count: 1 }] }))).toContain('nationalities.0.code');
     expect(paths(draft({ nationalities: [{ code: 'nga', count: 1 }] }))).toContain('nationalities.0.code');
     expect(
-      paths(draft({ nationalities: [{ code: 'NGA', count: 1 }, { code: 'NGA', count: 1 }] })),
+      paths(
+        draft({
+          nationalities: [
+            { code: 'NGA', count: 1 },
+            { code: 'NGA', count: 1 },
+          ],
+        }),
+      ),
     ).toContain('nationalities.1.code');
     expect(paths(draft({ nationalities: [{ code: 'NGA', count: 13 }] }))).toContain('nationalities');
   });
@@ -147,20 +156,12 @@ describe('Command', () => {
   it('accepts each command type and rejects an unknown one', () => {
     const group = draft();
     expect(Command.safeParse({ type: 'group.report', commandId: uuidv7(), group }).success).toBe(true);
-    expect(
-      Command.safeParse({ type: 'group.update', commandId: uuidv7(), groupId: uuidv7(), baseVersion: 1, patch: { notes: 'x' } })
-        .success,
-    ).toBe(true);
-    expect(
-      Command.safeParse({ type: 'group.setStatus', commandId: uuidv7(), groupId: uuidv7(), baseVersion: 2, status: 'verified' })
-        .success,
-    ).toBe(true);
+    expect(Command.safeParse({ type: 'group.update', commandId: uuidv7(), groupId: uuidv7(), baseVersion: 1, patch: { notes: 'x' } }).success).toBe(true);
+    expect(Command.safeParse({ type: 'group.setStatus', commandId: uuidv7(), groupId: uuidv7(), baseVersion: 2, status: 'verified' }).success).toBe(true);
     expect(Command.safeParse({ type: 'group.delete', commandId: uuidv7(), groupId: uuidv7() }).success).toBe(false);
   });
   it('rejects an edit without the version it was based on', () => {
-    expect(Command.safeParse({ type: 'group.update', commandId: uuidv7(), groupId: uuidv7(), patch: { notes: 'x' } }).success).toBe(
-      false,
-    );
+    expect(Command.safeParse({ type: 'group.update', commandId: uuidv7(), groupId: uuidv7(), patch: { notes: 'x' } }).success).toBe(false);
   });
 });
 

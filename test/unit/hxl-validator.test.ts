@@ -18,7 +18,16 @@ describe(validateHxlCsv.name, () => {
   it('lists every misuse the old exports had, by row and column', () => {
     const file = csv([
       ['id', 'nat', 'intention', 'people', 'n', 'seen', 'lat', 'country'],
-      ['#group+id', '#affected+migrants+nationality', '#affected+migrants+intention', '#affected+migrants+total', '#status+proposed+num', '#date+seen', '#geo+lat', '#country+code'],
+      [
+        '#group+id',
+        '#affected+migrants+nationality',
+        '#affected+migrants+intention',
+        '#affected+migrants+total',
+        '#status+proposed+num',
+        '#date+seen',
+        '#geo+lat',
+        '#country+code',
+      ],
       ['x', 'NGA:6', 'stay', '<5', 'two', '03/04/2026', '132', 'Libya'],
     ]);
     const problems = validateHxlCsv(file).map((e) => `${e.row} ${e.column}: ${e.problem}`);
@@ -35,7 +44,11 @@ describe(validateHxlCsv.name, () => {
   });
 
   it('refuses a hashtag outside the dictionary and an attribute nobody declared, allows #x_ hashtags', () => {
-    const file = csv([['a', 'b', 'c'], ['#nationality', '#affected+migrnts', '#x_virulence'], ['1', '2', 'high']]);
+    const file = csv([
+      ['a', 'b', 'c'],
+      ['#nationality', '#affected+migrnts', '#x_virulence'],
+      ['1', '2', 'high'],
+    ]);
     expect(validateHxlCsv(file).map((e) => e.problem)).toEqual(['unknown hashtag #nationality', 'undeclared attribute +migrnts']);
   });
 

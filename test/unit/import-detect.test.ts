@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeText, detectDelimiter, detectEncoding } from '../../shared/import-detect';
 
-const cp1252 = (s: string) => Uint8Array.from(s, (c) => ({ 'é': 0xe9, '–': 0x96, '“': 0x93, '”': 0x94, '€': 0x80 })[c] ?? c.charCodeAt(0));
+const cp1252 = (s: string) => Uint8Array.from(s, (c) => ({ é: 0xe9, '–': 0x96, '“': 0x93, '”': 0x94, '€': 0x80 })[c] ?? c.charCodeAt(0));
 
 describe(detectEncoding.name, () => {
   it('tells UTF-8 (with or without BOM), UTF-16 (with or without BOM) and Windows-1252 apart', () => {

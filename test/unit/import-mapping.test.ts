@@ -1,7 +1,18 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { groupsCsv } from '../../shared/exports/group-export';
-import { choiceColumns, countFromChoice, dayMonthKind, emptyMapping, guessMapping, importIds, isHxlRow, normalizeHeader, rowToGroup, type ImportMapping } from '../../shared/import-mapping';
+import {
+  choiceColumns,
+  countFromChoice,
+  dayMonthKind,
+  emptyMapping,
+  guessMapping,
+  importIds,
+  isHxlRow,
+  normalizeHeader,
+  rowToGroup,
+  type ImportMapping,
+} from '../../shared/import-mapping';
 import { makeGroup } from '../support/factories';
 
 const CRISIS = '0196a2b0-0000-7000-8000-000000000001';
@@ -63,7 +74,7 @@ describe('rowToGroup', () => {
     ]);
   });
 
-  it('applies the group schema\'s own rules', () => {
+  it("applies the group schema's own rules", () => {
     const m = map({ seenAt: 0, lat: 1, lon: 2, headcountTotal: 3, nationality: 4 });
     const result = rowToGroup(['2026-11-20', '32', '13', '5', 'NGA:4 NER:4'], m, CRISIS);
     expect(result.ok).toBe(false);
@@ -72,7 +83,7 @@ describe('rowToGroup', () => {
 });
 
 describe('every problem of a row, without its content', () => {
-  it('lists cell problems and the schema\'s rules together, each once, and never a cell\'s content', () => {
+  it("lists cell problems and the schema's rules together, each once, and never a cell's content", () => {
     const m = map({ seenAt: 0, lat: 1, lon: 2, headcountTotal: 3, nationality: 4, needs: 5, severity: 6 });
     // Four problems: a lost date, a bad longitude, more nationals than people, a severity of 9.
     const cells = ['SECRET-date', '32.5', 'SECRET-lon', '5', 'NGA:4 NER:4', 'water', '9'];
@@ -103,7 +114,7 @@ describe('Kobo and ODK columns keep their meaning', () => {
     expect(guessMapping(['a', 'b'], ['#date+reported', '#geo+lat'])).toMatchObject({ seenAt: 0 });
   });
 
-  it('leaves a select-multiple\'s 0/1 columns out of the count fields', () => {
+  it("leaves a select-multiple's 0/1 columns out of the count fields", () => {
     const headers = ['vulnerabilities', 'vulnerabilities/disability', 'vulnerabilities/detained', 'group/disability_count'];
     expect(choiceColumns(headers)).toEqual([1, 2]);
     expect(guessMapping(headers, null)).toMatchObject({ disability: null, detained: null });
@@ -129,9 +140,15 @@ describe('Kobo and ODK columns keep their meaning', () => {
   });
 });
 
-describe('a round trip of Waymark\'s own groups export', () => {
+describe("a round trip of Waymark's own groups export", () => {
   it('reads every exported group back, field by field, into another crisis as new groups', () => {
-    const ngaNer = makeGroup({ nationalities: [{ code: 'NGA', count: 6 }, { code: 'NER', count: 3 }], intention: 'stay' });
+    const ngaNer = makeGroup({
+      nationalities: [
+        { code: 'NGA', count: 6 },
+        { code: 'NER', count: 3 },
+      ],
+      intention: 'stay',
+    });
     const csv = groupsCsv([ngaNer], [], { hostCountry: 'LBY' });
     const [headers, hxl, cells] = parse(csv, { bom: true }) as string[][];
     const mapping = guessMapping(headers!, hxl!);

@@ -66,7 +66,14 @@ function fullArb(id: string): fc.Arbitrary<GroupView> {
       lat: fc.constantFrom(32, 33, Number.NaN),
     })
     .map((r): GroupView => {
-      const needs = r.needs.map((n, i) => ({ ...base.needs[0]!, id: `${id.slice(0, -2)}${String(i).padStart(2, '0')}`, type: n.type, severity: n.severity, people: n.people, status: n.status as 'open' }));
+      const needs = r.needs.map((n, i) => ({
+        ...base.needs[0]!,
+        id: `${id.slice(0, -2)}${String(i).padStart(2, '0')}`,
+        type: n.type,
+        severity: n.severity,
+        people: n.people,
+        status: n.status as 'open',
+      }));
       const assignments = r.needs.flatMap((n, i) =>
         n.assigned === null
           ? []
@@ -105,12 +112,20 @@ function fullArb(id: string): fc.Arbitrary<GroupView> {
 }
 
 /** One step of the live feed: a batch of upserts and removals, or a snapshot replacing everything. */
-type Step = { kind: 'batch'; changes: ({ id: string; view: GroupView | null })[] } | { kind: 'snapshot'; views: GroupView[] };
+type Step = { kind: 'batch'; changes: { id: string; view: GroupView | null }[] } | { kind: 'snapshot'; views: GroupView[] };
 const idArb = fc.constantFrom(...IDS);
-const changeArb = idArb.chain((id) => fc.oneof({ weight: 4, arbitrary: groupArb(id).map((view) => ({ id, view })) }, { weight: 1, arbitrary: fc.constant({ id, view: null }) }));
+const changeArb = idArb.chain((id) =>
+  fc.oneof({ weight: 4, arbitrary: groupArb(id).map((view) => ({ id, view })) }, { weight: 1, arbitrary: fc.constant({ id, view: null }) }),
+);
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 8, arbitrary: fc.array(changeArb, { maxLength: 8 }).map((changes) => ({ kind: 'batch' as const, changes })) },
-  { weight: 1, arbitrary: fc.uniqueArray(idArb, { maxLength: 12 }).chain((ids) => fc.tuple(...ids.map(groupArb))).map((views) => ({ kind: 'snapshot' as const, views })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .uniqueArray(idArb, { maxLength: 12 })
+      .chain((ids) => fc.tuple(...ids.map(groupArb)))
+      .map((views) => ({ kind: 'snapshot' as const, views })),
+  },
 );
 
 const filterArb: fc.Arbitrary<GroupFilter> = fc.oneof(
@@ -137,7 +152,9 @@ function applyStep(feed: ChangeFeed, step: Step, seq: { n: number }): void {
   for (const { id, view } of step.changes) {
     // A new object every time, as a live change is (a view is replaced, never changed).
     const event: ChangeEvent =
-      view === null ? { kind: 'group.remove', seq: ++seq.n, groupId: id } : { kind: 'group.upsert', seq: ++seq.n, group: { ...view, group: { ...view.group, version: feed.groups.get(id)?.group.version ?? 0 } } as GroupView };
+      view === null
+        ? { kind: 'group.remove', seq: ++seq.n, groupId: id }
+        : { kind: 'group.upsert', seq: ++seq.n, group: { ...view, group: { ...view.group, version: feed.groups.get(id)?.group.version ?? 0 } } as GroupView };
     feed.receive(event);
   }
 }
@@ -154,34 +171,34 @@ describe('live indexes follow the change log to what a full recomputation gives'
         // The clock ticks at times (every minute on the page): scores and "seen within" move with it.
         fc.array(fc.constantFrom(NOW, NOW + 3_600_000), { minLength: 12, maxLength: 12 }),
         (steps, filter, skips, clocks) => {
-        const feed = new ChangeFeed();
-        feed.applySnapshot(0, []);
-        const seq = { n: 0 };
-        const filtered = new FilteredGroups();
-        const order = new NewestFirstOrder();
-        const queue = new TriageIndex((g, now) => urgencyOf(g, now).score);
-        const counters = new CounterTally();
-        const nationalities = new NationalityTally();
-        steps.forEach((step, i) => {
-          applyStep(feed, step, seq);
-          // Readers skip batches at times: a later look must still catch up.
-          if (skips[i]) return;
-          const now = clocks[i]!;
-          filtered.update(feed.groups, feed.log, filter, now);
-          const expected = [...feed.groups].filter(([, v]) => !isFiltering(filter) || matchesFilter(v, filter, now));
-          expect(new Map(filtered.groups)).toEqual(new Map(expected));
+          const feed = new ChangeFeed();
+          feed.applySnapshot(0, []);
+          const seq = { n: 0 };
+          const filtered = new FilteredGroups();
+          const order = new NewestFirstOrder();
+          const queue = new TriageIndex((g, now) => urgencyOf(g, now).score);
+          const counters = new CounterTally();
+          const nationalities = new NationalityTally();
+          steps.forEach((step, i) => {
+            applyStep(feed, step, seq);
+            // Readers skip batches at times: a later look must still catch up.
+            if (skips[i]) return;
+            const now = clocks[i]!;
+            filtered.update(feed.groups, feed.log, filter, now);
+            const expected = [...feed.groups].filter(([, v]) => !isFiltering(filter) || matchesFilter(v, filter, now));
+            expect(new Map(filtered.groups)).toEqual(new Map(expected));
 
-          order.update(filtered.groups, filtered.log);
-          expect(order.toArray()).toEqual(sortNewestFirst(filtered.groups.values()));
+            order.update(filtered.groups, filtered.log);
+            expect(order.toArray()).toEqual(sortNewestFirst(filtered.groups.values()));
 
-          queue.update(filtered.groups, filtered.log, now);
-          const full = triage(fulls(filtered.groups), now).map((r) => ({ group: r.group, score: r.urgency.score }));
-          expect(queue.toArray()).toEqual(full.sort(triageRowOrder));
+            queue.update(filtered.groups, filtered.log, now);
+            const full = triage(fulls(filtered.groups), now).map((r) => ({ group: r.group, score: r.urgency.score }));
+            expect(queue.toArray()).toEqual(full.sort(triageRowOrder));
 
-          expect(counters.update(filtered.groups, filtered.log)).toEqual(countersOf(fulls(filtered.groups)));
-          const codes = [...new Set(fulls(feed.groups).flatMap((g) => g.nationalities.map((n) => n.code)))].sort();
-          expect(nationalities.update(feed.groups, feed.log)).toEqual(codes);
-        });
+            expect(counters.update(filtered.groups, filtered.log)).toEqual(countersOf(fulls(filtered.groups)));
+            const codes = [...new Set(fulls(feed.groups).flatMap((g) => g.nationalities.map((n) => n.code)))].sort();
+            expect(nationalities.update(feed.groups, feed.log)).toEqual(codes);
+          });
         },
       ),
       { numRuns: 300 },
@@ -241,7 +258,9 @@ describe('live indexes follow the change log to what a full recomputation gives'
             const diff = featureChanges(drawn, feed.groups, ids, pending, clock, 1_000)!;
             for (const id of diff.remove) features.delete(id);
             for (const f of diff.add) features.set(f.properties.id, f);
-            for (const [id, point] of diff.drawn) if (point) drawn.set(id, point); else drawn.delete(id);
+            for (const [id, point] of diff.drawn)
+              if (point) drawn.set(id, point);
+              else drawn.delete(id);
             drawnPending = pending;
             drawnClock = clock;
             const expected = new Map(groupsToFeatureCollection(feed.groups, pending, clock).features.map((f) => [f.properties.id, f]));
@@ -263,23 +282,27 @@ describe(NearbyGroups.name, () => {
   it('keeps the open groups within reach of the shown one as a full measurement finds them', () => {
     const byKm = (xs: { g: Group; km: number }[]) => xs.map((x) => [x.g.id, x.km] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
     fc.assert(
-      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 10 }), fc.array(fc.constantFrom(...IDS.slice(0, 3)), { minLength: 10, maxLength: 10 }), (steps, centers) => {
-        const feed = new ChangeFeed();
-        feed.applySnapshot(0, []);
-        const seq = { n: 0 };
-        const nearby = new NearbyGroups(50);
-        steps.forEach((step, i) => {
-          applyStep(feed, step, seq);
-          const shown = feed.groups.get(centers[i]!);
-          if (shown?.view !== 'full' || !Number.isFinite(shown.group.location.lat)) return;
-          const center = shown.group;
-          const expected = fulls(feed.groups)
-            .filter((g) => g.id !== center.id && OPEN_STATUSES.includes(g.status))
-            .map((g) => ({ g, km: distanceKm(center.location, g.location) }))
-            .filter((x) => x.km <= 50);
-          expect(byKm(nearby.update(center, feed.groups, feed.log, Infinity))).toEqual(byKm(expected));
-        });
-      }),
+      fc.property(
+        fc.array(stepArb, { minLength: 1, maxLength: 10 }),
+        fc.array(fc.constantFrom(...IDS.slice(0, 3)), { minLength: 10, maxLength: 10 }),
+        (steps, centers) => {
+          const feed = new ChangeFeed();
+          feed.applySnapshot(0, []);
+          const seq = { n: 0 };
+          const nearby = new NearbyGroups(50);
+          steps.forEach((step, i) => {
+            applyStep(feed, step, seq);
+            const shown = feed.groups.get(centers[i]!);
+            if (shown?.view !== 'full' || !Number.isFinite(shown.group.location.lat)) return;
+            const center = shown.group;
+            const expected = fulls(feed.groups)
+              .filter((g) => g.id !== center.id && OPEN_STATUSES.includes(g.status))
+              .map((g) => ({ g, km: distanceKm(center.location, g.location) }))
+              .filter((x) => x.km <= 50);
+            expect(byKm(nearby.update(center, feed.groups, feed.log, Infinity))).toEqual(byKm(expected));
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -301,7 +324,10 @@ describe(urgencyScore.name, () => {
 describe(TriageIndex.name, () => {
   it('follows changes, reranks on a new clock, restarts on a replaced collection, and waits for a rebuild under way', async () => {
     const feed = new ChangeFeed();
-    feed.applySnapshot(0, IDS.slice(0, 6).map((id) => ({ view: 'full', group: { ...base, id } }) as GroupView));
+    feed.applySnapshot(
+      0,
+      IDS.slice(0, 6).map((id) => ({ view: 'full', group: { ...base, id } }) as GroupView),
+    );
     const queue = new TriageIndex((g, now) => urgencyOf(g, now).score);
     const plan = (now: number) => queue.plan(feed.groups, feed.log, now);
     expect(plan(NOW)).toBe('restart');
@@ -333,7 +359,10 @@ describe(TriageIndex.name, () => {
       during.push(plan(later + 60_000));
     });
     expect(during[0]).toBe('restart');
-    feed.applySnapshot(3, IDS.slice(0, 2).map((id) => ({ view: 'full', group: { ...base, id } }) as GroupView));
+    feed.applySnapshot(
+      3,
+      IDS.slice(0, 2).map((id) => ({ view: 'full', group: { ...base, id } }) as GroupView),
+    );
     expect(plan(later + 60_000)).toBe('restart');
   });
 });

@@ -49,11 +49,20 @@ const counts = (keys: readonly string[]) => fc.record(Object.fromEntries(keys.ma
 const time = fc.oneof(
   { weight: 9, arbitrary: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()) },
   // Any time the shared Timestamp schema takes: years 1 to 9999 (before 1970, deltas are negative).
-  { weight: 2, arbitrary: fc.date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((d) => d.toISOString()) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+  },
   { weight: 1, arbitrary: fc.constantFrom('2026-11-28T07:00:00Z', '2026-11-28T07:00:00.5Z') },
 );
 // Coordinates at the precision a device gives, and any double.
-const coord = (max: number) => fc.oneof(fc.integer({ min: -max * 1e5, max: max * 1e5 }).map((i) => i / 1e5), fc.double({ min: -max, max, noNaN: true }));
+const coord = (max: number) =>
+  fc.oneof(
+    fc.integer({ min: -max * 1e5, max: max * 1e5 }).map((i) => i / 1e5),
+    fc.double({ min: -max, max, noNaN: true }),
+  );
 const text = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('Tripoli – Gargaresh', ''));
 
 const groupArb: fc.Arbitrary<Group> = fc
@@ -68,7 +77,9 @@ const groupArb: fc.Arbitrary<Group> = fc
     }),
     seenAt: time,
     headcount: fc.record({ total: fc.integer({ min: 1, max: 100_000 }), female: counts(AGE_BANDS), male: counts(AGE_BANDS) }),
-    nationalities: fc.array(fc.record({ code: fc.constantFrom('NGA', 'NER', 'SDN', 'stateless', 'unknown'), count: fc.integer({ min: 1, max: 100 }) }), { maxLength: 3 }),
+    nationalities: fc.array(fc.record({ code: fc.constantFrom('NGA', 'NER', 'SDN', 'stateless', 'unknown'), count: fc.integer({ min: 1, max: 100 }) }), {
+      maxLength: 3,
+    }),
     vulnerabilities: counts(VULNERABILITIES),
     documents: counts(DOCUMENT_STATES),
     intention: fc.constantFrom(...INTENTIONS),
@@ -77,7 +88,13 @@ const groupArb: fc.Arbitrary<Group> = fc
     notes: text,
     // A group lists each need type at most once (the schema's rule).
     needs: fc.uniqueArray(
-      fc.record({ id: uuid, type: fc.constantFrom(...NEED_TYPES), severity: fc.integer({ min: 1, max: 5 }), people: count, status: fc.constantFrom(...NEED_STATUSES) }),
+      fc.record({
+        id: uuid,
+        type: fc.constantFrom(...NEED_TYPES),
+        severity: fc.integer({ min: 1, max: 5 }),
+        people: count,
+        status: fc.constantFrom(...NEED_STATUSES),
+      }),
       { maxLength: 4, selector: (n) => n.type },
     ),
     crisisId: fc.constant(CRISIS),
@@ -169,13 +186,16 @@ describe('packed views (the compact initial state)', () => {
   });
 
   it('decode(encode(changes)) equals a catch-up of upserts and removals, in order', () => {
-    const changesArb = fc
-      .tuple(viewsArb, fc.array(uuid, { maxLength: 5 }), fc.integer({ min: 1, max: 1_000_000 }))
-      .chain(([views, removed, first]) =>
-        fc.shuffledSubarray([...views.map((v) => ({ kind: 'group.upsert' as const, group: v })), ...removed.map((id) => ({ kind: 'group.remove' as const, groupId: id }))], {
-          minLength: views.length + removed.length,
-        }).map((events) => events.map((e, i): ChangeEvent => ({ ...e, seq: first + i }) as ChangeEvent)),
-      );
+    const changesArb = fc.tuple(viewsArb, fc.array(uuid, { maxLength: 5 }), fc.integer({ min: 1, max: 1_000_000 })).chain(([views, removed, first]) =>
+      fc
+        .shuffledSubarray(
+          [...views.map((v) => ({ kind: 'group.upsert' as const, group: v })), ...removed.map((id) => ({ kind: 'group.remove' as const, groupId: id }))],
+          {
+            minLength: views.length + removed.length,
+          },
+        )
+        .map((events) => events.map((e, i): ChangeEvent => ({ ...e, seq: first + i }) as ChangeEvent)),
+    );
     fc.assert(
       fc.property(changesArb, (changes) => {
         expect(decodeChanges(JSON.parse(JSON.stringify(encodeChanges(changes))))).toStrictEqual(JSON.parse(JSON.stringify(changes)));
@@ -185,7 +205,9 @@ describe('packed views (the compact initial state)', () => {
   });
 
   it('refuses what it did not make, with a named error', () => {
-    const good = encodeViews([{ view: 'reduced', group: { id: '01900000-0000-7000-8000-000000000001', lat: 1, lon: 2, status: 'reported', needTypes: ['water'], version: 1 } }]);
+    const good = encodeViews([
+      { view: 'reduced', group: { id: '01900000-0000-7000-8000-000000000001', lat: 1, lon: 2, status: 'reported', needTypes: ['water'], version: 1 } },
+    ]);
     const bad: unknown[] = [
       null,
       // The format before this one (a device may still hold such a snapshot).
@@ -242,12 +264,9 @@ describe('packed summaries (a big crisis for a coordinator)', () => {
         // Texts a summary keeps (a place name) may happen to equal a note: those are not secrets.
         const kept = new Set(groups.map((g) => g.location.placeName));
         for (const g of groups) {
-          const secrets = [
-            ...g.needs.map((n) => n.id),
-            ...g.assignments.flatMap((a) => [a.id, a.needId, a.createdBy]),
-            g.reportedBy,
-            ...g.followUpBy,
-          ].filter((id) => !ids.has(id));
+          const secrets = [...g.needs.map((n) => n.id), ...g.assignments.flatMap((a) => [a.id, a.needId, a.createdBy]), g.reportedBy, ...g.followUpBy].filter(
+            (id) => !ids.has(id),
+          );
           for (const id of secrets) {
             expect(json).not.toContain(id);
             expect(json).not.toContain(id.replaceAll('-', ''));
@@ -275,7 +294,7 @@ describe('packed summaries (a big crisis for a coordinator)', () => {
     );
   });
 
-  it("gives the map, triage queue, filters, counters, duplicates and 3W exactly what the full groups give them", () => {
+  it('gives the map, triage queue, filters, counters, duplicates and 3W exactly what the full groups give them', () => {
     const now = Date.parse('2026-11-28T12:00:00.000Z');
     const agencies = AGENCIES.map((id, i) => ({ id, name: `Agency ${i}`, acronym: `A${i}`, type: 'ingo' as const, servesState: null }));
     const filters: GroupFilter[] = [
@@ -301,7 +320,9 @@ describe('packed summaries (a big crisis for a coordinator)', () => {
           for (const filter of filters) expect(matchesFilter(view, filter, now)).toBe(matchesFilter(f, filter, now));
         });
         expect(countersOf(g(held))).toStrictEqual(countersOf(g(full)));
-        expect(threeW(g(held), agencies, { hostCountry: 'LBY', dates: new Map() }, now)).toStrictEqual(threeW(g(full), agencies, { hostCountry: 'LBY', dates: new Map() }, now));
+        expect(threeW(g(held), agencies, { hostCountry: 'LBY', dates: new Map() }, now)).toStrictEqual(
+          threeW(g(full), agencies, { hostCountry: 'LBY', dates: new Map() }, now),
+        );
         const pairs = (views: GroupView[]) => proposeDuplicates(g(views)).map((p) => [p.keep.id, p.duplicate.id]);
         expect(pairs(held)).toStrictEqual(pairs(full));
       }),

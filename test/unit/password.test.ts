@@ -54,7 +54,15 @@ describe(verifyPassword.name, () => {
   });
 
   it('refuses anything that is not a hash it wrote, without throwing', async () => {
-    for (const stored of ['', 'plain-text', 'scrypt$x$8$1$c2FsdA==$a2V5', 'bcrypt$10$abc', 'scrypt$1024$8$1$$', 'scrypt$0$8$1$c2FsdA==$a2V5', 'scrypt$1000$8$1$c2FsdA==$a2V5']) {
+    for (const stored of [
+      '',
+      'plain-text',
+      'scrypt$x$8$1$c2FsdA==$a2V5',
+      'bcrypt$10$abc',
+      'scrypt$1024$8$1$$',
+      'scrypt$0$8$1$c2FsdA==$a2V5',
+      'scrypt$1000$8$1$c2FsdA==$a2V5',
+    ]) {
       expect(await verifyPassword('anything', stored), stored).toBe(false);
     }
   });

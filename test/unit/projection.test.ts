@@ -11,7 +11,10 @@ function group(overrides: Partial<Group> = {}): Group {
     location: { lat: 32.9, lon: 13.2 },
     seenAt: new Date().toISOString(),
     headcount: { total: 10 },
-    nationalities: [{ code: 'NGA', count: 6 }, { code: 'NER', count: 4 }],
+    nationalities: [
+      { code: 'NGA', count: 6 },
+      { code: 'NER', count: 4 },
+    ],
     consentConsulate: 'yes',
     notes: 'private note',
   });
@@ -100,7 +103,7 @@ describe(projectGroup.name, () => {
     expect(JSON.stringify(view)).not.toContain('32.8872');
   });
 
-  it('gives an embassy its own nationals\' part of a consenting, unflagged group, and nothing of the others', () => {
+  it("gives an embassy its own nationals' part of a consenting, unflagged group, and nothing of the others", () => {
     const nigeria = audience('embassy', 'NGA');
     const mixed = group({ documents: { valid: 0, lostOrDestroyed: 7, confiscated: 0, neverHad: 0, unknown: 0 } });
     const view = projectGroup(nigeria, mixed);
@@ -113,13 +116,16 @@ describe(projectGroup.name, () => {
 
   it('gives an embassy the breakdowns and notes only when every person in the group is its national', () => {
     const pure = group({ nationalities: [{ code: 'NGA', count: 10 }] });
-    expect(projectGroup(audience('embassy', 'NGA'), pure)).toMatchObject({ view: 'nationals', group: { nationals: 10, whole: { notes: 'private note', headcount: { total: 10 } } } });
+    expect(projectGroup(audience('embassy', 'NGA'), pure)).toMatchObject({
+      view: 'nationals',
+      group: { nationals: 10, whole: { notes: 'private note', headcount: { total: 10 } } },
+    });
     // Ten people, but only nine of them known to be Nigerian: the tenth may be anyone.
     const partial = group({ nationalities: [{ code: 'NGA', count: 9 }] });
     expect(projectGroup(audience('embassy', 'NGA'), partial)).toMatchObject({ view: 'nationals', group: { nationals: 9, whole: null } });
   });
 
-  it('gives an embassy only its own consulate\'s assignments', () => {
+  it("gives an embassy only its own consulate's assignments", () => {
     const nigeria = audience('embassy', 'NGA');
     const assignment = (agencyId: string) => ({
       id: uuidv7(),

@@ -29,7 +29,9 @@ describe(AdminService.name, () => {
       () => admin.changeScope(user.id, { role: 'coordinator', crisisId: user.crisisId }, actor),
     ];
     for (const attempt of attempts) expect(attempt).toThrow(AdminForbiddenError);
-    await expect(admin.createUser({ username: 'x1', password: 'long enough password', role: 'admin', displayName: 'X' }, actor)).rejects.toThrow(AdminForbiddenError);
+    await expect(admin.createUser({ username: 'x1', password: 'long enough password', role: 'admin', displayName: 'X' }, actor)).rejects.toThrow(
+      AdminForbiddenError,
+    );
     await expect(admin.resetPassword(user.id, 'another long password', actor)).rejects.toThrow(AdminForbiddenError);
     // Even a request for an unknown user is refused as forbidden, never as "not found".
     expect(() => admin.setDisabled('nobody', true, actor)).toThrow(AdminForbiddenError);

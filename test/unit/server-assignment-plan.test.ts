@@ -30,7 +30,8 @@ function update(g: Group, fields: Partial<Extract<Command, { type: 'assignment.u
   const a = g.assignments[0]!;
   return { type: 'assignment.update', commandId: uuidv7(), groupId: g.id, baseVersion: a.version, assignmentId: a.id, ...fields };
 }
-const step = (g: Group, who = responder, fields: Partial<Extract<Command, { type: 'assignment.update' }>> = {}) => planUpdateAssignment(g, update(g, fields), who, AT);
+const step = (g: Group, who = responder, fields: Partial<Extract<Command, { type: 'assignment.update' }>> = {}) =>
+  planUpdateAssignment(g, update(g, fields), who, AT);
 const ok = (r: ReturnType<typeof step>): Group => {
   if (!('group' in r)) throw new Error(`${r.code}: ${r.message}`);
   return r.group;
@@ -54,7 +55,12 @@ describe(planCreateAssignment.name, () => {
 
 describe(planUpdateAssignment.name, () => {
   it('walks the agency through accept, progress and completion, and meets the need', () => {
-    const done = ok(step(ok(step(ok(step(created(), responder, { status: 'accepted' })), responder, { status: 'in_progress' })), responder, { status: 'completed', peopleReached: 30 }));
+    const done = ok(
+      step(ok(step(ok(step(created(), responder, { status: 'accepted' })), responder, { status: 'in_progress' })), responder, {
+        status: 'completed',
+        peopleReached: 30,
+      }),
+    );
     expect(done.assignments[0]).toMatchObject({ status: 'completed', peopleReached: 30, version: 4 });
     expect(done.needs[0]!.status).toBe('met');
   });

@@ -69,7 +69,9 @@ describe(audienceRoom.name, () => {
     expect(audienceRoom(makeAudience({ role: 'field', crisisId }))).toMatchObject({ name: `crisis:${crisisId}:field`, personal: true });
     expect(audienceRoom(makeAudience({ role: 'responder', crisisId, agencyId: agencyA ?? null }))?.name).toBe(`crisis:${crisisId}:agency:${agencyA}`);
     expect(audienceRoom(makeAudience({ role: 'responder', crisisId, agencyId: agencyB ?? null }))?.name).not.toBe(`crisis:${crisisId}:agency:${agencyA}`);
-    expect(audienceRoom(makeAudience({ role: 'embassy', crisisId, servesState: 'NGA', agencyId: agencyA ?? null }))?.name).toBe(`crisis:${crisisId}:embassy:NGA:${agencyA}`);
+    expect(audienceRoom(makeAudience({ role: 'embassy', crisisId, servesState: 'NGA', agencyId: agencyA ?? null }))?.name).toBe(
+      `crisis:${crisisId}:embassy:NGA:${agencyA}`,
+    );
   });
 
   it('gives an admin, and anyone without a crisis, no room', () => {

@@ -8,7 +8,11 @@ const visible = makeGroup({ crisisId, nationalities: [{ code: 'NGA', count: 3 }]
 
 describe(projectChange.name, () => {
   it('sends an upsert when the audience may see the group after the change', () => {
-    expect(projectChange(embassy, 5, null, visible)).toMatchObject({ kind: 'group.upsert', seq: 5, group: { view: 'nationals', group: { id: visible.id, nationals: 3 } } });
+    expect(projectChange(embassy, 5, null, visible)).toMatchObject({
+      kind: 'group.upsert',
+      seq: 5,
+      group: { view: 'nationals', group: { id: visible.id, nationals: 3 } },
+    });
   });
 
   it('sends a removal when the audience saw the group before and may not after', () => {

@@ -42,7 +42,11 @@ describe(ConsularNotifier.name, () => {
     const repos = { groups: { listByCrisis: () => stored } } as unknown as Repositories;
     const fake = fakeIo([room('NGA')]);
     emitted = fake.emitted;
-    notifier = new ConsularNotifier(fake.io, new ConsularService(repos, h3AreaIndex, new ConsularSnapshots(repos, h3AreaIndex, Date.now, PERIOD_MS)), silentLogger);
+    notifier = new ConsularNotifier(
+      fake.io,
+      new ConsularService(repos, h3AreaIndex, new ConsularSnapshots(repos, h3AreaIndex, Date.now, PERIOD_MS)),
+      silentLogger,
+    );
   });
   afterEach(() => {
     notifier.stop();
@@ -80,7 +84,7 @@ describe(ConsularNotifier.name, () => {
     expect(emitted).toHaveLength(2);
   });
 
-  it('tells a room once at the refresh after it became live, then leaves it alone for other states\' changes', () => {
+  it("tells a room once at the refresh after it became live, then leaves it alone for other states' changes", () => {
     // Its screen may hold figures read before changes made while nobody of it was connected here.
     nextRefresh();
     expect(emitted).toEqual([room('NGA')]);

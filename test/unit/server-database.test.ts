@@ -39,13 +39,24 @@ describe(openDatabase.name, () => {
     db.pragma('foreign_keys = ON');
     const dir = fileURLToPath(new URL('../../server/db/migrations/', import.meta.url));
     db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
-    for (const [version, name] of [[1, 'init'], [2, 'exports'], [3, 'api_tokens_imports']] as const) {
+    for (const [version, name] of [
+      [1, 'init'],
+      [2, 'exports'],
+      [3, 'api_tokens_imports'],
+    ] as const) {
       db.exec(fs.readFileSync(path.join(dir, `00${version}_${name}.sql`), 'utf8'));
       db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(version, name, '2026-01-01T00:00:00.000Z');
     }
-    db.exec(`INSERT INTO users (id, username, password_hash, role, display_name, created_at) VALUES ('u1', 'field-1', 'x', 'field', 'F', '2026-01-01T00:00:00.000Z')`);
+    db.exec(
+      `INSERT INTO users (id, username, password_hash, role, display_name, created_at) VALUES ('u1', 'field-1', 'x', 'field', 'F', '2026-01-01T00:00:00.000Z')`,
+    );
     const oldAck = { ok: true, seq: 7, group: { id: 'g1' } };
-    db.prepare('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)').run('c1', 'u1', JSON.stringify(oldAck), '2026-01-01T00:00:00.000Z');
+    db.prepare('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)').run(
+      'c1',
+      'u1',
+      JSON.stringify(oldAck),
+      '2026-01-01T00:00:00.000Z',
+    );
 
     expect(applyMigrations(db)).toEqual([4]);
     const repos = createRepositories(db);
@@ -62,7 +73,15 @@ describe('the audit table', () => {
   it('refuses updates and deletes at the database level', () => {
     const db = openDatabase(':memory:');
     const repos = createRepositories(db);
-    repos.audit.append({ at: new Date().toISOString(), userId: null, role: null, action: 'session.sign_in', recordType: 'session', recordId: null, outcome: 'failed' });
+    repos.audit.append({
+      at: new Date().toISOString(),
+      userId: null,
+      role: null,
+      action: 'session.sign_in',
+      recordType: 'session',
+      recordId: null,
+      outcome: 'failed',
+    });
 
     expect(() => db.prepare("UPDATE audit SET outcome = 'ok'").run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
@@ -75,7 +94,9 @@ describe('the change log', () => {
   it('never reuses a sequence number, even after the newest rows are gone', () => {
     const db = openDatabase(':memory:');
     db.prepare("INSERT INTO crises VALUES ('c', 'n', 'conflict', 'LBY', 'preparedness', '[0,0,1,1]', 0, 'now')").run();
-    const insert = db.prepare("INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES ('c', 'group', 'g', 'group.report', '{}', NULL, 'now')");
+    const insert = db.prepare(
+      "INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES ('c', 'group', 'g', 'group.report', '{}', NULL, 'now')",
+    );
     const first = Number(insert.run().lastInsertRowid);
     db.prepare('DELETE FROM change_log').run();
 

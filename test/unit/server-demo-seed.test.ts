@@ -75,7 +75,12 @@ describe(seedDemo.name, () => {
     const agencies = repos.agencies.list();
 
     expect(agencies).toHaveLength(12);
-    expect(agencies.filter((a) => a.type === 'consulate').map((a) => a.servesState).sort()).toEqual(['NER', 'NGA']);
+    expect(
+      agencies
+        .filter((a) => a.type === 'consulate')
+        .map((a) => a.servesState)
+        .sort(),
+    ).toEqual(['NER', 'NGA']);
     for (const role of ROLES) {
       const user = repos.users.findByUsername(DEMO_USERS[role]);
       expect(user?.role).toBe(role);

@@ -53,9 +53,6 @@ describe(guardedHandler.name, () => {
     handler((r: unknown) => acks.push(r));
     handler({}, 'extra', (r: unknown) => acks.push(r));
 
-    expect(acks).toEqual([
-      expect.objectContaining({ ok: false, code: 'invalid' }),
-      expect.objectContaining({ ok: false, code: 'invalid' }),
-    ]);
+    expect(acks).toEqual([expect.objectContaining({ ok: false, code: 'invalid' }), expect.objectContaining({ ok: false, code: 'invalid' })]);
   });
 });

@@ -74,7 +74,12 @@ describe('openApiDocument', () => {
           if (p.in === 'path') expect(p.required).toBe(true);
         }
         // Every {param} of the path is declared, and nothing else is declared "in: path".
-        expect(parameters.filter((p) => p.in === 'path').map((p) => p.name).sort()).toEqual([...templated].sort());
+        expect(
+          parameters
+            .filter((p) => p.in === 'path')
+            .map((p) => p.name)
+            .sort(),
+        ).toEqual([...templated].sort());
         for (const requirement of (operation.security ?? []) as Json[]) {
           for (const name of Object.keys(requirement)) expect(schemes[name]).toBeDefined();
         }

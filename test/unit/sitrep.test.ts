@@ -29,10 +29,31 @@ describe(buildSitrep.name, () => {
     ...worked,
     needs: [{ ...worked.needs[0]!, status: 'assigned' }],
     assignments: [
-      { id: uuidv7(), groupId: worked.id, needId: worked.needs[0]!.id, agencyId, status: 'accepted', peopleReached: 3, note: 'SECRET', expectedBy: '2026-03-04T00:00:00.000Z', createdBy: uuidv7(), updatedAt: '2026-03-03T00:00:00.000Z', version: 2 },
+      {
+        id: uuidv7(),
+        groupId: worked.id,
+        needId: worked.needs[0]!.id,
+        agencyId,
+        status: 'accepted',
+        peopleReached: 3,
+        note: 'SECRET',
+        expectedBy: '2026-03-04T00:00:00.000Z',
+        createdBy: uuidv7(),
+        updatedAt: '2026-03-03T00:00:00.000Z',
+        version: 2,
+      },
     ],
   };
-  const input = { crisis, groups: [open, withWork], agencies: [{ id: agencyId, name: 'IOM', acronym: 'IOM', type: 'un' as const, servesState: null }], now: NOW, number: 1, issuedAt: null, previous: null, areas: h3AreaIndex };
+  const input = {
+    crisis,
+    groups: [open, withWork],
+    agencies: [{ id: agencyId, name: 'IOM', acronym: 'IOM', type: 'un' as const, servesState: null }],
+    now: NOW,
+    number: 1,
+    issuedAt: null,
+    previous: null,
+    areas: h3AreaIndex,
+  };
 
   it('compares the first report with the crisis start, and a later one with the report before', () => {
     const first = buildSitrep(input);
@@ -82,14 +103,45 @@ describe(fitFrame.name, () => {
 
   it('skips rings wholly outside the frame', () => {
     const frame = fitFrame([10, 20, 20, 30], 720, 450);
-    expect(ringsPath([[[100, 0], [101, 0], [101, 1], [100, 0]]], frame)).toBe('');
-    expect(ringsPath([[[12, 22], [14, 22], [14, 24], [12, 22]]], frame)).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){3}Z$/);
+    expect(
+      ringsPath(
+        [
+          [
+            [100, 0],
+            [101, 0],
+            [101, 1],
+            [100, 0],
+          ],
+        ],
+        frame,
+      ),
+    ).toBe('');
+    expect(
+      ringsPath(
+        [
+          [
+            [12, 22],
+            [14, 22],
+            [14, 24],
+            [12, 22],
+          ],
+        ],
+        frame,
+      ),
+    ).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){3}Z$/);
   });
 });
 
 describe(exportItemsFor.name, () => {
   it('offers each role only what the permission table lets it export', () => {
-    expect(exportItemsFor('coordinator').map((i) => i.id)).toEqual(['sitrep', 'groups-csv', 'groups-geojson', 'threew-csv', 'shareable-csv', 'shareable-geojson']);
+    expect(exportItemsFor('coordinator').map((i) => i.id)).toEqual([
+      'sitrep',
+      'groups-csv',
+      'groups-geojson',
+      'threew-csv',
+      'shareable-csv',
+      'shareable-geojson',
+    ]);
     expect(exportItemsFor('responder').map((i) => i.id)).toEqual(['groups-csv', 'groups-geojson']);
     expect(exportItemsFor('embassy').map((i) => i.id)).toEqual(['groups-csv', 'groups-geojson']);
     expect(exportItemsFor('field')).toEqual([]);

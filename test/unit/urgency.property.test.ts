@@ -12,7 +12,10 @@ const base = makeGroup();
 const arbGroup = fc
   .record({
     vulns: fc.array(fc.integer({ min: 0, max: 30 }), { minLength: VULNERABILITIES.length, maxLength: VULNERABILITIES.length }),
-    needs: fc.uniqueArray(fc.record({ type: fc.constantFrom(...NEED_TYPES), severity: fc.integer({ min: 1, max: 5 }) }), { selector: (n) => n.type, maxLength: 6 }),
+    needs: fc.uniqueArray(fc.record({ type: fc.constantFrom(...NEED_TYPES), severity: fc.integer({ min: 1, max: 5 }) }), {
+      selector: (n) => n.type,
+      maxLength: 6,
+    }),
     reportedHoursAgo: fc.integer({ min: 0, max: 400 }),
     seenHoursAgo: fc.integer({ min: 0, max: 400 }),
   })
@@ -30,7 +33,10 @@ describe('urgencyOf (properties)', () => {
     fc.assert(
       fc.property(arbGroup, (g) => {
         const u = urgencyOf(g, NOW);
-        expect(u.score).toBeCloseTo(u.reasons.reduce((s, r) => s + r.points, 0), 5);
+        expect(u.score).toBeCloseTo(
+          u.reasons.reduce((s, r) => s + r.points, 0),
+          5,
+        );
         for (let i = 1; i < u.reasons.length; i++) expect(u.reasons[i - 1]!.points).toBeGreaterThanOrEqual(u.reasons[i]!.points);
       }),
     );

@@ -20,7 +20,13 @@ const ITEMS: readonly (ExportItem & { action: Parameters<typeof can>[1] })[] = [
   { id: 'groups-geojson', action: 'export.groups', href: EXPORT_ROUTES.groupsGeoJson, label: 'exports.groupsGeoJson', about: 'exports.groupsGeoJson.about' },
   { id: 'threew-csv', action: 'export.3w', href: COORDINATION_ROUTES.threeW, label: 'exports.threeW', about: 'exports.threeW.about' },
   { id: 'shareable-csv', action: 'export.shareable', href: EXPORT_ROUTES.shareableCsv, label: 'exports.shareableCsv', about: 'exports.shareableCsv.about' },
-  { id: 'shareable-geojson', action: 'export.shareable', href: EXPORT_ROUTES.shareableGeoJson, label: 'exports.shareableGeoJson', about: 'exports.shareableGeoJson.about' },
+  {
+    id: 'shareable-geojson',
+    action: 'export.shareable',
+    href: EXPORT_ROUTES.shareableGeoJson,
+    label: 'exports.shareableGeoJson',
+    about: 'exports.shareableGeoJson.about',
+  },
 ];
 
 /** The exports a role may take, in the order they are offered. The server decides again, and scopes. */

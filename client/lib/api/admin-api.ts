@@ -31,10 +31,8 @@ export interface NewAgency {
 }
 export const createAgency = (a: NewAgency) => request(Agency, `${admin}/agencies`, { method: 'POST', ...json(a) });
 
-export const setDisabled = (id: string, disabled: boolean) =>
-  request(UserSummary, user(id, disabled ? 'disable' : 'enable'), { method: 'POST', ...json({}) });
-export const resetPassword = (id: string, password: string) =>
-  request(UserSummary, user(id, 'password'), { method: 'POST', ...json({ password }) });
+export const setDisabled = (id: string, disabled: boolean) => request(UserSummary, user(id, disabled ? 'disable' : 'enable'), { method: 'POST', ...json({}) });
+export const resetPassword = (id: string, password: string) => request(UserSummary, user(id, 'password'), { method: 'POST', ...json({ password }) });
 /** A user's new role, agency (id) and crisis, changed together; their sessions' connections close. */
 export interface NewScope {
   role: string;
@@ -58,9 +56,7 @@ export function fetchAudit(filters: AuditFilters): Promise<ApiResult<AuditPage>>
 }
 
 /** One group's details, read (and audited) on the server as this user may see them. */
-export const fetchGroup = (id: string) =>
-  request(z.object({ ok: z.literal(true), group: GroupView }), `${API_ROUTES.groups}/${encodeURIComponent(id)}`);
+export const fetchGroup = (id: string) => request(z.object({ ok: z.literal(true), group: GroupView }), `${API_ROUTES.groups}/${encodeURIComponent(id)}`);
 
 /** The embassy's aggregate counts of its nationals. */
-export const fetchAggregates = () =>
-  request(z.object({ ok: z.literal(true), aggregates: EmbassyAggregates }), API_ROUTES.aggregates);
+export const fetchAggregates = () => request(z.object({ ok: z.literal(true), aggregates: EmbassyAggregates }), API_ROUTES.aggregates);

@@ -1,4 +1,12 @@
-import { ImportJob, ImportPreview, ImportStarted, ImportUpload, IMPORT_ROUTES, type ImportReadOptions, type ImportRequest } from '../../../shared/schemas/import.schema';
+import {
+  ImportJob,
+  ImportPreview,
+  ImportStarted,
+  ImportUpload,
+  IMPORT_ROUTES,
+  type ImportReadOptions,
+  type ImportRequest,
+} from '../../../shared/schemas/import.schema';
 import { json, request, type ApiResult } from './api';
 import { z } from 'zod';
 

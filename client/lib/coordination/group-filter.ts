@@ -86,9 +86,7 @@ export function matchesFilter(view: GroupView, f: GroupFilter, now: number): boo
 }
 
 const list = <T extends string>(params: URLSearchParams, key: string, allowed: readonly T[]): T[] =>
-  (params.get(key) ?? '')
-    .split(',')
-    .filter((x): x is T => (allowed as readonly string[]).includes(x));
+  (params.get(key) ?? '').split(',').filter((x): x is T => (allowed as readonly string[]).includes(x));
 
 /** The filter as a query string (empty parts left out), for the URL. */
 export function filterToQuery(f: GroupFilter): string {
@@ -112,9 +110,7 @@ export function filterFromQuery(query: string): GroupFilter {
   const seen = Number(p.get('seen'));
   const view = (p.get('view') ?? '').split(',').map(Number);
   const bounds: Bounds | null =
-    view.length === 4 && view.every((x) => Number.isFinite(x)) && view[0]! < view[2]! && view[1]! < view[3]!
-      ? [view[0]!, view[1]!, view[2]!, view[3]!]
-      : null;
+    view.length === 4 && view.every((x) => Number.isFinite(x)) && view[0]! < view[2]! && view[1]! < view[3]! ? [view[0]!, view[1]!, view[2]!, view[3]!] : null;
   return {
     statuses: list(p, 'status', GROUP_STATUSES),
     needs: list(p, 'need', NEED_TYPES),

@@ -52,7 +52,11 @@ export async function zoomIntoCluster(instance: MapLibreMap, cluster: MapGeoJSON
 export async function revealGroup(instance: MapLibreMap, id: string, lon: number, lat: number, cancelled: () => boolean): Promise<void> {
   const source = instance.getSource<GeoJSONSource>(GROUPS_SOURCE);
   if (!source) return;
-  const camera = () => `${instance.getZoom().toFixed(3)} ${instance.getCenter().toArray().map((v) => v.toFixed(6))}`;
+  const camera = () =>
+    `${instance.getZoom().toFixed(3)} ${instance
+      .getCenter()
+      .toArray()
+      .map((v) => v.toFixed(6))}`;
   let expected = camera();
   const current = () => !cancelled() && camera() === expected;
   const moveTo = async (zoom: number) => {
@@ -72,8 +76,7 @@ export async function revealGroup(instance: MapLibreMap, id: string, lon: number
     if (!current()) return;
     // Cluster ids die with every rebuild of the index by a live update; a call with a stale one
     // fails, and zooming past clustering is then the right move anyway.
-    const zoom =
-      clusterId === null ? CLUSTER_MAX_ZOOM + 1 : await source.getClusterExpansionZoom(clusterId).catch(() => CLUSTER_MAX_ZOOM + 1);
+    const zoom = clusterId === null ? CLUSTER_MAX_ZOOM + 1 : await source.getClusterExpansionZoom(clusterId).catch(() => CLUSTER_MAX_ZOOM + 1);
     if (!current() || zoom <= instance.getZoom()) return;
     await moveTo(zoom);
   }

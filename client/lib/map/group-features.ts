@@ -30,9 +30,7 @@ export function attentionOf(view: GroupView, now: number): Attention | null {
   if (view.view !== 'full' || !OPEN_STATUSES.includes(view.group.status)) return null;
   const g = view.group;
   if (g.assignments.some((a) => isOverdue(a, now))) return 'overdue';
-  const unassigned = g.needs.some(
-    (n) => n.status === 'open' && !g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status)),
-  );
+  const unassigned = g.needs.some((n) => n.status === 'open' && !g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status)));
   return unassigned ? 'unassigned' : null;
 }
 

@@ -18,19 +18,11 @@ const CLUSTER_RADIUS = 50;
 export const CLUSTER_COLORS = { fill: '#F5F7FA', outline: POINT_OUTLINE_COLOR, text: POINT_OUTLINE_COLOR } as const;
 export const SELECTED_COLOR = '#FFC20A';
 
-
 const isSelected: ExpressionSpecification = ['boolean', ['feature-state', 'selected'], false];
 const isPending: ExpressionSpecification = ['==', ['get', 'pending'], true];
 
 /** Point radius: grows with the square root of the headcount, so area tracks people. */
-const pointRadius: ExpressionSpecification = [
-  'interpolate',
-  ['linear'],
-  ['sqrt', ['coalesce', ['get', 'people'], 1]],
-  1, 5,
-  10, 8,
-  32, 12,
-];
+const pointRadius: ExpressionSpecification = ['interpolate', ['linear'], ['sqrt', ['coalesce', ['get', 'people'], 1]], 1, 5, 10, 8, 32, 12];
 
 /** The clustered source of groups. Ids are promoted from `properties.id` for feature-state. */
 export function groupsSourceSpec(): GeoJSONSourceSpecification {

@@ -23,9 +23,7 @@ export class PickedMarker {
     }
     if (this.#marker) this.#marker.setLngLat([point.lon, point.lat]);
     else this.#marker = new Marker({ element: this.#element(), anchor: 'bottom' }).setLngLat([point.lon, point.lat]).addTo(instance);
-    void accuracy?.setData(
-      point.accuracyM ? accuracyCircle(point.lat, point.lon, point.accuracyM) : { type: 'FeatureCollection', features: [] },
-    );
+    void accuracy?.setData(point.accuracyM ? accuracyCircle(point.lat, point.lon, point.accuracyM) : { type: 'FeatureCollection', features: [] });
   }
 
   remove(): void {

@@ -58,8 +58,7 @@ export interface GroupFormState {
   notes: string;
 }
 
-const nullCounts = <K extends string>(keys: readonly K[]): Record<K, CountValue> =>
-  Object.fromEntries(keys.map((k) => [k, null])) as Record<K, CountValue>;
+const nullCounts = <K extends string>(keys: readonly K[]): Record<K, CountValue> => Object.fromEntries(keys.map((k) => [k, null])) as Record<K, CountValue>;
 
 /** The value of a datetime-local input for a moment, in the device's time zone. */
 export function toLocalInput(date: Date): string {

@@ -5,10 +5,7 @@ import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { SyncClient } from './sync-client.svelte';
 
 /** How one command a person sent from a details panel ended; `wanted` is what they asked for. */
-export type CommandOutcome<W> =
-  | { kind: 'done'; wanted: W }
-  | { kind: 'rejected'; code: ErrorCode }
-  | { kind: 'conflict'; current: GroupView; wanted: W };
+export type CommandOutcome<W> = { kind: 'done'; wanted: W } | { kind: 'rejected'; code: ErrorCode } | { kind: 'conflict'; current: GroupView; wanted: W };
 
 /**
  * One command at a time from a small form (status change, follow-up request): sends it through

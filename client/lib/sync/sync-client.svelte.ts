@@ -444,8 +444,7 @@ export class SyncClient {
             this.#synced(true);
             return;
           }
-          const changed =
-            reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups) : this.#feed.applyCatchUp(reply.seq, reply.changes);
+          const changed = reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups) : this.#feed.applyCatchUp(reply.seq, reply.changes);
           if (reply.mode === 'snapshot') {
             this.crisis = reply.crisis;
             this.#packedBase = null;

@@ -19,7 +19,14 @@ const FailureSchema = z.object({
 
 /** The reply to `sync`. */
 export const SyncAckSchema = z.union([
-  z.object({ ok: z.literal(true), projection: z.string().optional(), mode: z.literal('snapshot'), seq: z.number().int().min(0), crisis: Crisis, groups: z.array(GroupView) }),
+  z.object({
+    ok: z.literal(true),
+    projection: z.string().optional(),
+    mode: z.literal('snapshot'),
+    seq: z.number().int().min(0),
+    crisis: Crisis,
+    groups: z.array(GroupView),
+  }),
   z.object({ ok: z.literal(true), projection: z.string().optional(), mode: z.literal('changes'), seq: z.number().int().min(0), changes: z.array(ChangeEvent) }),
   // The views stay bytes here: they are unpacked and checked by decodeViews (shared/packed-views.ts).
   z.object({

@@ -81,7 +81,8 @@ export default {
   'import.delimiter.comma': 'فاصلة ( , )',
   'import.delimiter.semicolon': 'فاصلة منقوطة ( ; )',
   'import.delimiter.tab': 'مسافة جدولة',
-  'import.dates.question': 'تواريخ مثل 03/04/2026 قد تكون يوم/شهر أو شهر/يوم: {ambiguous} صفوف تحتمل الاثنين، و{dayFirst} لا تكون إلا يوم/شهر، و{monthFirst} لا تكون إلا شهر/يوم. أي ترتيب يستخدم الملف؟',
+  'import.dates.question':
+    'تواريخ مثل 03/04/2026 قد تكون يوم/شهر أو شهر/يوم: {ambiguous} صفوف تحتمل الاثنين، و{dayFirst} لا تكون إلا يوم/شهر، و{monthFirst} لا تكون إلا شهر/يوم. أي ترتيب يستخدم الملف؟',
   'import.dates.dmy': 'يوم/شهر: 03/04/2026 هو 3 أبريل',
   'import.dates.mdy': 'شهر/يوم: 03/04/2026 هو 4 مارس',
   'import.dates.needed': 'اختر ترتيب التاريخ ثم افحص الصفوف مجددًا قبل الاستيراد.',

@@ -13,5 +13,16 @@ import map from './map';
  * The Arabic catalogue: the same keys as English, file for file (test/unit/i18n-catalogues.test.ts
  * checks it). Register a new file here beside its English twin.
  */
-const ar: Readonly<Record<string, string>> = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad };
+const ar: Readonly<Record<string, string>> = {
+  ...app,
+  ...map,
+  ...admin,
+  ...coordination,
+  ...languages,
+  ...importMessages,
+  ...api,
+  ...exportMessages,
+  ...consular,
+  ...detailsLoad,
+};
 export default ar;

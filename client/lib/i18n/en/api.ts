@@ -1,7 +1,8 @@
 /** Messages of the admin's API token screen. */
 export default {
   'tokens.title': 'API tokens',
-  'tokens.intro': 'A token lets one agency’s own system read, in one crisis, what that agency’s users see in Waymark. It is shown once; every use is in the audit log.',
+  'tokens.intro':
+    'A token lets one agency’s own system read, in one crisis, what that agency’s users see in Waymark. It is shown once; every use is in the audit log.',
   'tokens.docs': 'API description (OpenAPI)',
   'tokens.name': 'Used by (system name)',
   'tokens.agency': 'Agency',

@@ -17,8 +17,10 @@ export default {
   'header.connection.offline': 'Offline – reconnecting',
   'header.user': 'Signed in as',
   'header.signOut': 'Sign out',
-  'header.signOut.pending_one': '{count} change has not reached the server yet. Signing out deletes it from this device. Stay signed in and it is sent by itself when the connection is back.',
-  'header.signOut.pending_other': '{count} changes have not reached the server yet. Signing out deletes them from this device. Stay signed in and they are sent by themselves when the connection is back.',
+  'header.signOut.pending_one':
+    '{count} change has not reached the server yet. Signing out deletes it from this device. Stay signed in and it is sent by itself when the connection is back.',
+  'header.signOut.pending_other':
+    '{count} changes have not reached the server yet. Signing out deletes them from this device. Stay signed in and they are sent by themselves when the connection is back.',
   'header.signOut.confirm': 'Sign out and delete them',
   'header.signOut.cancel': 'Stay signed in, keep them',
   'header.outbox.none': 'Nothing waiting',
@@ -179,8 +181,7 @@ export default {
   'form.documents.hint': 'How many people are in each situation, if known.',
   'form.intention': 'What they intend to do',
   'form.consent': 'Consent to share with their consulate',
-  'form.consent.hint':
-    'Did the people agree that their embassy or consulate may see this report? Their consulate sees it only if they said yes.',
+  'form.consent.hint': 'Did the people agree that their embassy or consulate may see this report? Their consulate sees it only if they said yes.',
   'form.protection': 'Protection concern',
   'form.protection.label': 'There is a protection concern',
   'form.protection.hint':
@@ -245,7 +246,8 @@ export default {
   'field.title': 'Field reporting',
   'seen.title': 'Seen again',
   'seen.notYours': 'You can update groups you reported or were asked to follow up. Ask a coordinator if this group needs your follow-up.',
-  'seen.otherTeam': 'Another team already reported a group around here (within about 1 km). Its details stay off this phone; ask a coordinator if it needs your follow-up.',
+  'seen.otherTeam':
+    'Another team already reported a group around here (within about 1 km). Its details stay off this phone; ask a coordinator if it needs your follow-up.',
   'seen.intro': 'Update {place}: last seen now, how many people, what they need.',
   'seen.total': 'Number of people now',
   'seen.totalRequired': 'Enter how many people are there now.',
@@ -326,8 +328,7 @@ export default {
   'details.statusWaiting': 'Waiting for the connection to change the status.',
   'details.statusChanged': 'Status changed to {status}.',
   'details.statusRejected': 'The status was not changed: {reason}',
-  'details.conflict':
-    'Someone changed this group first. It is now at version {version} with status “{status}”. Nothing was overwritten.',
+  'details.conflict': 'Someone changed this group first. It is now at version {version} with status “{status}”. Nothing was overwritten.',
   'details.conflict.retry': 'Change it to “{status}” anyway',
 
   'coordinator.title': 'Coordination',
@@ -336,7 +337,8 @@ export default {
   'view.listAndDetails': 'Groups and details',
 
   'admin.title': 'Administration',
-  'admin.intro': 'Users and agencies. Disabling a user, resetting a password or ending sessions closes that person’s open connections at once. Crises and retention are managed with the admin command on the server (npm run admin).',
+  'admin.intro':
+    'Users and agencies. Disabling a user, resetting a password or ending sessions closes that person’s open connections at once. Crises and retention are managed with the admin command on the server (npm run admin).',
   'admin.session': 'Your session',
   'admin.username': 'Username',
   'admin.displayName': 'Name',

@@ -3,13 +3,16 @@ export default {
   'coord.tab.exports': 'Exports',
 
   'exports.title': 'Exports',
-  'exports.intro': 'Every file is made on the server from what you may see, and every download is written to the audit log. Protection flags, consent and notes are never in any file.',
+  'exports.intro':
+    'Every file is made on the server from what you may see, and every download is written to the audit log. Protection flags, consent and notes are never in any file.',
   'exports.groupsCsv': 'Groups (CSV with HXL hashtags)',
-  'exports.groupsCsv.about': 'One row per group you see in full: place, status, dates, people by sex and age, nationalities, documents, intention, open needs and clusters, agencies working.',
+  'exports.groupsCsv.about':
+    'One row per group you see in full: place, status, dates, people by sex and age, nationalities, documents, intention, open needs and clusters, agencies working.',
   'exports.groupsGeoJson': 'Groups (GeoJSON)',
   'exports.groupsGeoJson.about': 'The same groups as map points, for a GIS.',
   'exports.shareableCsv': 'People by area and nationality (CSV with HXL hashtags)',
-  'exports.shareableCsv.about': 'For people outside the response: counts per area of about 250 km² and nationality, 1 to 4 withheld (an empty cell, flagged), area centres only; no ids, no names of places, no text.',
+  'exports.shareableCsv.about':
+    'For people outside the response: counts per area of about 250 km² and nationality, 1 to 4 withheld (an empty cell, flagged), area centres only; no ids, no names of places, no text.',
   'exports.shareableGeoJson': 'People by area and nationality (GeoJSON)',
   'exports.shareableGeoJson.about': 'The same counts as one point per area, at its centre.',
   'exports.threeW': '3W/4W: who does what, where, when (CSV with HXL hashtags)',
@@ -17,7 +20,8 @@ export default {
   'exports.threeW.when': 'Last update',
   'exports.threeW.about': 'Assignments per agency, need and place, by status, with people reached, overdue work, last update and next due date.',
   'exports.sitrep': 'Situation report (printable page)',
-  'exports.sitrep.about': 'Key figures and how they moved since the last report, a map, needs by cluster, who does what and the gaps. Opens in a new tab; print it or save it as PDF.',
+  'exports.sitrep.about':
+    'Key figures and how they moved since the last report, a map, needs by cluster, who does what and the gaps. Opens in a new tab; print it or save it as PDF.',
   'exports.scope.responder': 'Only the groups your agency works in.',
   'exports.scope.embassy': 'Only the groups of your nationals who agreed to share with their consulate.',
 

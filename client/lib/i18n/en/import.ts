@@ -77,7 +77,8 @@ export default {
   'import.delimiter.comma': 'Comma ( , )',
   'import.delimiter.semicolon': 'Semicolon ( ; )',
   'import.delimiter.tab': 'Tab',
-  'import.dates.question': 'Dates like 03/04/2026 could be day/month or month/day: {ambiguous} rows could be either, {dayFirst} can only be day/month, {monthFirst} only month/day. Which order does the file use?',
+  'import.dates.question':
+    'Dates like 03/04/2026 could be day/month or month/day: {ambiguous} rows could be either, {dayFirst} can only be day/month, {monthFirst} only month/day. Which order does the file use?',
   'import.dates.dmy': 'Day/month: 03/04/2026 is 3 April',
   'import.dates.mdy': 'Month/day: 03/04/2026 is 4 March',
   'import.dates.needed': 'Choose the date order, then check the rows again, before importing.',

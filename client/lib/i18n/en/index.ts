@@ -16,8 +16,4 @@ import map from './map';
  */
 const en = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad } as const;
 export default en;
-export type MessageKey = keyof typeof en extends infer K
-  ? K extends `${infer Base}_${'one' | 'other'}`
-    ? Base
-    : K
-  : never;
+export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;

@@ -1,7 +1,8 @@
 /** Messages de l'écran des jetons d'API (administration). */
 export default {
   'tokens.title': 'Jetons d’API',
-  'tokens.intro': 'Un jeton permet au système d’une agence de lire, pour une crise, ce que les utilisateurs de cette agence voient dans Waymark. Il n’est affiché qu’une fois ; chaque usage figure au journal d’audit.',
+  'tokens.intro':
+    'Un jeton permet au système d’une agence de lire, pour une crise, ce que les utilisateurs de cette agence voient dans Waymark. Il n’est affiché qu’une fois ; chaque usage figure au journal d’audit.',
   'tokens.docs': 'Description de l’API (OpenAPI)',
   'tokens.name': 'Utilisé par (nom du système)',
   'tokens.agency': 'Agence',

@@ -17,8 +17,10 @@ export default {
   'header.connection.offline': 'Hors ligne – reconnexion',
   'header.user': 'Connecté en tant que',
   'header.signOut': 'Se déconnecter',
-  'header.signOut.pending_one': '{count} modification n’a pas encore atteint le serveur. Se déconnecter la supprime de cet appareil. Restez connecté et elle partira d’elle-même au retour de la connexion.',
-  'header.signOut.pending_other': '{count} modifications n’ont pas encore atteint le serveur. Se déconnecter les supprime de cet appareil. Restez connecté et elles partiront d’elles-mêmes au retour de la connexion.',
+  'header.signOut.pending_one':
+    '{count} modification n’a pas encore atteint le serveur. Se déconnecter la supprime de cet appareil. Restez connecté et elle partira d’elle-même au retour de la connexion.',
+  'header.signOut.pending_other':
+    '{count} modifications n’ont pas encore atteint le serveur. Se déconnecter les supprime de cet appareil. Restez connecté et elles partiront d’elles-mêmes au retour de la connexion.',
   'header.signOut.confirm': 'Me déconnecter et les supprimer',
   'header.signOut.cancel': 'Rester connecté, les garder',
   'header.outbox.none': 'Rien en attente',
@@ -244,8 +246,10 @@ export default {
 
   'field.title': 'Signalements de terrain',
   'seen.title': 'Revu',
-  'seen.notYours': 'Vous pouvez mettre à jour les groupes que vous avez signalés ou dont on vous a demandé le suivi. Demandez à un coordinateur si ce groupe a besoin de votre suivi.',
-  'seen.otherTeam': 'Une autre équipe a déjà signalé un groupe près d’ici (à 1 km environ). Ses détails restent hors de ce téléphone ; demandez à un coordinateur s’il a besoin de votre suivi.',
+  'seen.notYours':
+    'Vous pouvez mettre à jour les groupes que vous avez signalés ou dont on vous a demandé le suivi. Demandez à un coordinateur si ce groupe a besoin de votre suivi.',
+  'seen.otherTeam':
+    'Une autre équipe a déjà signalé un groupe près d’ici (à 1 km environ). Ses détails restent hors de ce téléphone ; demandez à un coordinateur s’il a besoin de votre suivi.',
   'seen.intro': 'Mettre à jour {place} : vu à l’instant, combien de personnes, quels besoins.',
   'seen.total': 'Nombre de personnes maintenant',
   'seen.totalRequired': 'Indiquez combien de personnes s’y trouvent maintenant.',
@@ -326,8 +330,7 @@ export default {
   'details.statusWaiting': 'En attente de la connexion pour changer le statut.',
   'details.statusChanged': 'Statut changé en {status}.',
   'details.statusRejected': 'Le statut n’a pas été changé : {reason}',
-  'details.conflict':
-    'Quelqu’un a modifié ce groupe avant vous. Il est maintenant à la version {version}, au statut « {status} ». Rien n’a été écrasé.',
+  'details.conflict': 'Quelqu’un a modifié ce groupe avant vous. Il est maintenant à la version {version}, au statut « {status} ». Rien n’a été écrasé.',
   'details.conflict.retry': 'Le passer quand même à « {status} »',
 
   'coordinator.title': 'Coordination',
@@ -336,7 +339,8 @@ export default {
   'view.listAndDetails': 'Groupes et détails',
 
   'admin.title': 'Administration',
-  'admin.intro': 'Utilisateurs et organisations. Désactiver un utilisateur, réinitialiser un mot de passe ou mettre fin aux sessions ferme aussitôt les connexions ouvertes de cette personne. Les crises et la durée de conservation se gèrent avec la commande d’administration sur le serveur (npm run admin).',
+  'admin.intro':
+    'Utilisateurs et organisations. Désactiver un utilisateur, réinitialiser un mot de passe ou mettre fin aux sessions ferme aussitôt les connexions ouvertes de cette personne. Les crises et la durée de conservation se gèrent avec la commande d’administration sur le serveur (npm run admin).',
   'admin.session': 'Votre session',
   'admin.username': 'Nom d’utilisateur',
   'admin.displayName': 'Nom',

@@ -128,7 +128,8 @@ export default {
   'assign.conflict.needGone': 'Le besoin ne figure plus dans le groupe.',
   'assign.conflict.noOpen': 'Aucune organisation n’a ce besoin en cours.',
   'assign.conflict.since': 'modifié {when}',
-  'assign.conflict.blockedOpen': 'Ce besoin fait déjà l’objet d’un travail en cours. Pour le confier à une autre organisation, cette attribution doit d’abord être annulée ou refusée.',
+  'assign.conflict.blockedOpen':
+    'Ce besoin fait déjà l’objet d’un travail en cours. Pour le confier à une autre organisation, cette attribution doit d’abord être annulée ou refusée.',
   'assign.conflict.blockedClosed': 'Ce besoin n’est plus ouvert ; il n’y a donc rien à attribuer.',
 
   'work.title': 'Travail pour {agency}',

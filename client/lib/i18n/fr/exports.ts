@@ -3,21 +3,26 @@ export default {
   'coord.tab.exports': 'Exports',
 
   'exports.title': 'Exports',
-  'exports.intro': "Chaque fichier est produit sur le serveur à partir de ce que vous pouvez voir, et chaque téléchargement est inscrit au journal d'audit. Les signalements de protection, le consentement et les notes ne figurent dans aucun fichier.",
+  'exports.intro':
+    "Chaque fichier est produit sur le serveur à partir de ce que vous pouvez voir, et chaque téléchargement est inscrit au journal d'audit. Les signalements de protection, le consentement et les notes ne figurent dans aucun fichier.",
   'exports.groupsCsv': 'Groupes (CSV avec hashtags HXL)',
-  'exports.groupsCsv.about': 'Une ligne par groupe que vous voyez en entier : lieu, statut, dates, personnes par sexe et âge, nationalités, documents, intention, besoins ouverts et clusters, organisations à l’œuvre.',
+  'exports.groupsCsv.about':
+    'Une ligne par groupe que vous voyez en entier : lieu, statut, dates, personnes par sexe et âge, nationalités, documents, intention, besoins ouverts et clusters, organisations à l’œuvre.',
   'exports.groupsGeoJson': 'Groupes (GeoJSON)',
   'exports.groupsGeoJson.about': 'Les mêmes groupes en points, pour un SIG.',
   'exports.shareableCsv': 'Personnes par zone et nationalité (CSV avec hashtags HXL)',
-  'exports.shareableCsv.about': 'Pour les personnes extérieures à la réponse : effectifs par zone d’environ 250 km² et par nationalité, 1 à 4 masqués (cellule vide, signalée), centres des zones seulement ; ni identifiants, ni noms de lieux, ni texte.',
+  'exports.shareableCsv.about':
+    'Pour les personnes extérieures à la réponse : effectifs par zone d’environ 250 km² et par nationalité, 1 à 4 masqués (cellule vide, signalée), centres des zones seulement ; ni identifiants, ni noms de lieux, ni texte.',
   'exports.shareableGeoJson': 'Personnes par zone et nationalité (GeoJSON)',
   'exports.shareableGeoJson.about': 'Les mêmes effectifs, un point par zone, en son centre.',
   'exports.threeW.late': 'En retard',
   'exports.threeW.when': 'Dernière mise à jour',
   'exports.threeW': '3W/4W : qui fait quoi, où, quand (CSV avec hashtags HXL)',
-  'exports.threeW.about': 'Les affectations par organisation, besoin et lieu, par statut, avec les personnes atteintes, le travail en retard, la dernière mise à jour et la prochaine échéance.',
+  'exports.threeW.about':
+    'Les affectations par organisation, besoin et lieu, par statut, avec les personnes atteintes, le travail en retard, la dernière mise à jour et la prochaine échéance.',
   'exports.sitrep': 'Rapport de situation (page imprimable)',
-  'exports.sitrep.about': 'Les chiffres clés et leur évolution depuis le dernier rapport, une carte, les besoins par cluster, qui fait quoi et les lacunes. S’ouvre dans un nouvel onglet ; imprimez-le ou enregistrez-le en PDF.',
+  'exports.sitrep.about':
+    'Les chiffres clés et leur évolution depuis le dernier rapport, une carte, les besoins par cluster, qui fait quoi et les lacunes. S’ouvre dans un nouvel onglet ; imprimez-le ou enregistrez-le en PDF.',
   'exports.scope.responder': 'Seulement les groupes où votre organisation travaille.',
   'exports.scope.embassy': 'Seulement les groupes de vos ressortissants qui ont accepté le partage avec leur consulat.',
 
@@ -92,5 +97,6 @@ export default {
   'sitrep.more_other': 'et {count} autres',
   'sitrep.noUnassigned': 'Chaque besoin ouvert a une organisation.',
   'sitrep.noOverdue': "Aucune affectation n'est en retard.",
-  'sitrep.footer': 'Établi par Waymark à partir des données de coordination en direct. Aucun nom ; les signalements de protection, le consentement et les notes ne sont jamais inclus.',
+  'sitrep.footer':
+    'Établi par Waymark à partir des données de coordination en direct. Aucun nom ; les signalements de protection, le consentement et les notes ne sont jamais inclus.',
 } as const;

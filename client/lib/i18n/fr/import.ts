@@ -77,7 +77,8 @@ export default {
   'import.delimiter.comma': 'Virgule ( , )',
   'import.delimiter.semicolon': 'Point-virgule ( ; )',
   'import.delimiter.tab': 'Tabulation',
-  'import.dates.question': 'Des dates comme 03/04/2026 peuvent être jour/mois ou mois/jour : {ambiguous} lignes peuvent être l’un ou l’autre, {dayFirst} seulement jour/mois, {monthFirst} seulement mois/jour. Quel ordre le fichier utilise-t-il ?',
+  'import.dates.question':
+    'Des dates comme 03/04/2026 peuvent être jour/mois ou mois/jour : {ambiguous} lignes peuvent être l’un ou l’autre, {dayFirst} seulement jour/mois, {monthFirst} seulement mois/jour. Quel ordre le fichier utilise-t-il ?',
   'import.dates.dmy': 'Jour/mois : 03/04/2026 est le 3 avril',
   'import.dates.mdy': 'Mois/jour : 03/04/2026 est le 4 mars',
   'import.dates.needed': 'Choisissez l’ordre des dates, puis vérifiez de nouveau les lignes, avant d’importer.',

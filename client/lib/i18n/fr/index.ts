@@ -13,5 +13,16 @@ import map from './map';
  * The French catalogue: the same keys as English, file for file (test/unit/i18n-catalogues.test.ts
  * checks it). Register a new file here beside its English twin.
  */
-const fr: Readonly<Record<string, string>> = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad };
+const fr: Readonly<Record<string, string>> = {
+  ...app,
+  ...map,
+  ...admin,
+  ...coordination,
+  ...languages,
+  ...importMessages,
+  ...api,
+  ...exportMessages,
+  ...consular,
+  ...detailsLoad,
+};
 export default fr;
