@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_ROUTES } from '../../shared/exports/export.schema';
-import { connectAs, expectSnapshot, requestSync, signIn, type ClientSocket } from '../support/clients';
+import { connectAs, expectSnapshot, ownOrigin, requestSync, signIn, type ClientSocket } from '../support/clients';
 import { importClient, watchImport } from '../support/imports';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -129,7 +129,7 @@ describe('import detection (fixtures)', () => {
     expect(preview).toMatchObject({ total: 2, valid: 2, invalid: [] });
     const wrong = await fetch(`${server.url}/api/imports/${upload.importId}/preview`, {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json' },
+      headers: { cookie, 'content-type': 'application/json', ...ownOrigin(server.url) },
       body: JSON.stringify({ mapping: { ...upload.mapping, disability: 6 } }),
     });
     expect(wrong.status).toBe(400);
