@@ -190,6 +190,9 @@ export function consularHistory(changes: Iterable<{ at: string; group: Group }>,
   };
   for (const change of changes) {
     const b = Math.floor(Date.parse(change.at) / bucketMs) * bucketMs;
+    // The chart starts where the crisis's record does: nothing known before its first change. So a
+    // crisis a refresh period old already draws a line, from nothing to the figures of now.
+    if (bucket === null) points.push({ at: new Date(b).toISOString(), stranded: null, inNeed: null, assisted: null, relocated: null, evacuated: null });
     if (bucket !== null && b !== bucket) close(bucket + bucketMs);
     bucket = b;
     // Only groups with this state's nationals matter; one that lost them leaves the replay.

@@ -109,8 +109,9 @@ describe('coordination: from a report to help delivered, live', () => {
       const reported = expectOk(
         await sendCommand(reporter, reportCommand(makeGroupInput({ location: { lat: 32.88, lon: 13.18, accuracyM: 5, placeName: place, siteType: 'other' } }))),
       ).group;
-      // Before anyone asks: the field team sees the group but may not edit it.
-      expect(await sendCommand(field, updateCommand(reported.id, reported.version, { notes: 'too early' }))).toMatchObject({ ok: false, code: 'forbidden' });
+      // Before anyone asks: the field team holds the group only as a point (protection rule 11), and
+      // an edit answers as for a group it cannot see.
+      expect(await sendCommand(field, updateCommand(reported.id, reported.version, { notes: 'too early' }))).toMatchObject({ ok: false, code: 'not_found' });
 
       const coordinator = await open('coordinator-follow-up');
       const c = coordinator.page;
@@ -128,7 +129,7 @@ describe('coordination: from a report to help delivered, live', () => {
       await followUp.getByTestId('follow-up-outcome').getByText(en['followUp.done'].replace('{name}', 'Demo field team'), { exact: true }).waitFor();
 
       const asked = await sendCommand(field, updateCommand(reported.id, reported.version + 1, { notes: 'followed up' }));
-      expect(asked).toMatchObject({ ok: true, group: { notes: 'followed up' } });
+      expect(asked).toMatchObject({ ok: true, group: { view: 'full', group: { notes: 'followed up' } } });
       coordinator.assertClean();
     } finally {
       reporter.close();
