@@ -99,6 +99,10 @@ export class ConsularService {
     const period = this.snapshots.periodMs;
     const bucket = Math.max(1, Math.ceil(span / 48 / period)) * period;
     const points = consularHistory(changes, scope.state, this.#areas, bucket).filter((p) => Date.parse(p.at) < snapshot.takenAt);
+    // Nothing recorded before this snapshot: nothing was known a period before it either, so the
+    // chart draws a line from nothing to now rather than a single point it cannot draw.
+    if (points.length === 0)
+      points.push({ at: new Date(snapshot.takenAt - period).toISOString(), stranded: null, inNeed: null, assisted: null, relocated: null, evacuated: null });
     const last: ConsularPoint = {
       at: new Date(snapshot.takenAt).toISOString(),
       stranded: null,

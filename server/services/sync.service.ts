@@ -8,7 +8,7 @@ import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Crisis } from '../../shared/schemas/crisis.schema';
-import type { GroupView } from '../../shared/schemas/group.schema';
+import type { Group, GroupView } from '../../shared/schemas/group.schema';
 import type { CatchUpResult, ChangeEvent } from '../../shared/schemas/sync.schema';
 
 const gzip = promisify(zlib.gzip);
@@ -222,24 +222,30 @@ export class SyncService {
    * history: the log says which groups changed, the groups table what they are.
    */
   #changesAfter(audience: Audience, crisisId: string, sinceSeq: number, head: number): ChangeEvent[] {
-    const changed = new Map<string, { seq: number; held: boolean }>();
+    // A group's row and its change-log row are written together, so in this read transaction the
+    // last logged state of each group up to the head IS its current state: no second read.
+    const changed = new Map<string, { seq: number; current: Group; seenInRange: boolean }>();
     for (const change of this.#repos.changeLog.listAfter(crisisId, sinceSeq, head)) {
-      let entry = changed.get(change.entityId);
-      if (!entry) {
-        const before = this.#repos.changeLog.stateBefore(change.entityId, sinceSeq + 1);
-        entry = { seq: change.seq, held: before !== null && projectGroup(audience, before) !== null };
-        changed.set(change.entityId, entry);
-      }
-      entry.seq = change.seq;
-      entry.held ||= projectGroup(audience, change.group) !== null;
+      const entry = changed.get(change.entityId);
+      const visible = projectGroup(audience, change.group) !== null;
+      if (entry) {
+        entry.seq = change.seq;
+        entry.current = change.group;
+        entry.seenInRange ||= visible;
+      } else changed.set(change.entityId, { seq: change.seq, current: change.group, seenInRange: visible });
     }
     const out: ChangeEvent[] = [];
-    for (const [groupId, { seq, held }] of [...changed].sort((a, b) => a[1].seq - b[1].seq)) {
-      const current = this.#repos.groups.findById(groupId);
-      const view = current ? projectGroup(audience, current) : null;
+    for (const [groupId, { seq, current, seenInRange }] of [...changed].sort((a, b) => a[1].seq - b[1].seq)) {
+      const view = projectGroup(audience, current);
       if (view) out.push({ kind: 'group.upsert', seq, group: view });
-      else if (held) out.push({ kind: 'group.remove', seq, groupId });
+      else if (seenInRange || this.#heldAt(audience, groupId, sinceSeq)) out.push({ kind: 'group.remove', seq, groupId });
     }
     return out;
+  }
+
+  /** Whether the audience could see the group as it stood at `sinceSeq` (read only when it matters). */
+  #heldAt(audience: Audience, groupId: string, sinceSeq: number): boolean {
+    const before = this.#repos.changeLog.stateBefore(groupId, sinceSeq + 1);
+    return before !== null && projectGroup(audience, before) !== null;
   }
 }
