@@ -80,7 +80,9 @@ describe('consular view: an embassy follows its nationals within what consent an
     await e.getByTestId('consular-why').getByText(en['consular.why'], { exact: true }).waitFor();
     const people = overview.locator('[data-figure="people"]').getByTestId('consular-figure-value');
     await expect.poll(async () => (await people.textContent())?.trim()).toMatch(/^\d[\d,]*\+?$/);
-    await e.getByTestId('consular-chart').waitFor();
+    // The chart, or its "not enough history yet" line: a crisis a few seconds old may have one point
+    // only, and the chart is read at most once a minute (this test is about the list and the counts).
+    await e.getByTestId('consular-chart').or(e.getByText(en['consular.chart.empty'], { exact: true })).waitFor();
     const row = e.getByTestId('group-row').filter({ hasText: place });
     await row.waitFor();
 
