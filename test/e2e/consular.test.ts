@@ -82,7 +82,10 @@ describe('consular view: an embassy follows its nationals within what consent an
     await expect.poll(async () => (await people.textContent())?.trim()).toMatch(/^\d[\d,]*\+?$/);
     // The chart, or its "not enough history yet" line: a crisis a few seconds old may have one point
     // only, and the chart is read at most once a minute (this test is about the list and the counts).
-    await e.getByTestId('consular-chart').or(e.getByText(en['consular.chart.empty'], { exact: true })).waitFor();
+    await e
+      .getByTestId('consular-chart')
+      .or(e.getByText(en['consular.chart.empty'], { exact: true }))
+      .waitFor();
     const row = e.getByTestId('group-row').filter({ hasText: place });
     await row.waitFor();
 
