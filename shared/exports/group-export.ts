@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { isActiveAssignment } from '../assignment-workflow';
 import { projectGroup, type Audience } from '../projection';
 import type { Agency } from '../schemas/agency.schema';
-import { GroupStatus, NationalityCode, type Group, type GroupNationals } from '../schemas/group.schema';
-import { NEED_CLUSTER, NeedType } from '../schemas/need.schema';
+import { counted, GroupStatus, NationalityCode, type Group, type GroupNationals, type NationalsNeed } from '../schemas/group.schema';
+import { NEED_CLUSTER, NeedType, type Need } from '../schemas/need.schema';
 import { hxlCsv, listCell, type HxlColumn } from './hxl-csv';
 
 /** Filters of a group export (query string); each optional, each written to the audit row. */
@@ -55,7 +55,7 @@ export interface ExportPlace {
 }
 
 /** People with an open need: as counted, else the whole group (or, for an embassy, who is not told, its nationals). */
-const peopleWithNeed = (need: object, whole: number): number => ('people' in need && typeof need.people === 'number' && need.people > 0 ? need.people : whole);
+const peopleWithNeed = (need: Need | NationalsNeed, whole: number): number => counted(need) || whole;
 
 /**
  * What an export may say of a group's people. For an embassy's part of a mixed group only its

@@ -234,6 +234,11 @@ export type GroupReduced = z.infer<typeof GroupReduced>;
 export const NationalsNeed = Need.omit({ people: true });
 export type NationalsNeed = z.infer<typeof NationalsNeed>;
 
+/** How many people have a need as counted by the field team; null when the view does not say (an embassy's). */
+export function counted(need: Need | NationalsNeed): number | null {
+  return 'people' in need ? need.people : null;
+}
+
 /**
  * What an embassy receives of a group it may see (protection rule 1), holding its own nationals'
  * part only (rule 9): how many of them, and what belongs to the group as a whole (place, status,

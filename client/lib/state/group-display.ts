@@ -1,6 +1,5 @@
-import type { GroupView } from '../../../shared/schemas/group.schema';
-import type { NeedType } from '../../../shared/schemas/need.schema';
-import { positionOf } from '../map/group-features';
+import { counted, type GroupView, type NationalsNeed } from '../../../shared/schemas/group.schema';
+import type { Need, NeedType } from '../../../shared/schemas/need.schema';
 
 /** The time a view is ordered by: when the group was last seen, when the view carries it. */
 function seenAt(view: GroupView): string {
@@ -85,7 +84,7 @@ export function resortNewestFirst(previous: SortedGroups | null, groups: Readonl
 
 /** The needs to show first: open ones by severity, then by people; for a reduced view, its types. */
 /** People with a need; an embassy is not told (it may count other nationals). */
-const peopleWithNeed = (need: object) => ('people' in need && typeof need.people === 'number' ? need.people : 0);
+const peopleWithNeed = (need: Need | NationalsNeed) => counted(need) ?? 0;
 
 export function topNeeds(view: GroupView): NeedType[] {
   if (view.view === 'reduced') return [...view.group.needTypes];
@@ -93,11 +92,6 @@ export function topNeeds(view: GroupView): NeedType[] {
     .filter((n) => n.status !== 'cancelled' && n.status !== 'met')
     .sort((a, b) => b.severity - a.severity || peopleWithNeed(b) - peopleWithNeed(a))
     .map((n) => n.type);
-}
-
-export function latLon(view: GroupView): { lat: number; lon: number } {
-  const { lat, lon } = positionOf(view);
-  return { lat, lon };
 }
 
 /** Coordinates rounded for reading (about 10 m), not for computing. */
