@@ -48,6 +48,7 @@ export class ChangeLogRepository {
   readonly #previous;
   readonly #byEntity;
   readonly #byCrisis;
+  readonly #page;
 
   constructor(db: Db) {
     this.#append = db.prepare<[string, string, string, string, string | null, string]>(
@@ -68,9 +69,17 @@ export class ChangeLogRepository {
     this.#byEntity = db.prepare<[string, string], ChangeRow>(
       'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity_id = ? ORDER BY seq',
     );
+    this.#page = db.prepare<[string, number, number], ChangeRow>(
+      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
     this.#byCrisis = db.prepare<[string], ChangeRow>(
       'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? ORDER BY seq',
     );
+  }
+
+  /** The changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage contract's page). */
+  pageCrisis(crisisId: string, afterSeq: number, limit: number): ChangeRecord[] {
+    return this.#page.all(crisisId, afterSeq, limit).map(toRecord);
   }
 
   /** Every change of one entity of a crisis, oldest first (a group's timeline). */

@@ -15,6 +15,7 @@ export class GroupRepository {
   readonly #byCrisis;
   readonly #byCrisisInReportOrder;
   readonly #countByCrisis;
+  readonly #page;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string, number, string, number, number, string, string]>(
@@ -28,6 +29,9 @@ export class GroupRepository {
     this.#byCrisis = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE crisis_id = ? ORDER BY id');
     // rowid is the order groups were stored in (an UPDATE keeps it): the order they were reported.
     this.#byCrisisInReportOrder = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE crisis_id = ? ORDER BY rowid');
+    this.#page = db.prepare<[string, number, number], { key: number; data: string }>(
+      'SELECT rowid AS key, data FROM groups WHERE crisis_id = ? AND rowid > ? ORDER BY rowid LIMIT ?',
+    );
     this.#countByCrisis = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM groups WHERE crisis_id = ?');
   }
 
@@ -60,6 +64,11 @@ export class GroupRepository {
    */
   *iterateByCrisis(crisisId: string): Generator<Group> {
     for (const row of this.#byCrisisInReportOrder.iterate(crisisId)) yield parseStoredGroup(row.data);
+  }
+
+  /** The groups of a crisis in report order (rowid) after `afterKey`, at most `limit` (the storage contract's page). */
+  pageByCrisis(crisisId: string, afterKey: number, limit: number): { key: number; group: Group }[] {
+    return this.#page.all(crisisId, afterKey, limit).map((row) => ({ key: row.key, group: parseStoredGroup(row.data) }));
   }
 
   /** How many groups a crisis has. */
