@@ -39,6 +39,18 @@ export default ts.config(
     },
   },
   {
+    // The storage is asynchronous (PostgreSQL or SQLite behind one contract): a promise nobody
+    // awaits is a write that may fail unseen, or a read used before it arrives. These three
+    // type-checked rules, and only these, guard the server, its tests and the bench.
+    files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     files: ['client/service-worker/sw.js'],
     languageOptions: { globals: { ...globals.serviceworker, __WAYMARK_PRECACHE_MANIFEST__: 'readonly' } },
   },

@@ -1,6 +1,6 @@
 // `npm run build:server`: the server as plain JavaScript in dist-server/, so production runs what
 // was compiled and checked at build time, not TypeScript compiled at run time. One ES module per
-// entry (the server, the admin CLI, the write worker's thread), every npm package left as an
+// entry (the server, the admin CLI), every npm package left as an
 // import: `npm ci --omit=dev` installs exactly what these import. The SQL migrations are read at
 // run time, next to the code that reads them.
 import { build } from 'esbuild';
@@ -10,7 +10,7 @@ const OUT = 'dist-server';
 
 fs.rmSync(OUT, { recursive: true, force: true });
 await build({
-  entryPoints: { index: 'server/index.ts', 'admin-cli': 'server/admin-cli.ts', 'write-worker': 'server/write/write-worker.ts' },
+  entryPoints: { index: 'server/index.ts', 'admin-cli': 'server/admin-cli.ts' },
   outdir: OUT,
   bundle: true,
   platform: 'node',

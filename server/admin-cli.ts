@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
-import { openDatabase } from './db/database';
-import { createRepositories } from './repositories/repositories';
+import { openStore } from './db/open-store';
 import { AdminInputError, AdminNotFoundError, AdminService, NewCrisisInput, NewUserInput, parseOrThrow, UserScopeInput } from './services/admin.service';
 
 // The admin command: `npm run admin -- <command> [options]`. Opens WAYMARK_DATA_DIR's database
-// (the server may keep running: SQLite's WAL lets both work) and goes through the same services.
+// (the server may keep running: SQLite's WAL lets both work), or WAYMARK_DATABASE_URL's PostgreSQL,
+// and goes through the same services.
 
 const USAGE = `usage: npm run admin -- <command> [options]
 
@@ -82,9 +82,9 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(process.env);
-  const db = openDatabase(config.databaseFile);
+  const repositories = await openStore(config);
   try {
-    const admin = new AdminService(createRepositories(db));
+    const admin = new AdminService(repositories);
     switch (command) {
       case 'create-crisis': {
         const v = parse(rest, ['name', 'type', 'host', 'phase', 'bbox']);
@@ -99,13 +99,13 @@ async function run(argv: string[]): Promise<void> {
           },
           'crisis',
         );
-        const crisis = admin.createCrisis(input);
+        const crisis = await admin.createCrisis(input);
         process.stdout.write(`created crisis ${crisis.id} (${crisis.name})\n`);
         return;
       }
       case 'create-agency': {
         const v = parse(rest, ['name', 'acronym', 'type', 'serves']);
-        const agency = admin.createAgency({
+        const agency = await admin.createAgency({
           name: required(v, 'name'),
           acronym: required(v, 'acronym'),
           type: required(v, 'type'),
@@ -124,7 +124,7 @@ async function run(argv: string[]): Promise<void> {
           crisisId: v['crisis'] ?? null,
         };
         // Checked before the password is asked for, so a typo does not cost a typed password.
-        admin.checkUserScope(parseOrThrow(NewUserInput.omit({ password: true }), fields, 'user'));
+        await admin.checkUserScope(parseOrThrow(NewUserInput.omit({ password: true }), fields, 'user'));
         const input = parseOrThrow(NewUserInput, { ...fields, password: await readPassword() }, 'user');
         const user = await admin.createUser(input);
         process.stdout.write(`created user ${user.id} (${user.username}, ${user.role})\n`);
@@ -133,7 +133,7 @@ async function run(argv: string[]): Promise<void> {
       case 'disable-user':
       case 'enable-user': {
         const v = parse(rest, ['user']);
-        const user = admin.setDisabled(required(v, 'user'), command === 'disable-user');
+        const user = await admin.setDisabled(required(v, 'user'), command === 'disable-user');
         process.stdout.write(`${user.disabled ? 'disabled' : 'enabled'} user ${user.id} (${user.username})\n`);
         return;
       }
@@ -146,27 +146,27 @@ async function run(argv: string[]): Promise<void> {
       }
       case 'end-sessions': {
         const v = parse(rest, ['user']);
-        const ended = admin.endSessions(required(v, 'user'));
+        const ended = await admin.endSessions(required(v, 'user'));
         process.stdout.write(`ended ${ended} session(s)\n`);
         return;
       }
       case 'change-user': {
         const v = parse(rest, ['user', 'role', 'agency', 'crisis']);
         const scope = parseOrThrow(UserScopeInput, { role: required(v, 'role'), agency: v['agency'] ?? null, crisisId: v['crisis'] ?? null }, 'user');
-        const user = admin.changeScope(required(v, 'user'), scope);
+        const user = await admin.changeScope(required(v, 'user'), scope);
         process.stdout.write(`changed user ${user.id} (${user.username}) to ${user.role}\n`);
         return;
       }
       case 'list': {
         parse(rest, []);
-        process.stdout.write(`${JSON.stringify(admin.list(), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(await admin.list(), null, 2)}\n`);
         return;
       }
       default:
         throw new UsageError(`unknown command: ${command}`);
     }
   } finally {
-    db.close();
+    await repositories.close();
   }
 }
 

@@ -49,12 +49,6 @@ export interface AppDeps {
   cluster?: Cluster;
   /** Bounds of the socket commands' group commit; the defaults otherwise. */
   groupCommit?: GroupCommitOptions;
-  /**
-   * The database file the repositories were opened on: the socket commands' group commit then runs
-   * on a worker thread with its own write connection to it (WAYMARK_WRITE_WORKER=on).
-   * Absent: in this thread, on the repositories' connection.
-   */
-  writeWorkerDatabase?: string;
   /** Fewest changes a room's batch has to go packed to the sockets that asked (PACKED_LIVE_MIN). */
   packedLiveMin?: number;
 }
@@ -107,7 +101,6 @@ export function createApp(deps: AppDeps): App {
     consular,
     ...(config.socketRate ? { socketRate: config.socketRate } : {}),
     ...(deps.groupCommit ? { groupCommit: deps.groupCommit } : {}),
-    ...(deps.writeWorkerDatabase ? { writeWorkerDatabase: deps.writeWorkerDatabase } : {}),
     ...(deps.packedLiveMin !== undefined ? { packedLiveMin: deps.packedLiveMin } : {}),
   });
 
@@ -169,7 +162,7 @@ export function createApp(deps: AppDeps): App {
         void sockets.io.close(() => resolve());
         httpServer.closeAllConnections();
       });
-      // Commands already received are still answered (into closed sockets), then the worker ends.
+      // Commands already received are still answered (into closed sockets).
       await sockets.writes.close();
     },
   };

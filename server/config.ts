@@ -77,10 +77,12 @@ const EnvSchema = z.object({
     .pipe(z.number().int().min(1))
     .optional()
     .transform((v) => v ?? 10_000),
-  WAYMARK_WRITE_WORKER: z
-    .enum(['on', 'off'])
+  WAYMARK_DATABASE_URL: z
+    .string()
+    .trim()
     .optional()
-    .transform((v) => v === 'on'),
+    .transform((v) => (v === undefined || v === '' ? null : v))
+    .pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'expected postgres://user:password@host:port/database' }).nullable()),
   WAYMARK_REDIS_URL: z
     .string()
     .trim()
@@ -142,11 +144,10 @@ export interface Config {
    */
   redisUrl: string | null;
   /**
-   * Whether the socket commands' group commit runs on a worker thread with its own write connection
-   * (server/write/worker-group-commit.ts), or on the main connection in the event loop (the default:
-   * the worker measured slower on the 2-core bench machine, see README Performance).
+   * PostgreSQL (`postgres://…`): the shared store of a cluster of nodes. Null (the default): the
+   * SQLite file in the data folder.
    */
-  writeWorker: boolean;
+  databaseUrl: string | null;
 }
 
 /** How long a session lives. */
@@ -207,7 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     importMaxBytes: Math.round(e.WAYMARK_IMPORT_MAX_MB * 1024 * 1024),
     apiRate: { perSecond: e.WAYMARK_API_REQUESTS_PER_SECOND, burst: e.WAYMARK_API_REQUESTS_BURST },
     redisUrl: e.WAYMARK_REDIS_URL,
-    writeWorker: e.WAYMARK_WRITE_WORKER,
+    databaseUrl: e.WAYMARK_DATABASE_URL,
     consularRefreshMs: Math.round(e.WAYMARK_CONSULAR_REFRESH_MINUTES * 60_000),
   };
 }

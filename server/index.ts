@@ -1,8 +1,7 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { openDatabase } from './db/database';
-import { createConsoleLogger } from './log';
-import { createRepositories } from './repositories/repositories';
+import { openStore } from './db/open-store';
+import { createConsoleLogger, describeError } from './log';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from './seed/demo-seed';
 import { connectCluster, redactRedisUrl, RedisUnavailableError, type Cluster } from './socket/redis-cluster';
 
@@ -21,13 +20,12 @@ function configOrExit(): Config {
 }
 
 const config = configOrExit();
-const db = openDatabase(config.databaseFile);
-const repositories = createRepositories(db);
+const repositories = await openStore(config, { onError: (error) => logger.error('database.error', describeError(error)) });
 
 if (config.demo) {
   const seeded = await seedDemoIfEmpty(repositories);
   if (seeded) logger.info('demo.seeded', { crisisId: seeded.crisisId, groups: seeded.groups });
-  if (repositories.crises.list().some((c) => c.isDemo)) {
+  if ((await repositories.crises.list()).some((c) => c.isDemo)) {
     logger.warn('demo.active', {
       note: 'this database holds the SYNTHETIC demo crisis; none of it describes real people. Set WAYMARK_DEMO=off on an empty database for a real deployment.',
       accounts: Object.values(DEMO_USERS).join(', '),
@@ -42,7 +40,7 @@ async function clusterOrExit(url: string): Promise<Cluster> {
   } catch (error) {
     if (!(error instanceof RedisUnavailableError)) throw error;
     process.stderr.write(`${error.message}\n`);
-    db.close();
+    await repositories.close();
     process.exit(1);
   }
 }
@@ -54,12 +52,12 @@ const app = createApp({
   config,
   logger,
   ...(cluster ? { cluster } : {}),
-  ...(config.writeWorker ? { writeWorkerDatabase: config.databaseFile } : {}),
 });
 const port = await app.listen(config.port);
 logger.info('server.listening', {
   port,
   dataDir: config.dataDir,
+  database: repositories.engine,
   staticDir: config.staticDir,
   redis: config.redisUrl ? redactRedisUrl(config.redisUrl) : null,
 });
@@ -71,8 +69,8 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   logger.info('server.stopping', { signal });
   await app.close();
   await cluster?.close();
-  // Closing checkpoints the WAL into the database file.
-  db.close();
+  // SQLite: closing checkpoints the WAL into the database file. PostgreSQL: the pool ends.
+  await repositories.close();
   logger.info('server.stopped', { signal });
   process.exitCode = 0;
 }

@@ -451,44 +451,56 @@ function writer(shape: Shape, strings: Strings, siblings?: ReadonlyMap<string, W
 
 /** Encodes views in order. Call it only on `projectGroup` output (or `summarizeView` of it). */
 export function encodeViews(views: Iterable<PackedView>): PackedViews {
-  const strings = new Strings();
-  const full = writer(FULL_SHAPE, strings);
-  const reduced = writer(REDUCED_SHAPE, strings);
-  const summary = writer(SUMMARY_SHAPE, strings);
-  const nationals = writer(NATIONALS_SHAPE, strings);
-  const kinds: number[] = [];
-  let count = 0;
-  for (const view of views) {
-    count++;
+  const encoder = new ViewsEncoder();
+  for (const view of views) encoder.push(view);
+  return encoder.finish();
+}
+
+/**
+ * Encodes views one at a time, as they come (a server reads a big crisis page by page and keeps
+ * only the columns, never every view at once). `finish` once, at the end.
+ */
+export class ViewsEncoder {
+  readonly #strings = new Strings();
+  readonly #full = writer(FULL_SHAPE, this.#strings);
+  readonly #reduced = writer(REDUCED_SHAPE, this.#strings);
+  readonly #summary = writer(SUMMARY_SHAPE, this.#strings);
+  readonly #nationals = writer(NATIONALS_SHAPE, this.#strings);
+  readonly #kinds: number[] = [];
+
+  push(view: PackedView): void {
     switch (view.view) {
       case 'full':
-        kinds.push(0);
-        full.push(view.group);
+        this.#kinds.push(0);
+        this.#full.push(view.group);
         break;
       case 'reduced':
-        kinds.push(1);
-        reduced.push(view.group);
+        this.#kinds.push(1);
+        this.#reduced.push(view.group);
         break;
       case 'summary':
-        kinds.push(2);
-        summary.push(view.group);
+        this.#kinds.push(2);
+        this.#summary.push(view.group);
         break;
       case 'nationals':
-        kinds.push(3);
-        nationals.push(view.group);
+        this.#kinds.push(3);
+        this.#nationals.push(view.group);
         break;
     }
   }
-  return {
-    format: PACKED_VIEWS_FORMAT,
-    count,
-    strings: strings.list,
-    kinds,
-    full: full.finish() as unknown[],
-    reduced: reduced.finish() as unknown[],
-    summary: summary.finish() as unknown[],
-    nationals: nationals.finish() as unknown[],
-  };
+
+  finish(): PackedViews {
+    return {
+      format: PACKED_VIEWS_FORMAT,
+      count: this.#kinds.length,
+      strings: this.#strings.list,
+      kinds: this.#kinds,
+      full: this.#full.finish() as unknown[],
+      reduced: this.#reduced.finish() as unknown[],
+      summary: this.#summary.finish() as unknown[],
+      nationals: this.#nationals.finish() as unknown[],
+    };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ async function reconnect(url: string, cookie: string, sinceSeq: number | null, p
   const t0 = performance.now();
   const socket = await connectAs(url, cookie);
   try {
-    const raw: unknown = await socket.timeout(120_000).emitWithAck('sync', { sinceSeq, packed });
+    const raw: unknown = (await socket.timeout(120_000)).emitWithAck('sync', { sinceSeq, packed });
     const received = performance.now();
     const parsed = SyncAckSchema.parse(raw);
     if (!parsed.ok) throw new Error(`sync refused: ${parsed.code}`);

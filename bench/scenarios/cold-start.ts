@@ -28,7 +28,7 @@ export async function buildInitialState(dataDir: string, runs = 3) {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME), { readonly: true });
   try {
     const repos = createRepositories(db);
-    const user = repos.users.findByUsername('coordinator');
+    const user = await repos.users.findByUsername('coordinator');
     if (!user) throw new Error('no coordinator');
     const audience: Audience = { userId: user.id, role: 'coordinator', crisisId: user.crisisId, agencyId: null, servesState: null };
     const best = { packedMs: Infinity, packedCpuMs: Infinity, plainMs: Infinity };
@@ -44,7 +44,7 @@ export async function buildInitialState(dataDir: string, runs = 3) {
       packedBytes = ack.views.byteLength;
     }
     // The field team's snapshot: full views (it edits from its device's copy), for comparison.
-    const fieldUser = repos.users.findByUsername('field');
+    const fieldUser = await repos.users.findByUsername('field');
     if (!fieldUser) throw new Error('no field user');
     const fieldAudience: Audience = { userId: fieldUser.id, role: 'field', crisisId: fieldUser.crisisId, agencyId: null, servesState: null };
     const fieldAck = await new SyncService(repos, { maxCatchUpChanges: 10_000 }).syncPacked(fieldAudience, null);

@@ -112,7 +112,7 @@ export const memoryScenario: Scenario = {
       const cookie = await signIn(url, 'coordinator', 'waymark-demo');
       sockets = await openMany(SOCKETS, async () => {
         const socket = await connectAs(url, cookie);
-        const ack = await socket.timeout(60_000).emitWithAck('sync', { sinceSeq: head });
+        const ack = (await socket.timeout(60_000)).emitWithAck('sync', { sinceSeq: head });
         if (!ack.ok || ack.mode !== 'changes') throw new Error('an idle client was not current');
         return socket;
       });
@@ -120,7 +120,7 @@ export const memoryScenario: Scenario = {
       const loaded = rssOf(child.pid!);
       // One more client takes the whole snapshot: the peak a cold start adds on top.
       const fresh = await connectAs(url, cookie);
-      await fresh.timeout(120_000).emitWithAck('sync', { sinceSeq: null, packed: true });
+      (await fresh.timeout(120_000)).emitWithAck('sync', { sinceSeq: null, packed: true });
       fresh.close();
       const afterSnapshot = rssOf(child.pid!);
       const bare = await bareBaseline();

@@ -62,18 +62,18 @@ export async function generateBigDatabase(file: string, groups: number, nowMs = 
   const repos = createRepositories(db);
   try {
     const demo = await seedDemo(repos, { nowMs });
-    const crisis = repos.crises.findById(demo.crisisId);
-    const reporter = repos.users.findByUsername('field');
+    const crisis = await repos.crises.findById(demo.crisisId);
+    const reporter = await repos.users.findByUsername('field');
     if (!crisis || !reporter) throw new Error('the demo seed made no crisis or field user');
     const rng = new Prng(0xb16_0007);
     const context = { crisisId: crisis.id, area: crisis.area, land: loadCountryShape(LIBYA_NUMERIC), reportedBy: reporter.id, nowMs };
     for (let made = DEMO_GROUP_COUNT; made < groups;) {
       const n = Math.min(BATCH, groups - made);
       const batch = Array.from({ length: n }, () => makeGroup(rng, context)).sort((a, b) => a.reportedAt.localeCompare(b.reportedAt));
-      repos.transaction(() => {
+      repos.transaction(async () => {
         for (const group of batch) {
-          repos.groups.insert(group);
-          repos.changeLog.appendGroupChange('group.report', group, group.reportedBy, group.reportedAt);
+          await repos.groups.insert(group);
+          await repos.changeLog.appendGroupChange('group.report', group, group.reportedBy, group.reportedAt);
         }
       });
       made += n;

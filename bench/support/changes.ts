@@ -45,11 +45,11 @@ export function writeMoves(dataDir: string, groups: readonly Group[], actor: str
   try {
     const repos = createRepositories(db);
     for (let i = 0; i < groups.length; i += 5_000) {
-      repos.transaction(() => {
+      repos.transaction(async () => {
         for (const group of groups.slice(i, i + 5_000)) {
           const next = moved(group, new Date().toISOString());
-          repos.groups.update(next);
-          repos.changeLog.appendGroupChange('group.update', next, actor, next.updatedAt);
+          await repos.groups.update(next);
+          await repos.changeLog.appendGroupChange('group.update', next, actor, next.updatedAt);
         }
       });
     }

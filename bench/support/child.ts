@@ -49,7 +49,7 @@ async function provision(server: TestServer, wanted: UsersWanted): Promise<Provi
     await make('coordinator', wanted.coordinator ?? 0, null, null);
     for (const state of wanted.embassyStates ?? []) {
       const acronym = `BENCH-${state}`;
-      admin.createAgency({ name: `Bench embassy of ${state}`, acronym, type: 'consulate', servesState: state });
+      await admin.createAgency({ name: `Bench embassy of ${state}`, acronym, type: 'consulate', servesState: state });
       await make('embassy', wanted.embassyPerState ?? 0, acronym, state);
     }
   } finally {

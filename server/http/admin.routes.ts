@@ -27,7 +27,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   const run =
     (handle: (actor: AdminActor, req: Request<{ id: string }>, res: Response) => void | Promise<void>) =>
     async (req: Request<{ id: string }>, res: Response) => {
-      const session = requireSession(req, res, deps.auth);
+      const session = await requireSession(req, res, deps.auth);
       if (!session) return;
       try {
         await handle({ userId: session.user.id, role: session.user.role }, req, res);

@@ -3,7 +3,7 @@ import type { ApiTokenService, ApiCaller } from '../services/api-token.service';
 import type { ApiV1Service } from '../services/api-v1.service';
 import type { AuthService } from '../services/auth.service';
 import { Uuid } from '../../shared/ids';
-import { failure, toIssues, type Failure } from '../../shared/protocol';
+import { failure, toIssues } from '../../shared/protocol';
 import { API_TOKEN_ROUTES, API_V1_ROUTES, ApiListQuery, IssueApiToken } from '../../shared/schemas/api-v1.schema';
 import { answer } from './answer';
 import { API_V1_OPERATIONS, openApiDocument } from './openapi';
@@ -15,8 +15,8 @@ export interface ApiV1RoutesDeps {
 }
 
 /** The caller of a token request, or null after answering 401/429 (with the bearer challenge). */
-function caller(req: Request, res: Response, tokens: ApiTokenService): ApiCaller | null {
-  const result = tokens.authenticate(req.headers.authorization, req.ip);
+async function caller(req: Request, res: Response, tokens: ApiTokenService): Promise<ApiCaller | null> {
+  const result = await tokens.authenticate(req.headers.authorization, req.ip);
   if ('audience' in result) return result;
   if (result.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer realm="waymark"');
   answer(res, result);
@@ -33,22 +33,22 @@ function listQuery(req: Request, res: Response): ApiListQuery | null {
 /** The read-only API for agencies' systems: bearer token, scoped like the app, described by OpenAPI. */
 export function apiV1Routes(deps: ApiV1RoutesDeps): Router {
   const router = Router();
-  const handlers: Record<string, (who: ApiCaller, req: Request, res: Response) => void> = {
-    listGroups: (who, req, res) => {
+  const handlers: Record<string, (who: ApiCaller, req: Request, res: Response) => Promise<void>> = {
+    listGroups: async (who, req, res) => {
       const q = listQuery(req, res);
-      if (q) answer(res, deps.reads.groups(who.audience, q));
+      if (q) answer(res, await deps.reads.groups(who.audience, q));
     },
-    getGroup: (who, req, res) => {
+    getGroup: async (who, req, res) => {
       const id = Uuid.safeParse(req.params.id);
-      answer(res, id.success ? deps.reads.group(who.audience, id.data) : failure('not_found', 'no such group in your view'));
+      answer(res, id.success ? await deps.reads.group(who.audience, id.data) : failure('not_found', 'no such group in your view'));
     },
-    listNeeds: (who, req, res) => {
+    listNeeds: async (who, req, res) => {
       const q = listQuery(req, res);
-      if (q) answer(res, deps.reads.needs(who.audience, q));
+      if (q) answer(res, await deps.reads.needs(who.audience, q));
     },
-    listAssignments: (who, req, res) => {
+    listAssignments: async (who, req, res) => {
       const q = listQuery(req, res);
-      if (q) answer(res, deps.reads.assignments(who.audience, q));
+      if (q) answer(res, await deps.reads.assignments(who.audience, q));
     },
   };
   router.get(API_V1_ROUTES.openapi, (_req, res) => {
@@ -58,9 +58,9 @@ export function apiV1Routes(deps: ApiV1RoutesDeps): Router {
   for (const op of API_V1_OPERATIONS) {
     const handle = handlers[op.operationId];
     if (!handle) throw new Error(`no handler for ${op.operationId}`);
-    router.get(op.path, (req, res) => {
-      const who = caller(req, res, deps.tokens);
-      if (who) handle(who, req, res);
+    router.get(op.path, async (req, res) => {
+      const who = await caller(req, res, deps.tokens);
+      if (who) await handle(who, req, res);
     });
   }
   return router;
@@ -74,28 +74,25 @@ export interface ApiTokenRoutesDeps {
 /** Admin: list, issue and revoke API tokens (session-authenticated, like the rest of the admin screen). */
 export function apiTokenRoutes(deps: ApiTokenRoutesDeps): Router {
   const router = Router();
-  const admin = (req: Request, res: Response) => {
-    const session = requireSession(req, res, deps.auth);
-    return session ? deps.auth.audienceOf(session.user) : null;
+  const admin = async (req: Request, res: Response) => {
+    const session = await requireSession(req, res, deps.auth);
+    return session ? await deps.auth.audienceOf(session.user) : null;
   };
-  router.get(API_TOKEN_ROUTES.list, (req, res) => {
-    const who = admin(req, res);
-    if (who) answer(res, deps.tokens.list(who));
+  router.get(API_TOKEN_ROUTES.list, async (req, res) => {
+    const who = await admin(req, res);
+    if (who) answer(res, await deps.tokens.list(who));
   });
-  router.post(API_TOKEN_ROUTES.list, (req, res) => {
-    const who = admin(req, res);
+  router.post(API_TOKEN_ROUTES.list, async (req, res) => {
+    const who = await admin(req, res);
     if (!who) return;
     const body = IssueApiToken.safeParse(req.body);
-    const result: Failure | ReturnType<ApiTokenService['issue']> = body.success
-      ? deps.tokens.issue(who, body.data)
-      : failure('invalid', 'not a valid token request', toIssues(body.error));
-    answer(res, result);
+    answer(res, body.success ? await deps.tokens.issue(who, body.data) : failure('invalid', 'not a valid token request', toIssues(body.error)));
   });
-  router.post(API_TOKEN_ROUTES.revoke(':id'), (req, res) => {
-    const who = admin(req, res);
+  router.post(API_TOKEN_ROUTES.revoke(':id'), async (req, res) => {
+    const who = await admin(req, res);
     if (!who) return;
     const id = Uuid.safeParse(req.params.id);
-    answer(res, id.success ? deps.tokens.revoke(who, id.data) : failure('not_found', 'no such API token'));
+    answer(res, id.success ? await deps.tokens.revoke(who, id.data) : failure('not_found', 'no such API token'));
   });
   return router;
 }

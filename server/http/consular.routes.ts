@@ -15,25 +15,25 @@ export interface ConsularRoutesDeps {
 export function consularRoutes(deps: ConsularRoutesDeps): Router {
   const router = Router();
 
-  router.get(CONSULAR_ROUTES.summary, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
-    if (session) answer(res, deps.consular.summary(deps.auth.audienceOf(session.user)));
+  router.get(CONSULAR_ROUTES.summary, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
+    if (session) answer(res, await deps.consular.summary(await deps.auth.audienceOf(session.user)));
   });
 
-  router.get(CONSULAR_ROUTES.history, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
-    if (session) answer(res, deps.consular.history(deps.auth.audienceOf(session.user)));
+  router.get(CONSULAR_ROUTES.history, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
+    if (session) answer(res, await deps.consular.history(await deps.auth.audienceOf(session.user)));
   });
 
-  router.get(CONSULAR_ROUTES.evacuation, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
-    if (session) answer(res, deps.consular.evacuation(deps.auth.audienceOf(session.user)));
+  router.get(CONSULAR_ROUTES.evacuation, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
+    if (session) answer(res, await deps.consular.evacuation(await deps.auth.audienceOf(session.user)));
   });
 
-  router.get(CONSULAR_ROUTES.evacuationCsv, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
+  router.get(CONSULAR_ROUTES.evacuationCsv, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
     if (!session) return;
-    const result = deps.consular.evacuationCsv(deps.auth.audienceOf(session.user));
+    const result = await deps.consular.evacuationCsv(await deps.auth.audienceOf(session.user));
     if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
     sendCsv(req, res, result.csv, 'waymark-evacuation-list.csv');
   });

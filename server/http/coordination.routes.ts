@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AuthService } from '../services/auth.service';
+import type { ActiveSession, AuthService } from '../services/auth.service';
 import type { CoordinationService } from '../services/coordination.service';
 import { Uuid } from '../../shared/ids';
 import { failure } from '../../shared/protocol';
@@ -16,35 +16,35 @@ export interface CoordinationRoutesDeps {
 /** Agencies, field teams, a group's timeline, the counters' history and the 3W export. */
 export function coordinationRoutes(deps: CoordinationRoutesDeps): Router {
   const router = Router();
-  const audience = (session: NonNullable<ReturnType<typeof requireSession>>) => deps.auth.audienceOf(session.user);
+  const audience = (session: ActiveSession) => deps.auth.audienceOf(session.user);
 
-  router.get(COORDINATION_ROUTES.agencies, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
-    if (session) answer(res, deps.coordination.agencies(audience(session)));
+  router.get(COORDINATION_ROUTES.agencies, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
+    if (session) answer(res, await deps.coordination.agencies(await audience(session)));
   });
 
-  router.get(COORDINATION_ROUTES.fieldTeams, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
-    if (session) answer(res, deps.coordination.fieldTeams(audience(session)));
+  router.get(COORDINATION_ROUTES.fieldTeams, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
+    if (session) answer(res, await deps.coordination.fieldTeams(await audience(session)));
   });
 
-  router.get(COORDINATION_ROUTES.timeline(':id'), (req, res) => {
-    const session = requireSession(req, res, deps.auth);
+  router.get(COORDINATION_ROUTES.timeline(':id'), async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
     if (!session) return;
     const id = Uuid.safeParse(req.params.id);
     if (!id.success) return void res.status(404).json(failure('not_found', 'no such group in your crisis'));
-    answer(res, deps.coordination.timeline(audience(session), id.data));
+    answer(res, await deps.coordination.timeline(await audience(session), id.data));
   });
 
-  router.get(COORDINATION_ROUTES.history, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
-    if (session) answer(res, deps.coordination.history(audience(session)));
+  router.get(COORDINATION_ROUTES.history, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
+    if (session) answer(res, await deps.coordination.history(await audience(session)));
   });
 
-  router.get(COORDINATION_ROUTES.threeW, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
+  router.get(COORDINATION_ROUTES.threeW, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
     if (!session) return;
-    const result = deps.coordination.threeWCsv(audience(session));
+    const result = await deps.coordination.threeWCsv(await audience(session));
     if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
     sendCsv(req, res, result.csv, 'waymark-3w.csv');
   });

@@ -34,38 +34,38 @@ function sendFile(req: Request, res: Response, result: ExportFile | Failure, nam
 /** Group exports, the shareable aggregate and the situation report; the service authorizes and audits. */
 export function exportRoutes(deps: ExportRoutesDeps, now: () => number = Date.now): Router {
   const router = Router();
-  const audience = (req: Request, res: Response) => {
-    const session = requireSession(req, res, deps.auth);
-    return session ? deps.auth.audienceOf(session.user) : null;
+  const audience = async (req: Request, res: Response) => {
+    const session = await requireSession(req, res, deps.auth);
+    return session ? await deps.auth.audienceOf(session.user) : null;
   };
 
-  const groups = (format: ExportFormat) => (req: Request, res: Response) => {
-    const who = audience(req, res);
+  const groups = (format: ExportFormat) => async (req: Request, res: Response) => {
+    const who = await audience(req, res);
     if (!who) return;
     const query = GroupExportQuery.safeParse(withoutBom(req));
     if (!query.success) return void res.status(400).json(failure('invalid', 'not a valid export filter', toIssues(query.error)));
-    sendFile(req, res, deps.exports.groups(who, format, query.data), 'groups', format, now());
+    sendFile(req, res, await deps.exports.groups(who, format, query.data), 'groups', format, now());
   };
   router.get(EXPORT_ROUTES.groupsCsv, groups('csv'));
   router.get(EXPORT_ROUTES.groupsGeoJson, groups('geojson'));
 
-  const shareable = (format: ExportFormat) => (req: Request, res: Response) => {
-    const who = audience(req, res);
-    if (who) sendFile(req, res, deps.exports.shareable(who, format), 'people-by-area-and-nationality', format, now());
+  const shareable = (format: ExportFormat) => async (req: Request, res: Response) => {
+    const who = await audience(req, res);
+    if (who) sendFile(req, res, await deps.exports.shareable(who, format), 'people-by-area-and-nationality', format, now());
   };
   router.get(EXPORT_ROUTES.shareableCsv, shareable('csv'));
   router.get(EXPORT_ROUTES.shareableGeoJson, shareable('geojson'));
 
-  router.get(EXPORT_ROUTES.sitrep, (req, res) => {
-    const who = audience(req, res);
+  router.get(EXPORT_ROUTES.sitrep, async (req, res) => {
+    const who = await audience(req, res);
     if (!who) return;
-    const result = deps.exports.sitrep(who);
+    const result = await deps.exports.sitrep(who);
     answer(res, result.ok ? result.sitrep : result);
   });
-  router.post(EXPORT_ROUTES.sitrep, (req, res) => {
-    const who = audience(req, res);
+  router.post(EXPORT_ROUTES.sitrep, async (req, res) => {
+    const who = await audience(req, res);
     if (!who) return;
-    const result = deps.exports.issueSitrep(who);
+    const result = await deps.exports.issueSitrep(who);
     answer(res, result.ok ? result.sitrep : result);
   });
 

@@ -33,9 +33,9 @@ function fileName(req: Request): string {
 /** CSV import for coordinators: upload, preview with a mapping, start, follow. */
 export function importRoutes(deps: ImportRoutesDeps): Router {
   const router = Router();
-  const audience = (req: Request, res: Response) => {
-    const session = requireSession(req, res, deps.auth);
-    return session ? deps.auth.audienceOf(session.user) : null;
+  const audience = async (req: Request, res: Response) => {
+    const session = await requireSession(req, res, deps.auth);
+    return session ? await deps.auth.audienceOf(session.user) : null;
   };
   const id = (req: Request, res: Response): string | null => {
     const parsed = Uuid.safeParse(req.params.id);
@@ -55,14 +55,14 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
     res.status(413).json(failure('too_large', `the file is larger than the ${mb} MB an import takes; split it`));
   };
   // Signed in and allowed to import before a byte of the body is buffered (up to 32 MB).
-  const mayUpload: RequestHandler = (req, res, next) => {
-    const who = audience(req, res);
+  const mayUpload: RequestHandler = async (req, res, next) => {
+    const who = await audience(req, res);
     if (!who) return;
     if (!can(who.role, 'group.import')) return answer(res, failure('forbidden', 'your role may not import groups'));
     next();
   };
   const upload: RequestHandler = async (req, res) => {
-    const who = audience(req, res);
+    const who = await audience(req, res);
     if (!who) return;
     const body: unknown = req.body;
     if (!Buffer.isBuffer(body) || body.length === 0) return answer(res, failure('invalid', 'the upload is empty'));
@@ -74,23 +74,23 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
   router.post(IMPORT_ROUTES.upload, mayUpload, express.raw({ type: () => true, limit: deps.maxBytes }), upload, tooLarge);
 
   router.post(IMPORT_ROUTES.preview(':id'), async (req, res) => {
-    const who = audience(req, res);
+    const who = await audience(req, res);
     const importId = who && id(req, res);
     const m = importId && mapping(req, res);
     if (who && importId && m) answer(res, await deps.imports.preview(who, importId, m));
   });
 
   router.post(IMPORT_ROUTES.start(':id'), async (req, res) => {
-    const who = audience(req, res);
+    const who = await audience(req, res);
     const importId = who && id(req, res);
     const m = importId && mapping(req, res);
     if (who && importId && m) answer(res, await deps.imports.start(who, importId, m));
   });
 
-  router.get(IMPORT_ROUTES.one(':id'), (req, res) => {
-    const who = audience(req, res);
+  router.get(IMPORT_ROUTES.one(':id'), async (req, res) => {
+    const who = await audience(req, res);
     const importId = who && id(req, res);
-    if (who && importId) answer(res, deps.imports.status(who, importId));
+    if (who && importId) answer(res, await deps.imports.status(who, importId));
   });
 
   return router;

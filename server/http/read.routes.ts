@@ -18,35 +18,35 @@ export interface ReadRoutesDeps {
 export function readRoutes(deps: ReadRoutesDeps): Router {
   const router = Router();
 
-  router.get(`${API_ROUTES.groups}/:id`, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
+  router.get(`${API_ROUTES.groups}/:id`, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
     if (!session) return;
     const id = Uuid.safeParse(req.params.id);
     // Not a group id at all: the same answer as a group one may not see.
     if (!id.success) return void res.status(404).json(failure('not_found', 'no such group in your view'));
-    answer(res, deps.reads.readGroup(deps.auth.audienceOf(session.user), id.data));
+    answer(res, await deps.reads.readGroup(await deps.auth.audienceOf(session.user), id.data));
   });
 
-  router.get(API_ROUTES.aggregates, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
+  router.get(API_ROUTES.aggregates, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
     if (!session) return;
-    answer(res, deps.reads.aggregates(deps.auth.audienceOf(session.user)));
+    answer(res, await deps.reads.aggregates(await deps.auth.audienceOf(session.user)));
   });
 
-  router.get(API_ROUTES.aggregatesCsv, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
+  router.get(API_ROUTES.aggregatesCsv, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
     if (!session) return;
-    const result = deps.reads.aggregatesCsv(deps.auth.audienceOf(session.user));
+    const result = await deps.reads.aggregatesCsv(await deps.auth.audienceOf(session.user));
     if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
     sendCsv(req, res, result.csv, 'waymark-nationals-by-area.csv');
   });
 
-  router.get(API_ROUTES.audit, (req, res) => {
-    const session = requireSession(req, res, deps.auth);
+  router.get(API_ROUTES.audit, async (req, res) => {
+    const session = await requireSession(req, res, deps.auth);
     if (!session) return;
     const query = AuditQuery.safeParse(req.query);
     if (!query.success) return void res.status(400).json(failure('invalid', 'not a valid audit query', toIssues(query.error)));
-    answer(res, deps.reads.audit(deps.auth.audienceOf(session.user), query.data));
+    answer(res, await deps.reads.audit(await deps.auth.audienceOf(session.user), query.data));
   });
 
   return router;

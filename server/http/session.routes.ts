@@ -40,29 +40,29 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
     // A session this browser already held ends: each sign-in gets a new id, and a token planted
     // before it (session fixation) is worth nothing after.
     const previous = tokenOf(req);
-    const held = previous ? deps.auth.resolveToken(previous) : null;
+    const held = previous ? await deps.auth.resolveToken(previous) : null;
     if (held) {
-      deps.auth.signOut(held.sessionId);
+      await deps.auth.signOut(held.sessionId);
       deps.onSignOut(held.sessionId);
     }
     res.cookie(SESSION_COOKIE, result.token, sessionCookieOptions(req.secure, deps.policy.absoluteMs));
     res.status(200).json(result.info);
   });
 
-  router.get('/', (req, res) => {
+  router.get('/', async (req, res) => {
     const token = tokenOf(req);
-    const session = token ? deps.auth.resolveToken(token) : null;
+    const session = token ? await deps.auth.resolveToken(token) : null;
     // Nobody signed in is an answer, not an error (see SignedOut).
-    const answer: SessionProbe = session ? deps.auth.sessionInfo(session.user) : { signedIn: false };
+    const answer: SessionProbe = session ? await deps.auth.sessionInfo(session.user) : { signedIn: false };
     res.json(answer);
   });
 
-  router.delete('/', (req, res) => {
+  router.delete('/', async (req, res) => {
     const token = tokenOf(req);
     if (token) {
-      const session = deps.auth.resolveToken(token);
+      const session = await deps.auth.resolveToken(token);
       if (session) {
-        deps.auth.signOut(session.sessionId);
+        await deps.auth.signOut(session.sessionId);
         deps.onSignOut(session.sessionId);
       }
     }

@@ -118,3 +118,10 @@ export async function* eachChange(repos: Pick<Repositories, 'changeLog'>, crisis
     after = last.seq;
   }
 }
+
+/** Collects an async iterable (a page walk) into an array, for the reads that need every item at once. */
+export async function toArray<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}

@@ -45,15 +45,22 @@ export class SqliteStore {
     return this.#db;
   }
 
-  /** Whether the caller runs inside the transaction that holds the connection. */
+  /**
+   * Whether the caller runs inside the transaction that holds the connection, and SQLite has not
+   * ended it on its own (a disk error rolls the whole transaction back).
+   */
   inTransaction(): boolean {
+    return this.#ownsConnection() && this.#db.inTransaction;
+  }
+
+  #ownsConnection(): boolean {
     const own = this.#scope.getStore();
     return own !== undefined && own === this.#open;
   }
 
   /** Resolves once nobody else's transaction holds the connection (at once when free or when it is ours). */
   #turn(): Promise<void> | null {
-    if (this.#open === null || this.inTransaction()) return null;
+    if (this.#open === null || this.#ownsConnection()) return null;
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 

@@ -66,20 +66,20 @@ export interface DemoSeedResult {
  * Everything goes through the repositories in one transaction, with a change-log row per group.
  */
 export async function seedDemo(repos: Repositories, options: { nowMs?: number } = {}): Promise<DemoSeedResult> {
-  const seeded = await seedDemoUnless(repos, () => false, options);
+  const seeded = await seedDemoUnless(repos, () => Promise.resolve(false), options);
   if (!seeded) throw new Error('unreachable: the demo seed was skipped');
   return seeded;
 }
 
 /** Seeds the demo only into a database without any crisis; returns null when it was not empty. */
 export async function seedDemoIfEmpty(repos: Repositories, options: { nowMs?: number } = {}): Promise<DemoSeedResult | null> {
-  if (repos.crises.count() > 0) return null;
+  if ((await repos.crises.count()) > 0) return null;
   // Checked again inside the write transaction: two processes starting together on an empty
   // database both pass the check above, and only the first to take the write lock seeds.
-  return seedDemoUnless(repos, () => repos.crises.count() > 0, options);
+  return seedDemoUnless(repos, async () => (await repos.crises.count()) > 0, options);
 }
 
-async function seedDemoUnless(repos: Repositories, skip: () => boolean, options: { nowMs?: number }): Promise<DemoSeedResult | null> {
+async function seedDemoUnless(repos: Repositories, skip: () => Promise<boolean>, options: { nowMs?: number }): Promise<DemoSeedResult | null> {
   const nowMs = options.nowMs ?? Date.now();
   const now = new Date(nowMs).toISOString();
   const rng = new Prng(DEMO_SEED);
@@ -119,17 +119,17 @@ async function seedDemoUnless(repos: Repositories, skip: () => boolean, options:
   const coordinator = users.find((u) => u.role === 'coordinator');
   const groups = consulate && coordinator ? withConsularWork(generated, consulate, coordinator.id, rng) : generated;
 
-  return repos.transaction(() => {
-    if (skip()) return null;
-    repos.crises.insert(crisis);
-    for (const agency of agencies) repos.agencies.insert(agency, now);
-    for (const user of users) repos.users.insert(user);
+  return repos.transaction(async () => {
+    if (await skip()) return null;
+    await repos.crises.insert(crisis);
+    for (const agency of agencies) await repos.agencies.insert(agency, now);
+    for (const user of users) await repos.users.insert(user);
     for (const group of groups) {
-      repos.groups.insert(group);
+      await repos.groups.insert(group);
       // In report order, so sequence numbers follow the story the timestamps tell.
-      repos.changeLog.appendGroupChange('group.report', group, group.reportedBy, group.reportedAt);
+      await repos.changeLog.appendGroupChange('group.report', group, group.reportedBy, group.reportedAt);
     }
-    return { crisisId: crisis.id, groups: groups.length, headSeq: repos.changeLog.headSeq() };
+    return { crisisId: crisis.id, groups: groups.length, headSeq: await repos.changeLog.headSeq() };
   });
 }
 

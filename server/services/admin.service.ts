@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction, AuditEntry } from '../repositories/audit.repository';
-import { toPublicUser, type UserSummary } from '../repositories/user.repository';
+import { toPublicUser, type UserRecord, type UserSummary } from '../repositories/user.repository';
 import { Agency } from '../../shared/schemas/agency.schema';
 import { Crisis } from '../../shared/schemas/crisis.schema';
 import { AGENCY_ROLES, PublicUser, Role, Username } from '../../shared/schemas/user.schema';
@@ -102,28 +102,28 @@ export class AdminService {
   }
 
   /** Creates a crisis. */
-  createCrisis(input: NewCrisisInput, actor: AdminActor = LOCAL_OPERATOR): Crisis {
+  async createCrisis(input: NewCrisisInput, actor: AdminActor = LOCAL_OPERATOR): Promise<Crisis> {
     authorize(actor);
     const fields = parseOrThrow(NewCrisisInput, input, 'crisis');
     const crisis = parseOrThrow(Crisis, { ...fields, id: uuidv7(), createdAt: new Date().toISOString() }, 'crisis');
-    this.#repos.transaction(() => {
-      this.#repos.crises.insert(crisis);
-      this.#audit(actor, 'admin.create_crisis', 'crisis', crisis.id);
+    await this.#repos.transaction(async () => {
+      await this.#repos.crises.insert(crisis);
+      await this.#audit(actor, 'admin.create_crisis', 'crisis', crisis.id);
     });
     return crisis;
   }
 
   /** Creates an agency; acronyms are unique (case-insensitive). */
-  createAgency(input: NewAgencyInput, actor: AdminActor = LOCAL_OPERATOR): Agency {
+  async createAgency(input: NewAgencyInput, actor: AdminActor = LOCAL_OPERATOR): Promise<Agency> {
     authorize(actor);
     const fields = parseOrThrow(NewAgencyInput, input, 'agency');
     const agency = parseOrThrow(Agency, { ...fields, id: uuidv7() }, 'agency');
-    return this.#repos.transaction(() => {
-      if (this.#repos.agencies.findByAcronym(agency.acronym)) {
+    return this.#repos.transaction(async () => {
+      if (await this.#repos.agencies.findByAcronym(agency.acronym)) {
         throw new AdminInputError(`an agency with acronym ${agency.acronym} already exists`);
       }
-      this.#repos.agencies.insert(agency, new Date().toISOString());
-      this.#audit(actor, 'admin.create_agency', 'agency', agency.id);
+      await this.#repos.agencies.insert(agency, new Date().toISOString());
+      await this.#audit(actor, 'admin.create_agency', 'agency', agency.id);
       return agency;
     });
   }
@@ -132,22 +132,22 @@ export class AdminService {
    * Checks a new user's role against its agency and crisis (without the password, so the admin
    * command can refuse before asking for one); returns the agency.
    */
-  checkUserScope(input: Omit<NewUserInput, 'password'>, actor: AdminActor = LOCAL_OPERATOR): Agency | null {
+  async checkUserScope(input: Omit<NewUserInput, 'password'>, actor: AdminActor = LOCAL_OPERATOR): Promise<Agency | null> {
     authorize(actor);
     const fields = parseOrThrow(NewUserInput.omit({ password: true }), input, 'user');
-    if (this.#repos.users.findByUsername(fields.username)) throw new AdminInputError(`username ${fields.username} is taken`);
-    return this.#checkScope(fields);
+    if (await this.#repos.users.findByUsername(fields.username)) throw new AdminInputError(`username ${fields.username} is taken`);
+    return await this.#checkScope(fields);
   }
 
-  #checkScope(fields: z.output<typeof UserScopeInput>): Agency | null {
-    const agency = fields.agency ? (this.#repos.agencies.findByAcronym(fields.agency) ?? this.#repos.agencies.findById(fields.agency)) : null;
+  async #checkScope(fields: z.output<typeof UserScopeInput>): Promise<Agency | null> {
+    const agency = fields.agency ? (await this.#repos.agencies.findByAcronym(fields.agency) ?? await this.#repos.agencies.findById(fields.agency)) : null;
     if (fields.agency && !agency) throw new AdminInputError(`no agency ${fields.agency}`);
     if (AGENCY_ROLES.includes(fields.role) && !agency) throw new AdminInputError(`a ${fields.role} user needs an agency`);
     if (fields.role === 'embassy' && agency?.type !== 'consulate') {
       throw new AdminInputError('an embassy user needs a consulate agency');
     }
     if (fields.role !== 'admin' && !fields.crisisId) throw new AdminInputError(`a ${fields.role} user needs a crisis`);
-    if (fields.crisisId && !this.#repos.crises.findById(fields.crisisId)) {
+    if (fields.crisisId && !await this.#repos.crises.findById(fields.crisisId)) {
       throw new AdminInputError(`no crisis ${fields.crisisId}`);
     }
     return agency;
@@ -160,7 +160,7 @@ export class AdminService {
   async createUser(input: NewUserInput, actor: AdminActor = LOCAL_OPERATOR): Promise<PublicUser> {
     authorize(actor);
     const fields = parseOrThrow(NewUserInput, input, 'user');
-    const agency = this.checkUserScope(fields, actor);
+    const agency = await this.checkUserScope(fields, actor);
     const passwordHash = await hashPassword(fields.password, this.#scrypt);
     const record = {
       id: uuidv7(),
@@ -173,58 +173,58 @@ export class AdminService {
       disabled: false,
       createdAt: new Date().toISOString(),
     };
-    this.#repos.transaction(() => {
+    await this.#repos.transaction(async () => {
       // Checked inside the transaction: the hash above took time in which another admin could act.
-      if (this.#repos.users.findByUsername(record.username)) {
+      if (await this.#repos.users.findByUsername(record.username)) {
         throw new AdminInputError(`username ${record.username} is taken`);
       }
-      this.#repos.users.insert(record);
-      this.#audit(actor, 'admin.create_user', 'user', record.id);
+      await this.#repos.users.insert(record);
+      await this.#audit(actor, 'admin.create_user', 'user', record.id);
     });
     return toPublicUser(record);
   }
 
   /** Everything an admin lists: crises, agencies, users without hashes. */
-  list(actor: AdminActor = LOCAL_OPERATOR): { crises: Crisis[]; agencies: Agency[]; users: UserSummary[] } {
+  async list(actor: AdminActor = LOCAL_OPERATOR): Promise<{ crises: Crisis[]; agencies: Agency[]; users: UserSummary[] }> {
     authorize(actor);
-    return { crises: this.#repos.crises.list(), agencies: this.#repos.agencies.list(), users: this.#repos.users.list() };
+    return { crises: await this.#repos.crises.list(), agencies: await this.#repos.agencies.list(), users: await this.#repos.users.list() };
   }
 
   /** Disables (or re-enables) an account; disabling ends its sessions and closes its sockets. */
-  setDisabled(userRef: string, disabled: boolean, actor: AdminActor = LOCAL_OPERATOR): UserSummary {
+  async setDisabled(userRef: string, disabled: boolean, actor: AdminActor = LOCAL_OPERATOR): Promise<UserSummary> {
     authorize(actor);
-    const user = this.#user(userRef);
+    const user = await this.#user(userRef);
     if (disabled && user.id === actor.userId) throw new AdminInputError('you cannot disable your own account');
-    this.#repos.transaction(() => {
-      this.#repos.users.setDisabled(user.id, disabled);
-      if (disabled) this.#repos.sessions.deleteByUser(user.id);
-      this.#audit(actor, disabled ? 'admin.disable_user' : 'admin.enable_user', 'user', user.id);
+    await this.#repos.transaction(async () => {
+      await this.#repos.users.setDisabled(user.id, disabled);
+      if (disabled) await this.#repos.sessions.deleteByUser(user.id);
+      await this.#audit(actor, disabled ? 'admin.disable_user' : 'admin.enable_user', 'user', user.id);
     });
     if (disabled) this.#onAccessRevoked(user.id);
-    return this.#summary(user.id);
+    return await this.#summary(user.id);
   }
 
   /** Sets a new password; every session of the account ends (whoever held it is out). */
   async resetPassword(userRef: string, password: string, actor: AdminActor = LOCAL_OPERATOR): Promise<UserSummary> {
     authorize(actor);
-    const user = this.#user(userRef);
+    const user = await this.#user(userRef);
     const hash = await hashPassword(parseOrThrow(NewPassword, password, 'password'), this.#scrypt);
-    this.#repos.transaction(() => {
-      this.#repos.users.setPasswordHash(user.id, hash);
-      this.#repos.sessions.deleteByUser(user.id);
-      this.#audit(actor, 'admin.reset_password', 'user', user.id);
+    await this.#repos.transaction(async () => {
+      await this.#repos.users.setPasswordHash(user.id, hash);
+      await this.#repos.sessions.deleteByUser(user.id);
+      await this.#audit(actor, 'admin.reset_password', 'user', user.id);
     });
     this.#onAccessRevoked(user.id);
-    return this.#summary(user.id);
+    return await this.#summary(user.id);
   }
 
   /** Ends every session of an account and closes its sockets; returns how many sessions ended. */
-  endSessions(userRef: string, actor: AdminActor = LOCAL_OPERATOR): number {
+  async endSessions(userRef: string, actor: AdminActor = LOCAL_OPERATOR): Promise<number> {
     authorize(actor);
-    const user = this.#user(userRef);
-    const ended = this.#repos.transaction(() => {
-      const n = this.#repos.sessions.deleteByUser(user.id);
-      this.#audit(actor, 'admin.end_sessions', 'user', user.id);
+    const user = await this.#user(userRef);
+    const ended = this.#repos.transaction(async () => {
+      const n = await this.#repos.sessions.deleteByUser(user.id);
+      await this.#audit(actor, 'admin.end_sessions', 'user', user.id);
       return n;
     });
     this.#onAccessRevoked(user.id);
@@ -232,32 +232,32 @@ export class AdminService {
   }
 
   /** Changes a user's role, agency and crisis (checked like a new user's); their sockets close. */
-  changeScope(userRef: string, input: UserScopeInput, actor: AdminActor = LOCAL_OPERATOR): UserSummary {
+  async changeScope(userRef: string, input: UserScopeInput, actor: AdminActor = LOCAL_OPERATOR): Promise<UserSummary> {
     authorize(actor);
-    const user = this.#user(userRef);
+    const user = await this.#user(userRef);
     const fields = parseOrThrow(UserScopeInput, input, 'user');
-    const agency = this.#checkScope(fields);
-    this.#repos.transaction(() => {
-      this.#repos.users.setScope(user.id, { role: fields.role, agencyId: agency?.id ?? null, crisisId: fields.crisisId });
-      this.#audit(actor, 'admin.change_user', 'user', user.id);
+    const agency = await this.#checkScope(fields);
+    await this.#repos.transaction(async () => {
+      await this.#repos.users.setScope(user.id, { role: fields.role, agencyId: agency?.id ?? null, crisisId: fields.crisisId });
+      await this.#audit(actor, 'admin.change_user', 'user', user.id);
     });
     this.#onAccessRevoked(user.id);
-    return this.#summary(user.id);
+    return await this.#summary(user.id);
   }
 
-  #user(ref: string) {
-    const user = this.#repos.users.findById(ref) ?? this.#repos.users.findByUsername(ref);
+  async #user(ref: string): Promise<UserRecord> {
+    const user = await this.#repos.users.findById(ref) ?? await this.#repos.users.findByUsername(ref);
     if (!user) throw new AdminNotFoundError('no such user');
     return user;
   }
 
-  #summary(id: string): UserSummary {
-    const { passwordHash: _hash, ...summary } = this.#user(id);
+  async #summary(id: string): Promise<UserSummary> {
+    const { passwordHash: _hash, ...summary } = await this.#user(id);
     return summary;
   }
 
-  #audit(actor: AdminActor, action: AuditAction, recordType: AuditEntry['recordType'], recordId: string): void {
+  async #audit(actor: AdminActor, action: AuditAction, recordType: AuditEntry['recordType'], recordId: string): Promise<void> {
     // The admin command (LOCAL_OPERATOR) runs on the server's own machine with no signed-in user.
-    this.#repos.audit.append({ at: new Date().toISOString(), userId: actor.userId, role: actor.role, action, recordType, recordId, outcome: 'ok' });
+    await this.#repos.audit.append({ at: new Date().toISOString(), userId: actor.userId, role: actor.role, action, recordType, recordId, outcome: 'ok' });
   }
 }

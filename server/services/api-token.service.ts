@@ -51,16 +51,16 @@ export class ApiTokenService {
 
   #at = () => new Date(this.#now()).toISOString();
 
-  #audit(entry: Omit<AuditEntry, 'at'>): void {
-    this.#repos.audit.append({ at: this.#at(), ...entry });
+  async #audit(entry: Omit<AuditEntry, 'at'>): Promise<void> {
+    await this.#repos.audit.append({ at: this.#at(), ...entry });
   }
 
   /** Issues a token; the answer is the only time the token itself is ever shown. */
-  issue(admin: Audience, request: IssueApiToken): IssuedApiToken | Failure {
+  async issue(admin: Audience, request: IssueApiToken): Promise<IssuedApiToken | Failure> {
     if (!can(admin.role, 'admin.manage')) return failure('forbidden', 'only admins issue API tokens');
-    const agency = this.#repos.agencies.findById(request.agencyId);
+    const agency = await this.#repos.agencies.findById(request.agencyId);
     if (!agency) return failure('invalid', 'no such agency');
-    if (!this.#repos.crises.findById(request.crisisId)) return failure('invalid', 'no such crisis');
+    if (!await this.#repos.crises.findById(request.crisisId)) return failure('invalid', 'no such crisis');
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const record: ApiTokenRecord = {
       id: randomUUID(),
@@ -73,29 +73,29 @@ export class ApiTokenService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    this.#repos.transaction(() => {
-      this.#repos.apiTokens.insert(record);
-      this.#audit({ userId: admin.userId, role: admin.role, action: 'api_token.issue', recordType: 'api_token', recordId: record.id, outcome: 'ok' });
+    await this.#repos.transaction(async () => {
+      await this.#repos.apiTokens.insert(record);
+      await this.#audit({ userId: admin.userId, role: admin.role, action: 'api_token.issue', recordType: 'api_token', recordId: record.id, outcome: 'ok' });
     });
     return { ok: true, token, summary: summary(record) };
   }
 
   /** Every token (never the token itself), newest first. */
-  list(admin: Audience): { ok: true; tokens: ApiTokenSummary[] } | Failure {
+  async list(admin: Audience): Promise<{ ok: true; tokens: ApiTokenSummary[] } | Failure> {
     if (!can(admin.role, 'admin.manage')) return failure('forbidden', 'only admins manage API tokens');
-    return { ok: true, tokens: this.#repos.apiTokens.list().map(summary) };
+    return { ok: true, tokens: (await this.#repos.apiTokens.list()).map(summary) };
   }
 
   /** Revokes a token at once: its next request is refused. */
-  revoke(admin: Audience, tokenId: string): { ok: true; token: ApiTokenSummary } | Failure {
+  async revoke(admin: Audience, tokenId: string): Promise<{ ok: true; token: ApiTokenSummary } | Failure> {
     if (!can(admin.role, 'admin.manage')) return failure('forbidden', 'only admins manage API tokens');
-    return this.#repos.transaction(() => {
-      const current = this.#repos.apiTokens.findById(tokenId);
+    return this.#repos.transaction(async () => {
+      const current = await this.#repos.apiTokens.findById(tokenId);
       if (!current) return failure('not_found', 'no such API token');
       if (current.revokedAt !== null) return { ok: true as const, token: summary(current) };
-      this.#repos.apiTokens.revoke(tokenId, admin.userId, this.#at());
-      this.#audit({ userId: admin.userId, role: admin.role, action: 'api_token.revoke', recordType: 'api_token', recordId: tokenId, outcome: 'ok' });
-      const revoked = this.#repos.apiTokens.findById(tokenId);
+      await this.#repos.apiTokens.revoke(tokenId, admin.userId, this.#at());
+      await this.#audit({ userId: admin.userId, role: admin.role, action: 'api_token.revoke', recordType: 'api_token', recordId: tokenId, outcome: 'ok' });
+      const revoked = await this.#repos.apiTokens.findById(tokenId);
       return revoked ? { ok: true as const, token: summary(revoked) } : failure('not_found', 'no such API token');
     });
   }
@@ -105,10 +105,10 @@ export class ApiTokenService {
    * 429 over its rate). Each use of a known token is audited, refused ones included; unknown tokens
    * are audited up to UNKNOWN_TOKEN_RATE per client address, and refused 429 past it.
    */
-  authenticate(header: string | undefined, address = 'unknown'): ApiCaller | Failure {
+  async authenticate(header: string | undefined, address = 'unknown'): Promise<ApiCaller | Failure> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     if (!match?.[1]) return failure('unauthorized', 'an API token is required: Authorization: Bearer <token>');
-    const record = this.#repos.apiTokens.findByHash(hashToken(match[1]));
+    const record = await this.#repos.apiTokens.findByHash(hashToken(match[1]));
     if (!record) {
       let guesses = this.#unknownByAddress.get(address);
       if (!guesses) {
@@ -116,10 +116,10 @@ export class ApiTokenService {
         this.#unknownByAddress.set(address, (guesses = new TokenBucket(UNKNOWN_TOKEN_RATE, this.#now)));
       }
       if (!guesses.take()) return failure('rate_limited', 'too many unknown API tokens from this address; slow down');
-      this.#audit({ userId: null, role: null, action: 'api.read', recordType: 'api_token', recordId: null, outcome: 'refused' });
+      await this.#audit({ userId: null, role: null, action: 'api.read', recordType: 'api_token', recordId: null, outcome: 'refused' });
       return failure('unauthorized', 'unknown API token');
     }
-    const agency = this.#repos.agencies.findById(record.agencyId);
+    const agency = await this.#repos.agencies.findById(record.agencyId);
     const consulate = agency?.type === 'consulate';
     const audience: Audience = {
       userId: `api-token:${record.id}`,
@@ -131,18 +131,18 @@ export class ApiTokenService {
     const use = (outcome: AuditEntry['outcome']) =>
       this.#audit({ userId: null, role: audience.role, action: 'api.read', recordType: 'api_token', recordId: record.id, outcome });
     if (record.revokedAt !== null || !agency) {
-      use('refused');
+      await use('refused');
       return failure('unauthorized', 'this API token was revoked');
     }
     let bucket = this.#buckets.get(record.id);
     if (!bucket) this.#buckets.set(record.id, (bucket = new TokenBucket(this.#rate, this.#now)));
     if (!bucket.take()) {
-      use('refused');
+      await use('refused');
       return failure('rate_limited', 'too many requests with this token; slow down');
     }
-    this.#repos.transaction(() => {
-      this.#repos.apiTokens.touch(record.id, this.#at());
-      use('ok');
+    await this.#repos.transaction(async () => {
+      await this.#repos.apiTokens.touch(record.id, this.#at());
+      await use('ok');
     });
     return { tokenId: record.id, audience };
   }

@@ -30,21 +30,21 @@ export class ApiV1Service {
   }
 
   /** Walks groups changed after the query's position, handing each visible one to `take`, until the page is full. */
-  #walk(audience: Audience, query: ApiListQuery, take: (entry: SeqGroup, view: GroupView) => number, onHidden?: (entry: SeqGroup) => void) {
+  async #walk(audience: Audience, query: ApiListQuery, take: (entry: SeqGroup, view: GroupView) => number, onHidden?: (entry: SeqGroup) => Promise<void>) {
     const crisisId = audience.crisisId;
-    const headSeq = this.#repos.changeLog.headSeq();
+    const headSeq = await this.#repos.changeLog.headSeq();
     if (crisisId === null) return { nextCursor: null, headSeq };
     let after = Math.max(query.cursor ?? 0, query.since);
     let taken = 0;
     let scanned = 0;
     for (;;) {
-      const batch = this.#repos.apiTokens.latestAfter(crisisId, after, BATCH);
+      const batch = await this.#repos.apiTokens.latestAfter(crisisId, after, BATCH);
       for (const entry of batch) {
         after = entry.seq;
         scanned += 1;
         const view = projectGroup(audience, entry.group);
         if (view) taken += take(entry, view);
-        else onHidden?.(entry);
+        else await onHidden?.(entry);
         if (taken >= query.limit || scanned >= MAX_SCANNED) return { nextCursor: after, headSeq };
       }
       if (batch.length < BATCH) return { nextCursor: null, headSeq };
@@ -52,21 +52,21 @@ export class ApiV1Service {
   }
 
   /** Groups as the audience sees them; with `since`, also those it could see then and no longer may. */
-  groups(audience: Audience, query: ApiListQuery): ApiGroupsPage {
+  async groups(audience: Audience, query: ApiListQuery): Promise<ApiGroupsPage> {
     const items: ApiGroup[] = [];
     const removed: ApiGroupsPage['removed'] = [];
-    const page = this.#walk(
+    const page = await this.#walk(
       audience,
       query,
       (entry, view) => {
         items.push(withSeq(view, entry.seq));
         return 1;
       },
-      (entry) => {
+      async (entry) => {
         // Protection rule 2 for pulls: a group the agency held at `since` and may no longer see is
         // named as removed (only its id), so its system can drop it. One it never saw stays unknown.
         if (query.since === 0) return;
-        const then = this.#repos.apiTokens.stateAt(entry.group.id, query.since);
+        const then = await this.#repos.apiTokens.stateAt(entry.group.id, query.since);
         if (then && projectGroup(audience, then)) removed.push({ id: entry.group.id, seq: entry.seq });
       },
     );
@@ -74,8 +74,8 @@ export class ApiV1Service {
   }
 
   /** One group as the audience sees it; absent and hidden answer the same not_found. */
-  group(audience: Audience, groupId: string): { ok: true; item: ApiGroup } | Failure {
-    const latest = this.#repos.apiTokens.latestOf(groupId);
+  async group(audience: Audience, groupId: string): Promise<{ ok: true; item: ApiGroup } | Failure> {
+    const latest = await this.#repos.apiTokens.latestOf(groupId);
     const view = latest ? projectGroup(audience, latest.group) : null;
     return latest && view ? { ok: true, item: withSeq(view, latest.seq) } : failure('not_found', 'no such group in your view');
   }
@@ -85,9 +85,9 @@ export class ApiV1Service {
    * many people have each: that may count other nationals). A reduced view names need types only,
    * as in the app.
    */
-  needs(audience: Audience, query: ApiListQuery): ApiNeedsPage {
+  async needs(audience: Audience, query: ApiListQuery): Promise<ApiNeedsPage> {
     const items: ApiNeedsPage['items'] = [];
-    const page = this.#walk(audience, query, ({ seq }, view) => {
+    const page = await this.#walk(audience, query, ({ seq }, view) => {
       if (view.view === 'reduced') return 0;
       for (const need of view.group.needs) items.push({ ...need, groupId: view.group.id, cluster: NEED_CLUSTER[need.type], seq });
       return view.group.needs.length;
@@ -96,9 +96,9 @@ export class ApiV1Service {
   }
 
   /** Assignments inside the groups the audience sees in full; an embassy, its consulate's own. */
-  assignments(audience: Audience, query: ApiListQuery): ApiAssignmentsPage {
+  async assignments(audience: Audience, query: ApiListQuery): Promise<ApiAssignmentsPage> {
     const items: ApiAssignmentsPage['items'] = [];
-    const page = this.#walk(audience, query, ({ seq }, view) => {
+    const page = await this.#walk(audience, query, ({ seq }, view) => {
       if (view.view === 'reduced') return 0;
       for (const a of view.group.assignments) items.push({ ...a, seq });
       return view.group.assignments.length;

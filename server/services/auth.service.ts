@@ -59,10 +59,10 @@ export class AuthService {
    * address lock it: then even the right password is refused with `rate_limited`.
    */
   async signIn(request: SignInRequest, address = 'unknown'): Promise<SignInResult> {
-    const user = this.#repos.users.findByUsername(request.username);
+    const user = await this.#repos.users.findByUsername(request.username);
     const lockedUntil = this.#limiter.refusedUntil(request.username, address, this.#now());
     if (lockedUntil !== null) {
-      this.#auditSignIn(user, 'refused');
+      await this.#auditSignIn(user, 'refused');
       return { ok: false, code: 'rate_limited', retryAfterMs: lockedUntil - this.#now() };
     }
     const stored = user?.passwordHash ?? (await this.#dummy());
@@ -70,17 +70,17 @@ export class AuthService {
     const at = new Date(this.#now()).toISOString();
     if (!user || !matches || user.disabled) {
       this.#limiter.recordFailure(request.username, address, this.#now());
-      this.#auditSignIn(user, 'failed');
+      await this.#auditSignIn(user, 'failed');
       return { ok: false, code: 'unauthorized' };
     }
     this.#limiter.recordSuccess(request.username);
     const token = randomBytes(32).toString('base64url');
     const sessionId = sessionIdOf(token);
     const now = this.#now();
-    this.#repos.transaction(() => {
-      this.#repos.sessions.deleteExpired(now - this.#policy.idleMs, now - this.#policy.absoluteMs);
-      this.#repos.sessions.insert({ id: sessionId, userId: user.id, createdAtMs: now, lastSeenAtMs: now });
-      this.#repos.audit.append({
+    await this.#repos.transaction(async () => {
+      await this.#repos.sessions.deleteExpired(now - this.#policy.idleMs, now - this.#policy.absoluteMs);
+      await this.#repos.sessions.insert({ id: sessionId, userId: user.id, createdAtMs: now, lastSeenAtMs: now });
+      await this.#repos.audit.append({
         at,
         userId: user.id,
         role: user.role,
@@ -90,28 +90,28 @@ export class AuthService {
         outcome: 'ok',
       });
     });
-    return { ok: true, token, sessionId, info: this.sessionInfo(user) };
+    return { ok: true, token, sessionId, info: await this.sessionInfo(user) };
   }
 
   /** The active session for a token from a cookie, or null. */
-  resolveToken(token: string): ActiveSession | null {
+  resolveToken(token: string): Promise<ActiveSession | null> {
     return this.resolveSession(sessionIdOf(token));
   }
 
   /** The active session with this id, or null if it never existed, expired, or its user was disabled. */
-  resolveSession(sessionId: string): ActiveSession | null {
-    const session = this.#repos.sessions.findById(sessionId);
+  async resolveSession(sessionId: string): Promise<ActiveSession | null> {
+    const session = await this.#repos.sessions.findById(sessionId);
     if (!session) return null;
     const now = this.#now();
     if (now - session.lastSeenAtMs > this.#policy.idleMs || now - session.createdAtMs > this.#policy.absoluteMs) {
-      this.#repos.sessions.delete(sessionId);
+      await this.#repos.sessions.delete(sessionId);
       return null;
     }
-    const user = this.#repos.users.findById(session.userId);
+    const user = await this.#repos.users.findById(session.userId);
     if (!user || user.disabled) return null;
     let lastSeenAtMs = session.lastSeenAtMs;
     if (now - lastSeenAtMs >= TOUCH_INTERVAL_MS) {
-      this.#repos.sessions.touch(sessionId, now);
+      await this.#repos.sessions.touch(sessionId, now);
       lastSeenAtMs = now;
     }
     return { sessionId, user, createdAtMs: session.createdAtMs, lastSeenAtMs };
@@ -148,8 +148,8 @@ export class AuthService {
    * The sessions of these live connections that still exist, with their users, in one read: the
    * periodic check of every connection of this process.
    */
-  liveConnections(sessionIds: readonly string[]): Map<string, ConnectionState> {
-    return this.#repos.sessions.connections(sessionIds);
+  async liveConnections(sessionIds: readonly string[]): Promise<Map<string, ConnectionState>> {
+    return await this.#repos.sessions.connections(sessionIds);
   }
 
   /** Whether a connection opened as `audience` may stay open, given its session's state now (see `liveConnections`). */
@@ -169,16 +169,16 @@ export class AuthService {
    * signed out or ended by an admin), its user is enabled and is still who `audience` describes.
    * Neither touches nor expires the session: expiry is judged by `connectionExpired`.
    */
-  connectionStillValid(sessionId: string, audience: Audience): boolean {
-    return this.connectionMatches(this.liveConnections([sessionId]).get(sessionId), audience);
+  async connectionStillValid(sessionId: string, audience: Audience): Promise<boolean> {
+    return this.connectionMatches((await this.liveConnections([sessionId])).get(sessionId), audience);
   }
 
   /** Ends the session with this id (if any) and audits it. */
-  signOut(sessionId: string): void {
-    const session = this.resolveSession(sessionId);
-    this.#repos.transaction(() => {
-      if (!this.#repos.sessions.delete(sessionId) || !session) return;
-      this.#repos.audit.append({
+  async signOut(sessionId: string): Promise<void> {
+    const session = await this.resolveSession(sessionId);
+    await this.#repos.transaction(async () => {
+      if (!(await this.#repos.sessions.delete(sessionId)) || !session) return;
+      await this.#repos.audit.append({
         at: new Date(this.#now()).toISOString(),
         userId: session.user.id,
         role: session.user.role,
@@ -191,17 +191,17 @@ export class AuthService {
   }
 
   /** What the client is told about the signed-in user: never the hash. */
-  sessionInfo(user: UserRecord): SessionInfo {
+  async sessionInfo(user: UserRecord): Promise<SessionInfo> {
     return {
       user: toPublicUser(user),
-      crisis: user.crisisId ? this.#repos.crises.findById(user.crisisId) : null,
-      agency: user.agencyId ? this.#repos.agencies.findById(user.agencyId) : null,
+      crisis: user.crisisId ? await this.#repos.crises.findById(user.crisisId) : null,
+      agency: user.agencyId ? await this.#repos.agencies.findById(user.agencyId) : null,
     };
   }
 
   /** Who a user is for the projection: role, crisis, agency and, for a consulate, the state it serves. */
-  audienceOf(user: UserRecord): Audience {
-    const agency = user.agencyId ? this.#repos.agencies.findById(user.agencyId) : null;
+  async audienceOf(user: UserRecord): Promise<Audience> {
+    const agency = user.agencyId ? await this.#repos.agencies.findById(user.agencyId) : null;
     return {
       userId: user.id,
       role: user.role,
@@ -211,8 +211,8 @@ export class AuthService {
     };
   }
 
-  #auditSignIn(user: UserRecord | null, outcome: 'failed' | 'refused'): void {
-    this.#repos.audit.append({
+  async #auditSignIn(user: UserRecord | null, outcome: 'failed' | 'refused'): Promise<void> {
+    await this.#repos.audit.append({
       at: new Date(this.#now()).toISOString(),
       userId: user?.id ?? null,
       role: user?.role ?? null,

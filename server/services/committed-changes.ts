@@ -5,22 +5,24 @@ import type { CommittedChange } from './group.service';
 /** Where the live feed reads committed changes it has not seen being made (another process's, or missed). */
 export interface ChangeSource {
   /** The newest committed sequence number. */
-  headSeq(): number;
+  headSeq(): Promise<number>;
   /** Committed changes in (afterSeq, uptoSeq], in order, each with the group's state before it; at most `limit`. */
-  between(afterSeq: number, uptoSeq: number, limit: number): CommittedChange[];
+  between(afterSeq: number, uptoSeq: number, limit: number): Promise<CommittedChange[]>;
 }
 
 /** The change log as a ChangeSource: the state before a change is the previous row of the same group. */
 export function changeLogSource(repos: Repositories): ChangeSource {
   return {
     headSeq: () => repos.changeLog.headSeq(),
-    between(afterSeq, uptoSeq, limit) {
+    async between(afterSeq, uptoSeq, limit) {
       const latest = new Map<string, Group | null>();
-      return repos.changeLog.listRange(afterSeq, uptoSeq, limit).map((change) => {
-        const before = latest.has(change.entityId) ? (latest.get(change.entityId) ?? null) : repos.changeLog.stateBefore(change.entityId, change.seq);
+      const out: CommittedChange[] = [];
+      for (const change of await repos.changeLog.listRange(afterSeq, uptoSeq, limit)) {
+        const before = latest.has(change.entityId) ? (latest.get(change.entityId) ?? null) : await repos.changeLog.stateBefore(change.entityId, change.seq);
         latest.set(change.entityId, change.group);
-        return { seq: change.seq, crisisId: change.crisisId, before, after: change.group };
-      });
+        out.push({ seq: change.seq, crisisId: change.crisisId, before, after: change.group });
+      }
+      return out;
     },
   };
 }

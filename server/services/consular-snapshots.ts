@@ -1,4 +1,5 @@
 import type { Repositories } from '../repositories/repositories';
+import { eachGroup, toArray } from '../repositories/contract';
 import type { AreaIndex, EmbassyAggregates } from '../../shared/aggregate';
 import { consularSnapshot, type ConsularOverview } from '../../shared/consular';
 import type { Group } from '../../shared/schemas/group.schema';
@@ -52,8 +53,11 @@ export class ConsularSnapshots {
   }
 
   /** This period's snapshot: the one taken already, else taken now from the database. */
-  current(crisisId: string, state: string): ConsularSnapshot {
-    return this.#takeOnce(crisisId, state, () => this.#repos.groups.listByCrisis(crisisId));
+  async current(crisisId: string, state: string): Promise<ConsularSnapshot> {
+    const taken = this.#takenThisPeriod(crisisId, state);
+    if (taken) return taken;
+    const groups = await toArray(eachGroup(this.#repos, crisisId));
+    return this.#takeOnce(crisisId, state, () => groups);
   }
 
   /** At a refresh moment, from the groups the live notifier keeps: this period's, unless a read took it first. */
@@ -66,12 +70,17 @@ export class ConsularSnapshots {
     return this.#taken.get(`${crisisId}:${state}`) ?? null;
   }
 
+  #takenThisPeriod(crisisId: string, state: string): ConsularSnapshot | null {
+    const taken = this.#taken.get(`${crisisId}:${state}`);
+    return taken?.period === this.periodAt(this.#now()) ? taken : null;
+  }
+
   #takeOnce(crisisId: string, state: string, groups: () => readonly Group[]): ConsularSnapshot {
     const key = `${crisisId}:${state}`;
     const now = this.#now();
     const period = this.periodAt(now);
-    const taken = this.#taken.get(key);
-    if (taken?.period === period) return taken;
+    const taken = this.#takenThisPeriod(crisisId, state);
+    if (taken) return taken;
     const { aggregates, overview } = consularSnapshot(groups(), state, this.#areas);
     const digest = JSON.stringify([
       aggregates.areas.map((a) => [a.area, a.people, a.byStatus, a.byNeed, a.figures, a.statusWithheld, a.needsWithheld]),

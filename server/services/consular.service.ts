@@ -1,4 +1,5 @@
 import type { Repositories } from '../repositories/repositories';
+import { eachChange, eachGroup, toArray } from '../repositories/contract';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { AreaIndex } from '../../shared/aggregate';
 import {
@@ -74,11 +75,11 @@ export class ConsularService {
   }
 
   /** Overview and areas of the current refresh period, one consistent snapshot. Audited. */
-  summary(audience: Audience): ConsularSummary | Failure {
+  async summary(audience: Audience): Promise<ConsularSummary | Failure> {
     const scope = this.#scope(audience, 'consular.read');
     if ('ok' in scope) return scope;
-    const { aggregates, overview } = this.snapshots.current(scope.crisisId, scope.state);
-    this.#audit(audience, 'consular.read');
+    const { aggregates, overview } = await this.snapshots.current(scope.crisisId, scope.state);
+    await this.#audit(audience, 'consular.read');
     return { ok: true, state: scope.state, overview, areas: aggregates.areas };
   }
 
@@ -89,11 +90,11 @@ export class ConsularService {
    * refreshes, and its last point is the overview's figures. Audited. It reads the whole log, so
    * the screen asks for it at start and now and then, not at every change.
    */
-  history(audience: Audience): ConsularHistory | Failure {
+  async history(audience: Audience): Promise<ConsularHistory | Failure> {
     const scope = this.#scope(audience, 'consular.read');
     if ('ok' in scope) return scope;
-    const snapshot = this.snapshots.current(scope.crisisId, scope.state);
-    const changes = [...this.#repos.changeLog.iterateCrisis(scope.crisisId)].filter((c) => Date.parse(c.at) <= snapshot.takenAt);
+    const snapshot = await this.snapshots.current(scope.crisisId, scope.state);
+    const changes = (await toArray(eachChange(this.#repos, scope.crisisId))).filter((c) => Date.parse(c.at) <= snapshot.takenAt);
     const span = changes.length > 1 ? Date.parse(changes.at(-1)!.at) - Date.parse(changes[0]!.at) : 0;
     // About 48 points over the crisis so far, as the coordinator's chart, each a whole number of periods.
     const period = this.snapshots.periodMs;
@@ -113,29 +114,31 @@ export class ConsularService {
     };
     for (const f of POINT_FIGURES) last[f] = snapshot.overview.figures[f]?.shown ?? null;
     points.push(last);
-    this.#audit(audience, 'consular.read');
+    await this.#audit(audience, 'consular.read');
     return { ok: true, points };
   }
 
   /** The groups of a crisis with nationals of `state`: what the live notifier keeps in memory. */
-  groupsOf(crisisId: string, state: string): Group[] {
-    return this.#repos.groups.listByCrisis(crisisId).filter((g) => g.nationalities.some((n) => n.code === state));
+  async groupsOf(crisisId: string, state: string): Promise<Group[]> {
+    const groups: Group[] = [];
+    for await (const g of eachGroup(this.#repos, crisisId)) if (g.nationalities.some((n) => n.code === state)) groups.push(g);
+    return groups;
   }
 
   /** Consented, unflagged groups of its nationals who want to return (audited as a consular read). */
-  evacuation(audience: Audience): EvacuationList | Failure {
+  async evacuation(audience: Audience): Promise<EvacuationList | Failure> {
     const scope = this.#scope(audience, 'consular.read');
     if ('ok' in scope) return scope;
-    const list = evacuationList(this.#repos.groups.listByCrisis(scope.crisisId), scope.state);
-    this.#audit(audience, 'consular.read');
+    const list = evacuationList(await this.groupsOf(scope.crisisId, scope.state), scope.state);
+    await this.#audit(audience, 'consular.read');
     return { ok: true, ...list };
   }
 
   /** The evacuation list as CSV with an HXL row, for planning transport; every export is audited. */
-  evacuationCsv(audience: Audience): { ok: true; csv: string } | Failure {
+  async evacuationCsv(audience: Audience): Promise<{ ok: true; csv: string } | Failure> {
     const scope = this.#scope(audience, 'export.evacuation');
     if ('ok' in scope) return scope;
-    const { rows } = evacuationList(this.#repos.groups.listByCrisis(scope.crisisId), scope.state);
+    const { rows } = evacuationList(await this.groupsOf(scope.crisisId, scope.state), scope.state);
     const records = rows.map((r) => [
       r.groupId,
       r.placeName,
@@ -148,7 +151,7 @@ export class ConsularService {
       ...VULNERABILITIES.map((v) => r.vulnerabilities[v] ?? 0),
       r.seenAt,
     ]);
-    this.#audit(audience, 'export.evacuation');
+    await this.#audit(audience, 'export.evacuation');
     return {
       ok: true,
       csv: hxlCsv(
@@ -164,8 +167,8 @@ export class ConsularService {
     return { crisisId: audience.crisisId, state: audience.servesState };
   }
 
-  #audit(a: Audience, action: AuditAction): void {
-    this.#repos.audit.append({
+  async #audit(a: Audience, action: AuditAction): Promise<void> {
+    await this.#repos.audit.append({
       at: new Date(this.#now()).toISOString(),
       userId: a.userId,
       role: a.role,

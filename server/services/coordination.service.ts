@@ -1,4 +1,5 @@
 import type { Repositories } from '../repositories/repositories';
+import { eachChange, toArray } from '../repositories/contract';
 import type { AuditAction, AuditEntry } from '../repositories/audit.repository';
 import { counterHistory } from '../../shared/counters';
 import { can } from '../../shared/permissions';
@@ -50,57 +51,58 @@ export class CoordinationService {
    * Agencies a need can be handed to, consulates included: the assignment plan lets a consulate
    * take only consular needs of groups it may see in full (the form offers it only those).
    */
-  agencies(audience: Audience): AgencyList | Failure {
+  async agencies(audience: Audience): Promise<AgencyList | Failure> {
     if (!can(audience.role, 'assignment.update')) return failure('forbidden', 'your role does not assign work');
-    return { ok: true, agencies: this.#repos.agencies.list() };
+    return { ok: true, agencies: await this.#repos.agencies.list() };
   }
 
   /** Enabled field users of the coordinator's crisis, by name: whom a follow-up may be asked of. */
-  fieldTeams(audience: Audience): FieldTeamList | Failure {
+  async fieldTeams(audience: Audience): Promise<FieldTeamList | Failure> {
     if (!can(audience.role, 'group.requestFollowUp')) return failure('forbidden', 'your role does not ask for follow-ups');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const teams = this.#repos.users.listFieldTeams(audience.crisisId).map((u) => ({ id: u.id, displayName: u.displayName }));
+    const teams = (await this.#repos.users.listFieldTeams(audience.crisisId)).map((u) => ({ id: u.id, displayName: u.displayName }));
     return { ok: true, teams };
   }
 
   /** Every change of a group in the coordinator's crisis: who, when, what moved. */
-  timeline(audience: Audience, groupId: string): Timeline | Failure {
+  async timeline(audience: Audience, groupId: string): Promise<Timeline | Failure> {
     if (!can(audience.role, 'group.timeline')) return failure('forbidden', 'your role does not read timelines');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const records = this.#repos.changeLog.listForEntity(audience.crisisId, groupId);
+    const records = await this.#repos.changeLog.listForEntity(audience.crisisId, groupId);
     if (records.length === 0) return failure('not_found', 'no such group in your crisis');
     const names = new Map<string, TimelineEntry['actor']>();
-    const actorOf = (id: string | null): TimelineEntry['actor'] => {
+    const actorOf = async (id: string | null): Promise<TimelineEntry['actor']> => {
       if (id === null) return null;
       if (!names.has(id)) {
-        const user = this.#repos.users.findById(id);
+        const user = await this.#repos.users.findById(id);
         names.set(id, user ? { id, name: user.displayName, role: user.role } : null);
       }
       return names.get(id) ?? null;
     };
     let before: Group | null = null;
-    const entries: TimelineEntry[] = records.map((r) => {
+    const entries: TimelineEntry[] = [];
+    for (const r of records) {
       const entry: TimelineEntry = {
         seq: r.seq,
         at: r.at,
         kind: r.kind,
-        actor: actorOf(r.actor),
+        actor: await actorOf(r.actor),
         version: r.group.version,
         status: r.group.status,
         changed: changedFields(before, r.group),
       };
       before = r.group;
-      return entry;
-    });
-    this.#audit(audience, 'group.timeline', groupId);
+      entries.push(entry);
+    }
+    await this.#audit(audience, 'group.timeline', groupId);
     return { ok: true, entries };
   }
 
   /** People counters over the crisis (crisis-wide, not filtered), replayed from the change log. */
-  history(audience: Audience): CounterHistory | Failure {
+  async history(audience: Audience): Promise<CounterHistory | Failure> {
     if (!can(audience.role, 'group.timeline')) return failure('forbidden', 'your role does not read the history');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const changes = [...this.#repos.changeLog.iterateCrisis(audience.crisisId)];
+    const changes = await toArray(eachChange(this.#repos, audience.crisisId));
     const span = changes.length > 1 ? Date.parse(changes.at(-1)!.at) - Date.parse(changes[0]!.at) : 0;
     // About 48 points over the crisis so far: minutes in its first hour, hours in its first days.
     const bucket = Math.min(DAY_MS, Math.max(MINUTE_MS, Math.ceil(span / 48 / MINUTE_MS) * MINUTE_MS));
@@ -108,24 +110,24 @@ export class CoordinationService {
   }
 
   /** 3W/4W as CSV with HXL hashtags; every export is audited (protection rule 5). */
-  threeWCsv(audience: Audience): { ok: true; csv: string } | Failure {
+  async threeWCsv(audience: Audience): Promise<{ ok: true; csv: string } | Failure> {
     if (!can(audience.role, 'export.3w')) return failure('forbidden', 'your role does not export');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const crisis = this.#repos.crises.findById(audience.crisisId);
+    const crisis = await this.#repos.crises.findById(audience.crisisId);
     if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
     // When each assignment was made and completed is only in the change log (assignments keep no dates of their own).
-    const dates = assignmentDates(this.#repos.changeLog.iterateCrisis(audience.crisisId));
+    const dates = assignmentDates(await toArray(eachChange(this.#repos, audience.crisisId)));
     const rows = threeW(
-      this.#repos.groups.listByCrisis(audience.crisisId),
-      this.#repos.agencies.list(),
+      await this.#repos.groups.listByCrisis(audience.crisisId),
+      await this.#repos.agencies.list(),
       { hostCountry: crisis.hostCountry, dates },
       this.#now(),
     );
-    this.#audit(audience, 'export.3w', null);
+    await this.#audit(audience, 'export.3w', null);
     return { ok: true, csv: threeWCsv(rows) };
   }
 
-  #audit(a: Audience, action: AuditAction, groupId: string | null): void {
+  async #audit(a: Audience, action: AuditAction, groupId: string | null): Promise<void> {
     const entry: AuditEntry = {
       at: new Date(this.#now()).toISOString(),
       userId: a.userId,
@@ -135,6 +137,6 @@ export class CoordinationService {
       recordId: groupId,
       outcome: 'ok',
     };
-    this.#repos.audit.append(entry);
+    await this.#repos.audit.append(entry);
   }
 }

@@ -35,34 +35,34 @@ export class ExportService {
   }
 
   /** The groups this audience sees in full, filtered, as CSV with HXL or as GeoJSON. */
-  groups(audience: Audience, format: ExportFormat, query: GroupExportQuery): ExportFile | Failure {
+  async groups(audience: Audience, format: ExportFormat, query: GroupExportQuery): Promise<ExportFile | Failure> {
     if (!can(audience.role, 'export.groups')) return failure('forbidden', 'your role does not export groups');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const crisis = this.#repos.crises.findById(audience.crisisId);
+    const crisis = await this.#repos.crises.findById(audience.crisisId);
     if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
-    const groups = exportableGroups(audience, this.#repos.groups.listByCrisis(audience.crisisId), query);
-    const agencies = this.#repos.agencies.list();
+    const groups = exportableGroups(audience, await this.#repos.groups.listByCrisis(audience.crisisId), query);
+    const agencies = await this.#repos.agencies.list();
     const place = { hostCountry: crisis.hostCountry };
     const body = format === 'csv' ? groupsCsv(groups, agencies, place) : JSON.stringify(groupsGeoJson(groups, agencies, place));
-    this.#audit(audience, 'export.groups', { format, rows: groups.length, filters: query });
+    await this.#audit(audience, 'export.groups', { format, rows: groups.length, filters: query });
     return { ok: true, body, rows: groups.length };
   }
 
   /** Counts by area and nationality for people outside the response, "<5" for 1-4. */
-  shareable(audience: Audience, format: ExportFormat): ExportFile | Failure {
+  async shareable(audience: Audience, format: ExportFormat): Promise<ExportFile | Failure> {
     if (!can(audience.role, 'export.shareable')) return failure('forbidden', 'your role does not export the shareable aggregate');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const counts = shareableAggregate(this.#repos.groups.listByCrisis(audience.crisisId), this.#areas);
+    const counts = shareableAggregate(await this.#repos.groups.listByCrisis(audience.crisisId), this.#areas);
     const body = format === 'csv' ? shareableCsv(counts) : JSON.stringify(shareableGeoJson(counts));
-    this.#audit(audience, 'export.shareable', { format, rows: counts.length, filters: {} });
+    await this.#audit(audience, 'export.shareable', { format, rows: counts.length, filters: {} });
     return { ok: true, body, rows: counts.length };
   }
 
   /** The situation report as it stands now, compared with the last issued one. Audited as read. */
-  sitrep(audience: Audience): { ok: true; sitrep: Sitrep } | Failure {
-    const built = this.#build(audience, null);
+  async sitrep(audience: Audience): Promise<{ ok: true; sitrep: Sitrep } | Failure> {
+    const built = await this.#build(audience, null);
     if (!built.ok) return built;
-    this.#audit(audience, 'export.sitrep', { format: 'sitrep', issued: false, number: built.sitrep.number });
+    await this.#audit(audience, 'export.sitrep', { format: 'sitrep', issued: false, number: built.sitrep.number });
     return built;
   }
 
@@ -71,27 +71,27 @@ export class ExportService {
    * answers the report as issued, still compared with N-1. One transaction, so two coordinators
    * issuing at once get N and N+1, never two N.
    */
-  issueSitrep(audience: Audience): { ok: true; sitrep: Sitrep } | Failure {
-    return this.#repos.transaction(() => {
+  issueSitrep(audience: Audience): Promise<{ ok: true; sitrep: Sitrep } | Failure> {
+    return this.#repos.transaction(async () => {
       const issuedAt = new Date(this.#now()).toISOString();
-      const built = this.#build(audience, issuedAt);
+      const built = await this.#build(audience, issuedAt);
       if (!built.ok) return built;
       const s = built.sitrep;
-      this.#repos.sitreps.insert({ crisisId: s.crisis.id, number: s.number, issuedAt, issuedBy: audience.userId, figures: s.figures });
-      this.#audit(audience, 'export.sitrep', { format: 'sitrep', issued: true, number: s.number });
+      await this.#repos.sitreps.insert({ crisisId: s.crisis.id, number: s.number, issuedAt, issuedBy: audience.userId, figures: s.figures });
+      await this.#audit(audience, 'export.sitrep', { format: 'sitrep', issued: true, number: s.number });
       return built;
     });
   }
 
-  #build(audience: Audience, issuedAt: string | null): { ok: true; sitrep: Sitrep } | Failure {
+  async #build(audience: Audience, issuedAt: string | null): Promise<{ ok: true; sitrep: Sitrep } | Failure> {
     if (!can(audience.role, 'export.sitrep')) return failure('forbidden', 'your role does not write situation reports');
-    const crisis = audience.crisisId === null ? null : this.#repos.crises.findById(audience.crisisId);
+    const crisis = audience.crisisId === null ? null : await this.#repos.crises.findById(audience.crisisId);
     if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
-    const previous = this.#repos.sitreps.latest(crisis.id);
+    const previous = await this.#repos.sitreps.latest(crisis.id);
     const sitrep = buildSitrep({
       crisis,
-      groups: this.#repos.groups.listByCrisis(crisis.id),
-      agencies: this.#repos.agencies.list(),
+      groups: await this.#repos.groups.listByCrisis(crisis.id),
+      agencies: await this.#repos.agencies.list(),
       now: this.#now(),
       number: (previous?.number ?? 0) + 1,
       issuedAt,
@@ -101,8 +101,8 @@ export class ExportService {
     return { ok: true, sitrep };
   }
 
-  #audit(a: Audience, action: AuditAction, detail: Record<string, unknown>): void {
-    this.#repos.audit.append({
+  async #audit(a: Audience, action: AuditAction, detail: Record<string, unknown>): Promise<void> {
+    await this.#repos.audit.append({
       at: new Date(this.#now()).toISOString(),
       userId: a.userId,
       role: a.role,

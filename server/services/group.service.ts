@@ -67,15 +67,15 @@ export class GroupService {
    * `command` must be the `Command` schema's output (a report's group is not validated again);
    * an edit's resulting group is, since the rules combine it with the stored one.
    */
-  execute(actor: Actor, command: Command): CommandOutcome {
+  async execute(actor: Actor, command: Command): Promise<CommandOutcome> {
     if (!can(actor.audience.role, command.type)) {
       return { ack: failure('forbidden', `your role may not ${command.type}`), committed: [] };
     }
     const crisisId = actor.audience.crisisId;
     if (crisisId === null) return { ack: failure('forbidden', 'you are not assigned to a crisis'), committed: [] };
 
-    return this.#repos.transaction((): CommandOutcome => {
-      const prior = this.#repos.idempotency.find(command.commandId);
+    return this.#repos.transaction(async (): Promise<CommandOutcome> => {
+      const prior = await this.#repos.idempotency.find(command.commandId);
       if (prior) {
         // Another user's command id is not theirs to read back.
         if (prior.userId !== actor.userId) {
@@ -84,22 +84,22 @@ export class GroupService {
         // Answered as the group stands now, projected for the caller as it is now (protection
         // rule 8): never the state the first answer carried, which the caller may no longer see.
         const stored = StoredAck.parse(prior.result);
-        const current = this.#repos.groups.findById(stored.group.id);
+        const current = await this.#repos.groups.findById(stored.group.id);
         return { ack: { ok: true, seq: stored.seq, group: current ? projectGroup(actor.audience, current) : null }, committed: [] };
       }
       const at = new Date(this.#now()).toISOString();
-      const planned = this.#plan(actor, crisisId, command, at);
+      const planned = await this.#plan(actor, crisisId, command, at);
       if ('ok' in planned) return { ack: planned, committed: [] };
 
       const committed: CommittedChange[] = [];
       for (const change of planned.changes) {
         // Serialized once for the group row and its change-log row.
         const json = JSON.stringify(change.after);
-        if (change.before) this.#repos.groups.update(change.after, json);
-        else this.#repos.groups.insert(change.after, json);
-        const seq = this.#repos.changeLog.appendGroupChange(command.type, change.after, actor.userId, at, json);
+        if (change.before) await this.#repos.groups.update(change.after, json);
+        else await this.#repos.groups.insert(change.after, json);
+        const seq = await this.#repos.changeLog.appendGroupChange(command.type, change.after, actor.userId, at, json);
         for (const action of change.audits) {
-          this.#repos.audit.append({
+          await this.#repos.audit.append({
             at,
             userId: actor.userId,
             role: actor.audience.role,
@@ -117,12 +117,12 @@ export class GroupService {
       this.#assertVisibleToWriter(actor, first.before, first.after);
       // The ack carries the state logged at the first change: the idempotency record points there.
       const ack = { ok: true as const, seq: last.seq, group: projectGroup(actor.audience, first.after) };
-      this.#repos.idempotency.insert(command.commandId, actor.userId, first.seq, last.seq, at);
+      await this.#repos.idempotency.insert(command.commandId, actor.userId, first.seq, last.seq, at);
       return { ack, committed };
     });
   }
 
-  #plan(actor: Actor, crisisId: string, command: Command, at: string): Planned | CommandFailure {
+  async #plan(actor: Actor, crisisId: string, command: Command, at: string): Promise<Planned | CommandFailure> {
     switch (command.type) {
       case 'group.report':
         return this.#planReport(actor, crisisId, command.group, at);
@@ -137,9 +137,9 @@ export class GroupService {
           return { group: { ...current, status: command.status }, audits: ['group.setStatus'] };
         });
       case 'assignment.create':
-        return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
+        return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, async (current) => {
           // A consulate takes only consular needs of groups it may see in full: the plan decides.
-          const edit = planCreateAssignment(current, command, this.#repos.agencies.findById(command.assignment.agencyId), actor.userId, at);
+          const edit = planCreateAssignment(current, command, await this.#repos.agencies.findById(command.assignment.agencyId), actor.userId, at);
           return this.#assignmentResult(actor, current, edit, 'assignment.create');
         });
       case 'assignment.update':
@@ -150,8 +150,8 @@ export class GroupService {
       case 'group.merge':
         return this.#planMerge(actor, crisisId, command);
       case 'group.requestFollowUp':
-        return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
-          const user = this.#repos.users.findById(command.userId);
+        return this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, async (current) => {
+          const user = await this.#repos.users.findById(command.userId);
           // One answer for a missing, disabled, non-field or other-crisis user: the picker lists the valid ones.
           if (!user || user.disabled || user.role !== 'field' || user.crisisId !== crisisId) {
             return failure('invalid', 'follow-ups are asked of enabled field users of your crisis');
@@ -175,8 +175,8 @@ export class GroupService {
    * assignments and follow-ups) is valid by construction, and the cross-field rules
    * (`checkGroupConsistency`) read only fields the input schema already checked with the same rules.
    */
-  #planReport(actor: Actor, crisisId: string, input: GroupInput, at: string): Planned | CommandFailure {
-    const existing = this.#repos.groups.findById(input.id);
+  async #planReport(actor: Actor, crisisId: string, input: GroupInput, at: string): Promise<Planned | CommandFailure> {
+    const existing = await this.#repos.groups.findById(input.id);
     if (existing) return this.#conflict(actor, existing, 'a group with this id already exists');
     // Key order as Group.parse would give it, so the stored JSON reads the same as before.
     const group: Group = {
@@ -206,11 +206,11 @@ export class GroupService {
    * are (the same people were reported twice; adding them up would count them twice). The kept
    * group gets a new version too, so the merge is in its history and a stale edit of it conflicts.
    */
-  #planMerge(actor: Actor, crisisId: string, command: Extract<Command, { type: 'group.merge' }>): Planned | CommandFailure {
+  async #planMerge(actor: Actor, crisisId: string, command: Extract<Command, { type: 'group.merge' }>): Promise<Planned | CommandFailure> {
     if (command.groupId === command.intoGroupId) return failure('invalid', 'a group cannot be merged into itself');
-    const into = this.#repos.groups.findById(command.intoGroupId);
+    const into = await this.#repos.groups.findById(command.intoGroupId);
     if (!into || into.crisisId !== crisisId) return notFound();
-    const duplicate = this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
+    const duplicate = await this.#planEdit(actor, crisisId, command.groupId, command.baseVersion, (current) => {
       if (!canTransition(current.status, 'duplicate')) return failure('invalid', `a ${current.status} group cannot be merged`);
       if (current.assignments.some((a) => isActiveAssignment(a.status))) {
         return failure('invalid', 'the duplicate has open assignments; cancel them first');
@@ -218,14 +218,20 @@ export class GroupService {
       return { group: { ...current, status: 'duplicate', mergedInto: into.id }, audits: ['group.merge'] };
     });
     if ('ok' in duplicate) return duplicate;
-    const kept = this.#planEdit(actor, crisisId, into.id, command.intoBaseVersion, (current) => ({ group: current, audits: ['group.merge'] }));
+    const kept = await this.#planEdit(actor, crisisId, into.id, command.intoBaseVersion, (current) => ({ group: current, audits: ['group.merge'] }));
     if ('ok' in kept) return kept;
     return { changes: [...duplicate.changes, ...kept.changes] };
   }
 
   /** Shared steps of every edit: scope, version check, the edit's own rule, re-validation, version bump. */
-  #planEdit(actor: Actor, crisisId: string, groupId: string, baseVersion: number | null, edit: (current: Group) => EditResult): Planned | CommandFailure {
-    const current = this.#repos.groups.findById(groupId);
+  async #planEdit(
+    actor: Actor,
+    crisisId: string,
+    groupId: string,
+    baseVersion: number | null,
+    edit: (current: Group) => EditResult | Promise<EditResult>,
+  ): Promise<Planned | CommandFailure> {
+    const current = await this.#repos.groups.findById(groupId);
     // Another crisis's group answers exactly like a missing one.
     if (!current || current.crisisId !== crisisId) return notFound();
     // A responder or a field user learns nothing of a group it does not see in full (not even
@@ -243,7 +249,7 @@ export class GroupService {
       return this.#conflict(actor, current, `the group changed since version ${baseVersion}; it is now at ${current.version}`);
     }
     if (current.status === 'duplicate') return failure('invalid', 'this group was merged into another and is final');
-    const edited = edit(current);
+    const edited = await edit(current);
     if ('ok' in edited) return edited;
     const candidate = Group.safeParse({
       ...edited.group,

@@ -198,8 +198,8 @@ export class ImportService {
   }
 
   /** What rows are checked against: the crisis area, and the day/month order the person chose. */
-  #context(upload: Upload, request: ImportRequest): RowContext {
-    return { area: this.#deps.repos.crises.findById(upload.crisisId)?.area ?? null, dateOrder: request.dateOrder };
+  async #context(upload: Upload, request: ImportRequest): Promise<RowContext> {
+    return { area: (await this.#deps.repos.crises.findById(upload.crisisId))?.area ?? null, dateOrder: request.dateOrder };
   }
 
   /**
@@ -211,7 +211,7 @@ export class ImportService {
     if ('ok' in upload) return upload;
     const problem = this.#mappingProblem(upload, request);
     if (problem) return problem;
-    const context = this.#context(upload, request);
+    const context = await this.#context(upload, request);
     const invalid: InvalidRow[] = [];
     const seen = new Map<string, number>();
     const dates = { ambiguous: 0, dayFirst: 0, monthFirst: 0 };
@@ -225,9 +225,9 @@ export class ImportService {
         if (kind === 'ambiguous') dates.ambiguous += 1;
         else if (kind === 'day_first') dates.dayFirst += 1;
         else if (kind === 'month_first') dates.monthFirst += 1;
-        const checked = this.#check(upload.crisisId, row, cells, request.mapping, seen, context);
+        const checked = await this.#check(upload.crisisId, row, cells, request.mapping, seen, context);
         if (!checked.ok) invalid.push(checked.refusal);
-        else if (checked.present || this.#deps.repos.groups.findById(checked.input.id)) alreadyPresent += 1;
+        else if (checked.present || (await this.#deps.repos.groups.findById(checked.input.id))) alreadyPresent += 1;
         if (total % this.#policy.chunkSize === 0) await yieldToLoop();
       }
     } catch (error) {
@@ -241,7 +241,7 @@ export class ImportService {
    * whose submission id is the id of a group of this crisis is that group (Waymark's own export
    * coming back): present, nothing to add or change.
    */
-  #check(crisisId: string, row: number, cells: string[], mapping: ImportMapping, seen: Map<string, number>, context: RowContext) {
+  async #check(crisisId: string, row: number, cells: string[], mapping: ImportMapping, seen: Map<string, number>, context: RowContext) {
     const result = rowToGroup(cells, mapping, crisisId, context);
     if (!result.ok) return { ok: false as const, refusal: { row, reasons: result.reasons } };
     const earlier = seen.get(result.input.id);
@@ -251,7 +251,7 @@ export class ImportService {
     }
     seen.set(result.input.id, row);
     const source = mapping.sourceId === null ? null : Uuid.safeParse((cells[mapping.sourceId] ?? '').trim().toLowerCase());
-    const own = source?.success ? this.#deps.repos.groups.findById(source.data) : null;
+    const own = source?.success ? await this.#deps.repos.groups.findById(source.data) : null;
     return { ok: true as const, key: result.key, input: result.input, present: own?.crisisId === crisisId };
   }
 
@@ -284,10 +284,10 @@ export class ImportService {
       alreadyPresent: 0,
       refused: 0,
     };
-    this.#deps.repos.imports.start(job.importId, upload.crisisId, audience.userId, upload.fileName, at);
+    await this.#deps.repos.imports.start(job.importId, upload.crisisId, audience.userId, upload.fileName, at);
     upload.job = job;
     if (job.importId !== upload.importId) this.#uploads.set(job.importId, upload);
-    void this.#run(audience, upload, job, request.mapping, this.#context(upload, request));
+    void this.#run(audience, upload, job, request.mapping, await this.#context(upload, request));
     return { ok: true, job: { ...job } };
   }
 
@@ -304,10 +304,10 @@ export class ImportService {
   }
 
   /** A run's progress, for its own user. */
-  status(audience: Audience, importId: string): { ok: true; job: ImportJob } | Failure {
+  async status(audience: Audience, importId: string): Promise<{ ok: true; job: ImportJob } | Failure> {
     const scope = this.#scope(audience);
     if ('ok' in scope) return scope;
-    const record = this.#deps.repos.imports.findById(importId);
+    const record = await this.#deps.repos.imports.findById(importId);
     if (!record || record.userId !== audience.userId) return notFound();
     const live = this.#uploads.get(importId)?.job;
     const { crisisId: _c, userId: _u, ...job } = record;
@@ -318,7 +318,7 @@ export class ImportService {
     const seen = new Map<string, number>();
     let batch: DataRow[] = [];
     const flush = async () => {
-      const { committed, used } = this.#applyChunk(audience, upload.crisisId, batch, mapping, seen, job, context);
+      const { committed, used } = await this.#applyChunk(audience, upload.crisisId, batch, mapping, seen, job, context);
       batch = batch.slice(used);
       // After the chunk's commit, like any report: live to every room, projected for it.
       for (const change of committed) this.#deps.publish(change);
@@ -345,9 +345,9 @@ export class ImportService {
     job.state = state;
     job.finishedAt = new Date(this.#now()).toISOString();
     if (state === 'done') job.total = job.processed;
-    this.#deps.repos.transaction(() => {
-      this.#deps.repos.imports.save(job);
-      this.#deps.repos.audit.append({
+    await this.#deps.repos.transaction(async () => {
+      await this.#deps.repos.imports.save(job);
+      await this.#deps.repos.audit.append({
         at: job.finishedAt ?? job.startedAt,
         userId: audience.userId,
         role: audience.role,
@@ -366,7 +366,7 @@ export class ImportService {
    * Counts go on a copy that replaces the job's only once the chunk has committed, so a chunk that
    * rolls back leaves the run's figures true.
    */
-  #applyChunk(
+  async #applyChunk(
     audience: Audience,
     crisisId: string,
     rows: DataRow[],
@@ -374,32 +374,32 @@ export class ImportService {
     seen: Map<string, number>,
     job: ImportJob,
     context: RowContext,
-  ): { committed: CommittedChange[]; used: number } {
+  ): Promise<{ committed: CommittedChange[]; used: number }> {
     const { repos, groups } = this.#deps;
     const next = { ...job };
     const started = performance.now();
     let used = 0;
-    const committed = repos.transaction(() => {
+    const committed = await repos.transaction(async () => {
       const changes: CommittedChange[] = [];
       for (const { row, cells } of rows) {
         // At least one row per chunk, so a slow machine still makes progress.
         if (used > 0 && performance.now() - started > this.#policy.chunkBudgetMs) break;
         used += 1;
         next.processed += 1;
-        const result = this.#check(crisisId, row, cells, mapping, seen, context);
+        const result = await this.#check(crisisId, row, cells, mapping, seen, context);
         if (!result.ok) {
           next.refused += 1;
           continue;
         }
         // Imported before (by anyone), or exported from this crisis: the group is there, the row adds nothing.
-        if (result.present || repos.groups.findById(result.input.id)) {
+        if (result.present || (await repos.groups.findById(result.input.id))) {
           next.alreadyPresent += 1;
           continue;
         }
         const { commandId } = importIds(crisisId, result.key);
         let outcome;
         try {
-          outcome = groups.execute({ userId: audience.userId, audience }, { type: 'group.report', commandId, group: result.input });
+          outcome = await groups.execute({ userId: audience.userId, audience }, { type: 'group.report', commandId, group: result.input });
         } catch {
           // Its savepoint rolled back; the rest of the chunk goes on.
           next.refused += 1;
@@ -410,7 +410,7 @@ export class ImportService {
         else next.refused += 1;
         changes.push(...outcome.committed);
       }
-      repos.imports.save(next);
+      await repos.imports.save(next);
       return changes;
     });
     Object.assign(job, next);

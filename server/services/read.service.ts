@@ -30,11 +30,11 @@ export class ReadService {
    * A group's details as this audience may see them. Absent, in another crisis, or hidden from
    * this audience all answer the same not_found; every attempt is audited, with its outcome.
    */
-  readGroup(audience: Audience, groupId: string): { ok: true; group: GroupView } | Failure {
+  async readGroup(audience: Audience, groupId: string): Promise<{ ok: true; group: GroupView } | Failure> {
     if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
-    const group = this.#repos.groups.findById(groupId);
+    const group = await this.#repos.groups.findById(groupId);
     const view = group ? projectGroup(audience, group) : null;
-    this.#audit(audience, 'group.read', 'group', groupId, view ? 'ok' : 'refused');
+    await this.#audit(audience, 'group.read', 'group', groupId, view ? 'ok' : 'refused');
     return view ? { ok: true, group: view } : notFound();
   }
 
@@ -42,21 +42,21 @@ export class ReadService {
    * An embassy's aggregate counts of its nationals in its crisis (groups it cannot see in full):
    * the current refresh period's, the same as the consular view's (protection rule 10).
    */
-  aggregates(audience: Audience): { ok: true; aggregates: EmbassyAggregates } | Failure {
+  aggregates(audience: Audience): Promise<{ ok: true; aggregates: EmbassyAggregates } | Failure> {
     return this.#aggregates(audience, 'aggregate.read');
   }
 
   /** The same counts as CSV with HXL hashtags, audited as an export (protection rules 5 and 7). */
-  aggregatesCsv(audience: Audience): { ok: true; csv: string } | Failure {
-    const result = this.#aggregates(audience, 'export.aggregates');
+  async aggregatesCsv(audience: Audience): Promise<{ ok: true; csv: string } | Failure> {
+    const result = await this.#aggregates(audience, 'export.aggregates');
     return result.ok ? { ok: true, csv: aggregatesToCsv(result.aggregates) } : result;
   }
 
-  #aggregates(audience: Audience, action: 'aggregate.read' | 'export.aggregates'): { ok: true; aggregates: EmbassyAggregates } | Failure {
+  async #aggregates(audience: Audience, action: 'aggregate.read' | 'export.aggregates'): Promise<{ ok: true; aggregates: EmbassyAggregates } | Failure> {
     if (!can(audience.role, 'aggregate.read')) return failure('forbidden', 'your role does not read aggregates');
     if (audience.crisisId === null || audience.servesState === null) return failure('forbidden', 'you serve no state in a crisis');
-    const { aggregates } = this.#snapshots.current(audience.crisisId, audience.servesState);
-    this.#audit(audience, action, null, null, 'ok');
+    const { aggregates } = await this.#snapshots.current(audience.crisisId, audience.servesState);
+    await this.#audit(audience, action, null, null, 'ok');
     return { ok: true, aggregates };
   }
 
@@ -64,16 +64,16 @@ export class ReadService {
    * The audit log, filtered. Admins see everything; a coordinator sees what the users of their
    * crisis did (embassy reads included), never sign-in attempts of unknown usernames.
    */
-  audit(audience: Audience, query: AuditQuery): { ok: true; entries: AuditRow[] } | Failure {
+  async audit(audience: Audience, query: AuditQuery): Promise<{ ok: true; entries: AuditRow[] } | Failure> {
     if (!can(audience.role, 'audit.read')) return failure('forbidden', 'your role does not read the audit log');
     if (audience.role !== 'admin' && audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
     const crisisId = audience.role === 'admin' ? undefined : (audience.crisisId ?? undefined);
-    const entries = this.#repos.audit.query({ ...query, crisisId });
-    this.#audit(audience, 'audit.read', null, null, 'ok');
+    const entries = await this.#repos.audit.query({ ...query, crisisId });
+    await this.#audit(audience, 'audit.read', null, null, 'ok');
     return { ok: true, entries };
   }
 
-  #audit(a: Audience, action: AuditAction, recordType: AuditEntry['recordType'], recordId: string | null, outcome: AuditEntry['outcome']): void {
-    this.#repos.audit.append({ at: new Date(this.#now()).toISOString(), userId: a.userId, role: a.role, action, recordType, recordId, outcome });
+  async #audit(a: Audience, action: AuditAction, recordType: AuditEntry['recordType'], recordId: string | null, outcome: AuditEntry['outcome']): Promise<void> {
+    await this.#repos.audit.append({ at: new Date(this.#now()).toISOString(), userId: a.userId, role: a.role, action, recordType, recordId, outcome });
   }
 }

@@ -3,7 +3,8 @@ import zlib from 'node:zlib';
 import type { SyncPolicy } from '../config';
 import type { Repositories } from '../repositories/repositories';
 import type { SyncAck } from '../../shared/events';
-import { encodeChanges, encodeViews, summarizeView, type PackedView } from '../../shared/packed-views';
+import { encodeChanges, summarizeView, ViewsEncoder } from '../../shared/packed-views';
+import { eachGroup } from '../repositories/contract';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -66,14 +67,15 @@ export class SyncService {
    * otherwise (no seq, too far behind, older than the retained log, or ahead of the log as after
    * a database was replaced) a snapshot.
    */
-  sync(audience: Audience, sinceSeq: number | null): SyncAck {
-    const decided = this.#catchUpOrSnapshot(audience, sinceSeq);
+  async sync(audience: Audience, sinceSeq: number | null): Promise<SyncAck> {
+    const decided = await this.#catchUpOrSnapshot(audience, sinceSeq);
     if (decided !== 'snapshot') return decided;
     const crisisId = audience.crisisId as string;
-    return this.#repos.readTransaction((): SyncAck => {
-      const crisis = this.#repos.crises.findById(crisisId);
+    return this.#repos.readTransaction(async (): Promise<SyncAck> => {
+      const crisis = await this.#repos.crises.findById(crisisId);
       if (!crisis) return failure('not_found', 'your crisis no longer exists');
-      return { ok: true, mode: 'snapshot', seq: this.#repos.changeLog.headSeq(), crisis, groups: this.#views(audience, crisisId) };
+      const seq = await this.#repos.changeLog.headSeq();
+      return { ok: true, mode: 'snapshot', seq, crisis, groups: await this.#views(audience, crisisId) };
     });
   }
 
@@ -82,7 +84,7 @@ export class SyncService {
    * every connection with the same projection and reused while it is recent.
    */
   async syncPacked(audience: Audience, sinceSeq: number | null): Promise<SyncAck> {
-    const decided = this.#catchUpOrSnapshot(audience, sinceSeq);
+    const decided = await this.#catchUpOrSnapshot(audience, sinceSeq);
     if (decided !== 'snapshot') {
       if (!decided.ok || decided.changes.length < this.#packChangesFrom) return decided;
       const changes = await gzip(JSON.stringify(encodeChanges(decided.changes)), { level: 6 });
@@ -92,7 +94,7 @@ export class SyncService {
     const key = [crisisId, audience.role, audience.agencyId, audience.servesState, audience.role === 'field' ? audience.userId : ''].join('|');
     let entry = this.#packed.get(key);
     let built = entry ? await entry.catch(() => null) : null;
-    if (!built?.ok || !this.#reusable(audience, built, this.#repos.changeLog.headSeq())) {
+    if (!built?.ok || !(await this.#reusable(audience, built, await this.#repos.changeLog.headSeq()))) {
       // Another request may have started a newer build while this one waited: share it.
       const current = this.#packed.get(key);
       if (current !== undefined && current !== entry) entry = current;
@@ -116,7 +118,7 @@ export class SyncService {
         return built;
       }
     }
-    return { ok: true, mode: 'packed', seq: built.seq, head: this.#repos.changeLog.headSeq(), crisis: built.crisis, views: built.views };
+    return { ok: true, mode: 'packed', seq: built.seq, head: await this.#repos.changeLog.headSeq(), crisis: built.crisis, views: built.views };
   }
 
   /**
@@ -125,7 +127,7 @@ export class SyncService {
    * catches up at once), but for anyone else an old state may be one they may no longer see
    * (protection rule 8), so theirs must be as new as the log.
    */
-  #reusable(audience: Audience, built: PackedBuild, head: number): boolean {
+  async #reusable(audience: Audience, built: PackedBuild, head: number): Promise<boolean> {
     const crisisId = audience.crisisId as string;
     if (audience.role !== 'coordinator' && built.seq !== head) return false;
     if (this.#now() - built.builtAt > this.#packedPolicy.maxStaleMs) return false;
@@ -136,14 +138,19 @@ export class SyncService {
   /** Reads and encodes in one transaction (the views and their seq agree); compresses off the event loop. */
   async #buildPacked(audience: Audience): Promise<(PackedBuild & { ok: true }) | Failure> {
     const crisisId = audience.crisisId as string;
-    const read = this.#repos.readTransaction(() => {
-      const crisis = this.#repos.crises.findById(crisisId);
+    const read = await this.#repos.readTransaction(async () => {
+      const crisis = await this.#repos.crises.findById(crisisId);
       if (!crisis) return null;
-      const seq = this.#repos.changeLog.headSeq();
-      const summaries = this.#summaries(audience, crisisId);
-      // One group at a time from the database into the columns: the peak is the columns, not
-      // 100,000 parsed groups besides them.
-      return { crisis, seq, json: JSON.stringify(encodeViews(this.#projected(audience, crisisId, summaries))) };
+      const seq = await this.#repos.changeLog.headSeq();
+      const summaries = await this.#summaries(audience, crisisId);
+      // A page of groups at a time from the database into the columns: the peak is the columns,
+      // not 100,000 parsed groups besides them.
+      const encoder = new ViewsEncoder();
+      for await (const group of eachGroup(this.#repos, crisisId)) {
+        const view = projectGroup(audience, group);
+        if (view) encoder.push(summaries ? summarizeView(view) : view);
+      }
+      return { crisis, seq, json: JSON.stringify(encoder.finish()) };
     });
     if (!read) return failure('not_found', 'your crisis no longer exists');
     const views = await gzip(read.json, { level: 6 });
@@ -168,50 +175,43 @@ export class SyncService {
    * (they edit from their device's copy, offline too); responders and embassies receive few full
    * views, each one they act on.
    */
-  #summaries(audience: Audience, crisisId: string): boolean {
+  async #summaries(audience: Audience, crisisId: string): Promise<boolean> {
     const from = this.#policy.summariesFromGroups ?? DEFAULT_SUMMARIES_FROM_GROUPS;
-    return audience.role === 'coordinator' && this.#repos.groups.countByCrisis(crisisId) >= from;
+    return audience.role === 'coordinator' && (await this.#repos.groups.countByCrisis(crisisId)) >= from;
   }
 
-  /** The audience's views; with `summaries`, each full one summarised (fields dropped, never added). */
-  *#projected(audience: Audience, crisisId: string, summaries: boolean): Generator<PackedView> {
-    for (const group of this.#repos.groups.iterateByCrisis(crisisId)) {
+  async #views(audience: Audience, crisisId: string): Promise<GroupView[]> {
+    const views: GroupView[] = [];
+    for await (const group of eachGroup(this.#repos, crisisId)) {
       const view = projectGroup(audience, group);
-      if (view) yield summaries ? summarizeView(view) : view;
+      if (view) views.push(view);
     }
-  }
-
-  #views(audience: Audience, crisisId: string): GroupView[] {
-    return this.#repos.groups
-      .listByCrisis(crisisId)
-      .map((g) => projectGroup(audience, g))
-      .filter((v): v is GroupView => v !== null);
+    return views;
   }
 
   /** The catch-up (or a refusal) when one serves; 'snapshot' when the client needs the whole picture. */
-  #catchUpOrSnapshot(audience: Audience, sinceSeq: number | null): CatchUpResult | Failure | 'snapshot' {
+  async #catchUpOrSnapshot(audience: Audience, sinceSeq: number | null): Promise<CatchUpResult | Failure | 'snapshot'> {
     if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
     const crisisId = audience.crisisId;
     if (crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    // One transaction so the head and the rows read agree (the SQLite driver is synchronous anyway,
-    // but a pooled database would not be).
-    return this.#repos.readTransaction((): CatchUpResult | Failure | 'snapshot' => {
-      if (!this.#repos.crises.findById(crisisId)) return failure('not_found', 'your crisis no longer exists');
-      const head = this.#repos.changeLog.headSeq();
-      if (sinceSeq !== null && this.#canCatchUp(crisisId, sinceSeq, head)) {
-        return { ok: true, mode: 'changes', seq: head, changes: this.#changesAfter(audience, crisisId, sinceSeq, head) };
+    // One snapshot so the head and the rows read agree.
+    return this.#repos.readTransaction(async (): Promise<CatchUpResult | Failure | 'snapshot'> => {
+      if (!(await this.#repos.crises.findById(crisisId))) return failure('not_found', 'your crisis no longer exists');
+      const head = await this.#repos.changeLog.headSeq();
+      if (sinceSeq !== null && (await this.#canCatchUp(crisisId, sinceSeq, head))) {
+        return { ok: true, mode: 'changes', seq: head, changes: await this.#changesAfter(audience, crisisId, sinceSeq, head) };
       }
       return 'snapshot';
     });
   }
 
-  #canCatchUp(crisisId: string, sinceSeq: number, head: number): boolean {
+  async #canCatchUp(crisisId: string, sinceSeq: number, head: number): Promise<boolean> {
     if (sinceSeq > head) return false;
-    const oldest = this.#repos.changeLog.oldestSeq();
+    const oldest = await this.#repos.changeLog.oldestSeq();
     // The log must still hold the change right after sinceSeq.
     if (oldest !== null && sinceSeq < oldest - 1) return false;
     const limit = this.#policy.maxCatchUpChanges;
-    return this.#repos.changeLog.countAfter(crisisId, sinceSeq, limit + 1) <= limit;
+    return (await this.#repos.changeLog.countAfter(crisisId, sinceSeq, limit + 1)) <= limit;
   }
 
   /**
@@ -221,11 +221,11 @@ export class SyncService {
    * the group as it stood at `sinceSeq`, or in one of the states since). Never a state from
    * history: the log says which groups changed, the groups table what they are.
    */
-  #changesAfter(audience: Audience, crisisId: string, sinceSeq: number, head: number): ChangeEvent[] {
+  async #changesAfter(audience: Audience, crisisId: string, sinceSeq: number, head: number): Promise<ChangeEvent[]> {
     // A group's row and its change-log row are written together, so in this read transaction the
     // last logged state of each group up to the head IS its current state: no second read.
     const changed = new Map<string, { seq: number; current: Group; seenInRange: boolean }>();
-    for (const change of this.#repos.changeLog.listAfter(crisisId, sinceSeq, head)) {
+    for (const change of await this.#repos.changeLog.listAfter(crisisId, sinceSeq, head)) {
       const entry = changed.get(change.entityId);
       const visible = projectGroup(audience, change.group) !== null;
       if (entry) {
@@ -238,14 +238,14 @@ export class SyncService {
     for (const [groupId, { seq, current, seenInRange }] of [...changed].sort((a, b) => a[1].seq - b[1].seq)) {
       const view = projectGroup(audience, current);
       if (view) out.push({ kind: 'group.upsert', seq, group: view });
-      else if (seenInRange || this.#heldAt(audience, groupId, sinceSeq)) out.push({ kind: 'group.remove', seq, groupId });
+      else if (seenInRange || (await this.#heldAt(audience, groupId, sinceSeq))) out.push({ kind: 'group.remove', seq, groupId });
     }
     return out;
   }
 
   /** Whether the audience could see the group as it stood at `sinceSeq` (read only when it matters). */
-  #heldAt(audience: Audience, groupId: string, sinceSeq: number): boolean {
-    const before = this.#repos.changeLog.stateBefore(groupId, sinceSeq + 1);
+  async #heldAt(audience: Audience, groupId: string, sinceSeq: number): Promise<boolean> {
+    const before = await this.#repos.changeLog.stateBefore(groupId, sinceSeq + 1);
     return before !== null && projectGroup(audience, before) !== null;
   }
 }

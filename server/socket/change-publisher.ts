@@ -36,8 +36,14 @@ export class ChangePublisher {
   readonly #announce: (seq: number) => void;
   /** Rooms that have had members, with the audience they project as. */
   readonly #rooms = new Map<string, AudienceRoom>();
-  /** Every change up to this one has been published (or predates this process). */
-  #published: number;
+  /** Every change up to this one has been published (or predates this process); null until the head is read. */
+  #published: number | null = null;
+  /** Reads the head at start: what predates this process is not published. */
+  readonly #ready: Promise<void>;
+  /** The catch-ups, one after another (each awaits reads; two at once would publish twice). */
+  #catching: Promise<void> = Promise.resolve();
+  /** Runs a publication (the socket server holds each socket's frames of it for one write: OutputHold). */
+  deliver: (work: () => void) => void = (work) => work();
   readonly #listeners: ((change: CommittedChange) => void)[] = [];
   readonly #packedMin: number;
 
@@ -52,12 +58,19 @@ export class ChangePublisher {
     this.#logger = logger;
     this.#source = source;
     this.#announce = announce;
-    this.#published = source.headSeq();
+    this.#ready = source.headSeq().then((head) => {
+      this.#published ??= head;
+    });
+  }
+
+  /** Resolves once the publisher knows where the log stood when it started. */
+  ready(): Promise<void> {
+    return this.#ready;
   }
 
   /** The last sequence number published: every change up to it has been sent to this process's rooms. */
   get publishedSeq(): number {
-    return this.#published;
+    return this.#published ?? 0;
   }
 
   /** Remembers a room's audience when a socket joins it. */
@@ -84,13 +97,14 @@ export class ChangePublisher {
   publishAll(changes: readonly CommittedChange[]): void {
     const last = changes.at(-1);
     if (!last) return;
-    if (changes.every((change, i) => change.seq === this.#published + 1 + i)) {
+    const published = this.#published;
+    if (published !== null && changes.every((change, i) => change.seq === published + 1 + i)) {
       this.#emit(changes);
       this.#published = last.seq;
-    } else if (last.seq > this.#published) {
+    } else if (published === null || last.seq > published) {
       // Something committed before or between them is not published yet (another process's change
       // on its way): the log has all of them, in order.
-      this.catchUp(last.seq);
+      void this.catchUp(last.seq);
     }
     this.#announce(last.seq);
   }
@@ -99,14 +113,27 @@ export class ChangePublisher {
    * Publishes every committed change up to `uptoSeq` (default: the log's head) not yet published
    * here: another process announced a commit, or the periodic check found one.
    */
-  catchUp(uptoSeq?: number): void {
-    const target = uptoSeq ?? this.#source.headSeq();
-    while (this.#published < target) {
-      const changes = this.#source.between(this.#published, target, READ_BATCH);
+  catchUp(uptoSeq?: number): Promise<void> {
+    const run = this.#catching.then(() => this.#catchUpNow(uptoSeq));
+    // A failed read is logged by the caller; the next catch-up starts afresh.
+    this.#catching = run.catch(() => undefined);
+    return run;
+  }
+
+  async #catchUpNow(uptoSeq: number | undefined): Promise<void> {
+    await this.#ready;
+    const target = uptoSeq ?? (await this.#source.headSeq());
+    for (;;) {
+      const from = this.#published ?? 0;
+      if (from >= target) return;
+      const changes = await this.#source.between(from, target, READ_BATCH);
       // An announcement follows its commit, so the log holds it; stop rather than spin if not.
-      const last = changes.at(-1);
-      if (!last) return;
-      this.#emit(changes);
+      if (changes.length === 0) return;
+      // This process's own batches may have been published while the read was under way.
+      const fresh = changes.filter((change) => change.seq > (this.#published ?? 0));
+      const last = fresh.at(-1);
+      if (!last) continue;
+      this.deliver(() => this.#emit(fresh));
       this.#published = last.seq;
     }
   }

@@ -16,6 +16,8 @@ interface RoomState {
   crisisId: string;
   state: string;
   groups: Map<string, Group> | null;
+  /** While the groups are being read: the changes published meanwhile, applied once they are in. */
+  loading: Group[] | null;
   /** A change named this state since the last refresh. */
   dirty: boolean;
   /** The figures the room was last told about (or last read), null when unknown. */
@@ -74,10 +76,11 @@ export class ConsularNotifier {
     if (!r) {
       // What the room's screen holds now: this period's figures, if anyone took them.
       const last = this.#consular.snapshots.last(change.crisisId, state);
-      r = { crisisId: change.crisisId, state, groups: null, dirty: false, digest: last?.digest ?? null };
+      r = { crisisId: change.crisisId, state, groups: null, loading: null, dirty: false, digest: last?.digest ?? null };
       this.#rooms.set(name, r);
     }
     if (r.groups) apply(r.groups, change.after, state);
+    else r.loading?.push(change.after);
     r.dirty = true;
   }
 
@@ -105,15 +108,22 @@ export class ConsularNotifier {
     // changes made while nobody of it was connected here): refreshed once and told, at this moment.
     for (const name of live.keys()) {
       const m = EMBASSY_ROOM.exec(name);
-      if (m && !this.#rooms.has(name)) this.#rooms.set(name, { crisisId: m[1]!, state: m[2]!, groups: null, dirty: true, digest: null });
+      if (m && !this.#rooms.has(name)) this.#rooms.set(name, { crisisId: m[1]!, state: m[2]!, groups: null, loading: null, dirty: true, digest: null });
     }
-    for (const [name, r] of this.#rooms) if (r.dirty) this.#refresh(name, r);
+    for (const [name, r] of this.#rooms) if (r.dirty && r.loading === null) void this.#refresh(name, r);
   }
 
-  #refresh(name: string, r: RoomState): void {
+  async #refresh(name: string, r: RoomState): Promise<void> {
     try {
-      // Loaded after the changes that marked it: the database already holds them.
-      r.groups ??= new Map(this.#consular.groupsOf(r.crisisId, r.state).map((g) => [g.id, g]));
+      if (!r.groups) {
+        // Loaded after the changes that marked it: the database already holds them. What is
+        // published while the read is under way is applied after it (an older version never
+        // replaces a newer one).
+        r.loading = [];
+        const loaded = new Map((await this.#consular.groupsOf(r.crisisId, r.state)).map((g) => [g.id, g]));
+        for (const after of r.loading) apply(loaded, after, r.state);
+        r.groups = loaded;
+      }
       const groups = r.groups;
       const { digest } = this.#consular.snapshots.refresh(r.crisisId, r.state, () => [...groups.values()]);
       r.dirty = false;
@@ -124,6 +134,8 @@ export class ConsularNotifier {
       this.#io.local.to(name).emit('consularChanged');
     } catch (error) {
       this.#logger.error('consular.notify_failed', describeError(error));
+    } finally {
+      r.loading = null;
     }
   }
 

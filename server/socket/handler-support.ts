@@ -16,13 +16,13 @@ import type { WaymarkSocket } from './socket-server';
  * session is read again, and touched, when its last-seen time is due for refreshing, so at most
  * once a minute per connection.
  */
-export function liveSession(socket: WaymarkSocket, auth: AuthService): { userId: string } | null {
+export async function liveSession(socket: WaymarkSocket, auth: AuthService): Promise<{ userId: string } | null> {
   if (!socket.connected) return null;
   const known = socket.data.session;
   if (auth.knownStillFresh(known)) return { userId: socket.data.audience.userId };
-  const session = auth.resolveSession(socket.data.sessionId);
+  const session = await auth.resolveSession(socket.data.sessionId);
   const audience = socket.data.audience;
-  const fresh = session ? auth.audienceOf(session.user) : null;
+  const fresh = session ? await auth.audienceOf(session.user) : null;
   if (
     !session ||
     !fresh ||
@@ -45,14 +45,15 @@ export function liveSession(socket: WaymarkSocket, auth: AuthService): { userId:
  * result, and a real client's outbox resends with an ack). Anything but exactly one payload is
  * `invalid`, and any exception becomes the named `internal` answer, logged with the error's class
  * but never the payload. With a `limiter`, an event over the connection's rate is answered
- * `rate_limited` before anything else is done with it. A handler that answers later (work off the
- * event loop) returns undefined and calls `reply` itself, once, catching its own failures.
+ * `rate_limited` before anything else is done with it. A handler may answer with a promise (it
+ * reads the database); one that answers some other way returns undefined and calls `reply` itself,
+ * once, catching its own failures.
  */
 export function guardedHandler<R>(
   socket: Pick<WaymarkSocket, 'id'>,
   logger: Logger,
   event: string,
-  handle: (payload: unknown, reply: (result: R | Failure) => void) => R | Failure | undefined,
+  handle: (payload: unknown, reply: (result: R | Failure) => void) => R | Failure | undefined | Promise<R | Failure | undefined>,
   limiter?: { take(): boolean },
 ): (...args: unknown[]) => void {
   return (...args) => {
@@ -65,13 +66,23 @@ export function guardedHandler<R>(
       ack(failure('rate_limited', 'too many requests on this connection; slow down and retry'));
       return;
     }
-    let result: R | Failure | undefined;
+    const failed = (error: unknown) => {
+      logger.error('socket.handler_failed', { event, socketId: socket.id, ...describeError(error) });
+      return failure('internal', 'the server could not handle this request; it was not applied');
+    };
+    let result: R | Failure | undefined | Promise<R | Failure | undefined>;
     try {
       result = args.length === 2 ? handle(args[0], ack as (result: R | Failure) => void) : failure('invalid', `${event} takes exactly one payload and an ack`);
     } catch (error) {
-      logger.error('socket.handler_failed', { event, socketId: socket.id, ...describeError(error) });
-      result = failure('internal', 'the server could not handle this request; it was not applied');
+      result = failed(error);
     }
-    if (result !== undefined) ack(result);
+    if (result instanceof Promise) {
+      result.then(
+        (answer) => {
+          if (answer !== undefined) ack(answer);
+        },
+        (error: unknown) => ack(failed(error)),
+      );
+    } else if (result !== undefined) ack(result);
   };
 }

@@ -38,14 +38,15 @@ export class SessionExpiry {
     };
     const fire = () => {
       if (!socket.connected) return;
-      try {
-        const state = this.#auth.liveConnections([socket.data.sessionId]).get(socket.data.sessionId);
-        if (this.expired(socket, state)) socket.disconnect(true);
-        else arm();
-      } catch (error) {
+      this.#auth.liveConnections([socket.data.sessionId]).then(
+        (states) => {
+          if (!socket.connected) return;
+          if (this.expired(socket, states.get(socket.data.sessionId))) socket.disconnect(true);
+          else arm();
+        },
         // Not re-armed: the periodic sweep closes it within a second.
-        this.#logger.error('socket.expiry_failed', describeError(error));
-      }
+        (error: unknown) => this.#logger.error('socket.expiry_failed', describeError(error)),
+      );
     };
     arm();
     socket.once('disconnect', () => clearTimeout(timer));

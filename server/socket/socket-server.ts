@@ -10,7 +10,6 @@ import type { ChangeSource } from '../services/committed-changes';
 import type { Repositories } from '../repositories/repositories';
 import { GroupCommit, type GroupCommitOptions, type WritePath } from '../write/group-commit';
 import { OutputHold } from './output-hold';
-import { WorkerGroupCommit } from '../write/worker-group-commit';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events';
 import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
@@ -60,11 +59,6 @@ export interface SocketDeps {
   origins: OriginPolicy;
   socketRate?: SocketRatePolicy;
   groupCommit?: GroupCommitOptions;
-  /**
-   * The database file: when given, the group commit runs on a worker thread with its own write
-   * connection to it (WorkerGroupCommit); otherwise on this connection, in this thread.
-   */
-  writeWorkerDatabase?: string;
   /** Fewest changes a room's batch has to go packed to the sockets that asked (PACKED_LIVE_MIN). */
   packedLiveMin?: number;
   now?: () => number;
@@ -86,7 +80,7 @@ export interface SocketServer {
    * Closes every connection whose session ended or whose user changed, and publishes changes
    * committed elsewhere that no announcement brought (see SWEEP_INTERVAL_MS).
    */
-  sweep(): void;
+  sweep(): Promise<void>;
   /** Stops the periodic sweep (the app is closing). */
   stopSweeping(): void;
 }
@@ -122,26 +116,22 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   const hold = new OutputHold((error) => deps.logger.error('socket.flush_failed', describeError(error)));
   hold.attach(io.engine);
   const publisher = new ChangePublisher(io, deps.logger, deps.changes, cluster ? announcer(io, cluster) : undefined, deps.packedLiveMin);
+  publisher.deliver = (work) => hold.run(work);
+  // The periodic check retries a catch-up that failed.
+  const catchUp = (seq?: number) => publisher.catchUp(seq).catch((error: unknown) => deps.logger.error('change.catch_up_failed', describeError(error)));
   if (cluster) {
     io.on('committed', (seq: unknown) => {
       if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return;
-      try {
-        hold.run(() => publisher.catchUp(seq));
-      } catch (error) {
-        // The periodic check retries.
-        deps.logger.error('change.catch_up_failed', describeError(error));
-      }
+      void catchUp(seq);
     });
   }
   const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger, deps.now) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
   const publishBatch = (changes: readonly CommittedChange[]) => publisher.publishAll(changes);
-  const writes: WritePath = deps.writeWorkerDatabase
-    ? new WorkerGroupCommit(deps.writeWorkerDatabase, publishBatch, deps.logger, { ...deps.groupCommit, ...(deps.now ? { now: deps.now } : {}) })
-    : new GroupCommit(deps.repositories, deps.groups, publishBatch, deps.logger, deps.groupCommit, deps.auth);
+  const writes: WritePath = new GroupCommit(deps.repositories, deps.groups, publishBatch, deps.logger, deps.groupCommit, deps.auth);
   writes.deliver = (work) => hold.run(work);
 
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
     try {
       const auth: unknown = socket.handshake.auth;
       const protocol = typeof auth === 'object' && auth !== null && 'protocol' in auth ? auth.protocol : undefined;
@@ -155,11 +145,11 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
         return next(refuse('forbidden_origin'));
       }
       const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
-      const session = token ? deps.auth.resolveToken(token) : null;
+      const session = token ? await deps.auth.resolveToken(token) : null;
       if (!session) return next(refuse('unauthorized'));
       socket.data.sessionId = session.sessionId;
       socket.data.session = { createdAtMs: session.createdAtMs, lastSeenAtMs: session.lastSeenAtMs };
-      socket.data.audience = deps.auth.audienceOf(session.user);
+      socket.data.audience = await deps.auth.audienceOf(session.user);
       socket.data.bucket = new TokenBucket(deps.socketRate ?? DEFAULT_SOCKET_RATE, deps.now);
       socket.data.packedLive = typeof auth === 'object' && auth !== null && 'packedLive' in auth && auth.packedLive === true;
       next();
@@ -187,11 +177,11 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     registerSyncHandler(socket, deps);
   });
 
-  const sweep = () => {
+  const sweep = async () => {
     const sockets = [...io.of('/').sockets.values()];
     if (sockets.length === 0) return;
     // One read for every connection's session and user (not two per socket).
-    const states = deps.auth.liveConnections([...new Set(sockets.map((socket) => socket.data.sessionId))]);
+    const states = await deps.auth.liveConnections([...new Set(sockets.map((socket) => socket.data.sessionId))]);
     for (const socket of sockets) {
       const state = states.get(socket.data.sessionId);
       // Ended, disabled, changed, or expired by time (each socket's own timer usually came first).
@@ -199,16 +189,8 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     }
   };
   const timer = setInterval(() => {
-    try {
-      sweep();
-    } catch (error) {
-      deps.logger.error('socket.sweep_failed', describeError(error));
-    }
-    try {
-      hold.run(() => publisher.catchUp());
-    } catch (error) {
-      deps.logger.error('change.catch_up_failed', describeError(error));
-    }
+    sweep().catch((error: unknown) => deps.logger.error('socket.sweep_failed', describeError(error)));
+    void catchUp();
   }, SWEEP_INTERVAL_MS);
   timer.unref();
 

@@ -23,8 +23,8 @@ export function registerSyncHandler(socket: WaymarkSocket, deps: SyncHandlerDeps
       socket,
       deps.logger,
       'sync',
-      (payload, reply: (result: SyncAck) => void): SyncAck | undefined => {
-        if (!liveSession(socket, deps.auth)) return failure('unauthorized', 'your session has ended; sign in again');
+      async (payload, reply: (result: SyncAck) => void): Promise<SyncAck | undefined> => {
+        if (!(await liveSession(socket, deps.auth))) return failure('unauthorized', 'your session has ended; sign in again');
         const parsed = SyncRequest.safeParse(payload);
         if (!parsed.success) return failure('invalid', 'not a valid sync request', toIssues(parsed.error));
         const audience = socket.data.audience;
@@ -35,7 +35,7 @@ export function registerSyncHandler(socket: WaymarkSocket, deps: SyncHandlerDeps
         const request = parsed.data;
         const sinceSeq = request.projection !== undefined && request.projection !== projection ? null : request.sinceSeq;
         const stamp = (ack: SyncAck): SyncAck => (ack.ok ? { ...ack, projection } : ack);
-        if (!request.packed) return stamp(deps.sync.sync(audience, sinceSeq));
+        if (!request.packed) return stamp(await deps.sync.sync(audience, sinceSeq));
         // A packed snapshot is compressed off the event loop: answered when ready.
         deps.sync.syncPacked(audience, sinceSeq).then(
           (ack) => reply(stamp(ack)),

@@ -7,7 +7,7 @@ import type { ConnectionState } from '../repositories/session.repository';
 import { failure } from '../../shared/protocol';
 
 /**
- * Group commit: commands that arrive together are applied in ONE SQLite transaction and made
+ * Group commit: commands that arrive together are applied in ONE transaction and made
  * durable by one commit (one fsync with synchronous=FULL) instead of one each.
  *
  * - Each command still runs through `GroupService.execute`, which owns every rule. Called inside
@@ -29,8 +29,8 @@ import { failure } from '../../shared/protocol';
  *   if that was changed by another process a moment ago. One read per batch, not two or three per
  *   command, and atomic with the writes it guards.
  *
- * Everything from BEGIN to COMMIT is synchronous, so code that calls `GroupService.execute`
- * directly (imports, other services) never meets an open batch transaction.
+ * The batch's transaction holds the store's write lock from BEGIN to COMMIT, so code that calls
+ * `GroupService.execute` directly (imports, other services) waits for it and never joins it.
  */
 export interface GroupCommitOptions {
   /** Most commands in one transaction (default 512). */
@@ -39,13 +39,13 @@ export interface GroupCommitOptions {
 
 /** How a batch checks the sessions its commands were sent with (AuthService does this). */
 export interface SessionCheck {
-  liveConnections(sessionIds: readonly string[]): Map<string, ConnectionState>;
+  liveConnections(sessionIds: readonly string[]): Promise<Map<string, ConnectionState>>;
   connectionMatches(state: ConnectionState | undefined, audience: Audience): boolean;
 }
 
 export const DEFAULT_MAX_BATCH = 512;
 
-/** The socket commands' write path: GroupCommit here, or WorkerGroupCommit (the same, on a worker thread). */
+/** The socket commands' write path (GroupCommit; tests may stand in for it). */
 export interface WritePath {
   /** Queues a parsed, authorized command; `done` is called once it is committed and published (or refused). */
   submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId?: string | null): void;
@@ -60,7 +60,7 @@ export interface WritePath {
    * one write: OutputHold).
    */
   deliver: (work: () => void) => void;
-  /** Answers what is waiting, then lets go of what it holds (the worker thread). */
+  /** Answers what is waiting (and waits for the batch under way). */
   close(): Promise<void>;
 }
 
@@ -95,6 +95,8 @@ export class GroupCommit implements WritePath {
   readonly #sessions: SessionCheck | null;
   #queue: Pending[] = [];
   #scheduled: NodeJS.Immediate | null = null;
+  /** The flush under way, if any. */
+  #running: Promise<void> | null = null;
   /** Called after each flush (the bench counts batch sizes with it). */
   onFlush: ((stats: FlushStats) => void) | null = null;
   deliver: (work: () => void) => void = (work) => work();
@@ -123,6 +125,7 @@ export class GroupCommit implements WritePath {
    */
   submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId: string | null = null): void {
     this.#queue.push({ actor, command, done, sessionId });
+    if (this.#running) return; // the running flush takes the queue when it ends
     if (this.#queue.length >= this.#maxBatch) this.flush();
     else this.#scheduled ??= setImmediate(() => this.flush());
   }
@@ -137,29 +140,46 @@ export class GroupCommit implements WritePath {
     return this.#queue.length;
   }
 
-  /** Flushes what is waiting; the connection is its opener's to close. */
-  close(): Promise<void> {
+  /** Flushes what is waiting and waits for it; the connection is its opener's to close. */
+  async close(): Promise<void> {
     this.flush();
-    return Promise.resolve();
+    while (this.#running) await this.#running;
   }
 
-  /** Applies, commits, publishes and answers every waiting command now. */
+  /**
+   * Applies, commits, publishes and answers what is waiting, one batch at a time: a batch starts
+   * only when the one before it has committed and been published, so this process publishes its
+   * changes in commit order. What arrives meanwhile waits and goes in the next batch.
+   */
   flush(): void {
     if (this.#scheduled) {
       clearImmediate(this.#scheduled);
       this.#scheduled = null;
     }
-    const batch = this.#queue;
-    if (batch.length === 0) return;
-    this.#queue = [];
+    if (this.#running || this.#queue.length === 0) return;
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      await this.#flushBatch(batch);
+    }
+  }
+
+  async #flushBatch(batch: Pending[]): Promise<void> {
     const started = performance.now();
     let applyMs = 0;
     let outcomes: CommandOutcome[];
     try {
-      outcomes = this.#repos.transaction(() => {
+      outcomes = await this.#repos.transaction(async () => {
         const applying = performance.now();
-        const allowed = this.#sessionsAllow(batch);
-        const applied = batch.map((item, i) => (allowed[i] ? this.#applyOne(item) : { ack: sessionEnded(), committed: [] }));
+        const allowed = await this.#sessionsAllow(batch);
+        // One after another: a later command of the batch sees what the earlier ones wrote.
+        const applied: CommandOutcome[] = [];
+        for (const [i, item] of batch.entries()) applied.push(allowed[i] ? await this.#applyOne(item) : { ack: sessionEnded(), committed: [] });
         applyMs = performance.now() - applying;
         return applied;
       });
@@ -188,22 +208,22 @@ export class GroupCommit implements WritePath {
   }
 
   /** Whether each command's session is still live for its actor: one read for the whole batch. */
-  #sessionsAllow(batch: readonly Pending[]): boolean[] {
+  async #sessionsAllow(batch: readonly Pending[]): Promise<boolean[]> {
     const check = this.#sessions;
     const ids = new Set<string>();
     for (const item of batch) if (item.sessionId !== null) ids.add(item.sessionId);
     if (!check || ids.size === 0) return batch.map(() => true);
-    const live = check.liveConnections([...ids]);
+    const live = await check.liveConnections([...ids]);
     return batch.map((item) => item.sessionId === null || check.connectionMatches(live.get(item.sessionId), item.actor.audience));
   }
 
-  #applyOne(item: Pending): CommandOutcome {
+  async #applyOne(item: Pending): Promise<CommandOutcome> {
     try {
-      return this.#groups.execute(item.actor, item.command);
+      return await this.#groups.execute(item.actor, item.command);
     } catch (error) {
       // execute's own transaction was a savepoint of the batch's: only this command rolled back.
-      // If SQLite itself ended the whole transaction (disk full, I/O error), go no further: the
-      // batch's commit fails and every command of it is answered `internal`.
+      // If the database itself ended the whole transaction (disk full, I/O error, connection
+      // lost), go no further: the batch's commit fails and every command of it is answered `internal`.
       if (!this.#repos.inTransaction()) throw error;
       this.#logger.error('write.command_failed', { type: item.command.type, ...describeError(error) });
       return { ack: notApplied(), committed: [] };

@@ -84,7 +84,7 @@ describe('field app offline', () => {
       await Promise.all([signIn(coordinator.page, server.url, server.accounts.coordinator), signIn(field.page, server.url, server.accounts.field)]);
       const c = coordinator.page;
       const f = field.page;
-      const before = server.countRows('groups');
+      const before = await server.countRows('groups');
       await waitForMapGroups(c, before);
       await waitForMapGroups(f, before);
       await waitUntilOfflineReady(f);
@@ -113,7 +113,7 @@ describe('field app offline', () => {
       await waitForWaiting(f, 3);
       for (const name of names) await f.getByTestId('recent-unsent').filter({ hasText: name }).getByText(en['outbox.waiting']).waitFor();
       await waitForMapGroups(f, before + 3);
-      expect(server.countRows('groups')).toBe(before);
+      expect(await server.countRows('groups')).toBe(before);
 
       await field.context.setOffline(false);
       await waitForConnection(f, 'connected');
@@ -126,7 +126,7 @@ describe('field app offline', () => {
         expect(await rowsNamed(c, name).count()).toBe(1);
       }
       expect(groupsNamed(server.databaseFile, prefix).sort()).toEqual(names);
-      expect(server.countRows('groups')).toBe(before + 3);
+      expect(await server.countRows('groups')).toBe(before + 3);
       for (const guarded of pages) guarded.assertClean();
     });
     it('brings an update made offline on an old version back as a conflict, shows both, and applies it only when asked', async () => {
@@ -258,7 +258,7 @@ describe('field app offline', () => {
       });
       await second.goto(server.url);
       await waitForConnection(second, 'connected');
-      const before = server.countRows('groups');
+      const before = await server.countRows('groups');
       const sending = (page: typeof first, value: boolean) =>
         page
           .getByTestId('outbox-count')
@@ -287,7 +287,7 @@ describe('field app offline', () => {
       await reportHere(second, next, 3);
       await second.getByTestId('submit-status').getByText(en['form.sent'], { exact: true }).waitFor();
       expect(groupsNamed(server.databaseFile, next)).toEqual([next]);
-      expect(server.countRows('groups')).toBe(before + 2);
+      expect(await server.countRows('groups')).toBe(before + 2);
       field.assertClean();
     });
 

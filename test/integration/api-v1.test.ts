@@ -56,11 +56,11 @@ async function all<T extends { nextCursor: number | null }>(path: string, token:
 }
 
 /** Every group of both crises, read straight from the database. */
-function allGroups(): Group[] {
+async function allGroups(): Promise<Group[]> {
   const db = openDatabase(server.databaseFile, { readonly: true });
   try {
     const repos = createRepositories(db);
-    return repos.crises.list().flatMap((c) => repos.groups.listByCrisis(c.id));
+    return (await repos.crises.list()).flatMap((c) => await repos.groups.listByCrisis(c.id));
   } finally {
     db.close();
   }

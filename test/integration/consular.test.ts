@@ -375,9 +375,9 @@ describe('consular view', () => {
       expect((await get(account, CONSULAR_ROUTES.history)).status).toBe(403);
       expect((await get(account, CONSULAR_ROUTES.evacuationCsv)).status).toBe(403);
     }
-    const before = server.countRows('audit');
+    const before = await server.countRows('audit');
     await summaryOf('embassy');
-    expect(server.countRows('audit')).toBe(before + 1);
+    expect(await server.countRows('audit')).toBe(before + 1);
   });
 
   it('exports the evacuation list as CSV with only what the embassy may see, and audits the export', async () => {

@@ -163,7 +163,7 @@ describe('coordination workspace', () => {
     const [field, coord] = await Promise.all([connect('field'), connect('coordinator')]);
     const kept = okGroup(await sendCommand(field, reportCommand(makeGroupInput({ headcount: { total: 20 } }))));
     const dup = okGroup(await sendCommand(field, reportCommand(makeGroupInput({ headcount: { total: 18 } }))));
-    const logBefore = server.countRows('change_log');
+    const logBefore = await server.countRows('change_log');
     const keptChanged = upsertOf(coord, kept.id, (g) => g.version === kept.version + 1);
     const ack = expectOk(
       await sendCommand(coord, {
@@ -178,7 +178,7 @@ describe('coordination workspace', () => {
     expect(ack.group).toMatchObject({ id: dup.id, status: 'duplicate', mergedInto: kept.id });
     const keptAfter = await keptChanged;
     expect(keptAfter.kind === 'group.upsert' && keptAfter.group.view === 'full' && keptAfter.group.group.headcount.total).toBe(20);
-    expect(server.countRows('change_log')).toBe(logBefore + 2);
+    expect(await server.countRows('change_log')).toBe(logBefore + 2);
 
     const timeline = Timeline.parse(await (await get(`/api/groups/${kept.id}/timeline`)).json());
     expect(timeline.entries.map((e) => e.kind)).toEqual(['group.report', 'group.merge']);

@@ -48,7 +48,7 @@ describe(seedDemo.name, () => {
     const coordinator = await connectUser(server.url, server.accounts.coordinator);
 
     expect(expectSnapshot(await requestSync(coordinator, null)).groups).toHaveLength(DEMO_GROUP_COUNT);
-    expect(server.countRows('crises')).toBe(1);
+    expect(await server.countRows('crises')).toBe(1);
     coordinator.close();
   });
 });

@@ -60,14 +60,14 @@ describe('field edit scope', () => {
 
   it('refuses a field user another team’s group they were not asked to follow up as not found, and changes nothing', async () => {
     const reported = expectOk(await sendCommand(socketOf('coordinator'), reportCommand()));
-    const log = server.countRows('change_log');
+    const log = await server.countRows('change_log');
 
     const ack = await sendCommand(socketOf('field'), updateCommand(reported.group.id, 1, { notes: 'not mine' }));
 
     // not_found, as for a responder: the field user holds this group only as an anonymous point
     // (or not at all when flagged, protection rule 11), and learns nothing more from the answer.
     expect(ack).toMatchObject({ ok: false, code: 'not_found' });
-    expect(server.countRows('change_log')).toBe(log);
+    expect(await server.countRows('change_log')).toBe(log);
   });
 
   it('refuses before the version check, so a stale edit of another team’s group is not found either (no current state leaks)', async () => {
@@ -93,14 +93,14 @@ describe('field edit scope', () => {
 describe('group.requestFollowUp', () => {
   it('records the request once however often it is asked, with a new version, a change and an audit entry each time', async () => {
     const reported = expectOk(await sendCommand(socketOf('coordinator'), reportCommand()));
-    const log = server.countRows('change_log');
+    const log = await server.countRows('change_log');
 
     const first = expectOk(await sendCommand(socketOf('coordinator'), followUp(reported.group.id, 1, idOf('field'))));
     const second = expectOk(await sendCommand(socketOf('coordinator'), followUp(reported.group.id, 2, idOf('field'))));
 
     expect(first.group.followUpBy).toEqual([idOf('field')]);
     expect(second.group).toMatchObject({ version: 3, followUpBy: [idOf('field')] });
-    expect(server.countRows('change_log')).toBe(log + 2);
+    expect(await server.countRows('change_log')).toBe(log + 2);
     const audit = AuditPage.parse(await (await get('coordinator', `${API_ROUTES.audit}?action=group.follow_up_request&recordId=${reported.group.id}`)).json());
     expect(audit.entries).toHaveLength(2);
     expect(audit.entries[0]).toMatchObject({ userId: idOf('coordinator'), role: 'coordinator', outcome: 'ok' });

@@ -52,7 +52,7 @@ describe(GroupService.name, () => {
 
     it('refuses an invalid report with issues and stores nothing', async () => {
       const field = await connect('field');
-      const before = { groups: server.countRows('groups'), log: server.countRows('change_log') };
+      const before = { groups: await server.countRows('groups'), log: await server.countRows('change_log') };
       const valid = makeGroupInput();
       const group = { ...valid, headcount: { ...valid.headcount, total: 0 } };
 
@@ -60,20 +60,20 @@ describe(GroupService.name, () => {
 
       expect(ack).toMatchObject({ ok: false, code: 'invalid' });
       expect(!ack.ok && ack.issues?.some((i) => i.path.join('.') === 'group.headcount.total')).toBe(true);
-      expect({ groups: server.countRows('groups'), log: server.countRows('change_log') }).toEqual(before);
+      expect({ groups: await server.countRows('groups'), log: await server.countRows('change_log') }).toEqual(before);
     });
 
     it('stores one group and returns the first result when the same command id is sent twice', async () => {
       const field = await connect('field');
       const command = reportCommand();
-      const groupsBefore = server.countRows('groups');
+      const groupsBefore = await server.countRows('groups');
 
       const first = await sendCommand(field, command);
       const second = await sendCommand(field, command);
 
       expect(first.ok).toBe(true);
       expect(second).toEqual(first);
-      expect(server.countRows('groups')).toBe(groupsBefore + 1);
+      expect(await server.countRows('groups')).toBe(groupsBefore + 1);
     });
 
     it('answers conflict with the current group when a new command reports an existing group id', async () => {
@@ -210,12 +210,12 @@ describe(GroupService.name, () => {
 
   it('writes an audit row for every applied command and none for a refused one', async () => {
     const coordinator = await connect('coordinator');
-    const before = server.countRows('audit');
+    const before = await server.countRows('audit');
     const reported = expectOk(await sendCommand(coordinator, reportCommand()));
     await sendCommand(coordinator, statusCommand(reported.group.id, 1, 'evacuated'));
     expectOk(await sendCommand(coordinator, updateCommand(reported.group.id, 1, { consentConsulate: 'yes', protectionConcern: true })));
 
     // report; update + consent change + protection flag change; nothing for the refused transition.
-    expect(server.countRows('audit')).toBe(before + 4);
+    expect(await server.countRows('audit')).toBe(before + 4);
   });
 });

@@ -48,7 +48,7 @@ describe(GroupCommit.name, () => {
     db = openDatabase(path.join(dir, 'waymark.db'));
     repos = createRepositories(db);
     const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
-    const crisis = admin.createCrisis({
+    const crisis = await admin.createCrisis({
       name: 'Batch crisis',
       type: 'conflict',
       hostCountry: 'LBY',
@@ -58,9 +58,9 @@ describe(GroupCommit.name, () => {
     const auth = new AuthService(repos, DEFAULT_SESSION_POLICY);
     const actorOf = async (username: string, role: 'field' | 'coordinator'): Promise<Actor> => {
       const user = await admin.createUser({ username, password: 'batch-password-1', role, displayName: username, agency: null, crisisId: crisis.id });
-      const record = repos.users.findById(user.id);
+      const record = await repos.users.findById(user.id);
       if (!record) throw new Error('user not stored');
-      return { userId: user.id, audience: auth.audienceOf(record) };
+      return { userId: user.id, audience: await auth.audienceOf(record) };
     };
     field = await actorOf('batch-field', 'field');
     coordinator = await actorOf('batch-coordinator', 'coordinator');
@@ -155,13 +155,13 @@ describe(GroupCommit.name, () => {
     expect(events.filter((e) => e.kind === 'publish')).toHaveLength(2);
   });
 
-  it('rolls back only the command that failed half-way through its writes', () => {
+  it('rolls back only the command that failed half-way through its writes', async () => {
     const failing = reportCommand();
     // A command that wrote its rows and then failed (a bug, a broken invariant): its savepoint goes.
     const service: Pick<GroupService, 'execute'> = {
       execute: (actor, command) =>
-        repos.transaction(() => {
-          const outcome = groups.execute(actor, command);
+        repos.transaction(async () => {
+          const outcome = await groups.execute(actor, command);
           if (command.commandId === failing.commandId) throw new Error('failed after writing');
           return outcome;
         }),
@@ -177,8 +177,8 @@ describe(GroupCommit.name, () => {
 
     expect(outcomes.map((o) => (o.ack.ok ? 'ok' : o.ack.code))).toEqual(['ok', 'internal', 'ok']);
     expect(counts()).toEqual({ groups: before.groups + 2, changeLog: before.changeLog + 2, idempotency: before.idempotency + 2, audit: before.audit + 2 });
-    expect(repos.groups.findById(failing.type === 'group.report' ? failing.group.id : '')).toBeNull();
-    expect(repos.idempotency.find(failing.commandId)).toBeNull();
+    expect(await repos.groups.findById(failing.type === 'group.report' ? failing.group.id : '')).toBeNull();
+    expect(await repos.idempotency.find(failing.commandId)).toBeNull();
     expect(events.filter((e) => e.kind === 'publish').map((e) => e.seq)).toEqual(outcomes.flatMap((o) => (o.ack.ok ? [o.ack.seq] : [])));
   });
 
@@ -213,7 +213,7 @@ describe(GroupCommit.name, () => {
     expect(outcomes.map((o) => (o.ack.ok ? 'ok' : o.ack.code))).toEqual(['ok', 'invalid']);
   });
 
-  it('judges a base version against the earlier commands of the same batch', () => {
+  it('judges a base version against the earlier commands of the same batch', async () => {
     const { writes, submit, outcomes } = recorder();
     const group = makeGroupInput();
     submit(field, reportCommand(group));
@@ -226,7 +226,7 @@ describe(GroupCommit.name, () => {
     expect(result).toEqual(['ok v1', 'ok v2', 'conflict', 'ok v3']);
     const conflict = outcomes[2]?.ack;
     expect(conflict && !conflict.ok && conflict.current?.view === 'full' ? conflict.current.group.version : null).toBe(2);
-    expect(repos.groups.findById(group.id)).toMatchObject({ version: 3, status: 'verified', notes: 'first edit' });
+    expect(await repos.groups.findById(group.id)).toMatchObject({ version: 3, status: 'verified', notes: 'first edit' });
   });
 });
 
@@ -243,7 +243,7 @@ describe('group commit over sockets', () => {
   it('acks every one of many concurrent commands from many sockets and stores each exactly once', async () => {
     const cookie = await signIn(server.url, server.accounts.field.username, server.accounts.field.password);
     const sockets: ClientSocket[] = await Promise.all(Array.from({ length: 20 }, () => connectAs(server.url, cookie)));
-    const before = { groups: server.countRows('groups'), log: server.countRows('change_log'), idem: server.countRows('idempotency') };
+    const before = { groups: await server.countRows('groups'), log: await server.countRows('change_log'), idem: await server.countRows('idempotency') };
     const commands = sockets.map(() => Array.from({ length: 15 }, () => reportCommand()));
 
     // Every socket sends all its commands at once: they arrive together and share batches.
@@ -255,7 +255,7 @@ describe('group commit over sockets', () => {
     expect(flat).toHaveLength(300);
     expect(new Set(flat.map((a) => a.seq)).size).toBe(300);
     expect(repeats.flat()).toEqual(acks.flat());
-    expect({ groups: server.countRows('groups'), log: server.countRows('change_log'), idem: server.countRows('idempotency') }).toEqual({
+    expect({ groups: await server.countRows('groups'), log: await server.countRows('change_log'), idem: await server.countRows('idempotency') }).toEqual({
       groups: before.groups + 300,
       log: before.log + 300,
       idem: before.idem + 300,
@@ -310,7 +310,7 @@ describe('group commit and a crash', () => {
       while (!stopped) {
         const command = reportCommand();
         try {
-          const ack = await socket.timeout(5_000).emitWithAck('command', command);
+          const ack = (await socket.timeout(5_000)).emitWithAck('command', command);
           if (ack.ok && command.type === 'group.report') acked.push({ commandId: command.commandId, groupId: command.group.id, seq: ack.seq });
         } catch {
           return; // the connection died with the server: this command may or may not be stored

@@ -64,12 +64,12 @@ async function makeWorld(): Promise<World> {
   const db = openDatabase(':memory:');
   const repos = createRepositories(db);
   const admin = new AdminService(repos, { scrypt: { N: 16, r: 1, p: 1 } });
-  const crisis = admin.createCrisis({ name: 'History', type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area: [9.3, 19.5, 25.2, 33.2] });
+  const crisis = await admin.createCrisis({ name: 'History', type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area: [9.3, 19.5, 25.2, 33.2] });
   const agencies: Record<AgencyKey, string> = {
-    IOM: admin.createAgency({ name: 'International Organization for Migration', acronym: 'IOM', type: 'un' }).id,
-    MSF: admin.createAgency({ name: 'Medecins Sans Frontieres', acronym: 'MSF', type: 'ingo' }).id,
-    NGA: admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' }).id,
-    MLI: admin.createAgency({ name: 'Embassy of Mali', acronym: 'MLI-EMB', type: 'consulate', servesState: 'MLI' }).id,
+    IOM: (await admin.createAgency({ name: 'International Organization for Migration', acronym: 'IOM', type: 'un' })).id,
+    MSF: (await admin.createAgency({ name: 'Medecins Sans Frontieres', acronym: 'MSF', type: 'ingo' })).id,
+    NGA: (await admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' })).id,
+    MLI: (await admin.createAgency({ name: 'Embassy of Mali', acronym: 'MLI-EMB', type: 'consulate', servesState: 'MLI' })).id,
   };
   const world: World = {
     db,
@@ -115,9 +115,9 @@ async function createUser(world: World, key: UserKey, role: Role, agency: Agency
 }
 
 /** The user's record now; null when absent or disabled (its sessions are gone: nothing is delivered). */
-function userNow(world: World, key: UserKey) {
+async function userNow(world: World, key: UserKey) {
   const id = world.users[key];
-  const user = id ? world.repos.users.findById(id) : null;
+  const user = id ? await world.repos.users.findById(id) : null;
   return user && !user.disabled ? user : null;
 }
 
@@ -134,10 +134,10 @@ type Allowed = { view: 'full' | 'reduced' | 'nationals'; group: unknown } | null
 const round = (x: number, decimals: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
 const ACTIVE = new Set(['proposed', 'accepted', 'in_progress']);
 
-function oracle(world: World, key: UserKey, g: Group): Allowed {
+async function oracle(world: World, key: UserKey, g: Group): Promise<Allowed> {
   const user = userNow(world, key);
   if (!user || user.crisisId !== g.crisisId) return null;
-  const agency = user.agencyId ? world.repos.agencies.findById(user.agencyId) : null;
+  const agency = user.agencyId ? await world.repos.agencies.findById(user.agencyId) : null;
   switch (user.role) {
     case 'admin':
       return null;
@@ -209,9 +209,9 @@ function leaves(value: unknown, path = '', out = new Map<string, string>()): Map
 }
 
 /** What is wrong with a received view of a group, for this user now; null when nothing is. */
-function judgeView(world: World, key: UserKey, received: { view: string; group: unknown }): string | null {
+async function judgeView(world: World, key: UserKey, received: { view: string; group: unknown }): Promise<string | null> {
   const id = (received.group as { id: string }).id;
-  const current = world.repos.groups.findById(id);
+  const current = await world.repos.groups.findById(id);
   if (!current) return `a group that does not exist: ${id}`;
   const allowed = oracle(world, key, current);
   if (!allowed) return `${key} may not receive group ${id} now (got a ${received.view} view)`;
@@ -220,7 +220,7 @@ function judgeView(world: World, key: UserKey, received: { view: string; group: 
   // so a reused packed snapshot a few changes old is fine for them; nobody else may.
   const candidates =
     allowed.view === 'full' && userNow(world, key)?.role === 'coordinator'
-      ? world.repos.changeLog.listForEntity(world.crisisId, id).map((c) => ({ view: 'full', group: c.group }))
+      ? (await world.repos.changeLog.listForEntity(world.crisisId, id)).map((c) => ({ view: 'full', group: c.group }))
       : [allowed];
   const got = leaves(received.group);
   for (const candidate of candidates) {
@@ -234,17 +234,17 @@ function judgeView(world: World, key: UserKey, received: { view: string; group: 
 }
 
 /** Tokens the user may not see in any payload now: notes markers and other nationalities' codes. */
-function forbiddenTokens(world: World, key: UserKey): string[] {
+async function forbiddenTokens(world: World, key: UserKey): Promise<string[]> {
   const tokens: string[] = [];
   for (const id of world.groupIds) {
-    const g = world.repos.groups.findById(id);
+    const g = await world.repos.groups.findById(id);
     if (!g) continue;
     const allowed = oracle(world, key, g);
     const notesAllowed = allowed?.view === 'full' || (allowed?.view === 'nationals' && (allowed.group as { whole: unknown }).whole !== null);
     if (!notesAllowed && g.notes) tokens.push(g.notes);
   }
   const user = userNow(world, key);
-  const agency = user?.agencyId ? world.repos.agencies.findById(user.agencyId) : null;
+  const agency = user?.agencyId ? await world.repos.agencies.findById(user.agencyId) : null;
   if (user?.role === 'embassy') for (const s of STATES) if (s !== agency?.servesState) tokens.push(`"${s}"`);
   return tokens;
 }
@@ -301,15 +301,15 @@ function checkSyncAck(world: World, key: UserKey, channel: string, ack: SyncAck)
 
 /** Every channel, for every user, at this moment. */
 async function checkEveryChannel(world: World): Promise<void> {
-  const head = world.repos.changeLog.headSeq();
+  const head = await world.repos.changeLog.headSeq();
   for (const key of Object.keys(world.users) as UserKey[]) {
     const actor = actorOf(world, key);
     if (!actor) continue;
     const audience = actor.audience;
-    checkSyncAck(world, key, 'snapshot', world.sync.sync(audience, null));
+    checkSyncAck(world, key, 'snapshot', await world.sync.sync(audience, null));
     checkSyncAck(world, key, 'packed snapshot', await world.sync.syncPacked(audience, null));
     for (let since = 0; since <= head; since++) {
-      checkSyncAck(world, key, `catch-up from ${since}`, world.sync.sync(audience, since));
+      checkSyncAck(world, key, `catch-up from ${since}`, await world.sync.sync(audience, since));
       checkSyncAck(world, key, `packed catch-up from ${since}`, await world.sync.syncPacked(audience, since));
     }
     for (const id of world.groupIds) {
@@ -327,7 +327,7 @@ async function checkEveryChannel(world: World): Promise<void> {
       const assignments = world.api.assignments(audience, { since: 0, limit: 500 });
       expectNoTokens(world, key, 'API assignments', assignments);
       for (const a of assignments.items) {
-        const g = world.repos.groups.findById(a.groupId);
+        const g = await world.repos.groups.findById(a.groupId);
         const allowed = g ? oracle(world, key, g) : null;
         const held =
           allowed?.view === 'full'
@@ -352,7 +352,7 @@ async function checkEveryChannel(world: World): Promise<void> {
         const collection = JSON.parse(file.body) as { features: { geometry: { coordinates: [number, number] }; properties: Record<string, unknown> }[] };
         for (const f of collection.features) {
           const id = Object.values(f.properties).find((v) => typeof v === 'string' && world.groupIds.includes(v)) as string | undefined;
-          const g = id ? world.repos.groups.findById(id) : null;
+          const g = id ? await world.repos.groups.findById(id) : null;
           const allowed = g ? oracle(world, key, g) : null;
           if (!g || !allowed || allowed.view === 'reduced') expect.fail(`geojson export: ${key} got a group it may not export now`);
           expect(f.geometry.coordinates).toEqual([g.location.lon, g.location.lat]);
@@ -424,9 +424,9 @@ const stepArb = fc.oneof(
 );
 type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
 
-function groupAt(world: World, index: number): Group | null {
+async function groupAt(world: World, index: number): Promise<Group | null> {
   if (world.groupIds.length === 0) return null;
-  return world.repos.groups.findById(world.groupIds[index % world.groupIds.length] as string);
+  return await world.repos.groups.findById(world.groupIds[index % world.groupIds.length] as string);
 }
 
 /** The command a step sends, and who sends it; null when the step sends none. */
@@ -548,7 +548,7 @@ async function run(world: World, step: Step): Promise<void> {
       const prior = world.sent[step.i % Math.max(1, world.sent.length)];
       const actor = prior ? actorOf(world, prior.by) : null;
       if (!prior || !actor) return;
-      const outcome = world.groups.execute(actor, prior.command);
+      const outcome = await world.groups.execute(actor, prior.command);
       expect(outcome.committed).toEqual([]);
       checkAck(world, prior.by, 'replayed ack', outcome.ack);
       return;
@@ -557,7 +557,7 @@ async function run(world: World, step: Step): Promise<void> {
       const planned = commandOf(world, step);
       const actor = planned ? actorOf(world, planned.by) : null;
       if (!planned || !actor) return;
-      const outcome = world.groups.execute(actor, planned.command);
+      const outcome = await world.groups.execute(actor, planned.command);
       if (!outcome.ack.ok) return;
       world.sent.push(planned);
       if (planned.command.type === 'group.report') world.groupIds.push(planned.command.group.id);

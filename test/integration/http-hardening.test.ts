@@ -104,7 +104,7 @@ describe('state-changing requests from other pages (cross-site request forgery)'
     const sitrep = (headers: Record<string, string>) =>
       send(`${server.url}${EXPORT_ROUTES.sitrep}`, { method: 'POST', headers: { cookie: coordinatorCookie, ...headers } });
     expect(await sitrep({ origin: attacker, 'content-type': 'text/plain' })).toEqual(refused(FOREIGN_MESSAGE));
-    expect(server.countRows('sitreps')).toBe(0);
+    expect(await server.countRows('sitreps')).toBe(0);
   });
 
   it('refuses a state-changing request that names no origin at all, sign-in included', async () => {
@@ -204,7 +204,7 @@ describe('malformed requests get a named 4xx, never a 5xx', () => {
         expect({ ...where, ...gzipped }).toMatchObject({ status: 400, body: { ok: false, code: 'invalid' } });
       }
     }
-    expect(server.countRows('sitreps')).toBe(0);
+    expect(await server.countRows('sitreps')).toBe(0);
   });
 
   it('answers 400 for malformed JSON, 415 for an unknown charset and 413 for an oversize body, on every route', async () => {

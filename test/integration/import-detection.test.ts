@@ -139,8 +139,8 @@ describe('import detection (fixtures)', () => {
   it("takes Waymark's own groups export back into the same crisis with nothing new and nothing changed", async () => {
     const exported = await fetch(`${server.url}${EXPORT_ROUTES.groupsCsv}`, { headers: { cookie } });
     const csv = Buffer.from(await exported.arrayBuffer());
-    const groupsBefore = server.countRows('groups');
-    const changesBefore = server.countRows('change_log');
+    const groupsBefore = await server.countRows('groups');
+    const changesBefore = await server.countRows('change_log');
     expect(groupsBefore).toBeGreaterThan(0);
     const upload = await client.upload(csv, 'waymark-groups.csv');
     expect(upload).toMatchObject({ encoding: 'utf-8', delimiter: 'comma', hxl: expect.arrayContaining(['#meta+id']) });
@@ -162,7 +162,7 @@ describe('import detection (fixtures)', () => {
     expect(preview).toMatchObject({ total: groupsBefore, valid: groupsBefore, alreadyPresent: groupsBefore });
     const { done } = await importAll(upload.importId, upload.mapping);
     expect(done).toMatchObject({ imported: 0, alreadyPresent: groupsBefore, refused: 0 });
-    expect(server.countRows('groups')).toBe(groupsBefore);
-    expect(server.countRows('change_log')).toBe(changesBefore);
+    expect(await server.countRows('groups')).toBe(groupsBefore);
+    expect(await server.countRows('change_log')).toBe(changesBefore);
   });
 });

@@ -63,7 +63,7 @@ describe('a 50,000-row import', () => {
     const done = await watch.done(started.importId);
     await inFlight;
     expect(done).toMatchObject({ total: ROWS, processed: ROWS, imported: ROWS, refused: 0 });
-    expect(server.countRows('groups')).toBe(ROWS);
+    expect(await server.countRows('groups')).toBe(ROWS);
     const running = watch.events.filter((e) => e.state === 'running');
     // At most 500 rows per transaction (fewer when a chunk reaches its time budget): an event per chunk.
     expect(running.length).toBeGreaterThanOrEqual(ROWS / 500);

@@ -50,10 +50,10 @@ describe(AuthService.name, () => {
     });
 
     it('records failed and successful sign-ins in the audit log', async () => {
-      const before = server.countRows('audit');
+      const before = await server.countRows('audit');
       await postSession(JSON.stringify({ username: server.accounts.field.username, password: 'wrong-password' }));
       await signIn(server.url, server.accounts.field.username, server.accounts.field.password);
-      expect(server.countRows('audit')).toBe(before + 2);
+      expect(await server.countRows('audit')).toBe(before + 2);
     });
 
     it('answers 400 invalid for bad JSON and for a body that is not a sign-in', async () => {

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp, type App } from '../../server/app';
 import { DATABASE_FILE_NAME, DEFAULT_SESSION_POLICY, DEFAULT_SYNC_POLICY, type SessionPolicy, type SyncPolicy } from '../../server/config';
-import { openDatabase, type Db } from '../../server/db/database';
+import { openStore } from '../../server/db/open-store';
+import { countRows, testDatabaseUrl } from './test-engine';
 import { createConsoleLogger, type Logger } from '../../server/log';
-import { createRepositories, type Repositories } from '../../server/repositories/repositories';
+import type { Repositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from '../../server/seed/demo-seed';
 import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from '../../server/security/sign-in-limiter';
@@ -63,10 +64,11 @@ export interface TestServerOptions {
   /** Group commit bounds (server/write/group-commit.ts); the defaults otherwise. */
   groupCommit?: GroupCommitOptions;
   /**
-   * Run the group commit on a worker thread with its own connection (WorkerGroupCommit). Default: as
-   * the server, off unless WAYMARK_WRITE_WORKER=on (so a test or bench run can be repeated with it).
+   * A PostgreSQL database (postgres://…) instead of the SQLite file in the data folder. Default: the
+   * engine the run asks for (`WAYMARK_TEST_ENGINE=postgres` gives each server a fresh database on the
+   * run's PostgreSQL, see test/support/test-engine.ts), else SQLite.
    */
-  writeWorker?: boolean;
+  databaseUrl?: string | null;
   /** Fewest changes a batch has to go packed to sockets that asked (default PACKED_LIVE_MIN). */
   packedLiveMin?: number;
   /** The server's clock in epoch ms (to expire sessions without waiting). */
@@ -101,7 +103,7 @@ export interface TestServer {
   /** The running server's Socket.IO server (a test reaches one connection's server side); null while stopped. */
   readonly io: WaymarkIo | null;
   /** Counts a table's rows through a separate read-only connection (the server's stays untouched). */
-  countRows(table: TableName): number;
+  countRows(table: TableName): Promise<number>;
   /** Stops listening and closes the database; the file stays. */
   stop(): Promise<void>;
   /** Stops, then starts again on the same file: the same port if it is free, else a new one. */
@@ -114,7 +116,7 @@ export type TableName = 'groups' | 'change_log' | 'audit' | 'idempotency' | 'ses
 
 interface Running {
   app: App;
-  db: Db;
+  repositories: Repositories;
   port: number;
 }
 
@@ -122,17 +124,17 @@ async function seedFixture(repos: Repositories): Promise<void> {
   // Cheap scrypt parameters: the fixture is rebuilt for every test file, and hashing is tested on its own.
   const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
   const area: [number, number, number, number] = [9.3, 19.5, 25.2, 33.2];
-  const crisis = admin.createCrisis({ name: FIXTURE_CRISIS_NAME, type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area });
-  const other = admin.createCrisis({
+  const crisis = await admin.createCrisis({ name: FIXTURE_CRISIS_NAME, type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area });
+  const other = await admin.createCrisis({
     name: FIXTURE_OTHER_CRISIS_NAME,
     type: 'natural_disaster',
     hostCountry: 'LBN',
     phase: 'preparedness',
     area: [35.1, 33.0, 36.7, 34.7],
   });
-  admin.createAgency({ name: 'International Organization for Migration', acronym: 'IOM', type: 'un' });
-  admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' });
-  admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
+  await admin.createAgency({ name: 'International Organization for Migration', acronym: 'IOM', type: 'un' });
+  await admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' });
+  await admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
   const users: { key: FixtureAccount; role: Role; agency: string | null; crisisId: string | null }[] = [
     { key: 'coordinator', role: 'coordinator', agency: null, crisisId: crisis.id },
     { key: 'secondCoordinator', role: 'coordinator', agency: null, crisisId: crisis.id },
@@ -143,23 +145,22 @@ async function seedFixture(repos: Repositories): Promise<void> {
     { key: 'embassyNiger', role: 'embassy', agency: 'NER-EMB', crisisId: crisis.id },
     { key: 'otherField', role: 'field', agency: null, crisisId: other.id },
   ];
-  await Promise.all(
-    users.map((u) =>
-      admin.createUser({
-        username: FIXTURE_USERS[u.key],
-        password: FIXTURE_PASSWORD,
-        role: u.role,
-        displayName: `Fixture ${u.key}`,
-        agency: u.agency,
-        crisisId: u.crisisId,
-      }),
-    ),
-  );
+  // One after another: the order of the users table stays the same from run to run.
+  for (const u of users) {
+    await admin.createUser({
+      username: FIXTURE_USERS[u.key],
+      password: FIXTURE_PASSWORD,
+      role: u.role,
+      displayName: `Fixture ${u.key}`,
+      agency: u.agency,
+      crisisId: u.crisisId,
+    });
+  }
 }
 
 /** The crisis of the seeded coordinator; for a database made some other way (e.g. by the admin command), its first crisis. */
-function mainCrisisId(repos: Repositories, coordinator: string): string {
-  const crisisId = repos.users.findByUsername(coordinator)?.crisisId ?? repos.crises.list()[0]?.id;
+async function mainCrisisId(repos: Repositories, coordinator: string): Promise<string> {
+  const crisisId = (await repos.users.findByUsername(coordinator))?.crisisId ?? (await repos.crises.list())[0]?.id;
   if (!crisisId) throw new Error('the test database has no crisis');
   return crisisId;
 }
@@ -169,6 +170,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const ownsDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'waymark-test-')));
   const databaseFile = path.join(dataDir, DATABASE_FILE_NAME);
+  const databaseUrl = options.databaseUrl !== undefined ? options.databaseUrl : await testDatabaseUrl();
   const demo = options.demo ?? false;
   const config = {
     basemapStyleUrl: null,
@@ -186,9 +188,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logger = options.logger ?? createConsoleLogger('error');
 
   async function start(port: number): Promise<Running> {
-    const db = openDatabase(databaseFile);
-    const repositories = createRepositories(db);
-    if (repositories.crises.count() === 0) {
+    const repositories = await openStore({ databaseUrl, databaseFile });
+    if ((await repositories.crises.count()) === 0) {
       if (demo) await seedDemoIfEmpty(repositories);
       else await seedFixture(repositories);
     }
@@ -199,37 +200,33 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.now ? { now: options.now } : {}),
       ...(options.importPolicy ? { importPolicy: options.importPolicy } : {}),
       ...(options.groupCommit ? { groupCommit: options.groupCommit } : {}),
-      ...((options.writeWorker ?? process.env.WAYMARK_WRITE_WORKER === 'on') ? { writeWorkerDatabase: databaseFile } : {}),
       ...(options.packedLiveMin !== undefined ? { packedLiveMin: options.packedLiveMin } : {}),
     });
     try {
-      return { app, db, port: await app.listen(port, '127.0.0.1') };
+      return { app, repositories, port: await app.listen(port, '127.0.0.1') };
     } catch (error) {
       const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
       if (!inUse || port === 0) {
-        db.close();
+        await repositories.close();
         throw error;
       }
-      return { app, db, port: await app.listen(0, '127.0.0.1') };
+      return { app, repositories, port: await app.listen(0, '127.0.0.1') };
     }
   }
 
   let running: Running | null = await start(0);
   const first = running;
-  const inspect = openDatabase(databaseFile, { readonly: true });
-  const repos = createRepositories(inspect);
   const usernames: Record<Role, string> = demo ? { ...DEMO_USERS } : { ...FIXTURE_USERS };
   const password = demo ? DEMO_PASSWORD : FIXTURE_PASSWORD;
-  const crisisId = mainCrisisId(repos, usernames.coordinator);
-  inspect.close();
+  const crisisId = await mainCrisisId(first.repositories, usernames.coordinator);
 
   const credentials = (username: string): Credentials => ({ username, password });
   const stop = async () => {
     if (!running) return;
-    const { app, db } = running;
+    const { app, repositories } = running;
     running = null;
     await app.close();
-    db.close();
+    await repositories.close();
   };
   let lastPort = first.port;
 
@@ -258,12 +255,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     fixtureAccounts: demo ? {} : Object.fromEntries(Object.entries(FIXTURE_USERS).map(([key, username]) => [key, credentials(username)])),
     countRows(table) {
-      const db = openDatabase(databaseFile, { readonly: true });
-      try {
-        return db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0;
-      } finally {
-        db.close();
-      }
+      return countRows({ databaseUrl, databaseFile }, table);
     },
     stop,
     async restart() {

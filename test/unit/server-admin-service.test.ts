@@ -8,7 +8,7 @@ async function setUp() {
   const repos = createRepositories(openDatabase(':memory:'));
   const revoked: string[] = [];
   const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 }, onAccessRevoked: (id) => revoked.push(id) });
-  const crisis = admin.createCrisis({ name: 'c', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] });
+  const crisis = await admin.createCrisis({ name: 'c', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] });
   const user = await admin.createUser({ username: 'amal', password: 'long enough password', role: 'field', displayName: 'Amal', crisisId: crisis.id });
   const boss = await admin.createUser({ username: 'boss', password: 'long enough password', role: 'admin', displayName: 'Boss' });
   return { repos, admin, crisis, user, boss, revoked };
@@ -18,51 +18,51 @@ describe(AdminService.name, () => {
   it.each(ROLES.filter((r) => r !== 'admin'))('refuses a %s every admin operation before touching anything', async (role) => {
     const { admin, user, repos } = await setUp();
     const actor: AdminActor = { userId: user.id, role };
-    const auditBefore = repos.audit.recent(1000).length;
+    const auditBefore = (await repos.audit.recent(1000)).length;
 
     const attempts: (() => unknown)[] = [
-      () => admin.list(actor),
-      () => admin.createAgency({ name: 'A', acronym: 'A', type: 'ingo' }, actor),
-      () => admin.createCrisis({ name: 'x', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] }, actor),
-      () => admin.setDisabled(user.id, true, actor),
-      () => admin.endSessions(user.id, actor),
-      () => admin.changeScope(user.id, { role: 'coordinator', crisisId: user.crisisId }, actor),
+      () => await admin.list(actor),
+      () => await admin.createAgency({ name: 'A', acronym: 'A', type: 'ingo' }, actor),
+      () => await admin.createCrisis({ name: 'x', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] }, actor),
+      () => await admin.setDisabled(user.id, true, actor),
+      () => await admin.endSessions(user.id, actor),
+      () => await admin.changeScope(user.id, { role: 'coordinator', crisisId: user.crisisId }, actor),
     ];
     for (const attempt of attempts) expect(attempt).toThrow(AdminForbiddenError);
-    await expect(admin.createUser({ username: 'x1', password: 'long enough password', role: 'admin', displayName: 'X' }, actor)).rejects.toThrow(
+    (await expect(await admin.createUser({ username: 'x1', password: 'long enough password', role: 'admin', displayName: 'X' }, actor))).rejects.toThrow(
       AdminForbiddenError,
     );
-    await expect(admin.resetPassword(user.id, 'another long password', actor)).rejects.toThrow(AdminForbiddenError);
+    (await expect(await admin.resetPassword(user.id, 'another long password', actor))).rejects.toThrow(AdminForbiddenError);
     // Even a request for an unknown user is refused as forbidden, never as "not found".
-    expect(() => admin.setDisabled('nobody', true, actor)).toThrow(AdminForbiddenError);
-    expect(repos.audit.recent(1000)).toHaveLength(auditBefore);
+    expect(() => await admin.setDisabled('nobody', true, actor)).toThrow(AdminForbiddenError);
+    expect(await repos.audit.recent(1000)).toHaveLength(auditBefore);
   });
 
   it('disables a user, ends their sessions, audits who did it and signals the server after the commit', async () => {
     const { admin, user, boss, repos, revoked } = await setUp();
-    repos.sessions.insert({ id: 's1', userId: user.id, createdAtMs: 0, lastSeenAtMs: 0 });
+    await repos.sessions.insert({ id: 's1', userId: user.id, createdAtMs: 0, lastSeenAtMs: 0 });
 
-    const result = admin.setDisabled('amal', true, { userId: boss.id, role: 'admin' });
+    const result = await admin.setDisabled('amal', true, { userId: boss.id, role: 'admin' });
 
     expect(result.disabled).toBe(true);
-    expect(repos.sessions.findById('s1')).toBeNull();
+    expect(await repos.sessions.findById('s1')).toBeNull();
     expect(revoked).toEqual([user.id]);
-    expect(repos.audit.recent(1)[0]).toMatchObject({ userId: boss.id, role: 'admin', action: 'admin.disable_user', recordId: user.id });
+    expect(await repos.audit.recent(1)[0]).toMatchObject({ userId: boss.id, role: 'admin', action: 'admin.disable_user', recordId: user.id });
   });
 
   it('refuses an admin disabling their own account, and names no user that does not exist', async () => {
     const { admin, boss } = await setUp();
     const actor: AdminActor = { userId: boss.id, role: 'admin' };
 
-    expect(() => admin.setDisabled(boss.id, true, actor)).toThrow(AdminInputError);
-    expect(() => admin.endSessions('nobody', actor)).toThrow(AdminNotFoundError);
+    expect(() => await admin.setDisabled(boss.id, true, actor)).toThrow(AdminInputError);
+    expect(() => await admin.endSessions('nobody', actor)).toThrow(AdminNotFoundError);
   });
 
   it('refuses a role change that does not fit the agency, and changes nothing', async () => {
     const { admin, user, repos, revoked } = await setUp();
 
-    expect(() => admin.changeScope(user.id, { role: 'embassy', crisisId: user.crisisId })).toThrow(/needs an agency/);
-    expect(repos.users.findById(user.id)?.role).toBe('field');
+    expect(() => await admin.changeScope(user.id, { role: 'embassy', crisisId: user.crisisId })).toThrow(/needs an agency/);
+    expect(await repos.users.findById(user.id)?.role).toBe('field');
     expect(revoked).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ async function setUp() {
   const db = openDatabase(':memory:');
   const repos = createRepositories(db);
   const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
-  const crisis = admin.createCrisis({ name: 'c', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] });
+  const crisis = await admin.createCrisis({ name: 'c', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] });
   await admin.createUser({ username: 'amal', password: 'long enough password', role: 'field', displayName: 'Amal', crisisId: crisis.id });
   let now = Date.UTC(2026, 0, 1);
   const clock = {
@@ -29,23 +29,23 @@ describe(AuthService.name, () => {
     if (!result.ok) throw new Error('sign-in failed');
 
     expect(result.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
-    expect(repos.sessions.findById(result.token)).toBeNull();
-    expect(repos.sessions.findById(sessionIdOf(result.token))).not.toBeNull();
+    expect(await repos.sessions.findById(result.token)).toBeNull();
+    expect(await repos.sessions.findById(sessionIdOf(result.token))).not.toBeNull();
   });
 
   it('touches a session at most once a minute', async () => {
     const { auth, repos, clock } = await setUp();
     const result = await auth.signIn({ username: 'amal', password: 'long enough password' });
     if (!result.ok) throw new Error('sign-in failed');
-    const signedInAt = repos.sessions.findById(result.sessionId)?.lastSeenAtMs ?? 0;
+    const signedInAt = (await repos.sessions.findById(result.sessionId))?.lastSeenAtMs ?? 0;
 
     clock.advance(30_000);
-    auth.resolveSession(result.sessionId);
-    expect(repos.sessions.findById(result.sessionId)?.lastSeenAtMs).toBe(signedInAt);
+    await auth.resolveSession(result.sessionId);
+    expect(await repos.sessions.findById(result.sessionId)?.lastSeenAtMs).toBe(signedInAt);
 
     clock.advance(31_000);
-    auth.resolveSession(result.sessionId);
-    expect(repos.sessions.findById(result.sessionId)?.lastSeenAtMs).toBe(signedInAt + 61_000);
+    await auth.resolveSession(result.sessionId);
+    expect(await repos.sessions.findById(result.sessionId)?.lastSeenAtMs).toBe(signedInAt + 61_000);
   });
 
   it('deletes an expired session when it is presented', async () => {
@@ -55,8 +55,8 @@ describe(AuthService.name, () => {
 
     clock.advance(31 * MINUTE);
 
-    expect(auth.resolveSession(result.sessionId)).toBeNull();
-    expect(repos.sessions.findById(result.sessionId)).toBeNull();
+    expect(await auth.resolveSession(result.sessionId)).toBeNull();
+    expect(await repos.sessions.findById(result.sessionId)).toBeNull();
   });
 
   it('refuses a disabled account like a wrong password, and ends its open sessions', async () => {
@@ -66,19 +66,19 @@ describe(AuthService.name, () => {
     db.prepare("UPDATE users SET disabled = 1 WHERE username = 'amal'").run();
 
     expect(await auth.signIn({ username: 'amal', password: 'long enough password' })).toEqual({ ok: false, code: 'unauthorized' });
-    expect(auth.resolveSession(open.sessionId)).toBeNull();
+    expect(await auth.resolveSession(open.sessionId)).toBeNull();
   });
 
   it('tells a consulate user’s audience which state it serves', async () => {
     const { repos, auth } = await setUp();
     const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
-    const crisisId = repos.crises.list()[0]?.id ?? null;
-    admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
+    const crisisId = (await repos.crises.list())[0]?.id ?? null;
+    await admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
     await admin.createUser({ username: 'consul', password: 'long enough password', role: 'embassy', displayName: 'C', agency: 'NER-EMB', crisisId });
-    const user = repos.users.findByUsername('consul');
+    const user = await repos.users.findByUsername('consul');
     if (!user) throw new Error('no user');
 
-    expect(auth.audienceOf(user)).toMatchObject({ role: 'embassy', servesState: 'NER', crisisId });
+    expect(await auth.audienceOf(user)).toMatchObject({ role: 'embassy', servesState: 'NER', crisisId });
   });
 });
 
@@ -88,46 +88,46 @@ describe('checking live connections without a read per command', () => {
     const first = await auth.signIn({ username: 'amal', password: 'long enough password' });
     const second = await auth.signIn({ username: 'amal', password: 'long enough password' });
     if (!first.ok || !second.ok) throw new Error('sign-in failed');
-    const user = repos.users.findByUsername('amal');
+    const user = await repos.users.findByUsername('amal');
     if (!user) throw new Error('no user');
-    const audience = auth.audienceOf(user);
-    repos.sessions.delete(second.sessionId);
+    const audience = await auth.audienceOf(user);
+    await repos.sessions.delete(second.sessionId);
 
-    const live = auth.liveConnections([first.sessionId, second.sessionId, 'never-existed']);
+    const live = await auth.liveConnections([first.sessionId, second.sessionId, 'never-existed']);
 
     expect([...live.keys()]).toEqual([first.sessionId]);
     expect(auth.connectionMatches(live.get(first.sessionId), audience)).toBe(true);
     expect(auth.connectionMatches(live.get(second.sessionId), audience)).toBe(false);
-    expect(auth.connectionStillValid(first.sessionId, audience)).toBe(true);
-    expect(auth.connectionStillValid(second.sessionId, audience)).toBe(false);
+    expect(await auth.connectionStillValid(first.sessionId, audience)).toBe(true);
+    expect(await auth.connectionStillValid(second.sessionId, audience)).toBe(false);
   });
 
   it('refuses a connection whose user was disabled or is no longer who it was opened as', async () => {
     const { auth, repos, db } = await setUp();
     const open = await auth.signIn({ username: 'amal', password: 'long enough password' });
     if (!open.ok) throw new Error('sign-in failed');
-    const user = repos.users.findByUsername('amal');
+    const user = await repos.users.findByUsername('amal');
     if (!user) throw new Error('no user');
-    const audience = auth.audienceOf(user);
+    const audience = await auth.audienceOf(user);
 
-    expect(auth.connectionMatches(auth.liveConnections([open.sessionId]).get(open.sessionId), { ...audience, role: 'coordinator' })).toBe(false);
-    expect(auth.connectionMatches(auth.liveConnections([open.sessionId]).get(open.sessionId), { ...audience, servesState: 'NER' })).toBe(false);
+    expect(auth.connectionMatches(await auth.liveConnections([open.sessionId]).get(open.sessionId), { ...audience, role: 'coordinator' })).toBe(false);
+    expect(auth.connectionMatches(await auth.liveConnections([open.sessionId]).get(open.sessionId), { ...audience, servesState: 'NER' })).toBe(false);
     db.prepare("UPDATE users SET disabled = 1 WHERE username = 'amal'").run();
-    expect(auth.connectionMatches(auth.liveConnections([open.sessionId]).get(open.sessionId), audience)).toBe(false);
+    expect(auth.connectionMatches(await auth.liveConnections([open.sessionId]).get(open.sessionId), audience)).toBe(false);
   });
 
   it('matches a consulate user’s served state from the same query', async () => {
     const { repos, auth } = await setUp();
     const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
-    const crisisId = repos.crises.list()[0]?.id ?? null;
-    admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
+    const crisisId = (await repos.crises.list())[0]?.id ?? null;
+    await admin.createAgency({ name: 'Embassy of Niger', acronym: 'NER-EMB', type: 'consulate', servesState: 'NER' });
     await admin.createUser({ username: 'consul', password: 'long enough password', role: 'embassy', displayName: 'C', agency: 'NER-EMB', crisisId });
     const open = await auth.signIn({ username: 'consul', password: 'long enough password' });
-    const user = repos.users.findByUsername('consul');
+    const user = await repos.users.findByUsername('consul');
     if (!open.ok || !user) throw new Error('sign-in failed');
-    const audience = auth.audienceOf(user);
+    const audience = await auth.audienceOf(user);
 
-    const state = auth.liveConnections([open.sessionId]).get(open.sessionId);
+    const state = (await auth.liveConnections([open.sessionId])).get(open.sessionId);
     expect(auth.connectionMatches(state, audience)).toBe(true);
     expect(auth.connectionMatches(state, { ...audience, servesState: 'NGA' })).toBe(false);
   });
@@ -136,7 +136,7 @@ describe('checking live connections without a read per command', () => {
     const { auth, clock } = await setUp();
     const open = await auth.signIn({ username: 'amal', password: 'long enough password' });
     if (!open.ok) throw new Error('sign-in failed');
-    const session = auth.resolveSession(open.sessionId);
+    const session = await auth.resolveSession(open.sessionId);
     if (!session) throw new Error('no session');
     const known = { createdAtMs: session.createdAtMs, lastSeenAtMs: session.lastSeenAtMs };
 
@@ -145,7 +145,7 @@ describe('checking live connections without a read per command', () => {
     expect(auth.knownStillFresh(known)).toBe(true);
     clock.advance(1_000);
     expect(auth.knownStillFresh(known)).toBe(false); // due for a touch: read the session again
-    const again = auth.resolveSession(open.sessionId);
+    const again = await auth.resolveSession(open.sessionId);
     expect(again?.lastSeenAtMs).toBe(known.lastSeenAtMs + 60_000);
     expect(auth.knownStillFresh({ createdAtMs: known.createdAtMs, lastSeenAtMs: again?.lastSeenAtMs ?? 0 })).toBe(true);
     expect(auth.knownStillFresh({ createdAtMs: known.createdAtMs - 12 * 60 * MINUTE, lastSeenAtMs: again?.lastSeenAtMs ?? 0 })).toBe(false);

@@ -33,7 +33,7 @@ describe(openDatabase.name, () => {
     db.close();
   });
 
-  it('keeps the acks stored as JSON before idempotency records pointed at the change log', () => {
+  it('keeps the acks stored as JSON before idempotency records pointed at the change log', async () => {
     // A database as version 3 left it, with one record in the old form.
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');
@@ -60,7 +60,7 @@ describe(openDatabase.name, () => {
 
     expect(applyMigrations(db)).toEqual([4]);
     const repos = createRepositories(db);
-    expect(repos.idempotency.find('c1')).toEqual({ commandId: 'c1', userId: 'u1', result: oldAck, at: '2026-01-01T00:00:00.000Z' });
+    expect(await repos.idempotency.find('c1')).toEqual({ commandId: 'c1', userId: 'u1', result: oldAck, at: '2026-01-01T00:00:00.000Z' });
     // A record is either the old JSON or a pointer, never both or neither.
     const insert = db.prepare('INSERT INTO idempotency (command_id, user_id, result, first_seq, last_seq, at) VALUES (?, ?, ?, ?, ?, ?)');
     expect(() => insert.run('c2', 'u1', null, null, null, 'x')).toThrow(/CHECK/);
@@ -70,10 +70,10 @@ describe(openDatabase.name, () => {
 });
 
 describe('the audit table', () => {
-  it('refuses updates and deletes at the database level', () => {
+  it('refuses updates and deletes at the database level', async () => {
     const db = openDatabase(':memory:');
     const repos = createRepositories(db);
-    repos.audit.append({
+    await repos.audit.append({
       at: new Date().toISOString(),
       userId: null,
       role: null,
@@ -85,7 +85,7 @@ describe('the audit table', () => {
 
     expect(() => db.prepare("UPDATE audit SET outcome = 'ok'").run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
-    expect(repos.audit.recent(10)).toHaveLength(1);
+    expect(await repos.audit.recent(10)).toHaveLength(1);
     db.close();
   });
 });

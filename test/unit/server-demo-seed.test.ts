@@ -20,17 +20,17 @@ describe(seedDemo.name, () => {
   it('seeds one clearly labelled synthetic crisis with ~300 groups', async () => {
     const { repos, crisisId } = await seeded();
 
-    expect(repos.crises.list()).toEqual([expect.objectContaining({ id: crisisId, name: DEMO_CRISIS_NAME, isDemo: true, hostCountry: 'LBY' })]);
-    expect(repos.groups.countByCrisis(crisisId)).toBe(DEMO_GROUP_COUNT);
-    expect(repos.changeLog.headSeq()).toBe(DEMO_GROUP_COUNT);
+    expect(await repos.crises.list()).toEqual([expect.objectContaining({ id: crisisId, name: DEMO_CRISIS_NAME, isDemo: true, hostCountry: 'LBY' })]);
+    expect(await repos.groups.countByCrisis(crisisId)).toBe(DEMO_GROUP_COUNT);
+    expect(await repos.changeLog.headSeq()).toBe(DEMO_GROUP_COUNT);
   });
 
   it('places every group on Libyan land, inside the crisis area, with timestamps in the last ten days', async () => {
     const { repos, crisisId } = await seeded();
     const libya = loadCountryShape('434');
-    const [west, south, east, north] = repos.crises.findById(crisisId)?.area ?? [0, 0, 0, 0];
+    const [west, south, east, north] = (await repos.crises.findById(crisisId))?.area ?? [0, 0, 0, 0];
 
-    for (const g of repos.groups.listByCrisis(crisisId)) {
+    for (const g of await repos.groups.listByCrisis(crisisId)) {
       expect(libya.contains(g.location.lat, g.location.lon), g.location.placeName).toBe(true);
       expect(g.location.lon).toBeGreaterThan(west);
       expect(g.location.lon).toBeLessThan(east);
@@ -45,12 +45,12 @@ describe(seedDemo.name, () => {
   it('is deterministic for a given moment', async () => {
     const [a, b] = await Promise.all([seeded(), seeded()]);
 
-    expect(b.repos.groups.listByCrisis(b.crisisId)).toEqual(a.repos.groups.listByCrisis(a.crisisId));
+    expect(await b.repos.groups.listByCrisis(b.crisisId)).toEqual(await a.repos.groups.listByCrisis(a.crisisId));
   });
 
   it('has realistic variety: statuses, consent, a protection flag on a minority, mixed and unknown nationalities', async () => {
     const { repos, crisisId } = await seeded();
-    const groups = repos.groups.listByCrisis(crisisId);
+    const groups = await repos.groups.listByCrisis(crisisId);
     const statuses = new Set(groups.map((g) => g.status));
     const flagged = groups.filter((g) => g.protectionConcern).length / groups.length;
 
@@ -72,7 +72,7 @@ describe(seedDemo.name, () => {
 
   it('creates the twelve agencies and one account per role with the demo password', async () => {
     const { repos, crisisId } = await seeded();
-    const agencies = repos.agencies.list();
+    const agencies = await repos.agencies.list();
 
     expect(agencies).toHaveLength(12);
     expect(
@@ -82,14 +82,14 @@ describe(seedDemo.name, () => {
         .sort(),
     ).toEqual(['NER', 'NGA']);
     for (const role of ROLES) {
-      const user = repos.users.findByUsername(DEMO_USERS[role]);
+      const user = await repos.users.findByUsername(DEMO_USERS[role]);
       expect(user?.role).toBe(role);
       expect(user?.crisisId).toBe(role === 'admin' ? null : crisisId);
     }
-    const responder = repos.users.findByUsername(DEMO_USERS.responder);
-    expect(repos.agencies.findById(responder?.agencyId ?? '')?.acronym).toBe('IOM');
-    const embassy = repos.users.findByUsername(DEMO_USERS.embassy);
-    expect(repos.agencies.findById(embassy?.agencyId ?? '')?.servesState).toBe('NGA');
+    const responder = await repos.users.findByUsername(DEMO_USERS.responder);
+    expect(await repos.agencies.findById(responder?.agencyId ?? '')?.acronym).toBe('IOM');
+    const embassy = await repos.users.findByUsername(DEMO_USERS.embassy);
+    expect(await repos.agencies.findById(embassy?.agencyId ?? '')?.servesState).toBe('NGA');
     expect(await verifyPassword(DEMO_PASSWORD, embassy?.passwordHash ?? '')).toBe(true);
   });
 
@@ -97,6 +97,6 @@ describe(seedDemo.name, () => {
     const { repos } = await seeded();
 
     expect(await seedDemoIfEmpty(repos)).toBeNull();
-    expect(repos.crises.count()).toBe(1);
+    expect(await repos.crises.count()).toBe(1);
   });
 });

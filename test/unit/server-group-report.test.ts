@@ -13,9 +13,9 @@ async function setUp() {
   const db = openDatabase(':memory:');
   const repos = createRepositories(db);
   const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
-  const crisis = admin.createCrisis({ name: 'c', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] });
+  const crisis = await admin.createCrisis({ name: 'c', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] });
   await admin.createUser({ username: 'amal', password: 'long enough password', role: 'field', displayName: 'Amal', crisisId: crisis.id });
-  const user = repos.users.findByUsername('amal');
+  const user = await repos.users.findByUsername('amal');
   if (!user) throw new Error('no user');
   const audience = new AuthService(repos, { idleMs: 1e9, absoluteMs: 1e9 }).audienceOf(user);
   return { db, repos, groups: new GroupService(repos), actor: { userId: user.id, audience } };
@@ -26,7 +26,7 @@ describe('a report is validated once (by the command parse)', () => {
     const { db, groups, actor } = await setUp();
     const command = Command.parse(reportCommand(makeGroupInput({ notes: 'n', headcount: { total: 20, female: { age18to59: 3 } } })));
 
-    const outcome = groups.execute(actor, command);
+    const outcome = await groups.execute(actor, command);
 
     if (!outcome.ack.ok) throw new Error(outcome.ack.message);
     const stored = db.prepare<[], { data: string }>('SELECT data FROM groups').get()?.data ?? '';
@@ -44,8 +44,8 @@ describe('a report is validated once (by the command parse)', () => {
     const { groups, actor } = await setUp();
     const command = Command.parse(reportCommand());
 
-    const first = groups.execute(actor, command);
-    const again = groups.execute(actor, command);
+    const first = await groups.execute(actor, command);
+    const again = await groups.execute(actor, command);
 
     expect(again.ack).toEqual(first.ack);
     expect(again.committed).toEqual([]);
@@ -55,10 +55,10 @@ describe('a report is validated once (by the command parse)', () => {
     const { repos, groups, actor } = await setUp();
     const admin = new AdminService(repos, { scrypt: { N: 1024, r: 8, p: 1 } });
     await admin.createUser({ username: 'cora', password: 'long enough password', role: 'coordinator', displayName: 'Cora', crisisId: actor.audience.crisisId });
-    const user = repos.users.findByUsername('cora');
+    const user = await repos.users.findByUsername('cora');
     if (!user) throw new Error('no user');
     const coordinator = { userId: user.id, audience: new AuthService(repos, { idleMs: 1e9, absoluteMs: 1e9 }).audienceOf(user) };
-    const [a, b] = [expectOk(groups.execute(actor, Command.parse(reportCommand())).ack), expectOk(groups.execute(actor, Command.parse(reportCommand())).ack)];
+    const [a, b] = [expectOk(await groups.execute(actor, Command.parse(reportCommand())).ack), expectOk(await groups.execute(actor, Command.parse(reportCommand())).ack)];
     const merge = Command.parse({
       type: 'group.merge',
       commandId: uuidv7(),
@@ -68,8 +68,8 @@ describe('a report is validated once (by the command parse)', () => {
       intoBaseVersion: b.group.version,
     });
 
-    const first = groups.execute(coordinator, merge);
-    const again = groups.execute(coordinator, merge);
+    const first = await groups.execute(coordinator, merge);
+    const again = await groups.execute(coordinator, merge);
 
     expect(first.committed).toHaveLength(2);
     if (!first.ack.ok) throw new Error(first.ack.message);

@@ -16,25 +16,25 @@ function setUp(maxCatchUpChanges = 100) {
   const writer = { userId, audience: makeAudience({ userId, role: 'field', crisisId: crisis.id }) };
   const groups = new GroupService(repos);
   const write = (command: Parameters<GroupService['execute']>[1]) => {
-    return expectOk(groups.execute(writer, command).ack);
+    return expectOk(await groups.execute(writer, command).ack);
   };
   return { db, crisis, write, sync: new SyncService(repos, { maxCatchUpChanges }), reader: makeAudience({ role: 'coordinator', crisisId: crisis.id }) };
 }
 
 describe(SyncService.name, () => {
-  it('replays the changes after a position, in order', () => {
+  it('replays the changes after a position, in order', async () => {
     const { write, sync, reader } = setUp();
     const a = write(reportCommand());
     const b = write(reportCommand());
     const c = write(updateCommand(a.group.id, 1, { notes: 'n' }));
 
-    const result = sync.sync(reader, a.seq);
+    const result = await sync.sync(reader, a.seq);
 
     expect(result).toMatchObject({ ok: true, mode: 'changes', seq: c.seq });
     expect(result.ok && result.mode === 'changes' && result.changes.map((x) => x.seq)).toEqual([b.seq, c.seq]);
   });
 
-  it('sends a snapshot when the change after the position is no longer retained', () => {
+  it('sends a snapshot when the change after the position is no longer retained', async () => {
     const { db, write, sync, reader } = setUp();
     const a = write(reportCommand());
     write(reportCommand(makeGroupInput()));
@@ -42,23 +42,23 @@ describe(SyncService.name, () => {
     // Retention (a later feature) deletes the oldest rows.
     db.prepare('DELETE FROM change_log WHERE seq <= ?').run(a.seq + 1);
 
-    expect(sync.sync(reader, a.seq)).toMatchObject({ mode: 'snapshot' });
-    expect(sync.sync(reader, a.seq + 1)).toMatchObject({ mode: 'changes' });
+    expect(await sync.sync(reader, a.seq)).toMatchObject({ mode: 'snapshot' });
+    expect(await sync.sync(reader, a.seq + 1)).toMatchObject({ mode: 'changes' });
   });
 
-  it('sends a snapshot when more changes are missing than the limit', () => {
+  it('sends a snapshot when more changes are missing than the limit', async () => {
     const { write, sync, reader } = setUp(2);
     for (let i = 0; i < 3; i++) write(reportCommand());
 
-    expect(sync.sync(reader, 0)).toMatchObject({ mode: 'snapshot' });
-    expect(sync.sync(reader, 1)).toMatchObject({ mode: 'changes' });
+    expect(await sync.sync(reader, 0)).toMatchObject({ mode: 'snapshot' });
+    expect(await sync.sync(reader, 1)).toMatchObject({ mode: 'changes' });
   });
 
-  it('refuses roles that do not read groups and users without a crisis', () => {
+  it('refuses roles that do not read groups and users without a crisis', async () => {
     const { sync, crisis } = setUp();
 
-    expect(sync.sync(makeAudience({ role: 'admin', crisisId: null }), null)).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(sync.sync(makeAudience({ role: 'coordinator', crisisId: null }), null)).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(sync.sync(makeAudience({ role: 'admin', crisisId: crisis.id }), null)).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await sync.sync(makeAudience({ role: 'admin', crisisId: null }), null)).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await sync.sync(makeAudience({ role: 'coordinator', crisisId: null }), null)).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await sync.sync(makeAudience({ role: 'admin', crisisId: crisis.id }), null)).toMatchObject({ ok: false, code: 'forbidden' });
   });
 });
