@@ -1,0 +1,186 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type pg from 'pg';
+import { openPostgres, type PostgresOptions } from '../../db/postgres';
+import type { Repositories } from '../contract';
+import { PgAgencyRepository } from './agency.repository';
+import { PgApiTokenRepository } from './api-token.repository';
+import { PgAuditRepository } from './audit.repository';
+import { PgChangeLogRepository } from './change-log.repository';
+import { PgCrisisRepository } from './crisis.repository';
+import { PgGroupRepository } from './group.repository';
+import { PgIdempotencyRepository } from './idempotency.repository';
+import { PgImportRepository } from './import.repository';
+import type { Queryable } from './queryable';
+import { PgSessionRepository } from './session.repository';
+import { PgSitrepRepository } from './sitrep.repository';
+import { PgUserRepository } from './user.repository';
+
+/**
+ * The transaction-level advisory lock every write transaction takes at BEGIN ("WaymWrit" as bytes):
+ * write transactions on one database run one at a time, whichever node runs them, as SQLite's
+ * BEGIN IMMEDIATE does, so a service's "I read it and wrote the next version" holds.
+ */
+export const WRITE_LOCK_KEY = 0x5761796d57726974n;
+
+/** An open transaction: its connection, and how deep its savepoints go. */
+interface OpenTransaction {
+  client: pg.PoolClient;
+  depth: number;
+  /** A savepoint could not be rolled back to: the connection is not to be reused. */
+  broken: boolean;
+}
+
+/** A transaction could not commit: a failed statement inside it had already aborted it, so none of its writes were kept. */
+export class TransactionAbortedError extends Error {
+  override readonly name = 'TransactionAbortedError';
+}
+
+/**
+ * Transactions over a pg pool. A transaction holds one pooled connection from BEGIN to COMMIT;
+ * AsyncLocalStorage follows `fn` through its awaits, so every repository call made inside it runs
+ * on that connection, and a call made by anyone else goes to the pool (another connection, which
+ * does not see the uncommitted writes and is not rolled back with them).
+ */
+export class PgStore implements Queryable {
+  readonly #pool: pg.Pool;
+  readonly #scope = new AsyncLocalStorage<OpenTransaction>();
+  readonly #onError: ((error: Error) => void) | undefined;
+  #closed = false;
+
+  constructor(pool: pg.Pool, onError?: (error: Error) => void) {
+    this.#pool = pool;
+    this.#onError = onError;
+  }
+
+  get pool(): pg.Pool {
+    return this.#pool;
+  }
+
+  /** Whether the caller runs inside a transaction of this store. */
+  inTransaction(): boolean {
+    return this.#scope.getStore() !== undefined;
+  }
+
+  /** Runs a statement on the caller's transaction, or on the pool outside one. */
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    const open = this.#scope.getStore();
+    if (open) return open.client.query<R>(text, values);
+    if (this.#closed) return Promise.reject(new Error('the database is closed'));
+    return this.#pool.query<R>(text, values);
+  }
+
+  /** Runs `fn` in a transaction begun with `begin` (statements run right after BEGIN), or in a savepoint when one is open. */
+  async transaction<T>(fn: () => Promise<T>, begin: readonly string[]): Promise<T> {
+    const own = this.#scope.getStore();
+    if (own) return this.#savepoint(own, fn);
+    if (this.#closed) throw new Error('the database is closed');
+    const client = await this.#pool.connect();
+    // A checked-out connection that breaks between statements (the server restarted) emits
+    // 'error'; unheard, that would end the process. The statement in flight fails on its own.
+    const onClientError = (error: Error): void => this.#onError?.(error);
+    client.on('error', onClientError);
+    let healthy = true;
+    const open: OpenTransaction = { client, depth: 0, broken: false };
+    try {
+      try {
+        for (const statement of begin) await client.query(statement);
+      } catch (error) {
+        healthy = false;
+        throw error;
+      }
+      let result: T;
+      try {
+        result = await this.#scope.run(open, fn);
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          // The connection is gone or confused; it is destroyed below, and the server rolls back.
+          healthy = false;
+        }
+        throw error;
+      }
+      let outcome: pg.QueryResult;
+      try {
+        outcome = await client.query('COMMIT');
+      } catch (error) {
+        healthy = false;
+        throw error;
+      }
+      // Unlike SQLite, a failed statement aborts the whole PostgreSQL transaction, and COMMIT then
+      // answers ROLLBACK without an error. If `fn` caught that failure and went on, reporting
+      // success here would acknowledge writes that are gone.
+      if (outcome.command !== 'COMMIT') throw new TransactionAbortedError('the transaction was rolled back: a statement in it failed and was caught');
+      return result;
+    } finally {
+      client.off('error', onClientError);
+      if (open.broken) healthy = false;
+      // Passing true destroys the connection instead of returning it to the pool half-way through.
+      client.release(!healthy);
+    }
+  }
+
+  async #savepoint<T>(open: OpenTransaction, fn: () => Promise<T>): Promise<T> {
+    const name = `sp${++open.depth}`;
+    try {
+      await open.client.query(`SAVEPOINT ${name}`);
+      try {
+        const result = await fn();
+        await open.client.query(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (error) {
+        // An error left the transaction aborted; rolling back to the savepoint makes it usable again.
+        try {
+          await open.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+          await open.client.query(`RELEASE SAVEPOINT ${name}`);
+        } catch {
+          // The caller gets the first error; the outer COMMIT will find the transaction aborted.
+          open.broken = true;
+        }
+        throw error;
+      }
+    } finally {
+      open.depth--;
+    }
+  }
+
+  /** Refuses new work and ends the pool once every checked-out connection is back. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
+
+/** Builds the PostgreSQL repositories over `pool` (already migrated) behind the storage contract. */
+export function createPostgresRepositories(pool: pg.Pool, onError?: (error: Error) => void): Repositories & { pool: pg.Pool; store: PgStore } {
+  const store = new PgStore(pool, onError);
+  const lockWrites = `SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY.toString()})`;
+  return {
+    engine: 'postgres',
+    pool,
+    store,
+    crises: new PgCrisisRepository(store),
+    agencies: new PgAgencyRepository(store),
+    users: new PgUserRepository(store),
+    sessions: new PgSessionRepository(store),
+    groups: new PgGroupRepository(store),
+    changeLog: new PgChangeLogRepository(store),
+    idempotency: new PgIdempotencyRepository(store),
+    audit: new PgAuditRepository(store),
+    sitreps: new PgSitrepRepository(store),
+    imports: new PgImportRepository(store),
+    apiTokens: new PgApiTokenRepository(store),
+    transaction: (fn) => store.transaction(fn, ['BEGIN', lockWrites]),
+    // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.
+    readTransaction: (fn) => store.transaction(fn, ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY']),
+    inTransaction: () => store.inTransaction(),
+    close: () => store.close(),
+  };
+}
+
+/** Opens the PostgreSQL database at `url` (migrating it) and builds the repositories over it. */
+export async function openPostgresRepositories(url: string, opts: PostgresOptions = {}): Promise<Repositories & { pool: pg.Pool; store: PgStore }> {
+  const pool = await openPostgres(url, opts);
+  return createPostgresRepositories(pool, opts.onError);
+}
