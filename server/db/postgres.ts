@@ -13,6 +13,13 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./pg-migrations/', import.meta.url
  */
 export const MIGRATION_LOCK_KEY = 0x5761796d4d696772n;
 
+/**
+ * The transaction-level advisory lock every write transaction takes at BEGIN ("WaymWrit" as bytes):
+ * write transactions on one database run one at a time, whichever node runs them, as SQLite's
+ * BEGIN IMMEDIATE does, so a service's "I read it and wrote the next version" holds.
+ */
+export const WRITE_LOCK_KEY = 0x5761796d57726974n;
+
 /** Options of `openPostgres`. */
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */

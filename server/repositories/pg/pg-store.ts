@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
-import { openPostgres, type PostgresOptions } from '../../db/postgres';
+import { openPostgres, WRITE_LOCK_KEY, type PostgresOptions } from '../../db/postgres';
 import type { Repositories } from '../contract';
 import { PgAgencyRepository } from './agency.repository';
 import { PgApiTokenRepository } from './api-token.repository';
@@ -14,13 +14,6 @@ import type { Queryable } from './queryable';
 import { PgSessionRepository } from './session.repository';
 import { PgSitrepRepository } from './sitrep.repository';
 import { PgUserRepository } from './user.repository';
-
-/**
- * The transaction-level advisory lock every write transaction takes at BEGIN ("WaymWrit" as bytes):
- * write transactions on one database run one at a time, whichever node runs them, as SQLite's
- * BEGIN IMMEDIATE does, so a service's "I read it and wrote the next version" holds.
- */
-export const WRITE_LOCK_KEY = 0x5761796d57726974n;
 
 /** An open transaction: its connection, and how deep its savepoints go. */
 interface OpenTransaction {
