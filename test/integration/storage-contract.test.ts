@@ -511,6 +511,22 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect((await repos.crises.list()).map((c) => c.name)).toEqual(['Test crisis', 'outside']);
     });
 
+    it('treats work a transaction started but did not await as outside it once it has ended', async () => {
+      const gate = signal();
+      const crisis = makeCrisis();
+      let later: Promise<boolean> = Promise.resolve(true);
+      await repos.transaction(async () => {
+        later = gate.promise.then(async () => {
+          await repos.crises.insert(crisis);
+          return repos.inTransaction();
+        });
+      });
+      gate.resolve();
+      expect(await later).toBe(false);
+      const other = await opened.another();
+      expect(await other.crises.findById(crisis.id)).toEqual(crisis);
+    });
+
     it('reads one snapshot in a read transaction while another connection commits', async () => {
       const other = await opened.another();
       const newcomer = makeCrisis();

@@ -83,6 +83,9 @@ export async function startPostgres(): Promise<PgHarness> {
     },
     async stop() {
       if (running) await server.stop();
+      // After an immediate stop the package still holds the dead process and, at exit, would wait
+      // for it to exit again (forever); forget it.
+      else (server as unknown as { process?: unknown }).process = undefined;
       running = false;
       fs.rmSync(parent, { recursive: true, force: true });
     },

@@ -21,6 +21,8 @@ interface OpenTransaction {
   depth: number;
   /** A savepoint could not be rolled back to: the connection is not to be reused. */
   broken: boolean;
+  /** COMMIT or ROLLBACK has run and the connection went back to the pool. */
+  ended: boolean;
 }
 
 /** A transaction could not commit: a failed statement inside it had already aborted it, so none of its writes were kept. */
@@ -49,14 +51,24 @@ export class PgStore implements Queryable {
     return this.#pool;
   }
 
+  /**
+   * The caller's open transaction. AsyncLocalStorage also follows work that `fn` started and did
+   * not await; once the transaction has ended, such work is outside it, as on SQLite, and must not
+   * reach a connection that went back to the pool (it may be in someone else's transaction).
+   */
+  #current(): OpenTransaction | undefined {
+    const open = this.#scope.getStore();
+    return open && !open.ended ? open : undefined;
+  }
+
   /** Whether the caller runs inside a transaction of this store. */
   inTransaction(): boolean {
-    return this.#scope.getStore() !== undefined;
+    return this.#current() !== undefined;
   }
 
   /** Runs a statement on the caller's transaction, or on the pool outside one. */
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    const open = this.#scope.getStore();
+    const open = this.#current();
     if (open) return open.client.query<R>(text, values);
     if (this.#closed) return Promise.reject(new Error('the database is closed'));
     return this.#pool.query<R>(text, values);
@@ -64,7 +76,7 @@ export class PgStore implements Queryable {
 
   /** Runs `fn` in a transaction begun with `begin` (statements run right after BEGIN), or in a savepoint when one is open. */
   async transaction<T>(fn: () => Promise<T>, begin: readonly string[]): Promise<T> {
-    const own = this.#scope.getStore();
+    const own = this.#current();
     if (own) return this.#savepoint(own, fn);
     if (this.#closed) throw new Error('the database is closed');
     const client = await this.#pool.connect();
@@ -73,7 +85,7 @@ export class PgStore implements Queryable {
     const onClientError = (error: Error): void => this.#onError?.(error);
     client.on('error', onClientError);
     let healthy = true;
-    const open: OpenTransaction = { client, depth: 0, broken: false };
+    const open: OpenTransaction = { client, depth: 0, broken: false, ended: false };
     try {
       try {
         for (const statement of begin) await client.query(statement);
@@ -106,6 +118,7 @@ export class PgStore implements Queryable {
       if (outcome.command !== 'COMMIT') throw new TransactionAbortedError('the transaction was rolled back: a statement in it failed and was caught');
       return result;
     } finally {
+      open.ended = true;
       client.off('error', onClientError);
       if (open.broken) healthy = false;
       // Passing true destroys the connection instead of returning it to the pool half-way through.
