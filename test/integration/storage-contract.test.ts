@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
+import { openDatabase } from '../../server/db/database';
 import { openPostgres, PostgresOpenError, redactDatabaseUrl } from '../../server/db/postgres';
 import type { Repositories } from '../../server/repositories/contract';
 import { openPostgresRepositories, TransactionAbortedError } from '../../server/repositories/pg/pg-store';
@@ -597,6 +598,83 @@ describe('storage contract, PostgreSQL only', () => {
       expect(reads).toBeGreaterThan(2);
     } finally {
       await Promise.all([...nodes, reader].map((r) => r.close()));
+    }
+  });
+
+  it("has SQLite's tables, columns, types, nullability and indexes, and keeps audit append-only", async () => {
+    const sqlite = openDatabase(':memory:');
+    const pool = await openPostgres(await engine.harness().createDatabase(), { max: 1 });
+    try {
+      const pgType: Record<string, string[]> = { INTEGER: ['integer', 'bigint'], TEXT: ['text'], REAL: ['double precision'] };
+      const tables = sqlite
+        .prepare<[], { name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sqlite_sequence', 'schema_migrations') ORDER BY name",
+        )
+        .all()
+        .map((t) => t.name);
+      expect(tables).toHaveLength(11);
+      for (const table of tables) {
+        const inSqlite = sqlite.prepare<[], { name: string; type: string; notnull: number; pk: number }>(`SELECT * FROM pragma_table_info('${table}')`).all();
+        const { rows: inPostgres } = await pool.query<{ column_name: string; data_type: string; is_nullable: string }>(
+          "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name <> 'report_order' ORDER BY ordinal_position",
+          [table],
+        );
+        expect(inPostgres.map((c) => c.column_name)).toEqual(inSqlite.map((c) => c.name));
+        inSqlite.forEach((column, i) => {
+          const other = inPostgres[i]!;
+          expect(pgType[column.type], `${table}.${column.name}`).toContain(other.data_type);
+          expect(other.is_nullable === 'NO', `${table}.${column.name} NOT NULL`).toBe(column.notnull === 1 || column.pk > 0);
+        });
+      }
+      const sqliteIndexes = sqlite
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .all()
+        .map((i) => i.name);
+      const { rows: pgIndexes } = await pool.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()');
+      expect(pgIndexes.map((i) => i.indexname)).toEqual(expect.arrayContaining(sqliteIndexes));
+      await pool.query("INSERT INTO audit (at, action, outcome) VALUES ('2026-01-01T00:00:00.000Z', 'audit.read', 'ok')");
+      await expect(pool.query("UPDATE audit SET outcome = 'failed'")).rejects.toThrow('audit is append-only');
+      await expect(pool.query('DELETE FROM audit')).rejects.toThrow('audit is append-only');
+      await expect(pool.query('TRUNCATE audit')).rejects.toThrow('audit is append-only');
+    } finally {
+      sqlite.close();
+      await pool.end();
+    }
+  });
+
+  it("makes a write transaction on another node wait at BEGIN until the open one ends (SQLite's BEGIN IMMEDIATE)", async () => {
+    const url = await engine.harness().createDatabase();
+    const [first, second] = await Promise.all([openPostgresRepositories(url, { max: 2 }), openPostgresRepositories(url, { max: 2 })]);
+    const finish = signal();
+    try {
+      const events: string[] = [];
+      const holding = signal();
+      const one = first.transaction(async () => {
+        events.push('first begins');
+        holding.resolve();
+        await finish.promise;
+        events.push('first ends');
+      });
+      await holding.promise;
+      const two = second.transaction(async () => {
+        events.push('second begins');
+      });
+      // Wait until the second transaction either runs or waits for the lock; it must be waiting.
+      for (;;) {
+        if (events.includes('second begins')) break;
+        const { rows } = await first.pool.query<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        );
+        if (rows[0]?.n === '1') break;
+      }
+      expect(events).toEqual(['first begins']);
+      finish.resolve();
+      await Promise.all([one, two]);
+      expect(events).toEqual(['first begins', 'first ends', 'second begins']);
+    } finally {
+      // A failed expectation must not leave the first transaction (and close()) waiting forever.
+      finish.resolve();
+      await Promise.all([first.close(), second.close()]);
     }
   });
 

@@ -74,8 +74,8 @@ export class PgStore implements Queryable {
     return this.#pool.query<R>(text, values);
   }
 
-  /** Runs `fn` in a transaction begun with `begin` (statements run right after BEGIN), or in a savepoint when one is open. */
-  async transaction<T>(fn: () => Promise<T>, begin: readonly string[]): Promise<T> {
+  /** Runs `fn` in a transaction opened by the `begin` SQL, or in a savepoint when one is open. */
+  async transaction<T>(fn: () => Promise<T>, begin: string): Promise<T> {
     const own = this.#current();
     if (own) return this.#savepoint(own, fn);
     if (this.#closed) throw new Error('the database is closed');
@@ -88,7 +88,7 @@ export class PgStore implements Queryable {
     const open: OpenTransaction = { client, depth: 0, broken: false, ended: false };
     try {
       try {
-        for (const statement of begin) await client.query(statement);
+        await client.query(begin);
       } catch (error) {
         healthy = false;
         throw error;
@@ -161,7 +161,8 @@ export class PgStore implements Queryable {
 /** Builds the PostgreSQL repositories over `pool` (already migrated) behind the storage contract. */
 export function createPostgresRepositories(pool: pg.Pool, onError?: (error: Error) => void): Repositories & { pool: pg.Pool; store: PgStore } {
   const store = new PgStore(pool, onError);
-  const lockWrites = `SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY.toString()})`;
+  // One round trip: BEGIN and the lock go together as a multi-statement (simple protocol) query.
+  const beginWrite = `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY.toString()})`;
   return {
     engine: 'postgres',
     pool,
@@ -177,9 +178,9 @@ export function createPostgresRepositories(pool: pg.Pool, onError?: (error: Erro
     sitreps: new PgSitrepRepository(store),
     imports: new PgImportRepository(store),
     apiTokens: new PgApiTokenRepository(store),
-    transaction: (fn) => store.transaction(fn, ['BEGIN', lockWrites]),
+    transaction: (fn) => store.transaction(fn, beginWrite),
     // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.
-    readTransaction: (fn) => store.transaction(fn, ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY']),
+    readTransaction: (fn) => store.transaction(fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'),
     inTransaction: () => store.inTransaction(),
     close: () => store.close(),
   };
