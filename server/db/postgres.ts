@@ -117,6 +117,20 @@ export async function applyPostgresMigrations(client: pg.ClientBase): Promise<nu
 }
 
 /**
+ * Refuses a connection whose commits may be acknowledged before they are on disk: the pool asks
+ * for synchronous_commit on, but a pooler in between may drop that startup option.
+ */
+export async function assertDurableCommits(client: pg.ClientBase, url: string): Promise<void> {
+  const setting = await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+  const value = setting.rows[0]?.synchronous_commit;
+  if (value !== 'on') {
+    throw new PostgresOpenError(
+      `${redactDatabaseUrl(url)} runs with synchronous_commit = ${value ?? 'unknown'}; Waymark needs it on so acknowledged writes survive a crash`,
+    );
+  }
+}
+
+/**
  * Opens a pool on the PostgreSQL database at `url` and applies pending migrations. Every
  * connection runs with synchronous_commit on (an acknowledged command survives a crash of the
  * server); if the server reports it off anyway (a pooler that drops startup options), opening
@@ -136,13 +150,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   }
   let broken = false;
   try {
-    const setting = await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
-    const value = setting.rows[0]?.synchronous_commit;
-    if (value !== 'on') {
-      throw new PostgresOpenError(
-        `${redactDatabaseUrl(url)} runs with synchronous_commit = ${value ?? 'unknown'}; Waymark needs it on so acknowledged writes survive a crash`,
-      );
-    }
+    await assertDurableCommits(client, url);
     await applyPostgresMigrations(client);
   } catch (error) {
     broken = true;
