@@ -9,7 +9,7 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./pg-migrations/', import.meta.url
 /**
  * The session-level advisory lock key the migration runner holds: several nodes starting together
  * on one database take turns, and each migration is applied exactly once. An arbitrary constant
- * ("WaymMigr" as bytes), distinct from the write-transaction key in pg-store.ts.
+ * ("WaymMigr" as bytes), distinct from the write-transaction key below.
  */
 export const MIGRATION_LOCK_KEY = 0x5761796d4d696772n;
 
