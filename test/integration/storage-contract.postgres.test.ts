@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database';
 import { assertDurableCommits, openPostgres, PostgresOpenError, redactDatabaseUrl } from '../../server/db/postgres';
 import type { Repositories } from '../../server/repositories/contract';
-import { openPostgresRepositories, TransactionAbortedError } from '../../server/repositories/pg/pg-store';
+import { openPostgresRepositories, TransactionAbortedError, UnstorableTextError } from '../../server/repositories/pg/pg-store';
 import { makeGroup } from '../support/factories';
 import { makeCrisis, postgresEngine, signal } from '../support/storage-fixtures';
 
@@ -190,6 +190,17 @@ describe('storage contract, PostgreSQL only', () => {
     } finally {
       client.release(true);
       await pool.end();
+    }
+  });
+
+  it('refuses text holding a NUL character with a named error (PostgreSQL text cannot hold one)', async () => {
+    const repos = await openPostgresRepositories(await engine.harness().createDatabase(), { max: 1 });
+    try {
+      await expect(repos.crises.insert(makeCrisis({ name: 'a\u0000b' }))).rejects.toThrow(UnstorableTextError);
+      await expect(repos.sessions.connections(['ok', 'a\u0000b'])).rejects.toThrow(UnstorableTextError);
+      expect(await repos.crises.count()).toBe(0);
+    } finally {
+      await repos.close();
     }
   });
 

@@ -30,6 +30,13 @@ export class TransactionAbortedError extends Error {
   override readonly name = 'TransactionAbortedError';
 }
 
+/** A value holds a NUL character, which PostgreSQL text cannot store (SQLite can): refused by name, before the server answers with a bare encoding error. */
+export class UnstorableTextError extends Error {
+  override readonly name = 'UnstorableTextError';
+}
+
+const holdsNul = (value: unknown): boolean => (typeof value === 'string' ? value.includes('\u0000') : Array.isArray(value) && value.some(holdsNul));
+
 /**
  * Transactions over a pg pool. A transaction holds one pooled connection from BEGIN to COMMIT;
  * AsyncLocalStorage follows `fn` through its awaits, so every repository call made inside it runs
@@ -68,6 +75,7 @@ export class PgStore implements Queryable {
 
   /** Runs a statement on the caller's transaction, or on the pool outside one. */
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    if (values?.some(holdsNul)) return Promise.reject(new UnstorableTextError('a text value holds a NUL character, which PostgreSQL cannot store'));
     const open = this.#current();
     if (open) return open.client.query<R>(text, values);
     if (this.#closed) return Promise.reject(new Error('the database is closed'));
