@@ -1,0 +1,114 @@
+import type { Group } from '../../../shared/schemas/group.schema';
+import type { ChangeLogStore } from '../contract';
+import type { ChangeKind, ChangeRecord } from '../change-log.repository';
+import { parseStoredGroup } from '../group.repository';
+import { toNumber, type Queryable } from './queryable';
+
+interface ChangeRow {
+  seq: string;
+  crisis_id: string;
+  entity_id: string;
+  kind: ChangeKind;
+  data: string;
+  actor: string | null;
+  at: string;
+}
+
+const COLUMNS = 'seq, crisis_id, entity_id, kind, data, actor, at';
+
+const toRecord = (row: ChangeRow): ChangeRecord => ({
+  seq: toNumber(row.seq),
+  crisisId: row.crisis_id,
+  entityId: row.entity_id,
+  kind: row.kind,
+  group: parseStoredGroup(row.data),
+  actor: row.actor,
+  at: row.at,
+});
+
+/** The change log on PostgreSQL; each method means what `ChangeLogRepository`'s (SQLite) does. */
+export class PgChangeLogRepository implements ChangeLogStore {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  async pageCrisis(crisisId: string, afterSeq: number, limit: number): Promise<ChangeRecord[]> {
+    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
+      crisisId,
+      afterSeq,
+      limit,
+    ]);
+    return rows.map(toRecord);
+  }
+
+  async listForEntity(crisisId: string, entityId: string): Promise<ChangeRecord[]> {
+    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity_id = $2 ORDER BY seq`, [
+      crisisId,
+      entityId,
+    ]);
+    return rows.map(toRecord);
+  }
+
+  async appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string = JSON.stringify(group)): Promise<number> {
+    // The number comes from change_head in this transaction: its row lock holds the next appender
+    // until this transaction ends, so numbers commit in order and a rollback gives its number back.
+    const { rows } = await this.#db.query<{ seq: string }>(
+      `WITH head AS (UPDATE change_head SET seq = seq + 1 RETURNING seq)
+       INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, actor, at)
+       SELECT head.seq, $1, 'group', $2, $3, $4, $5, $6 FROM head
+       RETURNING seq`,
+      [group.crisisId, group.id, kind, json, actor, at],
+    );
+    const seq = rows[0]?.seq;
+    if (seq === undefined) throw new Error('change_head holds no row: the schema is damaged');
+    return toNumber(seq);
+  }
+
+  async headSeq(): Promise<number> {
+    // MAX(seq), as on SQLite: the newest committed change (or this transaction's own newest).
+    const { rows } = await this.#db.query<{ seq: string | null }>('SELECT MAX(seq) AS seq FROM change_log');
+    return toNumber(rows[0]?.seq ?? 0);
+  }
+
+  async oldestSeq(): Promise<number | null> {
+    const { rows } = await this.#db.query<{ seq: string | null }>('SELECT MIN(seq) AS seq FROM change_log');
+    const seq = rows[0]?.seq ?? null;
+    return seq === null ? null : toNumber(seq);
+  }
+
+  async countAfter(crisisId: string, afterSeq: number, limit: number): Promise<number> {
+    const { rows } = await this.#db.query<{ n: string }>(
+      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM change_log WHERE crisis_id = $1 AND seq > $2 LIMIT $3) AS counted',
+      [crisisId, afterSeq, limit],
+    );
+    return toNumber(rows[0]?.n ?? 0);
+  }
+
+  async listAfter(crisisId: string, afterSeq: number, uptoSeq: number): Promise<ChangeRecord[]> {
+    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`, [
+      crisisId,
+      afterSeq,
+      uptoSeq,
+    ]);
+    return rows.map(toRecord);
+  }
+
+  async listRange(afterSeq: number, uptoSeq: number, limit: number): Promise<ChangeRecord[]> {
+    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`, [
+      afterSeq,
+      uptoSeq,
+      limit,
+    ]);
+    return rows.map(toRecord);
+  }
+
+  async stateBefore(entityId: string, beforeSeq: number): Promise<Group | null> {
+    const { rows } = await this.#db.query<{ data: string }>('SELECT data FROM change_log WHERE entity_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1', [
+      entityId,
+      beforeSeq,
+    ]);
+    return rows[0] ? parseStoredGroup(rows[0].data) : null;
+  }
+}

