@@ -13,7 +13,7 @@ import { SyncAckSchema } from '../../client/lib/sync/wire';
 import { decodeChanges } from '../../shared/packed-views';
 import { DATABASE_FILE_NAME } from '../../server/config';
 import { openDatabase } from '../../server/db/database';
-import { createRepositories } from '../../server/repositories/repositories';
+
 import { connectAs, signIn } from '../../test/support/clients';
 import { startTestServer } from '../../test/support/server';
 import type { BenchRow, Scenario } from '../scenario';
@@ -27,7 +27,7 @@ const NAME = '5 catch-up';
 function headSeq(dataDir: string): number {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME), { readonly: true });
   try {
-    return createRepositories(db).changeLog.headSeq();
+    return db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM change_log').get()?.seq ?? 0;
   } finally {
     db.close();
   }
@@ -36,7 +36,7 @@ function headSeq(dataDir: string): number {
 function fieldUserId(dataDir: string): string {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME), { readonly: true });
   try {
-    const id = createRepositories(db).users.findByUsername('field')?.id;
+    const id = db.prepare<[string], { id: string }>('SELECT id FROM users WHERE username = ?').get('field')?.id;
     if (!id) throw new Error('no field user');
     return id;
   } finally {
@@ -53,7 +53,7 @@ async function reconnect(url: string, cookie: string, sinceSeq: number | null, p
   const t0 = performance.now();
   const socket = await connectAs(url, cookie);
   try {
-    const raw: unknown = (await socket.timeout(120_000)).emitWithAck('sync', { sinceSeq, packed });
+    const raw: unknown = await socket.timeout(120_000).emitWithAck('sync', { sinceSeq, packed });
     const received = performance.now();
     const parsed = SyncAckSchema.parse(raw);
     if (!parsed.ok) throw new Error(`sync refused: ${parsed.code}`);
@@ -82,7 +82,7 @@ export const catchUpScenario: Scenario = {
     // The client was current here; then CHANGES edits land (written through the repositories, as
     // the server's write path would, so the scenario does not wait minutes for one fsync each).
     const behindAt = headSeq(big.dataDir);
-    writeMoves(big.dataDir, pickGroups(big.dataDir, CHANGES), fieldUserId(big.dataDir));
+    await writeMoves(big.dataDir, pickGroups(big.dataDir, CHANGES), fieldUserId(big.dataDir));
     const missed = headSeq(big.dataDir) - behindAt;
     const server = await startTestServer({ dataDir: big.dataDir, demo: true, socketRate: { perSecond: 1e9, burst: 1e9 } });
     try {

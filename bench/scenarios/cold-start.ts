@@ -51,7 +51,7 @@ export async function buildInitialState(dataDir: string, runs = 3) {
     if (!fieldAck.ok || fieldAck.mode !== 'packed') throw new Error('no packed snapshot for the field team');
     const fullPackedBytes = fieldAck.views.byteLength;
     const t0 = performance.now();
-    const json = JSON.stringify(new SyncService(repos, { maxCatchUpChanges: 10_000 }).sync(audience, null));
+    const json = JSON.stringify(await new SyncService(repos, { maxCatchUpChanges: 10_000 }).sync(audience, null));
     best.plainMs = performance.now() - t0;
     return { ...best, packedBytes, fullPackedBytes, jsonBytes: Buffer.byteLength(json), gzipBytes: zlib.gzipSync(json).length };
   } finally {

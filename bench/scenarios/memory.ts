@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DATABASE_FILE_NAME } from '../../server/config';
 import { openDatabase } from '../../server/db/database';
-import { createRepositories } from '../../server/repositories/repositories';
+
 import { connectAs, signIn, type ClientSocket } from '../../test/support/clients';
 import { io as connectBare, type Socket } from 'socket.io-client';
 import type { BenchRow, Scenario } from '../scenario';
@@ -95,7 +95,7 @@ export const memoryScenario: Scenario = {
   async run(): Promise<BenchRow[]> {
     const big = await bigDatabase(BIG_GROUPS);
     const db = openDatabase(path.join(big.dataDir, DATABASE_FILE_NAME), { readonly: true });
-    const head = createRepositories(db).changeLog.headSeq();
+    const head = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM change_log').get()?.seq ?? 0;
     db.close();
     const { child, port } = await spawnServer(['--import', 'tsx', 'server/index.ts'], {
       PORT: '0',
@@ -112,7 +112,7 @@ export const memoryScenario: Scenario = {
       const cookie = await signIn(url, 'coordinator', 'waymark-demo');
       sockets = await openMany(SOCKETS, async () => {
         const socket = await connectAs(url, cookie);
-        const ack = (await socket.timeout(60_000)).emitWithAck('sync', { sinceSeq: head });
+        const ack = await socket.timeout(60_000).emitWithAck('sync', { sinceSeq: head });
         if (!ack.ok || ack.mode !== 'changes') throw new Error('an idle client was not current');
         return socket;
       });
@@ -120,7 +120,7 @@ export const memoryScenario: Scenario = {
       const loaded = rssOf(child.pid!);
       // One more client takes the whole snapshot: the peak a cold start adds on top.
       const fresh = await connectAs(url, cookie);
-      (await fresh.timeout(120_000)).emitWithAck('sync', { sinceSeq: null, packed: true });
+      await fresh.timeout(120_000).emitWithAck('sync', { sinceSeq: null, packed: true });
       fresh.close();
       const afterSnapshot = rssOf(child.pid!);
       const bare = await bareBaseline();

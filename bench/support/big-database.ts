@@ -70,7 +70,7 @@ export async function generateBigDatabase(file: string, groups: number, nowMs = 
     for (let made = DEMO_GROUP_COUNT; made < groups;) {
       const n = Math.min(BATCH, groups - made);
       const batch = Array.from({ length: n }, () => makeGroup(rng, context)).sort((a, b) => a.reportedAt.localeCompare(b.reportedAt));
-      repos.transaction(async () => {
+      await repos.transaction(async () => {
         for (const group of batch) {
           await repos.groups.insert(group);
           await repos.changeLog.appendGroupChange('group.report', group, group.reportedBy, group.reportedAt);
@@ -101,7 +101,7 @@ export async function bigDatabase(groups: number): Promise<BigDatabase> {
   fs.copyFileSync(cached, path.join(dataDir, DATABASE_FILE_NAME));
   // Opened for writing once, so migrations newer than the cached file are applied to the copy.
   const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME));
-  const crisisId = createRepositories(db).users.findByUsername('coordinator')?.crisisId;
+  const crisisId = db.prepare<[string], { crisis_id: string | null }>('SELECT crisis_id FROM users WHERE username = ?').get('coordinator')?.crisis_id;
   db.close();
   if (!crisisId) throw new Error('the big database has no coordinator');
   return { dataDir, crisisId, groups, generatedMs, remove: () => fs.rmSync(dataDir, { recursive: true, force: true }) };

@@ -40,12 +40,12 @@ export function moved(group: Group, at: string): Group {
  * change-log rows: for scenarios that need many changes to have happened, not to watch them
  * happen (one fsync per command would take minutes here).
  */
-export function writeMoves(dataDir: string, groups: readonly Group[], actor: string): void {
+export async function writeMoves(dataDir: string, groups: readonly Group[], actor: string): Promise<void> {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE_NAME));
   try {
     const repos = createRepositories(db);
     for (let i = 0; i < groups.length; i += 5_000) {
-      repos.transaction(async () => {
+      await repos.transaction(async () => {
         for (const group of groups.slice(i, i + 5_000)) {
           const next = moved(group, new Date().toISOString());
           await repos.groups.update(next);

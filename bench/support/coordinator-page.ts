@@ -76,7 +76,7 @@ export async function openCoordinatorPage(big: BigDatabase): Promise<Coordinator
         return w.__longTasks.splice(0);
       }),
     async close() {
-      (await cdp.detach()).catch(() => {});
+      await cdp.detach().catch(() => {});
       await guarded.context.close();
       await browser.close();
       await server.destroy();
@@ -135,7 +135,7 @@ async function mapShows(p: CoordinatorPage, groups: number, timeoutMs: number): 
         };
       }, MAP)
       .catch((e: unknown) => String(e));
-    (await p.page.screenshot({ path: 'bench/results/cold-start-timeout.png' })).catch(() => {});
+    await p.page.screenshot({ path: 'bench/results/cold-start-timeout.png' }).catch(() => {});
     console.error('the map did not show every group:', JSON.stringify(state), p.guarded.problems);
     throw error;
   }

@@ -90,7 +90,7 @@ try {
     // BENCH_PROFILE_TAB=counters|duplicates|threeW: that tab of the coordinator's column is open meanwhile.
     if (process.env.BENCH_PROFILE_TAB) await page.page.click(`#coord-tab-${process.env.BENCH_PROFILE_TAB}`);
     // BENCH_PROFILE_SELECT=1: the queue's first group is selected (its details open) meanwhile.
-    if (process.env.BENCH_PROFILE_SELECT) (await page.page.locator('[data-testid="triage-row"]')).first().click();
+    if (process.env.BENCH_PROFILE_SELECT) await page.page.locator('[data-testid="triage-row"]').first().click();
     await page.takeLongTasks();
     await page.cdp.send('Profiler.start');
     const sent = await streamChanges(field, pickGroups(big.dataDir, Number(process.env.BENCH_PROFILE_LIVE_CHANGES ?? 1000)), 100);

@@ -140,14 +140,14 @@ export class AdminService {
   }
 
   async #checkScope(fields: z.output<typeof UserScopeInput>): Promise<Agency | null> {
-    const agency = fields.agency ? (await this.#repos.agencies.findByAcronym(fields.agency) ?? await this.#repos.agencies.findById(fields.agency)) : null;
+    const agency = fields.agency ? ((await this.#repos.agencies.findByAcronym(fields.agency)) ?? (await this.#repos.agencies.findById(fields.agency))) : null;
     if (fields.agency && !agency) throw new AdminInputError(`no agency ${fields.agency}`);
     if (AGENCY_ROLES.includes(fields.role) && !agency) throw new AdminInputError(`a ${fields.role} user needs an agency`);
     if (fields.role === 'embassy' && agency?.type !== 'consulate') {
       throw new AdminInputError('an embassy user needs a consulate agency');
     }
     if (fields.role !== 'admin' && !fields.crisisId) throw new AdminInputError(`a ${fields.role} user needs a crisis`);
-    if (fields.crisisId && !await this.#repos.crises.findById(fields.crisisId)) {
+    if (fields.crisisId && !(await this.#repos.crises.findById(fields.crisisId))) {
       throw new AdminInputError(`no crisis ${fields.crisisId}`);
     }
     return agency;
@@ -246,7 +246,7 @@ export class AdminService {
   }
 
   async #user(ref: string): Promise<UserRecord> {
-    const user = await this.#repos.users.findById(ref) ?? await this.#repos.users.findByUsername(ref);
+    const user = (await this.#repos.users.findById(ref)) ?? (await this.#repos.users.findByUsername(ref));
     if (!user) throw new AdminNotFoundError('no such user');
     return user;
   }

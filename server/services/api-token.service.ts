@@ -60,7 +60,7 @@ export class ApiTokenService {
     if (!can(admin.role, 'admin.manage')) return failure('forbidden', 'only admins issue API tokens');
     const agency = await this.#repos.agencies.findById(request.agencyId);
     if (!agency) return failure('invalid', 'no such agency');
-    if (!await this.#repos.crises.findById(request.crisisId)) return failure('invalid', 'no such crisis');
+    if (!(await this.#repos.crises.findById(request.crisisId))) return failure('invalid', 'no such crisis');
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const record: ApiTokenRecord = {
       id: randomUUID(),

@@ -63,10 +63,10 @@ describe('revoking access closes every open connection of the user', () => {
     expect(UserSummary.parse(await response.json()).disabled).toBe(true);
     expect(await closed).toEqual(['io server disconnect', 'io server disconnect', 'io server disconnect']);
     for (const cookie of cookies) expect(await handshakeRefusal(server.url, cookie)).toBe('unauthorized');
-    (await expect(signIn(server.url, username, password))).rejects.toThrow(/401/);
+    await expect(signIn(server.url, username, password)).rejects.toThrow(/401/);
 
     expect((await adminPost(`/users/${await userId(username)}/enable`)).status).toBe(200);
-    (await expect(signIn(server.url, username, password))).resolves.toMatch(/^waymark_session=/);
+    await expect(signIn(server.url, username, password)).resolves.toMatch(/^waymark_session=/);
   });
 
   it('ending a user sessions closes their sockets and their cookies stop working', async () => {
@@ -105,8 +105,8 @@ describe('revoking access closes every open connection of the user', () => {
 
     expect(response.status).toBe(200);
     await closed;
-    (await expect(signIn(server.url, username, password))).rejects.toThrow(/401/);
-    (await expect(signIn(server.url, username, 'a brand new passphrase'))).resolves.toMatch(/^waymark_session=/);
+    await expect(signIn(server.url, username, password)).rejects.toThrow(/401/);
+    await expect(signIn(server.url, username, 'a brand new passphrase')).resolves.toMatch(/^waymark_session=/);
   });
 
   it('a user disabled by the admin command (another process) is cut off by the server within a second', async () => {
@@ -116,11 +116,11 @@ describe('revoking access closes every open connection of the user', () => {
     const db = openDatabase(server.databaseFile);
     try {
       // No callback: like the admin command, this service cannot reach the server's sockets.
-      new AdminService(createRepositories(db)).setDisabled(username, true);
+      await new AdminService(createRepositories(db)).setDisabled(username, true);
       const started = Date.now();
       await closed;
       expect(Date.now() - started).toBeLessThan(2500);
-      new AdminService(createRepositories(db)).setDisabled(username, false);
+      await new AdminService(createRepositories(db)).setDisabled(username, false);
     } finally {
       db.close();
     }
@@ -137,9 +137,9 @@ describe('revoking access closes every open connection of the user', () => {
       const groups = await server.countRows('groups');
       // Like `admin end-sessions`: straight in the database, no callback to this server's sockets,
       // and before its periodic sweep can have noticed (the command follows at once).
-      createRepositories(db).sessions.delete(sessionIdOf(cookie.slice(cookie.indexOf('=') + 1)));
+      await createRepositories(db).sessions.delete(sessionIdOf(cookie.slice(cookie.indexOf('=') + 1)));
 
-      const second = (await sendCommand(socket, reportCommand())).catch(() => null);
+      const second = await sendCommand(socket, reportCommand()).catch(() => null);
 
       // Refused in the batch's own transaction (or, had the sweep come first, the socket was closed).
       if (second !== null) expect(second).toMatchObject({ ok: false, code: 'unauthorized' });
@@ -158,15 +158,15 @@ describe('revoking access closes every open connection of the user', () => {
     try {
       expectOk(await sendCommand(socket, reportCommand()));
       const groups = await server.countRows('groups');
-      new AdminService(createRepositories(db)).setDisabled(username, true);
+      await new AdminService(createRepositories(db)).setDisabled(username, true);
 
-      const second = (await sendCommand(socket, reportCommand())).catch(() => null);
+      const second = await sendCommand(socket, reportCommand()).catch(() => null);
 
       if (second !== null) expect(second).toMatchObject({ ok: false, code: 'unauthorized' });
       expect(await closed).toBe('io server disconnect');
       expect(await server.countRows('groups')).toBe(groups);
     } finally {
-      new AdminService(createRepositories(db)).setDisabled(username, false);
+      await new AdminService(createRepositories(db)).setDisabled(username, false);
       db.close();
     }
   });

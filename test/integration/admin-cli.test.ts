@@ -141,12 +141,12 @@ describe('admin command', () => {
 
       expect(disabled).toMatchObject({ code: 0, stdout: expect.stringMatching(/disabled user .* \(amal\.c\)/) });
       await closed; // the server's sweep, within a second
-      (await expect(signIn(server.url, 'amal.c', 'a long passphrase'))).rejects.toThrow(/401/);
+      await expect(signIn(server.url, 'amal.c', 'a long passphrase')).rejects.toThrow(/401/);
       expect((await admin(dataDir, ['enable-user', '--user', 'amal.c'])).code).toBe(0);
 
       const reset = await admin(dataDir, ['reset-password', '--user', 'amal.c'], { password: 'a fresh passphrase' });
       expect(reset.code).toBe(0);
-      (await expect(signIn(server.url, 'amal.c', 'a long passphrase'))).rejects.toThrow(/401/);
+      await expect(signIn(server.url, 'amal.c', 'a long passphrase')).rejects.toThrow(/401/);
       const fresh = await signIn(server.url, 'amal.c', 'a fresh passphrase');
 
       const ended = await admin(dataDir, ['end-sessions', '--user', 'amal.c']);

@@ -64,7 +64,13 @@ async function makeWorld(): Promise<World> {
   const db = openDatabase(':memory:');
   const repos = createRepositories(db);
   const admin = new AdminService(repos, { scrypt: { N: 16, r: 1, p: 1 } });
-  const crisis = await admin.createCrisis({ name: 'History', type: 'conflict', hostCountry: 'LBY', phase: 'emergency_response', area: [9.3, 19.5, 25.2, 33.2] });
+  const crisis = await admin.createCrisis({
+    name: 'History',
+    type: 'conflict',
+    hostCountry: 'LBY',
+    phase: 'emergency_response',
+    area: [9.3, 19.5, 25.2, 33.2],
+  });
   const agencies: Record<AgencyKey, string> = {
     IOM: (await admin.createAgency({ name: 'International Organization for Migration', acronym: 'IOM', type: 'un' })).id,
     MSF: (await admin.createAgency({ name: 'Medecins Sans Frontieres', acronym: 'MSF', type: 'ingo' })).id,
@@ -121,9 +127,9 @@ async function userNow(world: World, key: UserKey) {
   return user && !user.disabled ? user : null;
 }
 
-function actorOf(world: World, key: UserKey): Actor | null {
-  const user = userNow(world, key);
-  return user ? { userId: user.id, audience: world.auth.audienceOf(user) } : null;
+async function actorOf(world: World, key: UserKey): Promise<Actor | null> {
+  const user = await userNow(world, key);
+  return user ? { userId: user.id, audience: await world.auth.audienceOf(user) } : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,7 +141,7 @@ const round = (x: number, decimals: number) => Math.round(x * 10 ** decimals) / 
 const ACTIVE = new Set(['proposed', 'accepted', 'in_progress']);
 
 async function oracle(world: World, key: UserKey, g: Group): Promise<Allowed> {
-  const user = userNow(world, key);
+  const user = await userNow(world, key);
   if (!user || user.crisisId !== g.crisisId) return null;
   const agency = user.agencyId ? await world.repos.agencies.findById(user.agencyId) : null;
   switch (user.role) {
@@ -213,13 +219,13 @@ async function judgeView(world: World, key: UserKey, received: { view: string; g
   const id = (received.group as { id: string }).id;
   const current = await world.repos.groups.findById(id);
   if (!current) return `a group that does not exist: ${id}`;
-  const allowed = oracle(world, key, current);
+  const allowed = await oracle(world, key, current);
   if (!allowed) return `${key} may not receive group ${id} now (got a ${received.view} view)`;
   if (allowed.view !== received.view) return `${key} may receive a ${allowed.view} view of ${id} now, got ${received.view}`;
   // A coordinator may hold any state the group has had (history is theirs: the timeline shows it),
   // so a reused packed snapshot a few changes old is fine for them; nobody else may.
   const candidates =
-    allowed.view === 'full' && userNow(world, key)?.role === 'coordinator'
+    allowed.view === 'full' && (await userNow(world, key))?.role === 'coordinator'
       ? (await world.repos.changeLog.listForEntity(world.crisisId, id)).map((c) => ({ view: 'full', group: c.group }))
       : [allowed];
   const got = leaves(received.group);
@@ -239,25 +245,25 @@ async function forbiddenTokens(world: World, key: UserKey): Promise<string[]> {
   for (const id of world.groupIds) {
     const g = await world.repos.groups.findById(id);
     if (!g) continue;
-    const allowed = oracle(world, key, g);
+    const allowed = await oracle(world, key, g);
     const notesAllowed = allowed?.view === 'full' || (allowed?.view === 'nationals' && (allowed.group as { whole: unknown }).whole !== null);
     if (!notesAllowed && g.notes) tokens.push(g.notes);
   }
-  const user = userNow(world, key);
+  const user = await userNow(world, key);
   const agency = user?.agencyId ? await world.repos.agencies.findById(user.agencyId) : null;
   if (user?.role === 'embassy') for (const s of STATES) if (s !== agency?.servesState) tokens.push(`"${s}"`);
   return tokens;
 }
 
-function expectNoTokens(world: World, key: UserKey, channel: string, payload: unknown): void {
+async function expectNoTokens(world: World, key: UserKey, channel: string, payload: unknown): Promise<void> {
   const text = JSON.stringify(payload);
-  for (const token of forbiddenTokens(world, key)) {
+  for (const token of await forbiddenTokens(world, key)) {
     if (text.includes(token)) expect.fail(`${channel}: ${key} received ${token}`);
   }
 }
 
-function expectViewAllowed(world: World, key: UserKey, channel: string, view: { view: string; group: unknown }): void {
-  const problem = judgeView(world, key, view);
+async function expectViewAllowed(world: World, key: UserKey, channel: string, view: { view: string; group: unknown }): Promise<void> {
+  const problem = await judgeView(world, key, view);
   if (problem) expect.fail(`${channel}: ${problem}`);
 }
 
@@ -266,34 +272,34 @@ function ackView(group: unknown): { view: string; group: unknown } {
   return typeof group === 'object' && group !== null && 'view' in group ? (group as { view: string; group: unknown }) : { view: 'full', group };
 }
 
-function checkAck(world: World, key: UserKey, channel: string, ack: unknown): void {
-  expectNoTokens(world, key, channel, ack);
+async function checkAck(world: World, key: UserKey, channel: string, ack: unknown): Promise<void> {
+  await expectNoTokens(world, key, channel, ack);
   const a = ack as { ok: boolean; group?: unknown; current?: unknown };
-  if (a.ok && a.group) expectViewAllowed(world, key, channel, ackView(a.group));
-  if (!a.ok && a.current) expectViewAllowed(world, key, channel, ackView(a.current));
+  if (a.ok && a.group) await expectViewAllowed(world, key, channel, ackView(a.group));
+  if (!a.ok && a.current) await expectViewAllowed(world, key, channel, ackView(a.current));
 }
 
-function checkSyncAck(world: World, key: UserKey, channel: string, ack: SyncAck): void {
+async function checkSyncAck(world: World, key: UserKey, channel: string, ack: SyncAck): Promise<void> {
   if (!ack.ok) return;
   switch (ack.mode) {
     case 'snapshot':
-      expectNoTokens(world, key, channel, ack.groups);
-      for (const v of ack.groups) expectViewAllowed(world, key, channel, v);
+      await expectNoTokens(world, key, channel, ack.groups);
+      for (const v of ack.groups) await expectViewAllowed(world, key, channel, v);
       return;
     case 'changes':
-      expectNoTokens(world, key, channel, ack.changes);
-      for (const c of ack.changes) if (c.kind === 'group.upsert') expectViewAllowed(world, key, channel, c.group);
+      await expectNoTokens(world, key, channel, ack.changes);
+      for (const c of ack.changes) if (c.kind === 'group.upsert') await expectViewAllowed(world, key, channel, c.group);
       return;
     case 'packed': {
       const views = decodeViews(JSON.parse(gunzipSync(ack.views as Uint8Array).toString('utf8')));
-      expectNoTokens(world, key, channel, views);
-      for (const v of views) expectViewAllowed(world, key, channel, v);
+      await expectNoTokens(world, key, channel, views);
+      for (const v of views) await expectViewAllowed(world, key, channel, v);
       return;
     }
     case 'packed-changes': {
       const changes = decodeChanges(JSON.parse(gunzipSync(ack.changes as Uint8Array).toString('utf8')));
-      expectNoTokens(world, key, channel, changes);
-      for (const c of changes) if (c.kind === 'group.upsert') expectViewAllowed(world, key, channel, c.group);
+      await expectNoTokens(world, key, channel, changes);
+      for (const c of changes) if (c.kind === 'group.upsert') await expectViewAllowed(world, key, channel, c.group);
       return;
     }
   }
@@ -303,32 +309,32 @@ function checkSyncAck(world: World, key: UserKey, channel: string, ack: SyncAck)
 async function checkEveryChannel(world: World): Promise<void> {
   const head = await world.repos.changeLog.headSeq();
   for (const key of Object.keys(world.users) as UserKey[]) {
-    const actor = actorOf(world, key);
+    const actor = await actorOf(world, key);
     if (!actor) continue;
     const audience = actor.audience;
-    checkSyncAck(world, key, 'snapshot', await world.sync.sync(audience, null));
-    checkSyncAck(world, key, 'packed snapshot', await world.sync.syncPacked(audience, null));
+    await checkSyncAck(world, key, 'snapshot', await world.sync.sync(audience, null));
+    await checkSyncAck(world, key, 'packed snapshot', await world.sync.syncPacked(audience, null));
     for (let since = 0; since <= head; since++) {
-      checkSyncAck(world, key, `catch-up from ${since}`, await world.sync.sync(audience, since));
-      checkSyncAck(world, key, `packed catch-up from ${since}`, await world.sync.syncPacked(audience, since));
+      await checkSyncAck(world, key, `catch-up from ${since}`, await world.sync.sync(audience, since));
+      await checkSyncAck(world, key, `packed catch-up from ${since}`, await world.sync.syncPacked(audience, since));
     }
     for (const id of world.groupIds) {
-      const read = world.reads.readGroup(audience, id);
+      const read = await world.reads.readGroup(audience, id);
       if (read.ok) {
-        expectNoTokens(world, key, 'REST read', read);
-        expectViewAllowed(world, key, 'REST read', read.group);
+        await expectNoTokens(world, key, 'REST read', read);
+        await expectViewAllowed(world, key, 'REST read', read.group);
       }
     }
     if (audience.role === 'responder' || audience.role === 'embassy') {
-      const page = world.api.groups(audience, { since: 0, limit: 500 });
-      expectNoTokens(world, key, 'API groups', page);
-      for (const item of page.items) expectViewAllowed(world, key, 'API groups', item);
-      expectNoTokens(world, key, 'API needs', world.api.needs(audience, { since: 0, limit: 500 }));
-      const assignments = world.api.assignments(audience, { since: 0, limit: 500 });
-      expectNoTokens(world, key, 'API assignments', assignments);
+      const page = await world.api.groups(audience, { since: 0, limit: 500 });
+      await expectNoTokens(world, key, 'API groups', page);
+      for (const item of page.items) await expectViewAllowed(world, key, 'API groups', item);
+      await expectNoTokens(world, key, 'API needs', await world.api.needs(audience, { since: 0, limit: 500 }));
+      const assignments = await world.api.assignments(audience, { since: 0, limit: 500 });
+      await expectNoTokens(world, key, 'API assignments', assignments);
       for (const a of assignments.items) {
         const g = await world.repos.groups.findById(a.groupId);
-        const allowed = g ? oracle(world, key, g) : null;
+        const allowed = g ? await oracle(world, key, g) : null;
         const held =
           allowed?.view === 'full'
             ? (allowed.group as Group).assignments
@@ -340,20 +346,20 @@ async function checkEveryChannel(world: World): Promise<void> {
     }
     if (audience.role === 'embassy') {
       // Aggregates carry counts only: no group's id, note or other nationality, whatever its state.
-      const aggregates = world.reads.aggregates(audience);
-      expectNoTokens(world, key, 'aggregates', aggregates);
+      const aggregates = await world.reads.aggregates(audience);
+      await expectNoTokens(world, key, 'aggregates', aggregates);
       for (const id of world.groupIds) if (JSON.stringify(aggregates).includes(id)) expect.fail(`aggregates: ${key} received group id ${id}`);
     }
     for (const format of ['csv', 'geojson'] as const) {
-      const file = world.exports.groups(audience, format, {});
+      const file = await world.exports.groups(audience, format, {});
       if (!('body' in file)) continue;
-      expectNoTokens(world, key, `${format} export`, file.body);
+      await expectNoTokens(world, key, `${format} export`, file.body);
       if (format === 'geojson') {
         const collection = JSON.parse(file.body) as { features: { geometry: { coordinates: [number, number] }; properties: Record<string, unknown> }[] };
         for (const f of collection.features) {
           const id = Object.values(f.properties).find((v) => typeof v === 'string' && world.groupIds.includes(v)) as string | undefined;
           const g = id ? await world.repos.groups.findById(id) : null;
-          const allowed = g ? oracle(world, key, g) : null;
+          const allowed = g ? await oracle(world, key, g) : null;
           if (!g || !allowed || allowed.view === 'reduced') expect.fail(`geojson export: ${key} got a group it may not export now`);
           expect(f.geometry.coordinates).toEqual([g.location.lon, g.location.lat]);
         }
@@ -430,7 +436,7 @@ async function groupAt(world: World, index: number): Promise<Group | null> {
 }
 
 /** The command a step sends, and who sends it; null when the step sends none. */
-function commandOf(world: World, step: Step): { by: UserKey; command: Command } | null {
+async function commandOf(world: World, step: Step): Promise<{ by: UserKey; command: Command } | null> {
   const commandId = uuidv7();
   if (step.k === 'report') {
     const id = uuidv7();
@@ -470,7 +476,7 @@ function commandOf(world: World, step: Step): { by: UserKey; command: Command } 
     };
   }
   if (step.k === 'check' || step.k === 'rescope' || step.k === 'disable' || step.k === 'createUser' || step.k === 'replay') return null;
-  const g = groupAt(world, step.g);
+  const g = await groupAt(world, step.g);
   if (!g) return null;
   const edit = { commandId, groupId: g.id, baseVersion: g.version };
   switch (step.k) {
@@ -511,7 +517,7 @@ function commandOf(world: World, step: Step): { by: UserKey; command: Command } 
     }
     case 'accept': {
       // The agency's own user moves its assignment on: its ack, replayed later, must follow what it may see then.
-      const agencyId = userNow(world, step.by)?.agencyId;
+      const agencyId = (await userNow(world, step.by))?.agencyId;
       const a = g.assignments.find((x) => x.agencyId === agencyId && x.status === 'proposed');
       return a
         ? { by: step.by, command: { type: 'assignment.update', commandId, groupId: g.id, baseVersion: a.version, assignmentId: a.id, status: 'accepted' } }
@@ -533,12 +539,12 @@ async function run(world: World, step: Step): Promise<void> {
       if (!id) return;
       const role: Role = step.agency === 'NGA' || step.agency === 'MLI' ? 'embassy' : 'responder';
       const acronym = { IOM: 'IOM', MSF: 'MSF', NGA: 'NGA-EMB', MLI: 'MLI-EMB' }[step.agency];
-      world.admin.changeScope(id, { role, agency: acronym, crisisId: world.crisisId });
+      await world.admin.changeScope(id, { role, agency: acronym, crisisId: world.crisisId });
       return;
     }
     case 'disable': {
       const id = world.users[step.user];
-      if (id) world.admin.setDisabled(id, step.disabled);
+      if (id) await world.admin.setDisabled(id, step.disabled);
       return;
     }
     case 'createUser':
@@ -546,31 +552,31 @@ async function run(world: World, step: Step): Promise<void> {
       return;
     case 'replay': {
       const prior = world.sent[step.i % Math.max(1, world.sent.length)];
-      const actor = prior ? actorOf(world, prior.by) : null;
+      const actor = prior ? await actorOf(world, prior.by) : null;
       if (!prior || !actor) return;
       const outcome = await world.groups.execute(actor, prior.command);
       expect(outcome.committed).toEqual([]);
-      checkAck(world, prior.by, 'replayed ack', outcome.ack);
+      await checkAck(world, prior.by, 'replayed ack', outcome.ack);
       return;
     }
     default: {
-      const planned = commandOf(world, step);
-      const actor = planned ? actorOf(world, planned.by) : null;
+      const planned = await commandOf(world, step);
+      const actor = planned ? await actorOf(world, planned.by) : null;
       if (!planned || !actor) return;
       const outcome = await world.groups.execute(actor, planned.command);
       if (!outcome.ack.ok) return;
       world.sent.push(planned);
       if (planned.command.type === 'group.report') world.groupIds.push(planned.command.group.id);
-      checkAck(world, planned.by, 'ack', outcome.ack);
+      await checkAck(world, planned.by, 'ack', outcome.ack);
       // The live feed as it happened: each connected user's projection of each committed change.
       for (const change of outcome.committed) {
         for (const key of Object.keys(world.users) as UserKey[]) {
-          const receiver = actorOf(world, key);
+          const receiver = await actorOf(world, key);
           if (!receiver) continue;
           const event = projectChange(receiver.audience, change.seq, change.before, change.after);
           if (event?.kind !== 'group.upsert') continue;
-          expectNoTokens(world, key, 'live feed', event);
-          expectViewAllowed(world, key, 'live feed', event.group);
+          await expectNoTokens(world, key, 'live feed', event);
+          await expectViewAllowed(world, key, 'live feed', event.group);
         }
       }
     }

@@ -32,7 +32,7 @@ describe('CSV import (Kobo/ODK)', () => {
   let firstImportId: string;
 
   it('guesses the mapping from the headers and the HXL row', async () => {
-    const upload = (await importClient(server.url, cookie)).upload(FIXTURE);
+    const upload = await importClient(server.url, cookie).upload(FIXTURE);
     expect(upload.headers[18]).toBe('_uuid');
     expect(upload.hxl?.[5]).toBe('#geo+lat');
     expect(upload.mapping).toMatchObject({
@@ -58,7 +58,7 @@ describe('CSV import (Kobo/ODK)', () => {
   });
 
   it('previews every invalid row with its row number and reason', async () => {
-    const preview = (await importClient(server.url, cookie)).preview(firstImportId, mapping);
+    const preview = await importClient(server.url, cookie).preview(firstImportId, mapping);
     expect(preview.total).toBe(16);
     expect(preview.valid).toBe(10);
     const byRow = Object.fromEntries(preview.invalid.map((r) => [r.row, r.reasons.map((x) => `${x.code}:${x.field}`)]));
@@ -81,7 +81,7 @@ describe('CSV import (Kobo/ODK)', () => {
     const before = await server.countRows('groups');
     const changes = collectChanges(socket);
     const watch = watchImport(socket);
-    const started = (await importClient(server.url, cookie)).start(firstImportId, mapping);
+    const started = await importClient(server.url, cookie).start(firstImportId, mapping);
     const done = await watch.done(started.importId);
     expect(done).toMatchObject({ total: 16, processed: 16, imported: 10, alreadyPresent: 0, refused: 6 });
     // Progress came chunk by chunk (4 rows each) before the end.
@@ -154,7 +154,7 @@ describe('CSV import (Kobo/ODK)', () => {
   it("is for coordinators only, and one coordinator cannot use another's upload", async () => {
     for (const account of ['field', 'responder', 'embassy', 'admin'] as const) {
       const credentials = server.fixtureAccounts[account]!;
-      const response = (await importClient(server.url, await signIn(server.url, credentials.username, credentials.password))).uploadRaw(FIXTURE);
+      const response = await importClient(server.url, await signIn(server.url, credentials.username, credentials.password)).uploadRaw(FIXTURE);
       expect(response.status, account).toBe(403);
     }
     const anonymous = await fetch(`${server.url}${IMPORT_ROUTES.upload}`, { method: 'POST', headers: ownOrigin(server.url), body: new Uint8Array(FIXTURE) });

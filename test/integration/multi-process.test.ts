@@ -120,7 +120,7 @@ describe('a server told to use Redis', () => {
     const deadPort = await freePort();
     const server = await createChildServer({ demo: false, env: { WAYMARK_REDIS_URL: `redis://:s3cret@127.0.0.1:${deadPort}` } });
     try {
-      const failure = (await server.start()).then(
+      const failure = await server.start().then(
         () => 'started',
         (error: unknown) => String(error),
       );

@@ -98,7 +98,7 @@ describe('packed sync', () => {
 
   it('answers a bad request with a named error and no snapshot', async () => {
     const socket = await connect('coordinator');
-    const ack = (await socket.timeout(10_000)).emitWithAck('sync', { sinceSeq: null, packed: 'yes' } as never);
+    const ack = await socket.timeout(10_000).emitWithAck('sync', { sinceSeq: null, packed: 'yes' } as never);
     expect(ack).toMatchObject({ ok: false, code: 'invalid' });
   });
 });

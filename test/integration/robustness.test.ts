@@ -46,7 +46,7 @@ const GARBAGE: readonly [string, unknown][] = [
 
 describe('a server fed garbage', () => {
   it.each(GARBAGE)('answers invalid to %s as a command and keeps serving', async (_name, payload) => {
-    const ack: unknown = (await raw.timeout(10_000)).emitWithAck(COMMAND, payload);
+    const ack: unknown = await raw.timeout(10_000).emitWithAck(COMMAND, payload);
 
     expect(ack).toMatchObject({ ok: false, code: 'invalid' });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
@@ -54,7 +54,7 @@ describe('a server fed garbage', () => {
   });
 
   it.each(GARBAGE)('answers invalid to %s as a sync request', async (_name, payload) => {
-    const ack: unknown = (await raw.timeout(10_000)).emitWithAck(SYNC, payload);
+    const ack: unknown = await raw.timeout(10_000).emitWithAck(SYNC, payload);
 
     expect(ack).toMatchObject({ ok: false, code: 'invalid' });
   });
@@ -63,7 +63,7 @@ describe('a server fed garbage', () => {
     const before = await server.countRows('groups');
     raw.emit(COMMAND, reportCommand());
     // A lone function becomes the ack, leaving no payload.
-    const lone: unknown = (await raw.timeout(10_000)).emitWithAck(COMMAND);
+    const lone: unknown = await raw.timeout(10_000).emitWithAck(COMMAND);
     raw.emit(SYNC, { sinceSeq: null });
 
     expect(lone).toMatchObject({ ok: false, code: 'invalid' });
@@ -75,7 +75,7 @@ describe('a server fed garbage', () => {
   it('answers invalid to extra arguments, ignores unknown events, and applies nothing', async () => {
     const before = await server.countRows('groups');
     raw.emit('no-such-event', { a: 1 });
-    const ack: unknown = (await raw.timeout(10_000)).emitWithAck(COMMAND, reportCommand(), 'extra', 3);
+    const ack: unknown = await raw.timeout(10_000).emitWithAck(COMMAND, reportCommand(), 'extra', 3);
 
     expect(ack).toMatchObject({ ok: false, code: 'invalid' });
     expect(await server.countRows('groups')).toBe(before);
@@ -91,7 +91,7 @@ describe('a server fed garbage', () => {
   });
 
   it('answers a large but allowed payload with invalid', async () => {
-    const ack: unknown = (await raw.timeout(10_000)).emitWithAck(COMMAND, { type: 'group.report', padding: 'x'.repeat(MAX_SOCKET_PAYLOAD_BYTES - 1024) });
+    const ack: unknown = await raw.timeout(10_000).emitWithAck(COMMAND, { type: 'group.report', padding: 'x'.repeat(MAX_SOCKET_PAYLOAD_BYTES - 1024) });
 
     expect(ack).toMatchObject({ ok: false, code: 'invalid' });
   });

@@ -20,21 +20,21 @@ describe(AdminService.name, () => {
     const actor: AdminActor = { userId: user.id, role };
     const auditBefore = (await repos.audit.recent(1000)).length;
 
-    const attempts: (() => unknown)[] = [
-      () => await admin.list(actor),
-      () => await admin.createAgency({ name: 'A', acronym: 'A', type: 'ingo' }, actor),
-      () => await admin.createCrisis({ name: 'x', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] }, actor),
-      () => await admin.setDisabled(user.id, true, actor),
-      () => await admin.endSessions(user.id, actor),
-      () => await admin.changeScope(user.id, { role: 'coordinator', crisisId: user.crisisId }, actor),
+    const attempts: (() => Promise<unknown>)[] = [
+      () => admin.list(actor),
+      () => admin.createAgency({ name: 'A', acronym: 'A', type: 'ingo' }, actor),
+      () => admin.createCrisis({ name: 'x', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] }, actor),
+      () => admin.setDisabled(user.id, true, actor),
+      () => admin.endSessions(user.id, actor),
+      () => admin.changeScope(user.id, { role: 'coordinator', crisisId: user.crisisId }, actor),
     ];
-    for (const attempt of attempts) expect(attempt).toThrow(AdminForbiddenError);
-    (await expect(await admin.createUser({ username: 'x1', password: 'long enough password', role: 'admin', displayName: 'X' }, actor))).rejects.toThrow(
+    for (const attempt of attempts) await expect(attempt()).rejects.toThrow(AdminForbiddenError);
+    await expect(admin.createUser({ username: 'x1', password: 'long enough password', role: 'admin', displayName: 'X' }, actor)).rejects.toThrow(
       AdminForbiddenError,
     );
-    (await expect(await admin.resetPassword(user.id, 'another long password', actor))).rejects.toThrow(AdminForbiddenError);
+    await expect(admin.resetPassword(user.id, 'another long password', actor)).rejects.toThrow(AdminForbiddenError);
     // Even a request for an unknown user is refused as forbidden, never as "not found".
-    expect(() => await admin.setDisabled('nobody', true, actor)).toThrow(AdminForbiddenError);
+    await expect(admin.setDisabled('nobody', true, actor)).rejects.toThrow(AdminForbiddenError);
     expect(await repos.audit.recent(1000)).toHaveLength(auditBefore);
   });
 
@@ -47,22 +47,22 @@ describe(AdminService.name, () => {
     expect(result.disabled).toBe(true);
     expect(await repos.sessions.findById('s1')).toBeNull();
     expect(revoked).toEqual([user.id]);
-    expect(await repos.audit.recent(1)[0]).toMatchObject({ userId: boss.id, role: 'admin', action: 'admin.disable_user', recordId: user.id });
+    expect((await repos.audit.recent(1))[0]).toMatchObject({ userId: boss.id, role: 'admin', action: 'admin.disable_user', recordId: user.id });
   });
 
   it('refuses an admin disabling their own account, and names no user that does not exist', async () => {
     const { admin, boss } = await setUp();
     const actor: AdminActor = { userId: boss.id, role: 'admin' };
 
-    expect(() => await admin.setDisabled(boss.id, true, actor)).toThrow(AdminInputError);
-    expect(() => await admin.endSessions('nobody', actor)).toThrow(AdminNotFoundError);
+    await expect(admin.setDisabled(boss.id, true, actor)).rejects.toThrow(AdminInputError);
+    await expect(admin.endSessions('nobody', actor)).rejects.toThrow(AdminNotFoundError);
   });
 
   it('refuses a role change that does not fit the agency, and changes nothing', async () => {
     const { admin, user, repos, revoked } = await setUp();
 
-    expect(() => await admin.changeScope(user.id, { role: 'embassy', crisisId: user.crisisId })).toThrow(/needs an agency/);
-    expect(await repos.users.findById(user.id)?.role).toBe('field');
+    await expect(admin.changeScope(user.id, { role: 'embassy', crisisId: user.crisisId })).rejects.toThrow(/needs an agency/);
+    expect((await repos.users.findById(user.id))?.role).toBe('field');
     expect(revoked).toEqual([]);
   });
 });

@@ -41,11 +41,11 @@ describe(AuthService.name, () => {
 
     clock.advance(30_000);
     await auth.resolveSession(result.sessionId);
-    expect(await repos.sessions.findById(result.sessionId)?.lastSeenAtMs).toBe(signedInAt);
+    expect((await repos.sessions.findById(result.sessionId))?.lastSeenAtMs).toBe(signedInAt);
 
     clock.advance(31_000);
     await auth.resolveSession(result.sessionId);
-    expect(await repos.sessions.findById(result.sessionId)?.lastSeenAtMs).toBe(signedInAt + 61_000);
+    expect((await repos.sessions.findById(result.sessionId))?.lastSeenAtMs).toBe(signedInAt + 61_000);
   });
 
   it('deletes an expired session when it is presented', async () => {
@@ -110,10 +110,10 @@ describe('checking live connections without a read per command', () => {
     if (!user) throw new Error('no user');
     const audience = await auth.audienceOf(user);
 
-    expect(auth.connectionMatches(await auth.liveConnections([open.sessionId]).get(open.sessionId), { ...audience, role: 'coordinator' })).toBe(false);
-    expect(auth.connectionMatches(await auth.liveConnections([open.sessionId]).get(open.sessionId), { ...audience, servesState: 'NER' })).toBe(false);
+    expect(auth.connectionMatches((await auth.liveConnections([open.sessionId])).get(open.sessionId), { ...audience, role: 'coordinator' })).toBe(false);
+    expect(auth.connectionMatches((await auth.liveConnections([open.sessionId])).get(open.sessionId), { ...audience, servesState: 'NER' })).toBe(false);
     db.prepare("UPDATE users SET disabled = 1 WHERE username = 'amal'").run();
-    expect(auth.connectionMatches(await auth.liveConnections([open.sessionId]).get(open.sessionId), audience)).toBe(false);
+    expect(auth.connectionMatches((await auth.liveConnections([open.sessionId])).get(open.sessionId), audience)).toBe(false);
   });
 
   it('matches a consulate user’s served state from the same query', async () => {

@@ -20,12 +20,17 @@ class Log implements ChangeSource {
   constructor(length: number) {
     this.changes = Array.from({ length }, (_, i) => ({ seq: i + 1, crisisId, before: null, after: makeGroup({ crisisId }) }));
   }
-  headSeq(): number {
-    return this.head;
+  headSeq(): Promise<number> {
+    return Promise.resolve(this.head);
   }
-  between(afterSeq: number, uptoSeq: number, limit: number): CommittedChange[] {
-    return this.changes.filter((c) => c.seq > afterSeq && c.seq <= Math.min(uptoSeq, this.head)).slice(0, limit);
+  /** Read as the log stands when asked; the answer arrives a few turns later, as a database's would. */
+  async between(afterSeq: number, uptoSeq: number, limit: number): Promise<CommittedChange[]> {
+    const read = this.changes.filter((c) => c.seq > afterSeq && c.seq <= Math.min(uptoSeq, this.head)).slice(0, limit);
+    for (let i = 0; i < this.delay; i++) await Promise.resolve();
+    return read;
   }
+  /** How many microtask turns a read takes (the property below varies it). */
+  delay = 0;
 }
 
 /** Just enough of Socket.IO for the publisher: one live room, and what was emitted to it locally. */
@@ -46,50 +51,57 @@ function fakeIo(roomName: string): { io: WaymarkIo; sent: ChangeEvent[] } {
 }
 
 describe(ChangePublisher.name, () => {
-  it('fills a gap from the log: another process’s change goes out before this one’s', () => {
+  it('fills a gap from the log: another process’s change goes out before this one’s', async () => {
     const log = new Log(3);
     const { io, sent } = fakeIo(room.name);
     const announced: number[] = [];
     const publisher = new ChangePublisher(io, silentLogger, log, (seq) => announced.push(seq));
+    await publisher.ready();
     publisher.register(room);
 
     log.head = 1;
     publisher.publish(log.changes[0]!);
     log.head = 3; // seq 2 committed on another process, its announcement not here yet
     publisher.publish(log.changes[2]!);
-    publisher.catchUp(2); // the late announcement
+    await publisher.catchUp(2); // the late announcement
 
     expect(sent.map((c) => c.seq)).toEqual([1, 2, 3]);
     expect(announced).toEqual([1, 3]);
   });
 
-  it('starts after what the log held when it was built', () => {
+  it('starts after what the log held when it was built', async () => {
     const log = new Log(4);
     log.head = 2;
     const { io, sent } = fakeIo(room.name);
     const publisher = new ChangePublisher(io, silentLogger, log);
+    await publisher.ready();
     publisher.register(room);
     log.head = 4;
 
-    publisher.catchUp();
+    await publisher.catchUp();
 
     expect(sent.map((c) => c.seq)).toEqual([3, 4]);
   });
 
-  it('sends every committed change exactly once and in order, however commits, announcements and checks interleave', () => {
+  it('sends every committed change exactly once and in order, however commits, announcements, checks and slow reads interleave', async () => {
     // Each step: this process commits the next change, or another process does (announced or not),
-    // or an announcement of some committed seq arrives, or the periodic check runs.
+    // or an announcement of some committed seq arrives, or the periodic check runs; catch-ups are
+    // not awaited, and a step may let some microtask turns pass (reads take 0-3 turns), so reads
+    // still under way meet the commits that follow them.
     const step = fc.oneof(
       fc.constant({ kind: 'own' as const }),
       fc.constant({ kind: 'remote' as const }),
       fc.record({ kind: fc.constant('announce' as const), back: fc.nat(5) }),
       fc.constant({ kind: 'check' as const }),
+      fc.record({ kind: fc.constant('wait' as const), turns: fc.nat(4) }),
     );
-    fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), fc.nat(3), async (steps, delay) => {
         const log = new Log(steps.length);
+        log.delay = delay;
         const { io, sent } = fakeIo(room.name);
         const publisher = new ChangePublisher(io, silentLogger, log);
+        await publisher.ready();
         publisher.register(room);
         for (const s of steps) {
           switch (s.kind) {
@@ -101,14 +113,17 @@ describe(ChangePublisher.name, () => {
               log.head += 1;
               break;
             case 'announce':
-              if (log.head > 0) publisher.catchUp(Math.max(1, log.head - s.back));
+              if (log.head > 0) void publisher.catchUp(Math.max(1, log.head - s.back));
               break;
             case 'check':
-              publisher.catchUp();
+              void publisher.catchUp();
+              break;
+            case 'wait':
+              for (let i = 0; i < s.turns; i++) await Promise.resolve();
               break;
           }
         }
-        publisher.catchUp();
+        await publisher.catchUp();
         expect(sent.map((c) => c.seq)).toEqual(Array.from({ length: log.head }, (_, i) => i + 1));
       }),
     );
@@ -127,7 +142,7 @@ function fakeRoomsIo(roomNames: string[]) {
 }
 
 /** A change log already published up to `head`, with nothing to catch up. */
-const logAt = (head: number): ChangeSource => ({ headSeq: () => head, between: () => [] });
+const logAt = (head: number): ChangeSource => ({ headSeq: () => Promise.resolve(head), between: () => Promise.resolve([]) });
 
 describe(`${ChangePublisher.name}, batches`, () => {
   const coordinators = audienceRoom(makeAudience({ role: 'coordinator', crisisId }))!;
@@ -139,9 +154,10 @@ describe(`${ChangePublisher.name}, batches`, () => {
     after: makeGroup({ crisisId, nationalities: [{ code: nationality, count: 2 }], consentConsulate: 'yes' }),
   });
 
-  it('sends a group commit’s changes as one message per room, in commit order, each projected for the room', () => {
+  it('sends a group commit’s changes as one message per room, in commit order, each projected for the room', async () => {
     const { io, sent } = fakeRoomsIo([coordinators.name, nigeria.name]);
     const publisher = new ChangePublisher(io, silentLogger, logAt(0));
+    await publisher.ready();
     publisher.register(coordinators);
     publisher.register(nigeria);
 
@@ -154,9 +170,10 @@ describe(`${ChangePublisher.name}, batches`, () => {
     ]);
   });
 
-  it('sends a lone visible change as a plain change event, and nothing to a room that may see none', () => {
+  it('sends a lone visible change as a plain change event, and nothing to a room that may see none', async () => {
     const { io, sent } = fakeRoomsIo([coordinators.name, nigeria.name]);
     const publisher = new ChangePublisher(io, silentLogger, logAt(3));
+    await publisher.ready();
     publisher.register(coordinators);
     publisher.register(nigeria);
 
@@ -168,27 +185,33 @@ describe(`${ChangePublisher.name}, batches`, () => {
     expect(publisher.publishedSeq).toBe(4);
   });
 
-  it('reads the log when a batch does not follow what was published (another process committed between)', () => {
+  it('reads the log when a batch does not follow what was published (another process committed between)', async () => {
     const { io, sent } = fakeRoomsIo([coordinators.name]);
     const missed = change(2, 'NER');
-    const source: ChangeSource = { headSeq: () => 1, between: (after, upto) => [missed, change(3, 'NGA')].filter((c) => c.seq > after && c.seq <= upto) };
+    const source: ChangeSource = {
+      headSeq: () => Promise.resolve(1),
+      between: (after, upto) => Promise.resolve([missed, change(3, 'NGA')].filter((c) => c.seq > after && c.seq <= upto)),
+    };
     const publisher = new ChangePublisher(io, silentLogger, source);
+    await publisher.ready();
     publisher.register(coordinators);
 
     publisher.publishAll([change(3, 'NGA')]);
+    await publisher.catchUp(3);
 
     expect(sent.map((s) => [s.event, (s.payload as { seq: number }[]).map((e) => e.seq)])).toEqual([['changes', [2, 3]]]);
     expect(publisher.publishedSeq).toBe(3);
   });
 
-  it('logs one info line per published batch; the per-change lines only at debug level', () => {
+  it('logs one info line per published batch; the per-change lines only at debug level', async () => {
     const log = new Log(3);
     log.head = 3;
     const { io } = fakeIo(room.name);
     const lines: { level: string; event: string; fields?: LogFields }[] = [];
     const at = (level: string) => (event: string, fields?: LogFields) => void lines.push({ level, event, ...(fields ? { fields } : {}) });
     const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-    const publisher = new ChangePublisher(io, logger, { headSeq: () => 0, between: () => [] });
+    const publisher = new ChangePublisher(io, logger, logAt(0));
+    await publisher.ready();
     publisher.register(room);
 
     publisher.publishAll(log.changes);

@@ -18,7 +18,7 @@ describe(loadConfig.name, () => {
       allowedOrigins: [],
       trustProxy: false,
       redisUrl: null,
-      writeWorker: false,
+      databaseUrl: null,
     });
   });
 
@@ -35,7 +35,7 @@ describe(loadConfig.name, () => {
       WAYMARK_ALLOWED_ORIGINS: 'https://waymark.example.org/, http://localhost:5173',
       WAYMARK_TRUST_PROXY: 'on',
       WAYMARK_REDIS_URL: 'redis://10.0.0.5:6379',
-      WAYMARK_WRITE_WORKER: 'on',
+      WAYMARK_DATABASE_URL: 'postgres://waymark:secret@db.internal:5432/waymark',
     });
 
     expect(config).toMatchObject({
@@ -49,7 +49,7 @@ describe(loadConfig.name, () => {
       allowedOrigins: ['https://waymark.example.org', 'http://localhost:5173'],
       trustProxy: true,
       redisUrl: 'redis://10.0.0.5:6379',
-      writeWorker: true,
+      databaseUrl: 'postgres://waymark:secret@db.internal:5432/waymark',
     });
   });
 
@@ -69,7 +69,7 @@ describe(loadConfig.name, () => {
     ['WAYMARK_SYNC_MAX_CHANGES', '0'],
     ['WAYMARK_ALLOWED_ORIGINS', 'waymark.example.org'],
     ['WAYMARK_TRUST_PROXY', 'yes'],
-    ['WAYMARK_WRITE_WORKER', 'yes'],
+    ['WAYMARK_DATABASE_URL', 'mysql://db.internal/waymark'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -33,13 +33,16 @@ describe(ConsularNotifier.name, () => {
     notifier.changed({ seq: 1, crisisId: CRISIS, before, after });
   };
   /** To just past the next refresh moment (the notifier's tick sees it). */
-  const nextRefresh = () => vi.advanceTimersByTime(PERIOD_MS - (Date.now() % PERIOD_MS) + CONSULAR_TICK_MS);
+  const nextRefresh = () => vi.advanceTimersByTimeAsync(PERIOD_MS - (Date.now() % PERIOD_MS) + CONSULAR_TICK_MS);
 
   beforeEach(() => {
     vi.useFakeTimers();
     vi.setSystemTime(PERIOD_MS * 1_000 + 1);
     stored = [];
-    const repos = { groups: { listByCrisis: () => stored } } as unknown as Repositories;
+    // The store as the contract has it: one page holds them all.
+    const repos = {
+      groups: { pageByCrisis: (_crisisId: string, after: number) => Promise.resolve(after === 0 ? stored.map((group, i) => ({ key: i + 1, group })) : []) },
+    } as unknown as Repositories;
     const fake = fakeIo([room('NGA')]);
     emitted = fake.emitted;
     notifier = new ConsularNotifier(
@@ -53,43 +56,43 @@ describe(ConsularNotifier.name, () => {
     vi.useRealTimers();
   });
 
-  it('notices the embassy room at refresh moments only, and only when what it would read changed', () => {
+  it('notices the embassy room at refresh moments only, and only when what it would read changed', async () => {
     const hidden = makeGroup({ crisisId: CRISIS, nationalities: [{ code: 'NGA', count: 7 }], consentConsulate: 'no' });
     const shared = makeGroup({ crisisId: CRISIS, nationalities: [{ code: 'NGA', count: 6 }], consentConsulate: 'yes' });
     // Live since before the changes: its first refresh would tell it anyway; start after it.
-    nextRefresh();
+    await nextRefresh();
     emitted.length = 0;
     change(null, hidden);
     change(null, shared);
     // Not as it happens: a notice a second after a hidden group moved would date the move.
-    vi.advanceTimersByTime(PERIOD_MS / 2);
+    await vi.advanceTimersByTimeAsync(PERIOD_MS / 2);
     expect(emitted).toEqual([]);
-    nextRefresh();
+    await nextRefresh();
     expect(emitted).toEqual([room('NGA')]);
 
     // A note on the hidden group changes no count: no notice (it would tell of a hidden group's activity).
     change(hidden, { ...hidden, notes: 'seen again', version: hidden.version + 1 });
-    nextRefresh();
+    await nextRefresh();
     expect(emitted).toHaveLength(1);
 
     // One more national in the hidden group: 7 and 8 both show as 5, no notice either.
     change(hidden, { ...hidden, nationalities: [{ code: 'NGA', count: 8 }], version: hidden.version + 2 });
-    nextRefresh();
+    await nextRefresh();
     expect(emitted).toHaveLength(1);
 
     // Consent withdrawn: the group moves into the counts, a notice goes at the next refresh.
     change(shared, { ...shared, consentConsulate: 'no', version: shared.version + 1 });
     expect(emitted).toHaveLength(1);
-    nextRefresh();
+    await nextRefresh();
     expect(emitted).toHaveLength(2);
   });
 
-  it("tells a room once at the refresh after it became live, then leaves it alone for other states' changes", () => {
+  it("tells a room once at the refresh after it became live, then leaves it alone for other states' changes", async () => {
     // Its screen may hold figures read before changes made while nobody of it was connected here.
-    nextRefresh();
+    await nextRefresh();
     expect(emitted).toEqual([room('NGA')]);
     change(null, makeGroup({ crisisId: CRISIS, nationalities: [{ code: 'NER', count: 9 }] }));
-    nextRefresh();
+    await nextRefresh();
     expect(emitted).toEqual([room('NGA')]);
   });
 });

@@ -87,9 +87,9 @@ describe(seedDemo.name, () => {
       expect(user?.crisisId).toBe(role === 'admin' ? null : crisisId);
     }
     const responder = await repos.users.findByUsername(DEMO_USERS.responder);
-    expect(await repos.agencies.findById(responder?.agencyId ?? '')?.acronym).toBe('IOM');
+    expect((await repos.agencies.findById(responder?.agencyId ?? ''))?.acronym).toBe('IOM');
     const embassy = await repos.users.findByUsername(DEMO_USERS.embassy);
-    expect(await repos.agencies.findById(embassy?.agencyId ?? '')?.servesState).toBe('NGA');
+    expect((await repos.agencies.findById(embassy?.agencyId ?? ''))?.servesState).toBe('NGA');
     expect(await verifyPassword(DEMO_PASSWORD, embassy?.passwordHash ?? '')).toBe(true);
   });
 

@@ -17,7 +17,7 @@ async function setUp() {
   await admin.createUser({ username: 'amal', password: 'long enough password', role: 'field', displayName: 'Amal', crisisId: crisis.id });
   const user = await repos.users.findByUsername('amal');
   if (!user) throw new Error('no user');
-  const audience = new AuthService(repos, { idleMs: 1e9, absoluteMs: 1e9 }).audienceOf(user);
+  const audience = await new AuthService(repos, { idleMs: 1e9, absoluteMs: 1e9 }).audienceOf(user);
   return { db, repos, groups: new GroupService(repos), actor: { userId: user.id, audience } };
 }
 
@@ -57,8 +57,11 @@ describe('a report is validated once (by the command parse)', () => {
     await admin.createUser({ username: 'cora', password: 'long enough password', role: 'coordinator', displayName: 'Cora', crisisId: actor.audience.crisisId });
     const user = await repos.users.findByUsername('cora');
     if (!user) throw new Error('no user');
-    const coordinator = { userId: user.id, audience: new AuthService(repos, { idleMs: 1e9, absoluteMs: 1e9 }).audienceOf(user) };
-    const [a, b] = [expectOk(await groups.execute(actor, Command.parse(reportCommand())).ack), expectOk(await groups.execute(actor, Command.parse(reportCommand())).ack)];
+    const coordinator = { userId: user.id, audience: await new AuthService(repos, { idleMs: 1e9, absoluteMs: 1e9 }).audienceOf(user) };
+    const [a, b] = [
+      expectOk((await groups.execute(actor, Command.parse(reportCommand()))).ack),
+      expectOk((await groups.execute(actor, Command.parse(reportCommand()))).ack),
+    ];
     const merge = Command.parse({
       type: 'group.merge',
       commandId: uuidv7(),
