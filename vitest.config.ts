@@ -1,6 +1,30 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Integration tests that read and write through the storage contract and nothing engine-specific
+ * (no SQLite file opened beside the server, no child process): they run on both engines.
+ */
+const POSTGRES_INTEGRATION = [
+  'audited-reads',
+  'authorization-matrix',
+  'consent-withdrawal',
+  'consular',
+  'coordination',
+  'demo',
+  'durability',
+  'edit-scope',
+  'embassy-channels.property',
+  'exports',
+  'field-device-scope',
+  'group-commands',
+  'import',
+  'packed-live',
+  'packed-sync',
+  'robustness',
+  'session',
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +44,19 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // The integration tests that go through storage, again on PostgreSQL (one server from npm
+        // for the run, a fresh database per test server: test/support/test-engine.ts).
+        test: {
+          name: 'integration-postgres',
+          include: POSTGRES_INTEGRATION.map((name) => `test/integration/${name}.test.ts`),
+          environment: 'node',
+          env: { WAYMARK_TEST_ENGINE: 'postgres' },
+          globalSetup: ['test/support/postgres-global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
+import fs from 'node:fs';
+import { openDatabase } from './db/database';
+import { CopyMismatchError, CopySchemaMismatchError, copyToPostgres, PostgresNotEmptyError } from './db/copy-to-postgres';
 import { openStore } from './db/open-store';
+import { openPostgres, PostgresOpenError, redactDatabaseUrl } from './db/postgres';
 import { AdminInputError, AdminNotFoundError, AdminService, NewCrisisInput, NewUserInput, parseOrThrow, UserScopeInput } from './services/admin.service';
 
 // The admin command: `npm run admin -- <command> [options]`. Opens WAYMARK_DATA_DIR's database
@@ -24,6 +28,13 @@ const USAGE = `usage: npm run admin -- <command> [options]
   change-user    --user USERNAME_OR_ID --role ROLE [--agency ACRONYM] [--crisis CRISIS_ID]
                                          new role, agency and crisis, checked like a new user's
   list          crises, agencies and users (never password hashes)
+  copy-to-postgres --database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE
+                copies this data folder's SQLite database into an EMPTY PostgreSQL database
+                (its schema is created first), then checks every table: row count and SHA-256
+                of its rows on both sides. Stop the server first: writes made during the copy
+                would be left behind. Then start the nodes with WAYMARK_DATABASE_URL.
+
+  With WAYMARK_DATABASE_URL set, every command but copy-to-postgres works on PostgreSQL.
 
   A running server closes the affected user's open connections within a second.
 `;
@@ -82,6 +93,7 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(process.env);
+  if (command === 'copy-to-postgres') return copyCommand(rest, config.databaseFile);
   const repositories = await openStore(config);
   try {
     const admin = new AdminService(repositories);
@@ -170,13 +182,39 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
+/** `copy-to-postgres`: this data folder's SQLite database into an empty PostgreSQL one, checked table by table. */
+async function copyCommand(args: string[], databaseFile: string): Promise<void> {
+  const v = parse(args, ['database-url']);
+  const url = required(v, 'database-url');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('--database-url must be a postgres:// URL');
+  if (!fs.existsSync(databaseFile)) throw new UsageError(`no SQLite database at ${databaseFile} (WAYMARK_DATA_DIR)`);
+  const sqlite = openDatabase(databaseFile, { readonly: true });
+  const pool = await openPostgres(url);
+  try {
+    const report = await copyToPostgres(sqlite, pool);
+    for (const t of report.tables) process.stdout.write(`${t.table.padEnd(20)} ${String(t.postgresRows).padStart(9)} rows  sha256 ${t.postgresSha256.slice(0, 16)}  ok\n`);
+    process.stdout.write(`copied and checked ${report.tables.length} tables into ${redactDatabaseUrl(url)}; the change log's head is ${report.headSeq}\n`);
+  } finally {
+    sqlite.close();
+    await pool.end();
+  }
+}
+
 try {
   await run(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) {
     process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
-  } else if (error instanceof AdminInputError || error instanceof AdminNotFoundError || error instanceof ConfigError) {
+  } else if (
+    error instanceof AdminInputError ||
+    error instanceof AdminNotFoundError ||
+    error instanceof ConfigError ||
+    error instanceof PostgresOpenError ||
+    error instanceof PostgresNotEmptyError ||
+    error instanceof CopySchemaMismatchError ||
+    error instanceof CopyMismatchError
+  ) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = 1;
   } else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {

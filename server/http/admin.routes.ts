@@ -38,7 +38,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 
   router.get(
     '/overview',
-    run((actor, _req, res) => void res.json(deps.admin.list(actor))),
+    run(async (actor, _req, res) => void res.json(await deps.admin.list(actor))),
   );
   router.post(
     '/users',
@@ -46,19 +46,19 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   );
   router.post(
     '/agencies',
-    run((actor, req, res) => void res.status(201).json(deps.admin.createAgency(req.body, actor))),
+    run(async (actor, req, res) => void res.status(201).json(await deps.admin.createAgency(req.body, actor))),
   );
   router.post(
     '/users/:id/disable',
-    run((actor, req, res) => void res.json(deps.admin.setDisabled(req.params.id, true, actor))),
+    run(async (actor, req, res) => void res.json(await deps.admin.setDisabled(req.params.id, true, actor))),
   );
   router.post(
     '/users/:id/enable',
-    run((actor, req, res) => void res.json(deps.admin.setDisabled(req.params.id, false, actor))),
+    run(async (actor, req, res) => void res.json(await deps.admin.setDisabled(req.params.id, false, actor))),
   );
   router.post(
     '/users/:id/end-sessions',
-    run((actor, req, res) => void res.json({ ended: deps.admin.endSessions(req.params.id, actor) })),
+    run(async (actor, req, res) => void res.json({ ended: await deps.admin.endSessions(req.params.id, actor) })),
   );
   router.post(
     '/users/:id/password',
@@ -73,13 +73,13 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   );
   router.put(
     '/users/:id/scope',
-    run((actor, req, res) => {
+    run(async (actor, req, res) => {
       const parsed = ScopeChange.safeParse(req.body);
       if (!parsed.success) {
         res.status(400).json(failure('invalid', 'role, agency and crisis are required', toIssues(parsed.error)));
         return;
       }
-      res.json(deps.admin.changeScope(req.params.id, parsed.data, actor));
+      res.json(await deps.admin.changeScope(req.params.id, parsed.data, actor));
     }),
   );
   return router;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAs, disconnection, expectSnapshot, handshakeRefusal, requestSync, signIn } from '../support/clients';
+import { startPostgres, type PgHarness } from '../support/postgres';
 import { startTestServer, type TestServer } from '../support/server';
 
 const CLI = path.resolve('server/admin-cli.ts');
@@ -15,9 +16,11 @@ interface CliResult {
   stderr: string;
 }
 
-function admin(dataDir: string, args: string[], options: { password?: string; stdin?: string } = {}): Promise<CliResult> {
+function admin(dataDir: string, args: string[], options: { password?: string; stdin?: string; databaseUrl?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, WAYMARK_DATA_DIR: dataDir, WAYMARK_DEMO: 'off' };
+    delete env['WAYMARK_DATABASE_URL'];
+    if (options.databaseUrl) env['WAYMARK_DATABASE_URL'] = options.databaseUrl;
     delete env['WAYMARK_PASSWORD'];
     if (options.password) env['WAYMARK_PASSWORD'] = options.password;
     const child = execFile(process.execPath, [TSX, CLI, ...args], { env }, (error, stdout, stderr) => {
@@ -167,4 +170,52 @@ describe('admin command', () => {
       await server.stop();
     }
   });
+});
+
+describe('admin command, moving up to PostgreSQL', () => {
+  let dataDir: string;
+  let postgres: PgHarness;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'waymark-cli-pg-'));
+    postgres = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await postgres.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('copies a SQLite deployment into an empty PostgreSQL database, checks it, refuses a second copy, then works against PostgreSQL', async () => {
+    const crisis = await admin(dataDir, ['create-crisis', '--name', 'Copied crisis', '--type', 'conflict', '--host', 'LBY', '--phase', 'emergency_response', '--bbox', '9,19,25,33']);
+    expect(crisis.code).toBe(0);
+    expect((await admin(dataDir, ['create-agency', '--name', 'IOM', '--acronym', 'IOM', '--type', 'un'])).code).toBe(0);
+    const url = await postgres.createDatabase();
+
+    const copied = await admin(dataDir, ['copy-to-postgres', '--database-url', url]);
+    expect(copied).toMatchObject({ code: 0, stdout: expect.stringMatching(/copied and checked \d+ tables/) });
+    expect(copied.stdout).toMatch(/^crises\s+1 rows/m);
+    expect(copied.stdout).toMatch(/^agencies\s+1 rows/m);
+    // The password never reaches the terminal.
+    expect(copied.stdout + copied.stderr).not.toContain(new URL(url).password);
+
+    const again = await admin(dataDir, ['copy-to-postgres', '--database-url', url]);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/PostgreSQL|empty|data/i) });
+
+    // The same commands now run on PostgreSQL: what was copied is there, and new work lands there.
+    const user = await admin(dataDir, ['create-user', '--username', 'pg.coord', '--role', 'coordinator', '--display-name', 'PG', '--crisis', idIn(crisis.stdout)], {
+      password: 'a long passphrase',
+      databaseUrl: url,
+    });
+    expect(user.code).toBe(0);
+    const listed = await admin(dataDir, ['list'], { databaseUrl: url });
+    expect(listed.code).toBe(0);
+    const list = JSON.parse(listed.stdout) as { crises: { name: string }[]; users: { username: string }[] };
+    expect(list.crises.map((c) => c.name)).toEqual(['Copied crisis']);
+    expect(list.users.map((u) => u.username)).toEqual(['pg.coord']);
+    // ... and not in the SQLite file the copy came from.
+    const local = JSON.parse((await admin(dataDir, ['list'])).stdout) as { users: unknown[] };
+    expect(local.users).toEqual([]);
+
+    expect(await admin(dataDir, ['copy-to-postgres', '--database-url', 'mysql://x/y'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/postgres:\/\//) });
+  }, 120_000);
 });
