@@ -118,8 +118,14 @@ export async function connectPostgresCluster(url: string, logger: Logger): Promi
     throw new ClusterUnavailableError(`cannot reach PostgreSQL at ${where} (WAYMARK_DATABASE_URL) for the cluster: ${redactMessage(messageOf(error), url)}`);
   }
 
+  // A refusal is a caller's bug (app.ts's import progress is one today: it is emitted without
+  // `.local`); one line per kind, not one per emit, and the local half of the emit still happens.
+  const refusals = new Set<string>();
   const errorHandler = (error: Error) => {
-    if (error instanceof ClusterSignalRefusedError) logger.error('cluster.signal_refused', describeError(error));
+    if (error instanceof ClusterSignalRefusedError) {
+      if (!refusals.has(error.message)) logger.error('cluster.signal_refused', describeError(error));
+      refusals.add(error.message);
+    }
     // While PostgreSQL is away every publish and cleanup fails; 'cluster.lost' said so once.
     else if (!lost && !closed) logger.warn('cluster.adapter_error', redacted(error, url));
   };
@@ -137,6 +143,8 @@ export async function connectPostgresCluster(url: string, logger: Logger): Promi
 
   return {
     adapter,
+    // True while the adapter holds a live LISTEN connection: from the moment it takes one (its
+    // LISTEN follows on it at once) until it ends. False before a Server has asked for the adapter.
     connected: () => !closed && listener !== undefined,
     async close() {
       if (closed) return;

@@ -164,7 +164,7 @@ describe(connectPostgresCluster.name, () => {
       await vi.waitFor(() => expect(a.cluster.connected() && b.cluster.connected()).toBe(true), { timeout: 20_000, interval: 50 });
       expect(await ringUntilHeard(a, b, 100 + restart)).toBe(100 + restart);
     }
-  }, 180_000);
+  }, 120_000);
 
   it('closes while PostgreSQL is down', async () => {
     const d = await startNode(databaseUrl);
