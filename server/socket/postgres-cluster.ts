@@ -115,7 +115,9 @@ export async function connectPostgresCluster(url: string, logger: Logger): Promi
     await ensureAttachmentTable(pool, ATTACHMENTS_TABLE);
   } catch (error) {
     await endPool(pool);
-    throw new ClusterUnavailableError(`cannot reach PostgreSQL at ${where} (WAYMARK_DATABASE_URL) for the cluster: ${redactMessage(messageOf(error), url)}`);
+    throw new ClusterUnavailableError(
+      `PostgreSQL at ${where} (WAYMARK_DATABASE_URL) cannot carry the cluster's signals: ${redactMessage(messageOf(error), url)}`,
+    );
   }
 
   // A refusal is a caller's bug (app.ts's import progress is one today: it is emitted without

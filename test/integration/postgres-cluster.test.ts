@@ -195,6 +195,13 @@ describe(connectPostgresCluster.name, () => {
     }
   });
 
+  it('starts several nodes at once on a fresh database', async () => {
+    const fresh = await pg.createDatabase();
+    // Each creates the attachments table if missing; unserialised, one of them can fail on the catalog's unique index.
+    const clusters = await Promise.all(Array.from({ length: 4 }, () => connectPostgresCluster(fresh, silentLogger)));
+    for (const cluster of clusters) await cluster.close();
+  });
+
   it('refuses to start with a named error and no password when PostgreSQL cannot be reached', async () => {
     const unreachable = new URL(databaseUrl);
     unreachable.port = String(await closedPort());
