@@ -46,7 +46,7 @@ export function redactDatabaseUrl(url: string): string {
 }
 
 /** An error's message with the URL's password (if any) taken out, wherever the driver put it. */
-function redactMessage(message: string, url: string): string {
+export function redactMessage(message: string, url: string): string {
   const redacted = message.split(url).join(redactDatabaseUrl(url));
   const password = passwordOf(url);
   return password.length > 0 ? redacted.split(password).join('***') : redacted;

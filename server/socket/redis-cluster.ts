@@ -2,23 +2,14 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { ClientClosedError, createClient, DisconnectsClientError } from 'redis';
 import type { Logger } from '../log';
 import { describeError } from '../log';
+import type { Cluster } from './cluster';
+
+// socket-server.ts and index.ts still import the type from here.
+export type { Cluster } from './cluster';
 
 /** Raised at start when Redis cannot be reached: the server must not run half-clustered. */
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
-}
-
-/**
- * Several server processes on one database: Socket.IO's Redis adapter carries what one process
- * must tell the others (a change committed, close this user's or session's sockets).
- */
-export interface Cluster {
-  /** For `new Server(..., { adapter })`. */
-  adapter: ReturnType<typeof createAdapter>;
-  /** Whether a message to the other processes can go out now; while false it would only queue in memory. */
-  connected(): boolean;
-  /** Closes both Redis connections; never throws, never waits for a Redis that is gone. */
-  close(): Promise<void>;
 }
 
 /** Redis's address without its password, for logs and errors. */
