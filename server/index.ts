@@ -3,7 +3,10 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { openStore } from './db/open-store';
 import { createConsoleLogger, describeError } from './log';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from './seed/demo-seed';
-import { connectCluster, redactRedisUrl, RedisUnavailableError, type Cluster } from './socket/redis-cluster';
+import { PostgresOpenError, redactDatabaseUrl } from './db/postgres';
+import type { Cluster } from './socket/cluster';
+import { ClusterUnavailableError, connectPostgresCluster } from './socket/postgres-cluster';
+import { connectCluster, redactRedisUrl, RedisUnavailableError } from './socket/redis-cluster';
 
 // Wiring only: configuration, database, demo seed, listening, and a clean stop on signals.
 
@@ -20,7 +23,18 @@ function configOrExit(): Config {
 }
 
 const config = configOrExit();
-const repositories = await openStore(config, { onError: (error) => logger.error('database.error', describeError(error)) });
+async function storeOrExit() {
+  try {
+    return await openStore(config, { onError: (error) => logger.error('database.error', describeError(error)) });
+  } catch (error) {
+    // PostgreSQL unreachable, a migration refused, synchronous_commit off: said in one line
+    // (never the password), and the process exits rather than serve half a cluster.
+    if (!(error instanceof PostgresOpenError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+const repositories = await storeOrExit();
 
 if (config.demo) {
   const seeded = await seedDemoIfEmpty(repositories);
@@ -34,11 +48,18 @@ if (config.demo) {
   }
 }
 
-async function clusterOrExit(url: string): Promise<Cluster> {
+/**
+ * The signals between nodes: Redis when WAYMARK_REDIS_URL names one (several processes on one
+ * SQLite file, or PostgreSQL nodes that keep Redis), else PostgreSQL itself when it is the store
+ * (LISTEN/NOTIFY through @socket.io/postgres-adapter: a cluster needs nothing else), else none.
+ */
+async function clusterOrExit(): Promise<Cluster | undefined> {
   try {
-    return await connectCluster(url, logger);
+    if (config.redisUrl) return await connectCluster(config.redisUrl, logger);
+    if (config.databaseUrl) return await connectPostgresCluster(config.databaseUrl, logger);
+    return undefined;
   } catch (error) {
-    if (!(error instanceof RedisUnavailableError)) throw error;
+    if (!(error instanceof RedisUnavailableError || error instanceof ClusterUnavailableError)) throw error;
     process.stderr.write(`${error.message}\n`);
     await repositories.close();
     process.exit(1);
@@ -46,7 +67,7 @@ async function clusterOrExit(url: string): Promise<Cluster> {
 }
 
 // Several processes on this database: Redis carries change announcements and disconnects between them.
-const cluster = config.redisUrl ? await clusterOrExit(config.redisUrl) : undefined;
+const cluster = await clusterOrExit();
 const app = createApp({
   repositories,
   config,
@@ -60,6 +81,7 @@ logger.info('server.listening', {
   database: repositories.engine,
   staticDir: config.staticDir,
   redis: config.redisUrl ? redactRedisUrl(config.redisUrl) : null,
+  postgres: config.databaseUrl ? redactDatabaseUrl(config.databaseUrl) : null,
 });
 
 let stopping = false;
