@@ -43,8 +43,9 @@ export async function connectPostgresCluster(url: string, logger: Logger): Promi
   const where = redactDatabaseUrl(url);
   // Its own pool: the adapter holds one connection for LISTEN for as long as it runs, and the
   // store's pool should not lose one to it. Four is the LISTEN connection, a publish or two and
-  // the cleanup; keepAlive lets a LISTEN connection behind a dead network fail instead of hanging.
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true });
+  // the cleanup. TCP keepalive lets a LISTEN connection behind a dead network fail rather than
+  // wait forever, once the system's probes give up (on Linux, about 11 minutes after this delay).
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
   let closed = false;
   /** The connection the adapter holds for LISTEN, while it holds it and it is alive. */
   let listener: pg.PoolClient | undefined;
