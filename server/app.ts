@@ -110,7 +110,9 @@ export function createApp(deps: AppDeps): App {
     groups,
     now,
     publish: (change) => sockets.publisher.publish(change),
-    progress: (userId, job) => sockets.io.to(userRoom(userId)).emit('importProgress', job),
+    // This node's sockets only: the job (its file name) never goes through the cluster's signals;
+    // the user's screen on another node reads the stored progress (GET the import).
+    progress: (userId, job) => sockets.io.local.to(userRoom(userId)).emit('importProgress', job),
     ...(deps.importPolicy ? { policy: deps.importPolicy } : {}),
   });
   const apiTokens = new ApiTokenService(repos, now, config.apiRate);
