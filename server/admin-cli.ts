@@ -192,7 +192,8 @@ async function copyCommand(args: string[], databaseFile: string): Promise<void> 
   const pool = await openPostgres(url);
   try {
     const report = await copyToPostgres(sqlite, pool);
-    for (const t of report.tables) process.stdout.write(`${t.table.padEnd(20)} ${String(t.postgresRows).padStart(9)} rows  sha256 ${t.postgresSha256.slice(0, 16)}  ok\n`);
+    for (const t of report.tables)
+      process.stdout.write(`${t.table.padEnd(20)} ${String(t.postgresRows).padStart(9)} rows  sha256 ${t.postgresSha256.slice(0, 16)}  ok\n`);
     process.stdout.write(`copied and checked ${report.tables.length} tables into ${redactDatabaseUrl(url)}; the change log's head is ${report.headSeq}\n`);
   } finally {
     sqlite.close();

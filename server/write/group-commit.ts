@@ -52,7 +52,8 @@ export interface WritePath {
   execute(actor: Actor, command: Command): Promise<CommandOutcome>;
   /** Commands waiting for the next flush. */
   readonly waiting: number;
-  flush(): void;
+  /** Starts a flush of what waits (if none runs); resolves when the queue is empty. */
+  flush(): Promise<void>;
   /** Called after each flush (the bench counts batch sizes with it). */
   onFlush: ((stats: FlushStats) => void) | null;
   /**
@@ -126,8 +127,8 @@ export class GroupCommit implements WritePath {
   submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId: string | null = null): void {
     this.#queue.push({ actor, command, done, sessionId });
     if (this.#running) return; // the running flush takes the queue when it ends
-    if (this.#queue.length >= this.#maxBatch) this.flush();
-    else this.#scheduled ??= setImmediate(() => this.flush());
+    if (this.#queue.length >= this.#maxBatch) void this.flush();
+    else this.#scheduled ??= setImmediate(() => void this.flush());
   }
 
   /** The same as `submit`, as a promise. */
@@ -142,8 +143,7 @@ export class GroupCommit implements WritePath {
 
   /** Flushes what is waiting and waits for it; the connection is its opener's to close. */
   async close(): Promise<void> {
-    this.flush();
-    while (this.#running) await this.#running;
+    await this.flush();
   }
 
   /**
@@ -151,15 +151,17 @@ export class GroupCommit implements WritePath {
    * only when the one before it has committed and been published, so this process publishes its
    * changes in commit order. What arrives meanwhile waits and goes in the next batch.
    */
-  flush(): void {
+  flush(): Promise<void> {
     if (this.#scheduled) {
       clearImmediate(this.#scheduled);
       this.#scheduled = null;
     }
-    if (this.#running || this.#queue.length === 0) return;
+    if (this.#running) return this.#running;
+    if (this.#queue.length === 0) return Promise.resolve();
     this.#running = this.#drain().finally(() => {
       this.#running = null;
     });
+    return this.#running;
   }
 
   async #drain(): Promise<void> {

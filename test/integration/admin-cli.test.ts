@@ -186,7 +186,19 @@ describe('admin command, moving up to PostgreSQL', () => {
   });
 
   it('copies a SQLite deployment into an empty PostgreSQL database, checks it, refuses a second copy, then works against PostgreSQL', async () => {
-    const crisis = await admin(dataDir, ['create-crisis', '--name', 'Copied crisis', '--type', 'conflict', '--host', 'LBY', '--phase', 'emergency_response', '--bbox', '9,19,25,33']);
+    const crisis = await admin(dataDir, [
+      'create-crisis',
+      '--name',
+      'Copied crisis',
+      '--type',
+      'conflict',
+      '--host',
+      'LBY',
+      '--phase',
+      'emergency_response',
+      '--bbox',
+      '9,19,25,33',
+    ]);
     expect(crisis.code).toBe(0);
     expect((await admin(dataDir, ['create-agency', '--name', 'IOM', '--acronym', 'IOM', '--type', 'un'])).code).toBe(0);
     const url = await postgres.createDatabase();
@@ -202,10 +214,14 @@ describe('admin command, moving up to PostgreSQL', () => {
     expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/PostgreSQL|empty|data/i) });
 
     // The same commands now run on PostgreSQL: what was copied is there, and new work lands there.
-    const user = await admin(dataDir, ['create-user', '--username', 'pg.coord', '--role', 'coordinator', '--display-name', 'PG', '--crisis', idIn(crisis.stdout)], {
-      password: 'a long passphrase',
-      databaseUrl: url,
-    });
+    const user = await admin(
+      dataDir,
+      ['create-user', '--username', 'pg.coord', '--role', 'coordinator', '--display-name', 'PG', '--crisis', idIn(crisis.stdout)],
+      {
+        password: 'a long passphrase',
+        databaseUrl: url,
+      },
+    );
     expect(user.code).toBe(0);
     const listed = await admin(dataDir, ['list'], { databaseUrl: url });
     expect(listed.code).toBe(0);
@@ -216,6 +232,9 @@ describe('admin command, moving up to PostgreSQL', () => {
     const local = JSON.parse((await admin(dataDir, ['list'])).stdout) as { users: unknown[] };
     expect(local.users).toEqual([]);
 
-    expect(await admin(dataDir, ['copy-to-postgres', '--database-url', 'mysql://x/y'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/postgres:\/\//) });
+    expect(await admin(dataDir, ['copy-to-postgres', '--database-url', 'mysql://x/y'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/postgres:\/\//),
+    });
   }, 120_000);
 });

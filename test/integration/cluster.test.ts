@@ -164,7 +164,8 @@ describe('three nodes on one PostgreSQL', () => {
     await until(
       field.socket,
       fieldSeen,
-      (all) => all.some((c) => c.kind === 'group.upsert' && c.group.view === 'full' && c.group.group.id === consented.id && c.group.group.assignments.length === 1),
+      (all) =>
+        all.some((c) => c.kind === 'group.upsert' && c.group.view === 'full' && c.group.group.id === consented.id && c.group.group.assignments.length === 1),
       'the assignment on node 1',
     );
     expectOk(await sendCommand(field.socket, updateCommand(consented.id, assigned.group.version, { consentConsulate: 'no' })));

@@ -97,13 +97,13 @@ describe(GroupCommit.name, () => {
     return { writes, submit, outcomes, events };
   }
 
-  it('applies a batch in one transaction, then publishes every change in commit order, then answers', () => {
+  it('applies a batch in one transaction, then publishes every change in commit order, then answers', async () => {
     const { writes, submit, outcomes, events } = recorder();
     const before = counts();
     for (let i = 0; i < 20; i++) submit(field, reportCommand());
 
     expect(writes.waiting).toBe(20);
-    writes.flush();
+    await writes.flush();
 
     expect(outcomes.map((o) => o.ack.ok)).toEqual(Array(20).fill(true));
     expect(counts()).toEqual({ groups: before.groups + 20, changeLog: before.changeLog + 20, idempotency: before.idempotency + 20, audit: before.audit + 20 });
@@ -122,23 +122,24 @@ describe(GroupCommit.name, () => {
     expect(writes.waiting).toBe(0);
   });
 
-  it('flushes at once when the batch is full', () => {
+  it('flushes at once when the batch is full', async () => {
     const writes = new GroupCommit(repos, groups, () => {}, silentLogger, { maxBatch: 3 });
     const flushes: [number, number][] = [];
     writes.onFlush = (stats) => flushes.push([stats.commands, stats.committed]);
     const acks: boolean[] = [];
     for (let i = 0; i < 4; i++) writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
-    expect(acks).toEqual([true, true, true]);
+    // The third started a batch at once; the fourth waits for the next (one batch at a time).
+    expect(flushes).toEqual([]);
     expect(writes.waiting).toBe(1);
-    writes.flush();
-    expect(acks).toHaveLength(4);
+    await writes.flush();
+    expect(acks).toEqual([true, true, true, true]);
     expect(flushes).toEqual([
       [3, 3],
       [1, 1],
     ]);
   });
 
-  it('leaves the rest of the batch committed when a command in the middle is refused, and the refused one changes nothing', () => {
+  it('leaves the rest of the batch committed when a command in the middle is refused, and the refused one changes nothing', async () => {
     const { writes, submit, outcomes, events } = recorder();
     const before = counts();
     const valid = makeGroupInput();
@@ -148,7 +149,7 @@ describe(GroupCommit.name, () => {
     submit(field, reportCommand(valid));
     submit(field, updateCommand(uuidv7(), 1, { notes: 'no such group' }));
     submit(field, reportCommand());
-    writes.flush();
+    await writes.flush();
 
     expect(outcomes.map((o) => (o.ack.ok ? 'ok' : o.ack.code))).toEqual(['ok', 'conflict', 'not_found', 'ok']);
     expect(counts()).toEqual({ groups: before.groups + 2, changeLog: before.changeLog + 2, idempotency: before.idempotency + 2, audit: before.audit + 2 });
@@ -173,7 +174,7 @@ describe(GroupCommit.name, () => {
     submit(field, first);
     submit(field, failing);
     submit(field, last);
-    writes.flush();
+    await writes.flush();
 
     expect(outcomes.map((o) => (o.ack.ok ? 'ok' : o.ack.code))).toEqual(['ok', 'internal', 'ok']);
     expect(counts()).toEqual({ groups: before.groups + 2, changeLog: before.changeLog + 2, idempotency: before.idempotency + 2, audit: before.audit + 2 });
@@ -182,13 +183,13 @@ describe(GroupCommit.name, () => {
     expect(events.filter((e) => e.kind === 'publish').map((e) => e.seq)).toEqual(outcomes.flatMap((o) => (o.ack.ok ? [o.ack.seq] : [])));
   });
 
-  it('stores one group and gives the same ack when one command id appears twice in a batch', () => {
+  it('stores one group and gives the same ack when one command id appears twice in a batch', async () => {
     const { writes, submit, outcomes, events } = recorder();
     const before = counts();
     const command = reportCommand();
     submit(field, command);
     submit(field, command);
-    writes.flush();
+    await writes.flush();
 
     expect(outcomes[0]?.ack.ok).toBe(true);
     expect(outcomes[1]?.ack).toEqual(outcomes[0]?.ack);
@@ -197,7 +198,7 @@ describe(GroupCommit.name, () => {
     expect(events.filter((e) => e.kind === 'publish')).toHaveLength(1);
   });
 
-  it('refuses another user’s command id even within the batch that first used it', () => {
+  it('refuses another user’s command id even within the batch that first used it', async () => {
     const { writes, submit, outcomes } = recorder();
     const command = reportCommand();
     submit(field, command);
@@ -208,7 +209,7 @@ describe(GroupCommit.name, () => {
       baseVersion: 1,
       status: 'verified',
     } as Command);
-    writes.flush();
+    await writes.flush();
 
     expect(outcomes.map((o) => (o.ack.ok ? 'ok' : o.ack.code))).toEqual(['ok', 'invalid']);
   });
@@ -220,7 +221,7 @@ describe(GroupCommit.name, () => {
     submit(field, updateCommand(group.id, 1, { notes: 'first edit' }));
     submit(coordinator, statusCommand(group.id, 1, 'verified'));
     submit(coordinator, statusCommand(group.id, 2, 'verified'));
-    writes.flush();
+    await writes.flush();
 
     const result = outcomes.map((o) => (o.ack.ok ? `ok v${expectOk(o.ack).group.version}` : o.ack.code));
     expect(result).toEqual(['ok v1', 'ok v2', 'conflict', 'ok v3']);
