@@ -149,13 +149,15 @@ new PerformanceObserver((list) => {
 }).observe({ type: 'longtask', buffered: true });
 `;
 
-function pageHtml(config: object): string {
+function pageHtml(config: object, mapSize: MapSize | undefined): string {
+  // Whole numbers of CSS pixels only, so the size is safe to write into the style sheet.
+  const size = mapSize ? `width: ${Math.round(mapSize.width)}px; height: ${Math.round(mapSize.height)}px;` : 'width: 100%; height: 100%;';
   // The config is numbers only, but a `<` is escaped all the same so it cannot close the tag.
   const json = JSON.stringify(config).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>bare MapLibre</title>
 <link rel="stylesheet" href="/maplibre-gl.css">
-<style>html, body, #map { margin: 0; width: 100%; height: 100%; }</style>
+<style>html, body { margin: 0; width: 100%; height: 100%; } #map { ${size} }</style>
 <script>${LONG_TASK_SCRIPT}</script>
 <script src="/topojson-client.min.js"></script>
 <script type="application/json" id="config">${json}</script>
@@ -218,7 +220,18 @@ async function serveBarePage(html: string, pointsJson: string): Promise<{ url: s
   };
 }
 
+/** A map's size in CSS pixels. */
+export interface MapSize {
+  width: number;
+  height: number;
+}
+
 export interface BareMapOptions {
+  /**
+   * The map's size (default: the whole 1366x860 viewport). Pass the size of the map it is compared
+   * with: the zoom the bounds fit at, and so the clusters and tiles drawn, follow from it.
+   */
+  mapSize?: MapSize;
   /** Navigations measured; the best is reported. The first loads the assets, later ones have them cached. */
   runs?: number;
   /** Where to save a screenshot of the last run's map, for a person to compare with Waymark's. */
@@ -258,7 +271,11 @@ export async function bareMapColdStart(points: readonly (readonly [number, numbe
   const runs = opts.runs ?? 3;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
   const config = { bounds: boundsOf(points), clusterRadius: WAYMARK_CLUSTER.radius, clusterMaxZoom: WAYMARK_CLUSTER.maxZoom, host: HOST_NUMERIC };
-  const served = await serveBarePage(pageHtml(config), JSON.stringify(points));
+  const { mapSize } = opts;
+  if (mapSize && !(mapSize.width >= 1 && mapSize.height >= 1 && mapSize.width <= VIEWPORT.width && mapSize.height <= VIEWPORT.height)) {
+    throw new RangeError(`mapSize must fit the ${VIEWPORT.width}x${VIEWPORT.height} viewport, not ${mapSize.width}x${mapSize.height}`);
+  }
+  const served = await serveBarePage(pageHtml(config, mapSize), JSON.stringify(points));
   const browser = await launchBrowser();
   try {
     const guarded = await openGuardedPage(browser, { label: 'bare map', viewport: VIEWPORT });
