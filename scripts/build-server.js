@@ -22,3 +22,4 @@ await build({
   logLevel: 'warning',
 });
 fs.cpSync('server/db/migrations', `${OUT}/migrations`, { recursive: true });
+fs.cpSync('server/db/pg-migrations', `${OUT}/pg-migrations`, { recursive: true });

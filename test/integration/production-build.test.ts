@@ -6,11 +6,13 @@ import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { connectAs, expectOk, makeGroupInput, reportCommand, sendCommand, signIn, type ClientSocket } from '../support/clients';
 import { BUILT_SERVER, createChildServer, type ChildServer } from '../support/child-server';
+import { startPostgres } from '../support/postgres';
 
 // `npm start` and `npm run serve` run the compiled server (dist-server/, built by `npm run build`,
 // which `npm test` runs first), not TypeScript compiled at run time. This runs that build as
-// production would: its own process, an empty data folder, the demo seeded, the write worker's
-// thread on (its own compiled entry), the admin CLI compiled too. That it starts with only the
+// production would: its own process, an empty data folder, the demo seeded, the admin CLI
+// compiled too, and a second node of it on PostgreSQL (its migrations travel with the build).
+// That it starts with only the
 // production dependencies installed (`npm ci --omit=dev`) is checked by
 // scripts/check-production-install.js in CI, which needs the npm registry.
 
@@ -22,7 +24,7 @@ describe('the production build', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(BUILT_SERVER)) throw new Error(`${BUILT_SERVER} is missing: run \`npm run build\` first (\`npm test\` does)`);
-    server = await createChildServer({ built: true, staticDir: 'dist/client', env: { WAYMARK_WRITE_WORKER: 'on' } });
+    server = await createChildServer({ built: true, staticDir: 'dist/client' });
     await server.start();
   }, 60_000);
   afterAll(async () => {
@@ -45,7 +47,7 @@ describe('the production build', () => {
     expect([...imported].map(packageOf).filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 
-  it('answers health, serves the app and takes a report through the compiled write worker', async () => {
+  it('answers health, serves the app and takes a report', async () => {
     expect((await fetch(`${server.url}${API_ROUTES.health}`)).status).toBe(200);
     expect(await (await fetch(`${server.url}/`)).text()).toContain('<div id="app"');
     socket = await connectAs(server.url, await signIn(server.url, DEMO_USERS.field, DEMO_PASSWORD));
@@ -61,4 +63,21 @@ describe('the production build', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(DEMO_USERS.coordinator);
   });
+
+  it('runs on PostgreSQL: its own schema migrations are in the build', async () => {
+    const postgres = await startPostgres();
+    const node = await createChildServer({ built: true, env: { WAYMARK_DATABASE_URL: await postgres.createDatabase() } });
+    try {
+      await node.start();
+      const field = await connectAs(node.url, await signIn(node.url, DEMO_USERS.field, DEMO_PASSWORD));
+      try {
+        expect(expectOk(await sendCommand(field, reportCommand(makeGroupInput()))).group.version).toBe(1);
+      } finally {
+        field.close();
+      }
+    } finally {
+      await node.destroy();
+      await postgres.stop();
+    }
+  }, 60_000);
 });
