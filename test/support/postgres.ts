@@ -56,7 +56,8 @@ export async function startPostgres(): Promise<PgHarness> {
     port,
     // Data is removed by stop() below, not by the package: stopImmediate + start keep it.
     persistent: true,
-    createPostgresUser: true,
+    // As root (as on these machines) PostgreSQL refuses to run: the package makes a `postgres` user for it.
+    createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: (e) => errors.push(String(e)),
   });
