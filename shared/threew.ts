@@ -101,7 +101,12 @@ const earliest = (a: string | null, b: string | null) => (a === null ? b : b ===
 const latest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
 
 /** Aggregates every assignment of the groups into 3W/4W rows, sorted by agency, cluster, need and area. */
-export function threeW(groups: Iterable<Group | GroupSummary>, agencies: readonly Agency[], context: ThreeWContext = NO_CONTEXT, now: number = Date.now()): ThreeWRow[] {
+export function threeW(
+  groups: Iterable<Group | GroupSummary>,
+  agencies: readonly Agency[],
+  context: ThreeWContext = NO_CONTEXT,
+  now: number = Date.now(),
+): ThreeWRow[] {
   const byId = new Map(agencies.map((a) => [a.id, a]));
   const rows = new Map<string, ThreeWRow & { groupIds: Set<string>; completedAt: string | null; expected: string | null }>();
   for (const group of groups) {

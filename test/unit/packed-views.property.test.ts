@@ -16,7 +16,6 @@ import { countersOf } from '../../shared/counters';
 import { proposeDuplicates } from '../../shared/duplicates';
 import { threeW } from '../../shared/threew';
 import { urgencyOf } from '../../shared/urgency';
-import { Uuid } from '../../shared/ids';
 import { matchesFilter, EMPTY_FILTER, type GroupFilter } from '../../client/lib/coordination/group-filter';
 import { attentionOf, groupToFeature } from '../../client/lib/map/group-features';
 import { coordinatedGroupOf, type CoordinatedGroup, type HeldView } from '../../client/lib/sync/held-view';
