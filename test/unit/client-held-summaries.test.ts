@@ -4,7 +4,7 @@ import { CounterTally } from '../../client/lib/coordination/live-tallies';
 import { TriageIndex } from '../../client/lib/coordination/triage-index';
 import { attentionOf, groupToFeature, groupsToFeatureCollection } from '../../client/lib/map/group-features';
 import { ChangeLog } from '../../client/lib/state/change-log';
-import type { HeldView } from '../../client/lib/sync/held-view';
+import { projectedViews, type HeldView } from '../../client/lib/sync/held-view';
 import { countersOf } from '../../shared/counters';
 import { summarizeView } from '../../shared/packed-views';
 import type { Assignment } from '../../shared/schemas/assignment.schema';
@@ -99,5 +99,39 @@ describe(TriageIndex.name, () => {
     index.update(held, new ChangeLog(), NOW);
     const scores = new Map(index.toArray().map((row) => [row.group.id, row.score]));
     for (const g of groups) expect(scores.get(g.id)).toBe(urgencyOf(g, NOW).score);
+  });
+});
+
+describe(projectedViews.name, () => {
+  it('gives the device copy every view the server projected', () => {
+    const views: GroupView[] = [full(makeGroup()), { view: 'reduced', group: { id: v7(), lat: 1, lon: 2, status: 'reported', needTypes: [], version: 1 } }];
+    expect(projectedViews(views)).toEqual(views);
+  });
+
+  it('refuses to keep summaries as groups: a copy read back through the views schema would drop or mistake them', () => {
+    const group = makeGroup();
+    expect(projectedViews([full(makeGroup()), summary(group)])).toBeNull();
+    // Once a full view replaced the last summary, the groups can be kept again.
+    expect(projectedViews([full(group)])).toEqual([full(group)]);
+  });
+});
+
+describe('HeldView', () => {
+  it('makes a screen that forgets the summary case fail the type check', () => {
+    // Checked by `tsc --noEmit`: were the summary not a kind of its own, this switch would be
+    // exhaustive, the expected error would not occur, and the directive itself would fail the check.
+    // @ts-expect-error TS2366: the summary case is missing, so the function may end without a value.
+    function people(view: HeldView): number | null {
+      switch (view.view) {
+        case 'full':
+          return view.group.headcount.total;
+        case 'nationals':
+          return view.group.nationals;
+        case 'reduced':
+          return null;
+      }
+    }
+    const group = makeGroup();
+    expect(people(full(group))).toBe(group.headcount.total);
   });
 });

@@ -26,3 +26,24 @@ export function coordinatedGroupOf(view: HeldView | undefined): CoordinatedGroup
       return undefined;
   }
 }
+
+/**
+ * The views held, when every one is a view the server projected; null when one is a summary. What
+ * the device copy keeps as groups: it is read back through the views' schema, which a summary does
+ * not pass (so a device holding summaries keeps the packed snapshot they came in instead).
+ */
+export function projectedViews(held: Iterable<HeldView>): GroupView[] | null {
+  const views: GroupView[] = [];
+  for (const view of held) {
+    switch (view.view) {
+      case 'full':
+      case 'reduced':
+      case 'nationals':
+        views.push(view);
+        break;
+      case 'summary':
+        return null;
+    }
+  }
+  return views;
+}

@@ -13,7 +13,7 @@ import type { ChangeLogReader } from '../state/change-log';
 import { Outbox } from './outbox.svelte';
 import { ChangeEventSchema, CommandAckSchema, SyncAckSchema, unpackChanges, unpackViews } from './wire';
 import { fetchGroup } from '../api/admin-api';
-import type { HeldView } from './held-view';
+import { projectedViews, type HeldView } from './held-view';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { overlayChanges } from '../../../shared/packed-views';
 
@@ -597,20 +597,3 @@ export class SyncClient {
 }
 
 const isSummaryView = (view: HeldView): boolean => view.view === 'summary';
-
-/** The views held, when every one is a view the server projected; null when one is a summary. */
-function projectedViews(held: Iterable<HeldView>): GroupView[] | null {
-  const views: GroupView[] = [];
-  for (const view of held) {
-    switch (view.view) {
-      case 'full':
-      case 'reduced':
-      case 'nationals':
-        views.push(view);
-        break;
-      case 'summary':
-        return null;
-    }
-  }
-  return views;
-}
