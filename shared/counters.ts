@@ -1,3 +1,4 @@
+import type { GroupSummary } from './packed-views';
 import type { Group } from './schemas/group.schema';
 import type { NeedType } from './schemas/need.schema';
 
@@ -20,7 +21,7 @@ const NOT_COUNTED = new Set<Group['status']>(['duplicate', 'closed']);
  * In need: per group, the largest count among its needs not yet met (a person with two needs is one
  * person), the whole group when needs were not counted. Assisted and evacuated follow the status.
  */
-export function countersOf(groups: Iterable<Group>): Counters {
+export function countersOf(groups: Iterable<Group | GroupSummary>): Counters {
   const c: Counters = { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, strandedByNationality: {}, inNeedByNeed: {} };
   for (const g of groups) {
     if (NOT_COUNTED.has(g.status)) continue;

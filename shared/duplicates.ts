@@ -11,10 +11,13 @@ export interface DuplicateRules {
 }
 export const DEFAULT_DUPLICATE_RULES: DuplicateRules = { maxKm: 2, windowHours: 72, minSimilarity: 0.5 };
 
-export interface DuplicateProposal {
+/** What the proposal reads of a group: a full group, or a coordinator's summary of one, has it all. */
+export type DuplicateCandidate = Pick<Group, 'id' | 'status' | 'reportedAt' | 'nationalities'> & { location: { lat: number; lon: number } };
+
+export interface DuplicateProposal<G extends DuplicateCandidate = Group> {
   /** The earlier report: the one to keep by default. */
-  keep: Group;
-  duplicate: Group;
+  keep: G;
+  duplicate: G;
   km: number;
   hours: number;
   similarity: number;
@@ -64,7 +67,7 @@ function lowerKm(a: { phi: number; lambda: number; cos: number }, b: { phi: numb
  * Pairs of open reports that are probably the same people: close in space and time with a similar
  * nationality mix. Sorted by latitude and swept, so a large crisis is not compared pair by pair.
  */
-export function proposeDuplicates(groups: Iterable<Group>, rules: DuplicateRules = DEFAULT_DUPLICATE_RULES): DuplicateProposal[] {
+export function proposeDuplicates<G extends DuplicateCandidate>(groups: Iterable<G>, rules: DuplicateRules = DEFAULT_DUPLICATE_RULES): DuplicateProposal<G>[] {
   const open = [...groups]
     .filter((g) => OPEN_STATUSES.includes(g.status))
     .map((g) => ({
@@ -83,7 +86,7 @@ export function proposeDuplicates(groups: Iterable<Group>, rules: DuplicateRules
   // so no pair within reach is skipped (with a margin far above rounding).
   const beyond = rules.maxKm * (1 + 1e-9);
   const hoursBeyond = rules.windowHours * 3_600_000 * (1 + 1e-9);
-  const proposals: DuplicateProposal[] = [];
+  const proposals: DuplicateProposal<G>[] = [];
   for (let i = 0; i < open.length; i++) {
     const a = open[i]!;
     for (let j = i + 1; j < open.length; j++) {

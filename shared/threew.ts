@@ -1,6 +1,8 @@
 import { isActiveAssignment, isOverdue } from './assignment-workflow';
 import type { Agency } from './schemas/agency.schema';
 import type { AssignmentStatus } from './schemas/assignment.schema';
+import { isForNeed } from './need-assignment';
+import type { GroupSummary } from './packed-views';
 import type { Group } from './schemas/group.schema';
 import { NEED_CLUSTER, type Cluster, type NeedType } from './schemas/need.schema';
 
@@ -99,14 +101,20 @@ const earliest = (a: string | null, b: string | null) => (a === null ? b : b ===
 const latest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
 
 /** Aggregates every assignment of the groups into 3W/4W rows, sorted by agency, cluster, need and area. */
-export function threeW(groups: Iterable<Group>, agencies: readonly Agency[], context: ThreeWContext = NO_CONTEXT, now: number = Date.now()): ThreeWRow[] {
+export function threeW(
+  groups: Iterable<Group | GroupSummary>,
+  agencies: readonly Agency[],
+  context: ThreeWContext = NO_CONTEXT,
+  now: number = Date.now(),
+): ThreeWRow[] {
   const byId = new Map(agencies.map((a) => [a.id, a]));
   const rows = new Map<string, ThreeWRow & { groupIds: Set<string>; completedAt: string | null; expected: string | null }>();
   for (const group of groups) {
     if (group.status === 'duplicate') continue;
     const area = group.location.placeName.trim();
     for (const a of group.assignments) {
-      const need = group.needs.find((n) => n.id === a.needId);
+      // A summary's assignment names its need by type (isForNeed); the client's 3W is made from summaries too.
+      const need = group.needs.find((n) => isForNeed(a, n));
       if (!need) continue;
       const key = `${a.agencyId}\u0000${need.type}\u0000${area}`;
       let row = rows.get(key);
@@ -140,7 +148,7 @@ export function threeW(groups: Iterable<Group>, agencies: readonly Agency[], con
         };
         rows.set(key, row);
       }
-      const dates = context.dates.get(a.id);
+      const dates = 'id' in a ? context.dates.get(a.id) : undefined;
       row.groupIds.add(group.id);
       row.groups = row.groupIds.size;
       row.statuses[a.status] += 1;

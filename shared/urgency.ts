@@ -1,5 +1,6 @@
-import { isActiveAssignment } from './assignment-workflow';
 import { OPEN_STATUSES } from './group-status';
+import { needIsTaken } from './need-assignment';
+import type { GroupSummary } from './packed-views';
 import type { Group, Vulnerability } from './schemas/group.schema';
 import type { NeedType } from './schemas/need.schema';
 
@@ -42,13 +43,16 @@ const HOUR_MS = 3_600_000;
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+/** What urgency reads: a full group, or a coordinator's summary of one (it carries every field the score needs). */
+export type Scored = Group | GroupSummary;
+
 /**
  * How urgent a group is, with why. Open needs weigh severity squared (a 5 is far worse than two
  * 3s); a need an agency already has counts for less. Waiting counts from the report while nobody
  * is working on the group; time since last seen adds a little, as the picture gets less certain.
  * Groups that are no longer open score 0.
  */
-export function urgencyOf(group: Group, now: number): Urgency {
+export function urgencyOf(group: Scored, now: number): Urgency {
   if (!OPEN_STATUSES.includes(group.status)) return { score: 0, reasons: [] };
   const reasons = [...clockFreeReasons(group), ...clockReasons(group, now, Date.parse(group.reportedAt), Date.parse(group.seenAt))];
   reasons.sort((a, b) => b.points - a.points);
@@ -56,7 +60,7 @@ export function urgencyOf(group: Group, now: number): Urgency {
 }
 
 /** The reasons that do not move with the clock: vulnerabilities and open needs. */
-function clockFreeReasons(group: Group): UrgencyReason[] {
+function clockFreeReasons(group: Scored): UrgencyReason[] {
   const reasons: UrgencyReason[] = [];
   for (const [key, count] of Object.entries(group.vulnerabilities) as [Vulnerability, number][]) {
     if (count <= 0) continue;
@@ -64,14 +68,14 @@ function clockFreeReasons(group: Group): UrgencyReason[] {
   }
   for (const need of group.needs) {
     if (need.status === 'met' || need.status === 'cancelled') continue;
-    const assigned = group.assignments.some((a) => a.needId === need.id && isActiveAssignment(a.status));
+    const assigned = needIsTaken(group.assignments, need);
     reasons.push({ kind: 'need', need: need.type, severity: need.severity, assigned, points: round1(need.severity ** 2 * (assigned ? 0.3 : 1)) });
   }
   return reasons;
 }
 
 /** The reasons that move with the clock: waiting since the report, not seen since. */
-function clockReasons(group: Group, now: number, reportedMs: number, seenMs: number): UrgencyReason[] {
+function clockReasons(group: Scored, now: number, reportedMs: number, seenMs: number): UrgencyReason[] {
   const reasons: UrgencyReason[] = [];
   if (group.status !== 'assistance_in_progress') {
     const hours = Math.max(0, (now - reportedMs) / HOUR_MS);
@@ -83,7 +87,7 @@ function clockReasons(group: Group, now: number, reportedMs: number, seenMs: num
 }
 
 /** What `urgencyScore` keeps of a group object: the clock-free points, largest first, and its times. */
-export type UrgencyMemo = WeakMap<Group, { points: number[]; reportedMs: number; seenMs: number }>;
+export type UrgencyMemo = WeakMap<Scored, { points: number[]; reportedMs: number; seenMs: number }>;
 
 /**
  * `urgencyOf(group, now).score`, without its reasons: the points that do not move with the clock
@@ -91,7 +95,7 @@ export type UrgencyMemo = WeakMap<Group, { points: number[]; reportedMs: number;
  * coordinator's queue, every minute) reads two times and adds a few numbers per group. The sum is
  * taken in the same order as urgencyOf's (largest first), so the score is the same number.
  */
-export function urgencyScore(group: Group, now: number, memo: UrgencyMemo): number {
+export function urgencyScore(group: Scored, now: number, memo: UrgencyMemo): number {
   if (!OPEN_STATUSES.includes(group.status)) return 0;
   let kept = memo.get(group);
   if (!kept) {

@@ -235,7 +235,7 @@ export const NationalsNeed = Need.omit({ people: true });
 export type NationalsNeed = z.infer<typeof NationalsNeed>;
 
 /** How many people have a need as counted by the field team; null when the view does not say (an embassy's). */
-export function counted(need: Need | NationalsNeed): number | null {
+export function counted(need: Omit<Need, 'id'> | NationalsNeed): number | null {
   return 'people' in need ? need.people : null;
 }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { v7 } from 'uuid';
 import { ChangeFeed } from '../../client/lib/sync/change-feed';
+import { summarizeView, type SummaryView } from '../../shared/packed-views';
 import type { GroupView } from '../../shared/schemas/group.schema';
+import { makeGroup } from '../support/factories';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 
 function reduced(id: string, version = 1): GroupView {
@@ -95,5 +97,51 @@ describe('ChangeFeed.applyRead (a group read on its own, replacing its summary)'
     expect(feed.groups.get(a)).toBe(same);
     expect(feed.applyRead(reduced(a, 3))).toBe(true);
     expect(feed.lastAppliedSeq).toBe(5);
+  });
+
+  describe('over a packed base of summaries', () => {
+    const summaryOf = (view: GroupView) => summarizeView(view) as SummaryView;
+
+    it('replaces a summary with a live full view of a newer version', () => {
+      const feed = new ChangeFeed();
+      const before = makeGroup({ version: 2 });
+      const after: GroupView = { view: 'full', group: { ...before, version: 3, notes: 'water point dry' } };
+      feed.beginSync();
+      feed.applyBase(10, [summaryOf({ view: 'full', group: before })]);
+      feed.applyCatchUp(10, []);
+      expect(feed.groups.get(before.id)?.view).toBe('summary');
+      expect(feed.receive(upsert(11, after))).toBe(true);
+      expect(feed.groups.get(before.id)).toBe(after);
+    });
+
+    it('replaces a summary with the full view of the same version (the audited read of its details)', () => {
+      const feed = new ChangeFeed();
+      const group = makeGroup({ version: 4 });
+      const full: GroupView = { view: 'full', group };
+      feed.applySnapshot(10, [summaryOf(full)]);
+      expect(feed.applyRead(full)).toBe(true);
+      expect(feed.groups.get(group.id)).toBe(full);
+    });
+
+    it('keeps a summary newer than the full view that arrives late', () => {
+      const feed = new ChangeFeed();
+      const group = makeGroup({ version: 5 });
+      const summary = summaryOf({ view: 'full', group });
+      feed.applySnapshot(10, [summary]);
+      expect(feed.applyRead({ view: 'full', group: { ...group, version: 4 } })).toBe(false);
+      expect(feed.groups.get(group.id)).toBe(summary);
+    });
+
+    it('applies the changes buffered behind a packed base over its summaries, in order', () => {
+      const feed = new ChangeFeed();
+      const group = makeGroup({ version: 1 });
+      feed.beginSync();
+      feed.applyBase(10, [summaryOf({ view: 'full', group })]);
+      const live: GroupView = { view: 'full', group: { ...group, version: 3 } };
+      expect(feed.receive(upsert(12, live))).toBe(false);
+      feed.applyCatchUp(11, [upsert(11, { view: 'full', group: { ...group, version: 2 } })]);
+      expect(feed.groups.get(group.id)).toBe(live);
+      expect(feed.lastAppliedSeq).toBe(12);
+    });
   });
 });

@@ -13,6 +13,7 @@ import { sortNewestFirst } from '../../client/lib/state/group-display';
 import { NewestFirstOrder } from '../../client/lib/state/live-order';
 import { SortedIndex } from '../../client/lib/state/sorted-index';
 import { ChangeFeed } from '../../client/lib/sync/change-feed';
+import type { HeldView } from '../../client/lib/sync/held-view';
 import { countersOf } from '../../shared/counters';
 import { GROUP_STATUSES, type Group, type GroupView } from '../../shared/schemas/group.schema';
 import { NEED_TYPES } from '../../shared/schemas/need.schema';
@@ -159,7 +160,7 @@ function applyStep(feed: ChangeFeed, step: Step, seq: { n: number }): void {
   }
 }
 
-const fulls = (groups: ReadonlyMap<string, GroupView>) => [...groups.values()].flatMap((v) => (v.view === 'full' ? [v.group] : []));
+const fulls = (groups: ReadonlyMap<string, HeldView>) => [...groups.values()].flatMap((v) => (v.view === 'full' ? [v.group] : []));
 
 describe('live indexes follow the change log to what a full recomputation gives', () => {
   it('FilteredGroups, NewestFirstOrder, TriageIndex, CounterTally and NationalityTally', () => {
@@ -280,7 +281,7 @@ describe('live indexes follow the change log to what a full recomputation gives'
 
 describe(NearbyGroups.name, () => {
   it('keeps the open groups within reach of the shown one as a full measurement finds them', () => {
-    const byKm = (xs: { g: Group; km: number }[]) => xs.map((x) => [x.g.id, x.km] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+    const byKm = (xs: { g: { id: string }; km: number }[]) => xs.map((x) => [x.g.id, x.km] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
     fc.assert(
       fc.property(
         fc.array(stepArb, { minLength: 1, maxLength: 10 }),

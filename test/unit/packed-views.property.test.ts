@@ -16,10 +16,9 @@ import { countersOf } from '../../shared/counters';
 import { proposeDuplicates } from '../../shared/duplicates';
 import { threeW } from '../../shared/threew';
 import { urgencyOf } from '../../shared/urgency';
-import { Uuid } from '../../shared/ids';
 import { matchesFilter, EMPTY_FILTER, type GroupFilter } from '../../client/lib/coordination/group-filter';
 import { attentionOf, groupToFeature } from '../../client/lib/map/group-features';
-import { expandSummary, isSummary } from '../../client/lib/sync/summary';
+import { coordinatedGroupOf, type CoordinatedGroup, type HeldView } from '../../client/lib/sync/held-view';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { projectGroup, reduceGroup, type Audience } from '../../shared/projection';
 import { ASSIGNMENT_STATUSES } from '../../shared/schemas/assignment.schema';
@@ -309,40 +308,39 @@ describe('packed summaries (a big crisis for a coordinator)', () => {
       fc.property(groupsArb, (groups) => {
         const full = asJson(groups).map((group): GroupView => ({ view: 'full', group }));
         const decoded = decodeViews(asJson(encodeViews(groups.map((g) => summarizeView({ view: 'full', group: g })))));
-        const held = decoded.map((v) => (v.view === 'summary' ? expandSummary(v.group) : v));
-        expect(held.every(isSummary)).toBe(true);
-        const g = (views: GroupView[]) => views.map((v) => v.group as Group);
+        const held: HeldView[] = decoded;
+        expect(held.every((v) => v.view === 'summary')).toBe(true);
+        const g = (views: HeldView[]) => views.map((v) => coordinatedGroupOf(v)).filter((x): x is CoordinatedGroup => x !== undefined);
         held.forEach((view, i) => {
           const f = full[i]!;
           expect(groupToFeature(view, false, now)).toStrictEqual(groupToFeature(f, false, now));
           expect(attentionOf(view, now)).toBe(attentionOf(f, now));
-          expect(urgencyOf(view.group as Group, now)).toStrictEqual(urgencyOf(f.group as Group, now));
+          expect(urgencyOf(coordinatedGroupOf(view)!, now)).toStrictEqual(urgencyOf(coordinatedGroupOf(f)!, now));
           for (const filter of filters) expect(matchesFilter(view, filter, now)).toBe(matchesFilter(f, filter, now));
         });
         expect(countersOf(g(held))).toStrictEqual(countersOf(g(full)));
         expect(threeW(g(held), agencies, { hostCountry: 'LBY', dates: new Map() }, now)).toStrictEqual(
           threeW(g(full), agencies, { hostCountry: 'LBY', dates: new Map() }, now),
         );
-        const pairs = (views: GroupView[]) => proposeDuplicates(g(views)).map((p) => [p.keep.id, p.duplicate.id]);
+        const pairs = (views: HeldView[]) => proposeDuplicates(g(views)).map((p) => [p.keep.id, p.duplicate.id]);
         expect(pairs(held)).toStrictEqual(pairs(full));
       }),
       { numRuns: 200 },
     );
   });
 
-  it('holds a summary with stand-in ids no command could carry, and never as a full group', () => {
+  it('holds a summary as a kind of its own, with none of the ids or texts it leaves out', () => {
     const group = asJson(makeArbitrarySample());
     const [decoded] = decodeViews(asJson(encodeViews([summarizeView({ view: 'full', group })])));
     if (decoded?.view !== 'summary') throw new Error('expected a summary');
-    const held = expandSummary(decoded.group);
-    expect(isSummary(held)).toBe(true);
-    expect(isSummary({ view: 'full', group })).toBe(false);
-    if (held.view !== 'full') throw new Error('expected a full-shaped view');
-    for (const id of [...held.group.needs.map((n) => n.id), ...held.group.assignments.flatMap((a) => [a.id, a.needId])]) {
-      expect(Uuid.safeParse(id).success).toBe(false);
+    expect(decoded.group).toStrictEqual(asJson(summarizeGroup(group)));
+    for (const need of decoded.group.needs) expect(need).not.toHaveProperty('id');
+    for (const a of decoded.group.assignments) {
+      expect(a).not.toHaveProperty('id');
+      expect(a).not.toHaveProperty('needId');
     }
-    // Parsed as a group (as a device copy of groups would be), a stand-in is refused, not taken for real.
-    if (held.group.needs.length > 0) expect(Group.safeParse(held.group).success).toBe(false);
+    // Parsed as a group (as a device copy of groups would be), a summary is refused, never taken for a full one.
+    expect(Group.safeParse(decoded.group).success).toBe(false);
   });
 
   it('refuses a summary where a change must carry the group itself', () => {

@@ -1,6 +1,6 @@
 import type { Agency } from '../../../shared/schemas/agency.schema';
 import type { FieldTeam } from '../../../shared/schemas/coordination.schema';
-import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { HeldView } from '../sync/held-view';
 import { fetchAgencies, fetchFieldTeams } from '../api/coordination-api';
 import type { ChangeLogReader } from '../state/change-log';
 import { FilteredGroups, type LiveGroups } from './filtered-groups';
@@ -79,7 +79,7 @@ export class CoordinationState {
    * from the groups that changed (see FilteredGroups). A new object only when something in it
    * changed, so a batch of changes the filter hides moves nothing on screen.
    */
-  visible(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader): LiveGroups {
+  visible(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader): LiveGroups {
     // Read the reactive filter once, not once per group (a proxy read per field adds up over 100,000).
     const filter = $state.snapshot(this.filter) as GroupFilter;
     // The clock only matters to "seen within"; reading it otherwise would refilter at every tick.

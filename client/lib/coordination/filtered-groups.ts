@@ -1,10 +1,10 @@
-import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { HeldView } from '../sync/held-view';
 import { ChangeLog, type ChangeCursor, type ChangeLogReader } from '../state/change-log';
 import { isFiltering, matchesFilter, type GroupFilter } from './group-filter';
 
 /** A collection that is kept up to date in place, with the log of what changed in it. */
 export interface LiveGroups {
-  readonly groups: ReadonlyMap<string, GroupView>;
+  readonly groups: ReadonlyMap<string, HeldView>;
   readonly changes: ChangeLogReader;
   /** Moves whenever `groups` changed: what components react to. */
   readonly revision: number;
@@ -17,17 +17,17 @@ export interface LiveGroups {
  * A new filter (or, for "seen within", a new clock tick) recomputes it from scratch.
  */
 export class FilteredGroups {
-  readonly groups = new Map<string, GroupView>();
+  readonly groups = new Map<string, HeldView>();
   readonly log = new ChangeLog();
   #cursor: ChangeCursor | null = null;
   #key: string | null = null;
-  #source: ReadonlyMap<string, GroupView> | null = null;
+  #source: ReadonlyMap<string, HeldView> | null = null;
 
   /**
    * Brings the result up to date with `source` (whose changes `changes` logs) under `filter` at
    * `now`. Returns whether the result changed.
    */
-  update(source: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, filter: GroupFilter, now: number): boolean {
+  update(source: ReadonlyMap<string, HeldView>, changes: ChangeLogReader, filter: GroupFilter, now: number): boolean {
     // The clock matters only to "seen within": without it, a tick changes nothing here.
     const key = JSON.stringify(filter) + (filter.seenWithinHours !== null ? `@${now}` : '');
     const ids = key === this.#key && source === this.#source ? changes.since(this.#cursor) : null;
@@ -35,7 +35,7 @@ export class FilteredGroups {
     this.#key = key;
     this.#source = source;
     const filtering = isFiltering(filter);
-    const passes = (view: GroupView) => !filtering || matchesFilter(view, filter, now);
+    const passes = (view: HeldView) => !filtering || matchesFilter(view, filter, now);
     if (ids === null) {
       this.groups.clear();
       for (const [id, view] of source) if (passes(view)) this.groups.set(id, view);

@@ -1,7 +1,8 @@
-import { isActiveAssignment } from '../../../shared/assignment-workflow';
-import { GROUP_STATUSES, VULNERABILITIES, type GroupStatus, type GroupView, type Vulnerability } from '../../../shared/schemas/group.schema';
-import { CLUSTERS, NEED_CLUSTER, NEED_TYPES, type Cluster, type NeedType } from '../../../shared/schemas/need.schema';
+import { needIsTaken, type HeldAssignment, type HeldNeed } from '../../../shared/need-assignment';
+import { GROUP_STATUSES, VULNERABILITIES, type GroupStatus, type Vulnerability } from '../../../shared/schemas/group.schema';
+import { CLUSTERS, NEED_CLUSTER, NEED_TYPES, type Cluster, type Need, type NeedType } from '../../../shared/schemas/need.schema';
 import { positionOf } from '../map/group-features';
+import type { HeldView } from '../sync/held-view';
 
 /** [west, south, east, north] in degrees. */
 export type Bounds = readonly [number, number, number, number];
@@ -53,29 +54,50 @@ const inBounds = (b: Bounds, lat: number, lon: number) => lat >= b[1] && lat <= 
  * "unassigned, needs water" means a water need nobody has yet. A reduced view (a responder's
  * anonymous point) passes only on what it carries.
  */
-export function matchesFilter(view: GroupView, f: GroupFilter, now: number): boolean {
+export function matchesFilter(view: HeldView, f: GroupFilter, now: number): boolean {
   const g = view.group;
   const { lat, lon } = positionOf(view);
   if (f.statuses.length > 0 && !f.statuses.includes(g.status)) return false;
   if (f.bounds && !inBounds(f.bounds, lat, lon)) return false;
-  if (view.view === 'reduced') {
-    const types = view.group.needTypes;
-    if (f.needs.length > 0 && !types.some((t) => f.needs.includes(t))) return false;
-    if (f.clusters.length > 0 && !types.some((t) => f.clusters.includes(NEED_CLUSTER[t]))) return false;
-    return f.nationalities.length + f.vulnerabilities.length + f.agencies.length === 0 && !f.unassignedOnly && f.seenWithinHours === null;
+  switch (view.view) {
+    case 'reduced': {
+      const types = view.group.needTypes;
+      if (f.needs.length > 0 && !types.some((t) => f.needs.includes(t))) return false;
+      if (f.clusters.length > 0 && !types.some((t) => f.clusters.includes(NEED_CLUSTER[t]))) return false;
+      return f.nationalities.length + f.vulnerabilities.length + f.agencies.length === 0 && !f.unassignedOnly && f.seenWithinHours === null;
+    }
+    // An embassy's nationals view names one nationality, and its breakdowns only when they describe its nationals alone.
+    case 'nationals':
+      return matchesDetails(view.group, [view.group.nationality], view.group.whole?.vulnerabilities, f, now);
+    // A summary carries every field the filter reads (needs by type, assignments, nationalities, vulnerabilities).
+    case 'full':
+    case 'summary':
+      return matchesDetails(
+        view.group,
+        view.group.nationalities.map((n) => n.code),
+        view.group.vulnerabilities,
+        f,
+        now,
+      );
   }
-  const group = view.group;
+}
+
+/** The filter's parts that read needs, assignments, nationalities, vulnerabilities and time. */
+function matchesDetails(
+  group: { needs: readonly (HeldNeed & Pick<Need, 'status'>)[]; assignments: readonly HeldAssignment[]; seenAt: string },
+  nationalities: readonly string[],
+  vulnerabilities: Partial<Record<Vulnerability, number>> | undefined,
+  f: GroupFilter,
+  now: number,
+): boolean {
   const open = group.needs.filter((n) => n.status !== 'met' && n.status !== 'cancelled');
   const candidates = open.filter(
     (n) =>
       (f.needs.length === 0 || f.needs.includes(n.type)) &&
       (f.clusters.length === 0 || f.clusters.includes(NEED_CLUSTER[n.type])) &&
-      (!f.unassignedOnly || !group.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status))),
+      (!f.unassignedOnly || !needIsTaken(group.assignments, n)),
   );
   if ((f.needs.length > 0 || f.clusters.length > 0 || f.unassignedOnly) && candidates.length === 0) return false;
-  // An embassy's nationals view names one nationality, and its breakdowns only when they describe its nationals alone.
-  const nationalities = view.view === 'nationals' ? [view.group.nationality] : view.group.nationalities.map((n) => n.code);
-  const vulnerabilities = view.view === 'nationals' ? view.group.whole?.vulnerabilities : view.group.vulnerabilities;
   if (f.nationalities.length > 0 && !nationalities.some((code) => f.nationalities.includes(code))) return false;
   if (f.vulnerabilities.length > 0 && !f.vulnerabilities.some((v) => (vulnerabilities?.[v] ?? 0) > 0)) return false;
   if (f.agencies.length > 0 && !group.assignments.some((a) => f.agencies.includes(a.agencyId) && a.status !== 'cancelled' && a.status !== 'declined')) {

@@ -1,7 +1,7 @@
 import { countersOf, type Counters } from '../../../shared/counters';
-import type { Group, GroupView } from '../../../shared/schemas/group.schema';
 import type { NeedType } from '../../../shared/schemas/need.schema';
 import type { ChangeCursor, ChangeLogReader } from '../state/change-log';
+import { coordinatedGroupOf, type CoordinatedGroup, type HeldView } from '../sync/held-view';
 
 /**
  * Follows a collection through its change log: `step` is given the ids to look at again, or null
@@ -9,9 +9,9 @@ import type { ChangeCursor, ChangeLogReader } from '../state/change-log';
  */
 class Follower {
   #cursor: ChangeCursor | null = null;
-  #source: ReadonlyMap<string, GroupView> | null = null;
+  #source: ReadonlyMap<string, HeldView> | null = null;
 
-  next(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader): ReadonlySet<string> | null {
+  next(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader): ReadonlySet<string> | null {
     const ids = groups === this.#source ? changes.since(this.#cursor) : null;
     this.#cursor = changes.position;
     this.#source = groups;
@@ -19,10 +19,11 @@ class Follower {
   }
 }
 
-const fullGroup = (view: GroupView | undefined): Group | undefined => (view?.view === 'full' ? view.group : undefined);
+// Counted from full views and summaries alike (coordinatedGroupOf): a summary carries the headcount
+// total, the nationalities and the needs the counters read. Reduced and nationals views count for nothing here.
 
 /**
- * The nationalities present among the groups (full views), sorted: the filter's choices. Kept as a
+ * The nationalities present among the groups (full views and summaries), sorted: the filter's choices. Kept as a
  * count of groups per code, so a batch of changes costs its own size; the sorted list is a new
  * array only when a code appears or disappears.
  */
@@ -37,7 +38,7 @@ export class NationalityTally {
   }
 
   /** Brings the tally up to date; returns the codes, sorted (the same array while no code came or went). */
-  update(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader): readonly string[] {
+  update(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader): readonly string[] {
     const ids = this.#follower.next(groups, changes);
     let moved = false;
     if (ids === null) {
@@ -56,7 +57,7 @@ export class NationalityTally {
   }
 
   /** Replaces what one group counts for; true when a code appeared or disappeared. */
-  #set(id: string, view: GroupView | undefined): boolean {
+  #set(id: string, view: HeldView | undefined): boolean {
     let moved = false;
     for (const code of this.#held.get(id) ?? []) {
       const n = this.#groupsPerCode.get(code)! - 1;
@@ -65,7 +66,7 @@ export class NationalityTally {
         moved = true;
       } else this.#groupsPerCode.set(code, n);
     }
-    const group = fullGroup(view);
+    const group = coordinatedGroupOf(view);
     if (!group) {
       this.#held.delete(id);
       return moved;
@@ -83,20 +84,20 @@ export class NationalityTally {
 }
 
 /**
- * `countersOf` the full views, kept from batch to batch: each changed group's own counters (its
+ * `countersOf` the full views and summaries, kept from batch to batch: each changed group's own counters (its
  * `countersOf([group])`, so the counting rules stay in one place) are taken out and its new ones
  * added. A breakdown key stays while some group counts under it, as in a full count.
  */
 export class CounterTally {
   #follower = new Follower();
-  #held = new Map<string, Group>();
+  #held = new Map<string, CoordinatedGroup>();
   #totals: Counters = emptyCounters();
   /** How many groups count under each breakdown key (a key may carry 0 people, as in countersOf). */
   #byNationalityRefs = new Map<string, number>();
   #byNeedRefs = new Map<NeedType, number>();
 
   /** Brings the counters up to date; returns them (a new object when anything moved). */
-  update(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader): Counters {
+  update(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader): Counters {
     const ids = this.#follower.next(groups, changes);
     const next = cloneCounters(this.#totals);
     let moved = false;
@@ -106,7 +107,7 @@ export class CounterTally {
       this.#byNeedRefs.clear();
       const fresh = emptyCounters();
       for (const [id, view] of groups) {
-        const group = fullGroup(view);
+        const group = coordinatedGroupOf(view);
         if (group) this.#count(fresh, id, group, 1);
       }
       this.#totals = fresh;
@@ -114,7 +115,7 @@ export class CounterTally {
     }
     for (const id of ids) {
       const before = this.#held.get(id);
-      const after = fullGroup(groups.get(id));
+      const after = coordinatedGroupOf(groups.get(id));
       if (before === after) continue;
       moved = true;
       if (before) this.#count(next, id, before, -1);
@@ -124,7 +125,7 @@ export class CounterTally {
     return this.#totals;
   }
 
-  #count(c: Counters, id: string, group: Group, sign: 1 | -1): void {
+  #count(c: Counters, id: string, group: CoordinatedGroup, sign: 1 | -1): void {
     if (sign === 1) this.#held.set(id, group);
     else this.#held.delete(id);
     const own = countersOf([group]);

@@ -1,10 +1,12 @@
 import { distanceKm } from '../../../shared/duplicates';
 import { OPEN_STATUSES } from '../../../shared/group-status';
-import type { Group, GroupView } from '../../../shared/schemas/group.schema';
+import type { Group } from '../../../shared/schemas/group.schema';
 import type { ChangeCursor, ChangeLogReader } from '../state/change-log';
+import { coordinatedGroupOf, type CoordinatedGroup, type HeldView } from '../sync/held-view';
 
+/** A candidate: its full group or its summary, which carries what a merge names and sends (place, people, version). */
 export interface NearbyGroup {
-  g: Group;
+  g: CoordinatedGroup;
   km: number;
 }
 
@@ -20,7 +22,7 @@ export class NearbyGroups {
   constructor(private readonly withinKm: number) {}
 
   /** The `limit` nearest, nearest first. */
-  update(center: Group, groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, limit: number): NearbyGroup[] {
+  update(center: Group, groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader, limit: number): NearbyGroup[] {
     const { lat, lon } = center.location;
     const from = this.#from;
     const ids = from && from.id === center.id && from.lat === lat && from.lon === lon ? changes.since(from.cursor) : null;
@@ -32,10 +34,11 @@ export class NearbyGroups {
     return [...this.#near.values()].sort((a, b) => a.km - b.km).slice(0, limit);
   }
 
-  #measure(center: Group, id: string, view: GroupView | undefined): void {
+  #measure(center: Group, id: string, view: HeldView | undefined): void {
     this.#near.delete(id);
-    if (!view || view.view !== 'full' || id === center.id || !OPEN_STATUSES.includes(view.group.status)) return;
-    const km = distanceKm(center.location, view.group.location);
-    if (km <= this.withinKm) this.#near.set(id, { g: view.group, km });
+    const g = coordinatedGroupOf(view);
+    if (!g || id === center.id || !OPEN_STATUSES.includes(g.status)) return;
+    const km = distanceKm(center.location, g.location);
+    if (km <= this.withinKm) this.#near.set(id, { g, km });
   }
 }

@@ -1,11 +1,11 @@
 import { OPEN_STATUSES } from '../../../shared/group-status';
-import type { Group, GroupView } from '../../../shared/schemas/group.schema';
 import type { ChangeCursor, ChangeLogReader } from '../state/change-log';
 import { SortedIndex } from '../state/sorted-index';
+import { coordinatedGroupOf, type CoordinatedGroup, type HeldView } from '../sync/held-view';
 
-/** One open group in the queue, with its score at the clock the queue was ranked at. */
+/** One open group in the queue (its full view or its summary, which carries all the score reads), with its score at the clock the queue was ranked at. */
 export interface TriageRow {
-  group: Group;
+  group: CoordinatedGroup;
   score: number;
 }
 
@@ -39,12 +39,12 @@ const REBUILD_SLICE = 5_000;
 export class TriageIndex {
   #index = new SortedIndex<TriageRow>(triageRowOrder);
   #cursor: ChangeCursor | null = null;
-  #source: ReadonlyMap<string, GroupView> | null = null;
+  #source: ReadonlyMap<string, HeldView> | null = null;
   #now: number | null = null;
   /** The rebuild under way, and what it ranks. */
-  #rebuilding: { token: symbol; groups: ReadonlyMap<string, GroupView>; changes: ChangeLogReader; cursor: ChangeCursor; now: number } | null = null;
+  #rebuilding: { token: symbol; groups: ReadonlyMap<string, HeldView>; changes: ChangeLogReader; cursor: ChangeCursor; now: number } | null = null;
 
-  constructor(private readonly scoreOf: (group: Group, now: number) => number) {}
+  constructor(private readonly scoreOf: (group: CoordinatedGroup, now: number) => number) {}
 
   /** How many open groups the queue holds. */
   get size(): number {
@@ -67,7 +67,7 @@ export class TriageIndex {
   }
 
   /** Whether `update` can follow these inputs from the changes alone, without ranking everything again. */
-  canFollow(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, now: number): boolean {
+  canFollow(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader, now: number): boolean {
     return this.#rebuilding === null && groups === this.#source && now === this.#now && changes.since(this.#cursor) !== null;
   }
 
@@ -78,14 +78,14 @@ export class TriageIndex {
    * on a collection replaced by a new filter or a snapshot (`rebuild` in slices too: ranking 100,000
    * groups at once took ~300 ms; but rows from before would be wrong, so nothing is shown meanwhile).
    */
-  plan(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, now: number): 'follow' | 'wait' | 'rerank' | 'restart' {
+  plan(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader, now: number): 'follow' | 'wait' | 'rerank' | 'restart' {
     if (this.canFollow(groups, changes, now)) return 'follow';
     if (this.rebuildingFor(groups, changes, now)) return 'wait';
     return this.follows(groups, changes) ? 'rerank' : 'restart';
   }
 
   /** Whether the rows are of this collection and its log still reaches back to them (whatever the clock). */
-  follows(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader): boolean {
+  follows(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader): boolean {
     return groups === this.#source && changes.since(this.#cursor) !== null;
   }
 
@@ -93,7 +93,7 @@ export class TriageIndex {
    * Whether a rebuild of these groups at this clock is under way and still worth finishing: it
    * applies the changes made meanwhile when done, unless the collection was replaced since it began.
    */
-  rebuildingFor(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, now: number): boolean {
+  rebuildingFor(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader, now: number): boolean {
     const r = this.#rebuilding;
     return r !== null && r.groups === groups && r.changes === changes && r.now === now && changes.since(r.cursor) !== null;
   }
@@ -103,7 +103,7 @@ export class TriageIndex {
    * once when it cannot follow (see `canFollow`); prefer `rebuild` then, which hands the page back.
    * Returns whether anything moved.
    */
-  update(groups: ReadonlyMap<string, GroupView>, changes: ChangeLogReader, now: number): boolean {
+  update(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader, now: number): boolean {
     const ids = groups === this.#source && now === this.#now ? changes.since(this.#cursor) : null;
     this.#cursor = changes.position;
     if (ids === null) {
@@ -122,7 +122,7 @@ export class TriageIndex {
    * over (this one's result is dropped).
    */
   async rebuild(
-    groups: ReadonlyMap<string, GroupView>,
+    groups: ReadonlyMap<string, HeldView>,
     changes: ChangeLogReader,
     now: number,
     pause: () => Promise<void>,
@@ -173,18 +173,19 @@ export class TriageIndex {
     return true;
   }
 
-  *#rowsOf(views: Iterable<GroupView>, now: number): Generator<[string, TriageRow]> {
+  *#rowsOf(views: Iterable<HeldView>, now: number): Generator<[string, TriageRow]> {
     for (const view of views) {
       const row = this.#rowOf(view, now);
       if (row) yield [view.group.id, row];
     }
   }
 
-  #rowOf(view: GroupView | undefined, now: number): TriageRow | undefined {
-    if (view === undefined || view.view !== 'full' || !OPEN_STATUSES.includes(view.group.status)) return undefined;
+  #rowOf(view: HeldView | undefined, now: number): TriageRow | undefined {
+    const group = coordinatedGroupOf(view);
+    if (group === undefined || !OPEN_STATUSES.includes(group.status)) return undefined;
     // A row held from the same clock and the same group object already has this score.
-    const held = now === this.#now ? this.#index.get(view.group.id) : undefined;
-    if (held !== undefined && held.group === view.group) return held;
-    return { group: view.group, score: this.scoreOf(view.group, now) };
+    const held = now === this.#now ? this.#index.get(group.id) : undefined;
+    if (held !== undefined && held.group === group) return held;
+    return { group, score: this.scoreOf(group, now) };
   }
 }

@@ -1,8 +1,10 @@
 import type { Feature, FeatureCollection, Point, Polygon } from 'geojson';
 import type { Bbox } from '../../../shared/schemas/crisis.schema';
-import { isActiveAssignment, isOverdue } from '../../../shared/assignment-workflow';
+import { isOverdue } from '../../../shared/assignment-workflow';
 import { OPEN_STATUSES } from '../../../shared/group-status';
-import { GROUP_STATUSES, type GroupStatus, type GroupView } from '../../../shared/schemas/group.schema';
+import { needIsTaken } from '../../../shared/need-assignment';
+import { GROUP_STATUSES, type GroupStatus } from '../../../shared/schemas/group.schema';
+import type { HeldView } from '../sync/held-view';
 
 // Pure map math: records in, GeoJSON and style values out. Nothing here imports MapLibre, so the
 // list view can share the colours and the rules can be unit-tested without a browser.
@@ -25,13 +27,23 @@ export type Attention = 'unassigned' | 'overdue';
 /** Ring colours: Okabe-Ito orange for "nobody has it", the danger red (thicker) for "late". */
 export const ATTENTION_COLORS: Readonly<Record<Attention, string>> = { unassigned: '#E69F00', overdue: '#B3261E' };
 
-/** What needs a coordinator's eye in an open group (overdue first); null for everything else. */
-export function attentionOf(view: GroupView, now: number): Attention | null {
-  if (view.view !== 'full' || !OPEN_STATUSES.includes(view.group.status)) return null;
-  const g = view.group;
-  if (g.assignments.some((a) => isOverdue(a, now))) return 'overdue';
-  const unassigned = g.needs.some((n) => n.status === 'open' && !g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status)));
-  return unassigned ? 'unassigned' : null;
+/**
+ * What needs a coordinator's eye in an open group (overdue first); null for everything else. A
+ * summary carries the needs and assignments this reads, so a summary is ringed as its full group is.
+ */
+export function attentionOf(view: HeldView, now: number): Attention | null {
+  switch (view.view) {
+    case 'reduced':
+    case 'nationals':
+      return null;
+    case 'full':
+    case 'summary': {
+      const g = view.group;
+      if (!OPEN_STATUSES.includes(g.status)) return null;
+      if (g.assignments.some((a) => isOverdue(a, now))) return 'overdue';
+      return g.needs.some((n) => n.status === 'open' && !needIsTaken(g.assignments, n)) ? 'unassigned' : null;
+    }
+  }
 }
 
 export type GroupFeature = Feature<Point, GroupFeatureProperties>;
@@ -116,9 +128,10 @@ export const STATUS_LEGEND: readonly StatusLegendEntry[] = GROUP_STATUSES.map((s
 }));
 
 /** How many people this user is told about: the group's, an embassy's nationals, or none for a point. */
-export function peopleOf(view: GroupView): number | null {
+export function peopleOf(view: HeldView): number | null {
   switch (view.view) {
     case 'full':
+    case 'summary':
       return view.group.headcount.total;
     case 'nationals':
       return view.group.nationals;
@@ -128,15 +141,22 @@ export function peopleOf(view: GroupView): number | null {
 }
 
 /** Where a group is, whichever view of it this user receives. */
-export function positionOf(view: GroupView): { lat: number; lon: number } {
-  return view.view === 'reduced' ? view.group : view.group.location;
+export function positionOf(view: HeldView): { lat: number; lon: number } {
+  switch (view.view) {
+    case 'reduced':
+      return view.group;
+    case 'full':
+    case 'summary':
+    case 'nationals':
+      return view.group.location;
+  }
 }
 
 /**
  * One group as a map point. Every value is copied out as a primitive into a new object, so a
  * Svelte `$state` proxy in the input never reaches MapLibre, whose worker cannot clone proxies.
  */
-export function groupToFeature(view: GroupView, pending: boolean, attentionAt?: number): GroupFeature | null {
+export function groupToFeature(view: HeldView, pending: boolean, attentionAt?: number): GroupFeature | null {
   const { lat, lon } = positionOf(view);
   // A point without a finite position would poison the whole cluster index; drop it instead.
   if (!Number.isFinite(lat) || !Number.isFinite(lon)) return null;
@@ -159,7 +179,7 @@ export function groupToFeature(view: GroupView, pending: boolean, attentionAt?: 
 
 /** Every group this user may see, as one FeatureCollection for the clustered source. */
 export function groupsToFeatureCollection(
-  groups: ReadonlyMap<string, GroupView>,
+  groups: ReadonlyMap<string, HeldView>,
   pendingIds: ReadonlySet<string> = new Set(),
   /** The clock for "overdue"; when absent (every role but the coordinator) no point is ringed. */
   attentionAt?: number,
@@ -174,7 +194,7 @@ export function groupsToFeatureCollection(
 
 /** What the map's source holds for one group: the view its feature was made from, and how it was drawn. */
 export interface DrawnPoint {
-  view: GroupView;
+  view: HeldView;
   pending: boolean;
   attention: Attention | null;
 }
@@ -197,7 +217,7 @@ export interface FeatureChanges {
  */
 export function featureChanges(
   drawn: ReadonlyMap<string, DrawnPoint>,
-  groups: ReadonlyMap<string, GroupView>,
+  groups: ReadonlyMap<string, HeldView>,
   ids: Iterable<string>,
   pendingIds: ReadonlySet<string>,
   attentionAt: number | undefined,
@@ -224,7 +244,7 @@ export function featureChanges(
 }
 
 /** The feature of a view when it differs from what is drawn; undefined when it does not; null when it cannot be drawn. */
-function pointIfChanged(view: GroupView, before: DrawnPoint | undefined, pending: boolean, attentionAt: number | undefined): GroupFeature | null | undefined {
+function pointIfChanged(view: HeldView, before: DrawnPoint | undefined, pending: boolean, attentionAt: number | undefined): GroupFeature | null | undefined {
   if (before !== undefined && before.view === view && before.pending === pending) {
     const attention = attentionAt === undefined ? null : attentionOf(view, attentionAt);
     if (before.attention === attention) return undefined;

@@ -1,5 +1,5 @@
 import type { AggregateArea } from '../../../shared/aggregate';
-import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { HeldView } from '../sync/held-view';
 import type { Bbox } from '../../../shared/schemas/crisis.schema';
 import type { ChangeLogReader } from '../state/change-log';
 
@@ -14,7 +14,7 @@ export interface PickedPoint {
 /** Props of `GroupMap.svelte`, the one map component every role's view uses. */
 export interface GroupMapProps {
   /** Every group this user may see, keyed by id. A `$state.raw` Map, replaced or bumped on change. */
-  groups: ReadonlyMap<string, GroupView>;
+  groups: ReadonlyMap<string, HeldView>;
   /** Incremented on every change to `groups`; the map batches rebuilds (at most one per 300 ms). */
   revision: number;
   /** The crisis's area of operations: the first view. */

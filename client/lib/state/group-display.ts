@@ -1,9 +1,17 @@
-import { counted, type GroupView, type NationalsNeed } from '../../../shared/schemas/group.schema';
+import { counted, type NationalsNeed } from '../../../shared/schemas/group.schema';
 import type { Need, NeedType } from '../../../shared/schemas/need.schema';
+import type { HeldView } from '../sync/held-view';
 
 /** The time a view is ordered by: when the group was last seen, when the view carries it. */
-function seenAt(view: GroupView): string {
-  return view.view === 'reduced' ? '' : view.group.seenAt;
+function seenAt(view: HeldView): string {
+  switch (view.view) {
+    case 'reduced':
+      return '';
+    case 'full':
+    case 'summary':
+    case 'nationals':
+      return view.group.seenAt;
+  }
 }
 
 /**
@@ -11,7 +19,7 @@ function seenAt(view: GroupView): string {
  * (client-made UUIDv7 ids start with their creation time, so reduced views, which carry no times,
  * still come out newest first).
  */
-export function compareNewestFirst(a: GroupView, b: GroupView): number {
+export function compareNewestFirst(a: HeldView, b: HeldView): number {
   const byTime = compareCodeUnits(seenAt(b), seenAt(a));
   return byTime !== 0 ? byTime : compareCodeUnits(b.group.id, a.group.id);
 }
@@ -23,26 +31,27 @@ export function compareNewestFirst(a: GroupView, b: GroupView): number {
  */
 const compareCodeUnits = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
-export function sortNewestFirst(views: Iterable<GroupView>): GroupView[] {
+export function sortNewestFirst(views: Iterable<HeldView>): HeldView[] {
   // One key per view, compared as one string (the same order as compareNewestFirst: seenAt has a
   // fixed length, '' sorts first), instead of two accessor calls per comparison: the list sorts a
   // whole crisis after each batch of changes.
-  const keyed: GroupView[] = [...views];
+  const keyed: HeldView[] = [...views];
   return keyed.sort(byKeyNewestFirst);
 }
 
 /** A view's sort key, made once per view object (a changed group is a new object). */
-const KEYS = new WeakMap<GroupView, string>();
+const KEYS = new WeakMap<HeldView, string>();
 /** A view's place in the newest-first order as one string: a larger key comes first. Unique per group. */
-export function keyOf(view: GroupView): string {
+export function keyOf(view: HeldView): string {
   let key = KEYS.get(view);
   if (key === undefined) {
-    key = view.view === 'reduced' ? `0${view.group.id}` : `1${view.group.seenAt}${view.group.id}`;
+    const seen = seenAt(view);
+    key = seen === '' ? `0${view.group.id}` : `1${seen}${view.group.id}`;
     KEYS.set(view, key);
   }
   return key;
 }
-const byKeyNewestFirst = (a: GroupView, b: GroupView): number => {
+const byKeyNewestFirst = (a: HeldView, b: HeldView): number => {
   const x = keyOf(a);
   const y = keyOf(b);
   return x < y ? 1 : x > y ? -1 : 0;
@@ -50,8 +59,8 @@ const byKeyNewestFirst = (a: GroupView, b: GroupView): number => {
 
 /** The list's order as last computed: reused by `resortNewestFirst` when few groups changed. */
 export interface SortedGroups {
-  sorted: GroupView[];
-  byId: ReadonlyMap<string, GroupView>;
+  sorted: HeldView[];
+  byId: ReadonlyMap<string, HeldView>;
 }
 
 /**
@@ -59,16 +68,16 @@ export interface SortedGroups {
  * the unchanged keep their order, the changed are sorted alone and merged in (linear, where a
  * full sort of 100,000 groups after every batch of live changes kept the page busy).
  */
-export function resortNewestFirst(previous: SortedGroups | null, groups: ReadonlyMap<string, GroupView>): SortedGroups {
+export function resortNewestFirst(previous: SortedGroups | null, groups: ReadonlyMap<string, HeldView>): SortedGroups {
   const byId = new Map(groups);
   if (previous) {
-    const changed: GroupView[] = [];
+    const changed: HeldView[] = [];
     for (const [id, view] of groups) if (previous.byId.get(id) !== view) changed.push(view);
     let removed = 0;
     for (const id of previous.byId.keys()) if (!groups.has(id)) removed++;
     if (changed.length + removed <= Math.max(100, groups.size / 20)) {
       changed.sort(byKeyNewestFirst);
-      const sorted: GroupView[] = [];
+      const sorted: HeldView[] = [];
       let c = 0;
       for (const view of previous.sorted) {
         if (groups.get(view.group.id) !== view) continue; // changed or gone: placed from `changed`
@@ -84,11 +93,12 @@ export function resortNewestFirst(previous: SortedGroups | null, groups: Readonl
 
 /** The needs to show first: open ones by severity, then by people; for a reduced view, its types. */
 /** People with a need; an embassy is not told (it may count other nationals). */
-const peopleWithNeed = (need: Need | NationalsNeed) => counted(need) ?? 0;
+const peopleWithNeed = (need: Omit<Need, 'id'> | NationalsNeed) => counted(need) ?? 0;
 
-export function topNeeds(view: GroupView): NeedType[] {
+export function topNeeds(view: HeldView): NeedType[] {
   if (view.view === 'reduced') return [...view.group.needTypes];
-  return view.group.needs
+  const needs: readonly (Omit<Need, 'id'> | NationalsNeed)[] = view.group.needs;
+  return needs
     .filter((n) => n.status !== 'cancelled' && n.status !== 'met')
     .sort((a, b) => b.severity - a.severity || peopleWithNeed(b) - peopleWithNeed(a))
     .map((n) => n.type);

@@ -1,9 +1,9 @@
-import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { HeldView } from '../sync/held-view';
 import type { ChangeCursor, ChangeLogReader } from './change-log';
 import { keyOf } from './group-display';
 import { SortedIndex } from './sorted-index';
 
-const newestFirst = (a: GroupView, b: GroupView): number => {
+const newestFirst = (a: HeldView, b: HeldView): number => {
   const x = keyOf(a);
   const y = keyOf(b);
   return x < y ? 1 : x > y ? -1 : 0;
@@ -15,21 +15,21 @@ const newestFirst = (a: GroupView, b: GroupView): number => {
  * replaced or no log of its changes is given.
  */
 export class NewestFirstOrder {
-  #index = new SortedIndex<GroupView>(newestFirst);
+  #index = new SortedIndex<HeldView>(newestFirst);
   #cursor: ChangeCursor | null = null;
-  #source: ReadonlyMap<string, GroupView> | null = null;
+  #source: ReadonlyMap<string, HeldView> | null = null;
 
   get size(): number {
     return this.#index.size;
   }
 
   /** Groups `start` to `end` (excluded), newest first. */
-  slice(start: number, end?: number): GroupView[] {
+  slice(start: number, end?: number): HeldView[] {
     return this.#index.slice(start, end);
   }
 
   /** Every group, newest first. */
-  toArray(): GroupView[] {
+  toArray(): HeldView[] {
     return this.#index.toArray();
   }
 
@@ -39,7 +39,7 @@ export class NewestFirstOrder {
   }
 
   /** Brings the order up to date with `groups`; returns whether it changed. */
-  update(groups: ReadonlyMap<string, GroupView>, changes?: ChangeLogReader): boolean {
+  update(groups: ReadonlyMap<string, HeldView>, changes?: ChangeLogReader): boolean {
     const ids = changes && groups === this.#source ? changes.since(this.#cursor) : null;
     this.#cursor = changes?.position ?? null;
     this.#source = groups;

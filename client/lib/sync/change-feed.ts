@@ -1,6 +1,7 @@
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { ChangeLog } from '../state/change-log';
+import type { HeldView } from './held-view';
 
 /**
  * The groups this user may see and the change-log position they reflect. Pure (no Svelte, no
@@ -16,7 +17,7 @@ import { ChangeLog } from '../state/change-log';
  * Every method returns whether the groups changed, so the caller knows when to bump a revision.
  */
 export class ChangeFeed {
-  readonly groups = new Map<string, GroupView>();
+  readonly groups = new Map<string, HeldView>();
   /** Which groups changed since a reader last looked (see ChangeLog): every change to `groups` is written here. */
   readonly log = new ChangeLog();
   #lastAppliedSeq: number | null = null;
@@ -41,7 +42,7 @@ export class ChangeFeed {
   }
 
   /** A snapshot replaces every group. */
-  applySnapshot(seq: number, groups: readonly GroupView[]): boolean {
+  applySnapshot(seq: number, groups: readonly HeldView[]): boolean {
     this.groups.clear();
     this.log.resetAll();
     for (const view of groups) this.groups.set(view.group.id, view);
@@ -55,7 +56,7 @@ export class ChangeFeed {
    * every group, but the sync is not over; live changes stay buffered until the catch-up from its
    * `seq` (the caller asks for it next) is applied.
    */
-  applyBase(seq: number, groups: readonly GroupView[]): boolean {
+  applyBase(seq: number, groups: readonly HeldView[]): boolean {
     this.groups.clear();
     this.log.resetAll();
     for (const view of groups) this.groups.set(view.group.id, view);
@@ -128,6 +129,10 @@ export class ChangeFeed {
     }
   }
 
+  /**
+   * Only ever a view the server projected (a change, an answer, a read), never a summary: it replaces
+   * a summary of the same version too, since it carries everything the summary left out.
+   */
   #upsert(view: GroupView): boolean {
     const existing = this.groups.get(view.group.id);
     if (existing && existing.group.version > view.group.version) return false;

@@ -1,5 +1,6 @@
 import type { Command } from '../../../shared/schemas/command.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { HeldView } from './held-view';
 import type { OutboxEntry } from './outbox.svelte';
 
 type ReportCommand = Extract<Command, { type: 'group.report' }>;
@@ -39,10 +40,10 @@ export function provisionalView(command: ReportCommand, queuedAt: string, ctx: R
  * waits, so the common case copies nothing.
  */
 export function withWaitingReports(
-  groups: ReadonlyMap<string, GroupView>,
+  groups: ReadonlyMap<string, HeldView>,
   entries: readonly OutboxEntry[],
   ctx: ReporterContext,
-): ReadonlyMap<string, GroupView> {
+): ReadonlyMap<string, HeldView> {
   const waiting = entries.filter((e) => e.status === 'waiting' && e.command.type === 'group.report');
   if (waiting.length === 0) return groups;
   const merged = new Map(groups);

@@ -13,7 +13,7 @@ import type { ChangeLogReader } from '../state/change-log';
 import { Outbox } from './outbox.svelte';
 import { ChangeEventSchema, CommandAckSchema, SyncAckSchema, unpackChanges, unpackViews } from './wire';
 import { fetchGroup } from '../api/admin-api';
-import { isSummary } from './summary';
+import { projectedViews, type HeldView } from './held-view';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { overlayChanges } from '../../../shared/packed-views';
 
@@ -60,7 +60,7 @@ const LIVE_BATCH_MS = 250;
  */
 export class SyncClient {
   /** Every group this user may see. Mutated in place: read `revision` to react to changes. */
-  readonly groups: ReadonlyMap<string, GroupView>;
+  readonly groups: ReadonlyMap<string, HeldView>;
   /** Which of `groups` changed since a reader last looked, so views update from those alone. */
   readonly changes: ChangeLogReader;
   revision = $state(0);
@@ -157,7 +157,7 @@ export class SyncClient {
       if (cached && groups?.success && this.#feed.lastAppliedSeq === null) {
         this.#projection = cached.audience ?? null;
         this.#feed.applySnapshot(cached.seq, groups.data);
-        if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true, summaries: groups.data.some(isSummary) };
+        if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true, summaries: groups.data.some(isSummaryView) };
         this.revision++;
         this.ready = true;
       }
@@ -262,8 +262,7 @@ export class SyncClient {
     const result = await fetchGroup(id);
     if (this.#destroyed) return 'failed';
     if (!result.ok) return result.code === 'network' ? 'offline' : result.code === 'not_found' ? 'not_found' : 'failed';
-    const held = this.#feed.groups.get(id);
-    if (held && isSummary(held) && this.#feed.applyRead(result.value.group)) this.revision++;
+    if (this.#feed.groups.get(id)?.view === 'summary' && this.#feed.applyRead(result.value.group)) this.revision++;
     return 'loaded';
   }
 
@@ -432,7 +431,7 @@ export class SyncClient {
             const views = await this.#unpackOrResync(token, unpackViews(reply.views), 'the packed snapshot');
             if (!views) return;
             this.crisis = reply.crisis;
-            this.#packedBase = { seq: reply.seq, views: reply.views, saved: false, summaries: views.some(isSummary) };
+            this.#packedBase = { seq: reply.seq, views: reply.views, saved: false, summaries: views.some(isSummaryView) };
             if (reply.seq < reply.head) {
               // A shared snapshot a little behind the log: the missed changes come next, then live.
               this.#feed.applyBase(reply.seq, views);
@@ -554,9 +553,10 @@ export class SyncClient {
     const seq = this.#feed.lastAppliedSeq;
     if (!this.#device || seq === null || this.#destroyed) return;
     const { store, userId } = this.#device;
-    if (this.#feed.groups.size > SAVE_ON_CHANGE_MAX_GROUPS || this.#packedBase?.summaries) {
+    const views = this.#feed.groups.size > SAVE_ON_CHANGE_MAX_GROUPS ? null : projectedViews(this.#feed.groups.values());
+    if (views === null) {
       // A big crisis: the packed snapshot it started from, once; the changes since come again at the next sync.
-      // Summaries too: stored as groups they would lose their mark and pass for full ones.
+      // Summaries too: the device copy of groups is read back through the views' schema, which a summary is not.
       const base = this.#packedBase;
       if (!base || base.saved) return;
       base.saved = true;
@@ -565,7 +565,7 @@ export class SyncClient {
       });
       return;
     }
-    store.saveGroups({ userId, seq, groups: [...this.#feed.groups.values()], ...this.#audienceField() }).catch((error: unknown) => {
+    store.saveGroups({ userId, seq, groups: views, ...this.#audienceField() }).catch((error: unknown) => {
       console.warn('waymark: the device could not keep the last groups', error);
     });
   }
@@ -595,3 +595,5 @@ export class SyncClient {
     this.#retryTimer = null;
   }
 }
+
+const isSummaryView = (view: HeldView): boolean => view.view === 'summary';

@@ -5,7 +5,7 @@ import { GroupView } from '../../../shared/schemas/group.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { decodeChanges, decodeViews } from '../../../shared/packed-views';
 import type { CommandAck, SyncAck } from '../../../shared/events';
-import { expandSummary } from './summary';
+import type { HeldView } from './held-view';
 
 // The event map's payload types say what a well-behaved server sends; these schemas check it at
 // run time, because types check nothing once the bytes arrive.
@@ -59,11 +59,11 @@ export const ChangeEventSchema = ChangeEvent;
 
 /**
  * The packed views of a PackedSnapshotResult: gunzipped by the browser's own DecompressionStream,
- * parsed, checked; summaries held as marked full views (./summary.ts). A device copy of an older
+ * parsed, checked; summaries kept as summaries (./held-view.ts). A device copy of an older
  * format is refused here like any other bad input (PackedViewsError), and the caller drops it.
  */
-export async function unpackViews(bytes: Uint8Array | ArrayBuffer): Promise<GroupView[]> {
-  return decodeViews(await gunzipJson(bytes)).map((view) => (view.view === 'summary' ? expandSummary(view.group) : view));
+export async function unpackViews(bytes: Uint8Array | ArrayBuffer): Promise<HeldView[]> {
+  return decodeViews(await gunzipJson(bytes));
 }
 
 /** The changes of a PackedChangesResult, the same way. */
