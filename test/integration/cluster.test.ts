@@ -22,6 +22,7 @@ import {
   updateCommand,
   type ClientSocket,
 } from '../support/clients';
+import { until, upsertOf, strictlyIncreasing, ARRIVAL_TIMEOUT_MS } from '../support/arrivals';
 import { createChildServer, type ChildServer } from '../support/child-server';
 import { startPostgres, type PgHarness } from '../support/postgres';
 
@@ -30,8 +31,6 @@ import { startPostgres, type PgHarness } from '../support/postgres';
 // carries the signals between the nodes (LISTEN/NOTIFY). What one node commits reaches every
 // client on every node, projected by the same rules, in sequence-number order; signing a user out
 // closes their sockets on every node; a command sent to two nodes at once is stored once.
-
-const ARRIVAL_TIMEOUT_MS = 10_000;
 
 let postgres: PgHarness;
 let url: string;
@@ -71,30 +70,6 @@ async function connect(node: ChildServer, username: string): Promise<{ socket: C
 async function count(sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await db.query<{ n: string }>(sql, params);
   return Number(rows[0]?.n ?? 0);
-}
-
-const upsertOf = (id: string) => (all: ChangeEvent[]) => all.some((c) => c.kind === 'group.upsert' && c.group.group.id === id);
-const strictlyIncreasing = (all: ChangeEvent[]) => all.every((c, i) => i === 0 || c.seq > all[i - 1]!.seq);
-
-/** Resolves once the changes collected on a socket satisfy `done`; rejects after a bound. */
-function until(socket: ClientSocket, received: ChangeEvent[], done: (all: ChangeEvent[]) => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!done(received)) return;
-      clearTimeout(timer);
-      socket.off('change', check);
-      socket.off('changes', check);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      socket.off('change', check);
-      socket.off('changes', check);
-      reject(new Error(`timed out waiting for ${what}; received seqs ${received.map((c) => c.seq).join(',')}`));
-    }, ARRIVAL_TIMEOUT_MS);
-    socket.on('change', check);
-    socket.on('changes', check);
-    check();
-  });
 }
 
 describe('three nodes on one PostgreSQL', () => {

@@ -3,7 +3,6 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../server/db/database';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
-import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import type { Command } from '../../shared/schemas/command.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { UserSummary } from '../../shared/schemas/admin.schema';
@@ -23,6 +22,7 @@ import {
   updateCommand,
   type ClientSocket,
 } from '../support/clients';
+import { until, upsertOf, idsIn, strictlyIncreasing, ARRIVAL_TIMEOUT_MS } from '../support/arrivals';
 import { createChildServer, freePort, type ChildServer } from '../support/child-server';
 import { redisSkipReason, startRedis, type RedisServer } from '../support/redis-server';
 
@@ -35,8 +35,6 @@ import { redisSkipReason, startRedis, type RedisServer } from '../support/redis-
 /** Why the tests that need Redis are skipped here, or null: they run. */
 const SKIP = redisSkipReason();
 if (SKIP) console.warn(`multi-process test: two server processes on one Redis ${SKIP}`);
-/** Bound on every wait for something to arrive from the other process. */
-const ARRIVAL_TIMEOUT_MS = 10_000;
 
 let redis: RedisServer | null = null;
 let redisPort = 0;
@@ -61,29 +59,6 @@ async function stopRedis(): Promise<void> {
   await running?.stop();
 }
 
-/** Resolves once the changes collected on a socket satisfy `done`; rejects after a bound. */
-function until(socket: ClientSocket, received: ChangeEvent[], done: (all: ChangeEvent[]) => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!done(received)) return;
-      clearTimeout(timer);
-      socket.off('change', check);
-      socket.off('changes', check);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      socket.off('change', check);
-      socket.off('changes', check);
-      reject(new Error(`timed out waiting for ${what}; received seqs ${received.map((c) => c.seq).join(',')}`));
-    }, ARRIVAL_TIMEOUT_MS);
-    // Registered after collectChanges' own listeners, so `received` already holds the new change
-    // (or, for a group commit's batch, changes).
-    socket.on('change', check);
-    socket.on('changes', check);
-    check();
-  });
-}
-
 /** Resolves once a message relayed through Redis satisfies `condition` (checked on each one); rejects after a bound. */
 function relayedWhere(condition: (all: readonly Relayed[]) => boolean, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -101,10 +76,6 @@ function relayedWhere(condition: (all: readonly Relayed[]) => boolean, what: str
     check();
   });
 }
-
-const upsertOf = (groupId: string) => (all: ChangeEvent[]) => all.some((c) => c.kind === 'group.upsert' && c.group.group.id === groupId);
-const idsIn = (all: ChangeEvent[]) => new Set(all.map((c) => (c.kind === 'group.upsert' ? c.group.group.id : c.groupId)));
-const strictlyIncreasing = (all: ChangeEvent[]) => all.every((c, i) => i === 0 || c.seq > (all[i - 1]?.seq ?? 0));
 
 async function connect(server: ChildServer, username: string): Promise<{ socket: ClientSocket; cookie: string }> {
   const cookie = await signIn(server.url, username, DEMO_PASSWORD);
