@@ -6,7 +6,7 @@ import type { Sitrep } from '../../shared/exports/export.schema';
 import { exportableGroups, type GroupExportQuery } from '../../shared/exports/group-export';
 import { groupsCsvChunks, groupsGeoJsonChunks } from '../../shared/exports/group-export-chunks';
 import { shareableCsv, shareableFold, shareableGeoJson } from '../../shared/exports/shareable-aggregate';
-import { buildSitrep } from '../../shared/exports/sitrep';
+import { sitrepFold } from '../../shared/exports/sitrep';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -129,9 +129,8 @@ export class ExportService {
     const crisis = audience.crisisId === null ? null : await this.#repos.crises.findById(audience.crisisId);
     if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
     const previous = await this.#repos.sitreps.latest(crisis.id);
-    const sitrep = buildSitrep({
+    const fold = sitrepFold({
       crisis,
-      groups: await this.#repos.groups.listByCrisis(crisis.id),
       agencies: await this.#repos.agencies.list(),
       now: this.#now(),
       number: (previous?.number ?? 0) + 1,
@@ -139,6 +138,7 @@ export class ExportService {
       previous,
       areas: this.#areas,
     });
+    const sitrep = await foldEach(fold, eachGroup(this.#repos, crisis.id, EXPORT_PAGE_SIZE));
     return { ok: true, sitrep };
   }
 
