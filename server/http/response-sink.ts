@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 /** The client went away (closed the connection) before a streamed response was written whole. */
 export class ResponseClosedError extends Error {
@@ -13,7 +13,7 @@ export class ResponseClosedError extends Error {
  * slow download holds one page in memory rather than the whole file queued behind it. Rejects
  * with `ResponseClosedError` once the client has gone, so the producer stops reading pages.
  */
-export function responseSink(res: Response): (chunk: string) => Promise<void> {
+export function responseSink(res: ServerResponse): (chunk: string) => Promise<void> {
   return async (chunk) => {
     if (res.destroyed || res.writableEnded) throw new ResponseClosedError();
     if (chunk === '' || res.write(chunk)) return;
