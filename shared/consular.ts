@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { aggregateForEmbassy, AggregateArea, AREA_FIGURES, nationalFigures, ShownCount, showCount, type AreaIndex, type EmbassyAggregates } from './aggregate';
+import { foldAll, type Fold } from './fold';
 import { embassyMaySee } from './projection';
 import type { Agency } from './schemas/agency.schema';
 import type { Group, GroupStatus } from './schemas/group.schema';
@@ -179,6 +180,14 @@ export const POINT_FIGURES = ['stranded', 'inNeed', 'assisted', 'relocated', 'ev
  * point adds anything a read at that moment would not have shown. Pure.
  */
 export function consularHistory(changes: Iterable<{ at: string; group: Group }>, state: string, index: AreaIndex, bucketMs: number): ConsularPoint[] {
+  return foldAll(consularHistoryFold(state, index, bucketMs), changes);
+}
+
+/**
+ * `consularHistory` fed change by change (a change log read in pages). It keeps the latest state
+ * of the groups with this state's nationals only, never the log.
+ */
+export function consularHistoryFold(state: string, index: AreaIndex, bucketMs: number): Fold<{ at: string; group: Group }, ConsularPoint[]> {
   const latest = new Map<string, Group>();
   const points: ConsularPoint[] = [];
   let bucket: number | null = null;
@@ -188,19 +197,25 @@ export function consularHistory(changes: Iterable<{ at: string; group: Group }>,
     for (const f of POINT_FIGURES) point[f] = overview.figures[f]?.shown ?? null;
     points.push(point);
   };
-  for (const change of changes) {
-    const b = Math.floor(Date.parse(change.at) / bucketMs) * bucketMs;
-    // The chart starts where the crisis's record does: nothing known before its first change. So a
-    // crisis a refresh period old already draws a line, from nothing to the figures of now.
-    if (bucket === null) points.push({ at: new Date(b).toISOString(), stranded: null, inNeed: null, assisted: null, relocated: null, evacuated: null });
-    if (bucket !== null && b !== bucket) close(bucket + bucketMs);
-    bucket = b;
-    // Only groups with this state's nationals matter; one that lost them leaves the replay.
-    if (change.group.nationalities.some((n) => n.code === state)) latest.set(change.group.id, change.group);
-    else latest.delete(change.group.id);
-  }
-  if (bucket !== null) close(bucket + bucketMs);
-  return points;
+  return {
+    add(change) {
+      const b = Math.floor(Date.parse(change.at) / bucketMs) * bucketMs;
+      // The chart starts where the crisis's record does: nothing known before its first change. So a
+      // crisis a refresh period old already draws a line, from nothing to the figures of now.
+      if (bucket === null) points.push({ at: new Date(b).toISOString(), stranded: null, inNeed: null, assisted: null, relocated: null, evacuated: null });
+      if (bucket !== null && b !== bucket) close(bucket + bucketMs);
+      bucket = b;
+      // Only groups with this state's nationals matter; one that lost them leaves the replay.
+      if (change.group.nationalities.some((n) => n.code === state)) latest.set(change.group.id, change.group);
+      else latest.delete(change.group.id);
+    },
+    result() {
+      // The last bucket closes here, once: asked again, the fold answers the same points.
+      if (bucket !== null) close(bucket + bucketMs);
+      bucket = null;
+      return points;
+    },
+  };
 }
 
 /** A consented group whose nationals want to return, as the evacuation list shows it. */
@@ -235,9 +250,14 @@ const NOT_WAITING = new Set<GroupStatus>(['duplicate', 'closed', 'evacuated', 'r
  * return to the country of origin and who are still waiting; by place name, then most nationals. Pure.
  */
 export function evacuationList(groups: Iterable<Group>, state: string): Omit<EvacuationList, 'ok'> {
+  return foldAll(evacuationFold(state), groups);
+}
+
+/** `evacuationList` fed group by group (a crisis read in pages): it keeps the list's rows only. */
+export function evacuationFold(state: string): Fold<Group, Omit<EvacuationList, 'ok'>> {
   const rows: EvacuationRow[] = [];
-  for (const g of groups) {
-    if (NOT_WAITING.has(g.status) || g.intention !== 'evacuate_to_origin' || !embassyMaySee(g, state)) continue;
+  const add = (g: Group) => {
+    if (NOT_WAITING.has(g.status) || g.intention !== 'evacuate_to_origin' || !embassyMaySee(g, state)) return;
     const nationals = g.nationalities.find((n) => n.code === state)?.count ?? 0;
     rows.push({
       groupId: g.id,
@@ -251,15 +271,18 @@ export function evacuationList(groups: Iterable<Group>, state: string): Omit<Eva
       documentsLost: Math.min(nationals, g.documents.lostOrDestroyed + g.documents.confiscated),
       seenAt: g.seenAt,
     });
-  }
-  rows.sort((a, b) => a.placeName.localeCompare(b.placeName) || b.nationals - a.nationals || a.groupId.localeCompare(b.groupId));
-  const places = new Map<string, { placeName: string; groups: number; nationals: number; vulnerable: number }>();
-  for (const r of rows) {
-    const p = places.get(r.placeName) ?? { placeName: r.placeName, groups: 0, nationals: 0, vulnerable: 0 };
-    p.groups += 1;
-    p.nationals += r.nationals;
-    p.vulnerable += Object.values(r.vulnerabilities).reduce((s, n) => s + n, 0);
-    places.set(r.placeName, p);
-  }
-  return { state, rows, byPlace: [...places.values()] };
+  };
+  const result = () => {
+    const sorted = [...rows].sort((a, b) => a.placeName.localeCompare(b.placeName) || b.nationals - a.nationals || a.groupId.localeCompare(b.groupId));
+    const places = new Map<string, { placeName: string; groups: number; nationals: number; vulnerable: number }>();
+    for (const r of sorted) {
+      const p = places.get(r.placeName) ?? { placeName: r.placeName, groups: 0, nationals: 0, vulnerable: 0 };
+      p.groups += 1;
+      p.nationals += r.nationals;
+      p.vulnerable += Object.values(r.vulnerabilities).reduce((s, n) => s + n, 0);
+      places.set(r.placeName, p);
+    }
+    return { state, rows: sorted, byPlace: [...places.values()] };
+  };
+  return { add, result };
 }

@@ -1,3 +1,4 @@
+import { foldAll, type Fold } from './fold';
 import type { GroupSummary } from './packed-views';
 import type { Group } from './schemas/group.schema';
 import type { NeedType } from './schemas/need.schema';
@@ -22,32 +23,38 @@ const NOT_COUNTED = new Set<Group['status']>(['duplicate', 'closed']);
  * person), the whole group when needs were not counted. Assisted and evacuated follow the status.
  */
 export function countersOf(groups: Iterable<Group | GroupSummary>): Counters {
+  return foldAll(countersFold(), groups);
+}
+
+/** `countersOf` fed group by group (a crisis read in pages): it keeps the counters, never a group. */
+export function countersFold(): Fold<Group | GroupSummary, Counters> {
   const c: Counters = { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, strandedByNationality: {}, inNeedByNeed: {} };
-  for (const g of groups) {
-    if (NOT_COUNTED.has(g.status)) continue;
-    const total = g.headcount.total;
-    if (MOVED.has(g.status)) {
-      c.evacuated += total;
-      continue;
-    }
-    c.stranded += total;
-    if (g.status === 'assisted') c.assisted += total;
-    let counted = 0;
-    for (const n of g.nationalities) {
-      c.strandedByNationality[n.code] = (c.strandedByNationality[n.code] ?? 0) + n.count;
-      counted += n.count;
-    }
-    if (total > counted) c.strandedByNationality.unknown = (c.strandedByNationality.unknown ?? 0) + total - counted;
-    let groupInNeed = 0;
-    for (const need of g.needs) {
-      if (need.status === 'met' || need.status === 'cancelled') continue;
-      const people = need.people > 0 ? need.people : total;
-      c.inNeedByNeed[need.type] = (c.inNeedByNeed[need.type] ?? 0) + people;
-      groupInNeed = Math.max(groupInNeed, people);
-    }
-    c.inNeed += groupInNeed;
+  return { add: (g) => addToCounters(c, g), result: () => c };
+}
+
+function addToCounters(c: Counters, g: Group | GroupSummary): void {
+  if (NOT_COUNTED.has(g.status)) return;
+  const total = g.headcount.total;
+  if (MOVED.has(g.status)) {
+    c.evacuated += total;
+    return;
   }
-  return c;
+  c.stranded += total;
+  if (g.status === 'assisted') c.assisted += total;
+  let counted = 0;
+  for (const n of g.nationalities) {
+    c.strandedByNationality[n.code] = (c.strandedByNationality[n.code] ?? 0) + n.count;
+    counted += n.count;
+  }
+  if (total > counted) c.strandedByNationality.unknown = (c.strandedByNationality.unknown ?? 0) + total - counted;
+  let groupInNeed = 0;
+  for (const need of g.needs) {
+    if (need.status === 'met' || need.status === 'cancelled') continue;
+    const people = need.people > 0 ? need.people : total;
+    c.inNeedByNeed[need.type] = (c.inNeedByNeed[need.type] ?? 0) + people;
+    groupInNeed = Math.max(groupInNeed, people);
+  }
+  c.inNeed += groupInNeed;
 }
 
 /** One point of the crisis's history. */
@@ -61,22 +68,43 @@ export interface CounterPoint {
 
 /**
  * The counters over time, replayed from the change log (each change carries the group's whole
- * state after it): one point per bucket, the state at the bucket's end.
+ * state after it): one point per bucket, the state at the bucket's end. Pure.
  */
 export function counterHistory(changes: Iterable<{ at: string; group: Group }>, bucketMs = 3_600_000): CounterPoint[] {
-  const latest = new Map<string, Group>();
+  return foldAll(counterHistoryFold(bucketMs), changes);
+}
+
+type Tally = Pick<Counters, 'stranded' | 'inNeed' | 'assisted' | 'evacuated'>;
+const FIGURES = ['stranded', 'inNeed', 'assisted', 'evacuated'] as const;
+
+/**
+ * `counterHistory` fed change by change (a change log read in pages). The four counters are sums
+ * over groups, so it keeps each group's own share (`countersOf([group])`, the rules in one place)
+ * and running totals: a change takes the group's old share out and puts its new one in. It holds
+ * four numbers per group, never a group, and closes a bucket without recounting the crisis.
+ */
+export function counterHistoryFold(bucketMs = 3_600_000): Fold<{ at: string; group: Group }, CounterPoint[]> {
+  const shares = new Map<string, Tally>();
+  const totals: Tally = { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0 };
   const points: CounterPoint[] = [];
   let bucket: number | null = null;
-  const close = (end: number) => {
-    const c = countersOf(latest.values());
-    points.push({ at: new Date(end).toISOString(), stranded: c.stranded, inNeed: c.inNeed, assisted: c.assisted, evacuated: c.evacuated });
+  const close = (end: number) => points.push({ at: new Date(end).toISOString(), ...totals });
+  return {
+    add(change) {
+      const b = Math.floor(Date.parse(change.at) / bucketMs) * bucketMs;
+      if (bucket !== null && b !== bucket) close(bucket + bucketMs);
+      bucket = b;
+      const before = shares.get(change.group.id);
+      const c = countersOf([change.group]);
+      const after: Tally = { stranded: c.stranded, inNeed: c.inNeed, assisted: c.assisted, evacuated: c.evacuated };
+      for (const f of FIGURES) totals[f] += after[f] - (before?.[f] ?? 0);
+      shares.set(change.group.id, after);
+    },
+    result() {
+      // The last bucket closes here, once: asked again, the fold answers the same points.
+      if (bucket !== null) close(bucket + bucketMs);
+      bucket = null;
+      return points;
+    },
   };
-  for (const change of changes) {
-    const b = Math.floor(Date.parse(change.at) / bucketMs) * bucketMs;
-    if (bucket !== null && b !== bucket) close(bucket + bucketMs);
-    bucket = b;
-    latest.set(change.group.id, change.group);
-  }
-  if (bucket !== null) close(bucket + bucketMs);
-  return points;
 }

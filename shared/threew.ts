@@ -1,4 +1,5 @@
 import { isActiveAssignment, isOverdue } from './assignment-workflow';
+import { foldAll, type Fold } from './fold';
 import type { Agency } from './schemas/agency.schema';
 import type { AssignmentStatus } from './schemas/assignment.schema';
 import { isForNeed } from './need-assignment';
@@ -55,19 +56,26 @@ export interface AssignmentDates {
 
 /** Replays group states (oldest first) into when each assignment first appeared and was first completed. Pure. */
 export function assignmentDates(changes: Iterable<{ at: string; group: Group }>): Map<string, AssignmentDates> {
+  return foldAll(assignmentDatesFold(), changes);
+}
+
+/** `assignmentDates` fed change by change (a change log read in pages): it keeps two dates per assignment. */
+export function assignmentDatesFold(): Fold<{ at: string; group: Group }, Map<string, AssignmentDates>> {
   const out = new Map<string, AssignmentDates>();
-  for (const { at, group } of changes) {
-    for (const a of group.assignments) {
-      let d = out.get(a.id);
-      if (!d) {
-        d = { created: at, completed: null };
-        out.set(a.id, d);
+  return {
+    add({ at, group }) {
+      for (const a of group.assignments) {
+        let d = out.get(a.id);
+        if (!d) {
+          d = { created: at, completed: null };
+          out.set(a.id, d);
+        }
+        if (a.status === 'completed' && d.completed === null) d.completed = at;
+        else if (a.status !== 'completed') d.completed = null;
       }
-      if (a.status === 'completed' && d.completed === null) d.completed = at;
-      else if (a.status !== 'completed') d.completed = null;
-    }
-  }
-  return out;
+    },
+    result: () => out,
+  };
 }
 
 /** What a 3W/4W line needs besides the groups: the crisis's country and the assignments' dates. */
@@ -107,11 +115,26 @@ export function threeW(
   context: ThreeWContext = NO_CONTEXT,
   now: number = Date.now(),
 ): ThreeWRow[] {
+  return foldAll(threeWFold(agencies, context, now), groups);
+}
+
+type OpenRow = ThreeWRow & { completedAt: string | null; expected: string | null };
+
+/**
+ * `threeW` fed group by group (a crisis read in pages): it keeps one line per agency, need and
+ * place, never a group. A group is counted once per line it touches; each group arrives once.
+ */
+export function threeWFold(
+  agencies: readonly Agency[],
+  context: ThreeWContext = NO_CONTEXT,
+  now: number = Date.now(),
+): Fold<Group | GroupSummary, ThreeWRow[]> {
   const byId = new Map(agencies.map((a) => [a.id, a]));
-  const rows = new Map<string, ThreeWRow & { groupIds: Set<string>; completedAt: string | null; expected: string | null }>();
-  for (const group of groups) {
-    if (group.status === 'duplicate') continue;
+  const rows = new Map<string, OpenRow>();
+  const add = (group: Group | GroupSummary) => {
+    if (group.status === 'duplicate') return;
     const area = group.location.placeName.trim();
+    const touched = new Set<string>();
     for (const a of group.assignments) {
       // A summary's assignment names its need by type (isForNeed); the client's 3W is made from summaries too.
       const need = group.needs.find((n) => isForNeed(a, n));
@@ -142,15 +165,16 @@ export function threeW(
           lastUpdate: a.updatedAt,
           nextDue: null,
           overdue: 0,
-          groupIds: new Set(),
           completedAt: null,
           expected: null,
         };
         rows.set(key, row);
       }
       const dates = 'id' in a ? context.dates.get(a.id) : undefined;
-      row.groupIds.add(group.id);
-      row.groups = row.groupIds.size;
+      if (!touched.has(key)) {
+        touched.add(key);
+        row.groups += 1;
+      }
       row.statuses[a.status] += 1;
       row.peopleReached += a.peopleReached;
       if (LIVE.has(a.status)) row.targeted += need.people > 0 ? need.people : group.headcount.total;
@@ -161,13 +185,15 @@ export function threeW(
       if (isActiveAssignment(a.status) && a.expectedBy !== null && (row.nextDue === null || a.expectedBy < row.nextDue)) row.nextDue = a.expectedBy;
       if (isOverdue(a, now)) row.overdue += 1;
     }
-  }
-  return [...rows.values()]
-    .map(({ groupIds: _ids, completedAt, expected, ...row }) => {
-      const status = statusOf(row.statuses);
-      return { ...row, status, end: status === 'completed' ? completedAt : expected };
-    })
-    .sort((x, y) => x.agency.localeCompare(y.agency) || x.cluster.localeCompare(y.cluster) || x.need.localeCompare(y.need) || x.area.localeCompare(y.area));
+  };
+  const result = () =>
+    [...rows.values()]
+      .map(({ completedAt, expected, ...row }) => {
+        const status = statusOf(row.statuses);
+        return { ...row, statuses: { ...row.statuses }, status, end: status === 'completed' ? completedAt : expected };
+      })
+      .sort((x, y) => x.agency.localeCompare(y.agency) || x.cluster.localeCompare(y.cluster) || x.need.localeCompare(y.need) || x.area.localeCompare(y.area));
+  return { add, result };
 }
 
 /**

@@ -49,6 +49,8 @@ export class ChangeLogRepository {
   readonly #byEntity;
   readonly #byCrisis;
   readonly #page;
+  readonly #firstAt;
+  readonly #lastAt;
 
   constructor(db: Db) {
     this.#append = db.prepare<[string, string, string, string, string | null, string]>(
@@ -72,6 +74,13 @@ export class ChangeLogRepository {
     this.#page = db.prepare<[string, number, number], ChangeRow>(
       'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
+    // Two probes of the (crisis_id, seq) index: from each end until a change at or before `upTo`.
+    this.#firstAt = db.prepare<[string, string | null, string | null], { at: string }>(
+      'SELECT at FROM change_log WHERE crisis_id = ? AND (? IS NULL OR at <= ?) ORDER BY seq LIMIT 1',
+    );
+    this.#lastAt = db.prepare<[string, string | null, string | null], { at: string }>(
+      'SELECT at FROM change_log WHERE crisis_id = ? AND (? IS NULL OR at <= ?) ORDER BY seq DESC LIMIT 1',
+    );
     this.#byCrisis = db.prepare<[string], ChangeRow>(
       'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? ORDER BY seq',
     );
@@ -80,6 +89,17 @@ export class ChangeLogRepository {
   /** The changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage contract's page). */
   pageCrisis(crisisId: string, afterSeq: number, limit: number): ChangeRecord[] {
     return this.#page.all(crisisId, afterSeq, limit).map(toRecord);
+  }
+
+  /**
+   * When the crisis's first and last changes were committed, leaving out those after `upTo` (an ISO
+   * time) when given, or null when there is none: what a history's bucket size is chosen from
+   * before it reads the log in pages. Changes are numbered in commit order, so `at` follows `seq`.
+   */
+  timeSpan(crisisId: string, upTo: string | null): { first: string; last: string } | null {
+    const first = this.#firstAt.get(crisisId, upTo, upTo);
+    const last = this.#lastAt.get(crisisId, upTo, upTo);
+    return first && last ? { first: first.at, last: last.at } : null;
   }
 
   /** Every change of one entity of a crisis, oldest first (a group's timeline). */

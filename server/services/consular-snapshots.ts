@@ -1,5 +1,5 @@
 import type { Repositories } from '../repositories/repositories';
-import { eachGroup, toArray } from '../repositories/contract';
+import { eachGroup } from '../repositories/contract';
 import type { AreaIndex, EmbassyAggregates } from '../../shared/aggregate';
 import { consularSnapshot, type ConsularOverview } from '../../shared/consular';
 import type { Group } from '../../shared/schemas/group.schema';
@@ -56,7 +56,10 @@ export class ConsularSnapshots {
   async current(crisisId: string, state: string): Promise<ConsularSnapshot> {
     const taken = this.#takenThisPeriod(crisisId, state);
     if (taken) return taken;
-    const groups = await toArray(eachGroup(this.#repos, crisisId));
+    // Only groups with this state's nationals count anywhere in its figures: the page walk keeps
+    // those (what the live notifier holds too), not the crisis.
+    const groups: Group[] = [];
+    for await (const g of eachGroup(this.#repos, crisisId)) if (g.nationalities.some((n) => n.code === state)) groups.push(g);
     return this.#takeOnce(crisisId, state, () => groups);
   }
 

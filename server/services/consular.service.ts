@@ -1,10 +1,11 @@
 import type { Repositories } from '../repositories/repositories';
-import { eachChange, eachGroup, toArray } from '../repositories/contract';
+import { eachChange, eachGroup } from '../repositories/contract';
+import { foldEach } from './page-fold';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { AreaIndex } from '../../shared/aggregate';
 import {
-  consularHistory,
-  evacuationList,
+  consularHistoryFold,
+  evacuationFold,
   POINT_FIGURES,
   type ConsularPoint,
   type ConsularHistory,
@@ -87,19 +88,24 @@ export class ConsularService {
    * The chart's points, replayed from the change log with the overview's own rules at refresh
    * moments only (buckets are whole refresh periods, on the clock), up to the current period's
    * snapshot, whose figures are the last point: the chart never shows a moment between two
-   * refreshes, and its last point is the overview's figures. Audited. It reads the whole log, so
+   * refreshes, and its last point is the overview's figures. Audited. It reads the whole log in
+   * pages (holding the latest state of the groups with this state's nationals, not the log), so
    * the screen asks for it at start and now and then, not at every change.
    */
   async history(audience: Audience): Promise<ConsularHistory | Failure> {
     const scope = this.#scope(audience, 'consular.read');
     if ('ok' in scope) return scope;
     const snapshot = await this.snapshots.current(scope.crisisId, scope.state);
-    const changes = (await toArray(eachChange(this.#repos, scope.crisisId))).filter((c) => Date.parse(c.at) <= snapshot.takenAt);
-    const span = changes.length > 1 ? Date.parse(changes.at(-1)!.at) - Date.parse(changes[0]!.at) : 0;
+    const upTo = new Date(snapshot.takenAt).toISOString();
+    const times = await this.#repos.changeLog.timeSpan(scope.crisisId, upTo);
+    const span = times ? Date.parse(times.last) - Date.parse(times.first) : 0;
     // About 48 points over the crisis so far, as the coordinator's chart, each a whole number of periods.
     const period = this.snapshots.periodMs;
     const bucket = Math.max(1, Math.ceil(span / 48 / period)) * period;
-    const points = consularHistory(changes, scope.state, this.#areas, bucket).filter((p) => Date.parse(p.at) < snapshot.takenAt);
+    const fold = consularHistoryFold(scope.state, this.#areas, bucket);
+    // Changes after the snapshot are left out: the chart ends at the overview's figures.
+    for await (const change of eachChange(this.#repos, scope.crisisId)) if (Date.parse(change.at) <= snapshot.takenAt) fold.add(change);
+    const points = fold.result().filter((p) => Date.parse(p.at) < snapshot.takenAt);
     // Nothing recorded before this snapshot: nothing was known a period before it either, so the
     // chart draws a line from nothing to now rather than a single point it cannot draw.
     if (points.length === 0)
@@ -129,7 +135,7 @@ export class ConsularService {
   async evacuation(audience: Audience): Promise<EvacuationList | Failure> {
     const scope = this.#scope(audience, 'consular.read');
     if ('ok' in scope) return scope;
-    const list = evacuationList(await this.groupsOf(scope.crisisId, scope.state), scope.state);
+    const list = await foldEach(evacuationFold(scope.state), eachGroup(this.#repos, scope.crisisId));
     await this.#audit(audience, 'consular.read');
     return { ok: true, ...list };
   }
@@ -138,7 +144,7 @@ export class ConsularService {
   async evacuationCsv(audience: Audience): Promise<{ ok: true; csv: string } | Failure> {
     const scope = this.#scope(audience, 'export.evacuation');
     if ('ok' in scope) return scope;
-    const { rows } = evacuationList(await this.groupsOf(scope.crisisId, scope.state), scope.state);
+    const { rows } = await foldEach(evacuationFold(scope.state), eachGroup(this.#repos, scope.crisisId));
     const records = rows.map((r) => [
       r.groupId,
       r.placeName,

@@ -1,14 +1,15 @@
 import type { Repositories } from '../repositories/repositories';
-import { eachChange, toArray } from '../repositories/contract';
+import { eachChange, eachGroup } from '../repositories/contract';
 import type { AuditAction, AuditEntry } from '../repositories/audit.repository';
-import { counterHistory } from '../../shared/counters';
+import { counterHistoryFold } from '../../shared/counters';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { AgencyList, CounterHistory, FieldTeamList, Timeline, TimelineEntry } from '../../shared/schemas/coordination.schema';
 import { threeWCsv } from '../../shared/exports/threew-csv';
-import { assignmentDates, threeW } from '../../shared/threew';
+import { assignmentDatesFold, threeWFold } from '../../shared/threew';
+import { foldEach } from './page-fold';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -102,11 +103,11 @@ export class CoordinationService {
   async history(audience: Audience): Promise<CounterHistory | Failure> {
     if (!can(audience.role, 'group.timeline')) return failure('forbidden', 'your role does not read the history');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const changes = await toArray(eachChange(this.#repos, audience.crisisId));
-    const span = changes.length > 1 ? Date.parse(changes.at(-1)!.at) - Date.parse(changes[0]!.at) : 0;
+    const times = await this.#repos.changeLog.timeSpan(audience.crisisId, null);
+    const span = times ? Date.parse(times.last) - Date.parse(times.first) : 0;
     // About 48 points over the crisis so far: minutes in its first hour, hours in its first days.
     const bucket = Math.min(DAY_MS, Math.max(MINUTE_MS, Math.ceil(span / 48 / MINUTE_MS) * MINUTE_MS));
-    return { ok: true, points: counterHistory(changes, bucket) };
+    return { ok: true, points: await foldEach(counterHistoryFold(bucket), eachChange(this.#repos, audience.crisisId)) };
   }
 
   /** 3W/4W as CSV with HXL hashtags; every export is audited (protection rule 5). */
@@ -116,13 +117,9 @@ export class CoordinationService {
     const crisis = await this.#repos.crises.findById(audience.crisisId);
     if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
     // When each assignment was made and completed is only in the change log (assignments keep no dates of their own).
-    const dates = assignmentDates(await toArray(eachChange(this.#repos, audience.crisisId)));
-    const rows = threeW(
-      await this.#repos.groups.listByCrisis(audience.crisisId),
-      await this.#repos.agencies.list(),
-      { hostCountry: crisis.hostCountry, dates },
-      this.#now(),
-    );
+    const dates = await foldEach(assignmentDatesFold(), eachChange(this.#repos, audience.crisisId));
+    const fold = threeWFold(await this.#repos.agencies.list(), { hostCountry: crisis.hostCountry, dates }, this.#now());
+    const rows = await foldEach(fold, eachGroup(this.#repos, audience.crisisId));
     await this.#audit(audience, 'export.3w', null);
     return { ok: true, csv: threeWCsv(rows) };
   }

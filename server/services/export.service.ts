@@ -1,21 +1,40 @@
 import type { Repositories } from '../repositories/repositories';
-import type { AuditAction } from '../repositories/audit.repository';
+import type { AuditAction, AuditOutcome } from '../repositories/audit.repository';
+import { eachGroup } from '../repositories/contract';
 import type { AreaIndex } from '../../shared/aggregate';
 import type { Sitrep } from '../../shared/exports/export.schema';
-import { exportableGroups, groupsCsv, groupsGeoJson, type GroupExportQuery } from '../../shared/exports/group-export';
-import { shareableAggregate, shareableCsv, shareableGeoJson } from '../../shared/exports/shareable-aggregate';
-import { buildSitrep } from '../../shared/exports/sitrep';
+import { exportableGroups, type GroupExportQuery } from '../../shared/exports/group-export';
+import { groupsCsvChunks, groupsGeoJsonChunks } from '../../shared/exports/group-export-chunks';
+import { shareableCsv, shareableFold, shareableGeoJson } from '../../shared/exports/shareable-aggregate';
+import { sitrepFold } from '../../shared/exports/sitrep';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
+import { foldEach, inBatches } from './page-fold';
 
 export type ExportFormat = 'csv' | 'geojson';
+
+/** Groups per page read and per piece written: one indexed query and a few hundred kB of text. */
+export const EXPORT_PAGE_SIZE = 1_000;
 
 /** A file to send: its body and how many data rows (features) it holds. */
 export interface ExportFile {
   ok: true;
   body: string;
   rows: number;
+}
+
+/** Takes one piece of a streamed file; resolves when the piece may be followed (backpressure). */
+export type ExportSink = (chunk: string) => Promise<void>;
+
+/**
+ * A file too large to hold, written piece by piece. `write` reads the crisis a page at a time,
+ * hands each page's text to the sink, and resolves with the data rows written; it audits the
+ * export when it ends, as failed (with the rows written so far) when the sink or a read fails.
+ */
+export interface ExportStream {
+  ok: true;
+  write(sink: ExportSink): Promise<number>;
 }
 
 /**
@@ -34,25 +53,47 @@ export class ExportService {
     this.#now = now;
   }
 
-  /** The groups this audience sees in full, filtered, as CSV with HXL or as GeoJSON. */
-  async groups(audience: Audience, format: ExportFormat, query: GroupExportQuery): Promise<ExportFile | Failure> {
+  /**
+   * The groups this audience sees in full, filtered, as CSV with HXL or as GeoJSON, streamed a page
+   * at a time (issue 15: no whole-crisis read per request). Pages are separate reads, not one
+   * snapshot: a long download must not hold a read transaction open against the writers. Paging
+   * by report order still gives each group exactly once, as it stood when its page was read.
+   */
+  async groups(audience: Audience, format: ExportFormat, query: GroupExportQuery): Promise<ExportStream | Failure> {
     if (!can(audience.role, 'export.groups')) return failure('forbidden', 'your role does not export groups');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
     const crisis = await this.#repos.crises.findById(audience.crisisId);
     if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
-    const groups = exportableGroups(audience, await this.#repos.groups.listByCrisis(audience.crisisId), query);
     const agencies = await this.#repos.agencies.list();
     const place = { hostCountry: crisis.hostCountry };
-    const body = format === 'csv' ? groupsCsv(groups, agencies, place) : JSON.stringify(groupsGeoJson(groups, agencies, place));
-    await this.#audit(audience, 'export.groups', { format, rows: groups.length, filters: query });
-    return { ok: true, body, rows: groups.length };
+    const chunks = format === 'csv' ? groupsCsvChunks(agencies, place) : groupsGeoJsonChunks(agencies, place);
+    const write = async (sink: ExportSink): Promise<number> => {
+      let rows = 0;
+      let outcome: AuditOutcome = 'failed';
+      try {
+        await sink(chunks.head());
+        for await (const page of inBatches(eachGroup(this.#repos, crisis.id, EXPORT_PAGE_SIZE), EXPORT_PAGE_SIZE)) {
+          const groups = exportableGroups(audience, page, query);
+          if (groups.length === 0) continue;
+          await sink(chunks.page(groups));
+          rows += groups.length;
+        }
+        await sink(chunks.tail());
+        outcome = 'ok';
+        return rows;
+      } finally {
+        // Rule 5 holds for a download cut short too: who took how many rows before it stopped.
+        await this.#audit(audience, 'export.groups', { format, rows, filters: query }, outcome);
+      }
+    };
+    return { ok: true, write };
   }
 
-  /** Counts by area and nationality for people outside the response, "<5" for 1-4. */
+  /** Counts by area and nationality for people outside the response, "<5" for 1-4, folded over the crisis's pages. */
   async shareable(audience: Audience, format: ExportFormat): Promise<ExportFile | Failure> {
     if (!can(audience.role, 'export.shareable')) return failure('forbidden', 'your role does not export the shareable aggregate');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const counts = shareableAggregate(await this.#repos.groups.listByCrisis(audience.crisisId), this.#areas);
+    const counts = await foldEach(shareableFold(this.#areas), eachGroup(this.#repos, audience.crisisId, EXPORT_PAGE_SIZE));
     const body = format === 'csv' ? shareableCsv(counts) : JSON.stringify(shareableGeoJson(counts));
     await this.#audit(audience, 'export.shareable', { format, rows: counts.length, filters: {} });
     return { ok: true, body, rows: counts.length };
@@ -88,9 +129,8 @@ export class ExportService {
     const crisis = audience.crisisId === null ? null : await this.#repos.crises.findById(audience.crisisId);
     if (!crisis) return failure('forbidden', 'you are not assigned to a crisis');
     const previous = await this.#repos.sitreps.latest(crisis.id);
-    const sitrep = buildSitrep({
+    const fold = sitrepFold({
       crisis,
-      groups: await this.#repos.groups.listByCrisis(crisis.id),
       agencies: await this.#repos.agencies.list(),
       now: this.#now(),
       number: (previous?.number ?? 0) + 1,
@@ -98,10 +138,11 @@ export class ExportService {
       previous,
       areas: this.#areas,
     });
+    const sitrep = await foldEach(fold, eachGroup(this.#repos, crisis.id, EXPORT_PAGE_SIZE));
     return { ok: true, sitrep };
   }
 
-  async #audit(a: Audience, action: AuditAction, detail: Record<string, unknown>): Promise<void> {
+  async #audit(a: Audience, action: AuditAction, detail: Record<string, unknown>, outcome: AuditOutcome = 'ok'): Promise<void> {
     await this.#repos.audit.append({
       at: new Date(this.#now()).toISOString(),
       userId: a.userId,
@@ -109,7 +150,7 @@ export class ExportService {
       action,
       recordType: a.crisisId ? 'crisis' : null,
       recordId: a.crisisId,
-      outcome: 'ok',
+      outcome,
       detail: JSON.stringify(detail),
     });
   }

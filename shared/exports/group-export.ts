@@ -157,20 +157,24 @@ export const GROUP_COLUMNS: readonly (HxlColumn & { key: keyof GroupRecord })[] 
   { key: 'organisations', header: 'Organisations working', tag: '#org+impl+name' },
 ];
 
-const namer = (agencies: readonly Agency[]) => {
+/** An agency's acronym by id (its id when unknown), the name every export prints. */
+export const agencyNamer = (agencies: readonly Agency[]): ((id: string) => string) => {
   const names = new Map(agencies.map((a) => [a.id, a.acronym]));
   return (id: string) => names.get(id) ?? id;
 };
 
+/** One group's CSV cells in `GROUP_COLUMNS` order. Pure. */
+export function groupCsvRow(g: ExportableGroup, agencyName: (id: string) => string, place: ExportPlace): (string | number)[] {
+  const r = groupRecord(g, agencyName, place);
+  return GROUP_COLUMNS.map((c) => r[c.key]);
+}
+
 /** Groups as CSV with an HXL hashtag row. Pure. */
 export function groupsCsv(groups: readonly ExportableGroup[], agencies: readonly Agency[], place: ExportPlace): string {
-  const name = namer(agencies);
+  const name = agencyNamer(agencies);
   return hxlCsv(
     GROUP_COLUMNS,
-    groups.map((g) => {
-      const r = groupRecord(g, name, place);
-      return GROUP_COLUMNS.map((c) => r[c.key]);
-    }),
+    groups.map((g) => groupCsvRow(g, name, place)),
   );
 }
 
@@ -204,17 +208,15 @@ export function pointCollection<P>(items: readonly { at: [number, number]; prope
   };
 }
 
+/** One group as a GeoJSON point feature's parts: [lon, lat] and the CSV's fields less the coordinates. Pure. */
+export function groupPoint(g: ExportableGroup, agencyName: (id: string) => string, place: ExportPlace): { at: [number, number]; properties: GroupProperties } {
+  const { lat, lon, ...properties } = groupRecord(g, agencyName, place);
+  return { at: [lon, lat], properties };
+}
+export type GroupProperties = Omit<GroupRecord, 'lat' | 'lon'>;
+
 /** Groups as GeoJSON points with the CSV's fields as properties (less the coordinates). Pure. */
-export function groupsGeoJson(
-  groups: readonly ExportableGroup[],
-  agencies: readonly Agency[],
-  place: ExportPlace,
-): PointFeatureCollection<Omit<GroupRecord, 'lat' | 'lon'>> {
-  const name = namer(agencies);
-  return pointCollection(
-    groups.map((g) => {
-      const { lat, lon, ...properties } = groupRecord(g, name, place);
-      return { at: [lon, lat] as [number, number], properties };
-    }),
-  );
+export function groupsGeoJson(groups: readonly ExportableGroup[], agencies: readonly Agency[], place: ExportPlace): PointFeatureCollection<GroupProperties> {
+  const name = agencyNamer(agencies);
+  return pointCollection(groups.map((g) => groupPoint(g, name, place)));
 }

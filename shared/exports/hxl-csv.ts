@@ -29,11 +29,25 @@ export function listCell(items: Iterable<string>): string {
  */
 export const UTF8_BOM = '\uFEFF';
 
+/** The header row and the HXL hashtag row: how a streamed CSV begins (RFC 4180 line ends). Pure. */
+export function hxlCsvHead(columns: readonly HxlColumn[]): string {
+  return stringify([columns.map((c) => c.header), columns.map((c) => c.tag)], { record_delimiter: 'windows' });
+}
+
+/** Data rows, formulas defused, to follow `hxlCsvHead` (a streamed CSV writes them page by page). Pure. */
+export function csvDataRows(rows: readonly (readonly (string | number)[])[]): string {
+  return rows.length === 0
+    ? ''
+    : stringify(
+        rows.map((r) => r.map(defuse)),
+        { record_delimiter: 'windows' },
+      );
+}
+
 /**
  * CSV with the header row, then the HXL hashtag row, then the data (RFC 4180: CRLF, quoted when
  * needed). Written by csv-stringify so that quoting is a library's job, not a regex's. Pure.
  */
 export function hxlCsv(columns: readonly HxlColumn[], rows: readonly (readonly (string | number)[])[]): string {
-  const records = [columns.map((c) => c.header), columns.map((c) => c.tag), ...rows.map((r) => r.map(defuse))];
-  return stringify(records, { record_delimiter: 'windows' });
+  return hxlCsvHead(columns) + csvDataRows(rows);
 }

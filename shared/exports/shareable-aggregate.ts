@@ -1,4 +1,5 @@
 import { showCount, SUPPRESSED, type AreaIndex, type ShownCount } from '../aggregate';
+import { foldAll, type Fold } from '../fold';
 import type { Group } from '../schemas/group.schema';
 import { hxlCsv, type HxlColumn } from './hxl-csv';
 import { pointCollection, type PointFeatureCollection } from './group-export';
@@ -27,32 +28,42 @@ const round = (x: number) => Number(x.toFixed(SHAREABLE_CENTRE_DECIMALS));
  * Counts for people outside the response: people by area and nationality (people a field team did
  * not attribute count as "unknown"), 1-4 shown as "<5", zero left out. No totals per area: a total
  * beside its nationality counts would let a reader subtract the shown ones and recover a suppressed
- * one. No ids, no free text, no group's own point. Pure.
+ * one. No ids, no free text, no group's own point. Fed group by group; it keeps one count per area
+ * and nationality, never a group.
  */
-export function shareableAggregate(groups: Iterable<Group>, index: AreaIndex): ShareableCount[] {
+export function shareableFold(index: AreaIndex): Fold<Group, ShareableCount[]> {
   const cells = new Map<string, Map<string, number>>();
-  for (const g of groups) {
-    if (LEFT_OUT.has(g.status)) continue;
-    const area = index.areaOf(g.location.lat, g.location.lon);
-    const byNationality = cells.get(area) ?? new Map<string, number>();
-    let attributed = 0;
-    for (const n of g.nationalities) {
-      byNationality.set(n.code, (byNationality.get(n.code) ?? 0) + n.count);
-      attributed += n.count;
-    }
-    const rest = g.headcount.total - attributed;
-    if (rest > 0) byNationality.set('unknown', (byNationality.get('unknown') ?? 0) + rest);
-    cells.set(area, byNationality);
-  }
-  const out: ShareableCount[] = [];
-  for (const [area, byNationality] of [...cells].sort(([a], [b]) => a.localeCompare(b))) {
-    const [lon, lat] = index.centreOf(area);
-    for (const [nationality, n] of [...byNationality].sort(([a], [b]) => a.localeCompare(b))) {
-      const people = showCount(n);
-      if (people !== null) out.push({ area, centre: [round(lon), round(lat)], nationality, people });
-    }
-  }
-  return out;
+  return {
+    add(g) {
+      if (LEFT_OUT.has(g.status)) return;
+      const area = index.areaOf(g.location.lat, g.location.lon);
+      const byNationality = cells.get(area) ?? new Map<string, number>();
+      let attributed = 0;
+      for (const n of g.nationalities) {
+        byNationality.set(n.code, (byNationality.get(n.code) ?? 0) + n.count);
+        attributed += n.count;
+      }
+      const rest = g.headcount.total - attributed;
+      if (rest > 0) byNationality.set('unknown', (byNationality.get('unknown') ?? 0) + rest);
+      cells.set(area, byNationality);
+    },
+    result() {
+      const out: ShareableCount[] = [];
+      for (const [area, byNationality] of [...cells].sort(([a], [b]) => a.localeCompare(b))) {
+        const [lon, lat] = index.centreOf(area);
+        for (const [nationality, n] of [...byNationality].sort(([a], [b]) => a.localeCompare(b))) {
+          const people = showCount(n);
+          if (people !== null) out.push({ area, centre: [round(lon), round(lat)], nationality, people });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** `shareableFold` over groups at hand. Pure. */
+export function shareableAggregate(groups: Iterable<Group>, index: AreaIndex): ShareableCount[] {
+  return foldAll(shareableFold(index), groups);
 }
 
 export const SHAREABLE_COLUMNS: readonly HxlColumn[] = [

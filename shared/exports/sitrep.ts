@@ -1,6 +1,7 @@
 import { isActiveAssignment, isOverdue } from '../assignment-workflow';
 import type { AreaIndex } from '../aggregate';
-import { countersOf } from '../counters';
+import { countersFold } from '../counters';
+import { foldAll, type Fold } from '../fold';
 import { OPEN_STATUSES } from '../group-status';
 import type { Agency } from '../schemas/agency.schema';
 import type { Crisis } from '../schemas/crisis.schema';
@@ -17,23 +18,34 @@ export const PEOPLE_BANDS = [5, 50, 200] as const;
 const HERE = new Set<Group['status']>(['reported', 'verified', 'assistance_in_progress', 'assisted', 'unreachable']);
 const isOpenNeed = (status: string) => status === 'open' || status === 'assigned';
 
-/** The figures a report stores and compares. Pure. */
-export function sitrepFigures(groups: readonly Group[], now: number): SitrepFigures {
-  const c = countersOf(groups);
+/** The figures a report stores and compares, fed group by group. */
+export function sitrepFiguresFold(now: number): Fold<Group, SitrepFigures> {
+  const counters = countersFold();
   let openGroups = 0;
   let unassignedNeeds = 0;
   let overdueAssignments = 0;
-  for (const g of groups) {
-    if (g.status === 'duplicate') continue;
-    if (OPEN_STATUSES.includes(g.status)) openGroups += 1;
-    for (const a of g.assignments) if (isOverdue(a, now)) overdueAssignments += 1;
-    if (!HERE.has(g.status)) continue;
-    for (const n of g.needs) {
-      if (isOpenNeed(n.status) && !g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status))) unassignedNeeds += 1;
-    }
-  }
-  return { stranded: c.stranded, inNeed: c.inNeed, assisted: c.assisted, evacuated: c.evacuated, openGroups, unassignedNeeds, overdueAssignments };
+  return {
+    add(g) {
+      counters.add(g);
+      if (g.status === 'duplicate') return;
+      if (OPEN_STATUSES.includes(g.status)) openGroups += 1;
+      for (const a of g.assignments) if (isOverdue(a, now)) overdueAssignments += 1;
+      if (!HERE.has(g.status)) return;
+      for (const n of g.needs) if (isOpenNeed(n.status) && !isAssigned(g, n.id)) unassignedNeeds += 1;
+    },
+    result() {
+      const c = counters.result();
+      return { stranded: c.stranded, inNeed: c.inNeed, assisted: c.assisted, evacuated: c.evacuated, openGroups, unassignedNeeds, overdueAssignments };
+    },
+  };
 }
+
+/** The figures a report stores and compares. Pure. */
+export function sitrepFigures(groups: Iterable<Group>, now: number): SitrepFigures {
+  return foldAll(sitrepFiguresFold(now), groups);
+}
+
+const isAssigned = (g: Group, needId: string) => g.assignments.some((a) => a.needId === needId && isActiveAssignment(a.status));
 
 /** Figures of a crisis with nothing in it yet: what the first report is compared with. */
 export const ZERO_FIGURES: SitrepFigures = { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, openGroups: 0, unassignedNeeds: 0, overdueAssignments: 0 };
@@ -43,16 +55,47 @@ export function bandOf(people: number): 1 | 2 | 3 | 4 {
   return people >= PEOPLE_BANDS[2] ? 4 : people >= PEOPLE_BANDS[1] ? 3 : people >= PEOPLE_BANDS[0] ? 2 : 1;
 }
 
-/** Per area, a band of the people still there: outlines of the areas, never a group's point. Pure. */
-export function sitrepMap(groups: readonly Group[], area: Crisis['area'], index: AreaIndex): SitrepMap {
+/** The map's bands fed group by group: it keeps one count per area. */
+export function sitrepMapFold(area: Crisis['area'], index: AreaIndex): Fold<Group, SitrepMap> {
   const people = new Map<string, number>();
-  for (const g of groups) {
-    if (!HERE.has(g.status)) continue;
-    const cell = index.areaOf(g.location.lat, g.location.lon);
-    people.set(cell, (people.get(cell) ?? 0) + g.headcount.total);
-  }
-  const cells = [...people].sort(([a], [b]) => a.localeCompare(b)).map(([cell, n]) => ({ outline: index.outlineOf(cell), band: bandOf(n) }));
-  return { area, cells };
+  return {
+    add(g) {
+      if (!HERE.has(g.status)) return;
+      const cell = index.areaOf(g.location.lat, g.location.lon);
+      people.set(cell, (people.get(cell) ?? 0) + g.headcount.total);
+    },
+    result: () => ({
+      area,
+      cells: [...people].sort(([a], [b]) => a.localeCompare(b)).map(([cell, n]) => ({ outline: index.outlineOf(cell), band: bandOf(n) })),
+    }),
+  };
+}
+
+/** Per area, a band of the people still there: outlines of the areas, never a group's point. Pure. */
+export function sitrepMap(groups: Iterable<Group>, area: Crisis['area'], index: AreaIndex): SitrepMap {
+  return foldAll(sitrepMapFold(area, index), groups);
+}
+
+/**
+ * The first `limit` of a list in a stable sort, kept while items arrive, and how many arrived: a
+ * gap list prints `GAP_ROWS` and a count, so it never needs the thousands of rows of a big crisis.
+ * An item goes after those it ties with, as a stable sort of the whole list would place it.
+ */
+export function topRows<T>(limit: number, compare: (a: T, b: T) => number): { add(item: T): void; rows(): T[]; total(): number } {
+  const kept: T[] = [];
+  let total = 0;
+  return {
+    add(item) {
+      total += 1;
+      if (kept.length === limit && compare(item, kept[limit - 1]!) >= 0) return;
+      let i = kept.length;
+      while (i > 0 && compare(item, kept[i - 1]!) < 0) i -= 1;
+      kept.splice(i, 0, item);
+      if (kept.length > limit) kept.pop();
+    },
+    rows: () => [...kept],
+    total: () => total,
+  };
 }
 
 export interface SitrepInput {
@@ -66,41 +109,45 @@ export interface SitrepInput {
   areas: AreaIndex;
 }
 
+/** Nothing in a report names a person, and the place of a group carrying the protection flag is withheld. */
+const placeOf = (g: Group) => (g.protectionConcern ? { place: '', placeWithheld: true } : { place: g.location.placeName, placeWithheld: false });
+
 /**
  * The situation report: key figures against the previous report (or the crisis start), needs by
  * cluster, who does what, the gaps (needs nobody has, work past its date) and the map's bands.
  * Nothing in it names a person; consent and notes are never read, and the place of a group carrying
- * the protection flag is withheld (the report is printed and passed on). Pure.
+ * the protection flag is withheld (the report is printed and passed on). Fed group by group (a
+ * crisis read in pages), it keeps tallies per cluster, agency and area and the first `GAP_ROWS` of
+ * each gap list, never a group.
  */
-const placeOf = (g: Group) => (g.protectionConcern ? { place: '', placeWithheld: true } : { place: g.location.placeName, placeWithheld: false });
-
-export function buildSitrep(input: SitrepInput): Sitrep {
-  const { crisis, groups, now } = input;
+export function sitrepFold(input: Omit<SitrepInput, 'groups'>): Fold<Group, Sitrep> {
+  const { crisis, now } = input;
   const name = new Map(input.agencies.map((a) => [a.id, a.acronym]));
   const agencyName = (id: string) => name.get(id) ?? id;
-  const live = groups.filter((g) => g.status !== 'duplicate');
-
+  const figures = sitrepFiguresFold(now);
+  const map = sitrepMapFold(crisis.area, input.areas);
   const clusters = new Map(CLUSTERS.map((c) => [c, { cluster: c as string, people: 0, needs: 0, unassigned: 0 }]));
-  const unassigned: Sitrep['gaps']['unassigned'] = [];
-  for (const g of live) {
-    if (!HERE.has(g.status)) continue;
+  type Unassigned = Sitrep['gaps']['unassigned'][number];
+  type Overdue = Sitrep['gaps']['overdue'][number];
+  const unassigned = topRows<Unassigned>(GAP_ROWS, (a, b) => b.severity - a.severity || a.since.localeCompare(b.since) || b.people - a.people);
+  const overdue = topRows<Overdue>(GAP_ROWS, (a, b) => a.due.localeCompare(b.due));
+  const whoWhat = new Map<string, Sitrep['whoWhat'][number]>();
+
+  const addNeeds = (g: Group) => {
+    if (!HERE.has(g.status)) return;
     for (const n of g.needs) {
       if (!isOpenNeed(n.status)) continue;
       const line = clusters.get(NEED_CLUSTER[n.type])!;
       const people = n.people > 0 ? n.people : g.headcount.total;
       line.people += people;
       line.needs += 1;
-      if (!g.assignments.some((a) => a.needId === n.id && isActiveAssignment(a.status))) {
+      if (!isAssigned(g, n.id)) {
         line.unassigned += 1;
-        unassigned.push({ ...placeOf(g), need: n.type, severity: n.severity, people, since: g.reportedAt });
+        unassigned.add({ ...placeOf(g), need: n.type, severity: n.severity, people, since: g.reportedAt });
       }
     }
-  }
-  unassigned.sort((a, b) => b.severity - a.severity || a.since.localeCompare(b.since) || b.people - a.people);
-
-  const whoWhat = new Map<string, Sitrep['whoWhat'][number]>();
-  const overdue: Sitrep['gaps']['overdue'] = [];
-  for (const g of live) {
+  };
+  const addAssignments = (g: Group) => {
     for (const a of g.assignments) {
       const need = g.needs.find((n) => n.id === a.needId);
       if (!need) continue;
@@ -114,31 +161,40 @@ export function buildSitrep(input: SitrepInput): Sitrep {
       if (a.updatedAt > line.lastUpdate) line.lastUpdate = a.updatedAt;
       if (isOverdue(a, now)) {
         line.overdue += 1;
-        overdue.push({ agency, need: need.type, ...placeOf(g), due: a.expectedBy! });
+        overdue.add({ agency, need: need.type, ...placeOf(g), due: a.expectedBy! });
       }
       whoWhat.set(key, line);
     }
-  }
-  overdue.sort((a, b) => a.due.localeCompare(b.due));
+  };
 
   return {
-    ok: true,
-    crisis,
-    number: input.number,
-    issuedAt: input.issuedAt,
-    generatedAt: new Date(now).toISOString(),
-    previous: input.previous ? { number: input.previous.number, issuedAt: input.previous.issuedAt } : null,
-    since: input.previous?.issuedAt ?? crisis.createdAt,
-    figures: sitrepFigures(groups, now),
-    baseline: input.previous?.figures ?? ZERO_FIGURES,
-    clusters: [...clusters.values()].filter((c) => c.needs > 0).sort((a, b) => b.people - a.people),
-    whoWhat: [...whoWhat.values()].sort((a, b) => a.agency.localeCompare(b.agency) || a.cluster.localeCompare(b.cluster)),
-    gaps: {
-      unassigned: unassigned.slice(0, GAP_ROWS),
-      unassignedTotal: unassigned.length,
-      overdue: overdue.slice(0, GAP_ROWS),
-      overdueTotal: overdue.length,
+    add(g) {
+      figures.add(g);
+      map.add(g);
+      if (g.status === 'duplicate') return;
+      addNeeds(g);
+      addAssignments(g);
     },
-    map: sitrepMap(groups, crisis.area, input.areas),
+    result: () => ({
+      ok: true,
+      crisis,
+      number: input.number,
+      issuedAt: input.issuedAt,
+      generatedAt: new Date(now).toISOString(),
+      previous: input.previous ? { number: input.previous.number, issuedAt: input.previous.issuedAt } : null,
+      since: input.previous?.issuedAt ?? crisis.createdAt,
+      figures: figures.result(),
+      baseline: input.previous?.figures ?? ZERO_FIGURES,
+      clusters: [...clusters.values()].filter((c) => c.needs > 0).sort((a, b) => b.people - a.people),
+      whoWhat: [...whoWhat.values()].sort((a, b) => a.agency.localeCompare(b.agency) || a.cluster.localeCompare(b.cluster)),
+      gaps: { unassigned: unassigned.rows(), unassignedTotal: unassigned.total(), overdue: overdue.rows(), overdueTotal: overdue.total() },
+      map: map.result(),
+    }),
   };
+}
+
+/** `sitrepFold` over groups at hand. Pure. */
+export function buildSitrep(input: SitrepInput): Sitrep {
+  const { groups, ...rest } = input;
+  return foldAll(sitrepFold(rest), groups);
 }

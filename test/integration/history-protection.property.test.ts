@@ -11,6 +11,7 @@ import { AuthService } from '../../server/services/auth.service';
 import { projectChange } from '../../server/services/change-projection';
 import { ConsularSnapshots } from '../../server/services/consular-snapshots';
 import { ExportService } from '../../server/services/export.service';
+import { exportBody } from '../support/export-body';
 import { GroupService, type Actor } from '../../server/services/group.service';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
 import { ReadService } from '../../server/services/read.service';
@@ -351,11 +352,12 @@ async function checkEveryChannel(world: World): Promise<void> {
       for (const id of world.groupIds) if (JSON.stringify(aggregates).includes(id)) expect.fail(`aggregates: ${key} received group id ${id}`);
     }
     for (const format of ['csv', 'geojson'] as const) {
-      const file = await world.exports.groups(audience, format, {});
-      if (!('body' in file)) continue;
-      await expectNoTokens(world, key, `${format} export`, file.body);
+      const stream = await world.exports.groups(audience, format, {});
+      if (!stream.ok) continue;
+      const body = await exportBody(stream);
+      await expectNoTokens(world, key, `${format} export`, body);
       if (format === 'geojson') {
-        const collection = JSON.parse(file.body) as { features: { geometry: { coordinates: [number, number] }; properties: Record<string, unknown> }[] };
+        const collection = JSON.parse(body) as { features: { geometry: { coordinates: [number, number] }; properties: Record<string, unknown> }[] };
         for (const f of collection.features) {
           const id = Object.values(f.properties).find((v) => typeof v === 'string' && world.groupIds.includes(v)) as string | undefined;
           const g = id ? await world.repos.groups.findById(id) : null;

@@ -267,6 +267,21 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.changeLog.countAfter(other.id, 4, 100)).toBe(0);
     });
 
+    it("gives the times of a crisis's first and last change, up to a moment when asked, or null for none", async () => {
+      expect(await repos.changeLog.timeSpan(crisisId, null)).toBeNull();
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      await reportGroup({ crisisId: other.id, updatedAt: at(1) });
+      await reportGroup({ updatedAt: at(2) });
+      await reportGroup({ updatedAt: at(3) });
+      await reportGroup({ updatedAt: at(5) });
+      await reportGroup({ crisisId: other.id, updatedAt: at(6) });
+      expect(await repos.changeLog.timeSpan(crisisId, null)).toEqual({ first: at(2), last: at(5) });
+      expect(await repos.changeLog.timeSpan(crisisId, at(4))).toEqual({ first: at(2), last: at(3) });
+      expect(await repos.changeLog.timeSpan(crisisId, at(1))).toBeNull();
+      expect(await repos.changeLog.timeSpan(other.id, null)).toEqual({ first: at(1), last: at(6) });
+    });
+
     it("gives an entity's state before a change, or null before its first", async () => {
       const a = await reportGroup();
       await reportGroup();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { ASSIGNMENT_TRANSITIONS, canMoveAssignment, isActiveAssignment, isOverdue, roleMayMoveAssignment } from '../../shared/assignment-workflow';
@@ -231,6 +232,16 @@ describe(threeW.name, () => {
     ]);
   });
 
+  it('counts a group once on a line however many of its assignments the line holds', () => {
+    const agencyId = uuidv7();
+    const g = group({ location: { lat: 30, lon: 20, accuracyM: null, placeName: 'Souq', siteType: 'other' }, needs: [need('water', 3, 4)] });
+    // A declined assignment and the one proposed after it: two assignments, one group on the line.
+    const twice = { ...g, assignments: [assignment(g, g.needs[0]!.id, { agencyId, status: 'declined' }), assignment(g, g.needs[0]!.id, { agencyId })] };
+    const other = { ...twice, id: uuidv7() };
+    const [row] = threeW([twice, other], []);
+    expect(row).toMatchObject({ groups: 2, statuses: { proposed: 2, declined: 2 }, targeted: 8 });
+  });
+
   it('writes the 3W/4W layout as CSV with an HXL hashtag row, quoting commas and defusing formulas', () => {
     const csv = threeWCsv([
       {
@@ -293,5 +304,42 @@ describe(countersOf.name, () => {
       { at: '2026-03-10T11:00:00.000Z', stranded: 10, inNeed: 0, assisted: 0, evacuated: 0 },
       { at: '2026-03-10T12:00:00.000Z', stranded: 0, inNeed: 0, assisted: 0, evacuated: 10 },
     ]);
+  });
+
+  it('keeps running totals that agree with recounting every group at each bucket end (property)', () => {
+    const statuses = ['reported', 'verified', 'assisted', 'evacuated', 'duplicate', 'closed'] as const;
+    const base = [0, 1, 2, 3].map(() => group({ needs: [need('water', 3, 4)] }));
+    const step = fc.record({
+      who: fc.integer({ min: 0, max: 3 }),
+      status: fc.constantFrom(...statuses),
+      total: fc.integer({ min: 1, max: 40 }),
+      minutes: fc.nat(90),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        let t = Date.parse('2026-03-10T00:00:00.000Z');
+        const changes = steps.map((x) => {
+          t += x.minutes * 60_000;
+          const g = base[x.who]!;
+          return { at: new Date(t).toISOString(), group: { ...g, status: x.status, headcount: { ...g.headcount, total: x.total } } };
+        });
+        // The rule before the fold: the latest state of every group, recounted whole at each bucket's end.
+        const latest = new Map<string, Group>();
+        const expected: { at: string; stranded: number; inNeed: number; assisted: number; evacuated: number }[] = [];
+        let bucket: number | null = null;
+        const close = (end: number) => {
+          const c = countersOf(latest.values());
+          expected.push({ at: new Date(end).toISOString(), stranded: c.stranded, inNeed: c.inNeed, assisted: c.assisted, evacuated: c.evacuated });
+        };
+        for (const change of changes) {
+          const b = Math.floor(Date.parse(change.at) / 3_600_000) * 3_600_000;
+          if (bucket !== null && b !== bucket) close(bucket + 3_600_000);
+          bucket = b;
+          latest.set(change.group.id, change.group);
+        }
+        if (bucket !== null) close(bucket + 3_600_000);
+        expect(counterHistory(changes)).toEqual(expected);
+      }),
+    );
   });
 });

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
 import { exportableGroups, GROUP_COLUMNS, groupsCsv, groupsGeoJson } from '../../shared/exports/group-export';
+import { groupsCsvChunks, groupsGeoJsonChunks, type ChunkedExport } from '../../shared/exports/group-export-chunks';
 import { listCell } from '../../shared/exports/hxl-csv';
 import { SHAREABLE_COLUMNS, shareableAggregate, shareableCsv, shareableGeoJson } from '../../shared/exports/shareable-aggregate';
 import type { Agency } from '../../shared/schemas/agency.schema';
@@ -135,6 +136,32 @@ describe(groupsGeoJson.name, () => {
     const text = JSON.stringify(groupsGeoJson([], [], LBY));
     expect(getIssues(text)).toEqual([]);
     expect(JSON.parse(text)).toEqual({ type: 'FeatureCollection', features: [] });
+  });
+});
+
+describe('group exports in pieces', () => {
+  const written = (chunks: ChunkedExport, pages: readonly (readonly Group[])[]) => chunks.head() + pages.map((p) => chunks.page(p)).join('') + chunks.tail();
+  const pagings = (groups: Group[]) => [[], [groups], groups.map((g) => [g]), [groups.slice(0, 1), [], groups.slice(1)]];
+
+  it('concatenated, the CSV pieces are the CSV of every group at once, however the groups are paged', () => {
+    const groups = [sensitive(), assigned(sensitive(), IOM.id), makeGroup({ crisisId })];
+    for (const pages of pagings(groups)) {
+      expect(written(groupsCsvChunks([IOM], LBY), pages)).toBe(groupsCsv(pages.flat(), [IOM], LBY));
+    }
+  });
+
+  it('concatenated, the GeoJSON pieces parse to the collection of every group at once, bbox last, none when empty', () => {
+    const at = (lat: number, lon: number) => ({ lat, lon, accuracyM: null, placeName: '', siteType: 'other' as const });
+    const groups = [
+      makeGroup({ crisisId, location: at(32.1, 20.2) }),
+      makeGroup({ crisisId, location: at(26.5, 13.7) }),
+      makeGroup({ crisisId, location: at(30, 25) }),
+    ];
+    for (const pages of pagings(groups)) {
+      const text = written(groupsGeoJsonChunks([IOM], LBY), pages);
+      expect(getIssues(text)).toEqual([]);
+      expect(JSON.parse(text)).toEqual(groupsGeoJson(pages.flat(), [IOM], LBY));
+    }
   });
 });
 

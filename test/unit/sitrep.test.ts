@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { exportItemsFor } from '../../client/components/exports/export-items';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
-import { bandOf, buildSitrep, GAP_ROWS, ZERO_FIGURES } from '../../shared/exports/sitrep';
+import { bandOf, buildSitrep, GAP_ROWS, topRows, ZERO_FIGURES } from '../../shared/exports/sitrep';
 import { fitFrame, ringsPath } from '../../shared/exports/svg-map';
 import type { Crisis } from '../../shared/schemas/crisis.schema';
 import type { Group } from '../../shared/schemas/group.schema';
@@ -85,6 +86,20 @@ describe(buildSitrep.name, () => {
     const s = buildSitrep(input);
     expect(s.map.cells).toHaveLength(2);
     for (const c of s.map.cells) expect(c.outline.length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe(topRows.name, () => {
+  it('keeps exactly the first rows a stable sort of everything would give, and counts everything (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ key: fc.integer({ min: 0, max: 5 }), tag: fc.nat() })), fc.integer({ min: 1, max: 8 }), (items, limit) => {
+        const byKey = (a: { key: number }, b: { key: number }) => a.key - b.key;
+        const top = topRows(limit, byKey);
+        for (const item of items) top.add(item);
+        expect(top.rows()).toEqual([...items].sort(byKey).slice(0, limit));
+        expect(top.total()).toBe(items.length);
+      }),
+    );
   });
 });
 

@@ -43,6 +43,19 @@ export class PgChangeLogRepository implements ChangeLogStore {
     return rows.map(toRecord);
   }
 
+  async timeSpan(crisisId: string, upTo: string | null): Promise<{ first: string; last: string } | null> {
+    const end = async (order: 'ASC' | 'DESC') =>
+      (
+        await this.#db.query<{ at: string }>(
+          `SELECT at FROM change_log WHERE crisis_id = $1 AND ($2::text IS NULL OR at <= $2::text) ORDER BY seq ${order} LIMIT 1`,
+          [crisisId, upTo],
+        )
+      ).rows[0]?.at;
+    const first = await end('ASC');
+    const last = await end('DESC');
+    return first !== undefined && last !== undefined ? { first, last } : null;
+  }
+
   async listForEntity(crisisId: string, entityId: string): Promise<ChangeRecord[]> {
     const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity_id = $2 ORDER BY seq`, [
       crisisId,
