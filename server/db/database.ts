@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { readMigrations } from './migration-files';
 
 export type Db = Database.Database;
 
@@ -23,23 +24,6 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   return db;
 }
 
-interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** Reads the numbered .sql files in order. */
-function readMigrations(): Migration[] {
-  return fs
-    .readdirSync(MIGRATIONS_DIR)
-    .map((file) => ({ file, match: /^(\d+)_([\w-]+)\.sql$/.exec(file) }))
-    .flatMap(({ file, match }) =>
-      match?.[1] && match[2] ? [{ version: Number(match[1]), name: match[2], sql: fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8') }] : [],
-    )
-    .sort((a, b) => a.version - b.version);
-}
-
 /** Applies every migration not yet recorded in schema_migrations, each in its own transaction. */
 export function applyMigrations(db: Db): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -56,7 +40,7 @@ export function applyMigrations(db: Db): number[] {
   const record = db.prepare<[number, string, string]>('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const isApplied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
   const done: number[] = [];
-  for (const migration of readMigrations()) {
+  for (const migration of readMigrations(MIGRATIONS_DIR)) {
     if (applied.has(migration.version)) continue;
     // IMMEDIATE and checked again inside: two server processes starting together on a new file
     // both see the migration pending; the second waits for the first's write lock, then skips it.

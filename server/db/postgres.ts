@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { readMigrations } from './migration-files';
 
 /** PostgreSQL migrations live beside this file, found from the module's own URL so any cwd works. */
 const MIGRATIONS_DIR = fileURLToPath(new URL('./pg-migrations/', import.meta.url));
@@ -61,23 +60,6 @@ function passwordOf(url: string): string {
   }
 }
 
-interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** Reads the numbered .sql files in order. */
-function readMigrations(): Migration[] {
-  return fs
-    .readdirSync(MIGRATIONS_DIR)
-    .map((file) => ({ file, match: /^(\d+)_([\w-]+)\.sql$/.exec(file) }))
-    .flatMap(({ file, match }) =>
-      match?.[1] && match[2] ? [{ version: Number(match[1]), name: match[2], sql: fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8') }] : [],
-    )
-    .sort((a, b) => a.version - b.version);
-}
-
 /**
  * Applies every migration not yet recorded in schema_migrations, each in its own transaction, on
  * one connection holding the migration lock: a node that starts while another migrates waits for
@@ -93,7 +75,7 @@ export async function applyPostgresMigrations(client: pg.ClientBase): Promise<nu
     )`);
     const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
     const done: number[] = [];
-    for (const migration of readMigrations()) {
+    for (const migration of readMigrations(MIGRATIONS_DIR)) {
       if (applied.has(migration.version)) continue;
       await client.query('BEGIN');
       try {

@@ -1,7 +1,8 @@
 import type { Db } from '../db/database';
 import { Agency } from '../../shared/schemas/agency.schema';
 
-interface AgencyRow {
+/** An agencies row, as either engine returns it. */
+export interface AgencyRow {
   id: string;
   name: string;
   acronym: string;
@@ -9,7 +10,9 @@ interface AgencyRow {
   serves_state: string | null;
 }
 
-const toAgency = (row: AgencyRow): Agency => Agency.parse({ id: row.id, name: row.name, acronym: row.acronym, type: row.type, servesState: row.serves_state });
+/** An agency from its row, checked against the schema. */
+export const toAgency = (row: AgencyRow): Agency =>
+  Agency.parse({ id: row.id, name: row.name, acronym: row.acronym, type: row.type, servesState: row.serves_state });
 
 /** Agencies: UN bodies, NGOs, Red Cross/Crescent, consulates. */
 export class AgencyRepository {

@@ -8,7 +8,8 @@ export interface ApiTokenRecord extends ApiTokenSummary {
   tokenHash: string;
 }
 
-interface TokenRow {
+/** An api_tokens row, as either engine returns it. */
+export interface TokenRow {
   id: string;
   name: string;
   agency_id: string;
@@ -20,7 +21,8 @@ interface TokenRow {
   revoked_at: string | null;
 }
 
-const toRecord = (r: TokenRow): ApiTokenRecord => ({
+/** A stored token from its row. */
+export const toTokenRecord = (r: TokenRow): ApiTokenRecord => ({
   id: r.id,
   name: r.name,
   agencyId: r.agency_id,
@@ -79,18 +81,18 @@ export class ApiTokenRepository {
   /** The token with this hash, or null. */
   findByHash(hash: string): ApiTokenRecord | null {
     const row = this.#byHash.get(hash);
-    return row ? toRecord(row) : null;
+    return row ? toTokenRecord(row) : null;
   }
 
   /** The token with this id, or null. */
   findById(id: string): ApiTokenRecord | null {
     const row = this.#byId.get(id);
-    return row ? toRecord(row) : null;
+    return row ? toTokenRecord(row) : null;
   }
 
   /** Every token, newest first. */
   list(): ApiTokenRecord[] {
-    return this.#all.all().map(toRecord);
+    return this.#all.all().map(toTokenRecord);
   }
 
   /** Records a use. */

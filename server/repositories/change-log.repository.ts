@@ -17,8 +17,9 @@ export interface ChangeRecord {
   at: string;
 }
 
-interface ChangeRow {
-  seq: number;
+/** A change_log row; PostgreSQL hands its bigint `seq` over as text (`Int` = string), which its repository converts first. */
+export interface ChangeRow<Int = number> {
+  seq: Int;
   crisis_id: string;
   entity_id: string;
   kind: ChangeKind;
@@ -27,7 +28,8 @@ interface ChangeRow {
   at: string;
 }
 
-const toRecord = (row: ChangeRow): ChangeRecord => ({
+/** A change from its row. */
+export const toChangeRecord = (row: ChangeRow): ChangeRecord => ({
   seq: row.seq,
   crisisId: row.crisis_id,
   entityId: row.entity_id,
@@ -88,7 +90,7 @@ export class ChangeLogRepository {
 
   /** The changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage contract's page). */
   pageCrisis(crisisId: string, afterSeq: number, limit: number): ChangeRecord[] {
-    return this.#page.all(crisisId, afterSeq, limit).map(toRecord);
+    return this.#page.all(crisisId, afterSeq, limit).map(toChangeRecord);
   }
 
   /**
@@ -104,12 +106,12 @@ export class ChangeLogRepository {
 
   /** Every change of one entity of a crisis, oldest first (a group's timeline). */
   listForEntity(crisisId: string, entityId: string): ChangeRecord[] {
-    return this.#byEntity.all(crisisId, entityId).map(toRecord);
+    return this.#byEntity.all(crisisId, entityId).map(toChangeRecord);
   }
 
   /** Every change of a crisis, oldest first, one at a time (the counters' history replays it). */
   *iterateCrisis(crisisId: string): Generator<ChangeRecord> {
-    for (const row of this.#byCrisis.iterate(crisisId)) yield toRecord(row);
+    for (const row of this.#byCrisis.iterate(crisisId)) yield toChangeRecord(row);
   }
 
   /** Appends a group change and returns its sequence number. */
@@ -135,12 +137,12 @@ export class ChangeLogRepository {
 
   /** The changes of a crisis in (afterSeq, uptoSeq], in order. */
   listAfter(crisisId: string, afterSeq: number, uptoSeq: number): ChangeRecord[] {
-    return this.#listAfter.all(crisisId, afterSeq, uptoSeq).map(toRecord);
+    return this.#listAfter.all(crisisId, afterSeq, uptoSeq).map(toChangeRecord);
   }
 
   /** The changes of every crisis in (afterSeq, uptoSeq], in order, at most `limit` of them. */
   listRange(afterSeq: number, uptoSeq: number, limit: number): ChangeRecord[] {
-    return this.#listRange.all(afterSeq, uptoSeq, limit).map(toRecord);
+    return this.#listRange.all(afterSeq, uptoSeq, limit).map(toChangeRecord);
   }
 
   /** The entity's state just before the change `beforeSeq`, or null if that change created it. */

@@ -1,7 +1,8 @@
 import type { Db } from '../db/database';
 import { Bbox, Crisis } from '../../shared/schemas/crisis.schema';
 
-interface CrisisRow {
+/** A crises row, as either engine returns it (`is_demo` is 0 or 1 on both, `area` JSON text). */
+export interface CrisisRow {
   id: string;
   name: string;
   type: string;
@@ -12,7 +13,8 @@ interface CrisisRow {
   created_at: string;
 }
 
-const toCrisis = (row: CrisisRow): Crisis =>
+/** A crisis from its row, checked against the schema. */
+export const toCrisis = (row: CrisisRow): Crisis =>
   Crisis.parse({
     id: row.id,
     name: row.name,

@@ -1,7 +1,8 @@
 import type { Db } from '../db/database';
 import type { ImportJob } from '../../shared/schemas/import.schema';
 
-interface ImportRow {
+/** An imports row, as either engine returns it. */
+export interface ImportRow {
   id: string;
   crisis_id: string;
   user_id: string;
@@ -21,7 +22,8 @@ export interface ImportRecord extends ImportJob {
   userId: string;
 }
 
-const toRecord = (r: ImportRow): ImportRecord => ({
+/** A stored run from its row; `processed` is every row the run has decided on. */
+export const toImportRecord = (r: ImportRow): ImportRecord => ({
   importId: r.id,
   crisisId: r.crisis_id,
   userId: r.user_id,
@@ -66,6 +68,6 @@ export class ImportRepository {
   /** The run with this id, or null. */
   findById(id: string): ImportRecord | null {
     const row = this.#byId.get(id);
-    return row ? toRecord(row) : null;
+    return row ? toImportRecord(row) : null;
   }
 }

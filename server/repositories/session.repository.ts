@@ -25,9 +25,13 @@ export interface ConnectionState {
   servesState: string | null;
 }
 
-interface ConnectionRow {
+/**
+ * A row of the connections query, as either engine returns it. PostgreSQL hands bigint columns over
+ * as text (`Int` = string), which its repository converts first; `disabled` is 0 or 1 on both.
+ */
+export interface ConnectionRow<Int = number> {
   session_id: string;
-  last_seen_at_ms: number;
+  last_seen_at_ms: Int;
   user_id: string;
   role: string;
   crisis_id: string | null;
@@ -37,12 +41,34 @@ interface ConnectionRow {
   serves_state: string | null;
 }
 
-interface SessionRow {
+/** A sessions row; PostgreSQL hands its bigint columns over as text (`Int` = string), converted first. */
+export interface SessionRow<Int = number> {
   id: string;
   user_id: string;
-  created_at_ms: number;
-  last_seen_at_ms: number;
+  created_at_ms: Int;
+  last_seen_at_ms: Int;
 }
+
+/** A stored session from its row. */
+export const toSessionRecord = (row: SessionRow): SessionRecord => ({
+  id: row.id,
+  userId: row.user_id,
+  createdAtMs: row.created_at_ms,
+  lastSeenAtMs: row.last_seen_at_ms,
+});
+
+/** A live connection's session and user from its row. */
+export const toConnectionState = (row: ConnectionRow): ConnectionState => ({
+  sessionId: row.session_id,
+  lastSeenAtMs: row.last_seen_at_ms,
+  userId: row.user_id,
+  role: row.role,
+  crisisId: row.crisis_id,
+  agencyId: row.agency_id,
+  disabled: row.disabled === 1,
+  agencyType: row.agency_type,
+  servesState: row.serves_state,
+});
 
 /** Signed-in sessions. */
 export class SessionRepository {
@@ -76,19 +102,7 @@ export class SessionRepository {
   connections(ids: readonly string[]): Map<string, ConnectionState> {
     const found = new Map<string, ConnectionState>();
     if (ids.length === 0) return found;
-    for (const row of this.#connections.all(JSON.stringify(ids))) {
-      found.set(row.session_id, {
-        sessionId: row.session_id,
-        lastSeenAtMs: row.last_seen_at_ms,
-        userId: row.user_id,
-        role: row.role,
-        crisisId: row.crisis_id,
-        agencyId: row.agency_id,
-        disabled: row.disabled === 1,
-        agencyType: row.agency_type,
-        servesState: row.serves_state,
-      });
-    }
+    for (const row of this.#connections.all(JSON.stringify(ids))) found.set(row.session_id, toConnectionState(row));
     return found;
   }
 
@@ -100,7 +114,7 @@ export class SessionRepository {
   /** The session with this id, or null. */
   findById(id: string): SessionRecord | null {
     const row = this.#byId.get(id);
-    return row ? { id: row.id, userId: row.user_id, createdAtMs: row.created_at_ms, lastSeenAtMs: row.last_seen_at_ms } : null;
+    return row ? toSessionRecord(row) : null;
   }
 
   /** Records activity on a session; returns whether it still existed. */

@@ -10,7 +10,8 @@ export interface IssuedSitrep {
   figures: SitrepFigures;
 }
 
-interface Row {
+/** A sitreps row under the names the query gives its columns, as either engine returns it. */
+export interface SitrepRow {
   crisisId: string;
   number: number;
   issuedAt: string;
@@ -18,13 +19,16 @@ interface Row {
   figures: string;
 }
 
+/** An issued report from its row, its figures checked against the schema. */
+export const toIssuedSitrep = (row: SitrepRow): IssuedSitrep => ({ ...row, figures: SitrepFigures.parse(JSON.parse(row.figures)) });
+
 /** Issued situation reports, numbered per crisis. Only figures are kept: no group, no person. */
 export class SitrepRepository {
   readonly #latest;
   readonly #insert;
 
   constructor(db: Db) {
-    this.#latest = db.prepare<[string], Row>(
+    this.#latest = db.prepare<[string], SitrepRow>(
       `SELECT crisis_id AS crisisId, number, issued_at AS issuedAt, issued_by AS issuedBy, figures
        FROM sitreps WHERE crisis_id = ? ORDER BY number DESC LIMIT 1`,
     );
@@ -36,7 +40,7 @@ export class SitrepRepository {
   /** The crisis's last issued report, or null before the first. */
   latest(crisisId: string): IssuedSitrep | null {
     const row = this.#latest.get(crisisId);
-    return row ? { ...row, figures: SitrepFigures.parse(JSON.parse(row.figures)) } : null;
+    return row ? toIssuedSitrep(row) : null;
   }
 
   /** Stores a report; the (crisis, number) key refuses a second report with the same number. */

@@ -11,7 +11,8 @@ export interface UserRecord extends PublicUser {
 /** A user as listings show it: never the hash. */
 export type UserSummary = PublicUser & { disabled: boolean; createdAt: string };
 
-interface UserRow {
+/** A users row, as either engine returns it (`disabled` is 0 or 1 on both). */
+export interface UserRow {
   id: string;
   username: string;
   password_hash: string;
@@ -23,7 +24,8 @@ interface UserRow {
   created_at: string;
 }
 
-const toRecord = (row: UserRow): UserRecord => ({
+/** A stored user from its row. */
+export const toUserRecord = (row: UserRow): UserRecord => ({
   id: row.id,
   username: row.username,
   displayName: row.display_name,
@@ -34,6 +36,12 @@ const toRecord = (row: UserRow): UserRecord => ({
   disabled: row.disabled === 1,
   createdAt: row.created_at,
 });
+
+/** A user from its row, for listings: without the password hash. */
+export const toUserSummary = (row: UserRow): UserSummary => {
+  const { passwordHash: _hash, ...summary } = toUserRecord(row);
+  return summary;
+};
 
 /** Strips a stored user down to what may leave the server. */
 export function toPublicUser(user: UserRecord | UserSummary): PublicUser {
@@ -82,13 +90,13 @@ export class UserRepository {
   /** The user with this id, or null. */
   findById(id: string): UserRecord | null {
     const row = this.#byId.get(id);
-    return row ? toRecord(row) : null;
+    return row ? toUserRecord(row) : null;
   }
 
   /** The user with this username, or null. */
   findByUsername(username: string): UserRecord | null {
     const row = this.#byUsername.get(username);
-    return row ? toRecord(row) : null;
+    return row ? toUserRecord(row) : null;
   }
 
   /** Disables or enables an account; returns whether it exists. */
@@ -108,17 +116,11 @@ export class UserRepository {
 
   /** Enabled field users of a crisis, by display name, without password hashes. */
   listFieldTeams(crisisId: string): UserSummary[] {
-    return this.#fieldTeams.all(crisisId).map((row) => {
-      const { passwordHash: _hash, ...summary } = toRecord(row);
-      return summary;
-    });
+    return this.#fieldTeams.all(crisisId).map(toUserSummary);
   }
 
   /** Every user, without password hashes. */
   list(): UserSummary[] {
-    return this.#all.all().map((row) => {
-      const { passwordHash: _hash, ...summary } = toRecord(row);
-      return summary;
-    });
+    return this.#all.all().map(toUserSummary);
   }
 }

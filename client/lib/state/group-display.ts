@@ -2,17 +2,26 @@ import { counted, type NationalsNeed } from '../../../shared/schemas/group.schem
 import type { Need, NeedType } from '../../../shared/schemas/need.schema';
 import type { HeldView } from '../sync/held-view';
 
-/** The time a view is ordered by: when the group was last seen, when the view carries it. */
-function seenAt(view: HeldView): string {
+/** A group as the views that carry its time and place hold it: every view but a reduced one. */
+type PlacedGroup = Exclude<HeldView, { view: 'reduced' }>['group'];
+
+/** The group of a view that carries its time and place; null for a reduced view, which carries neither. */
+function placedGroupOf(view: HeldView): PlacedGroup | null {
   switch (view.view) {
     case 'reduced':
-      return '';
+      return null;
     case 'full':
     case 'summary':
     case 'nationals':
-      return view.group.seenAt;
+      return view.group;
   }
 }
+
+/** The time a view is ordered by: when the group was last seen, when the view carries it. */
+const seenAt = (view: HeldView): string => placedGroupOf(view)?.seenAt ?? '';
+
+/** The place's name where the view carries one (a summary does); '' for a reduced view. */
+export const placeNameOf = (view: HeldView): string => placedGroupOf(view)?.location.placeName ?? '';
 
 /**
  * Newest first: by the time the group was last seen (the time the list shows), then by id

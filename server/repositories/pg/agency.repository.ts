@@ -1,16 +1,7 @@
-import { Agency } from '../../../shared/schemas/agency.schema';
+import type { Agency } from '../../../shared/schemas/agency.schema';
+import { toAgency, type AgencyRow } from '../agency.repository';
 import type { AgencyStore } from '../contract';
 import type { Queryable } from './queryable';
-
-interface AgencyRow {
-  id: string;
-  name: string;
-  acronym: string;
-  type: string;
-  serves_state: string | null;
-}
-
-const toAgency = (row: AgencyRow): Agency => Agency.parse({ id: row.id, name: row.name, acronym: row.acronym, type: row.type, servesState: row.serves_state });
 
 /** Agencies on PostgreSQL; each method means what `AgencyRepository`'s (SQLite) does. */
 export class PgAgencyRepository implements AgencyStore {

@@ -1,32 +1,8 @@
 import type { Group } from '../../../shared/schemas/group.schema';
 import type { ApiTokenStore } from '../contract';
-import type { ApiTokenRecord, SeqGroup } from '../api-token.repository';
+import { toTokenRecord, type ApiTokenRecord, type SeqGroup, type TokenRow } from '../api-token.repository';
 import { parseStoredGroup } from '../group.repository';
 import { changed, toNumber, type Queryable } from './queryable';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  agency_id: string;
-  crisis_id: string;
-  token_hash: string;
-  created_by: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-const toRecord = (r: TokenRow): ApiTokenRecord => ({
-  id: r.id,
-  name: r.name,
-  agencyId: r.agency_id,
-  crisisId: r.crisis_id,
-  tokenHash: r.token_hash,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  lastUsedAt: r.last_used_at,
-  revokedAt: r.revoked_at,
-});
 
 /** API tokens and the API's change-log reads on PostgreSQL; each method means what `ApiTokenRepository`'s (SQLite) does. */
 export class PgApiTokenRepository implements ApiTokenStore {
@@ -50,17 +26,17 @@ export class PgApiTokenRepository implements ApiTokenStore {
 
   async findByHash(hash: string): Promise<ApiTokenRecord | null> {
     const { rows } = await this.#db.query<TokenRow>('SELECT * FROM api_tokens WHERE token_hash = $1', [hash]);
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toTokenRecord(rows[0]) : null;
   }
 
   async findById(id: string): Promise<ApiTokenRecord | null> {
     const { rows } = await this.#db.query<TokenRow>('SELECT * FROM api_tokens WHERE id = $1', [id]);
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toTokenRecord(rows[0]) : null;
   }
 
   async list(): Promise<ApiTokenRecord[]> {
     const { rows } = await this.#db.query<TokenRow>('SELECT * FROM api_tokens ORDER BY created_at DESC, id');
-    return rows.map(toRecord);
+    return rows.map(toTokenRecord);
   }
 
   async touch(id: string, at: string): Promise<void> {

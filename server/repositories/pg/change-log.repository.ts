@@ -1,30 +1,15 @@
 import type { Group } from '../../../shared/schemas/group.schema';
 import type { ChangeLogStore } from '../contract';
-import type { ChangeKind, ChangeRecord } from '../change-log.repository';
+import { toChangeRecord, type ChangeKind, type ChangeRecord, type ChangeRow as SharedChangeRow } from '../change-log.repository';
 import { parseStoredGroup } from '../group.repository';
 import { toNumber, type Queryable } from './queryable';
 
-interface ChangeRow {
-  seq: string;
-  crisis_id: string;
-  entity_id: string;
-  kind: ChangeKind;
-  data: string;
-  actor: string | null;
-  at: string;
-}
-
 const COLUMNS = 'seq, crisis_id, entity_id, kind, data, actor, at';
 
-const toRecord = (row: ChangeRow): ChangeRecord => ({
-  seq: toNumber(row.seq),
-  crisisId: row.crisis_id,
-  entityId: row.entity_id,
-  kind: row.kind,
-  group: parseStoredGroup(row.data),
-  actor: row.actor,
-  at: row.at,
-});
+type ChangeRow = SharedChangeRow<string>;
+
+// pg hands the bigint `seq` over as text: it is made a number here, then mapped as on SQLite.
+const toRecord = (row: ChangeRow): ChangeRecord => toChangeRecord({ ...row, seq: toNumber(row.seq) });
 
 /** The change log on PostgreSQL; each method means what `ChangeLogRepository`'s (SQLite) does. */
 export class PgChangeLogRepository implements ChangeLogStore {

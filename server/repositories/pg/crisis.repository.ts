@@ -1,29 +1,7 @@
-import { Bbox, Crisis } from '../../../shared/schemas/crisis.schema';
+import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import type { CrisisStore } from '../contract';
+import { toCrisis, type CrisisRow } from '../crisis.repository';
 import { toNumber, type Queryable } from './queryable';
-
-interface CrisisRow {
-  id: string;
-  name: string;
-  type: string;
-  host_country: string;
-  phase: string;
-  area: string;
-  is_demo: number;
-  created_at: string;
-}
-
-const toCrisis = (row: CrisisRow): Crisis =>
-  Crisis.parse({
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    hostCountry: row.host_country,
-    phase: row.phase,
-    area: Bbox.parse(JSON.parse(row.area)),
-    isDemo: row.is_demo === 1,
-    createdAt: row.created_at,
-  });
 
 /** Crises on PostgreSQL; each method means what `CrisisRepository`'s (SQLite) does. */
 export class PgCrisisRepository implements CrisisStore {

@@ -1,36 +1,7 @@
 import type { ImportJob } from '../../../shared/schemas/import.schema';
 import type { ImportStore } from '../contract';
-import type { ImportRecord } from '../import.repository';
+import { toImportRecord, type ImportRecord, type ImportRow } from '../import.repository';
 import type { Queryable } from './queryable';
-
-interface ImportRow {
-  id: string;
-  crisis_id: string;
-  user_id: string;
-  file_name: string;
-  state: ImportJob['state'];
-  started_at: string;
-  finished_at: string | null;
-  rows_total: number;
-  imported: number;
-  already_present: number;
-  refused: number;
-}
-
-const toRecord = (r: ImportRow): ImportRecord => ({
-  importId: r.id,
-  crisisId: r.crisis_id,
-  userId: r.user_id,
-  fileName: r.file_name,
-  state: r.state,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  total: r.rows_total,
-  processed: r.imported + r.already_present + r.refused,
-  imported: r.imported,
-  alreadyPresent: r.already_present,
-  refused: r.refused,
-});
 
 /** Import runs on PostgreSQL; each method means what `ImportRepository`'s (SQLite) does. */
 export class PgImportRepository implements ImportStore {
@@ -60,6 +31,6 @@ export class PgImportRepository implements ImportStore {
 
   async findById(id: string): Promise<ImportRecord | null> {
     const { rows } = await this.#db.query<ImportRow>('SELECT * FROM imports WHERE id = $1', [id]);
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toImportRecord(rows[0]) : null;
   }
 }

@@ -1,25 +1,6 @@
 import type { SessionStore } from '../contract';
-import type { ConnectionState, SessionRecord } from '../session.repository';
+import { toConnectionState, toSessionRecord, type ConnectionRow, type ConnectionState, type SessionRecord, type SessionRow } from '../session.repository';
 import { changed, toNumber, type Queryable } from './queryable';
-
-interface SessionRow {
-  id: string;
-  user_id: string;
-  created_at_ms: string;
-  last_seen_at_ms: string;
-}
-
-interface ConnectionRow {
-  session_id: string;
-  last_seen_at_ms: string;
-  user_id: string;
-  role: string;
-  crisis_id: string | null;
-  agency_id: string | null;
-  disabled: number;
-  agency_type: string | null;
-  serves_state: string | null;
-}
 
 /** Signed-in sessions on PostgreSQL; each method means what `SessionRepository`'s (SQLite) does. */
 export class PgSessionRepository implements SessionStore {
@@ -33,26 +14,14 @@ export class PgSessionRepository implements SessionStore {
     const found = new Map<string, ConnectionState>();
     if (ids.length === 0) return found;
     // One query for every live connection, as on SQLite (there through json_each, here an array).
-    const { rows } = await this.#db.query<ConnectionRow>(
+    const { rows } = await this.#db.query<ConnectionRow<string>>(
       `SELECT s.id AS session_id, s.last_seen_at_ms, u.id AS user_id, u.role, u.crisis_id, u.agency_id, u.disabled,
               a.type AS agency_type, a.serves_state
          FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN agencies a ON a.id = u.agency_id
         WHERE s.id = ANY($1::text[])`,
       [ids],
     );
-    for (const row of rows) {
-      found.set(row.session_id, {
-        sessionId: row.session_id,
-        lastSeenAtMs: toNumber(row.last_seen_at_ms),
-        userId: row.user_id,
-        role: row.role,
-        crisisId: row.crisis_id,
-        agencyId: row.agency_id,
-        disabled: row.disabled === 1,
-        agencyType: row.agency_type,
-        servesState: row.serves_state,
-      });
-    }
+    for (const row of rows) found.set(row.session_id, toConnectionState({ ...row, last_seen_at_ms: toNumber(row.last_seen_at_ms) }));
     return found;
   }
 
@@ -66,9 +35,9 @@ export class PgSessionRepository implements SessionStore {
   }
 
   async findById(id: string): Promise<SessionRecord | null> {
-    const { rows } = await this.#db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+    const { rows } = await this.#db.query<SessionRow<string>>('SELECT * FROM sessions WHERE id = $1', [id]);
     const row = rows[0];
-    return row ? { id: row.id, userId: row.user_id, createdAtMs: toNumber(row.created_at_ms), lastSeenAtMs: toNumber(row.last_seen_at_ms) } : null;
+    return row ? toSessionRecord({ ...row, created_at_ms: toNumber(row.created_at_ms), last_seen_at_ms: toNumber(row.last_seen_at_ms) }) : null;
   }
 
   async touch(id: string, atMs: number): Promise<boolean> {

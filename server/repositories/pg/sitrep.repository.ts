@@ -1,15 +1,6 @@
-import { SitrepFigures } from '../../../shared/exports/export.schema';
 import type { SitrepStore } from '../contract';
-import type { IssuedSitrep } from '../sitrep.repository';
+import { toIssuedSitrep, type IssuedSitrep, type SitrepRow } from '../sitrep.repository';
 import type { Queryable } from './queryable';
-
-interface Row {
-  crisisId: string;
-  number: number;
-  issuedAt: string;
-  issuedBy: string;
-  figures: string;
-}
 
 /** Issued situation reports on PostgreSQL; each method means what `SitrepRepository`'s (SQLite) does. */
 export class PgSitrepRepository implements SitrepStore {
@@ -20,13 +11,13 @@ export class PgSitrepRepository implements SitrepStore {
   }
 
   async latest(crisisId: string): Promise<IssuedSitrep | null> {
-    const { rows } = await this.#db.query<Row>(
+    const { rows } = await this.#db.query<SitrepRow>(
       `SELECT crisis_id AS "crisisId", number, issued_at AS "issuedAt", issued_by AS "issuedBy", figures
        FROM sitreps WHERE crisis_id = $1 ORDER BY number DESC LIMIT 1`,
       [crisisId],
     );
     const row = rows[0];
-    return row ? { ...row, figures: SitrepFigures.parse(JSON.parse(row.figures)) } : null;
+    return row ? toIssuedSitrep(row) : null;
   }
 
   async insert(report: IssuedSitrep): Promise<void> {

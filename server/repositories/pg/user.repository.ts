@@ -1,36 +1,7 @@
-import { Role } from '../../../shared/schemas/user.schema';
+import type { Role } from '../../../shared/schemas/user.schema';
 import type { UserStore } from '../contract';
-import type { UserRecord, UserSummary } from '../user.repository';
+import { toUserRecord, toUserSummary, type UserRecord, type UserRow, type UserSummary } from '../user.repository';
 import { changed, type Queryable } from './queryable';
-
-interface UserRow {
-  id: string;
-  username: string;
-  password_hash: string;
-  role: string;
-  display_name: string;
-  agency_id: string | null;
-  crisis_id: string | null;
-  disabled: number;
-  created_at: string;
-}
-
-const toRecord = (row: UserRow): UserRecord => ({
-  id: row.id,
-  username: row.username,
-  displayName: row.display_name,
-  role: Role.parse(row.role),
-  agencyId: row.agency_id,
-  crisisId: row.crisis_id,
-  passwordHash: row.password_hash,
-  disabled: row.disabled === 1,
-  createdAt: row.created_at,
-});
-
-const toSummary = (row: UserRow): UserSummary => {
-  const { passwordHash: _hash, ...summary } = toRecord(row);
-  return summary;
-};
 
 /** User accounts on PostgreSQL; each method means what `UserRepository`'s (SQLite) does. */
 export class PgUserRepository implements UserStore {
@@ -50,12 +21,12 @@ export class PgUserRepository implements UserStore {
 
   async findById(id: string): Promise<UserRecord | null> {
     const { rows } = await this.#db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toUserRecord(rows[0]) : null;
   }
 
   async findByUsername(username: string): Promise<UserRecord | null> {
     const { rows } = await this.#db.query<UserRow>('SELECT * FROM users WHERE username = $1', [username]);
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toUserRecord(rows[0]) : null;
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<boolean> {
@@ -79,11 +50,11 @@ export class PgUserRepository implements UserStore {
       "SELECT * FROM users WHERE role = 'field' AND crisis_id = $1 AND disabled = 0 ORDER BY display_name, username",
       [crisisId],
     );
-    return rows.map(toSummary);
+    return rows.map(toUserSummary);
   }
 
   async list(): Promise<UserSummary[]> {
     const { rows } = await this.#db.query<UserRow>('SELECT * FROM users ORDER BY username');
-    return rows.map(toSummary);
+    return rows.map(toUserSummary);
   }
 }
