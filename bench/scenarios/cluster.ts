@@ -149,7 +149,7 @@ async function rawPgInserts(url: string, perTransaction: number): Promise<number
       );
       await client.query(
         `INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, actor, at) VALUES ${batch
-          .map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, 'group', $${i * 6 + 3}, 'group.report', $${i * 6 + 4}, NULL, $${i * 6 + 5})`)
+          .map((_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, 'group', $${i * 5 + 3}, 'group.report', $${i * 5 + 4}, NULL, $${i * 5 + 5})`)
           .join(', ')}`,
         batch.flatMap((r, i) => [first + i, crisisId, r.id, r.json, at]),
       );
