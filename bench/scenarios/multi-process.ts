@@ -38,9 +38,10 @@ async function paced(send: () => Promise<void>): Promise<void> {
 
 /**
  * Viewers spread round-robin over `servers`, the writer on the first; latency from the moment a
- * report is sent to its receipt on each viewer (receipts can beat the writer's own ack).
+ * report is sent to its receipt on each viewer (receipts can beat the writer's own ack). The
+ * cluster scenario measures its PostgreSQL nodes with it too.
  */
-async function measure(servers: readonly ChildServer[]): Promise<Latencies & { missing: number }> {
+export async function measure(servers: readonly ChildServer[]): Promise<Latencies & { missing: number }> {
   const first = servers[0];
   if (!first) throw new Error('no server');
   const cookies = await Promise.all(servers.map((s) => signIn(s.url, DEMO_USERS.coordinator, DEMO_PASSWORD)));

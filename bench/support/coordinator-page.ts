@@ -34,10 +34,20 @@ export interface CoordinatorPage {
   close(): Promise<void>;
 }
 
-/** Starts a server on `big` (open socket budget: the load is the bench's own) and a signed-in coordinator page. */
-export async function openCoordinatorPage(big: BigDatabase): Promise<CoordinatorPage> {
+/**
+ * Starts a server on `big` (open socket budget: the load is the bench's own) and a signed-in
+ * coordinator page. With `databaseUrl` the server reads that PostgreSQL database (the big crisis
+ * copied into it) instead of the SQLite file in `big.dataDir`.
+ */
+export async function openCoordinatorPage(big: BigDatabase, options: { databaseUrl?: string } = {}): Promise<CoordinatorPage> {
   assertClientBuilt();
-  const server = await startTestServer({ dataDir: big.dataDir, demo: true, staticDir: CLIENT_BUILD, socketRate: { perSecond: 1e9, burst: 1e9 } });
+  const server = await startTestServer({
+    dataDir: big.dataDir,
+    demo: true,
+    staticDir: CLIENT_BUILD,
+    socketRate: { perSecond: 1e9, burst: 1e9 },
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  });
   const browser = await launchBrowser();
   const guarded = await openGuardedPage(browser, { label: 'coordinator', viewport: { width: 1366, height: 860 } });
   const page = guarded.page;
