@@ -21,7 +21,8 @@ import { startPostgres, type PgHarness } from '../support/postgres';
 const SEED = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
 const NODES = 3;
 const DEVICES_PER_NODE = 4;
-const CHANGES_PER_DEVICE = 120;
+/** 120 each (as the issue suggests) took 100-170 s on this shared two-core machine; 70 keeps the run near 90 s. */
+const CHANGES_PER_DEVICE = 70;
 /** Changes made, not yet acknowledged, before the devices wait for the cluster a little. */
 const MAX_BACKLOG = 150;
 /** How long PostgreSQL stays down: long enough for every node to notice, short enough for the outboxes. */
@@ -230,12 +231,18 @@ describe('a cluster under faults', () => {
     });
     const runSeqs = after.changeLogSeqs.filter((s) => s > startSeq);
     const addedRows = after.changeLogSeqs.length - before.changeLogSeqs.length;
-    const duplicated = addedRows - acknowledged.length + (after.idempotency.size - before.idempotency.size - acknowledged.length);
+    // Rows beyond one per acknowledged command: a command stored twice (a rejected one stores none).
+    const duplicated = Math.max(0, addedRows - acknowledged.length);
+    const idempotencyAdded = after.idempotency.size - before.idempotency.size;
     console.info(
-      `cluster faults: ${entries.length} changes, acked ${acknowledged.length}, in flight at the crashes ${unackedAtFaults.size} ` +
-        `(${onTheWireAtFaults.size} on the wire), lost ${lost.length}, duplicated ${duplicated}, node kills ${nodeKills}, ` +
-        `postgres crashes ${postgresCrashes}, drops ${drops}, watchers' catch-ups ${watchers.map((w) => w.catchUps.length).join('/')}, ` +
-        `skipped as superseded ${watchers.map((w) => runSeqs.length - w.applied.length).join('/')}, made in ${madeAt - startedAt} ms, drained in ${drainedMs} ms (seed ${SEED})`,
+      `cluster faults: ${entries.length} changes, acked ${acknowledged.length}, in flight at the crashes ${unackedAtFaults.size}, ` +
+        `lost ${lost.length}, duplicated ${duplicated}, node kills ${nodeKills}, postgres crashes ${postgresCrashes} (seed ${SEED})`,
+    );
+    console.info(
+      `cluster faults detail: ${onTheWireAtFaults.size} of those on the wire, ${drops} connection drops, ` +
+        `watchers' catch-ups ${watchers.map((w) => w.catchUps.length).join('/')}, ` +
+        `superseded in a catch-up ${watchers.map((w) => runSeqs.length - w.applied.length).join('/')}, ` +
+        `made in ${madeAt - startedAt} ms, drained in ${drainedMs} ms`,
     );
 
     expect(nodeKills).toBe(1);
@@ -253,6 +260,8 @@ describe('a cluster under faults', () => {
     // twice (resent after a cut) was given the same position both times.
     expect(lost.map((e) => e.command.commandId)).toEqual([]);
     expect(duplicated).toBe(0);
+    expect(addedRows).toBe(acknowledged.length);
+    expect(idempotencyAdded).toBe(acknowledged.length);
     expect(devices.reduce((n, c) => n + c.inconsistentAcks, 0)).toBe(0);
     expect(new Set(acknowledged.map((e) => e.seq)).size).toBe(acknowledged.length);
     for (const entry of acknowledged) {
