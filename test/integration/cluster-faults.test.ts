@@ -112,6 +112,18 @@ describe('a cluster under faults', () => {
     const url = await pgHarness.createDatabase();
     for (let i = 0; i < NODES; i++) nodes.push(await createChildServer({ env: { WAYMARK_DATABASE_URL: url } }));
     await Promise.all(nodes.map((node) => node.start()));
+    // A node must survive PostgreSQL going away; one that exits would leave its devices waiting.
+    const nodeExits: string[] = [];
+    const nodeExited = new Promise<never>((_, reject) => {
+      nodes.forEach((node, i) =>
+        node.onUnexpectedExit((why) => {
+          nodeExits.push(`node ${i + 1} (${why})`);
+          reject(new Error(`node ${i + 1} exited by itself (${why}) during the run`));
+        }),
+      );
+    });
+    // Heard by the race below; a later exit is caught by the check of nodeExits at the end.
+    nodeExited.catch(() => undefined);
 
     // Sessions live in PostgreSQL: one sign-in per role serves every node (and many sign-ins from
     // one address would meet the sign-in throttle).
@@ -165,6 +177,7 @@ describe('a cluster under faults', () => {
     const startedAt = Date.now();
     for (let step = 0; step < total;) {
       await yieldToIo();
+      if (nodeExits.length > 0) throw new Error(`a node exited by itself during the run: ${nodeExits.join(', ')}`);
       if (devices.reduce((n, c) => n + c.waiting.length, 0) > (fault ? 2 * MAX_BACKLOG : MAX_BACKLOG)) continue;
       if (rng.chance(0.02)) {
         rng.pick(devices).drop();
@@ -215,9 +228,8 @@ describe('a cluster under faults', () => {
     }
     await fault;
     const madeAt = Date.now();
-    // A node that exited when PostgreSQL went away would leave its devices waiting forever: say so.
-    await Promise.all(clients.map((c) => c.drained()));
-    await Promise.all(clients.map((c) => c.resync()));
+    await Promise.race([Promise.all(clients.map((c) => c.drained())), nodeExited]);
+    await Promise.race([Promise.all(clients.map((c) => c.resync())), nodeExited]);
 
     const drainedMs = Date.now() - madeAt;
     const after = await readDb(url);
@@ -245,6 +257,7 @@ describe('a cluster under faults', () => {
         `made in ${madeAt - startedAt} ms, drained in ${drainedMs} ms`,
     );
 
+    expect(nodeExits).toEqual([]);
     expect(nodeKills).toBe(1);
     expect(postgresCrashes).toBe(1);
     expect(entries).toHaveLength(total);
