@@ -138,13 +138,13 @@ describe('a cluster under faults', () => {
       }
     }
     const watchers: Watcher[] = nodes.map((node) => {
-      const watcher: Watcher = { client: null as unknown as ChaosClient, applied: [], snapshots: [], catchUps: [] };
-      watcher.client = new ChaosClient(node.url, coordinatorCookie, random, {
-        onApplied: (seq) => watcher.applied.push(seq),
-        onSnapshot: (seq) => watcher.snapshots.push(seq),
-        onCatchUp: (sinceSeq, seq, changes) => watcher.catchUps.push({ sinceSeq, seq, changes }),
+      const seen: Omit<Watcher, 'client'> = { applied: [], snapshots: [], catchUps: [] };
+      const client = new ChaosClient(node.url, coordinatorCookie, random, {
+        onApplied: (seq) => seen.applied.push(seq),
+        onSnapshot: (seq) => seen.snapshots.push(seq),
+        onCatchUp: (sinceSeq, seq, changes) => seen.catchUps.push({ sinceSeq, seq, changes }),
       });
-      return watcher;
+      return { client, ...seen };
     });
     clients.push(...devices, ...watchers.map((w) => w.client));
     for (const client of clients) client.connect();
