@@ -3,6 +3,7 @@ import { ChangeFeed } from '../../client/lib/sync/change-feed';
 import { ChangeEventSchema, CommandAckSchema, SyncAckSchema } from '../../client/lib/sync/wire';
 import { PROTOCOL_VERSION, type ErrorCode } from '../../shared/protocol';
 import type { Command } from '../../shared/schemas/command.schema';
+import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import type { ClientSocket } from './clients';
 
 // A field device reduced to its sync rules, for the chaos test: its own outbox (in memory: the
@@ -23,8 +24,21 @@ export interface ChaosEntry {
   code: ErrorCode | null;
 }
 
+export interface ChaosClientOptions {
+  /** Hears every change the device's feed applies, live or from a catch-up (not the snapshot's groups). */
+  onApplied?: (seq: number) => void;
+  /** Hears every snapshot the device applies, with the sequence number it stands at. */
+  onSnapshot?: (seq: number) => void;
+  /**
+   * Hears every catch-up the device applies: the position it asked from, the one the reply stands
+   * at, and the changes it carried (one per group that changed, at its last change: the server
+   * sends a group's current state, not each step of it).
+   */
+  onCatchUp?: (sinceSeq: number | null, seq: number, changes: readonly ChangeEvent[]) => void;
+}
+
 export class ChaosClient {
-  readonly feed = new ChangeFeed();
+  readonly feed: ChangeFeed;
   readonly outbox: ChaosEntry[] = [];
   /** Times a repeated send of an acknowledged command came back with another sequence number (must stay 0). */
   inconsistentAcks = 0;
@@ -44,7 +58,15 @@ export class ChaosClient {
     readonly cookie: string,
     /** A seeded random source, so a failing run can be replayed. */
     readonly random: () => number,
-  ) {}
+    private readonly options: ChaosClientOptions = {},
+  ) {
+    this.feed = new ChangeFeed(options.onApplied ? (change) => options.onApplied?.(change.seq) : undefined);
+  }
+
+  /** The command on the wire right now (sent, not yet answered), if any. */
+  get inFlight(): ChaosEntry | null {
+    return this.#sending ? (this.waiting[0] ?? null) : null;
+  }
 
   get waiting(): ChaosEntry[] {
     return this.outbox.filter((e) => e.status === 'waiting');
@@ -138,8 +160,9 @@ export class ChaosClient {
     this.#live = false;
     this.feed.beginSync();
     let raw: unknown;
+    const sinceSeq = this.feed.lastAppliedSeq;
     try {
-      raw = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { sinceSeq: this.feed.lastAppliedSeq });
+      raw = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { sinceSeq });
     } catch {
       if (this.#socket === socket) socket.disconnect();
       return;
@@ -156,8 +179,13 @@ export class ChaosClient {
     }
     // This client does not ask for packed snapshots.
     if (reply.mode === 'packed' || reply.mode === 'packed-changes') throw new Error('a packed snapshot nobody asked for');
-    if (reply.mode === 'snapshot') this.feed.applySnapshot(reply.seq, reply.groups);
-    else this.feed.applyCatchUp(reply.seq, reply.changes);
+    if (reply.mode === 'snapshot') {
+      this.feed.applySnapshot(reply.seq, reply.groups);
+      this.options.onSnapshot?.(reply.seq);
+    } else {
+      this.options.onCatchUp?.(sinceSeq, reply.seq, reply.changes);
+      this.feed.applyCatchUp(reply.seq, reply.changes);
+    }
     this.#live = true;
     this.#attempt = 0;
     this.#pump();

@@ -38,6 +38,8 @@ export interface ChildServer {
   kill(): Promise<void>;
   /** Kills it if running and deletes its data folder. */
   destroy(): Promise<void>;
+  /** Calls `listener` when the running process exits by itself (not by kill()), with its exit code or signal. */
+  onUnexpectedExit(listener: (why: string) => void): void;
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks one; we release it for the child to take). */
@@ -60,6 +62,7 @@ export async function createChildServer(options: ChildServerOptions = {}): Promi
   const tsx = path.resolve('node_modules/tsx/dist/loader.mjs');
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
+  const unexpectedExit: ((why: string) => void)[] = [];
 
   async function start(): Promise<void> {
     if (child) throw new Error('the child server is already running');
@@ -77,6 +80,12 @@ export async function createChildServer(options: ChildServerOptions = {}): Promi
     });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    // kill() forgets the process before it signals it: an exit of the process still held is its own.
+    proc.once('exit', (code, signal) => {
+      if (child !== proc) return;
+      child = null;
+      for (const listener of unexpectedExit) listener(String(code ?? signal));
+    });
     const stderr: string[] = [];
     proc.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -103,6 +112,9 @@ export async function createChildServer(options: ChildServerOptions = {}): Promi
     databaseFile: path.join(dataDir, DATABASE_FILE_NAME),
     start,
     kill,
+    onUnexpectedExit(listener) {
+      unexpectedExit.push(listener);
+    },
     async destroy() {
       await kill();
       await fs.rm(dataDir, { recursive: true, force: true });

@@ -24,6 +24,12 @@ export class ChangeFeed {
   #syncing = false;
   #buffer: ChangeEvent[] = [];
 
+  /**
+   * `onApplied` hears each change at the moment it is applied (never a stale or skipped one), so a
+   * test can tell that a feed received every sequence number once; the app passes none.
+   */
+  constructor(private readonly onApplied?: (change: ChangeEvent) => void) {}
+
   get lastAppliedSeq(): number | null {
     return this.#lastAppliedSeq;
   }
@@ -119,6 +125,7 @@ export class ChangeFeed {
   #apply(change: ChangeEvent): boolean {
     if (this.#lastAppliedSeq !== null && change.seq <= this.#lastAppliedSeq) return false;
     this.#lastAppliedSeq = change.seq;
+    this.onApplied?.(change);
     switch (change.kind) {
       case 'group.upsert':
         return this.#upsert(change.group);
