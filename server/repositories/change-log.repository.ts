@@ -49,7 +49,6 @@ export class ChangeLogRepository {
   readonly #listRange;
   readonly #previous;
   readonly #byEntity;
-  readonly #byCrisis;
   readonly #page;
   readonly #firstAt;
   readonly #lastAt;
@@ -83,9 +82,6 @@ export class ChangeLogRepository {
     this.#lastAt = db.prepare<[string, string | null, string | null], { at: string }>(
       'SELECT at FROM change_log WHERE crisis_id = ? AND (? IS NULL OR at <= ?) ORDER BY seq DESC LIMIT 1',
     );
-    this.#byCrisis = db.prepare<[string], ChangeRow>(
-      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? ORDER BY seq',
-    );
   }
 
   /** The changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage contract's page). */
@@ -107,11 +103,6 @@ export class ChangeLogRepository {
   /** Every change of one entity of a crisis, oldest first (a group's timeline). */
   listForEntity(crisisId: string, entityId: string): ChangeRecord[] {
     return this.#byEntity.all(crisisId, entityId).map(toChangeRecord);
-  }
-
-  /** Every change of a crisis, oldest first, one at a time (the counters' history replays it). */
-  *iterateCrisis(crisisId: string): Generator<ChangeRecord> {
-    for (const row of this.#byCrisis.iterate(crisisId)) yield toChangeRecord(row);
   }
 
   /** Appends a group change and returns its sequence number. */

@@ -47,7 +47,7 @@ export type SitrepStore = Async<SitrepRepository>;
 export type ImportStore = Async<ImportRepository>;
 export type ApiTokenStore = Async<ApiTokenRepository>;
 
-export type GroupStore = Async<Omit<GroupRepository, 'iterateByCrisis'>> & {
+export type GroupStore = Async<GroupRepository> & {
   /**
    * The groups of a crisis in report order (the order they were first stored; an update keeps its
    * place) whose key is above `afterKey`, at most `limit`. Start with `afterKey` 0.
@@ -55,7 +55,7 @@ export type GroupStore = Async<Omit<GroupRepository, 'iterateByCrisis'>> & {
   pageByCrisis(crisisId: string, afterKey: number, limit: number): Promise<KeyedGroup[]>;
 };
 
-export type ChangeLogStore = Async<Omit<ChangeLogRepository, 'iterateCrisis'>> & {
+export type ChangeLogStore = Async<ChangeLogRepository> & {
   /** The changes of a crisis with seq above `afterSeq`, oldest first, at most `limit`. */
   pageCrisis(crisisId: string, afterSeq: number, limit: number): Promise<ChangeRecord[]>;
 };

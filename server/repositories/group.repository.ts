@@ -13,7 +13,6 @@ export class GroupRepository {
   readonly #update;
   readonly #byId;
   readonly #byCrisis;
-  readonly #byCrisisInReportOrder;
   readonly #countByCrisis;
   readonly #page;
 
@@ -27,8 +26,6 @@ export class GroupRepository {
     );
     this.#byId = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE id = ?');
     this.#byCrisis = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE crisis_id = ? ORDER BY id');
-    // rowid is the order groups were stored in (an UPDATE keeps it): the order they were reported.
-    this.#byCrisisInReportOrder = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE crisis_id = ? ORDER BY rowid');
     this.#page = db.prepare<[string, number, number], { key: number; data: string }>(
       'SELECT rowid AS key, data FROM groups WHERE crisis_id = ? AND rowid > ? ORDER BY rowid LIMIT ?',
     );
@@ -55,15 +52,6 @@ export class GroupRepository {
   /** Every group of a crisis. */
   listByCrisis(crisisId: string): Group[] {
     return this.#byCrisis.all(crisisId).map((row) => parseStoredGroup(row.data));
-  }
-
-  /**
-   * Every group of a crisis, one at a time (a big crisis's snapshot is packed without holding them
-   * all), in the order they were stored: roughly by report time, which keeps the packed snapshot's
-   * time deltas short (2.8 B per group for `reportedAt` on the bench crisis instead of 4.9 by id).
-   */
-  *iterateByCrisis(crisisId: string): Generator<Group> {
-    for (const row of this.#byCrisisInReportOrder.iterate(crisisId)) yield parseStoredGroup(row.data);
   }
 
   /** The groups of a crisis in report order (rowid) after `afterKey`, at most `limit` (the storage contract's page). */
