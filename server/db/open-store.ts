@@ -1,4 +1,5 @@
 import { openDatabase } from './database';
+import { openPostgresRepositories } from '../repositories/pg/pg-store';
 import { createSqliteRepositories } from '../repositories/sqlite-store';
 import type { Repositories } from '../repositories/contract';
 
@@ -14,8 +15,6 @@ export interface StoreLocation {
  */
 export async function openStore(location: StoreLocation, options: { onError?: (error: unknown) => void } = {}): Promise<Repositories> {
   if (location.databaseUrl) {
-    // Loaded only when asked for: a SQLite deployment never loads the PostgreSQL client.
-    const { openPostgresRepositories } = await import('../repositories/pg/pg-store');
     return openPostgresRepositories(location.databaseUrl, options);
   }
   return createSqliteRepositories(openDatabase(location.databaseFile));
