@@ -25,7 +25,11 @@ function configOrExit(): Config {
 const config = configOrExit();
 async function storeOrExit() {
   try {
-    return await openStore(config, { onError: (error) => logger.error('database.error', describeError(error)) });
+    return await openStore(config, {
+      onError: (error) => logger.error('database.error', describeError(error)),
+      // Rare (a command failed mid-batch): the batch's commands were run again one savepoint each.
+      onBatchRetry: (cause) => logger.warn('write.batch_retried', describeError(cause)),
+    });
   } catch (error) {
     // PostgreSQL unreachable, a migration refused, synchronous_commit off: said in one line
     // (never the password), and the process exits rather than serve half a cluster.

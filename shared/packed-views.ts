@@ -108,6 +108,13 @@ export interface SummaryView {
 export type PackedView = GroupView | SummaryView;
 
 /**
+ * The shape `summarizeGroup` makes, as stored beside each group row (server migration 007). Bump it
+ * whenever `summarizeGroup` or `GroupSummary` changes: rows of an older shape are then summarized
+ * from their data again instead of read.
+ */
+export const GROUP_SUMMARY_FORMAT = 1;
+
+/**
  * The summary of a full view's group: fields dropped, nothing added (an assignment's need is named
  * by the type of the group's own need). Only ever called on `projectGroup` output.
  */

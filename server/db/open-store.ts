@@ -13,7 +13,10 @@ export interface StoreLocation {
  * Opens the configured store with its migrations applied: PostgreSQL (`WAYMARK_DATABASE_URL`, the
  * shared store of a cluster) or the SQLite file in the data folder (the embedded default).
  */
-export async function openStore(location: StoreLocation, options: { onError?: (error: unknown) => void } = {}): Promise<Repositories> {
+export async function openStore(
+  location: StoreLocation,
+  options: { onError?: (error: unknown) => void; onBatchRetry?: (cause: unknown) => void } = {},
+): Promise<Repositories> {
   if (location.databaseUrl) {
     return openPostgresRepositories(location.databaseUrl, options);
   }

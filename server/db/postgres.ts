@@ -25,6 +25,8 @@ export interface PostgresOptions {
   max?: number;
   /** Where an idle connection's error goes (the server restarted, the network dropped); it never crashes the process. */
   onError?: (error: Error) => void;
+  /** Told when a batch transaction had to run again as a plain one (its cause, for the log). */
+  onBatchRetry?: (cause: unknown) => void;
 }
 
 /** Opening the database failed: it could not be reached, a migration failed or its settings are unsafe. The message never holds the password. */

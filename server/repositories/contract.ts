@@ -9,6 +9,7 @@ import type { ImportRepository } from './import.repository';
 import type { SessionRepository } from './session.repository';
 import type { SitrepRepository } from './sitrep.repository';
 import type { UserRepository } from './user.repository';
+import type { GroupSummary } from '../../shared/packed-views';
 import type { Group } from '../../shared/schemas/group.schema';
 
 /**
@@ -62,6 +63,12 @@ export type ChangeLogStore = Async<ChangeLogRepository> & {
 
 export type Engine = 'sqlite' | 'postgres';
 
+/** What a batch will look up: worth reading in one query each before its commands run. */
+export interface BatchKeys {
+  commandIds: readonly string[];
+  groupIds: readonly string[];
+}
+
 /** Every repository over one database, plus transactions. Services see only this. */
 export interface Repositories {
   readonly engine: Engine;
@@ -84,6 +91,15 @@ export interface Repositories {
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /**
+   * A write transaction for a batch of commands (group commit), named by the command ids and group
+   * ids it will look up. It means what `transaction` means, but an engine may hold the batch's
+   * writes and send them together before COMMIT (PostgreSQL: one statement instead of several
+   * round trips per command; SQLite: a plain transaction, its statements cost no round trip). To
+   * stay faithful it may roll everything back and run `fn` again as a plain transaction, so `fn`
+   * must have no effect outside the database before it returns.
+   */
+  writeBatch<T>(fn: () => Promise<T>, keys: BatchKeys): Promise<T>;
+  /**
    * Runs a read-only `fn` on one snapshot: its reads agree with each other (SQLite: a deferred
    * transaction under WAL; PostgreSQL: REPEATABLE READ, READ ONLY). Nested in an open transaction
    * it joins that one.
@@ -101,6 +117,18 @@ export async function* eachGroup(repos: Pick<Repositories, 'groups'>, crisisId: 
   for (;;) {
     const page = await repos.groups.pageByCrisis(crisisId, after, pageSize);
     for (const { group } of page) yield group;
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return;
+    after = last.key;
+  }
+}
+
+/** The summary of every group of a crisis, page by page, in report order (a coordinator's big snapshot). */
+export async function* eachSummary(repos: Pick<Repositories, 'groups'>, crisisId: string, pageSize = 1_000): AsyncGenerator<GroupSummary> {
+  let after = 0;
+  for (;;) {
+    const page = await repos.groups.pageSummaries(crisisId, after, pageSize);
+    for (const { summary } of page) yield summary;
     const last = page.at(-1);
     if (!last || page.length < pageSize) return;
     after = last.key;

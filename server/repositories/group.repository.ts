@@ -1,11 +1,38 @@
 import type { Db } from '../db/database';
 import { Group } from '../../shared/schemas/group.schema';
+import { GROUP_SUMMARY_FORMAT, summarizeGroup, type GroupSummary } from '../../shared/packed-views';
 
 /**
  * Stored JSON is parsed with the shared schema on the way out: a row written by an older version
  * or edited by hand fails loudly here instead of reaching a client in a shape it cannot read.
  */
 export const parseStoredGroup = (json: string): Group => Group.parse(JSON.parse(json));
+
+/** A group's stored summary column (migration 007): its JSON, written with the row. */
+export const summaryJson = (g: Group): string => JSON.stringify(summarizeGroup(g));
+
+/** A row as the summary page reads it: its summary when it holds the current shape, else its data. */
+export interface SummaryRow<K> {
+  key: K;
+  summary: string | null;
+  summary_format: number | null;
+  /** Only read when the summary is missing or of an older shape. */
+  data: string | null;
+}
+
+/**
+ * The summary of a stored group: the summary column as written (it was made by `summarizeGroup`
+ * from the validated group the row holds), or, for a row without one of the current shape, made
+ * from its parsed data as before.
+ */
+export function storedSummary(row: SummaryRow<unknown>): GroupSummary {
+  if (row.summary !== null && row.summary_format === GROUP_SUMMARY_FORMAT) return JSON.parse(row.summary) as GroupSummary;
+  if (row.data === null) throw new Error('a group row holds neither a current summary nor data');
+  return summarizeGroup(parseStoredGroup(row.data));
+}
+
+/** The summary page's columns: `data` only where the summary cannot stand for it. */
+export const SUMMARY_COLUMNS = (format: string) => `summary, summary_format, CASE WHEN summary_format = ${format} THEN NULL ELSE data END AS data`;
 
 /** Groups (the cases): the current state of each. */
 export class GroupRepository {
@@ -15,14 +42,18 @@ export class GroupRepository {
   readonly #byCrisis;
   readonly #countByCrisis;
   readonly #page;
+  readonly #summaryPage;
 
   constructor(db: Db) {
-    this.#insert = db.prepare<[string, string, number, string, number, number, string, string]>(
-      'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    this.#insert = db.prepare<[string, string, number, string, number, number, string, string, string, number]>(
+      'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, summary_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#update = db.prepare<[number, string, number, number, string, string, string, number]>(
+    this.#update = db.prepare<[number, string, number, number, string, string, string, number, string, number]>(
       // The version guard makes a lost update impossible even if a caller forgot to check.
-      'UPDATE groups SET version = ?, status = ?, lat = ?, lon = ?, updated_at = ?, data = ? WHERE id = ? AND version = ?',
+      'UPDATE groups SET version = ?, status = ?, lat = ?, lon = ?, updated_at = ?, data = ?, summary = ?, summary_format = ? WHERE id = ? AND version = ?',
+    );
+    this.#summaryPage = db.prepare<[number, string, number, number], SummaryRow<number>>(
+      `SELECT rowid AS key, ${SUMMARY_COLUMNS('?')} FROM groups WHERE crisis_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
     );
     this.#byId = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE id = ?');
     this.#byCrisis = db.prepare<[string], { data: string }>('SELECT data FROM groups WHERE crisis_id = ? ORDER BY id');
@@ -34,12 +65,23 @@ export class GroupRepository {
 
   /** Stores a new group (`json`: its JSON, when the caller already has it). */
   insert(g: Group, json: string = JSON.stringify(g)): void {
-    this.#insert.run(g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json);
+    this.#insert.run(g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, summaryJson(g), GROUP_SUMMARY_FORMAT);
   }
 
   /** Replaces a group's state; throws if the stored version is not `g.version - 1`. */
   update(g: Group, json: string = JSON.stringify(g)): void {
-    const result = this.#update.run(g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, g.id, g.version - 1);
+    const result = this.#update.run(
+      g.version,
+      g.status,
+      g.location.lat,
+      g.location.lon,
+      g.updatedAt,
+      json,
+      summaryJson(g),
+      GROUP_SUMMARY_FORMAT,
+      g.id,
+      g.version - 1,
+    );
     if (result.changes !== 1) throw new Error(`group update lost a race (expected version ${g.version - 1})`);
   }
 
@@ -57,6 +99,11 @@ export class GroupRepository {
   /** The groups of a crisis in report order (rowid) after `afterKey`, at most `limit` (the storage contract's page). */
   pageByCrisis(crisisId: string, afterKey: number, limit: number): { key: number; group: Group }[] {
     return this.#page.all(crisisId, afterKey, limit).map((row) => ({ key: row.key, group: parseStoredGroup(row.data) }));
+  }
+
+  /** The summaries of a crisis's groups in report order after `afterKey`, at most `limit` (a coordinator's big snapshot). */
+  pageSummaries(crisisId: string, afterKey: number, limit: number): { key: number; summary: GroupSummary }[] {
+    return this.#summaryPage.all(GROUP_SUMMARY_FORMAT, crisisId, afterKey, limit).map((row) => ({ key: row.key, summary: storedSummary(row) }));
   }
 
   /** How many groups a crisis has. */

@@ -3,8 +3,8 @@ import zlib from 'node:zlib';
 import type { SyncPolicy } from '../config';
 import type { Repositories } from '../repositories/repositories';
 import type { SyncAck } from '../../shared/events';
-import { encodeChanges, summarizeView, ViewsEncoder } from '../../shared/packed-views';
-import { eachGroup } from '../repositories/contract';
+import { encodeChanges, ViewsEncoder } from '../../shared/packed-views';
+import { eachGroup, eachSummary } from '../repositories/contract';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -146,9 +146,15 @@ export class SyncService {
       // A page of groups at a time from the database into the columns: the peak is the columns,
       // not 100,000 parsed groups besides them.
       const encoder = new ViewsEncoder();
-      for await (const group of eachGroup(this.#repos, crisisId)) {
-        const view = projectGroup(audience, group);
-        if (view) encoder.push(summaries ? summarizeView(view) : view);
+      if (summaries) {
+        // A coordinator's projection of every group of their crisis is the full view
+        // (projectGroup), so its summary is the one stored with each row: read, not rebuilt.
+        for await (const summary of eachSummary(this.#repos, crisisId)) encoder.push({ view: 'summary', group: summary });
+      } else {
+        for await (const group of eachGroup(this.#repos, crisisId)) {
+          const view = projectGroup(audience, group);
+          if (view) encoder.push(view);
+        }
       }
       return { crisis, seq, json: JSON.stringify(encoder.finish()) };
     });

@@ -1,4 +1,5 @@
 import { describeError, type Logger } from '../log';
+import type { BatchKeys } from '../repositories/contract';
 import type { Repositories } from '../repositories/repositories';
 import type { Actor, CommandOutcome, CommittedChange, GroupService } from '../services/group.service';
 import type { Command } from '../../shared/schemas/command.schema';
@@ -28,6 +29,12 @@ import { failure } from '../../shared/protocol';
  *   session ended or whose user is disabled or no longer who the connection was opened for, even
  *   if that was changed by another process a moment ago. One read per batch, not two or three per
  *   command, and atomic with the writes it guards.
+ *
+ * - The batch runs in `repos.writeBatch`: on PostgreSQL its rows are held in memory and written in
+ *   one statement before COMMIT, and the command ids and group ids it names are read up front in one
+ *   query each, so a batch costs a handful of round trips however many commands it holds
+ *   (pg/write-buffer.ts). If that cannot be done faithfully, the engine runs the batch again as a
+ *   plain transaction: the batch's work is only database work until it returns, so that is safe.
  *
  * The batch's transaction holds the store's write lock from BEGIN to COMMIT, so code that calls
  * `GroupService.execute` directly (imports, other services) waits for it and never joins it.
@@ -176,7 +183,8 @@ export class GroupCommit implements WritePath {
     let applyMs = 0;
     let outcomes: CommandOutcome[];
     try {
-      outcomes = await this.#repos.transaction(async () => {
+      // writeBatch may run this twice (see the contract): it only reads and writes the database.
+      outcomes = await this.#repos.writeBatch(async () => {
         const applying = performance.now();
         const allowed = await this.#sessionsAllow(batch);
         // One after another: a later command of the batch sees what the earlier ones wrote.
@@ -184,7 +192,7 @@ export class GroupCommit implements WritePath {
         for (const [i, item] of batch.entries()) applied.push(allowed[i] ? await this.#applyOne(item) : { ack: sessionEnded(), committed: [] });
         applyMs = performance.now() - applying;
         return applied;
-      });
+      }, batchKeys(batch));
     } catch (error) {
       // The commit (or the batch's BEGIN) failed: nothing of the batch is stored, so nothing is
       // published, and every sender learns it was not applied.
@@ -260,6 +268,17 @@ export function answer(logger: Logger, done: (outcome: CommandOutcome) => void, 
     // One sender's broken callback must not leave the rest of the batch unanswered.
     logger.error('write.answer_failed', describeError(error));
   }
+}
+
+/** The command ids and group ids a batch's commands will look up. */
+function batchKeys(batch: readonly Pending[]): BatchKeys {
+  const groupIds: string[] = [];
+  for (const { command } of batch) {
+    if (command.type === 'group.report') groupIds.push(command.group.id);
+    else groupIds.push(command.groupId);
+    if (command.type === 'group.merge') groupIds.push(command.intoGroupId);
+  }
+  return { commandIds: batch.map((item) => item.command.commandId), groupIds };
 }
 
 const sessionEnded = () => failure('unauthorized', 'your session has ended; sign in again');

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { v7 as uuidv7 } from 'uuid';
 import type { Repositories } from '../../server/repositories/contract';
 import type { Group } from '../../shared/schemas/group.schema';
+import { summarizeGroup } from '../../shared/packed-views';
 import { makeGroup } from '../support/factories';
 import { makeAgency, makeCrisis, makeUser, postgresEngine, signal, sqliteEngine, type EngineUnderTest, type OpenedStore } from '../support/storage-fixtures';
 
@@ -221,6 +222,20 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       const rest = await repos.groups.pageByCrisis(crisisId, first.at(-1)!.key, 4);
       expect(rest.map((k) => k.group.id)).toEqual(stored.slice(4).map((g) => g.id));
       expect(await repos.groups.pageByCrisis(crisisId, rest.at(-1)!.key, 4)).toEqual([]);
+    });
+
+    it("keeps each group's summary with its row, and summarizes a row without a current one from its data", async () => {
+      const a = (await reportGroup()).group;
+      const b = (await reportGroup()).group;
+      const b2 = (await editGroup(b, 'verified')).group;
+      const page = await repos.groups.pageSummaries(crisisId, 0, 10);
+      expect(page.map((p) => p.summary)).toEqual([summarizeGroup(a), summarizeGroup(b2)]);
+      expect(page.map((p) => p.key)).toEqual((await repos.groups.pageByCrisis(crisisId, 0, 10)).map((p) => p.key));
+      expect(await repos.groups.pageSummaries(crisisId, page[0]!.key, 10)).toEqual([page[1]]);
+      // A row written before summaries were stored, and one of an older shape: summarized from data.
+      await opened.exec(`UPDATE groups SET summary = NULL, summary_format = NULL WHERE id = '${a.id}'`);
+      await opened.exec(`UPDATE groups SET summary = '{"stale":true}', summary_format = 0 WHERE id = '${b.id}'`);
+      expect((await repos.groups.pageSummaries(crisisId, 0, 10)).map((p) => p.summary)).toEqual([summarizeGroup(a), summarizeGroup(b2)]);
     });
 
     it('refuses a group of an unknown crisis', async () => {

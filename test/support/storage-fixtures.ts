@@ -16,6 +16,8 @@ export interface OpenedStore {
   repos: Repositories;
   /** Another `Repositories` on the same database (another process's, or another node's). */
   another(): Promise<Repositories>;
+  /** Runs one SQL statement straight on the database, as an operator's tool would (what a test cannot do through the contract). */
+  exec(sql: string): Promise<void>;
   /** Closes everything opened here. */
   close(): Promise<void>;
 }
@@ -46,6 +48,14 @@ export function sqliteEngine(): EngineUnderTest {
           const repos = createSqliteRepositories(openDatabase(file));
           all.push(repos);
           return repos;
+        },
+        exec: async (sql) => {
+          const db = openDatabase(file);
+          try {
+            db.exec(sql);
+          } finally {
+            db.close();
+          }
         },
         close: async () => {
           for (const repos of all) await repos.close();
@@ -80,6 +90,9 @@ export function postgresEngine(): EngineUnderTest & { harness(): PgHarness } {
           const repos = await openPostgresRepositories(url, { max: 4 });
           all.push(repos);
           return repos;
+        },
+        exec: async (sql) => {
+          await all[0]!.pool.query(sql);
         },
         close: async () => {
           for (const repos of all) await repos.close();

@@ -1,14 +1,14 @@
 import type { AuditStore } from '../contract';
 import type { AuditEntry, AuditFilter, AuditRow } from '../audit.repository';
-import { toNumber, type Queryable } from './queryable';
+import { refuseNul, toNumber, type BufferedQueryable } from './queryable';
 
 type EntryRow = Omit<AuditEntry, 'detail'> & { detail: string | null };
 
 /** The audit log on PostgreSQL; each method means what `AuditRepository`'s (SQLite) does. Triggers refuse updates and deletes. */
 export class PgAuditRepository implements AuditStore {
-  readonly #db: Queryable;
+  readonly #db: BufferedQueryable;
 
-  constructor(db: Queryable) {
+  constructor(db: BufferedQueryable) {
     this.#db = db;
   }
 
@@ -32,6 +32,12 @@ export class PgAuditRepository implements AuditStore {
   }
 
   async append(e: AuditEntry): Promise<void> {
+    const buffer = this.#db.buffer();
+    if (buffer) {
+      refuseNul([e.at, e.userId, e.role, e.action, e.recordType, e.recordId, e.outcome, e.detail ?? null]);
+      buffer.appendAudit(e);
+      return;
+    }
     await this.#db.query('INSERT INTO audit (at, user_id, role, action, record_type, record_id, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
       e.at,
       e.userId,

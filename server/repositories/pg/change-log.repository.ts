@@ -2,7 +2,7 @@ import type { Group } from '../../../shared/schemas/group.schema';
 import type { ChangeLogStore } from '../contract';
 import { toChangeRecord, type ChangeKind, type ChangeRecord, type ChangeRow as SharedChangeRow } from '../change-log.repository';
 import { parseStoredGroup } from '../group.repository';
-import { toNumber, type Queryable } from './queryable';
+import { refuseNul, toNumber, type BufferedQueryable } from './queryable';
 
 const COLUMNS = 'seq, crisis_id, entity_id, kind, data, actor, at';
 
@@ -13,9 +13,9 @@ const toRecord = (row: ChangeRow): ChangeRecord => toChangeRecord({ ...row, seq:
 
 /** The change log on PostgreSQL; each method means what `ChangeLogRepository`'s (SQLite) does. */
 export class PgChangeLogRepository implements ChangeLogStore {
-  readonly #db: Queryable;
+  readonly #db: BufferedQueryable;
 
-  constructor(db: Queryable) {
+  constructor(db: BufferedQueryable) {
     this.#db = db;
   }
 
@@ -50,6 +50,18 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string = JSON.stringify(group)): Promise<number> {
+    const buffer = this.#db.buffer();
+    if (buffer) {
+      refuseNul([group.crisisId, group.id, kind, json, actor, at]);
+      // The head is read once per batch, locked: the write lock keeps every other appender out anyway.
+      if (!buffer.hasHead) {
+        const { rows } = await this.#db.read<{ seq: string }>('SELECT seq FROM change_head FOR UPDATE', []);
+        const head = rows[0]?.seq;
+        if (head === undefined) throw new Error('change_head holds no row: the schema is damaged');
+        buffer.learnHead(toNumber(head));
+      }
+      return buffer.appendChange(kind, group, actor, at, json);
+    }
     // The number comes from change_head in this transaction: its row lock holds the next appender
     // until this transaction ends, so numbers commit in order and a rollback gives its number back.
     const { rows } = await this.#db.query<{ seq: string }>(

@@ -1,41 +1,66 @@
 import type { Group } from '../../../shared/schemas/group.schema';
 import type { GroupStore, KeyedGroup } from '../contract';
-import { parseStoredGroup } from '../group.repository';
-import { changed, toNumber, type Queryable } from './queryable';
+import { GROUP_SUMMARY_FORMAT, type GroupSummary } from '../../../shared/packed-views';
+import { parseStoredGroup, storedSummary, SUMMARY_COLUMNS, summaryJson, type SummaryRow } from '../group.repository';
+import { refuseNul, changed, toNumber, type BufferedQueryable } from './queryable';
 
 /** Groups on PostgreSQL; each method means what `GroupRepository`'s (SQLite) does. */
 export class PgGroupRepository implements GroupStore {
-  readonly #db: Queryable;
+  readonly #db: BufferedQueryable;
 
-  constructor(db: Queryable) {
+  constructor(db: BufferedQueryable) {
     this.#db = db;
   }
 
   async insert(g: Group, json: string = JSON.stringify(g)): Promise<void> {
-    await this.#db.query('INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-      g.id,
-      g.crisisId,
-      g.version,
-      g.status,
-      g.location.lat,
-      g.location.lon,
-      g.updatedAt,
-      json,
-    ]);
+    const buffer = this.#db.buffer();
+    if (buffer) {
+      refuseNul([g.id, g.crisisId, g.status, g.updatedAt, json]);
+      buffer.insertGroup(g, json);
+      return;
+    }
+    await this.#db.query(
+      'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, summary_format) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      [g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, summaryJson(g), GROUP_SUMMARY_FORMAT],
+    );
   }
 
   async update(g: Group, json: string = JSON.stringify(g)): Promise<void> {
+    const buffer = this.#db.buffer();
+    if (buffer) {
+      refuseNul([g.status, g.updatedAt, json]);
+      buffer.updateGroup(g, json);
+      return;
+    }
     // The version guard makes a lost update impossible even if a caller forgot to check.
     const result = await this.#db.query(
-      'UPDATE groups SET version = $1, status = $2, lat = $3, lon = $4, updated_at = $5, data = $6 WHERE id = $7 AND version = $8',
-      [g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, g.id, g.version - 1],
+      'UPDATE groups SET version = $1, status = $2, lat = $3, lon = $4, updated_at = $5, data = $6, summary = $7, summary_format = $8 WHERE id = $9 AND version = $10',
+      [g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, summaryJson(g), GROUP_SUMMARY_FORMAT, g.id, g.version - 1],
     );
     if (changed(result) !== 1) throw new Error(`group update lost a race (expected version ${g.version - 1})`);
   }
 
   async findById(id: string): Promise<Group | null> {
-    const { rows } = await this.#db.query<{ data: string }>('SELECT data FROM groups WHERE id = $1', [id]);
+    const buffer = this.#db.buffer();
+    const known = buffer?.knownGroup(id);
+    if (known !== undefined) return known && parseStoredGroup(known.json);
+    const sql = 'SELECT data FROM groups WHERE id = $1';
+    const { rows } = buffer ? await this.#db.read<{ data: string }>(sql, [id]) : await this.#db.query<{ data: string }>(sql, [id]);
     return rows[0] ? parseStoredGroup(rows[0].data) : null;
+  }
+
+  /** In a batch transaction: reads the rows of `ids` in one query, so the batch's lookups need none. */
+  async prefetch(ids: readonly string[]): Promise<void> {
+    const buffer = this.#db.buffer();
+    if (!buffer || ids.length === 0) return;
+    const { rows } = await this.#db.read<{ id: string; version: number; data: string }>('SELECT id, version, data FROM groups WHERE id = ANY($1::text[])', [
+      [...new Set(ids)],
+    ]);
+    const found = new Map(rows.map((row) => [row.id, row]));
+    for (const id of ids) {
+      const row = found.get(id);
+      buffer.learnGroup(id, row ? { version: row.version, json: row.data } : null);
+    }
   }
 
   async listByCrisis(crisisId: string): Promise<Group[]> {
@@ -50,6 +75,14 @@ export class PgGroupRepository implements GroupStore {
       [crisisId, afterKey, limit],
     );
     return rows.map((row) => ({ key: toNumber(row.key), group: parseStoredGroup(row.data) }));
+  }
+
+  async pageSummaries(crisisId: string, afterKey: number, limit: number): Promise<{ key: number; summary: GroupSummary }[]> {
+    const { rows } = await this.#db.query<SummaryRow<string>>(
+      `SELECT report_order AS key, ${SUMMARY_COLUMNS('$1')} FROM groups WHERE crisis_id = $2 AND report_order > $3 ORDER BY report_order LIMIT $4`,
+      [GROUP_SUMMARY_FORMAT, crisisId, afterKey, limit],
+    );
+    return rows.map((row) => ({ key: toNumber(row.key), summary: storedSummary(row) }));
   }
 
   async countByCrisis(crisisId: string): Promise<number> {

@@ -1,6 +1,6 @@
 import type { IdempotencyStore } from '../contract';
 import type { IdempotencyRecord } from '../idempotency.repository';
-import { toNumber, type Queryable } from './queryable';
+import { refuseNul, toNumber, type BufferedQueryable } from './queryable';
 
 interface Row {
   command_id: string;
@@ -13,13 +13,19 @@ interface Row {
 
 /** Applied command ids on PostgreSQL; each method means what `IdempotencyRepository`'s (SQLite) does. */
 export class PgIdempotencyRepository implements IdempotencyStore {
-  readonly #db: Queryable;
+  readonly #db: BufferedQueryable;
 
-  constructor(db: Queryable) {
+  constructor(db: BufferedQueryable) {
     this.#db = db;
   }
 
   async insert(commandId: string, userId: string, firstSeq: number, lastSeq: number, at: string): Promise<void> {
+    const buffer = this.#db.buffer();
+    if (buffer) {
+      refuseNul([commandId, userId, at]);
+      buffer.recordCommand({ commandId, userId, firstSeq, lastSeq, at });
+      return;
+    }
     await this.#db.query('INSERT INTO idempotency (command_id, user_id, first_seq, last_seq, at) VALUES ($1, $2, $3, $4, $5)', [
       commandId,
       userId,
@@ -30,19 +36,35 @@ export class PgIdempotencyRepository implements IdempotencyStore {
   }
 
   async find(commandId: string): Promise<IdempotencyRecord | null> {
-    const { rows } = await this.#db.query<Row>(
-      `SELECT i.command_id, i.user_id, i.result, i.last_seq, c.data AS logged, i.at
-         FROM idempotency i LEFT JOIN change_log c ON c.seq = i.first_seq
-        WHERE i.command_id = $1`,
-      [commandId],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    // A missing log row leaves `group` null, which the service's parse refuses loudly.
-    const result: unknown =
-      row.result !== null
-        ? JSON.parse(row.result)
-        : { ok: true, seq: row.last_seq === null ? null : toNumber(row.last_seq), group: row.logged === null ? null : JSON.parse(row.logged) };
-    return { commandId: row.command_id, userId: row.user_id, result, at: row.at };
+    const buffer = this.#db.buffer();
+    const known = buffer?.knownRecord(commandId);
+    if (known !== undefined) return known;
+    const sql = `${SELECT} WHERE i.command_id = $1`;
+    const { rows } = buffer ? await this.#db.read<Row>(sql, [commandId]) : await this.#db.query<Row>(sql, [commandId]);
+    return rows[0] ? toRecord(rows[0]) : null;
   }
+
+  /** In a batch transaction: reads the records of `ids` in one query, so the batch's lookups need none. */
+  async prefetch(ids: readonly string[]): Promise<void> {
+    const buffer = this.#db.buffer();
+    if (!buffer || ids.length === 0) return;
+    const { rows } = await this.#db.read<Row>(`${SELECT} WHERE i.command_id = ANY($1::text[])`, [[...new Set(ids)]]);
+    const found = new Map(rows.map((row) => [row.command_id, row]));
+    for (const id of ids) {
+      const row = found.get(id);
+      buffer.learnRecord(id, row ? toRecord(row) : null);
+    }
+  }
+}
+
+const SELECT = `SELECT i.command_id, i.user_id, i.result, i.last_seq, c.data AS logged, i.at
+  FROM idempotency i LEFT JOIN change_log c ON c.seq = i.first_seq`;
+
+function toRecord(row: Row): IdempotencyRecord {
+  // A missing log row leaves `group` null, which the service's parse refuses loudly.
+  const result: unknown =
+    row.result !== null
+      ? JSON.parse(row.result)
+      : { ok: true, seq: row.last_seq === null ? null : toNumber(row.last_seq), group: row.logged === null ? null : JSON.parse(row.logged) };
+  return { commandId: row.command_id, userId: row.user_id, result, at: row.at };
 }

@@ -10,7 +10,10 @@ import { PgCrisisRepository } from './crisis.repository';
 import { PgGroupRepository } from './group.repository';
 import { PgIdempotencyRepository } from './idempotency.repository';
 import { PgImportRepository } from './import.repository';
-import type { Queryable } from './queryable';
+import { refuseNul, type BufferedQueryable } from './queryable';
+
+export { UnstorableTextError } from './queryable';
+import { mustFlushFor, WriteBuffer } from './write-buffer';
 import { PgSessionRepository } from './session.repository';
 import { PgSitrepRepository } from './sitrep.repository';
 import { PgUserRepository } from './user.repository';
@@ -23,6 +26,13 @@ interface OpenTransaction {
   broken: boolean;
   /** COMMIT or ROLLBACK has run and the connection went back to the pool. */
   ended: boolean;
+  /** A batch transaction's held writes (`batch`); null in a plain transaction. */
+  buffer: WriteBuffer | null;
+}
+
+/** A batch transaction could not keep its writes in memory (see WriteBuffer): it is run again as a plain one. */
+class BufferedBatchFailed extends Error {
+  override readonly name = 'BufferedBatchFailed';
 }
 
 /** A transaction could not commit: a failed statement inside it had already aborted it, so none of its writes were kept. */
@@ -30,28 +40,23 @@ export class TransactionAbortedError extends Error {
   override readonly name = 'TransactionAbortedError';
 }
 
-/** A value holds a NUL character, which PostgreSQL text cannot store (SQLite can): refused by name, before the server answers with a bare encoding error. */
-export class UnstorableTextError extends Error {
-  override readonly name = 'UnstorableTextError';
-}
-
-const holdsNul = (value: unknown): boolean => (typeof value === 'string' ? value.includes('\u0000') : Array.isArray(value) && value.some(holdsNul));
-
 /**
  * Transactions over a pg pool. A transaction holds one pooled connection from BEGIN to COMMIT;
  * AsyncLocalStorage follows `fn` through its awaits, so every repository call made inside it runs
  * on that connection, and a call made by anyone else goes to the pool (another connection, which
  * does not see the uncommitted writes and is not rolled back with them).
  */
-export class PgStore implements Queryable {
+export class PgStore implements BufferedQueryable {
   readonly #pool: pg.Pool;
   readonly #scope = new AsyncLocalStorage<OpenTransaction>();
   readonly #onError: ((error: Error) => void) | undefined;
+  readonly #onBatchRetry: ((cause: unknown) => void) | undefined;
   #closed = false;
 
-  constructor(pool: pg.Pool, onError?: (error: Error) => void) {
+  constructor(pool: pg.Pool, onError?: (error: Error) => void, onBatchRetry?: (cause: unknown) => void) {
     this.#pool = pool;
     this.#onError = onError;
+    this.#onBatchRetry = onBatchRetry;
   }
 
   get pool(): pg.Pool {
@@ -73,17 +78,72 @@ export class PgStore implements Queryable {
     return this.#current() !== undefined;
   }
 
-  /** Runs a statement on the caller's transaction, or on the pool outside one. */
-  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    if (values?.some(holdsNul)) return Promise.reject(new UnstorableTextError('a text value holds a NUL character, which PostgreSQL cannot store'));
+  /**
+   * Runs a statement on the caller's transaction, or on the pool outside one. In a batch
+   * transaction, a statement on a table the buffer holds rows for sends them first, so it sees them.
+   */
+  async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    if (values) refuseNul(values);
     const open = this.#current();
+    if (open?.buffer) {
+      if (open.buffer.poisoned) throw open.buffer.poisoned;
+      if (open.buffer.pending && mustFlushFor(text)) await this.#flush(open, open.buffer);
+      open.buffer.touch();
+    }
     if (open) return open.client.query<R>(text, values);
-    if (this.#closed) return Promise.reject(new Error('the database is closed'));
+    if (this.#closed) throw new Error('the database is closed');
     return this.#pool.query<R>(text, values);
   }
 
+  /**
+   * A lookup of one row the batch's pending writes do not touch (the repositories ask the buffer
+   * first): runs at once, without flushing, and leaves the open scopes undoable in memory.
+   */
+  async read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    const open = this.#current();
+    if (open?.buffer?.poisoned) throw open.buffer.poisoned;
+    if (open) return open.client.query<R>(text, values);
+    return this.query<R>(text, values);
+  }
+
+  /** The caller's batch buffer, when it runs inside a batch transaction. */
+  buffer(): WriteBuffer | null {
+    return this.#current()?.buffer ?? null;
+  }
+
+  async #flush(open: OpenTransaction, buffer: WriteBuffer): Promise<void> {
+    const flush = buffer.takeFlush();
+    if (!flush) return;
+    try {
+      const { rows } = await open.client.query<{ updated: string }>(flush.text, flush.values);
+      if (Number(rows[0]?.updated ?? 0) !== flush.updates) throw new Error('group update lost a race');
+    } catch (error) {
+      // The transaction is aborted (or a row was not where the buffer thought): the batch runs again plainly.
+      buffer.poisoned ??= error instanceof Error ? error : new Error(String(error));
+      throw buffer.poisoned;
+    }
+  }
+
+  /**
+   * Runs `fn` as a batch transaction: writes to the group tables are held in a WriteBuffer and
+   * sent in one statement before COMMIT. If that cannot be done faithfully (a write failed, or a
+   * nested transaction that reached the database rolled back), everything is rolled back and `fn`
+   * runs again as a plain transaction, where each nested transaction is a real savepoint. `fn` must
+   * therefore have no effect outside the database before it returns.
+   */
+  async batch<T>(fn: () => Promise<T>, begin: string): Promise<T> {
+    if (this.#current()) return this.transaction(fn, begin);
+    try {
+      return await this.transaction(fn, begin, new WriteBuffer());
+    } catch (error) {
+      if (!(error instanceof BufferedBatchFailed)) throw error;
+      this.#onBatchRetry?.(error.cause);
+      return this.transaction(fn, begin);
+    }
+  }
+
   /** Runs `fn` in a transaction opened by the `begin` SQL, or in a savepoint when one is open. */
-  async transaction<T>(fn: () => Promise<T>, begin: string): Promise<T> {
+  async transaction<T>(fn: () => Promise<T>, begin: string, buffer: WriteBuffer | null = null): Promise<T> {
     const own = this.#current();
     if (own) return this.#savepoint(own, fn);
     if (this.#closed) throw new Error('the database is closed');
@@ -93,7 +153,7 @@ export class PgStore implements Queryable {
     const onClientError = (error: Error): void => this.#onError?.(error);
     client.on('error', onClientError);
     let healthy = true;
-    const open: OpenTransaction = { client, depth: 0, broken: false, ended: false };
+    const open: OpenTransaction = { client, depth: 0, broken: false, ended: false, buffer };
     try {
       try {
         await client.query(begin);
@@ -104,14 +164,27 @@ export class PgStore implements Queryable {
       let result: T;
       try {
         result = await this.#scope.run(open, fn);
+        if (buffer) {
+          if (buffer.poisoned) throw new BufferedBatchFailed('the batch could not be held in memory', { cause: buffer.poisoned });
+          try {
+            await this.#flush(open, buffer);
+          } catch (error) {
+            throw new BufferedBatchFailed("the batch's rows could not be written in one statement", { cause: error });
+          }
+        }
       } catch (error) {
+        // Whatever `fn` made of a poisoned buffer's error, the batch is to run again plainly.
+        const thrown =
+          buffer?.poisoned && !(error instanceof BufferedBatchFailed)
+            ? new BufferedBatchFailed('the batch failed while held in memory', { cause: buffer.poisoned })
+            : error;
         try {
           await client.query('ROLLBACK');
         } catch {
           // The connection is gone or confused; it is destroyed below, and the server rolls back.
           healthy = false;
         }
-        throw error;
+        throw thrown;
       }
       let outcome: pg.QueryResult;
       try {
@@ -135,6 +208,19 @@ export class PgStore implements Queryable {
   }
 
   async #savepoint<T>(open: OpenTransaction, fn: () => Promise<T>): Promise<T> {
+    const buffer = open.buffer;
+    if (buffer) {
+      // In a batch, a nested transaction is a mark in the buffer's undo log: no round trips.
+      buffer.begin();
+      try {
+        const result = await fn();
+        buffer.release();
+        return result;
+      } catch (error) {
+        buffer.rollback();
+        throw error;
+      }
+    }
     const name = `sp${++open.depth}`;
     try {
       await open.client.query(`SAVEPOINT ${name}`);
@@ -167,8 +253,14 @@ export class PgStore implements Queryable {
 }
 
 /** Builds the PostgreSQL repositories over `pool` (already migrated) behind the storage contract. */
-export function createPostgresRepositories(pool: pg.Pool, onError?: (error: Error) => void): Repositories & { pool: pg.Pool; store: PgStore } {
-  const store = new PgStore(pool, onError);
+export function createPostgresRepositories(
+  pool: pg.Pool,
+  onError?: (error: Error) => void,
+  onBatchRetry?: (cause: unknown) => void,
+): Repositories & { pool: pg.Pool; store: PgStore } {
+  const store = new PgStore(pool, onError, onBatchRetry);
+  const groups = new PgGroupRepository(store);
+  const idempotency = new PgIdempotencyRepository(store);
   // One round trip: BEGIN and the lock go together as a multi-statement (simple protocol) query.
   const beginWrite = `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY.toString()})`;
   return {
@@ -179,14 +271,20 @@ export function createPostgresRepositories(pool: pg.Pool, onError?: (error: Erro
     agencies: new PgAgencyRepository(store),
     users: new PgUserRepository(store),
     sessions: new PgSessionRepository(store),
-    groups: new PgGroupRepository(store),
+    groups,
     changeLog: new PgChangeLogRepository(store),
-    idempotency: new PgIdempotencyRepository(store),
+    idempotency,
     audit: new PgAuditRepository(store),
     sitreps: new PgSitrepRepository(store),
     imports: new PgImportRepository(store),
     apiTokens: new PgApiTokenRepository(store),
     transaction: (fn) => store.transaction(fn, beginWrite),
+    writeBatch: (fn, keys) =>
+      store.batch(async () => {
+        await groups.prefetch(keys.groupIds);
+        await idempotency.prefetch(keys.commandIds);
+        return fn();
+      }, beginWrite),
     // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.
     readTransaction: (fn) => store.transaction(fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'),
     inTransaction: () => store.inTransaction(),
@@ -197,5 +295,5 @@ export function createPostgresRepositories(pool: pg.Pool, onError?: (error: Erro
 /** Opens the PostgreSQL database at `url` (migrating it) and builds the repositories over it. */
 export async function openPostgresRepositories(url: string, opts: PostgresOptions = {}): Promise<Repositories & { pool: pg.Pool; store: PgStore }> {
   const pool = await openPostgres(url, opts);
-  return createPostgresRepositories(pool, opts.onError);
+  return createPostgresRepositories(pool, opts.onError, opts.onBatchRetry);
 }

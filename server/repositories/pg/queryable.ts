@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { WriteBuffer } from './write-buffer';
 
 /**
  * Where a repository's statement runs: the open transaction's connection when the caller is inside
@@ -6,6 +7,14 @@ import type pg from 'pg';
  */
 export interface Queryable {
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** Where the group tables' statements run: also the batch transaction's buffer (pg-store.ts, write-buffer.ts). */
+export interface BufferedQueryable extends Queryable {
+  /** A point lookup of a row the buffer does not know (so no pending write touches it): no flush. */
+  read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>>;
+  /** The caller's batch buffer, or null outside a batch transaction. */
+  buffer(): WriteBuffer | null;
 }
 
 /** A bigint column (pg returns int8 as text so nothing is lost) as a number; refuses one a number cannot hold exactly. */
@@ -17,3 +26,15 @@ export function toNumber(value: string | number | bigint): number {
 
 /** How many rows a statement changed (pg reports null for statements that change none). */
 export const changed = (result: pg.QueryResult): number => result.rowCount ?? 0;
+
+/** A value holds a NUL character, which PostgreSQL text cannot store (SQLite can): refused by name, before the server answers with a bare encoding error. */
+export class UnstorableTextError extends Error {
+  override readonly name = 'UnstorableTextError';
+}
+
+const holdsNul = (value: unknown): boolean => (typeof value === 'string' ? value.includes('\u0000') : Array.isArray(value) && value.some(holdsNul));
+
+/** Throws UnstorableTextError when a value to be stored holds a NUL character. */
+export function refuseNul(values: readonly unknown[]): void {
+  if (values.some(holdsNul)) throw new UnstorableTextError('a text value holds a NUL character, which PostgreSQL cannot store');
+}
