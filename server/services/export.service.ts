@@ -42,6 +42,9 @@ export interface ExportStream {
  * `exportableGroups` or is an aggregate with small counts suppressed, and every one that leaves
  * writes an audit row with its format, row count and filters.
  */
+/** How often an issue is built again when another report was issued while it was being folded. */
+const ISSUE_ATTEMPTS = 3;
+
 export class ExportService {
   readonly #repos: Repositories;
   readonly #areas: AreaIndex;
@@ -109,19 +112,27 @@ export class ExportService {
 
   /**
    * Issues the report: stores its figures as number N (the next report compares with them) and
-   * answers the report as issued, still compared with N-1. One transaction, so two coordinators
-   * issuing at once get N and N+1, never two N.
+   * answers the report as issued, still compared with N-1. The figures are folded in a read
+   * transaction (one snapshot, page by page), not in the write transaction: a 100,000-group fold
+   * takes seconds, and holding the write lock for it would stall every field report meanwhile. The
+   * short write transaction then stores it only if no other report was issued since it was read;
+   * otherwise it is built again, so two coordinators issuing at once get N and N+1, never two N.
    */
-  issueSitrep(audience: Audience): Promise<{ ok: true; sitrep: Sitrep } | Failure> {
-    return this.#repos.transaction(async () => {
+  async issueSitrep(audience: Audience): Promise<{ ok: true; sitrep: Sitrep } | Failure> {
+    for (let attempt = 0; attempt < ISSUE_ATTEMPTS; attempt++) {
       const issuedAt = new Date(this.#now()).toISOString();
-      const built = await this.#build(audience, issuedAt);
+      const built = await this.#repos.readTransaction(() => this.#build(audience, issuedAt));
       if (!built.ok) return built;
       const s = built.sitrep;
-      await this.#repos.sitreps.insert({ crisisId: s.crisis.id, number: s.number, issuedAt, issuedBy: audience.userId, figures: s.figures });
-      await this.#audit(audience, 'export.sitrep', { format: 'sitrep', issued: true, number: s.number });
-      return built;
-    });
+      const stored = await this.#repos.transaction(async () => {
+        if (((await this.#repos.sitreps.latest(s.crisis.id))?.number ?? 0) !== s.number - 1) return false;
+        await this.#repos.sitreps.insert({ crisisId: s.crisis.id, number: s.number, issuedAt, issuedBy: audience.userId, figures: s.figures });
+        await this.#audit(audience, 'export.sitrep', { format: 'sitrep', issued: true, number: s.number });
+        return true;
+      });
+      if (stored) return built;
+    }
+    return failure('conflict', 'other situation reports were being issued at the same moment; issue it again');
   }
 
   async #build(audience: Audience, issuedAt: string | null): Promise<{ ok: true; sitrep: Sitrep } | Failure> {

@@ -171,5 +171,13 @@ describe(ExportService.name, () => {
     expect(next.baseline).toEqual(issued.figures);
     expect(next.figures.stranded - next.baseline.stranded).toBe(12);
     expect((await auditOf('action=export.sitrep')).map((e) => JSON.parse(e.detail ?? '{}').issued)).toContain(true);
+
+    // Issued at the same moment (each folded outside the write lock): consecutive numbers, each
+    // compared with the one before it, never two of the same number.
+    const together = await Promise.all(
+      [0, 1, 2].map(async () => Sitrep.parse(await (await get(EXPORT_ROUTES.sitrep, 'coordinator', { method: 'POST' })).json())),
+    );
+    expect(together.map((s) => s.number).sort()).toEqual([2, 3, 4]);
+    for (const s of together) expect(s.previous?.number).toBe(s.number - 1);
   });
 });
