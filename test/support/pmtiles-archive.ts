@@ -9,8 +9,10 @@ import { zxyToTileId } from 'pmtiles';
 type LonLat = readonly [number, number];
 
 /** A vector feature to put in a tile, in longitude/latitude. */
-export type TestFeature =
-  { type: 'polygon'; ring: readonly LonLat[]; properties?: Record<string, string> } | { type: 'point'; at: LonLat; properties?: Record<string, string> };
+export type TestFeature = { type: 'polygon'; ring: readonly LonLat[]; properties?: Properties } | { type: 'point'; at: LonLat; properties?: Properties };
+
+/** Feature properties: strings, and numbers (written as doubles) for the style's ranks and zooms. */
+type Properties = Record<string, string | number>;
 
 /** One tile's layers: source-layer name (as the Protomaps style names them: water, earth, places) to features. */
 export type TestTile = { z: number; x: number; y: number; layers: Record<string, readonly TestFeature[]> };
@@ -30,7 +32,7 @@ class ProtoWriter {
     return this;
   }
 
-  tag(field: number, wireType: 0 | 2): this {
+  tag(field: number, wireType: 0 | 1 | 2): this {
     return this.varint((field << 3) | wireType);
   }
 
@@ -42,6 +44,14 @@ class ProtoWriter {
 
   string(field: number, text: string): this {
     return this.message(field, new TextEncoder().encode(text));
+  }
+
+  double(field: number, value: number): this {
+    const body = new DataView(new ArrayBuffer(8));
+    body.setFloat64(0, value, true);
+    this.tag(field, 1);
+    for (let i = 0; i < 8; i++) this.bytes.push(body.getUint8(i));
+    return this;
   }
 
   packed(field: number, values: readonly number[]): this {
@@ -90,15 +100,15 @@ function geometry(feature: TestFeature, tile: TestTile): { type: number; command
   return { type: feature.type === 'point' ? 1 : 3, commands };
 }
 
-/** Encodes one Mapbox Vector Tile (version 2) with string properties. */
+/** Encodes one Mapbox Vector Tile (version 2). */
 export function encodeVectorTile(tile: TestTile): Uint8Array {
   const out = new ProtoWriter();
   for (const [name, features] of Object.entries(tile.layers)) {
     const layer = new ProtoWriter();
     layer.string(1, name);
     const keys: string[] = [];
-    const values: string[] = [];
-    const indexOf = (list: string[], item: string) => {
+    const values: (string | number)[] = [];
+    const indexOf = <T>(list: T[], item: T) => {
       const at = list.indexOf(item);
       return at >= 0 ? at : list.push(item) - 1;
     };
@@ -112,7 +122,7 @@ export function encodeVectorTile(tile: TestTile): Uint8Array {
       layer.message(2, body.bytes);
     });
     for (const k of keys) layer.string(3, k);
-    for (const v of values) layer.message(4, new ProtoWriter().string(1, v).bytes);
+    for (const v of values) layer.message(4, (typeof v === 'string' ? new ProtoWriter().string(1, v) : new ProtoWriter().double(3, v)).bytes);
     layer.tag(5, 0).varint(EXTENT).tag(15, 0).varint(2);
     out.message(3, layer.bytes);
   }
@@ -198,7 +208,7 @@ export function writePmtilesArchive(tiles: readonly TestTile[], options: { name?
 
 /**
  * The one-tile archive the tests serve: at zoom 0, a water polygon over the given box (drawn in the
- * Protomaps style's water colour, unlike anything on the bundled basemap) and a named place in it.
+ * Protomaps style's water colour, unlike anything on the bundled basemap) and a named town in it.
  */
 export function waterOverArchive(box: { west: number; south: number; east: number; north: number }, placeName = 'Testville'): Uint8Array {
   const { west, south, east, north } = box;
@@ -220,7 +230,14 @@ export function waterOverArchive(box: { west: number; south: number; east: numbe
             properties: { kind: 'water' },
           },
         ],
-        places: [{ type: 'point', at: [(west + east) / 2, (south + north) / 2], properties: { kind: 'locality', name: placeName } }],
+        // A town as Protomaps tiles describe one: shown from zoom 2, drawn large (population rank 13+).
+        places: [
+          {
+            type: 'point',
+            at: [(west + east) / 2, (south + north) / 2],
+            properties: { kind: 'locality', name: placeName, min_zoom: 2, population_rank: 14 },
+          },
+        ],
       },
     },
   ]);

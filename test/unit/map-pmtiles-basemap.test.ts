@@ -40,7 +40,7 @@ describe(withStreets.name, () => {
   it('fetches nothing from the internet: no glyphs URL, no sprite, no icon layer, no remote URL', () => {
     expect(style.glyphs).toBeUndefined();
     expect(style.sprite).toBeUndefined();
-    expect(style.layers.filter((l) => l.type === 'symbol' && l.layout && 'icon-image' in l.layout)).toEqual([]);
+    expect(style.layers.filter((l) => l.type === 'symbol' && l.layout && Object.keys(l.layout).some((k) => k.startsWith('icon-')))).toEqual([]);
     expect(JSON.stringify(style).replace('http://127.0.0.1:8080', '')).not.toMatch(/https?:\/\//);
   });
 
@@ -62,6 +62,12 @@ describe(withStreets.name, () => {
     expect(new Set(ids).size).toBe(ids.length);
     // The bundled sea stays the one background, for the world beyond the archive's region.
     expect(style.layers.filter((l) => l.type === 'background').map((l) => l.id)).toEqual(['basemap-sea']);
+  });
+
+  it('keeps the town names, without the town dots of the online sprite, and leaves points of interest out', () => {
+    const locality = style.layers.find((l) => l.id === `${STREETS_LAYER_PREFIX}places_locality`);
+    expect(locality?.type === 'symbol' && locality.layout?.['text-field']).toBeTruthy();
+    expect(style.layers.some((l) => l.id === `${STREETS_LAYER_PREFIX}pois`)).toBe(false);
   });
 
   it('draws names in the page language where the tiles have one', () => {

@@ -33,8 +33,14 @@ export const STREET_FONT_FACES: FontFacesSpecification = {
   [STREET_FONTS.italic]: face(notoItalicLatin, notoItalicLatinExt),
 };
 
-/** The light Protomaps look, quiet like the bundled basemap, with its text in the bundled fonts. */
-const FLAVOR: Flavor = { ...namedFlavor('light'), ...STREET_FONTS };
+/**
+ * The light Protomaps look, quiet like the bundled basemap, with its text in the bundled fonts and
+ * without points of interest: shops and cafés would crowd out the groups, and their icons are online.
+ */
+const FLAVOR: Flavor = (() => {
+  const { pois: _pois, ...light } = namedFlavor('light');
+  return { ...light, ...STREET_FONTS };
+})();
 
 /** The layer after which the street layers go: above the bundled land, under the borders and the host outline. */
 const INSERT_AFTER = 'basemap-host';
@@ -49,14 +55,17 @@ export function registerPmtilesProtocol(): void {
 }
 
 /**
- * Whether a Protomaps layer can be drawn offline. Icons come from a sprite sheet the style would
- * fetch from the internet (points of interest, road shields, one-way arrows), so those layers are
- * left out; everything else is drawn from the tiles and the bundled fonts. Protomaps' background
- * is left out too: the bundled basemap's sea and countries show wherever the archive has no tiles.
+ * The layer as it can be drawn offline, or null. Icons come from a sprite sheet the style would
+ * fetch from the internet (town dots, road shields, one-way arrows), so a symbol layer keeps only
+ * its text, and goes when it had nothing else. Protomaps' background goes too: the bundled
+ * basemap's sea and countries show wherever the archive has no tiles.
  */
-function drawableOffline(layer: LayerSpecification): boolean {
-  if (layer.type === 'background') return false;
-  return !(layer.type === 'symbol' && layer.layout !== undefined && 'icon-image' in layer.layout);
+function offlineLayer(layer: LayerSpecification): LayerSpecification | null {
+  if (layer.type === 'background') return null;
+  if (layer.type !== 'symbol' || !layer.layout) return layer;
+  const layout = Object.fromEntries(Object.entries(layer.layout).filter(([key]) => !key.startsWith('icon-')));
+  if (!('text-field' in layout)) return null;
+  return { ...layer, layout };
 }
 
 export interface StreetsOptions {
@@ -75,9 +84,10 @@ export interface StreetsOptions {
  * regional archive has tiles only for its region, and the country outlines stay everywhere else.
  */
 export function withStreets(base: StyleSpecification, options: StreetsOptions): StyleSpecification {
-  const streetLayers = layers(STREETS_SOURCE, FLAVOR, { lang: options.lang })
-    .filter(drawableOffline)
-    .map((layer) => ({ ...layer, id: `${STREETS_LAYER_PREFIX}${layer.id}` }) as LayerSpecification);
+  const streetLayers = layers(STREETS_SOURCE, FLAVOR, { lang: options.lang }).flatMap((layer) => {
+    const drawable = offlineLayer(layer);
+    return drawable ? [{ ...drawable, id: `${STREETS_LAYER_PREFIX}${layer.id}` }] : [];
+  });
   const at = base.layers.findIndex((layer) => layer.id === INSERT_AFTER) + 1;
   if (at === 0) throw new Error(`the bundled style has no layer ${INSERT_AFTER} to put the streets above`);
   return {
