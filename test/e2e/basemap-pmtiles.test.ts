@@ -5,6 +5,7 @@ import { LIGHT } from '@protomaps/basemaps';
 import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import ar from '../../client/lib/i18n/ar';
 import en from '../../client/lib/i18n/en';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { waterOverArchive } from '../support/pmtiles-archive';
@@ -27,7 +28,7 @@ fs.writeFileSync(archiveFile, waterOverArchive(WATER));
 /** Fewer pixels of the label colour than this and no name was written (the bundled basemap has a few from blending). */
 const LABEL_PIXELS = 40;
 
-const mapOf = (page: Page) => page.getByRole('region', { name: en['map.label'], exact: true });
+const mapOf = (page: Page, label: string = en['map.label']) => page.getByRole('region', { name: label, exact: true });
 
 /** How many of the map canvas's pixels, as the screen shows it, are within 3 of each colour per channel. */
 async function pixelsOf(page: Page, colors: readonly string[]): Promise<{ counts: number[]; total: number }> {
@@ -92,5 +93,30 @@ describe('street basemap from a local PMTiles archive', () => {
     } finally {
       await plain.destroy();
     }
+  });
+
+  it('says on a phone, in Arabic, that the street map could not be read, and still shows the country outlines', async () => {
+    // A phone whose archive requests fail (offline: the service worker never keeps /api answers).
+    const failing = { method: 'GET', path: API_ROUTES.basemapTiles, status: 503 };
+    const field = await suite.open('field', { width: 360, height: 740 }, {}, [failing]);
+    const f = field.page;
+    await f.route(`**${API_ROUTES.basemapTiles}`, (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+    await signIn(f, suite.server.url, suite.server.accounts.field);
+    // The map is made again in the new language, and reads the archive again.
+    await f.getByLabel(en['language.label']!, { exact: true }).selectOption('ar');
+    const mapLabel = ar['map.label']!;
+    const notice = mapOf(f, mapLabel).getByRole('status').getByText(ar['map.streetsFailed']!, { exact: true });
+    await notice.waitFor({ timeout: 45_000 });
+    expect(await f.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    // The notice stays inside the narrow screen...
+    const box = await notice.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 360).toBe(true);
+    // ...and above the hint to tap the map, not over it (the hint wraps to three lines here).
+    const hint = await mapOf(f, mapLabel).getByText(ar['map.pick.hint']!, { exact: true }).boundingBox();
+    expect(box && hint && box.y + box.height <= hint.y).toBe(true);
+    // ...and the bundled basemap still drew.
+    await mapOf(f, mapLabel).and(f.locator('[data-basemap="ready"][data-ready="true"]')).waitFor();
+    await f.screenshot({ path: path.join(ARTIFACTS, 'basemap-pmtiles-failed-ar-phone.png') });
+    suite.assertClean();
   });
 });
