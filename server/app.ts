@@ -4,6 +4,7 @@ import type { Config } from './config';
 import { errorHandler, rejectMalformedPath } from './http/errors';
 import { sameOriginGuard, type OriginPolicy } from './http/origin';
 import { apiRoutes } from './http/api.routes';
+import { basemapRoutes } from './http/basemap.routes';
 import { securityHeaders } from './http/security-headers';
 import { staticRoutes } from './http/static';
 import { silentLogger, type Logger } from './log';
@@ -39,7 +40,7 @@ import type { GroupCommitOptions, WritePath } from './write/group-commit';
 export interface AppDeps {
   repositories: Repositories;
   config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins' | 'trustProxy'> &
-    Partial<Pick<Config, 'signInLimit' | 'socketRate' | 'importMaxBytes' | 'apiRate' | 'consularRefreshMs'>>;
+    Partial<Pick<Config, 'signInLimit' | 'socketRate' | 'importMaxBytes' | 'apiRate' | 'consularRefreshMs' | 'basemapPmtiles'>>;
   /** Import chunking (tests make chunks small to watch progress). */
   importPolicy?: Partial<ImportPolicy>;
   logger?: Logger;
@@ -124,7 +125,9 @@ export function createApp(deps: AppDeps): App {
       policy: config.session,
       onSignOut: (sessionId) => sockets.disconnectSession(sessionId),
       basemapStyleUrl: config.basemapStyleUrl,
+      basemapPmtiles: Boolean(config.basemapPmtiles),
       routers: [
+        ...(config.basemapPmtiles ? [basemapRoutes({ auth, file: config.basemapPmtiles, logger })] : []),
         adminRouter,
         coordinationRoutes({ auth, coordination: new CoordinationService(repos, now) }),
         readRoutes({ auth, reads: new ReadService(repos, snapshots, now) }),

@@ -5,6 +5,7 @@ import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from './security/token-buc
 import { DEFAULT_API_RATE } from './services/api-token.service';
 import { DEFAULT_CONSULAR_REFRESH_MS } from './services/consular-snapshots';
 import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
+import { pmtilesFileProblem } from './basemap/pmtiles-file';
 
 /** Raised when the environment holds a value the server cannot run with; index.ts prints it and exits. */
 export class ConfigError extends Error {
@@ -47,6 +48,11 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v === '' ? null : v))
     .pipe(z.url({ protocol: /^https?$/ }).nullable()),
+  WAYMARK_BASEMAP_PMTILES: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? null : path.resolve(v))),
   WAYMARK_STATIC_DIR: z
     .string()
     .trim()
@@ -109,6 +115,12 @@ export interface Config {
   databaseFile: string;
   demo: boolean;
   basemapStyleUrl: string | null;
+  /**
+   * A local PMTiles archive of street-level tiles for the crisis region (WAYMARK_BASEMAP_PMTILES,
+   * an absolute path): served to signed-in users with range requests and drawn over the bundled
+   * basemap. Null (the default): the bundled basemap alone.
+   */
+  basemapPmtiles: string | null;
   staticDir: string;
   session: SessionPolicy;
   sync: SyncPolicy;
@@ -183,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const basemapProblem = basemapPmtilesProblem(e.WAYMARK_BASEMAP_PMTILES, e.WAYMARK_BASEMAP_STYLE_URL);
+  if (basemapProblem) throw new ConfigError(`invalid configuration:\n  WAYMARK_BASEMAP_PMTILES: ${basemapProblem}`);
   const dataDir = path.resolve(e.WAYMARK_DATA_DIR);
   return {
     port: e.PORT,
@@ -190,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseFile: path.join(dataDir, DATABASE_FILE_NAME),
     demo: e.WAYMARK_DEMO,
     basemapStyleUrl: e.WAYMARK_BASEMAP_STYLE_URL,
+    basemapPmtiles: e.WAYMARK_BASEMAP_PMTILES,
     staticDir: path.resolve(e.WAYMARK_STATIC_DIR),
     session: {
       idleMs: e.WAYMARK_SESSION_IDLE_MINUTES * 60_000,
@@ -211,4 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl: e.WAYMARK_DATABASE_URL,
     consularRefreshMs: Math.round(e.WAYMARK_CONSULAR_REFRESH_MINUTES * 60_000),
   };
+}
+
+/** Why the street basemap setting cannot be used, or null. The path is the operator's own: saying it helps them. */
+function basemapPmtilesProblem(file: string | null, styleUrl: string | null): string | null {
+  if (file === null) return null;
+  // Two basemaps would leave the client to guess which one the operator meant: refuse instead.
+  if (styleUrl !== null) return 'set either it or WAYMARK_BASEMAP_STYLE_URL, not both';
+  return pmtilesFileProblem(file);
 }

@@ -6,6 +6,8 @@ import { sessionRoutes, type SessionRoutesDeps } from './session.routes';
 
 export interface ApiDeps extends SessionRoutesDeps {
   basemapStyleUrl: string | null;
+  /** Whether a street-level PMTiles archive is served (its route is then in `routers`). */
+  basemapPmtiles: boolean;
   /** More routers under /api (admin, audit, groups), mounted before the JSON 404. */
   routers?: readonly Router[];
 }
@@ -20,7 +22,11 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use('/api', express.json({ limit: MAX_REST_BODY_BYTES }));
   api.use(API_ROUTES.session, sessionRoutes(deps));
   api.get(API_ROUTES.config, (_req, res) => {
-    const config: ClientConfig = { protocolVersion: PROTOCOL_VERSION, basemapStyleUrl: deps.basemapStyleUrl };
+    const config: ClientConfig = {
+      protocolVersion: PROTOCOL_VERSION,
+      basemapStyleUrl: deps.basemapStyleUrl,
+      basemapPmtilesUrl: deps.basemapPmtiles ? API_ROUTES.basemapTiles : null,
+    };
     res.json(config);
   });
   api.get(API_ROUTES.health, (_req, res) => {

@@ -8,6 +8,8 @@ import type { RequestHandler } from 'express';
  * (marker and popup positions) set styles through the CSSOM, which CSP does not govern; so no
  * inline style at all is allowed (style-src-attr 'none'), and the browser test checks the map
  * draws with no violation. zod's eval probe is switched off in the client (client/lib/zod-jitless.ts).
+ * A street-level PMTiles archive (WAYMARK_BASEMAP_PMTILES) is read from this origin with fetch and
+ * its tiles reach the workers as bytes, so 'self' in connect-src covers it; its test runs under this policy.
  */
 export function contentSecurityPolicy(basemapStyleUrl: string | null): Record<string, string[]> {
   // An opted-in online basemap is fetched from its own origin (style, tiles on that host, glyphs).

@@ -18,6 +18,8 @@ export const API_ROUTES = {
   aggregates: '/api/aggregates',
   /** GET: the same counts as CSV with HXL hashtags (audited as an export). */
   aggregatesCsv: '/api/exports/aggregates.csv',
+  /** GET with Range: the deployment's street-level PMTiles archive, to signed-in users (when configured). */
+  basemapTiles: '/api/basemap/tiles.pmtiles',
 } as const;
 
 export const SignInRequest = z.object({
@@ -49,5 +51,10 @@ export const ClientConfig = z.object({
   protocolVersion: z.number().int(),
   /** An online MapLibre style URL, only when a deployment opts in; null means the bundled basemap. */
   basemapStyleUrl: z.string().url().nullable(),
+  /**
+   * Where the street-level PMTiles archive is served (same origin, signed-in users), only when a
+   * deployment has one; null means the bundled basemap alone. A fixed route, never the file's path.
+   */
+  basemapPmtilesUrl: z.string().startsWith('/').nullable(),
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;

@@ -135,7 +135,7 @@ describe('HTTP API', () => {
     const config = await fetch(`${server.url}${API_ROUTES.config}`);
 
     expect(await health.json()).toEqual({ ok: true });
-    expect(await config.json()).toEqual({ protocolVersion: PROTOCOL_VERSION, basemapStyleUrl: null });
+    expect(await config.json()).toEqual({ protocolVersion: PROTOCOL_VERSION, basemapStyleUrl: null, basemapPmtilesUrl: null });
   });
 
   it('answers an unknown API path with a JSON not_found, not the app page', async () => {

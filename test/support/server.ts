@@ -55,6 +55,8 @@ export interface TestServerOptions {
   syncPolicy?: Partial<SyncPolicy>;
   /** Browser origins allowed besides the server's own (WAYMARK_ALLOWED_ORIGINS). */
   allowedOrigins?: string[];
+  /** A street-level PMTiles archive to serve (WAYMARK_BASEMAP_PMTILES). */
+  basemapPmtiles?: string;
   /** Believe one proxy's X-Forwarded-* headers (WAYMARK_TRUST_PROXY=on). */
   trustProxy?: boolean;
   /** Sign-in lock thresholds (defaults: 10 per account, 50 per address, 15 min window, 30 min lock). */
@@ -174,6 +176,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const demo = options.demo ?? false;
   const config = {
     basemapStyleUrl: null,
+    basemapPmtiles: options.basemapPmtiles ?? null,
     staticDir: path.resolve(options.staticDir ?? path.join(dataDir, 'no-client-build')),
     session: { ...DEFAULT_SESSION_POLICY, ...options.sessionPolicy },
     sync: { ...DEFAULT_SYNC_POLICY, ...options.syncPolicy },

@@ -21,7 +21,7 @@ export const FONT_BOLD = 'Noto Sans Bold';
 
 // Unicode ranges of the two subsets, as @fontsource/noto-sans declares them in latin-700.css and
 // latin-ext-700.css. A file is downloaded only when a character it covers is drawn.
-const LATIN_RANGES = [
+export const LATIN_RANGES = [
   'U+0000-00FF',
   'U+0131',
   'U+0152-0153',
@@ -42,7 +42,7 @@ const LATIN_RANGES = [
   'U+FEFF',
   'U+FFFD',
 ];
-const LATIN_EXT_RANGES = [
+export const LATIN_EXT_RANGES = [
   'U+0100-02BA',
   'U+02BD-02C5',
   'U+02C7-02CC',

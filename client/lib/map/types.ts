@@ -33,6 +33,8 @@ export interface GroupMapProps {
   pendingIds?: ReadonlySet<string>;
   /** An online style URL a deployment opted into; null draws the bundled offline basemap. */
   basemapStyleUrl: string | null;
+  /** Where the deployment's street-level PMTiles archive is served (same origin); null or absent: none. */
+  basemapPmtilesUrl?: string | null;
   /** An embassy's aggregate areas, drawn as outlined cells under the points; none by default. */
   areas?: readonly AggregateArea[];
   /** Called after the map moves, with its view as [west, south, east, north] (the coordinator's "map view" filter). */

@@ -11,6 +11,8 @@ export default {
   'map.unavailable': 'لا يمكن عرض الخريطة على هذا الجهاز. تعرض القائمة كل المجموعات.',
   'map.basemapFailed': 'تعذّر تحميل حدود البلدان؛ المجموعات ما زالت معروضة.',
   'map.attribution': 'أُعدّت باستخدام Natural Earth',
+  'map.streetsFailed': 'تعذّر تحميل خريطة الشوارع هنا؛ حدود البلدان والمجموعات ما زالت معروضة.',
+  'map.attributionStreets': 'الشوارع: Protomaps، © المساهمون في OpenStreetMap',
 
   'map.control.zoomIn': 'تكبير',
   'map.control.zoomOut': 'تصغير',

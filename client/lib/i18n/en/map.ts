@@ -7,6 +7,8 @@ export default {
   'map.unavailable': 'The map cannot be shown on this device. The list shows every group.',
   'map.basemapFailed': 'Country outlines could not be loaded; the groups are still shown.',
   'map.attribution': 'Made with Natural Earth',
+  'map.streetsFailed': 'The street map could not be loaded here; country outlines and groups are still shown.',
+  'map.attributionStreets': 'Streets: Protomaps, © OpenStreetMap contributors',
 
   'map.control.zoomIn': 'Zoom in',
   'map.control.zoomOut': 'Zoom out',

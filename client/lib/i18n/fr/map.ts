@@ -7,6 +7,8 @@ export default {
   'map.unavailable': 'La carte ne peut pas s’afficher sur cet appareil. La liste montre chaque groupe.',
   'map.basemapFailed': 'Les contours des pays n’ont pas pu être chargés ; les groupes restent affichés.',
   'map.attribution': 'Réalisé avec Natural Earth',
+  'map.streetsFailed': 'Le plan des rues n’a pas pu être chargé ici ; les contours des pays et les groupes restent affichés.',
+  'map.attributionStreets': 'Rues : Protomaps, © les contributeurs d’OpenStreetMap',
 
   'map.control.zoomIn': 'Zoom avant',
   'map.control.zoomOut': 'Zoom arrière',
