@@ -303,6 +303,7 @@ export default {
   'list.people_other': '{count} شخص',
   'list.coordinates': '{lat}، {lon}',
   'list.noNeeds': 'لا احتياجات مسجّلة',
+  'list.needsMet': 'تمت تلبية الاحتياجات',
   'list.moreNeeds': '+{count}',
   'list.unnamed': 'مكان بلا اسم',
   'list.seen': 'شوهدت {when}',

@@ -270,6 +270,7 @@ export default {
   'list.people_other': '{count} people',
   'list.coordinates': '{lat}, {lon}',
   'list.noNeeds': 'No needs recorded',
+  'list.needsMet': 'Needs met',
   'list.moreNeeds': '+{count}',
   'list.unnamed': 'Unnamed place',
   'list.seen': 'Seen {when}',

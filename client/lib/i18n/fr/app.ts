@@ -272,6 +272,7 @@ export default {
   'list.people_other': '{count} personnes',
   'list.coordinates': '{lat}, {lon}',
   'list.noNeeds': 'Aucun besoin enregistré',
+  'list.needsMet': 'Besoins satisfaits',
   'list.moreNeeds': '+{count}',
   'list.unnamed': 'Lieu sans nom',
   'list.seen': 'Vu {when}',
