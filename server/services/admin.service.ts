@@ -188,7 +188,11 @@ export class AdminService {
   /** Everything an admin lists: crises, agencies, users without hashes, and how many sessions each user has open. */
   async list(actor: AdminActor = LOCAL_OPERATOR): Promise<AdminOverview> {
     authorize(actor);
-    const sessions = (await this.#repos.sessions.countByUser()).map((s) => ({ userId: s.userId, count: s.count, lastSeenAt: new Date(s.lastSeenAtMs).toISOString() }));
+    const sessions = (await this.#repos.sessions.countByUser()).map((s) => ({
+      userId: s.userId,
+      count: s.count,
+      lastSeenAt: new Date(s.lastSeenAtMs).toISOString(),
+    }));
     return { crises: await this.#repos.crises.list(), agencies: await this.#repos.agencies.list(), users: await this.#repos.users.list(), sessions };
   }
 

@@ -52,9 +52,21 @@ describe(`${seedDemo.name}: a crisis whose records explain every status and figu
       for (const need of g.needs) {
         const own = g.assignments.filter((a) => a.needId === need.id);
         const why = `${g.id} ${need.type} ${need.status}`;
-        if (need.status === 'assigned') expect(own.some((a) => isActiveAssignment(a.status)), why).toBe(true);
-        if (need.status === 'met') expect(own.some((a) => a.status === 'completed'), why).toBe(true);
-        if (need.status === 'open') expect(own.some((a) => isActiveAssignment(a.status)), why).toBe(false);
+        if (need.status === 'assigned')
+          expect(
+            own.some((a) => isActiveAssignment(a.status)),
+            why,
+          ).toBe(true);
+        if (need.status === 'met')
+          expect(
+            own.some((a) => a.status === 'completed'),
+            why,
+          ).toBe(true);
+        if (need.status === 'open')
+          expect(
+            own.some((a) => isActiveAssignment(a.status)),
+            why,
+          ).toBe(false);
       }
     }
   });

@@ -44,7 +44,11 @@ const assign = (group: Group, needIndex: number): Command => ({
 });
 /** The coordinator's screen receiving the group at a status. */
 const seenAt = (groupId: string, status: Group['status']) =>
-  waitForEvent(coordinator, 'change', (c) => c.kind === 'group.upsert' && c.group.view === 'full' && c.group.group.id === groupId && c.group.group.status === status);
+  waitForEvent(
+    coordinator,
+    'change',
+    (c) => c.kind === 'group.upsert' && c.group.view === 'full' && c.group.group.id === groupId && c.group.group.status === status,
+  );
 
 const fullOf = (change: Awaited<ReturnType<typeof seenAt>>): Group => {
   if (change.kind !== 'group.upsert' || change.group.view !== 'full') throw new Error('expected the full group');

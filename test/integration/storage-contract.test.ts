@@ -159,7 +159,7 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.sessions.deleteByUser(user.id)).toBe(2);
     });
 
-    it('counts each user\'s open sessions with the last use, leaving out users without any', async () => {
+    it("counts each user's open sessions with the last use, leaving out users without any", async () => {
       const [a, b, idle] = [makeUser(), makeUser(), makeUser()];
       for (const u of [a, b, idle]) await repos.users.insert(u);
       await repos.sessions.insert({ id: 'c1', userId: a.id, createdAtMs: 1_700_000_000_000, lastSeenAtMs: 1_700_000_000_100 });

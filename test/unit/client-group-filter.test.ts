@@ -1,7 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { reasonLine } from '../../client/lib/coordination/reason-text';
-import { EMPTY_FILTER, filterFromQuery, filterOnLoad, filterToQuery, isFiltering, matchesFilter, type GroupFilter } from '../../client/lib/coordination/group-filter';
+import {
+  EMPTY_FILTER,
+  filterFromQuery,
+  filterOnLoad,
+  filterToQuery,
+  isFiltering,
+  matchesFilter,
+  type GroupFilter,
+} from '../../client/lib/coordination/group-filter';
 import type { Group, GroupView } from '../../shared/schemas/group.schema';
 import { makeGroup } from '../support/factories';
 

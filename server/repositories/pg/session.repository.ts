@@ -1,5 +1,13 @@
 import type { SessionStore } from '../contract';
-import { toConnectionState, toSessionRecord, type ConnectionRow, type ConnectionState, type SessionRecord, type SessionRow, type UserSessions } from '../session.repository';
+import {
+  toConnectionState,
+  toSessionRecord,
+  type ConnectionRow,
+  type ConnectionState,
+  type SessionRecord,
+  type SessionRow,
+  type UserSessions,
+} from '../session.repository';
 import { changed, toNumber, type Queryable } from './queryable';
 
 /** Signed-in sessions on PostgreSQL; each method means what `SessionRepository`'s (SQLite) does. */
