@@ -142,6 +142,7 @@ export default {
 
   'work.title': 'العمل المُسنَد إلى {agency}',
   'work.empty': 'لا شيء مُسنَد إلى جهتك.',
+  'work.count': 'جميع المهام المفتوحة ({n})، الأقرب موعدًا أولًا',
   'work.accept': 'قبول',
   'work.decline': 'رفض',
   'work.declineReason': 'سبب الرفض',

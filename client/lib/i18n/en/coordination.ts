@@ -135,6 +135,7 @@ export default {
 
   'work.title': 'Work for {agency}',
   'work.empty': 'Nothing is assigned to your agency.',
+  'work.count': 'All {n} open assignments, soonest due first',
   'work.accept': 'Accept',
   'work.decline': 'Decline',
   'work.declineReason': 'Reason for declining',

@@ -136,6 +136,7 @@ export default {
 
   'work.title': 'Travail pour {agency}',
   'work.empty': 'Rien n’est attribué à votre organisation.',
+  'work.count': 'Les {n} attributions en cours, les plus urgentes d’abord',
   'work.accept': 'Accepter',
   'work.decline': 'Refuser',
   'work.declineReason': 'Motif du refus',
