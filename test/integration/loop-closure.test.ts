@@ -17,6 +17,7 @@ import {
   sendCommand,
   signIn,
   statusCommand,
+  updateCommand,
   waitForEvent,
   type ClientSocket,
 } from '../support/clients';
@@ -113,5 +114,24 @@ describe('loop closure', () => {
     expect(group.assignments[1]!.peopleReached).toBe(13);
     expect(group.status).toBe('assistance_in_progress');
     expect(Sitrep.parse(await (await get(EXPORT_ROUTES.sitrep)).json()).figures.assisted).toBe(0);
+  });
+
+  it('makes a group assisted when a coordinator removes the last need still open beside met ones', async () => {
+    const input = makeGroupInput({
+      needs: [
+        { id: uuidv7(), type: 'water', severity: 4, people: 12 },
+        { id: uuidv7(), type: 'shelter', severity: 2, people: 12 },
+      ],
+    });
+    let group = expectOk(await sendCommand(coordinator, reportCommand(input))).group;
+    group = expectOk(await sendCommand(coordinator, assign(group, 0))).group;
+    // The coordinator takes the agency's steps (on its word by phone), so each ack carries the full group.
+    group = expectOk(await sendCommand(coordinator, step(group, 0, { status: 'accepted' }))).group;
+    group = expectOk(await sendCommand(coordinator, step(group, 0, { status: 'completed', peopleReached: 12 }))).group;
+    expect(group.status).toBe('assistance_in_progress');
+
+    const kept = group.needs.filter((n) => n.type === 'water').map(({ id, type, severity, people }) => ({ id, type, severity, people }));
+    group = expectOk(await sendCommand(coordinator, updateCommand(group.id, group.version, { needs: kept }))).group;
+    expect(group.status).toBe('assisted');
   });
 });
