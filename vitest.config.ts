@@ -6,12 +6,14 @@ import { defineConfig } from 'vitest/config';
  * (no SQLite file opened beside the server, no child process): they run on both engines.
  */
 const POSTGRES_INTEGRATION = [
+  'admin-screen',
   'audited-reads',
   'authorization-matrix',
   'consent-withdrawal',
   'consular',
   'coordination',
   'demo',
+  'demo-consistency',
   'durability',
   'edit-scope',
   'embassy-channels.property',
@@ -19,6 +21,7 @@ const POSTGRES_INTEGRATION = [
   'field-device-scope',
   'group-commands',
   'import',
+  'loop-closure',
   'packed-live',
   'packed-sync',
   'robustness',

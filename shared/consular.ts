@@ -242,12 +242,12 @@ export const EvacuationList = z.object({
 });
 export type EvacuationList = z.infer<typeof EvacuationList>;
 
-/** Statuses of groups already gone or closed: nobody left to evacuate from there. */
-const NOT_WAITING = new Set<GroupStatus>(['duplicate', 'closed', 'evacuated', 'returned']);
-
 /**
  * The evacuation list: groups the embassy sees in full (protection rule 1) whose intention is to
- * return to the country of origin and who are still waiting; by place name, then most nationals. Pure.
+ * return to the country of origin and who are still where they were reported; by place name, then
+ * most nationals. Who "wants to go home" is decided by `nationalFigures`, the overview's own rule,
+ * so the list is exactly the overview's figure less what the embassy sees only in aggregate (the
+ * two tabs once read 235 and 219 because the list also kept relocated groups). Pure.
  */
 export function evacuationList(groups: Iterable<Group>, state: string): Omit<EvacuationList, 'ok'> {
   return foldAll(evacuationFold(state), groups);
@@ -257,8 +257,9 @@ export function evacuationList(groups: Iterable<Group>, state: string): Omit<Eva
 export function evacuationFold(state: string): Fold<Group, Omit<EvacuationList, 'ok'>> {
   const rows: EvacuationRow[] = [];
   const add = (g: Group) => {
-    if (NOT_WAITING.has(g.status) || g.intention !== 'evacuate_to_origin' || !embassyMaySee(g, state)) return;
-    const nationals = g.nationalities.find((n) => n.code === state)?.count ?? 0;
+    if (g.status === 'duplicate' || !embassyMaySee(g, state)) return;
+    const nationals = nationalFigures(g, state).figures.wantsToReturn;
+    if (nationals === 0) return;
     rows.push({
       groupId: g.id,
       placeName: g.location.placeName,

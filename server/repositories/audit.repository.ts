@@ -69,9 +69,10 @@ export interface AuditFilter {
   limit: number;
 }
 
-/** An entry with its id (for paging). */
+/** An entry with its id (for paging) and its user's display name as the account reads now (null for no user or a deleted one): screens name people, not ids. */
 export interface AuditRow extends AuditEntry {
   id: number;
+  userName: string | null;
 }
 
 type AuditParams = Record<'crisisId' | 'userId' | 'action' | 'recordId' | 'from' | 'to', string | null> & {
@@ -95,7 +96,7 @@ export class AuditRepository {
        FROM audit ORDER BY id DESC LIMIT ?`,
     );
     this.#query = db.prepare<[AuditParams], AuditRow>(
-      `SELECT a.id, a.at, a.user_id AS userId, a.role, a.action, a.record_type AS recordType,
+      `SELECT a.id, a.at, a.user_id AS userId, u.display_name AS userName, a.role, a.action, a.record_type AS recordType,
               a.record_id AS recordId, a.outcome, a.detail
        FROM audit a LEFT JOIN users u ON u.id = a.user_id
        WHERE (:crisisId IS NULL OR u.crisis_id = :crisisId)

@@ -70,6 +70,13 @@ export const toConnectionState = (row: ConnectionRow): ConnectionState => ({
   servesState: row.serves_state,
 });
 
+/** A user's signed-in sessions, as the admin screen lists them (never a session id: it is a bearer secret). */
+export interface UserSessions {
+  userId: string;
+  count: number;
+  lastSeenAtMs: number;
+}
+
 /** Signed-in sessions. */
 export class SessionRepository {
   readonly #insert;
@@ -79,8 +86,12 @@ export class SessionRepository {
   readonly #deleteExpired;
   readonly #deleteByUser;
   readonly #connections;
+  readonly #byUser;
 
   constructor(db: Db) {
+    this.#byUser = db.prepare<[], { user_id: string; count: number; last_seen_at_ms: number }>(
+      'SELECT user_id, COUNT(*) AS count, MAX(last_seen_at_ms) AS last_seen_at_ms FROM sessions GROUP BY user_id ORDER BY user_id',
+    );
     this.#insert = db.prepare<[string, string, number, number]>('INSERT INTO sessions (id, user_id, created_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?)');
     this.#byId = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
     this.#touch = db.prepare<[number, string]>('UPDATE sessions SET last_seen_at_ms = ? WHERE id = ?');
@@ -104,6 +115,11 @@ export class SessionRepository {
     if (ids.length === 0) return found;
     for (const row of this.#connections.all(JSON.stringify(ids))) found.set(row.session_id, toConnectionState(row));
     return found;
+  }
+
+  /** How many sessions each user has open and when one was last used; users without any are left out. One row per user, so as many rows as users at most. */
+  countByUser(): UserSessions[] {
+    return this.#byUser.all().map((r) => ({ userId: r.user_id, count: r.count, lastSeenAtMs: r.last_seen_at_ms }));
   }
 
   /** Stores a new session. */

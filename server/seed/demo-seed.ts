@@ -9,6 +9,7 @@ import type { Group } from '../../shared/schemas/group.schema';
 import { consularAssignmentRefusal, isConsularNeed } from '../../shared/consular';
 import { loadCountryShape } from './country-shape';
 import { makeDemoGroup } from './demo-groups';
+import { withDemoWork } from './demo-work';
 import { Prng } from './prng';
 
 /** The one password of every demo account. Demo data only: a real deployment runs with WAYMARK_DEMO=off. */
@@ -117,7 +118,9 @@ async function seedDemoUnless(repos: Repositories, skip: () => Promise<boolean>,
   const generated = Array.from({ length: DEMO_GROUP_COUNT }, () => makeDemoGroup(rng, context)).sort((a, b) => a.reportedAt.localeCompare(b.reportedAt));
   const consulate = agencies.find((a) => a.acronym === 'NGA-EMB');
   const coordinator = users.find((u) => u.role === 'coordinator');
-  const groups = consulate && coordinator ? withConsularWork(generated, consulate, coordinator.id, rng) : generated;
+  if (!consulate || !coordinator) throw new Error('demo accounts lack a coordinator or the demo consulate');
+  // Consular work first (it picks open consular needs), then every other status's work.
+  const groups = withDemoWork(withConsularWork(generated, consulate, coordinator.id, rng), agencies, coordinator.id, rng);
 
   return repos.transaction(async () => {
     if (await skip()) return null;

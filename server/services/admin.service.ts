@@ -5,6 +5,7 @@ import type { AuditAction, AuditEntry } from '../repositories/audit.repository';
 import { toPublicUser, type UserRecord, type UserSummary } from '../repositories/user.repository';
 import { Agency } from '../../shared/schemas/agency.schema';
 import { Crisis } from '../../shared/schemas/crisis.schema';
+import type { AdminOverview } from '../../shared/schemas/admin.schema';
 import { AGENCY_ROLES, PublicUser, Role, Username } from '../../shared/schemas/user.schema';
 import { can } from '../../shared/permissions';
 import { hashPassword, type ScryptParams } from './password';
@@ -184,10 +185,15 @@ export class AdminService {
     return toPublicUser(record);
   }
 
-  /** Everything an admin lists: crises, agencies, users without hashes. */
-  async list(actor: AdminActor = LOCAL_OPERATOR): Promise<{ crises: Crisis[]; agencies: Agency[]; users: UserSummary[] }> {
+  /** Everything an admin lists: crises, agencies, users without hashes, and how many sessions each user has open. */
+  async list(actor: AdminActor = LOCAL_OPERATOR): Promise<AdminOverview> {
     authorize(actor);
-    return { crises: await this.#repos.crises.list(), agencies: await this.#repos.agencies.list(), users: await this.#repos.users.list() };
+    const sessions = (await this.#repos.sessions.countByUser()).map((s) => ({
+      userId: s.userId,
+      count: s.count,
+      lastSeenAt: new Date(s.lastSeenAtMs).toISOString(),
+    }));
+    return { crises: await this.#repos.crises.list(), agencies: await this.#repos.agencies.list(), users: await this.#repos.users.list(), sessions };
   }
 
   /** Disables (or re-enables) an account; disabling ends its sessions and closes its sockets. */

@@ -1,4 +1,5 @@
 import { isActiveAssignment, roleMayMoveAssignment } from '../../shared/assignment-workflow';
+import { statusFollowingWork } from '../../shared/group-status';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Assignment } from '../../shared/schemas/assignment.schema';
 import type { Command } from '../../shared/schemas/command.schema';
@@ -29,8 +30,15 @@ function needStatusFrom(need: Need, assignments: readonly Assignment[]): NeedSta
   return 'open';
 }
 
-function withAssignments(group: Group, assignments: Assignment[]): Group {
-  return { ...group, assignments, needs: group.needs.map((n) => ({ ...n, status: needStatusFrom(n, assignments) })) };
+/**
+ * The group with its assignments replaced, its needs' status following them, and its own status
+ * following its needs (`statusFollowingWork`): `started` when this edit is an agency taking work on.
+ * The move is automatic rather than proposed, so the counters (open, assisted) agree the moment the
+ * last need is met; a coordinator undoes it by moving the group back to assistance in progress.
+ */
+function withAssignments(group: Group, assignments: Assignment[], started = false): Group {
+  const next = { ...group, assignments, needs: group.needs.map((n) => ({ ...n, status: needStatusFrom(n, assignments) })) };
+  return { ...next, status: statusFollowingWork(group, next, started) };
 }
 
 /**
@@ -113,10 +121,12 @@ export function planUpdateAssignment(group: Group, command: UpdateAssignment, au
     version: current.version + 1,
     ...(consular ? { consular } : {}),
   };
+  const started = status !== current.status && (status === 'accepted' || status === 'in_progress');
   return {
     group: withAssignments(
       group,
       group.assignments.map((a) => (a.id === next.id ? next : a)),
+      started,
     ),
   };
 }

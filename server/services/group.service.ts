@@ -3,7 +3,7 @@ import type { Repositories } from '../repositories/repositories';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { CommandAck } from '../../shared/events';
 import { mayEditGroup } from '../../shared/edit-scope';
-import { canTransition } from '../../shared/group-status';
+import { canTransition, statusFollowingWork } from '../../shared/group-status';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, toIssues, type Failure } from '../../shared/protocol';
@@ -262,7 +262,9 @@ export class GroupService {
 
   #applyPatch(current: Group, patch: GroupPatch): { group: Group; audits: AuditAction[] } {
     const { needs, ...fields } = patch;
-    const group: Group = { ...current, ...fields, needs: needs ? mergeNeeds(current.needs, needs) : current.needs };
+    const edited: Group = { ...current, ...fields, needs: needs ? mergeNeeds(current.needs, needs) : current.needs };
+    // Removing the last need still wanted closes the group's work as completing it would.
+    const group: Group = { ...edited, status: statusFollowingWork(current, edited, false) };
     const audits: AuditAction[] = ['group.update'];
     // Protection rule 5: consent and flag changes are audited on their own.
     if (group.consentConsulate !== current.consentConsulate) audits.push('group.consent_change');

@@ -7,11 +7,16 @@ import { PublicUser, Role } from './user.schema';
 export const UserSummary = PublicUser.extend({ disabled: z.boolean(), createdAt: z.string() });
 export type UserSummary = z.infer<typeof UserSummary>;
 
+/** A user's open sessions, as the admin screen lists them (counts, never session ids). */
+export const UserSessions = z.object({ userId: z.string(), count: z.number().int().min(1), lastSeenAt: z.iso.datetime() });
+export type UserSessions = z.infer<typeof UserSessions>;
+
 /** Everything the admin screen lists. */
 export const AdminOverview = z.object({
   crises: z.array(Crisis),
   agencies: z.array(Agency),
   users: z.array(UserSummary),
+  sessions: z.array(UserSessions),
 });
 export type AdminOverview = z.infer<typeof AdminOverview>;
 
@@ -33,6 +38,8 @@ export const AuditRow = z.object({
   id: z.number().int(),
   at: z.string(),
   userId: z.string().nullable(),
+  /** The user's display name now (null: no user, or the account is gone). */
+  userName: z.string().nullable().default(null),
   role: z.string().nullable(),
   action: z.string(),
   recordType: z.string().nullable(),

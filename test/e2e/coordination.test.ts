@@ -65,8 +65,8 @@ describe('coordination: from a report to help delivered, live', () => {
     await expect.poll(() => listCount(c)).toBe(filtered - 1);
     await c.screenshot({ path: path.join(ARTIFACTS, 'coordination-coordinator.png') });
 
-    // The responder's work list has it, with the exact place; accept, then complete.
-    const work = r.getByTestId('work-row').first();
+    // The responder's work list has it (beside the demo's own IOM work), with the exact place; accept, then complete.
+    const work = r.locator(`[data-testid="work-row"][data-group-id="${groupId}"]`);
     await work.waitFor();
     await work.click();
     const rDetails = r.getByTestId('group-details').and(r.locator(`[data-group-id="${groupId}"]`));
@@ -75,7 +75,7 @@ describe('coordination: from a report to help delivered, live', () => {
     await r.screenshot({ path: path.join(ARTIFACTS, 'coordination-responder.png') });
     await rDetails.getByTestId('reached-input').fill('9');
     await rDetails.getByRole('button', { name: en['work.complete'], exact: true }).click();
-    await r.getByTestId('work-list').getByText(en['work.empty'], { exact: true }).waitFor();
+    await work.waitFor({ state: 'detached' });
     await c.locator('[data-testid="assignment"][data-status="completed"]').waitFor();
     // The timeline tells who did each step: the coordinator assigned, the agency's responder completed.
     await details.getByRole('button', { name: en['timeline.load'], exact: true }).click();

@@ -355,10 +355,10 @@ describe('consular view', () => {
         expect(v === null || v === '<5' || v >= 5).toBe(true);
       }
 
-    // The evacuation list: consented, unflagged, wanting to return, not gone.
+    // The evacuation list: consented, unflagged, wanting to return, still where reported (the overview's rule).
     const evac = EvacuationList.parse(await (await get('embassy', CONSULAR_ROUTES.evacuation)).json());
     const wanted = groups.filter(
-      (g) => mayEmbassySee(g) && g.intention === 'evacuate_to_origin' && !['closed', 'evacuated', 'returned', 'duplicate'].includes(g.status),
+      (g) => mayEmbassySee(g) && g.intention === 'evacuate_to_origin' && !['closed', 'evacuated', 'returned', 'relocated', 'duplicate'].includes(g.status),
     );
     expect(evac.rows.map((r) => r.groupId).sort()).toEqual(wanted.map((g) => g.id).sort());
     expect(evac.rows.reduce((s, r) => s + r.nationals, 0)).toBe(wanted.reduce((s, g) => s + (g.nationalities.find((n) => n.code === STATE)?.count ?? 0), 0));

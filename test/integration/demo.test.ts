@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GROUP_COUNT, DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../../server/seed/demo-seed';
 import { embassyMaySee } from '../../shared/projection';
 import { ROLES } from '../../shared/schemas/user.schema';
-import { connectUser, expectSnapshot, requestSync } from '../support/clients';
+import { isActiveAssignment } from '../../shared/assignment-workflow';
+import { AgencyList, COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
+import { connectUser, expectSnapshot, requestSync, signIn } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -28,6 +30,9 @@ describe(seedDemo.name, () => {
     ]);
     const full = expectSnapshot(await requestSync(coordinator, null));
     const reduced = expectSnapshot(await requestSync(responder, null));
+    const cookie = await signIn(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password);
+    const agencies = AgencyList.parse(await (await fetch(`${server.url}${COORDINATION_ROUTES.agencies}`, { headers: { cookie } })).json()).agencies;
+    const responderAgency = agencies.find((a) => a.acronym === 'IOM')?.id;
     const consular = expectSnapshot(await requestSync(embassy, null));
 
     expect(full.crisis).toMatchObject({ isDemo: true, name: expect.stringMatching(/DEMO.*synthetic/) });
@@ -35,7 +40,14 @@ describe(seedDemo.name, () => {
     expect(full.groups).toHaveLength(DEMO_GROUP_COUNT);
     expect(full.groups.every((v) => v.view === 'full')).toBe(true);
     expect(reduced.groups).toHaveLength(DEMO_GROUP_COUNT);
-    expect(reduced.groups.every((v) => v.view === 'reduced')).toBe(true);
+    // The demo responder (IOM) sees in full exactly the groups where IOM has open work, and has some.
+    const iomWork = new Set(
+      full.groups.flatMap((v) =>
+        v.view === 'full' && v.group.assignments.some((a) => a.agencyId === responderAgency && isActiveAssignment(a.status)) ? [v.group.id] : [],
+      ),
+    );
+    expect(iomWork.size).toBeGreaterThan(0);
+    for (const v of reduced.groups) expect(v.view, v.group.id).toBe(iomWork.has(v.group.id) ? 'full' : 'reduced');
     const visibleToEmbassy = full.groups.filter((v) => v.view === 'full' && embassyMaySee(v.group, 'NGA')).map((v) => v.group.id);
     expect(consular.groups.map((v) => v.group.id).sort()).toEqual(visibleToEmbassy.sort());
     expect(consular.groups.length).toBeGreaterThan(0);

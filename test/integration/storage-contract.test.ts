@@ -160,6 +160,22 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.sessions.deleteByUser(user.id)).toBe(2);
     });
 
+    it("counts each user's open sessions with the last use, leaving out users without any", async () => {
+      const [a, b, idle] = [makeUser(), makeUser(), makeUser()];
+      for (const u of [a, b, idle]) await repos.users.insert(u);
+      await repos.sessions.insert({ id: 'c1', userId: a.id, createdAtMs: 1_700_000_000_000, lastSeenAtMs: 1_700_000_000_100 });
+      await repos.sessions.insert({ id: 'c2', userId: a.id, createdAtMs: 1_700_000_000_000, lastSeenAtMs: 1_700_000_000_700 });
+      await repos.sessions.insert({ id: 'c3', userId: b.id, createdAtMs: 1_700_000_000_000, lastSeenAtMs: 1_700_000_000_300 });
+      const counts = await repos.sessions.countByUser();
+      expect(counts).toHaveLength(2);
+      expect(counts).toEqual(
+        expect.arrayContaining([
+          { userId: a.id, count: 2, lastSeenAtMs: 1_700_000_000_700 },
+          { userId: b.id, count: 1, lastSeenAtMs: 1_700_000_000_300 },
+        ]),
+      );
+    });
+
     it('answers the connection check in one call, leaving out ended sessions', async () => {
       const consulate = makeAgency({ type: 'consulate', servesState: 'FRA' });
       await repos.agencies.insert(consulate, at(1));
@@ -372,7 +388,9 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await ats({ limit: 1 })).toEqual([at(4)]);
       const all = await repos.audit.query({ limit: 100 });
       expect(await ats({ before: all[1]!.id })).toEqual([at(2), at(1)]);
-      expect(all[0]).toMatchObject({ id: expect.any(Number) as number, detail: null });
+      expect(all[0]).toMatchObject({ id: expect.any(Number) as number, detail: null, userName: null });
+      // Each entry names its user as the account reads now.
+      expect(all.find((r) => r.at === at(1))?.userName).toBe(mine.displayName);
     });
   });
 

@@ -1,7 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { reasonLine } from '../../client/lib/coordination/reason-text';
-import { EMPTY_FILTER, filterFromQuery, filterToQuery, isFiltering, matchesFilter, type GroupFilter } from '../../client/lib/coordination/group-filter';
+import {
+  EMPTY_FILTER,
+  filterFromQuery,
+  filterOnLoad,
+  filterToQuery,
+  isFiltering,
+  matchesFilter,
+  type GroupFilter,
+} from '../../client/lib/coordination/group-filter';
 import type { Group, GroupView } from '../../shared/schemas/group.schema';
 import { makeGroup } from '../support/factories';
 
@@ -100,5 +108,16 @@ describe(reasonLine.name, () => {
     ] as const;
     expect(reasonLine([...reasons])).toBe('3 unaccompanied children, waiting 9 h, no water (severity 5)');
     expect(reasonLine([...reasons], 2, ['water'])).toBe('no water (severity 5), 3 unaccompanied children');
+  });
+});
+
+describe(filterOnLoad.name, () => {
+  it('keeps "only what the map shows" on from a shared link but takes no stale area from it', () => {
+    const shared = filterToQuery({ ...EMPTY_FILTER, statuses: ['reported'], bounds: [13, 32.7, 13.4, 33] });
+    const { filter, followMap } = filterOnLoad(shared);
+    expect(followMap).toBe(true);
+    expect(filter.bounds).toBeNull();
+    expect(filter.statuses).toEqual(['reported']);
+    expect(filterOnLoad(filterToQuery(EMPTY_FILTER)).followMap).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { v7 } from 'uuid';
-import { buildDraft, emptyForm, fieldKeyForIssue, issueMessage, type GroupFormState } from '../../client/lib/state/group-form';
+import { buildDraft, emptyForm, fieldKeyForIssue, issueMessage, seenAtOnSubmit, toLocalInput, type GroupFormState } from '../../client/lib/state/group-form';
 import { GroupInput } from '../../shared/schemas/group.schema';
 
 const ids = () => {
@@ -81,5 +81,21 @@ describe('group report form', () => {
     expect(fieldKeyForIssue(['documents'], { nationalityKeys: [], needTypes: [] })).toBe('documents');
     expect(issueMessage({ path: ['documents'], code: 'custom' }).key).toBe('form.error.documentsExceedTotal');
     expect(fieldKeyForIssue(['id'], { nationalityKeys: [], needTypes: [] })).toBe('form');
+  });
+
+  it('refuses a need with no count of its people beside its field, instead of saving 0', () => {
+    const form = filled();
+    const water = form.needs.find((n) => n.type === 'water')!;
+    water.checked = true;
+    expect(problems(form)).toEqual([{ field: 'needs.water.people', message: 'form.error.needPeople' }]);
+    water.people = 0;
+    expect(problems(form)).toEqual([]);
+  });
+
+  it('stamps a report with the time it is sent unless the person set "seen at"', () => {
+    const opened = emptyForm(new Date('2025-03-01T10:00:00'));
+    const sent = new Date('2025-03-01T13:30:00');
+    expect(seenAtOnSubmit(opened, false, sent)).toBe(toLocalInput(sent));
+    expect(seenAtOnSubmit({ seenAt: '2025-03-01T09:15' }, true, sent)).toBe('2025-03-01T09:15');
   });
 });

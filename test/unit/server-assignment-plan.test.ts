@@ -90,3 +90,39 @@ describe(planUpdateAssignment.name, () => {
     expect(cancelled.needs[0]!.status).toBe('open');
   });
 });
+
+describe('a group whose status follows its work', () => {
+  /** A group with one need per type given, each handed to the agency and walked to `last`. */
+  function withWork(types: ('food' | 'water')[]): Group {
+    let g = makeGroup({ needs: types.map((type) => ({ id: uuidv7(), type, severity: 3, people: 5, status: 'open' as const })), status: 'verified' });
+    for (const need of g.needs) {
+      const r = planCreateAssignment(g, create(g, need.id), UN, uuidv7(), AT);
+      if (!('group' in r)) throw new Error(r.message);
+      g = r.group;
+    }
+    return g;
+  }
+  const move = (g: Group, index: number, fields: Partial<Extract<Command, { type: 'assignment.update' }>>) => {
+    const a = g.assignments[index]!;
+    return ok(planUpdateAssignment(g, { ...update(g, fields), assignmentId: a.id, baseVersion: a.version }, responder, AT));
+  };
+
+  it('is in progress once an agency accepts, and assisted when the last need is met', () => {
+    let g = withWork(['food', 'water']);
+    expect(g.status).toBe('verified');
+    g = move(g, 0, { status: 'accepted' });
+    expect(g.status).toBe('assistance_in_progress');
+    g = move(g, 0, { status: 'completed', peopleReached: 5 });
+    expect(g.status).toBe('assistance_in_progress');
+    g = move(move(g, 1, { status: 'accepted' }), 1, { status: 'completed', peopleReached: 5 });
+    expect(g.needs.map((n) => n.status)).toEqual(['met', 'met']);
+    expect(g.status).toBe('assisted');
+  });
+
+  it('is not assisted again by a later edit of finished work once a coordinator reopened it (the undo)', () => {
+    const done = move(move(withWork(['food']), 0, { status: 'accepted' }), 0, { status: 'completed', peopleReached: 5 });
+    expect(done.status).toBe('assisted');
+    const reopened: Group = { ...done, status: 'assistance_in_progress' };
+    expect(move(reopened, 0, { peopleReached: 6 }).status).toBe('assistance_in_progress');
+  });
+});

@@ -48,10 +48,15 @@ export interface AuditFilters {
   action: string;
   recordId: string;
 }
-export function fetchAudit(filters: AuditFilters): Promise<ApiResult<AuditPage>> {
+/** Audit entries asked for per page. */
+export const AUDIT_PAGE = 200;
+
+/** A page of the audit log, newest first; `before` (an entry's id) asks for the entries older than it. */
+export function fetchAudit(filters: AuditFilters, before?: number): Promise<ApiResult<AuditPage>> {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) if (value.trim() !== '') query.set(key, value.trim());
-  query.set('limit', '200');
+  query.set('limit', String(AUDIT_PAGE));
+  if (before !== undefined) query.set('before', String(before));
   return request(AuditPage, `${API_ROUTES.audit}?${query.toString()}`);
 }
 

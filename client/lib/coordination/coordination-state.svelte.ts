@@ -4,7 +4,7 @@ import type { HeldView } from '../sync/held-view';
 import { fetchAgencies, fetchFieldTeams } from '../api/coordination-api';
 import type { ChangeLogReader } from '../state/change-log';
 import { FilteredGroups, type LiveGroups } from './filtered-groups';
-import { EMPTY_FILTER, filterFromQuery, filterToQuery, type Bounds, type GroupFilter } from './group-filter';
+import { EMPTY_FILTER, filterOnLoad, filterToQuery, type Bounds, type GroupFilter } from './group-filter';
 
 /** How often "waiting 9 h" and the overdue marks are brought up to date. */
 const CLOCK_TICK_MS = 60_000;
@@ -27,8 +27,9 @@ export class CoordinationState {
 
   constructor() {
     if (typeof window !== 'undefined') {
-      this.filter = filterFromQuery(window.location.search);
-      this.followMap = this.filter.bounds !== null;
+      const { filter, followMap } = filterOnLoad(window.location.search);
+      this.filter = filter;
+      this.followMap = followMap;
       this.#timer = setInterval(() => (this.now = Date.now()), CLOCK_TICK_MS);
     }
   }
@@ -59,7 +60,7 @@ export class CoordinationState {
     window.history.replaceState(window.history.state, '', url);
   }
 
-  /** The map moved: remember where, and narrow to it when asked to. */
+  /** The map is ready or moved (GroupMap reports its bounds at both): remember where, and narrow to it when asked to. */
   mapMoved(bounds: Bounds): void {
     this.#mapBounds = bounds;
     if (this.followMap) this.setFilter({ ...this.filter, bounds });

@@ -145,3 +145,14 @@ export function filterFromQuery(query: string): GroupFilter {
     bounds,
   };
 }
+
+/**
+ * The filter a page starts with from its query string, and whether "only what the map shows" is on.
+ * The area itself is not taken from the query: it comes from the map's bounds once the map is ready
+ * (`CoordinationState.mapMoved`). Taking it from a reload or a shared link left the list filtered to
+ * Tripoli ("181 groups") while the map showed all of Libya.
+ */
+export function filterOnLoad(query: string): { filter: GroupFilter; followMap: boolean } {
+  const stored = filterFromQuery(query);
+  return { filter: { ...stored, bounds: null }, followMap: stored.bounds !== null };
+}

@@ -1,3 +1,4 @@
+import { everyNeedMet } from '../../../shared/group-status';
 import { counted, type NationalsNeed } from '../../../shared/schemas/group.schema';
 import type { Need, NeedType } from '../../../shared/schemas/need.schema';
 import type { HeldView } from '../sync/held-view';
@@ -111,6 +112,11 @@ export function topNeeds(view: HeldView): NeedType[] {
     .filter((n) => n.status !== 'cancelled' && n.status !== 'met')
     .sort((a, b) => b.severity - a.severity || peopleWithNeed(b) - peopleWithNeed(a))
     .map((n) => n.type);
+}
+
+/** Whether every need the view lists was met (a reduced view lists only its open need types, so never). */
+export function needsMetOf(view: HeldView): boolean {
+  return view.view !== 'reduced' && everyNeedMet(view.group.needs);
 }
 
 /** Coordinates rounded for reading (about 10 m), not for computing. */

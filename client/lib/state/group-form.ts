@@ -66,6 +66,14 @@ export function toLocalInput(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/**
+ * The "seen at" a report is sent with: the time of sending unless the person set one. A form kept
+ * open from page load once sent reports stamped with the time the page loaded.
+ */
+export function seenAtOnSubmit(form: Pick<GroupFormState, 'seenAt'>, edited: boolean, now: Date = new Date()): string {
+  return edited ? form.seenAt : toLocalInput(now);
+}
+
 /** A fresh form: seen now, nothing else filled. */
 export function emptyForm(now: Date = new Date()): GroupFormState {
   return {
@@ -125,7 +133,8 @@ export function buildDraft(form: GroupFormState, ids: { groupId: string; needId:
     seenAt: localToIso(form.seenAt),
     headcount: { total: required(form.total), female: counts(form.breakdown.female), male: counts(form.breakdown.male) },
     nationalities: nationalityRows.map((row) => ({ code: row.code, count: required(row.count) })),
-    needs: needRows.map((row) => ({ id: ids.needId(row.type), type: row.type, severity: row.severity, people: row.people ?? 0 })),
+    // An empty count is refused beside its field, not saved as 0: 0 would read as "not counted".
+    needs: needRows.map((row) => ({ id: ids.needId(row.type), type: row.type, severity: row.severity, people: required(row.people) })),
     vulnerabilities: counts(form.vulnerabilities),
     documents: counts(form.documents),
     intention: form.intention,
@@ -208,6 +217,7 @@ export function issueMessage(issue: FieldIssue): IssueMessage {
   switch (issue.code) {
     case 'invalid_type':
       if (head === 'location' && second === undefined) return { key: 'form.error.location' };
+      if (head === 'needs' && third === 'people' && issue.expected !== 'int') return { key: 'form.error.needPeople' };
       if (issue.expected === 'int') return { key: 'form.error.number' };
       return { key: 'form.error.required' };
     case 'too_small': {

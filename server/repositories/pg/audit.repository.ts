@@ -14,8 +14,8 @@ export class PgAuditRepository implements AuditStore {
 
   async query(f: AuditFilter): Promise<AuditRow[]> {
     // Typed parameters: PostgreSQL cannot infer a type for a bare `$1 IS NULL`.
-    const { rows } = await this.#db.query<EntryRow & { id: string }>(
-      `SELECT a.id, a.at, a.user_id AS "userId", a.role, a.action, a.record_type AS "recordType",
+    const { rows } = await this.#db.query<EntryRow & { id: string; userName: string | null }>(
+      `SELECT a.id, a.at, a.user_id AS "userId", u.display_name AS "userName", a.role, a.action, a.record_type AS "recordType",
               a.record_id AS "recordId", a.outcome, a.detail
        FROM audit a LEFT JOIN users u ON u.id = a.user_id
        WHERE ($1::text IS NULL OR u.crisis_id = $1::text)

@@ -1,5 +1,13 @@
 import type { SessionStore } from '../contract';
-import { toConnectionState, toSessionRecord, type ConnectionRow, type ConnectionState, type SessionRecord, type SessionRow } from '../session.repository';
+import {
+  toConnectionState,
+  toSessionRecord,
+  type ConnectionRow,
+  type ConnectionState,
+  type SessionRecord,
+  type SessionRow,
+  type UserSessions,
+} from '../session.repository';
 import { changed, toNumber, type Queryable } from './queryable';
 
 /** Signed-in sessions on PostgreSQL; each method means what `SessionRepository`'s (SQLite) does. */
@@ -23,6 +31,13 @@ export class PgSessionRepository implements SessionStore {
     );
     for (const row of rows) found.set(row.session_id, toConnectionState({ ...row, last_seen_at_ms: toNumber(row.last_seen_at_ms) }));
     return found;
+  }
+
+  async countByUser(): Promise<UserSessions[]> {
+    const { rows } = await this.#db.query<{ user_id: string; count: string; last_seen_at_ms: string }>(
+      'SELECT user_id, COUNT(*) AS count, MAX(last_seen_at_ms) AS last_seen_at_ms FROM sessions GROUP BY user_id ORDER BY user_id',
+    );
+    return rows.map((r) => ({ userId: r.user_id, count: toNumber(r.count), lastSeenAtMs: toNumber(r.last_seen_at_ms) }));
   }
 
   async insert(s: SessionRecord): Promise<void> {

@@ -213,6 +213,7 @@ export default {
   'form.summary.title': 'راجِع البلاغ',
 
   'form.error.required': 'هذا الحقل مطلوب.',
+  'form.error.needPeople': 'اذكر عدد الأشخاص الذين لديهم هذه الحاجة (يمكن أن يكون المجموعة كلها).',
   'form.error.location': 'اختر موقعًا: المس الخريطة أو استخدم موقعك.',
   'form.error.number': 'أدخل عددًا صحيحًا.',
   'form.error.min': 'يجب ألا يقل عن {min}.',
@@ -303,6 +304,7 @@ export default {
   'list.people_other': '{count} شخص',
   'list.coordinates': '{lat}، {lon}',
   'list.noNeeds': 'لا احتياجات مسجّلة',
+  'list.needsMet': 'تمت تلبية الاحتياجات',
   'list.moreNeeds': '+{count}',
   'list.unnamed': 'مكان بلا اسم',
   'list.seen': 'شوهدت {when}',

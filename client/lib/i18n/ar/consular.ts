@@ -32,6 +32,7 @@ export default {
   'consular.chart.suppressed': 'تُرسم القيمة الأقل من 5 عند 2.5.',
   'consular.areas.withheld': 'محجوب',
   'consular.evac.title': 'يريدون العودة ({count})',
+  'consular.evac.listed': 'منهم {count} في مجموعات وافقت على المشاركة معكم، مدرجون هنا؛ أما الباقون فلا يُحصون إلا حسب المنطقة.',
   'consular.evac.intro': 'مجموعات وافقت على المشاركة معكم وتنوي العودة إلى بلد المنشأ.',
   'consular.evac.empty': 'لا توجد حاليًا مجموعة موافِقة تريد العودة.',
   'consular.evac.place': 'المكان',

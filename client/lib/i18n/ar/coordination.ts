@@ -11,6 +11,8 @@ export default {
   'coord.triage.count_many': '{count} مجموعة مفتوحة',
   'coord.triage.count_other': '{count} مجموعة مفتوحة',
   'coord.triage.empty': 'لا توجد مجموعة مفتوحة تطابق عوامل التصفية.',
+  'coord.triage.shown': 'عرض {shown} من {total}، الأكثر إلحاحًا أولًا',
+  'coord.triage.more': 'عرض {n} أخرى',
   'coord.triage.score': 'الإلحاح {score}',
   'coord.triage.people': 'الأشخاص: {count}',
   'coord.reason.vulnerability.unaccompaniedChildren': 'أطفال غير مصحوبين: {count}',
@@ -140,6 +142,7 @@ export default {
 
   'work.title': 'العمل المُسنَد إلى {agency}',
   'work.empty': 'لا شيء مُسنَد إلى جهتك.',
+  'work.count': 'جميع المهام المفتوحة ({n})، الأقرب موعدًا أولًا',
   'work.accept': 'قبول',
   'work.decline': 'رفض',
   'work.declineReason': 'سبب الرفض',

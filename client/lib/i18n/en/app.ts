@@ -200,6 +200,7 @@ export default {
   'form.summary.title': 'Check the report',
 
   'form.error.required': 'This is needed.',
+  'form.error.needPeople': 'Say how many people have this need (the whole group counts too).',
   'form.error.location': 'Choose a location: tap the map or use your location.',
   'form.error.number': 'Enter a whole number.',
   'form.error.min': 'Must be at least {min}.',
@@ -270,6 +271,7 @@ export default {
   'list.people_other': '{count} people',
   'list.coordinates': '{lat}, {lon}',
   'list.noNeeds': 'No needs recorded',
+  'list.needsMet': 'Needs met',
   'list.moreNeeds': '+{count}',
   'list.unnamed': 'Unnamed place',
   'list.seen': 'Seen {when}',

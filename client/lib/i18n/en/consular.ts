@@ -30,6 +30,7 @@ export default {
   'consular.chart.suppressed': 'A value under 5 is drawn at 2.5.',
   'consular.areas.withheld': 'withheld',
   'consular.evac.title': 'Want to go home ({count})',
+  'consular.evac.listed': 'Of them, {count} in groups that consented to share with you, listed here; the rest are counted only by area.',
   'consular.evac.intro': 'Groups that consented to share with you and whose intention is to return to the country of origin.',
   'consular.evac.empty': 'No consented group wants to return at the moment.',
   'consular.evac.place': 'Place',

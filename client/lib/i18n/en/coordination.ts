@@ -4,6 +4,8 @@ export default {
   'coord.triage.count_one': '{count} open group',
   'coord.triage.count_other': '{count} open groups',
   'coord.triage.empty': 'No open group matches the filters.',
+  'coord.triage.shown': 'Showing {shown} of {total}, most urgent first',
+  'coord.triage.more': 'Show {n} more',
   'coord.triage.score': 'Urgency {score}',
   'coord.triage.people': '{count} people',
   'coord.reason.vulnerability.unaccompaniedChildren': '{count} unaccompanied children',
@@ -133,6 +135,7 @@ export default {
 
   'work.title': 'Work for {agency}',
   'work.empty': 'Nothing is assigned to your agency.',
+  'work.count': 'All {n} open assignments, soonest due first',
   'work.accept': 'Accept',
   'work.decline': 'Decline',
   'work.declineReason': 'Reason for declining',

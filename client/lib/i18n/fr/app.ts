@@ -201,6 +201,7 @@ export default {
   'form.summary.title': 'Vérifiez le signalement',
 
   'form.error.required': 'Ce champ est nécessaire.',
+  'form.error.needPeople': 'Indiquez combien de personnes ont ce besoin (le groupe entier compte aussi).',
   'form.error.location': 'Choisissez un lieu : touchez la carte ou utilisez votre position.',
   'form.error.number': 'Saisissez un nombre entier.',
   'form.error.min': 'Doit être au moins {min}.',
@@ -272,6 +273,7 @@ export default {
   'list.people_other': '{count} personnes',
   'list.coordinates': '{lat}, {lon}',
   'list.noNeeds': 'Aucun besoin enregistré',
+  'list.needsMet': 'Besoins satisfaits',
   'list.moreNeeds': '+{count}',
   'list.unnamed': 'Lieu sans nom',
   'list.seen': 'Vu {when}',

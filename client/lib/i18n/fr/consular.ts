@@ -30,6 +30,7 @@ export default {
   'consular.chart.suppressed': 'Une valeur inférieure à 5 est tracée à 2,5.',
   'consular.areas.withheld': 'non communiqué',
   'consular.evac.title': 'Veulent rentrer ({count})',
+  'consular.evac.listed': 'Parmi eux, {count} dans des groupes qui ont consenti au partage avec vous, listés ici ; les autres ne sont comptés que par zone.',
   'consular.evac.intro': 'Groupes qui ont consenti à partager avec vous et dont l’intention est de rentrer dans le pays d’origine.',
   'consular.evac.empty': 'Aucun groupe consentant ne souhaite rentrer pour le moment.',
   'consular.evac.place': 'Lieu',

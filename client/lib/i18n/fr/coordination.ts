@@ -4,6 +4,8 @@ export default {
   'coord.triage.count_one': '{count} groupe ouvert',
   'coord.triage.count_other': '{count} groupes ouverts',
   'coord.triage.empty': 'Aucun groupe ouvert ne correspond aux filtres.',
+  'coord.triage.shown': '{shown} sur {total} affichés, les plus urgents d’abord',
+  'coord.triage.more': 'Afficher {n} de plus',
   'coord.triage.score': 'Urgence {score}',
   'coord.triage.people': '{count} personnes',
   'coord.reason.vulnerability.unaccompaniedChildren': '{count} enfants non accompagnés',
@@ -134,6 +136,7 @@ export default {
 
   'work.title': 'Travail pour {agency}',
   'work.empty': 'Rien n’est attribué à votre organisation.',
+  'work.count': 'Les {n} attributions en cours, les plus urgentes d’abord',
   'work.accept': 'Accepter',
   'work.decline': 'Refuser',
   'work.declineReason': 'Motif du refus',
