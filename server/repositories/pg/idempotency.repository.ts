@@ -45,4 +45,17 @@ export class PgIdempotencyRepository implements IdempotencyStore {
         : { ok: true, seq: row.last_seq === null ? null : toNumber(row.last_seq), group: row.logged === null ? null : JSON.parse(row.logged) };
     return { commandId: row.command_id, userId: row.user_id, result, at: row.at };
   }
+
+  async legacyResultsFor(groupId: string): Promise<{ commandId: string; result: string }[]> {
+    // The text column is read as JSON only for the old records that hold an ack.
+    const { rows } = await this.#db.query<{ commandId: string; result: string }>(
+      `SELECT command_id AS "commandId", result FROM idempotency WHERE result IS NOT NULL AND (result::jsonb -> 'group' ->> 'id') = $1`,
+      [groupId],
+    );
+    return rows;
+  }
+
+  async rewriteLegacy(commandId: string, result: string): Promise<void> {
+    await this.#db.query('UPDATE idempotency SET result = $1 WHERE command_id = $2 AND result IS NOT NULL', [result, commandId]);
+  }
 }

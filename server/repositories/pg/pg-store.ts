@@ -11,6 +11,7 @@ import { PgGroupRepository } from './group.repository';
 import { PgIdempotencyRepository } from './idempotency.repository';
 import { PgImportRepository } from './import.repository';
 import type { Queryable } from './queryable';
+import { PgRetentionRepository } from './retention.repository';
 import { PgSessionRepository } from './session.repository';
 import { PgSitrepRepository } from './sitrep.repository';
 import { PgUserRepository } from './user.repository';
@@ -186,6 +187,7 @@ export function createPostgresRepositories(pool: pg.Pool, onError?: (error: Erro
     sitreps: new PgSitrepRepository(store),
     imports: new PgImportRepository(store),
     apiTokens: new PgApiTokenRepository(store),
+    retention: new PgRetentionRepository(store),
     transaction: (fn) => store.transaction(fn, beginWrite),
     // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.
     readTransaction: (fn) => store.transaction(fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'),
