@@ -151,7 +151,7 @@ export class RetentionService {
    * logged so every device, connected or reconnecting later, deletes its copy. One transaction,
    * one audit row, one ledger entry. The caller publishes `committed` after it returns.
    */
-  async erase(audience: Audience, userId: string, groupId: string, reason: ErasureReason): Promise<{ ok: true; seq: number; committed: CommittedChange[] } | Failure> {
+  async erase(audience: Audience, groupId: string, reason: ErasureReason): Promise<{ ok: true; seq: number; committed: CommittedChange[] } | Failure> {
     if (!can(audience.role, 'group.erase')) return failure('forbidden', 'your role may not erase groups');
     const crisisId = audience.crisisId;
     if (crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
@@ -164,10 +164,10 @@ export class RetentionService {
       await this.#repos.groups.delete(group.id);
       await this.#repos.retention.forgetPurged(group.id);
       const tombstone = erasureTombstone(group);
-      const seq = await this.#repos.changeLog.appendGroupChange('group.erase', tombstone, userId, at);
+      const seq = await this.#repos.changeLog.appendGroupChange('group.erase', tombstone, audience.userId, at);
       await this.#repos.audit.append({
         at,
-        userId,
+        userId: audience.userId,
         role: audience.role,
         action: 'group.erase',
         recordType: 'group',
