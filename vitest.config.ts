@@ -21,6 +21,8 @@ const POSTGRES_INTEGRATION = [
   'import',
   'packed-live',
   'packed-sync',
+  'retention',
+  'erasure',
   'robustness',
   'session',
 ];
