@@ -120,7 +120,11 @@ function ledger(db: Db): LedgerLine[] {
  * until the operator deletes it; its WAL and shared-memory files are removed so that SQLite does
  * not replay them onto the restored file.
  */
-export function restoreSqlite(backupFile: string, databaseFile: string, options: { acceptPurgedDataReturns?: boolean; now?: () => number } = {}): BackupReport & { undonePurges: LedgerLine[]; keptAs: string | null } {
+export function restoreSqlite(
+  backupFile: string,
+  databaseFile: string,
+  options: { acceptPurgedDataReturns?: boolean; now?: () => number } = {},
+): BackupReport & { undonePurges: LedgerLine[]; keptAs: string | null } {
   const backup = openChecked(path.resolve(backupFile));
   let report: BackupReport;
   let backupLedger: Set<string>;

@@ -8,7 +8,18 @@ import { BackupError, backupSqlite, restoreSqlite, RestoreUndoesPurgesError } fr
 import { openDatabase } from '../../server/db/database';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { RETENTION_ROUTES } from '../../shared/schemas/retention.schema';
-import { connectUser, expectOk, expectSnapshot, makeGroupInput, ownOrigin, reportCommand, requestSync, sendCommand, signIn, type ClientSocket } from '../support/clients';
+import {
+  connectUser,
+  expectOk,
+  expectSnapshot,
+  makeGroupInput,
+  ownOrigin,
+  reportCommand,
+  requestSync,
+  sendCommand,
+  signIn,
+  type ClientSocket,
+} from '../support/clients';
 import { createChildServer, type ChildServer } from '../support/child-server';
 import { startTestServer } from '../support/server';
 
@@ -86,7 +97,8 @@ describe('backup of a running deployment', () => {
       );
       const auditInCopy = rows(copy, 'SELECT * FROM audit ORDER BY id');
       expect(auditInCopy).toEqual(rows(source, 'SELECT * FROM audit WHERE id <= ? ORDER BY id', (auditInCopy.at(-1) as { id: number }).id));
-      for (const table of ['crises', 'agencies', 'users']) expect(rows(copy, `SELECT * FROM ${table} ORDER BY id`)).toEqual(rows(source, `SELECT * FROM ${table} ORDER BY id`));
+      for (const table of ['crises', 'agencies', 'users'])
+        expect(rows(copy, `SELECT * FROM ${table} ORDER BY id`)).toEqual(rows(source, `SELECT * FROM ${table} ORDER BY id`));
     } finally {
       copy.close();
       source.close();

@@ -91,7 +91,9 @@ describe('erasure of one group on request', () => {
     expect((await fetch(`${server.url}${API_ROUTES.groups}/${input.id}`, { headers: { cookie: coordinatorCookie } })).status).toBe(404);
     expect((await fetch(`${server.url}${COORDINATION_ROUTES.timeline(input.id)}`, { headers: { cookie: coordinatorCookie } })).status).toBe(404);
     const audited = await server.repositories.audit.query({ action: 'group.erase', recordId: input.id, limit: 10 });
-    expect(audited).toMatchObject([{ action: 'group.erase', recordType: 'group', recordId: input.id, outcome: 'ok', role: 'coordinator', detail: '{"reason":"person_request"}' }]);
+    expect(audited).toMatchObject([
+      { action: 'group.erase', recordType: 'group', recordId: input.id, outcome: 'ok', role: 'coordinator', detail: '{"reason":"person_request"}' },
+    ]);
     // The audit log lost no row (append-only: the erasure added its own).
     expect(await server.countRows('audit')).toBeGreaterThan(auditBefore);
     const [entry] = await server.repositories.retention.listPurges();
@@ -105,7 +107,8 @@ describe('erasure of one group on request', () => {
 
     // Nothing of its details is stored anywhere.
     const location = { databaseUrl: server.databaseUrl, databaseFile: server.databaseFile };
-    for (const marker of [MARK.place, MARK.notes, '26.61234']) expect({ marker, tables: await tablesHolding(location, marker) }).toEqual({ marker, tables: [] });
+    for (const marker of [MARK.place, MARK.notes, '26.61234'])
+      expect({ marker, tables: await tablesHolding(location, marker) }).toEqual({ marker, tables: [] });
     if (!server.databaseUrl) {
       await server.stop();
       expect(sqliteBytesHold(server.databaseFile, [MARK.place, MARK.notes, '26.61234'])).toEqual([]);

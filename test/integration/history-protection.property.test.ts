@@ -489,7 +489,15 @@ async function commandOf(world: World, step: Step): Promise<{ by: UserKey; comma
       },
     };
   }
-  if (step.k === 'check' || step.k === 'rescope' || step.k === 'disable' || step.k === 'createUser' || step.k === 'replay' || step.k === 'purge' || step.k === 'erase')
+  if (
+    step.k === 'check' ||
+    step.k === 'rescope' ||
+    step.k === 'disable' ||
+    step.k === 'createUser' ||
+    step.k === 'replay' ||
+    step.k === 'purge' ||
+    step.k === 'erase'
+  )
     return null;
   const g = await groupAt(world, step.g);
   if (!g) return null;
@@ -600,7 +608,11 @@ async function run(world: World, step: Step): Promise<void> {
         for (const key of Object.keys(world.users) as UserKey[]) {
           const receiver = await actorOf(world, key);
           if (!receiver) continue;
-          expect(projectChange(receiver.audience, change.seq, change.before, change.after, change.erased)).toEqual({ kind: 'group.remove', seq: change.seq, groupId: g.id });
+          expect(projectChange(receiver.audience, change.seq, change.before, change.after, change.erased)).toEqual({
+            kind: 'group.remove',
+            seq: change.seq,
+            groupId: g.id,
+          });
         }
       }
       return;

@@ -97,7 +97,16 @@ describe('retention of a crisis with history', () => {
       location: { ...OLD_POINT, accuracyM: 7, placeName: OLD.place, siteType: 'informal_settlement' },
       headcount: { total: 12, female: { under5: 0, age5to17: 2, age18to59: 3, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 4, age60plus: 0 } },
       nationalities: [{ code: 'NGA', count: 6 }],
-      vulnerabilities: { unaccompaniedChildren: 0, separatedChildren: 1, pregnantOrLactating: 1, disability: 0, olderPersons: 0, seriousMedical: 2, possibleTrafficking: 1, detained: 0 },
+      vulnerabilities: {
+        unaccompaniedChildren: 0,
+        separatedChildren: 1,
+        pregnantOrLactating: 1,
+        disability: 0,
+        olderPersons: 0,
+        seriousMedical: 2,
+        possibleTrafficking: 1,
+        detained: 0,
+      },
       documents: { valid: 2, lostOrDestroyed: 3, confiscated: 1, neverHad: 0, unknown: 0 },
       notes: OLD.notes,
     });
@@ -107,7 +116,12 @@ describe('retention of a crisis with history', () => {
     const edited = expectOk(await sendCommand(coordinator, updateCommand(old.id, reported.group.version, { notes: OLD.notes2 }, editId)));
     // A record written before migration 004 held its ack (the whole group) as JSON.
     const legacyAck = { ok: true, seq: reported.seq, group: { ...edited.group, notes: OLD.legacy } };
-    await exec('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)', [uuidv7(), edited.group.reportedBy, JSON.stringify(legacyAck), new Date(clock).toISOString()]);
+    await exec('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)', [
+      uuidv7(),
+      edited.group.reportedBy,
+      JSON.stringify(legacyAck),
+      new Date(clock).toISOString(),
+    ]);
     await exec("INSERT INTO imports (id, crisis_id, user_id, file_name, state, started_at) VALUES (?, ?, ?, ?, 'done', ?)", [
       uuidv7(),
       server.crisisId,
@@ -118,7 +132,12 @@ describe('retention of a crisis with history', () => {
     const behindSeq = edited.seq;
 
     clock += 91 * DAY_MS;
-    const kept = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ location: { lat: 27.1, lon: 13.2, accuracyM: 3, placeName: KEPT.place, siteType: 'other' }, notes: KEPT.notes }))));
+    const kept = expectOk(
+      await sendCommand(
+        coordinator,
+        reportCommand(makeGroupInput({ location: { lat: 27.1, lon: 13.2, accuracyM: 3, placeName: KEPT.place, siteType: 'other' }, notes: KEPT.notes })),
+      ),
+    );
 
     // Before: the details are where the issue says they live.
     const location = { databaseUrl: server.databaseUrl, databaseFile: server.databaseFile };
@@ -151,7 +170,11 @@ describe('retention of a crisis with history', () => {
     expect(live).toContainEqual({ kind: 'group.upsert', seq: expect.any(Number) as number, group: purged });
     expect(purged.group.location).toEqual({ lat: 26.5, lon: 13, accuracyM: null, placeName: '', siteType: 'informal_settlement' });
     expect(purged.group.notes).toBe('');
-    expect(purged.group.headcount).toEqual({ total: 12, female: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 } });
+    expect(purged.group.headcount).toEqual({
+      total: 12,
+      female: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 },
+      male: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 },
+    });
     expect(Object.values(purged.group.vulnerabilities).every((n) => n === 0)).toBe(true);
     expect(Object.values(purged.group.documents).every((n) => n === 0)).toBe(true);
     // Aggregates stay: total, nationalities, needs, status.
@@ -172,7 +195,10 @@ describe('retention of a crisis with history', () => {
 
     // Retried commands whose records were purged: a clear answer with the group as it is now.
     for (const commandId of [reportId, editId]) {
-      const again = await sendCommand(coordinator, commandId === reportId ? reportCommand(old, reportId) : updateCommand(old.id, reported.group.version, { notes: OLD.notes2 }, editId));
+      const again = await sendCommand(
+        coordinator,
+        commandId === reportId ? reportCommand(old, reportId) : updateCommand(old.id, reported.group.version, { notes: OLD.notes2 }, editId),
+      );
       expect(again).toEqual({ ok: true, seq: expect.any(Number) as number, group: purged });
     }
 

@@ -31,7 +31,14 @@ export async function tablesHolding(location: StoreLocation, marker: string): Pr
   const db = new Database(location.databaseFile, { readonly: true, fileMustExist: true });
   try {
     const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    return tables.filter(({ name }) => db.prepare(`SELECT * FROM "${name}"`).all().some((row) => JSON.stringify(row).includes(marker))).map((t) => t.name);
+    return tables
+      .filter(({ name }) =>
+        db
+          .prepare(`SELECT * FROM "${name}"`)
+          .all()
+          .some((row) => JSON.stringify(row).includes(marker)),
+      )
+      .map((t) => t.name);
   } finally {
     db.close();
   }
@@ -51,8 +58,6 @@ export function sqliteBytesHold(databaseFile: string, markers: readonly string[]
   } finally {
     db.close();
   }
-  const bytes = Buffer.concat(
-    [databaseFile, `${databaseFile}-wal`, `${databaseFile}-journal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)),
-  );
+  const bytes = Buffer.concat([databaseFile, `${databaseFile}-wal`, `${databaseFile}-journal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
   return markers.filter((m) => bytes.includes(Buffer.from(m, 'utf8')));
 }

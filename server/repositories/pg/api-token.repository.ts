@@ -68,9 +68,10 @@ export class PgApiTokenRepository implements ApiTokenStore {
   }
 
   async latestOf(groupId: string): Promise<SeqGroup | null> {
-    const { rows } = await this.#db.query<{ seq: string; data: string; kind: string }>('SELECT seq, data, kind FROM change_log WHERE entity_id = $1 ORDER BY seq DESC LIMIT 1', [
-      groupId,
-    ]);
+    const { rows } = await this.#db.query<{ seq: string; data: string; kind: string }>(
+      'SELECT seq, data, kind FROM change_log WHERE entity_id = $1 ORDER BY seq DESC LIMIT 1',
+      [groupId],
+    );
     const row = rows[0];
     return row ? toSeqGroup({ ...row, seq: toNumber(row.seq) }) : null;
   }
