@@ -16,6 +16,8 @@ export interface OpenedStore {
   repos: Repositories;
   /** Another `Repositories` on the same database (another process's, or another node's). */
   another(): Promise<Repositories>;
+  /** Runs raw SQL on the database (`?` placeholders on both engines): rows only old versions wrote. */
+  exec(sql: string, params: unknown[]): Promise<void>;
   /** Closes everything opened here. */
   close(): Promise<void>;
 }
@@ -42,6 +44,9 @@ export function sqliteEngine(): EngineUnderTest {
       const all = [createSqliteRepositories(openDatabase(file))];
       return {
         repos: all[0]!,
+        exec: async (sql, params) => {
+          await all[0]!.sqlite.run(() => all[0]!.sqlite.db.prepare(sql).run(...params));
+        },
         another: async () => {
           const repos = createSqliteRepositories(openDatabase(file));
           all.push(repos);
@@ -76,6 +81,13 @@ export function postgresEngine(): EngineUnderTest & { harness(): PgHarness } {
       const all = [await openPostgresRepositories(url, { max: 4 })];
       return {
         repos: all[0]!,
+        exec: async (sql, params) => {
+          let n = 0;
+          await all[0]!.store.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            params,
+          );
+        },
         another: async () => {
           const repos = await openPostgresRepositories(url, { max: 4 });
           all.push(repos);
