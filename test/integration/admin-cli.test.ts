@@ -256,7 +256,10 @@ describe('admin command, retention and backups', () => {
       stderr: expect.stringContaining('--keep-days must be a whole number') as string,
     });
     expect(await admin(server.dataDir, ['set-retention', '--crisis', crisis, '--keep-days', '90', '--after', 'sometime'])).toMatchObject({ code: 1 });
-    expect(await admin(server.dataDir, ['close-crisis', '--crisis', crisis])).toMatchObject({ code: 1, stderr: expect.stringContaining('set one first') as string });
+    expect(await admin(server.dataDir, ['close-crisis', '--crisis', crisis])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('set one first') as string,
+    });
     expect(await admin(server.dataDir, ['set-retention', '--crisis', crisis, '--keep-days', '90', '--after', 'group-change'])).toMatchObject({
       code: 0,
       stdout: `crisis ${crisis} keeps group details 90 days after a group was last changed\n`,
