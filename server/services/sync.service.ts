@@ -132,7 +132,11 @@ export class SyncService {
     if (audience.role !== 'coordinator' && built.seq !== head) return false;
     if (this.#now() - built.builtAt > this.#packedPolicy.maxStaleMs) return false;
     if (head - built.seq > this.#packedPolicy.maxStaleChanges) return false;
-    return this.#canCatchUp(crisisId, built.seq, head);
+    if (!(await this.#canCatchUp(crisisId, built.seq, head))) return false;
+    // A purge or an erasure since the build (issue 21) removed details the build still holds: no
+    // one may be sent them again, a coordinator neither. Read only when a stale build is offered.
+    if (built.seq === head) return true;
+    return (await this.#repos.changeLog.listAfter(crisisId, built.seq, head)).every((c) => c.kind !== 'group.purge' && c.kind !== 'group.erase');
   }
 
   /** Reads and encodes in one transaction (the views and their seq agree); compresses off the event loop. */
