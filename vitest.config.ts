@@ -24,6 +24,8 @@ const POSTGRES_INTEGRATION = [
   'loop-closure',
   'packed-live',
   'packed-sync',
+  'retention',
+  'erasure',
   'robustness',
   'session',
 ];

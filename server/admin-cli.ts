@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
+import { BackupError, backupSqlite, restoreSqlite, RestoreUndoesPurgesError } from './db/backup';
+import { RetentionInputError, RetentionService } from './services/retention.service';
+import { RetentionPolicyInput, type RetentionPolicy } from '../shared/retention';
 import fs from 'node:fs';
 import { openDatabase } from './db/database';
 import { CopyMismatchError, CopySchemaMismatchError, copyToPostgres, PostgresNotEmptyError } from './db/copy-to-postgres';
@@ -34,7 +37,20 @@ const USAGE = `usage: npm run admin -- <command> [options]
                 of its rows on both sides. Stop the server first: writes made during the copy
                 would be left behind. Then start the nodes with WAYMARK_DATABASE_URL.
 
-  With WAYMARK_DATABASE_URL set, every command but copy-to-postgres works on PostgreSQL.
+  set-retention --crisis CRISIS_ID --keep-days N --after group-change|crisis-closed
+                how long the crisis keeps its groups' details: N days after a group was last
+                changed, or N days after the crisis is closed (close-crisis)
+  close-crisis  --crisis CRISIS_ID       starts a crisis-closed retention period now
+  retention     every crisis's retention policy and the purge ledger
+  purge         purges now what the retention policies make due (the server also does it hourly)
+  backup --to FILE
+                writes a consistent copy of the running SQLite database (online backup API) to
+                a new FILE and checks it. On PostgreSQL use pg_dump: see the README.
+  restore --from FILE [--accept-purged-data-returns]
+                puts a backup in place of the SQLite database (stop the server first); refused
+                when the current database recorded purges the backup predates, unless accepted
+
+  With WAYMARK_DATABASE_URL set, every command but copy-to-postgres, backup and restore works on PostgreSQL.
 
   A running server closes the affected user's open connections within a second.
 `;
@@ -94,6 +110,7 @@ async function run(argv: string[]): Promise<void> {
   }
   const config = loadConfig(process.env);
   if (command === 'copy-to-postgres') return copyCommand(rest, config.databaseFile);
+  if (command === 'backup' || command === 'restore') return backupCommand(command, rest, config);
   const repositories = await openStore(config);
   try {
     const admin = new AdminService(repositories);
@@ -169,6 +186,43 @@ async function run(argv: string[]): Promise<void> {
         process.stdout.write(`changed user ${user.id} (${user.username}) to ${user.role}\n`);
         return;
       }
+      case 'set-retention': {
+        const v = parse(rest, ['crisis', 'keep-days', 'after']);
+        const days = required(v, 'keep-days');
+        if (!/^\d+$/.test(days)) throw new UsageError('--keep-days must be a whole number of days');
+        const input = parseOrThrow(
+          RetentionPolicyInput,
+          { crisisId: required(v, 'crisis'), keepDays: Number(days), after: required(v, 'after').replace('-', '_') },
+          'retention policy',
+        );
+        const policy = await new RetentionService(repositories).setPolicy(input);
+        process.stdout.write(`crisis ${policy.crisisId} keeps group details ${policy.keepDays} days after ${describeBasis(policy.after)}\n`);
+        return;
+      }
+      case 'close-crisis': {
+        const v = parse(rest, ['crisis']);
+        const policy = await new RetentionService(repositories).closeCrisis(required(v, 'crisis'));
+        process.stdout.write(`crisis ${policy.crisisId} closed at ${policy.crisisClosedAt ?? ''}\n`);
+        return;
+      }
+      case 'retention': {
+        parse(rest, []);
+        const retention = new RetentionService(repositories);
+        process.stdout.write(`${JSON.stringify({ policies: await retention.policies(), purges: await retention.ledger() }, null, 2)}\n`);
+        return;
+      }
+      case 'purge': {
+        parse(rest, []);
+        // A running server finds the purge's changes in the log and sends them to its devices.
+        for (const run of await new RetentionService(repositories).runDue()) {
+          process.stdout.write(
+            run.cutoff === null
+              ? `crisis ${run.crisisId}: nothing due\n`
+              : `crisis ${run.crisisId}: purged the details of ${run.groups} group(s) and ${run.imports} import name(s) last changed before ${run.cutoff}\n`,
+          );
+        }
+        return;
+      }
       case 'list': {
         parse(rest, []);
         process.stdout.write(`${JSON.stringify(await admin.list(), null, 2)}\n`);
@@ -179,6 +233,44 @@ async function run(argv: string[]): Promise<void> {
     }
   } finally {
     await repositories.close();
+  }
+}
+
+const describeBasis = (after: RetentionPolicy['after']) => (after === 'group_change' ? 'a group was last changed' : 'the crisis is closed');
+
+/** `backup` and `restore`: SQLite only; on PostgreSQL the database's own tools do it better (README). */
+async function backupCommand(command: 'backup' | 'restore', args: string[], config: Config): Promise<void> {
+  const accept = args.includes('--accept-purged-data-returns');
+  const v = parse(
+    args.filter((a) => a !== '--accept-purged-data-returns'),
+    command === 'backup' ? ['to'] : ['from'],
+  );
+  if (config.databaseUrl) {
+    throw new UsageError(
+      `${command} works on the SQLite file only. For PostgreSQL use its own tools, which copy a live database consistently: ` +
+        `pg_dump --format=custom --file=FILE "${redactDatabaseUrl(config.databaseUrl)}" (and pg_restore), or base backups with WAL archiving; see the README's "Backups" section`,
+    );
+  }
+  if (command === 'backup') {
+    if (!fs.existsSync(config.databaseFile)) throw new UsageError(`no SQLite database at ${config.databaseFile} (WAYMARK_DATA_DIR)`);
+    const source = openDatabase(config.databaseFile, { readonly: true });
+    try {
+      const report = await backupSqlite(source, required(v, 'to'));
+      process.stdout.write(`backed up to ${report.file}: ${report.bytes} bytes, change log head ${report.headSeq}, integrity ok\n`);
+    } finally {
+      source.close();
+    }
+    return;
+  }
+  const report = restoreSqlite(required(v, 'from'), config.databaseFile, { acceptPurgedDataReturns: accept });
+  if (report.keptAs) process.stdout.write(`the database it replaced is kept as ${report.keptAs}\n`);
+  process.stdout.write(`restored ${report.file}: change log head ${report.headSeq}\n`);
+  if (report.undonePurges.length > 0) {
+    process.stderr.write(
+      `warning: ${report.undonePurges.length} purge(s) were undone. Run \`npm run admin -- purge\` now, and erase these groups again: ${report.undonePurges
+        .flatMap((p) => (p.group_id ? [p.group_id] : []))
+        .join(', ')}\n`,
+    );
   }
 }
 
@@ -214,7 +306,10 @@ try {
     error instanceof PostgresOpenError ||
     error instanceof PostgresNotEmptyError ||
     error instanceof CopySchemaMismatchError ||
-    error instanceof CopyMismatchError
+    error instanceof CopyMismatchError ||
+    error instanceof RetentionInputError ||
+    error instanceof BackupError ||
+    error instanceof RestoreUndoesPurgesError
   ) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = 1;

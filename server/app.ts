@@ -7,7 +7,7 @@ import { apiRoutes } from './http/api.routes';
 import { basemapRoutes } from './http/basemap.routes';
 import { securityHeaders } from './http/security-headers';
 import { staticRoutes } from './http/static';
-import { silentLogger, type Logger } from './log';
+import { describeError, silentLogger, type Logger } from './log';
 import type { Repositories } from './repositories/repositories';
 import { AdminService } from './services/admin.service';
 import { AuthService } from './services/auth.service';
@@ -23,7 +23,7 @@ import { ConsularSnapshots } from './services/consular-snapshots';
 import { h3AreaIndex } from './services/h3-area-index';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
-import { GroupService } from './services/group.service';
+import { GroupService, type CommittedChange } from './services/group.service';
 import { SyncService } from './services/sync.service';
 import { changeLogSource } from './services/committed-changes';
 import type { Cluster } from './socket/redis-cluster';
@@ -36,11 +36,13 @@ import { ApiV1Service } from './services/api-v1.service';
 import { ImportService, type ImportPolicy } from './services/import.service';
 import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
 import type { GroupCommitOptions, WritePath } from './write/group-commit';
+import { RetentionService, type RetentionRun } from './services/retention.service';
+import { retentionRoutes } from './http/retention.routes';
 
 export interface AppDeps {
   repositories: Repositories;
   config: Pick<Config, 'basemapStyleUrl' | 'staticDir' | 'session' | 'sync' | 'allowedOrigins' | 'trustProxy'> &
-    Partial<Pick<Config, 'signInLimit' | 'socketRate' | 'importMaxBytes' | 'apiRate' | 'consularRefreshMs' | 'basemapPmtiles'>>;
+    Partial<Pick<Config, 'signInLimit' | 'socketRate' | 'importMaxBytes' | 'apiRate' | 'consularRefreshMs' | 'basemapPmtiles' | 'retentionEveryMs'>>;
   /** Import chunking (tests make chunks small to watch progress). */
   importPolicy?: Partial<ImportPolicy>;
   logger?: Logger;
@@ -60,6 +62,11 @@ export interface App {
   io: WaymarkIo;
   /** The socket commands' group commit (the bench reads its batch sizes). */
   writes: WritePath;
+  /**
+   * Purges what the retention policies make due now and publishes it (the timer's run, on demand:
+   * tests and the server's own timer call it; runs never overlap).
+   */
+  runRetention(): Promise<RetentionRun[]>;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
   /** Closes every socket and the HTTP server. The database is its opener's to close. */
@@ -117,6 +124,17 @@ export function createApp(deps: AppDeps): App {
     ...(deps.importPolicy ? { policy: deps.importPolicy } : {}),
   });
   const apiTokens = new ApiTokenService(repos, now, config.apiRate);
+  const retention = new RetentionService(repos, now);
+  const publishAll = (changes: readonly CommittedChange[]) => sockets.publisher.publishAll(changes);
+  let retentionRun: Promise<RetentionRun[]> | null = null;
+  const runRetention = (): Promise<RetentionRun[]> => {
+    // A run still going (a big first purge) is shared rather than doubled.
+    retentionRun ??= retention.runDue(publishAll).finally(() => {
+      retentionRun = null;
+    });
+    return retentionRun;
+  };
+  let retentionTimer: NodeJS.Timeout | null = null;
   const adminRouter = Router();
   adminRouter.use(API_ROUTES.admin, adminRoutes({ auth, admin }));
   app.use(
@@ -135,6 +153,7 @@ export function createApp(deps: AppDeps): App {
         importRoutes({ auth, imports, maxBytes: config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
         apiTokenRoutes({ auth, tokens: apiTokens }),
         apiV1Routes({ tokens: apiTokens, reads: new ApiV1Service(repos) }),
+        retentionRoutes({ auth, retention, publish: publishAll }),
         consularRoutes({ auth, consular }),
       ],
     }),
@@ -148,7 +167,19 @@ export function createApp(deps: AppDeps): App {
     httpServer,
     io: sockets.io,
     writes: sockets.writes,
+    runRetention,
     listen(port, host) {
+      if (config.retentionEveryMs !== undefined && retentionTimer === null) {
+        retentionTimer = setInterval(() => {
+          runRetention().then(
+            (runs) => {
+              for (const run of runs) if (run.groups > 0 || run.imports > 0) logger.info('retention.purged', { ...run });
+            },
+            (error: unknown) => logger.error('retention.failed', describeError(error)),
+          );
+        }, config.retentionEveryMs);
+        retentionTimer.unref();
+      }
       return new Promise((resolve, reject) => {
         const onError = (error: Error) => reject(error);
         httpServer.once('error', onError);
@@ -160,6 +191,7 @@ export function createApp(deps: AppDeps): App {
       });
     },
     async close() {
+      if (retentionTimer !== null) clearInterval(retentionTimer);
       await new Promise<void>((resolve) => {
         // io.close() disconnects every socket, then closes the HTTP server; keep-alive HTTP
         // connections would hold that close open, so they are cut too.

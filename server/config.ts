@@ -12,6 +12,9 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Hourly: a policy counts in days, so an hour late is nothing, and each run is cheap when nothing is due. */
+export const DEFAULT_RETENTION_EVERY_MS = 3_600_000;
+
 const positiveNumber = (fallback: number) =>
   z
     .string()
@@ -105,6 +108,7 @@ const EnvSchema = z.object({
   WAYMARK_IMPORT_MAX_MB: positiveNumber(DEFAULT_IMPORT_MAX_BYTES / (1024 * 1024)),
   WAYMARK_API_REQUESTS_PER_SECOND: positiveNumber(DEFAULT_API_RATE.perSecond),
   WAYMARK_API_REQUESTS_BURST: positiveNumber(DEFAULT_API_RATE.burst),
+  WAYMARK_RETENTION_EVERY_MINUTES: positiveNumber(DEFAULT_RETENTION_EVERY_MS / 60_000),
 });
 
 /** Everything the server reads from its environment, validated. */
@@ -160,6 +164,12 @@ export interface Config {
    * SQLite file in the data folder.
    */
   databaseUrl: string | null;
+  /**
+   * How often the server purges what retention policies make due (issue 21). A run that finds
+   * nothing due costs one indexed query per crisis with a policy. WAYMARK_RETENTION_EVERY_MINUTES,
+   * default 60.
+   */
+  retentionEveryMs: number;
 }
 
 /** How long a session lives. */
@@ -225,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     redisUrl: e.WAYMARK_REDIS_URL,
     databaseUrl: e.WAYMARK_DATABASE_URL,
     consularRefreshMs: Math.round(e.WAYMARK_CONSULAR_REFRESH_MINUTES * 60_000),
+    retentionEveryMs: Math.round(e.WAYMARK_RETENTION_EVERY_MINUTES * 60_000),
   };
 }
 

@@ -15,7 +15,8 @@ export type Action =
   | 'export.sitrep'
   | 'group.import'
   | 'consular.read'
-  | 'export.evacuation';
+  | 'export.evacuation'
+  | 'group.erase';
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
@@ -40,6 +41,8 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'export.shareable',
     'export.sitrep',
     'group.import',
+    // Erasure on a person's request (issue 21): the coordinators who answer for the crisis's data.
+    'group.erase',
   ],
   // Responders and embassies export only the groups they see in full (`exportableGroups`); the
   // shareable aggregate and the situation report describe the whole crisis, so coordinators only.
@@ -68,6 +71,7 @@ export const ACTIONS: readonly Action[] = [
   'aggregate.read',
   'consular.read',
   'export.evacuation',
+  'group.erase',
   'audit.read',
   'admin.manage',
 ];

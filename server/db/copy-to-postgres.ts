@@ -21,6 +21,9 @@ const TABLES: readonly { name: string; key: readonly string[]; copyOrder?: strin
   { name: 'sitreps', key: ['crisis_id', 'number'] },
   { name: 'api_tokens', key: ['id'] },
   { name: 'imports', key: ['id'] },
+  { name: 'retention_policies', key: ['crisis_id'] },
+  { name: 'purged_groups', key: ['group_id'] },
+  { name: 'purges', key: ['id'] },
 ];
 
 /** SQLite's own bookkeeping, not data to copy. */

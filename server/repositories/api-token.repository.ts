@@ -38,7 +38,16 @@ export const toTokenRecord = (r: TokenRow): ApiTokenRecord => ({
 export interface SeqGroup {
   seq: number;
   group: Group;
+  /** The change is an erasure's tombstone (issue 21): the group is gone, `group` is no state of it. */
+  erased: boolean;
 }
+
+/** A change-log row as the API pages it (PostgreSQL's seq already a number). */
+export const toSeqGroup = (r: { seq: number; data: string; kind: string }): SeqGroup => ({
+  seq: r.seq,
+  group: parseStoredGroup(r.data),
+  erased: r.kind === 'group.erase',
+});
 
 /** API tokens, and the change-log reads the read-only API pages through. */
 export class ApiTokenRepository {
@@ -63,14 +72,16 @@ export class ApiTokenRepository {
     this.#revoke = db.prepare<[string, string | null, string]>('UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL');
     // The latest change of each group changed after `after`, oldest first: a cursor by seq that
     // also serves incremental pulls (a group edited again moves to the end, with its new state).
-    this.#latest = db.prepare<[string, number, number], { seq: number; data: string }>(
-      `SELECT c.seq, c.data FROM change_log c
+    this.#latest = db.prepare<[string, number, number], { seq: number; data: string; kind: string }>(
+      `SELECT c.seq, c.data, c.kind FROM change_log c
        JOIN (SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE crisis_id = ? AND seq > ? GROUP BY entity_id) m
          ON c.seq = m.seq
        ORDER BY c.seq LIMIT ?`,
     );
     this.#stateAt = db.prepare<[string, number], { data: string }>('SELECT data FROM change_log WHERE entity_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1');
-    this.#latestOf = db.prepare<[string], { seq: number; data: string }>('SELECT seq, data FROM change_log WHERE entity_id = ? ORDER BY seq DESC LIMIT 1');
+    this.#latestOf = db.prepare<[string], { seq: number; data: string; kind: string }>(
+      'SELECT seq, data, kind FROM change_log WHERE entity_id = ? ORDER BY seq DESC LIMIT 1',
+    );
   }
 
   /** Stores a new token (its hash). */
@@ -107,7 +118,7 @@ export class ApiTokenRepository {
 
   /** Up to `limit` groups of a crisis whose latest change is after `afterSeq`, by that change's seq. */
   latestAfter(crisisId: string, afterSeq: number, limit: number): SeqGroup[] {
-    return this.#latest.all(crisisId, afterSeq, limit).map((r) => ({ seq: r.seq, group: parseStoredGroup(r.data) }));
+    return this.#latest.all(crisisId, afterSeq, limit).map(toSeqGroup);
   }
 
   /** A group's state as of change `seq` (its latest change at or before it), or null if it did not exist yet. */
@@ -119,6 +130,6 @@ export class ApiTokenRepository {
   /** A group's latest committed state with its seq, or null. */
   latestOf(groupId: string): SeqGroup | null {
     const row = this.#latestOf.get(groupId);
-    return row ? { seq: row.seq, group: parseStoredGroup(row.data) } : null;
+    return row ? toSeqGroup(row) : null;
   }
 }

@@ -36,7 +36,11 @@ export type AuditAction =
   | 'api_token.revoke'
   | 'api.read'
   | 'consular.read'
-  | 'export.evacuation';
+  | 'export.evacuation'
+  | 'group.erase'
+  | 'retention.set_policy'
+  | 'retention.close_crisis'
+  | 'retention.purge';
 
 /** `refused`: not attempted at all (rate limit, lock). */
 export type AuditOutcome = 'ok' | 'failed' | 'refused';

@@ -3,8 +3,11 @@ import type { Group } from '../../shared/schemas/group.schema';
 import type { CommandType } from '../../shared/schemas/command.schema';
 import { parseStoredGroup } from './group.repository';
 
-/** What happened to an entity; for now every change is a group command. */
-export type ChangeKind = CommandType;
+/**
+ * What happened to an entity: a group command, a retention purge of its details (the coarsened
+ * state), or its erasure (a tombstone: the group is gone, every device deletes its copy).
+ */
+export type ChangeKind = CommandType | 'group.purge' | 'group.erase';
 
 /** One committed change with the full group state after it. */
 export interface ChangeRecord {
@@ -52,8 +55,12 @@ export class ChangeLogRepository {
   readonly #page;
   readonly #firstAt;
   readonly #lastAt;
+  readonly #rewrite;
+  readonly #deleteEntity;
 
   constructor(db: Db) {
+    this.#rewrite = db.prepare<[string, number]>('UPDATE change_log SET data = ? WHERE seq = ?');
+    this.#deleteEntity = db.prepare<[string]>('DELETE FROM change_log WHERE entity_id = ?');
     this.#append = db.prepare<[string, string, string, string, string | null, string]>(
       "INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES (?, 'group', ?, ?, ?, ?, ?)",
     );
@@ -140,5 +147,15 @@ export class ChangeLogRepository {
   stateBefore(entityId: string, beforeSeq: number): Group | null {
     const row = this.#previous.get(entityId, beforeSeq);
     return row ? parseStoredGroup(row.data) : null;
+  }
+
+  /** Replaces the state a change logged (retention coarsens history in place; the seq and kind stay). */
+  rewriteGroup(seq: number, json: string): void {
+    this.#rewrite.run(json, seq);
+  }
+
+  /** Deletes every change of an entity (its erasure); returns how many. */
+  deleteEntity(entityId: string): number {
+    return this.#deleteEntity.run(entityId).changes;
   }
 }

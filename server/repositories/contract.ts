@@ -6,6 +6,7 @@ import type { CrisisRepository } from './crisis.repository';
 import type { GroupRepository } from './group.repository';
 import type { IdempotencyRepository } from './idempotency.repository';
 import type { ImportRepository } from './import.repository';
+import type { RetentionRepository } from './retention.repository';
 import type { SessionRepository } from './session.repository';
 import type { SitrepRepository } from './sitrep.repository';
 import type { UserRepository } from './user.repository';
@@ -47,6 +48,7 @@ export type AuditStore = Async<AuditRepository>;
 export type SitrepStore = Async<SitrepRepository>;
 export type ImportStore = Async<ImportRepository>;
 export type ApiTokenStore = Async<ApiTokenRepository>;
+export type RetentionStore = Async<RetentionRepository>;
 
 export type GroupStore = Async<GroupRepository> & {
   /**
@@ -83,6 +85,7 @@ export interface Repositories {
   sitreps: SitrepStore;
   imports: ImportStore;
   apiTokens: ApiTokenStore;
+  retention: RetentionStore;
   /**
    * Runs `fn` in one write transaction: all its writes commit together or none do; the promise
    * settles after COMMIT (durable: SQLite synchronous=FULL, PostgreSQL synchronous_commit on).
@@ -135,12 +138,16 @@ export async function* eachSummary(repos: Pick<Repositories, 'groups'>, crisisId
   }
 }
 
-/** Every change of a crisis, page by page, oldest first. */
+/**
+ * Every state a group of the crisis had, page by page, oldest first: the history the folds read.
+ * An erasure's tombstone is left out: the erased group's earlier states are deleted with it, so it
+ * appears nowhere in a history, as in the current counts (issue 21).
+ */
 export async function* eachChange(repos: Pick<Repositories, 'changeLog'>, crisisId: string, pageSize = 1_000): AsyncGenerator<ChangeRecord> {
   let after = 0;
   for (;;) {
     const page = await repos.changeLog.pageCrisis(crisisId, after, pageSize);
-    for (const change of page) yield change;
+    for (const change of page) if (change.kind !== 'group.erase') yield change;
     const last = page.at(-1);
     if (!last || page.length < pageSize) return;
     after = last.seq;

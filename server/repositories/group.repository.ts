@@ -43,8 +43,10 @@ export class GroupRepository {
   readonly #countByCrisis;
   readonly #page;
   readonly #summaryPage;
+  readonly #delete;
 
   constructor(db: Db) {
+    this.#delete = db.prepare<[string]>('DELETE FROM groups WHERE id = ?');
     this.#insert = db.prepare<[string, string, number, string, number, number, string, string, string, number]>(
       'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, summary_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -109,5 +111,10 @@ export class GroupRepository {
   /** How many groups a crisis has. */
   countByCrisis(crisisId: string): number {
     return this.#countByCrisis.get(crisisId)?.n ?? 0;
+  }
+
+  /** Deletes a group's row (its erasure). */
+  delete(id: string): void {
+    this.#delete.run(id);
   }
 }

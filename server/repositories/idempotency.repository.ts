@@ -27,8 +27,15 @@ interface Row {
 export class IdempotencyRepository {
   readonly #insert;
   readonly #byId;
+  readonly #legacyFor;
+  readonly #rewriteLegacy;
 
   constructor(db: Db) {
+    // Only records from before migration 004 hold a group in `result`; the ones after point into the log.
+    this.#legacyFor = db.prepare<[string], { commandId: string; result: string }>(
+      "SELECT command_id AS commandId, result FROM idempotency WHERE result IS NOT NULL AND json_extract(result, '$.group.id') = ?",
+    );
+    this.#rewriteLegacy = db.prepare<[string, string]>('UPDATE idempotency SET result = ? WHERE command_id = ? AND result IS NOT NULL');
     this.#insert = db.prepare<[string, string, number, number, string]>(
       'INSERT INTO idempotency (command_id, user_id, first_seq, last_seq, at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -52,5 +59,15 @@ export class IdempotencyRepository {
     const result: unknown =
       row.result !== null ? JSON.parse(row.result) : { ok: true, seq: row.last_seq, group: row.logged === null ? null : JSON.parse(row.logged) };
     return { commandId: row.command_id, userId: row.user_id, result, at: row.at };
+  }
+
+  /** The records written before migration 004 whose stored ack holds this group, with that ack's JSON. */
+  legacyResultsFor(groupId: string): { commandId: string; result: string }[] {
+    return this.#legacyFor.all(groupId);
+  }
+
+  /** Replaces a pre-004 record's stored ack (retention coarsens it, erasure blanks it). */
+  rewriteLegacy(commandId: string, result: string): void {
+    this.#rewriteLegacy.run(result, commandId);
   }
 }

@@ -8,6 +8,7 @@ import { CrisisRepository } from './crisis.repository';
 import { GroupRepository } from './group.repository';
 import { IdempotencyRepository } from './idempotency.repository';
 import { ImportRepository } from './import.repository';
+import { RetentionRepository } from './retention.repository';
 import { SessionRepository } from './session.repository';
 import { SitrepRepository } from './sitrep.repository';
 import { UserRepository } from './user.repository';
@@ -166,6 +167,7 @@ export function createSqliteRepositories(db: Db): Repositories & { sqlite: Sqlit
     sitreps: store.wrap(new SitrepRepository(db)),
     imports: store.wrap(new ImportRepository(db)),
     apiTokens: store.wrap(new ApiTokenRepository(db)),
+    retention: store.wrap(new RetentionRepository(db)),
     transaction: (fn) => store.transaction(fn, 'IMMEDIATE'),
     // In process, a statement costs no round trip: nothing to gain from holding writes back.
     writeBatch: (fn) => store.transaction(fn, 'IMMEDIATE'),

@@ -42,7 +42,7 @@ export class ApiV1Service {
       for (const entry of batch) {
         after = entry.seq;
         scanned += 1;
-        const view = projectGroup(audience, entry.group);
+        const view = entry.erased ? null : projectGroup(audience, entry.group);
         if (view) taken += take(entry, view);
         else await onHidden?.(entry);
         if (taken >= query.limit || scanned >= MAX_SCANNED) return { nextCursor: after, headSeq };
@@ -66,6 +66,9 @@ export class ApiV1Service {
         // Protection rule 2 for pulls: a group the agency held at `since` and may no longer see is
         // named as removed (only its id), so its system can drop it. One it never saw stays unknown.
         if (query.since === 0) return;
+        // An erased group's history is deleted: whether the agency held it cannot be told, and an
+        // id it never saw named as removed changes nothing on its side (issue 21).
+        if (entry.erased) return void removed.push({ id: entry.group.id, seq: entry.seq });
         const then = await this.#repos.apiTokens.stateAt(entry.group.id, query.since);
         if (then && projectGroup(audience, then)) removed.push({ id: entry.group.id, seq: entry.seq });
       },
@@ -76,7 +79,7 @@ export class ApiV1Service {
   /** One group as the audience sees it; absent and hidden answer the same not_found. */
   async group(audience: Audience, groupId: string): Promise<{ ok: true; item: ApiGroup } | Failure> {
     const latest = await this.#repos.apiTokens.latestOf(groupId);
-    const view = latest ? projectGroup(audience, latest.group) : null;
+    const view = latest && !latest.erased ? projectGroup(audience, latest.group) : null;
     return latest && view ? { ok: true, item: withSeq(view, latest.seq) } : failure('not_found', 'no such group in your view');
   }
 

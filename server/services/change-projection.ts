@@ -5,9 +5,12 @@ import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 /**
  * What one audience receives of one committed change, for the live feed and catch-up alike:
  * an upsert when it may see the group after the change; a removal when it could see it before
- * and no longer can (protection rule 2); nothing when it never saw it.
+ * and no longer can (protection rule 2); nothing when it never saw it. An erasure's tombstone
+ * (`erased`) is a removal for everyone: its history is deleted, so whether an audience held the
+ * group cannot be told, and a removal of a group a device never held changes nothing there.
  */
-export function projectChange(audience: Audience, seq: number, before: Group | null, after: Group): ChangeEvent | null {
+export function projectChange(audience: Audience, seq: number, before: Group | null, after: Group, erased = false): ChangeEvent | null {
+  if (erased) return { kind: 'group.remove', seq, groupId: after.id };
   const view = projectGroup(audience, after);
   if (view) return { kind: 'group.upsert', seq, group: view };
   if (before && projectGroup(audience, before)) return { kind: 'group.remove', seq, groupId: after.id };

@@ -20,7 +20,7 @@ export function changeLogSource(repos: Repositories): ChangeSource {
       for (const change of await repos.changeLog.listRange(afterSeq, uptoSeq, limit)) {
         const before = latest.has(change.entityId) ? (latest.get(change.entityId) ?? null) : await repos.changeLog.stateBefore(change.entityId, change.seq);
         latest.set(change.entityId, change.group);
-        out.push({ seq: change.seq, crisisId: change.crisisId, before, after: change.group });
+        out.push({ seq: change.seq, crisisId: change.crisisId, before, after: change.group, ...(change.kind === 'group.erase' ? { erased: true } : {}) });
       }
       return out;
     },

@@ -70,7 +70,8 @@ export class CoordinationService {
     if (!can(audience.role, 'group.timeline')) return failure('forbidden', 'your role does not read timelines');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
     const records = await this.#repos.changeLog.listForEntity(audience.crisisId, groupId);
-    if (records.length === 0) return failure('not_found', 'no such group in your crisis');
+    // An erased group's only trace is its tombstone: it is not found, like one never reported.
+    if (records.length === 0 || records.some((r) => r.kind === 'group.erase')) return failure('not_found', 'no such group in your crisis');
     const names = new Map<string, TimelineEntry['actor']>();
     const actorOf = async (id: string | null): Promise<TimelineEntry['actor']> => {
       if (id === null) return null;

@@ -25,6 +25,8 @@ export interface CommittedChange {
   crisisId: string;
   before: Group | null;
   after: Group;
+  /** The change is an erasure's tombstone: every audience of the crisis gets a removal (issue 21). */
+  erased?: boolean;
 }
 
 /** What a command produced: the ack to send, and the changes to publish (none when nothing changed; two for a merge). */
@@ -83,9 +85,12 @@ export class GroupService {
         }
         // Answered as the group stands now, projected for the caller as it is now (protection
         // rule 8): never the state the first answer carried, which the caller may no longer see.
-        const stored = StoredAck.parse(prior.result);
-        const current = await this.#repos.groups.findById(stored.group.id);
-        return { ack: { ok: true, seq: stored.seq, group: current ? projectGroup(actor.audience, current) : null }, committed: [] };
+        const stored = StoredAck.safeParse(prior.result);
+        // An erased group's logged states are deleted (or its old ack blanked): the command did
+        // apply, but nothing of what it wrote is left to answer with (issue 21).
+        if (!stored.success) return { ack: failure('not_found', 'this command was applied, but its group has since been erased'), committed: [] };
+        const current = await this.#repos.groups.findById(stored.data.group.id);
+        return { ack: { ok: true, seq: stored.data.seq, group: current ? projectGroup(actor.audience, current) : null }, committed: [] };
       }
       const at = new Date(this.#now()).toISOString();
       const planned = await this.#plan(actor, crisisId, command, at);

@@ -132,7 +132,11 @@ export class SyncService {
     if (audience.role !== 'coordinator' && built.seq !== head) return false;
     if (this.#now() - built.builtAt > this.#packedPolicy.maxStaleMs) return false;
     if (head - built.seq > this.#packedPolicy.maxStaleChanges) return false;
-    return this.#canCatchUp(crisisId, built.seq, head);
+    if (!(await this.#canCatchUp(crisisId, built.seq, head))) return false;
+    // A purge or an erasure since the build (issue 21) removed details the build still holds: no
+    // one may be sent them again, a coordinator neither. Read only when a stale build is offered.
+    if (built.seq === head) return true;
+    return (await this.#repos.changeLog.listAfter(crisisId, built.seq, head)).every((c) => c.kind !== 'group.purge' && c.kind !== 'group.erase');
   }
 
   /** Reads and encodes in one transaction (the views and their seq agree); compresses off the event loop. */
@@ -230,18 +234,25 @@ export class SyncService {
   async #changesAfter(audience: Audience, crisisId: string, sinceSeq: number, head: number): Promise<ChangeEvent[]> {
     // A group's row and its change-log row are written together, so in this read transaction the
     // last logged state of each group up to the head IS its current state: no second read.
-    const changed = new Map<string, { seq: number; current: Group; seenInRange: boolean }>();
+    const changed = new Map<string, { seq: number; current: Group; seenInRange: boolean; erased: boolean }>();
     for (const change of await this.#repos.changeLog.listAfter(crisisId, sinceSeq, head)) {
       const entry = changed.get(change.entityId);
       const visible = projectGroup(audience, change.group) !== null;
+      // An erasure's tombstone ends the group for everyone (issue 21): a removal, whatever came before.
+      const erased = change.kind === 'group.erase';
       if (entry) {
         entry.seq = change.seq;
         entry.current = change.group;
         entry.seenInRange ||= visible;
-      } else changed.set(change.entityId, { seq: change.seq, current: change.group, seenInRange: visible });
+        entry.erased = erased;
+      } else changed.set(change.entityId, { seq: change.seq, current: change.group, seenInRange: visible, erased });
     }
     const out: ChangeEvent[] = [];
-    for (const [groupId, { seq, current, seenInRange }] of [...changed].sort((a, b) => a[1].seq - b[1].seq)) {
+    for (const [groupId, { seq, current, seenInRange, erased }] of [...changed].sort((a, b) => a[1].seq - b[1].seq)) {
+      if (erased) {
+        out.push({ kind: 'group.remove', seq, groupId });
+        continue;
+      }
       const view = projectGroup(audience, current);
       if (view) out.push({ kind: 'group.upsert', seq, group: view });
       else if (seenInRange || (await this.#heldAt(audience, groupId, sinceSeq))) out.push({ kind: 'group.remove', seq, groupId });

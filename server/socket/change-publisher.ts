@@ -209,7 +209,7 @@ export class ChangePublisher {
         if (!live.has(personalRoomOf(room.name, userId))) continue;
         let own = byUser.get(userId);
         if (!own) byUser.set(userId, (own = new Map()));
-        own.set(index, projectChange({ ...room.audience, userId }, change.seq, change.before, change.after));
+        own.set(index, projectChange({ ...room.audience, userId }, change.seq, change.before, change.after, change.erased));
       }
     });
     return byUser;
@@ -227,7 +227,7 @@ export class ChangePublisher {
       }
       // Each change projected for the room, by its index in the batch (null: nothing for the room).
       const shared = changes.map((change) =>
-        room.audience.crisisId === change.crisisId ? projectChange(room.audience, change.seq, change.before, change.after) : null,
+        room.audience.crisisId === change.crisisId ? projectChange(room.audience, change.seq, change.before, change.after, change.erased) : null,
       );
       const events: ChangeEvent[] = [];
       for (const event of shared) {

@@ -238,3 +238,54 @@ describe('admin command, moving up to PostgreSQL', () => {
     });
   }, 120_000);
 });
+
+describe('admin command, retention and backups', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.destroy();
+  });
+
+  it('sets a policy, purges, lists the ledger; backs up the running database and restores it with the server stopped', async () => {
+    const crisis = server.crisisId;
+    expect(await admin(server.dataDir, ['set-retention', '--crisis', crisis, '--keep-days', 'ninety', '--after', 'group-change'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--keep-days must be a whole number') as string,
+    });
+    expect(await admin(server.dataDir, ['set-retention', '--crisis', crisis, '--keep-days', '90', '--after', 'sometime'])).toMatchObject({ code: 1 });
+    expect(await admin(server.dataDir, ['close-crisis', '--crisis', crisis])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('set one first') as string,
+    });
+    expect(await admin(server.dataDir, ['set-retention', '--crisis', crisis, '--keep-days', '90', '--after', 'group-change'])).toMatchObject({
+      code: 0,
+      stdout: `crisis ${crisis} keeps group details 90 days after a group was last changed\n`,
+    });
+    const purge = await admin(server.dataDir, ['purge']);
+    expect(purge).toMatchObject({ code: 0 });
+    expect(purge.stdout).toContain(`crisis ${crisis}: purged the details of 0 group(s)`);
+    const listed = JSON.parse((await admin(server.dataDir, ['retention'])).stdout) as { policies: unknown[]; purges: unknown[] };
+    expect(listed).toEqual({ policies: [expect.objectContaining({ crisisId: crisis, keepDays: 90, after: 'group_change' })], purges: [] });
+
+    const file = path.join(server.dataDir, 'backup.db');
+    const backup = await admin(server.dataDir, ['backup', '--to', file]);
+    expect(backup).toMatchObject({ code: 0, stdout: expect.stringContaining('integrity ok') as string });
+    expect(await admin(server.dataDir, ['backup', '--to', file])).toMatchObject({ code: 1, stderr: expect.stringContaining('already exists') as string });
+    expect(await admin(server.dataDir, ['backup', '--to', file], { databaseUrl: 'postgres://u:secret@127.0.0.1:1/waymark' })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('pg_dump') as string,
+    });
+
+    await server.stop();
+    const restore = await admin(server.dataDir, ['restore', '--from', file]);
+    expect(restore).toMatchObject({ code: 0, stdout: expect.stringContaining('restored') as string });
+    await server.restart();
+    const cookie = await signIn(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password);
+    const socket = await connectAs(server.url, cookie);
+    expect(expectSnapshot(await requestSync(socket, null)).crisis.id).toBe(crisis);
+    socket.close();
+  }, 180_000);
+});

@@ -59,6 +59,19 @@ async function fill(repos: Repositories, db: Db): Promise<string> {
   await repos.apiTokens.revoke(token.id, user.id, at(10));
   const importId = uuidv7();
   await repos.imports.start(importId, crisis.id, user.id, 'kobo.csv', at(11));
+  // Retention's tables (issue 21): a policy, a purged group version and the ledger.
+  await repos.retention.setPolicy({ crisisId: crisis.id, keepDays: 90, after: 'crisis_closed', crisisClosedAt: at(12), setAt: at(12) });
+  await repos.retention.markPurged(edited.id, crisis.id, edited.version, at(13));
+  await repos.retention.recordPurge({
+    id: uuidv7(),
+    crisisId: crisis.id,
+    kind: 'retention',
+    groupId: null,
+    groups: 1,
+    cutoff: at(13),
+    reason: null,
+    at: at(13),
+  });
   // An idempotency record from before SQLite's migration 004 holds its ack as JSON (only raw SQL writes one now).
   db.prepare('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)').run('cmd-legacy', user.id, '{"ok":false,"code":"x"}', at(12));
   // A change that was logged and later removed: its number must never be handed out again.
@@ -105,6 +118,9 @@ describe('copyToPostgres', () => {
       sitreps: 1,
       api_tokens: 1,
       imports: 1,
+      retention_policies: 1,
+      purged_groups: 1,
+      purges: 1,
       'groups in report order': 620,
     });
     expect(report.headSeq).toBe(622);

@@ -12,9 +12,10 @@ import { projectChange } from '../../server/services/change-projection';
 import { ConsularSnapshots } from '../../server/services/consular-snapshots';
 import { ExportService } from '../../server/services/export.service';
 import { exportBody } from '../support/export-body';
-import { GroupService, type Actor } from '../../server/services/group.service';
+import { GroupService, type Actor, type CommittedChange } from '../../server/services/group.service';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
 import { ReadService } from '../../server/services/read.service';
+import { RetentionService } from '../../server/services/retention.service';
 import { SyncService } from '../../server/services/sync.service';
 import type { SyncAck } from '../../shared/events';
 import { decodeChanges, decodeViews } from '../../shared/packed-views';
@@ -59,6 +60,10 @@ interface World {
   groupIds: string[];
   /** Successful commands with who sent them, for replays. */
   sent: { by: UserKey; command: Command }[];
+  /** Retention two days on with a one-day policy: every group is due at each purge step. */
+  retention: RetentionService;
+  /** Notes and place names purged or erased: no channel may carry them to anyone afterwards. */
+  purged: Set<string>;
 }
 
 async function makeWorld(): Promise<World> {
@@ -94,7 +99,10 @@ async function makeWorld(): Promise<World> {
     users: {},
     groupIds: [],
     sent: [],
+    retention: new RetentionService(repos, () => NOW + 2 * 86_400_000),
+    purged: new Set(),
   };
+  await world.retention.setPolicy({ crisisId: crisis.id, keepDays: 1, after: 'group_change' });
   const initial: [UserKey, Role, AgencyKey | null][] = [
     ['coord', 'coordinator', null],
     ['fieldA', 'field', null],
@@ -250,6 +258,7 @@ async function forbiddenTokens(world: World, key: UserKey): Promise<string[]> {
     const notesAllowed = allowed?.view === 'full' || (allowed?.view === 'nationals' && (allowed.group as { whole: unknown }).whole !== null);
     if (!notesAllowed && g.notes) tokens.push(g.notes);
   }
+  tokens.push(...world.purged);
   const user = await userNow(world, key);
   const agency = user?.agencyId ? await world.repos.agencies.findById(user.agencyId) : null;
   if (user?.role === 'embassy') for (const s of STATES) if (s !== agency?.servesState) tokens.push(`"${s}"`);
@@ -429,6 +438,9 @@ const stepArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('createUser' as const), agency: fc.constantFrom<AgencyKey>('NGA', 'MLI', 'IOM') }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('replay' as const), i: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('check' as const) }) },
+  // Issue 21: retention purges every group's details; a coordinator erases one group.
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('purge' as const) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('erase' as const), g: groupRef }) },
 );
 type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -477,7 +489,16 @@ async function commandOf(world: World, step: Step): Promise<{ by: UserKey; comma
       },
     };
   }
-  if (step.k === 'check' || step.k === 'rescope' || step.k === 'disable' || step.k === 'createUser' || step.k === 'replay') return null;
+  if (
+    step.k === 'check' ||
+    step.k === 'rescope' ||
+    step.k === 'disable' ||
+    step.k === 'createUser' ||
+    step.k === 'replay' ||
+    step.k === 'purge' ||
+    step.k === 'erase'
+  )
+    return null;
   const g = await groupAt(world, step.g);
   if (!g) return null;
   const edit = { commandId, groupId: g.id, baseVersion: g.version };
@@ -532,6 +553,12 @@ async function commandOf(world: World, step: Step): Promise<{ by: UserKey; comma
   }
 }
 
+/** Notes a group's free text and place name as purged: no payload to anyone may hold them from now on. */
+function remember(world: World, g: Group | null): void {
+  if (g?.notes) world.purged.add(g.notes);
+  if (g?.location.placeName) world.purged.add(g.location.placeName);
+}
+
 async function run(world: World, step: Step): Promise<void> {
   switch (step.k) {
     case 'check':
@@ -552,6 +579,44 @@ async function run(world: World, step: Step): Promise<void> {
     case 'createUser':
       if (!world.users.late) await createUser(world, 'late', step.agency === 'IOM' ? 'responder' : 'embassy', step.agency);
       return;
+    case 'purge': {
+      for (const id of world.groupIds) remember(world, await world.repos.groups.findById(id));
+      const committed: CommittedChange[] = [];
+      await world.retention.runDue((changes) => committed.push(...changes));
+      // The purge's live feed: the purged state, as each user may see it now.
+      for (const change of committed) {
+        for (const key of Object.keys(world.users) as UserKey[]) {
+          const receiver = await actorOf(world, key);
+          if (!receiver) continue;
+          const event = projectChange(receiver.audience, change.seq, change.before, change.after);
+          if (event?.kind !== 'group.upsert') continue;
+          await expectNoTokens(world, key, 'purge feed', event);
+          await expectViewAllowed(world, key, 'purge feed', event.group);
+        }
+      }
+      return;
+    }
+    case 'erase': {
+      const g = await groupAt(world, step.g);
+      const coord = await actorOf(world, 'coord');
+      if (!g || !coord) return;
+      remember(world, g);
+      const erased = await world.retention.erase(coord.audience, g.id, 'person_request');
+      if (!erased.ok) return expect.fail(`erase: ${erased.code}`);
+      // Every user's live feed gets a removal, and nothing of the group.
+      for (const change of erased.committed) {
+        for (const key of Object.keys(world.users) as UserKey[]) {
+          const receiver = await actorOf(world, key);
+          if (!receiver) continue;
+          expect(projectChange(receiver.audience, change.seq, change.before, change.after, change.erased)).toEqual({
+            kind: 'group.remove',
+            seq: change.seq,
+            groupId: g.id,
+          });
+        }
+      }
+      return;
+    }
     case 'replay': {
       const prior = world.sent[step.i % Math.max(1, world.sent.length)];
       const actor = prior ? await actorOf(world, prior.by) : null;

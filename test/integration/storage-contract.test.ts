@@ -249,8 +249,8 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(page.map((p) => p.key)).toEqual((await repos.groups.pageByCrisis(crisisId, 0, 10)).map((p) => p.key));
       expect(await repos.groups.pageSummaries(crisisId, page[0]!.key, 10)).toEqual([page[1]]);
       // A row written before summaries were stored, and one of an older shape: summarized from data.
-      await opened.exec(`UPDATE groups SET summary = NULL, summary_format = NULL WHERE id = '${a.id}'`);
-      await opened.exec(`UPDATE groups SET summary = '{"stale":true}', summary_format = 0 WHERE id = '${b.id}'`);
+      await opened.exec('UPDATE groups SET summary = NULL, summary_format = NULL WHERE id = ?', [a.id]);
+      await opened.exec('UPDATE groups SET summary = ?, summary_format = 0 WHERE id = ?', ['{"stale":true}', b.id]);
       expect((await repos.groups.pageSummaries(crisisId, 0, 10)).map((p) => p.summary)).toEqual([summarizeGroup(a), summarizeGroup(b2)]);
     });
 
@@ -321,6 +321,78 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.changeLog.stateBefore(a.group.id, a.seq)).toBeNull();
       expect(await repos.changeLog.stateBefore(a.group.id, a3.seq)).toEqual(a2.group);
       expect(await repos.changeLog.stateBefore(a.group.id, a2.seq)).toEqual(a.group);
+    });
+  });
+
+  describe('retention and erasure', () => {
+    it('rewrites a logged state in place, and deletes every change and the row of one group', async () => {
+      const a = await reportGroup();
+      const b = await reportGroup();
+      const a2 = await editGroup(a.group, 'verified');
+      const coarse = { ...a.group, notes: '' };
+      await repos.changeLog.rewriteGroup(a.seq, JSON.stringify(coarse));
+      expect((await repos.changeLog.listForEntity(crisisId, a.group.id)).map((c) => c.group)).toEqual([coarse, a2.group]);
+      expect(await repos.changeLog.deleteEntity(a.group.id)).toBe(2);
+      await repos.groups.delete(a.group.id);
+      expect(await repos.changeLog.listForEntity(crisisId, a.group.id)).toEqual([]);
+      expect(await repos.groups.findById(a.group.id)).toBeNull();
+      expect(seqsOf(await repos.changeLog.pageCrisis(crisisId, 0, 10))).toEqual([b.seq]);
+      // Numbers are never reused after a deletion.
+      expect((await reportGroup()).seq).toBe(a2.seq + 1);
+    });
+
+    it('finds and rewrites the old acks that hold a group', async () => {
+      const user = makeUser();
+      await repos.users.insert(user);
+      const a = await reportGroup();
+      const b = await reportGroup();
+      const raw = (group: Group) => JSON.stringify({ ok: true, seq: 1, group });
+      await opened.exec('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)', ['old-a', user.id, raw(a.group), at(1)]);
+      await opened.exec('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)', ['old-b', user.id, raw(b.group), at(1)]);
+      await repos.idempotency.insert('new-a', user.id, a.seq, a.seq, at(2));
+      expect(await repos.idempotency.legacyResultsFor(a.group.id)).toEqual([{ commandId: 'old-a', result: raw(a.group) }]);
+      await repos.idempotency.rewriteLegacy('old-a', '{"ok":false}');
+      await repos.idempotency.rewriteLegacy('new-a', '{"ok":false}');
+      expect(await repos.idempotency.find('old-a')).toMatchObject({ result: { ok: false } });
+      // A record that points into the log is not a legacy one: left alone.
+      expect(await repos.idempotency.find('new-a')).toMatchObject({ result: { ok: true, seq: a.seq, group: a.group } });
+      expect(await repos.idempotency.legacyResultsFor(a.group.id)).toEqual([]);
+    });
+
+    it('keeps one policy per crisis, finds due groups not yet purged at their version, and keeps a ledger', async () => {
+      expect(await repos.retention.findPolicy(crisisId)).toBeNull();
+      const policy = { crisisId, keepDays: 30, after: 'group_change' as const, crisisClosedAt: null, setAt: at(1) };
+      await repos.retention.setPolicy(policy);
+      await repos.retention.setPolicy({ ...policy, keepDays: 60, setAt: at(2) });
+      expect(await repos.retention.findPolicy(crisisId)).toEqual({ ...policy, keepDays: 60, setAt: at(2) });
+      expect(await repos.retention.listPolicies()).toEqual([{ ...policy, keepDays: 60, setAt: at(2) }]);
+      await expect(repos.retention.setPolicy({ ...policy, keepDays: 0 })).rejects.toThrow();
+
+      const old = await reportGroup({ updatedAt: at(3) });
+      const older = await reportGroup({ updatedAt: at(2) });
+      await reportGroup({ updatedAt: at(9) });
+      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([old.group.id, older.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 1)).map((g) => g.id)).toEqual([old.group.id]);
+      await repos.retention.markPurged(old.group.id, crisisId, old.group.version, at(6));
+      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([older.group.id]);
+      // A later version has new details: due again.
+      const next = await editGroup(old.group, 'verified');
+      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([next.group.id, older.group.id]);
+      await repos.retention.forgetPurged(old.group.id);
+
+      const user = makeUser();
+      await repos.users.insert(user);
+      await repos.imports.start('imp-old', crisisId, user.id, 'camp-7.csv', at(1));
+      await repos.imports.start('imp-new', crisisId, user.id, 'today.csv', at(8));
+      expect(await repos.retention.purgeImports(crisisId, at(5))).toBe(1);
+      expect(await repos.retention.purgeImports(crisisId, at(5))).toBe(0);
+      expect((await repos.imports.findById('imp-old'))?.fileName).toBe('');
+      expect((await repos.imports.findById('imp-new'))?.fileName).toBe('today.csv');
+
+      const entry = { id: uuidv7(), crisisId, kind: 'erasure' as const, groupId: old.group.id, groups: 1, cutoff: null, reason: 'person_request', at: at(7) };
+      await repos.retention.recordPurge(entry);
+      expect(await repos.retention.listPurges()).toEqual([entry]);
+      await expect(repos.retention.recordPurge({ ...entry, id: uuidv7(), groupId: null })).rejects.toThrow();
     });
   });
 
@@ -472,17 +544,22 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       const a2 = await editGroup(a.group, 'verified');
       const c = await reportGroup();
       expect(await repos.apiTokens.latestAfter(crisisId, 0, 10)).toEqual([
-        { seq: b.seq, group: b.group },
-        { seq: a2.seq, group: a2.group },
-        { seq: c.seq, group: c.group },
+        { seq: b.seq, group: b.group, erased: false },
+        { seq: a2.seq, group: a2.group, erased: false },
+        { seq: c.seq, group: c.group, erased: false },
       ]);
       expect(seqsOf(await repos.apiTokens.latestAfter(crisisId, 0, 2))).toEqual([b.seq, a2.seq]);
       expect(seqsOf(await repos.apiTokens.latestAfter(crisisId, a2.seq, 10))).toEqual([c.seq]);
       expect(await repos.apiTokens.stateAt(a.group.id, b.seq)).toEqual(a.group);
       expect(await repos.apiTokens.stateAt(a.group.id, a2.seq)).toEqual(a2.group);
       expect(await repos.apiTokens.stateAt(c.group.id, a2.seq)).toBeNull();
-      expect(await repos.apiTokens.latestOf(a.group.id)).toEqual({ seq: a2.seq, group: a2.group });
+      expect(await repos.apiTokens.latestOf(a.group.id)).toEqual({ seq: a2.seq, group: a2.group, erased: false });
       expect(await repos.apiTokens.latestOf(uuidv7())).toBeNull();
+      // An erasure's tombstone is named as such (issue 21).
+      const tomb = { ...c.group, version: 2 };
+      const erasedSeq = await repos.changeLog.appendGroupChange('group.erase', tomb, null, at(9));
+      expect(await repos.apiTokens.latestOf(c.group.id)).toEqual({ seq: erasedSeq, group: tomb, erased: true });
+      expect(await repos.apiTokens.latestAfter(crisisId, a2.seq, 10)).toEqual([{ seq: erasedSeq, group: tomb, erased: true }]);
     });
   });
 

@@ -12,6 +12,7 @@ import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from '../../server/seed/de
 import { DEFAULT_SIGN_IN_LIMIT, type SignInLimitPolicy } from '../../server/security/sign-in-limiter';
 import { DEFAULT_SOCKET_RATE, type SocketRatePolicy } from '../../server/security/token-bucket';
 import type { ImportPolicy } from '../../server/services/import.service';
+import type { RetentionRun } from '../../server/services/retention.service';
 import type { Role } from '../../shared/schemas/user.schema';
 import type { GroupCommitOptions, WritePath } from '../../server/write/group-commit';
 import type { WaymarkIo } from '../../server/socket/socket-server';
@@ -104,6 +105,12 @@ export interface TestServer {
   readonly writes: WritePath | null;
   /** The running server's Socket.IO server (a test reaches one connection's server side); null while stopped. */
   readonly io: WaymarkIo | null;
+  /** The PostgreSQL database this server uses, or null on SQLite. */
+  readonly databaseUrl: string | null;
+  /** The running server's store (a test sets a retention policy through it); throws while stopped. */
+  readonly repositories: Repositories;
+  /** Runs the server's retention purge now, publishing to its sockets, as its timer would. */
+  runRetention(): Promise<RetentionRun[]>;
   /** Counts a table's rows through a separate read-only connection (the server's stays untouched). */
   countRows(table: TableName): Promise<number>;
   /** Stops listening and closes the database; the file stays. */
@@ -114,7 +121,21 @@ export interface TestServer {
   destroy(): Promise<void>;
 }
 
-export type TableName = 'groups' | 'change_log' | 'audit' | 'idempotency' | 'sessions' | 'users' | 'crises' | 'agencies' | 'api_tokens' | 'imports' | 'sitreps';
+export type TableName =
+  | 'groups'
+  | 'change_log'
+  | 'audit'
+  | 'idempotency'
+  | 'sessions'
+  | 'users'
+  | 'crises'
+  | 'agencies'
+  | 'api_tokens'
+  | 'imports'
+  | 'sitreps'
+  | 'purges'
+  | 'purged_groups'
+  | 'retention_policies';
 
 interface Running {
   app: App;
@@ -248,6 +269,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     dataDir,
     databaseFile,
+    databaseUrl,
+    get repositories() {
+      if (!running) throw new Error('the test server is stopped');
+      return running.repositories;
+    },
+    runRetention() {
+      if (!running) throw new Error('the test server is stopped');
+      return running.app.runRetention();
+    },
     crisisId,
     accounts: {
       coordinator: credentials(usernames.coordinator),

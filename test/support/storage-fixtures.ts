@@ -16,8 +16,8 @@ export interface OpenedStore {
   repos: Repositories;
   /** Another `Repositories` on the same database (another process's, or another node's). */
   another(): Promise<Repositories>;
-  /** Runs one SQL statement straight on the database, as an operator's tool would (what a test cannot do through the contract). */
-  exec(sql: string): Promise<void>;
+  /** Runs raw SQL on the database (`?` placeholders on both engines): rows only old versions wrote. */
+  exec(sql: string, params: unknown[]): Promise<void>;
   /** Closes everything opened here. */
   close(): Promise<void>;
 }
@@ -44,18 +44,13 @@ export function sqliteEngine(): EngineUnderTest {
       const all = [createSqliteRepositories(openDatabase(file))];
       return {
         repos: all[0]!,
+        exec: async (sql, params) => {
+          await all[0]!.sqlite.run(() => all[0]!.sqlite.db.prepare(sql).run(...params));
+        },
         another: async () => {
           const repos = createSqliteRepositories(openDatabase(file));
           all.push(repos);
           return repos;
-        },
-        exec: async (sql) => {
-          const db = openDatabase(file);
-          try {
-            db.exec(sql);
-          } finally {
-            db.close();
-          }
         },
         close: async () => {
           for (const repos of all) await repos.close();
@@ -86,13 +81,17 @@ export function postgresEngine(): EngineUnderTest & { harness(): PgHarness } {
       const all = [await openPostgresRepositories(url, { max: 4 })];
       return {
         repos: all[0]!,
+        exec: async (sql, params) => {
+          let n = 0;
+          await all[0]!.store.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            params,
+          );
+        },
         another: async () => {
           const repos = await openPostgresRepositories(url, { max: 4 });
           all.push(repos);
           return repos;
-        },
-        exec: async (sql) => {
-          await all[0]!.pool.query(sql);
         },
         close: async () => {
           for (const repos of all) await repos.close();

@@ -1,6 +1,6 @@
 import type { Group } from '../../../shared/schemas/group.schema';
 import type { ApiTokenStore } from '../contract';
-import { toTokenRecord, type ApiTokenRecord, type SeqGroup, type TokenRow } from '../api-token.repository';
+import { toSeqGroup, toTokenRecord, type ApiTokenRecord, type SeqGroup, type TokenRow } from '../api-token.repository';
 import { parseStoredGroup } from '../group.repository';
 import { changed, toNumber, type Queryable } from './queryable';
 
@@ -49,14 +49,14 @@ export class PgApiTokenRepository implements ApiTokenStore {
 
   async latestAfter(crisisId: string, afterSeq: number, limit: number): Promise<SeqGroup[]> {
     // The latest change of each group changed after `afterSeq`, oldest first (see the SQLite class).
-    const { rows } = await this.#db.query<{ seq: string; data: string }>(
-      `SELECT c.seq, c.data FROM change_log c
+    const { rows } = await this.#db.query<{ seq: string; data: string; kind: string }>(
+      `SELECT c.seq, c.data, c.kind FROM change_log c
        JOIN (SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE crisis_id = $1 AND seq > $2 GROUP BY entity_id) m
          ON c.seq = m.seq
        ORDER BY c.seq LIMIT $3`,
       [crisisId, afterSeq, limit],
     );
-    return rows.map((r) => ({ seq: toNumber(r.seq), group: parseStoredGroup(r.data) }));
+    return rows.map((r) => toSeqGroup({ ...r, seq: toNumber(r.seq) }));
   }
 
   async stateAt(groupId: string, seq: number): Promise<Group | null> {
@@ -68,10 +68,11 @@ export class PgApiTokenRepository implements ApiTokenStore {
   }
 
   async latestOf(groupId: string): Promise<SeqGroup | null> {
-    const { rows } = await this.#db.query<{ seq: string; data: string }>('SELECT seq, data FROM change_log WHERE entity_id = $1 ORDER BY seq DESC LIMIT 1', [
-      groupId,
-    ]);
+    const { rows } = await this.#db.query<{ seq: string; data: string; kind: string }>(
+      'SELECT seq, data, kind FROM change_log WHERE entity_id = $1 ORDER BY seq DESC LIMIT 1',
+      [groupId],
+    );
     const row = rows[0];
-    return row ? { seq: toNumber(row.seq), group: parseStoredGroup(row.data) } : null;
+    return row ? toSeqGroup({ ...row, seq: toNumber(row.seq) }) : null;
   }
 }

@@ -2,7 +2,7 @@ import type { Group } from '../../../shared/schemas/group.schema';
 import type { ChangeLogStore } from '../contract';
 import { toChangeRecord, type ChangeKind, type ChangeRecord, type ChangeRow as SharedChangeRow } from '../change-log.repository';
 import { parseStoredGroup } from '../group.repository';
-import { refuseNul, toNumber, type BufferedQueryable } from './queryable';
+import { changed, refuseNul, toNumber, type BufferedQueryable } from './queryable';
 
 const COLUMNS = 'seq, crisis_id, entity_id, kind, data, actor, at';
 
@@ -120,5 +120,13 @@ export class PgChangeLogRepository implements ChangeLogStore {
       beforeSeq,
     ]);
     return rows[0] ? parseStoredGroup(rows[0].data) : null;
+  }
+
+  async rewriteGroup(seq: number, json: string): Promise<void> {
+    await this.#db.query('UPDATE change_log SET data = $1 WHERE seq = $2', [json, seq]);
+  }
+
+  async deleteEntity(entityId: string): Promise<number> {
+    return changed(await this.#db.query('DELETE FROM change_log WHERE entity_id = $1', [entityId]));
   }
 }

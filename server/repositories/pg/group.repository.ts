@@ -89,4 +89,8 @@ export class PgGroupRepository implements GroupStore {
     const { rows } = await this.#db.query<{ n: string }>('SELECT COUNT(*) AS n FROM groups WHERE crisis_id = $1', [crisisId]);
     return toNumber(rows[0]?.n ?? 0);
   }
+
+  async delete(id: string): Promise<void> {
+    await this.#db.query('DELETE FROM groups WHERE id = $1', [id]);
+  }
 }

@@ -55,6 +55,19 @@ export class PgIdempotencyRepository implements IdempotencyStore {
       buffer.learnRecord(id, row ? toRecord(row) : null);
     }
   }
+
+  async legacyResultsFor(groupId: string): Promise<{ commandId: string; result: string }[]> {
+    // The text column is read as JSON only for the old records that hold an ack.
+    const { rows } = await this.#db.query<{ commandId: string; result: string }>(
+      `SELECT command_id AS "commandId", result FROM idempotency WHERE result IS NOT NULL AND (result::jsonb -> 'group' ->> 'id') = $1`,
+      [groupId],
+    );
+    return rows;
+  }
+
+  async rewriteLegacy(commandId: string, result: string): Promise<void> {
+    await this.#db.query('UPDATE idempotency SET result = $1 WHERE command_id = $2 AND result IS NOT NULL', [result, commandId]);
+  }
 }
 
 const SELECT = `SELECT i.command_id, i.user_id, i.result, i.last_seq, c.data AS logged, i.at

@@ -14,6 +14,7 @@ import { refuseNul, type BufferedQueryable } from './queryable';
 
 export { UnstorableTextError } from './queryable';
 import { mustFlushFor, WriteBuffer } from './write-buffer';
+import { PgRetentionRepository } from './retention.repository';
 import { PgSessionRepository } from './session.repository';
 import { PgSitrepRepository } from './sitrep.repository';
 import { PgUserRepository } from './user.repository';
@@ -278,6 +279,7 @@ export function createPostgresRepositories(
     sitreps: new PgSitrepRepository(store),
     imports: new PgImportRepository(store),
     apiTokens: new PgApiTokenRepository(store),
+    retention: new PgRetentionRepository(store),
     transaction: (fn) => store.transaction(fn, beginWrite),
     writeBatch: (fn, keys) =>
       store.batch(async () => {

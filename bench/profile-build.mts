@@ -1,0 +1,26 @@
+// Scratch: where a 100k coordinator snapshot build spends its time (not committed).
+import Database from 'better-sqlite3';
+import { Group } from '../shared/schemas/group.schema';
+import { projectGroup } from '../shared/projection';
+import { summarizeView, ViewsEncoder } from '../shared/packed-views';
+const db = new Database('/tmp/waymark-bench-big-v1-100000/waymark.db', { readonly: true });
+const rows = db.prepare<[], { data: string }>('SELECT data FROM groups').all();
+console.log('rows', rows.length);
+let t = performance.now();
+const parsed = rows.map((r) => JSON.parse(r.data));
+console.log('JSON.parse', (performance.now() - t).toFixed(0));
+t = performance.now();
+const groups = parsed.map((p) => Group.parse(p));
+console.log('Group.parse', (performance.now() - t).toFixed(0));
+const audience = { role: 'coordinator', crisisId: groups[0]!.crisisId, userId: 'x', agencyId: null, state: null } as never;
+t = performance.now();
+const views = groups.map((g) => projectGroup(audience, g));
+console.log('project', (performance.now() - t).toFixed(0));
+t = performance.now();
+const sums = views.map((v) => v && summarizeView(v));
+console.log('summarize', (performance.now() - t).toFixed(0));
+t = performance.now();
+const enc = new ViewsEncoder();
+for (const s of sums) if (s) enc.push(s);
+const out = JSON.stringify(enc.finish());
+console.log('encode+stringify', (performance.now() - t).toFixed(0), out.length);
