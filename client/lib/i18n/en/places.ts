@@ -6,7 +6,6 @@ export default {
   'place.search.results_one': '{count} place found',
   'place.search.results_other': '{count} places found',
   'place.search.unavailable': 'Place names could not be loaded',
-  'place.use': 'Use this place',
   'place.useHint': 'Sets the location to the centre of the place found; move the pin if you know better.',
   'place.in': 'In {place}',
   'place.near.n': '{distance} km N of {place}',

@@ -6,7 +6,6 @@ export default {
   'place.search.results_one': '{count} lieu trouvé',
   'place.search.results_other': '{count} lieux trouvés',
   'place.search.unavailable': 'Les noms de lieux n’ont pas pu être chargés',
-  'place.use': 'Utiliser ce lieu',
   'place.useHint': 'Place la position au centre du lieu trouvé ; déplacez le repère si vous savez mieux.',
   'place.in': 'À {place}',
   'place.near.n': 'À {distance} km au nord de {place}',
