@@ -6,6 +6,7 @@ import en from '../../client/lib/i18n/en';
 import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
 import { PLACE_COLORS } from '../../client/lib/map/place-layers';
 import { BASEMAP_COLORS } from '../../client/lib/map/basemap';
+import { ATTENTION_COLORS, STATUS_COLORS } from '../../client/lib/map/group-features';
 import { PLACE_LABELS_STORAGE_KEY } from '../../client/lib/map/map-preferences';
 import { ARTIFACTS, LAPTOP, browserSuite, signIn } from './suite';
 import { SMALL_PHONE } from './field-helpers';
@@ -117,6 +118,11 @@ describe('places: a map framed on the crisis, with towns, search and readable cl
     expect(host.share, 'share of the map that is the host country').toBeGreaterThan(0.25);
     expect(Math.abs(host.x - 0.5), 'host country centred across').toBeLessThan(0.15);
     expect(Math.abs(host.y - 0.5), 'host country centred down').toBeLessThan(0.2);
+    // Clusters ringed by status: at country zoom nearly every group is in a cluster, and the
+    // reported (orange-red) arcs and the attention dots show only if the rings are drawn.
+    await expect.poll(async () => (await pixelsNear(page, rgbOf(STATUS_COLORS.reported), 30)).count, { message: 'reported arcs', timeout: 15_000 }).toBeGreaterThan(150);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'places-coordinator-rings.png') });
+    expect((await pixelsNear(page, rgbOf(ATTENTION_COLORS.unassigned), 30)).count, 'attention dots').toBeGreaterThan(20);
     // Town names at country zoom: the largest cities are named.
     expect((await labelPixels(page)).count, 'label pixels at country zoom').toBeGreaterThan(60);
 
@@ -142,6 +148,7 @@ describe('places: a map framed on the crisis, with towns, search and readable cl
     await page.addInitScript((key) => localStorage.setItem(key, 'off'), PLACE_LABELS_STORAGE_KEY);
     await signIn(page, suite.server.url, suite.server.accounts.coordinator);
     await mapShows(page, DEMO_GROUP_COUNT);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'places-off.png') });
     expect((await labelPixels(page)).count).toBeLessThan(5);
     suite.assertClean();
   });
