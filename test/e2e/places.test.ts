@@ -16,7 +16,10 @@ import { SMALL_PHONE } from './field-helpers';
 
 const mapOf = (page: Page) => page.locator('.group-map').first();
 /** Waits until the map has drawn `count` groups and gone idle with them. */
-const mapShows = (page: Page, count: number) => mapOf(page).and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`)).waitFor({ timeout: 45_000 });
+const mapShows = (page: Page, count: number) =>
+  mapOf(page)
+    .and(page.locator(`[data-ready="true"][data-feature-count="${count}"]`))
+    .waitFor({ timeout: 45_000 });
 
 const LAPTOP_768 = { width: 1366, height: 768 };
 type Rgb = [number, number, number];
@@ -97,6 +100,7 @@ describe('places: a map framed on the crisis, with towns, search and readable cl
     await page.getByTestId('filter-status').selectOption('reported');
     await expect.poll(() => page.evaluate(() => (window as unknown as { heldLoads: () => number }).heldLoads())).toBeGreaterThan(0);
     await page.getByLabel(en['language.label'], { exact: true }).selectOption('ar');
+    await page.getByRole('button', { name: ar['header.signOut'], exact: true }).waitFor();
     await page.locator('.maplibregl-ctrl-top-left .maplibregl-ctrl-zoom-in').waitFor();
     await page.evaluate(() => (window as unknown as { releaseLoads: () => void }).releaseLoads());
     // ...and after it, on the map made again for the new direction, with the filter's groups.
@@ -108,7 +112,7 @@ describe('places: a map framed on the crisis, with towns, search and readable cl
     suite.assertClean();
   });
 
-  it('opens the coordinator\'s map framed on the crisis, with town names, and flies to a town found by name', async () => {
+  it("opens the coordinator's map framed on the crisis, with town names, and flies to a town found by name", async () => {
     const { page } = await suite.open('places-coordinator', LAPTOP_768);
     await signIn(page, suite.server.url, suite.server.accounts.coordinator);
     await mapShows(page, DEMO_GROUP_COUNT);
@@ -120,7 +124,9 @@ describe('places: a map framed on the crisis, with towns, search and readable cl
     expect(Math.abs(host.y - 0.5), 'host country centred down').toBeLessThan(0.2);
     // Clusters ringed by status: at country zoom nearly every group is in a cluster, and the
     // reported (orange-red) arcs and the attention dots show only if the rings are drawn.
-    await expect.poll(async () => (await pixelsNear(page, rgbOf(STATUS_COLORS.reported), 30)).count, { message: 'reported arcs', timeout: 15_000 }).toBeGreaterThan(150);
+    await expect
+      .poll(async () => (await pixelsNear(page, rgbOf(STATUS_COLORS.reported), 30)).count, { message: 'reported arcs', timeout: 15_000 })
+      .toBeGreaterThan(150);
     await page.screenshot({ path: path.join(ARTIFACTS, 'places-coordinator-rings.png') });
     expect((await pixelsNear(page, rgbOf(ATTENTION_COLORS.unassigned), 30)).count, 'attention dots').toBeGreaterThan(20);
     // Town names at country zoom: the largest cities are named.
@@ -169,7 +175,9 @@ describe('places: a map framed on the crisis, with towns, search and readable cl
     await page.screenshot({ path: path.join(ARTIFACTS, 'places-field-found.png'), fullPage: true });
 
     // A tap on the map names the point against the nearest town.
-    await mapOf(page).locator('canvas').click({ position: { x: 60, y: 60 } });
+    await mapOf(page)
+      .locator('canvas')
+      .click({ position: { x: 60, y: 60 } });
     await expect.poll(() => page.getByTestId('nearest-place').textContent()).toMatch(/^\d+(\.\d)? km (N|NE|E|SE|S|SW|W|NW) of /);
     // Back to the place found, and the report is saved with it.
     await search.fill('zawiya');

@@ -21,7 +21,7 @@ function cluster(groups: { status: string; attention?: string }[]): Record<strin
 }
 
 describe('cluster rings', () => {
-  it('names a cluster\'s image by its mix of statuses, and reads the name back', () => {
+  it("names a cluster's image by its mix of statuses, and reads the name back", () => {
     const props = cluster([{ status: 'reported' }, { status: 'reported' }, { status: 'reported' }, { status: 'assisted' }]);
     const id = evaluate(ringImageExpression(), props) as string;
     const ring = parseRingId(id)!;
@@ -40,11 +40,14 @@ describe('cluster rings', () => {
   it('marks a cluster holding an unassigned need, and a late one over it', () => {
     const unassigned = cluster([{ status: 'reported', attention: 'unassigned' }, { status: 'verified' }]);
     expect(parseRingId(evaluate(ringImageExpression(), unassigned) as string)!.mark).toBe('unassigned');
-    const late = cluster([{ status: 'reported', attention: 'unassigned' }, { status: 'verified', attention: 'overdue' }]);
+    const late = cluster([
+      { status: 'reported', attention: 'unassigned' },
+      { status: 'verified', attention: 'overdue' },
+    ]);
     expect(parseRingId(evaluate(ringImageExpression(), late) as string)!.mark).toBe('overdue');
   });
 
-  it('splits the turn by share, in the legend\'s order, in the statuses\' colours', () => {
+  it("splits the turn by share, in the legend's order, in the statuses' colours", () => {
     const parts = GROUP_STATUSES.map((s) => (s === 'reported' ? 3 : s === 'assisted' ? 1 : 0));
     const segments = ringSegments(parts);
     expect(segments.map((s) => s.color)).toEqual([STATUS_COLORS.reported, STATUS_COLORS.assisted]);

@@ -58,7 +58,12 @@ export function placeLayerSpecs(): LayerSpecification[] {
       source: PLACES_SOURCE,
       minzoom: band.minzoom,
       filter,
-      paint: { 'circle-radius': band.id === 'city' ? 3 : 2.25, 'circle-color': PLACE_COLORS.dot, 'circle-stroke-color': PLACE_COLORS.halo, 'circle-stroke-width': 1 },
+      paint: {
+        'circle-radius': band.id === 'city' ? 3 : 2.25,
+        'circle-color': PLACE_COLORS.dot,
+        'circle-stroke-color': PLACE_COLORS.halo,
+        'circle-stroke-width': 1,
+      },
     });
     layers.push({
       id: `${LAYER_PLACE_LABELS}-${band.id}`,

@@ -27,7 +27,15 @@ export interface Gazetteer {
   keys: readonly (readonly string[])[];
 }
 
-const placeRow = z.tuple([z.string(), z.string().min(1), z.string(), z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().int().min(0), z.string()]);
+const placeRow = z.tuple([
+  z.string(),
+  z.string().min(1),
+  z.string(),
+  z.number().min(-180).max(180),
+  z.number().min(-90).max(90),
+  z.number().int().min(0),
+  z.string(),
+]);
 const placesFile = z.object({ places: z.array(placeRow) });
 
 /** Reads the file scripts/build-places.js writes; throws a zod error on anything else. */
@@ -160,7 +168,11 @@ export type PlacePhraseKey = `place.near.${CompassPoint}` | 'place.in';
  * de Zawiya", "على بعد 2.3 كم شمال شرق الزاوية"). Whole phrases per direction, not a direction word
  * slotted into one template: French elides ("à l'est") and Arabic orders words its own way.
  */
-export function placePhrase(relation: PlaceRelation, language: string, translate: (key: PlacePhraseKey, params: Record<string, string | number>) => string): string {
+export function placePhrase(
+  relation: PlaceRelation,
+  language: string,
+  translate: (key: PlacePhraseKey, params: Record<string, string | number>) => string,
+): string {
   const place = placeName(relation.place, language);
   if (relation.direction === null) return translate('place.in', { place });
   return translate(`place.near.${relation.direction}`, { distance: roundedKm(relation.distanceM), place });
