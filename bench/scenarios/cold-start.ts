@@ -127,6 +127,26 @@ export const coldStartScenario: Scenario = {
       } finally {
         await page.close();
       }
+      // The same cold start without town names: labels must cost little (issue 18: at most 1.2x).
+      const unlabelled = await openCoordinatorPage(big, { placeLabels: false });
+      try {
+        const bare = await coldStart(unlabelled, n);
+        const ratio = start.ms / bare.ms;
+        rows.push({
+          scenario: NAME,
+          metric: 'navigation → map idle, town labels on vs off',
+          unit: 'ms',
+          waymark: Math.round(start.ms),
+          baseline: Math.round(bare.ms),
+          ratio: Math.round(ratio * 100) / 100,
+          goal: '≤ 1.2x without labels',
+          met: ratio <= 1.2,
+          note: `the same page and database with the device's "town names off" preference, measured right after, one navigation each`,
+        });
+        unlabelled.guarded.assertClean();
+      } finally {
+        await unlabelled.close();
+      }
       // Measured after Waymark's browser and server are gone, so neither competes for the CPU.
       const points = readGroupPoints(big.dataDir);
       if (!mapBox) throw new Error("the coordinator's map has no size");

@@ -11,6 +11,7 @@ import { launchBrowser, openGuardedPage, type GuardedPage } from '../../test/e2e
 import { submitSignIn } from '../../test/e2e/suite';
 import { startTestServer, type TestServer } from '../../test/support/server';
 import type { BigDatabase } from './big-database';
+import { PLACE_LABELS_STORAGE_KEY } from '../../client/lib/map/map-preferences';
 
 export const CLIENT_BUILD = 'dist/client';
 const MAP = '[role="region"].group-map';
@@ -39,7 +40,7 @@ export interface CoordinatorPage {
  * coordinator page. With `databaseUrl` the server reads that PostgreSQL database (the big crisis
  * copied into it) instead of the SQLite file in `big.dataDir`.
  */
-export async function openCoordinatorPage(big: BigDatabase, options: { databaseUrl?: string } = {}): Promise<CoordinatorPage> {
+export async function openCoordinatorPage(big: BigDatabase, options: { databaseUrl?: string; placeLabels?: boolean } = {}): Promise<CoordinatorPage> {
   assertClientBuilt();
   const server = await startTestServer({
     dataDir: big.dataDir,
@@ -51,6 +52,8 @@ export async function openCoordinatorPage(big: BigDatabase, options: { databaseU
   const browser = await launchBrowser();
   const guarded = await openGuardedPage(browser, { label: 'coordinator', viewport: { width: 1366, height: 860 } });
   const page = guarded.page;
+  // The same page without town names, for the labels-on/off ratio (the device preference a person can set).
+  if (options.placeLabels === false) await page.addInitScript((key) => localStorage.setItem(key, 'off'), PLACE_LABELS_STORAGE_KEY);
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[] };
     w.__longTasks = [];

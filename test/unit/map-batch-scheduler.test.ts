@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BatchScheduler } from '../../client/lib/map/batch-scheduler';
+import { BatchScheduler, unlessAborted } from '../../client/lib/map/batch-scheduler';
 
 /** A task whose runs are counted and whose completion the test controls. */
 function controllableTask() {
@@ -68,5 +68,20 @@ describe(BatchScheduler.name, () => {
     scheduler.request();
     await vi.advanceTimersByTimeAsync(1000);
     expect(task).not.toHaveBeenCalled();
+  });
+});
+
+describe(unlessAborted.name, () => {
+  it('stops waiting for work that never settles once the signal aborts', async () => {
+    const controller = new AbortController();
+    const waiting = unlessAborted(new Promise<never>(() => {}), controller.signal);
+    controller.abort(new Error('map removed'));
+    await expect(waiting).rejects.toThrow('map removed');
+  });
+
+  it('passes the work on when it settles first', async () => {
+    const controller = new AbortController();
+    await expect(unlessAborted(Promise.resolve(7), controller.signal)).resolves.toBe(7);
+    await expect(unlessAborted(Promise.reject(new Error('refused')), controller.signal)).rejects.toThrow('refused');
   });
 });

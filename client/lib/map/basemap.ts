@@ -6,6 +6,8 @@ import type { GeometryCollection, Topology } from 'topojson-specification';
 // work offline, and a tile or glyph server is one more thing that fails in a crisis.
 import notoBoldLatin from '@fontsource/noto-sans/files/noto-sans-latin-700-normal.woff2?url';
 import notoBoldLatinExt from '@fontsource/noto-sans/files/noto-sans-latin-ext-700-normal.woff2?url';
+// Arabic place names; MapLibre shapes and orders Arabic itself, it only needs the glyphs.
+import notoBoldArabic from '@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2?url';
 // Fetched rather than imported as JSON: as a module it would add ~750 kB of JavaScript to parse
 // before the first paint; as an asset it downloads beside the code, is cached on its own, and the
 // map draws points while it arrives.
@@ -16,7 +18,7 @@ import { numericToIso3 } from '../../../shared/countries';
 export const COUNTRIES_SOURCE = 'basemap-countries';
 export const BORDERS_SOURCE = 'basemap-borders';
 
-/** The one font stack the map draws text with. Digits of cluster counts are all it draws today. */
+/** The one font stack the map draws text with: cluster counts and place names. */
 export const FONT_BOLD = 'Noto Sans Bold';
 
 // Unicode ranges of the two subsets, as @fontsource/noto-sans declares them in latin-700.css and
@@ -62,11 +64,30 @@ export const LATIN_EXT_RANGES = [
   'U+A720-A7FF',
 ];
 
+// The Arabic subset of @fontsource/noto-sans-arabic (arabic-700.css), less its astral ranges
+// (mathematical alphabets, Rumi numerals), which place names never use.
+const ARABIC_RANGES = [
+  'U+0600-06FF',
+  'U+0750-077F',
+  'U+0870-088E',
+  'U+0890-0891',
+  'U+0897-08E1',
+  'U+08E3-08FF',
+  'U+200C-200E',
+  'U+2010-2011',
+  'U+204F',
+  'U+2E41',
+  'U+FB50-FDFF',
+  'U+FE70-FE74',
+  'U+FE76-FEFC',
+];
+
 /** The style's `font-faces`: text is drawn from font files bundled with the app, no glyph server. */
 export const FONT_FACES: FontFacesSpecification = {
   [FONT_BOLD]: [
     { url: notoBoldLatin, 'unicode-range': LATIN_RANGES },
     { url: notoBoldLatinExt, 'unicode-range': LATIN_EXT_RANGES },
+    { url: notoBoldArabic, 'unicode-range': ARABIC_RANGES },
   ],
 };
 

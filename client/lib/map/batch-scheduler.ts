@@ -66,3 +66,27 @@ export class BatchScheduler {
     this.#schedule();
   }
 }
+
+/**
+ * Waits for `work` unless `signal` aborts first, then throws the signal's reason. A removed
+ * MapLibre map drops its worker's pending replies without settling them (Actor.remove only
+ * unsubscribes), so a batch awaiting one would hold the scheduler forever and the map made next
+ * (another language, another basemap) would never be drawn on.
+ */
+export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const abandon = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', abandon, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', abandon);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abandon);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

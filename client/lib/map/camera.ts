@@ -49,7 +49,15 @@ export async function zoomIntoCluster(instance: MapLibreMap, cluster: MapGeoJSON
  * a time, until it is drawn as its own point. Stops when `cancelled()` turns true (a newer
  * selection, the map removed) or when anyone else moves the camera meanwhile.
  */
-export async function revealGroup(instance: MapLibreMap, id: string, lon: number, lat: number, cancelled: () => boolean): Promise<void> {
+export async function revealGroup(
+  instance: MapLibreMap,
+  id: string,
+  lon: number,
+  lat: number,
+  cancelled: () => boolean,
+  /** The closest zoom the point's precision allows (a rounded point); no limit by default. */
+  maxZoom = Infinity,
+): Promise<void> {
   const source = instance.getSource<GeoJSONSource>(GROUPS_SOURCE);
   if (!source) return;
   const camera = () =>
@@ -76,7 +84,9 @@ export async function revealGroup(instance: MapLibreMap, id: string, lon: number
     if (!current()) return;
     // Cluster ids die with every rebuild of the index by a live update; a call with a stale one
     // fails, and zooming past clustering is then the right move anyway.
-    const zoom = clusterId === null ? CLUSTER_MAX_ZOOM + 1 : await source.getClusterExpansionZoom(clusterId).catch(() => CLUSTER_MAX_ZOOM + 1);
+    const expansion = clusterId === null ? CLUSTER_MAX_ZOOM + 1 : await source.getClusterExpansionZoom(clusterId).catch(() => CLUSTER_MAX_ZOOM + 1);
+    // Past its precision a rounded point is left in its cluster: closer would only show blank land.
+    const zoom = Math.min(expansion, maxZoom);
     if (!current() || zoom <= instance.getZoom()) return;
     await moveTo(zoom);
   }

@@ -1,5 +1,6 @@
 import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
 import { FONT_BOLD } from './basemap';
+import { clusterProperties, ringImageExpression } from './cluster-rings';
 import { ATTENTION_COLORS, POINT_OUTLINE_COLOR, statusColorExpression, statusSortKeyExpression } from './group-features';
 
 /** Source and layer ids of the groups, the picked point and its accuracy. */
@@ -7,6 +8,7 @@ export const GROUPS_SOURCE = 'groups';
 export const PICKED_ACCURACY_SOURCE = 'picked-accuracy';
 export const LAYER_CLUSTERS = 'group-clusters';
 export const LAYER_CLUSTER_COUNT = 'group-cluster-count';
+export const LAYER_CLUSTER_RING = 'group-cluster-ring';
 export const LAYER_SELECTED = 'group-selected';
 export const LAYER_POINTS = 'group-points';
 export const LAYER_ATTENTION = 'group-attention';
@@ -32,6 +34,7 @@ export function groupsSourceSpec(): GeoJSONSourceSpecification {
     cluster: true,
     clusterRadius: CLUSTER_RADIUS,
     clusterMaxZoom: CLUSTER_MAX_ZOOM,
+    clusterProperties: clusterProperties(),
     promoteId: 'id',
   };
 }
@@ -66,6 +69,20 @@ export function groupLayerSpecs(): LayerSpecification[] {
         'circle-radius': ['step', ['get', 'point_count'], 14, 10, 17, 100, 21, 1000, 26],
         'circle-stroke-color': CLUSTER_COLORS.outline,
         'circle-stroke-width': 2,
+      },
+    },
+    {
+      // The mix of statuses around each cluster, and its attention dot (see cluster-rings.ts).
+      id: LAYER_CLUSTER_RING,
+      type: 'symbol',
+      source: GROUPS_SOURCE,
+      filter: ['has', 'point_count'],
+      layout: {
+        'icon-image': ringImageExpression(),
+        // The ring's outer edge 3 px outside the disc (radius 16 px at size 1).
+        'icon-size': ['step', ['get', 'point_count'], 17 / 16, 10, 20 / 16, 100, 24 / 16, 1000, 29 / 16],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
       },
     },
     {

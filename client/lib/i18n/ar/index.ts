@@ -8,6 +8,7 @@ import exportMessages from './exports';
 import importMessages from './import';
 import languages from './languages';
 import map from './map';
+import places from './places';
 
 /**
  * The Arabic catalogue: the same keys as English, file for file (test/unit/i18n-catalogues.test.ts
@@ -24,5 +25,6 @@ const ar: Readonly<Record<string, string>> = {
   ...exportMessages,
   ...consular,
   ...detailsLoad,
+  ...places,
 };
 export default ar;

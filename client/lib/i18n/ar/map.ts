@@ -29,7 +29,8 @@ export default {
   'map.legend.hide': 'إخفاء مفتاح الخريطة',
   'map.legend.statuses': 'حالة المجموعة',
   'map.legend.size': 'نقاط أكبر: أشخاص أكثر',
-  'map.legend.cluster': 'مجموعات متقاربة مع عددها؛ اختر للتكبير',
+  'map.legend.cluster': 'مجموعات متقاربة مع عددها؛ تُظهر الحلقة حالاتها؛ اختر للتكبير',
+  'map.legend.clusterAttention': 'نقطة على التجمّع: لبعض مجموعاته احتياج لم يتولّه أحد (برتقالي) أو جهة متأخرة (أحمر)',
   'map.legend.pending': 'لم يُرسَل بعد',
   'map.legend.selected': 'المحدَّدة',
 

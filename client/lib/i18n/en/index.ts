@@ -8,12 +8,25 @@ import exportMessages from './exports';
 import importMessages from './import';
 import languages from './languages';
 import map from './map';
+import places from './places';
 
 /**
  * The English catalogue: the reference every other language must match key for key. Messages
  * use `{name}` placeholders; a key with `_one` / `_other` variants is chosen by `Intl.PluralRules`
  * from the `count` parameter.
  */
-const en = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad } as const;
+const en = {
+  ...app,
+  ...map,
+  ...admin,
+  ...coordination,
+  ...languages,
+  ...importMessages,
+  ...api,
+  ...exportMessages,
+  ...consular,
+  ...detailsLoad,
+  ...places,
+} as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;

@@ -25,7 +25,8 @@ export default {
   'map.legend.hide': 'Hide legend',
   'map.legend.statuses': 'Status of a group',
   'map.legend.size': 'Larger dots: more people',
-  'map.legend.cluster': 'Groups close together, with how many; select to zoom in',
+  'map.legend.cluster': 'Groups close together, with how many; the ring shows their statuses; select to zoom in',
+  'map.legend.clusterAttention': 'Dot on a cluster: some of its groups have a need nobody has (orange) or a late agency (red)',
   'map.legend.pending': 'Not sent yet',
   'map.legend.selected': 'Selected',
 

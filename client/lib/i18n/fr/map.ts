@@ -25,7 +25,9 @@ export default {
   'map.legend.hide': 'Masquer la légende',
   'map.legend.statuses': 'Statut d’un groupe',
   'map.legend.size': 'Points plus grands : plus de personnes',
-  'map.legend.cluster': 'Groupes proches les uns des autres, avec leur nombre ; sélectionnez pour zoomer',
+  'map.legend.cluster': 'Groupes proches les uns des autres, avec leur nombre ; l’anneau montre leurs statuts ; sélectionnez pour zoomer',
+  'map.legend.clusterAttention':
+    'Point sur un regroupement : certains de ses groupes ont un besoin que personne n’a pris (orange) ou une agence en retard (rouge)',
   'map.legend.pending': 'Pas encore envoyé',
   'map.legend.selected': 'Sélectionné',
 

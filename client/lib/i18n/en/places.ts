@@ -1,0 +1,20 @@
+/** Messages of the place search and the nearest-place phrase. Keys are `place.thing`. */
+export default {
+  'place.search.label': 'Find a place',
+  'place.search.placeholder': 'Town or city',
+  'place.search.none': 'No place by that name in this region',
+  'place.search.results_one': '{count} place found',
+  'place.search.results_other': '{count} places found',
+  'place.search.unavailable': 'Place names could not be loaded',
+  'place.useHint': 'Sets the location to the centre of the place found; move the pin if you know better.',
+  'place.in': 'In {place}',
+  'place.near.n': '{distance} km N of {place}',
+  'place.near.ne': '{distance} km NE of {place}',
+  'place.near.e': '{distance} km E of {place}',
+  'place.near.se': '{distance} km SE of {place}',
+  'place.near.s': '{distance} km S of {place}',
+  'place.near.sw': '{distance} km SW of {place}',
+  'place.near.w': '{distance} km W of {place}',
+  'place.near.nw': '{distance} km NW of {place}',
+  'place.attribution': 'Places: GeoNames (CC BY 4.0)',
+} as const;

@@ -1,0 +1,20 @@
+/** Messages de la recherche de lieux et de la phrase du lieu le plus proche. */
+export default {
+  'place.search.label': 'Trouver un lieu',
+  'place.search.placeholder': 'Ville ou localité',
+  'place.search.none': 'Aucun lieu de ce nom dans la région',
+  'place.search.results_one': '{count} lieu trouvé',
+  'place.search.results_other': '{count} lieux trouvés',
+  'place.search.unavailable': 'Les noms de lieux n’ont pas pu être chargés',
+  'place.useHint': 'Place la position au centre du lieu trouvé ; déplacez le repère si vous savez mieux.',
+  'place.in': 'À {place}',
+  'place.near.n': 'À {distance} km au nord de {place}',
+  'place.near.ne': 'À {distance} km au nord-est de {place}',
+  'place.near.e': 'À {distance} km à l’est de {place}',
+  'place.near.se': 'À {distance} km au sud-est de {place}',
+  'place.near.s': 'À {distance} km au sud de {place}',
+  'place.near.sw': 'À {distance} km au sud-ouest de {place}',
+  'place.near.w': 'À {distance} km à l’ouest de {place}',
+  'place.near.nw': 'À {distance} km au nord-ouest de {place}',
+  'place.attribution': 'Lieux : GeoNames (CC BY 4.0)',
+} as const;
