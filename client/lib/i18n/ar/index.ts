@@ -7,6 +7,7 @@ import coordination from './coordination';
 import exportMessages from './exports';
 import importMessages from './import';
 import languages from './languages';
+import layout from './layout';
 import map from './map';
 
 /**
@@ -14,6 +15,7 @@ import map from './map';
  * checks it). Register a new file here beside its English twin.
  */
 const ar: Readonly<Record<string, string>> = {
+  ...layout,
   ...app,
   ...map,
   ...admin,

@@ -7,6 +7,7 @@ import coordination from './coordination';
 import exportMessages from './exports';
 import importMessages from './import';
 import languages from './languages';
+import layout from './layout';
 import map from './map';
 
 /**
@@ -14,6 +15,6 @@ import map from './map';
  * use `{name}` placeholders; a key with `_one` / `_other` variants is chosen by `Intl.PluralRules`
  * from the `count` parameter.
  */
-const en = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad } as const;
+const en = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad, ...layout } as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;
