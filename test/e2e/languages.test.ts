@@ -220,6 +220,7 @@ describe('languages: the app in Arabic (right to left) and French', () => {
         await page.getByTestId('triage-row').first().click();
         await page.getByTestId('group-details').waitFor();
         await check(page, 'ar-coordinator-details', 'ar', ar);
+        await page.getByTestId('details-close').click();
         await page.getByRole('tab', { name: ar['coord.tab.counters']!, exact: true }).click();
         await page.getByTestId('counters').waitFor();
         await check(page, 'ar-coordinator-counters', 'ar', ar);

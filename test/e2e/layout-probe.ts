@@ -78,7 +78,9 @@ export function findOverflow(): string[] {
     if (parent && style.position !== 'absolute' && style.position !== 'fixed' && shown(parent) && parent !== document.body) {
       const p = parent.getBoundingClientRect();
       if (r.right > p.right + 1 || r.left < p.left - 1) {
-        problems.push(`${describe(el)} spans ${Math.round(r.left)}..${Math.round(r.right)}px outside its box ${describe(parent)} ${Math.round(p.left)}..${Math.round(p.right)}px`);
+        problems.push(
+          `${describe(el)} spans ${Math.round(r.left)}..${Math.round(r.right)}px outside its box ${describe(parent)} ${Math.round(p.left)}..${Math.round(p.right)}px`,
+        );
       }
     }
   }

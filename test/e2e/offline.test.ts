@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand } from '../support/clients';
 import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
-import { ARTIFACTS } from './suite';
+import { ARTIFACTS, showGroupList } from './suite';
 import {
   LAPTOP,
   PHONE_POSITION,
@@ -153,6 +153,7 @@ describe('field app offline', () => {
       await waitForWaiting(f, 1);
 
       // Meanwhile a coordinator verifies the group: a new version.
+      await showGroupList(c);
       await rowsNamed(c, name).first().click();
       const details = c.getByTestId('group-details');
       await details.getByLabel(en['details.newStatus'], { exact: true }).selectOption('verified');

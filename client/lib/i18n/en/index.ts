@@ -15,6 +15,18 @@ import map from './map';
  * use `{name}` placeholders; a key with `_one` / `_other` variants is chosen by `Intl.PluralRules`
  * from the `count` parameter.
  */
-const en = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad, ...layout } as const;
+const en = {
+  ...app,
+  ...map,
+  ...admin,
+  ...coordination,
+  ...languages,
+  ...importMessages,
+  ...api,
+  ...exportMessages,
+  ...consular,
+  ...detailsLoad,
+  ...layout,
+} as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;
