@@ -199,6 +199,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     field.outage = false;
 
     await waitForMapGroups(c, before + 1);
+    await showGroupList(c);
     await c.getByTestId('group-row').filter({ hasText: placeName }).waitFor();
     expect(await c.getByTestId('group-row').filter({ hasText: placeName }).count()).toBe(1);
     suite.assertClean();

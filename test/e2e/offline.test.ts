@@ -121,6 +121,7 @@ describe('field app offline', () => {
       field.outage = false;
 
       await waitForMapGroups(c, before + 3);
+      await showGroupList(c);
       for (const name of names) {
         await rowsNamed(c, name).first().waitFor();
         expect(await rowsNamed(c, name).count()).toBe(1);
@@ -458,6 +459,7 @@ describe('field app offline', () => {
       field.outage = false;
 
       expect(groupsNamed(server.databaseFile, prefix).sort()).toEqual(names);
+      await showGroupList(c);
       for (const name of names) {
         await rowsNamed(c, name).first().waitFor();
         expect(await rowsNamed(c, name).count()).toBe(1);
