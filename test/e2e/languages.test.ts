@@ -59,7 +59,8 @@ function inspect(patternSources: string[]): LayoutReport {
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none') return false;
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0;
+    // More than 1 px: a box clipped to 1 px is hidden the accessible way (read out, not shown).
+    return r.width > 1 && r.height > 1;
   };
   const describe = (el: Element): string => {
     const id = el.id ? `#${el.id}` : '';
