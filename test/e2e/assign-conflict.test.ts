@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { isActiveAssignment } from '../../shared/assignment-workflow';
 import { connectUser, expectOk, expectSnapshot, requestSync, sendCommand, updateCommand } from '../support/clients';
-import { agencyValue, ARTIFACTS, browserSuite, signIn } from './suite';
+import { agencyValue, ARTIFACTS, browserSuite, signIn, openFilters } from './suite';
 
 // Two coordinators open the same group. A hands its water need to IOM; B, whose assign form was
 // opened before A saved, hands the same need to UNICEF. B's save comes back as a conflict that
@@ -12,6 +12,7 @@ import { agencyValue, ARTIFACTS, browserSuite, signIn } from './suite';
 
 /** Narrows the triage queue to unassigned water needs, the way a coordinator would. */
 async function filterUnassignedWater(page: Page): Promise<void> {
+  await openFilters(page);
   await page.getByTestId('filter-need').selectOption('water');
   await page.getByTestId('filter-unassigned').check();
   await expect.poll(() => new URL(page.url()).searchParams.get('need')).toBe('water');

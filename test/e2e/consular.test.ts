@@ -7,7 +7,7 @@ import en from '../../client/lib/i18n/en';
 import { AGGREGATE_FILL_OPACITY, AGGREGATE_STEPS } from '../../client/lib/map/aggregate-layers';
 import { BASEMAP_COLORS } from '../../client/lib/map/basemap';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand } from '../support/clients';
-import { ARTIFACTS, LAPTOP, browserSuite, signIn } from './suite';
+import { ARTIFACTS, LAPTOP, browserSuite, signIn, showGroupList } from './suite';
 
 // The consular view, live: the Embassy of Nigeria sees an overview of its nationals and a map
 // shaded by how many are in each H3 cell; a coordinator, in another browser, sets the protection
@@ -86,6 +86,7 @@ describe('consular view: an embassy follows its nationals within what consent an
       .getByTestId('consular-chart')
       .or(e.getByText(en['consular.chart.empty'], { exact: true }))
       .waitFor();
+    await showGroupList(e);
     const row = e.getByTestId('group-row').filter({ hasText: place });
     await row.waitFor();
 
@@ -103,6 +104,7 @@ describe('consular view: an embassy follows its nationals within what consent an
     expect(await areaRows.filter({ hasText: cellLabel }).count()).toBe(0);
 
     // The coordinator sets the protection flag on it.
+    await showGroupList(c);
     await c.getByTestId('group-row').filter({ hasText: place }).click();
     const flag = c.getByTestId('protection-flag');
     await flag.getByTestId('protection-checkbox').check();

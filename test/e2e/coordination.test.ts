@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AgencyList } from '../../shared/schemas/coordination.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand, signIn as signInApi, updateCommand, waitForEvent } from '../support/clients';
-import { ARTIFACTS, assignNeed, browserSuite, signIn } from './suite';
+import { ARTIFACTS, assignNeed, browserSuite, signIn, closeDetails, openFilters, showGroupList } from './suite';
 
 // From a report to help delivered, live: a coordinator narrows the picture to unassigned water
 // needs, hands the top group's water to IOM; IOM's responder, in another browser, accepts and
@@ -43,6 +43,7 @@ describe('coordination: from a report to help delivered, live', () => {
 
     // Filter: unassigned water needs. The map, the list and the URL follow.
     await tab(c, 'coord.tab.triage');
+    await openFilters(c);
     await c.getByTestId('filter-need').selectOption('water');
     await c.getByTestId('filter-unassigned').check();
     await expect.poll(() => new URL(c.url()).searchParams.get('need')).toBe('water');
@@ -75,6 +76,7 @@ describe('coordination: from a report to help delivered, live', () => {
     await r.screenshot({ path: path.join(ARTIFACTS, 'coordination-responder.png') });
     await rDetails.getByTestId('reached-input').fill('9');
     await rDetails.getByRole('button', { name: en['work.complete'], exact: true }).click();
+    await closeDetails(r);
     await work.waitFor({ state: 'detached' });
     await c.locator('[data-testid="assignment"][data-status="completed"]').waitFor();
     // The timeline tells who did each step: the coordinator assigned, the agency's responder completed.
@@ -84,6 +86,7 @@ describe('coordination: from a report to help delivered, live', () => {
     expect(await timeline.locator('li').filter({ hasText: 'Demo responder (IOM)' }).count()).toBe(2);
 
     // With the filters cleared, fewer people are counted in need of water: the need is met.
+    await closeDetails(c);
     await c.getByRole('button', { name: en['coord.filters.clear'], exact: true }).click();
     await tab(c, 'coord.tab.counters');
     await expect.poll(() => inNeedOfWater(c)).toBeLessThan(waterBefore);
@@ -117,6 +120,7 @@ describe('coordination: from a report to help delivered, live', () => {
       const c = coordinator.page;
       await signIn(c, suite.server.url, suite.server.accounts.coordinator);
       // The list shows the newest first: the group just reported is at its top.
+      await showGroupList(c);
       await c.getByTestId('group-row').filter({ hasText: place }).click();
       const details = c.getByTestId('group-details').and(c.locator(`[data-group-id="${reported.id}"]`));
       const followUp = details.getByTestId('follow-up');

@@ -6,7 +6,7 @@ import en from '../../client/lib/i18n/en';
 import { BASEMAP_COLORS } from '../../client/lib/map/basemap';
 import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
 import type { Credentials } from '../support/server';
-import { ARTIFACTS, LAPTOP, PHONE, browserSuite, signIn, submitSignIn } from './suite';
+import { ARTIFACTS, LAPTOP, PHONE, browserSuite, signIn, submitSignIn, showGroupList } from './suite';
 
 // A field report reaches every coordinator's live map, durably: two real browsers (one per
 // role, each with its own cookies) on a real server with the synthetic demo crisis, driven
@@ -80,6 +80,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     const c = coordinator.page;
     await c.getByTestId('demo-badge').getByText(en['header.demo'], { exact: true }).waitFor();
     await waitForMapGroups(c, DEMO_GROUP_COUNT);
+    await showGroupList(c);
     await c
       .getByTestId('group-count')
       .getByText(fill(en['list.count_other'], { count: DEMO_GROUP_COUNT }), { exact: true })
@@ -198,6 +199,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     field.outage = false;
 
     await waitForMapGroups(c, before + 1);
+    await showGroupList(c);
     await c.getByTestId('group-row').filter({ hasText: placeName }).waitFor();
     expect(await c.getByTestId('group-row').filter({ hasText: placeName }).count()).toBe(1);
     suite.assertClean();
@@ -212,6 +214,7 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     ]);
     const a = first.page;
     const b = second.page;
+    await Promise.all([showGroupList(a), showGroupList(b)]);
     const reported = a.getByTestId('group-row').filter({ hasText: en['status.reported'] }).first();
     const groupId = await reported.getAttribute('data-group-id');
     await reported.click();

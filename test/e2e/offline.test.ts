@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../support/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand } from '../support/clients';
 import { launchBrowser, openGuardedPage, type GuardedPage } from './browser';
-import { ARTIFACTS } from './suite';
+import { ARTIFACTS, showGroupList } from './suite';
 import {
   LAPTOP,
   PHONE_POSITION,
@@ -121,6 +121,7 @@ describe('field app offline', () => {
       field.outage = false;
 
       await waitForMapGroups(c, before + 3);
+      await showGroupList(c);
       for (const name of names) {
         await rowsNamed(c, name).first().waitFor();
         expect(await rowsNamed(c, name).count()).toBe(1);
@@ -153,6 +154,7 @@ describe('field app offline', () => {
       await waitForWaiting(f, 1);
 
       // Meanwhile a coordinator verifies the group: a new version.
+      await showGroupList(c);
       await rowsNamed(c, name).first().click();
       const details = c.getByTestId('group-details');
       await details.getByLabel(en['details.newStatus'], { exact: true }).selectOption('verified');
@@ -457,6 +459,7 @@ describe('field app offline', () => {
       field.outage = false;
 
       expect(groupsNamed(server.databaseFile, prefix).sort()).toEqual(names);
+      await showGroupList(c);
       for (const name of names) {
         await rowsNamed(c, name).first().waitFor();
         expect(await rowsNamed(c, name).count()).toBe(1);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import en from '../../client/lib/i18n/en';
 import { SUPPRESSED } from '../../shared/aggregate';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand } from '../support/clients';
-import { PHONE, browserSuite, submitSignIn } from './suite';
+import { PHONE, browserSuite, submitSignIn, showGroupList } from './suite';
 
 // Hostile text typed by a field team must stay text for every role that later sees it, under a
 // Content-Security-Policy the browser guard checks for violations. Waits are on selectors only.
@@ -47,6 +47,7 @@ describe('hostile text and the Content-Security-Policy', () => {
       const guarded = await open(role);
       const p = guarded.page;
       await submitSignIn(p, suite.server.url, suite.server.accounts[role]);
+      await showGroupList(p);
       const row = p.getByTestId('group-row').first();
       await row.waitFor();
       await row.click();

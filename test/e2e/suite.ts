@@ -111,3 +111,22 @@ export async function assignNeed(needRow: Locator, acronym: string): Promise<voi
   await needRow.getByTestId('assign-submit').click();
   await needRow.locator('[data-testid="assignment"][data-status="proposed"]').waitFor();
 }
+
+/** Closes a group's details when they are open (they take the side panel's place). */
+export async function closeDetails(page: Page): Promise<void> {
+  const close = page.getByTestId('details-close');
+  if (await close.isVisible()) await close.click();
+}
+
+/** Shows the side panel's list of what the map shows (a tab beside the queue or the work list), details closed. */
+export async function showGroupList(page: Page): Promise<void> {
+  await closeDetails(page);
+  const tab = page.getByRole('tab', { name: en['side.tab.list'], exact: true });
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+}
+
+/** Unfolds the coordinator's filters (folded by default above the side panel's tabs). */
+export async function openFilters(page: Page): Promise<void> {
+  const fold = page.getByTestId('filters-fold');
+  if ((await fold.getAttribute('open')) === null) await fold.locator('summary').click();
+}

@@ -7,7 +7,7 @@ import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { connectUser, expectOk, makeGroupInput, reportCommand, sendCommand } from '../support/clients';
 import { waitForConnection } from './field-helpers';
-import { ARTIFACTS, assignNeed, browserSuite, signIn } from './suite';
+import { ARTIFACTS, assignNeed, browserSuite, signIn, showGroupList } from './suite';
 
 // A big crisis's coordinator starts from summaries (no need ids, no notes): selecting a group shows
 // what is known and loads the full group before anything can act on it; if the read fails, or the
@@ -47,6 +47,7 @@ describe('coordinator on a crisis sent as summaries', () => {
     await signIn(c, suite.server.url, suite.server.accounts.coordinator);
     await mapShows(c, DEMO_GROUP_COUNT + 1);
 
+    await showGroupList(c);
     await c.getByTestId('group-row').filter({ hasText: place }).click();
     const details = c.getByTestId('group-details').and(c.locator(`[data-group-id="${input.id}"]`));
     const state = details.getByTestId('details-summary');
@@ -72,6 +73,7 @@ describe('coordinator on a crisis sent as summaries', () => {
     coordinator.outage = true;
     await coordinator.context.setOffline(true);
     await waitForConnection(c, 'offline');
+    await showGroupList(c);
     const other = c.getByTestId('group-row').filter({ hasNotText: place }).first();
     const otherId = (await other.getAttribute('data-group-id')) ?? expect.fail('no other group');
     await other.click();

@@ -7,6 +7,7 @@ import coordination from './coordination';
 import exportMessages from './exports';
 import importMessages from './import';
 import languages from './languages';
+import layout from './layout';
 import map from './map';
 import places from './places';
 
@@ -27,6 +28,7 @@ const en = {
   ...consular,
   ...detailsLoad,
   ...places,
+  ...layout,
 } as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;
