@@ -21,6 +21,8 @@ const TABLES: readonly { name: string; key: readonly string[]; copyOrder?: strin
   { name: 'sitreps', key: ['crisis_id', 'number'] },
   { name: 'api_tokens', key: ['id'] },
   { name: 'imports', key: ['id'] },
+  { name: 'admin_boundaries', key: ['crisis_id'] },
+  { name: 'admin_areas', key: ['crisis_id', 'pcode'] },
 ];
 
 /** SQLite's own bookkeeping, not data to copy. */

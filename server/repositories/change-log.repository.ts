@@ -3,8 +3,11 @@ import type { Group } from '../../shared/schemas/group.schema';
 import type { CommandType } from '../../shared/schemas/command.schema';
 import { parseStoredGroup } from './group.repository';
 
-/** What happened to an entity; for now every change is a group command. */
-export type ChangeKind = CommandType;
+/**
+ * What happened to an entity: a group command, or `group.adminAreas` when a change of the crisis's
+ * boundaries moved the group into other admin areas (written by the server, not commanded).
+ */
+export type ChangeKind = CommandType | 'group.adminAreas';
 
 /** One committed change with the full group state after it. */
 export interface ChangeRecord {

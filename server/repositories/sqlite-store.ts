@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../db/database';
+import { AdminAreaRepository } from './admin-area.repository';
 import { AgencyRepository } from './agency.repository';
 import { ApiTokenRepository } from './api-token.repository';
 import { AuditRepository } from './audit.repository';
@@ -166,6 +167,7 @@ export function createSqliteRepositories(db: Db): Repositories & { sqlite: Sqlit
     sitreps: store.wrap(new SitrepRepository(db)),
     imports: store.wrap(new ImportRepository(db)),
     apiTokens: store.wrap(new ApiTokenRepository(db)),
+    adminAreas: store.wrap(new AdminAreaRepository(db)),
     transaction: (fn) => store.transaction(fn, 'IMMEDIATE'),
     readTransaction: (fn) => store.transaction(fn, 'DEFERRED'),
     inTransaction: () => store.inTransaction(),

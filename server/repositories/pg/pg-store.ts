@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { openPostgres, WRITE_LOCK_KEY, type PostgresOptions } from '../../db/postgres';
 import type { Repositories } from '../contract';
+import { PgAdminAreaRepository } from './admin-area.repository';
 import { PgAgencyRepository } from './agency.repository';
 import { PgApiTokenRepository } from './api-token.repository';
 import { PgAuditRepository } from './audit.repository';
@@ -186,6 +187,7 @@ export function createPostgresRepositories(pool: pg.Pool, onError?: (error: Erro
     sitreps: new PgSitrepRepository(store),
     imports: new PgImportRepository(store),
     apiTokens: new PgApiTokenRepository(store),
+    adminAreas: new PgAdminAreaRepository(store),
     transaction: (fn) => store.transaction(fn, beginWrite),
     // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.
     readTransaction: (fn) => store.transaction(fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'),
