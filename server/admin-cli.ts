@@ -8,7 +8,16 @@ import { openPostgres, PostgresOpenError, redactDatabaseUrl } from './db/postgre
 import { AdminAreaIndexes } from './services/admin-area-indexes';
 import { AdminAreaService } from './services/admin-area.service';
 import type { AreaPreview } from '../shared/schemas/admin-area.schema';
-import { AdminInputError, AdminNotFoundError, AdminService, LOCAL_OPERATOR, NewCrisisInput, NewUserInput, parseOrThrow, UserScopeInput } from './services/admin.service';
+import {
+  AdminInputError,
+  AdminNotFoundError,
+  AdminService,
+  LOCAL_OPERATOR,
+  NewCrisisInput,
+  NewUserInput,
+  parseOrThrow,
+  UserScopeInput,
+} from './services/admin.service';
 
 // The admin command: `npm run admin -- <command> [options]`. Opens WAYMARK_DATA_DIR's database
 // (the server may keep running: SQLite's WAL lets both work), or WAYMARK_DATABASE_URL's PostgreSQL,
@@ -212,7 +221,9 @@ async function loadAdminAreas(args: string[], areas: AdminAreaService): Promise<
   const result = await areas.load(LOCAL_OPERATOR, crisis, { files, dryRun: values['dry-run'] === true });
   process.stdout.write(describePreview(result.preview));
   if (result.committed) {
-    process.stdout.write(`stored as boundary version ${result.version}; ${result.groupsChanged} of ${result.groupsChecked} group(s) moved to other admin areas\n`);
+    process.stdout.write(
+      `stored as boundary version ${result.version}; ${result.groupsChanged} of ${result.groupsChecked} group(s) moved to other admin areas\n`,
+    );
   } else if (result.preview.ok) {
     process.stdout.write('dry run: nothing stored\n');
   } else {

@@ -42,7 +42,8 @@ export function adminAreaRoutes(deps: AdminAreaRoutesDeps): Router {
   };
   const tooLarge: ErrorRequestHandler = (error: unknown, _req, res, next) => {
     const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : null;
-    if (type === 'entity.too.large') return answer(res, failure('too_large', `boundary files over ${BOUNDARY_UPLOAD_MAX_BYTES / (1024 * 1024)} MB are not taken`));
+    if (type === 'entity.too.large')
+      return answer(res, failure('too_large', `boundary files over ${BOUNDARY_UPLOAD_MAX_BYTES / (1024 * 1024)} MB are not taken`));
     if (type === 'entity.parse.failed') return answer(res, failure('invalid', 'the upload is not JSON'));
     next(error);
   };

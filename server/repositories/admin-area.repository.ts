@@ -87,9 +87,7 @@ export class AdminAreaRepository {
       'SELECT version, source, synthetic, loaded_at, loaded_by, recompute_after FROM admin_boundaries WHERE crisis_id = ?',
     );
     this.#deleteAreas = db.prepare<[string]>('DELETE FROM admin_areas WHERE crisis_id = ?');
-    this.#insertArea = db.prepare<(string | number | null)[]>(
-      `INSERT INTO admin_areas (crisis_id, ${AREA_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.#insertArea = db.prepare<(string | number | null)[]>(`INSERT INTO admin_areas (crisis_id, ${AREA_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#upsertBoundaries = db.prepare<[string, string, number, string, string | null], { version: number }>(
       `INSERT INTO admin_boundaries (crisis_id, version, source, synthetic, loaded_at, loaded_by, recompute_after) VALUES (?, 1, ?, ?, ?, ?, 0)
        ON CONFLICT (crisis_id) DO UPDATE SET version = admin_boundaries.version + 1, source = excluded.source, synthetic = excluded.synthetic,

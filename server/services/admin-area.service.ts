@@ -82,7 +82,12 @@ export class AdminAreaService {
     const { repos } = this.#deps;
     const at = new Date(this.#now()).toISOString();
     return repos.transaction(async () => {
-      const version = await repos.adminAreas.replace(crisisId, areas, { source: meta.source.slice(0, 500), synthetic: meta.synthetic, loadedAt: at, loadedBy: actor.userId });
+      const version = await repos.adminAreas.replace(crisisId, areas, {
+        source: meta.source.slice(0, 500),
+        synthetic: meta.synthetic,
+        loadedAt: at,
+        loadedBy: actor.userId,
+      });
       await repos.audit.append({
         at,
         userId: actor.userId,

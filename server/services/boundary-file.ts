@@ -148,7 +148,9 @@ export function readBoundaryFiles(files: readonly BoundaryFile[]): BoundaryReadi
           ...withPcode,
           code: isPolygonal ? 'bad_geometry' : 'not_polygon',
           severity: 'error',
-          message: isPolygonal ? 'coordinates out of range or a ring with fewer than 4 positions' : `an admin area is a Polygon or MultiPolygon, not ${String(type ?? 'nothing')}`,
+          message: isPolygonal
+            ? 'coordinates out of range or a ring with fewer than 4 positions'
+            : `an admin area is a Polygon or MultiPolygon, not ${String(type ?? 'nothing')}`,
         });
         return;
       }
@@ -199,7 +201,16 @@ export function readBoundaryFiles(files: readonly BoundaryFile[]): BoundaryReadi
     }
     if (existing) continue;
     const named = namedParents.get(parent);
-    areas.set(parent, { pcode: parent, level: 1, name: named?.name ?? parent, nameAr: named?.nameAr ?? null, nameFr: named?.nameFr ?? null, parentPcode: null, geometry: null, bbox: null });
+    areas.set(parent, {
+      pcode: parent,
+      level: 1,
+      name: named?.name ?? parent,
+      nameAr: named?.nameAr ?? null,
+      nameFr: named?.nameFr ?? null,
+      parentPcode: null,
+      geometry: null,
+      bbox: null,
+    });
     problem({ code: 'parent_missing', severity: 'warning', pcode: parent, message: 'admin 1 area named by admin 2 areas but not drawn in these files' });
   }
   if (areas.size === 0 && !problems.some((p) => p.severity === 'error')) {

@@ -22,9 +22,7 @@ export const AreaFeatureCollection = z.object({
   /** The boundary version drawn (0: the crisis has none). */
   version: z.number().int().min(0),
   synthetic: z.boolean(),
-  features: z.array(
-    z.object({ type: z.literal('Feature'), properties: AreaFeatureProperties, geometry: z.union([AreaGeometry, PointGeometry]) }),
-  ),
+  features: z.array(z.object({ type: z.literal('Feature'), properties: AreaFeatureProperties, geometry: z.union([AreaGeometry, PointGeometry]) })),
 });
 export type AreaFeatureCollection = z.infer<typeof AreaFeatureCollection>;
 
@@ -93,7 +91,11 @@ export function areaFeatures(areas: readonly AdminArea[], version: number, synth
     const base = { pcode: area.pcode, level: area.level, name: area.name, nameAr: area.nameAr, nameFr: area.nameFr };
     features.push({ type: 'Feature', properties: { ...base, kind: 'boundary' }, geometry: simplifyGeometry(area.geometry, tolerance) });
     const [x, y] = labelPoint(mainPolygon(area.geometry));
-    features.push({ type: 'Feature', properties: { ...base, kind: 'label' }, geometry: { type: 'Point', coordinates: [Math.round(x * 1e5) / 1e5, Math.round(y * 1e5) / 1e5] } });
+    features.push({
+      type: 'Feature',
+      properties: { ...base, kind: 'label' },
+      geometry: { type: 'Point', coordinates: [Math.round(x * 1e5) / 1e5, Math.round(y * 1e5) / 1e5] },
+    });
   }
   return { type: 'FeatureCollection', version, synthetic, features };
 }

@@ -93,7 +93,9 @@ export type AreaProblem = z.infer<typeof AreaProblem>;
 
 /** What a load found, shown before it is committed. */
 export const AreaPreview = z.object({
-  levels: z.array(z.object({ level: AdminLevel, count: z.number().int().min(0), names: z.array(z.string()).max(50), withoutGeometry: z.number().int().min(0) })),
+  levels: z.array(
+    z.object({ level: AdminLevel, count: z.number().int().min(0), names: z.array(z.string()).max(50), withoutGeometry: z.number().int().min(0) }),
+  ),
   problems: z.array(AreaProblem).max(200),
   /** Problems beyond the first 200 are counted, not listed. */
   moreProblems: z.number().int().min(0),
