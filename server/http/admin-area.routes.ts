@@ -4,7 +4,7 @@ import type { AdminAreaService } from '../services/admin-area.service';
 import { AdminForbiddenError, AdminInputError, AdminNotFoundError } from '../services/admin.service';
 import { can } from '../../shared/permissions';
 import { failure } from '../../shared/protocol';
-import { BOUNDARY_UPLOAD_MAX_BYTES, BOUNDARY_UPLOAD_TYPE, type BoundarySummary } from '../../shared/schemas/admin-area.schema';
+import { ADMIN_AREA_ROUTES, BOUNDARY_UPLOAD_MAX_BYTES, BOUNDARY_UPLOAD_TYPE, type BoundarySummary } from '../../shared/schemas/admin-area.schema';
 import { answer } from './answer';
 import { requireSession } from './request-session';
 
@@ -16,6 +16,7 @@ export interface AdminAreaRoutesDeps {
 // The Express forms of ADMIN_AREA_ROUTES (shared/schemas/admin-area.schema.ts).
 const BOUNDARIES_PATH = '/api/admin/crises/:id/boundaries';
 const DRAWABLE_PATH = '/api/crises/:id/admin-areas';
+const OWN_DRAWABLE_PATH = ADMIN_AREA_ROUTES.ownDrawable;
 
 /** Named answers for the service's errors; anything else goes on to the error handler. */
 function answerError(res: Response, error: unknown): void {
@@ -92,6 +93,15 @@ export function adminAreaRoutes(deps: AdminAreaRoutesDeps): Router {
     const drawn = await deps.areas.drawable(await deps.auth.audienceOf(session.user), req.params.id);
     // Another crisis answers exactly like a missing one.
     if (!drawn) return answer(res, failure('not_found', 'no such crisis'));
+    res.json(drawn);
+  });
+
+  router.get(OWN_DRAWABLE_PATH, async (req: Request, res: Response) => {
+    const session = await requireSession(req, res, deps.auth);
+    if (!session) return;
+    const audience = await deps.auth.audienceOf(session.user);
+    const drawn = audience.crisisId === null ? null : await deps.areas.drawable(audience, audience.crisisId);
+    if (!drawn) return answer(res, failure('not_found', 'you are not assigned to a crisis'));
     res.json(drawn);
   });
 

@@ -128,6 +128,8 @@ export const ADMIN_AREA_ROUTES = {
   boundaries: (crisisId: string) => `/api/admin/crises/${encodeURIComponent(crisisId)}/boundaries`,
   /** GET: AreaFeatureCollection, simplified for drawing. */
   drawable: (crisisId: string) => `/api/crises/${encodeURIComponent(crisisId)}/admin-areas`,
+  /** GET: the same for the caller's own crisis (what every map draws). */
+  ownDrawable: '/api/admin-areas',
 } as const;
 
 /**

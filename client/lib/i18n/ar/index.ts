@@ -1,4 +1,5 @@
 import admin from './admin';
+import areas from './areas';
 import api from './api';
 import app from './app';
 import consular from './consular';
@@ -24,5 +25,6 @@ const ar: Readonly<Record<string, string>> = {
   ...exportMessages,
   ...consular,
   ...detailsLoad,
+  ...areas,
 };
 export default ar;

@@ -1,4 +1,5 @@
 import admin from './admin';
+import areas from './areas';
 import api from './api';
 import app from './app';
 import consular from './consular';
@@ -14,6 +15,18 @@ import map from './map';
  * use `{name}` placeholders; a key with `_one` / `_other` variants is chosen by `Intl.PluralRules`
  * from the `count` parameter.
  */
-const en = { ...app, ...map, ...admin, ...coordination, ...languages, ...importMessages, ...api, ...exportMessages, ...consular, ...detailsLoad } as const;
+const en = {
+  ...app,
+  ...map,
+  ...admin,
+  ...coordination,
+  ...languages,
+  ...importMessages,
+  ...api,
+  ...exportMessages,
+  ...consular,
+  ...detailsLoad,
+  ...areas,
+} as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;
