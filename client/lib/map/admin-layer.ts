@@ -21,6 +21,11 @@ export async function crisisAdminAreas(): Promise<AreaFeatureCollection | null> 
   return result.ok && result.value.features.length > 0 ? result.value : null;
 }
 
+/** An area's name in the page's language when the file gave it, else its default name (lists, filters). */
+export function areaName(p: { name: string; nameAr: string | null; nameFr: string | null }, lang: string): string {
+  return (lang === 'ar' ? p.nameAr : lang === 'fr' ? p.nameFr : null) ?? p.name;
+}
+
 /** The label text in the page's language when the file gave that name, else the default name. */
 export function labelText(lang: string): ExpressionSpecification {
   if (lang === 'ar') return ['coalesce', ['get', 'nameAr'], ['get', 'name']];
