@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
  * (no SQLite file opened beside the server, no child process): they run on both engines.
  */
 const POSTGRES_INTEGRATION = [
+  'admin-areas',
   'audited-reads',
   'authorization-matrix',
   'consent-withdrawal',
