@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 const POSTGRES_INTEGRATION = [
   'admin-screen',
+  'admin-areas',
   'audited-reads',
   'authorization-matrix',
   'consent-withdrawal',

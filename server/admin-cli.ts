@@ -8,7 +8,19 @@ import { openDatabase } from './db/database';
 import { CopyMismatchError, CopySchemaMismatchError, copyToPostgres, PostgresNotEmptyError } from './db/copy-to-postgres';
 import { openStore } from './db/open-store';
 import { openPostgres, PostgresOpenError, redactDatabaseUrl } from './db/postgres';
-import { AdminInputError, AdminNotFoundError, AdminService, NewCrisisInput, NewUserInput, parseOrThrow, UserScopeInput } from './services/admin.service';
+import { AdminAreaIndexes } from './services/admin-area-indexes';
+import { AdminAreaService } from './services/admin-area.service';
+import type { AreaPreview } from '../shared/schemas/admin-area.schema';
+import {
+  AdminInputError,
+  AdminNotFoundError,
+  AdminService,
+  LOCAL_OPERATOR,
+  NewCrisisInput,
+  NewUserInput,
+  parseOrThrow,
+  UserScopeInput,
+} from './services/admin.service';
 
 // The admin command: `npm run admin -- <command> [options]`. Opens WAYMARK_DATA_DIR's database
 // (the server may keep running: SQLite's WAL lets both work), or WAYMARK_DATABASE_URL's PostgreSQL,
@@ -31,6 +43,12 @@ const USAGE = `usage: npm run admin -- <command> [options]
   change-user    --user USERNAME_OR_ID --role ROLE [--agency ACRONYM] [--crisis CRISIS_ID]
                                          new role, agency and crisis, checked like a new user's
   list          crises, agencies and users (never password hashes)
+  load-admin-areas --crisis CRISIS_ID --file PATH [--file PATH] [--dry-run]
+                admin 1 and 2 boundaries from COD-AB GeoJSON (as HDX publishes them: ADM1_PCODE,
+                ADM1_EN, ADM2_PCODE, ...; one file per level or both in one). Prints what was found
+                and every problem; with --dry-run, or when a problem is an error, stores nothing.
+                Otherwise replaces the crisis's boundaries and recomputes every group's admin areas
+                (the change log carries each moved group to the running server's clients).
   copy-to-postgres --database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE
                 copies this data folder's SQLite database into an EMPTY PostgreSQL database
                 (its schema is created first), then checks every table: row count and SHA-256
@@ -223,6 +241,8 @@ async function run(argv: string[]): Promise<void> {
         }
         return;
       }
+      case 'load-admin-areas':
+        return await loadAdminAreas(rest, new AdminAreaService({ repos: repositories, indexes: new AdminAreaIndexes(repositories), publish: () => undefined }));
       case 'list': {
         parse(rest, []);
         process.stdout.write(`${JSON.stringify(await admin.list(), null, 2)}\n`);
@@ -272,6 +292,50 @@ async function backupCommand(command: 'backup' | 'restore', args: string[], conf
         .join(', ')}\n`,
     );
   }
+}
+
+/** `load-admin-areas`: preview, then (unless --dry-run or an error) store and recompute. */
+async function loadAdminAreas(args: string[], areas: AdminAreaService): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { crisis: { type: 'string' }, file: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
+  const crisis = required({ crisis: values.crisis }, 'crisis');
+  const paths = values.file ?? [];
+  if (paths.length === 0) throw new UsageError('--file is required');
+  const files = paths.map((path) => {
+    if (!fs.existsSync(path)) throw new UsageError(`no file at ${path}`);
+    return { name: path.split(/[\\/]/).at(-1) ?? path, text: fs.readFileSync(path, 'utf8') };
+  });
+  const result = await areas.load(LOCAL_OPERATOR, crisis, { files, dryRun: values['dry-run'] === true });
+  process.stdout.write(describePreview(result.preview));
+  if (result.committed) {
+    process.stdout.write(
+      `stored as boundary version ${result.version}; ${result.groupsChanged} of ${result.groupsChecked} group(s) moved to other admin areas\n`,
+    );
+  } else if (result.preview.ok) {
+    process.stdout.write('dry run: nothing stored\n');
+  } else {
+    throw new AdminInputError('the files have errors (above); nothing was stored');
+  }
+}
+
+/** A preview as lines of text: counts and first names per level, then the problems. */
+function describePreview(preview: AreaPreview): string {
+  const lines = preview.levels.map((l) => {
+    const drawn = l.withoutGeometry > 0 ? ` (${l.withoutGeometry} named by their admin 2 areas only, not drawn)` : '';
+    const names = l.names.slice(0, 10).join(', ') + (l.count > 10 ? ', ...' : '');
+    return `admin ${l.level}: ${l.count} area(s)${drawn}${l.count > 0 ? `: ${names}` : ''}`;
+  });
+  for (const p of preview.problems) {
+    const where = [p.file, p.feature === null ? null : `feature ${p.feature}`, p.pcode].filter((x) => x !== null).join(', ');
+    lines.push(`${p.severity} ${p.code}${where ? ` (${where})` : ''}: ${p.message}`);
+  }
+  if (preview.moreProblems > 0) lines.push(`... and ${preview.moreProblems} more problem(s)`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** `copy-to-postgres`: this data folder's SQLite database into an empty PostgreSQL one, checked table by table. */

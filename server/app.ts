@@ -24,6 +24,9 @@ import { h3AreaIndex } from './services/h3-area-index';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
 import { GroupService, type CommittedChange } from './services/group.service';
+import { AdminAreaIndexes } from './services/admin-area-indexes';
+import { AdminAreaService } from './services/admin-area.service';
+import { adminAreaRoutes } from './http/admin-area.routes';
 import { SyncService } from './services/sync.service';
 import { changeLogSource } from './services/committed-changes';
 import type { Cluster } from './socket/redis-cluster';
@@ -79,7 +82,9 @@ export function createApp(deps: AppDeps): App {
   const now = deps.now ?? Date.now;
   const { repositories: repos, config } = deps;
   const auth = new AuthService(repos, config.session, now, new SignInLimiter(config.signInLimit));
-  const groups = new GroupService(repos, now);
+  // One cache of admin area indexes for the write path and the recomputation alike.
+  const areaIndexes = new AdminAreaIndexes(repos);
+  const groups = new GroupService(repos, now, areaIndexes);
   const sync = new SyncService(repos, config.sync);
   // One memoised index and one snapshot store for every channel that gives an embassy counts.
   const areas = memoIndex(h3AreaIndex);
@@ -123,6 +128,7 @@ export function createApp(deps: AppDeps): App {
     progress: (userId, job) => sockets.io.local.to(userRoom(userId)).emit('importProgress', job),
     ...(deps.importPolicy ? { policy: deps.importPolicy } : {}),
   });
+  const adminAreas = new AdminAreaService({ repos, indexes: areaIndexes, now, publish: (change) => sockets.publisher.publish(change) });
   const apiTokens = new ApiTokenService(repos, now, config.apiRate);
   const retention = new RetentionService(repos, now);
   const publishAll = (changes: readonly CommittedChange[]) => sockets.publisher.publishAll(changes);
@@ -155,6 +161,7 @@ export function createApp(deps: AppDeps): App {
         apiV1Routes({ tokens: apiTokens, reads: new ApiV1Service(repos) }),
         retentionRoutes({ auth, retention, publish: publishAll }),
         consularRoutes({ auth, consular }),
+        adminAreaRoutes({ auth, areas: adminAreas }),
       ],
     }),
   );
@@ -185,6 +192,8 @@ export function createApp(deps: AppDeps): App {
         httpServer.once('error', onError);
         httpServer.listen(port, host, () => {
           httpServer.off('error', onError);
+          // A boundary recomputation a restart cut short goes on (its pages are idempotent).
+          adminAreas.resumePending().catch((error: unknown) => logger.error('admin_areas.resume_failed', { error: String(error) }));
           const address = httpServer.address();
           resolve(typeof address === 'object' && address ? address.port : port);
         });

@@ -41,9 +41,10 @@ import { Timestamp } from './ids';
  * Format 2 (measured on the 100,000-group bench crisis, gzip per group): ids as one string of hex
  * (17.2 B per id instead of 19.9 as quoted JSON strings); `updatedAt` as its distance from the
  * same group's `seenAt` (2.5 B instead of 4.7: half the groups were last updated when last seen);
- * assignments' consular progress, which format 1 dropped, carried.
+ * assignments' consular progress, which format 1 dropped, carried. Format 4: each group's admin
+ * areas (p-codes and names, from the string table: a crisis has a few hundred of them).
  */
-export const PACKED_VIEWS_FORMAT = 3;
+export const PACKED_VIEWS_FORMAT = 4;
 
 export interface PackedViews {
   format: typeof PACKED_VIEWS_FORMAT;
@@ -97,6 +98,8 @@ export interface GroupSummary {
   version: number;
   mergedInto: string | null;
   assignments: AssignmentSummary[];
+  /** The admin areas: the coordinator's filters, counters and 3W go by them. */
+  admin: Group['admin'];
 }
 
 /** A summary as the packed views carry it. */
@@ -112,7 +115,7 @@ export type PackedView = GroupView | SummaryView;
  * whenever `summarizeGroup` or `GroupSummary` changes: rows of an older shape are then summarized
  * from their data again instead of read.
  */
-export const GROUP_SUMMARY_FORMAT = 1;
+export const GROUP_SUMMARY_FORMAT = 2;
 
 /**
  * The summary of a full view's group: fields dropped, nothing added (an assignment's need is named
@@ -146,6 +149,7 @@ export function summarizeGroup(g: Group): GroupSummary {
       updatedAt: a.updatedAt,
       ...(a.consular ? { consular: a.consular } : {}),
     })),
+    admin: g.admin,
   };
 }
 
@@ -189,6 +193,8 @@ const optional = (of: Shape): Shape => ({ k: 'optional', of });
 const timeSince = (rel: string): Shape => ({ k: 'time', rel });
 const consular = obj({ documentsIssued: int, registeredForEvacuation: int, evacuated: int });
 const counts = (keys: readonly string[]): Shape => obj(Object.fromEntries(keys.map((key) => [key, int])));
+const areaRef = nullable(obj({ pcode: text, name: text }));
+const ADMIN_SHAPE = obj({ admin1: areaRef, admin2: areaRef });
 
 /** Every field of `Assignment`. */
 const ASSIGNMENT_SHAPE = obj({
@@ -230,6 +236,7 @@ export const FULL_SHAPE = obj({
   mergedInto: nullable(uuid),
   assignments: arr(ASSIGNMENT_SHAPE),
   followUpBy: arr(text),
+  admin: ADMIN_SHAPE,
 });
 
 /** Every field of `GroupSummary`. */
@@ -261,6 +268,7 @@ export const SUMMARY_SHAPE = obj({
       consular: optional(consular),
     }),
   ),
+  admin: ADMIN_SHAPE,
 });
 
 /** Every field of `GroupNationals`: an embassy's part of a group, nothing more. */
@@ -278,6 +286,7 @@ export const NATIONALS_SHAPE = obj({
   intention: oneOf(INTENTIONS),
   needs: arr(obj({ id: uuid, type: oneOf(NEED_TYPES), severity: int, status: oneOf(NEED_STATUSES) })),
   assignments: arr(ASSIGNMENT_SHAPE),
+  admin: ADMIN_SHAPE,
   whole: nullable(
     obj({
       headcount: obj({ total: int, female: counts(AGE_BANDS), male: counts(AGE_BANDS) }),

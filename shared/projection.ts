@@ -85,6 +85,7 @@ export function nationalsView(group: Group, state: string, agencyId: string | nu
     intention: group.intention,
     needs: group.needs.map((n) => ({ id: n.id, type: n.type, severity: n.severity, status: n.status })),
     assignments: agencyId === null ? [] : group.assignments.filter((a) => a.agencyId === agencyId),
+    admin: group.admin,
     whole: whole ? { headcount: group.headcount, vulnerabilities: group.vulnerabilities, documents: group.documents, notes: group.notes } : null,
   };
 }

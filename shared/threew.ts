@@ -134,12 +134,14 @@ export function threeWFold(
   const add = (group: Group | GroupSummary) => {
     if (group.status === 'duplicate') return;
     const area = group.location.placeName.trim();
+    // "Where" is the admin area (p-codes, as 3W/4W matrices are merged by) and then the place.
+    const { admin1, admin2 } = group.admin;
     const touched = new Set<string>();
     for (const a of group.assignments) {
       // A summary's assignment names its need by type (isForNeed); the client's 3W is made from summaries too.
       const need = group.needs.find((n) => isForNeed(a, n));
       if (!need) continue;
-      const key = `${a.agencyId}\u0000${need.type}\u0000${area}`;
+      const key = `${a.agencyId}\u0000${need.type}\u0000${admin1?.pcode ?? ''}\u0000${admin2?.pcode ?? ''}\u0000${area}`;
       let row = rows.get(key);
       if (!row) {
         const agency = byId.get(a.agencyId);
@@ -150,10 +152,10 @@ export function threeWFold(
           cluster: NEED_CLUSTER[need.type],
           need: need.type,
           country: context.hostCountry,
-          adm1Name: '',
-          adm1Code: '',
-          adm2Name: '',
-          adm2Code: '',
+          adm1Name: admin1?.name ?? '',
+          adm1Code: admin1?.pcode ?? '',
+          adm2Name: admin2?.name ?? '',
+          adm2Code: admin2?.pcode ?? '',
           area,
           status: 'planned',
           start: null,
@@ -192,7 +194,15 @@ export function threeWFold(
         const status = statusOf(row.statuses);
         return { ...row, statuses: { ...row.statuses }, status, end: status === 'completed' ? completedAt : expected };
       })
-      .sort((x, y) => x.agency.localeCompare(y.agency) || x.cluster.localeCompare(y.cluster) || x.need.localeCompare(y.need) || x.area.localeCompare(y.area));
+      .sort(
+        (x, y) =>
+          x.agency.localeCompare(y.agency) ||
+          x.cluster.localeCompare(y.cluster) ||
+          x.need.localeCompare(y.need) ||
+          x.adm1Code.localeCompare(y.adm1Code) ||
+          x.adm2Code.localeCompare(y.adm2Code) ||
+          x.area.localeCompare(y.area),
+      );
   return { add, result };
 }
 

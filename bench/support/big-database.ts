@@ -23,7 +23,7 @@ import { ZodError } from 'zod';
 import type { Group } from '../../shared/schemas/group.schema';
 
 /** Bump when the generator changes, so a cached file from an older one is not reused. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 const BATCH = 10_000;
 const LIBYA_NUMERIC = '434';
 

@@ -24,6 +24,8 @@ const TABLES: readonly { name: string; key: readonly string[]; copyOrder?: strin
   { name: 'retention_policies', key: ['crisis_id'] },
   { name: 'purged_groups', key: ['group_id'] },
   { name: 'purges', key: ['id'] },
+  { name: 'admin_boundaries', key: ['crisis_id'] },
+  { name: 'admin_areas', key: ['crisis_id', 'pcode'] },
 ];
 
 /** SQLite's own bookkeeping, not data to copy. */

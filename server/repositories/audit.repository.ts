@@ -24,6 +24,7 @@ export type AuditAction =
   | 'admin.reset_password'
   | 'admin.end_sessions'
   | 'admin.change_user'
+  | 'admin.load_boundaries'
   | 'group.read'
   | 'aggregate.read'
   | 'export.aggregates'

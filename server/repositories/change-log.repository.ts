@@ -5,9 +5,11 @@ import { parseStoredGroup } from './group.repository';
 
 /**
  * What happened to an entity: a group command, a retention purge of its details (the coarsened
- * state), or its erasure (a tombstone: the group is gone, every device deletes its copy).
+ * state), its erasure (a tombstone: the group is gone, every device deletes its copy), or
+ * `group.adminAreas` when a change of the crisis's boundaries moved the group into other admin
+ * areas (written by the server, not commanded).
  */
-export type ChangeKind = CommandType | 'group.purge' | 'group.erase';
+export type ChangeKind = CommandType | 'group.purge' | 'group.erase' | 'group.adminAreas';
 
 /** One committed change with the full group state after it. */
 export interface ChangeRecord {

@@ -1,3 +1,4 @@
+import type { AdminAreaRepository } from './admin-area.repository';
 import type { AgencyRepository } from './agency.repository';
 import type { ApiTokenRepository } from './api-token.repository';
 import type { AuditRepository } from './audit.repository';
@@ -49,6 +50,7 @@ export type SitrepStore = Async<SitrepRepository>;
 export type ImportStore = Async<ImportRepository>;
 export type ApiTokenStore = Async<ApiTokenRepository>;
 export type RetentionStore = Async<RetentionRepository>;
+export type AdminAreaStore = Async<AdminAreaRepository>;
 
 export type GroupStore = Async<GroupRepository> & {
   /**
@@ -86,6 +88,7 @@ export interface Repositories {
   imports: ImportStore;
   apiTokens: ApiTokenStore;
   retention: RetentionStore;
+  adminAreas: AdminAreaStore;
   /**
    * Runs `fn` in one write transaction: all its writes commit together or none do; the promise
    * settles after COMMIT (durable: SQLite synchronous=FULL, PostgreSQL synchronous_commit on).

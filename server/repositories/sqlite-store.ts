@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../db/database';
+import { AdminAreaRepository } from './admin-area.repository';
 import { AgencyRepository } from './agency.repository';
 import { ApiTokenRepository } from './api-token.repository';
 import { AuditRepository } from './audit.repository';
@@ -168,6 +169,7 @@ export function createSqliteRepositories(db: Db): Repositories & { sqlite: Sqlit
     imports: store.wrap(new ImportRepository(db)),
     apiTokens: store.wrap(new ApiTokenRepository(db)),
     retention: store.wrap(new RetentionRepository(db)),
+    adminAreas: store.wrap(new AdminAreaRepository(db)),
     transaction: (fn) => store.transaction(fn, 'IMMEDIATE'),
     // In process, a statement costs no round trip: nothing to gain from holding writes back.
     writeBatch: (fn) => store.transaction(fn, 'IMMEDIATE'),

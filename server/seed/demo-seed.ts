@@ -11,6 +11,8 @@ import { loadCountryShape } from './country-shape';
 import { makeDemoGroup } from './demo-groups';
 import { withDemoWork } from './demo-work';
 import { Prng } from './prng';
+import { DEMO_BOUNDARY_SOURCE, demoAdminAreas } from './demo-boundaries';
+import { AdminAreaIndex } from '../../shared/admin-areas/area-index';
 
 /** The one password of every demo account. Demo data only: a real deployment runs with WAYMARK_DEMO=off. */
 export const DEMO_PASSWORD = 'waymark-demo';
@@ -120,13 +122,25 @@ async function seedDemoUnless(repos: Repositories, skip: () => Promise<boolean>,
   const coordinator = users.find((u) => u.role === 'coordinator');
   if (!consulate || !coordinator) throw new Error('demo accounts lack a coordinator or the demo consulate');
   // Consular work first (it picks open consular needs), then every other status's work.
-  const groups = withDemoWork(withConsularWork(generated, consulate, coordinator.id, rng), agencies, coordinator.id, rng);
+  const withWork = withDemoWork(withConsularWork(generated, consulate, coordinator.id, rng), agencies, coordinator.id, rng);
+  // Each group named by the synthetic boundaries as the write path would name it.
+  const areas = demoAdminAreas();
+  const index = new AdminAreaIndex(areas);
+  const groups = withWork.map((g) => ({ ...g, admin: index.locate(g.location.lat, g.location.lon) }));
 
   return repos.transaction(async () => {
     if (await skip()) return null;
     await repos.crises.insert(crisis);
     for (const agency of agencies) await repos.agencies.insert(agency, now);
     for (const user of users) await repos.users.insert(user);
+    const version = await repos.adminAreas.replace(crisis.id, areas, {
+      source: DEMO_BOUNDARY_SOURCE,
+      synthetic: true,
+      loadedAt: crisis.createdAt,
+      loadedBy: null,
+    });
+    // The groups below are stored with their areas already: nothing is left to recompute.
+    await repos.adminAreas.setRecomputeCursor(crisis.id, version, null);
     for (const group of groups) {
       await repos.groups.insert(group);
       // In report order, so sequence numbers follow the story the timestamps tell.

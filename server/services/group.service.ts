@@ -12,6 +12,7 @@ import { Group, type GroupInput, type GroupPatch, type GroupView } from '../../s
 import type { Need, NeedInput } from '../../shared/schemas/need.schema';
 import { isActiveAssignment } from '../../shared/assignment-workflow';
 import { planCreateAssignment, planUpdateAssignment, type AssignmentEdit } from './assignment-plan';
+import { AdminAreaIndexes } from './admin-area-indexes';
 
 /** Who is sending a command. */
 export interface Actor {
@@ -57,10 +58,12 @@ const notFound = (): CommandFailure => failure('not_found', 'no such group in yo
 export class GroupService {
   readonly #repos: Repositories;
   readonly #now: () => number;
+  readonly #areas: AdminAreaIndexes;
 
-  constructor(repos: Repositories, now: () => number = Date.now) {
+  constructor(repos: Repositories, now: () => number = Date.now, areas: AdminAreaIndexes = new AdminAreaIndexes(repos)) {
     this.#repos = repos;
     this.#now = now;
+    this.#areas = areas;
   }
 
   /**
@@ -196,6 +199,8 @@ export class GroupService {
       mergedInto: null,
       assignments: [],
       followUpBy: [],
+      // Computed here, in the write's transaction, so it agrees with the boundaries as committed.
+      admin: await this.#areas.locate(crisisId, input.location.lat, input.location.lon),
     };
     return { changes: [{ before: null, after: group, audits: ['group.report'] }] };
   }
@@ -256,8 +261,12 @@ export class GroupService {
     if (current.status === 'duplicate') return failure('invalid', 'this group was merged into another and is final');
     const edited = await edit(current);
     if ('ok' in edited) return edited;
+    // Only a moved point changes its admin areas (the boundaries' own changes are recomputed apart).
+    const moved = edited.group.location.lat !== current.location.lat || edited.group.location.lon !== current.location.lon;
+    const admin = moved ? await this.#areas.locate(crisisId, edited.group.location.lat, edited.group.location.lon) : edited.group.admin;
     const candidate = Group.safeParse({
       ...edited.group,
+      admin,
       version: current.version + 1,
       updatedAt: new Date(this.#now()).toISOString(),
     });

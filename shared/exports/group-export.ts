@@ -69,7 +69,7 @@ function peopleOf(g: ExportableGroup): { total: number; headcount: Group['headco
 /**
  * One exported group, field by field. Written out explicitly (never a spread of the group) so that
  * the protection flag, consent and notes cannot ride along: they are simply not here. Lists follow
- * `listCell`. Admin areas are empty until groups carry them (the admin-areas issue).
+ * `listCell`. Admin areas are the server's (empty for a group outside the crisis's boundaries).
  */
 function groupRecord(g: ExportableGroup, agencyName: (id: string) => string, place: ExportPlace) {
   const people = peopleOf(g);
@@ -81,10 +81,10 @@ function groupRecord(g: ExportableGroup, agencyName: (id: string) => string, pla
   return {
     id: g.id,
     country: place.hostCountry,
-    adm1_name: '',
-    adm1_code: '',
-    adm2_name: '',
-    adm2_code: '',
+    adm1_name: g.admin.admin1?.name ?? '',
+    adm1_code: g.admin.admin1?.pcode ?? '',
+    adm2_name: g.admin.admin2?.name ?? '',
+    adm2_code: g.admin.admin2?.pcode ?? '',
     lat: g.location.lat,
     lon: g.location.lon,
     place: g.location.placeName,

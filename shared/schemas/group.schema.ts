@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Iso3 } from '../countries';
 import { Timestamp, Uuid } from '../ids';
+import { GroupAdminAreas, NO_ADMIN_AREAS } from './admin-area.schema';
 import { Assignment } from './assignment.schema';
 import { Need, NeedInput, NeedType } from './need.schema';
 
@@ -212,6 +213,12 @@ export const Group = z
      * Defaults to none so that groups stored before the field existed still parse.
      */
     followUpBy: z.array(Uuid).max(50).default([]),
+    /**
+     * The admin 1 and 2 areas holding the location, computed by the server whenever the location is
+     * written or the crisis's boundaries change; never sent by a client. Defaults to none so that
+     * groups stored before boundaries existed still parse.
+     */
+    admin: GroupAdminAreas.default(NO_ADMIN_AREAS),
   })
   .superRefine(checkGroupConsistency);
 export type Group = z.infer<typeof Group>;
@@ -263,6 +270,8 @@ export const GroupNationals = z.object({
   needs: z.array(NationalsNeed),
   /** Only the assignments handed to this consulate. */
   assignments: z.array(Assignment).max(200),
+  /** The group's admin areas (not personal: the embassy sees the place already). */
+  admin: GroupAdminAreas.default(NO_ADMIN_AREAS),
   whole: z
     .object({
       headcount: Headcount,

@@ -12,6 +12,7 @@ import { eachGroup } from '../../server/repositories/contract';
 import { createPostgresRepositories } from '../../server/repositories/pg/pg-store';
 import { createSqliteRepositories } from '../../server/repositories/sqlite-store';
 import { makeGroup } from '../support/factories';
+import { area, square } from '../support/boundaries';
 import { startPostgres, type PgHarness } from '../support/postgres';
 import { makeAgency, makeCrisis, makeUser } from '../support/storage-fixtures';
 
@@ -72,6 +73,15 @@ async function fill(repos: Repositories, db: Db): Promise<string> {
     reason: null,
     at: at(13),
   });
+  // Boundaries: an area with a multipolygon, one without geometry, and a recomputation half done.
+  const district = area('LY0101', 2, { type: 'MultiPolygon', coordinates: [[square(9, 19, 15, 34)], [square(16, 20, 17, 21)]] }, 'LY01');
+  await repos.adminAreas.replace(crisis.id, [area('LY01', 1, null, null, 'طرابلس'), district], {
+    source: 'adm2.geojson',
+    synthetic: false,
+    loadedAt: at(11),
+    loadedBy: user.id,
+  });
+  await repos.adminAreas.setRecomputeCursor(crisis.id, 1, 300);
   // An idempotency record from before SQLite's migration 004 holds its ack as JSON (only raw SQL writes one now).
   db.prepare('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)').run('cmd-legacy', user.id, '{"ok":false,"code":"x"}', at(12));
   // A change that was logged and later removed: its number must never be handed out again.
@@ -121,6 +131,8 @@ describe('copyToPostgres', () => {
       retention_policies: 1,
       purged_groups: 1,
       purges: 1,
+      admin_boundaries: 1,
+      admin_areas: 2,
       'groups in report order': 620,
     });
     expect(report.headSeq).toBe(622);
@@ -135,6 +147,8 @@ describe('copyToPostgres', () => {
     expect(await pgRepos.idempotency.find('cmd-pointer')).toEqual(await sqliteRepos.idempotency.find('cmd-pointer'));
     expect(await pgRepos.audit.query({ limit: 10 })).toEqual(await sqliteRepos.audit.query({ limit: 10 }));
     expect(await pgRepos.changeLog.headSeq()).toBe(621);
+    expect(await pgRepos.adminAreas.listByCrisis(crisisId)).toEqual(await sqliteRepos.adminAreas.listByCrisis(crisisId));
+    expect(await pgRepos.adminAreas.boundaries(crisisId)).toEqual(await sqliteRepos.adminAreas.boundaries(crisisId));
     const group = makeGroup({ crisisId });
     await pgRepos.groups.insert(group);
     // The next number follows the last one SQLite handed out (622 was deleted), and audit ids continue.

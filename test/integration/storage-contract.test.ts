@@ -4,6 +4,7 @@ import type { Repositories } from '../../server/repositories/contract';
 import type { Group } from '../../shared/schemas/group.schema';
 import { summarizeGroup } from '../../shared/packed-views';
 import { makeGroup } from '../support/factories';
+import { area, square } from '../support/boundaries';
 import { makeAgency, makeCrisis, makeUser, postgresEngine, signal, sqliteEngine, type EngineUnderTest, type OpenedStore } from '../support/storage-fixtures';
 
 /**
@@ -560,6 +561,68 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       const erasedSeq = await repos.changeLog.appendGroupChange('group.erase', tomb, null, at(9));
       expect(await repos.apiTokens.latestOf(c.group.id)).toEqual({ seq: erasedSeq, group: tomb, erased: true });
       expect(await repos.apiTokens.latestAfter(crisisId, a2.seq, 10)).toEqual([{ seq: erasedSeq, group: tomb, erased: true }]);
+    });
+  });
+
+  describe('admin areas', () => {
+    const west = area('LY01', 1, { type: 'Polygon', coordinates: [square(9, 19, 15, 34)] });
+    const named = area('LY02', 1, null, null, 'East (named only)');
+    const district = {
+      ...area('LY0201', 2, { type: 'MultiPolygon', coordinates: [[square(15, 19, 20, 34), square(16, 20, 17, 21)]] }, 'LY02'),
+      nameAr: 'خليج',
+      nameFr: 'Golfe',
+    };
+    const load = { source: 'adm1.geojson', synthetic: false, loadedAt: at(1), loadedBy: null };
+
+    it('has no boundaries, version 0 and nothing pending before a load', async () => {
+      expect(await repos.adminAreas.boundaries(crisisId)).toBeNull();
+      expect(await repos.adminAreas.version(crisisId)).toBe(0);
+      expect(await repos.adminAreas.listByCrisis(crisisId)).toEqual([]);
+      expect(await repos.adminAreas.pendingRecomputes()).toEqual([]);
+    });
+
+    it('round-trips areas (holes, multipolygons, areas without geometry) and starts version 1 pending from key 0', async () => {
+      const version = await repos.transaction(() => repos.adminAreas.replace(crisisId, [district, named, west], load));
+      expect(version).toBe(1);
+      expect(await repos.adminAreas.listByCrisis(crisisId)).toEqual([west, named, district]);
+      expect(await repos.adminAreas.boundaries(crisisId)).toEqual({
+        version: 1,
+        source: 'adm1.geojson',
+        synthetic: false,
+        loadedAt: at(1),
+        loadedBy: null,
+        recomputeAfter: 0,
+      });
+      expect(await repos.adminAreas.pendingRecomputes()).toEqual([crisisId]);
+    });
+
+    it('replaces every area on the next load, raises the version and restarts the cursor', async () => {
+      await repos.transaction(() => repos.adminAreas.replace(crisisId, [west, named, district], load));
+      await repos.adminAreas.setRecomputeCursor(crisisId, 1, 42);
+      expect((await repos.adminAreas.boundaries(crisisId))?.recomputeAfter).toBe(42);
+      const version = await repos.transaction(() => repos.adminAreas.replace(crisisId, [west], { ...load, source: 'synthetic', synthetic: true }));
+      expect(version).toBe(2);
+      expect(await repos.adminAreas.version(crisisId)).toBe(2);
+      expect(await repos.adminAreas.listByCrisis(crisisId)).toEqual([west]);
+      expect(await repos.adminAreas.boundaries(crisisId)).toMatchObject({ version: 2, synthetic: true, recomputeAfter: 0 });
+    });
+
+    it('moves the cursor of the current version only, and a finished one is no longer pending', async () => {
+      await repos.transaction(() => repos.adminAreas.replace(crisisId, [west], load));
+      await repos.transaction(() => repos.adminAreas.replace(crisisId, [west], load));
+      await repos.adminAreas.setRecomputeCursor(crisisId, 1, 7);
+      expect((await repos.adminAreas.boundaries(crisisId))?.recomputeAfter).toBe(0);
+      await repos.adminAreas.setRecomputeCursor(crisisId, 2, null);
+      expect((await repos.adminAreas.boundaries(crisisId))?.recomputeAfter).toBeNull();
+      expect(await repos.adminAreas.pendingRecomputes()).toEqual([]);
+    });
+
+    it('keeps each crisis its own boundaries', async () => {
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      await repos.transaction(() => repos.adminAreas.replace(crisisId, [west], load));
+      expect(await repos.adminAreas.listByCrisis(other.id)).toEqual([]);
+      expect(await repos.adminAreas.version(other.id)).toBe(0);
     });
   });
 

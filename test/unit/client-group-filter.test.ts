@@ -77,6 +77,23 @@ describe(matchesFilter.name, () => {
   });
 });
 
+describe('filtering by admin 1', () => {
+  const west = { admin1: { pcode: 'LY01', name: 'West' }, admin2: null };
+  it('keeps groups the server placed in the chosen admin 1, and no group outside every area', () => {
+    const f = filter({ admin1: ['LY01'] });
+    expect(isFiltering(f)).toBe(true);
+    expect(matchesFilter(full({ admin: west }), f, NOW)).toBe(true);
+    expect(matchesFilter(full({ admin: { admin1: { pcode: 'LY02', name: 'East' }, admin2: null } }), f, NOW)).toBe(false);
+    expect(matchesFilter(full(), f, NOW)).toBe(false);
+  });
+
+  it('does not pass an anonymous point, which carries no admin area', () => {
+    const point: GroupView = { view: 'reduced', group: { id: uuidv7(), lat: 1, lon: 1, status: 'reported', needTypes: [], version: 1 } };
+    expect(matchesFilter(point, filter({ admin1: ['LY01'] }), NOW)).toBe(false);
+    expect(matchesFilter(point, EMPTY_FILTER, NOW)).toBe(true);
+  });
+});
+
 describe(filterToQuery.name, () => {
   it('round-trips through the query string', () => {
     const f = filter({
@@ -86,6 +103,7 @@ describe(filterToQuery.name, () => {
       nationalities: ['NGA', 'stateless'],
       vulnerabilities: ['unaccompaniedChildren'],
       agencies: [uuidv7()],
+      admin1: ['LY01'],
       unassignedOnly: true,
       seenWithinHours: 24,
       bounds: [13.1, 32.8, 13.3, 32.9],
@@ -95,7 +113,7 @@ describe(filterToQuery.name, () => {
   });
 
   it('drops what it does not know instead of trusting it', () => {
-    expect(filterFromQuery('status=reported,bogus&need=<script>&nat=xx&seen=-3&view=1,2,nope,4')).toEqual(filter({ statuses: ['reported'] }));
+    expect(filterFromQuery('status=reported,bogus&need=<script>&nat=xx&adm1=<b>&seen=-3&view=1,2,nope,4')).toEqual(filter({ statuses: ['reported'] }));
   });
 });
 

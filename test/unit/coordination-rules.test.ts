@@ -242,6 +242,21 @@ describe(threeW.name, () => {
     expect(row).toMatchObject({ groups: 2, statuses: { proposed: 2, declined: 2 }, targeted: 8 });
   });
 
+  it('puts "where" by admin area with its p-codes: one line per admin 2 even for the same place name', () => {
+    const agencyId = uuidv7();
+    const coast = { admin1: { pcode: 'LY01', name: 'West' }, admin2: { pcode: 'LY0101', name: 'Coast' } };
+    const hills = { admin1: { pcode: 'LY01', name: 'West' }, admin2: { pcode: 'LY0102', name: 'Hills' } };
+    const at = (admin: typeof coast) => {
+      const g = group({ location: { lat: 30, lon: 20, accuracyM: null, placeName: 'Souq', siteType: 'other' }, needs: [need('water', 3, 4)], admin });
+      return { ...g, assignments: [assignment(g, g.needs[0]!.id, { agencyId })] };
+    };
+    const rows = threeW([at(hills), at(coast), at(coast)], []);
+    expect(rows.map((r) => [r.adm1Code, r.adm1Name, r.adm2Code, r.adm2Name, r.area, r.groups])).toEqual([
+      ['LY01', 'West', 'LY0101', 'Coast', 'Souq', 2],
+      ['LY01', 'West', 'LY0102', 'Hills', 'Souq', 1],
+    ]);
+  });
+
   it('writes the 3W/4W layout as CSV with an HXL hashtag row, quoting commas and defusing formulas', () => {
     const csv = threeWCsv([
       {

@@ -138,6 +138,7 @@ const filterArb: fc.Arbitrary<GroupFilter> = fc.oneof(
     nationalities: fc.subarray(['NGA', 'SDN'], { maxLength: 1 }),
     vulnerabilities: fc.constant<GroupFilter['vulnerabilities']>([]),
     agencies: fc.constant<string[]>([]),
+    admin1: fc.constant<string[]>([]),
     unassignedOnly: fc.boolean(),
     seenWithinHours: fc.constantFrom(null, 24),
     bounds: fc.constantFrom<GroupFilter['bounds']>(null, [10, 31, 20, 32.5]),

@@ -123,6 +123,11 @@ const groupArb: fc.Arbitrary<Group> = fc
       { maxLength: 3 },
     ),
     followUpBy: fc.array(uuid, { maxLength: 2 }),
+    // Admin areas from a small set (they repeat across a crisis), or none outside the boundaries.
+    admin: fc.record({
+      admin1: fc.option(fc.record({ pcode: fc.constantFrom('LY01', 'LY02'), name: fc.constantFrom('Tripoli', 'طرابلس', 'Benghazi') })),
+      admin2: fc.option(fc.record({ pcode: fc.constantFrom('LY0101', 'LY0201'), name: fc.constantFrom('Janzour', 'جنزور') })),
+    }),
   })
   .map(({ assignments, ...g }) => ({
     ...g,

@@ -25,6 +25,20 @@ describe(seedDemo.name, () => {
     expect(await repos.changeLog.headSeq()).toBe(DEMO_GROUP_COUNT);
   });
 
+  it('ships synthetic admin boundaries, marked as such, and gives every group its admin 1 and 2', async () => {
+    const { repos, crisisId } = await seeded();
+    const set = await repos.adminAreas.boundaries(crisisId);
+    expect(set).toMatchObject({ version: 1, synthetic: true, recomputeAfter: null });
+    expect(set?.source).toMatch(/synthetic/);
+    const areas = await repos.adminAreas.listByCrisis(crisisId);
+    expect(areas.every((a) => a.name.includes('(synthetic)') && a.pcode.startsWith('LYS'))).toBe(true);
+    const groups = await repos.groups.listByCrisis(crisisId);
+    const admin2 = new Set(groups.map((g) => g.admin.admin2?.pcode));
+    expect(groups.every((g) => g.admin.admin1 !== null && g.admin.admin2?.pcode.startsWith(g.admin.admin1.pcode))).toBe(true);
+    // The demo's towns spread over several districts, so filters and tables by area have something to show.
+    expect(admin2.size).toBeGreaterThanOrEqual(4);
+  });
+
   it('places every group on Libyan land, inside the crisis area, with timestamps in the last ten days', async () => {
     const { repos, crisisId } = await seeded();
     const libya = loadCountryShape('434');

@@ -1,3 +1,4 @@
+import type { GroupAdminAreas } from '../../../shared/schemas/admin-area.schema';
 import { needIsTaken, type HeldAssignment, type HeldNeed } from '../../../shared/need-assignment';
 import { GROUP_STATUSES, VULNERABILITIES, type GroupStatus, type Vulnerability } from '../../../shared/schemas/group.schema';
 import { CLUSTERS, NEED_CLUSTER, NEED_TYPES, type Cluster, type Need, type NeedType } from '../../../shared/schemas/need.schema';
@@ -18,6 +19,8 @@ export interface GroupFilter {
   nationalities: string[];
   vulnerabilities: Vulnerability[];
   agencies: string[];
+  /** Admin 1 p-codes: only groups the server placed in one of these areas. */
+  admin1: string[];
   unassignedOnly: boolean;
   /** Only groups seen within this many hours. */
   seenWithinHours: number | null;
@@ -32,6 +35,7 @@ export const EMPTY_FILTER: GroupFilter = {
   nationalities: [],
   vulnerabilities: [],
   agencies: [],
+  admin1: [],
   unassignedOnly: false,
   seenWithinHours: null,
   bounds: null,
@@ -40,12 +44,15 @@ export const EMPTY_FILTER: GroupFilter = {
 /** Whether any part of the filter narrows anything. */
 export function isFiltering(f: GroupFilter): boolean {
   return (
-    f.statuses.length + f.needs.length + f.clusters.length + f.nationalities.length + f.vulnerabilities.length + f.agencies.length > 0 ||
+    f.statuses.length + f.needs.length + f.clusters.length + f.nationalities.length + f.vulnerabilities.length + f.agencies.length + f.admin1.length > 0 ||
     f.unassignedOnly ||
     f.seenWithinHours !== null ||
     f.bounds !== null
   );
 }
+
+/** A view's admin areas; a copy a device kept from before admin areas existed has none. */
+const adminOf = (group: { admin?: GroupAdminAreas }): GroupAdminAreas | undefined => group.admin;
 
 const inBounds = (b: Bounds, lat: number, lon: number) => lat >= b[1] && lat <= b[3] && lon >= b[0] && lon <= b[2];
 
@@ -59,12 +66,14 @@ export function matchesFilter(view: HeldView, f: GroupFilter, now: number): bool
   const { lat, lon } = positionOf(view);
   if (f.statuses.length > 0 && !f.statuses.includes(g.status)) return false;
   if (f.bounds && !inBounds(f.bounds, lat, lon)) return false;
+  // Full, summary and nationals views carry the admin areas; a reduced point does not (checked below).
+  if (f.admin1.length > 0 && view.view !== 'reduced' && !f.admin1.includes(adminOf(view.group)?.admin1?.pcode ?? '')) return false;
   switch (view.view) {
     case 'reduced': {
       const types = view.group.needTypes;
       if (f.needs.length > 0 && !types.some((t) => f.needs.includes(t))) return false;
       if (f.clusters.length > 0 && !types.some((t) => f.clusters.includes(NEED_CLUSTER[t]))) return false;
-      return f.nationalities.length + f.vulnerabilities.length + f.agencies.length === 0 && !f.unassignedOnly && f.seenWithinHours === null;
+      return f.nationalities.length + f.vulnerabilities.length + f.agencies.length + f.admin1.length === 0 && !f.unassignedOnly && f.seenWithinHours === null;
     }
     // An embassy's nationals view names one nationality, and its breakdowns only when they describe its nationals alone.
     case 'nationals':
@@ -120,6 +129,7 @@ export function filterToQuery(f: GroupFilter): string {
   put('nat', f.nationalities);
   put('vuln', f.vulnerabilities);
   put('agency', f.agencies);
+  put('adm1', f.admin1);
   if (f.unassignedOnly) p.set('unassigned', '1');
   if (f.seenWithinHours !== null) p.set('seen', String(f.seenWithinHours));
   if (f.bounds) p.set('view', f.bounds.map((x) => x.toFixed(4)).join(','));
@@ -140,6 +150,7 @@ export function filterFromQuery(query: string): GroupFilter {
     nationalities: (p.get('nat') ?? '').split(',').filter((x) => /^([A-Z]{3}|stateless|unknown)$/.test(x)),
     vulnerabilities: list(p, 'vuln', VULNERABILITIES),
     agencies: (p.get('agency') ?? '').split(',').filter((x) => /^[0-9a-f-]{36}$/.test(x)),
+    admin1: (p.get('adm1') ?? '').split(',').filter((x) => /^[A-Za-z0-9_.-]{1,40}$/.test(x)),
     unassignedOnly: p.get('unassigned') === '1',
     seenWithinHours: p.has('seen') && Number.isFinite(seen) && seen > 0 ? seen : null,
     bounds,

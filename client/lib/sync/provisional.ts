@@ -1,3 +1,4 @@
+import { NO_ADMIN_AREAS } from '../../../shared/schemas/admin-area.schema';
 import type { Command } from '../../../shared/schemas/command.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { HeldView } from './held-view';
@@ -31,6 +32,8 @@ export function provisionalView(command: ReportCommand, queuedAt: string, ctx: R
       mergedInto: null,
       assignments: [],
       followUpBy: [],
+      // The server names the admin areas when it stores the report; until then none is claimed.
+      admin: NO_ADMIN_AREAS,
     },
   };
 }

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { openPostgres, WRITE_LOCK_KEY, type PostgresOptions } from '../../db/postgres';
 import type { Repositories } from '../contract';
+import { PgAdminAreaRepository } from './admin-area.repository';
 import { PgAgencyRepository } from './agency.repository';
 import { PgApiTokenRepository } from './api-token.repository';
 import { PgAuditRepository } from './audit.repository';
@@ -280,6 +281,7 @@ export function createPostgresRepositories(
     imports: new PgImportRepository(store),
     apiTokens: new PgApiTokenRepository(store),
     retention: new PgRetentionRepository(store),
+    adminAreas: new PgAdminAreaRepository(store),
     transaction: (fn) => store.transaction(fn, beginWrite),
     writeBatch: (fn, keys) =>
       store.batch(async () => {

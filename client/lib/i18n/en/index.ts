@@ -1,4 +1,5 @@
 import admin from './admin';
+import areas from './areas';
 import api from './api';
 import app from './app';
 import consular from './consular';
@@ -29,6 +30,7 @@ const en = {
   ...detailsLoad,
   ...places,
   ...layout,
+  ...areas,
 } as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;

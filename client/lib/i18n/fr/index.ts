@@ -1,4 +1,5 @@
 import admin from './admin';
+import areas from './areas';
 import api from './api';
 import app from './app';
 import consular from './consular';
@@ -28,5 +29,6 @@ const fr: Readonly<Record<string, string>> = {
   ...consular,
   ...detailsLoad,
   ...places,
+  ...areas,
 };
 export default fr;
