@@ -184,6 +184,8 @@ async function oracle(world: World, key: UserKey, g: Group): Promise<Allowed> {
           version: g.version,
           status: g.status,
           location: g.location,
+          // Named from the place, which the embassy holds anyway.
+          admin: g.admin,
           seenAt: g.seenAt,
           reportedAt: g.reportedAt,
           updatedAt: g.updatedAt,
