@@ -90,6 +90,7 @@ export class AuditRepository {
   readonly #insert;
   readonly #recent;
   readonly #query;
+  readonly #count;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string | null, string | null, string, string | null, string | null, string, string | null]>(
@@ -112,6 +113,29 @@ export class AuditRepository {
          AND (:to IS NULL OR a.at <= :to)
          AND (:before IS NULL OR a.id < :before)
        ORDER BY a.id DESC LIMIT :limit`,
+    );
+    this.#count = db.prepare<[Omit<AuditParams, 'before' | 'limit'>], { n: number }>(
+      `SELECT COUNT(*) AS n FROM audit a LEFT JOIN users u ON u.id = a.user_id
+       WHERE (:crisisId IS NULL OR u.crisis_id = :crisisId)
+         AND (:userId IS NULL OR a.user_id = :userId)
+         AND (:action IS NULL OR a.action = :action)
+         AND (:recordId IS NULL OR a.record_id = :recordId)
+         AND (:from IS NULL OR a.at >= :from)
+         AND (:to IS NULL OR a.at <= :to)`,
+    );
+  }
+
+  /** How many entries match the filters (paging and limit aside): what a screen shows "N of". */
+  count(f: Omit<AuditFilter, 'before' | 'limit'>): number {
+    return (
+      this.#count.get({
+        crisisId: f.crisisId ?? null,
+        userId: f.userId ?? null,
+        action: f.action ?? null,
+        recordId: f.recordId ?? null,
+        from: f.from ?? null,
+        to: f.to ?? null,
+      })?.n ?? 0
     );
   }
 

@@ -64,13 +64,17 @@ export class ReadService {
    * The audit log, filtered. Admins see everything; a coordinator sees what the users of their
    * crisis did (embassy reads included), never sign-in attempts of unknown usernames.
    */
-  async audit(audience: Audience, query: AuditQuery): Promise<{ ok: true; entries: AuditRow[] } | Failure> {
+  async audit(audience: Audience, query: AuditQuery): Promise<{ ok: true; entries: AuditRow[]; total: number } | Failure> {
     if (!can(audience.role, 'audit.read')) return failure('forbidden', 'your role does not read the audit log');
     if (audience.role !== 'admin' && audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
     const crisisId = audience.role === 'admin' ? undefined : (audience.crisisId ?? undefined);
-    const entries = await this.#repos.audit.query({ ...query, crisisId });
+    // One snapshot, so the page and the total agree.
+    const { entries, total } = await this.#repos.readTransaction(async () => {
+      const { before: _before, limit: _limit, ...filters } = { ...query, crisisId };
+      return { entries: await this.#repos.audit.query({ ...query, crisisId }), total: await this.#repos.audit.count(filters) };
+    });
     await this.#audit(audience, 'audit.read', null, null, 'ok');
-    return { ok: true, entries };
+    return { ok: true, entries, total };
   }
 
   async #audit(a: Audience, action: AuditAction, recordType: AuditEntry['recordType'], recordId: string | null, outcome: AuditEntry['outcome']): Promise<void> {

@@ -62,5 +62,6 @@ export const AuditQuery = z.object({
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-export const AuditPage = z.object({ entries: z.array(AuditRow) });
+/** A page of the audit log and how many entries match the filters in all (the screen says "N of M"). */
+export const AuditPage = z.object({ entries: z.array(AuditRow), total: z.number().int().nonnegative() });
 export type AuditPage = z.infer<typeof AuditPage>;

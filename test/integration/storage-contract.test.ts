@@ -464,6 +464,10 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(all[0]).toMatchObject({ id: expect.any(Number) as number, detail: null, userName: null });
       // Each entry names its user as the account reads now.
       expect(all.find((r) => r.at === at(1))?.userName).toBe(mine.displayName);
+      // The total a screen shows "N of": the same filters, paging aside.
+      expect(await repos.audit.count({})).toBe(4);
+      expect(await repos.audit.count({ crisisId })).toBe(2);
+      expect(await repos.audit.count({ action: 'group.read', from: at(2) })).toBe(1);
     });
   });
 

@@ -1,16 +1,16 @@
 import type { AdminArea, BoundarySet } from '../../../shared/schemas/admin-area.schema';
 import type { AdminAreaStore } from '../contract';
 import { areaValues, toAdminArea, toBoundarySet, type AdminAreaRow, type BoundaryLoad, type BoundaryRow } from '../admin-area.repository';
-import type { Queryable } from './queryable';
+import type { BufferedQueryable } from './queryable';
 
 /** Rows per INSERT: 9 parameters each, far below PostgreSQL's 65,535. */
 const BATCH = 500;
 
 /** Admin boundaries on PostgreSQL; each method means what `AdminAreaRepository`'s (SQLite) does. */
 export class PgAdminAreaRepository implements AdminAreaStore {
-  readonly #db: Queryable;
+  readonly #db: BufferedQueryable;
 
-  constructor(db: Queryable) {
+  constructor(db: BufferedQueryable) {
     this.#db = db;
   }
 
@@ -23,8 +23,16 @@ export class PgAdminAreaRepository implements AdminAreaStore {
   }
 
   async version(crisisId: string): Promise<number> {
+    // Every report asks; a batch asks once. Boundaries change only in a write transaction, and the
+    // batch holds the write lock, so the version read once stands for the whole batch.
+    const buffer = this.#db.buffer();
+    const key = `admin_boundaries.version:${crisisId}`;
+    const known = buffer?.facts.get(key);
+    if (typeof known === 'number') return known;
     const { rows } = await this.#db.query<{ version: number }>('SELECT version FROM admin_boundaries WHERE crisis_id = $1', [crisisId]);
-    return rows[0]?.version ?? 0;
+    const version = rows[0]?.version ?? 0;
+    buffer?.facts.set(key, version);
+    return version;
   }
 
   async replace(crisisId: string, areas: readonly AdminArea[], load: BoundaryLoad): Promise<number> {

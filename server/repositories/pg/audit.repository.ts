@@ -31,6 +31,20 @@ export class PgAuditRepository implements AuditStore {
     return rows.map((row) => ({ ...row, id: toNumber(row.id) }));
   }
 
+  async count(f: Omit<AuditFilter, 'before' | 'limit'>): Promise<number> {
+    const { rows } = await this.#db.query<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM audit a LEFT JOIN users u ON u.id = a.user_id
+       WHERE ($1::text IS NULL OR u.crisis_id = $1::text)
+         AND ($2::text IS NULL OR a.user_id = $2::text)
+         AND ($3::text IS NULL OR a.action = $3::text)
+         AND ($4::text IS NULL OR a.record_id = $4::text)
+         AND ($5::text IS NULL OR a.at >= $5::text)
+         AND ($6::text IS NULL OR a.at <= $6::text)`,
+      [f.crisisId ?? null, f.userId ?? null, f.action ?? null, f.recordId ?? null, f.from ?? null, f.to ?? null],
+    );
+    return toNumber(rows[0]?.n ?? 0);
+  }
+
   async append(e: AuditEntry): Promise<void> {
     const buffer = this.#db.buffer();
     if (buffer) {

@@ -14,7 +14,7 @@ import { PgImportRepository } from './import.repository';
 import { refuseNul, type BufferedQueryable } from './queryable';
 
 export { UnstorableTextError } from './queryable';
-import { mustFlushFor, WriteBuffer } from './write-buffer';
+import { mustFlushFor, onlyReads, WriteBuffer } from './write-buffer';
 import { PgRetentionRepository } from './retention.repository';
 import { PgSessionRepository } from './session.repository';
 import { PgSitrepRepository } from './sitrep.repository';
@@ -90,7 +90,8 @@ export class PgStore implements BufferedQueryable {
     if (open?.buffer) {
       if (open.buffer.poisoned) throw open.buffer.poisoned;
       if (open.buffer.pending && mustFlushFor(text)) await this.#flush(open, open.buffer);
-      open.buffer.touch();
+      // A read changes nothing an in-memory rollback would miss; anything else does.
+      if (!onlyReads(text)) open.buffer.touch();
     }
     if (open) return open.client.query<R>(text, values);
     if (this.#closed) throw new Error('the database is closed');

@@ -96,6 +96,11 @@ export class WriteBuffer {
   readonly #scopes: Scope[] = [];
   /** Why the batch must run again as a plain transaction, once something made it so. */
   poisoned: Error | null = null;
+  /**
+   * Values read under the write lock that no command of a batch changes (a crisis's boundary
+   * version), so a repository reads each once per batch instead of once per command.
+   */
+  readonly facts = new Map<string, unknown>();
 
   // --- what the transaction knows --------------------------------------------------------------
 
@@ -411,3 +416,11 @@ const BUFFERED_TABLES = /\b(groups|change_log|change_head|idempotency|audit)\b/i
 
 /** Whether a statement may read or write a table the buffer holds rows for. */
 export const mustFlushFor = (text: string): boolean => BUFFERED_TABLES.test(text);
+
+/**
+ * Whether a statement only reads: it changes nothing a nested transaction's in-memory rollback
+ * would have to undo. Anything else (or a read that locks or calls a function with effects) counts
+ * as a write.
+ */
+export const onlyReads = (text: string): boolean =>
+  /^\s*SELECT\b/i.test(text) && !/\b(INSERT|UPDATE|DELETE|FOR\s+UPDATE|FOR\s+SHARE|nextval|setval|pg_advisory\w*)\b/i.test(text);

@@ -50,7 +50,7 @@ export default {
   'admin.user.sessions': 'الجلسات',
   'admin.user.sessionsOpen': '{n} مفتوحة، آخر استخدام {when}',
   'admin.user.noSessions': 'لا شيء',
-  'audit.countMore': 'أحدث {n} إدخال؛ الأقدم في الأسفل',
+  'audit.countMore': 'أحدث {n} من {total} إدخال؛ الأقدم في الأسفل',
   'audit.older': 'تحميل {n} إدخالات أقدم',
   'admin.createAgency': 'جهة جديدة',
   'admin.createAgency.submit': 'إنشاء الجهة',

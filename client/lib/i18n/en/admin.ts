@@ -42,7 +42,7 @@ export default {
   'admin.user.sessions': 'Sessions',
   'admin.user.sessionsOpen': '{n} open, last used {when}',
   'admin.user.noSessions': 'None',
-  'audit.countMore': 'The newest {n} entries; older ones below',
+  'audit.countMore': 'The newest {n} of {total} entries; older ones below',
   'audit.older': 'Load {n} older entries',
   'admin.createAgency': 'New agency',
   'admin.createAgency.submit': 'Create agency',

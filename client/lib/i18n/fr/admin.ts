@@ -42,7 +42,7 @@ export default {
   'admin.user.sessions': 'Sessions',
   'admin.user.sessionsOpen': '{n} ouvertes, dernière utilisation {when}',
   'admin.user.noSessions': 'Aucune',
-  'audit.countMore': 'Les {n} entrées les plus récentes ; les plus anciennes à la suite',
+  'audit.countMore': 'Les {n} entrées les plus récentes sur {total} ; les plus anciennes à la suite',
   'audit.older': 'Charger {n} entrées plus anciennes',
   'admin.createAgency': 'Nouvelle organisation',
   'admin.createAgency.submit': 'Créer l’organisation',
