@@ -27,11 +27,11 @@ const get = (path: string, role: Role) => fetch(`${server.url}${path}`, { header
 
 /**
  * Every CSV with HXL hashtags that leaves Waymark, with the role that downloads it and whether the
- * demo gives it data rows (the demo responder's agency has no assignment: its hashtags are checked).
+ * demo gives it data rows (the demo gives the responder's agency, IOM, open work: issue 19).
  */
 const HXL_EXPORTS: [string, Role, boolean][] = [
   [EXPORT_ROUTES.groupsCsv, 'coordinator', true],
-  [EXPORT_ROUTES.groupsCsv, 'responder', false],
+  [EXPORT_ROUTES.groupsCsv, 'responder', true],
   [EXPORT_ROUTES.groupsCsv, 'embassy', true],
   [EXPORT_ROUTES.shareableCsv, 'coordinator', true],
   [COORDINATION_ROUTES.threeW, 'coordinator', true],
