@@ -40,8 +40,10 @@ function englishPatterns(target: Catalogue): string[] {
     const translated = plural ? Object.entries(target).some(([k, v]) => k.startsWith(`${plural[1]}_`) && v === text) : target[key] === text;
     if (translated) continue;
     const fixed = text.replace(/\{\w+\}/g, '');
-    // Too short to tell apart from data (a place called "Open", the letter "m" of metres).
-    if ((fixed.match(/[A-Za-z]/g) ?? []).length < 4) continue;
+    // Too short to tell apart from data (a place called "Open", the letter "m" of metres); with a
+    // placeholder, a word or two more ("{count} area" would match a place named "… port area").
+    const letters = (fixed.match(/[A-Za-z]/g) ?? []).length;
+    if (letters < (fixed === text ? 4 : 6)) continue;
     const source = text
       .split(/\{\w+\}/)
       .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
@@ -107,14 +109,30 @@ function inspect(patternSources: string[]): LayoutReport {
       return hit !== null && (hit === el || el.contains(hit) || hit.contains(el) || (el.id !== '' && hit instanceof HTMLLabelElement && hit.htmlFor === el.id));
     },
   );
+  // The part of an element a person can see: its box cut by every ancestor that clips (a row half
+  // scrolled out of its list is not under the button below the list).
+  const visibleRect = (el: Element): { left: number; right: number; top: number; bottom: number } => {
+    const r = el.getBoundingClientRect();
+    const box = { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+      const c = p.getBoundingClientRect();
+      box.left = Math.max(box.left, c.left);
+      box.right = Math.min(box.right, c.right);
+      box.top = Math.max(box.top, c.top);
+      box.bottom = Math.min(box.bottom, c.bottom);
+    }
+    return box;
+  };
   const overlapping: string[] = [];
   for (let i = 0; i < interactive.length; i++) {
     for (let j = i + 1; j < interactive.length; j++) {
       const a = interactive[i]!;
       const b = interactive[j]!;
       if (a.contains(b) || b.contains(a)) continue;
-      const ra = a.getBoundingClientRect();
-      const rb = b.getBoundingClientRect();
+      const ra = visibleRect(a);
+      const rb = visibleRect(b);
       const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
       const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
       if (w > 2 && h > 2) overlapping.push(`${describe(a)} and ${describe(b)} overlap by ${Math.round(w)}×${Math.round(h)}px`);
