@@ -96,6 +96,8 @@ describe('keyboard: every step without a mouse', () => {
     await pressUntil(page, (f) => f.testId === 'assign-submit', 12);
     await page.keyboard.press('Enter');
     await page.getByTestId('group-details').locator('[data-testid="assignment"][data-status="proposed"]').first().waitFor();
+    // The form is gone with its button: the keyboard stays on the need it assigned, not the page.
+    await expect.poll(async () => (await focused(page)).testId, { timeout: 5_000 }).toBe('need-row');
 
     // Escape closes the details and puts the keyboard back on the row that opened them.
     await page.keyboard.press('Escape');
