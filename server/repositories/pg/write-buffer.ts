@@ -250,47 +250,22 @@ export class WriteBuffer {
       values.push(value);
       return `$${values.length}::${type}`;
     };
+    /** One column of rows as an array parameter, for unnest. */
+    const col = <T>(rows: readonly T[], type: string, pick: (row: T) => unknown): string => param(rows.map(pick), type);
     const writes = [...this.#pendingGroups.values()];
     const inserts = writes.filter((w) => w.kind === 'insert');
     const updates = writes.filter((w) => w.kind === 'update');
     const groupColumns = (list: GroupWrite[]) =>
       [
-        param(
-          list.map((w) => w.group.id),
-          'text[]',
-        ),
-        param(
-          list.map((w) => w.group.crisisId),
-          'text[]',
-        ),
-        param(
-          list.map((w) => w.group.version),
-          'int[]',
-        ),
-        param(
-          list.map((w) => w.group.status),
-          'text[]',
-        ),
-        param(
-          list.map((w) => w.group.location.lat),
-          'float8[]',
-        ),
-        param(
-          list.map((w) => w.group.location.lon),
-          'float8[]',
-        ),
-        param(
-          list.map((w) => w.group.updatedAt),
-          'text[]',
-        ),
-        param(
-          list.map((w) => w.json),
-          'text[]',
-        ),
-        param(
-          list.map((w) => summaryJson(w.group)),
-          'text[]',
-        ),
+        col(list, 'text[]', (w) => w.group.id),
+        col(list, 'text[]', (w) => w.group.crisisId),
+        col(list, 'int[]', (w) => w.group.version),
+        col(list, 'text[]', (w) => w.group.status),
+        col(list, 'float8[]', (w) => w.group.location.lat),
+        col(list, 'float8[]', (w) => w.group.location.lon),
+        col(list, 'text[]', (w) => w.group.updatedAt),
+        col(list, 'text[]', (w) => w.json),
+        col(list, 'text[]', (w) => summaryJson(w.group)),
       ].join(', ');
     if (inserts.length > 0) {
       // unnest yields rows in array order, so report_order follows the order of the reports.
@@ -301,10 +276,7 @@ export class WriteBuffer {
     }
     if (updates.length > 0) {
       const columns = groupColumns(updates);
-      const bases = param(
-        updates.map((w) => w.base),
-        'int[]',
-      );
+      const bases = col(updates, 'int[]', (w) => w.base);
       parts.push(
         `g_upd AS (UPDATE groups g SET version = u.version, status = u.status, lat = u.lat, lon = u.lon, updated_at = u.updated_at, data = u.data,
                   summary = u.summary, summary_format = ${param(GROUP_SUMMARY_FORMAT, 'int')}
@@ -317,44 +289,19 @@ export class WriteBuffer {
       parts.push(
         `c_new AS (INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, actor, at)
            SELECT seq, crisis_id, 'group', entity_id, kind, data, actor, at FROM unnest(${[
-             param(
-               c.map((x) => x.seq),
-               'bigint[]',
-             ),
-             param(
-               c.map((x) => x.crisisId),
-               'text[]',
-             ),
-             param(
-               c.map((x) => x.entityId),
-               'text[]',
-             ),
-             param(
-               c.map((x) => x.kind),
-               'text[]',
-             ),
-             param(
-               c.map((x) => x.data),
-               'text[]',
-             ),
-             param(
-               c.map((x) => x.actor),
-               'text[]',
-             ),
-             param(
-               c.map((x) => x.at),
-               'text[]',
-             ),
+             col(c, 'bigint[]', (x) => x.seq),
+             col(c, 'text[]', (x) => x.crisisId),
+             col(c, 'text[]', (x) => x.entityId),
+             col(c, 'text[]', (x) => x.kind),
+             col(c, 'text[]', (x) => x.data),
+             col(c, 'text[]', (x) => x.actor),
+             col(c, 'text[]', (x) => x.at),
            ].join(', ')}) AS r(seq, crisis_id, entity_id, kind, data, actor, at))`,
       );
     }
     if (this.#audits.length > 0) {
       const a = this.#audits;
-      const column = (pick: (e: AuditEntry) => string | null) =>
-        param(
-          a.map((e) => pick(e)),
-          'text[]',
-        );
+      const column = (pick: (e: AuditEntry) => string | null) => col(a, 'text[]', pick);
       parts.push(
         `a_new AS (INSERT INTO audit (at, user_id, role, action, record_type, record_id, outcome, detail)
            SELECT * FROM unnest(${[
@@ -373,26 +320,11 @@ export class WriteBuffer {
       const r = this.#applied;
       parts.push(
         `i_new AS (INSERT INTO idempotency (command_id, user_id, first_seq, last_seq, at) SELECT * FROM unnest(${[
-          param(
-            r.map((x) => x.commandId),
-            'text[]',
-          ),
-          param(
-            r.map((x) => x.userId),
-            'text[]',
-          ),
-          param(
-            r.map((x) => x.firstSeq),
-            'bigint[]',
-          ),
-          param(
-            r.map((x) => x.lastSeq),
-            'bigint[]',
-          ),
-          param(
-            r.map((x) => x.at),
-            'text[]',
-          ),
+          col(r, 'text[]', (x) => x.commandId),
+          col(r, 'text[]', (x) => x.userId),
+          col(r, 'bigint[]', (x) => x.firstSeq),
+          col(r, 'bigint[]', (x) => x.lastSeq),
+          col(r, 'text[]', (x) => x.at),
         ].join(', ')}))`,
       );
     }
