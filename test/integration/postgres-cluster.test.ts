@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
@@ -65,18 +66,29 @@ async function allListening(nodes: readonly Node[]): Promise<void> {
 const nextCommitted = (node: Node) => new Promise<unknown>((resolve) => node.io.once('committed', resolve));
 
 /**
- * Rings `from`'s doorbell until `to` hears it: after a restart, a NOTIFY sent before the other
- * node's new LISTEN is in place is lost by design (the table is the truth; the periodic check
- * covers it), so the question is only whether signals flow again.
+ * Sends one signal from `from` once every node listens again, and answers what `to` hears. After a
+ * restart a NOTIFY sent before the other node's new LISTEN is in place is lost by design (the table
+ * is the truth; the periodic check covers it), so it waits for that state: PostgreSQL shows each
+ * listening session idle after its `LISTEN` (the adapter's only statement on that connection).
  */
-async function ringUntilHeard(from: Node, to: Node, seq: number): Promise<unknown> {
+async function signalOnceListening(databaseUrl: string, listeners: number, from: Node, to: Node, seq: number): Promise<unknown> {
+  await vi.waitFor(
+    async () => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle' AND query LIKE 'LISTEN %'",
+        );
+        expect(rows[0]?.n).toBeGreaterThanOrEqual(listeners);
+      } finally {
+        await client.end();
+      }
+    },
+    { timeout: 20_000, interval: 50 },
+  );
   const heard = nextCommitted(to);
-  let done = false;
-  void heard.then(() => (done = true));
-  while (!done) {
-    from.io.serverSideEmit('committed', seq);
-    await Promise.race([heard, new Promise((resolve) => setTimeout(resolve, 200))]);
-  }
+  from.io.serverSideEmit('committed', seq);
   return heard;
 }
 
@@ -162,7 +174,7 @@ describe(connectPostgresCluster.name, () => {
       await vi.waitFor(() => expect(b.cluster.connected()).toBe(false), { timeout: 10_000, interval: 50 });
       await pg.start();
       await vi.waitFor(() => expect(a.cluster.connected() && b.cluster.connected()).toBe(true), { timeout: 20_000, interval: 50 });
-      expect(await ringUntilHeard(a, b, 100 + restart)).toBe(100 + restart);
+      expect(await signalOnceListening(databaseUrl, nodes.length, a, b, 100 + restart)).toBe(100 + restart);
     }
   }, 120_000);
 
