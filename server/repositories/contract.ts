@@ -97,14 +97,17 @@ export interface Repositories {
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /**
-   * A write transaction for a batch of commands (group commit), named by the command ids and group
-   * ids it will look up. It means what `transaction` means, but an engine may hold the batch's
+   * A write transaction for a batch of commands (group commit). `keys` names the command ids and
+   * group ids the batch will look up; it is called once the write lock is held, before `fn` (so a
+   * caller may choose the batch only then: on a cluster, what arrives while another node holds the
+   * lock joins this batch), and again if the batch runs again: it must answer the same each time.
+   * It means what `transaction` means, but an engine may hold the batch's
    * writes and send them together before COMMIT (PostgreSQL: one statement instead of several
    * round trips per command; SQLite: a plain transaction, its statements cost no round trip). To
    * stay faithful it may roll everything back and run `fn` again as a plain transaction, so `fn`
    * must have no effect outside the database before it returns.
    */
-  writeBatch<T>(fn: () => Promise<T>, keys: BatchKeys): Promise<T>;
+  writeBatch<T>(fn: () => Promise<T>, keys: () => BatchKeys): Promise<T>;
   /**
    * Runs a read-only `fn` on one snapshot: its reads agree with each other (SQLite: a deferred
    * transaction under WAL; PostgreSQL: REPEATABLE READ, READ ONLY). Nested in an open transaction

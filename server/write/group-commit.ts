@@ -172,33 +172,44 @@ export class GroupCommit implements WritePath {
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      await this.#flushBatch(batch);
-    }
+    while (this.#queue.length > 0) await this.#flushBatch();
   }
 
-  async #flushBatch(batch: Pending[]): Promise<void> {
+  /**
+   * One batch. Its commands are taken from the queue only once the write lock is held: on a
+   * cluster another node may hold the lock for a whole batch of its own, and whatever arrived here
+   * meanwhile joins this batch instead of waiting for the next turn. Taken once: a batch that
+   * runs again (see the contract) runs the same commands.
+   */
+  async #flushBatch(): Promise<void> {
     const started = performance.now();
+    let taken: Pending[] | null = null;
+    const take = (): Pending[] => (taken ??= this.#queue.splice(0, this.#maxBatch));
     let applyMs = 0;
     let outcomes: CommandOutcome[];
     try {
       // writeBatch may run this twice (see the contract): it only reads and writes the database.
-      outcomes = await this.#repos.writeBatch(async () => {
-        const applying = performance.now();
-        const allowed = await this.#sessionsAllow(batch);
-        // One after another: a later command of the batch sees what the earlier ones wrote.
-        const applied: CommandOutcome[] = [];
-        for (const [i, item] of batch.entries()) applied.push(allowed[i] ? await this.#applyOne(item) : { ack: sessionEnded(), committed: [] });
-        applyMs = performance.now() - applying;
-        return applied;
-      }, batchKeys(batch));
+      outcomes = await this.#repos.writeBatch(
+        async () => {
+          const batch = take();
+          const applying = performance.now();
+          const allowed = await this.#sessionsAllow(batch);
+          // One after another: a later command of the batch sees what the earlier ones wrote.
+          const applied: CommandOutcome[] = [];
+          for (const [i, item] of batch.entries()) applied.push(allowed[i] ? await this.#applyOne(item) : { ack: sessionEnded(), committed: [] });
+          applyMs = performance.now() - applying;
+          return applied;
+        },
+        () => batchKeys(take()),
+      );
     } catch (error) {
       // The commit (or the batch's BEGIN) failed: nothing of the batch is stored, so nothing is
       // published, and every sender learns it was not applied.
-      this.#logger.error('write.batch_failed', { commands: batch.length, ...describeError(error) });
-      outcomes = batch.map(() => ({ ack: notApplied(), committed: [] }));
+      // A batch whose BEGIN failed took nothing yet: what it would have taken is answered.
+      this.#logger.error('write.batch_failed', { commands: take().length, ...describeError(error) });
+      outcomes = take().map(() => ({ ack: notApplied(), committed: [] }));
     }
+    const batch = take();
     // Committed: publish in commit order, then answer. A writer holding its ack knows every room
     // has been sent its change.
     const committedAt = performance.now();

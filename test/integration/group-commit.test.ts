@@ -128,7 +128,8 @@ describe(GroupCommit.name, () => {
     writes.onFlush = (stats) => flushes.push([stats.commands, stats.committed]);
     const acks: boolean[] = [];
     for (let i = 0; i < 4; i++) writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
-    // The third started a batch at once; the fourth waits for the next (one batch at a time).
+    // The third started a batch at once (in process, SQLite's lock is taken at once, and the batch
+    // takes its commands then); the fourth waits for the next (one batch at a time).
     expect(flushes).toEqual([]);
     expect(writes.waiting).toBe(1);
     await writes.flush();
@@ -137,6 +138,26 @@ describe(GroupCommit.name, () => {
       [3, 3],
       [1, 1],
     ]);
+  });
+
+  it('takes into a batch what arrived while it waited for the write lock', async () => {
+    // The lock held elsewhere (another node's batch, on a cluster) until `release`.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const locked: Repositories = { ...repos, writeBatch: async (fn, keys) => (await held, repos.writeBatch(fn, keys)) };
+    const writes = new GroupCommit(locked, groups, () => {}, silentLogger);
+    const flushes: number[] = [];
+    writes.onFlush = (stats) => flushes.push(stats.commands);
+    const acks: boolean[] = [];
+    writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
+    const first = writes.flush();
+    // Arrive while the first batch waits for the lock.
+    for (let i = 0; i < 4; i++) writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
+    release();
+    await first;
+    await writes.flush();
+    expect(acks).toEqual([true, true, true, true, true]);
+    expect(flushes).toEqual([5]);
   });
 
   it('leaves the rest of the batch committed when a command in the middle is refused, and the refused one changes nothing', async () => {

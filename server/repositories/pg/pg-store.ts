@@ -286,8 +286,9 @@ export function createPostgresRepositories(
     transaction: (fn) => store.transaction(fn, beginWrite),
     writeBatch: (fn, keys) =>
       store.batch(async () => {
-        await groups.prefetch(keys.groupIds);
-        await idempotency.prefetch(keys.commandIds);
+        const { groupIds, commandIds } = keys();
+        await groups.prefetch(groupIds);
+        await idempotency.prefetch(commandIds);
         return fn();
       }, beginWrite),
     // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.
