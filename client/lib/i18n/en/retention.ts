@@ -54,5 +54,7 @@ export default {
   'retention.done.purged_other': 'Purged the details of {count} groups.',
   'retention.loading': 'Loading retention…',
 
+  'outbox.forgotten_one': '{count} unsent change was deleted from this device: its group was erased or is no longer yours to see.',
+  'outbox.forgotten_other': '{count} unsent changes were deleted from this device: their groups were erased or are no longer yours to see.',
   'details.purged': 'Details removed on {date} under this crisis’s retention policy.',
 } as const;

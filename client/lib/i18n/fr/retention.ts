@@ -54,5 +54,8 @@ export default {
   'retention.done.purged_other': 'Détails de {count} groupes purgés.',
   'retention.loading': 'Chargement de la conservation…',
 
+  'outbox.forgotten_one': '{count} modification non envoyée a été supprimée de cet appareil : son groupe a été effacé ou ne vous est plus visible.',
+  'outbox.forgotten_other':
+    '{count} modifications non envoyées ont été supprimées de cet appareil : leurs groupes ont été effacés ou ne vous sont plus visibles.',
   'details.purged': 'Détails supprimés le {date} selon la règle de conservation de cette crise.',
 };
