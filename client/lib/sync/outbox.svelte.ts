@@ -1,9 +1,9 @@
 import type { Failure } from '../../../shared/protocol';
 import { Command } from '../../../shared/schemas/command.schema';
+import type { GroupView } from '../../../shared/schemas/group.schema';
 
 /** The group a command is about: the one it reports, or the one it changes. */
 const targetOf = (command: Command): string => (command.type === 'group.report' ? command.group.id : command.groupId);
-import type { GroupView } from '../../../shared/schemas/group.schema';
 
 /** waiting: not acknowledged yet, sent again after a reconnect; sent: committed; rejected: refused, with why. */
 export type OutboxStatus = 'waiting' | 'sent' | 'rejected';
