@@ -26,6 +26,7 @@ const POSTGRES_INTEGRATION = [
   'packed-live',
   'packed-sync',
   'retention',
+  'retention-admin',
   'erasure',
   'robustness',
   'session',

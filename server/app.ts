@@ -41,6 +41,7 @@ import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
 import type { GroupCommitOptions, WritePath } from './write/group-commit';
 import { RetentionService, type RetentionRun } from './services/retention.service';
 import { retentionRoutes } from './http/retention.routes';
+import { RetentionAdminService } from './services/retention-admin.service';
 
 export interface AppDeps {
   repositories: Repositories;
@@ -159,7 +160,7 @@ export function createApp(deps: AppDeps): App {
         importRoutes({ auth, imports, maxBytes: config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
         apiTokenRoutes({ auth, tokens: apiTokens }),
         apiV1Routes({ tokens: apiTokens, reads: new ApiV1Service(repos) }),
-        retentionRoutes({ auth, retention, publish: publishAll }),
+        retentionRoutes({ auth, retention, admin: new RetentionAdminService(repos, retention, runRetention), publish: publishAll }),
         consularRoutes({ auth, consular }),
         adminAreaRoutes({ auth, areas: adminAreas }),
       ],

@@ -40,6 +40,7 @@ export type AuditAction =
   | 'export.evacuation'
   | 'group.erase'
   | 'retention.set_policy'
+  | 'retention.clear_policy'
   | 'retention.close_crisis'
   | 'retention.purge';
 

@@ -28,6 +28,12 @@ export interface PurgeEntry {
   at: string;
 }
 
+/** What a retention run wrote of one group: its details were purged at `version`, at `purgedAt`. */
+export interface PurgedMark {
+  version: number;
+  purgedAt: string;
+}
+
 /** A policy from its row (the same on both engines). */
 export const toPolicy = (row: PolicyRow): RetentionPolicy => ({ ...row, keepDays: Number(row.keepDays) });
 
@@ -49,6 +55,8 @@ export class RetentionRepository {
   readonly #record;
   readonly #ledger;
   readonly #purgeImports;
+  readonly #clearPolicy;
+  readonly #purgedMark;
 
   constructor(db: Db) {
     this.#setPolicy = db.prepare<[string, number, string, string | null, string]>(
@@ -71,6 +79,8 @@ export class RetentionRepository {
        ON CONFLICT (group_id) DO UPDATE SET version = excluded.version, purged_at = excluded.purged_at`,
     );
     this.#forgetPurged = db.prepare<[string]>('DELETE FROM purged_groups WHERE group_id = ?');
+    this.#purgedMark = db.prepare<[string], PurgedMark>('SELECT version, purged_at AS purgedAt FROM purged_groups WHERE group_id = ?');
+    this.#clearPolicy = db.prepare<[string]>('DELETE FROM retention_policies WHERE crisis_id = ?');
     this.#record = db.prepare<[string, string, string, string | null, number, string | null, string | null, string]>(
       'INSERT INTO purges (id, crisis_id, kind, group_id, groups, cutoff, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -84,6 +94,11 @@ export class RetentionRepository {
   /** Stores a crisis's policy, replacing the one it had. */
   setPolicy(p: RetentionPolicy): void {
     this.#setPolicy.run(p.crisisId, p.keepDays, p.after, p.crisisClosedAt, p.setAt);
+  }
+
+  /** Removes a crisis's policy (it then keeps everything again); returns whether it had one. */
+  clearPolicy(crisisId: string): boolean {
+    return this.#clearPolicy.run(crisisId).changes > 0;
   }
 
   /** The crisis's policy, or null when none was set (then nothing of it is ever purged). */
@@ -105,6 +120,12 @@ export class RetentionRepository {
   /** Records that the group's details are purged up to and including `version`. */
   markPurged(groupId: string, crisisId: string, version: number, at: string): void {
     this.#markPurged.run(groupId, crisisId, version, at);
+  }
+
+  /** The version up to which the group's details were purged by retention, and when; null when never. */
+  findPurged(groupId: string): PurgedMark | null {
+    const row = this.#purgedMark.get(groupId);
+    return row ? { version: Number(row.version), purgedAt: row.purgedAt } : null;
   }
 
   /** Drops the group's purge marker (the group itself is gone). */

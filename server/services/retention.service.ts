@@ -16,6 +16,11 @@ export class RetentionInputError extends Error {
   override readonly name = 'RetentionInputError';
 }
 
+/** The admin who changed a policy on the admin screen, for the audit row. */
+export interface RetentionActor {
+  userId: string;
+}
+
 /** What one crisis's retention run did. */
 export interface RetentionRun {
   crisisId: string;
@@ -48,27 +53,40 @@ export class RetentionService {
     this.#page = page;
   }
 
-  /** Sets (or replaces) a crisis's policy; a crisis closed earlier stays closed. */
-  async setPolicy(input: RetentionPolicyInput): Promise<RetentionPolicy> {
+  /**
+   * Sets (or replaces) a crisis's policy; a crisis closed earlier stays closed. `by` is the admin
+   * who asked on the admin screen (its audit row names them); none from the admin command.
+   */
+  async setPolicy(input: RetentionPolicyInput, by: RetentionActor | null = null): Promise<RetentionPolicy> {
     return this.#repos.transaction(async () => {
       if (!(await this.#repos.crises.findById(input.crisisId))) throw new RetentionInputError(`no crisis ${input.crisisId}`);
       const previous = await this.#repos.retention.findPolicy(input.crisisId);
       const policy: RetentionPolicy = { ...input, crisisClosedAt: previous?.crisisClosedAt ?? null, setAt: this.#iso() };
       await this.#repos.retention.setPolicy(policy);
-      await this.#audit('retention.set_policy', input.crisisId);
+      await this.#audit('retention.set_policy', input.crisisId, by);
       return policy;
     });
   }
 
+  /** Removes a crisis's policy: it keeps everything again (what was purged stays purged). Returns whether it had one. */
+  async clearPolicy(crisisId: string, by: RetentionActor | null = null): Promise<boolean> {
+    return this.#repos.transaction(async () => {
+      if (!(await this.#repos.crises.findById(crisisId))) throw new RetentionInputError(`no crisis ${crisisId}`);
+      const cleared = await this.#repos.retention.clearPolicy(crisisId);
+      if (cleared) await this.#audit('retention.clear_policy', crisisId, by);
+      return cleared;
+    });
+  }
+
   /** Records that a crisis is closed now: a crisis-closed policy counts its days from here. */
-  async closeCrisis(crisisId: string): Promise<RetentionPolicy> {
+  async closeCrisis(crisisId: string, by: RetentionActor | null = null): Promise<RetentionPolicy> {
     return this.#repos.transaction(async () => {
       const policy = await this.#repos.retention.findPolicy(crisisId);
       if (!policy) throw new RetentionInputError(`crisis ${crisisId} has no retention policy: set one first (set-retention)`);
       if (policy.crisisClosedAt !== null) return policy;
       const closed = { ...policy, crisisClosedAt: this.#iso() };
       await this.#repos.retention.setPolicy(closed);
-      await this.#audit('retention.close_crisis', crisisId);
+      await this.#audit('retention.close_crisis', crisisId, by);
       return closed;
     });
   }
@@ -184,7 +202,19 @@ export class RetentionService {
     return new Date(this.#now()).toISOString();
   }
 
-  async #audit(action: 'retention.set_policy' | 'retention.close_crisis' | 'retention.purge', crisisId: string): Promise<void> {
-    await this.#repos.audit.append({ at: this.#iso(), userId: null, role: 'admin', action, recordType: 'crisis', recordId: crisisId, outcome: 'ok' });
+  async #audit(
+    action: 'retention.set_policy' | 'retention.clear_policy' | 'retention.close_crisis' | 'retention.purge',
+    crisisId: string,
+    by: RetentionActor | null = null,
+  ): Promise<void> {
+    await this.#repos.audit.append({
+      at: this.#iso(),
+      userId: by?.userId ?? null,
+      role: 'admin',
+      action,
+      recordType: 'crisis',
+      recordId: crisisId,
+      outcome: 'ok',
+    });
   }
 }

@@ -368,6 +368,11 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.retention.findPolicy(crisisId)).toEqual({ ...policy, keepDays: 60, setAt: at(2) });
       expect(await repos.retention.listPolicies()).toEqual([{ ...policy, keepDays: 60, setAt: at(2) }]);
       await expect(repos.retention.setPolicy({ ...policy, keepDays: 0 })).rejects.toThrow();
+      // Cleared, the crisis keeps everything again; clearing twice finds nothing.
+      expect(await repos.retention.clearPolicy(crisisId)).toBe(true);
+      expect(await repos.retention.clearPolicy(crisisId)).toBe(false);
+      expect(await repos.retention.findPolicy(crisisId)).toBeNull();
+      await repos.retention.setPolicy({ ...policy, keepDays: 60, setAt: at(2) });
 
       const old = await reportGroup({ updatedAt: at(3) });
       const older = await reportGroup({ updatedAt: at(2) });
@@ -379,7 +384,10 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       // A later version has new details: due again.
       const next = await editGroup(old.group, 'verified');
       expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([next.group.id, older.group.id]);
+      expect(await repos.retention.findPurged(old.group.id)).toEqual({ version: old.group.version, purgedAt: at(6) });
+      expect(await repos.retention.findPurged(older.group.id)).toBeNull();
       await repos.retention.forgetPurged(old.group.id);
+      expect(await repos.retention.findPurged(old.group.id)).toBeNull();
 
       const user = makeUser();
       await repos.users.insert(user);

@@ -23,6 +23,10 @@ export class ChangeFeed {
   #lastAppliedSeq: number | null = null;
   #syncing = false;
   #buffer: ChangeEvent[] = [];
+  /** Groups a removal took away since the last `takeRemoved` (see there). */
+  #removed = new Set<string>();
+  /** Groups a snapshot left out that were held before it, since the last `takeRemoved`. */
+  #left = new Set<string>();
 
   /**
    * `onApplied` hears each change at the moment it is applied (never a stale or skipped one), so a
@@ -47,11 +51,21 @@ export class ChangeFeed {
     this.#buffer = [];
   }
 
+  /**
+   * What the device must now forget (issue 21): `removed`, the groups a removal change took away
+   * (an erasure's tombstone, or the group leaving this user's view); `left`, the groups held before
+   * a snapshot that it no longer holds. Each call returns what happened since the previous one.
+   */
+  takeRemoved(): { removed: ReadonlySet<string>; left: ReadonlySet<string> } {
+    const taken = { removed: this.#removed, left: this.#left };
+    this.#removed = new Set();
+    this.#left = new Set();
+    return taken;
+  }
+
   /** A snapshot replaces every group. */
   applySnapshot(seq: number, groups: readonly HeldView[]): boolean {
-    this.groups.clear();
-    this.log.resetAll();
-    for (const view of groups) this.groups.set(view.group.id, view);
+    this.#replaceAll(groups);
     this.#lastAppliedSeq = seq;
     this.#endSync();
     return true;
@@ -63,9 +77,7 @@ export class ChangeFeed {
    * `seq` (the caller asks for it next) is applied.
    */
   applyBase(seq: number, groups: readonly HeldView[]): boolean {
-    this.groups.clear();
-    this.log.resetAll();
-    for (const view of groups) this.groups.set(view.group.id, view);
+    this.#replaceAll(groups);
     this.#lastAppliedSeq = seq;
     return true;
   }
@@ -104,6 +116,17 @@ export class ChangeFeed {
     return this.#upsert(view);
   }
 
+  #replaceAll(groups: readonly HeldView[]): void {
+    const before = new Set(this.groups.keys());
+    this.groups.clear();
+    this.log.resetAll();
+    for (const view of groups) {
+      this.groups.set(view.group.id, view);
+      before.delete(view.group.id);
+    }
+    for (const id of before) this.#left.add(id);
+  }
+
   /** Forgets everything (sign-out). */
   reset(): void {
     this.groups.clear();
@@ -111,6 +134,8 @@ export class ChangeFeed {
     this.#lastAppliedSeq = null;
     this.#syncing = false;
     this.#buffer = [];
+    this.#removed = new Set();
+    this.#left = new Set();
   }
 
   #endSync(): boolean {
@@ -130,6 +155,7 @@ export class ChangeFeed {
       case 'group.upsert':
         return this.#upsert(change.group);
       case 'group.remove':
+        this.#removed.add(change.groupId);
         if (!this.groups.delete(change.groupId)) return false;
         this.log.touch(change.groupId);
         return true;

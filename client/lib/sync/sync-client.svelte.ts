@@ -99,6 +99,11 @@ export class SyncClient {
    * would keep the groups of the old one.
    */
   #projection: string | null = null;
+  /**
+   * Groups whose details retention purged, by id: the version purged and when, from the details'
+   * read (the server says so only while that version is the current one). The details show it.
+   */
+  purges = $state.raw<ReadonlyMap<string, { version: number; at: string }>>(new Map());
   /** Details being read, by group id: one request per group at a time. */
   #loading = new Map<string, Promise<DetailsLoad>>();
   /** Whether this tab sends the outbox (one tab per user and device does; see TabCoordinator). */
@@ -128,6 +133,12 @@ export class SyncClient {
   #onConsularChanged = (): void => {
     this.consularRevision++;
   };
+
+  /** When retention purged this version of the group's details; null when it did not (or it is not known). */
+  purgedAt(id: string, version: number): string | null {
+    const purge = this.purges.get(id);
+    return purge && purge.version === version ? purge.at : null;
+  }
 
   /** The last change-log position applied; null before the first sync. */
   get lastAppliedSeq(): number | null {
@@ -263,6 +274,13 @@ export class SyncClient {
     if (this.#destroyed) return 'failed';
     if (!result.ok) return result.code === 'network' ? 'offline' : result.code === 'not_found' ? 'not_found' : 'failed';
     if (this.#feed.groups.get(id)?.view === 'summary' && this.#feed.applyRead(result.value.group)) this.revision++;
+    const { purgedAt } = result.value;
+    if (purgedAt !== undefined || this.purges.has(id)) {
+      const purges = new Map(this.purges);
+      if (purgedAt === undefined) purges.delete(id);
+      else purges.set(id, { version: result.value.group.group.version, at: purgedAt });
+      this.purges = purges;
+    }
     return 'loaded';
   }
 
@@ -295,6 +313,7 @@ export class SyncClient {
   #onChange = (raw: unknown): void => {
     this.#inOrder(() => {
       if (this.#receive(raw)) this.#changed();
+      this.#forgetRemoved();
     });
   };
 
@@ -308,6 +327,7 @@ export class SyncClient {
       let changed = false;
       for (const item of raw) changed = this.#receive(item) || changed;
       if (changed) this.#changed();
+      this.#forgetRemoved();
     });
   };
 
@@ -332,6 +352,7 @@ export class SyncClient {
       let changed = false;
       for (const change of changes) changed = this.#feed.receive(change) || changed;
       if (changed) this.#changed();
+      this.#forgetRemoved();
     });
   };
 
@@ -464,8 +485,31 @@ export class SyncClient {
     this.ready = true;
     this.connection = 'connected';
     this.#attempt = 0;
-    this.#saveGroups();
+    // Before the outbox sends: a waiting command of a group erased meanwhile goes with the group.
+    if (!this.#forgetRemoved()) this.#saveGroups();
     this.#flush();
+  }
+
+  /**
+   * A group this device may no longer hold (an erasure's tombstone, or it left this user's view) is
+   * deleted from what the device stores at once, not at the next periodic save (issue 21): its
+   * outbox records, and the stored groups, rewritten now without it. A big crisis's stored copy is
+   * the packed snapshot the session started from, which still holds the group: it is deleted (the
+   * next start then waits for the server, as on a new device) rather than rewritten, since writing
+   * every group would block the page. Returns whether the stored groups were rewritten.
+   */
+  #forgetRemoved(): boolean {
+    const { removed, left } = this.#feed.takeRemoved();
+    if (removed.size === 0 && left.size === 0) return false;
+    this.outbox.forgetGroups(removed, left);
+    if (!this.#device || removed.size === 0) return false;
+    if (this.#packedBase) {
+      // Kept only while it holds nothing the device must forget: a removal after it means it does.
+      this.#packedBase = null;
+      this.#device.store.forgetGroups().catch((error: unknown) => console.error('waymark: the device copy of an erased group could not be deleted', error));
+    }
+    this.#saveGroups();
+    return true;
   }
 
   #scheduleResync(token: number): void {

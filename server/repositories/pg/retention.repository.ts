@@ -2,7 +2,7 @@ import type { RetentionPolicy } from '../../../shared/retention';
 import type { Group } from '../../../shared/schemas/group.schema';
 import type { RetentionStore } from '../contract';
 import { parseStoredGroup } from '../group.repository';
-import { toPolicy, toPurgeEntry, type PolicyRow, type PurgeEntry } from '../retention.repository';
+import { toPolicy, toPurgeEntry, type PolicyRow, type PurgedMark, type PurgeEntry } from '../retention.repository';
 import { changed, type Queryable } from './queryable';
 
 const POLICY_COLUMNS = 'crisis_id AS "crisisId", keep_days AS "keepDays", counted_from AS "after", crisis_closed_at AS "crisisClosedAt", set_at AS "setAt"';
@@ -22,6 +22,15 @@ export class PgRetentionRepository implements RetentionStore {
          crisis_closed_at = excluded.crisis_closed_at, set_at = excluded.set_at`,
       [p.crisisId, p.keepDays, p.after, p.crisisClosedAt, p.setAt],
     );
+  }
+
+  async clearPolicy(crisisId: string): Promise<boolean> {
+    return changed(await this.#db.query('DELETE FROM retention_policies WHERE crisis_id = $1', [crisisId])) > 0;
+  }
+
+  async findPurged(groupId: string): Promise<PurgedMark | null> {
+    const { rows } = await this.#db.query<PurgedMark>('SELECT version, purged_at AS "purgedAt" FROM purged_groups WHERE group_id = $1', [groupId]);
+    return rows[0] ? { version: Number(rows[0].version), purgedAt: rows[0].purgedAt } : null;
   }
 
   async findPolicy(crisisId: string): Promise<RetentionPolicy | null> {
