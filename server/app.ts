@@ -130,7 +130,13 @@ export function createApp(deps: AppDeps): App {
     progress: (userId, job) => sockets.io.local.to(userRoom(userId)).emit('importProgress', job),
     ...(deps.importPolicy ? { policy: deps.importPolicy } : {}),
   });
-  const adminAreas = new AdminAreaService({ repos, indexes: areaIndexes, now, publish: (change) => sockets.publisher.publish(change) });
+  const adminAreas = new AdminAreaService({
+    repos,
+    indexes: areaIndexes,
+    now,
+    publish: (change) => sockets.publisher.publish(change),
+    announce: (crisisId, version) => sockets.boundariesLoaded(crisisId, version),
+  });
   const apiTokens = new ApiTokenService(repos, now, config.apiRate);
   const retention = new RetentionService(repos, now);
   const publishAll = (changes: readonly CommittedChange[]) => sockets.publisher.publishAll(changes);
