@@ -21,6 +21,7 @@ import { consularRoutes } from './http/consular.routes';
 import { ConsularService, memoIndex } from './services/consular.service';
 import { ConsularSnapshots } from './services/consular-snapshots';
 import { h3AreaIndex } from './services/h3-area-index';
+import { AggregateAreaIndexes } from './services/aggregate-area-indexes';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
 import { GroupService, type CommittedChange } from './services/group.service';
@@ -88,7 +89,8 @@ export function createApp(deps: AppDeps): App {
   const groups = new GroupService(repos, now, areaIndexes);
   const sync = new SyncService(repos, config.sync);
   // One memoised index and one snapshot store for every channel that gives an embassy counts.
-  const areas = memoIndex(h3AreaIndex);
+  // Admin areas once a crisis has boundaries, H3 cells until then.
+  const areas = new AggregateAreaIndexes(repos, memoIndex(h3AreaIndex));
   const snapshots = new ConsularSnapshots(repos, areas, now, config.consularRefreshMs);
   const consular = new ConsularService(repos, areas, snapshots, now);
 
@@ -129,7 +131,13 @@ export function createApp(deps: AppDeps): App {
     progress: (userId, job) => sockets.io.local.to(userRoom(userId)).emit('importProgress', job),
     ...(deps.importPolicy ? { policy: deps.importPolicy } : {}),
   });
-  const adminAreas = new AdminAreaService({ repos, indexes: areaIndexes, now, publish: (change) => sockets.publisher.publish(change) });
+  const adminAreas = new AdminAreaService({
+    repos,
+    indexes: areaIndexes,
+    now,
+    publish: (change) => sockets.publisher.publish(change),
+    announce: (crisisId, version) => sockets.boundariesLoaded(crisisId, version),
+  });
   const apiTokens = new ApiTokenService(repos, now, config.apiRate);
   const retention = new RetentionService(repos, now);
   const publishAll = (changes: readonly CommittedChange[]) => sockets.publisher.publishAll(changes);
@@ -156,7 +164,7 @@ export function createApp(deps: AppDeps): App {
         adminRouter,
         coordinationRoutes({ auth, coordination: new CoordinationService(repos, now) }),
         readRoutes({ auth, reads: new ReadService(repos, snapshots, now) }),
-        exportRoutes({ auth, exports: new ExportService(repos, h3AreaIndex, now) }, now),
+        exportRoutes({ auth, exports: new ExportService(repos, areas, now) }, now),
         importRoutes({ auth, imports, maxBytes: config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
         apiTokenRoutes({ auth, tokens: apiTokens }),
         apiV1Routes({ tokens: apiTokens, reads: new ApiV1Service(repos) }),

@@ -47,6 +47,11 @@ export interface ServerToClientEvents {
    * Carries nothing itself, and is sent only when what that embassy would read differs.
    */
   consularChanged: () => void;
+  /**
+   * To every connection of a crisis: its admin boundaries were loaded anew (this version); maps
+   * fetch and draw them again. Carries the version only, nothing about an area or a group.
+   */
+  boundariesChanged: (version: number) => void;
 }
 
 /** Names of the events, for code that must refer to them as values (tests, logging). */
@@ -57,6 +62,7 @@ export const SERVER_EVENTS = [
   'changesPacked',
   'importProgress',
   'consularChanged',
+  'boundariesChanged',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 /** What the client puts in the Socket.IO handshake's `auth`. */

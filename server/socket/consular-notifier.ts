@@ -125,7 +125,7 @@ export class ConsularNotifier {
         r.groups = loaded;
       }
       const groups = r.groups;
-      const { digest } = this.#consular.snapshots.refresh(r.crisisId, r.state, () => [...groups.values()]);
+      const { digest } = await this.#consular.snapshots.refresh(r.crisisId, r.state, () => [...groups.values()]);
       r.dirty = false;
       if (r.digest === digest) return;
       r.digest = digest;

@@ -15,6 +15,7 @@ import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
 import { audienceRoom, packedRoomOf, personalRoomOf } from './audience-room';
 import { ChangePublisher } from './change-publisher';
+import { BoundaryWatch, crisisRoom } from './boundary-watch';
 import { ConsularNotifier } from './consular-notifier';
 import type { ConsularService } from '../services/consular.service';
 import { registerCommandHandler } from './command.handler';
@@ -83,6 +84,8 @@ export interface SocketServer {
   sweep(): Promise<void>;
   /** Stops the periodic sweep (the app is closing). */
   stopSweeping(): void;
+  /** A boundary load of this process committed: the crisis's maps here draw them again. */
+  boundariesLoaded(crisisId: string, version: number): void;
 }
 
 /**
@@ -159,10 +162,12 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     }
   });
 
+  const boundaries = new BoundaryWatch(io, deps.repositories, deps.logger);
   const expiry = new SessionExpiry(deps.auth, deps.now ?? Date.now, deps.logger);
   io.on('connection', (socket) => {
     expiry.watch(socket);
     void socket.join([userRoom(socket.data.audience.userId), sessionRoom(socket.data.sessionId)]);
+    if (socket.data.audience.crisisId !== null) void socket.join(crisisRoom(socket.data.audience.crisisId));
     const room = audienceRoom(socket.data.audience);
     if (room) {
       publisher.register(room);
@@ -191,6 +196,8 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   const timer = setInterval(() => {
     sweep().catch((error: unknown) => deps.logger.error('socket.sweep_failed', describeError(error)));
     void catchUp();
+    // A load made elsewhere (the admin command, another process) reaches the maps here within a sweep.
+    void boundaries.check();
   }, SWEEP_INTERVAL_MS);
   timer.unref();
 
@@ -213,6 +220,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       notifier?.stop();
     },
     disconnectSession: (sessionId) => disconnectEverywhere(sessionRoom(sessionId)),
+    boundariesLoaded: (crisisId, version) => boundaries.loaded(crisisId, version),
     disconnectUser: (userId) => disconnectEverywhere(userRoom(userId)),
   };
 }

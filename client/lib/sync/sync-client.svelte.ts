@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { boundaryNotice } from '../map/boundary-notice.svelte';
 import type { ClientToServerEvents, CommandAck, HandshakeAuth, ServerToClientEvents } from '../../../shared/events';
 import { PROTOCOL_VERSION, type ErrorCode } from '../../../shared/protocol';
 import type { Command } from '../../../shared/schemas/command.schema';
@@ -128,6 +129,7 @@ export class SyncClient {
     this.#socket.on('changes', this.#onChanges);
     this.#socket.on('changesPacked', this.#onChangesPacked);
     this.#socket.on('consularChanged', this.#onConsularChanged);
+    this.#socket.on('boundariesChanged', this.#onBoundariesChanged);
   }
 
   #onConsularChanged = (): void => {
@@ -139,6 +141,10 @@ export class SyncClient {
     const purge = this.purges.get(id);
     return purge && purge.version === version ? purge.at : null;
   }
+
+  #onBoundariesChanged = (version: number): void => {
+    if (Number.isSafeInteger(version)) boundaryNotice.announced(version);
+  };
 
   /** The last change-log position applied; null before the first sync. */
   get lastAppliedSeq(): number | null {
@@ -220,6 +226,7 @@ export class SyncClient {
     this.#socket.off('changes', this.#onChanges);
     this.#socket.off('changesPacked', this.#onChangesPacked);
     this.#socket.off('consularChanged', this.#onConsularChanged);
+    this.#socket.off('boundariesChanged', this.#onBoundariesChanged);
     this.#socket.disconnect();
     this.#tabs?.close();
     this.#feed.reset();
