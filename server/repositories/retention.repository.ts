@@ -68,9 +68,9 @@ export class RetentionRepository {
     this.#policy = db.prepare<[string], PolicyRow>(`SELECT ${columns} FROM retention_policies WHERE crisis_id = ?`);
     this.#policies = db.prepare<[], PolicyRow>(`SELECT ${columns} FROM retention_policies ORDER BY crisis_id`);
     // Due: last changed before the cutoff, and its current version not already purged.
-    this.#due = db.prepare<[string, string, number], { data: string }>(
-      `SELECT g.data FROM groups g
-        WHERE g.crisis_id = ? AND g.updated_at < ?
+    this.#due = db.prepare<[string, string, number, number], { key: number; data: string }>(
+      `SELECT g.rowid AS key, g.data FROM groups g
+        WHERE g.crisis_id = ? AND g.updated_at < ? AND g.rowid > ?
           AND NOT EXISTS (SELECT 1 FROM purged_groups p WHERE p.group_id = g.id AND p.version = g.version)
         ORDER BY g.rowid LIMIT ?`,
     );
@@ -113,8 +113,8 @@ export class RetentionRepository {
   }
 
   /** Up to `limit` groups of the crisis last changed before `cutoff` whose current version is not purged yet. */
-  dueGroups(crisisId: string, cutoff: string, limit: number): Group[] {
-    return this.#due.all(crisisId, cutoff, limit).map((row) => parseStoredGroup(row.data));
+  dueGroups(crisisId: string, cutoff: string, afterKey: number, limit: number): { key: number; group: Group }[] {
+    return this.#due.all(crisisId, cutoff, afterKey, limit).map((row) => ({ key: row.key, group: parseStoredGroup(row.data) }));
   }
 
   /** Records that the group's details are purged up to and including `version`. */

@@ -116,12 +116,16 @@ export class RetentionService {
     const cutoff = retentionCutoff(policy, this.#now());
     const run: RetentionRun = { crisisId: policy.crisisId, cutoff, groups: 0, imports: 0 };
     if (cutoff === null) return run;
+    // Pages go on from the last group read: a purged group keeps its old updated_at (the purge is
+    // not news), so starting from the first each time would read past every group already purged.
+    let after = 0;
     for (;;) {
       const committed = await this.#repos.transaction(async () => {
-        const due = await this.#repos.retention.dueGroups(policy.crisisId, cutoff, this.#page);
+        const due = await this.#repos.retention.dueGroups(policy.crisisId, cutoff, after, this.#page);
+        after = due.at(-1)?.key ?? after;
         const at = this.#iso();
         const changes: CommittedChange[] = [];
-        for (const group of due) changes.push(await this.#purge(group, at));
+        for (const { group } of due) changes.push(await this.#purge(group, at));
         const imports = changes.length < this.#page ? await this.#repos.retention.purgeImports(policy.crisisId, cutoff) : 0;
         if (changes.length > 0 || imports > 0) {
           await this.#repos.retention.recordPurge({

@@ -377,13 +377,16 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       const old = await reportGroup({ updatedAt: at(3) });
       const older = await reportGroup({ updatedAt: at(2) });
       await reportGroup({ updatedAt: at(9) });
-      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([old.group.id, older.group.id]);
-      expect((await repos.retention.dueGroups(crisisId, at(5), 1)).map((g) => g.id)).toEqual([old.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 0, 10)).map((d) => d.group.id)).toEqual([old.group.id, older.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 0, 1)).map((d) => d.group.id)).toEqual([old.group.id]);
+      // The next page goes on after the last key read.
+      const [first] = await repos.retention.dueGroups(crisisId, at(5), 0, 1);
+      expect((await repos.retention.dueGroups(crisisId, at(5), first!.key, 10)).map((d) => d.group.id)).toEqual([older.group.id]);
       await repos.retention.markPurged(old.group.id, crisisId, old.group.version, at(6));
-      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([older.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 0, 10)).map((d) => d.group.id)).toEqual([older.group.id]);
       // A later version has new details: due again.
       const next = await editGroup(old.group, 'verified');
-      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([next.group.id, older.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 0, 10)).map((d) => d.group.id)).toEqual([next.group.id, older.group.id]);
       expect(await repos.retention.findPurged(old.group.id)).toEqual({ version: old.group.version, purgedAt: at(6) });
       expect(await repos.retention.findPurged(older.group.id)).toBeNull();
       await repos.retention.forgetPurged(old.group.id);

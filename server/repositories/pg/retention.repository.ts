@@ -43,15 +43,15 @@ export class PgRetentionRepository implements RetentionStore {
     return rows.map(toPolicy);
   }
 
-  async dueGroups(crisisId: string, cutoff: string, limit: number): Promise<Group[]> {
-    const { rows } = await this.#db.query<{ data: string }>(
-      `SELECT g.data FROM groups g
-        WHERE g.crisis_id = $1 AND g.updated_at < $2
+  async dueGroups(crisisId: string, cutoff: string, afterKey: number, limit: number): Promise<{ key: number; group: Group }[]> {
+    const { rows } = await this.#db.query<{ key: string; data: string }>(
+      `SELECT g.report_order AS key, g.data FROM groups g
+        WHERE g.crisis_id = $1 AND g.updated_at < $2 AND g.report_order > $3
           AND NOT EXISTS (SELECT 1 FROM purged_groups p WHERE p.group_id = g.id AND p.version = g.version)
-        ORDER BY g.report_order LIMIT $3`,
-      [crisisId, cutoff, limit],
+        ORDER BY g.report_order LIMIT $4`,
+      [crisisId, cutoff, afterKey, limit],
     );
-    return rows.map((row) => parseStoredGroup(row.data));
+    return rows.map((row) => ({ key: Number(row.key), group: parseStoredGroup(row.data) }));
   }
 
   async markPurged(groupId: string, crisisId: string, version: number, at: string): Promise<void> {
