@@ -41,7 +41,10 @@ export type AuditAction =
   | 'group.erase'
   | 'retention.set_policy'
   | 'retention.close_crisis'
-  | 'retention.purge';
+  | 'retention.purge'
+  | 'site.create'
+  | 'site.update'
+  | 'site.report';
 
 /** `refused`: not attempted at all (rate limit, lock). */
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
@@ -52,7 +55,7 @@ export interface AuditEntry {
   userId: string | null;
   role: Role | null;
   action: AuditAction;
-  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | null;
+  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | 'site' | null;
   recordId: string | null;
   outcome: AuditOutcome;
   /**
