@@ -29,6 +29,7 @@ const POSTGRES_INTEGRATION = [
   'erasure',
   'robustness',
   'session',
+  'sites',
 ];
 
 export default defineConfig({
