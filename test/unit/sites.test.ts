@@ -4,6 +4,7 @@ import { Site, SitePatch } from '../../shared/schemas/site.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { decideReport, fillBand, fillLevel, isOverCapacity, MAX_CLOCK_AHEAD_MS, projectSite, siteAlerts, sitesNeedingAttention } from '../../shared/sites';
 import { makeAudience, makeSite } from '../support/factories';
+import { parseSiteImageId, siteImageId, sitesToFeatureCollection } from '../../client/lib/map/site-symbols';
 
 describe(fillLevel.name, () => {
   it('is occupancy over capacity, or null when either is unknown', () => {
@@ -122,5 +123,31 @@ describe('packed changes with sites', () => {
     const packed = encodeChanges([{ kind: 'site.upsert', seq: 1, site: makeSite() }]);
     expect(() => decodeChanges({ ...packed, sites: [{ id: 'x' }] })).toThrow();
     expect(() => decodeChanges({ ...packed, sites: [] })).toThrow();
+  });
+});
+
+describe('site symbols on the map', () => {
+  it('names each symbol by type, status, fill band and share, and reads the name back', () => {
+    const id = siteImageId({ type: 'transit_centre', status: 'full', capacity: 100, occupancy: 95 });
+    expect(id).toBe('site:transit_centre:full:nearly_full:10');
+    expect(parseSiteImageId(id)).toEqual({ type: 'transit_centre', status: 'full', band: 'nearly_full', share: 10 });
+    expect(siteImageId({ type: 'shelter', status: 'open', capacity: null, occupancy: 5 })).toBe('site:shelter:open:unknown:0');
+    // Over capacity fills the whole ring (in the over colour), never more.
+    expect(siteImageId({ type: 'shelter', status: 'open', capacity: 10, occupancy: 40 })).toBe('site:shelter:open:over:10');
+  });
+
+  it('refuses other image ids (a cluster ring, a made-up type)', () => {
+    expect(parseSiteImageId('cluster-ring-1-0-0-0-0-0-0-0-0-0:n')).toBeNull();
+    expect(parseSiteImageId('site:hotel:open:room:3')).toBeNull();
+    expect(parseSiteImageId('site:shelter:open:room:11')).toBeNull();
+  });
+
+  it('draws every site as a point with its symbol, alert sites marked', () => {
+    const calm = makeSite({ capacity: 100, occupancy: 10 });
+    const unsafe = makeSite({ status: 'unsafe', occupancy: 3 });
+    const collection = sitesToFeatureCollection(new Map([calm, unsafe].map((s) => [s.id, s])));
+    expect(collection.features.map((f) => [f.properties.id, f.properties.alert, f.geometry.coordinates])).toEqual(
+      [calm, unsafe].sort((a, b) => a.id.localeCompare(b.id)).map((s) => [s.id, s === unsafe, [s.location.lon, s.location.lat]]),
+    );
   });
 });

@@ -11,6 +11,7 @@ import languages from './languages';
 import layout from './layout';
 import map from './map';
 import places from './places';
+import sites from './sites';
 
 /**
  * The English catalogue: the reference every other language must match key for key. Messages
@@ -31,6 +32,7 @@ const en = {
   ...places,
   ...layout,
   ...areas,
+  ...sites,
 } as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;

@@ -11,6 +11,7 @@ import languages from './languages';
 import layout from './layout';
 import map from './map';
 import places from './places';
+import sites from './sites';
 
 /**
  * The French catalogue: the same keys as English, file for file (test/unit/i18n-catalogues.test.ts
@@ -30,5 +31,6 @@ const fr: Readonly<Record<string, string>> = {
   ...detailsLoad,
   ...places,
   ...areas,
+  ...sites,
 };
 export default fr;
