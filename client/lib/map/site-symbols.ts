@@ -75,7 +75,8 @@ export const sitesSourceSpec = (): GeoJSONSourceSpecification => ({ type: 'geojs
 
 /** The site symbols: above the groups' points, always drawn (a site hides no group: it is small and offset up). */
 export function siteLayerSpecs(): LayerSpecification[] {
-  const size: ExpressionSpecification = ['case', ['get', 'alert'], 0.62, 0.5];
+  // The image is 32 px across (64 at pixelRatio 2); an alert site a little larger, all smaller at country zoom.
+  const size: ExpressionSpecification = ['case', ['get', 'alert'], 1.15, 0.95];
   return [
     {
       id: LAYER_SITES,

@@ -52,8 +52,10 @@ export interface GroupMapProps {
    * is drawn. Without it every group is compared.
    */
   changes?: ChangeLogReader;
-  /** The crisis's sites (issue 20), redrawn with `revision`; none by default. */
+  /** The crisis's sites (issue 20); none by default. */
   sites?: ReadonlyMap<string, Site>;
+  /** Bumped when `sites` may have changed (the sync's revision: a filtered group view's does not move for a site). */
+  sitesRevision?: number;
   /** Called when a site's symbol is clicked (it wins over picking a point). */
   onselectsite?: (id: string) => void;
 }
