@@ -30,6 +30,7 @@ const POSTGRES_INTEGRATION = [
   'erasure',
   'robustness',
   'session',
+  'sites',
 ];
 
 export default defineConfig({

@@ -25,6 +25,8 @@ import { AggregateAreaIndexes } from './services/aggregate-area-indexes';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
 import { GroupService, type CommittedChange } from './services/group.service';
+import { CommandService } from './services/command.service';
+import { SiteService } from './services/site.service';
 import { AdminAreaIndexes } from './services/admin-area-indexes';
 import { AdminAreaService } from './services/admin-area.service';
 import { adminAreaRoutes } from './http/admin-area.routes';
@@ -87,6 +89,7 @@ export function createApp(deps: AppDeps): App {
   // One cache of admin area indexes for the write path and the recomputation alike.
   const areaIndexes = new AdminAreaIndexes(repos);
   const groups = new GroupService(repos, now, areaIndexes);
+  const commands = new CommandService(groups, new SiteService(repos, now, areaIndexes));
   const sync = new SyncService(repos, config.sync);
   // One memoised index and one snapshot store for every channel that gives an embassy counts.
   // Admin areas once a crisis has boundaries, H3 cells until then.
@@ -107,7 +110,7 @@ export function createApp(deps: AppDeps): App {
   const sockets = createSocketServer(httpServer, {
     repositories: repos,
     auth,
-    groups,
+    commands,
     sync,
     changes: changeLogSource(repos),
     logger,

@@ -1,15 +1,18 @@
 import type { Failure } from './protocol';
 import type { Command } from './schemas/command.schema';
 import type { GroupView } from './schemas/group.schema';
+import type { Site } from './schemas/site.schema';
 import type { ImportJob } from './schemas/import.schema';
 import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotResult, SnapshotResult, SyncRequest } from './schemas/sync.schema';
 
 /**
  * A command's answer. `group` is the commanded group as it stands when the answer is sent,
  * projected for the sender (null when the sender may not see it, e.g. a responder who just
- * completed its agency's last open work there, asking again later).
+ * completed its agency's last open work there, asking again later). A site command's answer has
+ * `group: null` and `site`: the site as it stands, projected for the sender; its conflict carries
+ * `currentSite`.
  */
-export type CommandAck = { ok: true; seq: number; group: GroupView | null } | (Failure & { current?: GroupView });
+export type CommandAck = { ok: true; seq: number; group: GroupView | null; site?: Site | null } | (Failure & { current?: GroupView; currentSite?: Site });
 export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | PackedChangesResult | Failure;
 
 /**

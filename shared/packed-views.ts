@@ -15,6 +15,7 @@ import {
 import { NEED_STATUSES, NEED_TYPES, type Need, type NeedType } from './schemas/need.schema';
 import type { Assignment } from './schemas/assignment.schema';
 import type { ChangeEvent } from './schemas/sync.schema';
+import { Site } from './schemas/site.schema';
 import { Timestamp } from './ids';
 
 /**
@@ -755,26 +756,40 @@ export function decodeViews(packed: unknown): PackedView[] {
 export interface PackedChanges {
   format: typeof PACKED_VIEWS_FORMAT;
   seqs: number[];
-  /** 0 for an upsert (its view is the next in `views`), 1 for a removal (its id is the next in `removed`). */
+  /**
+   * 0 for an upsert (its view is the next in `views`), 1 for a removal (its id is the next in
+   * `removed`), 2 for a site's upsert (the next in `sites`).
+   */
   kinds: number[];
   views: PackedViews;
   removed: string[];
+  /** Sites as they are (issue 20); absent when the batch holds none. */
+  sites?: Site[];
 }
 
 export function encodeChanges(changes: readonly ChangeEvent[]): PackedChanges {
   const views: GroupView[] = [];
   const removed: string[] = [];
+  const sites: Site[] = [];
+  const kinds: number[] = [];
   for (const c of changes) {
-    if (c.kind === 'group.upsert') views.push(c.group);
-    else removed.push(c.groupId);
+    switch (c.kind) {
+      case 'group.upsert':
+        views.push(c.group);
+        kinds.push(0);
+        break;
+      case 'group.remove':
+        removed.push(c.groupId);
+        kinds.push(1);
+        break;
+      case 'site.upsert':
+        // Sites are few and change seldom: carried as they are, beside the columns.
+        sites.push(c.site);
+        kinds.push(2);
+        break;
+    }
   }
-  return {
-    format: PACKED_VIEWS_FORMAT,
-    seqs: changes.map((c) => c.seq),
-    kinds: changes.map((c) => (c.kind === 'group.upsert' ? 0 : 1)),
-    views: encodeViews(views),
-    removed,
-  };
+  return { format: PACKED_VIEWS_FORMAT, seqs: changes.map((c) => c.seq), kinds, views: encodeViews(views), removed, ...(sites.length > 0 ? { sites } : {}) };
 }
 
 /** Decodes what `encodeChanges` made; throws `PackedViewsError` on anything else. */
@@ -788,8 +803,10 @@ export function decodeChanges(packed: unknown): ChangeEvent[] {
   const views = decodeViews(p['views']).map((view) => (view.view === 'summary' ? fail('a change holds a summary') : view));
   const removed = isArray(p['removed'], 'removed');
   if (!removed.every((x) => typeof x === 'string' && UUID_RE.test(x))) fail('removed holds a bad value');
+  const siteList = p['sites'] === undefined ? [] : isArray(p['sites'], 'sites');
   let r = 0;
   let v = 0;
+  let st = 0;
   const out: ChangeEvent[] = seqs.map((seq, i) => {
     if (!isInt(seq) || (seq as number) < 1) fail('seqs holds a bad value');
     const kind = kinds[i];
@@ -798,9 +815,13 @@ export function decodeChanges(packed: unknown): ChangeEvent[] {
       return view ? { kind: 'group.upsert', seq: seq as number, group: view } : fail('fewer views than upserts');
     }
     if (kind === 1) return { kind: 'group.remove', seq: seq as number, groupId: r < removed.length ? (removed[r++] as string) : fail('removed ends early') };
+    if (kind === 2) {
+      const site = Site.safeParse(st < siteList.length ? siteList[st++] : fail('sites ends early'));
+      return site.success ? { kind: 'site.upsert', seq: seq as number, site: site.data } : fail('sites holds a bad value');
+    }
     return fail('kinds holds a bad value');
   });
-  if (v !== views.length || r !== removed.length) fail('more views or removals than changes');
+  if (v !== views.length || r !== removed.length || st !== siteList.length) fail('more views, removals or sites than changes');
   return out;
 }
 

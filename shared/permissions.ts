@@ -16,7 +16,8 @@ export type Action =
   | 'group.import'
   | 'consular.read'
   | 'export.evacuation'
-  | 'group.erase';
+  | 'group.erase'
+  | 'site.read';
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
@@ -24,7 +25,7 @@ export type Action =
  * a field user may edit is `mayEditGroup` in edit-scope.ts.
  */
 export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
-  field: ['group.report', 'group.update', 'group.read'],
+  field: ['group.report', 'group.update', 'group.read', 'site.report', 'site.read'],
   coordinator: [
     'group.report',
     'group.update',
@@ -43,12 +44,17 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'group.import',
     // Erasure on a person's request (issue 21): the coordinators who answer for the crisis's data.
     'group.erase',
+    // Sites (issue 20): the coordinators keep the registry; field teams report what they see.
+    'site.create',
+    'site.update',
+    'site.report',
+    'site.read',
   ],
   // Responders and embassies export only the groups they see in full (`exportableGroups`); the
   // shareable aggregate and the situation report describe the whole crisis, so coordinators only.
-  responder: ['assignment.update', 'group.read', 'export.groups'],
+  responder: ['assignment.update', 'group.read', 'export.groups', 'site.read'],
   // A consulate moves only its own consular assignments (scoped in the assignment plan).
-  embassy: ['group.read', 'aggregate.read', 'export.groups', 'consular.read', 'export.evacuation', 'assignment.update'],
+  embassy: ['group.read', 'aggregate.read', 'export.groups', 'consular.read', 'export.evacuation', 'assignment.update', 'site.read'],
   admin: ['admin.manage', 'audit.read'],
 };
 
@@ -72,6 +78,10 @@ export const ACTIONS: readonly Action[] = [
   'consular.read',
   'export.evacuation',
   'group.erase',
+  'site.create',
+  'site.update',
+  'site.report',
+  'site.read',
   'audit.read',
   'admin.manage',
 ];

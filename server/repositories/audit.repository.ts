@@ -42,7 +42,10 @@ export type AuditAction =
   | 'retention.set_policy'
   | 'retention.clear_policy'
   | 'retention.close_crisis'
-  | 'retention.purge';
+  | 'retention.purge'
+  | 'site.create'
+  | 'site.update'
+  | 'site.report';
 
 /** `refused`: not attempted at all (rate limit, lock). */
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
@@ -53,7 +56,7 @@ export interface AuditEntry {
   userId: string | null;
   role: Role | null;
   action: AuditAction;
-  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | null;
+  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | 'site' | null;
   recordId: string | null;
   outcome: AuditOutcome;
   /**

@@ -9,10 +9,12 @@ import type { IdempotencyRepository } from './idempotency.repository';
 import type { ImportRepository } from './import.repository';
 import type { RetentionRepository } from './retention.repository';
 import type { SessionRepository } from './session.repository';
+import type { SiteRepository } from './site.repository';
 import type { SitrepRepository } from './sitrep.repository';
 import type { UserRepository } from './user.repository';
 import type { GroupSummary } from '../../shared/packed-views';
 import type { Group } from '../../shared/schemas/group.schema';
+import type { Site } from '../../shared/schemas/site.schema';
 
 /**
  * The storage contract: what the services may ask of a database, the same for both engines.
@@ -51,6 +53,7 @@ export type ImportStore = Async<ImportRepository>;
 export type ApiTokenStore = Async<ApiTokenRepository>;
 export type RetentionStore = Async<RetentionRepository>;
 export type AdminAreaStore = Async<AdminAreaRepository>;
+export type SiteStore = Async<SiteRepository>;
 
 export type GroupStore = Async<GroupRepository> & {
   /**
@@ -89,6 +92,7 @@ export interface Repositories {
   apiTokens: ApiTokenStore;
   retention: RetentionStore;
   adminAreas: AdminAreaStore;
+  sites: SiteStore;
   /**
    * Runs `fn` in one write transaction: all its writes commit together or none do; the promise
    * settles after COMMIT (durable: SQLite synchronous=FULL, PostgreSQL synchronous_commit on).
@@ -141,6 +145,18 @@ export async function* eachSummary(repos: Pick<Repositories, 'groups'>, crisisId
     const last = page.at(-1);
     if (!last || page.length < pageSize) return;
     after = last.key;
+  }
+}
+
+/** Every site of a crisis, page by page, in creation order. */
+export async function* eachSite(repos: Pick<Repositories, 'sites'>, crisisId: string, pageSize = 500): AsyncGenerator<Site> {
+  let after = '';
+  for (;;) {
+    const page = await repos.sites.pageByCrisis(crisisId, after, pageSize);
+    yield* page;
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return;
+    after = last.id;
   }
 }
 

@@ -1,6 +1,8 @@
 import { projectGroup, type Audience } from '../../shared/projection';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import { projectSite } from '../../shared/sites';
+import { isSiteChange, type PublishedChange } from './command.service';
 
 /**
  * What one audience receives of one committed change, for the live feed and catch-up alike:
@@ -15,4 +17,13 @@ export function projectChange(audience: Audience, seq: number, before: Group | n
   if (view) return { kind: 'group.upsert', seq, group: view };
   if (before && projectGroup(audience, before)) return { kind: 'group.remove', seq, groupId: after.id };
   return null;
+}
+
+/** What one audience receives of a published change of either entity (the live feed's one call). */
+export function projectPublished(audience: Audience, change: PublishedChange): ChangeEvent | null {
+  if (isSiteChange(change)) {
+    const site = projectSite(audience, change.site);
+    return site ? { kind: 'site.upsert', seq: change.seq, site } : null;
+  }
+  return projectChange(audience, change.seq, change.before, change.after, change.erased);
 }

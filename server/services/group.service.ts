@@ -168,6 +168,11 @@ export class GroupService {
           const followUpBy = current.followUpBy.includes(user.id) ? current.followUpBy : [...current.followUpBy, user.id];
           return { group: { ...current, followUpBy }, audits: ['group.follow_up_request'] };
         });
+      case 'site.create':
+      case 'site.update':
+      case 'site.report':
+        // CommandService sends these to SiteService; one reaching here is a wiring mistake.
+        throw new InvariantError(`${command.type} is applied by SiteService, not GroupService`);
       default: {
         const unhandled: never = command;
         // Never the payload in the message: it may hold personal values and messages are logged.

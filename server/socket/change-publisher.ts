@@ -1,7 +1,7 @@
 import type { Logger } from '../log';
-import type { CommittedChange } from '../services/group.service';
+import { isSiteChange, type PublishedChange } from '../services/command.service';
 import type { ChangeSource } from '../services/committed-changes';
-import { projectChange } from '../services/change-projection';
+import { projectChange, projectPublished } from '../services/change-projection';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { packedRoomOf, personalRoomOf, type AudienceRoom } from './audience-room';
 import { fieldUsersOf } from '../../shared/projection';
@@ -44,7 +44,7 @@ export class ChangePublisher {
   #catching: Promise<void> = Promise.resolve();
   /** Runs a publication (the socket server holds each socket's frames of it for one write: OutputHold). */
   deliver: (work: () => void) => void = (work) => work();
-  readonly #listeners: ((change: CommittedChange) => void)[] = [];
+  readonly #listeners: ((change: PublishedChange) => void)[] = [];
   readonly #packedMin: number;
 
   /**
@@ -79,12 +79,12 @@ export class ChangePublisher {
   }
 
   /** Calls `listener` after each change published to this process's rooms (the consular notifier). */
-  onPublished(listener: (change: CommittedChange) => void): void {
+  onPublished(listener: (change: PublishedChange) => void): void {
     this.#listeners.push(listener);
   }
 
   /** A change this process committed. Called only after the transaction commits. */
-  publish(change: CommittedChange): void {
+  publish(change: PublishedChange): void {
     this.publishAll([change]);
   }
 
@@ -94,7 +94,7 @@ export class ChangePublisher {
    * see only one; `changesPacked` to the sockets that asked, for a big batch), so a batch costs
    * each socket one message, not one per change.
    */
-  publishAll(changes: readonly CommittedChange[]): void {
+  publishAll(changes: readonly PublishedChange[]): void {
     const last = changes.at(-1);
     if (!last) return;
     const published = this.#published;
@@ -200,10 +200,11 @@ export class ChangePublisher {
    * Only members with a socket here; a change concerns its reporter and its follow-up teams, so
    * this costs a projection or two per change, not one per field phone.
    */
-  #personal(room: AudienceRoom, changes: readonly CommittedChange[], live: Map<string, Set<string>>): Map<string, Map<number, ChangeEvent | null>> {
+  #personal(room: AudienceRoom, changes: readonly PublishedChange[], live: Map<string, Set<string>>): Map<string, Map<number, ChangeEvent | null>> {
     const byUser = new Map<string, Map<number, ChangeEvent | null>>();
     changes.forEach((change, index) => {
-      if (room.audience.crisisId !== change.crisisId) return;
+      // A site is the same for every member of the room: nothing personal to lay over it.
+      if (room.audience.crisisId !== change.crisisId || isSiteChange(change)) return;
       const users = new Set([...(change.before ? fieldUsersOf(change.before) : []), ...fieldUsersOf(change.after)]);
       for (const userId of users) {
         if (!live.has(personalRoomOf(room.name, userId))) continue;
@@ -215,7 +216,7 @@ export class ChangePublisher {
     return byUser;
   }
 
-  #emit(changes: readonly CommittedChange[]): void {
+  #emit(changes: readonly PublishedChange[]): void {
     if (changes.length === 0) return;
     // This process's rooms only (`local`): the other processes publish the same changes to theirs.
     const live = this.#io.of('/').adapter.rooms;
@@ -226,9 +227,7 @@ export class ChangePublisher {
         continue;
       }
       // Each change projected for the room, by its index in the batch (null: nothing for the room).
-      const shared = changes.map((change) =>
-        room.audience.crisisId === change.crisisId ? projectChange(room.audience, change.seq, change.before, change.after, change.erased) : null,
-      );
+      const shared = changes.map((change) => (room.audience.crisisId === change.crisisId ? projectPublished(room.audience, change) : null));
       const events: ChangeEvent[] = [];
       for (const event of shared) {
         if (!event) continue;

@@ -2,6 +2,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import type { ConsularService } from '../services/consular.service';
 import type { CommittedChange } from '../services/group.service';
+import { isSiteChange, type PublishedChange } from '../services/command.service';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { WaymarkIo } from './socket-server';
 
@@ -55,7 +56,9 @@ export class ConsularNotifier {
   }
 
   /** Called after a change was published to this process's rooms. */
-  changed(change: CommittedChange): void {
+  changed(change: PublishedChange): void {
+    // A site's change moves no embassy's figures (sites hold no nationals).
+    if (isSiteChange(change)) return;
     const states = new Set<string>();
     for (const g of [change.before, change.after]) for (const n of g?.nationalities ?? []) states.add(n.code);
     const live = this.#io.of('/').adapter.rooms;

@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import { readCookie, SESSION_COOKIE } from '../http/cookies';
 import type { AuthService, KnownSession } from '../services/auth.service';
-import type { CommittedChange, GroupService } from '../services/group.service';
+import type { CommandExecutor, PublishedChange } from '../services/command.service';
 import type { SyncService } from '../services/sync.service';
 import type { ChangeSource } from '../services/committed-changes';
 import type { Repositories } from '../repositories/repositories';
@@ -49,7 +49,8 @@ export type WaymarkSocket = Socket<ClientToServerEvents, ServerToClientEvents, I
 export interface SocketDeps {
   repositories: Repositories;
   auth: AuthService;
-  groups: GroupService;
+  /** Applies commands (CommandService: groups' and sites'). */
+  commands: CommandExecutor;
   sync: SyncService;
   /** The committed changes, for publishing what another process (or anything else) wrote. */
   changes: ChangeSource;
@@ -130,8 +131,8 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   }
   const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger, deps.now) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
-  const publishBatch = (changes: readonly CommittedChange[]) => publisher.publishAll(changes);
-  const writes: WritePath = new GroupCommit(deps.repositories, deps.groups, publishBatch, deps.logger, deps.groupCommit, deps.auth);
+  const publishBatch = (changes: readonly PublishedChange[]) => publisher.publishAll(changes);
+  const writes: WritePath = new GroupCommit(deps.repositories, deps.commands, publishBatch, deps.logger, deps.groupCommit, deps.auth);
   writes.deliver = (work) => hold.run(work);
 
   io.use(async (socket, next) => {

@@ -1,8 +1,9 @@
 import { describeError, type Logger } from '../log';
 import type { BatchKeys } from '../repositories/contract';
 import type { Repositories } from '../repositories/repositories';
-import type { Actor, CommandOutcome, CommittedChange, GroupService } from '../services/group.service';
-import type { Command } from '../../shared/schemas/command.schema';
+import type { Actor } from '../services/group.service';
+import type { CommandExecutor, PublishedChange, WriteOutcome } from '../services/command.service';
+import { isSiteCommand, type Command } from '../../shared/schemas/command.schema';
 import type { Audience } from '../../shared/projection';
 import type { ConnectionState } from '../repositories/session.repository';
 import { failure } from '../../shared/protocol';
@@ -55,8 +56,8 @@ export const DEFAULT_MAX_BATCH = 512;
 /** The socket commands' write path (GroupCommit; tests may stand in for it). */
 export interface WritePath {
   /** Queues a parsed, authorized command; `done` is called once it is committed and published (or refused). */
-  submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId?: string | null): void;
-  execute(actor: Actor, command: Command): Promise<CommandOutcome>;
+  submit(actor: Actor, command: Command, done: (outcome: WriteOutcome) => void, sessionId?: string | null): void;
+  execute(actor: Actor, command: Command): Promise<WriteOutcome>;
   /** Commands waiting for the next flush. */
   readonly waiting: number;
   /** Starts a flush of what waits (if none runs); resolves when the queue is empty. */
@@ -75,7 +76,7 @@ export interface WritePath {
 interface Pending {
   actor: Actor;
   command: Command;
-  done: (outcome: CommandOutcome) => void;
+  done: (outcome: WriteOutcome) => void;
   /** The session the command came with; checked in the batch's transaction. */
   sessionId: string | null;
 }
@@ -96,8 +97,8 @@ export interface FlushStats {
 
 export class GroupCommit implements WritePath {
   readonly #repos: Repositories;
-  readonly #groups: Pick<GroupService, 'execute'>;
-  readonly #publish: (changes: readonly CommittedChange[]) => void;
+  readonly #groups: CommandExecutor;
+  readonly #publish: (changes: readonly PublishedChange[]) => void;
   readonly #logger: Logger;
   readonly #maxBatch: number;
   readonly #sessions: SessionCheck | null;
@@ -111,9 +112,9 @@ export class GroupCommit implements WritePath {
 
   constructor(
     repos: Repositories,
-    groups: Pick<GroupService, 'execute'>,
+    groups: CommandExecutor,
     /** Sends a batch's changes, in commit order, to the rooms that may see them. */
-    publish: (changes: readonly CommittedChange[]) => void,
+    publish: (changes: readonly PublishedChange[]) => void,
     logger: Logger,
     options: GroupCommitOptions = {},
     sessions: SessionCheck | null = null,
@@ -131,7 +132,7 @@ export class GroupCommit implements WritePath {
    * refused). With a `sessionId`, the command is refused `unauthorized` unless that session is still
    * live for `actor` when the batch runs.
    */
-  submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId: string | null = null): void {
+  submit(actor: Actor, command: Command, done: (outcome: WriteOutcome) => void, sessionId: string | null = null): void {
     this.#queue.push({ actor, command, done, sessionId });
     if (this.#running) return; // the running flush takes the queue when it ends
     if (this.#queue.length >= this.#maxBatch) void this.flush();
@@ -139,7 +140,7 @@ export class GroupCommit implements WritePath {
   }
 
   /** The same as `submit`, as a promise. */
-  execute(actor: Actor, command: Command): Promise<CommandOutcome> {
+  execute(actor: Actor, command: Command): Promise<WriteOutcome> {
     return new Promise((resolve) => this.submit(actor, command, resolve));
   }
 
@@ -186,7 +187,7 @@ export class GroupCommit implements WritePath {
     let taken: Pending[] | null = null;
     const take = (): Pending[] => (taken ??= this.#queue.splice(0, this.#maxBatch));
     let applyMs = 0;
-    let outcomes: CommandOutcome[];
+    let outcomes: WriteOutcome[];
     try {
       // writeBatch may run this twice (see the contract): it only reads and writes the database.
       outcomes = await this.#repos.writeBatch(
@@ -195,7 +196,7 @@ export class GroupCommit implements WritePath {
           const applying = performance.now();
           const allowed = await this.#sessionsAllow(batch);
           // One after another: a later command of the batch sees what the earlier ones wrote.
-          const applied: CommandOutcome[] = [];
+          const applied: WriteOutcome[] = [];
           for (const [i, item] of batch.entries()) applied.push(allowed[i] ? await this.#applyOne(item) : { ack: sessionEnded(), committed: [] });
           applyMs = performance.now() - applying;
           return applied;
@@ -238,7 +239,7 @@ export class GroupCommit implements WritePath {
     return batch.map((item) => item.sessionId === null || check.connectionMatches(live.get(item.sessionId), item.actor.audience));
   }
 
-  async #applyOne(item: Pending): Promise<CommandOutcome> {
+  async #applyOne(item: Pending): Promise<WriteOutcome> {
     try {
       return await this.#groups.execute(item.actor, item.command);
     } catch (error) {
@@ -258,8 +259,8 @@ export class GroupCommit implements WritePath {
  */
 export function publishThenAnswer(
   logger: Logger,
-  publish: (changes: readonly CommittedChange[]) => void,
-  committed: readonly CommittedChange[],
+  publish: (changes: readonly PublishedChange[]) => void,
+  committed: readonly PublishedChange[],
   answerAll: () => void,
 ): void {
   try {
@@ -272,7 +273,7 @@ export function publishThenAnswer(
 }
 
 /** Answers one command of a batch. */
-export function answer(logger: Logger, done: (outcome: CommandOutcome) => void, outcome: CommandOutcome): void {
+export function answer(logger: Logger, done: (outcome: WriteOutcome) => void, outcome: WriteOutcome): void {
   try {
     done(outcome);
   } catch (error) {
@@ -285,6 +286,8 @@ export function answer(logger: Logger, done: (outcome: CommandOutcome) => void, 
 function batchKeys(batch: readonly Pending[]): BatchKeys {
   const groupIds: string[] = [];
   for (const { command } of batch) {
+    // A site command looks up no group (its site row is read as it runs).
+    if (isSiteCommand(command)) continue;
     if (command.type === 'group.report') groupIds.push(command.group.id);
     else groupIds.push(command.groupId);
     if (command.type === 'group.merge') groupIds.push(command.intoGroupId);

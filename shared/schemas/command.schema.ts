@@ -3,6 +3,7 @@ import { Uuid } from '../ids';
 import { Timestamp } from '../ids';
 import { AssignmentStatus, ConsularProgress } from './assignment.schema';
 import { GroupInput, GroupPatch, GroupStatus } from './group.schema';
+import { SiteInput, SitePatch, SiteReport } from './site.schema';
 
 const base = {
   /** Made by the client (UUIDv7); a repeated id returns the first result and changes nothing. */
@@ -65,6 +66,23 @@ export const RequestFollowUpCommand = z.object({
   userId: Uuid,
 });
 
+/** Registers a site of the crisis (coordinator). */
+export const CreateSiteCommand = z.object({ type: z.literal('site.create'), ...base, site: SiteInput });
+/** Edits any field of a site (coordinator); a stale baseVersion gets `conflict` with the current site. */
+export const UpdateSiteCommand = z.object({
+  type: z.literal('site.update'),
+  ...base,
+  siteId: Uuid,
+  baseVersion: z.number().int().min(1),
+  patch: SitePatch,
+});
+/**
+ * A field team's observation of a site's status and occupancy, possibly made offline hours ago. No
+ * baseVersion: observations are ordered by `observedAt` (shared/sites.ts `decideReport`), not by
+ * the version the phone held.
+ */
+export const ReportSiteCommand = z.object({ type: z.literal('site.report'), ...base, siteId: Uuid, report: SiteReport });
+
 /** Every write a client can make: a tagged union, handled by an exhaustive switch on the server. */
 export const Command = z.discriminatedUnion('type', [
   ReportGroupCommand,
@@ -74,7 +92,22 @@ export const Command = z.discriminatedUnion('type', [
   UpdateAssignmentCommand,
   MergeGroupCommand,
   RequestFollowUpCommand,
+  CreateSiteCommand,
+  UpdateSiteCommand,
+  ReportSiteCommand,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 export const COMMAND_TYPES = Command.options.map((o) => o.shape.type.value) as CommandType[];
+
+/** The commands about sites (issue 20), applied by SiteService; every other command is about a group. */
+export type SiteCommand = Extract<Command, { type: `site.${string}` }>;
+export const isSiteCommand = (c: Command): c is SiteCommand => c.type.startsWith('site.');
+
+/** The id of the record a command is about: the reported or edited group's, or the site's. */
+export function commandSubjectId(command: Command): string {
+  if (command.type === 'group.report') return command.group.id;
+  if (command.type === 'site.create') return command.site.id;
+  if (command.type === 'site.update' || command.type === 'site.report') return command.siteId;
+  return command.groupId;
+}

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { Uuid } from '../ids';
 import { Crisis } from './crisis.schema';
 import { GroupView } from './group.schema';
+import { Site } from './site.schema';
 
 /** One committed change as an audience receives it. `seq` is the change log's sequence number. */
 export const ChangeEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('group.upsert'), seq: z.number().int().min(1), group: GroupView }),
   /** The group left this audience's view (or was deleted): drop it, nothing more will follow. */
   z.object({ kind: z.literal('group.remove'), seq: z.number().int().min(1), groupId: Uuid }),
+  /** A site (issue 20) as it stands now, projected for the audience (shared/sites.ts `projectSite`). */
+  z.object({ kind: z.literal('site.upsert'), seq: z.number().int().min(1), site: Site }),
 ]);
 export type ChangeEvent = z.infer<typeof ChangeEvent>;
 
@@ -32,6 +35,8 @@ export interface SnapshotResult {
   seq: number;
   crisis: Crisis;
   groups: GroupView[];
+  /** The crisis's sites, projected for the audience (issue 20). */
+  sites: Site[];
 }
 export interface CatchUpResult {
   ok: true;
@@ -56,6 +61,8 @@ export interface PackedSnapshotResult {
   seq: number;
   head: number;
   crisis: Crisis;
+  /** The crisis's sites, projected for the audience: a few hundred at most, sent as they are. */
+  sites: Site[];
   /** gzip(JSON.stringify(PackedViews)). */
   views: Uint8Array | ArrayBuffer;
 }
@@ -69,4 +76,16 @@ export interface PackedChangesResult {
   seq: number;
   /** gzip(JSON.stringify(PackedChanges)). */
   changes: Uint8Array | ArrayBuffer;
+}
+
+/** The id of the record a change is about: a group's or a site's. */
+export function changedId(change: ChangeEvent): string {
+  switch (change.kind) {
+    case 'group.upsert':
+      return change.group.group.id;
+    case 'group.remove':
+      return change.groupId;
+    case 'site.upsert':
+      return change.site.id;
+  }
 }

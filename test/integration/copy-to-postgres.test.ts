@@ -11,7 +11,7 @@ import type { Repositories } from '../../server/repositories/contract';
 import { eachGroup } from '../../server/repositories/contract';
 import { createPostgresRepositories } from '../../server/repositories/pg/pg-store';
 import { createSqliteRepositories } from '../../server/repositories/sqlite-store';
-import { makeGroup } from '../support/factories';
+import { makeGroup, makeSite } from '../support/factories';
 import { area, square } from '../support/boundaries';
 import { startPostgres, type PgHarness } from '../support/postgres';
 import { makeAgency, makeCrisis, makeUser } from '../support/storage-fixtures';
@@ -84,6 +84,10 @@ async function fill(repos: Repositories, db: Db): Promise<string> {
   await repos.adminAreas.setRecomputeCursor(crisis.id, 1, 300);
   // An idempotency record from before SQLite's migration 004 holds its ack as JSON (only raw SQL writes one now).
   db.prepare('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)').run('cmd-legacy', user.id, '{"ok":false,"code":"x"}', at(12));
+  // A site (issue 20) and its logged change.
+  const site = makeSite({ crisisId: crisis.id, name: 'Centre « Al Nour »', capacity: null });
+  await repos.sites.insert(site);
+  await repos.changeLog.appendSiteChange('site.create', site, user.id, at(14));
   // A change that was logged and later removed: its number must never be handed out again.
   const gone = await repos.changeLog.appendGroupChange('group.setStatus', { ...edited, version: 3 }, null, at(13));
   db.prepare('DELETE FROM change_log WHERE seq = ?').run(gone);
@@ -122,7 +126,7 @@ describe('copyToPostgres', () => {
       users: 1,
       sessions: 1,
       groups: 620,
-      change_log: 621,
+      change_log: 622,
       idempotency: 2,
       audit: 2,
       sitreps: 1,
@@ -133,9 +137,10 @@ describe('copyToPostgres', () => {
       purges: 1,
       admin_boundaries: 1,
       admin_areas: 2,
+      sites: 1,
       'groups in report order': 620,
     });
-    expect(report.headSeq).toBe(622);
+    expect(report.headSeq).toBe(623);
 
     const pgRepos = createPostgresRepositories(pool);
     const inOrder = async (repos: Repositories): Promise<string[]> => {
@@ -146,13 +151,16 @@ describe('copyToPostgres', () => {
     expect(await inOrder(pgRepos)).toEqual(await inOrder(sqliteRepos));
     expect(await pgRepos.idempotency.find('cmd-pointer')).toEqual(await sqliteRepos.idempotency.find('cmd-pointer'));
     expect(await pgRepos.audit.query({ limit: 10 })).toEqual(await sqliteRepos.audit.query({ limit: 10 }));
-    expect(await pgRepos.changeLog.headSeq()).toBe(621);
+    expect(await pgRepos.changeLog.headSeq()).toBe(622);
+    const sitesOf = async (repos: Repositories) => repos.sites.pageByCrisis(crisisId, '', 10);
+    expect(await sitesOf(pgRepos)).toEqual(await sitesOf(sqliteRepos));
+    expect(await pgRepos.changeLog.listAfter(crisisId, 621, 622)).toEqual(await sqliteRepos.changeLog.listAfter(crisisId, 621, 622));
     expect(await pgRepos.adminAreas.listByCrisis(crisisId)).toEqual(await sqliteRepos.adminAreas.listByCrisis(crisisId));
     expect(await pgRepos.adminAreas.boundaries(crisisId)).toEqual(await sqliteRepos.adminAreas.boundaries(crisisId));
     const group = makeGroup({ crisisId });
     await pgRepos.groups.insert(group);
-    // The next number follows the last one SQLite handed out (622 was deleted), and audit ids continue.
-    expect(await pgRepos.changeLog.appendGroupChange('group.report', group, null, at(20))).toBe(623);
+    // The next number follows the last one SQLite handed out (623 was deleted), and audit ids continue.
+    expect(await pgRepos.changeLog.appendGroupChange('group.report', group, null, at(20))).toBe(624);
     await pgRepos.audit.append({ at: at(21), userId: null, role: null, action: 'audit.read', recordType: null, recordId: null, outcome: 'ok' });
     expect((await pgRepos.audit.query({ limit: 1 }))[0]?.id).toBe(3);
   });

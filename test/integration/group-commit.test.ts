@@ -8,7 +8,8 @@ import { silentLogger } from '../../server/log';
 import { createRepositories, type Repositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { AuthService } from '../../server/services/auth.service';
-import { GroupService, type Actor, type CommandOutcome, type CommittedChange } from '../../server/services/group.service';
+import { GroupService, type Actor } from '../../server/services/group.service';
+import type { PublishedChange, WriteOutcome } from '../../server/services/command.service';
 import { DEFAULT_SESSION_POLICY } from '../../server/config';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { GroupCommit } from '../../server/write/group-commit';
@@ -80,15 +81,15 @@ describe(GroupCommit.name, () => {
     const writes = new GroupCommit(
       repos,
       service,
-      (changes: readonly CommittedChange[]) => {
+      (changes: readonly PublishedChange[]) => {
         for (const change of changes) events.push({ kind: 'publish', seq: change.seq, inTransaction: repos.inTransaction() });
       },
       silentLogger,
     );
-    const outcomes: CommandOutcome[] = [];
+    const outcomes: WriteOutcome[] = [];
     const submit = (actor: Actor, command: Command) => {
       const index = outcomes.length;
-      outcomes.push(undefined as unknown as CommandOutcome);
+      outcomes.push(undefined as unknown as WriteOutcome);
       writes.submit(actor, command, (outcome) => {
         outcomes[index] = outcome;
         events.push({ kind: 'ack', index, inTransaction: repos.inTransaction() });

@@ -3,7 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Repositories } from '../../server/repositories/contract';
 import type { Group } from '../../shared/schemas/group.schema';
 import { summarizeGroup } from '../../shared/packed-views';
-import { makeGroup } from '../support/factories';
+import { makeGroup, makeSite } from '../support/factories';
+import type { Site } from '../../shared/schemas/site.schema';
 import { area, square } from '../support/boundaries';
 import { makeAgency, makeCrisis, makeUser, postgresEngine, signal, sqliteEngine, type EngineUnderTest, type OpenedStore } from '../support/storage-fixtures';
 
@@ -322,6 +323,72 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.changeLog.stateBefore(a.group.id, a.seq)).toBeNull();
       expect(await repos.changeLog.stateBefore(a.group.id, a3.seq)).toEqual(a2.group);
       expect(await repos.changeLog.stateBefore(a.group.id, a2.seq)).toEqual(a.group);
+    });
+  });
+
+  describe('sites', () => {
+    it('stores a site, reads it by id, and pages a crisis in id order', async () => {
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      const sites = [makeSite({ crisisId }), makeSite({ crisisId, name: 'Transit « B »', type: 'transit_centre', capacity: null }), makeSite({ crisisId })];
+      for (const site of sites) await repos.sites.insert(site);
+      await repos.sites.insert(makeSite({ crisisId: other.id }));
+      expect(await repos.sites.findById(sites[1]!.id)).toEqual(sites[1]);
+      expect(await repos.sites.findById(uuidv7())).toBeNull();
+      expect(await repos.sites.pageByCrisis(crisisId, '', 2)).toEqual(sites.slice(0, 2));
+      expect(await repos.sites.pageByCrisis(crisisId, sites[1]!.id, 2)).toEqual(sites.slice(2));
+    });
+
+    it('updates only from the version before, and refuses a site of an unknown crisis', async () => {
+      const site = makeSite({ crisisId });
+      await repos.sites.insert(site);
+      const next: Site = { ...site, version: 2, occupancy: 250, status: 'full' };
+      await repos.sites.update(next);
+      expect(await repos.sites.findById(site.id)).toEqual(next);
+      await expect(repos.sites.update({ ...site, version: 2, occupancy: 1 })).rejects.toThrow(/lost a race/);
+      await expect(repos.sites.insert(makeSite({ crisisId: uuidv7() }))).rejects.toThrow();
+    });
+
+    it("numbers a site's changes with the groups', gives both to the live feed and catch-up, and keeps sites out of group histories", async () => {
+      const a = await reportGroup();
+      const site = makeSite({ crisisId });
+      await repos.sites.insert(site);
+      const siteSeq = await repos.changeLog.appendSiteChange('site.create', site, null, at(3));
+      const b = await reportGroup();
+      expect([a.seq, siteSeq, b.seq]).toEqual([1, 2, 3]);
+      const logged = { entity: 'site', seq: 2, crisisId, entityId: site.id, kind: 'site.create', site, actor: null, at: at(3) };
+      expect((await repos.changeLog.listAfter(crisisId, 1, 3))[0]).toEqual(logged);
+      expect(seqsOf(await repos.changeLog.listRange(0, 3, 10))).toEqual([1, 2, 3]);
+      expect(await repos.changeLog.countAfter(crisisId, 0, 10)).toBe(3);
+      // The folds, timelines and retention read groups only.
+      expect(seqsOf(await repos.changeLog.pageCrisis(crisisId, 0, 10))).toEqual([1, 3]);
+      expect(await repos.changeLog.listForEntity(crisisId, site.id)).toEqual([]);
+      expect(await repos.changeLog.stateBefore(site.id, 3)).toBeNull();
+    });
+
+    it("numbers a batch's site and group changes in one gap-free sequence", async () => {
+      const site = makeSite({ crisisId });
+      const group = makeGroup({ crisisId });
+      const seqs = await repos.writeBatch(
+        async () => {
+          await repos.groups.insert(group);
+          const first = await repos.changeLog.appendGroupChange('group.report', group, null, at(1));
+          await repos.sites.insert(site);
+          const second = await repos.changeLog.appendSiteChange('site.create', site, null, at(2));
+          const next = { ...group, version: 2, status: 'verified' as const };
+          await repos.groups.update(next);
+          const third = await repos.changeLog.appendGroupChange('group.setStatus', next, null, at(3));
+          return [first, second, third];
+        },
+        () => ({ commandIds: [], groupIds: [group.id] }),
+      );
+      expect(seqs).toEqual([1, 2, 3]);
+      expect((await repos.changeLog.listRange(0, 3, 10)).map((c) => ('site' in c ? `site:${c.site.id}` : `group:${c.group.version}`))).toEqual([
+        'group:1',
+        `site:${site.id}`,
+        'group:2',
+      ]);
+      expect(await repos.changeLog.headSeq()).toBe(3);
     });
   });
 

@@ -1,5 +1,6 @@
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
+import type { Site } from '../../../shared/schemas/site.schema';
 import { ChangeLog } from '../state/change-log';
 import type { HeldView } from './held-view';
 
@@ -18,6 +19,8 @@ import type { HeldView } from './held-view';
  */
 export class ChangeFeed {
   readonly groups = new Map<string, HeldView>();
+  /** The crisis's sites (issue 20), as projected for this user. */
+  readonly sites = new Map<string, Site>();
   /** Which groups changed since a reader last looked (see ChangeLog): every change to `groups` is written here. */
   readonly log = new ChangeLog();
   #lastAppliedSeq: number | null = null;
@@ -63,9 +66,10 @@ export class ChangeFeed {
     return taken;
   }
 
-  /** A snapshot replaces every group. */
-  applySnapshot(seq: number, groups: readonly HeldView[]): boolean {
+  /** A snapshot replaces every group and every site. */
+  applySnapshot(seq: number, groups: readonly HeldView[], sites: readonly Site[] = []): boolean {
     this.#replaceAll(groups);
+    this.#replaceSites(sites);
     this.#lastAppliedSeq = seq;
     this.#endSync();
     return true;
@@ -76,8 +80,9 @@ export class ChangeFeed {
    * every group, but the sync is not over; live changes stay buffered until the catch-up from its
    * `seq` (the caller asks for it next) is applied.
    */
-  applyBase(seq: number, groups: readonly HeldView[]): boolean {
+  applyBase(seq: number, groups: readonly HeldView[], sites: readonly Site[] = []): boolean {
     this.#replaceAll(groups);
+    this.#replaceSites(sites);
     this.#lastAppliedSeq = seq;
     return true;
   }
@@ -108,6 +113,12 @@ export class ChangeFeed {
     return this.#upsert(view);
   }
 
+  /** A site a command's acknowledgement carries: as `applyAcknowledged`, a newer version held stays. */
+  applyAcknowledgedSite(site: Site, seq: number): boolean {
+    if (this.#lastAppliedSeq !== null && seq <= this.#lastAppliedSeq) return false;
+    return this.#upsertSite(site);
+  }
+
   /**
    * A group read on its own (its details): it replaces what is held unless that is a newer
    * version. It carries no sequence number, so it moves none.
@@ -130,6 +141,7 @@ export class ChangeFeed {
   /** Forgets everything (sign-out). */
   reset(): void {
     this.groups.clear();
+    this.sites.clear();
     this.log.resetAll();
     this.#lastAppliedSeq = null;
     this.#syncing = false;
@@ -159,7 +171,21 @@ export class ChangeFeed {
         if (!this.groups.delete(change.groupId)) return false;
         this.log.touch(change.groupId);
         return true;
+      case 'site.upsert':
+        return this.#upsertSite(change.site);
     }
+  }
+
+  #replaceSites(sites: readonly Site[]): void {
+    this.sites.clear();
+    for (const site of sites) this.sites.set(site.id, site);
+  }
+
+  #upsertSite(site: Site): boolean {
+    const existing = this.sites.get(site.id);
+    if (existing && existing.version > site.version) return false;
+    this.sites.set(site.id, site);
+    return true;
   }
 
   /**

@@ -1,9 +1,6 @@
 import type { Failure } from '../../../shared/protocol';
-import { Command } from '../../../shared/schemas/command.schema';
+import { Command, commandSubjectId } from '../../../shared/schemas/command.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
-
-/** The group a command is about: the one it reports, or the one it changes. */
-const targetOf = (command: Command): string => (command.type === 'group.report' ? command.group.id : command.groupId);
 
 /** waiting: not acknowledged yet, sent again after a reconnect; sent: committed; rejected: refused, with why. */
 export type OutboxStatus = 'waiting' | 'sent' | 'rejected';
@@ -131,7 +128,7 @@ export class Outbox {
    */
   forgetGroups(removed: ReadonlySet<string>, left: ReadonlySet<string>): number {
     const goes = (e: OutboxEntry): boolean => {
-      const id = targetOf(e.command);
+      const id = commandSubjectId(e.command);
       return removed.has(id) || (e.status !== 'waiting' && left.has(id));
     };
     const going = this.entries.filter(goes);

@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION, type ErrorCode } from '../../../shared/protocol';
 import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
+import { Site } from '../../../shared/schemas/site.schema';
 import { ImportJob } from '../../../shared/schemas/import.schema';
 import { DEVICE_COPY_PROJECTION, type DeviceStore } from '../offline/device-store';
 import { TabCoordinator, type TabMessage } from '../offline/tab-coordinator';
@@ -62,6 +63,8 @@ const LIVE_BATCH_MS = 250;
 export class SyncClient {
   /** Every group this user may see. Mutated in place: read `revision` to react to changes. */
   readonly groups: ReadonlyMap<string, HeldView>;
+  /** The crisis's sites (issue 20). Mutated in place: read `revision` to react to changes. */
+  readonly sites: ReadonlyMap<string, Site>;
   /** Which of `groups` changed since a reader last looked, so views update from those alone. */
   readonly changes: ChangeLogReader;
   revision = $state(0);
@@ -113,6 +116,7 @@ export class SyncClient {
 
   constructor(options: SyncClientOptions = {}) {
     this.groups = this.#feed.groups;
+    this.sites = this.#feed.sites;
     this.changes = this.#feed.log;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
     this.#syncTimeoutMs = options.syncTimeoutMs ?? 20_000;
@@ -173,7 +177,8 @@ export class SyncClient {
           : GroupView.array().safeParse(cached.groups);
       if (cached && groups?.success && this.#feed.lastAppliedSeq === null) {
         this.#projection = cached.audience ?? null;
-        this.#feed.applySnapshot(cached.seq, groups.data);
+        const sites = Site.array().safeParse(cached.sites ?? []);
+        this.#feed.applySnapshot(cached.seq, groups.data, sites.success ? sites.data : []);
         if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true, summaries: groups.data.some(isSummaryView) };
         this.revision++;
         this.ready = true;
@@ -462,16 +467,17 @@ export class SyncClient {
             this.#packedBase = { seq: reply.seq, views: reply.views, saved: false, summaries: views.some(isSummaryView) };
             if (reply.seq < reply.head) {
               // A shared snapshot a little behind the log: the missed changes come next, then live.
-              this.#feed.applyBase(reply.seq, views);
+              this.#feed.applyBase(reply.seq, views, reply.sites);
               this.revision++;
               this.#requestSync();
               return;
             }
-            this.#feed.applySnapshot(reply.seq, views);
+            this.#feed.applySnapshot(reply.seq, views, reply.sites);
             this.#synced(true);
             return;
           }
-          const changed = reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups) : this.#feed.applyCatchUp(reply.seq, reply.changes);
+          const changed =
+            reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups, reply.sites) : this.#feed.applyCatchUp(reply.seq, reply.changes);
           if (reply.mode === 'snapshot') {
             this.crisis = reply.crisis;
             this.#packedBase = null;
@@ -584,6 +590,10 @@ export class SyncClient {
         this.revision++;
         this.#scheduleSave();
       }
+      if (ack.site && this.#feed.applyAcknowledgedSite(ack.site, ack.seq)) {
+        this.revision++;
+        this.#scheduleSave();
+      }
     } else {
       const { current, ...failure } = ack;
       void this.outbox.markRejected(id, failure, current ?? null);
@@ -611,12 +621,14 @@ export class SyncClient {
       const base = this.#packedBase;
       if (!base || base.saved) return;
       base.saved = true;
-      store.saveGroups({ userId, seq: base.seq, groups: [], packed: base.views, ...this.#audienceField() }).catch((error: unknown) => {
-        console.warn('waymark: the device could not keep the last groups', error);
-      });
+      store
+        .saveGroups({ userId, seq: base.seq, groups: [], sites: [...this.#feed.sites.values()], packed: base.views, ...this.#audienceField() })
+        .catch((error: unknown) => {
+          console.warn('waymark: the device could not keep the last groups', error);
+        });
       return;
     }
-    store.saveGroups({ userId, seq, groups: views, ...this.#audienceField() }).catch((error: unknown) => {
+    store.saveGroups({ userId, seq, groups: views, sites: [...this.#feed.sites.values()], ...this.#audienceField() }).catch((error: unknown) => {
       console.warn('waymark: the device could not keep the last groups', error);
     });
   }

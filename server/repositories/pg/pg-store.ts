@@ -17,6 +17,7 @@ export { UnstorableTextError } from './queryable';
 import { mustFlushFor, onlyReads, WriteBuffer } from './write-buffer';
 import { PgRetentionRepository } from './retention.repository';
 import { PgSessionRepository } from './session.repository';
+import { PgSiteRepository } from './site.repository';
 import { PgSitrepRepository } from './sitrep.repository';
 import { PgUserRepository } from './user.repository';
 
@@ -283,6 +284,7 @@ export function createPostgresRepositories(
     apiTokens: new PgApiTokenRepository(store),
     retention: new PgRetentionRepository(store),
     adminAreas: new PgAdminAreaRepository(store),
+    sites: new PgSiteRepository(store),
     transaction: (fn) => store.transaction(fn, beginWrite),
     writeBatch: (fn, keys) =>
       store.batch(async () => {

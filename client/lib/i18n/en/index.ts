@@ -12,6 +12,7 @@ import layout from './layout';
 import map from './map';
 import places from './places';
 import retention from './retention';
+import sites from './sites';
 
 /**
  * The English catalogue: the reference every other language must match key for key. Messages
@@ -33,6 +34,7 @@ const en = {
   ...layout,
   ...areas,
   ...retention,
+  ...sites,
 } as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;

@@ -12,6 +12,7 @@ import layout from './layout';
 import map from './map';
 import places from './places';
 import retention from './retention';
+import sites from './sites';
 
 /**
  * The French catalogue: the same keys as English, file for file (test/unit/i18n-catalogues.test.ts
@@ -32,5 +33,6 @@ const fr: Readonly<Record<string, string>> = {
   ...places,
   ...areas,
   ...retention,
+  ...sites,
 };
 export default fr;
