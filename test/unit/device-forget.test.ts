@@ -101,7 +101,7 @@ describe('a removed group leaves the device’s storage at once', () => {
   it('live: the stored groups are rewritten and its outbox records deleted when the removal arrives, not at the next periodic save', async () => {
     const { erased, kept, views } = setUp();
     const device = memoryDevice(null, []);
-    const server = await fakeServer(() => ({ ok: true, mode: 'snapshot', seq: 5, crisis, groups: views }));
+    const server = await fakeServer(() => ({ ok: true, mode: 'snapshot', seq: 5, crisis, groups: views, sites: [] }));
     cleanups.push(server.close);
     const client = new SyncClient({ url: server.url, device: { store: device.store, userId: 'u' } });
     cleanups.push(() => client.destroy());

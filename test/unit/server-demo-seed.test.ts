@@ -68,7 +68,7 @@ describe(seedDemo.name, () => {
     }
   });
 
-  it('is deterministic for a given moment', async () => {
+  it('is deterministic for a given moment', { timeout: 30_000 }, async () => {
     const [a, b] = await Promise.all([seeded(), seeded()]);
 
     expect(await b.repos.groups.listByCrisis(b.crisisId)).toEqual(await a.repos.groups.listByCrisis(a.crisisId));
