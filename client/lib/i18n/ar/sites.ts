@@ -70,7 +70,7 @@ export default {
   'sites.report.title': 'الإبلاغ عن موقع',
   'sites.report.site': 'الموقع',
   'sites.report.choose': 'اختر موقعاً، أو المس واحداً على الخريطة',
-  'sites.report.send': 'حفظ البلاغ',
+  'sites.report.send': 'حفظ بلاغ الموقع',
   'sites.report.queued': 'حُفظ على هذا الهاتف، ويُرسَل فور توفّر الاتصال.',
   'sites.report.sent': 'أُرسل البلاغ.',
   'sites.report.stale': 'لم يُطبَّق: يوجد بلاغ أحدث عن هذا الموقع.',

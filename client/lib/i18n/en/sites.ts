@@ -70,7 +70,7 @@ export default {
   'sites.report.title': 'Report a site',
   'sites.report.site': 'Site',
   'sites.report.choose': 'Choose a site, or tap one on the map',
-  'sites.report.send': 'Save report',
+  'sites.report.send': 'Save site report',
   'sites.report.queued': 'Saved on this phone. It is sent as soon as there is a connection.',
   'sites.report.sent': 'Report sent.',
   'sites.report.stale': 'Not applied: a newer report of this site is on record.',

@@ -70,7 +70,7 @@ export default {
   'sites.report.title': 'Signaler un site',
   'sites.report.site': 'Site',
   'sites.report.choose': 'Choisissez un site, ou touchez-en un sur la carte',
-  'sites.report.send': 'Enregistrer le signalement',
+  'sites.report.send': 'Enregistrer le signalement du site',
   'sites.report.queued': 'Enregistré sur ce téléphone. Il part dès qu’il y a une connexion.',
   'sites.report.sent': 'Signalement envoyé.',
   'sites.report.stale': 'Non appliqué : un signalement plus récent de ce site est déjà enregistré.',
