@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_AREA_ROUTES, BOUNDARY_UPLOAD_TYPE, BoundaryLoadResult, type BoundaryFile } from '../../shared/schemas/admin-area.schema';
 import { AreaFeatureCollection } from '../../shared/admin-areas/area-features';
 import { area, codFeature, collectionText, square } from '../support/boundaries';
@@ -44,7 +44,15 @@ afterAll(async () => {
 
 /** Resolves once every socket of `who` heard `version` (the sweep runs every second). */
 async function heardBy(who: readonly FixtureAccount[], version: number): Promise<void> {
-  for (let i = 0; i < 100 && !who.every((w) => heard.get(w)!.some((args) => args[0] === version)); i++) await new Promise((r) => setTimeout(r, 50));
+  await vi
+    .waitFor(
+      () => {
+        if (!who.every((w) => heard.get(w)!.some((args) => args[0] === version))) throw new Error(`not every socket heard version ${version} yet`);
+      },
+      { timeout: 5_000, interval: 50 },
+    )
+    // The assertions after say who missed it.
+    .catch(() => undefined);
 }
 
 describe('boundaries redraw live', () => {
