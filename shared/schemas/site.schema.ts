@@ -82,7 +82,7 @@ export const SiteInput = z.object({
 export type SiteInput = z.input<typeof SiteInput>;
 export type SiteInputParsed = z.output<typeof SiteInput>;
 
-/** A coordinator's edit: any subset of the fields, plus occupancy; `verified` marks the site checked now. */
+/** A coordinator's edit: some or all of the fields, plus occupancy; `verified` marks the site checked now. */
 export const SitePatch = z
   .object({
     type: SiteKind,
