@@ -23,7 +23,8 @@ import { ConsularSnapshots } from './services/consular-snapshots';
 import { h3AreaIndex } from './services/h3-area-index';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
-import { GroupService, type CommittedChange } from './services/group.service';
+import { GroupService } from './services/group.service';
+import type { PublishedChange } from './services/movement.service';
 import { AdminAreaIndexes } from './services/admin-area-indexes';
 import { AdminAreaService } from './services/admin-area.service';
 import { adminAreaRoutes } from './http/admin-area.routes';
@@ -131,7 +132,7 @@ export function createApp(deps: AppDeps): App {
   const adminAreas = new AdminAreaService({ repos, indexes: areaIndexes, now, publish: (change) => sockets.publisher.publish(change) });
   const apiTokens = new ApiTokenService(repos, now, config.apiRate);
   const retention = new RetentionService(repos, now);
-  const publishAll = (changes: readonly CommittedChange[]) => sockets.publisher.publishAll(changes);
+  const publishAll = (changes: readonly PublishedChange[]) => sockets.publisher.publishAll(changes);
   let retentionRun: Promise<RetentionRun[]> | null = null;
   const runRetention = (): Promise<RetentionRun[]> => {
     // A run still going (a big first purge) is shared rather than doubled.

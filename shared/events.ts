@@ -2,6 +2,7 @@ import type { Failure } from './protocol';
 import type { Command } from './schemas/command.schema';
 import type { GroupView } from './schemas/group.schema';
 import type { ImportJob } from './schemas/import.schema';
+import type { MovementView } from './schemas/movement.schema';
 import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotResult, SnapshotResult, SyncRequest } from './schemas/sync.schema';
 
 /**
@@ -9,7 +10,9 @@ import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotRes
  * projected for the sender (null when the sender may not see it, e.g. a responder who just
  * completed its agency's last open work there, asking again later).
  */
-export type CommandAck = { ok: true; seq: number; group: GroupView | null } | (Failure & { current?: GroupView });
+export type CommandAck =
+  | { ok: true; seq: number; group: GroupView | null; movement?: MovementView | null }
+  | (Failure & { current?: GroupView; movement?: MovementView });
 export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | PackedChangesResult | Failure;
 
 /**

@@ -14,7 +14,7 @@ import {
 } from './schemas/group.schema';
 import { NEED_STATUSES, NEED_TYPES, type Need, type NeedType } from './schemas/need.schema';
 import type { Assignment } from './schemas/assignment.schema';
-import type { ChangeEvent } from './schemas/sync.schema';
+import { ChangeEvent } from './schemas/sync.schema';
 import { Timestamp } from './ids';
 
 /**
@@ -755,26 +755,43 @@ export function decodeViews(packed: unknown): PackedView[] {
 export interface PackedChanges {
   format: typeof PACKED_VIEWS_FORMAT;
   seqs: number[];
-  /** 0 for an upsert (its view is the next in `views`), 1 for a removal (its id is the next in `removed`). */
+  /**
+   * 0 for an upsert (its view is the next in `views`), 1 for a removal (its id is the next in
+   * `removed`), 2 for a change of another record (a movement: the next in `others`, as it is).
+   */
   kinds: number[];
   views: PackedViews;
   removed: string[];
+  /** Movement changes: a few per crisis, sent whole rather than in columns. */
+  others?: ChangeEvent[];
 }
 
 export function encodeChanges(changes: readonly ChangeEvent[]): PackedChanges {
   const views: GroupView[] = [];
   const removed: string[] = [];
+  const others: ChangeEvent[] = [];
+  const kinds: number[] = [];
   for (const c of changes) {
     if (c.kind === 'group.upsert') views.push(c.group);
-    else removed.push(c.groupId);
+    else if (c.kind === 'group.remove') removed.push(c.groupId);
+    else others.push(c);
+    kinds.push(c.kind === 'group.upsert' ? 0 : c.kind === 'group.remove' ? 1 : 2);
   }
   return {
     format: PACKED_VIEWS_FORMAT,
     seqs: changes.map((c) => c.seq),
-    kinds: changes.map((c) => (c.kind === 'group.upsert' ? 0 : 1)),
+    kinds,
     views: encodeViews(views),
     removed,
+    ...(others.length > 0 ? { others } : {}),
   };
+}
+
+/** A movement change of a packed batch, checked with the shared schema (kind 2 holds no group change). */
+function otherChange(value: unknown): ChangeEvent {
+  const parsed = ChangeEvent.safeParse(value);
+  if (!parsed.success || parsed.data.kind === 'group.upsert' || parsed.data.kind === 'group.remove') return fail('others holds a bad value');
+  return parsed.data;
 }
 
 /** Decodes what `encodeChanges` made; throws `PackedViewsError` on anything else. */
@@ -788,8 +805,10 @@ export function decodeChanges(packed: unknown): ChangeEvent[] {
   const views = decodeViews(p['views']).map((view) => (view.view === 'summary' ? fail('a change holds a summary') : view));
   const removed = isArray(p['removed'], 'removed');
   if (!removed.every((x) => typeof x === 'string' && UUID_RE.test(x))) fail('removed holds a bad value');
+  const others = p['others'] === undefined ? [] : isArray(p['others'], 'others').map((o) => otherChange(o));
   let r = 0;
   let v = 0;
+  let o = 0;
   const out: ChangeEvent[] = seqs.map((seq, i) => {
     if (!isInt(seq) || (seq as number) < 1) fail('seqs holds a bad value');
     const kind = kinds[i];
@@ -798,9 +817,13 @@ export function decodeChanges(packed: unknown): ChangeEvent[] {
       return view ? { kind: 'group.upsert', seq: seq as number, group: view } : fail('fewer views than upserts');
     }
     if (kind === 1) return { kind: 'group.remove', seq: seq as number, groupId: r < removed.length ? (removed[r++] as string) : fail('removed ends early') };
+    if (kind === 2) {
+      const other = o < others.length ? others[o++]! : fail('others ends early');
+      return other.seq === seq ? other : fail('an other change holds another seq');
+    }
     return fail('kinds holds a bad value');
   });
-  if (v !== views.length || r !== removed.length) fail('more views or removals than changes');
+  if (v !== views.length || r !== removed.length || o !== others.length) fail('more views or removals than changes');
   return out;
 }
 

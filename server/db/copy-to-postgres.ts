@@ -26,6 +26,8 @@ const TABLES: readonly { name: string; key: readonly string[]; copyOrder?: strin
   { name: 'purges', key: ['id'] },
   { name: 'admin_boundaries', key: ['crisis_id'] },
   { name: 'admin_areas', key: ['crisis_id', 'pcode'] },
+  { name: 'movements', key: ['id'] },
+  { name: 'movement_groups', key: ['group_id', 'movement_id'] },
 ];
 
 /** SQLite's own bookkeeping, not data to copy. */

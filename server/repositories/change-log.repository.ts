@@ -72,17 +72,17 @@ export class ChangeLogRepository {
       'SELECT COUNT(*) AS n FROM (SELECT 1 FROM change_log WHERE crisis_id = ? AND seq > ? LIMIT ?)',
     );
     this.#listAfter = db.prepare<[string, number, number], ChangeRow>(
-      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
+      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? AND seq <= ? ORDER BY seq",
     );
     this.#listRange = db.prepare<[number, number, number], ChangeRow>(
-      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE entity = 'group' AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
     );
     this.#previous = db.prepare<[string, number], { data: string }>('SELECT data FROM change_log WHERE entity_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1');
     this.#byEntity = db.prepare<[string, string], ChangeRow>(
       'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity_id = ? ORDER BY seq',
     );
     this.#page = db.prepare<[string, number, number], ChangeRow>(
-      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? ORDER BY seq LIMIT ?",
     );
     // Two probes of the (crisis_id, seq) index: from each end until a change at or before `upTo`.
     this.#firstAt = db.prepare<[string, string | null, string | null], { at: string }>(
@@ -93,7 +93,11 @@ export class ChangeLogRepository {
     );
   }
 
-  /** The changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage contract's page). */
+  /**
+   * The group changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage
+   * contract's page). This and the other lists read group rows only (entity 'group'); movement rows
+   * share the numbering and are read by the movement repository.
+   */
   pageCrisis(crisisId: string, afterSeq: number, limit: number): ChangeRecord[] {
     return this.#page.all(crisisId, afterSeq, limit).map(toChangeRecord);
   }
@@ -135,12 +139,12 @@ export class ChangeLogRepository {
     return this.#countAfter.get(crisisId, afterSeq, limit)?.n ?? 0;
   }
 
-  /** The changes of a crisis in (afterSeq, uptoSeq], in order. */
+  /** The group changes of a crisis in (afterSeq, uptoSeq], in order. */
   listAfter(crisisId: string, afterSeq: number, uptoSeq: number): ChangeRecord[] {
     return this.#listAfter.all(crisisId, afterSeq, uptoSeq).map(toChangeRecord);
   }
 
-  /** The changes of every crisis in (afterSeq, uptoSeq], in order, at most `limit` of them. */
+  /** The group changes of every crisis in (afterSeq, uptoSeq], in order, at most `limit` of them. */
   listRange(afterSeq: number, uptoSeq: number, limit: number): ChangeRecord[] {
     return this.#listRange.all(afterSeq, uptoSeq, limit).map(toChangeRecord);
   }

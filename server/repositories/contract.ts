@@ -7,6 +7,7 @@ import type { CrisisRepository } from './crisis.repository';
 import type { GroupRepository } from './group.repository';
 import type { IdempotencyRepository } from './idempotency.repository';
 import type { ImportRepository } from './import.repository';
+import type { MovementRepository } from './movement.repository';
 import type { RetentionRepository } from './retention.repository';
 import type { SessionRepository } from './session.repository';
 import type { SitrepRepository } from './sitrep.repository';
@@ -51,6 +52,7 @@ export type ImportStore = Async<ImportRepository>;
 export type ApiTokenStore = Async<ApiTokenRepository>;
 export type RetentionStore = Async<RetentionRepository>;
 export type AdminAreaStore = Async<AdminAreaRepository>;
+export type MovementStore = Async<MovementRepository>;
 
 export type GroupStore = Async<GroupRepository> & {
   /**
@@ -89,6 +91,8 @@ export interface Repositories {
   apiTokens: ApiTokenStore;
   retention: RetentionStore;
   adminAreas: AdminAreaStore;
+  /** Movements (issue 20): kept apart from the group tables; see movement.repository.ts. */
+  movements: MovementStore;
   /**
    * Runs `fn` in one write transaction: all its writes commit together or none do; the promise
    * settles after COMMIT (durable: SQLite synchronous=FULL, PostgreSQL synchronous_commit on).

@@ -1,4 +1,6 @@
+import { projectMovement } from '../../shared/movements';
 import { projectGroup, type Audience } from '../../shared/projection';
+import type { Movement } from '../../shared/schemas/movement.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 
@@ -14,5 +16,13 @@ export function projectChange(audience: Audience, seq: number, before: Group | n
   const view = projectGroup(audience, after);
   if (view) return { kind: 'group.upsert', seq, group: view };
   if (before && projectGroup(audience, before)) return { kind: 'group.remove', seq, groupId: after.id };
+  return null;
+}
+
+/** The same for a movement's change (issue 20): an upsert, a removal when it left the audience's view, or nothing. */
+export function projectMovementChange(audience: Audience, seq: number, before: Movement | null, after: Movement): ChangeEvent | null {
+  const view = projectMovement(audience, after);
+  if (view) return { kind: 'movement.upsert', seq, movement: view };
+  if (before && projectMovement(audience, before)) return { kind: 'movement.remove', seq, movementId: after.id };
   return null;
 }

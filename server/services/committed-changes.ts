@@ -1,13 +1,14 @@
 import type { Repositories } from '../repositories/repositories';
 import type { Group } from '../../shared/schemas/group.schema';
-import type { CommittedChange } from './group.service';
+import type { Movement } from '../../shared/schemas/movement.schema';
+import type { PublishedChange } from './movement.service';
 
 /** Where the live feed reads committed changes it has not seen being made (another process's, or missed). */
 export interface ChangeSource {
   /** The newest committed sequence number. */
   headSeq(): Promise<number>;
-  /** Committed changes in (afterSeq, uptoSeq], in order, each with the group's state before it; at most `limit`. */
-  between(afterSeq: number, uptoSeq: number, limit: number): Promise<CommittedChange[]>;
+  /** Committed changes in (afterSeq, uptoSeq], in order, each with the group's (or movement's) state before it; at most `limit`. */
+  between(afterSeq: number, uptoSeq: number, limit: number): Promise<PublishedChange[]>;
 }
 
 /** The change log as a ChangeSource: the state before a change is the previous row of the same group. */
@@ -16,13 +17,30 @@ export function changeLogSource(repos: Repositories): ChangeSource {
     headSeq: () => repos.changeLog.headSeq(),
     async between(afterSeq, uptoSeq, limit) {
       const latest = new Map<string, Group | null>();
-      const out: CommittedChange[] = [];
-      for (const change of await repos.changeLog.listRange(afterSeq, uptoSeq, limit)) {
+      const out: PublishedChange[] = [];
+      const groupChanges = await repos.changeLog.listRange(afterSeq, uptoSeq, limit);
+      const movementChanges = await repos.movements.listChanges(null, afterSeq, uptoSeq, limit);
+      // Each list is cut at `limit`: beyond the first one's last row the other may hold rows the
+      // first did not read yet, so both stop there, and the next call goes on from it.
+      const fullUpTo = Math.min(
+        groupChanges.length === limit ? (groupChanges.at(-1)?.seq ?? uptoSeq) : uptoSeq,
+        movementChanges.length === limit ? (movementChanges.at(-1)?.seq ?? uptoSeq) : uptoSeq,
+      );
+      for (const change of groupChanges) {
+        if (change.seq > fullUpTo) break;
         const before = latest.has(change.entityId) ? (latest.get(change.entityId) ?? null) : await repos.changeLog.stateBefore(change.entityId, change.seq);
         latest.set(change.entityId, change.group);
         out.push({ seq: change.seq, crisisId: change.crisisId, before, after: change.group, ...(change.kind === 'group.erase' ? { erased: true } : {}) });
       }
-      return out;
+      const movements = new Map<string, Movement | null>();
+      for (const change of movementChanges) {
+        if (change.seq > fullUpTo) break;
+        const id = change.movement.id;
+        const before = movements.has(id) ? (movements.get(id) ?? null) : await repos.movements.stateBefore(id, change.seq);
+        movements.set(id, change.movement);
+        out.push({ kind: 'movement', seq: change.seq, crisisId: change.crisisId, before, after: change.movement });
+      }
+      return out.sort((a, b) => a.seq - b.seq);
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '../log';
 import type { CommittedChange } from '../services/group.service';
 import type { ChangeSource } from '../services/committed-changes';
-import { projectChange } from '../services/change-projection';
+import { projectChange, projectMovementChange } from '../services/change-projection';
+import { isMovementChange, type PublishedChange } from '../services/movement.service';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { packedRoomOf, personalRoomOf, type AudienceRoom } from './audience-room';
 import { fieldUsersOf } from '../../shared/projection';
@@ -84,7 +85,7 @@ export class ChangePublisher {
   }
 
   /** A change this process committed. Called only after the transaction commits. */
-  publish(change: CommittedChange): void {
+  publish(change: PublishedChange): void {
     this.publishAll([change]);
   }
 
@@ -94,7 +95,7 @@ export class ChangePublisher {
    * see only one; `changesPacked` to the sockets that asked, for a big batch), so a batch costs
    * each socket one message, not one per change.
    */
-  publishAll(changes: readonly CommittedChange[]): void {
+  publishAll(changes: readonly PublishedChange[]): void {
     const last = changes.at(-1);
     if (!last) return;
     const published = this.#published;
@@ -200,10 +201,11 @@ export class ChangePublisher {
    * Only members with a socket here; a change concerns its reporter and its follow-up teams, so
    * this costs a projection or two per change, not one per field phone.
    */
-  #personal(room: AudienceRoom, changes: readonly CommittedChange[], live: Map<string, Set<string>>): Map<string, Map<number, ChangeEvent | null>> {
+  #personal(room: AudienceRoom, changes: readonly PublishedChange[], live: Map<string, Set<string>>): Map<string, Map<number, ChangeEvent | null>> {
     const byUser = new Map<string, Map<number, ChangeEvent | null>>();
     changes.forEach((change, index) => {
-      if (room.audience.crisisId !== change.crisisId) return;
+      // A field phone receives no movement, its own user's or another's.
+      if (room.audience.crisisId !== change.crisisId || isMovementChange(change)) return;
       const users = new Set([...(change.before ? fieldUsersOf(change.before) : []), ...fieldUsersOf(change.after)]);
       for (const userId of users) {
         if (!live.has(personalRoomOf(room.name, userId))) continue;
@@ -215,7 +217,7 @@ export class ChangePublisher {
     return byUser;
   }
 
-  #emit(changes: readonly CommittedChange[]): void {
+  #emit(changes: readonly PublishedChange[]): void {
     if (changes.length === 0) return;
     // This process's rooms only (`local`): the other processes publish the same changes to theirs.
     const live = this.#io.of('/').adapter.rooms;
@@ -227,7 +229,11 @@ export class ChangePublisher {
       }
       // Each change projected for the room, by its index in the batch (null: nothing for the room).
       const shared = changes.map((change) =>
-        room.audience.crisisId === change.crisisId ? projectChange(room.audience, change.seq, change.before, change.after, change.erased) : null,
+        room.audience.crisisId !== change.crisisId
+          ? null
+          : isMovementChange(change)
+            ? projectMovementChange(room.audience, change.seq, change.before, change.after)
+            : projectChange(room.audience, change.seq, change.before, change.after, change.erased),
       );
       const events: ChangeEvent[] = [];
       for (const event of shared) {
@@ -245,6 +251,7 @@ export class ChangePublisher {
     this.#logger.info('changes.published', { fromSeq: changes[0]!.seq, toSeq: changes.at(-1)!.seq, changes: changes.length });
     for (const change of changes) {
       this.#logger.debug('change.published', { seq: change.seq, rooms: rooms.get(change.seq) ?? 0 });
+      if (isMovementChange(change)) continue;
       for (const listener of this.#listeners) listener(change);
     }
   }

@@ -4,7 +4,8 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import { readCookie, SESSION_COOKIE } from '../http/cookies';
 import type { AuthService, KnownSession } from '../services/auth.service';
-import type { CommittedChange, GroupService } from '../services/group.service';
+import type { GroupService } from '../services/group.service';
+import type { PublishedChange } from '../services/movement.service';
 import type { SyncService } from '../services/sync.service';
 import type { ChangeSource } from '../services/committed-changes';
 import type { Repositories } from '../repositories/repositories';
@@ -127,7 +128,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   }
   const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger, deps.now) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
-  const publishBatch = (changes: readonly CommittedChange[]) => publisher.publishAll(changes);
+  const publishBatch = (changes: readonly PublishedChange[]) => publisher.publishAll(changes);
   const writes: WritePath = new GroupCommit(deps.repositories, deps.groups, publishBatch, deps.logger, deps.groupCommit, deps.auth);
   writes.deliver = (work) => hold.run(work);
 

@@ -1,8 +1,9 @@
 import { describeError, type Logger } from '../log';
 import type { BatchKeys } from '../repositories/contract';
 import type { Repositories } from '../repositories/repositories';
-import type { Actor, CommandOutcome, CommittedChange, GroupService } from '../services/group.service';
-import type { Command } from '../../shared/schemas/command.schema';
+import type { Actor, CommandOutcome, GroupService } from '../services/group.service';
+import type { PublishedChange } from '../services/movement.service';
+import { commandSubject, type Command } from '../../shared/schemas/command.schema';
 import type { Audience } from '../../shared/projection';
 import type { ConnectionState } from '../repositories/session.repository';
 import { failure } from '../../shared/protocol';
@@ -97,7 +98,7 @@ export interface FlushStats {
 export class GroupCommit implements WritePath {
   readonly #repos: Repositories;
   readonly #groups: Pick<GroupService, 'execute'>;
-  readonly #publish: (changes: readonly CommittedChange[]) => void;
+  readonly #publish: (changes: readonly PublishedChange[]) => void;
   readonly #logger: Logger;
   readonly #maxBatch: number;
   readonly #sessions: SessionCheck | null;
@@ -113,7 +114,7 @@ export class GroupCommit implements WritePath {
     repos: Repositories,
     groups: Pick<GroupService, 'execute'>,
     /** Sends a batch's changes, in commit order, to the rooms that may see them. */
-    publish: (changes: readonly CommittedChange[]) => void,
+    publish: (changes: readonly PublishedChange[]) => void,
     logger: Logger,
     options: GroupCommitOptions = {},
     sessions: SessionCheck | null = null,
@@ -247,8 +248,8 @@ export class GroupCommit implements WritePath {
  */
 export function publishThenAnswer(
   logger: Logger,
-  publish: (changes: readonly CommittedChange[]) => void,
-  committed: readonly CommittedChange[],
+  publish: (changes: readonly PublishedChange[]) => void,
+  committed: readonly PublishedChange[],
   answerAll: () => void,
 ): void {
   try {
@@ -274,8 +275,12 @@ export function answer(logger: Logger, done: (outcome: CommandOutcome) => void, 
 function batchKeys(batch: readonly Pending[]): BatchKeys {
   const groupIds: string[] = [];
   for (const { command } of batch) {
-    if (command.type === 'group.report') groupIds.push(command.group.id);
-    else groupIds.push(command.groupId);
+    if (command.type.startsWith('movement.')) {
+      // A movement command reads the group it puts on a manifest; the rest touch no group row.
+      if (command.type === 'movement.addGroup') groupIds.push(command.groupId);
+      continue;
+    }
+    groupIds.push(commandSubject(command));
     if (command.type === 'group.merge') groupIds.push(command.intoGroupId);
   }
   return { commandIds: batch.map((item) => item.command.commandId), groupIds };

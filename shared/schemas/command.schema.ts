@@ -3,6 +3,7 @@ import { Uuid } from '../ids';
 import { Timestamp } from '../ids';
 import { AssignmentStatus, ConsularProgress } from './assignment.schema';
 import { GroupInput, GroupPatch, GroupStatus } from './group.schema';
+import { MOVEMENT_COMMANDS } from './movement-command.schema';
 
 const base = {
   /** Made by the client (UUIDv7); a repeated id returns the first result and changes nothing. */
@@ -74,7 +75,27 @@ export const Command = z.discriminatedUnion('type', [
   UpdateAssignmentCommand,
   MergeGroupCommand,
   RequestFollowUpCommand,
+  ...MOVEMENT_COMMANDS,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 export const COMMAND_TYPES = Command.options.map((o) => o.shape.type.value) as CommandType[];
+
+/** The record a command is about: the reported or edited group's id, or the movement's (the command's main subject). */
+export function commandSubject(command: Command): string {
+  switch (command.type) {
+    case 'group.report':
+      return command.group.id;
+    case 'movement.create':
+      return command.movement.id;
+    case 'movement.update':
+    case 'movement.addGroup':
+    case 'movement.removeGroup':
+    case 'movement.setLegStatus':
+    case 'movement.checkIn':
+    case 'movement.confirmDocuments':
+      return command.movementId;
+    default:
+      return command.groupId;
+  }
+}

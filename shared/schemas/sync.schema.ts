@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { Uuid } from '../ids';
 import { Crisis } from './crisis.schema';
 import { GroupView } from './group.schema';
+import { MovementView } from './movement.schema';
 
 /** One committed change as an audience receives it. `seq` is the change log's sequence number. */
 export const ChangeEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('group.upsert'), seq: z.number().int().min(1), group: GroupView }),
   /** The group left this audience's view (or was deleted): drop it, nothing more will follow. */
   z.object({ kind: z.literal('group.remove'), seq: z.number().int().min(1), groupId: Uuid }),
+  // Movements (issue 20): the same two kinds, a movement as projected for the audience.
+  z.object({ kind: z.literal('movement.upsert'), seq: z.number().int().min(1), movement: MovementView }),
+  z.object({ kind: z.literal('movement.remove'), seq: z.number().int().min(1), movementId: Uuid }),
 ]);
 export type ChangeEvent = z.infer<typeof ChangeEvent>;
 
@@ -32,6 +36,8 @@ export interface SnapshotResult {
   seq: number;
   crisis: Crisis;
   groups: GroupView[];
+  /** The crisis's movements this audience may see, projected for it (issue 20). */
+  movements?: MovementView[];
 }
 export interface CatchUpResult {
   ok: true;
@@ -58,6 +64,8 @@ export interface PackedSnapshotResult {
   crisis: Crisis;
   /** gzip(JSON.stringify(PackedViews)). */
   views: Uint8Array | ArrayBuffer;
+  /** The movements this audience may see at `seq`, as they are: a few per crisis, not worth packing. */
+  movements?: MovementView[];
 }
 
 /** A long catch-up for a client that asked `packed`: the changes packed (encodeChanges), as JSON, gzipped. */
@@ -69,4 +77,18 @@ export interface PackedChangesResult {
   seq: number;
   /** gzip(JSON.stringify(PackedChanges)). */
   changes: Uint8Array | ArrayBuffer;
+}
+
+/** The id of the record a change is about: a group's or a movement's (ids are UUIDs, never shared). */
+export function changedId(change: ChangeEvent): string {
+  switch (change.kind) {
+    case 'group.upsert':
+      return change.group.group.id;
+    case 'group.remove':
+      return change.groupId;
+    case 'movement.upsert':
+      return change.movement.movement.id;
+    case 'movement.remove':
+      return change.movementId;
+  }
 }

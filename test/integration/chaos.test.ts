@@ -1,3 +1,4 @@
+import { commandSubject } from '../../shared/schemas/command.schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { openDatabase } from '../../server/db/database';
@@ -109,7 +110,7 @@ describe('sync under chaos', () => {
       const index = rng.int(0, CLIENTS - 1);
       if (made[index]! >= CHANGES_PER_CLIENT) continue;
       const client = clients[index]!;
-      const pendingGroups = new Set(client.waiting.map((e) => (e.command.type === 'group.report' ? e.command.group.id : e.command.groupId)));
+      const pendingGroups = new Set(client.waiting.map((e) => commandSubject(e.command)));
       const editable = [...own[index]!].filter((id) => !pendingGroups.has(id) && client.feed.groups.has(id));
       if (editable.length > 0 && rng.chance(0.3)) {
         const id = rng.pick(editable);

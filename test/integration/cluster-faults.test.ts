@@ -1,3 +1,4 @@
+import { commandSubject } from '../../shared/schemas/command.schema';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
@@ -5,7 +6,7 @@ import { Prng } from '../../server/seed/prng';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { ChaosClient, type ChaosEntry } from '../support/chaos-client';
 import { createChildServer, type ChildServer } from '../support/child-server';
-import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import { changedId, type ChangeEvent } from '../../shared/schemas/sync.schema';
 import { makeGroupInput, reportCommand, signIn, updateCommand } from '../support/clients';
 import { startPostgres, type PgHarness } from '../support/postgres';
 
@@ -62,7 +63,7 @@ async function readDb(url: string): Promise<DbState> {
   }
 }
 
-const groupOf = (entry: ChaosEntry) => (entry.command.type === 'group.report' ? entry.command.group.id : entry.command.groupId);
+const groupOf = (entry: ChaosEntry) => commandSubject(entry.command);
 
 /** A coordinator that makes no changes and records what its feed applied, to find a gap or a repeat. */
 interface Watcher {
@@ -72,7 +73,7 @@ interface Watcher {
   catchUps: { sinceSeq: number | null; seq: number; changes: readonly ChangeEvent[] }[];
 }
 
-const groupOfEvent = (event: ChangeEvent) => (event.kind === 'group.upsert' ? event.group.group.id : event.groupId);
+const groupOfEvent = (event: ChangeEvent) => changedId(event);
 
 /**
  * The run's sequence numbers a watcher never applied and no catch-up accounts for. A catch-up

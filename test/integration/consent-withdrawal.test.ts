@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbassyAggregates } from '../../shared/aggregate';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
+import { changedId } from '../../shared/schemas/sync.schema';
 import {
   collectChanges,
   connectAs,
@@ -61,7 +62,7 @@ describe('withdrawing consent while the embassy is connected', () => {
     expectOk(await sendCommand(coordinator, updateCommand(input.id, v, { nationalities: [{ code: 'NGA', count: 9 }] })));
     const snapshot = expectSnapshot(await requestSync(embassy, null)); // also a barrier for the live feed
 
-    expect(got.filter((c) => (c.kind === 'group.upsert' ? c.group.group.id : c.groupId) === input.id)).toEqual([
+    expect(got.filter((c) => changedId(c) === input.id)).toEqual([
       { kind: 'group.remove', seq: withdrawn.seq, groupId: input.id },
     ]);
     expect(snapshot.groups.map((g) => g.group.id)).not.toContain(input.id);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbassyAggregates, SMALL_COUNT_MAX } from '../../shared/aggregate';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
 import { CONSENT_VALUES, type GroupInput } from '../../shared/schemas/group.schema';
-import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import { changedId, type ChangeEvent } from '../../shared/schemas/sync.schema';
 import {
   collectChanges,
   connectAs,
@@ -54,7 +54,7 @@ const oracle = (s: State) => s.nationality === 'NGA' && s.consent === 'yes' && !
 function apply(events: readonly ChangeEvent[], ids: ReadonlySet<string>): Set<string> {
   const held = new Set<string>();
   for (const e of events) {
-    const id = e.kind === 'group.upsert' ? e.group.group.id : e.groupId;
+    const id = changedId(e);
     if (!ids.has(id)) continue;
     if (e.kind === 'group.upsert') held.add(id);
     else held.delete(id);

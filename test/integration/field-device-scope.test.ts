@@ -4,7 +4,7 @@ import type { PackedView } from '../../shared/packed-views';
 import { FIELD_LOCATION_DECIMALS } from '../../shared/projection';
 import { API_ROUTES, SessionInfo } from '../../shared/schemas/api.schema';
 import type { Command } from '../../shared/schemas/command.schema';
-import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import { changedId, type ChangeEvent } from '../../shared/schemas/sync.schema';
 import {
   collectChanges,
   connectAs,
@@ -91,7 +91,7 @@ const followUp = (groupId: string, baseVersion: number, userId: string): Command
   baseVersion,
   userId,
 });
-const idOf = (event: ChangeEvent) => (event.kind === 'group.upsert' ? event.group.group.id : event.groupId);
+const idOf = (event: ChangeEvent) => changedId(event);
 const aboutGroup = (id: string) => (event: ChangeEvent) => idOf(event) === id;
 
 /** Every change a socket receives from now on, JSON or packed (decoded as the app does), in arrival order. */
@@ -106,7 +106,7 @@ function held(events: readonly ChangeEvent[]): Map<string, ChangeEvent> {
   const out = new Map<string, ChangeEvent>();
   for (const event of events) {
     if (event.kind === 'group.remove') out.delete(event.groupId);
-    else out.set(event.group.group.id, event);
+    else if (event.kind === 'group.upsert') out.set(event.group.group.id, event);
   }
   return out;
 }

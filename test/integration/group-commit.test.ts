@@ -8,7 +8,8 @@ import { silentLogger } from '../../server/log';
 import { createRepositories, type Repositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { AuthService } from '../../server/services/auth.service';
-import { GroupService, type Actor, type CommandOutcome, type CommittedChange } from '../../server/services/group.service';
+import { GroupService, type Actor, type CommandOutcome } from '../../server/services/group.service';
+import type { PublishedChange } from '../../server/services/movement.service';
 import { DEFAULT_SESSION_POLICY } from '../../server/config';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { GroupCommit } from '../../server/write/group-commit';
@@ -80,7 +81,7 @@ describe(GroupCommit.name, () => {
     const writes = new GroupCommit(
       repos,
       service,
-      (changes: readonly CommittedChange[]) => {
+      (changes: readonly PublishedChange[]) => {
         for (const change of changes) events.push({ kind: 'publish', seq: change.seq, inTransaction: repos.inTransaction() });
       },
       silentLogger,

@@ -13,6 +13,7 @@ import { ConsularSnapshots } from '../../server/services/consular-snapshots';
 import { ExportService } from '../../server/services/export.service';
 import { exportBody } from '../support/export-body';
 import { GroupService, type Actor, type CommittedChange } from '../../server/services/group.service';
+import { isMovementChange } from '../../server/services/movement.service';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
 import { ReadService } from '../../server/services/read.service';
 import { RetentionService } from '../../server/services/retention.service';
@@ -639,6 +640,7 @@ async function run(world: World, step: Step): Promise<void> {
       await checkAck(world, planned.by, 'ack', outcome.ack);
       // The live feed as it happened: each connected user's projection of each committed change.
       for (const change of outcome.committed) {
+        if (isMovementChange(change)) continue;
         for (const key of Object.keys(world.users) as UserKey[]) {
           const receiver = await actorOf(world, key);
           if (!receiver) continue;

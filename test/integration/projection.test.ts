@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nationalsView, projectGroup } from '../../shared/projection';
-import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import { changedId, type ChangeEvent } from '../../shared/schemas/sync.schema';
 import {
   collectChanges,
   connectFixture,
@@ -45,7 +45,7 @@ const nigerians = (overrides: Parameters<typeof makeGroupInput>[0] = {}) =>
     consentConsulate: 'yes',
     ...overrides,
   });
-const about = (id: string) => (c: ChangeEvent) => (c.kind === 'group.upsert' ? c.group.group.id : c.groupId) === id;
+const about = (id: string) => (c: ChangeEvent) => changedId(c) === id;
 
 describe(projectGroup.name, () => {
   describe('an embassy', () => {

@@ -1,4 +1,4 @@
-import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import { changedId, type ChangeEvent } from '../../shared/schemas/sync.schema';
 import type { ClientSocket } from './clients';
 
 // Waiting for changes to arrive on a socket from another server process or node, and judging
@@ -8,7 +8,7 @@ import type { ClientSocket } from './clients';
 export const ARRIVAL_TIMEOUT_MS = 10_000;
 
 export const upsertOf = (groupId: string) => (all: ChangeEvent[]) => all.some((c) => c.kind === 'group.upsert' && c.group.group.id === groupId);
-export const idsIn = (all: ChangeEvent[]) => new Set(all.map((c) => (c.kind === 'group.upsert' ? c.group.group.id : c.groupId)));
+export const idsIn = (all: ChangeEvent[]) => new Set(all.map((c) => changedId(c)));
 export const strictlyIncreasing = (all: ChangeEvent[]) => all.every((c, i) => i === 0 || c.seq > (all[i - 1]?.seq ?? 0));
 
 /** Resolves once the changes collected on a socket (`collectChanges`) satisfy `done`; rejects after a bound. */

@@ -1,4 +1,5 @@
 import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { MovementView } from '../../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { ChangeLog } from '../state/change-log';
 import type { HeldView } from './held-view';
@@ -18,6 +19,8 @@ import type { HeldView } from './held-view';
  */
 export class ChangeFeed {
   readonly groups = new Map<string, HeldView>();
+  /** The movements this user may see (issue 20), as projected for them; replaced by every snapshot that lists them. */
+  readonly movements = new Map<string, MovementView>();
   /** Which groups changed since a reader last looked (see ChangeLog): every change to `groups` is written here. */
   readonly log = new ChangeLog();
   #lastAppliedSeq: number | null = null;
@@ -107,6 +110,7 @@ export class ChangeFeed {
   /** Forgets everything (sign-out). */
   reset(): void {
     this.groups.clear();
+    this.movements.clear();
     this.log.resetAll();
     this.#lastAppliedSeq = null;
     this.#syncing = false;
@@ -133,7 +137,23 @@ export class ChangeFeed {
         if (!this.groups.delete(change.groupId)) return false;
         this.log.touch(change.groupId);
         return true;
+      case 'movement.upsert': {
+        const held = this.movements.get(change.movement.movement.id);
+        if (held && held.movement.version > change.movement.movement.version) return false;
+        this.movements.set(change.movement.movement.id, change.movement);
+        return true;
+      }
+      case 'movement.remove':
+        return this.movements.delete(change.movementId);
     }
+  }
+
+  /** The movements a snapshot lists replace those held (a snapshot from a server without movements lists none: kept). */
+  applyMovements(movements: readonly MovementView[] | undefined): boolean {
+    if (movements === undefined) return false;
+    this.movements.clear();
+    for (const view of movements) this.movements.set(view.movement.id, view);
+    return true;
   }
 
   /**

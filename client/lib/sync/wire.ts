@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, Issue } from '../../../shared/protocol';
 import { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
+import { MovementView } from '../../../shared/schemas/movement.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { decodeChanges, decodeViews } from '../../../shared/packed-views';
 import type { CommandAck, SyncAck } from '../../../shared/events';
@@ -26,6 +27,7 @@ export const SyncAckSchema = z.union([
     seq: z.number().int().min(0),
     crisis: Crisis,
     groups: z.array(GroupView),
+    movements: z.array(MovementView).optional(),
   }),
   z.object({ ok: z.literal(true), projection: z.string().optional(), mode: z.literal('changes'), seq: z.number().int().min(0), changes: z.array(ChangeEvent) }),
   // The views stay bytes here: they are unpacked and checked by decodeViews (shared/packed-views.ts).
@@ -36,6 +38,7 @@ export const SyncAckSchema = z.union([
     seq: z.number().int().min(0),
     head: z.number().int().min(0),
     crisis: Crisis,
+    movements: z.array(MovementView).optional(),
     views: z.custom<Uint8Array | ArrayBuffer>((v) => v instanceof ArrayBuffer || v instanceof Uint8Array, 'not bytes'),
   }),
   z.object({
@@ -50,8 +53,8 @@ export const SyncAckSchema = z.union([
 
 /** The reply to `command`. */
 export const CommandAckSchema = z.union([
-  z.object({ ok: z.literal(true), seq: z.number().int().min(1), group: GroupView.nullable() }),
-  FailureSchema.extend({ current: GroupView.optional() }),
+  z.object({ ok: z.literal(true), seq: z.number().int().min(1), group: GroupView.nullable(), movement: MovementView.nullable().optional() }),
+  FailureSchema.extend({ current: GroupView.optional(), movement: MovementView.optional() }),
 ]) satisfies z.ZodType<CommandAck>;
 
 /** A live change. */

@@ -20,7 +20,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async pageCrisis(crisisId: string, afterSeq: number, limit: number): Promise<ChangeRecord[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
+    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 ORDER BY seq LIMIT $3`, [
       crisisId,
       afterSeq,
       limit,
@@ -97,7 +97,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async listAfter(crisisId: string, afterSeq: number, uptoSeq: number): Promise<ChangeRecord[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`, [
+    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 AND seq <= $3 ORDER BY seq`, [
       crisisId,
       afterSeq,
       uptoSeq,
@@ -106,7 +106,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async listRange(afterSeq: number, uptoSeq: number, limit: number): Promise<ChangeRecord[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`, [
+    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE entity = 'group' AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`, [
       afterSeq,
       uptoSeq,
       limit,
