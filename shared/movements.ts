@@ -141,8 +141,13 @@ export function manifestRecordOf(group: Group): ManifestGroupRecord {
   };
 }
 
-/** Group statuses that cannot be put on a manifest: already gone, merged away, or closed. */
-const NOT_MOVABLE: ReadonlySet<GroupStatus> = new Set(['evacuated', 'returned', 'closed', 'duplicate']);
+/**
+ * Group statuses that can be put on a manifest: a verified case that is still where it was found.
+ * Not a report nobody has verified, nor one that cannot be reached, left already, was closed or
+ * merged. From each of these the status table (shared/group-status.ts) leads to both `evacuated`
+ * and `relocated`, so the group's record can follow its arrival (`statusAfterArrival`).
+ */
+export const MOVABLE_STATUSES: ReadonlySet<GroupStatus> = new Set(['verified', 'assistance_in_progress', 'assisted', 'relocated']);
 
 /** The movement with `legId` moved to `to` at `at` (actual times stamped), or why not. Pure. */
 export function planLegStatus(movement: Movement, legId: string, to: LegStatus, at: string): Movement | Refused {
@@ -188,7 +193,7 @@ export function planAddGroup(movement: Movement, group: Group, details: AddGroup
   if (movement.manifest.some((e) => e.groupId === group.id)) return refuse('already_on_manifest', 'this group is already on the manifest');
   if (!isOpenMovement(movement)) return refuse('movement_finished', 'this movement has ended');
   if (underway(movement)) return refuse('movement_underway', 'this movement has left; groups can no longer be added');
-  if (NOT_MOVABLE.has(group.status)) return refuse('group_not_movable', `a group that is ${group.status} cannot be moved`);
+  if (!MOVABLE_STATUSES.has(group.status)) return refuse('group_not_movable', `a group that is ${group.status.replaceAll('_', ' ')} cannot be put on a manifest`);
   const record = manifestRecordOf(group);
   const entry: ManifestEntry = {
     groupId: group.id,

@@ -167,3 +167,13 @@ export async function toArray<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const item of items) out.push(item);
   return out;
 }
+
+/**
+ * Thrown inside a batch (`writeBatch`) by a write the engine will not hold back with the batch's
+ * others (PostgreSQL: a movement's rows, see pg/movement.repository.ts). The engine then runs the
+ * whole batch again as a plain transaction; the write path lets it through rather than failing
+ * only the one command.
+ */
+export class PlainTransactionNeeded extends Error {
+  override readonly name = 'PlainTransactionNeeded';
+}

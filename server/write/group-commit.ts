@@ -1,5 +1,5 @@
 import { describeError, type Logger } from '../log';
-import type { BatchKeys } from '../repositories/contract';
+import { PlainTransactionNeeded, type BatchKeys } from '../repositories/contract';
 import type { Repositories } from '../repositories/repositories';
 import type { Actor, CommandOutcome, GroupService } from '../services/group.service';
 import type { PublishedChange } from '../services/movement.service';
@@ -235,7 +235,7 @@ export class GroupCommit implements WritePath {
       // execute's own transaction was a savepoint of the batch's: only this command rolled back.
       // If the database itself ended the whole transaction (disk full, I/O error, connection
       // lost), go no further: the batch's commit fails and every command of it is answered `internal`.
-      if (!this.#repos.inTransaction()) throw error;
+      if (!this.#repos.inTransaction() || error instanceof PlainTransactionNeeded) throw error;
       this.#logger.error('write.command_failed', { type: item.command.type, ...describeError(error) });
       return { ack: notApplied(), committed: [] };
     }

@@ -12,6 +12,8 @@ import { eachGroup } from '../../server/repositories/contract';
 import { createPostgresRepositories } from '../../server/repositories/pg/pg-store';
 import { createSqliteRepositories } from '../../server/repositories/sqlite-store';
 import { makeGroup } from '../support/factories';
+import { isRefused, planAddGroup } from '../../shared/movements';
+import type { Movement } from '../../shared/schemas/movement.schema';
 import { area, square } from '../support/boundaries';
 import { startPostgres, type PgHarness } from '../support/postgres';
 import { makeAgency, makeCrisis, makeUser } from '../support/storage-fixtures';
@@ -84,6 +86,27 @@ async function fill(repos: Repositories, db: Db): Promise<string> {
   await repos.adminAreas.setRecomputeCursor(crisis.id, 1, 300);
   // An idempotency record from before SQLite's migration 004 holds its ack as JSON (only raw SQL writes one now).
   db.prepare('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)').run('cmd-legacy', user.id, '{"ok":false,"code":"x"}', at(12));
+  // A movement listing the edited group, with its change in the log (issue 20).
+  const movement: Movement = {
+    id: uuidv7(),
+    crisisId: crisis.id,
+    version: 1,
+    kind: 'relocation_in_country',
+    mode: 'bus',
+    carrierAgencyId: null,
+    seats: 100,
+    destinationCountry: null,
+    notes: 'مخيم',
+    legs: [{ id: uuidv7(), from: { siteId: null, place: { name: 'A', lat: 1, lon: 2 } }, to: { siteId: null, place: { name: 'B', lat: 3, lon: 4 } }, plannedDeparture: null, plannedArrival: null, status: 'planned', actualDeparture: null, actualArrival: null }],
+    manifest: [],
+    createdBy: user.id,
+    createdAt: at(12),
+    updatedAt: at(12),
+  };
+  const listed = planAddGroup(movement, { ...edited, consentConsulate: 'yes' }, { pickup: null, specialNeeds: '', consent: { recordedBy: user.id, at: at(12) } });
+  if (isRefused(listed)) throw new Error(listed.message);
+  await repos.movements.insert(listed);
+  await repos.movements.appendChange('movement.create', listed, user.id, at(12));
   // A change that was logged and later removed: its number must never be handed out again.
   const gone = await repos.changeLog.appendGroupChange('group.setStatus', { ...edited, version: 3 }, null, at(13));
   db.prepare('DELETE FROM change_log WHERE seq = ?').run(gone);
@@ -122,7 +145,7 @@ describe('copyToPostgres', () => {
       users: 1,
       sessions: 1,
       groups: 620,
-      change_log: 621,
+      change_log: 622,
       idempotency: 2,
       audit: 2,
       sitreps: 1,
@@ -133,9 +156,11 @@ describe('copyToPostgres', () => {
       purges: 1,
       admin_boundaries: 1,
       admin_areas: 2,
+      movements: 1,
+      movement_groups: 1,
       'groups in report order': 620,
     });
-    expect(report.headSeq).toBe(622);
+    expect(report.headSeq).toBe(623);
 
     const pgRepos = createPostgresRepositories(pool);
     const inOrder = async (repos: Repositories): Promise<string[]> => {
@@ -146,13 +171,15 @@ describe('copyToPostgres', () => {
     expect(await inOrder(pgRepos)).toEqual(await inOrder(sqliteRepos));
     expect(await pgRepos.idempotency.find('cmd-pointer')).toEqual(await sqliteRepos.idempotency.find('cmd-pointer'));
     expect(await pgRepos.audit.query({ limit: 10 })).toEqual(await sqliteRepos.audit.query({ limit: 10 }));
-    expect(await pgRepos.changeLog.headSeq()).toBe(621);
+    expect(await pgRepos.changeLog.headSeq()).toBe(622);
+    expect(await pgRepos.movements.pageByCrisis(crisisId, '', 10)).toEqual(await sqliteRepos.movements.pageByCrisis(crisisId, '', 10));
+    expect(await pgRepos.movements.listChanges(crisisId, 0, 622, 10)).toEqual(await sqliteRepos.movements.listChanges(crisisId, 0, 622, 10));
     expect(await pgRepos.adminAreas.listByCrisis(crisisId)).toEqual(await sqliteRepos.adminAreas.listByCrisis(crisisId));
     expect(await pgRepos.adminAreas.boundaries(crisisId)).toEqual(await sqliteRepos.adminAreas.boundaries(crisisId));
     const group = makeGroup({ crisisId });
     await pgRepos.groups.insert(group);
-    // The next number follows the last one SQLite handed out (622 was deleted), and audit ids continue.
-    expect(await pgRepos.changeLog.appendGroupChange('group.report', group, null, at(20))).toBe(623);
+    // The next number follows the last one SQLite handed out (623 was deleted), and audit ids continue.
+    expect(await pgRepos.changeLog.appendGroupChange('group.report', group, null, at(20))).toBe(624);
     await pgRepos.audit.append({ at: at(21), userId: null, role: null, action: 'audit.read', recordType: null, recordId: null, outcome: 'ok' });
     expect((await pgRepos.audit.query({ limit: 1 }))[0]?.id).toBe(3);
   });

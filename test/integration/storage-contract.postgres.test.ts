@@ -82,7 +82,7 @@ describe('storage contract, PostgreSQL only', () => {
         )
         .all()
         .map((t) => t.name);
-      expect(tables).toHaveLength(16);
+      expect(tables).toHaveLength(18);
       for (const table of tables) {
         const inSqlite = sqlite.prepare<[], { name: string; type: string; notnull: number; pk: number }>(`SELECT * FROM pragma_table_info('${table}')`).all();
         const { rows: inPostgres } = await pool.query<{ column_name: string; data_type: string; is_nullable: string }>(

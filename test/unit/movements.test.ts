@@ -6,6 +6,7 @@ import {
   canMoveLeg,
   isRefused,
   LEG_TRANSITIONS,
+  MOVABLE_STATUSES,
   movedCounts,
   planAddGroup,
   planCheckIn,
@@ -50,7 +51,7 @@ function movement(overrides: Partial<Movement> = {}): Movement {
     ...overrides,
   });
 }
-const group = (overrides: Partial<Group> = {}) => makeGroup({ crisisId, consentConsulate: 'yes', needs: [], ...overrides });
+const group = (overrides: Partial<Group> = {}) => makeGroup({ crisisId, consentConsulate: 'yes', needs: [], status: 'verified', ...overrides });
 const details = { pickup: null, specialNeeds: '', consent: { recordedBy: coordinatorId, at } };
 
 function ok<T>(x: T | Refused): T {
@@ -169,6 +170,7 @@ describe('seat rules', () => {
     const m = withGroups([g]);
     expect(refusalOf(planAddGroup(m, g, details))).toBe('already_on_manifest');
     expect(refusalOf(planAddGroup(m, group({ status: 'evacuated' }), details))).toBe('group_not_movable');
+    expect(refusalOf(planAddGroup(m, group({ status: 'reported' }), details))).toBe('group_not_movable');
     const left = withGroups([], ['confirmed', 'boarding', 'departed']);
     expect(refusalOf(planAddGroup(left, group(), details))).toBe('movement_underway');
   });
@@ -262,6 +264,11 @@ describe(projectMovement.name, () => {
 
 describe('arrival', () => {
   it('makes a travelled group evacuated or relocated when the status table allows it', () => {
+    // Every status a group may be put on a manifest in leads to both arrival statuses.
+    for (const from of MOVABLE_STATUSES) {
+      expect(statusAfterArrival('evacuation_to_origin', from)).toBe('evacuated');
+      if (from !== 'relocated') expect(statusAfterArrival('relocation_in_country', from)).toBe('relocated');
+    }
     expect(statusAfterArrival('evacuation_to_origin', 'verified')).toBe('evacuated');
     expect(statusAfterArrival('third_country', 'assisted')).toBe('evacuated');
     expect(statusAfterArrival('relocation_in_country', 'assistance_in_progress')).toBe('relocated');

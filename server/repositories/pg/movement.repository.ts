@@ -1,6 +1,6 @@
 import type { Movement } from '../../../shared/schemas/movement.schema';
 import { isOpenMovement } from '../../../shared/movements';
-import type { MovementStore } from '../contract';
+import { PlainTransactionNeeded, type MovementStore } from '../contract';
 import {
   manifestGroupIds,
   parseStoredMovement,
@@ -30,7 +30,7 @@ export class PgMovementRepository implements MovementStore {
   #plain(): void {
     const buffer = this.#db.buffer();
     if (!buffer) return;
-    buffer.poisoned ??= new Error('a movement write runs in a plain transaction');
+    buffer.poisoned ??= new PlainTransactionNeeded('a movement write runs in a plain transaction');
     throw buffer.poisoned;
   }
 
