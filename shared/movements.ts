@@ -238,7 +238,12 @@ export function refreshManifest(movement: Movement, group: Group): Movement | nu
   if (!entry) return null;
   const record = manifestRecordOf(group);
   if (JSON.stringify(record) === JSON.stringify(entry.group)) return null;
-  return { ...movement, manifest: movement.manifest.map((e) => (e.groupId === group.id ? { ...e, group: record } : e)) };
+  // A pickup left at the group's place follows the place (a purge coarsens it too); one set by hand stays.
+  const followsPlace = JSON.stringify(entry.pickup) === JSON.stringify(entry.group.place);
+  return {
+    ...movement,
+    manifest: movement.manifest.map((e) => (e.groupId === group.id ? { ...e, group: record, pickup: followsPlace ? record.place : e.pickup } : e)),
+  };
 }
 
 /**

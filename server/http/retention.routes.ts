@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AuthService } from '../services/auth.service';
-import type { CommittedChange } from '../services/group.service';
+import type { PublishedChange } from '../services/movement.service';
 import type { RetentionService } from '../services/retention.service';
 import { Uuid } from '../../shared/ids';
 import { failure, toIssues } from '../../shared/protocol';
@@ -12,7 +12,7 @@ export interface RetentionRoutesDeps {
   auth: AuthService;
   retention: RetentionService;
   /** Sends committed changes to the connected devices; called only after the commit. */
-  publish: (changes: readonly CommittedChange[]) => void;
+  publish: (changes: readonly PublishedChange[]) => void;
 }
 
 /** Erasure of one group on request (coordinators). Retention itself runs on the server's timer and from the admin command. */

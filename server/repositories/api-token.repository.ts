@@ -74,7 +74,7 @@ export class ApiTokenRepository {
     // also serves incremental pulls (a group edited again moves to the end, with its new state).
     this.#latest = db.prepare<[string, number, number], { seq: number; data: string; kind: string }>(
       `SELECT c.seq, c.data, c.kind FROM change_log c
-       JOIN (SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE crisis_id = ? AND seq > ? GROUP BY entity_id) m
+       JOIN (SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? GROUP BY entity_id) m
          ON c.seq = m.seq
        ORDER BY c.seq LIMIT ?`,
     );

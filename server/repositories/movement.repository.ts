@@ -54,6 +54,7 @@ export class MovementRepository {
   readonly #addGroup;
   readonly #dropGroups;
   readonly #openForGroup;
+  readonly #allForGroup;
   readonly #append;
   readonly #changes;
   readonly #crisisChanges;
@@ -74,6 +75,7 @@ export class MovementRepository {
     this.#openForGroup = db.prepare<[string], { id: string }>(
       'SELECT m.id FROM movement_groups g JOIN movements m ON m.id = g.movement_id WHERE g.group_id = ? AND m.open = 1 ORDER BY m.id',
     );
+    this.#allForGroup = db.prepare<[string], { id: string }>('SELECT movement_id AS id FROM movement_groups WHERE group_id = ? ORDER BY movement_id');
     this.#append = db.prepare<[string, string, string, string, string | null, string]>(
       "INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES (?, 'movement', ?, ?, ?, ?, ?)",
     );
@@ -111,9 +113,9 @@ export class MovementRepository {
     return this.#page.all(crisisId, afterId, limit).map((r) => parseStoredMovement(r.data));
   }
 
-  /** The ids of the open movements whose manifest lists this group. */
-  openIdsForGroup(groupId: string): string[] {
-    return this.#openForGroup.all(groupId).map((r) => r.id);
+  /** The ids of the movements whose manifest lists this group: the open ones only, or (false) all. */
+  idsForGroup(groupId: string, openOnly: boolean): string[] {
+    return (openOnly ? this.#openForGroup : this.#allForGroup).all(groupId).map((r) => r.id);
   }
 
   /** Appends a movement change to the change log and returns its sequence number. */

@@ -120,14 +120,25 @@ export class MovementService {
    * each audience's view of the manifest follows the group record in the same commit (a flag set
    * takes the group off its consulate's manifest at once). Returns the movement changes written.
    */
-  async refreshFor(group: Group, actorId: string | null, at: string): Promise<CommittedMovementChange[]> {
+  async refreshFor(group: Group, actorId: string | null, at: string, openOnly = true): Promise<CommittedMovementChange[]> {
+    return this.#rewrite(group.id, openOnly, actorId, at, (m) => refreshManifest(m, group));
+  }
+
+  /**
+   * Takes an erased group off every manifest that lists it (issue 21: it appears nowhere after
+   * its erasure, in current counts neither), in the erasure's transaction.
+   */
+  async forget(groupId: string, at: string): Promise<CommittedMovementChange[]> {
+    return this.#rewrite(groupId, false, null, at, (m) => ({ ...m, manifest: m.manifest.filter((e) => e.groupId !== groupId) }));
+  }
+
+  async #rewrite(groupId: string, openOnly: boolean, actorId: string | null, at: string, change: (m: Movement) => Movement | null): Promise<CommittedMovementChange[]> {
     const out: CommittedMovementChange[] = [];
-    for (const id of await this.#repos.movements.openIdsForGroup(group.id)) {
+    for (const id of await this.#repos.movements.idsForGroup(groupId, openOnly)) {
       const before = await this.#repos.movements.findById(id);
-      if (!before) continue;
-      const refreshed = refreshManifest(before, group);
-      if (!refreshed) continue;
-      const after = { ...refreshed, version: before.version + 1, updatedAt: at };
+      const changed = before ? change(before) : null;
+      if (!before || !changed) continue;
+      const after = { ...changed, version: before.version + 1, updatedAt: at };
       const json = JSON.stringify(after);
       await this.#repos.movements.update(after, json);
       const seq = await this.#repos.movements.appendChange('movement.refresh', after, actorId, at, json);

@@ -366,18 +366,20 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect((await repos.movements.pageByCrisis(crisisId, ids[1]!, 2)).map((m) => m.id)).toEqual(ids.slice(2));
     });
 
-    it('finds the open movements that list a group, and forgets a movement once it has arrived', async () => {
+    it('finds the movements that list a group, the open ones apart (a movement that arrived is no longer open)', async () => {
       const { group } = await reportGroup({ status: 'verified', needs: [] });
       const m = onManifest(movement(), group);
       const other = movement();
       await repos.movements.insert({ ...m, version: 1 });
       await repos.movements.insert(other);
-      expect(await repos.movements.openIdsForGroup(group.id)).toEqual([m.id]);
+      expect(await repos.movements.idsForGroup(group.id, true)).toEqual([m.id]);
       const done = { ...m, version: 2, legs: m.legs.map((l) => ({ ...l, status: 'arrived' as const })) };
       await repos.movements.update(done);
-      expect(await repos.movements.openIdsForGroup(group.id)).toEqual([]);
+      expect(await repos.movements.idsForGroup(group.id, true)).toEqual([]);
+      expect(await repos.movements.idsForGroup(group.id, false)).toEqual([m.id]);
       await repos.movements.update(onManifest(other, group));
-      expect(await repos.movements.openIdsForGroup(group.id)).toEqual([other.id]);
+      expect(await repos.movements.idsForGroup(group.id, true)).toEqual([other.id]);
+      expect(await repos.movements.idsForGroup(group.id, false)).toEqual([m.id, other.id].sort());
     });
 
     it("numbers movement changes in the groups' sequence, and keeps them out of the groups' lists", async () => {

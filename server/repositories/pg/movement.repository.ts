@@ -83,10 +83,10 @@ export class PgMovementRepository implements MovementStore {
     return rows.map((r) => parseStoredMovement(r.data));
   }
 
-  async openIdsForGroup(groupId: string): Promise<string[]> {
+  async idsForGroup(groupId: string, openOnly: boolean): Promise<string[]> {
     const { rows } = await this.#db.query<{ id: string }>(
-      'SELECT m.id FROM movement_groups g JOIN movements m ON m.id = g.movement_id WHERE g.group_id = $1 AND m.open = 1 ORDER BY m.id',
-      [groupId],
+      'SELECT m.id FROM movement_groups g JOIN movements m ON m.id = g.movement_id WHERE g.group_id = $1 AND ($2 = 0 OR m.open = 1) ORDER BY m.id',
+      [groupId, openOnly ? 1 : 0],
     );
     return rows.map((r) => r.id);
   }
