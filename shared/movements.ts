@@ -289,6 +289,11 @@ function carrierEntry(e: ManifestEntry): CarrierEntry {
   };
 }
 
+/** The carrier's boarding list of a movement: what its responders and its printed manifest hold. */
+export function carrierManifest(movement: Pick<Movement, 'manifest'>): CarrierEntry[] {
+  return movement.manifest.map(carrierEntry);
+}
+
 /** How many of the group are nationals of `state`. */
 const nationalsOf = (e: Pick<ManifestEntry, 'group'>, state: string) => e.group.nationalities.find((n) => n.code === state)?.count ?? 0;
 
@@ -305,7 +310,7 @@ export function projectMovement(audience: Audience, movement: Movement): Movemen
     case 'coordinator':
       return { view: 'full', movement };
     case 'responder':
-      return isCarrier(audience, movement) ? { view: 'carrier', movement: { ...header(movement), manifest: movement.manifest.map(carrierEntry) } } : null;
+      return isCarrier(audience, movement) ? { view: 'carrier', movement: { ...header(movement), manifest: carrierManifest(movement) } } : null;
     case 'embassy': {
       const state = audience.servesState;
       if (state === null) return null;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Timestamp } from '../ids';
 import { Crisis } from '../schemas/crisis.schema';
 import { NeedType } from '../schemas/need.schema';
+import { MovedLine, MovementLine } from './movement-exports';
 
 /** REST routes of the exports and the situation report, in one place for both ends. */
 export const EXPORT_ROUTES = {
@@ -95,5 +96,8 @@ export const Sitrep = z.object({
     overdueTotal: z.number().int(),
   }),
   map: SitrepMap,
+  /** Movements of the crisis (issue 20), and the people they took, by nationality and destination. */
+  movements: z.array(MovementLine).default([]),
+  moved: z.array(MovedLine).default([]),
 });
 export type Sitrep = z.infer<typeof Sitrep>;

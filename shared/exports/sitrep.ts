@@ -189,6 +189,9 @@ export function sitrepFold(input: Omit<SitrepInput, 'groups'>): Fold<Group, Sitr
       whoWhat: [...whoWhat.values()].sort((a, b) => a.agency.localeCompare(b.agency) || a.cluster.localeCompare(b.cluster)),
       gaps: { unassigned: unassigned.rows(), unassignedTotal: unassigned.total(), overdue: overdue.rows(), overdueTotal: overdue.total() },
       map: map.result(),
+      // Filled from the movements by the caller (they are not groups): empty when it has none.
+      movements: [],
+      moved: [],
     }),
   };
 }

@@ -12,7 +12,7 @@ import { projectChange, projectMovementChange } from '../../server/services/chan
 import { ConsularSnapshots } from '../../server/services/consular-snapshots';
 import { ExportService } from '../../server/services/export.service';
 import { exportBody } from '../support/export-body';
-import { GroupService, type Actor, type CommittedChange } from '../../server/services/group.service';
+import { GroupService, type Actor } from '../../server/services/group.service';
 import { isMovementChange, type PublishedChange } from '../../server/services/movement.service';
 import type { MovementView } from '../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';

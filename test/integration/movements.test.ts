@@ -2,6 +2,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandAck } from '../../shared/events';
 import { movedCounts } from '../../shared/movements';
+import { MOVEMENT_EXPORT_ROUTES } from '../../shared/exports/movement-exports';
+import { EXPORT_ROUTES, Sitrep } from '../../shared/exports/export.schema';
 import type { Command } from '../../shared/schemas/command.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { CheckInState, LegStatus, Movement, MovementView } from '../../shared/schemas/movement.schema';
@@ -17,6 +19,7 @@ import {
   reportCommand,
   requestSync,
   sendCommand,
+  signIn,
   statusCommand,
   updateCommand,
   waitForEvent,
@@ -220,6 +223,31 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     const counted = movedCounts(movements).filter((c) => c.people > 0 && c.nationality !== 'unknown');
     expect(new Map(counted.map((c) => [c.nationality, c.people]))).toEqual(fromRecords);
     expect(counted.every((c) => c.kind === 'evacuated' && c.destination === 'Djerba airport')).toBe(true);
+
+    // Exports: the carrier's manifest holds reference, headcount, special needs and pickup only.
+    const get = async (account: 'responder' | 'coordinator' | 'embassy', path: string) => {
+      const { username, password } = server.fixtureAccounts[account]!;
+      return fetch(`${server.url}${path}`, { headers: { cookie: await signIn(server.url, username, password) } });
+    };
+    const csv = await get('responder', `${MOVEMENT_EXPORT_ROUTES.manifestCsv(movementId)}?bom=0`);
+    expect(csv.status).toBe(200);
+    const text = await csv.text();
+    expect(text.split('\r\n').slice(0, 2)).toEqual([
+      'Reference,People,Special needs,Pickup point,Latitude,Longitude,Boarding',
+      '#group+code,#affected+migrants+total,#description+needs,#loc+name,#geo+lat,#geo+lon,#status',
+    ]);
+    expect(text).toContain('one wheelchair');
+    for (const secret of ['NGA', 'NER', 'met at the port gate', 'escort arranged']) expect(text).not.toContain(secret);
+    const html = await get('coordinator', MOVEMENT_EXPORT_ROUTES.manifestHtml(movementId));
+    expect([html.status, html.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await html.text()).toContain('28 people on 30 seats');
+    expect((await get('embassy', MOVEMENT_EXPORT_ROUTES.manifestCsv(movementId))).status).toBe(404);
+    // The situation report's movements table and counters, from the same records.
+    const sitrep = Sitrep.parse(await (await get('coordinator', EXPORT_ROUTES.sitrep)).json());
+    expect(sitrep.movements).toContainEqual({ kind: 'evacuation_to_origin', mode: 'bus', from: 'Tripoli port', to: 'Djerba airport', phase: 'arrived', seats: 30, listed: 28, boarded: 24, noShow: 4 });
+    expect(sitrep.moved.filter((m) => m.nationality !== 'unknown')).toEqual(
+      [...fromRecords].sort().map(([nationality, people]) => ({ kind: 'evacuated', nationality, destination: 'Djerba airport', people })),
+    );
   });
 
   it('refuses each role what it may not do, as "not found" or forbidden, and changes nothing', async () => {
