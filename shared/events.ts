@@ -11,8 +11,7 @@ import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotRes
  * completed its agency's last open work there, asking again later).
  */
 export type CommandAck =
-  | { ok: true; seq: number; group: GroupView | null; movement?: MovementView | null }
-  | (Failure & { current?: GroupView; movement?: MovementView });
+  { ok: true; seq: number; group: GroupView | null; movement?: MovementView | null } | (Failure & { current?: GroupView; movement?: MovementView });
 export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | PackedChangesResult | Failure;
 
 /**

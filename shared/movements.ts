@@ -193,7 +193,8 @@ export function planAddGroup(movement: Movement, group: Group, details: AddGroup
   if (movement.manifest.some((e) => e.groupId === group.id)) return refuse('already_on_manifest', 'this group is already on the manifest');
   if (!isOpenMovement(movement)) return refuse('movement_finished', 'this movement has ended');
   if (underway(movement)) return refuse('movement_underway', 'this movement has left; groups can no longer be added');
-  if (!MOVABLE_STATUSES.has(group.status)) return refuse('group_not_movable', `a group that is ${group.status.replaceAll('_', ' ')} cannot be put on a manifest`);
+  if (!MOVABLE_STATUSES.has(group.status))
+    return refuse('group_not_movable', `a group that is ${group.status.replaceAll('_', ' ')} cannot be put on a manifest`);
   const record = manifestRecordOf(group);
   const entry: ManifestEntry = {
     groupId: group.id,
@@ -386,5 +387,7 @@ export function movedCounts(movements: Iterable<Movement>): MovedCount[] {
       add(kind, 'unknown', destination, e.group.headcount.total - known);
     }
   }
-  return [...counts.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.nationality.localeCompare(b.nationality) || a.destination.localeCompare(b.destination));
+  return [...counts.values()].sort(
+    (a, b) => a.kind.localeCompare(b.kind) || a.nationality.localeCompare(b.nationality) || a.destination.localeCompare(b.destination),
+  );
 }

@@ -107,7 +107,14 @@ export function exportRoutes(deps: ExportRoutesDeps, now: () => number = Date.no
     const who = await audience(req, res);
     if (!who) return;
     const id = Uuid.safeParse(req.params['id']);
-    sendFile(req, res, id.success ? await deps.exports.manifest(who, id.data, 'csv') : failure('not_found', 'no such movement in your crisis'), 'manifest', 'csv', now());
+    sendFile(
+      req,
+      res,
+      id.success ? await deps.exports.manifest(who, id.data, 'csv') : failure('not_found', 'no such movement in your crisis'),
+      'manifest',
+      'csv',
+      now(),
+    );
   });
   router.get(MOVEMENT_EXPORT_ROUTES.manifestHtml(':id'), async (req, res) => {
     const who = await audience(req, res);

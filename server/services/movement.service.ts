@@ -132,7 +132,13 @@ export class MovementService {
     return this.#rewrite(groupId, false, null, at, (m) => ({ ...m, manifest: m.manifest.filter((e) => e.groupId !== groupId) }));
   }
 
-  async #rewrite(groupId: string, openOnly: boolean, actorId: string | null, at: string, change: (m: Movement) => Movement | null): Promise<CommittedMovementChange[]> {
+  async #rewrite(
+    groupId: string,
+    openOnly: boolean,
+    actorId: string | null,
+    at: string,
+    change: (m: Movement) => Movement | null,
+  ): Promise<CommittedMovementChange[]> {
     const out: CommittedMovementChange[] = [];
     for (const id of await this.#repos.movements.idsForGroup(groupId, openOnly)) {
       const before = await this.#repos.movements.findById(id);
@@ -166,7 +172,7 @@ export class MovementService {
    */
   async changesAfter(audience: Audience, crisisId: string, sinceSeq: number, head: number): Promise<ChangeEvent[]> {
     const changed = new Map<string, { seq: number; current: Movement; seen: boolean }>();
-    for (let after = sinceSeq; ; ) {
+    for (let after = sinceSeq; ;) {
       const page = await this.#repos.movements.listChanges(crisisId, after, head, 1_000);
       for (const change of page) {
         const entry = changed.get(change.movement.id);
@@ -255,7 +261,10 @@ export class MovementService {
 
   async #planCreate(actor: Actor, crisisId: string, input: MovementInput, at: string): Promise<Planned | MovementFailure> {
     const existing = await this.#repos.movements.findById(input.id);
-    if (existing) return existing.crisisId === crisisId ? refusal(actor, existing, { refused: 'already_on_manifest', message: 'a movement with this id already exists' }) : notFound();
+    if (existing)
+      return existing.crisisId === crisisId
+        ? refusal(actor, existing, { refused: 'already_on_manifest', message: 'a movement with this id already exists' })
+        : notFound();
     const carrier = await this.#checkCarrier(input.carrierAgencyId);
     if (carrier) return carrier;
     const legs: Leg[] = input.legs.map((l) => ({ ...l, status: 'planned', actualDeparture: null, actualArrival: null }));
@@ -268,7 +277,10 @@ export class MovementService {
   async #checkCarrier(id: string | null | undefined): Promise<MovementFailure | null> {
     if (id === null || id === undefined) return null;
     const agency = await this.#repos.agencies.findById(id);
-    if (!agency || agency.type === 'consulate') return failure('invalid', 'the carrier must be an agency of the response', [{ path: ['carrierAgencyId'], message: 'unknown carrier', code: 'carrier_unknown' }]);
+    if (!agency || agency.type === 'consulate')
+      return failure('invalid', 'the carrier must be an agency of the response', [
+        { path: ['carrierAgencyId'], message: 'unknown carrier', code: 'carrier_unknown' },
+      ]);
     return null;
   }
 

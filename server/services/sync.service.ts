@@ -223,7 +223,10 @@ export class SyncService {
       if (!(await this.#repos.crises.findById(crisisId))) return failure('not_found', 'your crisis no longer exists');
       const head = await this.#repos.changeLog.headSeq();
       if (sinceSeq !== null && (await this.#canCatchUp(crisisId, sinceSeq, head))) {
-        const changes = [...(await this.#changesAfter(audience, crisisId, sinceSeq, head)), ...(await this.#movements.changesAfter(audience, crisisId, sinceSeq, head))];
+        const changes = [
+          ...(await this.#changesAfter(audience, crisisId, sinceSeq, head)),
+          ...(await this.#movements.changesAfter(audience, crisisId, sinceSeq, head)),
+        ];
         return { ok: true, mode: 'changes', seq: head, changes: changes.sort((a, b) => a.seq - b.seq) };
       }
       return 'snapshot';

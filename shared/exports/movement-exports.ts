@@ -79,7 +79,10 @@ const escapeHtml = (s: string | number): string =>
 export function manifestHtml(movement: Pick<Movement, 'id' | 'kind' | 'mode' | 'seats' | 'legs'>, lines: readonly ManifestLine[]): string {
   const total = lines.reduce((s, l) => s + l.people, 0);
   const legs = movement.legs
-    .map((l) => `<li>${escapeHtml(l.from.place.name)} → ${escapeHtml(l.to.place.name)} (${escapeHtml(l.status)}${l.plannedDeparture ? `, ${escapeHtml(l.plannedDeparture)}` : ''})</li>`)
+    .map(
+      (l) =>
+        `<li>${escapeHtml(l.from.place.name)} → ${escapeHtml(l.to.place.name)} (${escapeHtml(l.status)}${l.plannedDeparture ? `, ${escapeHtml(l.plannedDeparture)}` : ''})</li>`,
+    )
     .join('');
   const rows = lines
     .map(

@@ -284,19 +284,41 @@ describe('authorization matrix', () => {
         seats: 50,
         destinationCountry: 'NGA',
         notes: '',
-        legs: [{ id: legId, from: { siteId: null, place: { name: 'A', lat: 32, lon: 13 } }, to: { siteId: null, place: { name: 'B', lat: 33, lon: 12 } }, plannedDeparture: null, plannedArrival: null }],
+        legs: [
+          {
+            id: legId,
+            from: { siteId: null, place: { name: 'A', lat: 32, lon: 13 } },
+            to: { siteId: null, place: { name: 'B', lat: 33, lon: 12 } },
+            plannedDeparture: null,
+            plannedArrival: null,
+          },
+        ],
       };
       if (type === 'movement.create') return { type, commandId: uuidv7(), movement: { ...input, id: uuidv7() } };
       const ok = (ack: CommandAck) => (ack.ok ? ack.seq : expect.fail(`setup: ${ack.ok ? '' : ack.message}`));
       ok(await sendCommand(coordinator, { type: 'movement.create', commandId: uuidv7(), movement: input }));
       const verified = async () => {
-        const g = expectOk(await sendCommand(coordinator, reportCommand(makeGroupInput({ nationalities: [{ code: 'NGA', count: 12 }], consentConsulate: 'yes' }))));
+        const g = expectOk(
+          await sendCommand(coordinator, reportCommand(makeGroupInput({ nationalities: [{ code: 'NGA', count: 12 }], consentConsulate: 'yes' }))),
+        );
         return expectOk(await sendCommand(coordinator, statusCommand(g.group.id, g.group.version, 'verified'))).group.id;
       };
       const groupId = await verified();
       if (type === 'movement.update') return { type, commandId: uuidv7(), movementId: input.id, baseVersion: 1, patch: { notes: 'matrix' } };
-      if (type === 'movement.addGroup') return { type, commandId: uuidv7(), movementId: input.id, baseVersion: 1, groupId, consentToMove: true, pickup: null, specialNeeds: '' };
-      ok(await sendCommand(coordinator, { type: 'movement.addGroup', commandId: uuidv7(), movementId: input.id, baseVersion: 1, groupId, consentToMove: true, pickup: null, specialNeeds: '' }));
+      if (type === 'movement.addGroup')
+        return { type, commandId: uuidv7(), movementId: input.id, baseVersion: 1, groupId, consentToMove: true, pickup: null, specialNeeds: '' };
+      ok(
+        await sendCommand(coordinator, {
+          type: 'movement.addGroup',
+          commandId: uuidv7(),
+          movementId: input.id,
+          baseVersion: 1,
+          groupId,
+          consentToMove: true,
+          pickup: null,
+          specialNeeds: '',
+        }),
+      );
       if (type === 'movement.removeGroup') return { type, commandId: uuidv7(), movementId: input.id, baseVersion: 2, groupId };
       if (type === 'movement.setLegStatus') return { type, commandId: uuidv7(), movementId: input.id, legId, status: 'confirmed' };
       if (type === 'movement.confirmDocuments') return { type, commandId: uuidv7(), movementId: input.id, groupId, status: 'confirmed' };

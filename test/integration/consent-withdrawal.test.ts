@@ -62,9 +62,7 @@ describe('withdrawing consent while the embassy is connected', () => {
     expectOk(await sendCommand(coordinator, updateCommand(input.id, v, { nationalities: [{ code: 'NGA', count: 9 }] })));
     const snapshot = expectSnapshot(await requestSync(embassy, null)); // also a barrier for the live feed
 
-    expect(got.filter((c) => changedId(c) === input.id)).toEqual([
-      { kind: 'group.remove', seq: withdrawn.seq, groupId: input.id },
-    ]);
+    expect(got.filter((c) => changedId(c) === input.id)).toEqual([{ kind: 'group.remove', seq: withdrawn.seq, groupId: input.id }]);
     expect(snapshot.groups.map((g) => g.group.id)).not.toContain(input.id);
     const read = await getAs(`${API_ROUTES.groups}/${input.id}`);
     expect(read.status).toBe(404);

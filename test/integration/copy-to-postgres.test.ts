@@ -97,13 +97,28 @@ async function fill(repos: Repositories, db: Db): Promise<string> {
     seats: 100,
     destinationCountry: null,
     notes: 'مخيم',
-    legs: [{ id: uuidv7(), from: { siteId: null, place: { name: 'A', lat: 1, lon: 2 } }, to: { siteId: null, place: { name: 'B', lat: 3, lon: 4 } }, plannedDeparture: null, plannedArrival: null, status: 'planned', actualDeparture: null, actualArrival: null }],
+    legs: [
+      {
+        id: uuidv7(),
+        from: { siteId: null, place: { name: 'A', lat: 1, lon: 2 } },
+        to: { siteId: null, place: { name: 'B', lat: 3, lon: 4 } },
+        plannedDeparture: null,
+        plannedArrival: null,
+        status: 'planned',
+        actualDeparture: null,
+        actualArrival: null,
+      },
+    ],
     manifest: [],
     createdBy: user.id,
     createdAt: at(12),
     updatedAt: at(12),
   };
-  const listed = planAddGroup(movement, { ...edited, consentConsulate: 'yes' }, { pickup: null, specialNeeds: '', consent: { recordedBy: user.id, at: at(12) } });
+  const listed = planAddGroup(
+    movement,
+    { ...edited, consentConsulate: 'yes' },
+    { pickup: null, specialNeeds: '', consent: { recordedBy: user.id, at: at(12) } },
+  );
   if (isRefused(listed)) throw new Error(listed.message);
   await repos.movements.insert(listed);
   await repos.movements.appendChange('movement.create', listed, user.id, at(12));

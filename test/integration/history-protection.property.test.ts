@@ -700,18 +700,38 @@ async function run(world: World, step: Step): Promise<void> {
         await send('coord', {
           type: 'movement.create',
           commandId: uuidv7(),
-          movement: { id: world.movementId, kind: 'relocation_in_country', mode: 'bus', carrierAgencyId: world.agencies.IOM, seats: 10_000, destinationCountry: null, notes: 'movement note', legs: [{ id: world.legId, from: place, to: place, plannedDeparture: null, plannedArrival: null }] },
+          movement: {
+            id: world.movementId,
+            kind: 'relocation_in_country',
+            mode: 'bus',
+            carrierAgencyId: world.agencies.IOM,
+            seats: 10_000,
+            destinationCountry: null,
+            notes: 'movement note',
+            legs: [{ id: world.legId, from: place, to: place, plannedDeparture: null, plannedArrival: null }],
+          },
         });
       }
       const movement = await world.repos.movements.findById(world.movementId);
       if (!movement) return;
       if (step.k === 'manifest') {
-        if (g.status === 'reported') await send('coord', { type: 'group.setStatus', commandId: uuidv7(), groupId: g.id, baseVersion: g.version, status: 'verified' });
+        if (g.status === 'reported')
+          await send('coord', { type: 'group.setStatus', commandId: uuidv7(), groupId: g.id, baseVersion: g.version, status: 'verified' });
         const now = await world.repos.movements.findById(world.movementId);
-        await send('coord', { type: 'movement.addGroup', commandId: uuidv7(), movementId: world.movementId, baseVersion: now!.version, groupId: g.id, consentToMove: true, pickup: null, specialNeeds: '' });
+        await send('coord', {
+          type: 'movement.addGroup',
+          commandId: uuidv7(),
+          movementId: world.movementId,
+          baseVersion: now!.version,
+          groupId: g.id,
+          consentToMove: true,
+          pickup: null,
+          specialNeeds: '',
+        });
         return;
       }
-      if (movement.legs[0]?.status === 'planned') await send('coord', { type: 'movement.setLegStatus', commandId: uuidv7(), movementId: world.movementId, legId: world.legId, status: 'confirmed' });
+      if (movement.legs[0]?.status === 'planned')
+        await send('coord', { type: 'movement.setLegStatus', commandId: uuidv7(), movementId: world.movementId, legId: world.legId, status: 'confirmed' });
       await send('respIOM', { type: 'movement.checkIn', commandId: uuidv7(), movementId: world.movementId, groupId: g.id, state: 'checked_in' });
       return;
     }

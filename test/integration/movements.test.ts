@@ -74,7 +74,9 @@ const legStatus = (socket: ClientSocket, movementId: string, legId: string, stat
 
 /** The movement upserts a socket received for one movement, in order. */
 const movementEvents = (all: ChangeEvent[], id: string) =>
-  all.filter((c): c is Extract<ChangeEvent, { kind: 'movement.upsert' }> => c.kind === 'movement.upsert' && c.movement.movement.id === id).map((c) => c.movement);
+  all
+    .filter((c): c is Extract<ChangeEvent, { kind: 'movement.upsert' }> => c.kind === 'movement.upsert' && c.movement.movement.id === id)
+    .map((c) => c.movement);
 const entryIds = (view: MovementView | undefined) => (view ? view.movement.manifest.map((e) => e.groupId) : []);
 
 describe('a movement from planning to arrival, with two coordinators, the carrier and two consulates connected', () => {
@@ -109,19 +111,49 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
           destinationCountry: null,
           notes: 'escort arranged with the checkpoint',
           legs: [
-            { id: leg1, from: { siteId: null, place: place('Tripoli port') }, to: { siteId: null, place: place('Ras Ajdir', 33.1, 11.5) }, plannedDeparture: null, plannedArrival: null },
-            { id: leg2, from: { siteId: null, place: place('Ras Ajdir', 33.1, 11.5) }, to: { siteId: null, place: place('Djerba airport', 33.9, 10.8) }, plannedDeparture: null, plannedArrival: null },
+            {
+              id: leg1,
+              from: { siteId: null, place: place('Tripoli port') },
+              to: { siteId: null, place: place('Ras Ajdir', 33.1, 11.5) },
+              plannedDeparture: null,
+              plannedArrival: null,
+            },
+            {
+              id: leg2,
+              from: { siteId: null, place: place('Ras Ajdir', 33.1, 11.5) },
+              to: { siteId: null, place: place('Djerba airport', 33.9, 10.8) },
+              plannedDeparture: null,
+              plannedArrival: null,
+            },
           ],
         },
       }),
     );
     let version = created.movement.version;
     for (const g of [nga, ner, mixed, noConsent]) {
-      const add: Command = { type: 'movement.addGroup', commandId: uuidv7(), movementId, baseVersion: version, groupId: g.id, consentToMove: true, pickup: null, specialNeeds: g === ner ? 'one wheelchair' : '' };
+      const add: Command = {
+        type: 'movement.addGroup',
+        commandId: uuidv7(),
+        movementId,
+        baseVersion: version,
+        groupId: g.id,
+        consentToMove: true,
+        pickup: null,
+        specialNeeds: g === ner ? 'one wheelchair' : '',
+      };
       version = okMovement(await sendCommand(secondCoordinator, add)).movement.version;
     }
     // Seats: 28 of 30 taken; 20 more do not fit, by name, and nothing changes.
-    const tooMany = await sendCommand(coordinator, { type: 'movement.addGroup', commandId: uuidv7(), movementId, baseVersion: version, groupId: big.id, consentToMove: true, pickup: null, specialNeeds: '' });
+    const tooMany = await sendCommand(coordinator, {
+      type: 'movement.addGroup',
+      commandId: uuidv7(),
+      movementId,
+      baseVersion: version,
+      groupId: big.id,
+      consentToMove: true,
+      pickup: null,
+      specialNeeds: '',
+    });
     expect(refusedWith(tooMany)).toBe('conflict:seats_exceeded');
     // A stale base version is a conflict with the movement as it stands.
     const stale = await sendCommand(coordinator, { type: 'movement.removeGroup', commandId: uuidv7(), movementId, baseVersion: 1, groupId: nga.id });
@@ -135,14 +167,26 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     for (const g of [nga, ner, mixed]) expect((await checkIn(carrier, movementId, g.id, 'checked_in')).ok).toBe(true);
     expect((await checkIn(carrier, movementId, noConsent.id, 'no_show')).ok).toBe(true);
     expect((await legStatus(carrier, movementId, leg1, 'boarding')).ok).toBe(true);
-    const boardedSeen = waitForEvent(nigeria, 'change', (c) => c.kind === 'movement.upsert' && c.movement.movement.manifest.some((e) => e.groupId === nga.id && e.state === 'boarded'));
+    const boardedSeen = waitForEvent(
+      nigeria,
+      'change',
+      (c) => c.kind === 'movement.upsert' && c.movement.movement.manifest.some((e) => e.groupId === nga.id && e.state === 'boarded'),
+    );
     for (const g of [nga, ner, mixed]) expect((await checkIn(carrier, movementId, g.id, 'boarded')).ok).toBe(true);
     await boardedSeen;
     // The Nigerian consulate confirms its nationals' documents; not the Nigerien group's.
-    expect((await sendCommand(nigeria, { type: 'movement.confirmDocuments', commandId: uuidv7(), movementId, groupId: nga.id, status: 'confirmed' })).ok).toBe(true);
+    expect((await sendCommand(nigeria, { type: 'movement.confirmDocuments', commandId: uuidv7(), movementId, groupId: nga.id, status: 'confirmed' })).ok).toBe(
+      true,
+    );
     const foreign = await sendCommand(nigeria, { type: 'movement.confirmDocuments', commandId: uuidv7(), movementId, groupId: ner.id, status: 'confirmed' });
     expect(!foreign.ok && foreign.code).toBe('not_found');
-    const withheld = await sendCommand(nigeria, { type: 'movement.confirmDocuments', commandId: uuidv7(), movementId, groupId: noConsent.id, status: 'confirmed' });
+    const withheld = await sendCommand(nigeria, {
+      type: 'movement.confirmDocuments',
+      commandId: uuidv7(),
+      movementId,
+      groupId: noConsent.id,
+      status: 'confirmed',
+    });
     expect(!withheld.ok && withheld.code).toBe('not_found');
 
     // Mid-movement, the Nigerian group is flagged: its consulate's view loses it in the same commit.
@@ -244,7 +288,17 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     expect((await get('embassy', MOVEMENT_EXPORT_ROUTES.manifestCsv(movementId))).status).toBe(404);
     // The situation report's movements table and counters, from the same records.
     const sitrep = Sitrep.parse(await (await get('coordinator', EXPORT_ROUTES.sitrep)).json());
-    expect(sitrep.movements).toContainEqual({ kind: 'evacuation_to_origin', mode: 'bus', from: 'Tripoli port', to: 'Djerba airport', phase: 'arrived', seats: 30, listed: 28, boarded: 24, noShow: 4 });
+    expect(sitrep.movements).toContainEqual({
+      kind: 'evacuation_to_origin',
+      mode: 'bus',
+      from: 'Tripoli port',
+      to: 'Djerba airport',
+      phase: 'arrived',
+      seats: 30,
+      listed: 28,
+      boarded: 24,
+      noShow: 4,
+    });
     expect(sitrep.moved.filter((m) => m.nationality !== 'unknown')).toEqual(
       [...fromRecords].sort().map(([nationality, people]) => ({ kind: 'evacuated', nationality, destination: 'Djerba airport', people })),
     );
@@ -258,22 +312,82 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
       await sendCommand(coordinator, {
         type: 'movement.create',
         commandId: uuidv7(),
-        movement: { id: movementId, kind: 'relocation_in_country', mode: 'convoy', carrierAgencyId: null, seats: 10, destinationCountry: null, notes: '', legs: [{ id: legId, from: { siteId: null, place: place('A') }, to: { siteId: null, place: place('B') }, plannedDeparture: null, plannedArrival: null }] },
+        movement: {
+          id: movementId,
+          kind: 'relocation_in_country',
+          mode: 'convoy',
+          carrierAgencyId: null,
+          seats: 10,
+          destinationCountry: null,
+          notes: '',
+          legs: [
+            { id: legId, from: { siteId: null, place: place('A') }, to: { siteId: null, place: place('B') }, plannedDeparture: null, plannedArrival: null },
+          ],
+        },
       }),
     );
     // No carrier named: the IOM responder does not see it, and its commands find nothing.
     expect(refusedWith(await legStatus(carrier, movementId, legId, 'confirmed'))).toBe('not_found:');
-    expect(refusedWith(await sendCommand(carrier, { type: 'movement.create', commandId: uuidv7(), movement: { id: uuidv7(), kind: 'relocation_in_country', mode: 'bus', carrierAgencyId: null, seats: 1, destinationCountry: null, notes: '', legs: [{ id: uuidv7(), from: { siteId: null, place: place('A') }, to: { siteId: null, place: place('B') }, plannedDeparture: null, plannedArrival: null }] } }))).toBe('forbidden:');
+    expect(
+      refusedWith(
+        await sendCommand(carrier, {
+          type: 'movement.create',
+          commandId: uuidv7(),
+          movement: {
+            id: uuidv7(),
+            kind: 'relocation_in_country',
+            mode: 'bus',
+            carrierAgencyId: null,
+            seats: 1,
+            destinationCountry: null,
+            notes: '',
+            legs: [
+              {
+                id: uuidv7(),
+                from: { siteId: null, place: place('A') },
+                to: { siteId: null, place: place('B') },
+                plannedDeparture: null,
+                plannedArrival: null,
+              },
+            ],
+          },
+        }),
+      ),
+    ).toBe('forbidden:');
     expect(refusedWith(await checkIn(nigeria, movementId, g.id, 'checked_in'))).toBe('forbidden:');
     // A consulate may not be the carrier.
-    const consulateCarrier = await sendCommand(coordinator, { type: 'movement.update', commandId: uuidv7(), movementId, baseVersion: 1, patch: { carrierAgencyId: nigeriaAgencyId } });
+    const consulateCarrier = await sendCommand(coordinator, {
+      type: 'movement.update',
+      commandId: uuidv7(),
+      movementId,
+      baseVersion: 1,
+      patch: { carrierAgencyId: nigeriaAgencyId },
+    });
     expect(refusedWith(consulateCarrier)).toBe('invalid:carrier_unknown');
     // Consent to be moved must be stated.
-    const noConsent = await sendCommand(coordinator, { type: 'movement.addGroup', commandId: uuidv7(), movementId, baseVersion: 1, groupId: g.id, consentToMove: false, pickup: null, specialNeeds: '' } as unknown as Command);
+    const noConsent = await sendCommand(coordinator, {
+      type: 'movement.addGroup',
+      commandId: uuidv7(),
+      movementId,
+      baseVersion: 1,
+      groupId: g.id,
+      consentToMove: false,
+      pickup: null,
+      specialNeeds: '',
+    } as unknown as Command);
     expect(refusedWith(noConsent)).toBe('invalid:invalid_value');
     expect((await server.repositories.movements.findById(movementId))?.version).toBe(1);
     // A repeated command id answers the first result and changes nothing.
-    const command: Command = { type: 'movement.addGroup', commandId: uuidv7(), movementId, baseVersion: 1, groupId: g.id, consentToMove: true, pickup: null, specialNeeds: '' };
+    const command: Command = {
+      type: 'movement.addGroup',
+      commandId: uuidv7(),
+      movementId,
+      baseVersion: 1,
+      groupId: g.id,
+      consentToMove: true,
+      pickup: null,
+      specialNeeds: '',
+    };
     const first = okMovement(await sendCommand(coordinator, command));
     const again = okMovement(await sendCommand(coordinator, command));
     expect(again).toEqual(first);

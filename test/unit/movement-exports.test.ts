@@ -24,7 +24,14 @@ const base = Movement.parse({
   seats: 60,
   destinationCountry: null,
   notes: 'private plan',
-  legs: [{ id: uuidv7(), from: { place: { name: 'Sabha <camp>', lat: 27, lon: 14.4 } }, to: { place: { name: 'Tripoli', lat: 32.9, lon: 13.2 } }, status: 'planned' }],
+  legs: [
+    {
+      id: uuidv7(),
+      from: { place: { name: 'Sabha <camp>', lat: 27, lon: 14.4 } },
+      to: { place: { name: 'Tripoli', lat: 32.9, lon: 13.2 } },
+      status: 'planned',
+    },
+  ],
   manifest: [],
   createdBy: by,
   createdAt: at,
@@ -32,12 +39,28 @@ const base = Movement.parse({
 });
 
 describe('the carrier manifest export', () => {
-  const g = group({ notes: 'seen near the checkpoint', nationalities: [{ code: 'SDN', count: 12 }], vulnerabilities: { ...makeGroup().vulnerabilities, disability: 2 } });
-  const m = ok(planAddGroup(base, g, { pickup: { name: '=HYPERLINK("x")', lat: 27.1, lon: 14.5 }, specialNeeds: 'stretcher', consent: { recordedBy: by, at } }));
+  const g = group({
+    notes: 'seen near the checkpoint',
+    nationalities: [{ code: 'SDN', count: 12 }],
+    vulnerabilities: { ...makeGroup().vulnerabilities, disability: 2 },
+  });
+  const m = ok(
+    planAddGroup(base, g, { pickup: { name: '=HYPERLINK("x")', lat: 27.1, lon: 14.5 }, specialNeeds: 'stretcher', consent: { recordedBy: by, at } }),
+  );
   const lines = manifestLines(carrierManifest(m));
 
   it('holds reference, headcount, special needs and pickup, and nothing about who the people are', () => {
-    expect(lines).toEqual([{ reference: m.manifest[0]!.reference, people: 12, specialNeeds: 'disability: 2; stretcher', pickup: '=HYPERLINK("x")', lat: 27.1, lon: 14.5, state: 'listed' }]);
+    expect(lines).toEqual([
+      {
+        reference: m.manifest[0]!.reference,
+        people: 12,
+        specialNeeds: 'disability: 2; stretcher',
+        pickup: '=HYPERLINK("x")',
+        lat: 27.1,
+        lon: 14.5,
+        state: 'listed',
+      },
+    ]);
     const csv = manifestCsv(lines);
     for (const secret of ['SDN', 'seen near the checkpoint', 'private plan']) expect(csv).not.toContain(secret);
     // A cell a spreadsheet would run is defused.
@@ -56,7 +79,13 @@ describe(sitrepMovements.name, () => {
   it('tells each movement where it stands and shows small counts of people moved as "<5"', () => {
     const a = group({ nationalities: [{ code: 'SDN', count: 12 }] });
     const b = group({ headcount: { ...a.headcount, total: 3 }, nationalities: [{ code: 'TCD', count: 3 }] });
-    let m = ok(planAddGroup(ok(planAddGroup(base, a, { pickup: null, specialNeeds: '', consent: { recordedBy: by, at } })), b, { pickup: null, specialNeeds: '', consent: { recordedBy: by, at } }));
+    let m = ok(
+      planAddGroup(ok(planAddGroup(base, a, { pickup: null, specialNeeds: '', consent: { recordedBy: by, at } })), b, {
+        pickup: null,
+        specialNeeds: '',
+        consent: { recordedBy: by, at },
+      }),
+    );
     expect(movementPhase(m)).toBe('planned');
     const leg = m.legs[0]!.id;
     m = ok(planLegStatus(ok(planLegStatus(m, leg, 'confirmed', at)), leg, 'boarding', at));

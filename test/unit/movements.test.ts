@@ -145,7 +145,8 @@ describe('leg and boarding state tables', () => {
 });
 
 describe('seat rules', () => {
-  const of = (total: number, state: ManifestEntry['state'] = 'listed') => ({ state, group: { headcount: { total } } }) as Pick<ManifestEntry, 'state' | 'group'>;
+  const of = (total: number, state: ManifestEntry['state'] = 'listed') =>
+    ({ state, group: { headcount: { total } } }) as Pick<ManifestEntry, 'state' | 'group'>;
 
   it('accepts a manifest that fills every seat and refuses one person more, by name', () => {
     expect(seatRefusal(20, [of(12), of(8)])).toBeNull();
@@ -236,7 +237,7 @@ describe(projectMovement.name, () => {
     for (const secret of [flagged.id, noConsent.id, 'NER', 'secret note', 'convoy escort']) expect(json).not.toContain(secret);
   });
 
-  it("shows a consulate with no nationals aboard nothing, unless the movement goes to its state", () => {
+  it('shows a consulate with no nationals aboard nothing, unless the movement goes to its state', () => {
     expect(projectMovement(embassy('GHA'), m)).toBeNull();
     const ner = projectMovement(embassy('NER'), m);
     // Its 7 nationals travel in a group it may not see (consent is for the whole group: here yes, so seen).
@@ -245,7 +246,7 @@ describe(projectMovement.name, () => {
     expect(toGha?.view === 'nationals' && [toGha.movement.manifest, toGha.movement.otherNationals]).toEqual([[], null]);
   });
 
-  it('takes a group out of its consulate\'s view as soon as its record is flagged', () => {
+  it("takes a group out of its consulate's view as soon as its record is flagged", () => {
     const refreshed = refreshManifest(m, { ...nga, protectionConcern: true, version: nga.version + 1 });
     expect(refreshed).not.toBeNull();
     const view = projectMovement(embassy('NGA'), refreshed!);

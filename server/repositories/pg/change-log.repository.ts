@@ -20,11 +20,10 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async pageCrisis(crisisId: string, afterSeq: number, limit: number): Promise<ChangeRecord[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 ORDER BY seq LIMIT $3`, [
-      crisisId,
-      afterSeq,
-      limit,
-    ]);
+    const { rows } = await this.#db.query<ChangeRow>(
+      `SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 ORDER BY seq LIMIT $3`,
+      [crisisId, afterSeq, limit],
+    );
     return rows.map(toRecord);
   }
 
@@ -97,20 +96,18 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async listAfter(crisisId: string, afterSeq: number, uptoSeq: number): Promise<ChangeRecord[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 AND seq <= $3 ORDER BY seq`, [
-      crisisId,
-      afterSeq,
-      uptoSeq,
-    ]);
+    const { rows } = await this.#db.query<ChangeRow>(
+      `SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 AND seq <= $3 ORDER BY seq`,
+      [crisisId, afterSeq, uptoSeq],
+    );
     return rows.map(toRecord);
   }
 
   async listRange(afterSeq: number, uptoSeq: number, limit: number): Promise<ChangeRecord[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE entity = 'group' AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`, [
-      afterSeq,
-      uptoSeq,
-      limit,
-    ]);
+    const { rows } = await this.#db.query<ChangeRow>(
+      `SELECT ${COLUMNS} FROM change_log WHERE entity = 'group' AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+      [afterSeq, uptoSeq, limit],
+    );
     return rows.map(toRecord);
   }
 

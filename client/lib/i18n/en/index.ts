@@ -11,6 +11,7 @@ import languages from './languages';
 import layout from './layout';
 import map from './map';
 import places from './places';
+import movements from './movements';
 
 /**
  * The English catalogue: the reference every other language must match key for key. Messages
@@ -29,6 +30,7 @@ const en = {
   ...consular,
   ...detailsLoad,
   ...places,
+  ...movements,
   ...layout,
   ...areas,
 } as const;

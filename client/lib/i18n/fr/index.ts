@@ -11,6 +11,7 @@ import languages from './languages';
 import layout from './layout';
 import map from './map';
 import places from './places';
+import movements from './movements';
 
 /**
  * The French catalogue: the same keys as English, file for file (test/unit/i18n-catalogues.test.ts
@@ -29,6 +30,7 @@ const fr: Readonly<Record<string, string>> = {
   ...consular,
   ...detailsLoad,
   ...places,
+  ...movements,
   ...areas,
 };
 export default fr;
