@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Timestamp } from '../ids';
 import { Crisis } from '../schemas/crisis.schema';
 import { NeedType } from '../schemas/need.schema';
-import { MovedLine, MovementLine } from './movement-exports';
+import { MovedLine, MovementLine } from './movement-export.schema';
 
 /** REST routes of the exports and the situation report, in one place for both ends. */
 export const EXPORT_ROUTES = {

@@ -1,16 +1,10 @@
-import { z } from 'zod';
 import { arrived, currentLeg, movedCounts, underway } from '../movements';
-import { BoardingState, MovementKind, MovementMode, type Movement, type CarrierEntry } from '../schemas/movement.schema';
-import { ShownCount, showCount } from '../suppression';
+import type { BoardingState, Movement, CarrierEntry } from '../schemas/movement.schema';
+import { showCount } from '../suppression';
 import { hxlCsv, type HxlColumn } from './hxl-csv';
+import type { MovedLine, MovementLine, MovementPhase } from './movement-export.schema';
 
-/** REST routes of the movement exports (coordinators, and the carrier's responders for its own movements). */
-export const MOVEMENT_EXPORT_ROUTES = {
-  /** GET: the carrier's manifest as CSV: reference, headcount, special needs, pickup point. */
-  manifestCsv: (id: string) => `/api/exports/movements/${id}/manifest.csv`,
-  /** GET: the same manifest as a printable HTML page. */
-  manifestHtml: (id: string) => `/api/exports/movements/${id}/manifest.html`,
-} as const;
+export { MOVEMENT_EXPORT_ROUTES, MovedLine, MovementLine, MovementPhase } from './movement-export.schema';
 
 /** One line of the carrier's manifest: the least a driver needs (issue 20), nothing about who the people are. */
 export interface ManifestLine {
@@ -100,28 +94,6 @@ export function manifestHtml(movement: Pick<Movement, 'id' | 'kind' | 'mode' | '
 <table><thead><tr><th></th><th>Reference</th><th>People</th><th>Special needs</th><th>Pickup point</th><th>Boarding</th></tr></thead><tbody>${rows}</tbody></table>
 </body></html>`;
 }
-
-/** Where a movement stands, for the situation report. */
-export const MovementPhase = z.enum(['planned', 'underway', 'arrived', 'cancelled']);
-export type MovementPhase = z.infer<typeof MovementPhase>;
-
-/** A movement's line in the situation report: what, how, where, and how many of its people are where. */
-export const MovementLine = z.object({
-  kind: MovementKind,
-  mode: MovementMode,
-  from: z.string(),
-  to: z.string(),
-  phase: MovementPhase,
-  seats: z.number().int(),
-  listed: z.number().int(),
-  boarded: z.number().int(),
-  noShow: z.number().int(),
-});
-export type MovementLine = z.infer<typeof MovementLine>;
-
-/** People evacuated or relocated by nationality and destination, small counts shown as "<5" (the report is passed on). */
-export const MovedLine = z.object({ kind: z.enum(['evacuated', 'relocated']), nationality: z.string(), destination: z.string(), people: ShownCount });
-export type MovedLine = z.infer<typeof MovedLine>;
 
 /** Where a movement stands: arrived, cancelled (no leg left to travel, none arrived), under way, or planned. */
 export function movementPhase(m: Pick<Movement, 'legs'>): MovementPhase {
