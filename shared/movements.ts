@@ -119,9 +119,12 @@ export function isOpenMovement(movement: Pick<Movement, 'legs'>): boolean {
   return currentLeg(movement) !== null;
 }
 
-/** The group's short reference, as printed on the carrier's manifest: the id's first 8 characters. */
+/**
+ * The group's short reference, as printed on the carrier's manifest: the id's last 8 hex digits.
+ * Not the first: a UUIDv7 begins with its time, so groups reported in the same minute shared them.
+ */
 export function referenceOf(groupId: string): string {
-  return groupId.replaceAll('-', '').slice(0, 8).toUpperCase();
+  return groupId.replaceAll('-', '').slice(-8).toUpperCase();
 }
 
 /** What a manifest entry keeps of its group (see ManifestGroupRecord). */
