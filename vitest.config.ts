@@ -27,9 +27,11 @@ const POSTGRES_INTEGRATION = [
   'packed-live',
   'packed-sync',
   'retention',
+  'retention-admin',
   'erasure',
   'robustness',
   'session',
+  'sites',
 ];
 
 export default defineConfig({

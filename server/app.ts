@@ -21,10 +21,13 @@ import { consularRoutes } from './http/consular.routes';
 import { ConsularService, memoIndex } from './services/consular.service';
 import { ConsularSnapshots } from './services/consular-snapshots';
 import { h3AreaIndex } from './services/h3-area-index';
+import { AggregateAreaIndexes } from './services/aggregate-area-indexes';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
 import { GroupService } from './services/group.service';
-import type { PublishedChange } from './services/movement.service';
+import { CommandService, type PublishedChange } from './services/command.service';
+import { SiteService } from './services/site.service';
+import { MovementService } from './services/movement.service';
 import { AdminAreaIndexes } from './services/admin-area-indexes';
 import { AdminAreaService } from './services/admin-area.service';
 import { adminAreaRoutes } from './http/admin-area.routes';
@@ -42,6 +45,7 @@ import { DEFAULT_IMPORT_MAX_BYTES } from '../shared/schemas/import.schema';
 import type { GroupCommitOptions, WritePath } from './write/group-commit';
 import { RetentionService, type RetentionRun } from './services/retention.service';
 import { retentionRoutes } from './http/retention.routes';
+import { RetentionAdminService } from './services/retention-admin.service';
 
 export interface AppDeps {
   repositories: Repositories;
@@ -86,9 +90,11 @@ export function createApp(deps: AppDeps): App {
   // One cache of admin area indexes for the write path and the recomputation alike.
   const areaIndexes = new AdminAreaIndexes(repos);
   const groups = new GroupService(repos, now, areaIndexes);
+  const commands = new CommandService(groups, new SiteService(repos, now, areaIndexes), new MovementService(repos, now));
   const sync = new SyncService(repos, config.sync);
   // One memoised index and one snapshot store for every channel that gives an embassy counts.
-  const areas = memoIndex(h3AreaIndex);
+  // Admin areas once a crisis has boundaries, H3 cells until then.
+  const areas = new AggregateAreaIndexes(repos, memoIndex(h3AreaIndex));
   const snapshots = new ConsularSnapshots(repos, areas, now, config.consularRefreshMs);
   const consular = new ConsularService(repos, areas, snapshots, now);
 
@@ -105,7 +111,7 @@ export function createApp(deps: AppDeps): App {
   const sockets = createSocketServer(httpServer, {
     repositories: repos,
     auth,
-    groups,
+    commands,
     sync,
     changes: changeLogSource(repos),
     logger,
@@ -129,7 +135,13 @@ export function createApp(deps: AppDeps): App {
     progress: (userId, job) => sockets.io.local.to(userRoom(userId)).emit('importProgress', job),
     ...(deps.importPolicy ? { policy: deps.importPolicy } : {}),
   });
-  const adminAreas = new AdminAreaService({ repos, indexes: areaIndexes, now, publish: (change) => sockets.publisher.publish(change) });
+  const adminAreas = new AdminAreaService({
+    repos,
+    indexes: areaIndexes,
+    now,
+    publish: (change) => sockets.publisher.publish(change),
+    announce: (crisisId, version) => sockets.boundariesLoaded(crisisId, version),
+  });
   const apiTokens = new ApiTokenService(repos, now, config.apiRate);
   const retention = new RetentionService(repos, now);
   const publishAll = (changes: readonly PublishedChange[]) => sockets.publisher.publishAll(changes);
@@ -156,11 +168,11 @@ export function createApp(deps: AppDeps): App {
         adminRouter,
         coordinationRoutes({ auth, coordination: new CoordinationService(repos, now) }),
         readRoutes({ auth, reads: new ReadService(repos, snapshots, now) }),
-        exportRoutes({ auth, exports: new ExportService(repos, h3AreaIndex, now) }, now),
+        exportRoutes({ auth, exports: new ExportService(repos, areas, now) }, now),
         importRoutes({ auth, imports, maxBytes: config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
         apiTokenRoutes({ auth, tokens: apiTokens }),
         apiV1Routes({ tokens: apiTokens, reads: new ApiV1Service(repos) }),
-        retentionRoutes({ auth, retention, publish: publishAll }),
+        retentionRoutes({ auth, retention, admin: new RetentionAdminService(repos, retention, runRetention), publish: publishAll }),
         consularRoutes({ auth, consular }),
         adminAreaRoutes({ auth, areas: adminAreas }),
       ],

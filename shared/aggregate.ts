@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { withholdPinning } from './disclosure-check';
 import { GONE_STATUSES, roundCount, RoundedCount } from './suppression';
 import { embassyMaySee } from './projection';
+import { AdminAreaRef, type GroupAdminAreas } from './schemas/admin-area.schema';
 import type { Group } from './schemas/group.schema';
 
 // The small-count rules live apart so that disclosure-check can use them without an import cycle.
@@ -9,12 +10,18 @@ export { GONE_STATUSES, ROUNDING_BASE, roundCount, RoundedCount, showCount, Show
 
 /** One area's counts of a nationality: people in total, by group status and by open need type. */
 export const AggregateArea = z.object({
-  /** The area's id (an H3 cell at resolution 5, about 250 km², on the server). */
+  /**
+   * The area's id: "adm2:<p-code>" or "adm1:<p-code>" when the crisis has boundaries ("outside" for
+   * groups in none of them), else an H3 cell at resolution 5 (about 250 km²).
+   */
   area: z.string(),
-  /** The area's outline as [lon, lat] pairs, for drawing: never a group's point. */
+  /** The admin areas it is (admin 2 null when the area is a whole admin 1); both null for a cell or "outside". */
+  admin1: AdminAreaRef.nullable().default(null),
+  admin2: AdminAreaRef.nullable().default(null),
+  /** The area's outline as [lon, lat] pairs, for drawing: never a group's point. Empty when it has none to draw. */
   outline: z.array(z.tuple([z.number(), z.number()])),
-  /** The area's centre, for a label. */
-  centre: z.tuple([z.number(), z.number()]),
+  /** The area's centre, for a label; null when it has none ("outside the loaded areas"). */
+  centre: z.tuple([z.number(), z.number()]).nullable(),
   people: RoundedCount,
   byStatus: z.record(z.string(), RoundedCount),
   byNeed: z.record(z.string(), RoundedCount),
@@ -37,11 +44,28 @@ export const EmbassyAggregates = z.object({
 });
 export type EmbassyAggregates = z.infer<typeof EmbassyAggregates>;
 
+/** The area a group counts in, and the admin areas that name it (null for an H3 cell). */
+export interface PlacedArea {
+  area: string;
+  admin1: GroupAdminAreas['admin1'];
+  admin2: GroupAdminAreas['admin2'];
+}
+
 /** What the aggregation needs to know about an area: its id, outline and centre for a point. */
 export interface AreaIndex {
   areaOf(lat: number, lon: number): string;
+  /**
+   * Where a group counts, when the index goes by the admin areas the group carries rather than by
+   * its point (so every view names a group's area alike); without it, by `areaOf` its point.
+   */
+  placeGroup?(group: Pick<Group, 'location' | 'admin'>): PlacedArea;
   outlineOf(area: string): [number, number][];
-  centreOf(area: string): [number, number];
+  centreOf(area: string): [number, number] | null;
+}
+
+/** The area a group counts in under an index. */
+export function placeGroup(index: AreaIndex, group: Pick<Group, 'location' | 'admin'>): PlacedArea {
+  return index.placeGroup?.(group) ?? { area: index.areaOf(group.location.lat, group.location.lon), admin1: null, admin2: null };
 }
 
 function shownRecord(counts: Map<string, number>): Record<string, RoundedCount> {
@@ -88,15 +112,19 @@ export function nationalFigures(group: Group, state: string): { people: number; 
  * people are counted in the group they were merged into). Pure.
  */
 export function aggregateForEmbassy(groups: readonly Group[], state: string | null, index: AreaIndex): EmbassyAggregates {
-  const areas = new Map<string, { people: number; byStatus: Map<string, number>; byNeed: Map<string, number>; figures: Map<string, number> }>();
+  const areas = new Map<
+    string,
+    { placed: PlacedArea; people: number; byStatus: Map<string, number>; byNeed: Map<string, number>; figures: Map<string, number> }
+  >();
   if (state !== null) {
     for (const group of groups) {
       // A duplicate's people are counted in the group it was merged into.
       if (group.status === 'duplicate' || embassyMaySee(group, state)) continue;
       const { people, figures, needTypes } = nationalFigures(group, state);
       if (people === 0) continue;
-      const key = index.areaOf(group.location.lat, group.location.lon);
-      const area = areas.get(key) ?? { people: 0, byStatus: new Map(), byNeed: new Map(), figures: new Map() };
+      const placed = placeGroup(index, group);
+      const key = placed.area;
+      const area = areas.get(key) ?? { placed, people: 0, byStatus: new Map(), byNeed: new Map(), figures: new Map() };
       area.people += people;
       add(area.byStatus, group.status, people);
       for (const type of needTypes) add(area.byNeed, type, people);
@@ -111,6 +139,8 @@ export function aggregateForEmbassy(groups: readonly Group[], state: string | nu
     out.push(
       withholdPinning({
         area: key,
+        admin1: a.placed.admin1,
+        admin2: a.placed.admin2,
         outline: index.outlineOf(key),
         centre: index.centreOf(key),
         people,

@@ -11,6 +11,28 @@ export interface Counters {
   evacuated: number;
   strandedByNationality: Record<string, number>;
   inNeedByNeed: Partial<Record<NeedType, number>>;
+  /** The four counters per admin 1 p-code (`NO_ADMIN1` for groups outside the loaded areas): they sum to the totals. */
+  byAdmin1: Record<string, AdminCounters>;
+}
+
+/** One admin 1's line of the counters. */
+export interface AdminCounters {
+  /** The admin 1's name as its groups carry it; null for `NO_ADMIN1`. */
+  name: string | null;
+  stranded: number;
+  inNeed: number;
+  assisted: number;
+  evacuated: number;
+}
+
+/** The `byAdmin1` key of groups in no loaded admin 1 (a p-code is never empty). */
+export const NO_ADMIN1 = '';
+
+/** Admin 1 lines as a table: largest stranded first, the line of groups outside last. */
+export function admin1Lines(c: Pick<Counters, 'byAdmin1'>): (AdminCounters & { pcode: string })[] {
+  return Object.entries(c.byAdmin1)
+    .map(([pcode, line]) => ({ pcode, ...line }))
+    .sort((a, b) => Number(a.pcode === NO_ADMIN1) - Number(b.pcode === NO_ADMIN1) || b.stranded - a.stranded || a.pcode.localeCompare(b.pcode));
 }
 
 const MOVED = new Set<Group['status']>(['relocated', 'evacuated', 'returned']);
@@ -28,19 +50,27 @@ export function countersOf(groups: Iterable<Group | GroupSummary>): Counters {
 
 /** `countersOf` fed group by group (a crisis read in pages): it keeps the counters, never a group. */
 export function countersFold(): Fold<Group | GroupSummary, Counters> {
-  const c: Counters = { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, strandedByNationality: {}, inNeedByNeed: {} };
+  const c: Counters = { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, strandedByNationality: {}, inNeedByNeed: {}, byAdmin1: {} };
   return { add: (g) => addToCounters(c, g), result: () => c };
 }
 
 function addToCounters(c: Counters, g: Group | GroupSummary): void {
   if (NOT_COUNTED.has(g.status)) return;
   const total = g.headcount.total;
+  const admin1 = g.admin.admin1;
+  const key = admin1?.pcode ?? NO_ADMIN1;
+  const line = (c.byAdmin1[key] ??= { name: admin1?.name ?? null, stranded: 0, inNeed: 0, assisted: 0, evacuated: 0 });
   if (MOVED.has(g.status)) {
     c.evacuated += total;
+    line.evacuated += total;
     return;
   }
   c.stranded += total;
-  if (g.status === 'assisted') c.assisted += total;
+  line.stranded += total;
+  if (g.status === 'assisted') {
+    c.assisted += total;
+    line.assisted += total;
+  }
   let counted = 0;
   for (const n of g.nationalities) {
     c.strandedByNationality[n.code] = (c.strandedByNationality[n.code] ?? 0) + n.count;
@@ -55,6 +85,7 @@ function addToCounters(c: Counters, g: Group | GroupSummary): void {
     groupInNeed = Math.max(groupInNeed, people);
   }
   c.inNeed += groupInNeed;
+  line.inNeed += groupInNeed;
 }
 
 /** One point of the crisis's history. */

@@ -1,6 +1,7 @@
 import type { Failure } from './protocol';
 import type { Command } from './schemas/command.schema';
 import type { GroupView } from './schemas/group.schema';
+import type { Site } from './schemas/site.schema';
 import type { ImportJob } from './schemas/import.schema';
 import type { MovementView } from './schemas/movement.schema';
 import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotResult, SnapshotResult, SyncRequest } from './schemas/sync.schema';
@@ -8,10 +9,14 @@ import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotRes
 /**
  * A command's answer. `group` is the commanded group as it stands when the answer is sent,
  * projected for the sender (null when the sender may not see it, e.g. a responder who just
- * completed its agency's last open work there, asking again later).
+ * completed its agency's last open work there, asking again later). A site command's answer has
+ * `group: null` and `site`: the site as it stands, projected for the sender; its conflict carries
+ * `currentSite`. A movement command's answer (issue 20) has `group: null` and `movement`, likewise,
+ * and so does its conflict.
  */
 export type CommandAck =
-  { ok: true; seq: number; group: GroupView | null; movement?: MovementView | null } | (Failure & { current?: GroupView; movement?: MovementView });
+  | { ok: true; seq: number; group: GroupView | null; site?: Site | null; movement?: MovementView | null }
+  | (Failure & { current?: GroupView; currentSite?: Site; movement?: MovementView });
 export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | PackedChangesResult | Failure;
 
 /**
@@ -49,6 +54,11 @@ export interface ServerToClientEvents {
    * Carries nothing itself, and is sent only when what that embassy would read differs.
    */
   consularChanged: () => void;
+  /**
+   * To every connection of a crisis: its admin boundaries were loaded anew (this version); maps
+   * fetch and draw them again. Carries the version only, nothing about an area or a group.
+   */
+  boundariesChanged: (version: number) => void;
 }
 
 /** Names of the events, for code that must refer to them as values (tests, logging). */
@@ -59,6 +69,7 @@ export const SERVER_EVENTS = [
   'changesPacked',
   'importProgress',
   'consularChanged',
+  'boundariesChanged',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 /** What the client puts in the Socket.IO handshake's `auth`. */

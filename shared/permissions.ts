@@ -16,7 +16,8 @@ export type Action =
   | 'group.import'
   | 'consular.read'
   | 'export.evacuation'
-  | 'group.erase';
+  | 'group.erase'
+  | 'site.read';
 
 /**
  * The permission table: which role may attempt which action at all. Scope (whose groups, which
@@ -24,7 +25,7 @@ export type Action =
  * a field user may edit is `mayEditGroup` in edit-scope.ts.
  */
 export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
-  field: ['group.report', 'group.update', 'group.read'],
+  field: ['group.report', 'group.update', 'group.read', 'site.report', 'site.read'],
   coordinator: [
     'group.report',
     'group.update',
@@ -49,14 +50,28 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'movement.checkIn',
     // Erasure on a person's request (issue 21): the coordinators who answer for the crisis's data.
     'group.erase',
+    // Sites (issue 20): the coordinators keep the registry; field teams report what they see.
+    'site.create',
+    'site.update',
+    'site.report',
+    'site.read',
   ],
   // Responders and embassies export only the groups they see in full (`exportableGroups`); the
   // shareable aggregate and the situation report describe the whole crisis, so coordinators only.
   // A carrier's responders check groups in and report its legs (scoped to their agency's movements).
-  responder: ['assignment.update', 'group.read', 'export.groups', 'movement.checkIn', 'movement.setLegStatus'],
+  responder: ['assignment.update', 'group.read', 'export.groups', 'site.read', 'movement.checkIn', 'movement.setLegStatus'],
   // A consulate moves only its own consular assignments (scoped in the assignment plan).
   // A consulate answers for its own nationals' travel documents on a manifest (scoped in the movement service).
-  embassy: ['group.read', 'aggregate.read', 'export.groups', 'consular.read', 'export.evacuation', 'assignment.update', 'movement.confirmDocuments'],
+  embassy: [
+    'group.read',
+    'aggregate.read',
+    'export.groups',
+    'consular.read',
+    'export.evacuation',
+    'assignment.update',
+    'site.read',
+    'movement.confirmDocuments',
+  ],
   admin: ['admin.manage', 'audit.read'],
 };
 
@@ -87,6 +102,10 @@ export const ACTIONS: readonly Action[] = [
   'consular.read',
   'export.evacuation',
   'group.erase',
+  'site.create',
+  'site.update',
+  'site.report',
+  'site.read',
   'audit.read',
   'admin.manage',
 ];

@@ -89,7 +89,7 @@ async function provisionFieldUsers(node: ChildServer, databaseUrl: string | null
 }
 
 /** Starts `count` nodes on one store, one after the other (the first seeds the demo, the others find it). */
-async function startNodes(count: number, databaseUrl: string | null, started: ChildServer[]): Promise<ChildServer[]> {
+export async function startNodes(count: number, databaseUrl: string | null, started: ChildServer[]): Promise<ChildServer[]> {
   const env = { ...OPEN_BUCKET, ...(databaseUrl ? { WAYMARK_DATABASE_URL: databaseUrl } : {}) };
   const nodes: ChildServer[] = [];
   for (let i = 0; i < count; i++) {
@@ -102,7 +102,7 @@ async function startNodes(count: number, databaseUrl: string | null, started: Ch
 }
 
 /** The closed ingest loop over SOCKETS field sockets spread round-robin over `nodes`. */
-async function ingest(nodes: readonly ChildServer[], databaseUrl: string | null): Promise<LoopResult> {
+export async function ingest(nodes: readonly ChildServer[], databaseUrl: string | null): Promise<LoopResult> {
   const users = await provisionFieldUsers(nodes[0]!, databaseUrl, SOCKETS);
   const sockets: LightClient[] = await inWaves(users, 20, async (username, i) => {
     const url = nodes[i % nodes.length]!.url;

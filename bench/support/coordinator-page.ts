@@ -12,6 +12,7 @@ import { submitSignIn } from '../../test/e2e/suite';
 import { startTestServer, type TestServer } from '../../test/support/server';
 import type { BigDatabase } from './big-database';
 import { PLACE_LABELS_STORAGE_KEY } from '../../client/lib/map/map-preferences';
+import { ADMIN_AREA_ROUTES } from '../../shared/schemas/admin-area.schema';
 
 export const CLIENT_BUILD = 'dist/client';
 const MAP = '[role="region"].group-map';
@@ -40,7 +41,10 @@ export interface CoordinatorPage {
  * coordinator page. With `databaseUrl` the server reads that PostgreSQL database (the big crisis
  * copied into it) instead of the SQLite file in `big.dataDir`.
  */
-export async function openCoordinatorPage(big: BigDatabase, options: { databaseUrl?: string; placeLabels?: boolean } = {}): Promise<CoordinatorPage> {
+export async function openCoordinatorPage(
+  big: BigDatabase,
+  options: { databaseUrl?: string; placeLabels?: boolean; boundaries?: boolean } = {},
+): Promise<CoordinatorPage> {
   assertClientBuilt();
   const server = await startTestServer({
     dataDir: big.dataDir,
@@ -54,6 +58,13 @@ export async function openCoordinatorPage(big: BigDatabase, options: { databaseU
   const page = guarded.page;
   // The same page without town names, for the labels-on/off ratio (the device preference a person can set).
   if (options.placeLabels === false) await page.addInitScript((key) => localStorage.setItem(key, 'off'), PLACE_LABELS_STORAGE_KEY);
+  // Without admin boundaries: the page is told the crisis has none (an empty collection, as for a
+  // crisis without a load), so it draws no boundary layer. The demo crisis ships synthetic ones.
+  if (options.boundaries === false) {
+    await page.route(`**${ADMIN_AREA_ROUTES.ownDrawable}`, (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify({ type: 'FeatureCollection', version: 0, synthetic: false, features: [] }) }),
+    );
+  }
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[] };
     w.__longTasks = [];

@@ -70,11 +70,12 @@ export class ApiTokenRepository {
     this.#all = db.prepare<[], TokenRow>('SELECT * FROM api_tokens ORDER BY created_at DESC, id');
     this.#touch = db.prepare<[string, string]>('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
     this.#revoke = db.prepare<[string, string | null, string]>('UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL');
-    // The latest change of each group changed after `after`, oldest first: a cursor by seq that
+    // The latest change of each group changed after `after`, oldest first (sites' changes, issue 20,
+    // are not groups and are left out): a cursor by seq that
     // also serves incremental pulls (a group edited again moves to the end, with its new state).
     this.#latest = db.prepare<[string, number, number], { seq: number; data: string; kind: string }>(
       `SELECT c.seq, c.data, c.kind FROM change_log c
-       JOIN (SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? GROUP BY entity_id) m
+       JOIN (SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE crisis_id = ? AND seq > ? AND entity = 'group' GROUP BY entity_id) m
          ON c.seq = m.seq
        ORDER BY c.seq LIMIT ?`,
     );

@@ -48,8 +48,12 @@ export type AuditAction =
   | 'export.manifest'
   | 'group.erase'
   | 'retention.set_policy'
+  | 'retention.clear_policy'
   | 'retention.close_crisis'
-  | 'retention.purge';
+  | 'retention.purge'
+  | 'site.create'
+  | 'site.update'
+  | 'site.report';
 
 /** `refused`: not attempted at all (rate limit, lock). */
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
@@ -60,7 +64,7 @@ export interface AuditEntry {
   userId: string | null;
   role: Role | null;
   action: AuditAction;
-  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | 'movement' | null;
+  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | 'site' | 'movement' | null;
   recordId: string | null;
   outcome: AuditOutcome;
   /**

@@ -1,7 +1,9 @@
 import type { Db } from '../db/database';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { CommandType } from '../../shared/schemas/command.schema';
+import type { Site } from '../../shared/schemas/site.schema';
 import { parseStoredGroup } from './group.repository';
+import { parseStoredSite } from './site.repository';
 
 /**
  * What happened to an entity: a group command, a retention purge of its details (the coarsened
@@ -11,7 +13,7 @@ import { parseStoredGroup } from './group.repository';
  */
 export type ChangeKind = CommandType | 'group.purge' | 'group.erase' | 'group.adminAreas';
 
-/** One committed change with the full group state after it. */
+/** One committed change of a group with the full group state after it. */
 export interface ChangeRecord {
   seq: number;
   crisisId: string;
@@ -22,9 +24,29 @@ export interface ChangeRecord {
   at: string;
 }
 
+/** One committed change of a site (issue 20) with the full site after it. */
+export interface SiteChangeRecord {
+  entity: 'site';
+  seq: number;
+  crisisId: string;
+  entityId: string;
+  kind: ChangeKind;
+  site: Site;
+  actor: string | null;
+  at: string;
+}
+
+/**
+ * Any logged change: what the live feed and catch-up read, in one order. Every other reader (the
+ * folds, timelines, retention) asks for group changes only and gets `ChangeRecord`.
+ */
+export type LoggedChange = ChangeRecord | SiteChangeRecord;
+
 /** A change_log row; PostgreSQL hands its bigint `seq` over as text (`Int` = string), which its repository converts first. */
 export interface ChangeRow<Int = number> {
   seq: Int;
+  /** Read only by the queries that return both entities (`LoggedRow`). */
+  entity?: string;
   crisis_id: string;
   entity_id: string;
   kind: ChangeKind;
@@ -44,6 +66,24 @@ export const toChangeRecord = (row: ChangeRow): ChangeRecord => ({
   at: row.at,
 });
 
+/** A change of either entity from its row (the row must carry `entity`). */
+export const toLoggedChange = (row: ChangeRow): LoggedChange =>
+  row.entity === 'site'
+    ? {
+        entity: 'site',
+        seq: row.seq,
+        crisisId: row.crisis_id,
+        entityId: row.entity_id,
+        kind: row.kind,
+        site: parseStoredSite(row.data),
+        actor: row.actor,
+        at: row.at,
+      }
+    : toChangeRecord(row);
+
+/** Whether a logged change is a site's. */
+export const isSiteChange = (change: LoggedChange): change is SiteChangeRecord => 'site' in change;
+
 /** The change log: the ordered history that feeds live updates and catch-up. */
 export class ChangeLogRepository {
   readonly #append;
@@ -59,6 +99,7 @@ export class ChangeLogRepository {
   readonly #lastAt;
   readonly #rewrite;
   readonly #deleteEntity;
+  readonly #appendSite;
 
   constructor(db: Db) {
     this.#rewrite = db.prepare<[string, number]>('UPDATE change_log SET data = ? WHERE seq = ?');
@@ -72,17 +113,24 @@ export class ChangeLogRepository {
       'SELECT COUNT(*) AS n FROM (SELECT 1 FROM change_log WHERE crisis_id = ? AND seq > ? LIMIT ?)',
     );
     this.#listAfter = db.prepare<[string, number, number], ChangeRow>(
-      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? AND seq <= ? ORDER BY seq",
+      "SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq",
     );
     this.#listRange = db.prepare<[number, number, number], ChangeRow>(
-      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE entity = 'group' AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+      "SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
     );
-    this.#previous = db.prepare<[string, number], { data: string }>('SELECT data FROM change_log WHERE entity_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1');
+    // Group changes only: a site's or a movement's id never names a group, but the filter says so to the reader.
+    this.#previous = db.prepare<[string, number], { data: string }>(
+      "SELECT data FROM change_log WHERE entity_id = ? AND seq < ? AND entity = 'group' ORDER BY seq DESC LIMIT 1",
+    );
     this.#byEntity = db.prepare<[string, string], ChangeRow>(
-      'SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity_id = ? ORDER BY seq',
+      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity_id = ? AND entity = 'group' ORDER BY seq",
     );
+    // The folds read group histories: sites' changes are left out here (issue 20).
     this.#page = db.prepare<[string, number, number], ChangeRow>(
       "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? ORDER BY seq LIMIT ?",
+    );
+    this.#appendSite = db.prepare<[string, string, string, string, string | null, string]>(
+      "INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES (?, 'site', ?, ?, ?, ?, ?)",
     );
     // Two probes of the (crisis_id, seq) index: from each end until a change at or before `upTo`.
     this.#firstAt = db.prepare<[string, string | null, string | null], { at: string }>(
@@ -95,8 +143,9 @@ export class ChangeLogRepository {
 
   /**
    * The group changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage
-   * contract's page). This and the other lists read group rows only (entity 'group'); movement rows
-   * share the numbering and are read by the movement repository.
+   * contract's page). The group lists read group rows only (entity 'group'); site and movement rows
+   * share the numbering, and the live lists (`listAfter`, `listRange`) read sites' too, while
+   * movements' are read by the movement repository.
    */
   pageCrisis(crisisId: string, afterSeq: number, limit: number): ChangeRecord[] {
     return this.#page.all(crisisId, afterSeq, limit).map(toChangeRecord);
@@ -113,7 +162,7 @@ export class ChangeLogRepository {
     return first && last ? { first: first.at, last: last.at } : null;
   }
 
-  /** Every change of one entity of a crisis, oldest first (a group's timeline). */
+  /** Every change of one group of a crisis, oldest first (a group's timeline). */
   listForEntity(crisisId: string, entityId: string): ChangeRecord[] {
     return this.#byEntity.all(crisisId, entityId).map(toChangeRecord);
   }
@@ -121,6 +170,12 @@ export class ChangeLogRepository {
   /** Appends a group change and returns its sequence number. */
   appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string = JSON.stringify(group)): number {
     const result = this.#append.run(group.crisisId, group.id, kind, json, actor, at);
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Appends a site change (issue 20), numbered with the groups' changes, and returns its sequence number. */
+  appendSiteChange(kind: ChangeKind, site: Site, actor: string | null, at: string, json: string = JSON.stringify(site)): number {
+    const result = this.#appendSite.run(site.crisisId, site.id, kind, json, actor, at);
     return Number(result.lastInsertRowid);
   }
 
@@ -139,17 +194,17 @@ export class ChangeLogRepository {
     return this.#countAfter.get(crisisId, afterSeq, limit)?.n ?? 0;
   }
 
-  /** The group changes of a crisis in (afterSeq, uptoSeq], in order. */
-  listAfter(crisisId: string, afterSeq: number, uptoSeq: number): ChangeRecord[] {
-    return this.#listAfter.all(crisisId, afterSeq, uptoSeq).map(toChangeRecord);
+  /** The changes of a crisis in (afterSeq, uptoSeq], in order: groups' and sites' (movements': movement repository). */
+  listAfter(crisisId: string, afterSeq: number, uptoSeq: number): LoggedChange[] {
+    return this.#listAfter.all(crisisId, afterSeq, uptoSeq).map(toLoggedChange);
   }
 
-  /** The group changes of every crisis in (afterSeq, uptoSeq], in order, at most `limit` of them. */
-  listRange(afterSeq: number, uptoSeq: number, limit: number): ChangeRecord[] {
-    return this.#listRange.all(afterSeq, uptoSeq, limit).map(toChangeRecord);
+  /** The changes of every crisis in (afterSeq, uptoSeq], in order, at most `limit` of them: groups' and sites' (movements': movement repository). */
+  listRange(afterSeq: number, uptoSeq: number, limit: number): LoggedChange[] {
+    return this.#listRange.all(afterSeq, uptoSeq, limit).map(toLoggedChange);
   }
 
-  /** The entity's state just before the change `beforeSeq`, or null if that change created it. */
+  /** The group's state just before the change `beforeSeq`, or null if that change created it. */
   stateBefore(entityId: string, beforeSeq: number): Group | null {
     const row = this.#previous.get(entityId, beforeSeq);
     return row ? parseStoredGroup(row.data) : null;

@@ -10,10 +10,12 @@ import type { ImportRepository } from './import.repository';
 import type { MovementRepository } from './movement.repository';
 import type { RetentionRepository } from './retention.repository';
 import type { SessionRepository } from './session.repository';
+import type { SiteRepository } from './site.repository';
 import type { SitrepRepository } from './sitrep.repository';
 import type { UserRepository } from './user.repository';
 import type { GroupSummary } from '../../shared/packed-views';
 import type { Group } from '../../shared/schemas/group.schema';
+import type { Site } from '../../shared/schemas/site.schema';
 
 /**
  * The storage contract: what the services may ask of a database, the same for both engines.
@@ -52,6 +54,7 @@ export type ImportStore = Async<ImportRepository>;
 export type ApiTokenStore = Async<ApiTokenRepository>;
 export type RetentionStore = Async<RetentionRepository>;
 export type AdminAreaStore = Async<AdminAreaRepository>;
+export type SiteStore = Async<SiteRepository>;
 export type MovementStore = Async<MovementRepository>;
 
 export type GroupStore = Async<GroupRepository> & {
@@ -91,6 +94,7 @@ export interface Repositories {
   apiTokens: ApiTokenStore;
   retention: RetentionStore;
   adminAreas: AdminAreaStore;
+  sites: SiteStore;
   /** Movements (issue 20): kept apart from the group tables; see movement.repository.ts. */
   movements: MovementStore;
   /**
@@ -101,14 +105,17 @@ export interface Repositories {
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /**
-   * A write transaction for a batch of commands (group commit), named by the command ids and group
-   * ids it will look up. It means what `transaction` means, but an engine may hold the batch's
+   * A write transaction for a batch of commands (group commit). `keys` names the command ids and
+   * group ids the batch will look up; it is called once the write lock is held, before `fn` (so a
+   * caller may choose the batch only then: on a cluster, what arrives while another node holds the
+   * lock joins this batch), and again if the batch runs again: it must answer the same each time.
+   * It means what `transaction` means, but an engine may hold the batch's
    * writes and send them together before COMMIT (PostgreSQL: one statement instead of several
    * round trips per command; SQLite: a plain transaction, its statements cost no round trip). To
    * stay faithful it may roll everything back and run `fn` again as a plain transaction, so `fn`
    * must have no effect outside the database before it returns.
    */
-  writeBatch<T>(fn: () => Promise<T>, keys: BatchKeys): Promise<T>;
+  writeBatch<T>(fn: () => Promise<T>, keys: () => BatchKeys): Promise<T>;
   /**
    * Runs a read-only `fn` on one snapshot: its reads agree with each other (SQLite: a deferred
    * transaction under WAL; PostgreSQL: REPEATABLE READ, READ ONLY). Nested in an open transaction
@@ -142,6 +149,18 @@ export async function* eachSummary(repos: Pick<Repositories, 'groups'>, crisisId
     const last = page.at(-1);
     if (!last || page.length < pageSize) return;
     after = last.key;
+  }
+}
+
+/** Every site of a crisis, page by page, in creation order. */
+export async function* eachSite(repos: Pick<Repositories, 'sites'>, crisisId: string, pageSize = 500): AsyncGenerator<Site> {
+  let after = '';
+  for (;;) {
+    const page = await repos.sites.pageByCrisis(crisisId, after, pageSize);
+    yield* page;
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return;
+    after = last.id;
   }
 }
 

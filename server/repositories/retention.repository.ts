@@ -28,6 +28,12 @@ export interface PurgeEntry {
   at: string;
 }
 
+/** What a retention run wrote of one group: its details were purged at `version`, at `purgedAt`. */
+export interface PurgedMark {
+  version: number;
+  purgedAt: string;
+}
+
 /** A policy from its row (the same on both engines). */
 export const toPolicy = (row: PolicyRow): RetentionPolicy => ({ ...row, keepDays: Number(row.keepDays) });
 
@@ -49,6 +55,8 @@ export class RetentionRepository {
   readonly #record;
   readonly #ledger;
   readonly #purgeImports;
+  readonly #clearPolicy;
+  readonly #purgedMark;
 
   constructor(db: Db) {
     this.#setPolicy = db.prepare<[string, number, string, string | null, string]>(
@@ -60,9 +68,9 @@ export class RetentionRepository {
     this.#policy = db.prepare<[string], PolicyRow>(`SELECT ${columns} FROM retention_policies WHERE crisis_id = ?`);
     this.#policies = db.prepare<[], PolicyRow>(`SELECT ${columns} FROM retention_policies ORDER BY crisis_id`);
     // Due: last changed before the cutoff, and its current version not already purged.
-    this.#due = db.prepare<[string, string, number], { data: string }>(
-      `SELECT g.data FROM groups g
-        WHERE g.crisis_id = ? AND g.updated_at < ?
+    this.#due = db.prepare<[string, string, number, number], { key: number; data: string }>(
+      `SELECT g.rowid AS key, g.data FROM groups g
+        WHERE g.crisis_id = ? AND g.updated_at < ? AND g.rowid > ?
           AND NOT EXISTS (SELECT 1 FROM purged_groups p WHERE p.group_id = g.id AND p.version = g.version)
         ORDER BY g.rowid LIMIT ?`,
     );
@@ -71,6 +79,8 @@ export class RetentionRepository {
        ON CONFLICT (group_id) DO UPDATE SET version = excluded.version, purged_at = excluded.purged_at`,
     );
     this.#forgetPurged = db.prepare<[string]>('DELETE FROM purged_groups WHERE group_id = ?');
+    this.#purgedMark = db.prepare<[string], PurgedMark>('SELECT version, purged_at AS purgedAt FROM purged_groups WHERE group_id = ?');
+    this.#clearPolicy = db.prepare<[string]>('DELETE FROM retention_policies WHERE crisis_id = ?');
     this.#record = db.prepare<[string, string, string, string | null, number, string | null, string | null, string]>(
       'INSERT INTO purges (id, crisis_id, kind, group_id, groups, cutoff, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -86,6 +96,11 @@ export class RetentionRepository {
     this.#setPolicy.run(p.crisisId, p.keepDays, p.after, p.crisisClosedAt, p.setAt);
   }
 
+  /** Removes a crisis's policy (it then keeps everything again); returns whether it had one. */
+  clearPolicy(crisisId: string): boolean {
+    return this.#clearPolicy.run(crisisId).changes > 0;
+  }
+
   /** The crisis's policy, or null when none was set (then nothing of it is ever purged). */
   findPolicy(crisisId: string): RetentionPolicy | null {
     const row = this.#policy.get(crisisId);
@@ -98,13 +113,19 @@ export class RetentionRepository {
   }
 
   /** Up to `limit` groups of the crisis last changed before `cutoff` whose current version is not purged yet. */
-  dueGroups(crisisId: string, cutoff: string, limit: number): Group[] {
-    return this.#due.all(crisisId, cutoff, limit).map((row) => parseStoredGroup(row.data));
+  dueGroups(crisisId: string, cutoff: string, afterKey: number, limit: number): { key: number; group: Group }[] {
+    return this.#due.all(crisisId, cutoff, afterKey, limit).map((row) => ({ key: row.key, group: parseStoredGroup(row.data) }));
   }
 
   /** Records that the group's details are purged up to and including `version`. */
   markPurged(groupId: string, crisisId: string, version: number, at: string): void {
     this.#markPurged.run(groupId, crisisId, version, at);
+  }
+
+  /** The version up to which the group's details were purged by retention, and when; null when never. */
+  findPurged(groupId: string): PurgedMark | null {
+    const row = this.#purgedMark.get(groupId);
+    return row ? { version: Number(row.version), purgedAt: row.purgedAt } : null;
   }
 
   /** Drops the group's purge marker (the group itself is gone). */

@@ -12,6 +12,7 @@ import { IdempotencyRepository } from './idempotency.repository';
 import { ImportRepository } from './import.repository';
 import { RetentionRepository } from './retention.repository';
 import { SessionRepository } from './session.repository';
+import { SiteRepository } from './site.repository';
 import { SitrepRepository } from './sitrep.repository';
 import { UserRepository } from './user.repository';
 import type { Async, Repositories } from './contract';
@@ -171,6 +172,7 @@ export function createSqliteRepositories(db: Db): Repositories & { sqlite: Sqlit
     apiTokens: store.wrap(new ApiTokenRepository(db)),
     retention: store.wrap(new RetentionRepository(db)),
     adminAreas: store.wrap(new AdminAreaRepository(db)),
+    sites: store.wrap(new SiteRepository(db)),
     movements: store.wrap(new MovementRepository(db)),
     transaction: (fn) => store.transaction(fn, 'IMMEDIATE'),
     // In process, a statement costs no round trip: nothing to gain from holding writes back.

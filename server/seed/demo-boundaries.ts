@@ -30,13 +30,13 @@ interface Spec {
 // around, every name marked synthetic. P-codes use "LYS" so they can never be taken for OCHA's
 // real Libyan p-codes (LY01...).
 const SPECS: readonly Spec[] = [
-  { pcode: 'LYS1', name: 'West (synthetic)', nameAr: 'الغرب (اصطناعي)', nameFr: 'Ouest (fictif)', parent: null, geometry: box(9, 27, 17, 33.5) },
-  { pcode: 'LYS2', name: 'East (synthetic)', nameAr: 'الشرق (اصطناعي)', nameFr: 'Est (fictif)', parent: null, geometry: box(17, 27, 25.5, 33.5) },
-  { pcode: 'LYS3', name: 'South (synthetic)', nameAr: 'الجنوب (اصطناعي)', nameFr: 'Sud (fictif)', parent: null, geometry: box(9, 19, 25.5, 27) },
+  { pcode: 'LYS1', name: 'West (synthetic)', nameAr: 'الغرب – اصطناعي', nameFr: 'Ouest (fictif)', parent: null, geometry: box(9, 27, 17, 33.5) },
+  { pcode: 'LYS2', name: 'East (synthetic)', nameAr: 'الشرق – اصطناعي', nameFr: 'Est (fictif)', parent: null, geometry: box(17, 27, 25.5, 33.5) },
+  { pcode: 'LYS3', name: 'South (synthetic)', nameAr: 'الجنوب – اصطناعي', nameFr: 'Sud (fictif)', parent: null, geometry: box(9, 19, 25.5, 27) },
   {
     pcode: 'LYS101',
     name: 'Tripoli area (synthetic)',
-    nameAr: 'منطقة طرابلس (اصطناعي)',
+    nameAr: 'منطقة طرابلس – اصطناعي',
     nameFr: 'Zone de Tripoli (fictif)',
     parent: 'LYS1',
     geometry: box(9, 27, 13.6, 33.5),
@@ -44,7 +44,7 @@ const SPECS: readonly Spec[] = [
   {
     pcode: 'LYS102',
     name: 'Misrata area (synthetic)',
-    nameAr: 'منطقة مصراتة (اصطناعي)',
+    nameAr: 'منطقة مصراتة – اصطناعي',
     nameFr: 'Zone de Misrata (fictif)',
     parent: 'LYS1',
     geometry: box(13.6, 27, 17, 33.5),
@@ -52,7 +52,7 @@ const SPECS: readonly Spec[] = [
   {
     pcode: 'LYS201',
     name: 'Benghazi area (synthetic)',
-    nameAr: 'منطقة بنغازي (اصطناعي)',
+    nameAr: 'منطقة بنغازي – اصطناعي',
     nameFr: 'Zone de Benghazi (fictif)',
     parent: 'LYS2',
     geometry: box(17, 27, 21.5, 33.5),
@@ -60,7 +60,7 @@ const SPECS: readonly Spec[] = [
   {
     pcode: 'LYS202',
     name: 'Tobruk area (synthetic)',
-    nameAr: 'منطقة طبرق (اصطناعي)',
+    nameAr: 'منطقة طبرق – اصطناعي',
     nameFr: 'Zone de Tobrouk (fictif)',
     parent: 'LYS2',
     geometry: box(21.5, 27, 25.5, 33.5),
@@ -68,7 +68,7 @@ const SPECS: readonly Spec[] = [
   {
     pcode: 'LYS301',
     name: 'Sabha area (synthetic)',
-    nameAr: 'منطقة سبها (اصطناعي)',
+    nameAr: 'منطقة سبها – اصطناعي',
     nameFr: 'Zone de Sebha (fictif)',
     parent: 'LYS3',
     geometry: box(9, 19, 17, 27),
@@ -76,7 +76,7 @@ const SPECS: readonly Spec[] = [
   {
     pcode: 'LYS302',
     name: 'Kufra area (synthetic)',
-    nameAr: 'منطقة الكفرة (اصطناعي)',
+    nameAr: 'منطقة الكفرة – اصطناعي',
     nameFr: 'Zone de Koufra (fictif)',
     parent: 'LYS3',
     geometry: box(17, 19, 25.5, 27),

@@ -9,6 +9,7 @@ import type { Group } from '../../shared/schemas/group.schema';
 import { consularAssignmentRefusal, isConsularNeed } from '../../shared/consular';
 import { loadCountryShape } from './country-shape';
 import { makeDemoGroup } from './demo-groups';
+import { makeDemoSites } from './demo-sites';
 import { withDemoWork } from './demo-work';
 import { Prng } from './prng';
 import { DEMO_BOUNDARY_SOURCE, demoAdminAreas } from './demo-boundaries';
@@ -127,6 +128,7 @@ async function seedDemoUnless(repos: Repositories, skip: () => Promise<boolean>,
   const areas = demoAdminAreas();
   const index = new AdminAreaIndex(areas);
   const groups = withWork.map((g) => ({ ...g, admin: index.locate(g.location.lat, g.location.lon) }));
+  const sites = makeDemoSites(rng, { crisisId: crisis.id, agencies, coordinatorId: coordinator.id, nowMs, index });
 
   return repos.transaction(async () => {
     if (await skip()) return null;
@@ -145,6 +147,11 @@ async function seedDemoUnless(repos: Repositories, skip: () => Promise<boolean>,
       await repos.groups.insert(group);
       // In report order, so sequence numbers follow the story the timestamps tell.
       await repos.changeLog.appendGroupChange('group.report', group, group.reportedBy, group.reportedAt);
+    }
+    // The sites after the groups: the groups' sequence numbers stay what they were before sites existed.
+    for (const site of sites) {
+      await repos.sites.insert(site);
+      await repos.changeLog.appendSiteChange('site.create', site, site.lastVerifiedBy, site.createdAt);
     }
     return { crisisId: crisis.id, groups: groups.length, headSeq: await repos.changeLog.headSeq() };
   });

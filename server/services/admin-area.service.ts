@@ -18,6 +18,8 @@ export interface AdminAreaServiceDeps {
   indexes: AdminAreaIndexes;
   /** Publishes a committed change to the live rooms (after its transaction). */
   publish: (change: CommittedChange) => void;
+  /** Tells the crisis's maps that boundaries of this version were stored (before the groups are recomputed). */
+  announce?: (crisisId: string, version: number) => void;
   now?: () => number;
   pageSize?: number;
 }
@@ -81,7 +83,7 @@ export class AdminAreaService {
     authorize(actor);
     const { repos } = this.#deps;
     const at = new Date(this.#now()).toISOString();
-    return repos.transaction(async () => {
+    const version = await repos.transaction(async () => {
       const version = await repos.adminAreas.replace(crisisId, areas, {
         source: meta.source.slice(0, 500),
         synthetic: meta.synthetic,
@@ -100,6 +102,9 @@ export class AdminAreaService {
       });
       return version;
     });
+    // After the commit: a map that fetches on hearing it gets this version.
+    this.#deps.announce?.(crisisId, version);
+    return version;
   }
 
   /**

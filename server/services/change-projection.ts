@@ -3,6 +3,8 @@ import { projectGroup, type Audience } from '../../shared/projection';
 import type { Movement } from '../../shared/schemas/movement.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
+import { projectSite } from '../../shared/sites';
+import { isMovementChange, isSiteChange, type PublishedChange } from './command.service';
 
 /**
  * What one audience receives of one committed change, for the live feed and catch-up alike:
@@ -25,4 +27,14 @@ export function projectMovementChange(audience: Audience, seq: number, before: M
   if (view) return { kind: 'movement.upsert', seq, movement: view };
   if (before && projectMovement(audience, before)) return { kind: 'movement.remove', seq, movementId: after.id };
   return null;
+}
+
+/** What one audience receives of a published change of any entity (the live feed's one call). */
+export function projectPublished(audience: Audience, change: PublishedChange): ChangeEvent | null {
+  if (isSiteChange(change)) {
+    const site = projectSite(audience, change.site);
+    return site ? { kind: 'site.upsert', seq: change.seq, site } : null;
+  }
+  if (isMovementChange(change)) return projectMovementChange(audience, change.seq, change.before, change.after);
+  return projectChange(audience, change.seq, change.before, change.after, change.erased);
 }

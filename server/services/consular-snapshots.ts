@@ -1,6 +1,7 @@
 import type { Repositories } from '../repositories/repositories';
 import { eachGroup } from '../repositories/contract';
-import type { AreaIndex, EmbassyAggregates } from '../../shared/aggregate';
+import type { EmbassyAggregates } from '../../shared/aggregate';
+import { areaIndexFor, type AreaIndexSource } from './aggregate-area-indexes';
 import { consularSnapshot, type ConsularOverview } from '../../shared/consular';
 import type { Group } from '../../shared/schemas/group.schema';
 
@@ -36,11 +37,11 @@ export interface ConsularSnapshot {
 export class ConsularSnapshots {
   readonly periodMs: number;
   readonly #repos: Repositories;
-  readonly #areas: AreaIndex;
+  readonly #areas: AreaIndexSource;
   readonly #now: () => number;
   readonly #taken = new Map<string, ConsularSnapshot>();
 
-  constructor(repos: Repositories, areas: AreaIndex, now: () => number, periodMs: number = DEFAULT_CONSULAR_REFRESH_MS) {
+  constructor(repos: Repositories, areas: AreaIndexSource, now: () => number, periodMs: number = DEFAULT_CONSULAR_REFRESH_MS) {
     this.#repos = repos;
     this.#areas = areas;
     this.#now = now;
@@ -64,7 +65,7 @@ export class ConsularSnapshots {
   }
 
   /** At a refresh moment, from the groups the live notifier keeps: this period's, unless a read took it first. */
-  refresh(crisisId: string, state: string, groups: () => readonly Group[]): ConsularSnapshot {
+  async refresh(crisisId: string, state: string, groups: () => readonly Group[]): Promise<ConsularSnapshot> {
     return this.#takeOnce(crisisId, state, groups);
   }
 
@@ -78,15 +79,16 @@ export class ConsularSnapshots {
     return taken?.period === this.periodAt(this.#now()) ? taken : null;
   }
 
-  #takeOnce(crisisId: string, state: string, groups: () => readonly Group[]): ConsularSnapshot {
+  async #takeOnce(crisisId: string, state: string, groups: () => readonly Group[]): Promise<ConsularSnapshot> {
+    const index = await areaIndexFor(this.#areas, crisisId);
     const key = `${crisisId}:${state}`;
     const now = this.#now();
     const period = this.periodAt(now);
     const taken = this.#takenThisPeriod(crisisId, state);
     if (taken) return taken;
-    const { aggregates, overview } = consularSnapshot(groups(), state, this.#areas);
+    const { aggregates, overview } = consularSnapshot(groups(), state, index);
     const digest = JSON.stringify([
-      aggregates.areas.map((a) => [a.area, a.people, a.byStatus, a.byNeed, a.figures, a.statusWithheld, a.needsWithheld]),
+      aggregates.areas.map((a) => [a.area, a.admin1?.name, a.admin2?.name, a.people, a.byStatus, a.byNeed, a.figures, a.statusWithheld, a.needsWithheld]),
       overview,
     ]);
     const snapshot = { period, takenAt: now, aggregates, overview, digest };

@@ -3,6 +3,7 @@ import { eachChange, eachGroup } from '../repositories/contract';
 import { foldEach } from './page-fold';
 import type { AuditAction } from '../repositories/audit.repository';
 import type { AreaIndex } from '../../shared/aggregate';
+import { areaIndexFor, type AreaIndexSource } from './aggregate-area-indexes';
 import {
   consularHistoryFold,
   evacuationFold,
@@ -63,12 +64,12 @@ const HXL = [
  */
 export class ConsularService {
   readonly #repos: Repositories;
-  readonly #areas: AreaIndex;
+  readonly #areas: AreaIndexSource;
   readonly #now: () => number;
   /** The figures of the current refresh period (protection rule 10); the live notifier refreshes them too. */
   readonly snapshots: ConsularSnapshots;
 
-  constructor(repos: Repositories, areas: AreaIndex, snapshots: ConsularSnapshots, now: () => number = Date.now) {
+  constructor(repos: Repositories, areas: AreaIndexSource, snapshots: ConsularSnapshots, now: () => number = Date.now) {
     this.#repos = repos;
     this.#areas = areas;
     this.snapshots = snapshots;
@@ -102,7 +103,7 @@ export class ConsularService {
     // About 48 points over the crisis so far, as the coordinator's chart, each a whole number of periods.
     const period = this.snapshots.periodMs;
     const bucket = Math.max(1, Math.ceil(span / 48 / period)) * period;
-    const fold = consularHistoryFold(scope.state, this.#areas, bucket);
+    const fold = consularHistoryFold(scope.state, await areaIndexFor(this.#areas, scope.crisisId), bucket);
     // Changes after the snapshot are left out: the chart ends at the overview's figures.
     for await (const change of eachChange(this.#repos, scope.crisisId)) if (Date.parse(change.at) <= snapshot.takenAt) fold.add(change);
     const points = fold.result().filter((p) => Date.parse(p.at) < snapshot.takenAt);

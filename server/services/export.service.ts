@@ -1,7 +1,7 @@
 import type { Repositories } from '../repositories/repositories';
 import type { AuditAction, AuditOutcome } from '../repositories/audit.repository';
 import { eachGroup } from '../repositories/contract';
-import type { AreaIndex } from '../../shared/aggregate';
+import { areaIndexFor, cellIndexOf, type AreaIndexSource } from './aggregate-area-indexes';
 import type { Sitrep } from '../../shared/exports/export.schema';
 import { exportableGroups, type GroupExportQuery } from '../../shared/exports/group-export';
 import { groupsCsvChunks, groupsGeoJsonChunks } from '../../shared/exports/group-export-chunks';
@@ -51,10 +51,10 @@ const ISSUE_ATTEMPTS = 3;
 
 export class ExportService {
   readonly #repos: Repositories;
-  readonly #areas: AreaIndex;
+  readonly #areas: AreaIndexSource;
   readonly #now: () => number;
 
-  constructor(repos: Repositories, areas: AreaIndex, now: () => number = Date.now) {
+  constructor(repos: Repositories, areas: AreaIndexSource, now: () => number = Date.now) {
     this.#repos = repos;
     this.#areas = areas;
     this.#now = now;
@@ -100,7 +100,10 @@ export class ExportService {
   async shareable(audience: Audience, format: ExportFormat): Promise<ExportFile | Failure> {
     if (!can(audience.role, 'export.shareable')) return failure('forbidden', 'your role does not export the shareable aggregate');
     if (audience.crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
-    const counts = await foldEach(shareableFold(this.#areas), eachGroup(this.#repos, audience.crisisId, EXPORT_PAGE_SIZE));
+    const counts = await foldEach(
+      shareableFold(await areaIndexFor(this.#areas, audience.crisisId)),
+      eachGroup(this.#repos, audience.crisisId, EXPORT_PAGE_SIZE),
+    );
     const body = format === 'csv' ? shareableCsv(counts) : JSON.stringify(shareableGeoJson(counts));
     await this.#audit(audience, 'export.shareable', { format, rows: counts.length, filters: {} });
     return { ok: true, body, rows: counts.length };
@@ -151,7 +154,8 @@ export class ExportService {
       number: (previous?.number ?? 0) + 1,
       issuedAt,
       previous,
-      areas: this.#areas,
+      // The map's bands stay on cells: a density map, not a table of named areas.
+      areas: cellIndexOf(this.#areas),
     });
     const sitrep = await foldEach(fold, eachGroup(this.#repos, crisis.id, EXPORT_PAGE_SIZE));
     const movements: Movement[] = [];

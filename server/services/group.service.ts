@@ -13,7 +13,8 @@ import type { Need, NeedInput } from '../../shared/schemas/need.schema';
 import { isActiveAssignment } from '../../shared/assignment-workflow';
 import { planCreateAssignment, planUpdateAssignment, type AssignmentEdit } from './assignment-plan';
 import { AdminAreaIndexes } from './admin-area-indexes';
-import { MovementService, type PublishedChange } from './movement.service';
+import { MovementService } from './movement.service';
+import type { PublishedChange } from './command.service';
 import type { MovementView } from '../../shared/schemas/movement.schema';
 
 /** Who is sending a command. */
@@ -83,8 +84,6 @@ export class GroupService {
     }
     const crisisId = actor.audience.crisisId;
     if (crisisId === null) return { ack: failure('forbidden', 'you are not assigned to a crisis'), committed: [] };
-    // Movement commands ride the same path (batch, idempotency, publish) with rules of their own.
-    if (isMovementCommand(command)) return this.#movements.execute(actor, command);
 
     return this.#repos.transaction(async (): Promise<CommandOutcome> => {
       const prior = await this.#repos.idempotency.find(command.commandId);
@@ -178,6 +177,9 @@ export class GroupService {
           const followUpBy = current.followUpBy.includes(user.id) ? current.followUpBy : [...current.followUpBy, user.id];
           return { group: { ...current, followUpBy }, audits: ['group.follow_up_request'] };
         });
+      case 'site.create':
+      case 'site.update':
+      case 'site.report':
       case 'movement.create':
       case 'movement.update':
       case 'movement.addGroup':
@@ -185,7 +187,8 @@ export class GroupService {
       case 'movement.setLegStatus':
       case 'movement.checkIn':
       case 'movement.confirmDocuments':
-        throw new InvariantError('a movement command reached the group planner');
+        // CommandService sends these to SiteService and MovementService; one reaching here is a wiring mistake.
+        throw new InvariantError(`${command.type} is applied by another service than GroupService`);
       default: {
         const unhandled: never = command;
         // Never the payload in the message: it may hold personal values and messages are logged.
@@ -329,9 +332,4 @@ export class GroupService {
 function mergeNeeds(current: readonly Need[], next: readonly NeedInput[]): Need[] {
   const byId = new Map(current.map((n) => [n.id, n]));
   return next.map((n) => ({ ...n, status: byId.get(n.id)?.status ?? 'open' }));
-}
-
-/** Whether a command is a movement's (handled by MovementService). */
-function isMovementCommand(command: Command): command is Extract<Command, { type: `movement.${string}` }> {
-  return command.type.startsWith('movement.');
 }

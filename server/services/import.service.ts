@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Repositories } from '../repositories/repositories';
 import type { GroupService } from './group.service';
-import type { PublishedChange } from './movement.service';
+import type { PublishedChange } from './command.service';
 import { decodeText, detectDelimiter, detectEncoding, type ImportDelimiter, type ImportEncoding } from '../../shared/import-detect';
 import { records, unreadable } from './import-file';
 import {

@@ -17,27 +17,23 @@ import {
   type Refused,
 } from '../../shared/movements';
 import type { Audience } from '../../shared/projection';
+import { can } from '../../shared/permissions';
 import { failure, type Failure } from '../../shared/protocol';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { MovementCommand } from '../../shared/schemas/movement-command.schema';
 import { Movement, type Leg, type MovementInput, type MovementPatch, type MovementView } from '../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
-import type { Actor, CommandOutcome, CommittedChange } from './group.service';
+import type { Actor, CommandOutcome } from './group.service';
+import type { PublishedChange } from './command.service';
 
 /** A movement change that committed: its state before (null when new) and after. */
 export interface CommittedMovementChange {
-  kind: 'movement';
+  entity: 'movement';
   seq: number;
   crisisId: string;
   before: Movement | null;
   after: Movement;
 }
-
-/** Anything a write publishes: a group's change or a movement's. */
-export type PublishedChange = CommittedChange | CommittedMovementChange;
-
-/** Whether a published change is a movement's. */
-export const isMovementChange = (change: PublishedChange): change is CommittedMovementChange => 'kind' in change && change.kind === 'movement';
 
 type MovementFailure = Failure & { movement?: MovementView };
 
@@ -70,7 +66,7 @@ interface Planned {
 /**
  * Movement commands (issue 20): plan, manifest, legs, check-in, documents. Each runs in one
  * transaction with its change-log row (entity 'movement'), its audit row and its idempotency
- * record, through the same command path as the group commands (GroupService hands them here).
+ * record, through the same command path as the group commands (CommandService hands them here).
  */
 export class MovementService {
   readonly #repos: Repositories;
@@ -81,8 +77,9 @@ export class MovementService {
     this.#now = now;
   }
 
-  /** Applies a movement command the caller has parsed and whose role may attempt it (GroupService.execute checks). */
+  /** Applies a parsed movement command for an actor; a role that may not attempt it is refused here, as in the other services. */
   async execute(actor: Actor, command: MovementCommand): Promise<CommandOutcome> {
+    if (!can(actor.audience.role, command.type)) return { ack: failure('forbidden', `your role may not ${command.type}`), committed: [] };
     const crisisId = actor.audience.crisisId;
     if (crisisId === null) return { ack: failure('forbidden', 'you are not assigned to a crisis'), committed: [] };
     return this.#repos.transaction(async (): Promise<CommandOutcome> => {
@@ -108,7 +105,7 @@ export class MovementService {
       else await this.#repos.movements.insert(after, json);
       const seq = await this.#repos.movements.appendChange(command.type, after, actor.userId, at, json);
       await this.#audit(actor, command.type, 'movement', after.id, at);
-      committed.push({ kind: 'movement', seq, crisisId, before: planned.before, after });
+      committed.push({ entity: 'movement', seq, crisisId, before: planned.before, after });
       // The idempotency record points at the movement's row: a replay answers with that movement.
       await this.#repos.idempotency.insert(command.commandId, actor.userId, seq, seq, at);
       return { ack: { ok: true, seq, group: null, movement: projectMovement(actor.audience, after) }, committed };
@@ -148,7 +145,7 @@ export class MovementService {
       const json = JSON.stringify(after);
       await this.#repos.movements.update(after, json);
       const seq = await this.#repos.movements.appendChange('movement.refresh', after, actorId, at, json);
-      out.push({ kind: 'movement', seq, crisisId: after.crisisId, before, after });
+      out.push({ entity: 'movement', seq, crisisId: after.crisisId, before, after });
     }
     return out;
   }

@@ -30,12 +30,16 @@ export class ReadService {
    * A group's details as this audience may see them. Absent, in another crisis, or hidden from
    * this audience all answer the same not_found; every attempt is audited, with its outcome.
    */
-  async readGroup(audience: Audience, groupId: string): Promise<{ ok: true; group: GroupView } | Failure> {
+  async readGroup(audience: Audience, groupId: string): Promise<{ ok: true; group: GroupView; purgedAt?: string } | Failure> {
     if (!can(audience.role, 'group.read')) return failure('forbidden', 'your role does not read groups');
     const group = await this.#repos.groups.findById(groupId);
     const view = group ? projectGroup(audience, group) : null;
     await this.#audit(audience, 'group.read', 'group', groupId, view ? 'ok' : 'refused');
-    return view ? { ok: true, group: view } : notFound();
+    if (!group || !view) return notFound();
+    // Details purged by retention show as such, with the date, where they would be (issue 21): only
+    // while the current version is the purged one (a later edit brought new details).
+    const purged = await this.#repos.retention.findPurged(group.id);
+    return purged && purged.version === group.version ? { ok: true, group: view, purgedAt: purged.purgedAt } : { ok: true, group: view };
   }
 
   /**

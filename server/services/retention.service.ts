@@ -6,7 +6,8 @@ import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import { erasureTombstone, purgeDetails, retentionCutoff, type ErasureReason, type RetentionPolicy, type RetentionPolicyInput } from '../../shared/retention';
 import type { Group } from '../../shared/schemas/group.schema';
-import { MovementService, type PublishedChange } from './movement.service';
+import { MovementService } from './movement.service';
+import type { PublishedChange } from './command.service';
 
 /** Groups purged per transaction: each page is one short write, so commands keep flowing between pages. */
 export const RETENTION_PAGE = 200;
@@ -14,6 +15,11 @@ export const RETENTION_PAGE = 200;
 /** A retention request an admin made that cannot be carried out; its message is safe to show. */
 export class RetentionInputError extends Error {
   override readonly name = 'RetentionInputError';
+}
+
+/** The admin who changed a policy on the admin screen, for the audit row. */
+export interface RetentionActor {
+  userId: string;
 }
 
 /** What one crisis's retention run did. */
@@ -48,27 +54,40 @@ export class RetentionService {
     this.#page = page;
   }
 
-  /** Sets (or replaces) a crisis's policy; a crisis closed earlier stays closed. */
-  async setPolicy(input: RetentionPolicyInput): Promise<RetentionPolicy> {
+  /**
+   * Sets (or replaces) a crisis's policy; a crisis closed earlier stays closed. `by` is the admin
+   * who asked on the admin screen (its audit row names them); none from the admin command.
+   */
+  async setPolicy(input: RetentionPolicyInput, by: RetentionActor | null = null): Promise<RetentionPolicy> {
     return this.#repos.transaction(async () => {
       if (!(await this.#repos.crises.findById(input.crisisId))) throw new RetentionInputError(`no crisis ${input.crisisId}`);
       const previous = await this.#repos.retention.findPolicy(input.crisisId);
       const policy: RetentionPolicy = { ...input, crisisClosedAt: previous?.crisisClosedAt ?? null, setAt: this.#iso() };
       await this.#repos.retention.setPolicy(policy);
-      await this.#audit('retention.set_policy', input.crisisId);
+      await this.#audit('retention.set_policy', input.crisisId, by);
       return policy;
     });
   }
 
+  /** Removes a crisis's policy: it keeps everything again (what was purged stays purged). Returns whether it had one. */
+  async clearPolicy(crisisId: string, by: RetentionActor | null = null): Promise<boolean> {
+    return this.#repos.transaction(async () => {
+      if (!(await this.#repos.crises.findById(crisisId))) throw new RetentionInputError(`no crisis ${crisisId}`);
+      const cleared = await this.#repos.retention.clearPolicy(crisisId);
+      if (cleared) await this.#audit('retention.clear_policy', crisisId, by);
+      return cleared;
+    });
+  }
+
   /** Records that a crisis is closed now: a crisis-closed policy counts its days from here. */
-  async closeCrisis(crisisId: string): Promise<RetentionPolicy> {
+  async closeCrisis(crisisId: string, by: RetentionActor | null = null): Promise<RetentionPolicy> {
     return this.#repos.transaction(async () => {
       const policy = await this.#repos.retention.findPolicy(crisisId);
       if (!policy) throw new RetentionInputError(`crisis ${crisisId} has no retention policy: set one first (set-retention)`);
       if (policy.crisisClosedAt !== null) return policy;
       const closed = { ...policy, crisisClosedAt: this.#iso() };
       await this.#repos.retention.setPolicy(closed);
-      await this.#audit('retention.close_crisis', crisisId);
+      await this.#audit('retention.close_crisis', crisisId, by);
       return closed;
     });
   }
@@ -98,20 +117,26 @@ export class RetentionService {
     const cutoff = retentionCutoff(policy, this.#now());
     const run: RetentionRun = { crisisId: policy.crisisId, cutoff, groups: 0, imports: 0 };
     if (cutoff === null) return run;
+    // Pages go on from the last group read: a purged group keeps its old updated_at (the purge is
+    // not news), so starting from the first each time would read past every group already purged.
+    let after = 0;
     for (;;) {
       const committed = await this.#repos.transaction(async () => {
-        const due = await this.#repos.retention.dueGroups(policy.crisisId, cutoff, this.#page);
+        const due = await this.#repos.retention.dueGroups(policy.crisisId, cutoff, after, this.#page);
+        after = due.at(-1)?.key ?? after;
         const at = this.#iso();
+        // The manifests that list a purged group change with it: `changes` holds those too, so the
+        // groups are counted from the page itself.
         const changes: PublishedChange[] = [];
-        for (const group of due) changes.push(...(await this.#purge(group, at)));
-        const imports = changes.length < this.#page ? await this.#repos.retention.purgeImports(policy.crisisId, cutoff) : 0;
-        if (changes.length > 0 || imports > 0) {
+        for (const { group } of due) changes.push(...(await this.#purge(group, at)));
+        const imports = due.length < this.#page ? await this.#repos.retention.purgeImports(policy.crisisId, cutoff) : 0;
+        if (due.length > 0 || imports > 0) {
           await this.#repos.retention.recordPurge({
             id: uuidv7(),
             crisisId: policy.crisisId,
             kind: 'retention',
             groupId: null,
-            groups: changes.length,
+            groups: due.length,
             cutoff,
             reason: null,
             at,
@@ -119,11 +144,11 @@ export class RetentionService {
           await this.#audit('retention.purge', policy.crisisId);
         }
         run.imports += imports;
-        return changes;
+        return { changes, groups: due.length };
       });
-      run.groups += committed.length;
-      if (committed.length > 0) publish(committed);
-      if (committed.length < this.#page) return run;
+      run.groups += committed.groups;
+      if (committed.changes.length > 0) publish(committed.changes);
+      if (committed.groups < this.#page) return run;
     }
   }
 
@@ -187,7 +212,19 @@ export class RetentionService {
     return new Date(this.#now()).toISOString();
   }
 
-  async #audit(action: 'retention.set_policy' | 'retention.close_crisis' | 'retention.purge', crisisId: string): Promise<void> {
-    await this.#repos.audit.append({ at: this.#iso(), userId: null, role: 'admin', action, recordType: 'crisis', recordId: crisisId, outcome: 'ok' });
+  async #audit(
+    action: 'retention.set_policy' | 'retention.clear_policy' | 'retention.close_crisis' | 'retention.purge',
+    crisisId: string,
+    by: RetentionActor | null = null,
+  ): Promise<void> {
+    await this.#repos.audit.append({
+      at: this.#iso(),
+      userId: by?.userId ?? null,
+      role: 'admin',
+      action,
+      recordType: 'crisis',
+      recordId: crisisId,
+      outcome: 'ok',
+    });
   }
 }

@@ -4,7 +4,7 @@ import type { SyncPolicy } from '../config';
 import type { Repositories } from '../repositories/repositories';
 import type { SyncAck } from '../../shared/events';
 import { encodeChanges, ViewsEncoder } from '../../shared/packed-views';
-import { eachGroup, eachSummary } from '../repositories/contract';
+import { eachGroup, eachSite, eachSummary } from '../repositories/contract';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -13,6 +13,8 @@ import type { Group, GroupView } from '../../shared/schemas/group.schema';
 import type { CatchUpResult, ChangeEvent } from '../../shared/schemas/sync.schema';
 import type { MovementView } from '../../shared/schemas/movement.schema';
 import { MovementService } from './movement.service';
+import type { Site } from '../../shared/schemas/site.schema';
+import { projectSite } from '../../shared/sites';
 
 const gzip = promisify(zlib.gzip);
 
@@ -42,6 +44,7 @@ interface PackedBuild {
   seq: number;
   builtAt: number;
   crisis: Crisis;
+  sites: Site[];
   views: Buffer;
   /** The movements at `seq`, projected for the build's audience. */
   movements: MovementView[];
@@ -81,7 +84,15 @@ export class SyncService {
       const crisis = await this.#repos.crises.findById(crisisId);
       if (!crisis) return failure('not_found', 'your crisis no longer exists');
       const seq = await this.#repos.changeLog.headSeq();
-      return { ok: true, mode: 'snapshot', seq, crisis, groups: await this.#views(audience, crisisId), movements: await this.#movements.list(audience) };
+      return {
+        ok: true,
+        mode: 'snapshot',
+        seq,
+        crisis,
+        groups: await this.#views(audience, crisisId),
+        sites: await this.#sites(audience, crisisId),
+        movements: await this.#movements.list(audience),
+      };
     });
   }
 
@@ -130,6 +141,7 @@ export class SyncService {
       seq: built.seq,
       head: await this.#repos.changeLog.headSeq(),
       crisis: built.crisis,
+      sites: built.sites,
       views: built.views,
       movements: built.movements,
     };
@@ -174,11 +186,17 @@ export class SyncService {
           if (view) encoder.push(view);
         }
       }
-      return { crisis, seq, json: JSON.stringify(encoder.finish()), movements: await this.#movements.list(audience) };
+      return {
+        crisis,
+        seq,
+        json: JSON.stringify(encoder.finish()),
+        sites: await this.#sites(audience, crisisId),
+        movements: await this.#movements.list(audience),
+      };
     });
     if (!read) return failure('not_found', 'your crisis no longer exists');
     const views = await gzip(read.json, { level: 6 });
-    return { ok: true, seq: read.seq, builtAt: this.#now(), crisis: read.crisis, views, movements: read.movements };
+    return { ok: true, seq: read.seq, builtAt: this.#now(), crisis: read.crisis, sites: read.sites, views, movements: read.movements };
   }
 
   /** Keeps the cache under its byte budget, dropping the oldest builds first. */
@@ -202,6 +220,16 @@ export class SyncService {
   async #summaries(audience: Audience, crisisId: string): Promise<boolean> {
     const from = this.#policy.summariesFromGroups ?? DEFAULT_SUMMARIES_FROM_GROUPS;
     return audience.role === 'coordinator' && (await this.#repos.groups.countByCrisis(crisisId)) >= from;
+  }
+
+  /** The crisis's sites as this audience sees them (issue 20). */
+  async #sites(audience: Audience, crisisId: string): Promise<Site[]> {
+    const out: Site[] = [];
+    for await (const site of eachSite(this.#repos, crisisId)) {
+      const view = projectSite(audience, site);
+      if (view) out.push(view);
+    }
+    return out;
   }
 
   async #views(audience: Audience, crisisId: string): Promise<GroupView[]> {
@@ -253,7 +281,13 @@ export class SyncService {
     // A group's row and its change-log row are written together, so in this read transaction the
     // last logged state of each group up to the head IS its current state: no second read.
     const changed = new Map<string, { seq: number; current: Group; seenInRange: boolean; erased: boolean }>();
+    // A site's latest state at the seq of its last change: every audience of the crisis sees sites alike.
+    const sites = new Map<string, { seq: number; site: Site }>();
     for (const change of await this.#repos.changeLog.listAfter(crisisId, sinceSeq, head)) {
+      if ('site' in change) {
+        sites.set(change.entityId, { seq: change.seq, site: change.site });
+        continue;
+      }
       const entry = changed.get(change.entityId);
       const visible = projectGroup(audience, change.group) !== null;
       // An erasure's tombstone ends the group for everyone (issue 21): a removal, whatever came before.
@@ -275,7 +309,12 @@ export class SyncService {
       if (view) out.push({ kind: 'group.upsert', seq, group: view });
       else if (seenInRange || (await this.#heldAt(audience, groupId, sinceSeq))) out.push({ kind: 'group.remove', seq, groupId });
     }
-    return out;
+    for (const { seq, site } of sites.values()) {
+      const view = projectSite(audience, site);
+      if (view) out.push({ kind: 'site.upsert', seq, site: view });
+    }
+    // In log order, as the client applies them (its position is the last seq).
+    return out.sort((a, b) => a.seq - b.seq);
   }
 
   /** Whether the audience could see the group as it stood at `sinceSeq` (read only when it matters). */

@@ -1,8 +1,7 @@
 import type { Logger } from '../log';
-import type { CommittedChange } from '../services/group.service';
+import { isMovementChange, isSiteChange, type PublishedChange } from '../services/command.service';
 import type { ChangeSource } from '../services/committed-changes';
-import { projectChange, projectMovementChange } from '../services/change-projection';
-import { isMovementChange, type PublishedChange } from '../services/movement.service';
+import { projectChange, projectPublished } from '../services/change-projection';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { packedRoomOf, personalRoomOf, type AudienceRoom } from './audience-room';
 import { fieldUsersOf } from '../../shared/projection';
@@ -45,7 +44,7 @@ export class ChangePublisher {
   #catching: Promise<void> = Promise.resolve();
   /** Runs a publication (the socket server holds each socket's frames of it for one write: OutputHold). */
   deliver: (work: () => void) => void = (work) => work();
-  readonly #listeners: ((change: CommittedChange) => void)[] = [];
+  readonly #listeners: ((change: PublishedChange) => void)[] = [];
   readonly #packedMin: number;
 
   /**
@@ -80,7 +79,7 @@ export class ChangePublisher {
   }
 
   /** Calls `listener` after each change published to this process's rooms (the consular notifier). */
-  onPublished(listener: (change: CommittedChange) => void): void {
+  onPublished(listener: (change: PublishedChange) => void): void {
     this.#listeners.push(listener);
   }
 
@@ -204,8 +203,9 @@ export class ChangePublisher {
   #personal(room: AudienceRoom, changes: readonly PublishedChange[], live: Map<string, Set<string>>): Map<string, Map<number, ChangeEvent | null>> {
     const byUser = new Map<string, Map<number, ChangeEvent | null>>();
     changes.forEach((change, index) => {
-      // A field phone receives no movement, its own user's or another's.
-      if (room.audience.crisisId !== change.crisisId || isMovementChange(change)) return;
+      // A site is the same for every member of the room: nothing personal to lay over it. A field
+      // phone receives no movement, its own user's or another's.
+      if (room.audience.crisisId !== change.crisisId || isSiteChange(change) || isMovementChange(change)) return;
       const users = new Set([...(change.before ? fieldUsersOf(change.before) : []), ...fieldUsersOf(change.after)]);
       for (const userId of users) {
         if (!live.has(personalRoomOf(room.name, userId))) continue;
@@ -228,13 +228,7 @@ export class ChangePublisher {
         continue;
       }
       // Each change projected for the room, by its index in the batch (null: nothing for the room).
-      const shared = changes.map((change) =>
-        room.audience.crisisId !== change.crisisId
-          ? null
-          : isMovementChange(change)
-            ? projectMovementChange(room.audience, change.seq, change.before, change.after)
-            : projectChange(room.audience, change.seq, change.before, change.after, change.erased),
-      );
+      const shared = changes.map((change) => (room.audience.crisisId === change.crisisId ? projectPublished(room.audience, change) : null));
       const events: ChangeEvent[] = [];
       for (const event of shared) {
         if (!event) continue;
@@ -251,7 +245,6 @@ export class ChangePublisher {
     this.#logger.info('changes.published', { fromSeq: changes[0]!.seq, toSeq: changes.at(-1)!.seq, changes: changes.length });
     for (const change of changes) {
       this.#logger.debug('change.published', { seq: change.seq, rooms: rooms.get(change.seq) ?? 0 });
-      if (isMovementChange(change)) continue;
       for (const listener of this.#listeners) listener(change);
     }
   }

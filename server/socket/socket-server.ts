@@ -4,8 +4,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import { readCookie, SESSION_COOKIE } from '../http/cookies';
 import type { AuthService, KnownSession } from '../services/auth.service';
-import type { GroupService } from '../services/group.service';
-import type { PublishedChange } from '../services/movement.service';
+import type { CommandExecutor, PublishedChange } from '../services/command.service';
 import type { SyncService } from '../services/sync.service';
 import type { ChangeSource } from '../services/committed-changes';
 import type { Repositories } from '../repositories/repositories';
@@ -16,6 +15,7 @@ import type { Audience } from '../../shared/projection';
 import { MAX_SOCKET_PAYLOAD_BYTES, PROTOCOL_VERSION, type HandshakeError } from '../../shared/protocol';
 import { audienceRoom, packedRoomOf, personalRoomOf } from './audience-room';
 import { ChangePublisher } from './change-publisher';
+import { BoundaryWatch, crisisRoom } from './boundary-watch';
 import { ConsularNotifier } from './consular-notifier';
 import type { ConsularService } from '../services/consular.service';
 import { registerCommandHandler } from './command.handler';
@@ -49,7 +49,8 @@ export type WaymarkSocket = Socket<ClientToServerEvents, ServerToClientEvents, I
 export interface SocketDeps {
   repositories: Repositories;
   auth: AuthService;
-  groups: GroupService;
+  /** Applies commands (CommandService: groups' and sites'). */
+  commands: CommandExecutor;
   sync: SyncService;
   /** The committed changes, for publishing what another process (or anything else) wrote. */
   changes: ChangeSource;
@@ -84,6 +85,8 @@ export interface SocketServer {
   sweep(): Promise<void>;
   /** Stops the periodic sweep (the app is closing). */
   stopSweeping(): void;
+  /** A boundary load of this process committed: the crisis's maps here draw them again. */
+  boundariesLoaded(crisisId: string, version: number): void;
 }
 
 /**
@@ -129,7 +132,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   const notifier = deps.consular ? new ConsularNotifier(io, deps.consular, deps.logger, deps.now) : null;
   if (notifier) publisher.onPublished((change) => notifier.changed(change));
   const publishBatch = (changes: readonly PublishedChange[]) => publisher.publishAll(changes);
-  const writes: WritePath = new GroupCommit(deps.repositories, deps.groups, publishBatch, deps.logger, deps.groupCommit, deps.auth);
+  const writes: WritePath = new GroupCommit(deps.repositories, deps.commands, publishBatch, deps.logger, deps.groupCommit, deps.auth);
   writes.deliver = (work) => hold.run(work);
 
   io.use(async (socket, next) => {
@@ -160,10 +163,12 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
     }
   });
 
+  const boundaries = new BoundaryWatch(io, deps.repositories, deps.logger);
   const expiry = new SessionExpiry(deps.auth, deps.now ?? Date.now, deps.logger);
   io.on('connection', (socket) => {
     expiry.watch(socket);
     void socket.join([userRoom(socket.data.audience.userId), sessionRoom(socket.data.sessionId)]);
+    if (socket.data.audience.crisisId !== null) void socket.join(crisisRoom(socket.data.audience.crisisId));
     const room = audienceRoom(socket.data.audience);
     if (room) {
       publisher.register(room);
@@ -192,6 +197,8 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   const timer = setInterval(() => {
     sweep().catch((error: unknown) => deps.logger.error('socket.sweep_failed', describeError(error)));
     void catchUp();
+    // A load made elsewhere (the admin command, another process) reaches the maps here within a sweep.
+    void boundaries.check();
   }, SWEEP_INTERVAL_MS);
   timer.unref();
 
@@ -214,6 +221,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
       notifier?.stop();
     },
     disconnectSession: (sessionId) => disconnectEverywhere(sessionRoom(sessionId)),
+    boundariesLoaded: (crisisId, version) => boundaries.loaded(crisisId, version),
     disconnectUser: (userId) => disconnectEverywhere(userRoom(userId)),
   };
 }

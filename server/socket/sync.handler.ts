@@ -15,8 +15,14 @@ export interface SyncHandlerDeps {
   logger: Logger;
 }
 
-/** Handles `sync`: a snapshot or the changes missed since a sequence number, projected for this connection. */
+/**
+ * Handles `sync`: a snapshot or the changes missed since a sequence number, projected for this connection.
+ * A packed snapshot of a big crisis can take longer than the client waits for it; the client then
+ * asks again. Only the connection's newest ask is answered with the snapshot: an older one, given
+ * up on, gets a short refusal instead of megabytes no one reads.
+ */
 export function registerSyncHandler(socket: WaymarkSocket, deps: SyncHandlerDeps): void {
+  let asks = 0;
   socket.on(
     'sync',
     guardedHandler(
@@ -37,8 +43,9 @@ export function registerSyncHandler(socket: WaymarkSocket, deps: SyncHandlerDeps
         const stamp = (ack: SyncAck): SyncAck => (ack.ok ? { ...ack, projection } : ack);
         if (!request.packed) return stamp(await deps.sync.sync(audience, sinceSeq));
         // A packed snapshot is compressed off the event loop: answered when ready.
+        const ask = ++asks;
         deps.sync.syncPacked(audience, sinceSeq).then(
-          (ack) => reply(stamp(ack)),
+          (ack) => reply(ask === asks ? stamp(ack) : failure('conflict', 'a newer sync request from this connection replaced this one')),
           (error: unknown) => {
             deps.logger.error('socket.handler_failed', { event: 'sync', socketId: socket.id, ...describeError(error) });
             reply(failure('internal', 'the server could not handle this request; it was not applied'));

@@ -1,9 +1,9 @@
 import { describeError, type Logger } from '../log';
 import { PlainTransactionNeeded, type BatchKeys } from '../repositories/contract';
 import type { Repositories } from '../repositories/repositories';
-import type { Actor, CommandOutcome, GroupService } from '../services/group.service';
-import type { PublishedChange } from '../services/movement.service';
-import { commandSubject, type Command } from '../../shared/schemas/command.schema';
+import type { Actor } from '../services/group.service';
+import type { CommandExecutor, PublishedChange, WriteOutcome } from '../services/command.service';
+import { commandSubjectId, isMovementCommand, isSiteCommand, type Command } from '../../shared/schemas/command.schema';
 import type { Audience } from '../../shared/projection';
 import type { ConnectionState } from '../repositories/session.repository';
 import { failure } from '../../shared/protocol';
@@ -56,8 +56,8 @@ export const DEFAULT_MAX_BATCH = 512;
 /** The socket commands' write path (GroupCommit; tests may stand in for it). */
 export interface WritePath {
   /** Queues a parsed, authorized command; `done` is called once it is committed and published (or refused). */
-  submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId?: string | null): void;
-  execute(actor: Actor, command: Command): Promise<CommandOutcome>;
+  submit(actor: Actor, command: Command, done: (outcome: WriteOutcome) => void, sessionId?: string | null): void;
+  execute(actor: Actor, command: Command): Promise<WriteOutcome>;
   /** Commands waiting for the next flush. */
   readonly waiting: number;
   /** Starts a flush of what waits (if none runs); resolves when the queue is empty. */
@@ -76,7 +76,7 @@ export interface WritePath {
 interface Pending {
   actor: Actor;
   command: Command;
-  done: (outcome: CommandOutcome) => void;
+  done: (outcome: WriteOutcome) => void;
   /** The session the command came with; checked in the batch's transaction. */
   sessionId: string | null;
 }
@@ -97,7 +97,7 @@ export interface FlushStats {
 
 export class GroupCommit implements WritePath {
   readonly #repos: Repositories;
-  readonly #groups: Pick<GroupService, 'execute'>;
+  readonly #groups: CommandExecutor;
   readonly #publish: (changes: readonly PublishedChange[]) => void;
   readonly #logger: Logger;
   readonly #maxBatch: number;
@@ -112,7 +112,7 @@ export class GroupCommit implements WritePath {
 
   constructor(
     repos: Repositories,
-    groups: Pick<GroupService, 'execute'>,
+    groups: CommandExecutor,
     /** Sends a batch's changes, in commit order, to the rooms that may see them. */
     publish: (changes: readonly PublishedChange[]) => void,
     logger: Logger,
@@ -132,7 +132,7 @@ export class GroupCommit implements WritePath {
    * refused). With a `sessionId`, the command is refused `unauthorized` unless that session is still
    * live for `actor` when the batch runs.
    */
-  submit(actor: Actor, command: Command, done: (outcome: CommandOutcome) => void, sessionId: string | null = null): void {
+  submit(actor: Actor, command: Command, done: (outcome: WriteOutcome) => void, sessionId: string | null = null): void {
     this.#queue.push({ actor, command, done, sessionId });
     if (this.#running) return; // the running flush takes the queue when it ends
     if (this.#queue.length >= this.#maxBatch) void this.flush();
@@ -140,7 +140,7 @@ export class GroupCommit implements WritePath {
   }
 
   /** The same as `submit`, as a promise. */
-  execute(actor: Actor, command: Command): Promise<CommandOutcome> {
+  execute(actor: Actor, command: Command): Promise<WriteOutcome> {
     return new Promise((resolve) => this.submit(actor, command, resolve));
   }
 
@@ -173,33 +173,44 @@ export class GroupCommit implements WritePath {
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      await this.#flushBatch(batch);
-    }
+    while (this.#queue.length > 0) await this.#flushBatch();
   }
 
-  async #flushBatch(batch: Pending[]): Promise<void> {
+  /**
+   * One batch. Its commands are taken from the queue only once the write lock is held: on a
+   * cluster another node may hold the lock for a whole batch of its own, and whatever arrived here
+   * meanwhile joins this batch instead of waiting for the next turn. Taken once: a batch that
+   * runs again (see the contract) runs the same commands.
+   */
+  async #flushBatch(): Promise<void> {
     const started = performance.now();
+    let taken: Pending[] | null = null;
+    const take = (): Pending[] => (taken ??= this.#queue.splice(0, this.#maxBatch));
     let applyMs = 0;
-    let outcomes: CommandOutcome[];
+    let outcomes: WriteOutcome[];
     try {
       // writeBatch may run this twice (see the contract): it only reads and writes the database.
-      outcomes = await this.#repos.writeBatch(async () => {
-        const applying = performance.now();
-        const allowed = await this.#sessionsAllow(batch);
-        // One after another: a later command of the batch sees what the earlier ones wrote.
-        const applied: CommandOutcome[] = [];
-        for (const [i, item] of batch.entries()) applied.push(allowed[i] ? await this.#applyOne(item) : { ack: sessionEnded(), committed: [] });
-        applyMs = performance.now() - applying;
-        return applied;
-      }, batchKeys(batch));
+      outcomes = await this.#repos.writeBatch(
+        async () => {
+          const batch = take();
+          const applying = performance.now();
+          const allowed = await this.#sessionsAllow(batch);
+          // One after another: a later command of the batch sees what the earlier ones wrote.
+          const applied: WriteOutcome[] = [];
+          for (const [i, item] of batch.entries()) applied.push(allowed[i] ? await this.#applyOne(item) : { ack: sessionEnded(), committed: [] });
+          applyMs = performance.now() - applying;
+          return applied;
+        },
+        () => batchKeys(take()),
+      );
     } catch (error) {
       // The commit (or the batch's BEGIN) failed: nothing of the batch is stored, so nothing is
       // published, and every sender learns it was not applied.
-      this.#logger.error('write.batch_failed', { commands: batch.length, ...describeError(error) });
-      outcomes = batch.map(() => ({ ack: notApplied(), committed: [] }));
+      // A batch whose BEGIN failed took nothing yet: what it would have taken is answered.
+      this.#logger.error('write.batch_failed', { commands: take().length, ...describeError(error) });
+      outcomes = take().map(() => ({ ack: notApplied(), committed: [] }));
     }
+    const batch = take();
     // Committed: publish in commit order, then answer. A writer holding its ack knows every room
     // has been sent its change.
     const committedAt = performance.now();
@@ -228,7 +239,7 @@ export class GroupCommit implements WritePath {
     return batch.map((item) => item.sessionId === null || check.connectionMatches(live.get(item.sessionId), item.actor.audience));
   }
 
-  async #applyOne(item: Pending): Promise<CommandOutcome> {
+  async #applyOne(item: Pending): Promise<WriteOutcome> {
     try {
       return await this.#groups.execute(item.actor, item.command);
     } catch (error) {
@@ -262,7 +273,7 @@ export function publishThenAnswer(
 }
 
 /** Answers one command of a batch. */
-export function answer(logger: Logger, done: (outcome: CommandOutcome) => void, outcome: CommandOutcome): void {
+export function answer(logger: Logger, done: (outcome: WriteOutcome) => void, outcome: WriteOutcome): void {
   try {
     done(outcome);
   } catch (error) {
@@ -275,12 +286,14 @@ export function answer(logger: Logger, done: (outcome: CommandOutcome) => void, 
 function batchKeys(batch: readonly Pending[]): BatchKeys {
   const groupIds: string[] = [];
   for (const { command } of batch) {
-    if (command.type.startsWith('movement.')) {
+    // A site command looks up no group (its site row is read as it runs).
+    if (isSiteCommand(command)) continue;
+    if (isMovementCommand(command)) {
       // A movement command reads the group it puts on a manifest; the rest touch no group row.
       if (command.type === 'movement.addGroup') groupIds.push(command.groupId);
       continue;
     }
-    groupIds.push(commandSubject(command));
+    groupIds.push(commandSubjectId(command));
     if (command.type === 'group.merge') groupIds.push(command.intoGroupId);
   }
   return { commandIds: batch.map((item) => item.command.commandId), groupIds };

@@ -67,7 +67,7 @@ export function labelPoint(rings: readonly Ring[]): [number, number] {
 }
 
 /** The largest part of a multipolygon by box size, where its label goes. */
-function mainPolygon(geometry: AreaGeometry): Ring[] {
+export function mainPolygon(geometry: AreaGeometry): Ring[] {
   if (geometry.type === 'Polygon') return geometry.coordinates;
   let best: Ring[] = geometry.coordinates[0] ?? [];
   let bestSize = -1;

@@ -67,6 +67,13 @@ export const UnassignedGap = z.object({
 export const OverdueGap = z.object({ agency: z.string(), need: NeedType, place: z.string(), placeWithheld: z.boolean(), due: Timestamp });
 
 /** The map's data: the crisis area and, per area, a band of how many people are there (no counts). */
+/**
+ * One admin 1's line of the report: its key figures, by the same rules as the report's own, so the
+ * lines sum to the report's figures. `pcode` null for groups outside the loaded areas.
+ */
+export const AdminLine = SitrepFigures.extend({ pcode: z.string().nullable(), name: z.string().nullable() });
+export type AdminLine = z.infer<typeof AdminLine>;
+
 export const SitrepMap = z.object({
   area: z.tuple([z.number(), z.number(), z.number(), z.number()]),
   cells: z.array(z.object({ outline: z.array(z.tuple([z.number(), z.number()])), band: z.number().int().min(1).max(4) })),
@@ -96,6 +103,8 @@ export const Sitrep = z.object({
     overdueTotal: z.number().int(),
   }),
   map: SitrepMap,
+  /** The key figures by admin 1 (empty while the crisis has no boundaries): most stranded first, outside last. */
+  byAdmin1: z.array(AdminLine).default([]),
   /** Movements of the crisis (issue 20), and the people they took, by nationality and destination. */
   movements: z.array(MovementLine).default([]),
   moved: z.array(MovedLine).default([]),

@@ -7,7 +7,7 @@ import type { Agency } from '../schemas/agency.schema';
 import type { Crisis } from '../schemas/crisis.schema';
 import type { Group } from '../schemas/group.schema';
 import { CLUSTERS, NEED_CLUSTER } from '../schemas/need.schema';
-import type { Sitrep, SitrepFigures, SitrepMap } from './export.schema';
+import type { AdminLine, Sitrep, SitrepFigures, SitrepMap } from './export.schema';
 
 /** Rows a gap list prints at most; the rest is a count ("and 12 more"), so the report stays a few pages. */
 export const GAP_ROWS = 15;
@@ -49,6 +49,30 @@ const isAssigned = (g: Group, needId: string) => g.assignments.some((a) => a.nee
 
 /** Figures of a crisis with nothing in it yet: what the first report is compared with. */
 export const ZERO_FIGURES: SitrepFigures = { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, openGroups: 0, unassignedNeeds: 0, overdueAssignments: 0 };
+
+/**
+ * The key figures by admin 1, fed group by group: each group goes into its own admin 1's
+ * `sitrepFiguresFold` (the report's rules, not a copy of them), so every figure's lines sum to the
+ * report's figure. Lines of an admin 1 are left out only when the crisis has no boundaries at all
+ * (every group outside): then the table would say nothing the figures do not.
+ */
+export function sitrepAdminFold(now: number): Fold<Group, AdminLine[]> {
+  const lines = new Map<string, { name: string | null; fold: Fold<Group, SitrepFigures> }>();
+  return {
+    add(g) {
+      const key = g.admin.admin1?.pcode ?? '';
+      let line = lines.get(key);
+      if (!line) lines.set(key, (line = { name: g.admin.admin1?.name ?? null, fold: sitrepFiguresFold(now) }));
+      line.fold.add(g);
+    },
+    result() {
+      if (![...lines.keys()].some((k) => k !== '')) return [];
+      return [...lines]
+        .map(([key, l]): AdminLine => ({ pcode: key === '' ? null : key, name: l.name, ...l.fold.result() }))
+        .sort((a, b) => Number(a.pcode === null) - Number(b.pcode === null) || b.stranded - a.stranded || (a.pcode ?? '').localeCompare(b.pcode ?? ''));
+    },
+  };
+}
 
 /** The band of a people count on the map: 1 (1-4), 2 (5-49), 3 (50-199), 4 (200+). */
 export function bandOf(people: number): 1 | 2 | 3 | 4 {
@@ -126,6 +150,7 @@ export function sitrepFold(input: Omit<SitrepInput, 'groups'>): Fold<Group, Sitr
   const agencyName = (id: string) => name.get(id) ?? id;
   const figures = sitrepFiguresFold(now);
   const map = sitrepMapFold(crisis.area, input.areas);
+  const byAdmin1 = sitrepAdminFold(now);
   const clusters = new Map(CLUSTERS.map((c) => [c, { cluster: c as string, people: 0, needs: 0, unassigned: 0 }]));
   type Unassigned = Sitrep['gaps']['unassigned'][number];
   type Overdue = Sitrep['gaps']['overdue'][number];
@@ -171,6 +196,7 @@ export function sitrepFold(input: Omit<SitrepInput, 'groups'>): Fold<Group, Sitr
     add(g) {
       figures.add(g);
       map.add(g);
+      byAdmin1.add(g);
       if (g.status === 'duplicate') return;
       addNeeds(g);
       addAssignments(g);
@@ -189,6 +215,7 @@ export function sitrepFold(input: Omit<SitrepInput, 'groups'>): Fold<Group, Sitr
       whoWhat: [...whoWhat.values()].sort((a, b) => a.agency.localeCompare(b.agency) || a.cluster.localeCompare(b.cluster)),
       gaps: { unassigned: unassigned.rows(), unassignedTotal: unassigned.total(), overdue: overdue.rows(), overdueTotal: overdue.total() },
       map: map.result(),
+      byAdmin1: byAdmin1.result(),
       // Filled from the movements by the caller (they are not groups): empty when it has none.
       movements: [],
       moved: [],

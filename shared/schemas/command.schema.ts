@@ -3,7 +3,8 @@ import { Uuid } from '../ids';
 import { Timestamp } from '../ids';
 import { AssignmentStatus, ConsularProgress } from './assignment.schema';
 import { GroupInput, GroupPatch, GroupStatus } from './group.schema';
-import { MOVEMENT_COMMANDS } from './movement-command.schema';
+import { MOVEMENT_COMMANDS, type MovementCommand } from './movement-command.schema';
+import { SiteInput, SitePatch, SiteReport } from './site.schema';
 
 const base = {
   /** Made by the client (UUIDv7); a repeated id returns the first result and changes nothing. */
@@ -66,6 +67,23 @@ export const RequestFollowUpCommand = z.object({
   userId: Uuid,
 });
 
+/** Registers a site of the crisis (coordinator). */
+export const CreateSiteCommand = z.object({ type: z.literal('site.create'), ...base, site: SiteInput });
+/** Edits any field of a site (coordinator); a stale baseVersion gets `conflict` with the current site. */
+export const UpdateSiteCommand = z.object({
+  type: z.literal('site.update'),
+  ...base,
+  siteId: Uuid,
+  baseVersion: z.number().int().min(1),
+  patch: SitePatch,
+});
+/**
+ * A field team's observation of a site's status and occupancy, possibly made offline hours ago. No
+ * baseVersion: observations are ordered by `observedAt` (shared/sites.ts `decideReport`), not by
+ * the version the phone held.
+ */
+export const ReportSiteCommand = z.object({ type: z.literal('site.report'), ...base, siteId: Uuid, report: SiteReport });
+
 /** Every write a client can make: a tagged union, handled by an exhaustive switch on the server. */
 export const Command = z.discriminatedUnion('type', [
   ReportGroupCommand,
@@ -76,16 +94,35 @@ export const Command = z.discriminatedUnion('type', [
   MergeGroupCommand,
   RequestFollowUpCommand,
   ...MOVEMENT_COMMANDS,
+  CreateSiteCommand,
+  UpdateSiteCommand,
+  ReportSiteCommand,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 export const COMMAND_TYPES = Command.options.map((o) => o.shape.type.value) as CommandType[];
 
-/** The record a command is about: the reported or edited group's id, or the movement's (the command's main subject). */
-export function commandSubject(command: Command): string {
+/** The commands about sites (issue 20), applied by SiteService; every other command is about a group or a movement. */
+export type SiteCommand = Extract<Command, { type: `site.${string}` }>;
+export const isSiteCommand = (c: Command): c is SiteCommand => c.type.startsWith('site.');
+
+/** The commands about movements (issue 20), applied by MovementService. */
+export const isMovementCommand = (c: Command): c is MovementCommand => c.type.startsWith('movement.');
+
+/**
+ * The id of the record a command is about: the reported or edited group's, the site's or the
+ * movement's (a check-in or a manifest change names its group too, but is about the movement).
+ * Movement and site commands carry no `groupId` of their own subject, so they never reach the last line.
+ */
+export function commandSubjectId(command: Command): string {
   switch (command.type) {
     case 'group.report':
       return command.group.id;
+    case 'site.create':
+      return command.site.id;
+    case 'site.update':
+    case 'site.report':
+      return command.siteId;
     case 'movement.create':
       return command.movement.id;
     case 'movement.update':

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Uuid } from '../ids';
 import { Crisis } from './crisis.schema';
 import { GroupView } from './group.schema';
+import { Site } from './site.schema';
 import { MovementView } from './movement.schema';
 
 /** One committed change as an audience receives it. `seq` is the change log's sequence number. */
@@ -9,6 +10,8 @@ export const ChangeEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('group.upsert'), seq: z.number().int().min(1), group: GroupView }),
   /** The group left this audience's view (or was deleted): drop it, nothing more will follow. */
   z.object({ kind: z.literal('group.remove'), seq: z.number().int().min(1), groupId: Uuid }),
+  /** A site (issue 20) as it stands now, projected for the audience (shared/sites.ts `projectSite`). */
+  z.object({ kind: z.literal('site.upsert'), seq: z.number().int().min(1), site: Site }),
   // Movements (issue 20): the same two kinds, a movement as projected for the audience.
   z.object({ kind: z.literal('movement.upsert'), seq: z.number().int().min(1), movement: MovementView }),
   z.object({ kind: z.literal('movement.remove'), seq: z.number().int().min(1), movementId: Uuid }),
@@ -36,6 +39,8 @@ export interface SnapshotResult {
   seq: number;
   crisis: Crisis;
   groups: GroupView[];
+  /** The crisis's sites, projected for the audience (issue 20). */
+  sites: Site[];
   /** The crisis's movements this audience may see, projected for it (issue 20). */
   movements?: MovementView[];
 }
@@ -62,6 +67,8 @@ export interface PackedSnapshotResult {
   seq: number;
   head: number;
   crisis: Crisis;
+  /** The crisis's sites, projected for the audience: a few hundred at most, sent as they are. */
+  sites: Site[];
   /** gzip(JSON.stringify(PackedViews)). */
   views: Uint8Array | ArrayBuffer;
   /** The movements this audience may see at `seq`, as they are: a few per crisis, not worth packing. */
@@ -79,13 +86,15 @@ export interface PackedChangesResult {
   changes: Uint8Array | ArrayBuffer;
 }
 
-/** The id of the record a change is about: a group's or a movement's (ids are UUIDs, never shared). */
+/** The id of the record a change is about: a group's, a site's or a movement's (ids are UUIDs, never shared). */
 export function changedId(change: ChangeEvent): string {
   switch (change.kind) {
     case 'group.upsert':
       return change.group.group.id;
     case 'group.remove':
       return change.groupId;
+    case 'site.upsert':
+      return change.site.id;
     case 'movement.upsert':
       return change.movement.movement.id;
     case 'movement.remove':

@@ -102,6 +102,15 @@ describe('layout: every screen fits every window in every language', () => {
         await checkScreen(page, `${code}-coordinator-${tab}`, failures);
         await page.setViewportSize(SIZES[1]);
       }
+      // Sites (issue 20): the alert list and the list, then a site's details.
+      await page.getByRole('tab', { name: messages['sites.tab']!, exact: true }).click();
+      await page.getByTestId('site-list').waitFor();
+      await checkScreen(page, `${code}-coordinator-sites`, failures);
+      await page.setViewportSize(SIZES[1]);
+      await page.getByTestId('site-list').getByRole('button').first().click();
+      await page.getByTestId('site-details').waitFor();
+      await checkScreen(page, `${code}-coordinator-site-details`, failures);
+      await page.setViewportSize(SIZES[1]);
       await page.goto(new URL(AUDIT_PATH, suite.server.url).href);
       await page.getByTestId('audit-row').first().waitFor({ timeout: 45_000 });
       await checkScreen(page, `${code}-audit`, failures);

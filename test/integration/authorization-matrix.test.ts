@@ -6,7 +6,7 @@ import { API_ROUTES, SessionInfo } from '../../shared/schemas/api.schema';
 import { COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
 import { EXPORT_ROUTES } from '../../shared/exports/export.schema';
 import { v7 as uuidv7 } from 'uuid';
-import { COMMAND_TYPES, type Command } from '../../shared/schemas/command.schema';
+import { COMMAND_TYPES, Command } from '../../shared/schemas/command.schema';
 import { CONSENT_VALUES, type GroupInput } from '../../shared/schemas/group.schema';
 import { ROLES, type Role } from '../../shared/schemas/user.schema';
 import {
@@ -255,7 +255,30 @@ describe('authorization matrix', () => {
     });
 
     it('covers every command type the server accepts', () => {
-      expect([...COMMANDS, ...WORKFLOW_COMMANDS, ...MOVEMENT_COMMAND_TYPES].sort()).toEqual([...COMMAND_TYPES].sort());
+      expect([...COMMANDS, ...WORKFLOW_COMMANDS, ...SITE_COMMANDS, ...MOVEMENT_COMMAND_TYPES].sort()).toEqual([...COMMAND_TYPES].sort());
+    });
+
+    /** Site commands (issue 20): a valid one of each type, on a fresh site of the main crisis. */
+    const SITE_COMMANDS = ['site.create', 'site.update', 'site.report'] as const;
+    async function siteCommand(type: (typeof SITE_COMMANDS)[number]): Promise<Command> {
+      const site = { id: uuidv7(), type: 'shelter', name: 'Matrix site', location: { lat: 32.9, lon: 13.2 }, capacity: 10, occupancy: 2 };
+      const create = Command.parse({ type: 'site.create', commandId: uuidv7(), site });
+      if (type === 'site.create') return create;
+      const created = await sendCommand(socketOf('coordinator'), create);
+      if (!created.ok || !created.site) return expect.fail('the coordinator could not create a site');
+      if (type === 'site.update') return { type, commandId: uuidv7(), siteId: site.id, baseVersion: created.site.version, patch: { status: 'full' } };
+      return { type, commandId: uuidv7(), siteId: site.id, report: { status: 'full', occupancy: 12, observedAt: new Date().toISOString() } };
+    }
+
+    describe.each(SITE_COMMANDS)('%s', (type) => {
+      it.each(ACCOUNTS)('is allowed or refused for %s as the table and scope say', async (account) => {
+        const ack = await sendCommand(socketOf(account), await siteCommand(type));
+
+        if (!can(ROLE_OF[account], type)) expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+        // Another crisis's field team: the site is not in its crisis.
+        else if (type !== 'site.create' && !IN_MAIN_CRISIS(account)) expect(ack).toMatchObject({ ok: false, code: 'not_found' });
+        else expect(ack.ok).toBe(true);
+      });
     });
 
     const MOVEMENT_COMMAND_TYPES = [

@@ -1,4 +1,3 @@
-import { commandSubject } from '../../shared/schemas/command.schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { openDatabase } from '../../server/db/database';
@@ -7,6 +6,7 @@ import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { ChaosClient } from '../support/chaos-client';
 import { createChildServer, type ChildServer } from '../support/child-server';
 import { makeGroupInput, reportCommand, signIn, updateCommand } from '../support/clients';
+import { commandSubjectId } from '../../shared/schemas/command.schema';
 
 // Twenty field devices, each with its own outbox, make two hundred changes each while their
 // connections drop at random and the server is killed (SIGKILL, a real child process) and
@@ -110,7 +110,7 @@ describe('sync under chaos', () => {
       const index = rng.int(0, CLIENTS - 1);
       if (made[index]! >= CHANGES_PER_CLIENT) continue;
       const client = clients[index]!;
-      const pendingGroups = new Set(client.waiting.map((e) => commandSubject(e.command)));
+      const pendingGroups = new Set(client.waiting.map((e) => commandSubjectId(e.command)));
       const editable = [...own[index]!].filter((id) => !pendingGroups.has(id) && client.feed.groups.has(id));
       if (editable.length > 0 && rng.chance(0.3)) {
         const id = rng.pick(editable);

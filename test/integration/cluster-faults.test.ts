@@ -1,4 +1,3 @@
-import { commandSubject } from '../../shared/schemas/command.schema';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
@@ -9,6 +8,7 @@ import { createChildServer, type ChildServer } from '../support/child-server';
 import { changedId, type ChangeEvent } from '../../shared/schemas/sync.schema';
 import { makeGroupInput, reportCommand, signIn, updateCommand } from '../support/clients';
 import { startPostgres, type PgHarness } from '../support/postgres';
+import { commandSubjectId } from '../../shared/schemas/command.schema';
 
 // Issue 15: three nodes on one PostgreSQL, field devices writing at full speed through all three,
 // while node 2 is killed with SIGKILL and started again, and later PostgreSQL itself is stopped in
@@ -63,7 +63,7 @@ async function readDb(url: string): Promise<DbState> {
   }
 }
 
-const groupOf = (entry: ChaosEntry) => commandSubject(entry.command);
+const groupOf = (entry: ChaosEntry) => commandSubjectId(entry.command);
 
 /** A coordinator that makes no changes and records what its feed applied, to find a gap or a repeat. */
 interface Watcher {

@@ -74,7 +74,9 @@ describe('embassy figures against differencing (protection rule 10)', () => {
     embassy.on('consularChanged', () => void (pushes += 1));
     nextRefresh();
     const before = await summary();
-    // Far from the demo's places: a cell of its own.
+    // Far from the demo's places, in the synthetic district "LYS302" (the demo has boundaries, so
+    // the embassy's areas are its districts).
+    const area = (s: ConsularSummary) => s.areas.find((a) => a.area === 'adm2:LYS302');
     const group = await reportHidden(before.state, 7, [21.9, 24.4]);
     // Same period: every read gives the figures of before, and nothing was pushed.
     expect(await summary()).toEqual(before);
@@ -84,8 +86,12 @@ describe('embassy figures against differencing (protection rule 10)', () => {
     nextRefresh();
     await notice;
     const after = await summary();
-    const cell = after.areas.find((a) => a.people === 5 && Math.abs(a.centre[0] - 21.9) < 0.2 && Math.abs(a.centre[1] - 24.4) < 0.2);
-    expect(cell, 'the new group, 7 released as 5').toBeDefined();
+    // Seven more hidden nationals in the district: its released count grows by 5 or 10 (rounded down), never by 7.
+    const was = area(before)?.people;
+    const now = area(after)?.people;
+    expect(now, 'the district holds the new group').toBeDefined();
+    expect(now).not.toEqual(was);
+    if (typeof now === 'number' && typeof was === 'number') expect([5, 10]).toContain(now - was);
     expect(pushes).toBe(1);
     expectOk(await sendCommand(coordinator, updateCommand(group.id, group.version, { consentConsulate: 'yes' })));
   });
@@ -94,14 +100,15 @@ describe('embassy figures against differencing (protection rule 10)', () => {
     nextRefresh();
     const s = await summary();
     const full = await fullGroups();
-    expect(s.areas.length).toBeGreaterThan(5);
+    // The demo has six synthetic districts; its hidden nationals of this state are in three of them.
+    expect(s.areas.length).toBeGreaterThanOrEqual(3);
     expect(findLeaks({ state: s.state, areas: s.areas, overview: s.overview, fullGroups: full })).toEqual([]);
 
     // Every channel of that moment says the same: the aggregates, their CSV export, the chart's last point.
     const aggregates = EmbassyAggregates.parse(((await (await get(API_ROUTES.aggregates)).json()) as { aggregates: unknown }).aggregates);
     expect(aggregates.areas).toEqual(s.areas);
     const rows = (parse(await (await get(API_ROUTES.aggregatesCsv)).text(), { bom: true }) as string[][]).slice(2);
-    for (const [area, , , dimension, category, people, suppressed] of rows) {
+    for (const [area, , , , , , , dimension, category, people, suppressed] of rows) {
       const a = s.areas.find((x) => x.area === area) ?? expect.fail(`no area ${area}`);
       const want = dimension === 'total' ? a.people : dimension === 'status' ? a.byStatus[category!] : a.byNeed[category!];
       // HXL: a "<5" is an empty number cell flagged in its own column, never text under a number.
@@ -118,8 +125,8 @@ describe('embassy figures against differencing (protection rule 10)', () => {
     // The places with the most hidden nationals: where a small group could hide among them.
     const places = [...start.areas]
       .sort((a, b) => (typeof b.people === 'number' ? b.people : 0) - (typeof a.people === 'number' ? a.people : 0))
-      .slice(0, 4)
-      .map((a) => a.centre);
+      .flatMap((a) => (a.centre ? [a.centre] : []))
+      .slice(0, 4);
     let group = await reportHidden(start.state, 2, places[0]!);
     const moments: AggregateArea[][] = [];
     const overviews: ConsularSummary['overview'][] = [];

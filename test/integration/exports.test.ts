@@ -126,8 +126,19 @@ describe(ExportService.name, () => {
       }),
     );
     const rows = await csvRows(await get(EXPORT_ROUTES.shareableCsv));
-    expect(rows[1]).toEqual(['#loc+code', '#geo+lat', '#geo+lon', '#country+origin', '#affected+migrants+total', '#meta+suppressed']);
-    const people = rows.slice(2).map((r) => r.slice(4));
+    expect(rows[1]).toEqual([
+      '#loc+code',
+      '#adm1+name',
+      '#adm1+code',
+      '#adm2+name',
+      '#adm2+code',
+      '#geo+lat',
+      '#geo+lon',
+      '#country+origin',
+      '#affected+migrants+total',
+      '#meta+suppressed',
+    ]);
+    const people = rows.slice(2).map((r) => r.slice(8));
     expect(people.map(([n]) => n)).not.toContainEqual(expect.stringMatching(/^[1-4]$|</));
     expect(people).toContainEqual(['', 'yes']);
     const text = await (await get(EXPORT_ROUTES.shareableGeoJson)).text();

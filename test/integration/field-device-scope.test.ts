@@ -106,7 +106,7 @@ function held(events: readonly ChangeEvent[]): Map<string, ChangeEvent> {
   const out = new Map<string, ChangeEvent>();
   for (const event of events) {
     if (event.kind === 'group.remove') out.delete(event.groupId);
-    else if (event.kind === 'group.upsert') out.set(event.group.group.id, event);
+    else out.set(changedId(event), event);
   }
   return out;
 }

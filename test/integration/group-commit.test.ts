@@ -8,8 +8,8 @@ import { silentLogger } from '../../server/log';
 import { createRepositories, type Repositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { AuthService } from '../../server/services/auth.service';
-import { GroupService, type Actor, type CommandOutcome } from '../../server/services/group.service';
-import type { PublishedChange } from '../../server/services/movement.service';
+import { GroupService, type Actor } from '../../server/services/group.service';
+import type { PublishedChange, WriteOutcome } from '../../server/services/command.service';
 import { DEFAULT_SESSION_POLICY } from '../../server/config';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-seed';
 import { GroupCommit } from '../../server/write/group-commit';
@@ -86,10 +86,10 @@ describe(GroupCommit.name, () => {
       },
       silentLogger,
     );
-    const outcomes: CommandOutcome[] = [];
+    const outcomes: WriteOutcome[] = [];
     const submit = (actor: Actor, command: Command) => {
       const index = outcomes.length;
-      outcomes.push(undefined as unknown as CommandOutcome);
+      outcomes.push(undefined as unknown as WriteOutcome);
       writes.submit(actor, command, (outcome) => {
         outcomes[index] = outcome;
         events.push({ kind: 'ack', index, inTransaction: repos.inTransaction() });
@@ -129,7 +129,8 @@ describe(GroupCommit.name, () => {
     writes.onFlush = (stats) => flushes.push([stats.commands, stats.committed]);
     const acks: boolean[] = [];
     for (let i = 0; i < 4; i++) writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
-    // The third started a batch at once; the fourth waits for the next (one batch at a time).
+    // The third started a batch at once (in process, SQLite's lock is taken at once, and the batch
+    // takes its commands then); the fourth waits for the next (one batch at a time).
     expect(flushes).toEqual([]);
     expect(writes.waiting).toBe(1);
     await writes.flush();
@@ -138,6 +139,26 @@ describe(GroupCommit.name, () => {
       [3, 3],
       [1, 1],
     ]);
+  });
+
+  it('takes into a batch what arrived while it waited for the write lock', async () => {
+    // The lock held elsewhere (another node's batch, on a cluster) until `release`.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const locked: Repositories = { ...repos, writeBatch: async (fn, keys) => (await held, repos.writeBatch(fn, keys)) };
+    const writes = new GroupCommit(locked, groups, () => {}, silentLogger);
+    const flushes: number[] = [];
+    writes.onFlush = (stats) => flushes.push(stats.commands);
+    const acks: boolean[] = [];
+    writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
+    const first = writes.flush();
+    // Arrive while the first batch waits for the lock.
+    for (let i = 0; i < 4; i++) writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
+    release();
+    await first;
+    await writes.flush();
+    expect(acks).toEqual([true, true, true, true, true]);
+    expect(flushes).toEqual([5]);
   });
 
   it('leaves the rest of the batch committed when a command in the middle is refused, and the refused one changes nothing', async () => {

@@ -8,21 +8,25 @@ import { createRepositories, type Repositories } from '../../server/repositories
 import { AdminService } from '../../server/services/admin.service';
 import { ApiV1Service } from '../../server/services/api-v1.service';
 import { AuthService } from '../../server/services/auth.service';
-import { projectChange, projectMovementChange } from '../../server/services/change-projection';
+import { projectChange, projectPublished } from '../../server/services/change-projection';
 import { ConsularSnapshots } from '../../server/services/consular-snapshots';
 import { ExportService } from '../../server/services/export.service';
 import { exportBody } from '../support/export-body';
 import { GroupService, type Actor } from '../../server/services/group.service';
-import { isMovementChange, type PublishedChange } from '../../server/services/movement.service';
+import { CommandService, isMovementChange, isSiteChange, type PublishedChange } from '../../server/services/command.service';
+import { MovementService } from '../../server/services/movement.service';
 import type { MovementView } from '../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
 import { ReadService } from '../../server/services/read.service';
 import { RetentionService } from '../../server/services/retention.service';
 import { SyncService } from '../../server/services/sync.service';
+import { SiteService } from '../../server/services/site.service';
+import type { Site } from '../../shared/schemas/site.schema';
+import { SITE_STATUSES } from '../../shared/schemas/site.schema';
 import type { SyncAck } from '../../shared/events';
 import { decodeChanges, decodeViews } from '../../shared/packed-views';
-import type { Command } from '../../shared/schemas/command.schema';
+import { Command } from '../../shared/schemas/command.schema';
 import { CONSENT_VALUES, type Group } from '../../shared/schemas/group.schema';
 import type { Role } from '../../shared/schemas/user.schema';
 
@@ -40,6 +44,10 @@ import type { Role } from '../../shared/schemas/user.schema';
 // hold of it; a received payload passes when each of its values is one the oracle allows (same
 // path, same value). A second, channel-independent check scans every payload's text for tokens
 // the user may not see now: another group's notes marker, another nationality's code.
+//
+// Sites (issue 20) are places, not people: every role of the crisis receives each site as it
+// stands now (never an older version), without who verified it unless a coordinator, and no
+// site payload ever carries a group's id, a note or a nationality code.
 
 const NOW = Date.parse('2026-11-20T10:00:00Z');
 const STATES = ['NGA', 'MLI'] as const;
@@ -52,6 +60,11 @@ interface World {
   admin: AdminService;
   auth: AuthService;
   groups: GroupService;
+  sites: SiteService;
+  /** Every command goes through here, as the socket's write path sends it (movement commands to MovementService). */
+  commands: CommandService;
+  /** Site ids in creation order. */
+  siteIds: string[];
   sync: SyncService;
   reads: ReadService;
   api: ApiV1Service;
@@ -89,12 +102,17 @@ async function makeWorld(): Promise<World> {
     NGA: (await admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' })).id,
     MLI: (await admin.createAgency({ name: 'Embassy of Mali', acronym: 'MLI-EMB', type: 'consulate', servesState: 'MLI' })).id,
   };
+  const groups = new GroupService(repos, () => NOW);
+  const sites = new SiteService(repos, () => NOW);
   const world: World = {
     db,
     repos,
     admin,
     auth: new AuthService(repos, DEFAULT_SESSION_POLICY, () => NOW),
-    groups: new GroupService(repos, () => NOW),
+    groups,
+    sites,
+    commands: new CommandService(groups, sites, new MovementService(repos, () => NOW)),
+    siteIds: [],
     // Every catch-up comes packed when asked, so both encodings are checked from every seq.
     sync: new SyncService(repos, { maxCatchUpChanges: 10_000 }, { now: () => NOW, packChangesFrom: 1 }),
     reads: new ReadService(repos, new ConsularSnapshots(repos, h3AreaIndex, () => NOW), () => NOW),
@@ -336,17 +354,39 @@ async function checkLive(world: World, channel: string, committed: readonly Publ
     for (const key of Object.keys(world.users) as UserKey[]) {
       const receiver = await actorOf(world, key);
       if (!receiver) continue;
-      if (isMovementChange(change)) {
-        const event = projectMovementChange(receiver.audience, change.seq, change.before, change.after);
-        if (event?.kind === 'movement.upsert') await expectMovementAllowed(world, key, channel, event.movement);
-        continue;
-      }
-      const event = projectChange(receiver.audience, change.seq, change.before, change.after, change.erased);
+      const event = projectPublished(receiver.audience, change);
+      if (event?.kind === 'movement.upsert') await expectMovementAllowed(world, key, channel, event.movement);
+      if (event?.kind === 'site.upsert') await expectSiteAllowed(world, key, channel, event.site);
       if (event?.kind !== 'group.upsert') continue;
       await expectNoTokens(world, key, channel, event);
       await expectViewAllowed(world, key, channel, event.group);
     }
   }
+}
+
+/**
+ * A site as received: the site as it stands now (never an older version), with who verified it
+ * for coordinators only, and nothing in it of any group (no id, note or nationality).
+ */
+async function expectSiteAllowed(world: World, key: UserKey, channel: string, received: Site, behindLog = false): Promise<void> {
+  const current = await world.repos.sites.findById(received.id);
+  const user = await userNow(world, key);
+  if (!current || !user || user.disabled || user.crisisId !== current.crisisId || user.role === 'admin')
+    return expect.fail(`${channel}: ${key} got a site it may not hold`);
+  if (behindLog) {
+    // A coordinator's shared packed snapshot may be a few changes behind the log (its seq says
+    // so, and the client catches up at once): an older version of a site, but never more of it.
+    if (user.role !== 'coordinator') expect.fail(`${channel}: ${key} got a snapshot behind the log`);
+    expect(received.version, `${channel}: ${key}`).toBeLessThanOrEqual(current.version);
+  } else {
+    expect(received.version, `${channel}: ${key} got an old version of a site`).toBe(current.version);
+    const expected = user.role === 'coordinator' ? current : { ...current, lastVerifiedBy: null };
+    expect(received, `${channel}: ${key}`).toEqual(expected);
+  }
+  if (user.role !== 'coordinator' && received.lastVerifiedBy !== null) expect.fail(`${channel}: ${key} learnt who verified a site`);
+  const text = JSON.stringify(received);
+  for (const id of world.groupIds) if (text.includes(id)) expect.fail(`${channel}: a site carried group ${id}`);
+  await expectNoTokens(world, key, channel, received);
 }
 
 async function checkSyncAck(world: World, key: UserKey, channel: string, ack: SyncAck): Promise<void> {
@@ -356,17 +396,20 @@ async function checkSyncAck(world: World, key: UserKey, channel: string, ack: Sy
       await expectNoTokens(world, key, channel, ack.groups);
       for (const v of ack.groups) await expectViewAllowed(world, key, channel, v);
       for (const m of ack.movements ?? []) await expectMovementAllowed(world, key, channel, m);
+      for (const site of ack.sites) await expectSiteAllowed(world, key, channel, site);
       return;
     case 'changes':
       await expectNoTokens(world, key, channel, ack.changes);
       for (const c of ack.changes) if (c.kind === 'group.upsert') await expectViewAllowed(world, key, channel, c.group);
       await checkMovementEvents(world, key, channel, ack.changes);
+      for (const c of ack.changes) if (c.kind === 'site.upsert') await expectSiteAllowed(world, key, channel, c.site);
       return;
     case 'packed': {
       const views = decodeViews(JSON.parse(gunzipSync(ack.views as Uint8Array).toString('utf8')));
       await expectNoTokens(world, key, channel, views);
       for (const v of views) await expectViewAllowed(world, key, channel, v);
       for (const m of ack.movements ?? []) await expectMovementAllowed(world, key, channel, m);
+      for (const site of ack.sites) await expectSiteAllowed(world, key, channel, site, ack.seq < ack.head);
       return;
     }
     case 'packed-changes': {
@@ -374,6 +417,7 @@ async function checkSyncAck(world: World, key: UserKey, channel: string, ack: Sy
       await expectNoTokens(world, key, channel, changes);
       for (const c of changes) if (c.kind === 'group.upsert') await expectViewAllowed(world, key, channel, c.group);
       await checkMovementEvents(world, key, channel, changes);
+      for (const c of changes) if (c.kind === 'site.upsert') await expectSiteAllowed(world, key, channel, c.site);
       return;
     }
   }
@@ -508,6 +552,32 @@ const stepArb = fc.oneof(
   // Issue 20: groups put on a movement's manifest (verified first), and checked in by the carrier.
   { weight: 2, arbitrary: fc.record({ k: fc.constant('manifest' as const), g: groupRef }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('board' as const), g: groupRef }) },
+  // Sites (issue 20): created and edited by the coordinator, reported by field teams, some reports late.
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('siteCreate' as const),
+      lat: latArb,
+      lon: lonArb,
+      capacity: fc.option(fc.nat({ max: 300 })),
+      occupancy: fc.option(fc.nat({ max: 400 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('siteReport' as const),
+      s: fc.nat({ max: 3 }),
+      by: fc.constantFrom<UserKey>('fieldA', 'fieldB'),
+      status: fc.constantFrom(...SITE_STATUSES),
+      occupancy: fc.option(fc.nat({ max: 400 })),
+      minutesAgo: fc.integer({ min: -10, max: 600 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('siteEdit' as const), s: fc.nat({ max: 3 }), status: fc.constantFrom(...SITE_STATUSES), verified: fc.boolean() }),
+  },
 );
 type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -563,7 +633,10 @@ async function commandOf(world: World, step: Step): Promise<{ by: UserKey; comma
     step.k === 'createUser' ||
     step.k === 'replay' ||
     step.k === 'purge' ||
-    step.k === 'erase'
+    step.k === 'erase' ||
+    step.k === 'siteCreate' ||
+    step.k === 'siteReport' ||
+    step.k === 'siteEdit'
   )
     return null;
   const g = await groupAt(world, step.g);
@@ -630,10 +703,74 @@ function remember(world: World, g: Group | null): void {
   if (g?.location.placeName) world.purged.add(g.location.placeName);
 }
 
+/** A site command of a step, with who sends it; null when the step names a site not yet created. */
+async function siteCommandOf(
+  world: World,
+  step: Extract<Step, { k: 'siteCreate' | 'siteReport' | 'siteEdit' }>,
+): Promise<{ by: UserKey; command: Command } | null> {
+  const commandId = uuidv7();
+  if (step.k === 'siteCreate') {
+    const id = uuidv7();
+    const site = {
+      id,
+      type: 'shelter' as const,
+      name: `site-${id.slice(-6)}`,
+      location: { lat: step.lat, lon: step.lon, placeName: `site-place-${id.slice(-6)}` },
+    };
+    // Parsed as the socket handler parses it: the schema fills the defaults.
+    return { by: 'coord', command: Command.parse({ type: 'site.create', commandId, site: { ...site, capacity: step.capacity, occupancy: step.occupancy } }) };
+  }
+  const siteId = world.siteIds[step.s % Math.max(1, world.siteIds.length)];
+  const site = siteId ? await world.repos.sites.findById(siteId) : null;
+  if (!site) return null;
+  if (step.k === 'siteEdit') {
+    return {
+      by: 'coord',
+      command: {
+        type: 'site.update',
+        commandId,
+        siteId: site.id,
+        baseVersion: site.version,
+        patch: { status: step.status, ...(step.verified ? { verified: true } : {}) },
+      },
+    };
+  }
+  const observedAt = new Date(NOW - step.minutesAgo * 60_000).toISOString();
+  return { by: step.by, command: { type: 'site.report', commandId, siteId: site.id, report: { status: step.status, occupancy: step.occupancy, observedAt } } };
+}
+
+async function runSite(world: World, step: Extract<Step, { k: 'siteCreate' | 'siteReport' | 'siteEdit' }>): Promise<void> {
+  const planned = await siteCommandOf(world, step);
+  const actor = planned ? await actorOf(world, planned.by) : null;
+  if (!planned || !actor) return;
+  const outcome = await world.sites.execute(actor, planned.command as Extract<Command, { type: `site.${string}` }>);
+  if (!outcome.ack.ok) {
+    const current = (outcome.ack as { currentSite?: Site }).currentSite;
+    if (current) await expectSiteAllowed(world, planned.by, 'site conflict', current);
+    return;
+  }
+  if (planned.command.type === 'site.create') world.siteIds.push(planned.command.site.id);
+  if (outcome.ack.site) await expectSiteAllowed(world, planned.by, 'site ack', outcome.ack.site);
+  // The live feed as it happened: each connected user's projection of the committed site.
+  for (const change of outcome.committed) {
+    for (const key of Object.keys(world.users) as UserKey[]) {
+      const receiver = await actorOf(world, key);
+      if (!receiver) continue;
+      const event = projectPublished(receiver.audience, change);
+      if (event?.kind === 'site.upsert') await expectSiteAllowed(world, key, 'site live feed', event.site);
+      else if (receiver.audience.crisisId === change.crisisId && receiver.audience.role !== 'admin') expect.fail(`site live feed: ${key} got nothing`);
+    }
+  }
+}
+
 async function run(world: World, step: Step): Promise<void> {
   switch (step.k) {
     case 'check':
       return checkEveryChannel(world);
+    case 'siteCreate':
+    case 'siteReport':
+    case 'siteEdit':
+      return runSite(world, step);
     case 'rescope': {
       const id = world.users[step.user];
       if (!id) return;
@@ -668,7 +805,7 @@ async function run(world: World, step: Step): Promise<void> {
       // Every user's live feed gets a removal, and nothing of the group.
       await checkLive(world, 'erasure feed', erased.committed.filter(isMovementChange));
       for (const change of erased.committed) {
-        if (isMovementChange(change)) continue;
+        if (isMovementChange(change) || isSiteChange(change)) continue;
         for (const key of Object.keys(world.users) as UserKey[]) {
           const receiver = await actorOf(world, key);
           if (!receiver) continue;
@@ -688,7 +825,7 @@ async function run(world: World, step: Step): Promise<void> {
       const send = async (by: UserKey, command: Command) => {
         const actor = await actorOf(world, by);
         if (!actor) return;
-        const outcome = await world.groups.execute(actor, command);
+        const outcome = await world.commands.execute(actor, command);
         if (!outcome.ack.ok) return;
         world.sent.push({ by, command });
         await checkAck(world, by, 'ack', outcome.ack);
@@ -739,7 +876,7 @@ async function run(world: World, step: Step): Promise<void> {
       const prior = world.sent[step.i % Math.max(1, world.sent.length)];
       const actor = prior ? await actorOf(world, prior.by) : null;
       if (!prior || !actor) return;
-      const outcome = await world.groups.execute(actor, prior.command);
+      const outcome = await world.commands.execute(actor, prior.command);
       expect(outcome.committed).toEqual([]);
       await checkAck(world, prior.by, 'replayed ack', outcome.ack);
       return;
@@ -748,7 +885,7 @@ async function run(world: World, step: Step): Promise<void> {
       const planned = await commandOf(world, step);
       const actor = planned ? await actorOf(world, planned.by) : null;
       if (!planned || !actor) return;
-      const outcome = await world.groups.execute(actor, planned.command);
+      const outcome = await world.commands.execute(actor, planned.command);
       if (!outcome.ack.ok) return;
       world.sent.push(planned);
       if (planned.command.type === 'group.report') world.groupIds.push(planned.command.group.id);

@@ -101,4 +101,12 @@ describe('packed sync', () => {
     const ack = await socket.timeout(10_000).emitWithAck('sync', { sinceSeq: null, packed: 'yes' } as never);
     expect(ack).toMatchObject({ ok: false, code: 'invalid' });
   });
+
+  it('answers only the newest of two asks from one connection with the snapshot; the older one, given up on, gets a short refusal', async () => {
+    const socket = await connect('coordinator');
+    // Sent together: the first is still being built when the second arrives, as when a client's wait runs out on a big crisis.
+    const [older, newer] = await Promise.all([requestSync(socket, null, true), requestSync(socket, null, true)]);
+    expect(older).toMatchObject({ ok: false, code: 'conflict' });
+    expect(unpackSnapshot(newer).views.length).toBeGreaterThan(0);
+  });
 });

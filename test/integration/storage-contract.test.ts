@@ -5,7 +5,8 @@ import type { Group } from '../../shared/schemas/group.schema';
 import { Movement } from '../../shared/schemas/movement.schema';
 import { isRefused, planAddGroup } from '../../shared/movements';
 import { summarizeGroup } from '../../shared/packed-views';
-import { makeGroup } from '../support/factories';
+import { makeGroup, makeSite } from '../support/factories';
+import type { Site } from '../../shared/schemas/site.schema';
 import { area, square } from '../support/boundaries';
 import { makeAgency, makeCrisis, makeUser, postgresEngine, signal, sqliteEngine, type EngineUnderTest, type OpenedStore } from '../support/storage-fixtures';
 
@@ -406,6 +407,72 @@ describe.each(engines)('storage contract on $engine', (engine) => {
     });
   });
 
+  describe('sites', () => {
+    it('stores a site, reads it by id, and pages a crisis in id order', async () => {
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      const sites = [makeSite({ crisisId }), makeSite({ crisisId, name: 'Transit « B »', type: 'transit_centre', capacity: null }), makeSite({ crisisId })];
+      for (const site of sites) await repos.sites.insert(site);
+      await repos.sites.insert(makeSite({ crisisId: other.id }));
+      expect(await repos.sites.findById(sites[1]!.id)).toEqual(sites[1]);
+      expect(await repos.sites.findById(uuidv7())).toBeNull();
+      expect(await repos.sites.pageByCrisis(crisisId, '', 2)).toEqual(sites.slice(0, 2));
+      expect(await repos.sites.pageByCrisis(crisisId, sites[1]!.id, 2)).toEqual(sites.slice(2));
+    });
+
+    it('updates only from the version before, and refuses a site of an unknown crisis', async () => {
+      const site = makeSite({ crisisId });
+      await repos.sites.insert(site);
+      const next: Site = { ...site, version: 2, occupancy: 250, status: 'full' };
+      await repos.sites.update(next);
+      expect(await repos.sites.findById(site.id)).toEqual(next);
+      await expect(repos.sites.update({ ...site, version: 2, occupancy: 1 })).rejects.toThrow(/lost a race/);
+      await expect(repos.sites.insert(makeSite({ crisisId: uuidv7() }))).rejects.toThrow();
+    });
+
+    it("numbers a site's changes with the groups', gives both to the live feed and catch-up, and keeps sites out of group histories", async () => {
+      const a = await reportGroup();
+      const site = makeSite({ crisisId });
+      await repos.sites.insert(site);
+      const siteSeq = await repos.changeLog.appendSiteChange('site.create', site, null, at(3));
+      const b = await reportGroup();
+      expect([a.seq, siteSeq, b.seq]).toEqual([1, 2, 3]);
+      const logged = { entity: 'site', seq: 2, crisisId, entityId: site.id, kind: 'site.create', site, actor: null, at: at(3) };
+      expect((await repos.changeLog.listAfter(crisisId, 1, 3))[0]).toEqual(logged);
+      expect(seqsOf(await repos.changeLog.listRange(0, 3, 10))).toEqual([1, 2, 3]);
+      expect(await repos.changeLog.countAfter(crisisId, 0, 10)).toBe(3);
+      // The folds, timelines and retention read groups only.
+      expect(seqsOf(await repos.changeLog.pageCrisis(crisisId, 0, 10))).toEqual([1, 3]);
+      expect(await repos.changeLog.listForEntity(crisisId, site.id)).toEqual([]);
+      expect(await repos.changeLog.stateBefore(site.id, 3)).toBeNull();
+    });
+
+    it("numbers a batch's site and group changes in one gap-free sequence", async () => {
+      const site = makeSite({ crisisId });
+      const group = makeGroup({ crisisId });
+      const seqs = await repos.writeBatch(
+        async () => {
+          await repos.groups.insert(group);
+          const first = await repos.changeLog.appendGroupChange('group.report', group, null, at(1));
+          await repos.sites.insert(site);
+          const second = await repos.changeLog.appendSiteChange('site.create', site, null, at(2));
+          const next = { ...group, version: 2, status: 'verified' as const };
+          await repos.groups.update(next);
+          const third = await repos.changeLog.appendGroupChange('group.setStatus', next, null, at(3));
+          return [first, second, third];
+        },
+        () => ({ commandIds: [], groupIds: [group.id] }),
+      );
+      expect(seqs).toEqual([1, 2, 3]);
+      expect((await repos.changeLog.listRange(0, 3, 10)).map((c) => ('site' in c ? `site:${c.site.id}` : `group:${c.group.version}`))).toEqual([
+        'group:1',
+        `site:${site.id}`,
+        'group:2',
+      ]);
+      expect(await repos.changeLog.headSeq()).toBe(3);
+    });
+  });
+
   describe('retention and erasure', () => {
     it('rewrites a logged state in place, and deletes every change and the row of one group', async () => {
       const a = await reportGroup();
@@ -449,18 +516,29 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.retention.findPolicy(crisisId)).toEqual({ ...policy, keepDays: 60, setAt: at(2) });
       expect(await repos.retention.listPolicies()).toEqual([{ ...policy, keepDays: 60, setAt: at(2) }]);
       await expect(repos.retention.setPolicy({ ...policy, keepDays: 0 })).rejects.toThrow();
+      // Cleared, the crisis keeps everything again; clearing twice finds nothing.
+      expect(await repos.retention.clearPolicy(crisisId)).toBe(true);
+      expect(await repos.retention.clearPolicy(crisisId)).toBe(false);
+      expect(await repos.retention.findPolicy(crisisId)).toBeNull();
+      await repos.retention.setPolicy({ ...policy, keepDays: 60, setAt: at(2) });
 
       const old = await reportGroup({ updatedAt: at(3) });
       const older = await reportGroup({ updatedAt: at(2) });
       await reportGroup({ updatedAt: at(9) });
-      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([old.group.id, older.group.id]);
-      expect((await repos.retention.dueGroups(crisisId, at(5), 1)).map((g) => g.id)).toEqual([old.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 0, 10)).map((d) => d.group.id)).toEqual([old.group.id, older.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 0, 1)).map((d) => d.group.id)).toEqual([old.group.id]);
+      // The next page goes on after the last key read.
+      const [first] = await repos.retention.dueGroups(crisisId, at(5), 0, 1);
+      expect((await repos.retention.dueGroups(crisisId, at(5), first!.key, 10)).map((d) => d.group.id)).toEqual([older.group.id]);
       await repos.retention.markPurged(old.group.id, crisisId, old.group.version, at(6));
-      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([older.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 0, 10)).map((d) => d.group.id)).toEqual([older.group.id]);
       // A later version has new details: due again.
       const next = await editGroup(old.group, 'verified');
-      expect((await repos.retention.dueGroups(crisisId, at(5), 10)).map((g) => g.id)).toEqual([next.group.id, older.group.id]);
+      expect((await repos.retention.dueGroups(crisisId, at(5), 0, 10)).map((d) => d.group.id)).toEqual([next.group.id, older.group.id]);
+      expect(await repos.retention.findPurged(old.group.id)).toEqual({ version: old.group.version, purgedAt: at(6) });
+      expect(await repos.retention.findPurged(older.group.id)).toBeNull();
       await repos.retention.forgetPurged(old.group.id);
+      expect(await repos.retention.findPurged(old.group.id)).toBeNull();
 
       const user = makeUser();
       await repos.users.insert(user);

@@ -11,6 +11,7 @@ import { openPostgresRepositories } from '../../server/repositories/pg/pg-store'
 import { createRepositories } from '../../server/repositories/repositories';
 import { AuthService } from '../../server/services/auth.service';
 import { GroupService, type Actor, type CommandOutcome } from '../../server/services/group.service';
+import type { WriteOutcome } from '../../server/services/command.service';
 import { GroupCommit } from '../../server/write/group-commit';
 import type { Command } from '../../shared/schemas/command.schema';
 import { makeGroupInput, reportCommand, statusCommand, updateCommand } from '../support/clients';
@@ -121,7 +122,7 @@ async function runScript(repos: Repositories, batches: Step[][]): Promise<Run> {
   const writes = new GroupCommit(repos, service, () => {}, silentLogger);
   const acks: unknown[] = [];
   for (const batch of batches) {
-    const outcomes: Promise<CommandOutcome>[] = [];
+    const outcomes: Promise<WriteOutcome>[] = [];
     for (const step of batch) {
       if (step.boom) booms.set(step.command, step.boom);
       else booms.delete(step.command);
@@ -141,7 +142,7 @@ async function runScript(repos: Repositories, batches: Step[][]): Promise<Run> {
     acks,
     tables: {
       groups: page.map(({ group }) => group).sort((a, b) => a.id.localeCompare(b.id)),
-      changes: changes.map(({ seq, entityId, kind, group, actor, at }) => ({ seq, entityId, kind, group, actor, at })),
+      changes: changes.map((c) => ({ seq: c.seq, entityId: c.entityId, kind: c.kind, state: 'site' in c ? c.site : c.group, actor: c.actor, at: c.at })),
       records,
       audit: audit.map(({ action, recordId, userId, role, outcome }) => ({ action, recordId, userId, role, outcome })),
       head: await repos.changeLog.headSeq(),

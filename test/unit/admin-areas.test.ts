@@ -6,6 +6,10 @@ import { geometryPlacement } from '../../shared/admin-areas/point-in-area';
 import { simplifyGeometry } from '../../shared/admin-areas/simplify';
 import { area, square } from '../support/boundaries';
 import type { AreaGeometry } from '../../shared/schemas/admin-area.schema';
+import { adminAggregateIndex, areaKm2, MIN_AGGREGATE_AREA_KM2, OUTSIDE_AREA } from '../../shared/admin-areas/aggregate-areas';
+import { placeGroup } from '../../shared/aggregate';
+import type { Group } from '../../shared/schemas/group.schema';
+import { makeGroup } from '../support/factories';
 
 /** A polygon from plain rings (test literals are number[][]). */
 const polygon = (...rings: number[][][]): AreaGeometry => ({ type: 'Polygon', coordinates: rings as [number, number][][] });
@@ -164,5 +168,46 @@ describe('drawable boundaries', () => {
       ['LY01', 'boundary'],
       ['LY01', 'label'],
     ]);
+  });
+});
+
+describe(adminAggregateIndex.name, () => {
+  const west = { pcode: 'LYU1', name: 'West' };
+  const areas = [
+    area('LYU1', 1, { type: 'Polygon', coordinates: [square(9, 22, 15, 34)] }, null, 'West'),
+    area('LYU101', 2, { type: 'Polygon', coordinates: [square(9, 22, 12, 34)] }, 'LYU1', 'Coast'),
+    // About 0.1° x 0.1° at 31°N: some 100 km², under the 250 km² an aggregate is given for.
+    area('LYU102', 2, { type: 'Polygon', coordinates: [square(12, 31, 12.1, 31.1)] }, 'LYU1', 'Port'),
+  ];
+
+  it('measures areas in km² closely enough to compare with the 250 km² threshold', () => {
+    expect(areaKm2({ type: 'Polygon', coordinates: [square(0, 0, 1, 1)] })).toBeCloseTo(12_392, -2);
+    expect(areaKm2(areas[2]!.geometry!)).toBeGreaterThan(90);
+    expect(areaKm2(areas[2]!.geometry!)).toBeLessThan(MIN_AGGREGATE_AREA_KM2);
+    // A hole is taken out.
+    expect(areaKm2({ type: 'Polygon', coordinates: [square(0, 0, 2, 2), square(0.5, 0.5, 1.5, 1.5)] })).toBeCloseTo(3 * 12_390, -3);
+  });
+
+  it('places a group by the areas it carries: a large district, else its region, else outside', () => {
+    const index = adminAggregateIndex(areas);
+    const at = (admin: Group['admin']) => placeGroup(index, { location: { ...makeGroup().location }, admin });
+    expect(at({ admin1: west, admin2: { pcode: 'LYU101', name: 'Coast' } })).toEqual({
+      area: 'adm2:LYU101',
+      admin1: west,
+      admin2: { pcode: 'LYU101', name: 'Coast' },
+    });
+    expect(at({ admin1: west, admin2: { pcode: 'LYU102', name: 'Port' } })).toEqual({ area: 'adm1:LYU1', admin1: west, admin2: null });
+    // A district the boundaries no longer hold (a recomputation under way) counts in its region.
+    expect(at({ admin1: west, admin2: { pcode: 'LYU999', name: 'Gone' } }).area).toBe('adm1:LYU1');
+    expect(at({ admin1: null, admin2: null })).toEqual({ area: OUTSIDE_AREA, admin1: null, admin2: null });
+    expect(index.outlineOf(OUTSIDE_AREA)).toEqual([]);
+    expect(index.centreOf(OUTSIDE_AREA)).toBeNull();
+    const [lon, lat] = index.centreOf('adm2:LYU101')!;
+    expect(lon).toBeGreaterThan(9);
+    expect(lat).toBeGreaterThan(22);
+    // By its point too (what areaOf answers without a group), the same partition.
+    expect(index.areaOf(31.05, 12.05)).toBe('adm1:LYU1');
+    expect(index.areaOf(25, 10)).toBe('adm2:LYU101');
+    expect(index.areaOf(10, 10)).toBe(OUTSIDE_AREA);
   });
 });

@@ -42,6 +42,8 @@ const seesInFull = (g: Group) => g.consentConsulate === 'yes' && !g.protectionCo
 
 const area = (a: Partial<AggregateArea>): AggregateArea => ({
   area: 'north',
+  admin1: null,
+  admin2: null,
   outline: [],
   centre: [0, 0],
   people: 5,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { ASSIGNMENT_TRANSITIONS, canMoveAssignment, isActiveAssignment, isOverdue, roleMayMoveAssignment } from '../../shared/assignment-workflow';
-import { countersOf, counterHistory } from '../../shared/counters';
+import { admin1Lines, countersOf, counterHistory, NO_ADMIN1 } from '../../shared/counters';
 import { distanceKm, nationalitySimilarity, proposeDuplicates } from '../../shared/duplicates';
 import { ASSIGNMENT_STATUSES, type Assignment } from '../../shared/schemas/assignment.schema';
 import type { Group } from '../../shared/schemas/group.schema';
@@ -307,6 +307,32 @@ describe(countersOf.name, () => {
     expect(c).toMatchObject({ stranded: 20, inNeed: 20, assisted: 0, evacuated: 20 });
     expect(c.strandedByNationality).toEqual({ NGA: 15, unknown: 5 });
     expect(c.inNeedByNeed).toEqual({ water: 20, food: 8 });
+  });
+
+  it('breaks the counters down by admin 1, lines summing to the totals, groups outside the loaded areas on their own line', () => {
+    const west = { admin1: { pcode: 'LY01', name: 'West' }, admin2: { pcode: 'LY0101', name: 'Coast' } };
+    const east = { admin1: { pcode: 'LY02', name: 'East' }, admin2: null };
+    const people = (total: number) => ({ ...makeGroup().headcount, total });
+    const groups = [
+      group({ admin: west, headcount: people(10), needs: [need('water', 3, 4)] }),
+      group({ admin: west, headcount: people(5), status: 'assisted', needs: [] }),
+      group({ admin: east, headcount: people(7), status: 'evacuated', needs: [] }),
+      group({ admin: east, headcount: people(9), status: 'duplicate', needs: [] }),
+      group({ headcount: people(3), needs: [need('food', 3, 0)] }),
+    ];
+    const c = countersOf(groups);
+    expect(c.byAdmin1).toEqual({
+      LY01: { name: 'West', stranded: 15, inNeed: 4, assisted: 5, evacuated: 0 },
+      LY02: { name: 'East', stranded: 0, inNeed: 0, assisted: 0, evacuated: 7 },
+      [NO_ADMIN1]: { name: null, stranded: 3, inNeed: 3, assisted: 0, evacuated: 0 },
+    });
+    expect(admin1Lines(c).map((l) => l.pcode)).toEqual(['LY01', 'LY02', NO_ADMIN1]);
+    for (const f of ['stranded', 'inNeed', 'assisted', 'evacuated'] as const) {
+      expect(
+        Object.values(c.byAdmin1).reduce((s, l) => s + l[f], 0),
+        f,
+      ).toBe(c[f]);
+    }
   });
 
   it('replays the change log into hourly points', () => {

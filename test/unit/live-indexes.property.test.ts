@@ -65,6 +65,8 @@ function fullArb(id: string): fc.Arbitrary<GroupView> {
       unaccompanied: fc.nat({ max: 3 }),
       version: fc.nat(),
       lat: fc.constantFrom(32, 33, Number.NaN),
+      // Admin 1 of three, or none: the counters' table by admin 1 follows the groups in and out.
+      admin1: fc.constantFrom(null, 'LY01', 'LY02'),
     })
     .map((r): GroupView => {
       const needs = r.needs.map((n, i) => ({
@@ -102,6 +104,7 @@ function fullArb(id: string): fc.Arbitrary<GroupView> {
         reportedAt: r.reportedAt,
         version: r.version,
         location: { ...base.location, lat: r.lat },
+        admin: { admin1: r.admin1 === null ? null : { pcode: r.admin1, name: `Region ${r.admin1}` }, admin2: null },
         headcount: { ...base.headcount, total: r.total },
         nationalities: r.nats,
         needs,

@@ -21,7 +21,9 @@ import {
 } from '../../shared/movements';
 import { BOARDING_STATES, LEG_STATUSES, Movement, MovementView, type ManifestEntry } from '../../shared/schemas/movement.schema';
 import type { Group } from '../../shared/schemas/group.schema';
-import { makeAudience, makeGroup } from '../support/factories';
+import { makeAudience, makeGroup, makeSite } from '../support/factories';
+import { decodeChanges, encodeChanges } from '../../shared/packed-views';
+import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 
 const crisisId = uuidv7();
 const carrierAgencyId = uuidv7();
@@ -295,5 +297,33 @@ describe('arrival', () => {
       { kind: 'evacuated', nationality: 'NGA', destination: 'NGA', people: 10 },
       { kind: 'evacuated', nationality: 'unknown', destination: 'NGA', people: 2 + 4 },
     ]);
+  });
+});
+
+describe('movement changes in a packed batch', () => {
+  const coordinator = makeAudience({ role: 'coordinator', crisisId });
+  const g = group();
+  const view = projectMovement(coordinator, withGroups([g]))!;
+  const pack = (changes: readonly ChangeEvent[]) => JSON.parse(JSON.stringify(encodeChanges(changes))) as Record<string, unknown>;
+
+  it("keeps movements' kind apart from sites' (both sent whole beside the columns), each decoded as sent and in order", () => {
+    const changes: ChangeEvent[] = [
+      { kind: 'group.remove', seq: 3, groupId: uuidv7() },
+      { kind: 'movement.upsert', seq: 4, movement: view },
+      { kind: 'site.upsert', seq: 5, site: makeSite({ crisisId }) },
+      { kind: 'movement.remove', seq: 7, movementId: view.movement.id },
+    ];
+    const packed = pack(changes);
+    expect(packed['kinds']).toEqual([1, 3, 2, 3]);
+    expect(decodeChanges(packed)).toEqual(changes);
+  });
+
+  it('refuses a site change passed off as a movement, and a movement list that does not match the kinds', () => {
+    const site = makeSite({ crisisId });
+    const packed = pack([{ kind: 'movement.upsert', seq: 4, movement: view }]);
+    expect(() => decodeChanges({ ...packed, others: [{ kind: 'site.upsert', seq: 4, site }] })).toThrow(/others holds a bad value/);
+    expect(() => decodeChanges({ ...packed, others: [] })).toThrow(/others ends early/);
+    // A movement read as kind 2 would be taken for a site: the kinds must stay apart.
+    expect(() => decodeChanges({ ...packed, kinds: [2], sites: packed['others'], others: undefined })).toThrow(/sites holds a bad value/);
   });
 });

@@ -1,3 +1,5 @@
+import { DEMO_SITE_COUNT } from '../../server/seed/demo-sites';
+import { sitesNeedingAttention } from '../../shared/sites';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database';
 import { createRepositories, type Repositories } from '../../server/repositories/repositories';
@@ -22,7 +24,17 @@ describe(seedDemo.name, () => {
 
     expect(await repos.crises.list()).toEqual([expect.objectContaining({ id: crisisId, name: DEMO_CRISIS_NAME, isDemo: true, hostCountry: 'LBY' })]);
     expect(await repos.groups.countByCrisis(crisisId)).toBe(DEMO_GROUP_COUNT);
-    expect(await repos.changeLog.headSeq()).toBe(DEMO_GROUP_COUNT);
+    expect(await repos.changeLog.headSeq()).toBe(DEMO_GROUP_COUNT + DEMO_SITE_COUNT);
+  });
+
+  it('seeds a handful of sites marked demo, in its admin areas, with something for the alert list', async () => {
+    const { repos, crisisId } = await seeded();
+    const sites = await repos.sites.pageByCrisis(crisisId, '', 100);
+    expect(sites).toHaveLength(DEMO_SITE_COUNT);
+    expect(sites.every((s) => s.demo && s.name.startsWith('DEMO'))).toBe(true);
+    expect(new Set(sites.map((s) => s.type)).size).toBe(7);
+    expect(sites.filter((s) => s.admin.admin1 !== null).length).toBeGreaterThan(0);
+    expect(sitesNeedingAttention(sites).map((x) => x.alerts)).toEqual([['unsafe_occupied'], ['over_capacity']]);
   });
 
   it('ships synthetic admin boundaries, marked as such, and gives every group its admin 1 and 2', async () => {
@@ -56,7 +68,7 @@ describe(seedDemo.name, () => {
     }
   });
 
-  it('is deterministic for a given moment', async () => {
+  it('is deterministic for a given moment', { timeout: 30_000 }, async () => {
     const [a, b] = await Promise.all([seeded(), seeded()]);
 
     expect(await b.repos.groups.listByCrisis(b.crisisId)).toEqual(await a.repos.groups.listByCrisis(a.crisisId));

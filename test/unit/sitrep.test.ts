@@ -81,6 +81,45 @@ describe(buildSitrep.name, () => {
     expect(s.gaps.unassignedTotal).toBe(GAP_ROWS + 3);
   });
 
+  it('gives the key figures by admin 1, lines summing to the report figures, groups outside on their own line', () => {
+    expect(buildSitrep(input).byAdmin1).toEqual([]);
+    const west = { admin1: { pcode: 'LY01', name: 'West' }, admin2: null };
+    const arb = fc.array(
+      fc.record({
+        admin: fc.constantFrom(null, west, { admin1: { pcode: 'LY02', name: 'East' }, admin2: null }),
+        status: fc.constantFrom('reported', 'assisted', 'evacuated', 'duplicate', 'closed'),
+        total: fc.integer({ min: 1, max: 30 }),
+        worked: fc.boolean(),
+      }),
+      { maxLength: 20 },
+    );
+    fc.assert(
+      fc.property(arb, (rows) => {
+        const groups = rows.map((r, i): Group => {
+          const base = i % 2 === 0 && r.worked ? withWork : makeGroup({ crisisId: crisis.id });
+          return {
+            ...base,
+            id: uuidv7(),
+            admin: r.admin ?? { admin1: null, admin2: null },
+            status: r.status,
+            headcount: { ...base.headcount, total: r.total },
+            nationalities: [],
+          };
+        });
+        const s = buildSitrep({ ...input, groups: [...groups, { ...open, admin: west }] });
+        // Groups outside the loaded areas are the last line, when there are any.
+        const outside = s.byAdmin1.findIndex((l) => l.pcode === null);
+        if (outside >= 0) expect(outside).toBe(s.byAdmin1.length - 1);
+        for (const key of Object.keys(s.figures) as (keyof typeof s.figures)[]) {
+          expect(
+            s.byAdmin1.reduce((sum, l) => sum + l[key], 0),
+            key,
+          ).toBe(s.figures[key]);
+        }
+      }),
+    );
+  });
+
   it('draws areas in bands, never points', () => {
     expect([1, 4, 5, 49, 50, 199, 200].map(bandOf)).toEqual([1, 1, 2, 2, 3, 3, 4]);
     const s = buildSitrep(input);

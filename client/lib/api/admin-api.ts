@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Timestamp } from '../../../shared/ids';
 import { EmbassyAggregates } from '../../../shared/aggregate';
 import { AdminOverview, AuditPage, SessionsEnded, UserSummary } from '../../../shared/schemas/admin.schema';
 import { Agency } from '../../../shared/schemas/agency.schema';
@@ -61,7 +62,8 @@ export function fetchAudit(filters: AuditFilters, before?: number): Promise<ApiR
 }
 
 /** One group's details, read (and audited) on the server as this user may see them. */
-export const fetchGroup = (id: string) => request(z.object({ ok: z.literal(true), group: GroupView }), `${API_ROUTES.groups}/${encodeURIComponent(id)}`);
+export const fetchGroup = (id: string) =>
+  request(z.object({ ok: z.literal(true), group: GroupView, purgedAt: Timestamp.optional() }), `${API_ROUTES.groups}/${encodeURIComponent(id)}`);
 
 /** The embassy's aggregate counts of its nationals. */
 export const fetchAggregates = () => request(z.object({ ok: z.literal(true), aggregates: EmbassyAggregates }), API_ROUTES.aggregates);

@@ -95,6 +95,7 @@ export class CounterTally {
   /** How many groups count under each breakdown key (a key may carry 0 people, as in countersOf). */
   #byNationalityRefs = new Map<string, number>();
   #byNeedRefs = new Map<NeedType, number>();
+  #byAdmin1Refs = new Map<string, number>();
 
   /** Brings the counters up to date; returns them (a new object when anything moved). */
   update(groups: ReadonlyMap<string, HeldView>, changes: ChangeLogReader): Counters {
@@ -105,6 +106,7 @@ export class CounterTally {
       this.#held.clear();
       this.#byNationalityRefs.clear();
       this.#byNeedRefs.clear();
+      this.#byAdmin1Refs.clear();
       const fresh = emptyCounters();
       for (const [id, view] of groups) {
         const group = coordinatedGroupOf(view);
@@ -135,15 +137,34 @@ export class CounterTally {
     c.evacuated += sign * own.evacuated;
     for (const [code, n] of Object.entries(own.strandedByNationality)) tally(this.#byNationalityRefs, c.strandedByNationality, code, sign, n);
     for (const [need, n] of Object.entries(own.inNeedByNeed) as [NeedType, number][]) tally(this.#byNeedRefs, c.inNeedByNeed, need, sign, n);
+    for (const [pcode, line] of Object.entries(own.byAdmin1)) {
+      // A line stays while some group counts under it, as in a full count; its name is its newest group's.
+      const count = (this.#byAdmin1Refs.get(pcode) ?? 0) + sign;
+      if (count === 0) {
+        this.#byAdmin1Refs.delete(pcode);
+        delete c.byAdmin1[pcode];
+        continue;
+      }
+      this.#byAdmin1Refs.set(pcode, count);
+      const held = c.byAdmin1[pcode] ?? { name: line.name, stranded: 0, inNeed: 0, assisted: 0, evacuated: 0 };
+      c.byAdmin1[pcode] = {
+        name: sign === 1 ? line.name : held.name,
+        stranded: held.stranded + sign * line.stranded,
+        inNeed: held.inNeed + sign * line.inNeed,
+        assisted: held.assisted + sign * line.assisted,
+        evacuated: held.evacuated + sign * line.evacuated,
+      };
+    }
   }
 }
 
 function emptyCounters(): Counters {
-  return { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, strandedByNationality: {}, inNeedByNeed: {} };
+  return { stranded: 0, inNeed: 0, assisted: 0, evacuated: 0, strandedByNationality: {}, inNeedByNeed: {}, byAdmin1: {} };
 }
 
 function cloneCounters(c: Counters): Counters {
-  return { ...c, strandedByNationality: { ...c.strandedByNationality }, inNeedByNeed: { ...c.inNeedByNeed } };
+  // Lines are replaced, never changed in place (see #count), so a shallow copy of the record will do.
+  return { ...c, strandedByNationality: { ...c.strandedByNationality }, inNeedByNeed: { ...c.inNeedByNeed }, byAdmin1: { ...c.byAdmin1 } };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AggregateArea } from '../../../shared/aggregate';
 import type { HeldView } from '../sync/held-view';
 import type { Bbox } from '../../../shared/schemas/crisis.schema';
 import type { ChangeLogReader } from '../state/change-log';
+import type { Site } from '../../../shared/schemas/site.schema';
 
 /** A point on the map picked by the person (tap) or by the device (geolocation). */
 export interface PickedPoint {
@@ -51,4 +52,10 @@ export interface GroupMapProps {
    * is drawn. Without it every group is compared.
    */
   changes?: ChangeLogReader;
+  /** The crisis's sites (issue 20); none by default. */
+  sites?: ReadonlyMap<string, Site>;
+  /** Bumped when `sites` may have changed (the sync's revision: a filtered group view's does not move for a site). */
+  sitesRevision?: number;
+  /** Called when a site's symbol is clicked (it wins over picking a point). */
+  onselectsite?: (id: string) => void;
 }

@@ -1,5 +1,6 @@
 import type { ClientConfig, SessionInfo } from '../../../shared/schemas/api.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { Site } from '../../../shared/schemas/site.schema';
 import type { OutboxEntry } from '../sync/outbox.svelte';
 
 // What the device keeps between visits, in IndexedDB (a tiny promise wrapper here rather than the
@@ -48,6 +49,8 @@ export interface CachedGroups {
   /** The projection the groups came under (`projectionKey`), sent back at the next sync. */
   audience?: string;
   groups: GroupView[];
+  /** The crisis's sites (issue 20): a field team reports a site offline from this copy. */
+  sites?: Site[];
   /**
    * For a big crisis, instead of `groups` (writing 100,000 objects blocks the page for a second):
    * the packed snapshot as the server sent it, at `seq`; the next sync catches up from there.

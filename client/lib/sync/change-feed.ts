@@ -1,6 +1,7 @@
 import type { GroupView } from '../../../shared/schemas/group.schema';
 import type { MovementView } from '../../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
+import type { Site } from '../../../shared/schemas/site.schema';
 import { ChangeLog } from '../state/change-log';
 import type { HeldView } from './held-view';
 
@@ -19,6 +20,8 @@ import type { HeldView } from './held-view';
  */
 export class ChangeFeed {
   readonly groups = new Map<string, HeldView>();
+  /** The crisis's sites (issue 20), as projected for this user. */
+  readonly sites = new Map<string, Site>();
   /** The movements this user may see (issue 20), as projected for them; replaced by every snapshot that lists them. */
   readonly movements = new Map<string, MovementView>();
   /** Which groups changed since a reader last looked (see ChangeLog): every change to `groups` is written here. */
@@ -26,6 +29,10 @@ export class ChangeFeed {
   #lastAppliedSeq: number | null = null;
   #syncing = false;
   #buffer: ChangeEvent[] = [];
+  /** Groups a removal took away since the last `takeRemoved` (see there). */
+  #removed = new Set<string>();
+  /** Groups a snapshot left out that were held before it, since the last `takeRemoved`. */
+  #left = new Set<string>();
 
   /**
    * `onApplied` hears each change at the moment it is applied (never a stale or skipped one), so a
@@ -50,11 +57,22 @@ export class ChangeFeed {
     this.#buffer = [];
   }
 
-  /** A snapshot replaces every group. */
-  applySnapshot(seq: number, groups: readonly HeldView[]): boolean {
-    this.groups.clear();
-    this.log.resetAll();
-    for (const view of groups) this.groups.set(view.group.id, view);
+  /**
+   * What the device must now forget (issue 21): `removed`, the groups a removal change took away
+   * (an erasure's tombstone, or the group leaving this user's view); `left`, the groups held before
+   * a snapshot that it no longer holds. Each call returns what happened since the previous one.
+   */
+  takeRemoved(): { removed: ReadonlySet<string>; left: ReadonlySet<string> } {
+    const taken = { removed: this.#removed, left: this.#left };
+    this.#removed = new Set();
+    this.#left = new Set();
+    return taken;
+  }
+
+  /** A snapshot replaces every group and every site. */
+  applySnapshot(seq: number, groups: readonly HeldView[], sites: readonly Site[] = []): boolean {
+    this.#replaceAll(groups);
+    this.#replaceSites(sites);
     this.#lastAppliedSeq = seq;
     this.#endSync();
     return true;
@@ -65,10 +83,9 @@ export class ChangeFeed {
    * every group, but the sync is not over; live changes stay buffered until the catch-up from its
    * `seq` (the caller asks for it next) is applied.
    */
-  applyBase(seq: number, groups: readonly HeldView[]): boolean {
-    this.groups.clear();
-    this.log.resetAll();
-    for (const view of groups) this.groups.set(view.group.id, view);
+  applyBase(seq: number, groups: readonly HeldView[], sites: readonly Site[] = []): boolean {
+    this.#replaceAll(groups);
+    this.#replaceSites(sites);
     this.#lastAppliedSeq = seq;
     return true;
   }
@@ -99,6 +116,12 @@ export class ChangeFeed {
     return this.#upsert(view);
   }
 
+  /** A site a command's acknowledgement carries: as `applyAcknowledged`, a newer version held stays. */
+  applyAcknowledgedSite(site: Site, seq: number): boolean {
+    if (this.#lastAppliedSeq !== null && seq <= this.#lastAppliedSeq) return false;
+    return this.#upsertSite(site);
+  }
+
   /**
    * A group read on its own (its details): it replaces what is held unless that is a newer
    * version. It carries no sequence number, so it moves none.
@@ -107,14 +130,28 @@ export class ChangeFeed {
     return this.#upsert(view);
   }
 
+  #replaceAll(groups: readonly HeldView[]): void {
+    const before = new Set(this.groups.keys());
+    this.groups.clear();
+    this.log.resetAll();
+    for (const view of groups) {
+      this.groups.set(view.group.id, view);
+      before.delete(view.group.id);
+    }
+    for (const id of before) this.#left.add(id);
+  }
+
   /** Forgets everything (sign-out). */
   reset(): void {
     this.groups.clear();
+    this.sites.clear();
     this.movements.clear();
     this.log.resetAll();
     this.#lastAppliedSeq = null;
     this.#syncing = false;
     this.#buffer = [];
+    this.#removed = new Set();
+    this.#left = new Set();
   }
 
   #endSync(): boolean {
@@ -134,9 +171,12 @@ export class ChangeFeed {
       case 'group.upsert':
         return this.#upsert(change.group);
       case 'group.remove':
+        this.#removed.add(change.groupId);
         if (!this.groups.delete(change.groupId)) return false;
         this.log.touch(change.groupId);
         return true;
+      case 'site.upsert':
+        return this.#upsertSite(change.site);
       case 'movement.upsert': {
         const held = this.movements.get(change.movement.movement.id);
         if (held && held.movement.version > change.movement.movement.version) return false;
@@ -146,6 +186,18 @@ export class ChangeFeed {
       case 'movement.remove':
         return this.movements.delete(change.movementId);
     }
+  }
+
+  #replaceSites(sites: readonly Site[]): void {
+    this.sites.clear();
+    for (const site of sites) this.sites.set(site.id, site);
+  }
+
+  #upsertSite(site: Site): boolean {
+    const existing = this.sites.get(site.id);
+    if (existing && existing.version > site.version) return false;
+    this.sites.set(site.id, site);
+    return true;
   }
 
   /** The movements a snapshot lists replace those held (a snapshot from a server without movements lists none: kept). */

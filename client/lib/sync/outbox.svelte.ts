@@ -1,5 +1,5 @@
 import type { Failure } from '../../../shared/protocol';
-import { Command } from '../../../shared/schemas/command.schema';
+import { Command, commandSubjectId } from '../../../shared/schemas/command.schema';
 import type { GroupView } from '../../../shared/schemas/group.schema';
 
 /** waiting: not acknowledged yet, sent again after a reconnect; sent: committed; rejected: refused, with why. */
@@ -39,6 +39,8 @@ export class Outbox {
    * on). They cannot be sent, but they are shown, so the person decides: nothing goes silently.
    */
   unreadable = $state.raw<readonly { commandId: string; queuedAt: string }[]>([]);
+  /** Unsent changes deleted because their group left this device (erased, or out of view): said on screen, never silent. */
+  forgottenWaiting = $state(0);
 
   #store: OutboxPersistence | null;
   #userId: string;
@@ -115,6 +117,28 @@ export class Outbox {
   discardUnreadable(commandId: string): Promise<void> {
     this.unreadable = this.unreadable.filter((u) => u.commandId !== commandId);
     return this.#queue((store) => store.deleteEntry(commandId));
+  }
+
+  /**
+   * Deletes, here and on the device, the entries of groups this device may no longer hold (issue
+   * 21: an erased group leaves no copy behind, its commands included). `removed`: every entry of
+   * those groups, waiting ones too (the server would refuse them: the group is gone or out of this
+   * user's view). `left`: only answered entries, since a group a snapshot left out may be one this
+   * device reported and has not sent yet. Returns how many waiting entries went, for the screen to say.
+   */
+  forgetGroups(removed: ReadonlySet<string>, left: ReadonlySet<string>): number {
+    const goes = (e: OutboxEntry): boolean => {
+      // A movement command that names a group (a check-in, a manifest change) goes with that group.
+      const id = 'groupId' in e.command ? e.command.groupId : commandSubjectId(e.command);
+      return removed.has(id) || (e.status !== 'waiting' && left.has(id));
+    };
+    const going = this.entries.filter(goes);
+    if (going.length === 0) return 0;
+    this.entries = this.entries.filter((e) => !goes(e));
+    const waiting = going.filter((e) => e.status === 'waiting').length;
+    this.forgottenWaiting += waiting;
+    for (const entry of going) void this.#queue((store) => store.deleteEntry(entry.command.commandId));
+    return waiting;
   }
 
   /** Forgets the entries in memory (the device's copy is cleared by whoever clears the device). */

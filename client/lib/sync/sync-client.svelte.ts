@@ -1,10 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
+import { boundaryNotice } from '../map/boundary-notice.svelte';
 import type { ClientToServerEvents, CommandAck, HandshakeAuth, ServerToClientEvents } from '../../../shared/events';
 import { PROTOCOL_VERSION, type ErrorCode } from '../../../shared/protocol';
 import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
 import type { MovementView } from '../../../shared/schemas/movement.schema';
+import { Site } from '../../../shared/schemas/site.schema';
 import { ImportJob } from '../../../shared/schemas/import.schema';
 import { DEVICE_COPY_PROJECTION, type DeviceStore } from '../offline/device-store';
 import { TabCoordinator, type TabMessage } from '../offline/tab-coordinator';
@@ -64,6 +66,8 @@ export class SyncClient {
   readonly groups: ReadonlyMap<string, HeldView>;
   /** Every movement this user may see (issue 20), as projected for them. Mutated in place, like `groups`. */
   readonly movements: ReadonlyMap<string, MovementView>;
+  /** The crisis's sites (issue 20). Mutated in place: read `revision` to react to changes. */
+  readonly sites: ReadonlyMap<string, Site>;
   /** Which of `groups` changed since a reader last looked, so views update from those alone. */
   readonly changes: ChangeLogReader;
   revision = $state(0);
@@ -102,6 +106,11 @@ export class SyncClient {
    * would keep the groups of the old one.
    */
   #projection: string | null = null;
+  /**
+   * Groups whose details retention purged, by id: the version purged and when, from the details'
+   * read (the server says so only while that version is the current one). The details show it.
+   */
+  purges = $state.raw<ReadonlyMap<string, { version: number; at: string }>>(new Map());
   /** Details being read, by group id: one request per group at a time. */
   #loading = new Map<string, Promise<DetailsLoad>>();
   /** Whether this tab sends the outbox (one tab per user and device does; see TabCoordinator). */
@@ -111,6 +120,7 @@ export class SyncClient {
   constructor(options: SyncClientOptions = {}) {
     this.groups = this.#feed.groups;
     this.movements = this.#feed.movements;
+    this.sites = this.#feed.sites;
     this.changes = this.#feed.log;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
     this.#syncTimeoutMs = options.syncTimeoutMs ?? 20_000;
@@ -127,10 +137,21 @@ export class SyncClient {
     this.#socket.on('changes', this.#onChanges);
     this.#socket.on('changesPacked', this.#onChangesPacked);
     this.#socket.on('consularChanged', this.#onConsularChanged);
+    this.#socket.on('boundariesChanged', this.#onBoundariesChanged);
   }
 
   #onConsularChanged = (): void => {
     this.consularRevision++;
+  };
+
+  /** When retention purged this version of the group's details; null when it did not (or it is not known). */
+  purgedAt(id: string, version: number): string | null {
+    const purge = this.purges.get(id);
+    return purge && purge.version === version ? purge.at : null;
+  }
+
+  #onBoundariesChanged = (version: number): void => {
+    if (Number.isSafeInteger(version)) boundaryNotice.announced(version);
   };
 
   /** The last change-log position applied; null before the first sync. */
@@ -160,7 +181,8 @@ export class SyncClient {
           : GroupView.array().safeParse(cached.groups);
       if (cached && groups?.success && this.#feed.lastAppliedSeq === null) {
         this.#projection = cached.audience ?? null;
-        this.#feed.applySnapshot(cached.seq, groups.data);
+        const sites = Site.array().safeParse(cached.sites ?? []);
+        this.#feed.applySnapshot(cached.seq, groups.data, sites.success ? sites.data : []);
         if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true, summaries: groups.data.some(isSummaryView) };
         this.revision++;
         this.ready = true;
@@ -213,6 +235,7 @@ export class SyncClient {
     this.#socket.off('changes', this.#onChanges);
     this.#socket.off('changesPacked', this.#onChangesPacked);
     this.#socket.off('consularChanged', this.#onConsularChanged);
+    this.#socket.off('boundariesChanged', this.#onBoundariesChanged);
     this.#socket.disconnect();
     this.#tabs?.close();
     this.#feed.reset();
@@ -267,6 +290,13 @@ export class SyncClient {
     if (this.#destroyed) return 'failed';
     if (!result.ok) return result.code === 'network' ? 'offline' : result.code === 'not_found' ? 'not_found' : 'failed';
     if (this.#feed.groups.get(id)?.view === 'summary' && this.#feed.applyRead(result.value.group)) this.revision++;
+    const { purgedAt } = result.value;
+    if (purgedAt !== undefined || this.purges.has(id)) {
+      const purges = new Map(this.purges);
+      if (purgedAt === undefined) purges.delete(id);
+      else purges.set(id, { version: result.value.group.group.version, at: purgedAt });
+      this.purges = purges;
+    }
     return 'loaded';
   }
 
@@ -299,6 +329,7 @@ export class SyncClient {
   #onChange = (raw: unknown): void => {
     this.#inOrder(() => {
       if (this.#receive(raw)) this.#changed();
+      this.#forgetRemoved();
     });
   };
 
@@ -312,6 +343,7 @@ export class SyncClient {
       let changed = false;
       for (const item of raw) changed = this.#receive(item) || changed;
       if (changed) this.#changed();
+      this.#forgetRemoved();
     });
   };
 
@@ -336,6 +368,7 @@ export class SyncClient {
       let changed = false;
       for (const change of changes) changed = this.#feed.receive(change) || changed;
       if (changed) this.#changed();
+      this.#forgetRemoved();
     });
   };
 
@@ -439,16 +472,17 @@ export class SyncClient {
             this.#packedBase = { seq: reply.seq, views: reply.views, saved: false, summaries: views.some(isSummaryView) };
             if (reply.seq < reply.head) {
               // A shared snapshot a little behind the log: the missed changes come next, then live.
-              this.#feed.applyBase(reply.seq, views);
+              this.#feed.applyBase(reply.seq, views, reply.sites);
               this.revision++;
               this.#requestSync();
               return;
             }
-            this.#feed.applySnapshot(reply.seq, views);
+            this.#feed.applySnapshot(reply.seq, views, reply.sites);
             this.#synced(true);
             return;
           }
-          const changed = reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups) : this.#feed.applyCatchUp(reply.seq, reply.changes);
+          const changed =
+            reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups, reply.sites) : this.#feed.applyCatchUp(reply.seq, reply.changes);
           if (reply.mode === 'snapshot') {
             this.crisis = reply.crisis;
             this.#feed.applyMovements(reply.movements);
@@ -470,8 +504,31 @@ export class SyncClient {
     this.ready = true;
     this.connection = 'connected';
     this.#attempt = 0;
-    this.#saveGroups();
+    // Before the outbox sends: a waiting command of a group erased meanwhile goes with the group.
+    if (!this.#forgetRemoved()) this.#saveGroups();
     this.#flush();
+  }
+
+  /**
+   * A group this device may no longer hold (an erasure's tombstone, or it left this user's view) is
+   * deleted from what the device stores at once, not at the next periodic save (issue 21): its
+   * outbox records, and the stored groups, rewritten now without it. A big crisis's stored copy is
+   * the packed snapshot the session started from, which still holds the group: it is deleted (the
+   * next start then waits for the server, as on a new device) rather than rewritten, since writing
+   * every group would block the page. Returns whether the stored groups were rewritten.
+   */
+  #forgetRemoved(): boolean {
+    const { removed, left } = this.#feed.takeRemoved();
+    if (removed.size === 0 && left.size === 0) return false;
+    this.outbox.forgetGroups(removed, left);
+    if (!this.#device || removed.size === 0) return false;
+    if (this.#packedBase) {
+      // Kept only while it holds nothing the device must forget: a removal after it means it does.
+      this.#packedBase = null;
+      this.#device.store.forgetGroups().catch((error: unknown) => console.error('waymark: the device copy of an erased group could not be deleted', error));
+    }
+    this.#saveGroups();
+    return true;
   }
 
   #scheduleResync(token: number): void {
@@ -539,6 +596,10 @@ export class SyncClient {
         this.revision++;
         this.#scheduleSave();
       }
+      if (ack.site && this.#feed.applyAcknowledgedSite(ack.site, ack.seq)) {
+        this.revision++;
+        this.#scheduleSave();
+      }
     } else {
       const { current, ...failure } = ack;
       void this.outbox.markRejected(id, failure, current ?? null);
@@ -566,12 +627,14 @@ export class SyncClient {
       const base = this.#packedBase;
       if (!base || base.saved) return;
       base.saved = true;
-      store.saveGroups({ userId, seq: base.seq, groups: [], packed: base.views, ...this.#audienceField() }).catch((error: unknown) => {
-        console.warn('waymark: the device could not keep the last groups', error);
-      });
+      store
+        .saveGroups({ userId, seq: base.seq, groups: [], sites: [...this.#feed.sites.values()], packed: base.views, ...this.#audienceField() })
+        .catch((error: unknown) => {
+          console.warn('waymark: the device could not keep the last groups', error);
+        });
       return;
     }
-    store.saveGroups({ userId, seq, groups: views, ...this.#audienceField() }).catch((error: unknown) => {
+    store.saveGroups({ userId, seq, groups: views, sites: [...this.#feed.sites.values()], ...this.#audienceField() }).catch((error: unknown) => {
       console.warn('waymark: the device could not keep the last groups', error);
     });
   }

@@ -51,7 +51,7 @@ export class PgApiTokenRepository implements ApiTokenStore {
     // The latest change of each group changed after `afterSeq`, oldest first (see the SQLite class).
     const { rows } = await this.#db.query<{ seq: string; data: string; kind: string }>(
       `SELECT c.seq, c.data, c.kind FROM change_log c
-       JOIN (SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 GROUP BY entity_id) m
+       JOIN (SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE crisis_id = $1 AND seq > $2 AND entity = 'group' GROUP BY entity_id) m
          ON c.seq = m.seq
        ORDER BY c.seq LIMIT $3`,
       [crisisId, afterSeq, limit],

@@ -1,6 +1,14 @@
 import type { Group } from '../../../shared/schemas/group.schema';
 import type { ChangeLogStore } from '../contract';
-import { toChangeRecord, type ChangeKind, type ChangeRecord, type ChangeRow as SharedChangeRow } from '../change-log.repository';
+import type { Site } from '../../../shared/schemas/site.schema';
+import {
+  toChangeRecord,
+  toLoggedChange,
+  type ChangeKind,
+  type ChangeRecord,
+  type ChangeRow as SharedChangeRow,
+  type LoggedChange,
+} from '../change-log.repository';
 import { parseStoredGroup } from '../group.repository';
 import { changed, refuseNul, toNumber, type BufferedQueryable } from './queryable';
 
@@ -10,6 +18,9 @@ type ChangeRow = SharedChangeRow<string>;
 
 // pg hands the bigint `seq` over as text: it is made a number here, then mapped as on SQLite.
 const toRecord = (row: ChangeRow): ChangeRecord => toChangeRecord({ ...row, seq: toNumber(row.seq) });
+const toLogged = (row: ChangeRow): LoggedChange => toLoggedChange({ ...row, seq: toNumber(row.seq) });
+/** Both entities' columns (groups' and sites'), for the live feed's and catch-up's reads. */
+const LOGGED_COLUMNS = 'seq, crisis_id, entity, entity_id, kind, data, actor, at';
 
 /** The change log on PostgreSQL; each method means what `ChangeLogRepository`'s (SQLite) does. */
 export class PgChangeLogRepository implements ChangeLogStore {
@@ -41,17 +52,36 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async listForEntity(crisisId: string, entityId: string): Promise<ChangeRecord[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity_id = $2 ORDER BY seq`, [
-      crisisId,
-      entityId,
-    ]);
+    const { rows } = await this.#db.query<ChangeRow>(
+      `SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity_id = $2 AND entity = 'group' ORDER BY seq`,
+      [crisisId, entityId],
+    );
     return rows.map(toRecord);
   }
 
   async appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string = JSON.stringify(group)): Promise<number> {
+    return this.#append('group', kind, group, actor, at, json);
+  }
+
+  async appendSiteChange(kind: ChangeKind, site: Site, actor: string | null, at: string, json: string = JSON.stringify(site)): Promise<number> {
+    return this.#append('site', kind, site, actor, at, json);
+  }
+
+  /**
+   * Appends a change of either entity. In a batch the number comes from the buffer, which hands
+   * out every number of the batch (a site's as well as a group's), so the two never collide.
+   */
+  async #append(
+    entity: 'group' | 'site',
+    kind: ChangeKind,
+    record: { crisisId: string; id: string },
+    actor: string | null,
+    at: string,
+    json: string,
+  ): Promise<number> {
     const buffer = this.#db.buffer();
     if (buffer) {
-      refuseNul([group.crisisId, group.id, kind, json, actor, at]);
+      refuseNul([record.crisisId, record.id, kind, json, actor, at]);
       // The head is read once per batch, locked: the write lock keeps every other appender out anyway.
       if (!buffer.hasHead) {
         const { rows } = await this.#db.read<{ seq: string }>('SELECT seq FROM change_head FOR UPDATE', []);
@@ -59,16 +89,16 @@ export class PgChangeLogRepository implements ChangeLogStore {
         if (head === undefined) throw new Error('change_head holds no row: the schema is damaged');
         buffer.learnHead(toNumber(head));
       }
-      return buffer.appendChange(kind, group, actor, at, json);
+      return buffer.appendChange(kind, record, actor, at, json, entity);
     }
     // The number comes from change_head in this transaction: its row lock holds the next appender
     // until this transaction ends, so numbers commit in order and a rollback gives its number back.
     const { rows } = await this.#db.query<{ seq: string }>(
       `WITH head AS (UPDATE change_head SET seq = seq + 1 RETURNING seq)
        INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, actor, at)
-       SELECT head.seq, $1, 'group', $2, $3, $4, $5, $6 FROM head
+       SELECT head.seq, $1, $7, $2, $3, $4, $5, $6 FROM head
        RETURNING seq`,
-      [group.crisisId, group.id, kind, json, actor, at],
+      [record.crisisId, record.id, kind, json, actor, at, entity],
     );
     const seq = rows[0]?.seq;
     if (seq === undefined) throw new Error('change_head holds no row: the schema is damaged');
@@ -95,27 +125,27 @@ export class PgChangeLogRepository implements ChangeLogStore {
     return toNumber(rows[0]?.n ?? 0);
   }
 
-  async listAfter(crisisId: string, afterSeq: number, uptoSeq: number): Promise<ChangeRecord[]> {
+  async listAfter(crisisId: string, afterSeq: number, uptoSeq: number): Promise<LoggedChange[]> {
     const { rows } = await this.#db.query<ChangeRow>(
-      `SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 AND seq <= $3 ORDER BY seq`,
+      `SELECT ${LOGGED_COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity IN ('group', 'site') AND seq > $2 AND seq <= $3 ORDER BY seq`,
       [crisisId, afterSeq, uptoSeq],
     );
-    return rows.map(toRecord);
+    return rows.map(toLogged);
   }
 
-  async listRange(afterSeq: number, uptoSeq: number, limit: number): Promise<ChangeRecord[]> {
+  async listRange(afterSeq: number, uptoSeq: number, limit: number): Promise<LoggedChange[]> {
     const { rows } = await this.#db.query<ChangeRow>(
-      `SELECT ${COLUMNS} FROM change_log WHERE entity = 'group' AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+      `SELECT ${LOGGED_COLUMNS} FROM change_log WHERE entity IN ('group', 'site') AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
       [afterSeq, uptoSeq, limit],
     );
-    return rows.map(toRecord);
+    return rows.map(toLogged);
   }
 
   async stateBefore(entityId: string, beforeSeq: number): Promise<Group | null> {
-    const { rows } = await this.#db.query<{ data: string }>('SELECT data FROM change_log WHERE entity_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1', [
-      entityId,
-      beforeSeq,
-    ]);
+    const { rows } = await this.#db.query<{ data: string }>(
+      "SELECT data FROM change_log WHERE entity_id = $1 AND seq < $2 AND entity = 'group' ORDER BY seq DESC LIMIT 1",
+      [entityId, beforeSeq],
+    );
     return rows[0] ? parseStoredGroup(rows[0].data) : null;
   }
 

@@ -18,6 +18,7 @@ export { UnstorableTextError } from './queryable';
 import { mustFlushFor, onlyReads, WriteBuffer } from './write-buffer';
 import { PgRetentionRepository } from './retention.repository';
 import { PgSessionRepository } from './session.repository';
+import { PgSiteRepository } from './site.repository';
 import { PgSitrepRepository } from './sitrep.repository';
 import { PgUserRepository } from './user.repository';
 
@@ -284,12 +285,14 @@ export function createPostgresRepositories(
     apiTokens: new PgApiTokenRepository(store),
     retention: new PgRetentionRepository(store),
     adminAreas: new PgAdminAreaRepository(store),
+    sites: new PgSiteRepository(store),
     movements: new PgMovementRepository(store),
     transaction: (fn) => store.transaction(fn, beginWrite),
     writeBatch: (fn, keys) =>
       store.batch(async () => {
-        await groups.prefetch(keys.groupIds);
-        await idempotency.prefetch(keys.commandIds);
+        const { groupIds, commandIds } = keys();
+        await groups.prefetch(groupIds);
+        await idempotency.prefetch(commandIds);
         return fn();
       }, beginWrite),
     // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.

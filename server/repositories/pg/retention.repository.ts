@@ -2,7 +2,7 @@ import type { RetentionPolicy } from '../../../shared/retention';
 import type { Group } from '../../../shared/schemas/group.schema';
 import type { RetentionStore } from '../contract';
 import { parseStoredGroup } from '../group.repository';
-import { toPolicy, toPurgeEntry, type PolicyRow, type PurgeEntry } from '../retention.repository';
+import { toPolicy, toPurgeEntry, type PolicyRow, type PurgedMark, type PurgeEntry } from '../retention.repository';
 import { changed, type Queryable } from './queryable';
 
 const POLICY_COLUMNS = 'crisis_id AS "crisisId", keep_days AS "keepDays", counted_from AS "after", crisis_closed_at AS "crisisClosedAt", set_at AS "setAt"';
@@ -24,6 +24,15 @@ export class PgRetentionRepository implements RetentionStore {
     );
   }
 
+  async clearPolicy(crisisId: string): Promise<boolean> {
+    return changed(await this.#db.query('DELETE FROM retention_policies WHERE crisis_id = $1', [crisisId])) > 0;
+  }
+
+  async findPurged(groupId: string): Promise<PurgedMark | null> {
+    const { rows } = await this.#db.query<PurgedMark>('SELECT version, purged_at AS "purgedAt" FROM purged_groups WHERE group_id = $1', [groupId]);
+    return rows[0] ? { version: Number(rows[0].version), purgedAt: rows[0].purgedAt } : null;
+  }
+
   async findPolicy(crisisId: string): Promise<RetentionPolicy | null> {
     const { rows } = await this.#db.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM retention_policies WHERE crisis_id = $1`, [crisisId]);
     return rows[0] ? toPolicy(rows[0]) : null;
@@ -34,15 +43,15 @@ export class PgRetentionRepository implements RetentionStore {
     return rows.map(toPolicy);
   }
 
-  async dueGroups(crisisId: string, cutoff: string, limit: number): Promise<Group[]> {
-    const { rows } = await this.#db.query<{ data: string }>(
-      `SELECT g.data FROM groups g
-        WHERE g.crisis_id = $1 AND g.updated_at < $2
+  async dueGroups(crisisId: string, cutoff: string, afterKey: number, limit: number): Promise<{ key: number; group: Group }[]> {
+    const { rows } = await this.#db.query<{ key: string; data: string }>(
+      `SELECT g.report_order AS key, g.data FROM groups g
+        WHERE g.crisis_id = $1 AND g.updated_at < $2 AND g.report_order > $3
           AND NOT EXISTS (SELECT 1 FROM purged_groups p WHERE p.group_id = g.id AND p.version = g.version)
-        ORDER BY g.report_order LIMIT $3`,
-      [crisisId, cutoff, limit],
+        ORDER BY g.report_order LIMIT $4`,
+      [crisisId, cutoff, afterKey, limit],
     );
-    return rows.map((row) => parseStoredGroup(row.data));
+    return rows.map((row) => ({ key: Number(row.key), group: parseStoredGroup(row.data) }));
   }
 
   async markPurged(groupId: string, crisisId: string, version: number, at: string): Promise<void> {

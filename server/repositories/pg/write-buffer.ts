@@ -30,6 +30,8 @@ interface GroupWrite {
 
 interface LoggedChange {
   seq: number;
+  /** 'group', or 'site' (issue 20): both take their numbers from this buffer. */
+  entity: 'group' | 'site';
   crisisId: string;
   entityId: string;
   kind: ChangeKind;
@@ -156,13 +158,20 @@ export class WriteBuffer {
   }
 
   /** Hands out the next sequence number for a change (the head must have been read). */
-  appendChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string): number {
+  appendChange(
+    kind: ChangeKind,
+    record: { crisisId: string; id: string },
+    actor: string | null,
+    at: string,
+    json: string,
+    entity: 'group' | 'site' = 'group',
+  ): number {
     if (this.#head === null) throw new Error('the change head was not read before appending');
     const before = { head: this.#head, moved: this.#headMoved };
     const seq = before.head + 1;
     this.#head = seq;
     this.#headMoved = true;
-    this.#changes.push({ seq, crisisId: group.crisisId, entityId: group.id, kind, data: json, actor, at });
+    this.#changes.push({ seq, entity, crisisId: record.crisisId, entityId: record.id, kind, data: json, actor, at });
     this.#logged.set(seq, json);
     const changes = this.#changes;
     this.#undo.push(() => {
@@ -288,15 +297,16 @@ export class WriteBuffer {
       const c = this.#changes;
       parts.push(
         `c_new AS (INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, actor, at)
-           SELECT seq, crisis_id, 'group', entity_id, kind, data, actor, at FROM unnest(${[
+           SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM unnest(${[
              col(c, 'bigint[]', (x) => x.seq),
              col(c, 'text[]', (x) => x.crisisId),
+             col(c, 'text[]', (x) => x.entity),
              col(c, 'text[]', (x) => x.entityId),
              col(c, 'text[]', (x) => x.kind),
              col(c, 'text[]', (x) => x.data),
              col(c, 'text[]', (x) => x.actor),
              col(c, 'text[]', (x) => x.at),
-           ].join(', ')}) AS r(seq, crisis_id, entity_id, kind, data, actor, at))`,
+           ].join(', ')}) AS r(seq, crisis_id, entity, entity_id, kind, data, actor, at))`,
       );
     }
     if (this.#audits.length > 0) {

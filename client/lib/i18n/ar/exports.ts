@@ -65,6 +65,9 @@ export default {
   'sitrep.band.4': '200 فأكثر',
   'sitrep.mapNote': 'مناطق لا نقاط: لا يمكن تحديد موقع أي مجموعة من هذه الخريطة.',
 
+  'sitrep.byAdmin1': 'الأرقام الرئيسية حسب الإقليم (المستوى الإداري 1)',
+  'sitrep.region': 'الإقليم',
+  'sitrep.outside': 'خارج المناطق المحمّلة',
   'sitrep.clusters': 'الاحتياجات حسب القطاع',
   'sitrep.cluster': 'القطاع',
   'sitrep.people': 'الأشخاص المحتاجون',

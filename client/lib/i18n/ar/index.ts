@@ -12,6 +12,8 @@ import layout from './layout';
 import map from './map';
 import places from './places';
 import movements from './movements';
+import retention from './retention';
+import sites from './sites';
 
 /**
  * The Arabic catalogue: the same keys as English, file for file (test/unit/i18n-catalogues.test.ts
@@ -32,5 +34,7 @@ const ar: Readonly<Record<string, string>> = {
   ...places,
   ...movements,
   ...areas,
+  ...retention,
+  ...sites,
 };
 export default ar;

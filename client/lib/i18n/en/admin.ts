@@ -80,12 +80,13 @@ export default {
 
   'aggregates.title': 'Other nationals, as counts per area',
   'aggregates.intro':
-    'People of your nationality whose details you may not see, counted per area of about 250 km². Counts from 1 to 4 show as “<5”, larger ones rounded down to a multiple of 5 (25 means 25 to 29), taken anew every few minutes; a breakdown that would reveal a small count is withheld.',
+    'People of your nationality whose details you may not see, counted per admin area (a district of at least 250 km², else its region; areas of about 250 km² where no boundaries are loaded). Counts from 1 to 4 show as “<5”, larger ones rounded down to a multiple of 5 (25 means 25 to 29), taken anew every few minutes; a breakdown that would reveal a small count is withheld.',
   'aggregates.area': 'Area',
   'aggregates.people': 'People',
   'aggregates.byStatus': 'By status',
   'aggregates.byNeed': 'By need',
   'aggregates.empty': 'No other nationals reported.',
   'aggregates.failed': 'The counts could not be loaded.',
+  'aggregates.outside': 'Outside the loaded areas',
   'aggregates.download': 'Download these counts (CSV)',
 } as const;

@@ -66,6 +66,9 @@ export default {
   'sitrep.band.4': '200 or more',
   'sitrep.mapNote': 'Areas, never points: no group can be located from this map.',
 
+  'sitrep.byAdmin1': 'Key figures by region (admin 1)',
+  'sitrep.region': 'Region',
+  'sitrep.outside': 'Outside the loaded areas',
   'sitrep.clusters': 'Needs by cluster',
   'sitrep.cluster': 'Cluster',
   'sitrep.people': 'People in need',

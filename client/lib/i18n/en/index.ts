@@ -12,6 +12,8 @@ import layout from './layout';
 import map from './map';
 import places from './places';
 import movements from './movements';
+import retention from './retention';
+import sites from './sites';
 
 /**
  * The English catalogue: the reference every other language must match key for key. Messages
@@ -33,6 +35,8 @@ const en = {
   ...movements,
   ...layout,
   ...areas,
+  ...retention,
+  ...sites,
 } as const;
 export default en;
 export type MessageKey = keyof typeof en extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;

@@ -80,12 +80,13 @@ export default {
 
   'aggregates.title': 'Autres ressortissants, en nombres par zone',
   'aggregates.intro':
-    'Personnes de votre nationalité dont vous ne pouvez pas voir les détails, comptées par zone d’environ 250 km². Les nombres de 1 à 4 s’affichent « <5 », les autres arrondis au multiple de 5 inférieur (25 signifie 25 à 29), recalculés toutes les quelques minutes ; une ventilation qui révélerait un petit nombre n’est pas communiquée.',
+    'Personnes de votre nationalité dont vous ne pouvez pas voir les détails, comptées par zone administrative (un district d’au moins 250 km², sinon sa région ; des zones d’environ 250 km² là où aucune limite n’est chargée). Les nombres de 1 à 4 s’affichent « <5 », les autres arrondis au multiple de 5 inférieur (25 signifie 25 à 29), recalculés toutes les quelques minutes ; une ventilation qui révélerait un petit nombre n’est pas communiquée.',
   'aggregates.area': 'Zone',
   'aggregates.people': 'Personnes',
   'aggregates.byStatus': 'Par statut',
   'aggregates.byNeed': 'Par besoin',
   'aggregates.empty': 'Aucun autre ressortissant signalé.',
   'aggregates.failed': 'Les nombres n’ont pas pu être chargés.',
+  'aggregates.outside': 'Hors des zones chargées',
   'aggregates.download': 'Télécharger ces nombres (CSV)',
 } satisfies Record<string, string>;

@@ -67,6 +67,9 @@ export default {
   'sitrep.band.4': '200 ou plus',
   'sitrep.mapNote': 'Des zones, jamais des points : aucun groupe ne peut être localisé à partir de cette carte.',
 
+  'sitrep.byAdmin1': 'Chiffres clés par région (admin 1)',
+  'sitrep.region': 'Région',
+  'sitrep.outside': 'Hors des zones chargées',
   'sitrep.clusters': 'Besoins par cluster',
   'sitrep.cluster': 'Cluster',
   'sitrep.people': 'Personnes dans le besoin',
