@@ -18,10 +18,10 @@ import {
 } from '../../shared/movements';
 import type { Audience } from '../../shared/projection';
 import { can } from '../../shared/permissions';
-import { failure, type Failure } from '../../shared/protocol';
+import { failure, type Failure, type Issue } from '../../shared/protocol';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { MovementCommand } from '../../shared/schemas/movement-command.schema';
-import { Movement, type Leg, type MovementInput, type MovementPatch, type MovementView } from '../../shared/schemas/movement.schema';
+import { Movement, type Leg, type LegInput, type MovementInput, type MovementPatch, type MovementView } from '../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import type { Actor, CommandOutcome } from './group.service';
 import type { PublishedChange } from './command.service';
@@ -264,6 +264,8 @@ export class MovementService {
         : notFound();
     const carrier = await this.#checkCarrier(input.carrierAgencyId);
     if (carrier) return carrier;
+    const sites = await this.#checkSites(crisisId, input.legs);
+    if (sites) return sites;
     const legs: Leg[] = input.legs.map((l) => ({ ...l, status: 'planned', actualDeparture: null, actualArrival: null }));
     const movement = Movement.safeParse({ ...input, legs, crisisId, version: 1, manifest: [], createdBy: actor.userId, createdAt: at, updatedAt: at });
     if (!movement.success) return failure('invalid', 'the movement is not valid');
@@ -281,6 +283,24 @@ export class MovementService {
     return null;
   }
 
+  /**
+   * A leg's end may name a site of the registry (issue 20): it must be a site of the movement's
+   * crisis. Another crisis's site is refused exactly like a missing one, so its existence is not
+   * told. One issue per end, at its path, code `site_unknown`.
+   */
+  async #checkSites(crisisId: string, legs: readonly LegInput[]): Promise<MovementFailure | null> {
+    const issues: Issue[] = [];
+    for (const [i, leg] of legs.entries()) {
+      for (const end of ['from', 'to'] as const) {
+        const siteId = leg[end].siteId;
+        if (siteId === null) continue;
+        const site = await this.#repos.sites.findById(siteId);
+        if (!site || site.crisisId !== crisisId) issues.push({ path: ['legs', i, end, 'siteId'], message: 'unknown site', code: 'site_unknown' });
+      }
+    }
+    return issues.length === 0 ? null : failure('invalid', 'a leg names a site that is not in your crisis', issues);
+  }
+
   async #applyPatch(current: Movement, patch: MovementPatch): Promise<Movement | Refused | MovementFailure> {
     const carrier = await this.#checkCarrier(patch.carrierAgencyId);
     if (carrier) return carrier;
@@ -288,6 +308,8 @@ export class MovementService {
     let legs = current.legs;
     if (legInputs) {
       if (underway(current)) return { refused: 'movement_underway', message: 'a leg has left; the legs can no longer be changed' };
+      const sites = await this.#checkSites(current.crisisId, legInputs);
+      if (sites) return sites;
       // A leg kept by id keeps its status; a new one starts planned.
       const known = new Map(current.legs.map((l) => [l.id, l]));
       legs = legInputs.map((l) => ({ status: 'planned' as const, actualDeparture: null, actualArrival: null, ...known.get(l.id), ...l }));

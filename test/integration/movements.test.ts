@@ -25,7 +25,8 @@ import {
   waitForEvent,
   type ClientSocket,
 } from '../support/clients';
-import { startTestServer, type TestServer } from '../support/server';
+import { FIXTURE_OTHER_CRISIS_NAME, startTestServer, type TestServer } from '../support/server';
+import { makeSite } from '../support/factories';
 
 let server: TestServer;
 let coordinator: ClientSocket;
@@ -302,6 +303,51 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     expect(sitrep.moved.filter((m) => m.nationality !== 'unknown')).toEqual(
       [...fromRecords].sort().map(([nationality, people]) => ({ kind: 'evacuated', nationality, destination: 'Djerba airport', people })),
     );
+  });
+
+  it("takes a leg's site only from the sites of its crisis, by name of error, on create and on a change of legs", async () => {
+    // A site of this crisis, made as a coordinator makes one; one of another crisis, stored directly.
+    const siteId = uuidv7();
+    const site = { id: siteId, type: 'transit_centre', name: 'Transit centre', location: { lat: 32.9, lon: 13.2 }, capacity: 100, occupancy: 10 };
+    expect((await sendCommand(coordinator, { type: 'site.create', commandId: uuidv7(), site } as unknown as Command)).ok).toBe(true);
+    const other = (await server.repositories.crises.list()).find((c) => c.name === FIXTURE_OTHER_CRISIS_NAME)!;
+    const elsewhere = makeSite({ crisisId: other.id });
+    await server.repositories.sites.insert(elsewhere);
+    const legs = (from: string | null, to: string | null) => [
+      { id: uuidv7(), from: { siteId: from, place: place('From') }, to: { siteId: to, place: place('To') }, plannedDeparture: null, plannedArrival: null },
+    ];
+    const create = (id: string, from: string | null, to: string | null) =>
+      sendCommand(coordinator, {
+        type: 'movement.create',
+        commandId: uuidv7(),
+        movement: {
+          id,
+          kind: 'relocation_in_country',
+          mode: 'bus',
+          carrierAgencyId: null,
+          seats: 10,
+          destinationCountry: null,
+          notes: '',
+          legs: legs(from, to),
+        },
+      });
+
+    const unknown = await create(uuidv7(), null, uuidv7());
+    expect(refusedWith(unknown)).toBe('invalid:site_unknown');
+    expect(unknown.ok ? [] : unknown.issues?.map((i) => i.path)).toEqual([['legs', 0, 'to', 'siteId']]);
+    // Another crisis's site answers exactly like a missing one: its existence is not told.
+    const foreign = uuidv7();
+    expect(refusedWith(await create(foreign, elsewhere.id, null))).toBe('invalid:site_unknown');
+    expect(await server.repositories.movements.findById(foreign)).toBeNull();
+
+    const movementId = uuidv7();
+    const created = okMovement(await create(movementId, siteId, null));
+    expect(created.movement.legs[0]?.from.siteId).toBe(siteId);
+    const patch = (siteIds: [string | null, string | null]) =>
+      sendCommand(coordinator, { type: 'movement.update', commandId: uuidv7(), movementId, baseVersion: 1, patch: { legs: legs(...siteIds) } });
+    expect(refusedWith(await patch([siteId, elsewhere.id]))).toBe('invalid:site_unknown');
+    expect((await server.repositories.movements.findById(movementId))?.version).toBe(1);
+    expect(okMovement(await patch([null, siteId])).movement.legs[0]?.to.siteId).toBe(siteId);
   });
 
   it('refuses each role what it may not do, as "not found" or forbidden, and changes nothing', async () => {
