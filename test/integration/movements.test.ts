@@ -9,6 +9,9 @@ import type { Group } from '../../shared/schemas/group.schema';
 import type { CheckInState, LegStatus, Movement, MovementView } from '../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { eachMovement } from '../../server/services/movement.service';
+import { isMovementChange, type PublishedChange } from '../../server/services/command.service';
+import { RetentionService } from '../../server/services/retention.service';
+import { eachGroup } from '../../server/repositories/contract';
 import {
   collectChanges,
   connectFixture,
@@ -438,5 +441,59 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     const again = okMovement(await sendCommand(coordinator, command));
     expect(again).toEqual(first);
     expect((await server.repositories.movements.findById(movementId))?.version).toBe(2);
+  });
+
+  // Last in this file: it purges every group of the fixture crisis.
+  it('counts the groups a retention run purged, not the manifests that follow them', async () => {
+    const g = await verifiedGroup([{ code: 'NGA', count: 2 }], 2);
+    const movementId = uuidv7();
+    okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.create',
+        commandId: uuidv7(),
+        movement: {
+          id: movementId,
+          kind: 'relocation_in_country',
+          mode: 'bus',
+          carrierAgencyId: null,
+          seats: 10,
+          destinationCountry: null,
+          notes: '',
+          legs: [
+            {
+              id: uuidv7(),
+              from: { siteId: null, place: place('A') },
+              to: { siteId: null, place: place('B') },
+              plannedDeparture: null,
+              plannedArrival: null,
+            },
+          ],
+        },
+      }),
+    );
+    okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.addGroup',
+        commandId: uuidv7(),
+        movementId,
+        baseVersion: 1,
+        groupId: g.id,
+        consentToMove: true,
+        pickup: null,
+        specialNeeds: '',
+      }),
+    );
+    let groups = 0;
+    for await (const group of eachGroup(server.repositories, server.crisisId)) if (group.crisisId === server.crisisId) groups++;
+    const retention = new RetentionService(server.repositories, () => Date.now() + 400 * 86_400_000);
+    await retention.setPolicy({ crisisId: server.crisisId, keepDays: 90, after: 'group_change' });
+    const published: PublishedChange[] = [];
+    const [run] = await retention.runDue((changes) => published.push(...changes));
+    // The manifests that list a purged group are published with it, but are not groups.
+    const manifests = published.filter(isMovementChange);
+    expect(manifests.map((c) => c.after.id)).toContain(movementId);
+    expect(run?.groups).toBe(groups);
+    expect(published).toHaveLength(groups + manifests.length);
+    expect((await retention.ledger()).find((p) => p.kind === 'retention')?.groups).toBe(groups);
   });
 });
