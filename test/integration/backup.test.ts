@@ -85,10 +85,10 @@ describe('backup of a running deployment', () => {
       expect(head).toBeGreaterThan(0);
       expect((rows(source, 'SELECT MAX(seq) AS seq FROM change_log')[0] as { seq: number }).seq).toBeGreaterThan(head);
       expect(rows(copy, 'SELECT * FROM change_log ORDER BY seq')).toEqual(rows(source, 'SELECT * FROM change_log WHERE seq <= ? ORDER BY seq', head));
-      // Each group's row is its last logged state up to the head, and no group came later.
+      // Each group's row is its last logged state up to the head, and no group came later (sites are logged too, and compared below as a table).
       const logged = rows(
         source,
-        'SELECT entity_id AS id, data FROM change_log c WHERE seq = (SELECT MAX(seq) FROM change_log WHERE entity_id = c.entity_id AND seq <= ?) ORDER BY entity_id',
+        "SELECT entity_id AS id, data FROM change_log c WHERE entity = 'group' AND seq = (SELECT MAX(seq) FROM change_log WHERE entity_id = c.entity_id AND seq <= ?) ORDER BY entity_id",
         head,
       );
       expect(rows(copy, 'SELECT id, data FROM groups ORDER BY id')).toEqual(logged);
@@ -97,7 +97,7 @@ describe('backup of a running deployment', () => {
       );
       const auditInCopy = rows(copy, 'SELECT * FROM audit ORDER BY id');
       expect(auditInCopy).toEqual(rows(source, 'SELECT * FROM audit WHERE id <= ? ORDER BY id', (auditInCopy.at(-1) as { id: number }).id));
-      for (const table of ['crises', 'agencies', 'users'])
+      for (const table of ['crises', 'agencies', 'users', 'sites'])
         expect(rows(copy, `SELECT * FROM ${table} ORDER BY id`)).toEqual(rows(source, `SELECT * FROM ${table} ORDER BY id`));
     } finally {
       copy.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GROUP_COUNT, DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../../server/seed/demo-seed';
+import { DEMO_SITE_COUNT } from '../../server/seed/demo-sites';
 import { embassyMaySee } from '../../shared/projection';
 import { ROLES } from '../../shared/schemas/user.schema';
 import { isActiveAssignment } from '../../shared/assignment-workflow';
@@ -36,7 +37,9 @@ describe(seedDemo.name, () => {
     const consular = expectSnapshot(await requestSync(embassy, null));
 
     expect(full.crisis).toMatchObject({ isDemo: true, name: expect.stringMatching(/DEMO.*synthetic/) });
-    expect(full.seq).toBe(DEMO_GROUP_COUNT);
+    // One logged change per demo group and per demo site.
+    expect(full.seq).toBe(DEMO_GROUP_COUNT + DEMO_SITE_COUNT);
+    expect(full.sites).toHaveLength(DEMO_SITE_COUNT);
     expect(full.groups).toHaveLength(DEMO_GROUP_COUNT);
     expect(full.groups.every((v) => v.view === 'full')).toBe(true);
     expect(reduced.groups).toHaveLength(DEMO_GROUP_COUNT);
