@@ -23,6 +23,7 @@ const POSTGRES_INTEGRATION = [
   'group-commands',
   'import',
   'loop-closure',
+  'movements',
   'packed-live',
   'packed-sync',
   'retention',

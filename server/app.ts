@@ -24,9 +24,10 @@ import { h3AreaIndex } from './services/h3-area-index';
 import { AggregateAreaIndexes } from './services/aggregate-area-indexes';
 import { ReadService } from './services/read.service';
 import { API_ROUTES } from '../shared/schemas/api.schema';
-import { GroupService, type CommittedChange } from './services/group.service';
-import { CommandService } from './services/command.service';
+import { GroupService } from './services/group.service';
+import { CommandService, type PublishedChange } from './services/command.service';
 import { SiteService } from './services/site.service';
+import { MovementService } from './services/movement.service';
 import { AdminAreaIndexes } from './services/admin-area-indexes';
 import { AdminAreaService } from './services/admin-area.service';
 import { adminAreaRoutes } from './http/admin-area.routes';
@@ -89,7 +90,7 @@ export function createApp(deps: AppDeps): App {
   // One cache of admin area indexes for the write path and the recomputation alike.
   const areaIndexes = new AdminAreaIndexes(repos);
   const groups = new GroupService(repos, now, areaIndexes);
-  const commands = new CommandService(groups, new SiteService(repos, now, areaIndexes));
+  const commands = new CommandService(groups, new SiteService(repos, now, areaIndexes), new MovementService(repos, now));
   const sync = new SyncService(repos, config.sync);
   // One memoised index and one snapshot store for every channel that gives an embassy counts.
   // Admin areas once a crisis has boundaries, H3 cells until then.
@@ -143,7 +144,7 @@ export function createApp(deps: AppDeps): App {
   });
   const apiTokens = new ApiTokenService(repos, now, config.apiRate);
   const retention = new RetentionService(repos, now);
-  const publishAll = (changes: readonly CommittedChange[]) => sockets.publisher.publishAll(changes);
+  const publishAll = (changes: readonly PublishedChange[]) => sockets.publisher.publishAll(changes);
   let retentionRun: Promise<RetentionRun[]> | null = null;
   const runRetention = (): Promise<RetentionRun[]> => {
     // A run still going (a big first purge) is shared rather than doubled.

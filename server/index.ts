@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openStore } from './db/open-store';
+import { PlainTransactionNeeded } from './repositories/contract';
 import { createConsoleLogger, describeError } from './log';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from './seed/demo-seed';
 import { PostgresOpenError, redactDatabaseUrl } from './db/postgres';
@@ -28,7 +29,10 @@ async function storeOrExit() {
     return await openStore(config, {
       onError: (error) => logger.error('database.error', describeError(error)),
       // Rare (a command failed mid-batch): the batch's commands were run again one savepoint each.
-      onBatchRetry: (cause) => logger.warn('write.batch_retried', describeError(cause)),
+      // A movement write asks for it by design (pg/movement.repository.ts): not worth a warning.
+      onBatchRetry: (cause) => {
+        if (!(cause instanceof PlainTransactionNeeded)) logger.warn('write.batch_retried', describeError(cause));
+      },
     });
   } catch (error) {
     // PostgreSQL unreachable, a migration refused, synchronous_commit off: said in one line

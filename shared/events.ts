@@ -3,6 +3,7 @@ import type { Command } from './schemas/command.schema';
 import type { GroupView } from './schemas/group.schema';
 import type { Site } from './schemas/site.schema';
 import type { ImportJob } from './schemas/import.schema';
+import type { MovementView } from './schemas/movement.schema';
 import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotResult, SnapshotResult, SyncRequest } from './schemas/sync.schema';
 
 /**
@@ -10,9 +11,12 @@ import type { CatchUpResult, ChangeEvent, PackedChangesResult, PackedSnapshotRes
  * projected for the sender (null when the sender may not see it, e.g. a responder who just
  * completed its agency's last open work there, asking again later). A site command's answer has
  * `group: null` and `site`: the site as it stands, projected for the sender; its conflict carries
- * `currentSite`.
+ * `currentSite`. A movement command's answer (issue 20) has `group: null` and `movement`, likewise,
+ * and so does its conflict.
  */
-export type CommandAck = { ok: true; seq: number; group: GroupView | null; site?: Site | null } | (Failure & { current?: GroupView; currentSite?: Site });
+export type CommandAck =
+  | { ok: true; seq: number; group: GroupView | null; site?: Site | null; movement?: MovementView | null }
+  | (Failure & { current?: GroupView; currentSite?: Site; movement?: MovementView });
 export type SyncAck = SnapshotResult | CatchUpResult | PackedSnapshotResult | PackedChangesResult | Failure;
 
 /**

@@ -14,7 +14,7 @@ import {
 } from './schemas/group.schema';
 import { NEED_STATUSES, NEED_TYPES, type Need, type NeedType } from './schemas/need.schema';
 import type { Assignment } from './schemas/assignment.schema';
-import type { ChangeEvent } from './schemas/sync.schema';
+import { ChangeEvent } from './schemas/sync.schema';
 import { Site } from './schemas/site.schema';
 import { Timestamp } from './ids';
 
@@ -758,19 +758,23 @@ export interface PackedChanges {
   seqs: number[];
   /**
    * 0 for an upsert (its view is the next in `views`), 1 for a removal (its id is the next in
-   * `removed`), 2 for a site's upsert (the next in `sites`).
+   * `removed`), 2 for a site's upsert (the next in `sites`), 3 for a movement's change (the next in
+   * `others`, as it is).
    */
   kinds: number[];
   views: PackedViews;
   removed: string[];
   /** Sites as they are (issue 20); absent when the batch holds none. */
   sites?: Site[];
+  /** Movement changes (issue 20): a few per crisis, sent whole rather than in columns; absent when the batch holds none. */
+  others?: ChangeEvent[];
 }
 
 export function encodeChanges(changes: readonly ChangeEvent[]): PackedChanges {
   const views: GroupView[] = [];
   const removed: string[] = [];
   const sites: Site[] = [];
+  const others: ChangeEvent[] = [];
   const kinds: number[] = [];
   for (const c of changes) {
     switch (c.kind) {
@@ -787,9 +791,30 @@ export function encodeChanges(changes: readonly ChangeEvent[]): PackedChanges {
         sites.push(c.site);
         kinds.push(2);
         break;
+      case 'movement.upsert':
+      case 'movement.remove':
+        // Movements likewise: a few per crisis, sent whole.
+        others.push(c);
+        kinds.push(3);
+        break;
     }
   }
-  return { format: PACKED_VIEWS_FORMAT, seqs: changes.map((c) => c.seq), kinds, views: encodeViews(views), removed, ...(sites.length > 0 ? { sites } : {}) };
+  return {
+    format: PACKED_VIEWS_FORMAT,
+    seqs: changes.map((c) => c.seq),
+    kinds,
+    views: encodeViews(views),
+    removed,
+    ...(sites.length > 0 ? { sites } : {}),
+    ...(others.length > 0 ? { others } : {}),
+  };
+}
+
+/** A movement change of a packed batch, checked with the shared schema (kind 3 holds a movement's change only). */
+function otherChange(value: unknown): ChangeEvent {
+  const parsed = ChangeEvent.safeParse(value);
+  if (!parsed.success || (parsed.data.kind !== 'movement.upsert' && parsed.data.kind !== 'movement.remove')) return fail('others holds a bad value');
+  return parsed.data;
 }
 
 /** Decodes what `encodeChanges` made; throws `PackedViewsError` on anything else. */
@@ -804,9 +829,11 @@ export function decodeChanges(packed: unknown): ChangeEvent[] {
   const removed = isArray(p['removed'], 'removed');
   if (!removed.every((x) => typeof x === 'string' && UUID_RE.test(x))) fail('removed holds a bad value');
   const siteList = p['sites'] === undefined ? [] : isArray(p['sites'], 'sites');
+  const others = p['others'] === undefined ? [] : isArray(p['others'], 'others').map((o) => otherChange(o));
   let r = 0;
   let v = 0;
   let st = 0;
+  let o = 0;
   const out: ChangeEvent[] = seqs.map((seq, i) => {
     if (!isInt(seq) || (seq as number) < 1) fail('seqs holds a bad value');
     const kind = kinds[i];
@@ -819,9 +846,13 @@ export function decodeChanges(packed: unknown): ChangeEvent[] {
       const site = Site.safeParse(st < siteList.length ? siteList[st++] : fail('sites ends early'));
       return site.success ? { kind: 'site.upsert', seq: seq as number, site: site.data } : fail('sites holds a bad value');
     }
+    if (kind === 3) {
+      const other = o < others.length ? others[o++]! : fail('others ends early');
+      return other.seq === seq ? other : fail('an other change holds another seq');
+    }
     return fail('kinds holds a bad value');
   });
-  if (v !== views.length || r !== removed.length || st !== siteList.length) fail('more views, removals or sites than changes');
+  if (v !== views.length || r !== removed.length || st !== siteList.length || o !== others.length) fail('more views, removals, sites or others than changes');
   return out;
 }
 

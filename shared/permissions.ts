@@ -42,6 +42,12 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'export.shareable',
     'export.sitrep',
     'group.import',
+    'movement.create',
+    'movement.update',
+    'movement.addGroup',
+    'movement.removeGroup',
+    'movement.setLegStatus',
+    'movement.checkIn',
     // Erasure on a person's request (issue 21): the coordinators who answer for the crisis's data.
     'group.erase',
     // Sites (issue 20): the coordinators keep the registry; field teams report what they see.
@@ -52,9 +58,20 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
   ],
   // Responders and embassies export only the groups they see in full (`exportableGroups`); the
   // shareable aggregate and the situation report describe the whole crisis, so coordinators only.
-  responder: ['assignment.update', 'group.read', 'export.groups', 'site.read'],
+  // A carrier's responders check groups in and report its legs (scoped to their agency's movements).
+  responder: ['assignment.update', 'group.read', 'export.groups', 'site.read', 'movement.checkIn', 'movement.setLegStatus'],
   // A consulate moves only its own consular assignments (scoped in the assignment plan).
-  embassy: ['group.read', 'aggregate.read', 'export.groups', 'consular.read', 'export.evacuation', 'assignment.update', 'site.read'],
+  // A consulate answers for its own nationals' travel documents on a manifest (scoped in the movement service).
+  embassy: [
+    'group.read',
+    'aggregate.read',
+    'export.groups',
+    'consular.read',
+    'export.evacuation',
+    'assignment.update',
+    'site.read',
+    'movement.confirmDocuments',
+  ],
   admin: ['admin.manage', 'audit.read'],
 };
 
@@ -74,6 +91,13 @@ export const ACTIONS: readonly Action[] = [
   'export.shareable',
   'export.sitrep',
   'group.import',
+  'movement.create',
+  'movement.update',
+  'movement.addGroup',
+  'movement.removeGroup',
+  'movement.setLegStatus',
+  'movement.checkIn',
+  'movement.confirmDocuments',
   'aggregate.read',
   'consular.read',
   'export.evacuation',

@@ -31,7 +31,7 @@ export const COARSE_LOCATION_DECIMALS = 1;
 export const FIELD_LOCATION_DECIMALS = 2;
 
 /** Whether an embassy of `state` may see this group's details (protection rule 1). */
-export function embassyMaySee(group: Group, state: string | null): boolean {
+export function embassyMaySee(group: Pick<Group, 'consentConsulate' | 'protectionConcern' | 'nationalities'>, state: string | null): boolean {
   return state !== null && group.consentConsulate === 'yes' && !group.protectionConcern && group.nationalities.some((n) => n.code === state);
 }
 

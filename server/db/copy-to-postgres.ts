@@ -27,6 +27,8 @@ const TABLES: readonly { name: string; key: readonly string[]; copyOrder?: strin
   { name: 'admin_boundaries', key: ['crisis_id'] },
   { name: 'admin_areas', key: ['crisis_id', 'pcode'] },
   { name: 'sites', key: ['id'] },
+  { name: 'movements', key: ['id'] },
+  { name: 'movement_groups', key: ['group_id', 'movement_id'] },
 ];
 
 /** SQLite's own bookkeeping, not data to copy. */

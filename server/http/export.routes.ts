@@ -9,6 +9,8 @@ import { requireSession } from './request-session';
 import { wantsBom, withoutBom } from './csv-download';
 import { responseSink, ResponseClosedError } from './response-sink';
 import { UTF8_BOM } from '../../shared/exports/hxl-csv';
+import { MOVEMENT_EXPORT_ROUTES } from '../../shared/exports/movement-exports';
+import { Uuid } from '../../shared/ids';
 
 export interface ExportRoutesDeps {
   auth: AuthService;
@@ -98,6 +100,30 @@ export function exportRoutes(deps: ExportRoutesDeps, now: () => number = Date.no
     if (!who) return;
     const result = await deps.exports.issueSitrep(who);
     answer(res, result.ok ? result.sitrep : result);
+  });
+
+  // A movement's manifest for its carrier (issue 20): CSV, or a page to print.
+  router.get(MOVEMENT_EXPORT_ROUTES.manifestCsv(':id'), async (req, res) => {
+    const who = await audience(req, res);
+    if (!who) return;
+    const id = Uuid.safeParse(req.params['id']);
+    sendFile(
+      req,
+      res,
+      id.success ? await deps.exports.manifest(who, id.data, 'csv') : failure('not_found', 'no such movement in your crisis'),
+      'manifest',
+      'csv',
+      now(),
+    );
+  });
+  router.get(MOVEMENT_EXPORT_ROUTES.manifestHtml(':id'), async (req, res) => {
+    const who = await audience(req, res);
+    if (!who) return;
+    const id = Uuid.safeParse(req.params['id']);
+    const result = id.success ? await deps.exports.manifest(who, id.data, 'html') : failure('not_found', 'no such movement in your crisis');
+    if (!result.ok) return void res.status(HTTP_STATUS[result.code]).json(result);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.send(result.body);
   });
 
   return router;

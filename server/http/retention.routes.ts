@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AuthService } from '../services/auth.service';
-import type { CommittedChange } from '../services/group.service';
+import type { PublishedChange } from '../services/command.service';
 import type { RetentionService } from '../services/retention.service';
 import type { RetentionAdminActor, RetentionAdminService } from '../services/retention-admin.service';
 import type { Role } from '../../shared/schemas/user.schema';
@@ -16,7 +16,7 @@ export interface RetentionRoutesDeps {
   /** The admin screen's retention: policies, closing, the ledger, a purge now. */
   admin: RetentionAdminService;
   /** Sends committed changes to the connected devices; called only after the commit. */
-  publish: (changes: readonly CommittedChange[]) => void;
+  publish: (changes: readonly PublishedChange[]) => void;
 }
 
 /** The admin as the retention service names them in its audit rows. */

@@ -38,6 +38,14 @@ export type AuditAction =
   | 'api.read'
   | 'consular.read'
   | 'export.evacuation'
+  | 'movement.create'
+  | 'movement.update'
+  | 'movement.addGroup'
+  | 'movement.removeGroup'
+  | 'movement.setLegStatus'
+  | 'movement.checkIn'
+  | 'movement.confirmDocuments'
+  | 'export.manifest'
   | 'group.erase'
   | 'retention.set_policy'
   | 'retention.clear_policy'
@@ -56,7 +64,7 @@ export interface AuditEntry {
   userId: string | null;
   role: Role | null;
   action: AuditAction;
-  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | 'site' | null;
+  recordType: 'session' | 'group' | 'crisis' | 'agency' | 'user' | 'import' | 'api_token' | 'site' | 'movement' | null;
   recordId: string | null;
   outcome: AuditOutcome;
   /**

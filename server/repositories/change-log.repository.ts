@@ -113,12 +113,12 @@ export class ChangeLogRepository {
       'SELECT COUNT(*) AS n FROM (SELECT 1 FROM change_log WHERE crisis_id = ? AND seq > ? LIMIT ?)',
     );
     this.#listAfter = db.prepare<[string, number, number], ChangeRow>(
-      'SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
+      "SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq",
     );
     this.#listRange = db.prepare<[number, number, number], ChangeRow>(
-      'SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+      "SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
     );
-    // Group changes only: a site's id never names a group, but the filter says so to the reader.
+    // Group changes only: a site's or a movement's id never names a group, but the filter says so to the reader.
     this.#previous = db.prepare<[string, number], { data: string }>(
       "SELECT data FROM change_log WHERE entity_id = ? AND seq < ? AND entity = 'group' ORDER BY seq DESC LIMIT 1",
     );
@@ -127,7 +127,7 @@ export class ChangeLogRepository {
     );
     // The folds read group histories: sites' changes are left out here (issue 20).
     this.#page = db.prepare<[string, number, number], ChangeRow>(
-      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND seq > ? AND entity = 'group' ORDER BY seq LIMIT ?",
+      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? ORDER BY seq LIMIT ?",
     );
     this.#appendSite = db.prepare<[string, string, string, string, string | null, string]>(
       "INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES (?, 'site', ?, ?, ?, ?, ?)",
@@ -141,7 +141,12 @@ export class ChangeLogRepository {
     );
   }
 
-  /** The group changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage contract's page). */
+  /**
+   * The group changes of a crisis after `afterSeq`, oldest first, at most `limit` (the storage
+   * contract's page). The group lists read group rows only (entity 'group'); site and movement rows
+   * share the numbering, and the live lists (`listAfter`, `listRange`) read sites' too, while
+   * movements' are read by the movement repository.
+   */
   pageCrisis(crisisId: string, afterSeq: number, limit: number): ChangeRecord[] {
     return this.#page.all(crisisId, afterSeq, limit).map(toChangeRecord);
   }
@@ -189,12 +194,12 @@ export class ChangeLogRepository {
     return this.#countAfter.get(crisisId, afterSeq, limit)?.n ?? 0;
   }
 
-  /** The changes of a crisis in (afterSeq, uptoSeq], in order: groups' and sites'. */
+  /** The changes of a crisis in (afterSeq, uptoSeq], in order: groups' and sites' (movements': movement repository). */
   listAfter(crisisId: string, afterSeq: number, uptoSeq: number): LoggedChange[] {
     return this.#listAfter.all(crisisId, afterSeq, uptoSeq).map(toLoggedChange);
   }
 
-  /** The changes of every crisis in (afterSeq, uptoSeq], in order, at most `limit` of them: groups' and sites'. */
+  /** The changes of every crisis in (afterSeq, uptoSeq], in order, at most `limit` of them: groups' and sites' (movements': movement repository). */
   listRange(afterSeq: number, uptoSeq: number, limit: number): LoggedChange[] {
     return this.#listRange.all(afterSeq, uptoSeq, limit).map(toLoggedChange);
   }

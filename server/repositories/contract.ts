@@ -7,6 +7,7 @@ import type { CrisisRepository } from './crisis.repository';
 import type { GroupRepository } from './group.repository';
 import type { IdempotencyRepository } from './idempotency.repository';
 import type { ImportRepository } from './import.repository';
+import type { MovementRepository } from './movement.repository';
 import type { RetentionRepository } from './retention.repository';
 import type { SessionRepository } from './session.repository';
 import type { SiteRepository } from './site.repository';
@@ -54,6 +55,7 @@ export type ApiTokenStore = Async<ApiTokenRepository>;
 export type RetentionStore = Async<RetentionRepository>;
 export type AdminAreaStore = Async<AdminAreaRepository>;
 export type SiteStore = Async<SiteRepository>;
+export type MovementStore = Async<MovementRepository>;
 
 export type GroupStore = Async<GroupRepository> & {
   /**
@@ -93,6 +95,8 @@ export interface Repositories {
   retention: RetentionStore;
   adminAreas: AdminAreaStore;
   sites: SiteStore;
+  /** Movements (issue 20): kept apart from the group tables; see movement.repository.ts. */
+  movements: MovementStore;
   /**
    * Runs `fn` in one write transaction: all its writes commit together or none do; the promise
    * settles after COMMIT (durable: SQLite synchronous=FULL, PostgreSQL synchronous_commit on).
@@ -181,4 +185,14 @@ export async function toArray<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
+}
+
+/**
+ * Thrown inside a batch (`writeBatch`) by a write the engine will not hold back with the batch's
+ * others (PostgreSQL: a movement's rows, see pg/movement.repository.ts). The engine then runs the
+ * whole batch again as a plain transaction; the write path lets it through rather than failing
+ * only the one command.
+ */
+export class PlainTransactionNeeded extends Error {
+  override readonly name = 'PlainTransactionNeeded';
 }

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../db/database';
 import { AdminAreaRepository } from './admin-area.repository';
 import { AgencyRepository } from './agency.repository';
+import { MovementRepository } from './movement.repository';
 import { ApiTokenRepository } from './api-token.repository';
 import { AuditRepository } from './audit.repository';
 import { ChangeLogRepository } from './change-log.repository';
@@ -172,6 +173,7 @@ export function createSqliteRepositories(db: Db): Repositories & { sqlite: Sqlit
     retention: store.wrap(new RetentionRepository(db)),
     adminAreas: store.wrap(new AdminAreaRepository(db)),
     sites: store.wrap(new SiteRepository(db)),
+    movements: store.wrap(new MovementRepository(db)),
     transaction: (fn) => store.transaction(fn, 'IMMEDIATE'),
     // In process, a statement costs no round trip: nothing to gain from holding writes back.
     writeBatch: (fn) => store.transaction(fn, 'IMMEDIATE'),

@@ -1,12 +1,13 @@
 import type { Repositories } from '../repositories/repositories';
 import type { Group } from '../../shared/schemas/group.schema';
+import type { Movement } from '../../shared/schemas/movement.schema';
 import type { PublishedChange } from './command.service';
 
 /** Where the live feed reads committed changes it has not seen being made (another process's, or missed). */
 export interface ChangeSource {
   /** The newest committed sequence number. */
   headSeq(): Promise<number>;
-  /** Committed changes in (afterSeq, uptoSeq], in order, each with the group's state before it; at most `limit`. */
+  /** Committed changes in (afterSeq, uptoSeq], in order, each with the group's (or movement's) state before it; at most `limit`. */
   between(afterSeq: number, uptoSeq: number, limit: number): Promise<PublishedChange[]>;
 }
 
@@ -17,7 +18,17 @@ export function changeLogSource(repos: Repositories): ChangeSource {
     async between(afterSeq, uptoSeq, limit) {
       const latest = new Map<string, Group | null>();
       const out: PublishedChange[] = [];
-      for (const change of await repos.changeLog.listRange(afterSeq, uptoSeq, limit)) {
+      // Groups' and sites' rows come from the change log, movements' from the movement repository.
+      const loggedChanges = await repos.changeLog.listRange(afterSeq, uptoSeq, limit);
+      const movementChanges = await repos.movements.listChanges(null, afterSeq, uptoSeq, limit);
+      // Each list is cut at `limit`: beyond the first one's last row the other may hold rows the
+      // first did not read yet, so both stop there, and the next call goes on from it.
+      const fullUpTo = Math.min(
+        loggedChanges.length === limit ? (loggedChanges.at(-1)?.seq ?? uptoSeq) : uptoSeq,
+        movementChanges.length === limit ? (movementChanges.at(-1)?.seq ?? uptoSeq) : uptoSeq,
+      );
+      for (const change of loggedChanges) {
+        if (change.seq > fullUpTo) break;
         // A site has no before to compare: every audience of its crisis sees every site (shared/sites.ts).
         if ('site' in change) {
           out.push({ entity: 'site', seq: change.seq, crisisId: change.crisisId, site: change.site });
@@ -27,7 +38,15 @@ export function changeLogSource(repos: Repositories): ChangeSource {
         latest.set(change.entityId, change.group);
         out.push({ seq: change.seq, crisisId: change.crisisId, before, after: change.group, ...(change.kind === 'group.erase' ? { erased: true } : {}) });
       }
-      return out;
+      const movements = new Map<string, Movement | null>();
+      for (const change of movementChanges) {
+        if (change.seq > fullUpTo) break;
+        const id = change.movement.id;
+        const before = movements.has(id) ? (movements.get(id) ?? null) : await repos.movements.stateBefore(id, change.seq);
+        movements.set(id, change.movement);
+        out.push({ entity: 'movement', seq: change.seq, crisisId: change.crisisId, before, after: change.movement });
+      }
+      return out.sort((a, b) => a.seq - b.seq);
     },
   };
 }

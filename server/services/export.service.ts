@@ -7,6 +7,10 @@ import { exportableGroups, type GroupExportQuery } from '../../shared/exports/gr
 import { groupsCsvChunks, groupsGeoJsonChunks } from '../../shared/exports/group-export-chunks';
 import { shareableCsv, shareableFold, shareableGeoJson } from '../../shared/exports/shareable-aggregate';
 import { sitrepFold } from '../../shared/exports/sitrep';
+import { manifestCsv, manifestHtml, manifestLines, sitrepMovements } from '../../shared/exports/movement-exports';
+import { carrierManifest, projectMovement } from '../../shared/movements';
+import type { Movement } from '../../shared/schemas/movement.schema';
+import { eachMovement } from './movement.service';
 import { can } from '../../shared/permissions';
 import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
@@ -154,7 +158,24 @@ export class ExportService {
       areas: cellIndexOf(this.#areas),
     });
     const sitrep = await foldEach(fold, eachGroup(this.#repos, crisis.id, EXPORT_PAGE_SIZE));
-    return { ok: true, sitrep };
+    const movements: Movement[] = [];
+    for await (const m of eachMovement(this.#repos, crisis.id)) movements.push(m);
+    return { ok: true, sitrep: { ...sitrep, ...sitrepMovements(movements) } };
+  }
+
+  /**
+   * A movement's manifest for its carrier (issue 20), CSV or a printable page: built from the
+   * carrier's projection, so it holds reference, headcount, special needs and pickup point only,
+   * whoever downloads it. A coordinator or the carrier's responders; anyone else is answered "not
+   * found". Audited as an export.
+   */
+  async manifest(audience: Audience, movementId: string, format: 'csv' | 'html'): Promise<ExportFile | Failure> {
+    const movement = await this.#repos.movements.findById(movementId);
+    const view = movement ? projectMovement(audience, movement) : null;
+    if (!movement || !view || (view.view !== 'full' && view.view !== 'carrier')) return failure('not_found', 'no such movement in your crisis');
+    const lines = manifestLines(carrierManifest(movement));
+    await this.#audit(audience, 'export.manifest', { format, rows: lines.length, movement: movement.id });
+    return { ok: true, body: format === 'csv' ? manifestCsv(lines) : manifestHtml(movement, lines), rows: lines.length };
   }
 
   async #audit(a: Audience, action: AuditAction, detail: Record<string, unknown>, outcome: AuditOutcome = 'ok'): Promise<void> {

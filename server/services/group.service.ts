@@ -13,6 +13,9 @@ import type { Need, NeedInput } from '../../shared/schemas/need.schema';
 import { isActiveAssignment } from '../../shared/assignment-workflow';
 import { planCreateAssignment, planUpdateAssignment, type AssignmentEdit } from './assignment-plan';
 import { AdminAreaIndexes } from './admin-area-indexes';
+import { MovementService } from './movement.service';
+import type { PublishedChange } from './command.service';
+import type { MovementView } from '../../shared/schemas/movement.schema';
 
 /** Who is sending a command. */
 export interface Actor {
@@ -33,10 +36,11 @@ export interface CommittedChange {
 /** What a command produced: the ack to send, and the changes to publish (none when nothing changed; two for a merge). */
 export interface CommandOutcome {
   ack: CommandAck;
-  committed: CommittedChange[];
+  /** Group changes, and the movement changes they or a movement command made (issue 20). */
+  committed: PublishedChange[];
 }
 
-type CommandFailure = Failure & { current?: GroupView };
+type CommandFailure = Failure & { current?: GroupView; movement?: MovementView };
 
 /** A rule-checked next state, not yet written. The first change is the commanded group (the ack's). */
 interface Planned {
@@ -59,11 +63,13 @@ export class GroupService {
   readonly #repos: Repositories;
   readonly #now: () => number;
   readonly #areas: AdminAreaIndexes;
+  readonly #movements: MovementService;
 
   constructor(repos: Repositories, now: () => number = Date.now, areas: AdminAreaIndexes = new AdminAreaIndexes(repos)) {
     this.#repos = repos;
     this.#now = now;
     this.#areas = areas;
+    this.#movements = new MovementService(repos, now);
   }
 
   /**
@@ -100,6 +106,7 @@ export class GroupService {
       if ('ok' in planned) return { ack: planned, committed: [] };
 
       const committed: CommittedChange[] = [];
+      const refreshed: PublishedChange[] = [];
       for (const change of planned.changes) {
         // Serialized once for the group row and its change-log row.
         const json = JSON.stringify(change.after);
@@ -118,6 +125,8 @@ export class GroupService {
           });
         }
         committed.push({ seq, crisisId, before: change.before, after: change.after });
+        // The manifests that list this group follow it in the same commit (a flag set reaches the consulate's view now).
+        if (change.before) refreshed.push(...(await this.#movements.refreshFor(change.after, actor.userId, at)));
       }
       const first = committed[0];
       const last = committed.at(-1);
@@ -126,7 +135,7 @@ export class GroupService {
       // The ack carries the state logged at the first change: the idempotency record points there.
       const ack = { ok: true as const, seq: last.seq, group: projectGroup(actor.audience, first.after) };
       await this.#repos.idempotency.insert(command.commandId, actor.userId, first.seq, last.seq, at);
-      return { ack, committed };
+      return { ack, committed: [...committed, ...refreshed] };
     });
   }
 
@@ -171,8 +180,15 @@ export class GroupService {
       case 'site.create':
       case 'site.update':
       case 'site.report':
-        // CommandService sends these to SiteService; one reaching here is a wiring mistake.
-        throw new InvariantError(`${command.type} is applied by SiteService, not GroupService`);
+      case 'movement.create':
+      case 'movement.update':
+      case 'movement.addGroup':
+      case 'movement.removeGroup':
+      case 'movement.setLegStatus':
+      case 'movement.checkIn':
+      case 'movement.confirmDocuments':
+        // CommandService sends these to SiteService and MovementService; one reaching here is a wiring mistake.
+        throw new InvariantError(`${command.type} is applied by another service than GroupService`);
       default: {
         const unhandled: never = command;
         // Never the payload in the message: it may hold personal values and messages are logged.

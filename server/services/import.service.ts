@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Repositories } from '../repositories/repositories';
-import type { CommittedChange, GroupService } from './group.service';
+import type { GroupService } from './group.service';
+import type { PublishedChange } from './command.service';
 import { decodeText, detectDelimiter, detectEncoding, type ImportDelimiter, type ImportEncoding } from '../../shared/import-detect';
 import { records, unreadable } from './import-file';
 import {
@@ -43,7 +44,7 @@ export interface ImportDeps {
   repos: Repositories;
   groups: GroupService;
   /** Publishes a committed change to the live rooms (after its transaction). */
-  publish: (change: CommittedChange) => void;
+  publish: (change: PublishedChange) => void;
   /** Tells the importing user how far a run has got. */
   progress: (userId: string, job: ImportJob) => void;
   policy?: Partial<ImportPolicy>;
@@ -374,13 +375,13 @@ export class ImportService {
     seen: Map<string, number>,
     job: ImportJob,
     context: RowContext,
-  ): Promise<{ committed: CommittedChange[]; used: number }> {
+  ): Promise<{ committed: PublishedChange[]; used: number }> {
     const { repos, groups } = this.#deps;
     const next = { ...job };
     const started = performance.now();
     let used = 0;
     const committed = await repos.transaction(async () => {
-      const changes: CommittedChange[] = [];
+      const changes: PublishedChange[] = [];
       for (const { row, cells } of rows) {
         // At least one row per chunk, so a slow machine still makes progress.
         if (used > 0 && performance.now() - started > this.#policy.chunkBudgetMs) break;

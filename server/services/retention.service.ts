@@ -6,7 +6,8 @@ import type { Audience } from '../../shared/projection';
 import { failure, type Failure } from '../../shared/protocol';
 import { erasureTombstone, purgeDetails, retentionCutoff, type ErasureReason, type RetentionPolicy, type RetentionPolicyInput } from '../../shared/retention';
 import type { Group } from '../../shared/schemas/group.schema';
-import type { CommittedChange } from './group.service';
+import { MovementService } from './movement.service';
+import type { PublishedChange } from './command.service';
 
 /** Groups purged per transaction: each page is one short write, so commands keep flowing between pages. */
 export const RETENTION_PAGE = 200;
@@ -106,13 +107,13 @@ export class RetentionService {
    * changes after its commit. Idempotent: a second run finds nothing due; a run cut short is
    * finished by the next.
    */
-  async runDue(publish: (changes: readonly CommittedChange[]) => void = () => {}): Promise<RetentionRun[]> {
+  async runDue(publish: (changes: readonly PublishedChange[]) => void = () => {}): Promise<RetentionRun[]> {
     const runs: RetentionRun[] = [];
     for (const policy of await this.#repos.retention.listPolicies()) runs.push(await this.#runCrisis(policy, publish));
     return runs;
   }
 
-  async #runCrisis(policy: RetentionPolicy, publish: (changes: readonly CommittedChange[]) => void): Promise<RetentionRun> {
+  async #runCrisis(policy: RetentionPolicy, publish: (changes: readonly PublishedChange[]) => void): Promise<RetentionRun> {
     const cutoff = retentionCutoff(policy, this.#now());
     const run: RetentionRun = { crisisId: policy.crisisId, cutoff, groups: 0, imports: 0 };
     if (cutoff === null) return run;
@@ -124,16 +125,18 @@ export class RetentionService {
         const due = await this.#repos.retention.dueGroups(policy.crisisId, cutoff, after, this.#page);
         after = due.at(-1)?.key ?? after;
         const at = this.#iso();
-        const changes: CommittedChange[] = [];
-        for (const { group } of due) changes.push(await this.#purge(group, at));
-        const imports = changes.length < this.#page ? await this.#repos.retention.purgeImports(policy.crisisId, cutoff) : 0;
-        if (changes.length > 0 || imports > 0) {
+        // The manifests that list a purged group change with it: `changes` holds those too, so the
+        // groups are counted from the page itself.
+        const changes: PublishedChange[] = [];
+        for (const { group } of due) changes.push(...(await this.#purge(group, at)));
+        const imports = due.length < this.#page ? await this.#repos.retention.purgeImports(policy.crisisId, cutoff) : 0;
+        if (due.length > 0 || imports > 0) {
           await this.#repos.retention.recordPurge({
             id: uuidv7(),
             crisisId: policy.crisisId,
             kind: 'retention',
             groupId: null,
-            groups: changes.length,
+            groups: due.length,
             cutoff,
             reason: null,
             at,
@@ -141,16 +144,16 @@ export class RetentionService {
           await this.#audit('retention.purge', policy.crisisId);
         }
         run.imports += imports;
-        return changes;
+        return { changes, groups: due.length };
       });
-      run.groups += committed.length;
-      if (committed.length > 0) publish(committed);
-      if (committed.length < this.#page) return run;
+      run.groups += committed.groups;
+      if (committed.changes.length > 0) publish(committed.changes);
+      if (committed.groups < this.#page) return run;
     }
   }
 
   /** One group's purge inside the caller's transaction: a new coarsened version, its history and old acks coarsened too. */
-  async #purge(group: Group, at: string): Promise<CommittedChange> {
+  async #purge(group: Group, at: string): Promise<PublishedChange[]> {
     const after: Group = { ...purgeDetails(group), version: group.version + 1 };
     const json = JSON.stringify(after);
     await this.#repos.groups.update(after, json);
@@ -164,7 +167,9 @@ export class RetentionService {
       if (ack.group) await this.#repos.idempotency.rewriteLegacy(legacy.commandId, JSON.stringify({ ...ack, group: purgeDetails(ack.group) }));
     }
     await this.#repos.retention.markPurged(group.id, group.crisisId, after.version, at);
-    return { seq, crisisId: group.crisisId, before: group, after };
+    // The manifests that list it keep only the coarsened record too, arrived movements included.
+    const movements = await new MovementService(this.#repos, this.#now).refreshFor(after, null, at, false);
+    return [{ seq, crisisId: group.crisisId, before: group, after }, ...movements];
   }
 
   /**
@@ -173,7 +178,7 @@ export class RetentionService {
    * logged so every device, connected or reconnecting later, deletes its copy. One transaction,
    * one audit row, one ledger entry. The caller publishes `committed` after it returns.
    */
-  async erase(audience: Audience, groupId: string, reason: ErasureReason): Promise<{ ok: true; seq: number; committed: CommittedChange[] } | Failure> {
+  async erase(audience: Audience, groupId: string, reason: ErasureReason): Promise<{ ok: true; seq: number; committed: PublishedChange[] } | Failure> {
     if (!can(audience.role, 'group.erase')) return failure('forbidden', 'your role may not erase groups');
     const crisisId = audience.crisisId;
     if (crisisId === null) return failure('forbidden', 'you are not assigned to a crisis');
@@ -198,7 +203,8 @@ export class RetentionService {
         detail: JSON.stringify({ reason }),
       });
       await this.#repos.retention.recordPurge({ id: uuidv7(), crisisId, kind: 'erasure', groupId: group.id, groups: 1, cutoff: null, reason, at });
-      return { ok: true as const, seq, committed: [{ seq, crisisId, before: group, after: tombstone, erased: true }] };
+      const movements = await new MovementService(this.#repos, this.#now).forget(group.id, at);
+      return { ok: true as const, seq, committed: [{ seq, crisisId, before: group, after: tombstone, erased: true }, ...movements] };
     });
   }
 

@@ -11,6 +11,8 @@ import { failure, type Failure } from '../../shared/protocol';
 import type { Crisis } from '../../shared/schemas/crisis.schema';
 import type { Group, GroupView } from '../../shared/schemas/group.schema';
 import type { CatchUpResult, ChangeEvent } from '../../shared/schemas/sync.schema';
+import type { MovementView } from '../../shared/schemas/movement.schema';
+import { MovementService } from './movement.service';
 import type { Site } from '../../shared/schemas/site.schema';
 import { projectSite } from '../../shared/sites';
 
@@ -44,6 +46,8 @@ interface PackedBuild {
   crisis: Crisis;
   sites: Site[];
   views: Buffer;
+  /** The movements at `seq`, projected for the build's audience. */
+  movements: MovementView[];
 }
 
 /** Snapshots and catch-up after a reconnect, projected for the asking audience. */
@@ -53,6 +57,7 @@ export class SyncService {
   readonly #packedPolicy: PackedSnapshotPolicy;
   readonly #now: () => number;
   readonly #packChangesFrom: number;
+  readonly #movements: MovementService;
   /** Packed snapshots by projection (everything `projectGroup` reads of an audience), newest last. */
   readonly #packed = new Map<string, Promise<(PackedBuild & { ok: true }) | Failure>>();
 
@@ -63,6 +68,7 @@ export class SyncService {
     this.#packedPolicy = { ...DEFAULT_PACKED_SNAPSHOT_POLICY, ...options.packed };
     this.#now = options.now ?? Date.now;
     this.#packChangesFrom = options.packChangesFrom ?? DEFAULT_PACK_CHANGES_FROM;
+    this.#movements = new MovementService(repos, this.#now);
   }
 
   /**
@@ -78,7 +84,15 @@ export class SyncService {
       const crisis = await this.#repos.crises.findById(crisisId);
       if (!crisis) return failure('not_found', 'your crisis no longer exists');
       const seq = await this.#repos.changeLog.headSeq();
-      return { ok: true, mode: 'snapshot', seq, crisis, groups: await this.#views(audience, crisisId), sites: await this.#sites(audience, crisisId) };
+      return {
+        ok: true,
+        mode: 'snapshot',
+        seq,
+        crisis,
+        groups: await this.#views(audience, crisisId),
+        sites: await this.#sites(audience, crisisId),
+        movements: await this.#movements.list(audience),
+      };
     });
   }
 
@@ -129,6 +143,7 @@ export class SyncService {
       crisis: built.crisis,
       sites: built.sites,
       views: built.views,
+      movements: built.movements,
     };
   }
 
@@ -171,11 +186,17 @@ export class SyncService {
           if (view) encoder.push(view);
         }
       }
-      return { crisis, seq, json: JSON.stringify(encoder.finish()), sites: await this.#sites(audience, crisisId) };
+      return {
+        crisis,
+        seq,
+        json: JSON.stringify(encoder.finish()),
+        sites: await this.#sites(audience, crisisId),
+        movements: await this.#movements.list(audience),
+      };
     });
     if (!read) return failure('not_found', 'your crisis no longer exists');
     const views = await gzip(read.json, { level: 6 });
-    return { ok: true, seq: read.seq, builtAt: this.#now(), crisis: read.crisis, sites: read.sites, views };
+    return { ok: true, seq: read.seq, builtAt: this.#now(), crisis: read.crisis, sites: read.sites, views, movements: read.movements };
   }
 
   /** Keeps the cache under its byte budget, dropping the oldest builds first. */
@@ -230,7 +251,11 @@ export class SyncService {
       if (!(await this.#repos.crises.findById(crisisId))) return failure('not_found', 'your crisis no longer exists');
       const head = await this.#repos.changeLog.headSeq();
       if (sinceSeq !== null && (await this.#canCatchUp(crisisId, sinceSeq, head))) {
-        return { ok: true, mode: 'changes', seq: head, changes: await this.#changesAfter(audience, crisisId, sinceSeq, head) };
+        const changes = [
+          ...(await this.#changesAfter(audience, crisisId, sinceSeq, head)),
+          ...(await this.#movements.changesAfter(audience, crisisId, sinceSeq, head)),
+        ];
+        return { ok: true, mode: 'changes', seq: head, changes: changes.sort((a, b) => a.seq - b.seq) };
       }
       return 'snapshot';
     });

@@ -1,5 +1,5 @@
 import type { Logger } from '../log';
-import { isSiteChange, type PublishedChange } from '../services/command.service';
+import { isMovementChange, isSiteChange, type PublishedChange } from '../services/command.service';
 import type { ChangeSource } from '../services/committed-changes';
 import { projectChange, projectPublished } from '../services/change-projection';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
@@ -203,8 +203,9 @@ export class ChangePublisher {
   #personal(room: AudienceRoom, changes: readonly PublishedChange[], live: Map<string, Set<string>>): Map<string, Map<number, ChangeEvent | null>> {
     const byUser = new Map<string, Map<number, ChangeEvent | null>>();
     changes.forEach((change, index) => {
-      // A site is the same for every member of the room: nothing personal to lay over it.
-      if (room.audience.crisisId !== change.crisisId || isSiteChange(change)) return;
+      // A site is the same for every member of the room: nothing personal to lay over it. A field
+      // phone receives no movement, its own user's or another's.
+      if (room.audience.crisisId !== change.crisisId || isSiteChange(change) || isMovementChange(change)) return;
       const users = new Set([...(change.before ? fieldUsersOf(change.before) : []), ...fieldUsersOf(change.after)]);
       for (const userId of users) {
         if (!live.has(personalRoomOf(room.name, userId))) continue;

@@ -2,7 +2,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import type { ConsularService } from '../services/consular.service';
 import type { CommittedChange } from '../services/group.service';
-import { isSiteChange, type PublishedChange } from '../services/command.service';
+import { isMovementChange, isSiteChange, type PublishedChange } from '../services/command.service';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { WaymarkIo } from './socket-server';
 
@@ -57,8 +57,9 @@ export class ConsularNotifier {
 
   /** Called after a change was published to this process's rooms. */
   changed(change: PublishedChange): void {
-    // A site's change moves no embassy's figures (sites hold no nationals).
-    if (isSiteChange(change)) return;
+    // A site's change moves no embassy's figures (sites hold no nationals); nor does a movement's:
+    // the groups an arrival moves on are published as group changes of their own.
+    if (isSiteChange(change) || isMovementChange(change)) return;
     const states = new Set<string>();
     for (const g of [change.before, change.after]) for (const n of g?.nationalities ?? []) states.add(n.code);
     const live = this.#io.of('/').adapter.rooms;

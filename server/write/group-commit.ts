@@ -1,9 +1,9 @@
 import { describeError, type Logger } from '../log';
-import type { BatchKeys } from '../repositories/contract';
+import { PlainTransactionNeeded, type BatchKeys } from '../repositories/contract';
 import type { Repositories } from '../repositories/repositories';
 import type { Actor } from '../services/group.service';
 import type { CommandExecutor, PublishedChange, WriteOutcome } from '../services/command.service';
-import { isSiteCommand, type Command } from '../../shared/schemas/command.schema';
+import { commandSubjectId, isMovementCommand, isSiteCommand, type Command } from '../../shared/schemas/command.schema';
 import type { Audience } from '../../shared/projection';
 import type { ConnectionState } from '../repositories/session.repository';
 import { failure } from '../../shared/protocol';
@@ -246,7 +246,7 @@ export class GroupCommit implements WritePath {
       // execute's own transaction was a savepoint of the batch's: only this command rolled back.
       // If the database itself ended the whole transaction (disk full, I/O error, connection
       // lost), go no further: the batch's commit fails and every command of it is answered `internal`.
-      if (!this.#repos.inTransaction()) throw error;
+      if (!this.#repos.inTransaction() || error instanceof PlainTransactionNeeded) throw error;
       this.#logger.error('write.command_failed', { type: item.command.type, ...describeError(error) });
       return { ack: notApplied(), committed: [] };
     }
@@ -288,8 +288,12 @@ function batchKeys(batch: readonly Pending[]): BatchKeys {
   for (const { command } of batch) {
     // A site command looks up no group (its site row is read as it runs).
     if (isSiteCommand(command)) continue;
-    if (command.type === 'group.report') groupIds.push(command.group.id);
-    else groupIds.push(command.groupId);
+    if (isMovementCommand(command)) {
+      // A movement command reads the group it puts on a manifest; the rest touch no group row.
+      if (command.type === 'movement.addGroup') groupIds.push(command.groupId);
+      continue;
+    }
+    groupIds.push(commandSubjectId(command));
     if (command.type === 'group.merge') groupIds.push(command.intoGroupId);
   }
   return { commandIds: batch.map((item) => item.command.commandId), groupIds };

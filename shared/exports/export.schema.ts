@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Timestamp } from '../ids';
 import { Crisis } from '../schemas/crisis.schema';
 import { NeedType } from '../schemas/need.schema';
+import { MovedLine, MovementLine } from './movement-export.schema';
 
 /** REST routes of the exports and the situation report, in one place for both ends. */
 export const EXPORT_ROUTES = {
@@ -104,5 +105,8 @@ export const Sitrep = z.object({
   map: SitrepMap,
   /** The key figures by admin 1 (empty while the crisis has no boundaries): most stranded first, outside last. */
   byAdmin1: z.array(AdminLine).default([]),
+  /** Movements of the crisis (issue 20), and the people they took, by nationality and destination. */
+  movements: z.array(MovementLine).default([]),
+  moved: z.array(MovedLine).default([]),
 });
 export type Sitrep = z.infer<typeof Sitrep>;

@@ -216,6 +216,9 @@ export function sitrepFold(input: Omit<SitrepInput, 'groups'>): Fold<Group, Sitr
       gaps: { unassigned: unassigned.rows(), unassignedTotal: unassigned.total(), overdue: overdue.rows(), overdueTotal: overdue.total() },
       map: map.result(),
       byAdmin1: byAdmin1.result(),
+      // Filled from the movements by the caller (they are not groups): empty when it has none.
+      movements: [],
+      moved: [],
     }),
   };
 }

@@ -3,6 +3,7 @@ import { Uuid } from '../ids';
 import { Timestamp } from '../ids';
 import { AssignmentStatus, ConsularProgress } from './assignment.schema';
 import { GroupInput, GroupPatch, GroupStatus } from './group.schema';
+import { MOVEMENT_COMMANDS, type MovementCommand } from './movement-command.schema';
 import { SiteInput, SitePatch, SiteReport } from './site.schema';
 
 const base = {
@@ -92,6 +93,7 @@ export const Command = z.discriminatedUnion('type', [
   UpdateAssignmentCommand,
   MergeGroupCommand,
   RequestFollowUpCommand,
+  ...MOVEMENT_COMMANDS,
   CreateSiteCommand,
   UpdateSiteCommand,
   ReportSiteCommand,
@@ -100,14 +102,37 @@ export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 export const COMMAND_TYPES = Command.options.map((o) => o.shape.type.value) as CommandType[];
 
-/** The commands about sites (issue 20), applied by SiteService; every other command is about a group. */
+/** The commands about sites (issue 20), applied by SiteService; every other command is about a group or a movement. */
 export type SiteCommand = Extract<Command, { type: `site.${string}` }>;
 export const isSiteCommand = (c: Command): c is SiteCommand => c.type.startsWith('site.');
 
-/** The id of the record a command is about: the reported or edited group's, or the site's. */
+/** The commands about movements (issue 20), applied by MovementService. */
+export const isMovementCommand = (c: Command): c is MovementCommand => c.type.startsWith('movement.');
+
+/**
+ * The id of the record a command is about: the reported or edited group's, the site's or the
+ * movement's (a check-in or a manifest change names its group too, but is about the movement).
+ * Movement and site commands carry no `groupId` of their own subject, so they never reach the last line.
+ */
 export function commandSubjectId(command: Command): string {
-  if (command.type === 'group.report') return command.group.id;
-  if (command.type === 'site.create') return command.site.id;
-  if (command.type === 'site.update' || command.type === 'site.report') return command.siteId;
-  return command.groupId;
+  switch (command.type) {
+    case 'group.report':
+      return command.group.id;
+    case 'site.create':
+      return command.site.id;
+    case 'site.update':
+    case 'site.report':
+      return command.siteId;
+    case 'movement.create':
+      return command.movement.id;
+    case 'movement.update':
+    case 'movement.addGroup':
+    case 'movement.removeGroup':
+    case 'movement.setLegStatus':
+    case 'movement.checkIn':
+    case 'movement.confirmDocuments':
+      return command.movementId;
+    default:
+      return command.groupId;
+  }
 }

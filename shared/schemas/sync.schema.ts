@@ -3,6 +3,7 @@ import { Uuid } from '../ids';
 import { Crisis } from './crisis.schema';
 import { GroupView } from './group.schema';
 import { Site } from './site.schema';
+import { MovementView } from './movement.schema';
 
 /** One committed change as an audience receives it. `seq` is the change log's sequence number. */
 export const ChangeEvent = z.discriminatedUnion('kind', [
@@ -11,6 +12,9 @@ export const ChangeEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('group.remove'), seq: z.number().int().min(1), groupId: Uuid }),
   /** A site (issue 20) as it stands now, projected for the audience (shared/sites.ts `projectSite`). */
   z.object({ kind: z.literal('site.upsert'), seq: z.number().int().min(1), site: Site }),
+  // Movements (issue 20): the same two kinds, a movement as projected for the audience.
+  z.object({ kind: z.literal('movement.upsert'), seq: z.number().int().min(1), movement: MovementView }),
+  z.object({ kind: z.literal('movement.remove'), seq: z.number().int().min(1), movementId: Uuid }),
 ]);
 export type ChangeEvent = z.infer<typeof ChangeEvent>;
 
@@ -37,6 +41,8 @@ export interface SnapshotResult {
   groups: GroupView[];
   /** The crisis's sites, projected for the audience (issue 20). */
   sites: Site[];
+  /** The crisis's movements this audience may see, projected for it (issue 20). */
+  movements?: MovementView[];
 }
 export interface CatchUpResult {
   ok: true;
@@ -65,6 +71,8 @@ export interface PackedSnapshotResult {
   sites: Site[];
   /** gzip(JSON.stringify(PackedViews)). */
   views: Uint8Array | ArrayBuffer;
+  /** The movements this audience may see at `seq`, as they are: a few per crisis, not worth packing. */
+  movements?: MovementView[];
 }
 
 /** A long catch-up for a client that asked `packed`: the changes packed (encodeChanges), as JSON, gzipped. */
@@ -78,7 +86,7 @@ export interface PackedChangesResult {
   changes: Uint8Array | ArrayBuffer;
 }
 
-/** The id of the record a change is about: a group's or a site's. */
+/** The id of the record a change is about: a group's, a site's or a movement's (ids are UUIDs, never shared). */
 export function changedId(change: ChangeEvent): string {
   switch (change.kind) {
     case 'group.upsert':
@@ -87,5 +95,9 @@ export function changedId(change: ChangeEvent): string {
       return change.groupId;
     case 'site.upsert':
       return change.site.id;
+    case 'movement.upsert':
+      return change.movement.movement.id;
+    case 'movement.remove':
+      return change.movementId;
   }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandAck } from '../../shared/events';
 import { CONSULAR_ROUTES } from '../../shared/consular';
 import { ACTIONS, PERMISSIONS, can, type Action } from '../../shared/permissions';
 import { API_ROUTES, SessionInfo } from '../../shared/schemas/api.schema';
@@ -254,7 +255,7 @@ describe('authorization matrix', () => {
     });
 
     it('covers every command type the server accepts', () => {
-      expect([...COMMANDS, ...WORKFLOW_COMMANDS, ...SITE_COMMANDS].sort()).toEqual([...COMMAND_TYPES].sort());
+      expect([...COMMANDS, ...WORKFLOW_COMMANDS, ...SITE_COMMANDS, ...MOVEMENT_COMMAND_TYPES].sort()).toEqual([...COMMAND_TYPES].sort());
     });
 
     /** Site commands (issue 20): a valid one of each type, on a fresh site of the main crisis. */
@@ -277,6 +278,92 @@ describe('authorization matrix', () => {
         // Another crisis's field team: the site is not in its crisis.
         else if (type !== 'site.create' && !IN_MAIN_CRISIS(account)) expect(ack).toMatchObject({ ok: false, code: 'not_found' });
         else expect(ack.ok).toBe(true);
+      });
+    });
+
+    const MOVEMENT_COMMAND_TYPES = [
+      'movement.create',
+      'movement.update',
+      'movement.addGroup',
+      'movement.removeGroup',
+      'movement.setLegStatus',
+      'movement.checkIn',
+      'movement.confirmDocuments',
+    ] as const;
+    type MovementType = (typeof MOVEMENT_COMMAND_TYPES)[number];
+
+    /**
+     * A valid command of each movement type on a fresh movement that IOM carries, with a verified
+     * Nigerian group (consent yes) on its manifest and its leg confirmed.
+     */
+    async function movementCommand(type: MovementType): Promise<Command> {
+      const coordinator = socketOf('coordinator');
+      const legId = uuidv7();
+      const input = {
+        id: uuidv7(),
+        kind: 'evacuation_to_origin' as const,
+        mode: 'bus' as const,
+        carrierAgencyId: await agencyId('IOM'),
+        seats: 50,
+        destinationCountry: 'NGA',
+        notes: '',
+        legs: [
+          {
+            id: legId,
+            from: { siteId: null, place: { name: 'A', lat: 32, lon: 13 } },
+            to: { siteId: null, place: { name: 'B', lat: 33, lon: 12 } },
+            plannedDeparture: null,
+            plannedArrival: null,
+          },
+        ],
+      };
+      if (type === 'movement.create') return { type, commandId: uuidv7(), movement: { ...input, id: uuidv7() } };
+      const ok = (ack: CommandAck) => (ack.ok ? ack.seq : expect.fail(`setup: ${ack.ok ? '' : ack.message}`));
+      ok(await sendCommand(coordinator, { type: 'movement.create', commandId: uuidv7(), movement: input }));
+      const verified = async () => {
+        const g = expectOk(
+          await sendCommand(coordinator, reportCommand(makeGroupInput({ nationalities: [{ code: 'NGA', count: 12 }], consentConsulate: 'yes' }))),
+        );
+        return expectOk(await sendCommand(coordinator, statusCommand(g.group.id, g.group.version, 'verified'))).group.id;
+      };
+      const groupId = await verified();
+      if (type === 'movement.update') return { type, commandId: uuidv7(), movementId: input.id, baseVersion: 1, patch: { notes: 'matrix' } };
+      if (type === 'movement.addGroup')
+        return { type, commandId: uuidv7(), movementId: input.id, baseVersion: 1, groupId, consentToMove: true, pickup: null, specialNeeds: '' };
+      ok(
+        await sendCommand(coordinator, {
+          type: 'movement.addGroup',
+          commandId: uuidv7(),
+          movementId: input.id,
+          baseVersion: 1,
+          groupId,
+          consentToMove: true,
+          pickup: null,
+          specialNeeds: '',
+        }),
+      );
+      if (type === 'movement.removeGroup') return { type, commandId: uuidv7(), movementId: input.id, baseVersion: 2, groupId };
+      if (type === 'movement.setLegStatus') return { type, commandId: uuidv7(), movementId: input.id, legId, status: 'confirmed' };
+      if (type === 'movement.confirmDocuments') return { type, commandId: uuidv7(), movementId: input.id, groupId, status: 'confirmed' };
+      ok(await sendCommand(coordinator, { type: 'movement.setLegStatus', commandId: uuidv7(), movementId: input.id, legId, status: 'confirmed' }));
+      return { type, commandId: uuidv7(), movementId: input.id, groupId, state: 'checked_in' };
+    }
+
+    /** The oracle for movement commands, written here apart from the service: the table, then the carrier's and the consulate's scope. */
+    function oracleMovement(account: FixtureAccount, type: MovementType): 'ok' | 'forbidden' | 'not_found' {
+      if (!can(ROLE_OF[account], type)) return 'forbidden';
+      if (!IN_MAIN_CRISIS(account)) return 'not_found';
+      // The Nigerien consulate does not receive a movement to Nigeria of Nigerians.
+      if (account === 'embassyNiger') return 'not_found';
+      return 'ok';
+    }
+
+    describe.each(MOVEMENT_COMMAND_TYPES)('%s', (type) => {
+      it.each(ACCOUNTS)('is allowed or refused for %s as the table and scope say', async (account) => {
+        const ack = await sendCommand(socketOf(account), await movementCommand(type));
+        const expected = oracleMovement(account, type);
+        if (expected === 'ok') expect(ack.ok, ack.ok ? '' : ack.message).toBe(true);
+        else expect(ack).toMatchObject({ ok: false, code: expected });
       });
     });
 

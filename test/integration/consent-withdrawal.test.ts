@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbassyAggregates } from '../../shared/aggregate';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
+import { changedId } from '../../shared/schemas/sync.schema';
 import {
   collectChanges,
   connectAs,
@@ -18,7 +19,6 @@ import {
   type ClientSocket,
 } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
-import { changedId } from '../../shared/schemas/sync.schema';
 
 let server: TestServer;
 let coordinator: ClientSocket;

@@ -12,6 +12,8 @@ import { eachGroup } from '../../server/repositories/contract';
 import { createPostgresRepositories } from '../../server/repositories/pg/pg-store';
 import { createSqliteRepositories } from '../../server/repositories/sqlite-store';
 import { makeGroup, makeSite } from '../support/factories';
+import { isRefused, planAddGroup } from '../../shared/movements';
+import type { Movement } from '../../shared/schemas/movement.schema';
 import { area, square } from '../support/boundaries';
 import { startPostgres, type PgHarness } from '../support/postgres';
 import { makeAgency, makeCrisis, makeUser } from '../support/storage-fixtures';
@@ -84,6 +86,42 @@ async function fill(repos: Repositories, db: Db): Promise<string> {
   await repos.adminAreas.setRecomputeCursor(crisis.id, 1, 300);
   // An idempotency record from before SQLite's migration 004 holds its ack as JSON (only raw SQL writes one now).
   db.prepare('INSERT INTO idempotency (command_id, user_id, result, at) VALUES (?, ?, ?, ?)').run('cmd-legacy', user.id, '{"ok":false,"code":"x"}', at(12));
+  // A movement listing the edited group, with its change in the log (issue 20).
+  const movement: Movement = {
+    id: uuidv7(),
+    crisisId: crisis.id,
+    version: 1,
+    kind: 'relocation_in_country',
+    mode: 'bus',
+    carrierAgencyId: null,
+    seats: 100,
+    destinationCountry: null,
+    notes: 'مخيم',
+    legs: [
+      {
+        id: uuidv7(),
+        from: { siteId: null, place: { name: 'A', lat: 1, lon: 2 } },
+        to: { siteId: null, place: { name: 'B', lat: 3, lon: 4 } },
+        plannedDeparture: null,
+        plannedArrival: null,
+        status: 'planned',
+        actualDeparture: null,
+        actualArrival: null,
+      },
+    ],
+    manifest: [],
+    createdBy: user.id,
+    createdAt: at(12),
+    updatedAt: at(12),
+  };
+  const listed = planAddGroup(
+    movement,
+    { ...edited, consentConsulate: 'yes' },
+    { pickup: null, specialNeeds: '', consent: { recordedBy: user.id, at: at(12) } },
+  );
+  if (isRefused(listed)) throw new Error(listed.message);
+  await repos.movements.insert(listed);
+  await repos.movements.appendChange('movement.create', listed, user.id, at(12));
   // A site (issue 20) and its logged change.
   const site = makeSite({ crisisId: crisis.id, name: 'Centre « Al Nour »', capacity: null });
   await repos.sites.insert(site);
@@ -126,7 +164,7 @@ describe('copyToPostgres', () => {
       users: 1,
       sessions: 1,
       groups: 620,
-      change_log: 622,
+      change_log: 623,
       idempotency: 2,
       audit: 2,
       sitreps: 1,
@@ -138,9 +176,11 @@ describe('copyToPostgres', () => {
       admin_boundaries: 1,
       admin_areas: 2,
       sites: 1,
+      movements: 1,
+      movement_groups: 1,
       'groups in report order': 620,
     });
-    expect(report.headSeq).toBe(623);
+    expect(report.headSeq).toBe(624);
 
     const pgRepos = createPostgresRepositories(pool);
     const inOrder = async (repos: Repositories): Promise<string[]> => {
@@ -151,16 +191,19 @@ describe('copyToPostgres', () => {
     expect(await inOrder(pgRepos)).toEqual(await inOrder(sqliteRepos));
     expect(await pgRepos.idempotency.find('cmd-pointer')).toEqual(await sqliteRepos.idempotency.find('cmd-pointer'));
     expect(await pgRepos.audit.query({ limit: 10 })).toEqual(await sqliteRepos.audit.query({ limit: 10 }));
-    expect(await pgRepos.changeLog.headSeq()).toBe(622);
+    // 621 group changes, the movement's (622) and the site's (623).
+    expect(await pgRepos.changeLog.headSeq()).toBe(623);
+    expect(await pgRepos.movements.pageByCrisis(crisisId, '', 10)).toEqual(await sqliteRepos.movements.pageByCrisis(crisisId, '', 10));
+    expect(await pgRepos.movements.listChanges(crisisId, 0, 623, 10)).toEqual(await sqliteRepos.movements.listChanges(crisisId, 0, 623, 10));
     const sitesOf = async (repos: Repositories) => repos.sites.pageByCrisis(crisisId, '', 10);
     expect(await sitesOf(pgRepos)).toEqual(await sitesOf(sqliteRepos));
-    expect(await pgRepos.changeLog.listAfter(crisisId, 621, 622)).toEqual(await sqliteRepos.changeLog.listAfter(crisisId, 621, 622));
+    expect(await pgRepos.changeLog.listAfter(crisisId, 621, 623)).toEqual(await sqliteRepos.changeLog.listAfter(crisisId, 621, 623));
     expect(await pgRepos.adminAreas.listByCrisis(crisisId)).toEqual(await sqliteRepos.adminAreas.listByCrisis(crisisId));
     expect(await pgRepos.adminAreas.boundaries(crisisId)).toEqual(await sqliteRepos.adminAreas.boundaries(crisisId));
     const group = makeGroup({ crisisId });
     await pgRepos.groups.insert(group);
-    // The next number follows the last one SQLite handed out (623 was deleted), and audit ids continue.
-    expect(await pgRepos.changeLog.appendGroupChange('group.report', group, null, at(20))).toBe(624);
+    // The next number follows the last one SQLite handed out (624 was deleted), and audit ids continue.
+    expect(await pgRepos.changeLog.appendGroupChange('group.report', group, null, at(20))).toBe(625);
     await pgRepos.audit.append({ at: at(21), userId: null, role: null, action: 'audit.read', recordType: null, recordId: null, outcome: 'ok' });
     expect((await pgRepos.audit.query({ limit: 1 }))[0]?.id).toBe(3);
   });

@@ -12,7 +12,11 @@ import { projectChange, projectPublished } from '../../server/services/change-pr
 import { ConsularSnapshots } from '../../server/services/consular-snapshots';
 import { ExportService } from '../../server/services/export.service';
 import { exportBody } from '../support/export-body';
-import { GroupService, type Actor, type CommittedChange } from '../../server/services/group.service';
+import { GroupService, type Actor } from '../../server/services/group.service';
+import { CommandService, isMovementChange, isSiteChange, type PublishedChange } from '../../server/services/command.service';
+import { MovementService } from '../../server/services/movement.service';
+import type { MovementView } from '../../shared/schemas/movement.schema';
+import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
 import { ReadService } from '../../server/services/read.service';
 import { RetentionService } from '../../server/services/retention.service';
@@ -57,6 +61,8 @@ interface World {
   auth: AuthService;
   groups: GroupService;
   sites: SiteService;
+  /** Every command goes through here, as the socket's write path sends it (movement commands to MovementService). */
+  commands: CommandService;
   /** Site ids in creation order. */
   siteIds: string[];
   sync: SyncService;
@@ -74,6 +80,9 @@ interface World {
   retention: RetentionService;
   /** Notes and place names purged or erased: no channel may carry them to anyone afterwards. */
   purged: Set<string>;
+  /** The one movement (issue 20) the history puts groups on, once created; IOM carries it. */
+  movementId: string | null;
+  legId: string;
 }
 
 async function makeWorld(): Promise<World> {
@@ -93,13 +102,16 @@ async function makeWorld(): Promise<World> {
     NGA: (await admin.createAgency({ name: 'Embassy of Nigeria', acronym: 'NGA-EMB', type: 'consulate', servesState: 'NGA' })).id,
     MLI: (await admin.createAgency({ name: 'Embassy of Mali', acronym: 'MLI-EMB', type: 'consulate', servesState: 'MLI' })).id,
   };
+  const groups = new GroupService(repos, () => NOW);
+  const sites = new SiteService(repos, () => NOW);
   const world: World = {
     db,
     repos,
     admin,
     auth: new AuthService(repos, DEFAULT_SESSION_POLICY, () => NOW),
-    groups: new GroupService(repos, () => NOW),
-    sites: new SiteService(repos, () => NOW),
+    groups,
+    sites,
+    commands: new CommandService(groups, sites, new MovementService(repos, () => NOW)),
     siteIds: [],
     // Every catch-up comes packed when asked, so both encodings are checked from every seq.
     sync: new SyncService(repos, { maxCatchUpChanges: 10_000 }, { now: () => NOW, packChangesFrom: 1 }),
@@ -113,6 +125,8 @@ async function makeWorld(): Promise<World> {
     sent: [],
     retention: new RetentionService(repos, () => NOW + 2 * 86_400_000),
     purged: new Set(),
+    movementId: null,
+    legId: uuidv7(),
   };
   await world.retention.setPolicy({ crisisId: crisis.id, keepDays: 1, after: 'group_change' });
   const initial: [UserKey, Role, AgencyKey | null][] = [
@@ -298,9 +312,56 @@ function ackView(group: unknown): { view: string; group: unknown } {
 
 async function checkAck(world: World, key: UserKey, channel: string, ack: unknown): Promise<void> {
   await expectNoTokens(world, key, channel, ack);
-  const a = ack as { ok: boolean; group?: unknown; current?: unknown };
+  const a = ack as { ok: boolean; group?: unknown; current?: unknown; movement?: MovementView | null };
   if (a.ok && a.group) await expectViewAllowed(world, key, channel, ackView(a.group));
   if (!a.ok && a.current) await expectViewAllowed(world, key, channel, ackView(a.current));
+  if (a.movement) await expectMovementAllowed(world, key, channel, a.movement);
+}
+
+/**
+ * A movement as a user received it (issue 20), judged by the rules, not by shared/movements.ts: a
+ * coordinator anything; a responder only the carrier's list, of its own agency's movement now; a
+ * consulate only groups on the manifest that it may see in full now (its nationals, consent yes,
+ * no flag): never a flagged or non-consenting group of its state, in any event, on any channel.
+ */
+async function expectMovementAllowed(world: World, key: UserKey, channel: string, view: MovementView): Promise<void> {
+  await expectNoTokens(world, key, channel, view);
+  const user = await userNow(world, key);
+  if (!user) return expect.fail(`${channel}: ${key} has no account but received a movement`);
+  if (user.role === 'coordinator') return;
+  if (user.role === 'responder') {
+    if (view.view !== 'carrier' || user.agencyId !== view.movement.carrierAgencyId) expect.fail(`${channel}: ${key} received a movement it does not carry`);
+    const json = JSON.stringify(view);
+    if (json.includes('nationalit') || json.includes('"notes"')) expect.fail(`${channel}: the carrier ${key} received nationalities or notes`);
+    return;
+  }
+  if (user.role !== 'embassy' || view.view !== 'nationals') return expect.fail(`${channel}: ${key} received a movement as ${view.view}`);
+  for (const e of view.movement.manifest) {
+    const g = await world.repos.groups.findById(e.groupId);
+    const allowed = g ? await oracle(world, key, g) : null;
+    if (allowed?.view !== 'nationals') expect.fail(`${channel}: ${key} received group ${e.groupId} on a manifest, which it may not see now`);
+  }
+}
+
+/** The movement events of a list of changes, judged. */
+async function checkMovementEvents(world: World, key: UserKey, channel: string, changes: readonly ChangeEvent[]): Promise<void> {
+  for (const c of changes) if (c.kind === 'movement.upsert') await expectMovementAllowed(world, key, channel, c.movement);
+}
+
+/** The live feed as it happened: each connected user's projection of each committed change, judged. */
+async function checkLive(world: World, channel: string, committed: readonly PublishedChange[]): Promise<void> {
+  for (const change of committed) {
+    for (const key of Object.keys(world.users) as UserKey[]) {
+      const receiver = await actorOf(world, key);
+      if (!receiver) continue;
+      const event = projectPublished(receiver.audience, change);
+      if (event?.kind === 'movement.upsert') await expectMovementAllowed(world, key, channel, event.movement);
+      if (event?.kind === 'site.upsert') await expectSiteAllowed(world, key, channel, event.site);
+      if (event?.kind !== 'group.upsert') continue;
+      await expectNoTokens(world, key, channel, event);
+      await expectViewAllowed(world, key, channel, event.group);
+    }
+  }
 }
 
 /**
@@ -334,17 +395,20 @@ async function checkSyncAck(world: World, key: UserKey, channel: string, ack: Sy
     case 'snapshot':
       await expectNoTokens(world, key, channel, ack.groups);
       for (const v of ack.groups) await expectViewAllowed(world, key, channel, v);
+      for (const m of ack.movements ?? []) await expectMovementAllowed(world, key, channel, m);
       for (const site of ack.sites) await expectSiteAllowed(world, key, channel, site);
       return;
     case 'changes':
       await expectNoTokens(world, key, channel, ack.changes);
       for (const c of ack.changes) if (c.kind === 'group.upsert') await expectViewAllowed(world, key, channel, c.group);
+      await checkMovementEvents(world, key, channel, ack.changes);
       for (const c of ack.changes) if (c.kind === 'site.upsert') await expectSiteAllowed(world, key, channel, c.site);
       return;
     case 'packed': {
       const views = decodeViews(JSON.parse(gunzipSync(ack.views as Uint8Array).toString('utf8')));
       await expectNoTokens(world, key, channel, views);
       for (const v of views) await expectViewAllowed(world, key, channel, v);
+      for (const m of ack.movements ?? []) await expectMovementAllowed(world, key, channel, m);
       for (const site of ack.sites) await expectSiteAllowed(world, key, channel, site, ack.seq < ack.head);
       return;
     }
@@ -352,6 +416,7 @@ async function checkSyncAck(world: World, key: UserKey, channel: string, ack: Sy
       const changes = decodeChanges(JSON.parse(gunzipSync(ack.changes as Uint8Array).toString('utf8')));
       await expectNoTokens(world, key, channel, changes);
       for (const c of changes) if (c.kind === 'group.upsert') await expectViewAllowed(world, key, channel, c.group);
+      await checkMovementEvents(world, key, channel, changes);
       for (const c of changes) if (c.kind === 'site.upsert') await expectSiteAllowed(world, key, channel, c.site);
       return;
     }
@@ -484,6 +549,9 @@ const stepArb = fc.oneof(
   // Issue 21: retention purges every group's details; a coordinator erases one group.
   { weight: 1, arbitrary: fc.record({ k: fc.constant('purge' as const) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('erase' as const), g: groupRef }) },
+  // Issue 20: groups put on a movement's manifest (verified first), and checked in by the carrier.
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('manifest' as const), g: groupRef }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('board' as const), g: groupRef }) },
   // Sites (issue 20): created and edited by the coordinator, reported by field teams, some reports late.
   {
     weight: 1,
@@ -622,6 +690,10 @@ async function commandOf(world: World, step: Step): Promise<{ by: UserKey; comma
       const userId = world.users[step.user];
       return userId ? { by: 'coord', command: { type: 'group.requestFollowUp', ...edit, userId } } : null;
     }
+    case 'manifest':
+    case 'board':
+      // Sent by `run` itself: a few commands in turn.
+      return null;
   }
 }
 
@@ -717,19 +789,10 @@ async function run(world: World, step: Step): Promise<void> {
       return;
     case 'purge': {
       for (const id of world.groupIds) remember(world, await world.repos.groups.findById(id));
-      const committed: CommittedChange[] = [];
+      const committed: PublishedChange[] = [];
       await world.retention.runDue((changes) => committed.push(...changes));
       // The purge's live feed: the purged state, as each user may see it now.
-      for (const change of committed) {
-        for (const key of Object.keys(world.users) as UserKey[]) {
-          const receiver = await actorOf(world, key);
-          if (!receiver) continue;
-          const event = projectChange(receiver.audience, change.seq, change.before, change.after);
-          if (event?.kind !== 'group.upsert') continue;
-          await expectNoTokens(world, key, 'purge feed', event);
-          await expectViewAllowed(world, key, 'purge feed', event.group);
-        }
-      }
+      await checkLive(world, 'purge feed', committed);
       return;
     }
     case 'erase': {
@@ -740,7 +803,9 @@ async function run(world: World, step: Step): Promise<void> {
       const erased = await world.retention.erase(coord.audience, g.id, 'person_request');
       if (!erased.ok) return expect.fail(`erase: ${erased.code}`);
       // Every user's live feed gets a removal, and nothing of the group.
+      await checkLive(world, 'erasure feed', erased.committed.filter(isMovementChange));
       for (const change of erased.committed) {
+        if (isMovementChange(change) || isSiteChange(change)) continue;
         for (const key of Object.keys(world.users) as UserKey[]) {
           const receiver = await actorOf(world, key);
           if (!receiver) continue;
@@ -753,11 +818,65 @@ async function run(world: World, step: Step): Promise<void> {
       }
       return;
     }
+    case 'manifest':
+    case 'board': {
+      const g = await groupAt(world, step.g);
+      if (!g) return;
+      const send = async (by: UserKey, command: Command) => {
+        const actor = await actorOf(world, by);
+        if (!actor) return;
+        const outcome = await world.commands.execute(actor, command);
+        if (!outcome.ack.ok) return;
+        world.sent.push({ by, command });
+        await checkAck(world, by, 'ack', outcome.ack);
+        await checkLive(world, 'live feed', outcome.committed);
+      };
+      if (world.movementId === null) {
+        world.movementId = uuidv7();
+        const place = { siteId: null, place: { name: 'Assembly point', lat: 32.5, lon: 13.1 } };
+        await send('coord', {
+          type: 'movement.create',
+          commandId: uuidv7(),
+          movement: {
+            id: world.movementId,
+            kind: 'relocation_in_country',
+            mode: 'bus',
+            carrierAgencyId: world.agencies.IOM,
+            seats: 10_000,
+            destinationCountry: null,
+            notes: 'movement note',
+            legs: [{ id: world.legId, from: place, to: place, plannedDeparture: null, plannedArrival: null }],
+          },
+        });
+      }
+      const movement = await world.repos.movements.findById(world.movementId);
+      if (!movement) return;
+      if (step.k === 'manifest') {
+        if (g.status === 'reported')
+          await send('coord', { type: 'group.setStatus', commandId: uuidv7(), groupId: g.id, baseVersion: g.version, status: 'verified' });
+        const now = await world.repos.movements.findById(world.movementId);
+        await send('coord', {
+          type: 'movement.addGroup',
+          commandId: uuidv7(),
+          movementId: world.movementId,
+          baseVersion: now!.version,
+          groupId: g.id,
+          consentToMove: true,
+          pickup: null,
+          specialNeeds: '',
+        });
+        return;
+      }
+      if (movement.legs[0]?.status === 'planned')
+        await send('coord', { type: 'movement.setLegStatus', commandId: uuidv7(), movementId: world.movementId, legId: world.legId, status: 'confirmed' });
+      await send('respIOM', { type: 'movement.checkIn', commandId: uuidv7(), movementId: world.movementId, groupId: g.id, state: 'checked_in' });
+      return;
+    }
     case 'replay': {
       const prior = world.sent[step.i % Math.max(1, world.sent.length)];
       const actor = prior ? await actorOf(world, prior.by) : null;
       if (!prior || !actor) return;
-      const outcome = await world.groups.execute(actor, prior.command);
+      const outcome = await world.commands.execute(actor, prior.command);
       expect(outcome.committed).toEqual([]);
       await checkAck(world, prior.by, 'replayed ack', outcome.ack);
       return;
@@ -766,22 +885,13 @@ async function run(world: World, step: Step): Promise<void> {
       const planned = await commandOf(world, step);
       const actor = planned ? await actorOf(world, planned.by) : null;
       if (!planned || !actor) return;
-      const outcome = await world.groups.execute(actor, planned.command);
+      const outcome = await world.commands.execute(actor, planned.command);
       if (!outcome.ack.ok) return;
       world.sent.push(planned);
       if (planned.command.type === 'group.report') world.groupIds.push(planned.command.group.id);
       await checkAck(world, planned.by, 'ack', outcome.ack);
       // The live feed as it happened: each connected user's projection of each committed change.
-      for (const change of outcome.committed) {
-        for (const key of Object.keys(world.users) as UserKey[]) {
-          const receiver = await actorOf(world, key);
-          if (!receiver) continue;
-          const event = projectChange(receiver.audience, change.seq, change.before, change.after);
-          if (event?.kind !== 'group.upsert') continue;
-          await expectNoTokens(world, key, 'live feed', event);
-          await expectViewAllowed(world, key, 'live feed', event.group);
-        }
-      }
+      await checkLive(world, 'live feed', outcome.committed);
     }
   }
 }

@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { v7 as uuidv7 } from 'uuid';
 import type { Repositories } from '../../server/repositories/contract';
 import type { Group } from '../../shared/schemas/group.schema';
+import { Movement } from '../../shared/schemas/movement.schema';
+import { isRefused, planAddGroup } from '../../shared/movements';
 import { summarizeGroup } from '../../shared/packed-views';
 import { makeGroup, makeSite } from '../support/factories';
 import type { Site } from '../../shared/schemas/site.schema';
@@ -323,6 +325,85 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.changeLog.stateBefore(a.group.id, a.seq)).toBeNull();
       expect(await repos.changeLog.stateBefore(a.group.id, a3.seq)).toEqual(a2.group);
       expect(await repos.changeLog.stateBefore(a.group.id, a2.seq)).toEqual(a.group);
+    });
+  });
+
+  describe('movements', () => {
+    const movement = (overrides: Partial<Movement> = {}): Movement =>
+      Movement.parse({
+        id: uuidv7(),
+        crisisId,
+        version: 1,
+        kind: 'evacuation_to_origin',
+        mode: 'bus',
+        carrierAgencyId: null,
+        seats: 40,
+        destinationCountry: 'NGA',
+        notes: '',
+        legs: [{ id: uuidv7(), from: { place: { name: 'A', lat: 1, lon: 2 } }, to: { place: { name: 'B', lat: 3, lon: 4 } }, status: 'planned' }],
+        manifest: [],
+        createdBy: uuidv7(),
+        createdAt: at(1),
+        updatedAt: at(1),
+        ...overrides,
+      });
+    const onManifest = (m: Movement, group: Group): Movement => {
+      const planned = planAddGroup(m, group, { pickup: null, specialNeeds: '', consent: { recordedBy: m.createdBy, at: at(2) } });
+      if (isRefused(planned)) throw new Error(planned.message);
+      return { ...planned, version: m.version + 1 };
+    };
+
+    it('round-trips a movement, updates only from the version before, and pages a crisis by id', async () => {
+      const [a, b, c] = [movement(), movement(), movement()];
+      for (const m of [c, a, b]) await repos.movements.insert(m);
+      expect(await repos.movements.findById(a.id)).toEqual(a);
+      expect(await repos.movements.findById(uuidv7())).toBeNull();
+      const next = { ...a, version: 2, seats: 30 };
+      await repos.movements.update(next);
+      await expect(repos.movements.update({ ...a, version: 2, seats: 20 })).rejects.toThrow();
+      expect(await repos.movements.findById(a.id)).toEqual(next);
+      const ids = [a.id, b.id, c.id].sort();
+      expect((await repos.movements.pageByCrisis(crisisId, '', 2)).map((m) => m.id)).toEqual(ids.slice(0, 2));
+      expect((await repos.movements.pageByCrisis(crisisId, ids[1]!, 2)).map((m) => m.id)).toEqual(ids.slice(2));
+    });
+
+    it('finds the movements that list a group, the open ones apart (a movement that arrived is no longer open)', async () => {
+      const { group } = await reportGroup({ status: 'verified', needs: [] });
+      const m = onManifest(movement(), group);
+      const other = movement();
+      await repos.movements.insert({ ...m, version: 1 });
+      await repos.movements.insert(other);
+      expect(await repos.movements.idsForGroup(group.id, true)).toEqual([m.id]);
+      const done = { ...m, version: 2, legs: m.legs.map((l) => ({ ...l, status: 'arrived' as const })) };
+      await repos.movements.update(done);
+      expect(await repos.movements.idsForGroup(group.id, true)).toEqual([]);
+      expect(await repos.movements.idsForGroup(group.id, false)).toEqual([m.id]);
+      await repos.movements.update(onManifest(other, group));
+      expect(await repos.movements.idsForGroup(group.id, true)).toEqual([other.id]);
+      expect(await repos.movements.idsForGroup(group.id, false)).toEqual([m.id, other.id].sort());
+    });
+
+    it("numbers movement changes in the groups' sequence, and keeps them out of the groups' lists", async () => {
+      const g = await reportGroup();
+      const m = movement();
+      const m2 = { ...m, version: 2, seats: 10 };
+      const s1 = await repos.movements.appendChange('movement.create', m, null, at(1));
+      const s2 = await repos.movements.appendChange('movement.update', m2, null, at(2));
+      const g2 = await editGroup(g.group, 'verified');
+      expect([g.seq, s1, s2, g2.seq]).toEqual([1, 2, 3, 4]);
+      expect(await repos.changeLog.headSeq()).toBe(4);
+      expect(seqsOf(await repos.changeLog.listRange(0, 4, 100))).toEqual([1, 4]);
+      expect(seqsOf(await repos.changeLog.listAfter(crisisId, 0, 4))).toEqual([1, 4]);
+      expect(seqsOf(await repos.changeLog.pageCrisis(crisisId, 0, 100))).toEqual([1, 4]);
+      expect(await repos.movements.listChanges(null, 0, 4, 100)).toEqual([
+        { seq: 2, crisisId, kind: 'movement.create', movement: m, at: at(1) },
+        { seq: 3, crisisId, kind: 'movement.update', movement: m2, at: at(2) },
+      ]);
+      expect(seqsOf(await repos.movements.listChanges(crisisId, 2, 4, 100))).toEqual([3]);
+      expect(seqsOf(await repos.movements.listChanges(uuidv7(), 0, 4, 100))).toEqual([]);
+      expect(seqsOf(await repos.movements.listChanges(null, 0, 4, 1))).toEqual([2]);
+      expect(await repos.movements.stateBefore(m.id, 3)).toEqual(m);
+      expect(await repos.movements.stateBefore(m.id, 2)).toBeNull();
     });
   });
 

@@ -1,4 +1,5 @@
 import type { GroupView } from '../../../shared/schemas/group.schema';
+import type { MovementView } from '../../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import type { Site } from '../../../shared/schemas/site.schema';
 import { ChangeLog } from '../state/change-log';
@@ -21,6 +22,8 @@ export class ChangeFeed {
   readonly groups = new Map<string, HeldView>();
   /** The crisis's sites (issue 20), as projected for this user. */
   readonly sites = new Map<string, Site>();
+  /** The movements this user may see (issue 20), as projected for them; replaced by every snapshot that lists them. */
+  readonly movements = new Map<string, MovementView>();
   /** Which groups changed since a reader last looked (see ChangeLog): every change to `groups` is written here. */
   readonly log = new ChangeLog();
   #lastAppliedSeq: number | null = null;
@@ -142,6 +145,7 @@ export class ChangeFeed {
   reset(): void {
     this.groups.clear();
     this.sites.clear();
+    this.movements.clear();
     this.log.resetAll();
     this.#lastAppliedSeq = null;
     this.#syncing = false;
@@ -173,6 +177,14 @@ export class ChangeFeed {
         return true;
       case 'site.upsert':
         return this.#upsertSite(change.site);
+      case 'movement.upsert': {
+        const held = this.movements.get(change.movement.movement.id);
+        if (held && held.movement.version > change.movement.movement.version) return false;
+        this.movements.set(change.movement.movement.id, change.movement);
+        return true;
+      }
+      case 'movement.remove':
+        return this.movements.delete(change.movementId);
     }
   }
 
@@ -185,6 +197,14 @@ export class ChangeFeed {
     const existing = this.sites.get(site.id);
     if (existing && existing.version > site.version) return false;
     this.sites.set(site.id, site);
+    return true;
+  }
+
+  /** The movements a snapshot lists replace those held (a snapshot from a server without movements lists none: kept). */
+  applyMovements(movements: readonly MovementView[] | undefined): boolean {
+    if (movements === undefined) return false;
+    this.movements.clear();
+    for (const view of movements) this.movements.set(view.movement.id, view);
     return true;
   }
 

@@ -128,7 +128,8 @@ export class Outbox {
    */
   forgetGroups(removed: ReadonlySet<string>, left: ReadonlySet<string>): number {
     const goes = (e: OutboxEntry): boolean => {
-      const id = commandSubjectId(e.command);
+      // A movement command that names a group (a check-in, a manifest change) goes with that group.
+      const id = 'groupId' in e.command ? e.command.groupId : commandSubjectId(e.command);
       return removed.has(id) || (e.status !== 'waiting' && left.has(id));
     };
     const going = this.entries.filter(goes);

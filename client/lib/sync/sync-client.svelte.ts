@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION, type ErrorCode } from '../../../shared/protocol';
 import type { Command } from '../../../shared/schemas/command.schema';
 import type { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
+import type { MovementView } from '../../../shared/schemas/movement.schema';
 import { Site } from '../../../shared/schemas/site.schema';
 import { ImportJob } from '../../../shared/schemas/import.schema';
 import { DEVICE_COPY_PROJECTION, type DeviceStore } from '../offline/device-store';
@@ -63,6 +64,8 @@ const LIVE_BATCH_MS = 250;
 export class SyncClient {
   /** Every group this user may see. Mutated in place: read `revision` to react to changes. */
   readonly groups: ReadonlyMap<string, HeldView>;
+  /** Every movement this user may see (issue 20), as projected for them. Mutated in place, like `groups`. */
+  readonly movements: ReadonlyMap<string, MovementView>;
   /** The crisis's sites (issue 20). Mutated in place: read `revision` to react to changes. */
   readonly sites: ReadonlyMap<string, Site>;
   /** Which of `groups` changed since a reader last looked, so views update from those alone. */
@@ -116,6 +119,7 @@ export class SyncClient {
 
   constructor(options: SyncClientOptions = {}) {
     this.groups = this.#feed.groups;
+    this.movements = this.#feed.movements;
     this.sites = this.#feed.sites;
     this.changes = this.#feed.log;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
@@ -464,6 +468,7 @@ export class SyncClient {
             const views = await this.#unpackOrResync(token, unpackViews(reply.views), 'the packed snapshot');
             if (!views) return;
             this.crisis = reply.crisis;
+            this.#feed.applyMovements(reply.movements);
             this.#packedBase = { seq: reply.seq, views: reply.views, saved: false, summaries: views.some(isSummaryView) };
             if (reply.seq < reply.head) {
               // A shared snapshot a little behind the log: the missed changes come next, then live.
@@ -480,6 +485,7 @@ export class SyncClient {
             reply.mode === 'snapshot' ? this.#feed.applySnapshot(reply.seq, reply.groups, reply.sites) : this.#feed.applyCatchUp(reply.seq, reply.changes);
           if (reply.mode === 'snapshot') {
             this.crisis = reply.crisis;
+            this.#feed.applyMovements(reply.movements);
             this.#packedBase = null;
           }
           this.#synced(changed);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, Issue } from '../../../shared/protocol';
 import { Crisis } from '../../../shared/schemas/crisis.schema';
 import { GroupView } from '../../../shared/schemas/group.schema';
+import { MovementView } from '../../../shared/schemas/movement.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { Site } from '../../../shared/schemas/site.schema';
 import { decodeChanges, decodeViews } from '../../../shared/packed-views';
@@ -28,6 +29,7 @@ export const SyncAckSchema = z.union([
     crisis: Crisis,
     groups: z.array(GroupView),
     sites: z.array(Site),
+    movements: z.array(MovementView).optional(),
   }),
   z.object({ ok: z.literal(true), projection: z.string().optional(), mode: z.literal('changes'), seq: z.number().int().min(0), changes: z.array(ChangeEvent) }),
   // The views stay bytes here: they are unpacked and checked by decodeViews (shared/packed-views.ts).
@@ -39,6 +41,7 @@ export const SyncAckSchema = z.union([
     head: z.number().int().min(0),
     crisis: Crisis,
     sites: z.array(Site),
+    movements: z.array(MovementView).optional(),
     views: z.custom<Uint8Array | ArrayBuffer>((v) => v instanceof ArrayBuffer || v instanceof Uint8Array, 'not bytes'),
   }),
   z.object({
@@ -53,8 +56,14 @@ export const SyncAckSchema = z.union([
 
 /** The reply to `command`. */
 export const CommandAckSchema = z.union([
-  z.object({ ok: z.literal(true), seq: z.number().int().min(1), group: GroupView.nullable(), site: Site.nullable().optional() }),
-  FailureSchema.extend({ current: GroupView.optional(), currentSite: Site.optional() }),
+  z.object({
+    ok: z.literal(true),
+    seq: z.number().int().min(1),
+    group: GroupView.nullable(),
+    site: Site.nullable().optional(),
+    movement: MovementView.nullable().optional(),
+  }),
+  FailureSchema.extend({ current: GroupView.optional(), currentSite: Site.optional(), movement: MovementView.optional() }),
 ]) satisfies z.ZodType<CommandAck>;
 
 /** A live change. */

@@ -19,7 +19,7 @@ type ChangeRow = SharedChangeRow<string>;
 // pg hands the bigint `seq` over as text: it is made a number here, then mapped as on SQLite.
 const toRecord = (row: ChangeRow): ChangeRecord => toChangeRecord({ ...row, seq: toNumber(row.seq) });
 const toLogged = (row: ChangeRow): LoggedChange => toLoggedChange({ ...row, seq: toNumber(row.seq) });
-/** Both entities' columns, for the live feed's and catch-up's reads. */
+/** Both entities' columns (groups' and sites'), for the live feed's and catch-up's reads. */
 const LOGGED_COLUMNS = 'seq, crisis_id, entity, entity_id, kind, data, actor, at';
 
 /** The change log on PostgreSQL; each method means what `ChangeLogRepository`'s (SQLite) does. */
@@ -32,7 +32,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
 
   async pageCrisis(crisisId: string, afterSeq: number, limit: number): Promise<ChangeRecord[]> {
     const { rows } = await this.#db.query<ChangeRow>(
-      `SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND seq > $2 AND entity = 'group' ORDER BY seq LIMIT $3`,
+      `SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 ORDER BY seq LIMIT $3`,
       [crisisId, afterSeq, limit],
     );
     return rows.map(toRecord);
@@ -126,20 +126,18 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async listAfter(crisisId: string, afterSeq: number, uptoSeq: number): Promise<LoggedChange[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${LOGGED_COLUMNS} FROM change_log WHERE crisis_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`, [
-      crisisId,
-      afterSeq,
-      uptoSeq,
-    ]);
+    const { rows } = await this.#db.query<ChangeRow>(
+      `SELECT ${LOGGED_COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity IN ('group', 'site') AND seq > $2 AND seq <= $3 ORDER BY seq`,
+      [crisisId, afterSeq, uptoSeq],
+    );
     return rows.map(toLogged);
   }
 
   async listRange(afterSeq: number, uptoSeq: number, limit: number): Promise<LoggedChange[]> {
-    const { rows } = await this.#db.query<ChangeRow>(`SELECT ${LOGGED_COLUMNS} FROM change_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`, [
-      afterSeq,
-      uptoSeq,
-      limit,
-    ]);
+    const { rows } = await this.#db.query<ChangeRow>(
+      `SELECT ${LOGGED_COLUMNS} FROM change_log WHERE entity IN ('group', 'site') AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+      [afterSeq, uptoSeq, limit],
+    );
     return rows.map(toLogged);
   }
 

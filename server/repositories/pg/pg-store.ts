@@ -11,6 +11,7 @@ import { PgCrisisRepository } from './crisis.repository';
 import { PgGroupRepository } from './group.repository';
 import { PgIdempotencyRepository } from './idempotency.repository';
 import { PgImportRepository } from './import.repository';
+import { PgMovementRepository } from './movement.repository';
 import { refuseNul, type BufferedQueryable } from './queryable';
 
 export { UnstorableTextError } from './queryable';
@@ -285,6 +286,7 @@ export function createPostgresRepositories(
     retention: new PgRetentionRepository(store),
     adminAreas: new PgAdminAreaRepository(store),
     sites: new PgSiteRepository(store),
+    movements: new PgMovementRepository(store),
     transaction: (fn) => store.transaction(fn, beginWrite),
     writeBatch: (fn, keys) =>
       store.batch(async () => {

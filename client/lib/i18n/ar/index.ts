@@ -11,6 +11,7 @@ import languages from './languages';
 import layout from './layout';
 import map from './map';
 import places from './places';
+import movements from './movements';
 import retention from './retention';
 import sites from './sites';
 
@@ -31,6 +32,7 @@ const ar: Readonly<Record<string, string>> = {
   ...consular,
   ...detailsLoad,
   ...places,
+  ...movements,
   ...areas,
   ...retention,
   ...sites,
