@@ -116,30 +116,44 @@ export interface ColdStart {
   bytes: { socket: number; http: number };
   longTasks: number[];
   revision: number;
+  /** Every measured navigation's time, in order (`ms` is the fastest of them). */
+  allMs: number[];
 }
 
 /**
- * Signs in (the form, as a person would), then measures a cold navigation: a fresh load of the
- * app with the session cookie, until `data-ready="true"` with every group counted.
+ * Signs in (the form, as a person would), then measures `runs` cold navigations (default 1): each a
+ * fresh load of the app with the session cookie and nothing stored on the device, until
+ * `data-ready="true"` with every group counted. Returns the fastest, as the bare MapLibre baseline
+ * does for its own loads, so both sides of a ratio are a best of the same count.
  */
-export async function coldStart(p: CoordinatorPage, groups: number, timeoutMs = 180_000): Promise<ColdStart> {
+export async function coldStart(p: CoordinatorPage, groups: number, opts: { runs?: number; timeoutMs?: number } = {}): Promise<ColdStart> {
+  const runs = opts.runs ?? 1;
+  const timeoutMs = opts.timeoutMs ?? 180_000;
+  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
   const first = performance.now();
   await submitSignIn(p.page, p.server.url, p.server.accounts.coordinator);
   await mapShows(p, groups, timeoutMs);
   const firstMs = performance.now() - first;
-  // The measured start: the device keeps no groups between sessions here (a new context would),
-  // so clear what the first load stored, then load again.
-  await p.page.evaluate(async () => {
-    for (const db of await indexedDB.databases()) if (db.name) indexedDB.deleteDatabase(db.name);
-  });
-  await p.takeLongTasks();
-  p.resetReceived();
-  const t0 = performance.now();
-  await p.page.goto(p.server.url);
-  await mapShows(p, groups, timeoutMs);
-  const ms = performance.now() - t0;
-  const revision = Number(await p.page.getAttribute(MAP, 'data-revision'));
-  return { ms, firstMs, bytes: p.received(), longTasks: await p.takeLongTasks(), revision };
+  let best: ColdStart | null = null;
+  const allMs: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    // The measured start: the device keeps no groups between sessions here (a new context would),
+    // so clear what the previous load stored, then load again.
+    await p.page.evaluate(async () => {
+      for (const db of await indexedDB.databases()) if (db.name) indexedDB.deleteDatabase(db.name);
+    });
+    await p.takeLongTasks();
+    p.resetReceived();
+    const t0 = performance.now();
+    await p.page.goto(p.server.url);
+    await mapShows(p, groups, timeoutMs);
+    const ms = performance.now() - t0;
+    allMs.push(ms);
+    const revision = Number(await p.page.getAttribute(MAP, 'data-revision'));
+    const longTasks = await p.takeLongTasks();
+    if (!best || ms < best.ms) best = { ms, firstMs, bytes: p.received(), longTasks, revision, allMs };
+  }
+  return { ...best!, allMs };
 }
 
 export const MAP_SELECTOR = MAP;

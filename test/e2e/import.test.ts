@@ -23,7 +23,7 @@ describe('import and API tokens, in the browser', () => {
     const { page: c } = await suite.open('coordinator');
     await signIn(c, suite.server.url, suite.server.accounts.coordinator);
     await mapShows(c, 0);
-    await c.getByRole('tab', { name: en['coord.tab.import'], exact: true }).click();
+    await c.getByRole('tab', { name: en['coord.tab.data'], exact: true }).click();
     await c.getByLabel(en['import.file'], { exact: true }).setInputFiles(FIXTURE);
 
     // The guess took the columns it knows; the village column it could not guess is mapped by hand.
@@ -60,7 +60,7 @@ describe('import and API tokens, in the browser', () => {
   it('asks day/month or month/day before importing a file with 03/04/2026 dates, and imports once answered', async () => {
     const { page: c } = await suite.open('coordinator');
     await signIn(c, suite.server.url, suite.server.accounts.coordinator);
-    await c.getByRole('tab', { name: en['coord.tab.import'], exact: true }).click();
+    await c.getByRole('tab', { name: en['coord.tab.data'], exact: true }).click();
     await c.getByLabel(en['import.file'], { exact: true }).setInputFiles(path.resolve('test/fixtures/import/dd-mm.csv'));
     await c.getByLabel(en['import.field.seenAt'], { exact: true }).waitFor();
     await c.getByRole('button', { name: en['import.check'], exact: true }).click();

@@ -56,7 +56,7 @@ describe('movements', () => {
     // The consulate follows its nationals on the manifest.
     const { page: e } = await suite.open('movements-embassy', LAPTOP);
     await signIn(e, server.url, server.fixtureAccounts.embassy!);
-    await e.getByRole('tab', { name: en['movement.tab'], exact: true }).click();
+    await e.getByRole('tab', { name: en['consular.tab.evacuation'], exact: true }).click();
     for (const id of groups) await e.locator(`[data-testid="nationals-row"][data-group-id="${id}"][data-state="listed"]`).waitFor();
 
     // The carrier on a small phone: check-ins with no connection wait on the device, then go.

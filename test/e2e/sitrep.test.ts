@@ -46,7 +46,7 @@ describe('situation report: printed to A4', () => {
     await signIn(page, suite.server.url, suite.server.accounts.coordinator);
 
     // The exports tab: each file with words that say what it holds; a download leaves as a file.
-    await page.getByRole('tab', { name: en['coord.tab.exports'], exact: true }).click();
+    await page.getByRole('tab', { name: en['coord.tab.data'], exact: true }).click();
     const exportsPanel = page.getByTestId('exports');
     for (const key of [
       'exports.groupsCsv',

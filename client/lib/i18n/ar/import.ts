@@ -1,6 +1,5 @@
 /** رسائل استيراد ملفات CSV (التنسيق). */
 export default {
-  'coord.tab.import': 'استيراد',
   'import.title': 'استيراد مجموعات من ملف CSV',
   'import.intro': 'ملف مُصدَّر من KoboToolbox أو ODK، أو أي جدول محفوظ بصيغة CSV. يخمّن Waymark محتوى كل عمود؛ تحقّق من التخمين قبل الاستيراد.',
   'import.file': 'ملف CSV',

@@ -1,6 +1,6 @@
 /** Messages of the exports and the situation report. */
 export default {
-  'coord.tab.exports': 'Exports',
+  'coord.tab.data': 'Data',
 
   'exports.title': 'Exports',
   'exports.intro':

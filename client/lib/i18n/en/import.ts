@@ -1,6 +1,5 @@
 /** Messages of the CSV import (coordinators). */
 export default {
-  'coord.tab.import': 'Import',
   'import.title': 'Import groups from a CSV file',
   'import.intro': 'A KoboToolbox or ODK export, or any spreadsheet saved as CSV. Waymark guesses which column holds what; check the guess before importing.',
   'import.file': 'CSV file',

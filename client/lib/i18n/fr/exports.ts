@@ -1,6 +1,6 @@
 /** Messages des exports et du rapport de situation. */
 export default {
-  'coord.tab.exports': 'Exports',
+  'coord.tab.data': 'Données',
 
   'exports.title': 'Exports',
   'exports.intro':

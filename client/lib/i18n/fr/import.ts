@@ -1,6 +1,5 @@
 /** Messages de l'import CSV (coordination). */
 export default {
-  'coord.tab.import': 'Importer',
   'import.title': 'Importer des groupes depuis un fichier CSV',
   'import.intro': 'Un export KoboToolbox ou ODK, ou tout tableur enregistré en CSV. Waymark devine quelle colonne contient quoi ; vérifiez avant d’importer.',
   'import.file': 'Fichier CSV',
