@@ -43,9 +43,10 @@ import { Timestamp } from './ids';
  * (17.2 B per id instead of 19.9 as quoted JSON strings); `updatedAt` as its distance from the
  * same group's `seenAt` (2.5 B instead of 4.7: half the groups were last updated when last seen);
  * assignments' consular progress, which format 1 dropped, carried. Format 4: each group's admin
- * areas (p-codes and names, from the string table: a crisis has a few hundred of them).
+ * areas (p-codes and names, from the string table: a crisis has a few hundred of them). Format 5:
+ * the site a group is at (its location's `siteId`, issue 20), in full and nationals views.
  */
-export const PACKED_VIEWS_FORMAT = 4;
+export const PACKED_VIEWS_FORMAT = 5;
 
 export interface PackedViews {
   format: typeof PACKED_VIEWS_FORMAT;
@@ -216,7 +217,7 @@ const ASSIGNMENT_SHAPE = obj({
 /** Every field of `Group`, in the schema's order. A test checks this against the schema. */
 export const FULL_SHAPE = obj({
   id: uuid,
-  location: obj({ lat: coord, lon: coord, accuracyM: nullable({ k: 'num' }), placeName: text, siteType: oneOf(SITE_TYPES) }),
+  location: obj({ lat: coord, lon: coord, accuracyM: nullable({ k: 'num' }), placeName: text, siteType: oneOf(SITE_TYPES), siteId: nullable(uuid) }),
   seenAt: time,
   headcount: obj({ total: int, female: counts(AGE_BANDS), male: counts(AGE_BANDS) }),
   nationalities: arr(obj({ code: text, count: int })),
@@ -278,7 +279,7 @@ export const NATIONALS_SHAPE = obj({
   crisisId: text,
   version: int,
   status: oneOf(GROUP_STATUSES),
-  location: obj({ lat: coord, lon: coord, accuracyM: nullable({ k: 'num' }), placeName: text, siteType: oneOf(SITE_TYPES) }),
+  location: obj({ lat: coord, lon: coord, accuracyM: nullable({ k: 'num' }), placeName: text, siteType: oneOf(SITE_TYPES), siteId: nullable(uuid) }),
   seenAt: time,
   reportedAt: time,
   updatedAt: timeSince('seenAt'),

@@ -64,7 +64,8 @@ const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.
 export function purgeDetails(group: Group): Group {
   return {
     ...group,
-    location: { ...group.location, lat: round(group.location.lat), lon: round(group.location.lon), accuracyM: null, placeName: '' },
+    // The site is an exact place: a purged group keeps only its area (and leaves the site's tally).
+    location: { ...group.location, lat: round(group.location.lat), lon: round(group.location.lon), accuracyM: null, placeName: '', siteId: null },
     headcount: { total: group.headcount.total, female: zeros(AGE_BANDS), male: zeros(AGE_BANDS) },
     vulnerabilities: zeros(VULNERABILITIES),
     documents: zeros(DOCUMENT_STATES),
@@ -83,7 +84,7 @@ export function erasureTombstone(group: Group): Group {
   return {
     ...purged,
     version: group.version + 1,
-    location: { lat: 0, lon: 0, accuracyM: null, placeName: '', siteType: 'other' },
+    location: { lat: 0, lon: 0, accuracyM: null, placeName: '', siteType: 'other', siteId: null },
     headcount: { ...purged.headcount, total: 1 },
     nationalities: [],
     intention: 'undecided',

@@ -1,5 +1,6 @@
 import type { Audience } from './projection';
-import type { Site, SiteReport } from './schemas/site.schema';
+import type { Group, GroupStatus } from './schemas/group.schema';
+import type { Site, SiteLinked, SiteReport } from './schemas/site.schema';
 
 /**
  * Rules about sites (issue 20): how full a site is, which sites the coordinator must look at, who
@@ -13,21 +14,71 @@ export type SiteAlert = 'over_capacity' | 'unsafe_occupied' | 'closed_occupied';
 /** From this fill level a site shows as nearly full. */
 export const NEARLY_FULL = 0.9;
 
+/** What the occupancy rules read of a site: `linked` is absent or null where the receiver has no tally (not a coordinator). */
+export type Occupied = Pick<Site, 'capacity' | 'occupancy'> & { linked?: SiteLinked | null };
+
 /**
- * How full a site is: occupancy over capacity (1 = full, above 1 = over capacity), or null when
- * either is unknown. A site of capacity 0 with people in it is over capacity without measure:
- * Infinity, so every comparison with a level still reads right.
+ * Group statuses in which a group linked to a site counts as being there. A group that moved on
+ * (relocated, evacuated, returned), was closed, merged into another (its people are counted by the
+ * group kept) or could not be found again (unreachable) no longer counts; its link stays, as history.
  */
-export function fillLevel(site: Pick<Site, 'capacity' | 'occupancy'>): number | null {
-  if (site.capacity === null || site.occupancy === null) return null;
-  if (site.capacity === 0) return site.occupancy === 0 ? 0 : Number.POSITIVE_INFINITY;
-  return site.occupancy / site.capacity;
+export const AT_SITE_STATUSES: readonly GroupStatus[] = ['reported', 'verified', 'assistance_in_progress', 'assisted'];
+
+/** The site a group counts at and its people, or null when it counts at none. */
+export function siteLinkOf(group: Pick<Group, 'location' | 'status' | 'headcount'>): { siteId: string; people: number } | null {
+  const siteId = group.location.siteId;
+  if (siteId === null || !AT_SITE_STATUSES.includes(group.status)) return null;
+  return { siteId, people: group.headcount.total };
+}
+
+/**
+ * How each site's tally moves when groups change from `before` to `after` (null: the group is new,
+ * or erased). Only sites whose tally moves are in the answer, so a group edit that leaves its site
+ * and people alone writes no site.
+ */
+export function linkDeltas(changes: readonly { before: Group | null; after: Group | null }[]): Map<string, SiteLinked> {
+  const deltas = new Map<string, SiteLinked>();
+  const add = (link: { siteId: string; people: number } | null, sign: 1 | -1) => {
+    if (!link) return;
+    const d = deltas.get(link.siteId) ?? { groups: 0, people: 0 };
+    deltas.set(link.siteId, { groups: d.groups + sign, people: d.people + sign * link.people });
+  };
+  for (const { before, after } of changes) {
+    add(before && siteLinkOf(before), -1);
+    add(after && siteLinkOf(after), 1);
+  }
+  for (const [id, d] of deltas) if (d.groups === 0 && d.people === 0) deltas.delete(id);
+  return deltas;
+}
+
+/**
+ * The occupancy a site shows, the rule a responder can trust: the larger of the last reported
+ * headcount and the people of the groups recorded at it. A field count takes everyone there,
+ * recorded or not, so it is usually the larger; but the recorded groups are at least there, so a
+ * count older than their arrival cannot show fewer. Null when neither is known (no count, no group).
+ */
+export function shownOccupancy(site: Occupied): number | null {
+  const linked = site.linked && site.linked.groups > 0 ? site.linked.people : null;
+  if (linked === null) return site.occupancy;
+  return site.occupancy === null ? linked : Math.max(site.occupancy, linked);
+}
+
+/**
+ * How full a site is: its shown occupancy over capacity (1 = full, above 1 = over capacity), or
+ * null when either is unknown. A site of capacity 0 with people in it is over capacity without
+ * measure: Infinity, so every comparison with a level still reads right.
+ */
+export function fillLevel(site: Occupied): number | null {
+  const occupancy = shownOccupancy(site);
+  if (site.capacity === null || occupancy === null) return null;
+  if (site.capacity === 0) return occupancy === 0 ? 0 : Number.POSITIVE_INFINITY;
+  return occupancy / site.capacity;
 }
 
 /** The fill level as a band, for colours and symbols. */
 export type FillBand = 'unknown' | 'room' | 'nearly_full' | 'full' | 'over';
 
-export function fillBand(site: Pick<Site, 'capacity' | 'occupancy'>): FillBand {
+export function fillBand(site: Occupied): FillBand {
   const level = fillLevel(site);
   if (level === null) return 'unknown';
   if (level > 1) return 'over';
@@ -36,7 +87,7 @@ export function fillBand(site: Pick<Site, 'capacity' | 'occupancy'>): FillBand {
 }
 
 /** Whether more people are reported at the site than it can hold. */
-export function isOverCapacity(site: Pick<Site, 'capacity' | 'occupancy'>): boolean {
+export function isOverCapacity(site: Occupied): boolean {
   const level = fillLevel(site);
   return level !== null && level > 1;
 }
@@ -44,12 +95,14 @@ export function isOverCapacity(site: Pick<Site, 'capacity' | 'occupancy'>): bool
 /**
  * What the coordinator must look at on this site: more people than room, or people in a site that
  * is unsafe or closed (a closed site with people still in it is an eviction or an abandonment).
+ * Read on the shown occupancy: a recorded group at an unsafe site raises it even before a count.
  * An unknown occupancy raises nothing: it is not known that anyone is there.
  */
-export function siteAlerts(site: Pick<Site, 'capacity' | 'occupancy' | 'status'>): SiteAlert[] {
+export function siteAlerts(site: Occupied & Pick<Site, 'status'>): SiteAlert[] {
   const alerts: SiteAlert[] = [];
   if (isOverCapacity(site)) alerts.push('over_capacity');
-  const occupied = site.occupancy !== null && site.occupancy > 0;
+  const occupancy = shownOccupancy(site);
+  const occupied = occupancy !== null && occupancy > 0;
   if (occupied && site.status === 'unsafe') alerts.push('unsafe_occupied');
   if (occupied && site.status === 'closed') alerts.push('closed_occupied');
   return alerts;
@@ -69,12 +122,14 @@ export function sitesNeedingAttention(sites: readonly Site[]): { site: Site; ale
  * of the crisis sees them with their capacity and total occupancy (a field team must know where
  * people can go; a consulate where its nationals may be sent). Who verified a site is staff
  * identity, kept to coordinators. A site holds no nationality or group, so nothing in it tells an
- * embassy which of its nationals are where (protection rules 1 and 9).
+ * embassy which of its nationals are where (protection rules 1 and 9). The tally of recorded groups
+ * is kept to coordinators too: it moves by one group's headcount when that group arrives or leaves,
+ * which would tell a phone or a consulate the size and the moves of groups it may not see (rules 10, 11).
  */
 export function projectSite(audience: Audience, site: Site): Site | null {
   if (audience.crisisId === null || audience.crisisId !== site.crisisId || audience.role === 'admin') return null;
   if (audience.role === 'coordinator') return site;
-  return { ...site, lastVerifiedBy: null };
+  return { ...site, lastVerifiedBy: null, linked: null };
 }
 
 /** How far ahead of the server's clock a report's observation time may be (a phone's clock drifts). */

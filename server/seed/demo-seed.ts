@@ -9,7 +9,7 @@ import type { Group } from '../../shared/schemas/group.schema';
 import { consularAssignmentRefusal, isConsularNeed } from '../../shared/consular';
 import { loadCountryShape } from './country-shape';
 import { makeDemoGroup } from './demo-groups';
-import { makeDemoSites } from './demo-sites';
+import { linkDemoGroups, makeDemoSites } from './demo-sites';
 import { withDemoWork } from './demo-work';
 import { Prng } from './prng';
 import { DEMO_BOUNDARY_SOURCE, demoAdminAreas } from './demo-boundaries';
@@ -127,8 +127,9 @@ async function seedDemoUnless(repos: Repositories, skip: () => Promise<boolean>,
   // Each group named by the synthetic boundaries as the write path would name it.
   const areas = demoAdminAreas();
   const index = new AdminAreaIndex(areas);
-  const groups = withWork.map((g) => ({ ...g, admin: index.locate(g.location.lat, g.location.lon) }));
-  const sites = makeDemoSites(rng, { crisisId: crisis.id, agencies, coordinatorId: coordinator.id, nowMs, index });
+  const located = withWork.map((g) => ({ ...g, admin: index.locate(g.location.lat, g.location.lon) }));
+  // Some groups are recorded at the sites near them, and each site counts them (issue 20).
+  const { groups, sites } = linkDemoGroups(located, makeDemoSites(rng, { crisisId: crisis.id, agencies, coordinatorId: coordinator.id, nowMs, index }));
 
   return repos.transaction(async () => {
     if (await skip()) return null;

@@ -14,6 +14,7 @@ import { isActiveAssignment } from '../../shared/assignment-workflow';
 import { planCreateAssignment, planUpdateAssignment, type AssignmentEdit } from './assignment-plan';
 import { AdminAreaIndexes } from './admin-area-indexes';
 import { MovementService } from './movement.service';
+import { SiteLinks } from './site-links';
 import type { PublishedChange } from './command.service';
 import type { MovementView } from '../../shared/schemas/movement.schema';
 
@@ -64,12 +65,14 @@ export class GroupService {
   readonly #now: () => number;
   readonly #areas: AdminAreaIndexes;
   readonly #movements: MovementService;
+  readonly #links: SiteLinks;
 
   constructor(repos: Repositories, now: () => number = Date.now, areas: AdminAreaIndexes = new AdminAreaIndexes(repos)) {
     this.#repos = repos;
     this.#now = now;
     this.#areas = areas;
     this.#movements = new MovementService(repos, now);
+    this.#links = new SiteLinks(repos);
   }
 
   /**
@@ -128,6 +131,8 @@ export class GroupService {
         // The manifests that list this group follow it in the same commit (a flag set reaches the consulate's view now).
         if (change.before) refreshed.push(...(await this.#movements.refreshFor(change.after, actor.userId, at)));
       }
+      // The sites the groups joined or left count them in the same commit (issue 20).
+      refreshed.push(...(await this.#links.follow(planned.changes, command.type, actor.userId, at)));
       const first = committed[0];
       const last = committed.at(-1);
       if (!first || !last) throw new InvariantError('a command planned no change');
@@ -223,6 +228,8 @@ export class GroupService {
       // Computed here, in the write's transaction, so it agrees with the boundaries as committed.
       admin: await this.#areas.locate(crisisId, input.location.lat, input.location.lon),
     };
+    const unknownSite = await this.#links.check(null, group);
+    if (unknownSite) return unknownSite;
     return { changes: [{ before: null, after: group, audits: ['group.report'] }] };
   }
 
@@ -292,6 +299,8 @@ export class GroupService {
       updatedAt: new Date(this.#now()).toISOString(),
     });
     if (!candidate.success) return failure('invalid', 'the edited group is not valid', toIssues(candidate.error));
+    const unknownSite = await this.#links.check(current, candidate.data);
+    if (unknownSite) return unknownSite;
     return { changes: [{ before: current, after: candidate.data, audits: edited.audits }] };
   }
 

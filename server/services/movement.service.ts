@@ -1,3 +1,4 @@
+import { SiteLinks } from './site-links';
 import type { Repositories } from '../repositories/repositories';
 import type { MovementChangeKind } from '../repositories/movement.repository';
 import {
@@ -100,6 +101,8 @@ export class MovementService {
         committed.push({ seq, crisisId, before: g.before, after: g.after });
         after = refreshManifest(after, g.after) ?? after;
       }
+      // A group that moved on (evacuated, relocated) leaves its site's tally in this commit (issue 20).
+      committed.push(...(await new SiteLinks(this.#repos).follow(planned.groups, command.type, actor.userId, at)));
       const json = JSON.stringify(after);
       if (planned.before) await this.#repos.movements.update(after, json);
       else await this.#repos.movements.insert(after, json);

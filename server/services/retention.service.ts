@@ -1,3 +1,4 @@
+import { SiteLinks } from './site-links';
 import { v7 as uuidv7 } from 'uuid';
 import type { Repositories } from '../repositories/repositories';
 import type { PurgeEntry } from '../repositories/retention.repository';
@@ -169,7 +170,9 @@ export class RetentionService {
     await this.#repos.retention.markPurged(group.id, group.crisisId, after.version, at);
     // The manifests that list it keep only the coarsened record too, arrived movements included.
     const movements = await new MovementService(this.#repos, this.#now).refreshFor(after, null, at, false);
-    return [{ seq, crisisId: group.crisisId, before: group, after }, ...movements];
+    // The purge drops the group's site (an exact place): the site no longer counts it (issue 20).
+    const sites = await new SiteLinks(this.#repos).follow([{ before: group, after }], 'group.purge', null, at);
+    return [{ seq, crisisId: group.crisisId, before: group, after }, ...movements, ...sites];
   }
 
   /**
@@ -204,7 +207,9 @@ export class RetentionService {
       });
       await this.#repos.retention.recordPurge({ id: uuidv7(), crisisId, kind: 'erasure', groupId: group.id, groups: 1, cutoff: null, reason, at });
       const movements = await new MovementService(this.#repos, this.#now).forget(group.id, at);
-      return { ok: true as const, seq, committed: [{ seq, crisisId, before: group, after: tombstone, erased: true }, ...movements] };
+      // An erased group leaves its site's tally; the site's change names no group (issue 20).
+      const sites = await new SiteLinks(this.#repos).follow([{ before: group, after: null }], 'group.erase', audience.userId, at);
+      return { ok: true as const, seq, committed: [{ seq, crisisId, before: group, after: tombstone, erased: true }, ...movements, ...sites] };
     });
   }
 

@@ -139,6 +139,8 @@ export class SiteService {
       // Reuses the groups' assignment: the same boundaries, computed in the write's transaction.
       admin: await this.#areas.locate(crisisId, input.location.lat, input.location.lon),
       occupancy: input.occupancy,
+      // No group is linked to a site before it exists.
+      linked: { groups: 0, people: 0 },
       occupancyReportedAt: input.occupancy === null ? null : at,
       // Registering a site is its first verification.
       lastVerifiedAt: at,

@@ -75,6 +75,13 @@ export const Location = z.object({
   accuracyM: z.number().min(0).max(100_000).nullable().default(null),
   placeName: z.string().trim().max(200).default(''),
   siteType: z.enum(SITE_TYPES).default('other'),
+  /**
+   * The registered site (issue 20: a shelter, a transit centre...) the group is at, or null when it
+   * is not at one. Part of the location on purpose: whoever may not see where a group is may not see
+   * at which site it is either, and every projection that drops or rounds the location drops it too.
+   * The server checks it names a site of the group's crisis; a site closed later keeps the link (history).
+   */
+  siteId: Uuid.nullable().default(null),
 });
 export type Location = z.infer<typeof Location>;
 

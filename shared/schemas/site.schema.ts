@@ -108,6 +108,16 @@ export const SiteReport = z.object({
 });
 export type SiteReport = z.infer<typeof SiteReport>;
 
+/**
+ * The groups recorded at a site (linked by their location's `siteId`) that still count as there,
+ * and their people: a tally the server keeps in the write transaction of every group change.
+ */
+export const SiteLinked = z.object({
+  groups: z.number().int().min(0),
+  people: z.number().int().min(0),
+});
+export type SiteLinked = z.infer<typeof SiteLinked>;
+
 /** A site as stored: a place with its capacity and last known occupancy. No person is named in it. */
 export const Site = z.object({
   id: Uuid,
@@ -116,7 +126,14 @@ export const Site = z.object({
   services: z.array(SiteService),
   /** Computed on write from the crisis's boundaries, as a group's is. */
   admin: GroupAdminAreas.default(NO_ADMIN_AREAS),
+  /** People last reported at the site (a field count or a coordinator's figure); null when never reported. */
   occupancy: People.nullable(),
+  /**
+   * The recorded groups at the site (see `SiteLinked`). Null in what every audience but coordinators
+   * receives: how it changes would tell the size and the moves of single groups to receivers who may
+   * not see those groups. Sites stored before links existed had none, hence the default.
+   */
+  linked: SiteLinked.nullable().default({ groups: 0, people: 0 }),
   /** When the occupancy (and status) was last observed: by a report's `observedAt`, or an edit's time. */
   occupancyReportedAt: Timestamp.nullable(),
   lastVerifiedAt: Timestamp.nullable(),

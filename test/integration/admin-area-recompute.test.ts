@@ -30,7 +30,7 @@ describe.each(engines)('boundary recomputation on $engine', (engine) => {
     crisisId = uuidv7();
     await repos.crises.insert(makeCrisis({ id: crisisId }));
     for (const lon of [11, 12, 13, 14, 15]) {
-      const group = makeGroup({ crisisId, location: { lat: 30, lon, accuracyM: null, placeName: '', siteType: 'other' } });
+      const group = makeGroup({ crisisId, location: { lat: 30, lon, accuracyM: null, placeName: '', siteType: 'other', siteId: null } });
       await repos.groups.insert(group);
       await repos.changeLog.appendGroupChange('group.report', group, null, group.updatedAt);
     }

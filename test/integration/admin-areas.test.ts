@@ -208,7 +208,7 @@ describe('loading COD-AB boundaries', () => {
         commandId: uuidv7(),
         groupId: fresh.id,
         baseVersion: fresh.version,
-        patch: { location: { lat: 30.5, lon: 12, accuracyM: null, placeName: '', siteType: 'other' } },
+        patch: { location: { lat: 30.5, lon: 12, accuracyM: null, placeName: '', siteType: 'other', siteId: null } },
       }),
     ).group;
     expect(moved.admin.admin2?.pcode).toBe('LYT101');

@@ -599,7 +599,7 @@ async function commandOf(world: World, step: Step): Promise<{ by: UserKey; comma
         commandId,
         group: {
           id,
-          location: { lat: step.lat, lon: step.lon, accuracyM: null, placeName: `place-${id.slice(-6)}`, siteType: 'other' },
+          location: { lat: step.lat, lon: step.lon, accuracyM: null, placeName: `place-${id.slice(-6)}`, siteType: 'other', siteId: null },
           seenAt: new Date(NOW).toISOString(),
           headcount: { total, female: { under5: 0, age5to17: 1, age18to59: 0, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 } },
           nationalities: step.nat,

@@ -21,7 +21,7 @@ async function storeGroups(repos: Repositories, crisisId: string, n: number): Pr
     for (let i = 0; i < n; i += 1) {
       const g = makeGroup({
         crisisId,
-        location: { lat: 26 + (i % 500) / 100, lon: 12 + Math.floor(i / 500) / 10, accuracyM: null, placeName: `P${i}`, siteType: 'other' },
+        location: { lat: 26 + (i % 500) / 100, lon: 12 + Math.floor(i / 500) / 10, accuracyM: null, placeName: `P${i}`, siteType: 'other', siteId: null },
       });
       await repos.groups.insert(g);
       ids.push(g.id);

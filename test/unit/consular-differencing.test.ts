@@ -27,7 +27,7 @@ function group(
   const others = o.others ?? 0;
   return makeGroup({
     crisisId: CRISIS,
-    location: { ...at, accuracyM: 20, placeName: 'Somewhere', siteType: 'urban_dispersed' },
+    location: { ...at, accuracyM: 20, placeName: 'Somewhere', siteType: 'urban_dispersed', siteId: null },
     headcount: { total: nationals + others, female: NO_AGES, male: NO_AGES },
     nationalities: [{ code: STATE, count: nationals }, ...(others > 0 ? [{ code: 'NER', count: others }] : [])],
     needs: (o.needs ?? ['water']).map((type) => ({ id: uuidv7(), type, severity: 3, people: nationals + others, status: 'open' as const })),

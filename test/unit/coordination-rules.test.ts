@@ -133,7 +133,7 @@ describe(urgencyOf.name, () => {
 });
 
 describe(proposeDuplicates.name, () => {
-  const at = (lat: number, lon: number) => ({ lat, lon, accuracyM: null, placeName: '', siteType: 'other' as const });
+  const at = (lat: number, lon: number) => ({ lat, lon, accuracyM: null, placeName: '', siteType: 'other' as const, siteId: null });
 
   it('proposes two reports 500 m and 5 h apart with the same nationality mix, keeping the earlier', () => {
     const a = group({ location: at(32.88, 13.19), reportedAt: hoursAgo(10), nationalities: [{ code: 'NGA', count: 10 }] });
@@ -179,7 +179,7 @@ describe(threeW.name, () => {
   it('counts assignments per agency, need and area, and people reached', () => {
     const agencyId = uuidv7();
     const water = need('water', 4);
-    const g1 = group({ needs: [water], location: { lat: 1, lon: 1, accuracyM: null, placeName: 'Souq', siteType: 'other' } });
+    const g1 = group({ needs: [water], location: { lat: 1, lon: 1, accuracyM: null, placeName: 'Souq', siteType: 'other', siteId: null } });
     const g2 = group({ needs: [{ ...water, id: uuidv7() }], location: g1.location });
     const done = assignment(g1, water.id, { agencyId, status: 'completed', peopleReached: 30, updatedAt: '2026-03-02T10:00:00.000Z' });
     const open = assignment(g2, g2.needs[0]!.id, {
@@ -234,7 +234,7 @@ describe(threeW.name, () => {
 
   it('counts a group once on a line however many of its assignments the line holds', () => {
     const agencyId = uuidv7();
-    const g = group({ location: { lat: 30, lon: 20, accuracyM: null, placeName: 'Souq', siteType: 'other' }, needs: [need('water', 3, 4)] });
+    const g = group({ location: { lat: 30, lon: 20, accuracyM: null, placeName: 'Souq', siteType: 'other', siteId: null }, needs: [need('water', 3, 4)] });
     // A declined assignment and the one proposed after it: two assignments, one group on the line.
     const twice = { ...g, assignments: [assignment(g, g.needs[0]!.id, { agencyId, status: 'declined' }), assignment(g, g.needs[0]!.id, { agencyId })] };
     const other = { ...twice, id: uuidv7() };
@@ -247,7 +247,7 @@ describe(threeW.name, () => {
     const coast = { admin1: { pcode: 'LY01', name: 'West' }, admin2: { pcode: 'LY0101', name: 'Coast' } };
     const hills = { admin1: { pcode: 'LY01', name: 'West' }, admin2: { pcode: 'LY0102', name: 'Hills' } };
     const at = (admin: typeof coast) => {
-      const g = group({ location: { lat: 30, lon: 20, accuracyM: null, placeName: 'Souq', siteType: 'other' }, needs: [need('water', 3, 4)], admin });
+      const g = group({ location: { lat: 30, lon: 20, accuracyM: null, placeName: 'Souq', siteType: 'other', siteId: null }, needs: [need('water', 3, 4)], admin });
       return { ...g, assignments: [assignment(g, g.needs[0]!.id, { agencyId })] };
     };
     const rows = threeW([at(hills), at(coast), at(coast)], []);

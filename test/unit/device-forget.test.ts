@@ -72,7 +72,7 @@ function setUp() {
   const erased = makeGroup({
     crisisId: crisis.id,
     notes: MARK.notes,
-    location: { lat: 26.6, lon: 12.7, accuracyM: 4, placeName: MARK.place, siteType: 'other' },
+    location: { lat: 26.6, lon: 12.7, accuracyM: 4, placeName: MARK.place, siteType: 'other', siteId: null },
   });
   const kept = makeGroup({ crisisId: crisis.id });
   const views: GroupView[] = [erased, kept].map((group) => ({ view: 'full', group }));

@@ -47,7 +47,7 @@ const rowsOf = (csv: string) => parse(csv, { relax_column_count: false }) as str
 
 describe(groupsCsv.name, () => {
   const groups = [
-    sensitive({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 10, placeName: 'Souq, "north" =1+1', siteType: 'urban_dispersed' } }),
+    sensitive({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 10, placeName: 'Souq, "north" =1+1', siteType: 'urban_dispersed', siteId: null } }),
     makeGroup({
       crisisId,
       headcount: { total: 12, female: { under5: 1, age5to17: 2, age18to59: 3, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 2, age60plus: 1 } },
@@ -88,7 +88,7 @@ describe(groupsCsv.name, () => {
 
   it('defuses a cell a spreadsheet would run as a formula', () => {
     const rows = rowsOf(
-      groupsCsv([makeGroup({ crisisId, location: { lat: 1, lon: 1, accuracyM: null, placeName: '=HYPERLINK("x")', siteType: 'other' } })], [], LBY),
+      groupsCsv([makeGroup({ crisisId, location: { lat: 1, lon: 1, accuracyM: null, placeName: '=HYPERLINK("x")', siteType: 'other', siteId: null } })], [], LBY),
     );
     expect(rows[2]![GROUP_COLUMNS.findIndex((c) => c.key === 'place')]).toBe(`'=HYPERLINK("x")`);
   });
@@ -118,8 +118,8 @@ describe('lists in cells', () => {
 describe(groupsGeoJson.name, () => {
   it('is valid GeoJSON (check-geojson), points in [lon, lat] order, no crs, a bbox that holds every point tightly', () => {
     const groups = [
-      makeGroup({ crisisId, location: { lat: 32.1, lon: 20.2, accuracyM: null, placeName: '', siteType: 'other' } }),
-      makeGroup({ crisisId, location: { lat: 26.5, lon: 13.7, accuracyM: null, placeName: '', siteType: 'other' } }),
+      makeGroup({ crisisId, location: { lat: 32.1, lon: 20.2, accuracyM: null, placeName: '', siteType: 'other', siteId: null } }),
+      makeGroup({ crisisId, location: { lat: 26.5, lon: 13.7, accuracyM: null, placeName: '', siteType: 'other', siteId: null } }),
     ];
     const text = JSON.stringify(groupsGeoJson(groups, [IOM], LBY));
     expect(getIssues(text)).toEqual([]);
@@ -151,7 +151,7 @@ describe('group exports in pieces', () => {
   });
 
   it('concatenated, the GeoJSON pieces parse to the collection of every group at once, bbox last, none when empty', () => {
-    const at = (lat: number, lon: number) => ({ lat, lon, accuracyM: null, placeName: '', siteType: 'other' as const });
+    const at = (lat: number, lon: number) => ({ lat, lon, accuracyM: null, placeName: '', siteType: 'other' as const, siteId: null });
     const groups = [
       makeGroup({ crisisId, location: at(32.1, 20.2) }),
       makeGroup({ crisisId, location: at(26.5, 13.7) }),
@@ -242,7 +242,7 @@ const arbGroup = fc
     }
     return makeGroup({
       crisisId,
-      location: { lat, lon, accuracyM: 5, placeName: `place-${lat}`, siteType: 'other' },
+      location: { lat, lon, accuracyM: 5, placeName: `place-${lat}`, siteType: 'other', siteId: null },
       headcount: { ...makeGroup().headcount, total },
       nationalities,
       needs: [],
@@ -296,7 +296,7 @@ describe(shareableAggregate.name, () => {
   });
 
   it('counts people a field team did not attribute as "unknown", and leaves moved, closed and merged groups out', () => {
-    const at = { lat: 32.89, lon: 13.19, accuracyM: null, placeName: '', siteType: 'other' as const };
+    const at = { lat: 32.89, lon: 13.19, accuracyM: null, placeName: '', siteType: 'other' as const, siteId: null };
     const groups = [
       makeGroup({ crisisId, location: at, headcount: { ...makeGroup().headcount, total: 12 }, nationalities: [{ code: 'NGA', count: 7 }] }),
       makeGroup({

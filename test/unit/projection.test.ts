@@ -47,7 +47,7 @@ describe(projectGroup.name, () => {
 
   describe('a field team (protection rule 11)', () => {
     const field = audience('field');
-    const exact = { lat: 32.887234, lon: 13.191345, accuracyM: 10, placeName: 'Safe house', siteType: 'urban_dispersed' as const };
+    const exact = { lat: 32.887234, lon: 13.191345, accuracyM: 10, placeName: 'Safe house', siteType: 'urban_dispersed' as const, siteId: null };
 
     it('gets the full view of a group it reported, flagged or not', () => {
       expect(projectGroup(field, group({ reportedBy: field.userId }))?.view).toBe('full');
@@ -95,7 +95,7 @@ describe(projectGroup.name, () => {
   });
 
   it('gives responders a location rounded to about 11 km for a group not assigned to their agency', () => {
-    const g = group({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 10, placeName: 'x', siteType: 'urban_dispersed' } });
+    const g = group({ location: { lat: 32.8872, lon: 13.1913, accuracyM: 10, placeName: 'x', siteType: 'urban_dispersed', siteId: null } });
 
     const view = projectGroup(audience('responder'), g);
 

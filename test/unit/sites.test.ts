@@ -78,12 +78,13 @@ describe(decideReport.name, () => {
 describe(projectSite.name, () => {
   const site = makeSite({ lastVerifiedBy: '0190a0a0-0000-7000-8000-000000000001' });
 
-  it('gives coordinators the whole site, and other roles of the crisis the site without who verified it', () => {
+  it('gives coordinators the whole site, and other roles of the crisis the site without who verified it or its recorded groups', () => {
     expect(projectSite(makeAudience({ role: 'coordinator', crisisId: site.crisisId }), site)).toEqual(site);
     for (const role of ['field', 'responder', 'embassy'] as const) {
       expect(projectSite(makeAudience({ role, crisisId: site.crisisId, servesState: role === 'embassy' ? 'NGA' : null }), site)).toEqual({
         ...site,
         lastVerifiedBy: null,
+        linked: null,
       });
     }
   });

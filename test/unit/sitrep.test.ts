@@ -20,7 +20,7 @@ const crisis: Crisis = {
   createdAt: '2026-03-01T00:00:00.000Z',
 };
 const NOW = Date.parse('2026-03-05T00:00:00.000Z');
-const at = (lat: number, lon: number, placeName = 'Souq'): Group['location'] => ({ lat, lon, accuracyM: null, placeName, siteType: 'other' });
+const at = (lat: number, lon: number, placeName = 'Souq'): Group['location'] => ({ lat, lon, accuracyM: null, placeName, siteType: 'other', siteId: null });
 
 describe(buildSitrep.name, () => {
   const agencyId = uuidv7();
