@@ -31,6 +31,7 @@ const POSTGRES_INTEGRATION = [
   'erasure',
   'robustness',
   'session',
+  'site-links',
   'sites',
 ];
 

@@ -1,3 +1,4 @@
+import { distanceKm } from './duplicates';
 import type { Audience } from './projection';
 import type { Group, GroupStatus } from './schemas/group.schema';
 import type { Site, SiteLinked, SiteReport } from './schemas/site.schema';
@@ -130,6 +131,24 @@ export function projectSite(audience: Audience, site: Site): Site | null {
   if (audience.crisisId === null || audience.crisisId !== site.crisisId || audience.role === 'admin') return null;
   if (audience.role === 'coordinator') return site;
   return { ...site, lastVerifiedBy: null, linked: null };
+}
+
+/** How far from a group's point a site is offered to link it to: a site's grounds and its surroundings. */
+export const SITE_NEAR_KM = 5;
+
+/**
+ * The sites a group at `point` may be at, nearest first: those within `SITE_NEAR_KM`, at most
+ * `limit`, and the one it is linked to already (`keep`) wherever it is, so an edit never drops a
+ * link the person did not touch. Every status is offered: people stay at a closed or unsafe site.
+ */
+export function sitesNear(sites: Iterable<Site>, point: { lat: number; lon: number }, keep: string | null = null, limit = 6): { site: Site; km: number }[] {
+  const all = [...sites].map((site) => ({ site, km: distanceKm(point, site.location) }));
+  const near = all
+    .filter((x) => x.km <= SITE_NEAR_KM)
+    .sort((a, b) => a.km - b.km || a.site.name.localeCompare(b.site.name))
+    .slice(0, limit);
+  const kept = keep === null || near.some((x) => x.site.id === keep) ? null : all.find((x) => x.site.id === keep);
+  return kept ? [...near, kept] : near;
 }
 
 /** How far ahead of the server's clock a report's observation time may be (a phone's clock drifts). */

@@ -1,4 +1,3 @@
-import { SiteLinks } from './site-links';
 import type { Repositories } from '../repositories/repositories';
 import type { MovementChangeKind } from '../repositories/movement.repository';
 import {
@@ -26,6 +25,7 @@ import { Movement, type Leg, type LegInput, type MovementInput, type MovementPat
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import type { Actor, CommandOutcome } from './group.service';
 import type { PublishedChange } from './command.service';
+import { SiteLinks } from './site-links';
 
 /** A movement change that committed: its state before (null when new) and after. */
 export interface CommittedMovementChange {

@@ -1,4 +1,3 @@
-import { SiteLinks } from './site-links';
 import { v7 as uuidv7 } from 'uuid';
 import type { Repositories } from '../repositories/repositories';
 import type { PurgeEntry } from '../repositories/retention.repository';
@@ -8,6 +7,8 @@ import { failure, type Failure } from '../../shared/protocol';
 import { erasureTombstone, purgeDetails, retentionCutoff, type ErasureReason, type RetentionPolicy, type RetentionPolicyInput } from '../../shared/retention';
 import type { Group } from '../../shared/schemas/group.schema';
 import { MovementService } from './movement.service';
+import { SiteLinks } from './site-links';
+import type { CommittedChange } from './group.service';
 import type { PublishedChange } from './command.service';
 
 /** Groups purged per transaction: each page is one short write, so commands keep flowing between pages. */
@@ -130,6 +131,10 @@ export class RetentionService {
         // groups are counted from the page itself.
         const changes: PublishedChange[] = [];
         for (const { group } of due) changes.push(...(await this.#purge(group, at)));
+        // The purge drops each group's site (an exact place): the sites stop counting them, one
+        // change per site for the whole page (issue 20).
+        const purged = changes.filter((c): c is CommittedChange => !('entity' in c));
+        changes.push(...(await new SiteLinks(this.#repos).follow(purged, 'group.purge', null, at)));
         const imports = due.length < this.#page ? await this.#repos.retention.purgeImports(policy.crisisId, cutoff) : 0;
         if (due.length > 0 || imports > 0) {
           await this.#repos.retention.recordPurge({
@@ -170,9 +175,7 @@ export class RetentionService {
     await this.#repos.retention.markPurged(group.id, group.crisisId, after.version, at);
     // The manifests that list it keep only the coarsened record too, arrived movements included.
     const movements = await new MovementService(this.#repos, this.#now).refreshFor(after, null, at, false);
-    // The purge drops the group's site (an exact place): the site no longer counts it (issue 20).
-    const sites = await new SiteLinks(this.#repos).follow([{ before: group, after }], 'group.purge', null, at);
-    return [{ seq, crisisId: group.crisisId, before: group, after }, ...movements, ...sites];
+    return [{ seq, crisisId: group.crisisId, before: group, after }, ...movements];
   }
 
   /**

@@ -39,7 +39,12 @@ export class SiteLinks {
    * still counts it there, or its existence: `after` null for an erased group) and logs each site's
    * new state under `kind`. Returns the site changes to publish with the groups'.
    */
-  async follow(changes: readonly { before: Group | null; after: Group | null }[], kind: ChangeKind, actor: string | null, at: string): Promise<CommittedSiteChange[]> {
+  async follow(
+    changes: readonly { before: Group | null; after: Group | null }[],
+    kind: ChangeKind,
+    actor: string | null,
+    at: string,
+  ): Promise<CommittedSiteChange[]> {
     const committed: CommittedSiteChange[] = [];
     // Sorted, so two writers touching the same sites take their rows in one order.
     for (const [siteId, delta] of [...linkDeltas(changes)].sort(([a], [b]) => a.localeCompare(b))) {

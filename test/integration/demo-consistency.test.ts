@@ -11,6 +11,7 @@ import { embassyMaySee } from '../../shared/projection';
 import { AgencyList, COORDINATION_ROUTES } from '../../shared/schemas/coordination.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import { threeW } from '../../shared/threew';
+import { shownOccupancy, siteLinkOf, sitesNeedingAttention } from '../../shared/sites';
 import { connectAs, expectSnapshot, ownOrigin, requestSync, signIn } from '../support/clients';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -47,6 +48,24 @@ afterAll(async () => {
 });
 
 describe(`${seedDemo.name}: a crisis whose records explain every status and figure`, () => {
+  it('counts at each site exactly the people of the demo groups recorded there, within its reported count, and raises only the alerts the seed means', async () => {
+    const socket = await connectAs(server.url, cookies.get('coordinator') ?? '');
+    const sites = await requestSync(socket, null).then((ack) => expectSnapshot(ack).sites);
+    socket.close();
+    for (const site of sites) {
+      const at = groups.filter((g) => siteLinkOf(g)?.siteId === site.id);
+      expect(site.linked, site.name).toEqual({ groups: at.length, people: at.reduce((sum, g) => sum + g.headcount.total, 0) });
+      // The recorded groups are part of the people a team counted there: the site shows its count.
+      expect(shownOccupancy(site), site.name).toBe(site.occupancy ?? (at.length > 0 ? site.linked?.people : null));
+    }
+    expect(sites.filter((s) => (s.linked?.groups ?? 0) > 0).length, 'sites with recorded groups').toBeGreaterThanOrEqual(3);
+    // The two alerts demo-sites.ts says it means, and no other.
+    expect(sitesNeedingAttention(sites).map((x) => [x.site.name, x.alerts])).toEqual([
+      ['DEMO Tajoura detention centre', ['unsafe_occupied']],
+      ['DEMO Misrata transit centre', ['over_capacity']],
+    ]);
+  });
+
   it('gives every assigned need an open assignment, every met need a completed one, and no open need any work', () => {
     for (const g of groups) {
       for (const need of g.needs) {

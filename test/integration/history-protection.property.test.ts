@@ -46,8 +46,10 @@ import type { Role } from '../../shared/schemas/user.schema';
 // the user may not see now: another group's notes marker, another nationality's code.
 //
 // Sites (issue 20) are places, not people: every role of the crisis receives each site as it
-// stands now (never an older version), without who verified it unless a coordinator, and no
-// site payload ever carries a group's id, a note or a nationality code.
+// stands now (never an older version), without who verified it or its tally of recorded groups
+// unless a coordinator, and no site payload ever carries a group's id, a note or a nationality
+// code. Reports and moves link groups to those sites: a group's site is part of its location, so a
+// reduced point or a withheld group must never carry it (the oracle's views say where it may be).
 
 const NOW = Date.parse('2026-11-20T10:00:00Z');
 const STATES = ['NGA', 'MLI'] as const;
@@ -366,7 +368,8 @@ async function checkLive(world: World, channel: string, committed: readonly Publ
 
 /**
  * A site as received: the site as it stands now (never an older version), with who verified it
- * for coordinators only, and nothing in it of any group (no id, note or nationality).
+ * and its tally of recorded groups for coordinators only, and nothing in it of any group (no id,
+ * note or nationality).
  */
 async function expectSiteAllowed(world: World, key: UserKey, channel: string, received: Site, behindLog = false): Promise<void> {
   const current = await world.repos.sites.findById(received.id);
@@ -380,10 +383,12 @@ async function expectSiteAllowed(world: World, key: UserKey, channel: string, re
     expect(received.version, `${channel}: ${key}`).toBeLessThanOrEqual(current.version);
   } else {
     expect(received.version, `${channel}: ${key} got an old version of a site`).toBe(current.version);
-    const expected = user.role === 'coordinator' ? current : { ...current, lastVerifiedBy: null };
+    const expected = user.role === 'coordinator' ? current : { ...current, lastVerifiedBy: null, linked: null };
     expect(received, `${channel}: ${key}`).toEqual(expected);
   }
   if (user.role !== 'coordinator' && received.lastVerifiedBy !== null) expect.fail(`${channel}: ${key} learnt who verified a site`);
+  // The tally moves by one group's headcount as it arrives or leaves: coordinators' only (rules 10, 11).
+  if (user.role !== 'coordinator' && received.linked !== null) expect.fail(`${channel}: ${key} received a site's tally of recorded groups`);
   const text = JSON.stringify(received);
   for (const id of world.groupIds) if (text.includes(id)) expect.fail(`${channel}: a site carried group ${id}`);
   await expectNoTokens(world, key, channel, received);
@@ -510,12 +515,14 @@ const stepArb = fc.oneof(
       flag: fc.boolean(),
       lat: latArb,
       lon: lonArb,
+      // The site the group is at (issue 20), by index into the sites created so far; none often.
+      site: fc.option(fc.nat({ max: 3 })),
     }),
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('consent' as const), g: groupRef, consent: fc.constantFrom(...CONSENT_VALUES) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('flag' as const), g: groupRef, flag: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('nationalities' as const), g: groupRef, nat: natArb }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('move' as const), g: groupRef, lat: latArb, lon: lonArb }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('move' as const), g: groupRef, lat: latArb, lon: lonArb, site: fc.option(fc.nat({ max: 3 })) }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -581,6 +588,12 @@ const stepArb = fc.oneof(
 );
 type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
 
+/** A site created so far, by a step's index (null for none, or before any site exists): groups are linked to it. */
+function siteOf(world: World, index: number | null): string | null {
+  if (index === null || world.siteIds.length === 0) return null;
+  return world.siteIds[index % world.siteIds.length] ?? null;
+}
+
 async function groupAt(world: World, index: number): Promise<Group | null> {
   if (world.groupIds.length === 0) return null;
   return await world.repos.groups.findById(world.groupIds[index % world.groupIds.length] as string);
@@ -599,7 +612,7 @@ async function commandOf(world: World, step: Step): Promise<{ by: UserKey; comma
         commandId,
         group: {
           id,
-          location: { lat: step.lat, lon: step.lon, accuracyM: null, placeName: `place-${id.slice(-6)}`, siteType: 'other', siteId: null },
+          location: { lat: step.lat, lon: step.lon, accuracyM: null, placeName: `place-${id.slice(-6)}`, siteType: 'other', siteId: siteOf(world, step.site) },
           seenAt: new Date(NOW).toISOString(),
           headcount: { total, female: { under5: 0, age5to17: 1, age18to59: 0, age60plus: 0 }, male: { under5: 0, age5to17: 0, age18to59: 0, age60plus: 0 } },
           nationalities: step.nat,
@@ -657,7 +670,7 @@ async function commandOf(world: World, step: Step): Promise<{ by: UserKey; comma
         command: {
           type: 'group.update',
           ...edit,
-          patch: { location: { ...g.location, lat: step.lat, lon: step.lon, placeName: `moved-${commandId.slice(-6)}` } },
+          patch: { location: { ...g.location, lat: step.lat, lon: step.lon, placeName: `moved-${commandId.slice(-6)}`, siteId: siteOf(world, step.site) } },
         },
       };
     case 'assign': {

@@ -247,7 +247,11 @@ describe(threeW.name, () => {
     const coast = { admin1: { pcode: 'LY01', name: 'West' }, admin2: { pcode: 'LY0101', name: 'Coast' } };
     const hills = { admin1: { pcode: 'LY01', name: 'West' }, admin2: { pcode: 'LY0102', name: 'Hills' } };
     const at = (admin: typeof coast) => {
-      const g = group({ location: { lat: 30, lon: 20, accuracyM: null, placeName: 'Souq', siteType: 'other', siteId: null }, needs: [need('water', 3, 4)], admin });
+      const g = group({
+        location: { lat: 30, lon: 20, accuracyM: null, placeName: 'Souq', siteType: 'other', siteId: null },
+        needs: [need('water', 3, 4)],
+        admin,
+      });
       return { ...g, assignments: [assignment(g, g.needs[0]!.id, { agencyId })] };
     };
     const rows = threeW([at(hills), at(coast), at(coast)], []);

@@ -88,7 +88,11 @@ describe(groupsCsv.name, () => {
 
   it('defuses a cell a spreadsheet would run as a formula', () => {
     const rows = rowsOf(
-      groupsCsv([makeGroup({ crisisId, location: { lat: 1, lon: 1, accuracyM: null, placeName: '=HYPERLINK("x")', siteType: 'other', siteId: null } })], [], LBY),
+      groupsCsv(
+        [makeGroup({ crisisId, location: { lat: 1, lon: 1, accuracyM: null, placeName: '=HYPERLINK("x")', siteType: 'other', siteId: null } })],
+        [],
+        LBY,
+      ),
     );
     expect(rows[2]![GROUP_COLUMNS.findIndex((c) => c.key === 'place')]).toBe(`'=HYPERLINK("x")`);
   });

@@ -10,6 +10,10 @@ import { fillBand, fillLevel, siteAlerts, type FillBand } from '../../../shared/
 
 export const SITES_SOURCE = 'sites';
 export const LAYER_SITES = 'site-symbols';
+/** The red halo under a site on the alert list, drawn beneath its symbol. */
+export const LAYER_SITE_ALERTS = 'site-alert-halos';
+/** The halo's colour: the same red as "over capacity" and "unsafe". */
+export const SITE_ALERT_COLOR = '#B8001F';
 /** Every site image id starts so; the rest names type, status, band and the ring's share. */
 export const SITE_IMAGE_PREFIX = 'site';
 /** The ring's share is rounded to tenths: enough to read at a glance, few images. */
@@ -52,7 +56,7 @@ export interface SiteProperties {
   id: string;
   name: string;
   icon: string;
-  /** Whether the site is on the coordinator's alert list (drawn larger). */
+  /** Whether the site is on the coordinator's alert list (drawn larger, on a red halo). */
   alert: boolean;
 }
 
@@ -73,11 +77,31 @@ export function sitesToFeatureCollection(sites: ReadonlyMap<string, Site>): Feat
 
 export const sitesSourceSpec = (): GeoJSONSourceSpecification => ({ type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'id' });
 
-/** The site symbols: above the groups' points, always drawn (a site hides no group: it is small and offset up). */
+/**
+ * The site symbols: above the groups' points, always drawn (a site hides no group: it is small and
+ * offset up). A site on the alert list (over capacity, or unsafe or closed with people in it) sits
+ * on a red halo, wide enough at country zoom for a coordinator to see it among the clusters: the
+ * symbol alone is 24 px there, and its ring's red is a thin arc.
+ */
 export function siteLayerSpecs(): LayerSpecification[] {
   // The image is 32 px across (64 at pixelRatio 2); an alert site a little larger, all smaller at country zoom.
   const size: ExpressionSpecification = ['case', ['get', 'alert'], 1.15, 0.95];
   return [
+    {
+      id: LAYER_SITE_ALERTS,
+      type: 'circle',
+      source: SITES_SOURCE,
+      filter: ['==', ['get', 'alert'], true],
+      paint: {
+        // Centred on the symbol, which is anchored at its bottom edge: shifted up by half its height.
+        'circle-translate': [0, -15],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 19, 10, 24],
+        'circle-color': SITE_ALERT_COLOR,
+        'circle-opacity': 0.3,
+        'circle-stroke-color': SITE_ALERT_COLOR,
+        'circle-stroke-width': 3,
+      },
+    },
     {
       id: LAYER_SITES,
       type: 'symbol',

@@ -44,6 +44,8 @@ export interface GroupFormState {
   accuracyM: number | null;
   placeName: string;
   siteType: SiteType;
+  /** The registered site the group is at (issue 20), or null: "not at a site". */
+  siteId: string | null;
   /** `<input type="datetime-local">` value, local time. */
   seenAt: string;
   total: CountValue;
@@ -82,6 +84,7 @@ export function emptyForm(now: Date = new Date()): GroupFormState {
     accuracyM: null,
     placeName: '',
     siteType: 'other',
+    siteId: null,
     seenAt: toLocalInput(now),
     total: null,
     breakdown: { female: nullCounts(AGE_BANDS), male: nullCounts(AGE_BANDS) },
@@ -143,7 +146,7 @@ export function buildDraft(form: GroupFormState, ids: { groupId: string; needId:
     notes: form.notes,
   };
   if (form.lat !== null && form.lon !== null) {
-    draft.location = { lat: form.lat, lon: form.lon, accuracyM: form.accuracyM, placeName: form.placeName, siteType: form.siteType };
+    draft.location = { lat: form.lat, lon: form.lon, accuracyM: form.accuracyM, placeName: form.placeName, siteType: form.siteType, siteId: form.siteId };
   }
   return { draft, index: { nationalityKeys: nationalityRows.map((r) => r.key), needTypes: needRows.map((r) => r.type) } };
 }
@@ -261,6 +264,7 @@ export function formFromInput(group: GroupInput): GroupFormState {
   form.accuracyM = group.location.accuracyM ?? null;
   form.placeName = group.location.placeName;
   form.siteType = group.location.siteType;
+  form.siteId = group.location.siteId ?? null;
   form.total = group.headcount.total;
   fill(form.breakdown.female, group.headcount.female);
   fill(form.breakdown.male, group.headcount.male);

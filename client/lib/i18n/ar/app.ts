@@ -237,6 +237,7 @@ export default {
   'ack.rate_limited': 'طلبات كثيرة جدًا',
   'ack.internal': 'مشكلة في الخادم',
   'ack.too_large': 'الملف كبير جدًا',
+  'ack.site_unknown': 'الموقع ليس من مواقع هذه الأزمة',
 
   'outbox.waiting': 'بانتظار الإرسال',
   'outbox.rejected': 'مرفوض: {reason}',
@@ -322,6 +323,7 @@ export default {
   'details.accuracy.byHand': 'حُدِّد يدويًا',
   'details.placeName': 'اسم المكان',
   'details.siteType': 'نوع الموقع',
+  'details.site': 'الموقع',
   'details.people': 'الأشخاص',
   'details.total': 'المجموع',
   'details.breakdown': 'حسب الجنس والعمر',

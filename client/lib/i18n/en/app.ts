@@ -224,6 +224,7 @@ export default {
   'ack.rate_limited': 'too many requests',
   'ack.internal': 'a problem on the server',
   'ack.too_large': 'the file is too large',
+  'ack.site_unknown': 'the site is not a site of this crisis',
 
   'outbox.waiting': 'Waiting to send',
   'outbox.rejected': 'Refused: {reason}',
@@ -289,6 +290,7 @@ export default {
   'details.accuracy.byHand': 'Placed by hand',
   'details.placeName': 'Place name',
   'details.siteType': 'Type of site',
+  'details.site': 'Site',
   'details.people': 'People',
   'details.total': 'Total',
   'details.breakdown': 'By sex and age',

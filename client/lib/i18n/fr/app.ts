@@ -225,6 +225,7 @@ export default {
   'ack.rate_limited': 'trop de demandes',
   'ack.internal': 'un problème sur le serveur',
   'ack.too_large': 'le fichier est trop volumineux',
+  'ack.site_unknown': "ce site n'appartient pas à cette crise",
 
   'outbox.waiting': 'En attente d’envoi',
   'outbox.rejected': 'Refusé : {reason}',
@@ -291,6 +292,7 @@ export default {
   'details.accuracy.byHand': 'Placé à la main',
   'details.placeName': 'Nom du lieu',
   'details.siteType': 'Type de site',
+  'details.site': 'Site',
   'details.people': 'Personnes',
   'details.total': 'Total',
   'details.breakdown': 'Par sexe et par âge',
