@@ -168,7 +168,7 @@ describe('retention of a crisis with history', () => {
     const purged = snapshot.groups.find((v) => v.group.id === old.id);
     if (purged?.view !== 'full') throw new Error('the purged group should stay, with its aggregates, in a full view');
     expect(live).toContainEqual({ kind: 'group.upsert', seq: expect.any(Number) as number, group: purged });
-    expect(purged.group.location).toEqual({ lat: 26.5, lon: 13, accuracyM: null, placeName: '', siteType: 'informal_settlement' });
+    expect(purged.group.location).toEqual({ lat: 26.5, lon: 13, accuracyM: null, placeName: '', siteType: 'informal_settlement', siteId: null });
     expect(purged.group.notes).toBe('');
     expect(purged.group.headcount).toEqual({
       total: 12,

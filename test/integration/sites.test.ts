@@ -73,9 +73,9 @@ describe('sites', () => {
     expect(created.site.admin).toEqual({ admin1: { pcode: 'LY01', name: 'Area LY01' }, admin2: null });
     const [second, field, embassy, responder] = await Promise.all(arrivals);
     expect(second).toEqual({ kind: 'site.upsert', seq: created.seq, site: created.site });
-    // Staff identity stays with coordinators; everything else about the place reaches everyone.
+    // Staff identity and the tally of recorded groups stay with coordinators; everything else about the place reaches everyone.
     for (const event of [field, embassy, responder])
-      expect(event).toEqual({ kind: 'site.upsert', seq: created.seq, site: { ...created.site, lastVerifiedBy: null } });
+      expect(event).toEqual({ kind: 'site.upsert', seq: created.seq, site: { ...created.site, lastVerifiedBy: null, linked: null } });
     await requestSync(socket('otherField'), null); // barrier
     expect(other.filter((c) => c.kind === 'site.upsert')).toEqual([]);
   });
@@ -152,10 +152,10 @@ describe('sites', () => {
     const catchUp = expectChanges(await requestSync(socket('embassy'), before));
     // One upsert per site, its latest state, at the seq of its last change.
     expect(catchUp.changes.filter((c) => c.kind === 'site.upsert' && c.site.id === created.site.id)).toEqual([
-      { kind: 'site.upsert', seq: reported.seq, site: { ...reported.site, lastVerifiedBy: null } },
+      { kind: 'site.upsert', seq: reported.seq, site: { ...reported.site, lastVerifiedBy: null, linked: null } },
     ]);
     const packed = await requestSync(socket('embassy'), null, true);
     if (!packed.ok || packed.mode !== 'packed') return expect.fail('expected a packed snapshot');
-    expect(packed.sites.find((s) => s.id === created.site.id)).toEqual({ ...reported.site, lastVerifiedBy: null });
+    expect(packed.sites.find((s) => s.id === created.site.id)).toEqual({ ...reported.site, lastVerifiedBy: null, linked: null });
   });
 });
