@@ -1,6 +1,8 @@
 import type { Db } from '../db/database';
 import { Group } from '../../shared/schemas/group.schema';
 import { GROUP_SUMMARY_FORMAT, summarizeGroup, type GroupSummary } from '../../shared/packed-views';
+import type { SiteLinked } from '../../shared/schemas/site.schema';
+import { AT_SITE_STATUSES } from '../../shared/sites';
 
 /**
  * Stored JSON is parsed with the shared schema on the way out: a row written by an older version
@@ -44,15 +46,21 @@ export class GroupRepository {
   readonly #page;
   readonly #summaryPage;
   readonly #delete;
+  readonly #atSite;
 
   constructor(db: Db) {
     this.#delete = db.prepare<[string]>('DELETE FROM groups WHERE id = ?');
-    this.#insert = db.prepare<[string, string, number, string, number, number, string, string, string, number]>(
-      'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, summary_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    this.#insert = db.prepare<[string, string, number, string, number, number, string, string, string, number, string | null]>(
+      'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, summary_format, site_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#update = db.prepare<[number, string, number, number, string, string, string, number, string, number]>(
+    this.#update = db.prepare<[number, string, number, number, string, string, string, number, string | null, string, number]>(
       // The version guard makes a lost update impossible even if a caller forgot to check.
-      'UPDATE groups SET version = ?, status = ?, lat = ?, lon = ?, updated_at = ?, data = ?, summary = ?, summary_format = ? WHERE id = ? AND version = ?',
+      'UPDATE groups SET version = ?, status = ?, lat = ?, lon = ?, updated_at = ?, data = ?, summary = ?, summary_format = ?, site_id = ? WHERE id = ? AND version = ?',
+    );
+    // The statuses are the shared rule's, written into the statement once (a fixed list of enum values).
+    this.#atSite = db.prepare<[string], { groups: number; people: number | null }>(
+      `SELECT COUNT(*) AS groups, SUM(json_extract(data, '$.headcount.total')) AS people FROM groups
+        WHERE site_id = ? AND status IN (${AT_SITE_STATUSES.map((s) => `'${s}'`).join(', ')})`,
     );
     this.#summaryPage = db.prepare<[number, string, number, number], SummaryRow<number>>(
       `SELECT rowid AS key, ${SUMMARY_COLUMNS('?')} FROM groups WHERE crisis_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
@@ -67,7 +75,19 @@ export class GroupRepository {
 
   /** Stores a new group (`json`: its JSON, when the caller already has it). */
   insert(g: Group, json: string = JSON.stringify(g)): void {
-    this.#insert.run(g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, summaryJson(g), GROUP_SUMMARY_FORMAT);
+    this.#insert.run(
+      g.id,
+      g.crisisId,
+      g.version,
+      g.status,
+      g.location.lat,
+      g.location.lon,
+      g.updatedAt,
+      json,
+      summaryJson(g),
+      GROUP_SUMMARY_FORMAT,
+      g.location.siteId,
+    );
   }
 
   /** Replaces a group's state; throws if the stored version is not `g.version - 1`. */
@@ -81,6 +101,7 @@ export class GroupRepository {
       json,
       summaryJson(g),
       GROUP_SUMMARY_FORMAT,
+      g.location.siteId,
       g.id,
       g.version - 1,
     );
@@ -111,6 +132,15 @@ export class GroupRepository {
   /** How many groups a crisis has. */
   countByCrisis(crisisId: string): number {
     return this.#countByCrisis.get(crisisId)?.n ?? 0;
+  }
+
+  /**
+   * The groups at a site that count there now (shared/sites.ts `siteLinkOf`) and their people,
+   * counted from the `site_id` index: what the site's maintained tally must equal.
+   */
+  linkedAtSite(siteId: string): SiteLinked {
+    const row = this.#atSite.get(siteId);
+    return { groups: row?.groups ?? 0, people: row?.people ?? 0 };
   }
 
   /** Deletes a group's row (its erasure). */

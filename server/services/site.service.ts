@@ -168,6 +168,10 @@ export class SiteService {
     if (verified) {
       next.lastVerifiedAt = at;
       next.lastVerifiedBy = actor.userId;
+      // Whoever checks the site also gets its recorded groups counted afresh from the index: the
+      // tally kept with each group change equals that count, and should it ever have drifted
+      // (a write path that forgot it), checking the site sets it right.
+      next.linked = await this.#repos.groups.linkedAtSite(current.id);
     }
     return next;
   }

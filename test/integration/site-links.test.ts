@@ -76,7 +76,12 @@ const liveTally = (siteId: string, linked: SiteLinked) =>
     (c) => c.kind === 'site.upsert' && c.site.id === siteId && c.site.linked?.groups === linked.groups && c.site.linked.people === linked.people,
   );
 
-const stored = async (siteId: string): Promise<Site> => (await server.repositories.sites.findById(siteId)) ?? expect.fail('site missing');
+/** The site as stored, after checking its maintained tally against the indexed recount of its groups. */
+async function stored(siteId: string): Promise<Site> {
+  const site = (await server.repositories.sites.findById(siteId)) ?? expect.fail('site missing');
+  expect(site.linked, 'the tally kept with each change equals the recount').toEqual(await server.repositories.groups.linkedAtSite(siteId));
+  return site;
+}
 
 describe('groups at sites', () => {
   it('a field report linked to a site adds its people to the tally, published to coordinators in the same batch as the group', async () => {
@@ -190,5 +195,24 @@ describe('groups at sites', () => {
     const edited = expectOk(await sendCommand(coordinator, updateCommand(group.group.id, group.group.version, { notes: 'still here' })));
     expect(edited.group.location.siteId).toBe(site.id);
     expect((await stored(site.id)).linked).toEqual({ groups: 1, people: 4 });
+  });
+
+  it("a coordinator's verification of a site recounts its recorded groups from the index, setting a drifted tally right", async () => {
+    const site = await createSite('Recount shelter');
+    expectOk(await sendCommand(coordinator, reportCommand(atSite(site.id, 8))));
+    const current = await stored(site.id);
+    // A tally gone wrong (as a write path that forgot it would leave it).
+    await server.repositories.sites.update({ ...current, linked: { groups: 5, people: 99 }, version: current.version + 1 });
+    const verified = okSite(
+      await sendCommand(coordinator, {
+        type: 'site.update',
+        commandId: uuidv7(),
+        siteId: site.id,
+        baseVersion: current.version + 1,
+        patch: { verified: true },
+      }),
+    );
+    expect(verified.linked).toEqual({ groups: 1, people: 8 });
+    await stored(site.id);
   });
 });

@@ -473,6 +473,40 @@ describe.each(engines)('storage contract on $engine', (engine) => {
     });
   });
 
+  describe('groups at sites', () => {
+    const atSite = (siteId: string | null, total: number, status: Group['status'] = 'verified'): Group => {
+      const g = makeGroup({ crisisId, status });
+      return { ...g, location: { ...g.location, siteId }, headcount: { ...g.headcount, total } };
+    };
+
+    it("counts a site's recorded groups that count there and their people, following inserts and updates, in a batch too", async () => {
+      const site = makeSite({ crisisId });
+      await repos.sites.insert(site);
+      expect(await repos.groups.linkedAtSite(site.id)).toEqual({ groups: 0, people: 0 });
+      const here = atSite(site.id, 7);
+      await repos.groups.insert(here);
+      await repos.groups.insert(atSite(site.id, 5));
+      // Not counted: at no site, at another site, or no longer there (closed, merged).
+      await repos.groups.insert(atSite(null, 11));
+      await repos.groups.insert(atSite(uuidv7(), 13));
+      await repos.groups.insert(atSite(site.id, 17, 'closed'));
+      await repos.groups.insert(atSite(site.id, 19, 'duplicate'));
+      expect(await repos.groups.linkedAtSite(site.id)).toEqual({ groups: 2, people: 12 });
+
+      // A batch's own writes are counted (on PostgreSQL they are sent before the count).
+      const counted = await repos.writeBatch(
+        async () => {
+          await repos.groups.update({ ...here, version: 2, location: { ...here.location, siteId: null } });
+          await repos.groups.insert(atSite(site.id, 3));
+          return repos.groups.linkedAtSite(site.id);
+        },
+        () => ({ commandIds: [], groupIds: [here.id] }),
+      );
+      expect(counted).toEqual({ groups: 2, people: 8 });
+      expect(await repos.groups.linkedAtSite(site.id)).toEqual({ groups: 2, people: 8 });
+    });
+  });
+
   describe('retention and erasure', () => {
     it('rewrites a logged state in place, and deletes every change and the row of one group', async () => {
       const a = await reportGroup();

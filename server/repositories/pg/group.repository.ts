@@ -3,6 +3,8 @@ import type { GroupStore, KeyedGroup } from '../contract';
 import { GROUP_SUMMARY_FORMAT, type GroupSummary } from '../../../shared/packed-views';
 import { parseStoredGroup, storedSummary, SUMMARY_COLUMNS, summaryJson, type SummaryRow } from '../group.repository';
 import { refuseNul, changed, toNumber, type BufferedQueryable } from './queryable';
+import type { SiteLinked } from '../../../shared/schemas/site.schema';
+import { AT_SITE_STATUSES } from '../../../shared/sites';
 
 /** Groups on PostgreSQL; each method means what `GroupRepository`'s (SQLite) does. */
 export class PgGroupRepository implements GroupStore {
@@ -20,8 +22,8 @@ export class PgGroupRepository implements GroupStore {
       return;
     }
     await this.#db.query(
-      'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, summary_format) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-      [g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, summaryJson(g), GROUP_SUMMARY_FORMAT],
+      'INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, summary_format, site_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      [g.id, g.crisisId, g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, summaryJson(g), GROUP_SUMMARY_FORMAT, g.location.siteId],
     );
   }
 
@@ -34,8 +36,8 @@ export class PgGroupRepository implements GroupStore {
     }
     // The version guard makes a lost update impossible even if a caller forgot to check.
     const result = await this.#db.query(
-      'UPDATE groups SET version = $1, status = $2, lat = $3, lon = $4, updated_at = $5, data = $6, summary = $7, summary_format = $8 WHERE id = $9 AND version = $10',
-      [g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, summaryJson(g), GROUP_SUMMARY_FORMAT, g.id, g.version - 1],
+      'UPDATE groups SET version = $1, status = $2, lat = $3, lon = $4, updated_at = $5, data = $6, summary = $7, summary_format = $8, site_id = $9 WHERE id = $10 AND version = $11',
+      [g.version, g.status, g.location.lat, g.location.lon, g.updatedAt, json, summaryJson(g), GROUP_SUMMARY_FORMAT, g.location.siteId, g.id, g.version - 1],
     );
     if (changed(result) !== 1) throw new Error(`group update lost a race (expected version ${g.version - 1})`);
   }
@@ -88,6 +90,15 @@ export class PgGroupRepository implements GroupStore {
   async countByCrisis(crisisId: string): Promise<number> {
     const { rows } = await this.#db.query<{ n: string }>('SELECT COUNT(*) AS n FROM groups WHERE crisis_id = $1', [crisisId]);
     return toNumber(rows[0]?.n ?? 0);
+  }
+
+  async linkedAtSite(siteId: string): Promise<SiteLinked> {
+    // A statement on the groups table: in a batch it first sends the rows the batch holds (write-buffer.ts).
+    const { rows } = await this.#db.query<{ groups: string; people: string | null }>(
+      "SELECT COUNT(*) AS groups, SUM(((data::jsonb) -> 'headcount' ->> 'total')::int) AS people FROM groups WHERE site_id = $1 AND status = ANY($2::text[])",
+      [siteId, AT_SITE_STATUSES],
+    );
+    return { groups: toNumber(rows[0]?.groups ?? 0), people: toNumber(rows[0]?.people ?? 0) };
   }
 
   async delete(id: string): Promise<void> {

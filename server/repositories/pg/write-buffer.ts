@@ -275,11 +275,12 @@ export class WriteBuffer {
         col(list, 'text[]', (w) => w.group.updatedAt),
         col(list, 'text[]', (w) => w.json),
         col(list, 'text[]', (w) => summaryJson(w.group)),
+        col(list, 'text[]', (w) => w.group.location.siteId),
       ].join(', ');
     if (inserts.length > 0) {
       // unnest yields rows in array order, so report_order follows the order of the reports.
       parts.push(
-        `g_new AS (INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, summary_format)
+        `g_new AS (INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, site_id, summary_format)
            SELECT *, ${param(GROUP_SUMMARY_FORMAT, 'int')} FROM unnest(${groupColumns(inserts)}))`,
       );
     }
@@ -288,8 +289,8 @@ export class WriteBuffer {
       const bases = col(updates, 'int[]', (w) => w.base);
       parts.push(
         `g_upd AS (UPDATE groups g SET version = u.version, status = u.status, lat = u.lat, lon = u.lon, updated_at = u.updated_at, data = u.data,
-                  summary = u.summary, summary_format = ${param(GROUP_SUMMARY_FORMAT, 'int')}
-           FROM unnest(${columns}, ${bases}) AS u(id, crisis_id, version, status, lat, lon, updated_at, data, summary, base)
+                  summary = u.summary, site_id = u.site_id, summary_format = ${param(GROUP_SUMMARY_FORMAT, 'int')}
+           FROM unnest(${columns}, ${bases}) AS u(id, crisis_id, version, status, lat, lon, updated_at, data, summary, site_id, base)
           WHERE g.id = u.id AND g.version = u.base RETURNING 1)`,
       );
     }
