@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import type { Group, GroupStatus } from '../../shared/schemas/group.schema';
-import { AT_SITE_STATUSES, fillBand, linkDeltas, projectSite, shownOccupancy, siteAlerts, siteLinkOf } from '../../shared/sites';
+import { AT_SITE_STATUSES, fillBand, linkDeltas, projectSite, shownOccupancy, siteAlerts, siteLinkOf, sitesNear } from '../../shared/sites';
 import { GROUP_STATUSES } from '../../shared/schemas/group.schema';
 import { purgeDetails } from '../../shared/retention';
 import { makeAudience, makeGroup, makeSite } from '../support/factories';
@@ -95,5 +95,21 @@ describe(projectSite.name, () => {
     for (const role of ['field', 'responder', 'embassy'] as const) {
       expect(projectSite(makeAudience({ crisisId, role, servesState: role === 'embassy' ? 'NGA' : null }), site)?.linked, role).toBeNull();
     }
+  });
+});
+
+describe(sitesNear.name, () => {
+  const point = { lat: 32.9, lon: 13.2 };
+  const near = makeSite({ name: 'near', location: { lat: 32.901, lon: 13.2, placeName: '' } });
+  const nearer = makeSite({ name: 'nearer', status: 'closed', location: { lat: 32.9001, lon: 13.2, placeName: '' } });
+  const far = makeSite({ name: 'far', location: { lat: 33.2, lon: 13.2, placeName: '' } });
+
+  it('offers the sites within 5 km, nearest first, closed ones too', () => {
+    expect(sitesNear([far, near, nearer], point).map((x) => x.site.name)).toEqual(['nearer', 'near']);
+  });
+
+  it('keeps the site a group is linked to, however far, so an edit never drops it unasked', () => {
+    expect(sitesNear([far, near], point, far.id).map((x) => x.site.name)).toEqual(['near', 'far']);
+    expect(sitesNear([far, near], point, near.id).map((x) => x.site.name)).toEqual(['near']);
   });
 });
