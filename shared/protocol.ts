@@ -18,8 +18,6 @@ export const ERROR_CODES = [
   'rate_limited',
   /** An upload larger than the server takes (e.g. a CSV import over its limit). */
   'too_large',
-  /** A group names a site (issue 20) that is not a site of its crisis. */
-  'site_unknown',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

@@ -10,7 +10,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   conflict: 409,
   rate_limited: 429,
   too_large: 413,
-  site_unknown: 422,
   internal: 500,
 };
 

@@ -23,15 +23,20 @@ export class SiteLinks {
   }
 
   /**
-   * Whether the site a group now names is a site of its crisis: `site_unknown` when not. Only a link
-   * that changes is checked, so a group keeps the site it was linked to after that site closed.
+   * Whether the site a group now names is a site of its crisis: when not, `invalid` with the named
+   * issue `site_unknown` at `location.siteId` (as a movement's leg is refused: the form shows it
+   * beside the field). Only a link that changes is checked, so a group keeps the site it was linked
+   * to after that site closed.
    */
   async check(before: Group | null, after: Group): Promise<Failure | null> {
     const siteId = after.location.siteId;
     if (siteId === null || siteId === before?.location.siteId) return null;
     const site = await this.#repos.sites.findById(siteId);
     // Another crisis's site answers as a missing one does.
-    return site && site.crisisId === after.crisisId ? null : failure('site_unknown', 'no such site in this crisis');
+    if (site && site.crisisId === after.crisisId) return null;
+    return failure('invalid', 'the group names a site that is not in your crisis', [
+      { path: ['location', 'siteId'], message: 'unknown site', code: 'site_unknown' },
+    ]);
   }
 
   /**

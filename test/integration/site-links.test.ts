@@ -160,7 +160,7 @@ describe('groups at sites', () => {
     expect((await stored(site.id)).linked).toEqual({ groups: 0, people: 0 });
   });
 
-  it('refuses a site that does not exist or belongs to another crisis with site_unknown, and changes nothing', async () => {
+  it('refuses a site that does not exist or belongs to another crisis with the named issue site_unknown, and changes nothing', async () => {
     const other = (await server.repositories.crises.list()).find((c) => c.name === FIXTURE_OTHER_CRISIS_NAME) ?? expect.fail('no other crisis');
     const foreign = makeSite({ crisisId: other.id, linked: { groups: 0, people: 0 } });
     await server.repositories.sites.insert(foreign);
@@ -168,7 +168,7 @@ describe('groups at sites', () => {
     const headBefore = await server.repositories.changeLog.headSeq();
     for (const siteId of [uuidv7(), foreign.id]) {
       const ack = await sendCommand(field, reportCommand(atSite(siteId, 5)));
-      expect(ack).toMatchObject({ ok: false, code: 'site_unknown' });
+      expect(ack).toMatchObject({ ok: false, code: 'invalid', issues: [{ path: ['location', 'siteId'], code: 'site_unknown' }] });
     }
     const site = await createSite('Edit target');
     const group = expectOk(await sendCommand(coordinator, reportCommand(atSite(null, 5))));
@@ -177,7 +177,7 @@ describe('groups at sites', () => {
       coordinator,
       updateCommand(group.group.id, group.group.version, { location: { ...group.group.location, siteId: foreign.id } }),
     );
-    expect(ack).toMatchObject({ ok: false, code: 'site_unknown' });
+    expect(ack).toMatchObject({ ok: false, code: 'invalid', issues: [{ path: ['location', 'siteId'], code: 'site_unknown' }] });
     expect(await server.repositories.changeLog.headSeq()).toBe(headMid);
     expect(await server.countRows('groups')).toBe(groupsBefore + 1);
     expect(headMid).toBe(headBefore + 2);

@@ -6,6 +6,7 @@ import { GROUP_STATUSES } from '../../shared/schemas/group.schema';
 import { purgeDetails } from '../../shared/retention';
 import { makeAudience, makeGroup, makeSite } from '../support/factories';
 import { sitesToFeatureCollection } from '../../client/lib/map/site-symbols';
+import { fieldKeyForIssue, issueMessage } from '../../client/lib/state/group-form';
 
 const at = (siteId: string | null, people: number, status: GroupStatus = 'verified'): Group => {
   const g = makeGroup({ status });
@@ -111,5 +112,13 @@ describe(sitesNear.name, () => {
   it('keeps the site a group is linked to, however far, so an edit never drops it unasked', () => {
     expect(sitesNear([far, near], point, far.id).map((x) => x.site.name)).toEqual(['near', 'far']);
     expect(sitesNear([far, near], point, near.id).map((x) => x.site.name)).toEqual(['near']);
+  });
+});
+
+describe('the report form and site_unknown', () => {
+  it("shows the server's named issue beside the site field, in words", () => {
+    const issue = { path: ['location', 'siteId'], code: 'site_unknown' };
+    expect(issueMessage(issue)).toEqual({ key: 'form.error.siteUnknown' });
+    expect(fieldKeyForIssue(issue.path, { nationalityKeys: [], needTypes: [] })).toBe('location.siteId');
   });
 });

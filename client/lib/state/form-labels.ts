@@ -12,6 +12,7 @@ export function fieldLabel(key: string, rowIndex: (rowKey: string) => number): s
     case 'location':
       if (second === 'placeName') return t('form.placeName');
       if (second === 'siteType') return t('form.siteType');
+      if (second === 'siteId') return t('sites.link.label');
       return t('form.location');
     case 'headcount':
       if (second === 'female' || second === 'male') {

@@ -170,7 +170,7 @@ export function fieldKeyForIssue(path: readonly PropertyKey[], index: DraftIndex
   const [head, second, third] = path;
   switch (head) {
     case 'location':
-      return second === 'placeName' || second === 'siteType' ? `location.${second}` : 'location';
+      return second === 'placeName' || second === 'siteType' || second === 'siteId' ? `location.${second}` : 'location';
     case 'nationalities': {
       if (typeof second !== 'number') return 'nationalities';
       const key = index.nationalityKeys[second];
@@ -238,6 +238,9 @@ export function issueMessage(issue: FieldIssue): IssueMessage {
     case 'invalid_union':
     case 'invalid_value':
       return { key: 'form.error.choose' };
+    case 'site_unknown':
+      // The server's named issue (issue 20): the chosen site is not one of the crisis's.
+      return { key: 'form.error.siteUnknown' };
     case 'custom':
       if (head === 'headcount') return { key: 'form.error.breakdownExceedsTotal' };
       if (head === 'nationalities') return second === undefined ? { key: 'form.error.nationalitiesExceedTotal' } : { key: 'form.error.duplicateNationality' };

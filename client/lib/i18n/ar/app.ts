@@ -228,6 +228,7 @@ export default {
   'form.error.duplicateNationality': 'هذه الجنسية مذكورة مرتين.',
   'form.error.duplicateNeed': 'هذا الاحتياج مذكور مرتين.',
   'form.error.invalid': 'هذه القيمة غير صالحة.',
+  'form.error.siteUnknown': 'لا يوجد هذا الموقع في هذه الأزمة: اختر موقعاً آخر، أو «ليست في موقع».',
 
   'ack.invalid': 'بعض القيم غير صالحة',
   'ack.unauthorized': 'انتهت جلستك',
@@ -237,7 +238,6 @@ export default {
   'ack.rate_limited': 'طلبات كثيرة جدًا',
   'ack.internal': 'مشكلة في الخادم',
   'ack.too_large': 'الملف كبير جدًا',
-  'ack.site_unknown': 'الموقع ليس من مواقع هذه الأزمة',
 
   'outbox.waiting': 'بانتظار الإرسال',
   'outbox.rejected': 'مرفوض: {reason}',

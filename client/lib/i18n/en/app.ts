@@ -215,6 +215,7 @@ export default {
   'form.error.duplicateNationality': 'This nationality is listed twice.',
   'form.error.duplicateNeed': 'This need is listed twice.',
   'form.error.invalid': 'This value is not valid.',
+  'form.error.siteUnknown': 'No such site in this crisis: choose another, or "Not at a site".',
 
   'ack.invalid': 'some values are not valid',
   'ack.unauthorized': 'your session has ended',
@@ -224,7 +225,6 @@ export default {
   'ack.rate_limited': 'too many requests',
   'ack.internal': 'a problem on the server',
   'ack.too_large': 'the file is too large',
-  'ack.site_unknown': 'the site is not a site of this crisis',
 
   'outbox.waiting': 'Waiting to send',
   'outbox.rejected': 'Refused: {reason}',

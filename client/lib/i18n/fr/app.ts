@@ -216,6 +216,7 @@ export default {
   'form.error.duplicateNationality': 'Cette nationalité figure deux fois.',
   'form.error.duplicateNeed': 'Ce besoin figure deux fois.',
   'form.error.invalid': 'Cette valeur n’est pas valide.',
+  'form.error.siteUnknown': 'Ce site n’existe pas dans cette crise : choisissez-en un autre, ou « Pas sur un site ».',
 
   'ack.invalid': 'certaines valeurs ne sont pas valides',
   'ack.unauthorized': 'votre session a pris fin',
@@ -225,7 +226,6 @@ export default {
   'ack.rate_limited': 'trop de demandes',
   'ack.internal': 'un problème sur le serveur',
   'ack.too_large': 'le fichier est trop volumineux',
-  'ack.site_unknown': "ce site n'appartient pas à cette crise",
 
   'outbox.waiting': 'En attente d’envoi',
   'outbox.rejected': 'Refusé : {reason}',
