@@ -34,7 +34,12 @@ describe('groups at sites', () => {
     const before = site.linked ?? expect.fail('a stored site has a tally');
 
     const coordinator = await suite.open('coordinator-site-links', LAPTOP);
-    const field = await suite.open('field-site-links', SMALL_PHONE, { geolocation: PHONE_POSITION, permissions: ['geolocation'], isMobile: true, hasTouch: true });
+    const field = await suite.open('field-site-links', SMALL_PHONE, {
+      geolocation: PHONE_POSITION,
+      permissions: ['geolocation'],
+      isMobile: true,
+      hasTouch: true,
+    });
     const c = coordinator.page;
     const f = field.page;
     await Promise.all([signIn(c, suite.server.url, suite.server.accounts.coordinator), signIn(f, suite.server.url, suite.server.accounts.field)]);
@@ -72,7 +77,10 @@ describe('groups at sites', () => {
     field.outage = false;
 
     // The coordinator's open details follow live: the group's 7 people are among the recorded ones.
-    await details.getByTestId('site-recorded').getByText(recorded(before.people + 7, before.groups + 1), { exact: true }).waitFor();
+    await details
+      .getByTestId('site-recorded')
+      .getByText(recorded(before.people + 7, before.groups + 1), { exact: true })
+      .waitFor();
     await c.screenshot({ path: path.join(ARTIFACTS, 'site-links-coordinator-1366.png') });
     suite.assertClean();
   });
