@@ -215,4 +215,53 @@ describe('groups at sites', () => {
     expect(verified.linked).toEqual({ groups: 1, people: 8 });
     await stored(site.id);
   });
+
+  it('a movement that arrives takes its evacuated groups out of the site they left, in the same commit', async () => {
+    const site = await createSite('Departure shelter');
+    const reported = expectOk(await sendCommand(coordinator, reportCommand(atSite(site.id, 6, { consentConsulate: 'yes' }))));
+    const group = expectOk(await sendCommand(coordinator, statusCommand(reported.group.id, reported.group.version, 'verified'))).group;
+    expect((await stored(site.id)).linked).toEqual({ groups: 1, people: 6 });
+    const movementId = uuidv7();
+    const legId = uuidv7();
+    const place = { name: 'Tripoli port', lat: 32.9, lon: 13.2 };
+    const send = async (command: Command) => {
+      const ack = await sendCommand(coordinator, command);
+      if (!ack.ok) expect.fail(`${command.type} refused: ${ack.code} ${ack.message}`);
+      return ack;
+    };
+    await send({
+      type: 'movement.create',
+      commandId: uuidv7(),
+      movement: {
+        id: movementId,
+        kind: 'evacuation_to_origin',
+        mode: 'bus',
+        carrierAgencyId: null,
+        seats: 10,
+        destinationCountry: null,
+        notes: '',
+        legs: [
+          {
+            id: legId,
+            from: { siteId: site.id, place },
+            to: { siteId: null, place: { ...place, name: 'Ras Ajdir' } },
+            plannedDeparture: null,
+            plannedArrival: null,
+          },
+        ],
+      },
+    } as Command);
+    await send({ type: 'movement.addGroup', commandId: uuidv7(), movementId, baseVersion: 1, groupId: group.id, consentToMove: true } as Command);
+    // Check-in opens once the leg is confirmed; the group boards before the bus leaves.
+    for (const status of ['confirmed', 'boarding'] as const) await send({ type: 'movement.setLegStatus', commandId: uuidv7(), movementId, legId, status });
+    for (const state of ['checked_in', 'boarded'] as const) await send({ type: 'movement.checkIn', commandId: uuidv7(), movementId, groupId: group.id, state });
+    await send({ type: 'movement.setLegStatus', commandId: uuidv7(), movementId, legId, status: 'departed' });
+    const left = liveTally(site.id, { groups: 0, people: 0 });
+    await send({ type: 'movement.setLegStatus', commandId: uuidv7(), movementId, legId, status: 'arrived' });
+    await left;
+    const after = await server.repositories.groups.findById(group.id);
+    expect(after?.status).toBe('evacuated');
+    expect(after?.location.siteId).toBe(site.id);
+    expect((await stored(site.id)).linked).toEqual({ groups: 0, people: 0 });
+  });
 });
