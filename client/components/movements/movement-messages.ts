@@ -18,7 +18,9 @@ type Named = MovementRefusal | 'site_unknown' | 'carrier_unknown';
  */
 export function refusalText(failure: Pick<Failure, 'code' | 'issues'>): string {
   const code = failure.issues?.find((i) => i.code !== undefined && NAMED.has(i.code))?.code;
-  return code ? t(`movement.refusal.${code as Named}`) : t(`ack.${failure.code}`);
+  if (code) return t(`movement.refusal.${code as Named}`);
+  // "Not found" is said of the movement or its group alike (a consulate is told nothing more: protection rule 1).
+  return failure.code === 'not_found' ? t('movement.notFound') : t(`ack.${failure.code}`);
 }
 
 /** A movement as a line: where it goes, from its first leg's start to its last leg's end. */

@@ -96,6 +96,7 @@ export default {
   'movement.refusal.site_full': 'لا يتسع موقع الوصول للجميع',
   'movement.refusal.site_unknown': 'الموقع ليس ضمن هذه الأزمة',
   'movement.refusal.carrier_unknown': 'ناقل غير معروف',
+  'movement.notFound': 'الحركة أو المجموعة لم تعد موجودة، أو ليس لك تعديلها',
   'movement.outbox.create': 'حركة جديدة: {kind}',
   'movement.outbox.update': 'تعديل حركة',
   'movement.outbox.addGroup': 'إدراج مجموعة في بيان الركاب',

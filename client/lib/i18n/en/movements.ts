@@ -88,6 +88,7 @@ export default {
   'movement.refusal.site_full': 'the destination site has no room for everyone on board',
   'movement.refusal.site_unknown': 'the site is not in this crisis',
   'movement.refusal.carrier_unknown': 'unknown carrier',
+  'movement.notFound': 'the movement or the group no longer exists, or is not yours to change',
   'movement.outbox.create': 'New movement: {kind}',
   'movement.outbox.update': 'Movement changed',
   'movement.outbox.addGroup': 'Group put on a manifest',

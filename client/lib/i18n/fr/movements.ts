@@ -88,6 +88,7 @@ export default {
   'movement.refusal.site_full': 'le site de destination n’a pas de place pour tous',
   'movement.refusal.site_unknown': 'le site n’est pas dans cette crise',
   'movement.refusal.carrier_unknown': 'transporteur inconnu',
+  'movement.notFound': 'le mouvement ou le groupe n’existe plus, ou n’est pas à vous de le modifier',
   'movement.outbox.create': 'Nouveau mouvement : {kind}',
   'movement.outbox.update': 'Mouvement modifié',
   'movement.outbox.addGroup': 'Groupe inscrit sur un manifeste',
