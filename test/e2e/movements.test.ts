@@ -62,6 +62,7 @@ describe('movements', () => {
     await form.getByTestId('movement-to').getByTestId('leg-end-pick').click();
     await c.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await form.getByTestId('movement-to').getByTestId('leg-end-chosen').getByText(shelter).waitFor();
+    await form.getByTestId('movement-departs').fill('2026-12-07T08:00');
     await form.getByTestId('movement-create').click();
     const movement = c.getByTestId('movement');
     await movement.waitFor();
@@ -69,6 +70,7 @@ describe('movements', () => {
     const stored = await server.repositories.movements.findById(movementId);
     expect(stored?.legs[0]?.to.siteId).toBe((await server.repositories.sites.pageByCrisis(stored!.crisisId, '', 10))[0]?.id);
     expect(stored?.legs[0]?.from.siteId).toBeNull();
+    expect([typeof stored?.legs[0]?.plannedDeparture, stored?.legs[0]?.plannedArrival]).toEqual(['string', null]);
 
     // The manifest: each group with its recorded consent; a "no" cannot be sent.
     const manifest = c.getByTestId('manifest-form');
