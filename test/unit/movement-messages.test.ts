@@ -67,8 +67,11 @@ describe(refusalText.name, () => {
 });
 
 describe(routeOf.name, () => {
-  it('reads a movement as its first start and its last end', () => {
-    expect(routeOf(legs)).toBe('Tripoli port → Zawiya shelter');
+  it('reads a movement as its first start and its last end, the arrow pointing the way the page reads', () => {
+    expect(routeOf(legs)).toBe('\u2068Tripoli port\u2069 → \u2068Zawiya shelter\u2069');
     expect(routeOf([])).toBe('');
+    // Read right to left, the arrow points left: from the start, read first, to the end.
+    i18n.setLocale('ar');
+    expect(routeOf(legs)).toBe('\u2068Tripoli port\u2069 ← \u2068Zawiya shelter\u2069');
   });
 });

@@ -2,7 +2,7 @@ import { MOVEMENT_REFUSALS, type MovementRefusal } from '../../../shared/movemen
 import type { Failure } from '../../../shared/protocol';
 import type { MovementCommand } from '../../../shared/schemas/movement-command.schema';
 import type { LegInput } from '../../../shared/schemas/movement.schema';
-import { t } from '../../lib/i18n/i18n.svelte';
+import { i18n, t } from '../../lib/i18n/i18n.svelte';
 
 /** Which end of a leg is being chosen (on the map, or by a place's name). */
 export type LegEndName = 'from' | 'to';
@@ -23,10 +23,16 @@ export function refusalText(failure: Pick<Failure, 'code' | 'issues'>): string {
   return failure.code === 'not_found' ? t('movement.notFound') : t(`ack.${failure.code}`);
 }
 
+/** The arrow from a leg's start to its end, pointing the way the page reads (an Arabic page reads right to left). */
+export const arrow = (): string => (i18n.dir === 'rtl' ? '←' : '→');
+
 /** A movement as a line: where it goes, from its first leg's start to its last leg's end. */
 export function routeOf(legs: readonly Pick<LegInput, 'from' | 'to'>[] | undefined): string {
   if (!legs || legs.length === 0) return '';
-  return `${legs[0]?.from.place.name ?? ''} → ${legs.at(-1)?.to.place.name ?? ''}`;
+  // Each name is isolated (FSI … PDI, as <bdi> does in markup), so Latin names on an Arabic page
+  // do not pull the arrow into their own direction.
+  const isolate = (name: string | undefined) => `\u2068${name ?? ''}\u2069`;
+  return `${isolate(legs[0]?.from.place.name)} ${arrow()} ${isolate(legs.at(-1)?.to.place.name)}`;
 }
 
 /** The title of a movement command waiting in the outbox (or refused there), one per command type. */
