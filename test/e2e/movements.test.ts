@@ -12,6 +12,9 @@ import { ARTIFACTS, browserSuite, signIn } from './suite';
 // documents; the carrier's responder checks the groups in on a 360 px phone with no connection, and
 // the check-ins reach the server when it comes back; the consulate watches its nationals board.
 
+/** The laptop screen the Movements tab is checked at (the suite's LAPTOP is taller). */
+const LAPTOP_768 = { width: 1366, height: 768 };
+
 describe('movements', () => {
   const suite = browserSuite({ staticDir: 'dist/client' });
 
@@ -93,6 +96,7 @@ describe('movements', () => {
     await movement.getByTestId('capacity-accept').check();
     await movement.getByTestId('leg-to-confirmed').click();
     await movement.getByTestId('leg-status').getByText(en['movement.leg.confirmed'], { exact: true }).waitFor();
+    await c.setViewportSize(LAPTOP_768);
     await c.screenshot({ path: path.join(ARTIFACTS, 'movements-coordinator-1366.png') });
     await c.setViewportSize(SMALL_PHONE);
     await c.getByTestId('movements-panel').scrollIntoViewIfNeeded();
@@ -100,7 +104,7 @@ describe('movements', () => {
     await c.getByLabel(en['language.label'], { exact: true }).selectOption('ar');
     await movement.getByTestId('leg-status').getByText(ar['movement.leg.confirmed']!, { exact: true }).waitFor();
     await c.screenshot({ path: path.join(ARTIFACTS, 'movements-coordinator-360-ar.png'), fullPage: true });
-    await c.setViewportSize(LAPTOP);
+    await c.setViewportSize(LAPTOP_768);
     await c.screenshot({ path: path.join(ARTIFACTS, 'movements-coordinator-1366-ar.png') });
     await c.getByLabel(ar['language.label']!, { exact: true }).selectOption('en');
 
