@@ -1,6 +1,7 @@
 import { canTransition } from './group-status';
 import { embassyMaySee, type Audience } from './projection';
 import type { Group, GroupStatus } from './schemas/group.schema';
+import type { Site } from './schemas/site.schema';
 import { VULNERABILITIES } from './schemas/group.schema';
 import type {
   BoardingState,
@@ -35,6 +36,7 @@ export const MOVEMENT_REFUSALS = [
   'movement_finished',
   'group_not_movable',
   'no_such_leg',
+  'site_full',
 ] as const;
 export type MovementRefusal = (typeof MOVEMENT_REFUSALS)[number];
 
@@ -96,6 +98,50 @@ export function seatsTaken(manifest: readonly Pick<ManifestEntry, 'state' | 'gro
 export function seatRefusal(seats: number, manifest: readonly Pick<ManifestEntry, 'state' | 'group'>[]): Refused | null {
   const taken = seatsTaken(manifest);
   return taken > seats ? refuse('seats_exceeded', `the manifest needs ${taken} seats; the movement has ${seats}`) : null;
+}
+
+/** What the capacity rule reads of a site: its name, capacity and occupancy as the site record holds them. */
+export type SiteRoom = Pick<Site, 'id' | 'name' | 'capacity' | 'occupancy'>;
+
+/** A leg arriving at a site with fewer free places than the people the movement carries. */
+export interface CapacityShortfall {
+  legId: string;
+  siteId: string;
+  siteName: string;
+  /** People the movement carries (its seats taken). */
+  people: number;
+  /** Places left at the site: capacity less occupancy, never below zero. */
+  free: number;
+}
+
+/**
+ * The legs of a movement that arrive at a registered site without room for everyone on board.
+ * A site of unknown capacity is not judged (nothing to compare with); an unknown occupancy counts
+ * as empty. The occupancy is the site's own figure, as its record holds it. `legIds` narrows the
+ * legs judged (the server judges the one being confirmed). Pure.
+ */
+export function capacityShortfalls(
+  movement: Pick<Movement, 'legs' | 'manifest'>,
+  siteOf: (id: string) => SiteRoom | null | undefined,
+  legIds?: ReadonlySet<string>,
+): CapacityShortfall[] {
+  const people = seatsTaken(movement.manifest);
+  const out: CapacityShortfall[] = [];
+  if (people === 0) return out;
+  for (const leg of movement.legs) {
+    if (legIds && !legIds.has(leg.id)) continue;
+    if (leg.status === 'cancelled' || leg.to.siteId === null) continue;
+    const site = siteOf(leg.to.siteId);
+    if (!site || site.capacity === null) continue;
+    const free = Math.max(0, site.capacity - (site.occupancy ?? 0));
+    if (people > free) out.push({ legId: leg.id, siteId: site.id, siteName: site.name, people, free });
+  }
+  return out;
+}
+
+/** The refusal for a shortfall, in the words the coordinator sees. */
+export function siteFullRefusal(s: CapacityShortfall): Refused {
+  return refuse('site_full', `${s.people} people for ${s.free} free places at ${s.siteName}`);
 }
 
 /** The leg being travelled or next to travel: the first one neither arrived nor cancelled; null when the movement is over. */

@@ -5,15 +5,16 @@
  * with its socket event budget opened wide; PostgreSQL is the npm one (test/support/postgres.ts),
  * one server for the whole run, a fresh database for each measurement.
  *
- * 1. Ingest: BENCH_INGEST_SOCKETS (200) field sockets in a closed loop for BENCH_INGEST_SECONDS (10) s,
- *    split over both nodes in the two-node case. Baselines in the same run: raw `pg` inserts of
+ * 1. Ingest: BENCH_INGEST_SOCKETS (200) field sockets per configuration in a closed loop for
+ *    BENCH_INGEST_SECONDS (15) s, split over both nodes in the two-node case; the three
+ *    configurations run at once and send in turn, BENCH_INGEST_ROUNDS (3) rounds each. Baselines in the same run: raw `pg` inserts of
  *    the same group and change-log rows into a fresh database of Waymark's schema, one row per
  *    transaction and BENCH_PG_BATCH (100) per transaction, for BENCH_PG_SECONDS (5) s each.
  * 2. Fan-out p99: coordinator sockets all on one PostgreSQL node, then split over two
  *    (multi-process.ts's `measure`: BENCH_VIEWERS (200), BENCH_RATE (50/s), BENCH_SECONDS (5)).
  * 3. Cold start: the cached BENCH_GROUPS (100,000) group SQLite database copied into PostgreSQL
  *    with `copyToPostgres`, a coordinator page on a server reading it, beside a bare MapLibre page
- *    drawing the same points (cold-start.ts has the SQLite row; not repeated here).
+ *    drawing the same points, each the best of BENCH_COLD_RUNS (3) navigations (cold-start.ts has the SQLite row; not repeated here).
  *
  * Skipped only when the PostgreSQL binaries are missing. Runs alone with
  * `npx tsx bench/run.ts cluster`.
@@ -41,7 +42,7 @@ import { bareMapColdStart } from '../support/bare-map-page';
 import { bigDatabase } from '../support/big-database';
 import { coldStart, MAP_SELECTOR, openCoordinatorPage } from '../support/coordinator-page';
 import { openLightClient, type LightClient } from '../support/light-viewer';
-import { closeAll, closedLoop, envNumber, inWaves, type LoopResult } from '../support/load';
+import { closeAll, closedLoopsInTurn, envNumber, inWaves, type LoopResult } from '../support/load';
 import { reportFactory } from '../support/payloads';
 import { BIG_GROUPS, COLD_RUNS, fmtMs, readGroupPoints } from './cold-start';
 import { measure } from './multi-process';
@@ -49,7 +50,9 @@ import { measure } from './multi-process';
 const SOCKETS = envNumber('BENCH_INGEST_SOCKETS', 200);
 /** The fan-out's seconds, as multi-process.ts reads them. */
 const FAN_SECONDS = envNumber('BENCH_SECONDS', 5);
-const SECONDS = envNumber('BENCH_INGEST_SECONDS', 10);
+const SECONDS = envNumber('BENCH_INGEST_SECONDS', 15);
+/** Rounds the ingest's SECONDS are split into, per configuration, taken in turn. */
+const INGEST_ROUNDS = envNumber('BENCH_INGEST_ROUNDS', 3);
 const PG_SECONDS = envNumber('BENCH_PG_SECONDS', 5);
 const PG_BATCH = envNumber('BENCH_PG_BATCH', 100);
 const VIEWERS = envNumber('BENCH_VIEWERS', 200);
@@ -101,17 +104,27 @@ export async function startNodes(count: number, databaseUrl: string | null, star
   return nodes;
 }
 
-/** The closed ingest loop over SOCKETS field sockets spread round-robin over `nodes`. */
-export async function ingest(nodes: readonly ChildServer[], databaseUrl: string | null): Promise<LoopResult> {
+/** SOCKETS field sockets of their own on a configuration, spread round-robin over its nodes. */
+async function ingestSockets(nodes: readonly ChildServer[], databaseUrl: string | null): Promise<LightClient[]> {
   const users = await provisionFieldUsers(nodes[0]!, databaseUrl, SOCKETS);
-  const sockets: LightClient[] = await inWaves(users, 20, async (username, i) => {
+  return inWaves(users, 20, async (username, i) => {
     const url = nodes[i % nodes.length]!.url;
     return openLightClient(url, await signIn(url, username, BENCH_PASSWORD));
   });
+}
+
+/**
+ * The closed ingest loop on each configuration, taken in turn: INGEST_ROUNDS rounds in which each
+ * configuration's sockets send for SECONDS / INGEST_ROUNDS s while the others' wait. One
+ * configuration's whole run followed by the next's let a shared machine's drift decide the ratios.
+ */
+export async function ingestInTurn(configurations: readonly { nodes: readonly ChildServer[]; databaseUrl: string | null }[]): Promise<LoopResult[]> {
+  const sets: LightClient[][] = [];
   try {
-    return await closedLoop(sockets, SECONDS, reportFactory());
+    for (const c of configurations) sets.push(await ingestSockets(c.nodes, c.databaseUrl));
+    return await closedLoopsInTurn(sets, INGEST_ROUNDS, SECONDS / INGEST_ROUNDS, reportFactory());
   } finally {
-    closeAll(sockets);
+    for (const sockets of sets) closeAll(sockets);
   }
 }
 
@@ -265,21 +278,19 @@ async function run(): Promise<BenchRow[]> {
     started.length = 0;
   };
   try {
-    // 1. Ingest on each configuration, one at a time so no two compete for the cores.
+    // 1. Ingest on the three configurations, taken in turn (one sends while the others wait).
     const [sqliteNode] = await startNodes(1, null, started);
-    const sqlite = await ingest([sqliteNode!], null);
-    await stopAll();
-
     const singleUrl = await postgres.createDatabase();
     const single = await startNodes(1, singleUrl, started);
-    const pgOne = await ingest(single, singleUrl);
-    // 2. Fan-out on the same node once its ingest sockets are gone.
-    const fanSingle: Latencies & { missing: number } = await measure(single);
-    await stopAll();
-
     const pairUrl = await postgres.createDatabase();
     const pair = await startNodes(2, pairUrl, started);
-    const pgTwo = await ingest(pair, pairUrl);
+    const [sqlite, pgOne, pgTwo] = (await ingestInTurn([
+      { nodes: [sqliteNode!], databaseUrl: null },
+      { nodes: single, databaseUrl: singleUrl },
+      { nodes: pair, databaseUrl: pairUrl },
+    ])) as [LoopResult, LoopResult, LoopResult];
+    // 2. Fan-out on one node and across two, once the ingest sockets are gone.
+    const fanSingle: Latencies & { missing: number } = await measure(single);
     const fanPair = await measure(pair);
     await stopAll();
 
@@ -289,7 +300,7 @@ async function run(): Promise<BenchRow[]> {
     // 3. Cold start, last: the browser and the copy are the heaviest part of the run.
     const cold = await coldStartOnPostgres(postgres);
 
-    const load = `${SOCKETS} field sockets, closed loop ${SECONDS} s`;
+    const load = `${SOCKETS} field sockets per configuration, closed loop ${SECONDS} s in ${INGEST_ROUNDS} rounds taken in turn with the other configurations`;
     const ingestRow = (metric: string, waymark: number, baseline: number, extra: Partial<BenchRow>): BenchRow => ({
       scenario: 'cluster ingest',
       metric,

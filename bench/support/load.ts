@@ -45,6 +45,15 @@ export interface LoopResult extends Latencies {
 
 /** Every socket sends again as soon as its ack returns, for `seconds`. */
 export async function closedLoop(sockets: readonly LightClient[], seconds: number, payload: () => unknown): Promise<LoopResult> {
+  const run = await closedLoopRun(sockets, seconds, payload);
+  return { perSecond: run.latencies.length / run.elapsed, failed: run.failed, ...summarise(run.latencies) };
+}
+
+async function closedLoopRun(
+  sockets: readonly LightClient[],
+  seconds: number,
+  payload: () => unknown,
+): Promise<{ latencies: number[]; failed: number; elapsed: number }> {
   const latencies: number[] = [];
   let failed = 0;
   const started = performance.now();
@@ -59,8 +68,32 @@ export async function closedLoop(sockets: readonly LightClient[], seconds: numbe
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  return { perSecond: latencies.length / elapsed, failed, ...summarise(latencies) };
+  return { latencies, failed, elapsed: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Closed loops on several sets of sockets (one per configuration), taken in turn for `rounds`
+ * rounds of `seconds` each (A, B, A, B...): both sides of a ratio then see the same drift of a
+ * shared machine, which one configuration's run followed by the other's did not. One result per
+ * set, over all its rounds.
+ */
+export async function closedLoopsInTurn(
+  sets: readonly (readonly LightClient[])[],
+  rounds: number,
+  seconds: number,
+  payload: () => unknown,
+): Promise<LoopResult[]> {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`rounds must be a positive integer, not ${rounds}`);
+  const totals = sets.map(() => ({ latencies: [] as number[], failed: 0, elapsed: 0 }));
+  for (let round = 0; round < rounds; round++)
+    for (const [i, sockets] of sets.entries()) {
+      const run = await closedLoopRun(sockets, seconds, payload);
+      const total = totals[i]!;
+      for (const ms of run.latencies) total.latencies.push(ms);
+      total.failed += run.failed;
+      total.elapsed += run.elapsed;
+    }
+  return totals.map((t) => ({ perSecond: t.latencies.length / t.elapsed, failed: t.failed, ...summarise(t.latencies) }));
 }
 
 /**

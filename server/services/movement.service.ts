@@ -11,7 +11,9 @@ import {
   projectMovement,
   refreshManifest,
   arrived,
+  capacityShortfalls,
   seatRefusal,
+  siteFullRefusal,
   statusAfterArrival,
   underway,
   type Refused,
@@ -243,6 +245,10 @@ export class MovementService {
         if (!mayRun) return notFound();
         const moved = planLegStatus(current, command.legId, command.status, at);
         if (isRefused(moved)) return next(moved);
+        if (command.status === 'confirmed' && !(command.acceptOverCapacity === true && actor.audience.role === 'coordinator')) {
+          const full = await this.#shortfall(moved, command.legId);
+          if (full) return next(full);
+        }
         return next(moved, arrived(moved) && !arrived(current) ? await this.#arrivals(moved, at) : []);
       }
       case 'movement.checkIn':
@@ -319,6 +325,22 @@ export class MovementService {
     }
     const next: Movement = { ...current, ...fields, legs };
     return seatRefusal(next.seats, next.manifest) ?? next;
+  }
+
+  /**
+   * The capacity rule (issue 20): a leg is confirmed into a registered site only when the site has
+   * a free place for everyone the movement carries, by the site's own capacity and occupancy, or
+   * when a coordinator accepts the overflow. Judged at confirmation, not later: a carrier's phone
+   * reporting boarding or arrival from the road is never stopped by a figure it cannot see.
+   */
+  async #shortfall(movement: Movement, legId: string): Promise<Refused | null> {
+    const leg = movement.legs.find((l) => l.id === legId);
+    const siteId = leg?.to.siteId ?? null;
+    if (siteId === null) return null;
+    const site = await this.#repos.sites.findById(siteId);
+    const room = site && site.crisisId === movement.crisisId ? site : null;
+    const [short] = capacityShortfalls(movement, (id) => (id === siteId ? room : null), new Set([legId]));
+    return short ? siteFullRefusal(short) : null;
   }
 
   /** The groups that travelled, each with the status its arrival gives it (shared/movements.ts `statusAfterArrival`). */

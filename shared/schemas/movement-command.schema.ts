@@ -27,7 +27,19 @@ export const RemoveMovementGroupCommand = z.object({ type: z.literal('movement.r
  * Moves a leg along its state table (coordinator, or the carrier's responders). No base version,
  * as for a check-in: a driver's phone reports a departure from its copy, and the table judges it.
  */
-export const SetLegStatusCommand = z.object({ type: z.literal('movement.setLegStatus'), ...base, movementId: Uuid, legId: Uuid, status: LegStatus });
+export const SetLegStatusCommand = z.object({
+  type: z.literal('movement.setLegStatus'),
+  ...base,
+  movementId: Uuid,
+  legId: Uuid,
+  status: LegStatus,
+  /**
+   * A coordinator confirming a leg into a site without room for everyone on board states that
+   * they go all the same (the site's figure may be old, or staying is worse); without it the
+   * confirmation is refused `site_full`. Only a coordinator's counts.
+   */
+  acceptOverCapacity: z.boolean().optional(),
+});
 /**
  * A group's boarding state (the carrier's responders, or a coordinator). No base version: a phone
  * checks groups in offline from its copy while others check in other groups, and the state table

@@ -243,10 +243,10 @@ describe('languages: the app in Arabic (right to left) and French', () => {
         await page.getByRole('tab', { name: ar['coord.tab.counters']!, exact: true }).click();
         await page.getByTestId('counters').waitFor();
         await check(page, 'ar-coordinator-counters', 'ar', ar);
-        for (const tab of ['coord.tab.data'] as const) {
+        for (const tab of ['movement.tab', 'coord.tab.data'] as const) {
           await page.getByRole('tab', { name: ar[tab]!, exact: true }).click();
           await page.getByRole('tab', { name: ar[tab]!, exact: true, selected: true }).waitFor();
-          await check(page, `ar-coordinator-${tab.split('.').at(-1)}`, 'ar', ar);
+          await check(page, `ar-coordinator-${tab === 'movement.tab' ? 'movements' : tab.split('.').at(-1)}`, 'ar', ar);
         }
         // The printable situation report, in Arabic too.
         await page.goto(new URL(SITREP_PATH, suite.server.url).href);

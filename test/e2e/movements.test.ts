@@ -1,14 +1,19 @@
 import path from 'node:path';
-import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import ar from '../../client/lib/i18n/ar';
 import en from '../../client/lib/i18n/en';
 import { connectFixture, expectOk, makeGroupInput, reportCommand, sendCommand, statusCommand } from '../support/clients';
-import { LAPTOP, SMALL_PHONE, waitForConnection } from './field-helpers';
+import { LAPTOP, SMALL_PHONE, mapOf, waitForConnection } from './field-helpers';
 import { ARTIFACTS, browserSuite, signIn } from './suite';
 
-// Issue 20 in a real browser: a coordinator creates a movement from the Movements tab and fills its
-// manifest; the carrier's responder checks the groups in on a 360 px phone with no connection, and
+// Issue 20 in a real browser: a coordinator adds a shelter and creates a movement from the map (a
+// point clicked, the shelter's symbol clicked), fills its manifest with recorded consent, is warned
+// and refused over the shelter's capacity, and runs the leg; the consulate confirms its nationals'
+// documents; the carrier's responder checks the groups in on a 360 px phone with no connection, and
 // the check-ins reach the server when it comes back; the consulate watches its nationals board.
+
+/** The laptop screen the Movements tab is checked at (the suite's LAPTOP is taller). */
+const LAPTOP_768 = { width: 1366, height: 768 };
 
 describe('movements', () => {
   const suite = browserSuite({ staticDir: 'dist/client' });
@@ -24,40 +29,95 @@ describe('movements', () => {
       groups.push(expectOk(await sendCommand(socket, statusCommand(input.id, reported.group.version, 'verified'))).group.id);
     }
 
-    // The coordinator: a movement from the panel, with places from the place search.
+    // The coordinator adds a shelter from the map (Enter on the focused map picks its centre): 10
+    // places, 5 taken.
     const { page: c } = await suite.open('movements-coordinator', LAPTOP);
     await signIn(c, server.url, server.fixtureAccounts.coordinator!);
+    await mapOf(c).and(c.locator('[data-ready="true"]')).waitFor({ timeout: 45_000 });
+    await c.getByRole('tab', { name: en['sites.tab'], exact: true }).click();
+    await c.getByTestId('site-add').click();
+    const canvas = c.locator('.maplibregl-canvas');
+    await canvas.focus();
+    await c.keyboard.press('Enter');
+    const siteForm = c.getByTestId('site-form');
+    await siteForm.getByTestId('site-form-location').waitFor();
+    const shelter = 'E2E Zawiya shelter';
+    await siteForm.getByLabel(en['sites.field.name'], { exact: true }).fill(shelter);
+    await siteForm.getByLabel(en['sites.field.capacity'], { exact: true }).fill('10');
+    await siteForm.getByLabel(en['sites.field.occupancy'], { exact: true }).fill('5');
+    await siteForm.getByTestId('site-save').click();
+    await c.getByTestId('site-details').getByRole('heading', { name: shelter }).waitFor();
+    await mapOf(c).and(c.locator('[data-ready="true"][data-site-count="1"][data-moving="false"]')).waitFor({ timeout: 45_000 });
+
+    // A movement from the map: "from" a point clicked in the open, "to" the shelter's symbol (at the centre).
     await c.getByRole('tab', { name: en['movement.tab'], exact: true }).click();
     const form = c.getByTestId('movement-form');
     await form.getByTestId('movement-carrier').selectOption({ label: 'IOM' });
     await form.getByTestId('movement-seats').fill('30');
-    const search = form.getByRole('combobox', { name: en['place.search.label'] });
-    const [fromBox, toBox] = [search.nth(0), search.nth(1)];
-    await fromBox.fill('tripoli');
-    await form.locator('fieldset').nth(0).getByTestId('place-result').first().click();
-    await toBox.fill('zawiya');
-    await form.locator('fieldset').nth(1).getByTestId('place-result').first().click();
+    const box = (await canvas.boundingBox()) ?? expect.fail('no map');
+    await form.getByTestId('movement-from').getByTestId('leg-end-pick').click();
+    await c.mouse.click(box.x + box.width / 2 + 120, box.y + box.height / 2 + 90);
+    await form
+      .getByTestId('movement-from')
+      .getByTestId('leg-end-chosen')
+      .getByText(/^Point /)
+      .waitFor();
+    await form.getByTestId('movement-to').getByTestId('leg-end-pick').click();
+    await c.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await form.getByTestId('movement-to').getByTestId('leg-end-chosen').getByText(shelter).waitFor();
+    await form.getByTestId('movement-departs').fill('2026-12-07T08:00');
     await form.getByTestId('movement-create').click();
     const movement = c.getByTestId('movement');
     await movement.waitFor();
     const movementId = (await movement.getAttribute('data-movement-id')) ?? expect.fail('no movement id');
+    const stored = await server.repositories.movements.findById(movementId);
+    expect(stored?.legs[0]?.to.siteId).toBe((await server.repositories.sites.pageByCrisis(stored!.crisisId, '', 10))[0]?.id);
+    expect(stored?.legs[0]?.from.siteId).toBeNull();
+    expect([typeof stored?.legs[0]?.plannedDeparture, stored?.legs[0]?.plannedArrival]).toEqual(['string', null]);
+
+    // The manifest: each group with its recorded consent; a "no" cannot be sent.
     const manifest = c.getByTestId('manifest-form');
-    for (const id of groups) {
+    for (const [i, id] of groups.entries()) {
       await manifest.getByTestId('manifest-movement').selectOption(movementId);
       await manifest.getByTestId('manifest-group').selectOption(id);
+      await manifest.getByTestId('manifest-no-consent').check();
+      expect(await manifest.getByTestId('manifest-add').isDisabled()).toBe(true);
       await manifest.getByTestId('manifest-consent').check();
+      if (i === 0) await manifest.getByTestId('manifest-needs').fill('one wheelchair');
       await manifest.getByTestId('manifest-add').click();
       await c.locator(`[data-testid="manifest-row"][data-group-id="${id}"]`).waitFor();
     }
-    await manifest.getByTestId('movement-confirm-leg').click();
+
+    // 12 people for 5 free places: the coordinator is warned, a plain confirmation is refused by
+    // name, and one that accepts the overflow goes through.
+    await movement.getByTestId('capacity-warning').getByText(`12 people for 5 free places at ${shelter}`, { exact: true }).waitFor();
+    await movement.getByTestId('leg-to-confirmed').click();
+    await movement.getByTestId('leg-refused').getByText(en['movement.refusal.site_full'], { exact: false }).waitFor();
+    await movement.getByTestId('capacity-accept').check();
+    await movement.getByTestId('leg-to-confirmed').click();
     await movement.getByTestId('leg-status').getByText(en['movement.leg.confirmed'], { exact: true }).waitFor();
-    await c.screenshot({ path: path.join(ARTIFACTS, 'movements-coordinator.png') });
+    await c.setViewportSize(LAPTOP_768);
+    await c.screenshot({ path: path.join(ARTIFACTS, 'movements-coordinator-1366.png') });
+    await c.setViewportSize(SMALL_PHONE);
+    await c.getByTestId('movements-panel').scrollIntoViewIfNeeded();
+    await c.screenshot({ path: path.join(ARTIFACTS, 'movements-coordinator-360.png'), fullPage: true });
+    await c.getByLabel(en['language.label'], { exact: true }).selectOption('ar');
+    await movement.getByTestId('leg-status').getByText(ar['movement.leg.confirmed']!, { exact: true }).waitFor();
+    await c.screenshot({ path: path.join(ARTIFACTS, 'movements-coordinator-360-ar.png'), fullPage: true });
+    await c.setViewportSize(LAPTOP_768);
+    await c.screenshot({ path: path.join(ARTIFACTS, 'movements-coordinator-1366-ar.png') });
+    await c.getByLabel(ar['language.label']!, { exact: true }).selectOption('en');
 
     // The consulate follows its nationals on the manifest.
     const { page: e } = await suite.open('movements-embassy', LAPTOP);
     await signIn(e, server.url, server.fixtureAccounts.embassy!);
     await e.getByRole('tab', { name: en['consular.tab.evacuation'], exact: true }).click();
-    for (const id of groups) await e.locator(`[data-testid="nationals-row"][data-group-id="${id}"][data-state="listed"]`).waitFor();
+    for (const id of groups) {
+      const row = e.locator(`[data-testid="nationals-row"][data-group-id="${id}"][data-state="listed"]`);
+      await row.getByTestId('documents-confirmed').click();
+      await row.locator('[data-testid="documents"][data-documents="confirmed"]').waitFor();
+    }
+    expect((await server.repositories.movements.findById(movementId))?.manifest.map((x) => x.documents)).toEqual(['confirmed', 'confirmed']);
 
     // The carrier on a small phone: check-ins with no connection wait on the device, then go.
     const carrier = await suite.open('movements-carrier', SMALL_PHONE, { isMobile: true, hasTouch: true });
@@ -81,10 +141,9 @@ describe('movements', () => {
     for (const id of groups) await row(id, 'checked_in').getByTestId('checkin-boarded').waitFor();
     expect((await server.repositories.movements.findById(movementId))?.manifest.map((x) => x.state)).toEqual(['checked_in', 'checked_in']);
 
-    // Boarding opens (the carrier's driver reports it), and the carrier boards both groups.
-    const carrierSocket = await connectFixture(server, 'responder');
-    const legId = (await server.repositories.movements.findById(movementId))!.legs[0]!.id;
-    expect((await sendCommand(carrierSocket, { type: 'movement.setLegStatus', commandId: uuidv7(), movementId, legId, status: 'boarding' })).ok).toBe(true);
+    // Boarding opens (the coordinator runs the leg), and the carrier boards both groups.
+    await movement.getByTestId('leg-to-boarding').click();
+    await movement.getByTestId('leg-status').getByText(en['movement.leg.boarding'], { exact: true }).waitFor();
     for (const id of groups) {
       await row(id, 'checked_in').getByTestId('checkin-boarded').click();
       await row(id, 'boarded').waitFor();
@@ -94,8 +153,15 @@ describe('movements', () => {
     // The consulate sees its nationals board, live.
     for (const id of groups) await e.locator(`[data-testid="nationals-row"][data-group-id="${id}"][data-state="boarded"]`).waitFor();
     await e.screenshot({ path: path.join(ARTIFACTS, 'movements-embassy.png') });
+
+    // The coordinator records the departure and the arrival; each is stamped with its time.
+    await movement.getByTestId('leg-to-departed').click();
+    await movement.getByTestId('leg-departed-at').waitFor();
+    await movement.getByTestId('leg-to-arrived').click();
+    await movement.getByTestId('leg-arrived-at').waitFor();
+    const arrivedLeg = (await server.repositories.movements.findById(movementId))?.legs[0];
+    expect([arrivedLeg?.status, typeof arrivedLeg?.actualDeparture, typeof arrivedLeg?.actualArrival]).toEqual(['arrived', 'string', 'string']);
     socket.close();
-    carrierSocket.close();
     suite.assertClean();
   });
 });

@@ -353,6 +353,149 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     expect(okMovement(await patch([null, siteId])).movement.legs[0]?.to.siteId).toBe(siteId);
   });
 
+  it('confirms a leg into a site only with a free place for everyone on board, unless a coordinator accepts the overflow', async () => {
+    // A shelter with 10 free places (capacity 40, 30 there), made as a coordinator makes one.
+    const siteId = uuidv7();
+    const site = { id: siteId, type: 'shelter', name: 'Zawiya shelter', location: { lat: 32.75, lon: 12.72 }, capacity: 40, occupancy: 30 };
+    expect((await sendCommand(coordinator, { type: 'site.create', commandId: uuidv7(), site } as unknown as Command)).ok).toBe(true);
+    const [a, b] = [await verifiedGroup([{ code: 'NGA', count: 6 }], 6), await verifiedGroup([{ code: 'NGA', count: 6 }], 6)];
+    const movementId = uuidv7();
+    const legId = uuidv7();
+    okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.create',
+        commandId: uuidv7(),
+        movement: {
+          id: movementId,
+          kind: 'relocation_in_country',
+          mode: 'bus',
+          carrierAgencyId,
+          seats: 30,
+          destinationCountry: null,
+          notes: '',
+          legs: [
+            {
+              id: legId,
+              from: { siteId: null, place: place('Tripoli port') },
+              to: { siteId, place: place('Zawiya shelter') },
+              plannedDeparture: null,
+              plannedArrival: null,
+            },
+          ],
+        },
+      }),
+    );
+    let version = 1;
+    for (const g of [a, b]) {
+      const add: Command = {
+        type: 'movement.addGroup',
+        commandId: uuidv7(),
+        movementId,
+        baseVersion: version,
+        groupId: g.id,
+        consentToMove: true,
+        pickup: null,
+        specialNeeds: '',
+      };
+      version = okMovement(await sendCommand(coordinator, add)).movement.version;
+    }
+
+    // 12 people for 10 free places: refused by name, with the figures, and nothing changes.
+    const refused = await legStatus(coordinator, movementId, legId, 'confirmed');
+    expect(refusedWith(refused)).toBe('conflict:site_full');
+    expect(refused.ok ? '' : refused.issues?.[0]?.message).toBe('12 people for 10 free places at Zawiya shelter');
+    expect((await server.repositories.movements.findById(movementId))?.version).toBe(version);
+    // The carrier cannot accept the overflow for the coordinators.
+    const byCarrier = await sendCommand(carrier, {
+      type: 'movement.setLegStatus',
+      commandId: uuidv7(),
+      movementId,
+      legId,
+      status: 'confirmed',
+      acceptOverCapacity: true,
+    });
+    expect(refusedWith(byCarrier)).toBe('conflict:site_full');
+
+    // One group fewer fits (6 of 10 places); back on, a coordinator accepts the overflow knowingly.
+    okMovement(await sendCommand(coordinator, { type: 'movement.removeGroup', commandId: uuidv7(), movementId, baseVersion: version, groupId: b.id }));
+    expect(okMovement(await legStatus(coordinator, movementId, legId, 'confirmed')).movement.legs[0]?.status).toBe('confirmed');
+    version = okMovement(await legStatus(coordinator, movementId, legId, 'planned')).movement.version;
+    const add: Command = {
+      type: 'movement.addGroup',
+      commandId: uuidv7(),
+      movementId,
+      baseVersion: version,
+      groupId: b.id,
+      consentToMove: true,
+      pickup: null,
+      specialNeeds: '',
+    };
+    okMovement(await sendCommand(coordinator, add));
+    const accepted = await sendCommand(coordinator, {
+      type: 'movement.setLegStatus',
+      commandId: uuidv7(),
+      movementId,
+      legId,
+      status: 'confirmed',
+      acceptOverCapacity: true,
+    });
+    expect(okMovement(accepted).movement.legs[0]?.status).toBe('confirmed');
+    // Boarding and the road are not stopped by the figure: the carrier's phone reports them.
+    expect((await legStatus(carrier, movementId, legId, 'boarding')).ok).toBe(true);
+  });
+
+  it("refuses a consulate the documents of another state's nationals, and of its own nationals once flagged, as not found", async () => {
+    const g = await verifiedGroup([{ code: 'NGA', count: 5 }], 5);
+    const movementId = uuidv7();
+    okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.create',
+        commandId: uuidv7(),
+        movement: {
+          id: movementId,
+          kind: 'evacuation_to_origin',
+          mode: 'bus',
+          carrierAgencyId,
+          seats: 30,
+          destinationCountry: null,
+          notes: '',
+          legs: [
+            {
+              id: uuidv7(),
+              from: { siteId: null, place: place('Tripoli') },
+              to: { siteId: null, place: place('Lagos') },
+              plannedDeparture: null,
+              plannedArrival: null,
+            },
+          ],
+        },
+      }),
+    );
+    const add: Command = {
+      type: 'movement.addGroup',
+      commandId: uuidv7(),
+      movementId,
+      baseVersion: 1,
+      groupId: g.id,
+      consentToMove: true,
+      pickup: null,
+      specialNeeds: '',
+    };
+    const version = okMovement(await sendCommand(coordinator, add)).movement.version;
+    const confirm = (socket: ClientSocket) =>
+      sendCommand(socket, { type: 'movement.confirmDocuments', commandId: uuidv7(), movementId, groupId: g.id, status: 'confirmed' });
+
+    // Niger's consulate does not answer for Nigerians: the movement is not its to see.
+    expect(refusedWith(await confirm(niger))).toBe('not_found:');
+    // Flagged, the group leaves its own consulate's reach too, and its documents stay pending.
+    const current = (await server.repositories.groups.findById(g.id))!;
+    expectOk(await sendCommand(coordinator, updateCommand(g.id, current.version, { protectionConcern: true })));
+    expect(refusedWith(await confirm(nigeria))).toBe('not_found:');
+    const stored = await server.repositories.movements.findById(movementId);
+    expect(stored?.manifest.map((e) => [e.documents, e.documentsBy])).toEqual([['pending', null]]);
+    expect(stored?.version).toBe(version + 1);
+  });
+
   it('refuses each role what it may not do, as "not found" or forbidden, and changes nothing', async () => {
     const g = await verifiedGroup([{ code: 'NGA', count: 5 }], 5);
     const movementId = uuidv7();

@@ -4,6 +4,7 @@ import {
   BOARDING_TRANSITIONS,
   canMoveBoarding,
   canMoveLeg,
+  capacityShortfalls,
   isRefused,
   LEG_TRANSITIONS,
   MOVABLE_STATUSES,
@@ -16,6 +17,7 @@ import {
   projectMovement,
   refreshManifest,
   seatRefusal,
+  siteFullRefusal,
   statusAfterArrival,
   type Refused,
 } from '../../shared/movements';
@@ -184,6 +186,56 @@ describe('seat rules', () => {
     expect(ok(planRemoveGroup(m, g.id)).manifest).toEqual([]);
     const boarded = ok(planCheckIn(ok(planCheckIn(m, g.id, 'checked_in')), g.id, 'boarded'));
     expect(refusalOf(planRemoveGroup(boarded, g.id))).toBe('boarding_transition');
+  });
+});
+
+describe('capacity rule', () => {
+  const shelter = makeSite({ crisisId, name: 'Zawiya shelter', capacity: 100, occupancy: 90 });
+  const toShelter = (site = shelter) =>
+    movement({
+      legs: [
+        {
+          id: uuidv7(),
+          from: { siteId: null, place: place('Tripoli port') },
+          to: { siteId: site.id, place: place(site.name) },
+          status: 'planned',
+          actualDeparture: null,
+          actualArrival: null,
+          plannedDeparture: null,
+          plannedArrival: null,
+        },
+      ],
+    });
+  const people = (total: number) => group({ nationalities: [], headcount: { ...group().headcount, total } });
+  const of = (site: typeof shelter) => (id: string) => (id === site.id ? site : null);
+
+  it('finds a leg arriving at a site with fewer free places than the people on board, and words it for the coordinator', () => {
+    const m = withGroups([people(6), people(6)], [], toShelter());
+    const [short, ...rest] = capacityShortfalls(m, of(shelter));
+    expect(rest).toEqual([]);
+    expect(short).toMatchObject({ legId: m.legs[0]!.id, siteId: shelter.id, people: 12, free: 10 });
+    expect(siteFullRefusal(short!)).toEqual({ refused: 'site_full', message: '12 people for 10 free places at Zawiya shelter' });
+  });
+
+  it('accepts a movement that fills the last free place, and does not count no-shows', () => {
+    const [a, b] = [people(10), people(5)];
+    expect(capacityShortfalls(withGroups([a], [], toShelter()), of(shelter))).toEqual([]);
+    const m = withGroups([a, b], ['confirmed'], toShelter());
+    expect(capacityShortfalls(m, of(shelter))).toHaveLength(1);
+    expect(capacityShortfalls(ok(planCheckIn(m, b.id, 'no_show')), of(shelter))).toEqual([]);
+  });
+
+  it('does not judge a site of unknown capacity, a place that is no site, or a cancelled leg; an unknown occupancy counts as empty', () => {
+    const big = people(40);
+    const unknown = makeSite({ crisisId, capacity: null, occupancy: 500 });
+    expect(capacityShortfalls(withGroups([big], [], toShelter(unknown)), of(unknown))).toEqual([]);
+    expect(capacityShortfalls(withGroups([big]), of(shelter))).toEqual([]);
+    const m = withGroups([big], [], toShelter());
+    expect(capacityShortfalls(ok(planLegStatus(m, m.legs[0]!.id, 'cancelled', at)), of(shelter))).toEqual([]);
+    const empty = makeSite({ crisisId, capacity: 40, occupancy: null });
+    expect(capacityShortfalls(withGroups([big], [], toShelter(empty)), of(empty))).toEqual([]);
+    const over = makeSite({ crisisId, capacity: 40, occupancy: 60 });
+    expect(capacityShortfalls(withGroups([big], [], toShelter(over)), of(over))[0]?.free).toBe(0);
   });
 });
 

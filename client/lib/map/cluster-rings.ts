@@ -74,16 +74,31 @@ export function ringSegments(parts: readonly number[]): RingSegment[] {
   return segments;
 }
 
+let ringContext: CanvasRenderingContext2D | null = null;
+
+/**
+ * One canvas for every ring, kept in memory rather than on the GPU (`willReadFrequently`): each
+ * ring is read back at once, and a new GPU canvas per ring cost a readback each, about 300 ms of
+ * the main thread over a 100,000-group cold start's few hundred rings.
+ */
+function ringCanvas(size: number): CanvasRenderingContext2D | null {
+  if (!ringContext || ringContext.canvas.width !== size) {
+    const canvas = document.createElement('canvas');
+    canvas.width = size;
+    canvas.height = size;
+    ringContext = canvas.getContext('2d', { willReadFrequently: true });
+  }
+  return ringContext;
+}
+
 /** Draws a ring image: the arcs, a thin outline each side, and the attention dot at the top end. */
 export function drawRing(id: string): ImageData | null {
   const ring = parseRingId(id);
   if (!ring || typeof document === 'undefined') return null;
   const size = RING_IMAGE_RADIUS * 2;
-  const canvas = document.createElement('canvas');
-  canvas.width = size;
-  canvas.height = size;
-  const ctx = canvas.getContext('2d');
+  const ctx = ringCanvas(size);
   if (!ctx) return null;
+  ctx.clearRect(0, 0, size, size);
   const c = RING_IMAGE_RADIUS;
   const mid = RING_OUTER - RING_WIDTH / 2;
   // Canvas angles start east; the ring starts north.

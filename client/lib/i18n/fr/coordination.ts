@@ -56,7 +56,7 @@ export default {
 
   'coord.tabs': 'Panneaux de l’espace de travail',
   'coord.tab.triage': 'Tri',
-  'coord.tab.counters': 'Compteurs',
+  'coord.tab.counters': 'Chiffres',
   'coord.tab.duplicates': 'Doublons',
   'coord.tab.threeW': '3W',
 
