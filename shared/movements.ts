@@ -2,6 +2,7 @@ import { canTransition } from './group-status';
 import { embassyMaySee, type Audience } from './projection';
 import type { Group, GroupStatus } from './schemas/group.schema';
 import type { Site } from './schemas/site.schema';
+import { shownOccupancy, type Occupied } from './sites';
 import { VULNERABILITIES } from './schemas/group.schema';
 import type {
   BoardingState,
@@ -100,8 +101,8 @@ export function seatRefusal(seats: number, manifest: readonly Pick<ManifestEntry
   return taken > seats ? refuse('seats_exceeded', `the manifest needs ${taken} seats; the movement has ${seats}`) : null;
 }
 
-/** What the capacity rule reads of a site: its name, capacity and occupancy as the site record holds them. */
-export type SiteRoom = Pick<Site, 'id' | 'name' | 'capacity' | 'occupancy'>;
+/** What the capacity rule reads of a site: its name, capacity, reported occupancy and (for coordinators and the server) its recorded groups. */
+export type SiteRoom = Pick<Site, 'id' | 'name'> & Occupied;
 
 /** A leg arriving at a site with fewer free places than the people the movement carries. */
 export interface CapacityShortfall {
@@ -110,14 +111,15 @@ export interface CapacityShortfall {
   siteName: string;
   /** People the movement carries (its seats taken). */
   people: number;
-  /** Places left at the site: capacity less occupancy, never below zero. */
+  /** Places left at the site: capacity less its shown occupancy, never below zero. */
   free: number;
 }
 
 /**
  * The legs of a movement that arrive at a registered site without room for everyone on board.
  * A site of unknown capacity is not judged (nothing to compare with); an unknown occupancy counts
- * as empty. The occupancy is the site's own figure, as its record holds it. `legIds` narrows the
+ * as empty. The occupancy is the one the site shows (shared/sites.ts `shownOccupancy`: the larger
+ * of the reported count and its recorded groups' people), so the rule and the map agree. `legIds` narrows the
  * legs judged (the server judges the one being confirmed). Pure.
  */
 export function capacityShortfalls(
@@ -133,7 +135,7 @@ export function capacityShortfalls(
     if (leg.status === 'cancelled' || leg.to.siteId === null) continue;
     const site = siteOf(leg.to.siteId);
     if (!site || site.capacity === null) continue;
-    const free = Math.max(0, site.capacity - (site.occupancy ?? 0));
+    const free = Math.max(0, site.capacity - (shownOccupancy(site) ?? 0));
     if (people > free) out.push({ legId: leg.id, siteId: site.id, siteName: site.name, people, free });
   }
   return out;

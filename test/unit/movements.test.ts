@@ -217,6 +217,16 @@ describe('capacity rule', () => {
     expect(siteFullRefusal(short!)).toEqual({ refused: 'site_full', message: '12 people for 10 free places at Zawiya shelter' });
   });
 
+  it('counts the people of the groups recorded at the site when they outnumber its last count, as the site shows', () => {
+    // Reported 90 of 100 long ago; since then 96 people in recorded groups are there: 4 places left, not 10.
+    const filled = { ...shelter, linked: { groups: 3, people: 96 } };
+    const [short] = capacityShortfalls(withGroups([people(6)], [], toShelter(filled)), of(filled));
+    expect(short).toMatchObject({ people: 6, free: 4 });
+    // Fewer recorded than counted: the count stands.
+    const fewer = { ...shelter, linked: { groups: 1, people: 20 } };
+    expect(capacityShortfalls(withGroups([people(10)], [], toShelter(fewer)), of(fewer))).toEqual([]);
+  });
+
   it('accepts a movement that fills the last free place, and does not count no-shows', () => {
     const [a, b] = [people(10), people(5)];
     expect(capacityShortfalls(withGroups([a], [], toShelter()), of(shelter))).toEqual([]);
