@@ -9,6 +9,7 @@ import type {
   CarrierEntry,
   CheckInState,
   Leg,
+  LegInput,
   LegStatus,
   ManifestEntry,
   ManifestGroupRecord,
@@ -214,6 +215,34 @@ export function planLegStatus(movement: Movement, legId: string, to: LegStatus, 
     actualArrival: to === 'arrived' ? at : leg.actualArrival,
   };
   return { ...movement, legs: movement.legs.map((l) => (l.id === legId ? next : l)) };
+}
+
+/** A leg as the coordinator sends it in an edit: its route and planned times, without what the road sets (status, actual times). */
+export const legInputOf = (l: LegInput): LegInput => ({
+  id: l.id,
+  from: l.from,
+  to: l.to,
+  plannedDeparture: l.plannedDeparture,
+  plannedArrival: l.plannedArrival,
+});
+
+/**
+ * The movement with its legs replaced by `inputs`, or why not. Pure. A leg kept by id keeps its
+ * status and actual times; a new one starts planned. An ended movement (arrived, or every leg
+ * cancelled) takes no leg: its groups' records already followed its arrival, and a cancelled one
+ * is planned again as a new movement. Once a leg has left, the legs travelled or under way stay as
+ * they are, in their order, and a leg may only be added after them (the onward leg from a transit
+ * centre).
+ */
+export function planLegs(movement: Movement, inputs: readonly LegInput[]): Movement | Refused {
+  if (!isOpenMovement(movement)) return refuse('movement_finished', 'this movement has ended; no leg can be added');
+  if (underway(movement)) {
+    const kept = movement.legs.every((l, i) => inputs[i] !== undefined && JSON.stringify(legInputOf(inputs[i])) === JSON.stringify(legInputOf(l)));
+    if (!kept) return refuse('movement_underway', 'a leg has left; legs can only be added after the last one');
+  }
+  const known = new Map(movement.legs.map((l) => [l.id, l]));
+  const legs: Leg[] = inputs.map((l) => ({ status: 'planned' as const, actualDeparture: null, actualArrival: null, ...known.get(l.id), ...l }));
+  return { ...movement, legs };
 }
 
 /** The movement with one group's boarding state moved, or why not. Pure. */

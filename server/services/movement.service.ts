@@ -7,6 +7,7 @@ import {
   planCheckIn,
   planConfirmDocuments,
   planLegStatus,
+  planLegs,
   planRemoveGroup,
   projectMovement,
   refreshManifest,
@@ -15,7 +16,6 @@ import {
   seatRefusal,
   siteFullRefusal,
   statusAfterArrival,
-  underway,
   type Refused,
 } from '../../shared/movements';
 import type { Audience } from '../../shared/projection';
@@ -316,12 +316,11 @@ export class MovementService {
     const { legs: legInputs, ...fields } = patch;
     let legs = current.legs;
     if (legInputs) {
-      if (underway(current)) return { refused: 'movement_underway', message: 'a leg has left; the legs can no longer be changed' };
       const sites = await this.#checkSites(current.crisisId, legInputs);
       if (sites) return sites;
-      // A leg kept by id keeps its status; a new one starts planned.
-      const known = new Map(current.legs.map((l) => [l.id, l]));
-      legs = legInputs.map((l) => ({ status: 'planned' as const, actualDeparture: null, actualArrival: null, ...known.get(l.id), ...l }));
+      const planned = planLegs(current, legInputs);
+      if (isRefused(planned)) return planned;
+      legs = planned.legs;
     }
     const next: Movement = { ...current, ...fields, legs };
     return seatRefusal(next.seats, next.manifest) ?? next;

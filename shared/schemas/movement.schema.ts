@@ -192,8 +192,21 @@ export const MovementInput = z.object({
 });
 export type MovementInput = z.infer<typeof MovementInput>;
 
-/** What `movement.update` may change; legs are replaced whole while none has left. */
-export const MovementPatch = MovementInput.omit({ id: true })
+/**
+ * What `movement.update` may change: the fields sent, and only those. Not `MovementInput.partial()`:
+ * its defaults would fill every field left out (carrier, destination, notes) and so wipe them on
+ * any edit. Legs are replaced whole (shared/movements.ts `planLegs` says when).
+ */
+export const MovementPatch = z
+  .object({
+    kind: MovementKind,
+    mode: MovementMode,
+    carrierAgencyId: Uuid.nullable(),
+    seats: Movement.shape.seats,
+    destinationCountry: Iso3.nullable(),
+    notes: MovementInput.shape.notes.unwrap(),
+    legs: MovementInput.shape.legs,
+  })
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'an edit must change at least one field');

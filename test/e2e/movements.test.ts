@@ -10,7 +10,8 @@ import { ARTIFACTS, browserSuite, signIn } from './suite';
 // point clicked, the shelter's symbol clicked), fills its manifest with recorded consent, is warned
 // and refused over the shelter's capacity, and runs the leg; the consulate confirms its nationals'
 // documents; the carrier's responder checks the groups in on a 360 px phone with no connection, and
-// the check-ins reach the server when it comes back; the consulate watches its nationals board.
+// the check-ins reach the server when it comes back; the consulate watches its nationals board; the
+// carrier reports the departure and the coordinator, seeing it live, adds the onward leg.
 
 /** The laptop screen the Movements tab is checked at (the suite's LAPTOP is taller). */
 const LAPTOP_768 = { width: 1366, height: 768 };
@@ -154,9 +155,51 @@ describe('movements', () => {
     for (const id of groups) await e.locator(`[data-testid="nationals-row"][data-group-id="${id}"][data-state="boarded"]`).waitFor();
     await e.screenshot({ path: path.join(ARTIFACTS, 'movements-embassy.png') });
 
-    // The coordinator records the departure and the arrival; each is stamped with its time.
-    await movement.getByTestId('leg-to-departed').click();
-    await movement.getByTestId('leg-departed-at').waitFor();
+    // The carrier reports the departure from its phone (the steps the state table allows, no
+    // capacity override); the coordinator sees it live, stamped with its time.
+    const carried = p.getByTestId('movement');
+    expect(await carried.getByTestId('capacity-accept').count()).toBe(0);
+    await carried.getByTestId('leg-to-departed').click();
+    await carried.locator('[data-testid="leg"][data-status="departed"]').getByTestId('leg-to-arrived').waitFor();
+    await movement.locator('[data-testid="leg"][data-status="departed"]').getByTestId('leg-departed-at').waitFor();
+    await p.screenshot({ path: path.join(ARTIFACTS, 'movements-carrier-360-departed.png'), fullPage: true });
+
+    // Under way, the coordinator adds the onward leg: it starts where the last one ends (the
+    // shelter), its end is picked on the map by the movement form's own picking.
+    await movement.getByTestId('movement-add-leg').click();
+    await form.and(c.locator('[data-adding-leg="true"]')).waitFor();
+    await form.getByTestId('movement-from').getByTestId('leg-end-chosen').getByText(shelter).waitFor();
+    const box2 = (await canvas.boundingBox()) ?? expect.fail('no map');
+    await form.getByTestId('movement-to').getByTestId('leg-end-pick').click();
+    await c.mouse.click(box2.x + box2.width / 2 - 140, box2.y + box2.height / 2 - 100);
+    await form
+      .getByTestId('movement-to')
+      .getByTestId('leg-end-chosen')
+      .getByText(/^Point /)
+      .waitFor();
+    await form.getByTestId('movement-departs').fill('2026-12-08T07:00');
+    await c.setViewportSize(SMALL_PHONE);
+    await c.getByLabel(en['language.label'], { exact: true }).selectOption('ar');
+    await form.getByRole('heading', { name: new RegExp(`^${ar['movement.addLeg.title']!.replace('{route}', '')}`) }).waitFor();
+    await form.scrollIntoViewIfNeeded();
+    await c.screenshot({ path: path.join(ARTIFACTS, 'movements-add-leg-360-ar.png') });
+    await movement.getByTestId('movement-add-leg').scrollIntoViewIfNeeded();
+    await c.screenshot({ path: path.join(ARTIFACTS, 'movements-legs-360-ar.png') });
+    await c.getByLabel(ar['language.label']!, { exact: true }).selectOption('en');
+    await c.setViewportSize(LAPTOP_768);
+    await form.getByTestId('movement-add-leg-submit').click();
+    await form.and(c.locator('[data-adding-leg="false"]')).waitFor();
+    await movement.locator('[data-testid="leg"][data-status="planned"]').waitFor();
+    const twoLegs = (await server.repositories.movements.findById(movementId))!;
+    expect(twoLegs.legs.map((l) => [l.status, l.from.siteId === stored?.legs[0]?.to.siteId, typeof l.plannedDeparture])).toEqual([
+      ['departed', false, 'string'],
+      ['planned', true, 'string'],
+    ]);
+    expect(twoLegs.carrierAgencyId).toBe(stored?.carrierAgencyId);
+    // The carrier sees the new leg live.
+    await carried.locator('[data-testid="leg"][data-status="planned"]').waitFor();
+
+    // The coordinator records the first leg's arrival, stamped with its time.
     await movement.getByTestId('leg-to-arrived').click();
     await movement.getByTestId('leg-arrived-at').waitFor();
     const arrivedLeg = (await server.repositories.movements.findById(movementId))?.legs[0];

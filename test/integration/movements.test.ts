@@ -6,7 +6,7 @@ import { MOVEMENT_EXPORT_ROUTES } from '../../shared/exports/movement-exports';
 import { EXPORT_ROUTES, Sitrep } from '../../shared/exports/export.schema';
 import type { Command } from '../../shared/schemas/command.schema';
 import type { Group } from '../../shared/schemas/group.schema';
-import type { CheckInState, LegStatus, Movement, MovementView } from '../../shared/schemas/movement.schema';
+import type { CheckInState, LegInput, LegStatus, Movement, MovementView } from '../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { eachMovement } from '../../server/services/movement.service';
 import { isMovementChange, type PublishedChange } from '../../server/services/command.service';
@@ -584,6 +584,119 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     const again = okMovement(await sendCommand(coordinator, command));
     expect(again).toEqual(first);
     expect((await server.repositories.movements.findById(movementId))?.version).toBe(2);
+  });
+
+  it('takes an onward leg from a coordinator while under way, on its base version, and none once it ended', async () => {
+    const g = await verifiedGroup([{ code: 'NGA', count: 3 }], 3);
+    const movementId = uuidv7();
+    const first = {
+      id: uuidv7(),
+      from: { siteId: null, place: place('Port') },
+      to: { siteId: null, place: place('Transit') },
+      plannedDeparture: null,
+      plannedArrival: null,
+    };
+    let m = okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.create',
+        commandId: uuidv7(),
+        movement: {
+          id: movementId,
+          kind: 'evacuation_to_origin',
+          mode: 'bus',
+          carrierAgencyId,
+          seats: 10,
+          destinationCountry: 'NGA',
+          notes: '',
+          legs: [first],
+        },
+      }),
+    ).movement;
+    m = okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.addGroup',
+        commandId: uuidv7(),
+        movementId,
+        baseVersion: m.version,
+        groupId: g.id,
+        consentToMove: true,
+        pickup: null,
+        specialNeeds: '',
+      }),
+    ).movement;
+    for (const status of ['confirmed', 'boarding'] as const) okMovement(await legStatus(coordinator, movementId, first.id, status));
+    for (const state of ['checked_in', 'boarded'] as const) expect((await checkIn(carrier, movementId, g.id, state)).ok).toBe(true);
+    // The carrier reports the departure from the road.
+    const departed = (await legStatus(carrier, movementId, first.id, 'departed')) as CommandAck;
+    expect(departed.ok && departed.movement?.view).toBe('carrier');
+    const current = (await server.repositories.movements.findById(movementId))!;
+    expect(current.legs[0]!.status).toBe('departed');
+
+    const onward = {
+      id: uuidv7(),
+      from: first.to,
+      to: { siteId: null, place: place('Lagos') },
+      plannedDeparture: '2026-12-08T06:00:00.000Z',
+      plannedArrival: null,
+    };
+    const addLeg = (baseVersion: number, legs: LegInput[]) =>
+      sendCommand(coordinator, { type: 'movement.update', commandId: uuidv7(), movementId, baseVersion, patch: { legs } });
+    // On a version that is not the movement's any more: a conflict, nothing changed.
+    expect(refusedWith(await addLeg(m.version, [first, onward]))).toBe('conflict:');
+    // Rerouting the leg that left is refused by name.
+    expect(refusedWith(await addLeg(current.version, [{ ...first, to: onward.to }, onward]))).toBe('conflict:movement_underway');
+    const carrierReceived = collectChanges(carrier);
+    const added = okMovement(await addLeg(current.version, [first, onward])).movement;
+    expect(added.legs.map((l) => [l.status, l.from.place.name, l.to.place.name])).toEqual([
+      ['departed', 'Port', 'Transit'],
+      ['planned', 'Transit', 'Lagos'],
+    ]);
+    // The carrier receives the new leg live (a sync answer comes after every live change sent before it).
+    await requestSync(coordinator, 0);
+    await requestSync(carrier, 0);
+    expect(
+      movementEvents(carrierReceived, movementId)
+        .at(-1)
+        ?.movement.legs.map((l) => l.to.place.name),
+    ).toEqual(['Transit', 'Lagos']);
+    // The first leg arrives at the transit centre: the movement is not over, its groups not yet evacuated.
+    okMovement(await legStatus(coordinator, movementId, first.id, 'arrived'));
+    expect((await server.repositories.groups.findById(g.id))?.status).toBe('verified');
+    for (const status of ['confirmed', 'boarding', 'departed', 'arrived'] as const) okMovement(await legStatus(coordinator, movementId, onward.id, status));
+    const ended = (await server.repositories.movements.findById(movementId))!;
+    const third = { id: uuidv7(), from: onward.to, to: { siteId: null, place: place('Abuja') }, plannedDeparture: null, plannedArrival: null };
+    expect(refusedWith(await addLeg(ended.version, [first, onward, third]))).toBe('conflict:movement_finished');
+
+    // A movement whose every leg was cancelled takes no new leg either.
+    const cancelledId = uuidv7();
+    const only = { ...first, id: uuidv7() };
+    const cancelled = okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.create',
+        commandId: uuidv7(),
+        movement: {
+          id: cancelledId,
+          kind: 'relocation_in_country',
+          mode: 'bus',
+          carrierAgencyId: null,
+          seats: 5,
+          destinationCountry: null,
+          notes: '',
+          legs: [only],
+        },
+      }),
+    ).movement;
+    const off = okMovement(await legStatus(coordinator, cancelledId, only.id, 'cancelled')).movement;
+    expect(off.version).toBe(cancelled.version + 1);
+    const revived = await sendCommand(coordinator, {
+      type: 'movement.update',
+      commandId: uuidv7(),
+      movementId: cancelledId,
+      baseVersion: off.version,
+      patch: { legs: [only, { ...onward, id: uuidv7() }] },
+    });
+    expect(refusedWith(revived)).toBe('conflict:movement_finished');
+    expect((await server.repositories.movements.findById(cancelledId))?.version).toBe(off.version);
   });
 
   // Last in this file: it purges every group of the fixture crisis.

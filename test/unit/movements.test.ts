@@ -12,7 +12,9 @@ import {
   planAddGroup,
   planCheckIn,
   planConfirmDocuments,
+  legInputOf,
   planLegStatus,
+  planLegs,
   planRemoveGroup,
   projectMovement,
   refreshManifest,
@@ -21,7 +23,7 @@ import {
   statusAfterArrival,
   type Refused,
 } from '../../shared/movements';
-import { BOARDING_STATES, LEG_STATUSES, Movement, MovementView, type ManifestEntry } from '../../shared/schemas/movement.schema';
+import { BOARDING_STATES, LEG_STATUSES, Movement, MovementPatch, MovementView, type ManifestEntry } from '../../shared/schemas/movement.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import { makeAudience, makeGroup, makeSite } from '../support/factories';
 import { decodeChanges, encodeChanges } from '../../shared/packed-views';
@@ -145,6 +147,50 @@ describe('leg and boarding state tables', () => {
     m = planConfirmDocuments(m, g.id, 'refused', 'NGA', uuidv7())!;
     m = ok(planCheckIn(m, g.id, 'checked_in'));
     expect(refusalOf(planCheckIn(m, g.id, 'boarded'))).toBe('documents_refused');
+  });
+});
+
+describe('adding a leg', () => {
+  it('patches only the fields an edit sends: the carrier, destination and notes left out stay unset in the patch', () => {
+    expect(MovementPatch.parse({ seats: 3 })).toEqual({ seats: 3 });
+    expect(MovementPatch.parse({ carrierAgencyId: null })).toEqual({ carrierAgencyId: null });
+  });
+
+  const onward = (m: Movement) => ({
+    id: uuidv7(),
+    from: m.legs.at(-1)!.to,
+    to: { siteId: null, place: place('Kano') },
+    plannedDeparture: at,
+    plannedArrival: null,
+  });
+
+  it('adds a planned leg after the others, keeping their status', () => {
+    let m = movement();
+    m = ok(planLegStatus(m, m.legs[0]!.id, 'confirmed', at));
+    const next = ok(planLegs(m, [...m.legs.map(legInputOf), onward(m)]));
+    expect(next.legs.map((l) => l.status)).toEqual(['confirmed', 'planned', 'planned']);
+    expect(next.legs[2]).toMatchObject({ from: m.legs[1]!.to, actualDeparture: null, actualArrival: null, plannedDeparture: at });
+  });
+
+  it('adds an onward leg once the movement has left, but leaves the legs travelled as they were', () => {
+    const m = withGroups([group()], ['confirmed', 'boarding', 'departed']);
+    const next = ok(planLegs(m, [...m.legs.map(legInputOf), onward(m)]));
+    expect(next.legs.map((l) => l.status)).toEqual(['departed', 'planned', 'planned']);
+    expect(next.legs[0]!.actualDeparture).toBe(at);
+    const rerouted = m.legs.map(legInputOf).map((l, i) => (i === 0 ? { ...l, to: { siteId: null, place: place('Zuwara') } } : l));
+    expect(refusalOf(planLegs(m, [...rerouted, onward(m)]))).toBe('movement_underway');
+    expect(refusalOf(planLegs(m, [m.legs.map(legInputOf)[0]!, onward(m)]))).toBe('movement_underway');
+    expect(refusalOf(planLegs(m, [onward(m), ...m.legs.map(legInputOf)]))).toBe('movement_underway');
+  });
+
+  it('adds no leg to a movement that arrived or whose every leg was cancelled', () => {
+    let arrivedOne = movement();
+    for (const leg of arrivedOne.legs)
+      for (const s of ['confirmed', 'boarding', 'departed', 'arrived'] as const) arrivedOne = ok(planLegStatus(arrivedOne, leg.id, s, at));
+    expect(refusalOf(planLegs(arrivedOne, [...arrivedOne.legs.map(legInputOf), onward(arrivedOne)]))).toBe('movement_finished');
+    let cancelled = movement();
+    for (const leg of cancelled.legs) cancelled = ok(planLegStatus(cancelled, leg.id, 'cancelled', at));
+    expect(refusalOf(planLegs(cancelled, [...cancelled.legs.map(legInputOf), onward(cancelled)]))).toBe('movement_finished');
   });
 });
 

@@ -7,6 +7,12 @@ import { i18n, t } from '../../lib/i18n/i18n.svelte';
 /** Which end of a leg is being chosen (on the map, or by a place's name). */
 export type LegEndName = 'from' | 'to';
 
+/** The movement a coordinator adds a leg to, and the version it had when "Add a leg" was pressed (the edit's base). */
+export interface LegTarget {
+  movementId: string;
+  baseVersion: number;
+}
+
 /** Issue codes of a refused movement command that name their rule (the rules' own, and the checks of a leg's site and carrier). */
 const NAMED: ReadonlySet<string> = new Set<string>([...MOVEMENT_REFUSALS, 'site_unknown', 'carrier_unknown']);
 type Named = MovementRefusal | 'site_unknown' | 'carrier_unknown';

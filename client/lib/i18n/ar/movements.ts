@@ -121,4 +121,9 @@ export default {
   'movement.report.people': 'الأشخاص',
   'movement.report.evacuated': 'تم إجلاؤهم',
   'movement.report.relocated': 'تم نقلهم',
+  'movement.addLeg.open': 'إضافة مرحلة',
+  'movement.addLeg.title': 'مرحلة جديدة من {route}',
+  'movement.addLeg.submit': 'إضافة المرحلة',
+  'movement.addLeg.cancel': 'العودة إلى تنقل جديد',
+  'movement.addLeg.stale': 'غيّر شخص آخر هذا التنقل قبلك: اضغط «إضافة مرحلة» عليه من جديد',
 } as const;

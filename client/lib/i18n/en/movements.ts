@@ -113,4 +113,9 @@ export default {
   'movement.report.people': 'People',
   'movement.report.evacuated': 'Evacuated',
   'movement.report.relocated': 'Relocated',
+  'movement.addLeg.open': 'Add a leg',
+  'movement.addLeg.title': 'New leg of {route}',
+  'movement.addLeg.submit': 'Add the leg',
+  'movement.addLeg.cancel': 'Back to a new movement',
+  'movement.addLeg.stale': 'someone changed this movement first: press "Add a leg" on it again',
 } as const;

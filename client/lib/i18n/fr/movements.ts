@@ -113,4 +113,9 @@ export default {
   'movement.report.people': 'Personnes',
   'movement.report.evacuated': 'Évacuées',
   'movement.report.relocated': 'Relocalisées',
+  'movement.addLeg.open': 'Ajouter une étape',
+  'movement.addLeg.title': 'Nouvelle étape de {route}',
+  'movement.addLeg.submit': 'Ajouter l’étape',
+  'movement.addLeg.cancel': 'Revenir à un nouveau mouvement',
+  'movement.addLeg.stale': 'quelqu’un a modifié ce mouvement avant vous : appuyez de nouveau sur « Ajouter une étape »',
 } as const;
