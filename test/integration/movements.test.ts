@@ -41,7 +41,9 @@ let carrierAgencyId: string;
 let nigeriaAgencyId: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // One file of many scenarios on the same few sockets: the per-connection event budget (a guard
+  // against a flood, tested in its own file) is opened so the scenarios do not spend each other's.
+  server = await startTestServer({ socketRate: { perSecond: 10_000, burst: 10_000 } });
   coordinator = await connectFixture(server, 'coordinator');
   secondCoordinator = await connectFixture(server, 'secondCoordinator');
   carrier = await connectFixture(server, 'responder');
