@@ -34,4 +34,3 @@ export type MovementLine = z.infer<typeof MovementLine>;
 /** People evacuated or relocated by nationality and destination, small counts shown as "<5" (the report is passed on). */
 export const MovedLine = z.object({ kind: z.enum(['evacuated', 'relocated']), nationality: z.string(), destination: z.string(), people: ShownCount });
 export type MovedLine = z.infer<typeof MovedLine>;
-
