@@ -73,10 +73,11 @@ describe('street basemap from a local PMTiles archive', () => {
     });
     await signIn(c, suite.server.url, suite.server.accounts.coordinator);
     await waitForIdleMap(c);
-    // Idle means every tile in view is drawn: the water fills a good part of the fitted view, and
+    // Idle means every tile in view is drawn: the water fills a good part of the fitted view (about
+    // 14% with the side panel at a third of the window; the bundled basemap alone has none), and
     // the town's name is written on it in the bundled font (no glyph server: it would be a
     // request to a non-local host, which the guarded page fails on).
-    await expect.poll(async () => (await streetsDrawn(c)).water, { timeout: 20_000 }).toBeGreaterThan(0.15);
+    await expect.poll(async () => (await streetsDrawn(c)).water, { timeout: 20_000 }).toBeGreaterThan(0.1);
     await expect.poll(async () => (await streetsDrawn(c)).label, { timeout: 20_000 }).toBeGreaterThan(LABEL_PIXELS);
     await c.screenshot({ path: path.join(ARTIFACTS, 'basemap-pmtiles.png') });
     expect(archiveAnswers.length).toBeGreaterThan(0);

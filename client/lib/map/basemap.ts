@@ -140,11 +140,26 @@ export function topologyToBasemap(topology: unknown): BasemapData {
   return { countries, borders };
 }
 
-/** Downloads the bundled country outlines from the app's own origin and converts them. */
-export async function loadBasemapData(signal: AbortSignal): Promise<BasemapData> {
-  const response = await fetch(countriesUrl, { signal });
-  if (!response.ok) throw new Error(`country outlines: HTTP ${response.status}`);
-  return topologyToBasemap(await response.json());
+let loading: Promise<BasemapData> | null = null;
+
+/**
+ * The bundled country outlines from the app's own origin, converted: downloaded once per page and
+ * shared by every map of it (a change of language makes the map again, and it drew the same
+ * outlines). Not aborted when a map goes away: a map removed meanwhile ignores the answer, and the
+ * next map takes it. A failed download is tried again by the next caller.
+ */
+export function loadBasemapData(): Promise<BasemapData> {
+  if (!loading) {
+    const attempt = fetch(countriesUrl).then(async (response) => {
+      if (!response.ok) throw new Error(`country outlines: HTTP ${response.status}`);
+      return topologyToBasemap(await response.json());
+    });
+    attempt.catch(() => {
+      if (loading === attempt) loading = null;
+    });
+    loading = attempt;
+  }
+  return loading;
 }
 
 /** Filter matching the host country's polygon. */
