@@ -124,18 +124,14 @@ export interface ColdStart {
 
 /**
  * Signs in (the form, as a person would), then measures `runs` cold navigations (default 1): each a
- * fresh load of the app with the session cookie and nothing stored on the device, until
- * `data-ready="true"` with every group counted. Returns the fastest, as the bare MapLibre baseline
+ * fresh load of the app with the session cookie and nothing stored on the device, until the map is
+ * idle with every group drawn (`data-groups-ready`), then until the names and boundaries that
+ * follow are drawn too (`data-ready`, as `finishedMs`). Returns the fastest, as the bare MapLibre baseline
  * does for its own loads, so both sides of a ratio are a best of the same count.
  */
 export async function coldStart(p: CoordinatorPage, groups: number, opts: { runs?: number; timeoutMs?: number } = {}): Promise<ColdStart> {
-  const runs = opts.runs ?? 1;
-  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
-  const firstMs = await firstLoad(p, groups, opts.timeoutMs);
-  const measured: Omit<ColdStart, 'firstMs' | 'allMs'>[] = [];
-  for (let run = 0; run < runs; run++) measured.push(await coldNavigation(p, groups, opts.timeoutMs));
-  const best = measured.reduce((a, b) => (b.ms < a.ms ? b : a));
-  return { ...best, firstMs, allMs: measured.map((m) => m.ms) };
+  const [start] = await coldStartsInTurn([p], groups, opts.runs ?? 1, opts.timeoutMs);
+  return start!;
 }
 
 /** Signs in through the form, as a person would, and waits for every group: the first load (ms). */
@@ -172,12 +168,12 @@ export async function coldNavigation(p: CoordinatorPage, groups: number, timeout
  * configurations measured this way sees the same drift of a shared machine, which one page's
  * runs followed by the other's did not. Each page's fastest navigation is returned, as `coldStart`.
  */
-export async function coldStartsInTurn(pages: readonly CoordinatorPage[], groups: number, runs: number): Promise<ColdStart[]> {
+export async function coldStartsInTurn(pages: readonly CoordinatorPage[], groups: number, runs: number, timeoutMs?: number): Promise<ColdStart[]> {
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
   const firsts: number[] = [];
-  for (const p of pages) firsts.push(await firstLoad(p, groups));
+  for (const p of pages) firsts.push(await firstLoad(p, groups, timeoutMs));
   const measured = pages.map(() => [] as Omit<ColdStart, 'firstMs' | 'allMs'>[]);
-  for (let run = 0; run < runs; run++) for (const [i, p] of pages.entries()) measured[i]!.push(await coldNavigation(p, groups));
+  for (let run = 0; run < runs; run++) for (const [i, p] of pages.entries()) measured[i]!.push(await coldNavigation(p, groups, timeoutMs));
   return measured.map((list, i) => ({ ...list.reduce((a, b) => (b.ms < a.ms ? b : a)), firstMs: firsts[i]!, allMs: list.map((m) => m.ms) }));
 }
 
