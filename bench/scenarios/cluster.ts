@@ -10,8 +10,9 @@
  *    configurations run at once and send in turn, BENCH_INGEST_ROUNDS (3) rounds each. Baselines in the same run: raw `pg` inserts of
  *    the same group and change-log rows into a fresh database of Waymark's schema, one row per
  *    transaction and BENCH_PG_BATCH (100) per transaction, for BENCH_PG_SECONDS (5) s each.
- * 2. Fan-out p99: coordinator sockets all on one PostgreSQL node, then split over two
- *    (multi-process.ts's `measure`: BENCH_VIEWERS (200), BENCH_RATE (50/s), BENCH_SECONDS (5)).
+ * 2. Fan-out p99: coordinator sockets all on one PostgreSQL node, and split over two
+ *    (multi-process.ts's `openFanOut`: BENCH_VIEWERS (200), BENCH_RATE (50/s), BENCH_SECONDS (5)),
+ *    both connected at once and sending in turn, BENCH_FAN_ROUNDS (4) rounds each.
  * 3. Cold start: the cached BENCH_GROUPS (100,000) group SQLite database copied into PostgreSQL
  *    with `copyToPostgres`, a coordinator page on a server reading it, beside a bare MapLibre page
  *    drawing the same points, each the best of BENCH_COLD_RUNS (3) navigations (cold-start.ts has the SQLite row; not repeated here).
@@ -45,12 +46,14 @@ import { openLightClient, type LightClient } from '../support/light-viewer';
 import { closeAll, closedLoopsInTurn, envNumber, inWaves, type LoopResult } from '../support/load';
 import { reportFactory } from '../support/payloads';
 import { BIG_GROUPS, COLD_RUNS, fmtMs, readGroupPoints } from './cold-start';
-import { measure } from './multi-process';
+import { openFanOut } from './multi-process';
 
 const SOCKETS = envNumber('BENCH_INGEST_SOCKETS', 200);
 /** The fan-out's seconds, as multi-process.ts reads them. */
 const FAN_SECONDS = envNumber('BENCH_SECONDS', 5);
 const SECONDS = envNumber('BENCH_INGEST_SECONDS', 15);
+/** Rounds the fan-out's seconds are split into, per configuration, taken in turn. */
+const FAN_ROUNDS = envNumber('BENCH_FAN_ROUNDS', 4);
 /** Rounds the ingest's SECONDS are split into, per configuration, taken in turn. */
 const INGEST_ROUNDS = envNumber('BENCH_INGEST_ROUNDS', 3);
 const PG_SECONDS = envNumber('BENCH_PG_SECONDS', 5);
@@ -118,6 +121,23 @@ async function ingestSockets(nodes: readonly ChildServer[], databaseUrl: string 
  * configuration's sockets send for SECONDS / INGEST_ROUNDS s while the others' wait. One
  * configuration's whole run followed by the next's let a shared machine's drift decide the ratios.
  */
+type FanResult = Latencies & { missing: number };
+
+/**
+ * Fan-out of each configuration, FAN_SECONDS in FAN_ROUNDS rounds taken in turn, the order
+ * reversed every other round so neither configuration always goes first: measured one after the
+ * other, the cross-node ratio swung from 0.61 to 1.75 between runs of the same code.
+ */
+export async function fanOutInTurn(configurations: readonly (readonly ChildServer[])[]): Promise<FanResult[]> {
+  const fans = [];
+  for (const nodes of configurations) fans.push(await openFanOut(nodes));
+  for (let round = 0; round < FAN_ROUNDS; round++) {
+    const order = round % 2 === 0 ? fans : [...fans].reverse();
+    for (const fan of order) await fan.send(FAN_SECONDS / FAN_ROUNDS);
+  }
+  return fans.map((fan) => fan.finish());
+}
+
 export async function ingestInTurn(configurations: readonly { nodes: readonly ChildServer[]; databaseUrl: string | null }[]): Promise<LoopResult[]> {
   const sets: LightClient[][] = [];
   try {
@@ -289,9 +309,9 @@ async function run(): Promise<BenchRow[]> {
       { nodes: single, databaseUrl: singleUrl },
       { nodes: pair, databaseUrl: pairUrl },
     ])) as [LoopResult, LoopResult, LoopResult];
-    // 2. Fan-out on one node and across two, once the ingest sockets are gone.
-    const fanSingle: Latencies & { missing: number } = await measure(single);
-    const fanPair = await measure(pair);
+    // 2. Fan-out on one node and across two, once the ingest sockets are gone: both connected at
+    // once, sending in turn (one node, two nodes, two nodes, one node, ...), as the ingest.
+    const [fanSingle, fanPair] = (await fanOutInTurn([single, pair])) as [FanResult, FanResult];
     await stopAll();
 
     const rawPerRow = await rawPgInserts(await postgres.createDatabase(), 1);
@@ -310,7 +330,7 @@ async function run(): Promise<BenchRow[]> {
       ratio: ratioOf(waymark, baseline),
       ...extra,
     });
-    const fanLoad = `${VIEWERS} coordinator sockets, ${RATE} reports/s for ${FAN_SECONDS} s, writer on node 1; send→receipt; undelivered ${fanPair.missing} vs ${fanSingle.missing}`;
+    const fanLoad = `${VIEWERS} coordinator sockets, ${RATE} reports/s for ${FAN_SECONDS} s in ${FAN_ROUNDS} rounds taken in turn (order reversed every other round), writer on node 1; send→receipt; undelivered ${fanPair.missing} vs ${fanSingle.missing}`;
     return [
       ingestRow('acked reports/s, 1 node PostgreSQL vs 1 node SQLite', pgOne.perSecond, sqlite.perSecond, {
         goal: '≥ 0.5x SQLite',

@@ -24,11 +24,11 @@ const RATE = Number(process.env['BENCH_RATE'] ?? 50);
 // The bench measures fan-out, not the per-socket abuse limit.
 const OPEN_BUCKET = { WAYMARK_SOCKET_EVENTS_PER_SECOND: '1000000000', WAYMARK_SOCKET_EVENTS_BURST: '1000000000' };
 
-/** Calls `send` RATE times a second for SECONDS without waiting for one to finish before the next. */
-async function paced(send: () => Promise<void>): Promise<void> {
+/** Calls `send` RATE times a second for `seconds` without waiting for one to finish before the next. */
+async function paced(send: () => Promise<void>, seconds = SECONDS): Promise<void> {
   const pending: Promise<void>[] = [];
   const start = performance.now();
-  for (let i = 0; i < RATE * SECONDS; i++) {
+  for (let i = 0; i < RATE * seconds; i++) {
     const wait = start + (i * 1000) / RATE - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     pending.push(send());
@@ -36,12 +36,20 @@ async function paced(send: () => Promise<void>): Promise<void> {
   await Promise.all(pending);
 }
 
+/** Viewers and a writer connected to one configuration, sending in as many rounds as asked. */
+export interface FanOut {
+  /** Sends RATE reports a second for `seconds`, then waits (at most 10 s) until every viewer has each. */
+  send(seconds: number): Promise<void>;
+  /** Closes the sockets and sums up every round: send→receipt latencies, and receipts that never came. */
+  finish(): Latencies & { missing: number };
+}
+
 /**
  * Viewers spread round-robin over `servers`, the writer on the first; latency from the moment a
  * report is sent to its receipt on each viewer (receipts can beat the writer's own ack). The
- * cluster scenario measures its PostgreSQL nodes with it too.
+ * cluster scenario opens one per configuration and sends in turn (see its fan-out).
  */
-export async function measure(servers: readonly ChildServer[]): Promise<Latencies & { missing: number }> {
+export async function openFanOut(servers: readonly ChildServer[]): Promise<FanOut> {
   const first = servers[0];
   if (!first) throw new Error('no server');
   const cookies = await Promise.all(servers.map((s) => signIn(s.url, DEMO_USERS.coordinator, DEMO_PASSWORD)));
@@ -59,24 +67,36 @@ export async function measure(servers: readonly ChildServer[]): Promise<Latencie
       for (const change of changes) receipts.push({ seq: change.seq, at });
     });
   }
-  await paced(async () => {
-    const t0 = performance.now();
-    const ack = await writer.emitWithAck('command', reportCommand(makeGroupInput()));
-    if (ack.ok) sentAt.set(ack.seq, t0);
-  });
-  const expected = sentAt.size * VIEWERS;
-  const limit = performance.now() + 10_000;
   // Only receipts of the changes sent here count: a node still publishing an earlier scenario's
   // changes (the cluster bench measures right after its ingest) delivers older ones too, and
   // counting those ended the wait before every sent change had arrived.
   const arrived = () => receipts.reduce((n, r) => (sentAt.has(r.seq) ? n + 1 : n), 0);
-  while (arrived() < expected && performance.now() < limit) await new Promise((resolve) => setTimeout(resolve, 5));
-  for (const s of [...viewers, writer]) s.close();
-  const latencies = receipts.flatMap((r) => {
-    const t0 = sentAt.get(r.seq);
-    return t0 === undefined ? [] : [r.at - t0];
-  });
-  return { ...summarise(latencies), missing: expected - latencies.length };
+  return {
+    async send(seconds) {
+      await paced(async () => {
+        const t0 = performance.now();
+        const ack = await writer.emitWithAck('command', reportCommand(makeGroupInput()));
+        if (ack.ok) sentAt.set(ack.seq, t0);
+      }, seconds);
+      const limit = performance.now() + 10_000;
+      while (arrived() < sentAt.size * VIEWERS && performance.now() < limit) await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+    finish() {
+      for (const s of [...viewers, writer]) s.close();
+      const latencies = receipts.flatMap((r) => {
+        const t0 = sentAt.get(r.seq);
+        return t0 === undefined ? [] : [r.at - t0];
+      });
+      return { ...summarise(latencies), missing: sentAt.size * VIEWERS - latencies.length };
+    },
+  };
+}
+
+/** One configuration's fan-out, SECONDS of reports in one go. */
+export async function measure(servers: readonly ChildServer[]): Promise<Latencies & { missing: number }> {
+  const fan = await openFanOut(servers);
+  await fan.send(SECONDS);
+  return fan.finish();
 }
 
 async function run(): Promise<BenchRow[]> {

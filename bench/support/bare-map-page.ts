@@ -289,6 +289,8 @@ export async function bareMapColdStart(points: readonly (readonly [number, numbe
     const guarded = await openGuardedPage(browser, { label: 'bare map', viewport: VIEWPORT });
     let best: BareMapResult = { ms: Infinity, longestTaskMs: 0, phases: { styleLoadedMs: 0, pointsMs: 0, setDataMs: 0 } };
     for (let run = -warmUps; run < runs; run++) {
+      // From a blank tab, as Waymark's measured navigation (coordinator-page.ts).
+      await guarded.page.goto('about:blank');
       await guarded.page.goto(served.url);
       await guarded.page.waitForSelector('body[data-ready="true"]', { timeout: opts.timeoutMs ?? 180_000 }).catch((error: unknown) => {
         // A page that never settles has usually said why in its console: say it with the timeout.

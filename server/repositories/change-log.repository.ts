@@ -210,6 +210,20 @@ export class ChangeLogRepository {
     return row ? parseStoredGroup(row.data) : null;
   }
 
+  /**
+   * `stateBefore(id, beforeSeq)` of each id at once: the groups' states as of the change before
+   * `beforeSeq` (absent: none logged before it). A reader of a range of changes asks it for the
+   * range's groups in one call, not one query per change (PostgreSQL's form is one round trip).
+   */
+  statesBefore(entityIds: readonly string[], beforeSeq: number): Map<string, Group> {
+    const out = new Map<string, Group>();
+    for (const id of new Set(entityIds)) {
+      const row = this.#previous.get(id, beforeSeq);
+      if (row) out.set(id, parseStoredGroup(row.data));
+    }
+    return out;
+  }
+
   /** Replaces the state a change logged (retention coarsens history in place; the seq and kind stay). */
   rewriteGroup(seq: number, json: string): void {
     this.#rewrite.run(json, seq);

@@ -326,6 +326,21 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.changeLog.stateBefore(a.group.id, a3.seq)).toEqual(a2.group);
       expect(await repos.changeLog.stateBefore(a.group.id, a2.seq)).toEqual(a.group);
     });
+
+    it('gives the states of several entities before a change in one call, as stateBefore gives each', async () => {
+      const a = await reportGroup();
+      const b = await reportGroup();
+      const a2 = await editGroup(a.group, 'verified');
+      const c = await reportGroup();
+      const b2 = await editGroup(b.group, 'assisted');
+      const ids = [a.group.id, b.group.id, c.group.id, uuidv7(), a.group.id];
+      for (const before of [a.seq, b.seq, a2.seq, c.seq, b2.seq, b2.seq + 1]) {
+        const states = await repos.changeLog.statesBefore(ids, before);
+        for (const id of ids) expect(states.get(id) ?? null).toEqual(await repos.changeLog.stateBefore(id, before));
+      }
+      expect((await repos.changeLog.statesBefore(ids, b2.seq + 1)).get(b.group.id)).toEqual(b2.group);
+      expect((await repos.changeLog.statesBefore([], b2.seq + 1)).size).toBe(0);
+    });
   });
 
   describe('movements', () => {

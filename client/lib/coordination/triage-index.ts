@@ -141,7 +141,8 @@ export class TriageIndex {
     // took 100-600 ms on the page, a task of its own.
     let runs: TriageRow[][] = [];
     for (let start = 0; start < views.length; start += slice) {
-      if (start > 0 && !(await stillMine())) return false;
+      // The first slice waits too: the task that applied a snapshot has the map's batch to start.
+      if (!(await stillMine())) return false;
       const run: TriageRow[] = [];
       for (const [, row] of this.#rowsOf(views.slice(start, start + slice), now)) run.push(row);
       runs.push(run.sort(triageRowOrder));

@@ -128,7 +128,10 @@ export class SyncClient {
     this.outbox = new Outbox(this.#device?.store ?? null, this.#device?.userId ?? '');
     this.sender = this.#device === null;
     const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION, packedLive: true };
-    const opts = { auth: { ...auth }, autoConnect: false };
+    // WebSocket first, long-polling only where a WebSocket cannot be opened (a proxy that blocks
+    // it): a big crisis's first state (megabytes, binary) then comes as one binary frame, not as
+    // base64 inside polling responses while the connection is still being upgraded.
+    const opts = { auth: { ...auth }, autoConnect: false, transports: ['websocket', 'polling'], tryAllTransports: true };
     this.#socket = options.url ? io(options.url, opts) : io(opts);
     this.#socket.on('connect', this.#onConnect);
     this.#socket.on('disconnect', this.#onDisconnect);

@@ -149,6 +149,21 @@ export class PgChangeLogRepository implements ChangeLogStore {
     return rows[0] ? parseStoredGroup(rows[0].data) : null;
   }
 
+  async statesBefore(entityIds: readonly string[], beforeSeq: number): Promise<Map<string, Group>> {
+    const out = new Map<string, Group>();
+    const ids = [...new Set(entityIds)];
+    if (ids.length === 0) return out;
+    // One round trip for the whole range; each id's newest row before beforeSeq through the
+    // (entity_id, seq) index.
+    const { rows } = await this.#db.query<{ entity_id: string; data: string }>(
+      `SELECT DISTINCT ON (entity_id) entity_id, data FROM change_log
+        WHERE entity_id = ANY($1::text[]) AND seq < $2 AND entity = 'group' ORDER BY entity_id, seq DESC`,
+      [ids, beforeSeq],
+    );
+    for (const row of rows) out.set(row.entity_id, parseStoredGroup(row.data));
+    return out;
+  }
+
   async rewriteGroup(seq: number, json: string): Promise<void> {
     await this.#db.query('UPDATE change_log SET data = $1 WHERE seq = $2', [json, seq]);
   }
