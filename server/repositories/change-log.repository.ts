@@ -93,6 +93,7 @@ export class ChangeLogRepository {
   readonly #listAfter;
   readonly #listRange;
   readonly #previous;
+  readonly #rangeGroupIds;
   readonly #byEntity;
   readonly #page;
   readonly #firstAt;
@@ -117,6 +118,10 @@ export class ChangeLogRepository {
     );
     this.#listRange = db.prepare<[number, number, number], ChangeRow>(
       "SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+    );
+    // The rows listRange reads, by entity; the groups among them.
+    this.#rangeGroupIds = db.prepare<[number, number, number], { entity_id: string }>(
+      "SELECT entity_id FROM (SELECT entity, entity_id FROM change_log WHERE entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?) WHERE entity = 'group'",
     );
     // Group changes only: a site's or a movement's id never names a group, but the filter says so to the reader.
     this.#previous = db.prepare<[string, number], { data: string }>(
@@ -211,14 +216,16 @@ export class ChangeLogRepository {
   }
 
   /**
-   * `stateBefore(id, beforeSeq)` of each id at once: the groups' states as of the change before
-   * `beforeSeq` (absent: none logged before it). A reader of a range of changes asks it for the
-   * range's groups in one call, not one query per change (PostgreSQL's form is one round trip).
+   * The state, as of `afterSeq`, of each group that changes among `listRange(afterSeq, uptoSeq,
+   * limit)` (absent: none logged by then), so that a reader of that range knows what each group
+   * was before its first change there without a query per change. PostgreSQL's form is one round
+   * trip, which the reader runs beside the range's own.
    */
-  statesBefore(entityIds: readonly string[], beforeSeq: number): Map<string, Group> {
+  statesBeforeRange(afterSeq: number, uptoSeq: number, limit: number): Map<string, Group> {
     const out = new Map<string, Group>();
-    for (const id of new Set(entityIds)) {
-      const row = this.#previous.get(id, beforeSeq);
+    for (const { entity_id: id } of this.#rangeGroupIds.all(afterSeq, uptoSeq, limit)) {
+      if (out.has(id)) continue;
+      const row = this.#previous.get(id, afterSeq + 1);
       if (row) out.set(id, parseStoredGroup(row.data));
     }
     return out;

@@ -327,19 +327,25 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.changeLog.stateBefore(a.group.id, a2.seq)).toEqual(a.group);
     });
 
-    it('gives the states of several entities before a change in one call, as stateBefore gives each', async () => {
+    it("gives, for a range of the log, each changed group's state before the range, as stateBefore gives it", async () => {
       const a = await reportGroup();
       const b = await reportGroup();
       const a2 = await editGroup(a.group, 'verified');
       const c = await reportGroup();
       const b2 = await editGroup(b.group, 'assisted');
-      const ids = [a.group.id, b.group.id, c.group.id, uuidv7(), a.group.id];
-      for (const before of [a.seq, b.seq, a2.seq, c.seq, b2.seq, b2.seq + 1]) {
-        const states = await repos.changeLog.statesBefore(ids, before);
-        for (const id of ids) expect(states.get(id) ?? null).toEqual(await repos.changeLog.stateBefore(id, before));
-      }
-      expect((await repos.changeLog.statesBefore(ids, b2.seq + 1)).get(b.group.id)).toEqual(b2.group);
-      expect((await repos.changeLog.statesBefore([], b2.seq + 1)).size).toBe(0);
+      const a3 = await editGroup(a2.group, 'assisted');
+      const head = a3.seq;
+      for (let after = 0; after <= head; after++)
+        for (const limit of [1, 2, 100]) {
+          const range = (await repos.changeLog.listRange(after, head, limit)).filter((change) => !('site' in change));
+          const states = await repos.changeLog.statesBeforeRange(after, head, limit);
+          const ids = new Set(range.map((change) => change.entityId));
+          for (const id of states.keys()) expect(ids.has(id)).toBe(true);
+          for (const id of ids) expect(states.get(id) ?? null).toEqual(await repos.changeLog.stateBefore(id, after + 1));
+        }
+      expect((await repos.changeLog.statesBeforeRange(b2.seq, head, 100)).get(a.group.id)).toEqual(a2.group);
+      expect((await repos.changeLog.statesBeforeRange(c.seq - 1, c.seq, 100)).size).toBe(0);
+      expect((await repos.changeLog.statesBeforeRange(head, head, 100)).size).toBe(0);
     });
   });
 

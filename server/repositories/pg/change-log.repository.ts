@@ -149,17 +149,20 @@ export class PgChangeLogRepository implements ChangeLogStore {
     return rows[0] ? parseStoredGroup(rows[0].data) : null;
   }
 
-  async statesBefore(entityIds: readonly string[], beforeSeq: number): Promise<Map<string, Group>> {
-    const out = new Map<string, Group>();
-    const ids = [...new Set(entityIds)];
-    if (ids.length === 0) return out;
-    // One round trip for the whole range; each id's newest row before beforeSeq through the
-    // (entity_id, seq) index.
+  async statesBeforeRange(afterSeq: number, uptoSeq: number, limit: number): Promise<Map<string, Group>> {
+    // The range's rows as listRange reads them, their groups once each, and for each the newest
+    // row at or before afterSeq through the (entity_id, seq) index (LATERAL: one probe per group,
+    // never a scan of the log up to afterSeq).
     const { rows } = await this.#db.query<{ entity_id: string; data: string }>(
-      `SELECT DISTINCT ON (entity_id) entity_id, data FROM change_log
-        WHERE entity_id = ANY($1::text[]) AND seq < $2 AND entity = 'group' ORDER BY entity_id, seq DESC`,
-      [ids, beforeSeq],
+      `SELECT g.entity_id, b.data
+         FROM (SELECT DISTINCT r.entity_id FROM (SELECT entity, entity_id FROM change_log
+                WHERE entity IN ('group', 'site') AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3) r
+               WHERE r.entity = 'group') g
+         CROSS JOIN LATERAL (SELECT data FROM change_log p
+                WHERE p.entity_id = g.entity_id AND p.entity = 'group' AND p.seq <= $1 ORDER BY p.seq DESC LIMIT 1) b`,
+      [afterSeq, uptoSeq, limit],
     );
+    const out = new Map<string, Group>();
     for (const row of rows) out.set(row.entity_id, parseStoredGroup(row.data));
     return out;
   }
