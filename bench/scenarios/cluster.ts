@@ -6,13 +6,14 @@
  * one server for the whole run, a fresh database for each measurement.
  *
  * 1. Ingest: BENCH_INGEST_SOCKETS (200) field sockets per configuration in a closed loop for
- *    BENCH_INGEST_SECONDS (15) s, split over both nodes in the two-node case; the three
- *    configurations run at once and send in turn, BENCH_INGEST_ROUNDS (3) rounds each. Baselines in the same run: raw `pg` inserts of
+ *    BENCH_INGEST_SECONDS (30) s, split over both nodes in the two-node case; the three
+ *    configurations run at once and send in turn, BENCH_INGEST_ROUNDS (6) rounds each (the
+ *    ratios of two near-equal rates swung by ±0.05 between runs of 15 s in 3 rounds). Baselines in the same run: raw `pg` inserts of
  *    the same group and change-log rows into a fresh database of Waymark's schema, one row per
  *    transaction and BENCH_PG_BATCH (100) per transaction, for BENCH_PG_SECONDS (5) s each.
  * 2. Fan-out p99: coordinator sockets all on one PostgreSQL node, and split over two
- *    (multi-process.ts's `openFanOut`: BENCH_VIEWERS (200), BENCH_RATE (50/s), BENCH_SECONDS (5)),
- *    both connected at once and sending in turn, BENCH_FAN_ROUNDS (4) rounds each.
+ *    (multi-process.ts's `openFanOut`: BENCH_VIEWERS (200), BENCH_RATE (50/s)), both connected at
+ *    once and sending in turn, BENCH_FAN_SECONDS (10) s in BENCH_FAN_ROUNDS (8) rounds each.
  * 3. Cold start: the cached BENCH_GROUPS (100,000) group SQLite database copied into PostgreSQL
  *    with `copyToPostgres`, a coordinator page on a server reading it, beside a bare MapLibre page
  *    drawing the same points, each the best of BENCH_COLD_RUNS (3) navigations (cold-start.ts has the SQLite row; not repeated here).
@@ -49,13 +50,13 @@ import { BIG_GROUPS, COLD_RUNS, fmtMs, readGroupPoints } from './cold-start';
 import { openFanOut } from './multi-process';
 
 const SOCKETS = envNumber('BENCH_INGEST_SOCKETS', 200);
-/** The fan-out's seconds, as multi-process.ts reads them. */
-const FAN_SECONDS = envNumber('BENCH_SECONDS', 5);
-const SECONDS = envNumber('BENCH_INGEST_SECONDS', 15);
+/** The fan-out's seconds per configuration, all rounds together. */
+const FAN_SECONDS = envNumber('BENCH_FAN_SECONDS', 10);
+const SECONDS = envNumber('BENCH_INGEST_SECONDS', 30);
 /** Rounds the fan-out's seconds are split into, per configuration, taken in turn. */
-const FAN_ROUNDS = envNumber('BENCH_FAN_ROUNDS', 4);
+const FAN_ROUNDS = envNumber('BENCH_FAN_ROUNDS', 8);
 /** Rounds the ingest's SECONDS are split into, per configuration, taken in turn. */
-const INGEST_ROUNDS = envNumber('BENCH_INGEST_ROUNDS', 3);
+const INGEST_ROUNDS = envNumber('BENCH_INGEST_ROUNDS', 6);
 const PG_SECONDS = envNumber('BENCH_PG_SECONDS', 5);
 const PG_BATCH = envNumber('BENCH_PG_BATCH', 100);
 const VIEWERS = envNumber('BENCH_VIEWERS', 200);
