@@ -123,7 +123,23 @@ export class MovementService {
    * takes the group off its consulate's manifest at once). Returns the movement changes written.
    */
   async refreshFor(group: Group, actorId: string | null, at: string, openOnly = true): Promise<CommittedMovementChange[]> {
-    return this.#rewrite(group.id, openOnly, actorId, at, (m) => refreshManifest(m, group));
+    return this.refreshForAll([group], actorId, at, openOnly);
+  }
+
+  /**
+   * `refreshFor` of several groups changed in one transaction: each manifest that lists any of
+   * them gets one new version with all their records, never a version with some refreshed and
+   * others not (which, published after the commit, would carry a state of the others that no
+   * longer stands).
+   */
+  async refreshForAll(groups: readonly Group[], actorId: string | null, at: string, openOnly = true): Promise<CommittedMovementChange[]> {
+    const ids = new Set<string>();
+    for (const group of groups) for (const id of await this.#repos.movements.idsForGroup(group.id, openOnly)) ids.add(id);
+    return this.#rewriteMovements([...ids], actorId, at, (m) => {
+      let changed: Movement | null = null;
+      for (const group of groups) changed = refreshManifest(changed ?? m, group) ?? changed;
+      return changed;
+    });
   }
 
   /**
@@ -141,8 +157,17 @@ export class MovementService {
     at: string,
     change: (m: Movement) => Movement | null,
   ): Promise<CommittedMovementChange[]> {
+    return this.#rewriteMovements(await this.#repos.movements.idsForGroup(groupId, openOnly), actorId, at, change);
+  }
+
+  async #rewriteMovements(
+    movementIds: readonly string[],
+    actorId: string | null,
+    at: string,
+    change: (m: Movement) => Movement | null,
+  ): Promise<CommittedMovementChange[]> {
     const out: CommittedMovementChange[] = [];
-    for (const id of await this.#repos.movements.idsForGroup(groupId, openOnly)) {
+    for (const id of movementIds) {
       const before = await this.#repos.movements.findById(id);
       const changed = before ? change(before) : null;
       if (!before || !changed) continue;

@@ -127,13 +127,24 @@ export class RetentionService {
         const due = await this.#repos.retention.dueGroups(policy.crisisId, cutoff, after, this.#page);
         after = due.at(-1)?.key ?? after;
         const at = this.#iso();
-        // The manifests that list a purged group change with it: `changes` holds those too, so the
-        // groups are counted from the page itself.
-        const changes: PublishedChange[] = [];
-        for (const { group } of due) changes.push(...(await this.#purge(group, at)));
+        const purged: CommittedChange[] = [];
+        for (const { group } of due) purged.push(await this.#purge(group, at));
+        const changes: PublishedChange[] = [...purged];
+        // The manifests that list purged groups keep only their coarsened records too, arrived
+        // movements included: one new version per manifest for the whole page, made once every
+        // group of the page is purged. Refreshed after each group instead, a manifest listing two
+        // of them was published (and logged) with the first coarsened and the second's notes and
+        // place still in it, and delivered when both were purged (protection rule 8).
+        changes.push(
+          ...(await new MovementService(this.#repos, this.#now).refreshForAll(
+            purged.map((c) => c.after),
+            null,
+            at,
+            false,
+          )),
+        );
         // The purge drops each group's site (an exact place): the sites stop counting them, one
         // change per site for the whole page (issue 20).
-        const purged = changes.filter((c): c is CommittedChange => !('entity' in c));
         changes.push(...(await new SiteLinks(this.#repos).follow(purged, 'group.purge', null, at)));
         const imports = due.length < this.#page ? await this.#repos.retention.purgeImports(policy.crisisId, cutoff) : 0;
         if (due.length > 0 || imports > 0) {
@@ -158,8 +169,11 @@ export class RetentionService {
     }
   }
 
-  /** One group's purge inside the caller's transaction: a new coarsened version, its history and old acks coarsened too. */
-  async #purge(group: Group, at: string): Promise<PublishedChange[]> {
+  /**
+   * One group's purge inside the caller's transaction: a new coarsened version, its history and old
+   * acks coarsened too. The manifests that list it are the caller's (one refresh per page).
+   */
+  async #purge(group: Group, at: string): Promise<CommittedChange> {
     const after: Group = { ...purgeDetails(group), version: group.version + 1 };
     const json = JSON.stringify(after);
     await this.#repos.groups.update(after, json);
@@ -173,9 +187,7 @@ export class RetentionService {
       if (ack.group) await this.#repos.idempotency.rewriteLegacy(legacy.commandId, JSON.stringify({ ...ack, group: purgeDetails(ack.group) }));
     }
     await this.#repos.retention.markPurged(group.id, group.crisisId, after.version, at);
-    // The manifests that list it keep only the coarsened record too, arrived movements included.
-    const movements = await new MovementService(this.#repos, this.#now).refreshFor(after, null, at, false);
-    return [{ seq, crisisId: group.crisisId, before: group, after }, ...movements];
+    return { seq, crisisId: group.crisisId, before: group, after };
   }
 
   /**

@@ -923,7 +923,15 @@ describe('what every user receives on every channel, against a history-aware ora
       }),
       // 1,000 worlds, or as many as four minutes allow on a loaded machine (a counterexample found in
       // that time still fails the test; only running out of time does not).
-      { numRuns: Number(process.env.HISTORY_RUNS ?? 1_000), interruptAfterTimeLimit: 240_000, markInterruptAsFailure: false },
+      // HISTORY_SEED (and HISTORY_PATH) replay a counterexample fast-check printed.
+      {
+        numRuns: Number(process.env.HISTORY_RUNS ?? 1_000),
+        interruptAfterTimeLimit: 240_000,
+        markInterruptAsFailure: false,
+        ...(process.env.HISTORY_SEED
+          ? { seed: Number(process.env.HISTORY_SEED), ...(process.env.HISTORY_PATH ? { path: process.env.HISTORY_PATH } : {}) }
+          : {}),
+      },
     );
   }, 600_000);
 });

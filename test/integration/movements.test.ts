@@ -702,8 +702,12 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
   });
 
   // Last in this file: it purges every group of the fixture crisis.
-  it('counts the groups a retention run purged, not the manifests that follow them', async () => {
-    const g = await verifiedGroup([{ code: 'NGA', count: 2 }], 2);
+  it('counts the groups a retention run purged, not the manifests that follow them, and publishes each manifest once per page, purged', async () => {
+    // Two groups on one manifest, purged in the same page: a manifest refreshed after each of them
+    // was published (and logged) once with the first purged and the second's note and place still
+    // in it, delivered after both were purged (found by the history property, seed 1304309733).
+    const g = await verifiedGroup([{ code: 'NGA', count: 2 }], 2, 'yes', 'Qzmovenote first');
+    const h = await verifiedGroup([{ code: 'MLI', count: 1 }], 1, 'yes', 'Qzmovenote second');
     const movementId = uuidv7();
     okMovement(
       await sendCommand(coordinator, {
@@ -741,6 +745,18 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
         specialNeeds: '',
       }),
     );
+    okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.addGroup',
+        commandId: uuidv7(),
+        movementId,
+        baseVersion: 2,
+        groupId: h.id,
+        consentToMove: true,
+        pickup: null,
+        specialNeeds: '',
+      }),
+    );
     let groups = 0;
     for await (const group of eachGroup(server.repositories, server.crisisId)) if (group.crisisId === server.crisisId) groups++;
     const retention = new RetentionService(server.repositories, () => Date.now() + 400 * 86_400_000);
@@ -750,6 +766,12 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     // The manifests that list a purged group are published with it, but are not groups.
     const manifests = published.filter(isMovementChange);
     expect(manifests.map((c) => c.after.id)).toContain(movementId);
+    // Each manifest once for the page, and no version of it published with a purged note or place.
+    expect(manifests.filter((c) => c.after.id === movementId)).toHaveLength(1);
+    for (const change of manifests) {
+      const text = JSON.stringify(change.after);
+      for (const purged of [g.notes, h.notes, g.location.placeName, h.location.placeName]) expect(text).not.toContain(purged);
+    }
     expect(run?.groups).toBe(groups);
     expect(published).toHaveLength(groups + manifests.length);
     expect((await retention.ledger()).find((p) => p.kind === 'retention')?.groups).toBe(groups);
