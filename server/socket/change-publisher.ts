@@ -217,8 +217,9 @@ export class ChangePublisher {
     return byUser;
   }
 
-  #emit(changes: readonly PublishedChange[]): void {
-    if (changes.length === 0) return;
+  #emit(batch: readonly PublishedChange[]): void {
+    if (batch.length === 0) return;
+    const changes = endStates(batch);
     // This process's rooms only (`local`): the other processes publish the same changes to theirs.
     const live = this.#io.of('/').adapter.rooms;
     const rooms = new Map<number, number>();
@@ -242,10 +243,33 @@ export class ChangePublisher {
     }
     // One line per published batch; the per-change detail only at debug level (at thousands of
     // changes a second, a line each was a cost of its own).
-    this.#logger.info('changes.published', { fromSeq: changes[0]!.seq, toSeq: changes.at(-1)!.seq, changes: changes.length });
+    this.#logger.info('changes.published', { fromSeq: batch[0]!.seq, toSeq: batch.at(-1)!.seq, changes: batch.length });
     for (const change of changes) {
       this.#logger.debug('change.published', { seq: change.seq, rooms: rooms.get(change.seq) ?? 0 });
       for (const listener of this.#listeners) listener(change);
     }
   }
+}
+
+const entityOf = (change: PublishedChange): string =>
+  isSiteChange(change) ? `site:${change.site.id}` : isMovementChange(change) ? `movement:${change.after.id}` : `group:${change.after.id}`;
+
+/**
+ * A batch as it leaves each entity: one change per group, movement or site, at the seq of its last
+ * change in the batch and from the state before its first, in seq order. Everything a user receives
+ * is judged by the entity as it stands when it is delivered (protection rule 8): published change
+ * by change, a group edited and then flagged in one group commit reached its consulate as edited
+ * (its place, its nationals), then as removed, both after the flag stood. A client applies what it
+ * receives and keeps the highest seq, so the seqs skipped here cost it nothing.
+ */
+export function endStates(batch: readonly PublishedChange[]): PublishedChange[] {
+  const last = new Map<string, PublishedChange>();
+  for (const change of batch) {
+    const key = entityOf(change);
+    const first = last.get(key);
+    // Moved to the end, so the map's order is the order of each entity's last change.
+    last.delete(key);
+    last.set(key, first === undefined || isSiteChange(change) || isSiteChange(first) ? change : ({ ...change, before: first.before } as PublishedChange));
+  }
+  return last.size === batch.length ? [...batch] : [...last.values()];
 }

@@ -236,4 +236,27 @@ describe(`${ChangePublisher.name}, batches`, () => {
     expect(written).toHaveLength(1);
     expect(JSON.parse(written[0]!)).toMatchObject({ level: 'debug', event: 'change.published', seq: 2 });
   });
+
+  it('sends what a group is at the end of a batch, never a state of it the same batch replaced (protection rule 8)', async () => {
+    // One group commit: a field team's edit of a group an embassy may see, then a coordinator's
+    // protection flag on it, committed together. Published change by change, the embassy received
+    // the edited group (its nationals, its place) and then its removal, both after the flag stood.
+    const embassy = audienceRoom(makeAudience({ role: 'embassy', crisisId, agencyId: '0190a0a0-0000-7000-8000-0000000000ee', servesState: 'NGA' }));
+    if (!embassy) throw new Error('an embassy has a room');
+    const seen = makeGroup({ crisisId, nationalities: [{ code: 'NGA', count: 3 }], consentConsulate: 'yes', protectionConcern: false });
+    const edited = { ...seen, version: seen.version + 1, notes: 'moved to the port', location: { ...seen.location, placeName: 'Qzportplace' } };
+    const flagged = { ...edited, version: edited.version + 1, protectionConcern: true };
+    const log = new Log(0);
+    log.changes.push({ seq: 1, crisisId, before: seen, after: edited }, { seq: 2, crisisId, before: edited, after: flagged });
+    const { io, sent } = fakeIo(embassy.name);
+    const publisher = new ChangePublisher(io, silentLogger, log);
+    await publisher.ready();
+    publisher.register(embassy);
+    log.head = 2;
+    publisher.publishAll(log.changes);
+
+    expect(JSON.stringify(sent)).not.toContain('Qzportplace');
+    expect(sent).toEqual([{ kind: 'group.remove', seq: 2, groupId: seen.id }]);
+    expect(publisher.publishedSeq).toBe(2);
+  });
 });
