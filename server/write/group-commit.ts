@@ -2,7 +2,11 @@ import { describeError, type Logger } from '../log';
 import { PlainTransactionNeeded, type BatchKeys } from '../repositories/contract';
 import type { Repositories } from '../repositories/repositories';
 import type { Actor } from '../services/group.service';
-import type { CommandExecutor, PublishedChange, WriteOutcome } from '../services/command.service';
+import { isMovementChange, isSiteChange, type CommandExecutor, type PublishedChange, type WriteOutcome } from '../services/command.service';
+import type { CommittedChange } from '../services/group.service';
+import type { CommittedMovementChange } from '../services/movement.service';
+import { projectGroup } from '../../shared/projection';
+import { projectMovement } from '../../shared/movements';
 import { commandSubjectId, isMovementCommand, isSiteCommand, type Command } from '../../shared/schemas/command.schema';
 import type { Audience } from '../../shared/projection';
 import type { ConnectionState } from '../repositories/session.repository';
@@ -215,8 +219,9 @@ export class GroupCommit implements WritePath {
     // has been sent its change.
     const committedAt = performance.now();
     const committed = outcomes.flatMap((outcome) => outcome.committed);
+    const answers = acksAtBatchEnd(batch, outcomes, committed);
     this.deliver(() =>
-      publishThenAnswer(this.#logger, this.#publish, committed, () => batch.forEach((item, i) => answer(this.#logger, item.done, outcomes[i]!))),
+      publishThenAnswer(this.#logger, this.#publish, committed, () => batch.forEach((item, i) => answer(this.#logger, item.done, answers[i]!))),
     );
     const ended = performance.now();
     this.onFlush?.({
@@ -301,3 +306,61 @@ function batchKeys(batch: readonly Pending[]): BatchKeys {
 
 const sessionEnded = () => failure('unauthorized', 'your session has ended; sign in again');
 export const notApplied = () => failure('internal', 'the server could not handle this request; it was not applied');
+
+/**
+ * The acks of a batch as the batch left their subjects (protection rule 8). Every ack goes out
+ * after the whole batch commits, so when a later command of the batch changed the same group or
+ * movement again (a place corrected, a protection flag set, consent withdrawn), an ack carrying the
+ * state its own command made, or the state a refused command met, would deliver a state that no
+ * longer stands: it carries the final state instead, projected for its sender, or none of it once
+ * the group is erased.
+ */
+export function acksAtBatchEnd(batch: readonly { actor: Actor }[], outcomes: readonly WriteOutcome[], committed: readonly PublishedChange[]): WriteOutcome[] {
+  const groups = new Map<string, CommittedChange>();
+  const movements = new Map<string, CommittedMovementChange>();
+  for (const change of committed) {
+    if (isSiteChange(change)) continue;
+    if (isMovementChange(change)) movements.set(change.after.id, change);
+    else groups.set(change.after.id, change);
+  }
+  // The last seq committed by each command or one before it: a change above it came later.
+  let through = 0;
+  return outcomes.map((outcome, i) => {
+    for (const change of outcome.committed) through = Math.max(through, change.seq);
+    const actor = batch[i]?.actor;
+    if (!actor) return outcome;
+    const laterGroup = (id: string | undefined) => {
+      const change = id === undefined ? undefined : groups.get(id);
+      return change && change.seq > through ? change : undefined;
+    };
+    const laterMovement = (id: string | undefined) => {
+      const change = id === undefined ? undefined : movements.get(id);
+      return change && change.seq > through ? change : undefined;
+    };
+    const ack = outcome.ack;
+    if (ack.ok) {
+      const group = laterGroup(ack.group?.group.id);
+      const movement = laterMovement(ack.movement?.movement.id);
+      if (!group && !movement) return outcome;
+      const later = { ...ack };
+      if (group) later.group = group.erased ? null : projectGroup(actor.audience, group.after);
+      if (movement) later.movement = projectMovement(actor.audience, movement.after);
+      return { ...outcome, ack: later };
+    }
+    const group = laterGroup(ack.current?.group.id);
+    const movement = laterMovement(ack.movement?.movement.id);
+    if (!group && !movement) return outcome;
+    const later = { ...ack };
+    if (group) {
+      const view = group.erased ? null : projectGroup(actor.audience, group.after);
+      if (view) later.current = view;
+      else delete later.current;
+    }
+    if (movement) {
+      const view = projectMovement(actor.audience, movement.after);
+      if (view) later.movement = view;
+      else delete later.movement;
+    }
+    return { ...outcome, ack: later };
+  });
+}

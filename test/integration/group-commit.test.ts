@@ -205,6 +205,22 @@ describe(GroupCommit.name, () => {
     expect(events.filter((e) => e.kind === 'publish').map((e) => e.seq)).toEqual(outcomes.flatMap((o) => (o.ack.ok ? [o.ack.seq] : [])));
   });
 
+  it('answers each command with its group as the whole batch left it, projected for the sender (protection rule 8)', async () => {
+    // The acks go out after the batch commits: an ack carrying the state its own command made would
+    // deliver a state a later command of the same batch had replaced (a place corrected, a flag set).
+    const { writes, submit, outcomes } = recorder();
+    const input = makeGroupInput({ location: { lat: 32.1, lon: 13.1, accuracyM: 10, placeName: 'Qzfirstplace', siteType: 'urban_dispersed', siteId: null } });
+    submit(field, reportCommand(input));
+    submit(coordinator, updateCommand(input.id, 1, { location: { ...input.location, placeName: 'Qzlaterplace' } }));
+    await writes.flush();
+
+    const [report, update] = outcomes.map((o) => o.ack);
+    if (!report?.ok || !update?.ok) throw new Error('both commands apply');
+    expect(JSON.stringify(report)).not.toContain('Qzfirstplace');
+    expect(report.group?.view === 'full' && report.group.group.location.placeName).toBe('Qzlaterplace');
+    expect(report.seq).toBeLessThan(update.seq);
+  });
+
   it('stores one group and gives the same ack when one command id appears twice in a batch', async () => {
     const { writes, submit, outcomes, events } = recorder();
     const before = counts();
@@ -245,10 +261,13 @@ describe(GroupCommit.name, () => {
     submit(coordinator, statusCommand(group.id, 2, 'verified'));
     await writes.flush();
 
+    // Judged in order (the third met version 2 and was refused); answered, like every ack of a
+    // batch, with the group as the batch left it (version 3): see the test above.
     const result = outcomes.map((o) => (o.ack.ok ? `ok v${expectOk(o.ack).group.version}` : o.ack.code));
-    expect(result).toEqual(['ok v1', 'ok v2', 'conflict', 'ok v3']);
+    expect(result).toEqual(['ok v3', 'ok v3', 'conflict', 'ok v3']);
+    expect(outcomes.map((o) => (o.ack.ok ? o.ack.seq : null))).toEqual([expect.any(Number), expect.any(Number), null, expect.any(Number)]);
     const conflict = outcomes[2]?.ack;
-    expect(conflict && !conflict.ok && conflict.current?.view === 'full' ? conflict.current.group.version : null).toBe(2);
+    expect(conflict && !conflict.ok && conflict.current?.view === 'full' ? conflict.current.group.version : null).toBe(3);
     expect(await repos.groups.findById(group.id)).toMatchObject({ version: 3, status: 'verified', notes: 'first edit' });
   });
 });
