@@ -1,7 +1,7 @@
 import type { Repositories } from '../repositories/repositories';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { Movement } from '../../shared/schemas/movement.schema';
-import type { PublishedChange } from './command.service';
+import { isMovementChange, isSiteChange, type PublishedChange } from './command.service';
 
 /** Where the live feed reads committed changes it has not seen being made (another process's, or missed). */
 export interface ChangeSource {
@@ -55,4 +55,28 @@ export function changeLogSource(repos: Repositories): ChangeSource {
       return out.sort((a, b) => a.seq - b.seq);
     },
   };
+}
+
+/** The entity a change is of: `group:<id>`, `movement:<id>` or `site:<id>`. */
+export const entityOf = (change: PublishedChange): string =>
+  isSiteChange(change) ? `site:${change.site.id}` : isMovementChange(change) ? `movement:${change.after.id}` : `group:${change.after.id}`;
+
+/**
+ * A batch as it leaves each entity: one change per group, movement or site, at the seq of its last
+ * change in the batch and from the state before its first, in seq order. Everything a user receives
+ * is judged by the entity as it stands when it is delivered (protection rule 8): published change
+ * by change, a group edited and then flagged in one group commit reached its consulate as edited
+ * (its place, its nationals), then as removed, both after the flag stood. A client applies what it
+ * receives and keeps the highest seq, so the seqs skipped here cost it nothing.
+ */
+export function endStates(batch: readonly PublishedChange[]): PublishedChange[] {
+  const last = new Map<string, PublishedChange>();
+  for (const change of batch) {
+    const key = entityOf(change);
+    const first = last.get(key);
+    // Moved to the end, so the map's order is the order of each entity's last change.
+    last.delete(key);
+    last.set(key, first === undefined || isSiteChange(change) || isSiteChange(first) ? change : ({ ...change, before: first.before } as PublishedChange));
+  }
+  return last.size === batch.length ? [...batch] : [...last.values()];
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import { isMovementChange, isSiteChange, type PublishedChange } from '../services/command.service';
-import type { ChangeSource } from '../services/committed-changes';
+import { endStates, type ChangeSource } from '../services/committed-changes';
 import { projectChange, projectPublished } from '../services/change-projection';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { packedRoomOf, personalRoomOf, type AudienceRoom } from './audience-room';
@@ -249,27 +249,4 @@ export class ChangePublisher {
       for (const listener of this.#listeners) listener(change);
     }
   }
-}
-
-const entityOf = (change: PublishedChange): string =>
-  isSiteChange(change) ? `site:${change.site.id}` : isMovementChange(change) ? `movement:${change.after.id}` : `group:${change.after.id}`;
-
-/**
- * A batch as it leaves each entity: one change per group, movement or site, at the seq of its last
- * change in the batch and from the state before its first, in seq order. Everything a user receives
- * is judged by the entity as it stands when it is delivered (protection rule 8): published change
- * by change, a group edited and then flagged in one group commit reached its consulate as edited
- * (its place, its nationals), then as removed, both after the flag stood. A client applies what it
- * receives and keeps the highest seq, so the seqs skipped here cost it nothing.
- */
-export function endStates(batch: readonly PublishedChange[]): PublishedChange[] {
-  const last = new Map<string, PublishedChange>();
-  for (const change of batch) {
-    const key = entityOf(change);
-    const first = last.get(key);
-    // Moved to the end, so the map's order is the order of each entity's last change.
-    last.delete(key);
-    last.set(key, first === undefined || isSiteChange(change) || isSiteChange(first) ? change : ({ ...change, before: first.before } as PublishedChange));
-  }
-  return last.size === batch.length ? [...batch] : [...last.values()];
 }

@@ -3,8 +3,7 @@ import { PlainTransactionNeeded, type BatchKeys } from '../repositories/contract
 import type { Repositories } from '../repositories/repositories';
 import type { Actor } from '../services/group.service';
 import { isMovementChange, isSiteChange, type CommandExecutor, type PublishedChange, type WriteOutcome } from '../services/command.service';
-import type { CommittedChange } from '../services/group.service';
-import type { CommittedMovementChange } from '../services/movement.service';
+import { endStates, entityOf } from '../services/committed-changes';
 import { projectGroup } from '../../shared/projection';
 import { projectMovement } from '../../shared/movements';
 import { commandSubjectId, isMovementCommand, isSiteCommand, type Command } from '../../shared/schemas/command.schema';
@@ -312,55 +311,39 @@ export const notApplied = () => failure('internal', 'the server could not handle
  * after the whole batch commits, so when a later command of the batch changed the same group or
  * movement again (a place corrected, a protection flag set, consent withdrawn), an ack carrying the
  * state its own command made, or the state a refused command met, would deliver a state that no
- * longer stands: it carries the final state instead, projected for its sender, or none of it once
- * the group is erased.
+ * longer stands: it carries the final state instead (`endStates`, as the rooms get it), projected
+ * for its sender, or none of it once the group is erased.
  */
 export function acksAtBatchEnd(batch: readonly { actor: Actor }[], outcomes: readonly WriteOutcome[], committed: readonly PublishedChange[]): WriteOutcome[] {
-  const groups = new Map<string, CommittedChange>();
-  const movements = new Map<string, CommittedMovementChange>();
-  for (const change of committed) {
-    if (isSiteChange(change)) continue;
-    if (isMovementChange(change)) movements.set(change.after.id, change);
-    else groups.set(change.after.id, change);
-  }
+  const final = new Map(endStates(committed).map((change) => [entityOf(change), change]));
   // The last seq committed by each command or one before it: a change above it came later.
   let through = 0;
   return outcomes.map((outcome, i) => {
     for (const change of outcome.committed) through = Math.max(through, change.seq);
-    const actor = batch[i]?.actor;
-    if (!actor) return outcome;
-    const laterGroup = (id: string | undefined) => {
-      const change = id === undefined ? undefined : groups.get(id);
-      return change && change.seq > through ? change : undefined;
-    };
-    const laterMovement = (id: string | undefined) => {
-      const change = id === undefined ? undefined : movements.get(id);
-      return change && change.seq > through ? change : undefined;
+    const audience = batch[i]?.actor.audience;
+    if (!audience) return outcome;
+    /** The entity's final state when a later command changed it: its view for the sender, or null; undefined when nothing came later. */
+    const laterView = <V>(key: string, project: (change: PublishedChange) => V | null): V | null | undefined => {
+      const change = final.get(key);
+      return change && change.seq > through ? project(change) : undefined;
     };
     const ack = outcome.ack;
+    const groupId = ack.ok ? ack.group?.group.id : ack.current?.group.id;
+    const group =
+      groupId === undefined
+        ? undefined
+        : laterView(`group:${groupId}`, (c) => (isSiteChange(c) || isMovementChange(c) || c.erased ? null : projectGroup(audience, c.after)));
+    const movementId = ack.movement?.movement.id;
+    const movement =
+      movementId === undefined ? undefined : laterView(`movement:${movementId}`, (c) => (isMovementChange(c) ? projectMovement(audience, c.after) : null));
+    if (group === undefined && movement === undefined) return outcome;
     if (ack.ok) {
-      const group = laterGroup(ack.group?.group.id);
-      const movement = laterMovement(ack.movement?.movement.id);
-      if (!group && !movement) return outcome;
-      const later = { ...ack };
-      if (group) later.group = group.erased ? null : projectGroup(actor.audience, group.after);
-      if (movement) later.movement = projectMovement(actor.audience, movement.after);
-      return { ...outcome, ack: later };
+      return { ...outcome, ack: { ...ack, ...(group === undefined ? {} : { group }), ...(movement === undefined ? {} : { movement }) } };
     }
-    const group = laterGroup(ack.current?.group.id);
-    const movement = laterMovement(ack.movement?.movement.id);
-    if (!group && !movement) return outcome;
-    const later = { ...ack };
-    if (group) {
-      const view = group.erased ? null : projectGroup(actor.audience, group.after);
-      if (view) later.current = view;
-      else delete later.current;
-    }
-    if (movement) {
-      const view = projectMovement(actor.audience, movement.after);
-      if (view) later.movement = view;
-      else delete later.movement;
-    }
-    return { ...outcome, ack: later };
+    // A refusal's `current` and `movement` are optional: what the sender may no longer see is left out.
+    const { current, movement: met, ...rest } = ack;
+    const keptCurrent = group === undefined ? current : (group ?? undefined);
+    const keptMovement = movement === undefined ? met : (movement ?? undefined);
+    return { ...outcome, ack: { ...rest, ...(keptCurrent ? { current: keptCurrent } : {}), ...(keptMovement ? { movement: keptMovement } : {}) } };
   });
 }
