@@ -584,8 +584,18 @@ const FIRST_TIME_MS = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
 const isNum = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
 
-/** `siblings`: the readers of the fields before this one in the same object (a `rel` time reads its reference's). */
-function reader(shape: Shape, data: unknown, strings: readonly string[], path: string, siblings?: ReadonlyMap<string, Reader>): Reader {
+/**
+ * The fields of an object shape to read, the others' columns left unread (`decodeViewPoints`):
+ * `true` for a whole field, a nested pick for an object's (or an array's items') own fields.
+ */
+type ColumnPick = { readonly [field: string]: true | ColumnPick };
+
+/**
+ * `siblings`: the readers of the fields before this one in the same object (a `rel` time reads its
+ * reference's). `pick`: read only these fields of the object shapes (every value read is checked
+ * as ever; the columns not read are not looked at).
+ */
+function reader(shape: Shape, data: unknown, strings: readonly string[], path: string, siblings?: ReadonlyMap<string, Reader>, pick?: ColumnPick): Reader {
   switch (shape.k) {
     case 'uuid': {
       const [hex, verbatim] = isArray(data, path);
@@ -680,16 +690,18 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
       const absent = shape.k === 'nullable' ? null : undefined;
       const [present, inner] = isArray(data, path);
       const p = ints(present, path, 0, 2);
-      const r = reader(shape.of, inner, strings, path, siblings);
+      const r = reader(shape.of, inner, strings, path, siblings, pick);
       return { next: () => (p.take() === 1 ? r.next() : absent), done: () => p.done() && r.done() };
     }
     case 'obj': {
-      const keys = Object.keys(shape.fields);
+      const all = Object.keys(shape.fields);
       const parts = isArray(data, path);
-      if (parts.length !== keys.length) fail(`${path} has ${parts.length} columns, not ${keys.length}`);
+      if (parts.length !== all.length) fail(`${path} has ${parts.length} columns, not ${all.length}`);
+      const keys = pick ? all.filter((key) => pick[key] !== undefined) : all;
       const fields = new Map<string, Reader>();
-      const readers = keys.map((key, i) => {
-        const r = reader(shape.fields[key]!, parts[i], strings, `${path}.${key}`, fields);
+      const readers = keys.map((key) => {
+        const inner = pick?.[key];
+        const r = reader(shape.fields[key]!, parts[all.indexOf(key)], strings, `${path}.${key}`, fields, inner === true ? undefined : inner);
         fields.set(key, r);
         return r;
       });
@@ -710,7 +722,7 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
     case 'arr': {
       const [lengths, items] = isArray(data, path);
       const l = ints(lengths, path, 0);
-      const r = reader(shape.of, items, strings, `${path}[]`);
+      const r = reader(shape.of, items, strings, `${path}[]`, undefined, pick);
       return {
         next: () => {
           const n = l.take();
@@ -724,8 +736,8 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
   }
 }
 
-/** Decodes what `encodeViews` made; throws `PackedViewsError` on anything else. */
-export function decodeViews(packed: unknown): PackedView[] {
+/** The four readers of the packed views (each shape's columns, or only `picks`' of them) and the kind of each view. */
+function viewReaders(packed: unknown, picks?: Readonly<Record<'full' | 'reduced' | 'summary' | 'nationals', ColumnPick>>) {
   const p = isRecord(packed, 'the packed views');
   if (p['format'] !== PACKED_VIEWS_FORMAT) fail(`format ${String(p['format'])} is not ${PACKED_VIEWS_FORMAT}`);
   const strings = isArray(p['strings'], 'strings');
@@ -733,12 +745,22 @@ export function decodeViews(packed: unknown): PackedView[] {
   const kinds = ints(p['kinds'], 'kinds', 0, 4);
   const count = p['count'];
   if (!isInt(count) || (count as number) < 0) fail('count is not a count');
-  const full = reader(FULL_SHAPE, p['full'], strings as string[], 'full');
-  const reduced = reader(REDUCED_SHAPE, p['reduced'], strings as string[], 'reduced');
-  const summary = reader(SUMMARY_SHAPE, p['summary'], strings as string[], 'summary');
-  const nationals = reader(NATIONALS_SHAPE, p['nationals'], strings as string[], 'nationals');
-  const views: PackedView[] = new Array<PackedView>(count as number);
-  for (let i = 0; i < (count as number); i++) {
+  const read = (shape: Shape, key: 'full' | 'reduced' | 'summary' | 'nationals') => reader(shape, p[key], strings as string[], key, undefined, picks?.[key]);
+  return {
+    count: count as number,
+    kinds,
+    full: read(FULL_SHAPE, 'full'),
+    reduced: read(REDUCED_SHAPE, 'reduced'),
+    summary: read(SUMMARY_SHAPE, 'summary'),
+    nationals: read(NATIONALS_SHAPE, 'nationals'),
+  };
+}
+
+/** Decodes what `encodeViews` made; throws `PackedViewsError` on anything else. */
+export function decodeViews(packed: unknown): PackedView[] {
+  const { count, kinds, full, reduced, summary, nationals } = viewReaders(packed);
+  const views: PackedView[] = new Array<PackedView>(count);
+  for (let i = 0; i < count; i++) {
     const kind = kinds.take();
     views[i] =
       kind === 0
@@ -751,6 +773,75 @@ export function decodeViews(packed: unknown): PackedView[] {
   }
   if (!kinds.done() || !full.done() || !reduced.done() || !summary.done() || !nationals.done()) fail('columns hold more values than the count');
   return views;
+}
+
+/** An assignment as far as a point's ring reads it (`attentionOf`): which need, its status, when it is due. */
+export type PointAssignment = Pick<Assignment, 'needId' | 'status' | 'expectedBy'> | Pick<AssignmentSummary, 'needType' | 'status' | 'expectedBy'>;
+/** A need as far as a point's ring reads it: its type and status, and its id where the view has one. */
+export type PointNeed = Pick<Need, 'type' | 'status'> & { id?: string };
+
+/**
+ * What a map point is drawn from, in each kind of view: its position, status, people and what
+ * rings it. Every `HeldView` is one (the map draws those); `decodeViewPoints` reads only these
+ * fields of packed views. A type of its own, so nothing takes it for a whole view.
+ */
+export type PointView =
+  | {
+      view: 'full' | 'summary';
+      group: {
+        id: string;
+        status: Group['status'];
+        location: { lat: number; lon: number };
+        headcount: { total: number };
+        needs: readonly PointNeed[];
+        assignments: readonly PointAssignment[];
+      };
+    }
+  | { view: 'nationals'; group: { id: string; status: Group['status']; location: { lat: number; lon: number }; nationals: number } }
+  | { view: 'reduced'; group: { id: string; status: Group['status']; lat: number; lon: number } };
+
+const LAT_LON: ColumnPick = { lat: true, lon: true };
+/** The columns `decodeViewPoints` reads, per kind: `PointView`'s fields. */
+const POINT_PICKS = {
+  full: {
+    id: true,
+    status: true,
+    location: LAT_LON,
+    headcount: { total: true },
+    needs: { id: true, type: true, status: true },
+    assignments: { needId: true, status: true, expectedBy: true },
+  },
+  summary: {
+    id: true,
+    status: true,
+    location: LAT_LON,
+    headcount: { total: true },
+    needs: { type: true, status: true },
+    assignments: { needType: true, status: true, expectedBy: true },
+  },
+  nationals: { id: true, status: true, location: LAT_LON, nationals: true },
+  reduced: { id: true, status: true, lat: true, lon: true },
+} as const satisfies Record<'full' | 'reduced' | 'summary' | 'nationals', ColumnPick>;
+
+/**
+ * The map's points of packed views, read from their columns alone (a fraction of a full decode):
+ * a big crisis's map can be handed its points while the rest is decoded (SyncClient). Each value
+ * read is checked as `decodeViews` checks it; the columns it does not read are left to the full
+ * decode, which must follow before anything else of these views is trusted.
+ */
+export function decodeViewPoints(packed: unknown): PointView[] {
+  const { count, kinds, full, reduced, summary, nationals } = viewReaders(packed, POINT_PICKS);
+  const points: PointView[] = new Array<PointView>(count);
+  for (let i = 0; i < count; i++) {
+    const kind = kinds.take();
+    points[i] =
+      kind === 0 || kind === 2
+        ? ({ view: kind === 0 ? 'full' : 'summary', group: (kind === 0 ? full : summary).next() } as PointView)
+        : kind === 1
+          ? ({ view: 'reduced', group: reduced.next() } as PointView)
+          : ({ view: 'nationals', group: nationals.next() } as PointView);
+  }
+  return points;
 }
 
 /** A long catch-up, packed the same way: each change's seq and kind, the upserted views packed, the removed ids. */

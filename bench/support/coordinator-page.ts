@@ -43,13 +43,14 @@ export interface CoordinatorPage {
  */
 export async function openCoordinatorPage(
   big: BigDatabase,
-  options: { databaseUrl?: string; placeLabels?: boolean; boundaries?: boolean } = {},
+  options: { databaseUrl?: string; placeLabels?: boolean; boundaries?: boolean; clientBuild?: string } = {},
 ): Promise<CoordinatorPage> {
   assertClientBuilt();
   const server = await startTestServer({
     dataDir: big.dataDir,
     demo: true,
-    staticDir: CLIENT_BUILD,
+    // Another build of the client (`clientBuild`): two versions of the page measured in turn.
+    staticDir: options.clientBuild ?? CLIENT_BUILD,
     socketRate: { perSecond: 1e9, burst: 1e9 },
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });

@@ -8,6 +8,7 @@ import {
   UNKNOWN_STATUS_COLOR,
   accuracyCircle,
   bboxToBounds,
+  featuresDiffer,
   groupToFeature,
   groupsToFeatureCollection,
   statusColorExpression,
@@ -116,6 +117,43 @@ describe(groupsToFeatureCollection.name, () => {
 
   it('returns an empty collection for no groups', () => {
     expect(groupsToFeatureCollection(new Map())).toEqual({ type: 'FeatureCollection', features: [] });
+  });
+});
+
+describe(featuresDiffer.name, () => {
+  // The map drew a first snapshot's points before its groups; these are compared with them when they
+  // come, and only what differs is sent again.
+  const features = (...views: GroupView[]) => groupsToFeatureCollection(byId(...views)).features;
+  const byFeatureId = (list: ReturnType<typeof features>) => new Map(list.map((f) => [f.properties.id, f]));
+
+  it('sends nothing when every point draws as it already does', () => {
+    const views = [fullView(), fullView(), reducedView()];
+    // Equal, not the same objects: the points and the groups are decoded separately.
+    expect(featuresDiffer(byFeatureId(features(...views)), structuredClone(features(...views)), 10)).toEqual({ add: [], remove: [] });
+  });
+
+  it('sends each point that moved, changed status or count, and removes the ones gone', () => {
+    const [a, b, c, d] = [fullView(), fullView(), fullView(), fullView()];
+    const drawn = byFeatureId(features(a!, b!, c!, d!));
+    const moved = fullView({ id: a!.group.id, lat: 33.1 });
+    const helped = fullView({ id: b!.group.id, status: 'assisted' });
+    const counted = fullView({ id: c!.group.id, total: 41 });
+    const added = fullView();
+    const diff = featuresDiffer(drawn, features(moved, helped, counted, added), 10);
+    expect(diff?.add.map((f) => f.properties.id).sort()).toEqual([moved, helped, counted, added].map((v) => v.group.id).sort());
+    expect(diff?.remove).toEqual([d!.group.id]);
+  });
+
+  it('sends a point again when it turns pending', () => {
+    const view = fullView();
+    const drawn = byFeatureId(features(view));
+    const now = groupsToFeatureCollection(byId(view), new Set([view.group.id])).features;
+    expect(featuresDiffer(drawn, now, 10)?.add).toEqual(now);
+  });
+
+  it('gives up past `max` changes (the whole collection is cheaper then)', () => {
+    const drawn = byFeatureId(features(fullView(), fullView()));
+    expect(featuresDiffer(drawn, features(fullView(), fullView()), 3)).toBeNull();
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeChanges,
+  decodeViewPoints,
   decodeViews,
   encodeChanges,
   encodeViews,
@@ -17,7 +18,7 @@ import { proposeDuplicates } from '../../shared/duplicates';
 import { threeW } from '../../shared/threew';
 import { urgencyOf } from '../../shared/urgency';
 import { matchesFilter, EMPTY_FILTER, type GroupFilter } from '../../client/lib/coordination/group-filter';
-import { attentionOf, groupToFeature } from '../../client/lib/map/group-features';
+import { attentionOf, groupToFeature, pointsToFeatureCollection } from '../../client/lib/map/group-features';
 import { coordinatedGroupOf, type CoordinatedGroup, type HeldView } from '../../client/lib/sync/held-view';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { projectGroup, reduceGroup, type Audience } from '../../shared/projection';
@@ -188,6 +189,34 @@ describe('packed views (the compact initial state)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("the map's points read from the columns alone draw as the decoded views do, for every audience and summaries", () => {
+    // decodeViewPoints hands a big crisis's map its points before the full decode: a field the ring,
+    // the colour or the count reads and the pick leaves out would draw the first points wrongly.
+    const now = Date.parse('2026-11-28T12:00:00.000Z');
+    const summariesArb = groupsArb.map((groups) => groups.map((g) => summarizeView({ view: 'full', group: g })));
+    fc.assert(
+      fc.property(fc.oneof(viewsArb, summariesArb), fc.array(fc.boolean(), { maxLength: 12 }), (views, pendingFlags) => {
+        const packed = asJson(encodeViews(views));
+        const decoded = decodeViews(packed);
+        const pending = new Set(decoded.filter((_, i) => pendingFlags[i]).map((v) => v.group.id));
+        for (const at of [now, undefined]) {
+          expect(pointsToFeatureCollection(decodeViewPoints(packed), pending, at)).toStrictEqual(pointsToFeatureCollection(decoded, pending, at));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads points only from columns it checks: a bad value among them is refused by name', () => {
+    const group = makeArbitrarySample();
+    const packed = asJson(encodeViews([{ view: 'full', group }])) as unknown as { full: unknown[][] };
+    // The status column (an enum index) pointing past the statuses.
+    const status = FULL_SHAPE.k === 'obj' ? Object.keys(FULL_SHAPE.fields).indexOf('status') : -1;
+    packed.full[status] = [GROUP_STATUSES.length];
+    expect(() => decodeViewPoints(packed)).toThrow(PackedViewsError);
+    expect(() => decodeViews(packed)).toThrow(PackedViewsError);
   });
 
   it('decode(encode(changes)) equals a catch-up of upserts and removals, in order', () => {

@@ -4,6 +4,7 @@ import { isOverdue } from '../../../shared/assignment-workflow';
 import { OPEN_STATUSES } from '../../../shared/group-status';
 import { needIsTaken } from '../../../shared/need-assignment';
 import { GROUP_STATUSES, type GroupStatus } from '../../../shared/schemas/group.schema';
+import type { PointView } from '../../../shared/packed-views';
 import type { HeldView } from '../sync/held-view';
 
 // Pure map math: records in, GeoJSON and style values out. Nothing here imports MapLibre, so the
@@ -31,7 +32,7 @@ export const ATTENTION_COLORS: Readonly<Record<Attention, string>> = { unassigne
  * What needs a coordinator's eye in an open group (overdue first); null for everything else. A
  * summary carries the needs and assignments this reads, so a summary is ringed as its full group is.
  */
-export function attentionOf(view: HeldView, now: number): Attention | null {
+export function attentionOf(view: PointView, now: number): Attention | null {
   switch (view.view) {
     case 'reduced':
     case 'nationals':
@@ -128,7 +129,7 @@ export const STATUS_LEGEND: readonly StatusLegendEntry[] = GROUP_STATUSES.map((s
 }));
 
 /** How many people this user is told about: the group's, an embassy's nationals, or none for a point. */
-export function peopleOf(view: HeldView): number | null {
+export function peopleOf(view: PointView): number | null {
   switch (view.view) {
     case 'full':
     case 'summary':
@@ -141,7 +142,7 @@ export function peopleOf(view: HeldView): number | null {
 }
 
 /** Where a group is, whichever view of it this user receives. */
-export function positionOf(view: HeldView): { lat: number; lon: number } {
+export function positionOf(view: PointView): { lat: number; lon: number } {
   switch (view.view) {
     case 'reduced':
       return view.group;
@@ -156,7 +157,7 @@ export function positionOf(view: HeldView): { lat: number; lon: number } {
  * One group as a map point. Every value is copied out as a primitive into a new object, so a
  * Svelte `$state` proxy in the input never reaches MapLibre, whose worker cannot clone proxies.
  */
-export function groupToFeature(view: HeldView, pending: boolean, attentionAt?: number): GroupFeature | null {
+export function groupToFeature(view: PointView, pending: boolean, attentionAt?: number): GroupFeature | null {
   const { lat, lon } = positionOf(view);
   // A point without a finite position would poison the whole cluster index; drop it instead.
   if (!Number.isFinite(lat) || !Number.isFinite(lon)) return null;
@@ -184,12 +185,57 @@ export function groupsToFeatureCollection(
   /** The clock for "overdue"; when absent (every role but the coordinator) no point is ringed. */
   attentionAt?: number,
 ): GroupFeatureCollection {
+  return pointsToFeatureCollection(groups.values(), pendingIds, attentionAt);
+}
+
+/** The same, of views in order (a first snapshot's points, `decodeViewPoints`). */
+export function pointsToFeatureCollection(
+  views: Iterable<PointView>,
+  pendingIds: ReadonlySet<string> = new Set(),
+  attentionAt?: number,
+): GroupFeatureCollection {
   const features: GroupFeature[] = [];
-  for (const view of groups.values()) {
+  for (const view of views) {
     const feature = groupToFeature(view, pendingIds.has(view.group.id), attentionAt);
     if (feature) features.push(feature);
   }
   return { type: 'FeatureCollection', features };
+}
+
+/** Whether two features of one group draw the same: place, status, people, hollow, ring. */
+function drawsTheSame(a: GroupFeature, b: GroupFeature): boolean {
+  const [ax, ay] = a.geometry.coordinates;
+  const [bx, by] = b.geometry.coordinates;
+  const p = a.properties;
+  const q = b.properties;
+  return ax === bx && ay === by && p.status === q.status && p.people === q.people && p.pending === q.pending && p.attention === q.attention;
+}
+
+/**
+ * What to send so that a source holding `drawn` (by id) holds `features` instead: the features that
+ * are new or draw differently, and the ids no longer among them. Null when more than `max` differ
+ * (sending everything is then cheaper).
+ */
+export function featuresDiffer(
+  drawn: ReadonlyMap<string, GroupFeature>,
+  features: readonly GroupFeature[],
+  max: number,
+): { add: GroupFeature[]; remove: string[] } | null {
+  const add: GroupFeature[] = [];
+  let kept = 0;
+  for (const feature of features) {
+    const before = drawn.get(feature.properties.id);
+    if (before !== undefined) kept++;
+    if (before !== undefined && drawsTheSame(before, feature)) continue;
+    add.push(feature);
+    if (add.length > max) return null;
+  }
+  const remove: string[] = [];
+  if (kept < drawn.size) {
+    const now = new Set(features.map((feature) => feature.properties.id));
+    for (const id of drawn.keys()) if (!now.has(id)) remove.push(id);
+  }
+  return add.length + remove.length > max ? null : { add, remove };
 }
 
 /** What the map's source holds for one group: the view its feature was made from, and how it was drawn. */

@@ -1,5 +1,6 @@
 import type { AggregateArea } from '../../../shared/aggregate';
 import type { HeldView } from '../sync/held-view';
+import type { PointView } from '../../../shared/packed-views';
 import type { Bbox } from '../../../shared/schemas/crisis.schema';
 import type { ChangeLogReader } from '../state/change-log';
 import type { Site } from '../../../shared/schemas/site.schema';
@@ -58,4 +59,10 @@ export interface GroupMapProps {
   sitesRevision?: number;
   /** Called when a site's symbol is clicked (it wins over picking a point). */
   onselectsite?: (id: string) => void;
+  /**
+   * A first snapshot's points, ahead of its groups (`SyncClient.firstPoints`): drawn at once when
+   * nothing is drawn yet, then compared with the groups when they come (only what differs is sent
+   * again). Null (the default) when there are none, or when they would not be these `groups` (a filter).
+   */
+  firstPoints?: readonly PointView[] | null;
 }

@@ -18,7 +18,7 @@ import { ChangeEventSchema, CommandAckSchema, SyncAckSchema, unpackChanges, unpa
 import { fetchGroup } from '../api/admin-api';
 import { projectedViews, type HeldView } from './held-view';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
-import { overlayChanges } from '../../../shared/packed-views';
+import { overlayChanges, type PointView } from '../../../shared/packed-views';
 
 type WaymarkSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -78,6 +78,12 @@ export class SyncClient {
   ready = $state(false);
   fatal = $state<FatalReason | null>(null);
   crisis = $state.raw<Crisis | null>(null);
+  /**
+   * A first packed snapshot's map points, read ahead of its full decode (`decodeViewPoints`): the
+   * map hands them to its worker while the views are decoded, and compares them with the groups
+   * once these are applied. Null again as soon as the views are applied, or refused.
+   */
+  firstPoints = $state.raw<readonly PointView[] | null>(null);
   readonly outbox: Outbox;
 
   #feed = new ChangeFeed();
@@ -468,7 +474,12 @@ export class SyncClient {
             return;
           }
           if (reply.mode === 'packed') {
-            const views = await this.#unpackOrResync(token, unpackViews(reply.views), 'the packed snapshot');
+            // Nothing held yet (a first start on this device): the map may draw the points first.
+            const first = this.#feed.lastAppliedSeq === null && this.groups.size === 0;
+            const unpacking = unpackViews(reply.views, first ? (points) => (this.firstPoints = points) : undefined);
+            const views = await this.#unpackOrResync(token, unpacking, 'the packed snapshot');
+            // Applied below, or refused: either way the map now goes by the groups.
+            this.firstPoints = null;
             if (!views) return;
             this.crisis = reply.crisis;
             this.#feed.applyMovements(reply.movements);

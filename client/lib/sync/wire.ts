@@ -5,7 +5,7 @@ import { GroupView } from '../../../shared/schemas/group.schema';
 import { MovementView } from '../../../shared/schemas/movement.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { Site } from '../../../shared/schemas/site.schema';
-import { decodeChanges, decodeViews } from '../../../shared/packed-views';
+import { decodeChanges, decodeViewPoints, decodeViews, type PointView } from '../../../shared/packed-views';
 import type { CommandAck, SyncAck } from '../../../shared/events';
 import type { HeldView } from './held-view';
 
@@ -74,8 +74,15 @@ export const ChangeEventSchema = ChangeEvent;
  * parsed, checked; summaries kept as summaries (./held-view.ts). A device copy of an older
  * format is refused here like any other bad input (PackedViewsError), and the caller drops it.
  */
-export async function unpackViews(bytes: Uint8Array | ArrayBuffer): Promise<HeldView[]> {
-  return decodeViews(await gunzipJson(bytes));
+export async function unpackViews(bytes: Uint8Array | ArrayBuffer, onpoints?: (points: PointView[]) => void): Promise<HeldView[]> {
+  const packed = await gunzipJson(bytes);
+  if (onpoints) {
+    // The map's points first, read from their columns alone, and a task boundary after them: the
+    // map hands them to its worker there, which then clusters while the views are decoded here.
+    onpoints(decodeViewPoints(packed));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return decodeViews(packed);
 }
 
 /** The changes of a PackedChangesResult, the same way. */
