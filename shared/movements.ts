@@ -21,6 +21,7 @@ import type {
   TravelDocumentStatus,
 } from './schemas/movement.schema';
 import { roundCount } from './suppression';
+import { purgedCoordinate, purgedHeadcount } from './retention';
 
 /**
  * Why a movement command is refused. Each travels as the issue code of the failure, so the form
@@ -191,6 +192,26 @@ export function manifestRecordOf(group: Group): ManifestGroupRecord {
     status: group.status,
     version: group.version,
   };
+}
+
+/**
+ * A manifest entry whose group's details retention purged: its record as `manifestRecordOf` makes
+ * it of the purged group (shared/retention.ts `purgeDetails`: no notes, no breakdown, no
+ * vulnerabilities, the place rounded and named by the reference), its version and status as they
+ * were; a pickup left at the group's place follows the place, as `refreshManifest` has it. For the
+ * logged states of a manifest, which hold older records than the one the purge refreshes.
+ */
+export function purgeManifestEntry(entry: ManifestEntry): ManifestEntry {
+  const { place } = entry.group;
+  const group: ManifestGroupRecord = {
+    ...entry.group,
+    headcount: purgedHeadcount(entry.group.headcount),
+    notes: '',
+    vulnerabilities: {},
+    place: { name: referenceOf(entry.groupId), lat: purgedCoordinate(place.lat), lon: purgedCoordinate(place.lon) },
+  };
+  const followsPlace = JSON.stringify(entry.pickup) === JSON.stringify(place);
+  return { ...entry, group, pickup: followsPlace ? group.place : entry.pickup };
 }
 
 /**

@@ -50,8 +50,15 @@ export function retentionCutoff(policy: RetentionPolicy, nowMs: number): string 
   return Date.parse(policy.crisisClosedAt) + policy.keepDays * DAY_MS <= nowMs ? new Date(nowMs + 1).toISOString() : null;
 }
 
-const round = (x: number) => Number(x.toFixed(PURGED_LOCATION_DECIMALS));
+/** A coordinate as a purge keeps it (PURGED_LOCATION_DECIMALS). */
+export const purgedCoordinate = (x: number): number => Number(x.toFixed(PURGED_LOCATION_DECIMALS));
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+/** A headcount as a purge keeps it: the total, no breakdown by sex and age. */
+export const purgedHeadcount = (headcount: Group['headcount']): Group['headcount'] => ({
+  total: headcount.total,
+  female: zeros(AGE_BANDS),
+  male: zeros(AGE_BANDS),
+});
 
 /**
  * A group with its details purged, aggregates kept (the issue's list): the point rounded to 0.1°,
@@ -65,8 +72,15 @@ export function purgeDetails(group: Group): Group {
   return {
     ...group,
     // The site is an exact place: a purged group keeps only its area (and leaves the site's tally).
-    location: { ...group.location, lat: round(group.location.lat), lon: round(group.location.lon), accuracyM: null, placeName: '', siteId: null },
-    headcount: { total: group.headcount.total, female: zeros(AGE_BANDS), male: zeros(AGE_BANDS) },
+    location: {
+      ...group.location,
+      lat: purgedCoordinate(group.location.lat),
+      lon: purgedCoordinate(group.location.lon),
+      accuracyM: null,
+      placeName: '',
+      siteId: null,
+    },
+    headcount: purgedHeadcount(group.headcount),
     vulnerabilities: zeros(VULNERABILITIES),
     documents: zeros(DOCUMENT_STATES),
     notes: '',

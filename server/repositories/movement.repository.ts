@@ -59,6 +59,8 @@ export class MovementRepository {
   readonly #changes;
   readonly #crisisChanges;
   readonly #before;
+  readonly #listing;
+  readonly #rewrite;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string, number, number, string, string]>(
@@ -86,6 +88,15 @@ export class MovementRepository {
       "SELECT seq, crisis_id, kind, data, at FROM change_log WHERE crisis_id = ? AND entity = 'movement' AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
     );
     this.#before = db.prepare<[string, number], { data: string }>('SELECT data FROM change_log WHERE entity_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1');
+    // The crisis's movements (an index), then each one's logged states (the entity index): never the
+    // groups' part of the log. The JSON is looked into by SQLite; only the rows that match are parsed.
+    this.#listing = db.prepare<[string, string], { seq: number; data: string }>(
+      `SELECT c.seq, c.data FROM movements m JOIN change_log c ON c.entity_id = m.id
+        WHERE m.crisis_id = ? AND c.entity = 'movement'
+          AND EXISTS (SELECT 1 FROM json_each(c.data, '$.manifest') e WHERE json_extract(e.value, '$.groupId') IN (SELECT value FROM json_each(?)))
+        ORDER BY c.seq`,
+    );
+    this.#rewrite = db.prepare<[string, number]>("UPDATE change_log SET data = ? WHERE seq = ? AND entity = 'movement'");
   }
 
   /** Stores a new movement and the groups its manifest lists. */
@@ -127,6 +138,20 @@ export class MovementRepository {
   listChanges(crisisId: string | null, afterSeq: number, uptoSeq: number, limit: number): MovementChangeRecord[] {
     const rows = crisisId === null ? this.#changes.all(afterSeq, uptoSeq, limit) : this.#crisisChanges.all(crisisId, afterSeq, uptoSeq, limit);
     return rows.map(toMovementChange);
+  }
+
+  /**
+   * Every logged state (change-log row) of the crisis's movements whose manifest lists one of
+   * `groupIds`, in order: what retention must reach besides each movement's current state.
+   */
+  loggedListing(crisisId: string, groupIds: readonly string[]): { seq: number; movement: Movement }[] {
+    if (groupIds.length === 0) return [];
+    return this.#listing.all(crisisId, JSON.stringify(groupIds)).map((r) => ({ seq: r.seq, movement: parseStoredMovement(r.data) }));
+  }
+
+  /** Replaces a movement's logged state in place (retention; the seq and kind stay). */
+  rewriteLogged(seq: number, json: string): void {
+    this.#rewrite.run(json, seq);
   }
 
   /** The movement's state just before the change `beforeSeq`, or null if that change created it. */

@@ -23,7 +23,15 @@ import { can } from '../../shared/permissions';
 import { failure, type Failure, type Issue } from '../../shared/protocol';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { MovementCommand } from '../../shared/schemas/movement-command.schema';
-import { Movement, type Leg, type LegInput, type MovementInput, type MovementPatch, type MovementView } from '../../shared/schemas/movement.schema';
+import {
+  Movement,
+  type Leg,
+  type LegInput,
+  type ManifestEntry,
+  type MovementInput,
+  type MovementPatch,
+  type MovementView,
+} from '../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import type { Actor, CommandOutcome } from './group.service';
 import type { PublishedChange } from './command.service';
@@ -148,6 +156,25 @@ export class MovementService {
    */
   async forget(groupId: string, at: string): Promise<CommittedMovementChange[]> {
     return this.#rewrite(groupId, false, null, at, (m) => ({ ...m, manifest: m.manifest.filter((e) => e.groupId !== groupId) }));
+  }
+
+  /**
+   * Applies `change` to the entries of `groupIds` (null: the entry goes) in every logged state of
+   * the crisis's manifests that listed them, in place (issue 21): the change log keeps each earlier
+   * state of a manifest, and a group taken off a manifest stays in the states from before, out of
+   * reach of the refresh of the current ones. Returns how many logged states changed.
+   */
+  async rewriteHistory(crisisId: string, groupIds: readonly string[], change: (entry: ManifestEntry) => ManifestEntry | null): Promise<number> {
+    const ids = new Set(groupIds);
+    let rewritten = 0;
+    for (const { seq, movement } of await this.#repos.movements.loggedListing(crisisId, [...ids])) {
+      const manifest = movement.manifest.flatMap((entry) => (ids.has(entry.groupId) ? (change(entry) ?? []) : [entry]));
+      const json = JSON.stringify({ ...movement, manifest });
+      if (json === JSON.stringify(movement)) continue;
+      await this.#repos.movements.rewriteLogged(seq, json);
+      rewritten++;
+    }
+    return rewritten;
   }
 
   async #rewrite(

@@ -7,6 +7,7 @@ import { failure, type Failure } from '../../shared/protocol';
 import { erasureTombstone, purgeDetails, retentionCutoff, type ErasureReason, type RetentionPolicy, type RetentionPolicyInput } from '../../shared/retention';
 import type { Group } from '../../shared/schemas/group.schema';
 import { MovementService } from './movement.service';
+import { purgeManifestEntry } from '../../shared/movements';
 import { SiteLinks } from './site-links';
 import type { CommittedChange } from './group.service';
 import type { PublishedChange } from './command.service';
@@ -135,13 +136,21 @@ export class RetentionService {
         // group of the page is purged. Refreshed after each group instead, a manifest listing two
         // of them was published (and logged) with the first coarsened and the second's notes and
         // place still in it, and delivered when both were purged (protection rule 8).
+        const movements = new MovementService(this.#repos, this.#now);
         changes.push(
-          ...(await new MovementService(this.#repos, this.#now).refreshForAll(
+          ...(await movements.refreshForAll(
             purged.map((c) => c.after),
             null,
             at,
             false,
           )),
+        );
+        // And every earlier state of those manifests the change log keeps, as the groups' own
+        // history is coarsened (a group taken off a manifest is only there).
+        await movements.rewriteHistory(
+          policy.crisisId,
+          purged.map((c) => c.after.id),
+          purgeManifestEntry,
         );
         // The purge drops each group's site (an exact place): the sites stop counting them, one
         // change per site for the whole page (issue 20).
@@ -221,7 +230,10 @@ export class RetentionService {
         detail: JSON.stringify({ reason }),
       });
       await this.#repos.retention.recordPurge({ id: uuidv7(), crisisId, kind: 'erasure', groupId: group.id, groups: 1, cutoff: null, reason, at });
-      const movements = await new MovementService(this.#repos, this.#now).forget(group.id, at);
+      const movementService = new MovementService(this.#repos, this.#now);
+      const movements = await movementService.forget(group.id, at);
+      // Nor in any earlier state of a manifest (the change log keeps them), listed or taken off.
+      await movementService.rewriteHistory(crisisId, [group.id], () => null);
       // An erased group leaves its site's tally; the site's change names no group (issue 20).
       const sites = await new SiteLinks(this.#repos).follow([{ before: group, after: null }], 'group.erase', audience.userId, at);
       return { ok: true as const, seq, committed: [{ seq, crisisId, before: group, after: tombstone, erased: true }, ...movements, ...sites] };

@@ -4,6 +4,7 @@ import type { CommandAck } from '../../shared/events';
 import { movedCounts } from '../../shared/movements';
 import { MOVEMENT_EXPORT_ROUTES } from '../../shared/exports/movement-exports';
 import { EXPORT_ROUTES, Sitrep } from '../../shared/exports/export.schema';
+import { RETENTION_ROUTES } from '../../shared/schemas/retention.schema';
 import type { Command } from '../../shared/schemas/command.schema';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { CheckInState, LegInput, LegStatus, Movement, MovementView } from '../../shared/schemas/movement.schema';
@@ -19,6 +20,7 @@ import {
   expectOk,
   expectSnapshot,
   makeGroupInput,
+  ownOrigin,
   reportCommand,
   requestSync,
   sendCommand,
@@ -30,6 +32,7 @@ import {
 } from '../support/clients';
 import { FIXTURE_OTHER_CRISIS_NAME, startTestServer, type TestServer } from '../support/server';
 import { makeSite } from '../support/factories';
+import { tablesHolding } from '../support/stored-text';
 
 let server: TestServer;
 let coordinator: ClientSocket;
@@ -60,8 +63,15 @@ afterAll(async () => {
 const place = (name: string, lat = 32.9, lon = 13.2) => ({ name, lat, lon });
 
 /** A verified group reported by the coordinator: what a manifest takes. */
-async function verifiedGroup(nationalities: { code: string; count: number }[], total: number, consent: 'yes' | 'no' = 'yes', notes = ''): Promise<Group> {
-  const input = makeGroupInput({ headcount: { total }, nationalities, consentConsulate: consent, notes, needs: [] });
+async function verifiedGroup(
+  nationalities: { code: string; count: number }[],
+  total: number,
+  consent: 'yes' | 'no' = 'yes',
+  notes = '',
+  placeName?: string,
+): Promise<Group> {
+  const base = makeGroupInput({ headcount: { total }, nationalities, consentConsulate: consent, notes, needs: [] });
+  const input = placeName === undefined ? base : { ...base, location: { ...base.location, placeName } };
   const reported = expectOk(await sendCommand(coordinator, reportCommand(input)));
   return expectOk(await sendCommand(coordinator, statusCommand(input.id, reported.group.version, 'verified'))).group;
 }
@@ -702,12 +712,83 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
   });
 
   // Last in this file: it purges every group of the fixture crisis.
+  /** A bus relocation with one leg and no group yet; returns its id. */
+  async function emptyMovement(): Promise<string> {
+    const movementId = uuidv7();
+    okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.create',
+        commandId: uuidv7(),
+        movement: {
+          id: movementId,
+          kind: 'relocation_in_country',
+          mode: 'bus',
+          carrierAgencyId: null,
+          seats: 10,
+          destinationCountry: null,
+          notes: '',
+          legs: [
+            { id: uuidv7(), from: { siteId: null, place: place('A') }, to: { siteId: null, place: place('B') }, plannedDeparture: null, plannedArrival: null },
+          ],
+        },
+      }),
+    );
+    return movementId;
+  }
+  const addGroup = async (movementId: string, baseVersion: number, groupId: string) =>
+    okMovement(
+      await sendCommand(coordinator, {
+        type: 'movement.addGroup',
+        commandId: uuidv7(),
+        movementId,
+        baseVersion,
+        groupId,
+        consentToMove: true,
+        pickup: null,
+        specialNeeds: '',
+      }),
+    ).movement;
+  const removeGroup = async (movementId: string, baseVersion: number, groupId: string) =>
+    okMovement(await sendCommand(coordinator, { type: 'movement.removeGroup', commandId: uuidv7(), movementId, baseVersion, groupId })).movement;
+  /** Every table of the store that still holds one of `markers`, per marker. */
+  const storedAnywhere = async (markers: string[]) => {
+    const location = { databaseUrl: server.databaseUrl, databaseFile: server.databaseFile };
+    return Promise.all(markers.map(async (marker) => ({ marker, tables: await tablesHolding(location, marker) })));
+  };
+
+  it("leaves an erased group in no logged state of a manifest, nor a taken-off one's (issue 21)", async () => {
+    // Erasure: "appears nowhere after its erasure". The manifest's current state dropped the group,
+    // but each earlier state of it, kept in the change log, still listed the group's record: its
+    // notes, place and counts. Found by reading, after the history property's purge counterexample.
+    const erased = await verifiedGroup([{ code: 'NGA', count: 3 }], 3, 'yes', 'Qzerasednote on a manifest', 'Qzerasedplace');
+    const takenOff = await verifiedGroup([{ code: 'MLI', count: 2 }], 2, 'yes', 'Qzerasednote taken off first');
+    const coordinatorCookie = await signIn(server.url, server.accounts.coordinator.username, server.accounts.coordinator.password);
+    const movementId = await emptyMovement();
+    let m = await addGroup(movementId, 1, erased.id);
+    m = await addGroup(movementId, m.version, takenOff.id);
+    await removeGroup(movementId, m.version, takenOff.id);
+    for (const group of [erased, takenOff]) {
+      const res = await fetch(`${server.url}${RETENTION_ROUTES.erase(group.id)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: coordinatorCookie, ...ownOrigin(server.url) },
+        body: JSON.stringify({ reason: 'person_request' }),
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(await storedAnywhere([erased.notes, takenOff.notes, erased.location.placeName])).toEqual(
+      [erased.notes, takenOff.notes, erased.location.placeName].map((marker) => ({ marker, tables: [] })),
+    );
+    // The manifest itself stays, without them.
+    const kept = (await server.repositories.movements.findById(movementId))!;
+    expect(kept.manifest.map((e) => e.groupId)).toEqual([]);
+  });
+
   it('counts the groups a retention run purged, not the manifests that follow them, and publishes each manifest once per page, purged', async () => {
     // Two groups on one manifest, purged in the same page: a manifest refreshed after each of them
     // was published (and logged) once with the first purged and the second's note and place still
     // in it, delivered after both were purged (found by the history property, seed 1304309733).
-    const g = await verifiedGroup([{ code: 'NGA', count: 2 }], 2, 'yes', 'Qzmovenote first');
-    const h = await verifiedGroup([{ code: 'MLI', count: 1 }], 1, 'yes', 'Qzmovenote second');
+    const g = await verifiedGroup([{ code: 'NGA', count: 2 }], 2, 'yes', 'Qzmovenote first', 'Qzmoveplace first');
+    const h = await verifiedGroup([{ code: 'MLI', count: 1 }], 1, 'yes', 'Qzmovenote second', 'Qzmoveplace second');
     const movementId = uuidv7();
     okMovement(
       await sendCommand(coordinator, {
@@ -774,6 +855,10 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     }
     expect(run?.groups).toBe(groups);
     expect(published).toHaveLength(groups + manifests.length);
+    // Nor in any earlier state of the manifest, which the change log keeps (the group's own history
+    // is coarsened in place; so is each logged manifest that listed it).
+    const markers = [g.notes, h.notes, g.location.placeName, h.location.placeName];
+    expect(await storedAnywhere(markers)).toEqual(markers.map((marker) => ({ marker, tables: [] })));
     expect((await retention.ledger()).find((p) => p.kind === 'retention')?.groups).toBe(groups);
   });
 });

@@ -426,6 +426,35 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect(await repos.movements.stateBefore(m.id, 3)).toEqual(m);
       expect(await repos.movements.stateBefore(m.id, 2)).toBeNull();
     });
+
+    it("finds every logged state of a crisis's manifests that lists a group, taken off since or not, and rewrites one in place", async () => {
+      const { group: g } = await reportGroup({ status: 'verified', needs: [] });
+      const { group: h } = await reportGroup({ status: 'verified', needs: [] });
+      const m = movement();
+      const withG = onManifest(m, g);
+      const withBoth = onManifest(withG, h);
+      const withH = { ...withBoth, version: 4, manifest: withBoth.manifest.filter((e) => e.groupId !== g.id) };
+      await repos.movements.insert(withH);
+      const seqs = [];
+      for (const state of [m, withG, withBoth, withH]) seqs.push(await repos.movements.appendChange('movement.update', state, null, at(3)));
+      // Another crisis's movement listing g is not this crisis's.
+      const other = makeCrisis();
+      await repos.crises.insert(other);
+      const foreign = onManifest(movement({ crisisId: other.id }), g);
+      await repos.movements.insert(foreign);
+      await repos.movements.appendChange('movement.update', foreign, null, at(3));
+      const listing = async (ids: string[]) => (await repos.movements.loggedListing(crisisId, ids)).map((r) => r.seq);
+      expect(await listing([g.id])).toEqual([seqs[1], seqs[2]]);
+      expect(await listing([h.id])).toEqual([seqs[2], seqs[3]]);
+      expect(await listing([g.id, h.id])).toEqual(seqs.slice(1));
+      expect(await listing([uuidv7()])).toEqual([]);
+      expect(await listing([])).toEqual([]);
+      const rewritten = { ...withBoth, notes: 'rewritten' };
+      await repos.movements.rewriteLogged(seqs[2]!, JSON.stringify(rewritten));
+      expect((await repos.movements.loggedListing(crisisId, [g.id])).map((r) => r.movement)).toEqual([withG, rewritten]);
+      // Only a movement's row: a group's change at that number would not be touched.
+      expect(await repos.movements.stateBefore(m.id, seqs[3]!)).toEqual(rewritten);
+    });
   });
 
   describe('sites', () => {

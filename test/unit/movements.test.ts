@@ -17,6 +17,7 @@ import {
   planLegs,
   planRemoveGroup,
   projectMovement,
+  purgeManifestEntry,
   refreshManifest,
   seatRefusal,
   siteFullRefusal,
@@ -27,6 +28,7 @@ import { BOARDING_STATES, LEG_STATUSES, Movement, MovementPatch, MovementView, t
 import type { Group } from '../../shared/schemas/group.schema';
 import { makeAudience, makeGroup, makeSite } from '../support/factories';
 import { decodeChanges, encodeChanges } from '../../shared/packed-views';
+import { purgeDetails } from '../../shared/retention';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 
 const crisisId = uuidv7();
@@ -433,5 +435,38 @@ describe('movement changes in a packed batch', () => {
     expect(() => decodeChanges({ ...packed, others: [] })).toThrow(/others ends early/);
     // A movement read as kind 2 would be taken for a site: the kinds must stay apart.
     expect(() => decodeChanges({ ...packed, kinds: [2], sites: packed['others'], others: undefined })).toThrow(/sites holds a bad value/);
+  });
+});
+
+describe(purgeManifestEntry.name, () => {
+  // The logged states of a manifest are coarsened with this when retention purges a group; the
+  // current state is refreshed from the purged group. Both must come out the same, or the history
+  // would keep what the present dropped (or differ from it for no reason).
+  it('makes of an old record what the refresh makes of the purged group, its version and status kept', () => {
+    const groups = [
+      group({ notes: 'Qznote', vulnerabilities: { ...group().vulnerabilities, pregnantOrLactating: 2, disability: 1 } }),
+      group({ location: { ...group().location, placeName: '', lat: 32.8876, lon: 13.1911 } }),
+      group({ location: { ...group().location, placeName: 'Qzplace', lat: -0.04, lon: 179.96 } }),
+    ];
+    for (const g of groups) {
+      const listed = withGroups([g]);
+      const purged = purgeDetails(g);
+      const refreshed = refreshManifest(listed, { ...purged, version: g.version + 1 })!.manifest[0]!;
+      const entry = purgeManifestEntry(listed.manifest[0]!);
+      // As stored (JSON: -0 is 0).
+      const asStored = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+      expect(asStored(entry)).toEqual(asStored({ ...refreshed, group: { ...refreshed.group, version: g.version } }));
+      expect(JSON.stringify(entry)).not.toMatch(/Qznote|Qzplace/);
+      // Purging what is purged changes nothing: a run stopped half-way is run again.
+      expect(asStored(purgeManifestEntry(entry))).toEqual(asStored(entry));
+    }
+  });
+
+  it('keeps a pickup point set by hand; one left at the group moves with its rounded place', () => {
+    const g = group();
+    const byHand = ok(planAddGroup(movement(), g, { ...details, pickup: place('Qzpickup gate') })).manifest[0]!;
+    expect(purgeManifestEntry(byHand).pickup).toEqual(byHand.pickup);
+    const atGroup = withGroups([g]).manifest[0]!;
+    expect(purgeManifestEntry(atGroup).pickup).toEqual(purgeManifestEntry(atGroup).group.place);
   });
 });

@@ -115,6 +115,23 @@ export class PgMovementRepository implements MovementStore {
     return rows.map((row) => toMovementChange({ ...row, seq: toNumber(row.seq) }));
   }
 
+  async loggedListing(crisisId: string, groupIds: readonly string[]): Promise<{ seq: number; movement: Movement }[]> {
+    if (groupIds.length === 0) return [];
+    const { rows } = await this.#db.query<{ seq: string; data: string }>(
+      `SELECT c.seq, c.data FROM movements m JOIN change_log c ON c.entity_id = m.id
+        WHERE m.crisis_id = $1 AND c.entity = 'movement'
+          AND EXISTS (SELECT 1 FROM jsonb_array_elements((c.data::jsonb) -> 'manifest') e WHERE e ->> 'groupId' = ANY ($2::text[]))
+        ORDER BY c.seq`,
+      [crisisId, groupIds],
+    );
+    return rows.map((row) => ({ seq: toNumber(row.seq), movement: parseStoredMovement(row.data) }));
+  }
+
+  async rewriteLogged(seq: number, json: string): Promise<void> {
+    this.#plain();
+    await this.#db.query("UPDATE change_log SET data = $1 WHERE seq = $2 AND entity = 'movement'", [json, seq]);
+  }
+
   async stateBefore(movementId: string, beforeSeq: number): Promise<Movement | null> {
     const { rows } = await this.#db.query<{ data: string }>('SELECT data FROM change_log WHERE entity_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1', [
       movementId,
