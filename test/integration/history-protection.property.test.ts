@@ -15,6 +15,7 @@ import { exportBody } from '../support/export-body';
 import { GroupService, type Actor } from '../../server/services/group.service';
 import { CommandService, isMovementChange, isSiteChange, type PublishedChange } from '../../server/services/command.service';
 import { MovementService } from '../../server/services/movement.service';
+import { sqliteTablesHolding } from '../support/stored-text';
 import type { MovementView } from '../../shared/schemas/movement.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { h3AreaIndex } from '../../server/services/h3-area-index';
@@ -430,6 +431,9 @@ async function checkSyncAck(world: World, key: UserKey, channel: string, ack: Sy
 
 /** Every channel, for every user, at this moment. */
 async function checkEveryChannel(world: World): Promise<void> {
+  // At rest too: what was purged or erased is stored nowhere, not in any earlier state of anything
+  // the log keeps (a manifest's logged versions held purged and erased records until 2026-12-06).
+  for (const token of world.purged) expect({ token, tables: sqliteTablesHolding(world.db, token) }).toEqual({ token, tables: [] });
   const head = await world.repos.changeLog.headSeq();
   for (const key of Object.keys(world.users) as UserKey[]) {
     const actor = await actorOf(world, key);

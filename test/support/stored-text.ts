@@ -30,18 +30,23 @@ export async function tablesHolding(location: StoreLocation, marker: string): Pr
   }
   const db = new Database(location.databaseFile, { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    return tables
-      .filter(({ name }) =>
-        db
-          .prepare(`SELECT * FROM "${name}"`)
-          .all()
-          .some((row) => JSON.stringify(row).includes(marker)),
-      )
-      .map((t) => t.name);
+    return sqliteTablesHolding(db, marker);
   } finally {
     db.close();
   }
+}
+
+/** The tables of an open SQLite database with a row that holds `marker` (in any column, as its JSON). */
+export function sqliteTablesHolding(db: Database.Database, marker: string): string[] {
+  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+  return tables
+    .filter(({ name }) =>
+      db
+        .prepare(`SELECT * FROM "${name}"`)
+        .all()
+        .some((row) => JSON.stringify(row).includes(marker)),
+    )
+    .map((t) => t.name);
 }
 
 /**
