@@ -789,55 +789,9 @@ describe('a movement from planning to arrival, with two coordinators, the carrie
     // in it, delivered after both were purged (found by the history property, seed 1304309733).
     const g = await verifiedGroup([{ code: 'NGA', count: 2 }], 2, 'yes', 'Qzmovenote first', 'Qzmoveplace first');
     const h = await verifiedGroup([{ code: 'MLI', count: 1 }], 1, 'yes', 'Qzmovenote second', 'Qzmoveplace second');
-    const movementId = uuidv7();
-    okMovement(
-      await sendCommand(coordinator, {
-        type: 'movement.create',
-        commandId: uuidv7(),
-        movement: {
-          id: movementId,
-          kind: 'relocation_in_country',
-          mode: 'bus',
-          carrierAgencyId: null,
-          seats: 10,
-          destinationCountry: null,
-          notes: '',
-          legs: [
-            {
-              id: uuidv7(),
-              from: { siteId: null, place: place('A') },
-              to: { siteId: null, place: place('B') },
-              plannedDeparture: null,
-              plannedArrival: null,
-            },
-          ],
-        },
-      }),
-    );
-    okMovement(
-      await sendCommand(coordinator, {
-        type: 'movement.addGroup',
-        commandId: uuidv7(),
-        movementId,
-        baseVersion: 1,
-        groupId: g.id,
-        consentToMove: true,
-        pickup: null,
-        specialNeeds: '',
-      }),
-    );
-    okMovement(
-      await sendCommand(coordinator, {
-        type: 'movement.addGroup',
-        commandId: uuidv7(),
-        movementId,
-        baseVersion: 2,
-        groupId: h.id,
-        consentToMove: true,
-        pickup: null,
-        specialNeeds: '',
-      }),
-    );
+    const movementId = await emptyMovement();
+    await addGroup(movementId, 1, g.id);
+    await addGroup(movementId, 2, h.id);
     let groups = 0;
     for await (const group of eachGroup(server.repositories, server.crisisId)) if (group.crisisId === server.crisisId) groups++;
     const retention = new RetentionService(server.repositories, () => Date.now() + 400 * 86_400_000);
