@@ -65,7 +65,10 @@ describe('situation report: printed to A4', () => {
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv.split('\r\n')[1]).toMatch(/^#meta\+id,#country\+code,#adm1\+name/);
 
-    // The report at its own URL, ready once its figures and the map's outlines are in.
+    // The report at its own URL, ready once its figures and the map's outlines are in. The workspace's
+    // map is let finish first (names, boundaries, fonts): leaving while they load aborts those
+    // requests, which the guarded page counts as failures.
+    await page.locator('.group-map[data-ready="true"]').waitFor({ timeout: 45_000 });
     await page.goto(`${suite.server.url}${SITREP_PATH}`);
     const report = page.getByTestId('sitrep');
     await report.and(page.locator('[data-ready="true"]')).waitFor({ timeout: 45_000 });
