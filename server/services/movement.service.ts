@@ -162,19 +162,15 @@ export class MovementService {
    * Applies `change` to the entries of `groupIds` (null: the entry goes) in every logged state of
    * the crisis's manifests that listed them, in place (issue 21): the change log keeps each earlier
    * state of a manifest, and a group taken off a manifest stays in the states from before, out of
-   * reach of the refresh of the current ones. Returns how many logged states changed.
+   * reach of the refresh of the current ones.
    */
-  async rewriteHistory(crisisId: string, groupIds: readonly string[], change: (entry: ManifestEntry) => ManifestEntry | null): Promise<number> {
+  async rewriteHistory(crisisId: string, groupIds: readonly string[], change: (entry: ManifestEntry) => ManifestEntry | null): Promise<void> {
     const ids = new Set(groupIds);
-    let rewritten = 0;
     for (const { seq, movement } of await this.#repos.movements.loggedListing(crisisId, [...ids])) {
       const manifest = movement.manifest.flatMap((entry) => (ids.has(entry.groupId) ? (change(entry) ?? []) : [entry]));
       const json = JSON.stringify({ ...movement, manifest });
-      if (json === JSON.stringify(movement)) continue;
-      await this.#repos.movements.rewriteLogged(seq, json);
-      rewritten++;
+      if (json !== JSON.stringify(movement)) await this.#repos.movements.rewriteLogged(seq, json);
     }
-    return rewritten;
   }
 
   async #rewrite(
