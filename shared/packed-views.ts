@@ -736,8 +736,11 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
   }
 }
 
+/** The four column sets of the packed views, one per kind of view. */
+type PackedKind = 'full' | 'reduced' | 'summary' | 'nationals';
+
 /** The four readers of the packed views (each shape's columns, or only `picks`' of them) and the kind of each view. */
-function viewReaders(packed: unknown, picks?: Readonly<Record<'full' | 'reduced' | 'summary' | 'nationals', ColumnPick>>) {
+function viewReaders(packed: unknown, picks?: Readonly<Record<PackedKind, ColumnPick>>) {
   const p = isRecord(packed, 'the packed views');
   if (p['format'] !== PACKED_VIEWS_FORMAT) fail(`format ${String(p['format'])} is not ${PACKED_VIEWS_FORMAT}`);
   const strings = isArray(p['strings'], 'strings');
@@ -745,7 +748,7 @@ function viewReaders(packed: unknown, picks?: Readonly<Record<'full' | 'reduced'
   const kinds = ints(p['kinds'], 'kinds', 0, 4);
   const count = p['count'];
   if (!isInt(count) || (count as number) < 0) fail('count is not a count');
-  const read = (shape: Shape, key: 'full' | 'reduced' | 'summary' | 'nationals') => reader(shape, p[key], strings as string[], key, undefined, picks?.[key]);
+  const read = (shape: Shape, key: PackedKind) => reader(shape, p[key], strings as string[], key, undefined, picks?.[key]);
   return {
     count: count as number,
     kinds,
@@ -821,7 +824,7 @@ const POINT_PICKS = {
   },
   nationals: { id: true, status: true, location: LAT_LON, nationals: true },
   reduced: { id: true, status: true, lat: true, lon: true },
-} as const satisfies Record<'full' | 'reduced' | 'summary' | 'nationals', ColumnPick>;
+} as const satisfies Record<PackedKind, ColumnPick>;
 
 /**
  * The map's points of packed views, read from their columns alone (a fraction of a full decode):
