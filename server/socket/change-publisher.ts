@@ -42,6 +42,20 @@ export class ChangePublisher {
   readonly #ready: Promise<void>;
   /** The catch-ups, one after another (each awaits reads; two at once would publish twice). */
   #catching: Promise<void> = Promise.resolve();
+  /**
+   * Batches this process committed behind changes not yet published here (another process's,
+   * committed between), in commit order: a catch-up reads only the gap before each and sends the
+   * batch from here, instead of reading back from the log what this process just wrote.
+   */
+  #held: (readonly PublishedChange[])[] = [];
+  /**
+   * Resolves when a catch-up may read the log (socket-server: once this process's write batch, if
+   * one holds the store's write lock, has committed). On a cluster another node's commit hands the
+   * lock to this one and announces itself at the same moment; read then, its changes were parsed,
+   * projected and sent on this event loop while this node held the lock, and every node's batches
+   * grew longer by the other's fan-out.
+   */
+  mayRead: () => Promise<void> = () => Promise.resolve();
   /** Runs a publication (the socket server holds each socket's frames of it for one write: OutputHold). */
   deliver: (work: () => void) => void = (work) => work();
   readonly #listeners: ((change: PublishedChange) => void)[] = [];
@@ -98,12 +112,13 @@ export class ChangePublisher {
     const last = changes.at(-1);
     if (!last) return;
     const published = this.#published;
-    if (published !== null && changes.every((change, i) => change.seq === published + 1 + i)) {
+    if (published !== null && this.#held.length === 0 && changes.every((change, i) => change.seq === published + 1 + i)) {
       this.#emit(changes);
       this.#published = last.seq;
     } else if (published === null || last.seq > published) {
       // Something committed before or between them is not published yet (another process's change
-      // on its way): the log has all of them, in order.
+      // on its way): the log has it, and the catch-up sends it, then these.
+      this.#held.push(changes);
       void this.catchUp(last.seq);
     }
     this.#announce(last.seq);
@@ -126,16 +141,38 @@ export class ChangePublisher {
     for (;;) {
       const from = this.#published ?? 0;
       if (from >= target) return;
-      const changes = await this.#source.between(from, target, READ_BATCH);
+      const held = this.#nextHeld(from);
+      if (held && held[0]!.seq <= from + 1) {
+        this.#deliverFrom(held);
+        continue;
+      }
+      await this.mayRead();
+      // Only the gap before the next held batch: this process's own changes are not read back.
+      const gapEnd = held ? Math.min(target, held[0]!.seq - 1) : target;
+      const changes = await this.#source.between(this.#published ?? 0, gapEnd, READ_BATCH);
       // An announcement follows its commit, so the log holds it; stop rather than spin if not.
       if (changes.length === 0) return;
-      // This process's own batches may have been published while the read was under way.
-      const fresh = changes.filter((change) => change.seq > (this.#published ?? 0));
-      const last = fresh.at(-1);
-      if (!last) continue;
-      this.deliver(() => this.#emit(fresh));
-      this.#published = last.seq;
+      // A held batch that follows what was read at once goes in the same message.
+      const lastRead = changes.at(-1)!.seq;
+      const next = this.#nextHeld(lastRead);
+      this.#deliverFrom(next && next[0]!.seq <= lastRead + 1 ? [...changes, ...next.filter((change) => change.seq > lastRead)] : changes);
     }
+  }
+
+  /** The first held batch with a change after `seq`; those wholly at or below it are dropped (sent). */
+  #nextHeld(seq: number): readonly PublishedChange[] | undefined {
+    while (this.#held.length > 0 && this.#held[0]!.at(-1)!.seq <= seq) this.#held.shift();
+    return this.#held[0];
+  }
+
+  /** Sends the changes of `changes` not published yet (one of this process's batches may have gone out meanwhile). */
+  #deliverFrom(changes: readonly PublishedChange[]): void {
+    const fresh = changes.filter((change) => change.seq > (this.#published ?? 0));
+    const last = fresh.at(-1);
+    if (!last) return;
+    this.deliver(() => this.#emit(fresh));
+    this.#published = last.seq;
+    this.#nextHeld(last.seq);
   }
 
   /**

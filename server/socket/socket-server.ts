@@ -134,6 +134,7 @@ export function createSocketServer(httpServer: http.Server, deps: SocketDeps): S
   const publishBatch = (changes: readonly PublishedChange[]) => publisher.publishAll(changes);
   const writes: WritePath = new GroupCommit(deps.repositories, deps.commands, publishBatch, deps.logger, deps.groupCommit, deps.auth);
   writes.deliver = (work) => hold.run(work);
+  publisher.mayRead = () => writes.unlocked();
 
   io.use(async (socket, next) => {
     try {

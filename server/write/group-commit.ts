@@ -74,6 +74,8 @@ export interface WritePath {
   deliver: (work: () => void) => void;
   /** Answers what is waiting (and waits for the batch under way). */
   close(): Promise<void>;
+  /** Resolves once no batch of this path holds the store's write lock (at once when none does). */
+  unlocked(): Promise<void>;
 }
 
 interface Pending {
@@ -109,6 +111,8 @@ export class GroupCommit implements WritePath {
   #scheduled: NodeJS.Immediate | null = null;
   /** The flush under way, if any. */
   #running: Promise<void> | null = null;
+  /** While a batch holds the write lock (from its first statement after BEGIN to its commit): what `unlocked` waits for. */
+  #locked: { done: Promise<void>; release: () => void } | null = null;
   /** Called after each flush (the bench counts batch sizes with it). */
   onFlush: ((stats: FlushStats) => void) | null = null;
   deliver: (work: () => void) => void = (work) => work();
@@ -150,6 +154,23 @@ export class GroupCommit implements WritePath {
   /** Commands waiting for the next flush. */
   get waiting(): number {
     return this.#queue.length;
+  }
+
+  unlocked(): Promise<void> {
+    return this.#locked?.done ?? Promise.resolve();
+  }
+
+  /** Marks the write lock held by this path's batch (again, when the engine runs it a second time). */
+  #lock(): void {
+    if (this.#locked) return;
+    let release = () => {};
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.#locked = { done, release };
+  }
+
+  #unlock(): void {
+    this.#locked?.release();
+    this.#locked = null;
   }
 
   /** Flushes what is waiting and waits for it; the connection is its opener's to close. */
@@ -195,6 +216,7 @@ export class GroupCommit implements WritePath {
       // writeBatch may run this twice (see the contract): it only reads and writes the database.
       outcomes = await this.#repos.writeBatch(
         async () => {
+          this.#lock();
           const batch = take();
           const applying = performance.now();
           const allowed = await this.#sessionsAllow(batch);
@@ -204,7 +226,10 @@ export class GroupCommit implements WritePath {
           applyMs = performance.now() - applying;
           return applied;
         },
-        () => batchKeys(take()),
+        () => {
+          this.#lock();
+          return batchKeys(take());
+        },
       );
     } catch (error) {
       // The commit (or the batch's BEGIN) failed: nothing of the batch is stored, so nothing is
@@ -212,6 +237,8 @@ export class GroupCommit implements WritePath {
       // A batch whose BEGIN failed took nothing yet: what it would have taken is answered.
       this.#logger.error('write.batch_failed', { commands: take().length, ...describeError(error) });
       outcomes = take().map(() => ({ ack: notApplied(), committed: [] }));
+    } finally {
+      this.#unlock();
     }
     const batch = take();
     // Committed: publish in commit order, then answer. A writer holding its ack knows every room

@@ -141,6 +141,44 @@ describe(GroupCommit.name, () => {
     ]);
   });
 
+  it('says while its batch holds the write lock, and again once the batch committed or failed', async () => {
+    /** Whether `p` is still pending after a few turns. */
+    const waits = async (p: Promise<void>): Promise<boolean> => {
+      let settled = false;
+      void p.then(() => (settled = true));
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      return !settled;
+    };
+    const inBatch: boolean[] = [];
+    const service: Pick<GroupService, 'execute'> = {
+      execute: async (actor, command) => {
+        inBatch.push(await waits(writes.unlocked()));
+        return groups.execute(actor, command);
+      },
+    };
+    let fail = false;
+    const failing: Repositories = {
+      ...repos,
+      writeBatch: async (fn, keys) => {
+        const result = await repos.writeBatch(fn, keys);
+        if (fail) throw new Error('the commit failed');
+        return result;
+      },
+    };
+    const writes = new GroupCommit(failing, service, () => {}, silentLogger);
+    expect(await waits(writes.unlocked())).toBe(false);
+    const acks: boolean[] = [];
+    writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
+    await writes.flush();
+    expect(await waits(writes.unlocked())).toBe(false);
+    fail = true;
+    writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
+    await writes.flush();
+    expect(await waits(writes.unlocked())).toBe(false);
+    expect(inBatch).toEqual([true, true]);
+    expect(acks).toEqual([true, false]);
+  });
+
   it('takes into a batch what arrived while it waited for the write lock', async () => {
     // The lock held elsewhere (another node's batch, on a cluster) until `release`.
     let release!: () => void;

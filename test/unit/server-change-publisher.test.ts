@@ -33,6 +33,24 @@ class Log implements ChangeSource {
   delay = 0;
 }
 
+/** A write lock as `mayRead` sees it: passed at once while open, once opened again while closed. */
+class Gate {
+  #closed: { done: Promise<void>; open: () => void } | null = null;
+  close(): void {
+    if (this.#closed) return;
+    let open = () => {};
+    const done = new Promise<void>((resolve) => (open = resolve));
+    this.#closed = { done, open };
+  }
+  open(): void {
+    this.#closed?.open();
+    this.#closed = null;
+  }
+  passed(): Promise<void> {
+    return this.#closed?.done ?? Promise.resolve();
+  }
+}
+
 /** Just enough of Socket.IO for the publisher: one live room, and what was emitted to it locally. */
 function fakeIo(roomName: string): { io: WaymarkIo; sent: ChangeEvent[] } {
   const sent: ChangeEvent[] = [];
@@ -94,6 +112,9 @@ describe(ChangePublisher.name, () => {
       fc.record({ kind: fc.constant('announce' as const), back: fc.nat(5) }),
       fc.constant({ kind: 'check' as const }),
       fc.record({ kind: fc.constant('wait' as const), turns: fc.nat(4) }),
+      // This process's write batch takes the store's write lock, or commits: reads wait meanwhile.
+      fc.constant({ kind: 'lock' as const }),
+      fc.constant({ kind: 'unlock' as const }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), fc.nat(3), async (steps, delay) => {
@@ -101,6 +122,8 @@ describe(ChangePublisher.name, () => {
         log.delay = delay;
         const { io, sent } = fakeIo(room.name);
         const publisher = new ChangePublisher(io, silentLogger, log);
+        const lock = new Gate();
+        publisher.mayRead = () => lock.passed();
         await publisher.ready();
         publisher.register(room);
         for (const s of steps) {
@@ -121,8 +144,15 @@ describe(ChangePublisher.name, () => {
             case 'wait':
               for (let i = 0; i < s.turns; i++) await Promise.resolve();
               break;
+            case 'lock':
+              lock.close();
+              break;
+            case 'unlock':
+              lock.open();
+              break;
           }
         }
+        lock.open();
         await publisher.catchUp();
         expect(sent.map((c) => c.seq)).toEqual(Array.from({ length: log.head }, (_, i) => i + 1));
       }),
@@ -201,6 +231,61 @@ describe(`${ChangePublisher.name}, batches`, () => {
 
     expect(sent.map((s) => [s.event, (s.payload as { seq: number }[]).map((e) => e.seq)])).toEqual([['changes', [2, 3]]]);
     expect(publisher.publishedSeq).toBe(3);
+  });
+
+  it('reads only the gap before a batch of its own, and sends the batch from memory in the same message', async () => {
+    const { io, sent } = fakeRoomsIo([coordinators.name]);
+    const reads: [number, number][] = [];
+    const logged = [change(2, 'NER'), change(3, 'NGA'), change(4, 'NGA')];
+    const source: ChangeSource = {
+      headSeq: () => Promise.resolve(1),
+      between: (after, upto) => {
+        reads.push([after, upto]);
+        return Promise.resolve(logged.filter((c) => c.seq > after && c.seq <= upto));
+      },
+    };
+    const publisher = new ChangePublisher(io, silentLogger, source);
+    await publisher.ready();
+    publisher.register(coordinators);
+
+    // Seq 2 committed on another process; 3 and 4 here, kept in memory as they were committed.
+    const own = [change(3, 'BEN'), change(4, 'BEN')];
+    publisher.publishAll(own);
+    await publisher.catchUp(4);
+
+    expect(reads).toEqual([[1, 2]]);
+    expect(sent.map((s) => [s.event, (s.payload as { seq: number }[]).map((e) => e.seq)])).toEqual([['changes', [2, 3, 4]]]);
+    // The batch's own states, not the log's copies of them.
+    const payload = JSON.stringify(sent[0]!.payload);
+    for (const c of own) expect(payload).toContain(c.after.id);
+    for (const c of logged.slice(1)) expect(payload).not.toContain(c.after.id);
+    expect(publisher.publishedSeq).toBe(4);
+  });
+
+  it('reads nothing while this process holds the write lock, and catches up once it commits', async () => {
+    const { io, sent } = fakeRoomsIo([coordinators.name]);
+    const reads: number[] = [];
+    const source: ChangeSource = {
+      headSeq: () => Promise.resolve(1),
+      between: (after, upto) => {
+        reads.push(upto);
+        return Promise.resolve([change(2, 'NER')].filter((c) => c.seq > after && c.seq <= upto));
+      },
+    };
+    const publisher = new ChangePublisher(io, silentLogger, source);
+    const lock = new Gate();
+    publisher.mayRead = () => lock.passed();
+    await publisher.ready();
+    publisher.register(coordinators);
+
+    lock.close();
+    const announced = publisher.catchUp(2); // another node's commit, announced while this one holds the lock
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(reads).toEqual([]);
+    lock.open();
+    await announced;
+    expect(reads).toEqual([2]);
+    expect(sent.map((s) => s.event)).toEqual(['change']);
   });
 
   it('logs one info line per published batch; the per-change lines only at debug level', async () => {
