@@ -212,6 +212,10 @@ export class GroupCommit implements WritePath {
     const take = (): Pending[] => (taken ??= this.#queue.splice(0, this.#maxBatch));
     let applyMs = 0;
     let outcomes: WriteOutcome[];
+    // The sessions' read, asked with the engine's up-front reads when it makes them (PostgreSQL):
+    // one more statement sent back to back with them instead of a round trip of its own. Asked
+    // again on each run of the batch: a run's reads belong to its transaction.
+    let sessionsRead: Promise<boolean[]> | null = null;
     try {
       // writeBatch may run this twice (see the contract): it only reads and writes the database.
       outcomes = await this.#repos.writeBatch(
@@ -219,7 +223,8 @@ export class GroupCommit implements WritePath {
           this.#lock();
           const batch = take();
           const applying = performance.now();
-          const allowed = await this.#sessionsAllow(batch);
+          const allowed = await (sessionsRead ?? this.#sessionsAllow(batch));
+          sessionsRead = null;
           // One after another: a later command of the batch sees what the earlier ones wrote.
           const applied: WriteOutcome[] = [];
           for (const [i, item] of batch.entries()) applied.push(allowed[i] ? await this.#applyOne(item) : { ack: sessionEnded(), committed: [] });
@@ -228,6 +233,10 @@ export class GroupCommit implements WritePath {
         },
         () => {
           this.#lock();
+          const read = this.#sessionsAllow(take());
+          // Awaited by the batch; should the up-front reads fail first, the batch never asks.
+          read.catch(() => undefined);
+          sessionsRead = read;
           return batchKeys(take());
         },
       );

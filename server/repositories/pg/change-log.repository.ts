@@ -59,6 +59,20 @@ export class PgChangeLogRepository implements ChangeLogStore {
     return rows.map(toRecord);
   }
 
+  /**
+   * In a batch: reads the log's head once, locked (the write lock keeps every other appender out
+   * anyway), for the batch to hand out numbers from. The batch asks up front, beside its other
+   * reads, so the head costs no round trip of its own between the commands.
+   */
+  async prefetchHead(): Promise<void> {
+    const buffer = this.#db.buffer();
+    if (!buffer || buffer.hasHead) return;
+    const { rows } = await this.#db.read<{ seq: string }>('SELECT seq FROM change_head FOR UPDATE', []);
+    const head = rows[0]?.seq;
+    if (head === undefined) throw new Error('change_head holds no row: the schema is damaged');
+    if (!buffer.hasHead) buffer.learnHead(toNumber(head));
+  }
+
   async appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string = JSON.stringify(group)): Promise<number> {
     return this.#append('group', kind, group, actor, at, json);
   }
@@ -82,13 +96,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
     const buffer = this.#db.buffer();
     if (buffer) {
       refuseNul([record.crisisId, record.id, kind, json, actor, at]);
-      // The head is read once per batch, locked: the write lock keeps every other appender out anyway.
-      if (!buffer.hasHead) {
-        const { rows } = await this.#db.read<{ seq: string }>('SELECT seq FROM change_head FOR UPDATE', []);
-        const head = rows[0]?.seq;
-        if (head === undefined) throw new Error('change_head holds no row: the schema is damaged');
-        buffer.learnHead(toNumber(head));
-      }
+      if (!buffer.hasHead) await this.prefetchHead();
       return buffer.appendChange(kind, record, actor, at, json, entity);
     }
     // The number comes from change_head in this transaction: its row lock holds the next appender

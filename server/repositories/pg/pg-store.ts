@@ -266,6 +266,7 @@ export function createPostgresRepositories(
   const store = new PgStore(pool, onError, onBatchRetry);
   const groups = new PgGroupRepository(store);
   const idempotency = new PgIdempotencyRepository(store);
+  const changeLog = new PgChangeLogRepository(store);
   // One round trip: BEGIN and the lock go together as a multi-statement (simple protocol) query.
   const beginWrite = `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY.toString()})`;
   return {
@@ -277,7 +278,7 @@ export function createPostgresRepositories(
     users: new PgUserRepository(store),
     sessions: new PgSessionRepository(store),
     groups,
-    changeLog: new PgChangeLogRepository(store),
+    changeLog,
     idempotency,
     audit: new PgAuditRepository(store),
     sitreps: new PgSitrepRepository(store),
@@ -291,8 +292,9 @@ export function createPostgresRepositories(
     writeBatch: (fn, keys) =>
       store.batch(async () => {
         const { groupIds, commandIds } = keys();
-        await groups.prefetch(groupIds);
-        await idempotency.prefetch(commandIds);
+        // Asked together: the connection sends each as the one before it returns, without waiting
+        // for this process's event loop in between (it is busy with sockets while the lock is held).
+        await Promise.all([groups.prefetch(groupIds), idempotency.prefetch(commandIds), changeLog.prefetchHead()]);
         return fn();
       }, beginWrite),
     // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.
