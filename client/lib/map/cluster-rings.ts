@@ -1,6 +1,7 @@
 import type { ExpressionSpecification } from 'maplibre-gl';
 import { GROUP_STATUSES, type GroupStatus } from '../../../shared/schemas/group.schema';
 import { ATTENTION_COLORS, POINT_OUTLINE_COLOR, STATUS_COLORS } from './group-features';
+import { paintImage } from './memory-canvas';
 
 // What a cluster says at country zoom: a ring split by the statuses of the groups inside it, and
 // a dot when some of them need a coordinator (an open need nobody has: orange; a late agency: red).
@@ -74,60 +75,40 @@ export function ringSegments(parts: readonly number[]): RingSegment[] {
   return segments;
 }
 
-let ringContext: CanvasRenderingContext2D | null = null;
-
-/**
- * One canvas for every ring, kept in memory rather than on the GPU (`willReadFrequently`): each
- * ring is read back at once, and a new GPU canvas per ring cost a readback each, about 300 ms of
- * the main thread over a 100,000-group cold start's few hundred rings.
- */
-function ringCanvas(size: number): CanvasRenderingContext2D | null {
-  if (!ringContext || ringContext.canvas.width !== size) {
-    const canvas = document.createElement('canvas');
-    canvas.width = size;
-    canvas.height = size;
-    ringContext = canvas.getContext('2d', { willReadFrequently: true });
-  }
-  return ringContext;
-}
-
 /** Draws a ring image: the arcs, a thin outline each side, and the attention dot at the top end. */
 export function drawRing(id: string): ImageData | null {
   const ring = parseRingId(id);
-  if (!ring || typeof document === 'undefined') return null;
-  const size = RING_IMAGE_RADIUS * 2;
-  const ctx = ringCanvas(size);
-  if (!ctx) return null;
-  ctx.clearRect(0, 0, size, size);
-  const c = RING_IMAGE_RADIUS;
-  const mid = RING_OUTER - RING_WIDTH / 2;
-  // Canvas angles start east; the ring starts north.
-  const north = -Math.PI / 2;
-  ctx.lineWidth = RING_WIDTH;
-  for (const segment of ringSegments(ring.parts)) {
-    ctx.beginPath();
-    ctx.strokeStyle = segment.color;
-    ctx.arc(c, c, mid, north + segment.from, north + segment.to);
-    ctx.stroke();
-  }
-  ctx.lineWidth = 1.5;
-  ctx.strokeStyle = POINT_OUTLINE_COLOR;
-  for (const r of [RING_OUTER, RING_OUTER - RING_WIDTH]) {
-    ctx.beginPath();
-    ctx.arc(c, c, r, 0, 2 * Math.PI);
-    ctx.stroke();
-  }
-  if (ring.mark !== 'none') {
-    // At the top end corner (the inline end in either direction reads the same on a round mark).
-    const x = c + RING_OUTER * Math.SQRT1_2;
-    const y = c - RING_OUTER * Math.SQRT1_2;
-    ctx.beginPath();
-    ctx.arc(x, y, 7, 0, 2 * Math.PI);
-    ctx.fillStyle = ATTENTION_COLORS[ring.mark];
-    ctx.fill();
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = '#FFFFFF';
-    ctx.stroke();
-  }
-  return ctx.getImageData(0, 0, size, size);
+  if (!ring) return null;
+  return paintImage(RING_IMAGE_RADIUS * 2, (ctx) => {
+    const c = RING_IMAGE_RADIUS;
+    const mid = RING_OUTER - RING_WIDTH / 2;
+    // Canvas angles start east; the ring starts north.
+    const north = -Math.PI / 2;
+    ctx.lineWidth = RING_WIDTH;
+    for (const segment of ringSegments(ring.parts)) {
+      ctx.beginPath();
+      ctx.strokeStyle = segment.color;
+      ctx.arc(c, c, mid, north + segment.from, north + segment.to);
+      ctx.stroke();
+    }
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = POINT_OUTLINE_COLOR;
+    for (const r of [RING_OUTER, RING_OUTER - RING_WIDTH]) {
+      ctx.beginPath();
+      ctx.arc(c, c, r, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    if (ring.mark !== 'none') {
+      // At the top end corner (the inline end in either direction reads the same on a round mark).
+      const x = c + RING_OUTER * Math.SQRT1_2;
+      const y = c - RING_OUTER * Math.SQRT1_2;
+      ctx.beginPath();
+      ctx.arc(x, y, 7, 0, 2 * Math.PI);
+      ctx.fillStyle = ATTENTION_COLORS[ring.mark];
+      ctx.fill();
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = '#FFFFFF';
+      ctx.stroke();
+    }
+  });
 }

@@ -2,6 +2,7 @@ import type { ExpressionSpecification, LayerSpecification, GeoJSONSourceSpecific
 import type { FeatureCollection, Point } from 'geojson';
 import { SITE_KINDS, SITE_STATUSES, type Site, type SiteKind, type SiteStatus } from '../../../shared/schemas/site.schema';
 import { fillBand, fillLevel, siteAlerts, type FillBand } from '../../../shared/sites';
+import { paintImage } from './memory-canvas';
 
 // Sites on the map (issue 20): one symbol per site, drawn on a canvas (no online sprite): the
 // shape says the type, the tile's colour the status, and a ring around it how full the site is
@@ -123,14 +124,7 @@ export const SITE_IMAGE_SIZE = 64;
 /** Draws a site's symbol for `id` on a canvas, or null for another id (or where there is no canvas). */
 export function drawSiteImage(id: string): ImageData | null {
   const parsed = parseSiteImageId(id);
-  if (!parsed || typeof document === 'undefined') return null;
-  const canvas = document.createElement('canvas');
-  canvas.width = SITE_IMAGE_SIZE;
-  canvas.height = SITE_IMAGE_SIZE;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return null;
-  paintSite(ctx, parsed);
-  return ctx.getImageData(0, 0, SITE_IMAGE_SIZE, SITE_IMAGE_SIZE);
+  return parsed ? paintImage(SITE_IMAGE_SIZE, (ctx) => paintSite(ctx, parsed)) : null;
 }
 
 /** A small picture of a type's symbol (open, with room) for the legend and lists, as a data URL. */
