@@ -29,6 +29,7 @@ import { makeAgency, makeCrisis, makeUser } from '../support/storage-fixtures';
  */
 
 const NOW = Date.parse('2026-12-06T09:00:00.000Z');
+const SEPARATOR_NOTE = 'a record\u001eseparator, a unit\u001fseparator, a "quote", a back\\slash, a tab\t';
 const crisis = makeCrisis({ hostCountry: 'LBY', area: [9.3, 19.5, 25.2, 33.2] });
 const agency = makeAgency();
 const fieldUser = makeUser({ role: 'field', crisisId: crisis.id });
@@ -84,6 +85,9 @@ function script(): Step[][] {
       { who: 'field', command: r8 },
     ],
     [
+      // The JSON columns travel joined by the record separator (write-buffer.ts): a note holding
+      // it, other control characters, quotes and backslashes must come back as it went.
+      { who: 'field', command: updateCommand(id(1), 2, { notes: SEPARATOR_NOTE }) },
       { who: 'field', command: updateCommand(id(2), 1, { notes: 'never stored' }) },
       { who: 'field', command: r3 }, // its first try was rolled back: the id is free
       { who: 'coordinator', command: assign(3, 2) },
@@ -175,6 +179,9 @@ describe('the PostgreSQL batch transaction', () => {
       const run = await runScript(postgres, batches);
       expect(run.acks).toEqual(reference.acks);
       expect(run.tables).toEqual(reference.tables);
+      // The note with the separator in it is there, whole, in the group's row and in its change.
+      const stored = JSON.stringify(run.tables);
+      expect(stored.split(JSON.stringify(SEPARATOR_NOTE)).length - 1).toBeGreaterThanOrEqual(2);
     } finally {
       await postgres.close();
     }
@@ -182,12 +189,12 @@ describe('the PostgreSQL batch transaction', () => {
     // batch whose failed command had written to the database outside the batch ran again plainly
     // (a failed command that only read, or only wrote what the batch holds, is undone in memory).
     const acks = reference.acks as { ok: boolean; code?: string }[];
-    expect(acks.filter((a) => a.ok).length).toBe(17);
+    expect(acks.filter((a) => a.ok).length).toBe(18);
     expect(acks.map((a) => a.code ?? 'ok')).toEqual([
       ...['ok', 'ok', 'internal', 'ok', 'ok', 'ok', 'ok'],
       ...['ok', 'ok', 'ok', 'conflict', 'ok', 'ok', 'ok'],
       ...['internal', 'ok', 'ok', 'ok'],
-      ...['not_found', 'ok', 'ok'],
+      ...['ok', 'not_found', 'ok', 'ok'],
     ]);
     const { changes, head } = reference.tables as { changes: { seq: number }[]; head: number };
     expect(changes.map((c) => c.seq)).toEqual(Array.from({ length: head }, (_, i) => i + 1));
