@@ -74,7 +74,7 @@ export interface WritePath {
   deliver: (work: () => void) => void;
   /** Answers what is waiting (and waits for the batch under way). */
   close(): Promise<void>;
-  /** Resolves once no batch of this path holds the store's write lock (at once when none does). */
+  /** Resolves once no batch of this path holds or waits for the store's write lock (at once when none does). */
   unlocked(): Promise<void>;
 }
 
@@ -111,7 +111,11 @@ export class GroupCommit implements WritePath {
   #scheduled: NodeJS.Immediate | null = null;
   /** The flush under way, if any. */
   #running: Promise<void> | null = null;
-  /** While a batch holds the write lock (from its first statement after BEGIN to its commit): what `unlocked` waits for. */
+  /**
+   * While a batch asks for or holds the write lock (from before its BEGIN to its commit): what
+   * `unlocked` waits for. From before BEGIN: on a cluster the other node's commit grants the lock
+   * here and announces itself at the same moment, and a read started then ran beside this batch.
+   */
   #locked: { done: Promise<void>; release: () => void } | null = null;
   /** Called after each flush (the bench counts batch sizes with it). */
   onFlush: ((stats: FlushStats) => void) | null = null;
@@ -160,9 +164,7 @@ export class GroupCommit implements WritePath {
     return this.#locked?.done ?? Promise.resolve();
   }
 
-  /** Marks the write lock held by this path's batch (again, when the engine runs it a second time). */
   #lock(): void {
-    if (this.#locked) return;
     let release = () => {};
     const done = new Promise<void>((resolve) => (release = resolve));
     this.#locked = { done, release };
@@ -216,11 +218,11 @@ export class GroupCommit implements WritePath {
     // one more statement sent back to back with them instead of a round trip of its own. Asked
     // again on each run of the batch: a run's reads belong to its transaction.
     let sessionsRead: Promise<boolean[]> | null = null;
+    this.#lock();
     try {
       // writeBatch may run this twice (see the contract): it only reads and writes the database.
       outcomes = await this.#repos.writeBatch(
         async () => {
-          this.#lock();
           const batch = take();
           const applying = performance.now();
           const allowed = await (sessionsRead ?? this.#sessionsAllow(batch));
@@ -232,7 +234,6 @@ export class GroupCommit implements WritePath {
           return applied;
         },
         () => {
-          this.#lock();
           const read = this.#sessionsAllow(take());
           // Awaited by the batch; should the up-front reads fail first, the batch never asks.
           read.catch(() => undefined);

@@ -141,7 +141,7 @@ describe(GroupCommit.name, () => {
     ]);
   });
 
-  it('says while its batch holds the write lock, and again once the batch committed or failed', async () => {
+  it('says while its batch waits for or holds the write lock, and again once the batch committed or failed', async () => {
     /** Whether `p` is still pending after a few turns. */
     const waits = async (p: Promise<void>): Promise<boolean> => {
       let settled = false;
@@ -157,9 +157,13 @@ describe(GroupCommit.name, () => {
       },
     };
     let fail = false;
+    // The lock held elsewhere (another node's batch) until `release`.
+    let release = () => {};
+    let held = Promise.resolve();
     const failing: Repositories = {
       ...repos,
       writeBatch: async (fn, keys) => {
+        await held;
         const result = await repos.writeBatch(fn, keys);
         if (fail) throw new Error('the commit failed');
         return result;
@@ -168,8 +172,13 @@ describe(GroupCommit.name, () => {
     const writes = new GroupCommit(failing, service, () => {}, silentLogger);
     expect(await waits(writes.unlocked())).toBe(false);
     const acks: boolean[] = [];
+    held = new Promise<void>((resolve) => (release = resolve));
     writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
-    await writes.flush();
+    const first = writes.flush();
+    // Waiting for the lock counts: the other node's commit hands it over and announces itself at once.
+    expect(await waits(writes.unlocked())).toBe(true);
+    release();
+    await first;
     expect(await waits(writes.unlocked())).toBe(false);
     fail = true;
     writes.submit(field, reportCommand(), (o) => acks.push(o.ack.ok));
