@@ -50,10 +50,10 @@ export class ChangePublisher {
   #held: (readonly PublishedChange[])[] = [];
   /**
    * Resolves when a catch-up may read the log (socket-server: once this process's write batch, if
-   * one holds the store's write lock, has committed). On a cluster another node's commit hands the
-   * lock to this one and announces itself at the same moment; read then, its changes were parsed,
-   * projected and sent on this event loop while this node held the lock, and every node's batches
-   * grew longer by the other's fan-out.
+   * one waits for or holds the store's write lock, has committed). On a cluster another node's
+   * commit hands the lock to this one and announces itself at the same moment; read then, its
+   * changes were parsed, projected and sent on this event loop while this node held the lock, and
+   * every node's batches grew longer by the other's fan-out.
    */
   mayRead: () => Promise<void> = () => Promise.resolve();
   /** Runs a publication (the socket server holds each socket's frames of it for one write: OutputHold). */

@@ -165,6 +165,9 @@ export class GroupCommit implements WritePath {
   }
 
   #lock(): void {
+    // One batch at a time (#drain); were a second to start, it would share the mark rather than
+    // leave the first's waiters on a promise nobody resolves.
+    if (this.#locked) return;
     let release = () => {};
     const done = new Promise<void>((resolve) => (release = resolve));
     this.#locked = { done, release };

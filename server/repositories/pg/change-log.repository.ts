@@ -70,7 +70,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
     const { rows } = await this.#db.read<{ seq: string }>('SELECT seq FROM change_head FOR UPDATE', []);
     const head = rows[0]?.seq;
     if (head === undefined) throw new Error('change_head holds no row: the schema is damaged');
-    if (!buffer.hasHead) buffer.learnHead(toNumber(head));
+    buffer.learnHead(toNumber(head));
   }
 
   async appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string = JSON.stringify(group)): Promise<number> {
