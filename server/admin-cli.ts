@@ -351,6 +351,8 @@ async function copyCommand(args: string[], databaseFile: string): Promise<void> 
     for (const t of report.tables)
       process.stdout.write(`${t.table.padEnd(20)} ${String(t.postgresRows).padStart(9)} rows  sha256 ${t.postgresSha256.slice(0, 16)}  ok\n`);
     process.stdout.write(`copied and checked ${report.tables.length} tables into ${redactDatabaseUrl(url)}; the change log's head is ${report.headSeq}\n`);
+    if (!report.analyzed)
+      process.stderr.write('warning: PostgreSQL could not gather its statistics of the copied tables; run ANALYZE before serving a big crisis from it\n');
   } finally {
     sqlite.close();
     await pool.end();

@@ -208,6 +208,22 @@ describe('copyToPostgres', () => {
     expect((await pgRepos.audit.query({ limit: 1 }))[0]?.id).toBe(3);
   });
 
+  it('leaves PostgreSQL statistics of every table it filled, so that paging a big crisis walks the index', async () => {
+    // Without them the planner guessed a few hundred rows per crisis and read every later group of
+    // the crisis for each page of 1,000: a 100,000-group first state took 4.7 s of paging on a
+    // fresh copy instead of 0.9 s (issue 15). Statistics exist only once ANALYZE has run.
+    await fill(createSqliteRepositories(sqlite), sqlite);
+    const report = await copyToPostgres(sqlite, pool);
+    expect(report.analyzed).toBe(true);
+    const filled = report.tables.filter((t) => t.postgresRows > 0 && t.table !== 'groups in report order').map((t) => t.table);
+    expect(filled).toContain('groups');
+    const { rows } = await pool.query<{ table: string }>(
+      "SELECT DISTINCT tablename AS table FROM pg_stats WHERE schemaname = current_schema() AND tablename = ANY($1::text[])",
+      [filled],
+    );
+    expect(rows.map((r) => r.table).sort()).toEqual([...filled].sort());
+  });
+
   it('refuses a PostgreSQL database that already holds data, and leaves it as it was', async () => {
     await fill(createSqliteRepositories(sqlite), sqlite);
     await copyToPostgres(sqlite, pool);
