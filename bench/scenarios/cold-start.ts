@@ -16,7 +16,7 @@ import type { Audience } from '../../shared/projection';
 import type { BenchRow, Scenario } from '../scenario';
 import { bareMapColdStart } from '../support/bare-map-page';
 import { bigDatabase } from '../support/big-database';
-import { coldStartsInTurn, MAP_SELECTOR, openCoordinatorPage, type ColdStart } from '../support/coordinator-page';
+import { coldStartsInTurn, fmtSteps, MAP_SELECTOR, openCoordinatorPage, type ColdStart } from '../support/coordinator-page';
 
 export const BIG_GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
 const NAME = '3 cold start';
@@ -168,7 +168,7 @@ export const coldStartScenario: Scenario = {
         ratio: Math.round((start.ms / bare.ms) * 100) / 100,
         goal: '≤ 2x bare MapLibre',
         met: start.ms <= 2 * bare.ms,
-        note: `baseline: a bare MapLibre page (same Chromium, a map of the same ${Math.round(mapBox.width)}x${Math.round(mapBox.height)} px, basemap and clustering), its ${points.length} points fetched as JSON after load; each side the best of ${COLD_RUNS} navigations (Waymark's: ${fmtMs(start.allMs)}); source loaded at ${Math.round(bare.phases.setDataMs)} ms, longest main-thread task ${Math.round(bare.longestTaskMs)} ms`,
+        note: `baseline: a bare MapLibre page (same Chromium, a map of the same ${Math.round(mapBox.width)}x${Math.round(mapBox.height)} px, basemap and clustering), its ${points.length} points fetched as JSON after load; each side the best of ${COLD_RUNS} navigations (Waymark's: ${fmtMs(start.allMs)}; its fastest: ${fmtSteps(start.steps)}); bare: points parsed at ${Math.round(bare.phases.pointsMs)} ms, source loaded at ${Math.round(bare.phases.setDataMs)} ms, longest main-thread task ${Math.round(bare.longestTaskMs)} ms`,
       });
     } finally {
       big.remove();

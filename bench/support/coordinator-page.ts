@@ -13,6 +13,7 @@ import { startTestServer, type TestServer } from '../../test/support/server';
 import type { BigDatabase } from './big-database';
 import { PLACE_LABELS_STORAGE_KEY } from '../../client/lib/map/map-preferences';
 import { ADMIN_AREA_ROUTES } from '../../shared/schemas/admin-area.schema';
+import { LOAD_MARK_PREFIX, LOAD_STEPS, type LoadStep } from '../../client/lib/timing';
 
 export const CLIENT_BUILD = 'dist/client';
 const MAP = '[role="region"].group-map';
@@ -126,6 +127,33 @@ export interface ColdStart {
   revision: number;
   /** Every measured navigation's time, in order (`ms` is the fastest of them). */
   allMs: number[];
+  /**
+   * When each step of the load happened, by the page's own clock from its navigation (the app's
+   * marks, client/lib/timing.ts; the first of each): where the seconds of `ms` went.
+   */
+  steps: Partial<Record<LoadStep, number>>;
+}
+
+/** The steps of a load as a note: "sync sent 0.9 s, snapshot received 2.4 s, ...". */
+export function fmtSteps(steps: Partial<Record<LoadStep, number>>): string {
+  return LOAD_STEPS.filter((step) => steps[step] !== undefined)
+    .map((step) => `${step.replace('-', ' ')} ${(steps[step]! / 1000).toFixed(1)} s`)
+    .join(', ');
+}
+
+/** The app's load steps marked on the page's timeline so far (the first of each). */
+async function loadSteps(page: Page): Promise<Partial<Record<LoadStep, number>>> {
+  const marks = await page.evaluate(
+    (prefix) =>
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith(prefix))
+        .map((m) => [m.name.slice(prefix.length), m.startTime] as const),
+    LOAD_MARK_PREFIX,
+  );
+  const steps: Partial<Record<LoadStep, number>> = {};
+  for (const [name, at] of marks) if ((LOAD_STEPS as readonly string[]).includes(name)) steps[name as LoadStep] ??= at;
+  return steps;
 }
 
 /**
@@ -169,7 +197,7 @@ export async function coldNavigation(p: CoordinatorPage, groups: number, timeout
   await mapShows(p, groups, timeoutMs, 'all');
   const allMs = performance.now() - t0;
   const revision = Number(await p.page.getAttribute(MAP, 'data-revision'));
-  return { ms, finishedMs: allMs, bytes: p.received(), longTasks: await p.takeLongTasks(), revision };
+  return { ms, finishedMs: allMs, bytes: p.received(), longTasks: await p.takeLongTasks(), revision, steps: await loadSteps(p.page) };
 }
 
 /**

@@ -218,7 +218,7 @@ describe('copyToPostgres', () => {
     const filled = report.tables.filter((t) => t.postgresRows > 0 && t.table !== 'groups in report order').map((t) => t.table);
     expect(filled).toContain('groups');
     const { rows } = await pool.query<{ table: string }>(
-      "SELECT DISTINCT tablename AS table FROM pg_stats WHERE schemaname = current_schema() AND tablename = ANY($1::text[])",
+      'SELECT DISTINCT tablename AS table FROM pg_stats WHERE schemaname = current_schema() AND tablename = ANY($1::text[])',
       [filled],
     );
     expect(rows.map((r) => r.table).sort()).toEqual([...filled].sort());

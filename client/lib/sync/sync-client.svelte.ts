@@ -19,6 +19,7 @@ import { fetchGroup } from '../api/admin-api';
 import { projectedViews, type HeldView } from './held-view';
 import type { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { overlayChanges, type PointView } from '../../../shared/packed-views';
+import { markLoadStep } from '../timing';
 
 type WaymarkSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -448,6 +449,7 @@ export class SyncClient {
     const token = ++this.#syncToken;
     this.#live = false;
     this.#feed.beginSync();
+    markLoadStep('sync-sent');
     this.#socket
       .timeout(this.#syncTimeoutMs)
       // packed: a snapshot of a big crisis comes compact and compressed (PackedSnapshotResult).
@@ -474,10 +476,20 @@ export class SyncClient {
             return;
           }
           if (reply.mode === 'packed') {
+            markLoadStep('snapshot-received');
             // Nothing held yet (a first start on this device): the map may draw the points first.
             const first = this.#feed.lastAppliedSeq === null && this.groups.size === 0;
-            const unpacking = unpackViews(reply.views, first ? (points) => (this.firstPoints = points) : undefined);
+            const unpacking = unpackViews(
+              reply.views,
+              first
+                ? (points) => {
+                    this.firstPoints = points;
+                    markLoadStep('points-ready');
+                  }
+                : undefined,
+            );
             const views = await this.#unpackOrResync(token, unpacking, 'the packed snapshot');
+            if (views) markLoadStep('snapshot-decoded');
             // Applied below, or refused: either way the map now goes by the groups.
             this.firstPoints = null;
             if (!views) return;
@@ -487,11 +499,13 @@ export class SyncClient {
             if (reply.seq < reply.head) {
               // A shared snapshot a little behind the log: the missed changes come next, then live.
               this.#feed.applyBase(reply.seq, views, reply.sites);
+              markLoadStep('snapshot-applied');
               this.revision++;
               this.#requestSync();
               return;
             }
             this.#feed.applySnapshot(reply.seq, views, reply.sites);
+            markLoadStep('snapshot-applied');
             this.#synced(true);
             return;
           }
