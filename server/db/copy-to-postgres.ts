@@ -47,14 +47,14 @@ export interface TableCheck {
   ok: boolean;
 }
 
-/** What a copy did: every table's check, in copy order. */
-/** What `verifyCopy` finds: every table compared, and the change log's head. */
+/** What `verifyCopy` finds: every table's check, in copy order, and the change log's head. */
 export interface CopyCheck {
   tables: TableCheck[];
   /** change_head after the copy: the last sequence number SQLite handed out. */
   headSeq: number;
 }
 
+/** What a copy did: its check, and whether the copied tables got their statistics. */
 export interface CopyReport extends CopyCheck {
   /**
    * Whether PostgreSQL gathered its planner statistics of the copied tables (ANALYZE) after the
