@@ -262,24 +262,38 @@ export class WriteBuffer {
     /** One column of rows as an array parameter, for unnest. */
     const col = <T>(rows: readonly T[], type: string, pick: (row: T) => unknown): string => param(rows.map(pick), type);
     /**
-     * A column of JSON documents (never null), for unnest: one text parameter with the documents
-     * joined by a character JSON.stringify never writes as itself (it escapes every control
-     * character), split again by PostgreSQL. As a text[] parameter, pg wrote each document into an
-     * array literal, escaping its every quote: for a batch of 200 reports (0.9 MB) that took 3 to
-     * 70 ms of this process's event loop, under the write lock. A column with the separator in it
-     * anyway goes as text[].
+     * A column of JSON documents, for unnest: one text parameter with the documents joined by a
+     * character JSON.stringify never writes as itself (it escapes every control character), split
+     * again by PostgreSQL; a null (a change whose document is its group's, below) is an empty field,
+     * which no document is. As a text[] parameter, pg wrote each document into an array literal,
+     * escaping its every quote: for a batch of 200 reports (0.9 MB) that took 3 to 70 ms of this
+     * process's event loop, under the write lock. A column with the separator in it anyway goes as
+     * text[].
      */
     let separator: string | null = null;
-    const docs = <T>(rows: readonly T[], pick: (row: T) => string): string => {
+    const docs = <T>(rows: readonly T[], pick: (row: T, i: number) => string | null): string => {
       const texts = rows.map(pick);
-      if (texts.some((t) => t.includes(DOCUMENT_SEPARATOR))) return param(texts, 'text[]');
+      // (All null: string_to_array would make an empty array of an empty text, not one of nulls.)
+      if (texts.every((t) => t === null) || texts.some((t) => t !== null && t.includes(DOCUMENT_SEPARATOR))) return param(texts, 'text[]');
       separator ??= param(DOCUMENT_SEPARATOR, 'text');
-      return `string_to_array(${param(texts.join(DOCUMENT_SEPARATOR), 'text')}, ${separator})`;
+      return `string_to_array(${param(texts.map((t) => t ?? '').join(DOCUMENT_SEPARATOR), 'text')}, ${separator}, '')`;
     };
-    const writes = [...this.#pendingGroups.values()];
-    const inserts = writes.filter((w) => w.kind === 'insert');
-    const updates = writes.filter((w) => w.kind === 'update');
-    const groupColumns = (list: GroupWrite[]) =>
+    const inserts: GroupWrite[] = [];
+    const updates: GroupWrite[] = [];
+    for (const w of this.#pendingGroups.values()) (w.kind === 'insert' ? inserts : updates).push(w);
+    // Every group document once, inserts' then updates' (`gd`): the rows take theirs by position,
+    // and so does each change that logs its group's final document of the batch (most do: a report,
+    // an edit), which would otherwise send the same 1-2 KB again, a third of the statement's bytes.
+    const written = [...inserts, ...updates];
+    const position = new Map(written.map((w, i) => [w.group.id, i + 1]));
+    if (written.length > 0) parts.push(`gd AS (SELECT ${docs(written, (w) => w.json)} AS a)`);
+    /** The rows' places in `gd`, from `first`. */
+    const positions = (list: readonly GroupWrite[], first: number) =>
+      param(
+        Array.from(list, (_, i) => first + i),
+        'int[]',
+      );
+    const groupColumns = (list: GroupWrite[], first: number) =>
       [
         col(list, 'text[]', (w) => w.group.id),
         col(list, 'text[]', (w) => w.group.crisisId),
@@ -288,41 +302,51 @@ export class WriteBuffer {
         col(list, 'float8[]', (w) => w.group.location.lat),
         col(list, 'float8[]', (w) => w.group.location.lon),
         col(list, 'text[]', (w) => w.group.updatedAt),
-        docs(list, (w) => w.json),
+        positions(list, first),
         docs(list, (w) => summaryJson(w.group)),
         col(list, 'text[]', (w) => w.group.location.siteId),
       ].join(', ');
+    const GROUP_FIELDS = 'id, crisis_id, version, status, lat, lon, updated_at, doc, summary, site_id';
     if (inserts.length > 0) {
       // unnest yields rows in array order, so report_order follows the order of the reports.
       parts.push(
         `g_new AS (INSERT INTO groups (id, crisis_id, version, status, lat, lon, updated_at, data, summary, site_id, summary_format)
-           SELECT *, ${param(GROUP_SUMMARY_FORMAT, 'int')} FROM unnest(${groupColumns(inserts)}))`,
+           SELECT u.id, u.crisis_id, u.version, u.status, u.lat, u.lon, u.updated_at, (SELECT a FROM gd)[u.doc], u.summary, u.site_id,
+                  ${param(GROUP_SUMMARY_FORMAT, 'int')}
+           FROM unnest(${groupColumns(inserts, 1)}) AS u(${GROUP_FIELDS}))`,
       );
     }
     if (updates.length > 0) {
-      const columns = groupColumns(updates);
+      const columns = groupColumns(updates, inserts.length + 1);
       const bases = col(updates, 'int[]', (w) => w.base);
       parts.push(
-        `g_upd AS (UPDATE groups g SET version = u.version, status = u.status, lat = u.lat, lon = u.lon, updated_at = u.updated_at, data = u.data,
-                  summary = u.summary, site_id = u.site_id, summary_format = ${param(GROUP_SUMMARY_FORMAT, 'int')}
-           FROM unnest(${columns}, ${bases}) AS u(id, crisis_id, version, status, lat, lon, updated_at, data, summary, site_id, base)
+        `g_upd AS (UPDATE groups g SET version = u.version, status = u.status, lat = u.lat, lon = u.lon, updated_at = u.updated_at,
+                  data = (SELECT a FROM gd)[u.doc], summary = u.summary, site_id = u.site_id, summary_format = ${param(GROUP_SUMMARY_FORMAT, 'int')}
+           FROM unnest(${columns}, ${bases}) AS u(${GROUP_FIELDS}, base)
           WHERE g.id = u.id AND g.version = u.base RETURNING 1)`,
       );
     }
     if (this.#changes.length > 0) {
       const c = this.#changes;
+      // The position of the group document a change logs as it is, or null: its own document goes.
+      const sameAs = c.map((x) => {
+        const at = x.entity === 'group' ? position.get(x.entityId) : undefined;
+        return at !== undefined && written[at - 1]!.json === x.data ? at : null;
+      });
+      const data = sameAs.some((at) => at !== null) ? 'COALESCE(data, (SELECT a FROM gd)[doc])' : 'data';
       parts.push(
         `c_new AS (INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, actor, at)
-           SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM unnest(${[
+           SELECT seq, crisis_id, entity, entity_id, kind, ${data}, actor, at FROM unnest(${[
              col(c, 'bigint[]', (x) => x.seq),
              col(c, 'text[]', (x) => x.crisisId),
              col(c, 'text[]', (x) => x.entity),
              col(c, 'text[]', (x) => x.entityId),
              col(c, 'text[]', (x) => x.kind),
-             docs(c, (x) => x.data),
+             docs(c, (x, i) => (sameAs[i] === null ? x.data : null)),
+             param(sameAs, 'int[]'),
              col(c, 'text[]', (x) => x.actor),
              col(c, 'text[]', (x) => x.at),
-           ].join(', ')}) AS r(seq, crisis_id, entity, entity_id, kind, data, actor, at))`,
+           ].join(', ')}) AS r(seq, crisis_id, entity, entity_id, kind, data, doc, actor, at))`,
       );
     }
     if (this.#audits.length > 0) {
