@@ -18,11 +18,11 @@ describe('WriteBuffer.takeFlush', () => {
     const reported = makeGroup({ notes: 'reported' });
     const reportedJson = JSON.stringify(reported);
     buffer.insertGroup(reported, reportedJson);
-    buffer.appendChange('group.upsert', reported, 'user-1', reported.updatedAt, reportedJson);
+    buffer.appendChange('group.report', reported, 'user-1', reported.updatedAt, reportedJson);
     const edited = { ...makeGroup({ notes: 'stored before' }), version: 2 };
     const editedJson = JSON.stringify(edited);
     buffer.updateGroup(edited, editedJson);
-    buffer.appendChange('group.upsert', edited, 'user-1', edited.updatedAt, editedJson);
+    buffer.appendChange('group.update', edited, 'user-1', edited.updatedAt, editedJson);
 
     const flush = buffer.takeFlush()!;
     // Each document is 1-2 KB: sent twice, a report's row and its change were a third of a batch's bytes more.
@@ -37,11 +37,11 @@ describe('WriteBuffer.takeFlush', () => {
     const first = makeGroup({ notes: 'first' });
     const firstJson = JSON.stringify(first);
     buffer.insertGroup(first, firstJson);
-    buffer.appendChange('group.upsert', first, 'user-1', first.updatedAt, firstJson);
+    buffer.appendChange('group.report', first, 'user-1', first.updatedAt, firstJson);
     const second = { ...first, version: 2, notes: 'second' };
     const secondJson = JSON.stringify(second);
     buffer.updateGroup(second, secondJson);
-    buffer.appendChange('group.upsert', second, 'user-1', second.updatedAt, secondJson);
+    buffer.appendChange('group.update', second, 'user-1', second.updatedAt, secondJson);
 
     const flush = buffer.takeFlush()!;
     // The row holds the second state, the log both: the first is not the row's, so it goes itself.
@@ -57,7 +57,7 @@ describe('WriteBuffer.takeFlush', () => {
     // JSON.stringify escapes control characters; a document holding one raw is sent as an array.
     const raw = json.replace('\\u001e', DOCUMENT_SEPARATOR);
     buffer.insertGroup(odd, raw);
-    buffer.appendChange('group.upsert', odd, 'user-1', odd.updatedAt, raw);
+    buffer.appendChange('group.report', odd, 'user-1', odd.updatedAt, raw);
     const flush = buffer.takeFlush()!;
     expect(occurrences(flush.values, raw)).toBe(1);
   });
