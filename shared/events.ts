@@ -41,7 +41,7 @@ export interface ServerToClientEvents {
   changes: (changes: ChangeEvent[]) => void;
   /**
    * The same as `changes` for a connection that asked for it (`HandshakeAuth.packedLive`) when a
-   * commit brings it many changes: `shared/packed-views.ts` `encodeChanges` as gzipped JSON bytes,
+   * commit brings it many changes: `shared/packed-views.ts` `encodeChanges` as gzipped bytes (`changesToBytes`),
    * built once per room. About a sixth of the bytes on the wire, and one shared buffer for every socket.
    * `own`: for a field phone, its own and followed-up groups' changes in this batch, projected for
    * its user alone, which replace the shared ones of the same sequence number (`overlayChanges`).

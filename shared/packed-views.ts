@@ -545,18 +545,40 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ANY_CASE_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX_RE = /^[0-9a-f]*$/;
 
+/**
+ * A column of numbers: a list (JSON) or a typed array (shared/packed-bytes.ts). True in `whole`
+ * when its type holds only integers, so they need no check of their own, only of their range.
+ */
+function column(v: unknown, what: string): { values: ArrayLike<unknown>; whole: boolean } {
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    return { values: v as unknown as ArrayLike<number>, whole: !(v instanceof Float64Array || v instanceof Float32Array) };
+  return { values: isArray(v, what), whole: false };
+}
+
 /** A column of integers, each checked (safe integer, and within [min, max)) before any is read. */
-function ints(v: unknown, what: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): { values: number[]; take(): number; done(): boolean } {
-  const values = isArray(v, what) as number[];
-  for (let j = 0; j < values.length; j++) {
-    const x = values[j];
-    if (!Number.isSafeInteger(x) || (x as number) < min || (x as number) >= max) fail(`${what} holds a bad value`);
+function ints(
+  v: unknown,
+  what: string,
+  min = Number.MIN_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): { values: ArrayLike<number>; take(): number; done(): boolean } {
+  const { values, whole } = column(v, what);
+  if (whole) {
+    for (let j = 0; j < values.length; j++) {
+      const x = values[j] as number;
+      if (x < min || x >= max) fail(`${what} holds a bad value`);
+    }
+  } else {
+    for (let j = 0; j < values.length; j++) {
+      const x = values[j];
+      if (!Number.isSafeInteger(x) || (x as number) < min || (x as number) >= max) fail(`${what} holds a bad value`);
+    }
   }
   let i = 0;
   const n = values.length;
   return {
-    values,
-    take: () => (i < n ? values[i++]! : fail(`${what} ends early`)),
+    values: values as ArrayLike<number>,
+    take: () => (i < n ? (values[i++] as number) : fail(`${what} ends early`)),
     done: () => i === n,
   };
 }
@@ -620,8 +642,8 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
       return { next: c.take, done: c.done };
     }
     case 'num': {
-      const values = isArray(data, path);
-      for (const x of values) if (!isNum(x)) fail(`${path} holds a bad value`);
+      const { values } = column(data, path);
+      for (let j = 0; j < values.length; j++) if (!isNum(values[j])) fail(`${path} holds a bad value`);
       let i = 0;
       return { next: () => (i < values.length ? values[i++] : fail(`${path} ends early`)), done: () => i === values.length };
     }
@@ -916,8 +938,8 @@ function otherChange(value: unknown): ChangeEvent {
 export function decodeChanges(packed: unknown): ChangeEvent[] {
   const p = isRecord(packed, 'the packed changes');
   if (p['format'] !== PACKED_VIEWS_FORMAT) fail(`format ${String(p['format'])} is not ${PACKED_VIEWS_FORMAT}`);
-  const seqs = isArray(p['seqs'], 'seqs');
-  const kinds = isArray(p['kinds'], 'kinds');
+  const seqs = Array.from(column(p['seqs'], 'seqs').values);
+  const kinds = Array.from(column(p['kinds'], 'kinds').values);
   if (kinds.length !== seqs.length) fail('seqs and kinds differ in length');
   // A change always carries the view itself, never a summary.
   const views = decodeViews(p['views']).map((view) => (view.view === 'summary' ? fail('a change holds a summary') : view));

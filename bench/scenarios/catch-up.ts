@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { ChangeFeed } from '../../client/lib/sync/change-feed';
 import { SyncAckSchema } from '../../client/lib/sync/wire';
 import { decodeChanges } from '../../shared/packed-views';
+import { bytesToPacked } from '../../shared/packed-bytes';
 import { DATABASE_FILE_NAME } from '../../server/config';
 import { openDatabase } from '../../server/db/database';
 
@@ -63,7 +64,7 @@ async function reconnect(url: string, cookie: string, sinceSeq: number | null, p
     let bytes: number;
     if (parsed.mode === 'packed-changes') {
       const buffer = new Uint8Array(parsed.changes instanceof ArrayBuffer ? parsed.changes : parsed.changes);
-      feed.applyCatchUp(parsed.seq, decodeChanges(JSON.parse(zlib.gunzipSync(buffer).toString('utf8'))));
+      feed.applyCatchUp(parsed.seq, decodeChanges(bytesToPacked(zlib.gunzipSync(buffer))));
       bytes = buffer.byteLength;
     } else if (parsed.mode === 'changes') {
       feed.applyCatchUp(parsed.seq, parsed.changes);

@@ -4,6 +4,7 @@ import type { SyncPolicy } from '../config';
 import type { Repositories } from '../repositories/repositories';
 import type { SyncAck } from '../../shared/events';
 import { encodeChanges, ViewsEncoder } from '../../shared/packed-views';
+import { changesToBytes, viewsToBytes } from '../../shared/packed-bytes';
 import { eachGroup, eachSite, eachSummary } from '../repositories/contract';
 import { can } from '../../shared/permissions';
 import { projectGroup, type Audience } from '../../shared/projection';
@@ -104,7 +105,7 @@ export class SyncService {
     const decided = await this.#catchUpOrSnapshot(audience, sinceSeq);
     if (decided !== 'snapshot') {
       if (!decided.ok || decided.changes.length < this.#packChangesFrom) return decided;
-      const changes = await gzip(JSON.stringify(encodeChanges(decided.changes)), { level: 6 });
+      const changes = await gzip(changesToBytes(encodeChanges(decided.changes)), { level: 6 });
       return { ok: true, mode: 'packed-changes', seq: decided.seq, changes };
     }
     const crisisId = audience.crisisId as string;
@@ -189,13 +190,13 @@ export class SyncService {
       return {
         crisis,
         seq,
-        json: JSON.stringify(encoder.finish()),
+        bytes: viewsToBytes(encoder.finish()),
         sites: await this.#sites(audience, crisisId),
         movements: await this.#movements.list(audience),
       };
     });
     if (!read) return failure('not_found', 'your crisis no longer exists');
-    const views = await gzip(read.json, { level: 6 });
+    const views = await gzip(read.bytes, { level: 6 });
     return { ok: true, seq: read.seq, builtAt: this.#now(), crisis: read.crisis, sites: read.sites, views, movements: read.movements };
   }
 

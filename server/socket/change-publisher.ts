@@ -7,6 +7,7 @@ import { packedRoomOf, personalRoomOf, type AudienceRoom } from './audience-room
 import { fieldUsersOf } from '../../shared/projection';
 import { gzipSync } from 'node:zlib';
 import { encodeChanges } from '../../shared/packed-views';
+import { changesToBytes } from '../../shared/packed-bytes';
 import type { WaymarkIo } from './socket-server';
 
 /** At most this many changes are read from the log at once when catching up. */
@@ -194,7 +195,7 @@ export class ChangePublisher {
       return null;
     }
     // level 1: five times faster than the default for nearly the same size on these columns.
-    const packed = gzipSync(JSON.stringify(encodeChanges(events)), { level: 1 });
+    const packed = gzipSync(changesToBytes(encodeChanges(events)), { level: 1 });
     to(packedRoom).emit('changesPacked', packed);
     // Everyone else in the room, as JSON (skipped, with its encoding, when everyone asked packed).
     if ((live.get(room)?.size ?? 0) > packedMembers) to(room, [packedRoom]).emit('changes', events);

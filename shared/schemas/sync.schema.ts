@@ -54,7 +54,7 @@ export interface CatchUpResult {
 }
 
 /**
- * A snapshot for a big crisis: the views packed (shared/packed-views.ts), as JSON, gzipped. It may
+ * A snapshot for a big crisis: the views packed (shared/packed-views.ts) as bytes (shared/packed-bytes.ts), gzipped. It may
  * be a few seconds old (one build serves every connection of the same audience): `seq` is the log
  * position it reflects and `head` the log's head when it was sent; while `seq < head` the client
  * asks again from `seq` before it goes live.
@@ -69,20 +69,20 @@ export interface PackedSnapshotResult {
   crisis: Crisis;
   /** The crisis's sites, projected for the audience: a few hundred at most, sent as they are. */
   sites: Site[];
-  /** gzip(JSON.stringify(PackedViews)). */
+  /** gzip(viewsToBytes(PackedViews)). */
   views: Uint8Array | ArrayBuffer;
   /** The movements this audience may see at `seq`, as they are: a few per crisis, not worth packing. */
   movements?: MovementView[];
 }
 
-/** A long catch-up for a client that asked `packed`: the changes packed (encodeChanges), as JSON, gzipped. */
+/** A long catch-up for a client that asked `packed`: the changes packed (encodeChanges) as bytes (changesToBytes), gzipped. */
 export interface PackedChangesResult {
   ok: true;
   /** `projectionKey` of the audience it was projected for (shared/projection.ts). */
   projection?: string;
   mode: 'packed-changes';
   seq: number;
-  /** gzip(JSON.stringify(PackedChanges)). */
+  /** gzip(changesToBytes(PackedChanges)). */
   changes: Uint8Array | ArrayBuffer;
 }
 

@@ -1,6 +1,7 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FULL_SHAPE } from '../../shared/packed-views';
+import { FULL_SHAPE, type PackedViews } from '../../shared/packed-views';
+import { bytesToPacked, viewsToBytes } from '../../shared/packed-bytes';
 import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
 import { LAPTOP, browserSuite, submitSignIn } from './suite';
 
@@ -10,11 +11,16 @@ import { LAPTOP, browserSuite, submitSignIn } from './suite';
 
 const MAP = '.group-map';
 
+/** A tree of columns with its typed arrays (shared/packed-bytes.ts) as lists again, to edit and pack anew. */
+const asLists = (value: unknown): unknown =>
+  ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : Array.isArray(value) ? value.map(asLists) : value;
+
 /** The packed views with their `notes` column made unreadable: a column the points do not read. */
 function spoilNotes(bytes: Buffer): Buffer | null {
-  let packed: { format?: unknown; full?: unknown[] };
+  let packed: PackedViews;
   try {
-    packed = JSON.parse(zlib.gunzipSync(bytes).toString('utf8')) as typeof packed;
+    const unpacked = bytesToPacked(zlib.gunzipSync(bytes)) as Record<string, unknown>;
+    packed = Object.fromEntries(Object.entries(unpacked).map(([key, value]) => [key, asLists(value)])) as unknown as PackedViews;
   } catch {
     return null;
   }
@@ -24,7 +30,7 @@ function spoilNotes(bytes: Buffer): Buffer | null {
   if (!Array.isArray(column) || column.length === 0) return null;
   // Every note an index past the string table.
   packed.full[notes] = column.map(() => 1e9);
-  return zlib.gzipSync(JSON.stringify(packed));
+  return zlib.gzipSync(viewsToBytes(packed));
 }
 
 describe("a first snapshot's points, drawn ahead of its groups", () => {

@@ -27,6 +27,7 @@ import type { Site } from '../../shared/schemas/site.schema';
 import { SITE_STATUSES } from '../../shared/schemas/site.schema';
 import type { SyncAck } from '../../shared/events';
 import { decodeChanges, decodeViews } from '../../shared/packed-views';
+import { bytesToPacked } from '../../shared/packed-bytes';
 import { Command } from '../../shared/schemas/command.schema';
 import { CONSENT_VALUES, type Group } from '../../shared/schemas/group.schema';
 import type { Role } from '../../shared/schemas/user.schema';
@@ -411,7 +412,7 @@ async function checkSyncAck(world: World, key: UserKey, channel: string, ack: Sy
       for (const c of ack.changes) if (c.kind === 'site.upsert') await expectSiteAllowed(world, key, channel, c.site);
       return;
     case 'packed': {
-      const views = decodeViews(JSON.parse(gunzipSync(ack.views as Uint8Array).toString('utf8')));
+      const views = decodeViews(bytesToPacked(gunzipSync(ack.views as Uint8Array)));
       await expectNoTokens(world, key, channel, views);
       for (const v of views) await expectViewAllowed(world, key, channel, v);
       for (const m of ack.movements ?? []) await expectMovementAllowed(world, key, channel, m);
@@ -419,7 +420,7 @@ async function checkSyncAck(world: World, key: UserKey, channel: string, ack: Sy
       return;
     }
     case 'packed-changes': {
-      const changes = decodeChanges(JSON.parse(gunzipSync(ack.changes as Uint8Array).toString('utf8')));
+      const changes = decodeChanges(bytesToPacked(gunzipSync(ack.changes as Uint8Array)));
       await expectNoTokens(world, key, channel, changes);
       for (const c of changes) if (c.kind === 'group.upsert') await expectViewAllowed(world, key, channel, c.group);
       await checkMovementEvents(world, key, channel, changes);

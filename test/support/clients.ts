@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientToServerEvents, CommandAck, ServerToClientEvents, SyncAck } from '../../shared/events';
 import { decodeChanges, decodeViews, overlayChanges, type PackedView } from '../../shared/packed-views';
+import { bytesToPacked } from '../../shared/packed-bytes';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
 import { API_ROUTES } from '../../shared/schemas/api.schema';
@@ -186,21 +187,28 @@ export function requestSync(socket: ClientSocket, sinceSeq: number | null, packe
   return socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', packed ? { sinceSeq, packed } : { sinceSeq });
 }
 
-/** The JSON text of packed bytes (a packed snapshot, catch-up or live batch: gzipped). */
+/** The bytes of a packed snapshot, catch-up or live batch, gunzipped (shared/packed-bytes.ts). */
+function gunzipped(bytes: Uint8Array | ArrayBuffer): Uint8Array {
+  return gunzipSync(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes);
+}
+
+/**
+ * The text of packed bytes: every string they carry (names, ids in hex, verbatim values) is in
+ * their JSON part, so a test can look for one in it; the number columns read as noise.
+ */
 export function packedText(bytes: Uint8Array | ArrayBuffer): string {
-  return gunzipSync(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes).toString('utf8');
+  return Buffer.from(gunzipped(bytes)).toString('utf8');
 }
 
 /** The changes of a packed catch-up or live batch (`changesPacked`, with its `own` overlay), decoded as the app does. */
 export function unpackChanges(bytes: Uint8Array | ArrayBuffer, own: readonly ChangeEvent[] = []): ChangeEvent[] {
-  return overlayChanges(decodeChanges(JSON.parse(packedText(bytes))), own);
+  return overlayChanges(decodeChanges(bytesToPacked(gunzipped(bytes))), own);
 }
 
-/** A packed snapshot's reply: its text (what travels) and its views, decoded as the app does. */
+/** A packed snapshot's reply: its text (what travels, see packedText) and its views, decoded as the app does. */
 export function unpackSnapshot(ack: SyncAck): { seq: number; head: number; text: string; views: PackedView[] } {
   if (!ack.ok || ack.mode !== 'packed') throw new Error(`expected a packed snapshot, got ${JSON.stringify(ack).slice(0, 200)}`);
-  const text = packedText(ack.views);
-  return { seq: ack.seq, head: ack.head, text, views: decodeViews(JSON.parse(text)) };
+  return { seq: ack.seq, head: ack.head, text: packedText(ack.views), views: decodeViews(bytesToPacked(gunzipped(ack.views))) };
 }
 
 /** A valid group as a field team reports it (UUIDv7 id, now, 12 people in Tripoli), with overrides. */

@@ -2,7 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEVICE_COPY_PROJECTION, type CachedGroups, type DeviceStore } from '../../client/lib/offline/device-store';
 import { SyncClient } from '../../client/lib/sync/sync-client.svelte';
-import { encodeViews, summarizeView } from '../../shared/packed-views';
+import { encodeViews, summarizeView, type PackedViews } from '../../shared/packed-views';
+import { viewsToBytes } from '../../shared/packed-bytes';
 import type { GroupView } from '../../shared/schemas/group.schema';
 import { makeGroup } from '../support/factories';
 
@@ -28,7 +29,7 @@ function deviceWith(cached: CachedGroups | null) {
   return device;
 }
 
-const packed = (value: unknown) => new Uint8Array(gzipSync(JSON.stringify(value)));
+const packed = (value: PackedViews) => new Uint8Array(gzipSync(viewsToBytes(value)));
 
 /** A client that never reaches a server (nothing listens on port 9): only what the device held counts. */
 async function startWith(cached: CachedGroups | null, device = deviceWith(cached)): Promise<SyncClient> {
@@ -55,8 +56,20 @@ describe('SyncClient start from the device copy', () => {
   });
 
   it('drops a packed copy of the previous format: starts with nothing, as with no copy', async () => {
-    const old = { ...encodeViews(views), format: 1 };
+    const old = { ...encodeViews(views), format: 1 } as unknown as PackedViews;
     const client = await startWith({ ...current, userId: 'u', seq: 7, groups: [], packed: packed(old) });
+    try {
+      expect(client.ready).toBe(false);
+      expect(client.lastAppliedSeq).toBeNull();
+      expect(client.groups.size).toBe(0);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('drops a copy kept before the packed bytes (the columns as gzipped JSON): starts with nothing', async () => {
+    const json = new Uint8Array(gzipSync(JSON.stringify(encodeViews(views.map(summarizeView)))));
+    const client = await startWith({ ...current, userId: 'u', seq: 7, groups: [], packed: json });
     try {
       expect(client.ready).toBe(false);
       expect(client.lastAppliedSeq).toBeNull();

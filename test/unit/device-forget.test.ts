@@ -8,6 +8,7 @@ import { DEVICE_COPY_PROJECTION, type CachedGroups, type DeviceStore } from '../
 import type { OutboxEntry } from '../../client/lib/sync/outbox.svelte';
 import { SyncClient } from '../../client/lib/sync/sync-client.svelte';
 import { encodeViews } from '../../shared/packed-views';
+import { viewsToBytes } from '../../shared/packed-bytes';
 import type { Crisis } from '../../shared/schemas/crisis.schema';
 import type { GroupView } from '../../shared/schemas/group.schema';
 import type { ChangeEvent } from '../../shared/schemas/sync.schema';
@@ -120,7 +121,7 @@ describe('a removed group leaves the device’s storage at once', () => {
 
   it('catching up after being offline: the packed copy, the sent report and the unsent edit of the group all go, and the unsent edit is counted', async () => {
     const { erased, kept, views, outbox } = setUp();
-    const packed = new Uint8Array(gzipSync(JSON.stringify(encodeViews(views))));
+    const packed = new Uint8Array(gzipSync(viewsToBytes(encodeViews(views))));
     const device = memoryDevice({ projection: DEVICE_COPY_PROJECTION, userId: 'u', seq: 5, groups: [], packed }, outbox);
     expect(device.bytes()).toContain(MARK.place);
     expect(device.bytes()).toContain(MARK.edit);

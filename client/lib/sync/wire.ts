@@ -6,6 +6,7 @@ import { MovementView } from '../../../shared/schemas/movement.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { Site } from '../../../shared/schemas/site.schema';
 import { decodeChanges, decodeViewPoints, decodeViews, type PointView } from '../../../shared/packed-views';
+import { bytesToPacked } from '../../../shared/packed-bytes';
 import type { CommandAck, SyncAck } from '../../../shared/events';
 import type { HeldView } from './held-view';
 
@@ -75,7 +76,7 @@ export const ChangeEventSchema = ChangeEvent;
  * format is refused here like any other bad input (PackedViewsError), and the caller drops it.
  */
 export async function unpackViews(bytes: Uint8Array | ArrayBuffer, onpoints?: (points: PointView[]) => void): Promise<HeldView[]> {
-  const packed = await gunzipJson(bytes);
+  const packed = await gunzipPacked(bytes);
   if (onpoints) {
     // The map's points first, read from their columns alone, and a task boundary after them: the
     // map hands them to its worker there, which then clusters while the views are decoded here.
@@ -87,16 +88,16 @@ export async function unpackViews(bytes: Uint8Array | ArrayBuffer, onpoints?: (p
 
 /** The changes of a PackedChangesResult, the same way. */
 export async function unpackChanges(bytes: Uint8Array | ArrayBuffer): Promise<ChangeEvent[]> {
-  return decodeChanges(await gunzipJson(bytes));
+  return decodeChanges(await gunzipPacked(bytes));
 }
 
-async function gunzipJson(bytes: Uint8Array | ArrayBuffer): Promise<unknown> {
+async function gunzipPacked(bytes: Uint8Array | ArrayBuffer): Promise<unknown> {
   // Written straight into the stream: making a Blob of the bytes first sometimes held the page for
   // 90-125 ms (a task of its own in live-map profiles). Whichever side fails first (bad bytes error
   // both) rejects, and Promise.all keeps the other side's rejection from going unheard.
   const gunzip = new DecompressionStream('gzip');
   const writer = gunzip.writable.getWriter();
   const chunk = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const [text] = await Promise.all([new Response(gunzip.readable).text(), writer.write(chunk as BufferSource), writer.close()]);
-  return JSON.parse(text);
+  const [unzipped] = await Promise.all([new Response(gunzip.readable).arrayBuffer(), writer.write(chunk as BufferSource), writer.close()]);
+  return bytesToPacked(new Uint8Array(unzipped));
 }
