@@ -5,9 +5,7 @@ import { makeGroup } from '../support/factories';
 /** How many times `text` occurs in the statement's parameters, each as sent (an array's items one by one). */
 function occurrences(values: readonly unknown[], text: string): number {
   let n = 0;
-  for (const value of values)
-    for (const item of Array.isArray(value) ? value : [value])
-      if (typeof item === 'string') n += item.split(text).length - 1;
+  for (const value of values) for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string') n += item.split(text).length - 1;
   return n;
 }
 
