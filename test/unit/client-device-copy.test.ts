@@ -55,21 +55,14 @@ describe('SyncClient start from the device copy', () => {
     }
   });
 
-  it('drops a packed copy of the previous format: starts with nothing, as with no copy', async () => {
-    const old = { ...encodeViews(views), format: 1 } as unknown as PackedViews;
-    const client = await startWith({ ...current, userId: 'u', seq: 7, groups: [], packed: packed(old) });
-    try {
-      expect(client.ready).toBe(false);
-      expect(client.lastAppliedSeq).toBeNull();
-      expect(client.groups.size).toBe(0);
-    } finally {
-      client.destroy();
-    }
-  });
-
-  it('drops a copy kept before the packed bytes (the columns as gzipped JSON): starts with nothing', async () => {
-    const json = new Uint8Array(gzipSync(JSON.stringify(encodeViews(views.map(summarizeView)))));
-    const client = await startWith({ ...current, userId: 'u', seq: 7, groups: [], packed: json });
+  it.each([
+    ['a packed copy of the previous format', () => packed({ ...encodeViews(views), format: 1 } as unknown as PackedViews)],
+    [
+      'a copy kept before the packed bytes (the columns as gzipped JSON)',
+      () => new Uint8Array(gzipSync(JSON.stringify(encodeViews(views.map(summarizeView))))),
+    ],
+  ])('drops %s: starts with nothing, as with no copy', async (_, copy) => {
+    const client = await startWith({ ...current, userId: 'u', seq: 7, groups: [], packed: copy() });
     try {
       expect(client.ready).toBe(false);
       expect(client.lastAppliedSeq).toBeNull();
