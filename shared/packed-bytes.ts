@@ -157,14 +157,16 @@ export function bytesToPacked(bytes: Uint8Array): unknown {
     if (o! + n! * Type.BYTES_PER_ELEMENT > size) return fail('a column runs past the end');
     return new Type(aligned.buffer as ArrayBuffer, base + o!, n!);
   };
-  const root = json as Record<string, unknown>;
-  if (typeof root !== 'object' || root === null || Array.isArray(root)) return fail('not a table');
-  const out: Record<string, unknown> = { ...root };
-  for (const key of [...VIEW_COLUMNS, 'seqs']) if (key in root) out[key] = revive(root[key]);
-  if (typeof root['views'] === 'object' && root['views'] !== null && !Array.isArray(root['views'])) {
-    const views: Record<string, unknown> = { ...(root['views'] as Record<string, unknown>) };
-    for (const key of VIEW_COLUMNS) if (key in views) views[key] = revive(views[key]);
-    out['views'] = views;
-  }
+  const isTable = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  /** The table with the column trees of these keys revived, as `viewsTree` and `changesToBytes` wrote them. */
+  const withColumns = (table: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> => {
+    const out = { ...table };
+    for (const key of keys) if (key in table) out[key] = revive(table[key]);
+    return out;
+  };
+  if (!isTable(json)) return fail('not a table');
+  // Packed views at the top, or packed changes: their own columns, and their views' below.
+  const out = withColumns(json, [...VIEW_COLUMNS, 'seqs']);
+  if (isTable(json['views'])) out['views'] = withColumns(json['views'], VIEW_COLUMNS);
   return out;
 }
