@@ -157,6 +157,13 @@ export class SyncService {
   async #reusable(audience: Audience, built: PackedBuild, head: number): Promise<boolean> {
     const crisisId = audience.crisisId as string;
     if (audience.role !== 'coordinator' && built.seq !== head) return false;
+    // A coordinator's build at the head of the log is what a new build would be, however old: their
+    // projection is every group in full, and everything it holds comes from the log (the groups, the
+    // sites, the movements; a purge or an erasure is a change too) but the crisis record, which is
+    // never updated. A 100,000-group build takes seconds; not making it again spares the next
+    // coordinator to open the crisis that wait. Anyone else's projection may also turn on what the
+    // log does not hold, so theirs is at most `maxStaleMs` old.
+    if (audience.role === 'coordinator' && built.seq === head) return true;
     if (this.#now() - built.builtAt > this.#packedPolicy.maxStaleMs) return false;
     if (head - built.seq > this.#packedPolicy.maxStaleChanges) return false;
     if (!(await this.#canCatchUp(crisisId, built.seq, head))) return false;

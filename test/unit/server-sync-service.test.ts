@@ -3,11 +3,11 @@ import { openDatabase } from '../../server/db/database';
 import { createRepositories } from '../../server/repositories/repositories';
 import { AdminService } from '../../server/services/admin.service';
 import { GroupService } from '../../server/services/group.service';
-import { SyncService } from '../../server/services/sync.service';
+import { DEFAULT_PACKED_SNAPSHOT_POLICY, SyncService } from '../../server/services/sync.service';
 import { expectOk, makeGroupInput, reportCommand, updateCommand } from '../support/clients';
 import { makeAudience } from '../support/factories';
 
-async function setUp(maxCatchUpChanges = 100) {
+async function setUp(maxCatchUpChanges = 100, now?: () => number) {
   const db = openDatabase(':memory:');
   const repos = createRepositories(db);
   const crisis = await new AdminService(repos).createCrisis({ name: 'c', type: 'conflict', hostCountry: 'LBY', phase: 'preparedness', area: [9, 19, 25, 33] });
@@ -18,7 +18,7 @@ async function setUp(maxCatchUpChanges = 100) {
   const write = async (command: Parameters<GroupService['execute']>[1]) => {
     return expectOk((await groups.execute(writer, command)).ack);
   };
-  return { db, crisis, write, sync: new SyncService(repos, { maxCatchUpChanges }), reader: makeAudience({ role: 'coordinator', crisisId: crisis.id }) };
+  return { db, crisis, write, sync: new SyncService(repos, { maxCatchUpChanges }, now ? { now } : {}), reader: makeAudience({ role: 'coordinator', crisisId: crisis.id }) };
 }
 
 describe(SyncService.name, () => {
@@ -60,5 +60,52 @@ describe(SyncService.name, () => {
     expect(await sync.sync(makeAudience({ role: 'admin', crisisId: null }), null)).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await sync.sync(makeAudience({ role: 'coordinator', crisisId: null }), null)).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await sync.sync(makeAudience({ role: 'admin', crisisId: crisis.id }), null)).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+
+  describe('a packed snapshot shared between connections', () => {
+    /** The packed snapshot's bytes and seq: the same bytes object when a build was reused. */
+    async function packedOf(sync: SyncService, audience: ReturnType<typeof makeAudience>) {
+      const ack = await sync.syncPacked(audience, null);
+      if (!ack.ok || ack.mode !== 'packed') throw new Error('expected a packed snapshot');
+      return { views: ack.views, seq: ack.seq, head: ack.head };
+    }
+    const LONG_AFTER_MS = DEFAULT_PACKED_SNAPSHOT_POLICY.maxStaleMs + 60_000;
+
+    it("serves a coordinator's build as long as it is at the head of the log, however old", async () => {
+      let now = 1_000_000;
+      const { write, sync, reader } = await setUp(100, () => now);
+      await write(reportCommand(makeGroupInput()));
+      const first = await packedOf(sync, reader);
+      now += LONG_AFTER_MS;
+      const again = await packedOf(sync, reader);
+      // Nothing changed since: the build is what a new one would be, so no new one is made.
+      expect(again.views).toBe(first.views);
+      expect(again.seq).toBe(again.head);
+    });
+
+    it("builds anew once a coordinator's build is both behind the log and old", async () => {
+      let now = 1_000_000;
+      const { write, sync, reader } = await setUp(100, () => now);
+      await write(reportCommand(makeGroupInput()));
+      const first = await packedOf(sync, reader);
+      const later = await write(reportCommand(makeGroupInput()));
+      // Recent: shared, and the client catches up the one change.
+      expect((await packedOf(sync, reader)).views).toBe(first.views);
+      now += LONG_AFTER_MS;
+      const rebuilt = await packedOf(sync, reader);
+      expect(rebuilt.views).not.toBe(first.views);
+      expect(rebuilt.seq).toBe(later.seq);
+    });
+
+    it("does not serve anyone else's build once it is old, even at the head of the log", async () => {
+      let now = 1_000_000;
+      const { crisis, write, sync } = await setUp(100, () => now);
+      await write(reportCommand(makeGroupInput()));
+      const responder = makeAudience({ role: 'responder', crisisId: crisis.id, agencyId: '0190a0a0-0000-7000-8000-0000000000a1' });
+      const first = await packedOf(sync, responder);
+      expect((await packedOf(sync, responder)).views).toBe(first.views);
+      now += LONG_AFTER_MS;
+      expect((await packedOf(sync, responder)).views).not.toBe(first.views);
+    });
   });
 });
