@@ -28,4 +28,26 @@ describe('a first load', () => {
     const times = marks.map((m) => m.at);
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
+
+  it('starts the map only once the sync is on its way: the map holds the page for a while as it starts, and the sync waited behind it', async () => {
+    const guarded = await suite.open('coordinator', LAPTOP);
+    const page = guarded.page;
+    // When the map's canvas enters the page, on the same timeline as the app's marks.
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('canvas.maplibregl-canvas')) return;
+        performance.mark('test:map-canvas');
+        observer.disconnect();
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await submitSignIn(page, suite.server.url, suite.server.accounts.coordinator);
+    await page.locator(`.group-map[data-groups-ready="true"][data-feature-count="${DEMO_GROUP_COUNT}"]`).waitFor({ timeout: 30_000 });
+    const at = await page.evaluate((prefix) => {
+      const first = (name: string) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? null;
+      return { syncSent: first(`${prefix}sync-sent`), mapCanvas: first('test:map-canvas') };
+    }, LOAD_MARK_PREFIX);
+    expect(at.syncSent).not.toBeNull();
+    expect(at.mapCanvas).not.toBeNull();
+    expect(at.mapCanvas!).toBeGreaterThanOrEqual(at.syncSent!);
+  });
 });

@@ -1,5 +1,7 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_COPY_PROJECTION, type CachedGroups, type DeviceStore } from '../../client/lib/offline/device-store';
 import { SyncClient } from '../../client/lib/sync/sync-client.svelte';
 import { encodeViews, summarizeView, type PackedViews } from '../../shared/packed-views';
@@ -31,9 +33,12 @@ function deviceWith(cached: CachedGroups | null) {
 
 const packed = (value: PackedViews) => new Uint8Array(gzipSync(viewsToBytes(value)));
 
-/** A client that never reaches a server (nothing listens on port 9): only what the device held counts. */
-async function startWith(cached: CachedGroups | null, device = deviceWith(cached)): Promise<SyncClient> {
-  const client = new SyncClient({ url: 'http://127.0.0.1:9', device: { store: device.store, userId: 'u' } });
+/**
+ * A client that never reaches a server (by default nothing listens on port 9): only what the
+ * device held counts.
+ */
+async function startWith(cached: CachedGroups | null, device = deviceWith(cached), url = 'http://127.0.0.1:9'): Promise<SyncClient> {
+  const client = new SyncClient({ url, device: { store: device.store, userId: 'u' } });
   await client.start();
   return client;
 }
@@ -102,6 +107,56 @@ describe('SyncClient start from the device copy', () => {
       expect(client.lastAppliedSeq).toBeNull();
       expect(client.groups.size).toBe(0);
       expect(device.held).toBeNull();
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+// The map waits for `underWay` before it starts (GroupMapProps.startAfter), so it must settle on
+// every path: the sync sent (the browser test, test/e2e/load-steps.test.ts), the device's groups
+// held, the socket unable to connect, the client destroyed. A path that never settled would hold
+// the map back until its longest wait.
+describe('SyncClient.underWay', () => {
+  /** A server that takes connections and never answers: the socket neither connects nor fails for a long while. */
+  let silent: Server;
+  let silentUrl = '';
+  beforeAll(async () => {
+    silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    silent.closeAllConnections?.();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+  /** Whether `promise` has settled by the end of the tasks queued now. */
+  const settled = (promise: Promise<unknown>) => Promise.race([promise.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 0))]);
+
+  it('settles once the groups the device kept are held, before the server answers', async () => {
+    const copy = { ...current, userId: 'u', seq: 7, groups: [], packed: packed(encodeViews([{ view: 'full', group: makeGroup() }])) };
+    const client = await startWith(copy, deviceWith(copy), silentUrl);
+    try {
+      expect(client.ready).toBe(true);
+      expect(await settled(client.underWay)).toBe(true);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('does not settle while the socket is still connecting with nothing to show, and settles when the client is destroyed', async () => {
+    const client = await startWith(null, deviceWith(null), silentUrl);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await settled(client.underWay)).toBe(false);
+    client.destroy();
+    expect(await settled(client.underWay)).toBe(true);
+  });
+
+  it('settles when the socket cannot connect (offline)', async () => {
+    const client = await startWith(null);
+    try {
+      await expect(client.underWay).resolves.toBeUndefined();
+      expect(client.connection).toBe('offline');
     } finally {
       client.destroy();
     }

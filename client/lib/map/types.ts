@@ -65,4 +65,9 @@ export interface GroupMapProps {
    * again). Null (the default) when there are none, or when they would not be these `groups` (a filter).
    */
   firstPoints?: readonly PointView[] | null;
+  /**
+   * The map starts once this settles (or after MAP_START_WAIT_MS at the latest), the first time
+   * only: `SyncClient.underWay`, so the sync is on its way before the map's start-up holds the page.
+   */
+  startAfter?: Promise<unknown>;
 }

@@ -85,6 +85,15 @@ export class SyncClient {
    * once these are applied. Null again as soon as the views are applied, or refused.
    */
   firstPoints = $state.raw<readonly PointView[] | null>(null);
+  /**
+   * Settles once the first sync of this session is on its way, or cannot be (the socket failed to
+   * connect, the client was destroyed), or once the device's kept groups are held (there is
+   * something to show). A map waits for it before it starts (GroupMapProps.startAfter): the map's
+   * start-up holds the page for up to a second, and the device read, the socket's handshake and
+   * the sync waited behind it; started first, the server builds and sends the groups meanwhile.
+   */
+  readonly underWay: Promise<void>;
+  #settleUnderWay: () => void = () => {};
   readonly outbox: Outbox;
 
   #feed = new ChangeFeed();
@@ -125,6 +134,7 @@ export class SyncClient {
   #tabs: TabCoordinator | null = null;
 
   constructor(options: SyncClientOptions = {}) {
+    this.underWay = new Promise<void>((resolve) => (this.#settleUnderWay = resolve));
     this.groups = this.#feed.groups;
     this.movements = this.#feed.movements;
     this.sites = this.#feed.sites;
@@ -196,6 +206,7 @@ export class SyncClient {
         if (cached.packed) this.#packedBase = { seq: cached.seq, views: cached.packed, saved: true, summaries: groups.data.some(isSummaryView) };
         this.revision++;
         this.ready = true;
+        this.#settleUnderWay();
       }
     }
     if (this.#destroyed) return;
@@ -234,6 +245,7 @@ export class SyncClient {
   /** Closes the connection and removes every listener; pending commands are given up. */
   destroy(): void {
     this.#destroyed = true;
+    this.#settleUnderWay();
     this.#clearRetry();
     if (this.#saveTimer !== null) clearTimeout(this.#saveTimer);
     if (this.#bumpTimer !== null) clearTimeout(this.#bumpTimer);
@@ -331,9 +343,11 @@ export class SyncClient {
     if (error.message === 'unauthorized' || error.message === 'protocol_mismatch') {
       this.fatal = error.message;
       this.#socket.disconnect();
+      this.#settleUnderWay();
       return;
     }
     this.connection = 'offline';
+    this.#settleUnderWay();
   };
 
   #onChange = (raw: unknown): void => {
@@ -450,6 +464,7 @@ export class SyncClient {
     this.#live = false;
     this.#feed.beginSync();
     markLoadStep('sync-sent');
+    this.#settleUnderWay();
     this.#socket
       .timeout(this.#syncTimeoutMs)
       // packed: a snapshot of a big crisis comes compact and compressed (PackedSnapshotResult).
