@@ -156,6 +156,37 @@ describe('places: a map framed on the crisis, with towns, search and readable cl
     suite.assertClean();
   });
 
+  it('keeps the crisis clear of the legend when the language switches sides: the view moves with the legend', async () => {
+    const { page } = await suite.open('places-ar-frame', LAPTOP_768);
+    await signIn(page, suite.server.url, suite.server.accounts.coordinator);
+    await mapShows(page, DEMO_GROUP_COUNT);
+    /** The host country's centre across the part of the map the open legend leaves free, and the legend's side. */
+    const framing = async () => {
+      const host = await pixelsNear(page, rgbOf(BASEMAP_COLORS.host), 3);
+      const canvas = (await mapOf(page).locator('canvas').boundingBox())!;
+      const legend = (await page.locator('.legend-slot').boundingBox())!;
+      const left = legend.x - canvas.x < canvas.width / 2;
+      // The free part, in fractions of the canvas: beside the legend, on the side it is not.
+      const free = left ? [(legend.x + legend.width - canvas.x) / canvas.width, 1] : [0, (legend.x - canvas.x) / canvas.width];
+      return { left, offCentre: host.x - (free[0]! + free[1]!) / 2, share: host.share };
+    };
+    const before = await framing();
+    expect(before.left, 'the legend on the left in English').toBe(true);
+    expect(Math.abs(before.offCentre), 'host country centred across the free part, in English').toBeLessThan(0.12);
+    // The same view in Arabic: the map is made again, its legend now on the right.
+    await page.getByLabel(en['language.label'], { exact: true }).selectOption('ar');
+    await page.getByRole('button', { name: ar['header.signOut'], exact: true }).waitFor();
+    await page.locator('.maplibregl-ctrl-top-left .maplibregl-ctrl-zoom-in').waitFor();
+    await mapShows(page, DEMO_GROUP_COUNT);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'places-ar-frame.png') });
+    const after = await framing();
+    expect(after.left, 'the legend on the right in Arabic').toBe(false);
+    expect(Math.abs(after.offCentre), 'host country centred across the free part, in Arabic').toBeLessThan(0.12);
+    // The same zoom: the view moved sideways, it was not fitted again.
+    expect(after.share).toBeCloseTo(before.share, 1);
+    suite.assertClean();
+  });
+
   it('draws no town names where this device turned them off (the pixels above are the names)', async () => {
     // The same view with names on, then off: a few label-brown pixels also come from the status
     // rings' anti-aliasing, so the names are what the difference is made of.

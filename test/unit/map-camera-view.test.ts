@@ -25,18 +25,26 @@ describe(maxZoomForPrecision.name, () => {
 describe(savedView.name, () => {
   it('gives back the view kept for the same crisis area', () => {
     const storage = memoryStorage();
-    saveView(LIBYA, [13.19, 32.88], 11.5, storage);
-    expect(savedView(LIBYA, storage)).toEqual({ area: LIBYA.join(','), center: [13.19, 32.88], zoom: 11.5 });
+    saveView(LIBYA, { center: [13.19, 32.88], zoom: 11.5, start: 'right' }, storage);
+    expect(savedView(LIBYA, storage)).toEqual({ area: LIBYA.join(','), center: [13.19, 32.88], zoom: 11.5, start: 'right' });
   });
 
   it('ignores a view of another crisis, and a value of another shape', () => {
     const storage = memoryStorage();
-    saveView([30, 10, 40, 20], [35, 15], 6, storage);
+    saveView([30, 10, 40, 20], { center: [35, 15], zoom: 6 }, storage);
     expect(savedView(LIBYA, storage)).toBeNull();
     storage.setItem(MAP_VIEW_STORAGE_KEY, JSON.stringify({ area: LIBYA.join(','), center: [500, 0], zoom: 3 }));
     expect(savedView(LIBYA, storage)).toBeNull();
+    storage.setItem(MAP_VIEW_STORAGE_KEY, JSON.stringify({ area: LIBYA.join(','), center: [13, 32], zoom: 3, start: 'top' }));
+    expect(savedView(LIBYA, storage)).toBeNull();
     storage.setItem(MAP_VIEW_STORAGE_KEY, '{not json');
     expect(savedView(LIBYA, storage)).toBeNull();
+  });
+
+  it('still reads a view kept before the side was, without one', () => {
+    const storage = memoryStorage();
+    storage.setItem(MAP_VIEW_STORAGE_KEY, JSON.stringify({ area: LIBYA.join(','), center: [13, 32], zoom: 3 }));
+    expect(savedView(LIBYA, storage)).toEqual({ area: LIBYA.join(','), center: [13, 32], zoom: 3 });
   });
 });
 

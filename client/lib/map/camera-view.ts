@@ -11,6 +11,12 @@ export interface SavedView {
   area: string;
   center: [number, number];
   zoom: number;
+  /**
+   * The map's inline-start side when it was taken, where the open legend sits: a view taken in
+   * one direction is moved sideways when the map opens in the other (GroupMap), so the legend
+   * does not cover what it left free. Absent in views kept before it was.
+   */
+  start?: 'left' | 'right';
 }
 
 const areaKey = (area: Bbox): string => area.join(',');
@@ -27,7 +33,8 @@ function isSavedView(value: unknown): value is SavedView {
     Math.abs(v.center[1]) <= 90 &&
     typeof v.zoom === 'number' &&
     v.zoom >= 0 &&
-    v.zoom <= 24
+    v.zoom <= 24 &&
+    (v.start === undefined || v.start === 'left' || v.start === 'right')
   );
 }
 
@@ -43,9 +50,9 @@ export function savedView(area: Bbox, storage: Pick<Storage, 'getItem'> | undefi
 }
 
 /** Keeps the current view for next time (a reload, a language switch); quietly does nothing if refused. */
-export function saveView(area: Bbox, center: [number, number], zoom: number, storage: Pick<Storage, 'setItem'> | undefined = globalThis.localStorage): void {
+export function saveView(area: Bbox, view: Omit<SavedView, 'area'>, storage: Pick<Storage, 'setItem'> | undefined = globalThis.localStorage): void {
   try {
-    storage?.setItem(MAP_VIEW_STORAGE_KEY, JSON.stringify({ area: areaKey(area), center, zoom } satisfies SavedView));
+    storage?.setItem(MAP_VIEW_STORAGE_KEY, JSON.stringify({ area: areaKey(area), ...view } satisfies SavedView));
   } catch {
     // Not kept: the map opens on the crisis area next time.
   }
