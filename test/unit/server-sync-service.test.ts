@@ -18,7 +18,13 @@ async function setUp(maxCatchUpChanges = 100, now?: () => number) {
   const write = async (command: Parameters<GroupService['execute']>[1]) => {
     return expectOk((await groups.execute(writer, command)).ack);
   };
-  return { db, crisis, write, sync: new SyncService(repos, { maxCatchUpChanges }, now ? { now } : {}), reader: makeAudience({ role: 'coordinator', crisisId: crisis.id }) };
+  return {
+    db,
+    crisis,
+    write,
+    sync: new SyncService(repos, { maxCatchUpChanges }, now ? { now } : {}),
+    reader: makeAudience({ role: 'coordinator', crisisId: crisis.id }),
+  };
 }
 
 describe(SyncService.name, () => {
