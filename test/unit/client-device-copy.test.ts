@@ -145,8 +145,10 @@ describe('SyncClient.underWay', () => {
   });
 
   it('does not settle while the socket is still connecting with nothing to show, and settles when the client is destroyed', async () => {
+    // The socket is mid-connect once the silent server has its connection.
+    const reached = new Promise((resolve) => silent.once('connection', resolve));
     const client = await startWith(null, deviceWith(null), silentUrl);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await reached;
     expect(await settled(client.underWay)).toBe(false);
     client.destroy();
     expect(await settled(client.underWay)).toBe(true);
