@@ -204,13 +204,21 @@ export async function coldNavigation(p: CoordinatorPage, groups: number, timeout
  * Cold starts of several pages taken in turn, `runs` rounds (page A, B, A, B...): a pair of
  * configurations measured this way sees the same drift of a shared machine, which one page's
  * runs followed by the other's did not. Each page's fastest navigation is returned, as `coldStart`.
+ * The last page's last navigation is left open (to look at); the others end on a blank tab.
  */
 export async function coldStartsInTurn(pages: readonly CoordinatorPage[], groups: number, runs: number, timeoutMs?: number): Promise<ColdStart[]> {
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
   const firsts: number[] = [];
   for (const p of pages) firsts.push(await firstLoad(p, groups, timeoutMs));
   const measured = pages.map(() => [] as Omit<ColdStart, 'firstMs' | 'allMs'>[]);
-  for (let run = 0; run < runs; run++) for (const [i, p] of pages.entries()) measured[i]!.push(await coldNavigation(p, groups, timeoutMs));
+  for (let run = 0; run < runs; run++)
+    for (const [i, p] of pages.entries()) {
+      // The other pages leave theirs first: a page just measured goes on working after its map is
+      // drawn (the triage queue ranks, the device keeps its copy), and that work ran beside the
+      // next page's navigation on these 2 cores. The page measured last stays open.
+      for (const other of pages) if (other !== p) await other.page.goto('about:blank');
+      measured[i]!.push(await coldNavigation(p, groups, timeoutMs));
+    }
   return measured.map((list, i) => ({ ...list.reduce((a, b) => (b.ms < a.ms ? b : a)), firstMs: firsts[i]!, allMs: list.map((m) => m.ms) }));
 }
 
