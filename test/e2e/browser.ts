@@ -51,6 +51,11 @@ export interface GuardedPage {
    * local server, such as the app's "who am I?" when it starts offline.
    */
   outage: boolean;
+  /**
+   * Another tab in the same context (the same device and cookies), guarded like the first: its
+   * problems join the same list, and the same outage excuses its lost connections.
+   */
+  openTab(label: string): Promise<Page>;
   /** Throws with every problem recorded, so a test fails on an error it did not look for. */
   assertClean(): void;
 }
@@ -81,11 +86,32 @@ export async function openGuardedPage(
   },
 ): Promise<GuardedPage> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: 'en-GB', ...options.context });
-  const page = await context.newPage();
   const problems: string[] = [];
   const expected = options.expectedFailures ?? [];
-  const label = options.label;
   const guard = { outage: false };
+  const page = await guardPage(await context.newPage(), options.label, problems, expected, guard);
+
+  return {
+    context,
+    page,
+    problems,
+    get outage() {
+      return guard.outage;
+    },
+    set outage(value: boolean) {
+      guard.outage = value;
+    },
+    async openTab(label: string) {
+      return guardPage(await context.newPage(), label, problems, expected, guard);
+    },
+    assertClean() {
+      if (problems.length > 0) throw new Error(`browser problems:\n${problems.join('\n')}`);
+    },
+  };
+}
+
+/** Records the page's problems under its label, with the outage and expected failures of its context. */
+async function guardPage(page: Page, label: string, problems: string[], expected: readonly ExpectedFailure[], guard: { outage: boolean }): Promise<Page> {
   const isSocket = (url: string) => new URL(url).pathname.startsWith('/socket.io/');
 
   page.on('console', (message: ConsoleMessage) => {
@@ -132,19 +158,5 @@ export async function openGuardedPage(
     const allowed = expected.some((e) => e.method === request.method() && e.path === path && e.status === response.status());
     if (!allowed) problems.push(`[${label}] HTTP ${response.status()}: ${request.method()} ${response.url()}`);
   });
-
-  return {
-    context,
-    page,
-    problems,
-    get outage() {
-      return guard.outage;
-    },
-    set outage(value: boolean) {
-      guard.outage = value;
-    },
-    assertClean() {
-      if (problems.length > 0) throw new Error(`browser problems:\n${problems.join('\n')}`);
-    },
-  };
+  return page;
 }

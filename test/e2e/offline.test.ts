@@ -253,11 +253,7 @@ describe('field app offline', () => {
       await signIn(field.page, server.url, server.accounts.field);
       const first = field.page;
       await waitUntilOfflineReady(first);
-      const second = await field.context.newPage();
-      second.on('pageerror', (error) => field.problems.push(`[second tab] page error: ${error.message}`));
-      second.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) field.problems.push(`[second tab] ${message.text()}`);
-      });
+      const second = await field.openTab('second tab');
       await second.goto(server.url);
       await waitForConnection(second, 'connected');
       const before = await server.countRows('groups');
