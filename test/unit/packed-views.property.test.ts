@@ -4,6 +4,7 @@ import {
   decodeChanges,
   decodeViewPoints,
   decodeViews,
+  decodeViewsInSlices,
   encodeChanges,
   encodeViews,
   FULL_SHAPE,
@@ -208,6 +209,46 @@ describe('packed views (the compact initial state)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('decodes in slices of about the time given, pausing between them, to the same views and the same refusals', async () => {
+    // A big crisis decoded in one task held the page (and the map's worker replies) for 1.5 s.
+    const group = makeArbitrarySample();
+    const views: GroupView[] = Array.from({ length: 2_000 }, (_, i) => ({
+      view: 'full',
+      group: { ...group, id: `01900000-0000-7000-8000-${String(i).padStart(12, '0')}` },
+    }));
+    const packed = asJson(encodeViews(views.map(summarizeView)));
+    // A clock that moves 20 ms each time it is read: every look at it finds a 15 ms slice over.
+    let t = 0;
+    const clock = () => (t += 20);
+    let pauses = 0;
+    const decoded = await decodeViewsInSlices(
+      packed,
+      async () => {
+        pauses++;
+        await Promise.resolve();
+      },
+      15,
+      clock,
+    );
+    expect(decoded).toStrictEqual(decodeViews(packed));
+    // The clock is read every 512 views: after 512, 1,024 and 1,536 (not after the last view).
+    expect(pauses).toBe(3);
+    // A slow clock (or a fast decode) never pauses.
+    let still = 0;
+    await decodeViewsInSlices(
+      packed,
+      () => Promise.resolve(void still++),
+      15,
+      () => 0,
+    );
+    expect(still).toBe(0);
+    // Bad columns are refused as by decodeViews, after no pause at all or some.
+    const bad = { ...(packed as object), count: 2_001 };
+    await expect(decodeViewsInSlices(bad, () => Promise.resolve(), 15, clock)).rejects.toThrow(PackedViewsError);
+    const extra = { ...(packed as object), count: 1_999 };
+    await expect(decodeViewsInSlices(extra, () => Promise.resolve(), 15, clock)).rejects.toThrow(PackedViewsError);
   });
 
   it('reads points only from columns it checks: a bad value among them is refused by name', () => {

@@ -14,3 +14,16 @@ export function backgroundPause(): Promise<void> {
   if (typeof scheduler?.postTask === 'function') return scheduler.postTask(() => undefined, { priority: 'background' });
   return new Promise<void>((resolve) => setTimeout(resolve, 0));
 }
+
+/**
+ * Resolves in a later task of ordinary priority: long work on the page's critical path (decoding a
+ * big crisis's first state) done in slices between such pauses lets the tasks queued meanwhile run
+ * (the map's worker replies, its frames, a person's input) without falling behind them. Where the
+ * browser has no task priorities, a plain later task (which the browser may delay by 4 ms once
+ * timers nest deeply).
+ */
+export function taskPause(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: Partial<TaskScheduler> }).scheduler;
+  if (typeof scheduler?.postTask === 'function') return scheduler.postTask(() => undefined, { priority: 'user-visible' });
+  return new Promise<void>((resolve) => setTimeout(resolve, 0));
+}

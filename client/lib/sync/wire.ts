@@ -5,10 +5,14 @@ import { GroupView } from '../../../shared/schemas/group.schema';
 import { MovementView } from '../../../shared/schemas/movement.schema';
 import { ChangeEvent } from '../../../shared/schemas/sync.schema';
 import { Site } from '../../../shared/schemas/site.schema';
-import { decodeChanges, decodeViewPoints, decodeViews, type PointView } from '../../../shared/packed-views';
+import { decodeChanges, decodeViewPoints, decodeViewsInSlices, type PointView } from '../../../shared/packed-views';
 import { bytesToPacked } from '../../../shared/packed-bytes';
 import type { CommandAck, SyncAck } from '../../../shared/events';
 import type { HeldView } from './held-view';
+import { taskPause } from '../state/background-task';
+
+/** The longest task of a snapshot's decode, under the browser's long-task threshold of 50 ms. */
+const DECODE_SLICE_MS = 40;
 
 // The event map's payload types say what a well-behaved server sends; these schemas check it at
 // run time, because types check nothing once the bytes arrive.
@@ -81,9 +85,11 @@ export async function unpackViews(bytes: Uint8Array | ArrayBuffer, onpoints?: (p
     // The map's points first, read from their columns alone, and a task boundary after them: the
     // map hands them to its worker there, which then clusters while the views are decoded here.
     onpoints(decodeViewPoints(packed));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await taskPause();
   }
-  return decodeViews(packed);
+  // In slices: decoded in one task, a big crisis held the map's worker replies and its frames back
+  // until the end, and the points' clusters were drawn only after it.
+  return decodeViewsInSlices(packed, taskPause, DECODE_SLICE_MS);
 }
 
 /** The changes of a PackedChangesResult, the same way. */
