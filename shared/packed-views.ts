@@ -817,9 +817,8 @@ const VIEWS_PER_CLOCK_LOOK = 512;
 /**
  * `decodeViews` in slices of about `sliceMs`, awaiting `pause()` between them: the same views and
  * the same refusals, but a big crisis no longer holds the page in one task while it is decoded
- * (1.5 s for 100,000 groups on a 2-core laptop). Meanwhile the map's worker replies, the tiles of
- * the points it clusters come back and are drawn, and a person's input is answered. `now` is the
- * clock (a test's own).
+ * (1.5 s for 100,000 groups on a 2-core laptop): a person's input is answered and frames are
+ * drawn meanwhile. `now` is the clock (a test's own).
  */
 export async function decodeViewsInSlices(
   packed: unknown,
