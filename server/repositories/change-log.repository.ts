@@ -2,7 +2,7 @@ import type { Db } from '../db/database';
 import type { Group } from '../../shared/schemas/group.schema';
 import type { CommandType } from '../../shared/schemas/command.schema';
 import type { Site } from '../../shared/schemas/site.schema';
-import { parseStoredGroup } from './group.repository';
+import { GROUP_DATA_FORMAT, readLoggedGroup } from './group.repository';
 import { parseStoredSite } from './site.repository';
 
 /**
@@ -51,9 +51,15 @@ export interface ChangeRow<Int = number> {
   entity_id: string;
   kind: ChangeKind;
   data: string;
+  /** The group document's format (`GROUP_DATA_FORMAT`); absent where a query did not read it, NULL on older rows. */
+  data_format?: number | null;
   actor: string | null;
   at: string;
 }
+
+/** The change_log columns a change is read from (with `entity` where both entities are read). */
+export const CHANGE_COLUMNS = 'seq, crisis_id, entity_id, kind, data, data_format, actor, at';
+export const LOGGED_COLUMNS = 'seq, crisis_id, entity, entity_id, kind, data, data_format, actor, at';
 
 /** A change from its row. */
 export const toChangeRecord = (row: ChangeRow): ChangeRecord => ({
@@ -61,7 +67,7 @@ export const toChangeRecord = (row: ChangeRow): ChangeRecord => ({
   crisisId: row.crisis_id,
   entityId: row.entity_id,
   kind: row.kind,
-  group: parseStoredGroup(row.data),
+  group: readLoggedGroup(row.data, row.data_format),
   actor: row.actor,
   at: row.at,
 });
@@ -106,7 +112,7 @@ export class ChangeLogRepository {
     this.#rewrite = db.prepare<[string, number]>('UPDATE change_log SET data = ? WHERE seq = ?');
     this.#deleteEntity = db.prepare<[string]>('DELETE FROM change_log WHERE entity_id = ?');
     this.#append = db.prepare<[string, string, string, string, string | null, string]>(
-      "INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES (?, 'group', ?, ?, ?, ?, ?)",
+      `INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, data_format, actor, at) VALUES (?, 'group', ?, ?, ?, ${GROUP_DATA_FORMAT}, ?, ?)`,
     );
     this.#head = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM change_log');
     this.#oldest = db.prepare<[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM change_log');
@@ -114,25 +120,25 @@ export class ChangeLogRepository {
       'SELECT COUNT(*) AS n FROM (SELECT 1 FROM change_log WHERE crisis_id = ? AND seq > ? LIMIT ?)',
     );
     this.#listAfter = db.prepare<[string, number, number], ChangeRow>(
-      "SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq",
+      `SELECT ${LOGGED_COLUMNS} FROM change_log WHERE crisis_id = ? AND entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq`,
     );
     this.#listRange = db.prepare<[number, number, number], ChangeRow>(
-      "SELECT seq, crisis_id, entity, entity_id, kind, data, actor, at FROM change_log WHERE entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+      `SELECT ${LOGGED_COLUMNS} FROM change_log WHERE entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
     );
     // The rows listRange reads, by entity; the groups among them.
     this.#rangeGroupIds = db.prepare<[number, number, number], { entity_id: string }>(
       "SELECT entity_id FROM (SELECT entity, entity_id FROM change_log WHERE entity IN ('group', 'site') AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?) WHERE entity = 'group'",
     );
     // Group changes only: a site's or a movement's id never names a group, but the filter says so to the reader.
-    this.#previous = db.prepare<[string, number], { data: string }>(
-      "SELECT data FROM change_log WHERE entity_id = ? AND seq < ? AND entity = 'group' ORDER BY seq DESC LIMIT 1",
+    this.#previous = db.prepare<[string, number], { data: string; data_format: number | null }>(
+      "SELECT data, data_format FROM change_log WHERE entity_id = ? AND seq < ? AND entity = 'group' ORDER BY seq DESC LIMIT 1",
     );
     this.#byEntity = db.prepare<[string, string], ChangeRow>(
-      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity_id = ? AND entity = 'group' ORDER BY seq",
+      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE crisis_id = ? AND entity_id = ? AND entity = 'group' ORDER BY seq`,
     );
     // The folds read group histories: sites' changes are left out here (issue 20).
     this.#page = db.prepare<[string, number, number], ChangeRow>(
-      "SELECT seq, crisis_id, entity_id, kind, data, actor, at FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? ORDER BY seq LIMIT ?",
+      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE crisis_id = ? AND entity = 'group' AND seq > ? ORDER BY seq LIMIT ?`,
     );
     this.#appendSite = db.prepare<[string, string, string, string, string | null, string]>(
       "INSERT INTO change_log (crisis_id, entity, entity_id, kind, data, actor, at) VALUES (?, 'site', ?, ?, ?, ?, ?)",
@@ -212,7 +218,7 @@ export class ChangeLogRepository {
   /** The group's state just before the change `beforeSeq`, or null if that change created it. */
   stateBefore(entityId: string, beforeSeq: number): Group | null {
     const row = this.#previous.get(entityId, beforeSeq);
-    return row ? parseStoredGroup(row.data) : null;
+    return row ? readLoggedGroup(row.data, row.data_format) : null;
   }
 
   /**
@@ -226,7 +232,7 @@ export class ChangeLogRepository {
     for (const { entity_id: id } of this.#rangeGroupIds.all(afterSeq, uptoSeq, limit)) {
       if (out.has(id)) continue;
       const row = this.#previous.get(id, afterSeq + 1);
-      if (row) out.set(id, parseStoredGroup(row.data));
+      if (row) out.set(id, readLoggedGroup(row.data, row.data_format));
     }
     return out;
   }

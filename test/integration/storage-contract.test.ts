@@ -347,6 +347,25 @@ describe.each(engines)('storage contract on $engine', (engine) => {
       expect((await repos.changeLog.statesBeforeRange(c.seq - 1, c.seq, 100)).size).toBe(0);
       expect((await repos.changeLog.statesBeforeRange(head, head, 100)).size).toBe(0);
     });
+
+    it("reads a change this version logged as written, and an older row's group through the schema and its defaults", async () => {
+      const a = await reportGroup();
+      const a2 = await editGroup(a.group, 'verified');
+      // What no schema pass would leave (it trims a place name): seen only if the row is taken as written.
+      const asWritten = { ...a.group, location: { ...a.group.location, placeName: '  as written  ' } };
+      await opened.exec('UPDATE change_log SET data = ? WHERE seq = ?', [JSON.stringify(asWritten), a.seq]);
+      expect((await repos.changeLog.listRange(0, a.seq, 10))[0]).toMatchObject({ group: asWritten });
+      expect((await repos.changeLog.listAfter(crisisId, 0, a.seq))[0]).toMatchObject({ group: asWritten });
+      expect((await repos.changeLog.statesBeforeRange(a.seq, a2.seq, 10)).get(a.group.id)).toEqual(asWritten);
+      // A row from before the format was kept (NULL), without the fields added since: their defaults.
+      const { admin: _admin, followUpBy: _followUpBy, ...older } = asWritten;
+      await opened.exec('UPDATE change_log SET data = ?, data_format = NULL WHERE seq = ?', [JSON.stringify(older), a.seq]);
+      const readOlder = { ...a.group, location: { ...a.group.location, placeName: 'as written' } };
+      expect((await repos.changeLog.listRange(0, a.seq, 10))[0]).toMatchObject({ group: readOlder });
+      expect((await repos.changeLog.listAfter(crisisId, 0, a.seq))[0]).toMatchObject({ group: readOlder });
+      expect((await repos.changeLog.statesBeforeRange(a.seq, a2.seq, 10)).get(a.group.id)).toEqual(readOlder);
+      expect(await repos.changeLog.stateBefore(a.group.id, a2.seq)).toEqual(readOlder);
+    });
   });
 
   describe('movements', () => {

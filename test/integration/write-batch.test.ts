@@ -5,8 +5,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SESSION_POLICY } from '../../server/config';
 import { openDatabase } from '../../server/db/database';
+import { openPostgres } from '../../server/db/postgres';
 import { silentLogger } from '../../server/log';
 import type { Repositories } from '../../server/repositories/contract';
+import { GROUP_DATA_FORMAT } from '../../server/repositories/group.repository';
 import { openPostgresRepositories } from '../../server/repositories/pg/pg-store';
 import { createRepositories } from '../../server/repositories/repositories';
 import { AuthService } from '../../server/services/auth.service';
@@ -27,6 +29,13 @@ import { makeAgency, makeCrisis, makeUser } from '../support/storage-fixtures';
  * GroupCommit on SQLite (plain transactions, one savepoint per command) and on PostgreSQL; the
  * acks and every row of the group tables must be the same, seq for seq.
  */
+
+const FORMATS = 'SELECT seq, entity, data_format FROM change_log ORDER BY seq';
+interface FormatRow {
+  seq: number;
+  entity: string;
+  data_format: number | null;
+}
 
 const NOW = Date.parse('2026-12-06T09:00:00.000Z');
 const SEPARATOR_NOTE = 'a record\u001eseparator, a unit\u001fseparator, a "quote", a back\\slash, a tab\t';
@@ -171,14 +180,26 @@ describe('the PostgreSQL batch transaction', () => {
     const db = openDatabase(path.join(dir, 'reference.db'));
     const sqlite = createRepositories(db);
     const reference = await runScript(sqlite, batches);
+    // Every group change carries the format it was written in (read back as written), others none.
+    const formats = db.prepare<[], FormatRow>(FORMATS).all();
     db.close();
+    expect(formats.filter((row) => row.entity === 'group').map((row) => row.data_format)).toEqual(
+      formats.filter((row) => row.entity === 'group').map(() => GROUP_DATA_FORMAT),
+    );
 
     const retried: unknown[] = [];
-    const postgres = await openPostgresRepositories(await harness.createDatabase(), { onBatchRetry: (cause) => retried.push(cause) });
+    const url = await harness.createDatabase();
+    const postgres = await openPostgresRepositories(url, { onBatchRetry: (cause) => retried.push(cause) });
     try {
       const run = await runScript(postgres, batches);
       expect(run.acks).toEqual(reference.acks);
       expect(run.tables).toEqual(reference.tables);
+      const pool = await openPostgres(url, { max: 1 });
+      try {
+        expect((await pool.query<FormatRow>(FORMATS)).rows.map((row) => ({ ...row, seq: Number(row.seq) }))).toEqual(formats);
+      } finally {
+        await pool.end();
+      }
       // The note with the separator in it is there, whole, in the group's row and in its change.
       const stored = JSON.stringify(run.tables);
       expect(stored.split(JSON.stringify(SEPARATOR_NOTE)).length - 1).toBeGreaterThanOrEqual(2);

@@ -2,6 +2,8 @@ import type { Group } from '../../../shared/schemas/group.schema';
 import type { ChangeLogStore } from '../contract';
 import type { Site } from '../../../shared/schemas/site.schema';
 import {
+  CHANGE_COLUMNS,
+  LOGGED_COLUMNS,
   toChangeRecord,
   toLoggedChange,
   type ChangeKind,
@@ -9,18 +11,14 @@ import {
   type ChangeRow as SharedChangeRow,
   type LoggedChange,
 } from '../change-log.repository';
-import { parseStoredGroup } from '../group.repository';
+import { GROUP_DATA_FORMAT, readLoggedGroup } from '../group.repository';
 import { changed, refuseNul, toNumber, type BufferedQueryable } from './queryable';
-
-const COLUMNS = 'seq, crisis_id, entity_id, kind, data, actor, at';
 
 type ChangeRow = SharedChangeRow<string>;
 
 // pg hands the bigint `seq` over as text: it is made a number here, then mapped as on SQLite.
 const toRecord = (row: ChangeRow): ChangeRecord => toChangeRecord({ ...row, seq: toNumber(row.seq) });
 const toLogged = (row: ChangeRow): LoggedChange => toLoggedChange({ ...row, seq: toNumber(row.seq) });
-/** Both entities' columns (groups' and sites'), for the live feed's and catch-up's reads. */
-const LOGGED_COLUMNS = 'seq, crisis_id, entity, entity_id, kind, data, actor, at';
 
 /** The change log on PostgreSQL; each method means what `ChangeLogRepository`'s (SQLite) does. */
 export class PgChangeLogRepository implements ChangeLogStore {
@@ -32,7 +30,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
 
   async pageCrisis(crisisId: string, afterSeq: number, limit: number): Promise<ChangeRecord[]> {
     const { rows } = await this.#db.query<ChangeRow>(
-      `SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 ORDER BY seq LIMIT $3`,
+      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity = 'group' AND seq > $2 ORDER BY seq LIMIT $3`,
       [crisisId, afterSeq, limit],
     );
     return rows.map(toRecord);
@@ -53,7 +51,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
 
   async listForEntity(crisisId: string, entityId: string): Promise<ChangeRecord[]> {
     const { rows } = await this.#db.query<ChangeRow>(
-      `SELECT ${COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity_id = $2 AND entity = 'group' ORDER BY seq`,
+      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE crisis_id = $1 AND entity_id = $2 AND entity = 'group' ORDER BY seq`,
       [crisisId, entityId],
     );
     return rows.map(toRecord);
@@ -103,8 +101,8 @@ export class PgChangeLogRepository implements ChangeLogStore {
     // until this transaction ends, so numbers commit in order and a rollback gives its number back.
     const { rows } = await this.#db.query<{ seq: string }>(
       `WITH head AS (UPDATE change_head SET seq = seq + 1 RETURNING seq)
-       INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, actor, at)
-       SELECT head.seq, $1, $7, $2, $3, $4, $5, $6 FROM head
+       INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, data_format, actor, at)
+       SELECT head.seq, $1, $7, $2, $3, $4, CASE WHEN $7 = 'group' THEN ${GROUP_DATA_FORMAT} END, $5, $6 FROM head
        RETURNING seq`,
       [record.crisisId, record.id, kind, json, actor, at, entity],
     );
@@ -150,28 +148,28 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   async stateBefore(entityId: string, beforeSeq: number): Promise<Group | null> {
-    const { rows } = await this.#db.query<{ data: string }>(
-      "SELECT data FROM change_log WHERE entity_id = $1 AND seq < $2 AND entity = 'group' ORDER BY seq DESC LIMIT 1",
+    const { rows } = await this.#db.query<{ data: string; data_format: number | null }>(
+      "SELECT data, data_format FROM change_log WHERE entity_id = $1 AND seq < $2 AND entity = 'group' ORDER BY seq DESC LIMIT 1",
       [entityId, beforeSeq],
     );
-    return rows[0] ? parseStoredGroup(rows[0].data) : null;
+    return rows[0] ? readLoggedGroup(rows[0].data, rows[0].data_format) : null;
   }
 
   async statesBeforeRange(afterSeq: number, uptoSeq: number, limit: number): Promise<Map<string, Group>> {
     // The range's rows as listRange reads them, their groups once each, and for each the newest
     // row at or before afterSeq through the (entity_id, seq) index (LATERAL: one probe per group,
     // never a scan of the log up to afterSeq).
-    const { rows } = await this.#db.query<{ entity_id: string; data: string }>(
-      `SELECT g.entity_id, b.data
+    const { rows } = await this.#db.query<{ entity_id: string; data: string; data_format: number | null }>(
+      `SELECT g.entity_id, b.data, b.data_format
          FROM (SELECT DISTINCT r.entity_id FROM (SELECT entity, entity_id FROM change_log
                 WHERE entity IN ('group', 'site') AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3) r
                WHERE r.entity = 'group') g
-         CROSS JOIN LATERAL (SELECT data FROM change_log p
+         CROSS JOIN LATERAL (SELECT data, data_format FROM change_log p
                 WHERE p.entity_id = g.entity_id AND p.entity = 'group' AND p.seq <= $1 ORDER BY p.seq DESC LIMIT 1) b`,
       [afterSeq, uptoSeq, limit],
     );
     const out = new Map<string, Group>();
-    for (const row of rows) out.set(row.entity_id, parseStoredGroup(row.data));
+    for (const row of rows) out.set(row.entity_id, readLoggedGroup(row.data, row.data_format));
     return out;
   }
 

@@ -1,6 +1,6 @@
 import { GROUP_SUMMARY_FORMAT } from '../../../shared/packed-views';
 import type { Group } from '../../../shared/schemas/group.schema';
-import { summaryJson } from '../group.repository';
+import { GROUP_DATA_FORMAT, summaryJson } from '../group.repository';
 import type { AuditEntry } from '../audit.repository';
 import type { ChangeKind } from '../change-log.repository';
 import type { IdempotencyRecord } from '../idempotency.repository';
@@ -335,8 +335,8 @@ export class WriteBuffer {
       });
       const data = sameAs.some((at) => at !== null) ? 'COALESCE(data, (SELECT a FROM gd)[doc])' : 'data';
       parts.push(
-        `c_new AS (INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, actor, at)
-           SELECT seq, crisis_id, entity, entity_id, kind, ${data}, actor, at FROM unnest(${[
+        `c_new AS (INSERT INTO change_log (seq, crisis_id, entity, entity_id, kind, data, data_format, actor, at)
+           SELECT seq, crisis_id, entity, entity_id, kind, ${data}, CASE WHEN entity = 'group' THEN ${GROUP_DATA_FORMAT} END, actor, at FROM unnest(${[
              col(c, 'bigint[]', (x) => x.seq),
              col(c, 'text[]', (x) => x.crisisId),
              col(c, 'text[]', (x) => x.entity),
