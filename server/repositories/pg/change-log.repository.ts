@@ -12,7 +12,7 @@ import {
   type LoggedChange,
 } from '../change-log.repository';
 import { GROUP_DATA_FORMAT, readLoggedGroup } from '../group.repository';
-import { changed, refuseNul, toNumber, type BufferedQueryable } from './queryable';
+import { changed, refuseNul, toNumber, type BufferedQueryable, type Lookup } from './queryable';
 
 type ChangeRow = SharedChangeRow<string>;
 
@@ -58,17 +58,22 @@ export class PgChangeLogRepository implements ChangeLogStore {
   }
 
   /**
-   * In a batch: reads the log's head once, locked (the write lock keeps every other appender out
-   * anyway), for the batch to hand out numbers from. The batch asks up front, beside its other
-   * reads, so the head costs no round trip of its own between the commands.
+   * In a batch: the lookup (for `readTogether`) of the log's head, read once and locked (the write
+   * lock keeps every other appender out anyway), for the batch to hand out numbers from; null
+   * outside a batch or once it is known. The batch asks up front, beside its other reads, so the
+   * head costs no round trip of its own between the commands.
    */
-  async prefetchHead(): Promise<void> {
+  prefetchHead(): Lookup | null {
     const buffer = this.#db.buffer();
-    if (!buffer || buffer.hasHead) return;
-    const { rows } = await this.#db.read<{ seq: string }>('SELECT seq FROM change_head FOR UPDATE', []);
-    const head = rows[0]?.seq;
-    if (head === undefined) throw new Error('change_head holds no row: the schema is damaged');
-    buffer.learnHead(toNumber(head));
+    if (!buffer || buffer.hasHead) return null;
+    return {
+      text: 'SELECT seq FROM change_head FOR UPDATE',
+      learn: (rows) => {
+        const head = (rows as { seq: string }[])[0]?.seq;
+        if (head === undefined) throw new Error('change_head holds no row: the schema is damaged');
+        buffer.learnHead(toNumber(head));
+      },
+    };
   }
 
   async appendGroupChange(kind: ChangeKind, group: Group, actor: string | null, at: string, json: string = JSON.stringify(group)): Promise<number> {
@@ -94,7 +99,7 @@ export class PgChangeLogRepository implements ChangeLogStore {
     const buffer = this.#db.buffer();
     if (buffer) {
       refuseNul([record.crisisId, record.id, kind, json, actor, at]);
-      if (!buffer.hasHead) await this.prefetchHead();
+      if (!buffer.hasHead) await this.#db.readTogether([this.prefetchHead()]);
       return buffer.appendChange(kind, record, actor, at, json, entity);
     }
     // The number comes from change_head in this transaction: its row lock holds the next appender

@@ -2,11 +2,27 @@ import type { Group } from '../../../shared/schemas/group.schema';
 import type { GroupStore, KeyedGroup } from '../contract';
 import { GROUP_SUMMARY_FORMAT, type GroupSummary } from '../../../shared/packed-views';
 import { parseStoredGroup, storedSummary, SUMMARY_COLUMNS, summaryJson, type SummaryRow } from '../group.repository';
-import { refuseNul, changed, toNumber, type BufferedQueryable } from './queryable';
+import { refuseNul, changed, textArray, toNumber, type BufferedQueryable, type Lookup } from './queryable';
 import type { SiteLinked } from '../../../shared/schemas/site.schema';
 import { AT_SITE_STATUSES } from '../../../shared/sites';
+import type { WriteBuffer } from './write-buffer';
 
 /** Groups on PostgreSQL; each method means what `GroupRepository`'s (SQLite) does. */
+interface GroupVersionRow {
+  id: string;
+  version: number;
+  data: string;
+}
+
+/** Tells the batch's buffer what each of `ids` holds: its row's version and document, or no row. */
+function learnGroups(buffer: WriteBuffer, ids: readonly string[], rows: readonly GroupVersionRow[]): void {
+  const found = new Map(rows.map((row) => [row.id, row]));
+  for (const id of ids) {
+    const row = found.get(id);
+    buffer.learnGroup(id, row ? { version: row.version, json: row.data } : null);
+  }
+}
+
 export class PgGroupRepository implements GroupStore {
   readonly #db: BufferedQueryable;
 
@@ -51,18 +67,17 @@ export class PgGroupRepository implements GroupStore {
     return rows[0] ? parseStoredGroup(rows[0].data) : null;
   }
 
-  /** In a batch transaction: reads the rows of `ids` in one query, so the batch's lookups need none. */
-  async prefetch(ids: readonly string[]): Promise<void> {
+  /**
+   * In a batch transaction: the lookup of the rows of `ids` (for `readTogether`), so the batch's
+   * lookups need none; null outside a batch or for no ids.
+   */
+  prefetch(ids: readonly string[]): Lookup | null {
     const buffer = this.#db.buffer();
-    if (!buffer || ids.length === 0) return;
-    const { rows } = await this.#db.read<{ id: string; version: number; data: string }>('SELECT id, version, data FROM groups WHERE id = ANY($1::text[])', [
-      [...new Set(ids)],
-    ]);
-    const found = new Map(rows.map((row) => [row.id, row]));
-    for (const id of ids) {
-      const row = found.get(id);
-      buffer.learnGroup(id, row ? { version: row.version, json: row.data } : null);
-    }
+    if (!buffer || ids.length === 0) return null;
+    return {
+      text: `SELECT id, version, data FROM groups WHERE id = ANY(${textArray([...new Set(ids)])})`,
+      learn: (rows) => learnGroups(buffer, ids, rows as GroupVersionRow[]),
+    };
   }
 
   async listByCrisis(crisisId: string): Promise<Group[]> {

@@ -1,6 +1,6 @@
 import type { IdempotencyStore } from '../contract';
 import type { IdempotencyRecord } from '../idempotency.repository';
-import { refuseNul, toNumber, type BufferedQueryable } from './queryable';
+import { refuseNul, textArray, toNumber, type BufferedQueryable, type Lookup } from './queryable';
 
 interface Row {
   command_id: string;
@@ -44,16 +44,23 @@ export class PgIdempotencyRepository implements IdempotencyStore {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  /** In a batch transaction: reads the records of `ids` in one query, so the batch's lookups need none. */
-  async prefetch(ids: readonly string[]): Promise<void> {
+  /**
+   * In a batch transaction: the lookup of the records of `ids` (for `readTogether`), so the batch's
+   * lookups need none; null outside a batch or for no ids.
+   */
+  prefetch(ids: readonly string[]): Lookup | null {
     const buffer = this.#db.buffer();
-    if (!buffer || ids.length === 0) return;
-    const { rows } = await this.#db.read<Row>(`${SELECT} WHERE i.command_id = ANY($1::text[])`, [[...new Set(ids)]]);
-    const found = new Map(rows.map((row) => [row.command_id, row]));
-    for (const id of ids) {
-      const row = found.get(id);
-      buffer.learnRecord(id, row ? toRecord(row) : null);
-    }
+    if (!buffer || ids.length === 0) return null;
+    return {
+      text: `${SELECT} WHERE i.command_id = ANY(${textArray([...new Set(ids)])})`,
+      learn: (rows) => {
+        const found = new Map((rows as Row[]).map((row) => [row.command_id, row]));
+        for (const id of ids) {
+          const row = found.get(id);
+          buffer.learnRecord(id, row ? toRecord(row) : null);
+        }
+      },
+    };
   }
 
   async legacyResultsFor(groupId: string): Promise<{ commandId: string; result: string }[]> {

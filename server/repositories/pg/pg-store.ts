@@ -12,7 +12,7 @@ import { PgGroupRepository } from './group.repository';
 import { PgIdempotencyRepository } from './idempotency.repository';
 import { PgImportRepository } from './import.repository';
 import { PgMovementRepository } from './movement.repository';
-import { refuseNul, type BufferedQueryable } from './queryable';
+import { refuseNul, type BufferedQueryable, type Lookup } from './queryable';
 
 export { UnstorableTextError } from './queryable';
 import { mustFlushFor, onlyReads, WriteBuffer } from './write-buffer';
@@ -109,6 +109,26 @@ export class PgStore implements BufferedQueryable {
     if (open?.buffer?.poisoned) throw open.buffer.poisoned;
     if (open) return open.client.query<R>(text, values);
     return this.query<R>(text, values);
+  }
+
+  /**
+   * Several lookups in one round trip: one multi-statement query (the simple protocol, so their
+   * values are written in as escaped literals), each lookup handed its own statement's rows. Asked
+   * as separate queries at once, they would be queued on one connection, which node-postgres 8
+   * warns about and pg 9 refuses; asked one after another, each would wait for this process's
+   * event loop (busy with sockets) while the write lock is held.
+   */
+  async readTogether(lookups: readonly (Lookup | null)[]): Promise<void> {
+    const asked = lookups.filter((lookup): lookup is Lookup => lookup !== null);
+    if (asked.length === 0) return;
+    const open = this.#current();
+    if (open?.buffer?.poisoned) throw open.buffer.poisoned;
+    const text = asked.map((lookup) => lookup.text).join(';\n');
+    const answer: unknown = open ? await open.client.query(text) : await this.query(text);
+    // One result per statement; node-postgres gives a lone statement's result bare.
+    const results = (Array.isArray(answer) ? answer : [answer]) as pg.QueryResult[];
+    if (results.length !== asked.length) throw new Error(`${asked.length} lookups gave ${results.length} results`);
+    asked.forEach((lookup, i) => lookup.learn(results[i]!.rows));
   }
 
   /** The caller's batch buffer, when it runs inside a batch transaction. */
@@ -292,9 +312,8 @@ export function createPostgresRepositories(
     writeBatch: (fn, keys) =>
       store.batch(async () => {
         const { groupIds, commandIds } = keys();
-        // Asked together: the connection sends each as the one before it returns, without waiting
-        // for this process's event loop in between (it is busy with sockets while the lock is held).
-        await Promise.all([groups.prefetch(groupIds), idempotency.prefetch(commandIds), changeLog.prefetchHead()]);
+        // One statement for the three: no round trip of its own for each while the lock is held.
+        await store.readTogether([groups.prefetch(groupIds), idempotency.prefetch(commandIds), changeLog.prefetchHead()]);
         return fn();
       }, beginWrite),
     // One snapshot for every read; READ ONLY also makes a stray write fail loudly instead of racing the writers.

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { WriteBuffer } from './write-buffer';
 
 /**
@@ -15,6 +15,23 @@ export interface BufferedQueryable extends Queryable {
   read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>>;
   /** The caller's batch buffer, or null outside a batch transaction. */
   buffer(): WriteBuffer | null;
+  /** Lookups of rows the buffer does not know, asked together in one statement (none: nothing asked). */
+  readTogether(lookups: readonly (Lookup | null)[]): Promise<void>;
+}
+
+/**
+ * A lookup a batch asks beside others (`readTogether`): its SQL, its values written in (`textArray`),
+ * and what to do with the rows it finds.
+ */
+export interface Lookup {
+  text: string;
+  learn(rows: pg.QueryResultRow[]): void;
+}
+
+/** Strings as an SQL text array, each an escaped literal: for a statement sent without parameters. */
+export function textArray(values: readonly string[]): string {
+  refuseNul(values);
+  return `ARRAY[${values.map((value) => pg.escapeLiteral(value)).join(', ')}]::text[]`;
 }
 
 /** A bigint column (pg returns int8 as text so nothing is lost) as a number; refuses one a number cannot hold exactly. */
