@@ -23,7 +23,9 @@ export const GROUP_DATA_FORMAT = 1;
  * JSON of a group this version made and already published as is to its own sockets, and the
  * schema's pass would give it back unchanged (the stored form is a fixed point). Another node
  * reading those changes spent most of its read in that pass. Any other row (NULL: written before
- * the format was kept; an older number) goes through the schema, as `parseStoredGroup`.
+ * the format was kept; an older number) goes through the schema, as `parseStoredGroup`. A row
+ * edited by hand is taken as written while it keeps the current number: set its `data_format` to
+ * NULL with the edit, and the schema checks it again on the way out.
  */
 export const readLoggedGroup = (json: string, format: number | null | undefined): Group =>
   format === GROUP_DATA_FORMAT ? (JSON.parse(json) as Group) : parseStoredGroup(json);
