@@ -5,24 +5,8 @@ import { parseStoredGroup, storedSummary, SUMMARY_COLUMNS, summaryJson, type Sum
 import { refuseNul, changed, textArray, toNumber, type BufferedQueryable, type Lookup } from './queryable';
 import type { SiteLinked } from '../../../shared/schemas/site.schema';
 import { AT_SITE_STATUSES } from '../../../shared/sites';
-import type { WriteBuffer } from './write-buffer';
 
 /** Groups on PostgreSQL; each method means what `GroupRepository`'s (SQLite) does. */
-interface GroupVersionRow {
-  id: string;
-  version: number;
-  data: string;
-}
-
-/** Tells the batch's buffer what each of `ids` holds: its row's version and document, or no row. */
-function learnGroups(buffer: WriteBuffer, ids: readonly string[], rows: readonly GroupVersionRow[]): void {
-  const found = new Map(rows.map((row) => [row.id, row]));
-  for (const id of ids) {
-    const row = found.get(id);
-    buffer.learnGroup(id, row ? { version: row.version, json: row.data } : null);
-  }
-}
-
 export class PgGroupRepository implements GroupStore {
   readonly #db: BufferedQueryable;
 
@@ -76,7 +60,13 @@ export class PgGroupRepository implements GroupStore {
     if (!buffer || ids.length === 0) return null;
     return {
       text: `SELECT id, version, data FROM groups WHERE id = ANY(${textArray([...new Set(ids)])})`,
-      learn: (rows) => learnGroups(buffer, ids, rows as GroupVersionRow[]),
+      learn: (rows) => {
+        const found = new Map((rows as { id: string; version: number; data: string }[]).map((row) => [row.id, row]));
+        for (const id of ids) {
+          const row = found.get(id);
+          buffer.learnGroup(id, row ? { version: row.version, json: row.data } : null);
+        }
+      },
     };
   }
 
