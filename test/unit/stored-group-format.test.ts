@@ -12,10 +12,6 @@ import { groupArb } from '../support/group-arbitrary';
 // node reading another node's changes spent most of that read there); a row of any other format
 // goes through the schema and its defaults, as every row did before.
 
-/**
- * Group's schema as JSON Schema (its fields, types, bounds and defaults), hashed. Refinements
- * across fields do not show in it: a change to one of those needs the same thought as below.
- */
 /** `g` with every part's count cut down to fit its total (the schema's cross-field rules). */
 function consistent(g: Group): Group {
   const total = g.headcount.total;
@@ -34,6 +30,10 @@ function consistent(g: Group): Group {
   };
 }
 
+/**
+ * Group's schema as JSON Schema (its fields, types, bounds and defaults), hashed. Refinements
+ * across fields do not show in it: a change to one of those needs the same thought as below.
+ */
 const schemaFingerprint = (): string =>
   createHash('sha256')
     .update(JSON.stringify(z.toJSONSchema(Group, { unrepresentable: 'any' })))
