@@ -8,32 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { bigDatabase } from './big-database';
 import { fieldSockets, pickGroups, streamChanges } from './changes';
 import { coldStart, openCoordinatorPage } from './coordinator-page';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function top(profile: Profile, n = 25): string[] {
-  const self = new Map<string, number>();
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  profile.samples.forEach((id, i) => {
-    const f = byId.get(id)!.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-  });
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([key, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${key}`);
-}
+import { topSelfTime as top, type Profile } from './cpu-profile';
 
 /**
  * The stretches of the profile where the main thread never went idle for longer than `gapMs` and
