@@ -69,4 +69,55 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
     expect(guarded.problems.some((p) => refused.test(p))).toBe(true);
     guarded.problems.splice(0, guarded.problems.length, ...guarded.problems.filter((p) => !refused.test(p)));
   });
+
+  it('stay on the map until the groups take their place, however late the map is ready for them', async () => {
+    const guarded = await suite.open('coordinator', LAPTOP);
+    const page = guarded.page;
+    await page.addInitScript((selector) => {
+      const w = window as unknown as { __featureCounts: string[]; __releaseDecode: () => void };
+      const seen: string[] = [];
+      w.__featureCounts = seen;
+      new MutationObserver(() => {
+        const count = document.querySelector(selector)?.getAttribute('data-feature-count');
+        if (count != null && seen.at(-1) !== count) seen.push(count);
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-feature-count'], childList: true });
+      // The rest of the snapshot is decoded between ordinary-priority tasks (taskPause): once its
+      // points are out, those tasks wait here until the test lets them go, so the groups stay
+      // undecoded for as long as the test needs, as a big crisis's do for seconds.
+      const scheduler = (window as unknown as { scheduler: { postTask(cb: () => unknown, options?: { priority?: string }): Promise<unknown> } }).scheduler;
+      const postTask = scheduler.postTask.bind(scheduler);
+      const waiting: (() => void)[] = [];
+      let released = false;
+      w.__releaseDecode = () => {
+        released = true;
+        for (const go of waiting.splice(0)) go();
+      };
+      scheduler.postTask = (cb, options) => {
+        const decoding =
+          performance.getEntriesByName('waymark:points-ready').length > 0 && performance.getEntriesByName('waymark:snapshot-decoded').length === 0;
+        if (released || !decoding || options?.priority !== 'user-visible') return postTask(cb, options);
+        return new Promise((resolve, reject) => waiting.push(() => void postTask(cb, options).then(resolve, reject)));
+      };
+    }, MAP);
+    // The map's worker script held back: the map is ready for the points only after they came,
+    // as on a slow device, or with a crisis whose snapshot is quicker than the map's start.
+    let releaseWorker = () => {};
+    const workerHeld = new Promise<void>((resolve) => (releaseWorker = resolve));
+    await page.route(/maplibre-gl-worker/, async (route) => {
+      await workerHeld;
+      await route.continue();
+    });
+    await submitSignIn(page, suite.server.url, suite.server.accounts.coordinator);
+    await page.waitForFunction(() => performance.getEntriesByName('waymark:points-ready').length > 0, null, { timeout: 30_000 });
+    releaseWorker();
+    // The points drawn once the map is ready; then time enough for any batch of the groups held
+    // meanwhile (none yet) to come and go.
+    await page.locator(`${MAP}[data-feature-count="${DEMO_GROUP_COUNT}"]`).waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(2_000);
+    await page.evaluate(() => (window as unknown as { __releaseDecode: () => void }).__releaseDecode());
+    await page.locator(`${MAP}[data-groups-ready="true"][data-feature-count="${DEMO_GROUP_COUNT}"]`).waitFor({ timeout: 30_000 });
+    // From the points' draw on, the map never showed fewer: no batch put the (still empty) groups in their place.
+    const counts = await page.evaluate(() => (window as unknown as { __featureCounts: string[] }).__featureCounts);
+    expect(counts.slice(counts.indexOf(String(DEMO_GROUP_COUNT)))).toEqual([String(DEMO_GROUP_COUNT)]);
+  });
 });
