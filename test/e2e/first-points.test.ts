@@ -111,7 +111,9 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
     await page.waitForFunction(() => performance.getEntriesByName('waymark:points-ready').length > 0, null, { timeout: 30_000 });
     releaseWorker();
     // The points drawn once the map is ready; then time enough for any batch of the groups held
-    // meanwhile (none yet) to come and go.
+    // meanwhile (none yet) to come and go. A wait for time, not an event: what is checked is that
+    // nothing happens, and the batch the map asks for as it becomes ready comes 300 ms later
+    // (BATCH_INTERVAL_MS), a wiped map at once after it; two seconds leave a slow machine room.
     await page.locator(`${MAP}[data-feature-count="${DEMO_GROUP_COUNT}"]`).waitFor({ timeout: 30_000 });
     await page.waitForTimeout(2_000);
     await page.evaluate(() => (window as unknown as { __releaseDecode: () => void }).__releaseDecode());
