@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { FULL_SHAPE, type PackedViews } from '../../shared/packed-views';
 import { bytesToPacked, viewsToBytes } from '../../shared/packed-bytes';
@@ -33,21 +34,27 @@ function spoilNotes(bytes: Buffer): Buffer | null {
   return zlib.gzipSync(viewsToBytes(packed));
 }
 
+/** Every value the map's feature count takes from the page's start, in order: a points' draw can be brief. */
+async function watchFeatureCounts(page: Page): Promise<void> {
+  await page.addInitScript((selector) => {
+    const seen: string[] = [];
+    (window as unknown as { __featureCounts: string[] }).__featureCounts = seen;
+    new MutationObserver(() => {
+      const count = document.querySelector(selector)?.getAttribute('data-feature-count');
+      if (count != null && seen.at(-1) !== count) seen.push(count);
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-feature-count'], childList: true });
+  }, MAP);
+}
+
+const featureCounts = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { __featureCounts: string[] }).__featureCounts);
+
 describe("a first snapshot's points, drawn ahead of its groups", () => {
   const suite = browserSuite({ demo: true, staticDir: 'dist/client' });
 
   it('are taken off the map when the snapshot they came with is refused', async () => {
     const guarded = await suite.open('coordinator', LAPTOP);
     const page = guarded.page;
-    // Every value the map's feature count takes, in order: the points' draw is brief.
-    await page.addInitScript((selector) => {
-      const seen: string[] = [];
-      (window as unknown as { __featureCounts: string[] }).__featureCounts = seen;
-      new MutationObserver(() => {
-        const count = document.querySelector(selector)?.getAttribute('data-feature-count');
-        if (count != null && seen.at(-1) !== count) seen.push(count);
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-feature-count'], childList: true });
-    }, MAP);
+    await watchFeatureCounts(page);
     let spoilt = 0;
     await page.routeWebSocket(/\/socket\.io\//, (ws) => {
       const server = ws.connectToServer();
@@ -60,9 +67,7 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
     await submitSignIn(page, suite.server.url, suite.server.accounts.coordinator);
     // Refused twice (the first sync and the one asked again after it): drawn, then taken off, each time.
     await expect.poll(() => spoilt, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-    await expect
-      .poll(() => page.evaluate(() => (window as unknown as { __featureCounts: string[] }).__featureCounts), { timeout: 15_000 })
-      .toEqual(expect.arrayContaining([String(DEMO_GROUP_COUNT)]));
+    await expect.poll(() => featureCounts(page), { timeout: 15_000 }).toEqual(expect.arrayContaining([String(DEMO_GROUP_COUNT)]));
     await expect.poll(() => page.locator(MAP).getAttribute('data-feature-count'), { timeout: 15_000 }).toBe('0');
     // The refusals were logged, as they should be; nothing else went wrong.
     const refused = /the packed snapshot did not match the contract/;
@@ -73,14 +78,9 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
   it('stay on the map until the groups take their place, however late the map is ready for them', async () => {
     const guarded = await suite.open('coordinator', LAPTOP);
     const page = guarded.page;
-    await page.addInitScript((selector) => {
-      const w = window as unknown as { __featureCounts: string[]; __releaseDecode: () => void };
-      const seen: string[] = [];
-      w.__featureCounts = seen;
-      new MutationObserver(() => {
-        const count = document.querySelector(selector)?.getAttribute('data-feature-count');
-        if (count != null && seen.at(-1) !== count) seen.push(count);
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-feature-count'], childList: true });
+    await watchFeatureCounts(page);
+    await page.addInitScript(() => {
+      const w = window as unknown as { __releaseDecode: () => void };
       // The rest of the snapshot is decoded between ordinary-priority tasks (taskPause): once its
       // points are out, those tasks wait here until the test lets them go, so the groups stay
       // undecoded for as long as the test needs, as a big crisis's do for seconds.
@@ -98,7 +98,7 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
         if (released || !decoding || options?.priority !== 'user-visible') return postTask(cb, options);
         return new Promise((resolve, reject) => waiting.push(() => void postTask(cb, options).then(resolve, reject)));
       };
-    }, MAP);
+    });
     // The map's worker script held back: the map is ready for the points only after they came,
     // as on a slow device, or with a crisis whose snapshot is quicker than the map's start.
     let releaseWorker = () => {};
@@ -119,7 +119,7 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
     await page.evaluate(() => (window as unknown as { __releaseDecode: () => void }).__releaseDecode());
     await page.locator(`${MAP}[data-groups-ready="true"][data-feature-count="${DEMO_GROUP_COUNT}"]`).waitFor({ timeout: 30_000 });
     // From the points' draw on, the map never showed fewer: no batch put the (still empty) groups in their place.
-    const counts = await page.evaluate(() => (window as unknown as { __featureCounts: string[] }).__featureCounts);
+    const counts = await featureCounts(page);
     expect(counts.slice(counts.indexOf(String(DEMO_GROUP_COUNT)))).toEqual([String(DEMO_GROUP_COUNT)]);
   });
 });
