@@ -17,6 +17,8 @@ export interface Profile {
   samples: number[];
   /** Microseconds from the previous sample (the first: from the profile's start). */
   timeDeltas: number[];
+  /** When the profile started, in microseconds of the trace's clock (a trace's `Profile` event has it). */
+  startTime?: number;
 }
 
 /** A function as a line of a summary: "name file.js:line:column". */
@@ -26,15 +28,26 @@ export function frameKey(f: ProfileNode['callFrame']): string {
   return `${name} ${f.url.split('/').pop()}:${(f.lineNumber ?? 0) + 1}:${(f.columnNumber ?? 0) + 1}`;
 }
 
-/** The `n` functions with the most self time, as lines "  1234 ms  name file.js:line:column". */
-export function topSelfTime(profile: Profile, n = 25): string[] {
+/**
+ * The `n` functions with the most self time, as lines "  1234 ms  name file.js:line:column"; only
+ * the samples in `window` (microseconds of the profile's clock, from its `startTime`) when given.
+ */
+export function topSelfTime(
+  profile: Profile,
+  n = 25,
+  name: (frame: ProfileNode['callFrame']) => string = frameKey,
+  window?: { from: number; to: number },
+): string[] {
   const self = new Map<string, number>();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  let at = profile.startTime ?? 0;
   profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
     const node = byId.get(id);
-    if (!node) return;
-    const key = frameKey(node.callFrame);
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    if (!node || (window && (at < window.from || at >= window.to))) return;
+    const key = name(node.callFrame);
+    self.set(key, (self.get(key) ?? 0) + delta / 1000);
   });
   return [...self.entries()]
     .sort((a, b) => b[1] - a[1])
