@@ -7,11 +7,11 @@
  * build with no such twin (a stale `dist/client`) keeps its minified position. Node's own
  * `module.SourceMap` reads the maps.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { build } from 'vite';
 import { CLIENT_BUILD } from './coordinator-page';
 import { frameKey, type ProfileNode } from './cpu-profile';
 
@@ -22,11 +22,11 @@ export type FrameNamer = (frame: ProfileNode['callFrame']) => string;
  * Builds the client with source maps (about a minute) and returns a namer for frames of the served
  * build, and which of its scripts it could map. Minified positions for everything else.
  */
-export function clientSourceMaps(): { name: FrameNamer; mapped: string[] } {
+export async function clientSourceMaps(): Promise<{ name: FrameNamer; mapped: string[] }> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-sourcemaps-'));
   try {
-    const built = spawnSync('npx', ['vite', 'build', '--sourcemap', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`the source-map build failed: ${built.stderr}`);
+    // The project's own Vite config, in this process: only the output folder and the maps differ.
+    await build({ configFile: path.resolve('vite.config.ts'), logLevel: 'error', build: { sourcemap: true, outDir, emptyOutDir: true } });
     const maps = new Map<string, SourceMap>();
     const assets = path.join(outDir, 'assets');
     for (const file of fs.readdirSync(assets).filter((f) => f.endsWith('.js'))) {

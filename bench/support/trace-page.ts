@@ -107,7 +107,7 @@ function summarizeTrace(events: readonly TraceEvent[], steps: Partial<Record<Loa
   return lines;
 }
 
-const maps = clientSourceMaps();
+const maps = await clientSourceMaps();
 console.log(`source maps for ${maps.mapped.length} scripts of ${CLIENT_BUILD}`);
 const big = await bigDatabase(Number(process.env.BENCH_GROUPS ?? 100_000));
 const page = await openCoordinatorPage(big);
