@@ -16,7 +16,7 @@ import type { Audience } from '../../shared/projection';
 import type { BenchRow, Scenario } from '../scenario';
 import { bareMapColdStart } from '../support/bare-map-page';
 import { bigDatabase } from '../support/big-database';
-import { coldStartsInTurn, fmtSteps, MAP_SELECTOR, openCoordinatorPage, type ColdStart } from '../support/coordinator-page';
+import { assertFirstView, coldStartsInTurn, fmtSteps, MAP_SELECTOR, openCoordinatorPage, type ColdStart } from '../support/coordinator-page';
 
 export const BIG_GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
 const NAME = '3 cold start';
@@ -110,6 +110,7 @@ export const coldStartScenario: Scenario = {
         const [off, on] = await coldStartsInTurn([unlabelled, page], n, COLD_RUNS);
         start = on!;
         const bare = off!;
+        assertFirstView(start, n);
         // The bare page draws a map of the same size, so both fit the crisis at the same zoom.
         mapBox = await page.page.locator(MAP_SELECTOR).boundingBox();
         // For a person to look at: the whole crisis on the coordinator's map.
@@ -134,7 +135,7 @@ export const coldStartScenario: Scenario = {
           waymark: Math.round(start.ms),
           goal: '< 5,000 ms',
           met: start.ms < 5_000,
-          note: `${n} groups counted in the clusters; town names and boundaries drawn at ${Math.round(start.finishedMs)} ms; the first load from pressing "sign in" took ${Math.round(start.firstMs)} ms; longest main-thread task ${Math.round(Math.max(0, ...start.longTasks))} ms, tasks over 500 ms: ${
+          note: `${n} groups counted in the clusters (the first view's, client/lib/map/first-view.ts); drawn from the map's own index at ${Math.round(start.indexMs)} ms; town names and boundaries drawn at ${Math.round(start.finishedMs)} ms; the first load from pressing "sign in" took ${Math.round(start.firstMs)} ms; longest main-thread task ${Math.round(Math.max(0, ...start.longTasks))} ms, tasks over 500 ms: ${
             start.longTasks
               .filter((ms) => ms > 500)
               .map(Math.round)
@@ -174,7 +175,16 @@ export const coldStartScenario: Scenario = {
         ratio: Math.round((start.ms / bare.ms) * 100) / 100,
         goal: '≤ 2x bare MapLibre',
         met: start.ms <= 2 * bare.ms,
-        note: `baseline: a bare MapLibre page (same Chromium, a map of the same ${Math.round(mapBox.width)}x${Math.round(mapBox.height)} px, basemap and clustering), its ${points.length} points fetched as JSON after load; each side the best of ${COLD_RUNS} navigations (Waymark's: ${fmtMs(start.allMs)}; its fastest: ${fmtSteps(start.steps)}); bare: points parsed at ${Math.round(bare.phases.pointsMs)} ms, source loaded at ${Math.round(bare.phases.setDataMs)} ms, longest main-thread task ${Math.round(bare.longestTaskMs)} ms`,
+        note: `every group shown on the map's first view, by the page's clock as the bare page's; baseline: a bare MapLibre page (same Chromium, a map of the same ${Math.round(mapBox.width)}x${Math.round(mapBox.height)} px, basemap and clustering), its ${points.length} points fetched as JSON after load; each side the best of ${COLD_RUNS} navigations (Waymark's: ${fmtMs(start.allMs)}; its fastest: ${fmtSteps(start.steps)}; every group shown on its first view, drawn from its own index at ${Math.round(start.indexMs)} ms); bare: points parsed at ${Math.round(bare.phases.pointsMs)} ms, source loaded at ${Math.round(bare.phases.setDataMs)} ms, longest main-thread task ${Math.round(bare.longestTaskMs)} ms`,
+      });
+      rows.push({
+        scenario: NAME,
+        metric: "navigation → the map's own index drawn, Waymark vs bare MapLibre",
+        unit: 'ms',
+        waymark: Math.round(start.indexMs),
+        baseline: Math.round(bare.ms),
+        ratio: Math.round((start.indexMs / bare.ms) * 100) / 100,
+        note: "the same navigation until every group is drawn from the map's own clustered index and compared with the groups decoded (data-groups-ready), by the bench's clock: the figure the goal was measured by before the first view",
       });
     } finally {
       big.remove();

@@ -11,11 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { launchBrowser, openGuardedPage } from '../../test/e2e/browser';
+import { CLUSTER_MAX_ZOOM, CLUSTER_RADIUS } from '../../client/lib/map/cluster-settings';
 
 const require = createRequire(import.meta.url);
 
-/** Waymark's cluster settings (client/lib/map/group-layers.ts), copied: that module imports Vite-only assets. */
-export const WAYMARK_CLUSTER = { radius: 50, maxZoom: 12 } as const;
+/** Waymark's cluster settings, as its map's clustered source has them. */
+export const WAYMARK_CLUSTER = { radius: CLUSTER_RADIUS, maxZoom: CLUSTER_MAX_ZOOM } as const;
 /** The coordinator page's viewport in the cold-start scenario (bench/support/coordinator-page.ts). */
 const VIEWPORT = { width: 1366, height: 860 };
 /** Libya, the host country of the demo crisis, as world-atlas numbers it. */

@@ -11,6 +11,11 @@ export const LOAD_STEPS = [
   'snapshot-received',
   /** Its map points were read from their columns and handed to the map. */
   'points-ready',
+  /**
+   * A big crisis only: the map came to rest with the first view of those points, clustered on the
+   * page (client/lib/map/first-view.ts), before its worker has them (`data-first-view-count`).
+   */
+  'first-view-drawn',
   /** The whole snapshot was decoded and checked. */
   'snapshot-decoded',
   /** It replaced the groups held. */

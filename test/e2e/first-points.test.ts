@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FULL_SHAPE, type PackedViews } from '../../shared/packed-views';
 import { bytesToPacked, viewsToBytes } from '../../shared/packed-bytes';
 import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
+import { holdDecode, releaseDecode } from './hold-decode';
 import { LAPTOP, browserSuite, submitSignIn } from './suite';
 
 // A first packed snapshot's map points are read from their columns and drawn before the rest of
@@ -79,26 +80,7 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
     const guarded = await suite.open('coordinator', LAPTOP);
     const page = guarded.page;
     await watchFeatureCounts(page);
-    await page.addInitScript(() => {
-      const w = window as unknown as { __releaseDecode: () => void };
-      // The rest of the snapshot is decoded between ordinary-priority tasks (taskPause): once its
-      // points are out, those tasks wait here until the test lets them go, so the groups stay
-      // undecoded for as long as the test needs, as a big crisis's do for seconds.
-      const scheduler = (window as unknown as { scheduler: { postTask(cb: () => unknown, options?: { priority?: string }): Promise<unknown> } }).scheduler;
-      const postTask = scheduler.postTask.bind(scheduler);
-      const waiting: (() => void)[] = [];
-      let released = false;
-      w.__releaseDecode = () => {
-        released = true;
-        for (const go of waiting.splice(0)) go();
-      };
-      scheduler.postTask = (cb, options) => {
-        const decoding =
-          performance.getEntriesByName('waymark:points-ready').length > 0 && performance.getEntriesByName('waymark:snapshot-decoded').length === 0;
-        if (released || !decoding || options?.priority !== 'user-visible') return postTask(cb, options);
-        return new Promise((resolve, reject) => waiting.push(() => void postTask(cb, options).then(resolve, reject)));
-      };
-    });
+    await holdDecode(page);
     // The map's worker script held back: the map is ready for the points only after they came,
     // as on a slow device, or with a crisis whose snapshot is quicker than the map's start.
     let releaseWorker = () => {};
@@ -116,7 +98,7 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
     // (BATCH_INTERVAL_MS), a wiped map at once after it; two seconds leave a slow machine room.
     await page.locator(`${MAP}[data-feature-count="${DEMO_GROUP_COUNT}"]`).waitFor({ timeout: 30_000 });
     await page.waitForTimeout(2_000);
-    await page.evaluate(() => (window as unknown as { __releaseDecode: () => void }).__releaseDecode());
+    await releaseDecode(page);
     await page.locator(`${MAP}[data-groups-ready="true"][data-feature-count="${DEMO_GROUP_COUNT}"]`).waitFor({ timeout: 30_000 });
     // From the points' draw on, the map never showed fewer: no batch put the (still empty) groups in their place.
     const counts = await featureCounts(page);

@@ -1,5 +1,7 @@
 import type { GeoJSONSource, Map as MapLibreMap, MapGeoJSONFeature, PointLike } from 'maplibre-gl';
-import { CLUSTER_MAX_ZOOM, GROUPS_SOURCE, LAYER_CLUSTERS, LAYER_POINTS } from './group-layers';
+import { FIRST_VIEW_CLUSTERS } from './first-view';
+import { CLUSTER_MAX_ZOOM } from './cluster-settings';
+import { GROUPS_SOURCE, LAYER_CLUSTERS, LAYER_POINTS } from './group-layers';
 
 // Camera moves and hit tests on the group layers, kept out of the component so that it holds
 // only lifecycle and wiring.
@@ -24,6 +26,22 @@ export function groupFeatureAt(instance: MapLibreMap, at: { x: number; y: number
 /** Whether a feature is a cluster rather than a single group. */
 export function isCluster(feature: MapGeoJSONFeature): boolean {
   return feature.layer.id === LAYER_CLUSTERS;
+}
+
+/** The topmost cluster of the first view (first-view.ts) within `tolerancePx` of a screen point, if any. */
+export function firstViewClusterAt(instance: MapLibreMap, at: { x: number; y: number }, tolerancePx: number): MapGeoJSONFeature | undefined {
+  return instance.queryRenderedFeatures(box(at, tolerancePx), { layers: [FIRST_VIEW_CLUSTERS] })[0];
+}
+
+/**
+ * Zooms two levels in, centred on a cluster with no index behind it (the first view's): where it
+ * splits is not known yet, and two levels split most clusters of the level it was drawn at.
+ */
+export function zoomTowards(instance: MapLibreMap, cluster: MapGeoJSONFeature): void {
+  if (cluster.geometry.type !== 'Point') return;
+  const [lon, lat] = cluster.geometry.coordinates;
+  if (lon === undefined || lat === undefined) return;
+  instance.easeTo({ center: [lon, lat], zoom: instance.getZoom() + 2 });
 }
 
 /** Zooms to the level where a clicked cluster splits, centred on it. */

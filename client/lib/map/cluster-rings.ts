@@ -18,7 +18,8 @@ export const RING_IMAGE_RADIUS = 40;
 const RING_OUTER = 32;
 const RING_WIDTH = 7;
 
-const statusKey = (status: GroupStatus) => `s_${status}`;
+/** The name of a cluster's sum of one status: `s_reported`, ... */
+export const statusKey = (status: GroupStatus) => `s_${status}` as const;
 
 /** The sums each cluster carries: how many of its groups are in each status, and need attention. */
 export function clusterProperties(): Record<string, [string, ExpressionSpecification]> {

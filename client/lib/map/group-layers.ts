@@ -1,5 +1,6 @@
 import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
 import { FONT_BOLD } from './basemap';
+import { CLUSTER_MAX_ZOOM, CLUSTER_RADIUS } from './cluster-settings';
 import { clusterProperties, ringImageExpression } from './cluster-rings';
 import { ATTENTION_COLORS, POINT_OUTLINE_COLOR, statusColorExpression, statusSortKeyExpression } from './group-features';
 
@@ -12,10 +13,6 @@ export const LAYER_CLUSTER_RING = 'group-cluster-ring';
 export const LAYER_SELECTED = 'group-selected';
 export const LAYER_POINTS = 'group-points';
 export const LAYER_ATTENTION = 'group-attention';
-
-/** Above this zoom no point is clustered, so a selected point is always visible there. */
-export const CLUSTER_MAX_ZOOM = 12;
-const CLUSTER_RADIUS = 50;
 
 export const CLUSTER_COLORS = { fill: '#F5F7FA', outline: POINT_OUTLINE_COLOR, text: POINT_OUTLINE_COLOR } as const;
 export const SELECTED_COLOR = '#FFC20A';

@@ -66,6 +66,12 @@ export interface GroupMapProps {
    */
   firstPoints?: readonly PointView[] | null;
   /**
+   * Called with what settles once the map has drawn its first view of `firstPoints` (a big crisis,
+   * client/lib/map/first-view.ts), so the rest of the snapshot is decoded after it, not meanwhile
+   * (`SyncClient.holdDecodeFor`). Not called when the map draws no first view.
+   */
+  onfirstview?: (drawn: Promise<void>) => void;
+  /**
    * The map starts once this settles (or after MAP_START_WAIT_MS at the latest), the first time
    * only: `SyncClient.underWay`, so the sync is on its way before the map's start-up holds the page.
    */

@@ -79,13 +79,19 @@ export const ChangeEventSchema = ChangeEvent;
  * parsed, checked; summaries kept as summaries (./held-view.ts). A device copy of an older
  * format is refused here like any other bad input (PackedViewsError), and the caller drops it.
  */
-export async function unpackViews(bytes: Uint8Array | ArrayBuffer, onpoints?: (points: PointView[]) => void): Promise<HeldView[]> {
+export async function unpackViews(
+  bytes: Uint8Array | ArrayBuffer,
+  onpoints?: (points: PointView[]) => void,
+  /** After the points: what the decoding waits for first (the map drawing its first view of them), if anything. */
+  pointsShown?: () => Promise<unknown> | null,
+): Promise<HeldView[]> {
   const packed = await gunzipPacked(bytes);
   if (onpoints) {
     // The map's points first, read from their columns alone, and a task boundary after them: the
     // map hands them to its worker there, which then clusters while the views are decoded here.
     onpoints(decodeViewPoints(packed));
     await taskPause();
+    await pointsShown?.();
   }
   // In slices: decoded in one task, 100,000 groups held the page 1.5 s (no input answered, no frame
   // drawn). The map is no sooner for it: its worker is still clustering the points meanwhile.

@@ -6,6 +6,7 @@ export default {
   'map.canvas': 'Map. Arrow keys move it, plus and minus zoom.',
   'map.unavailable': 'The map cannot be shown on this device. The list shows every group.',
   'map.basemapFailed': 'Country outlines could not be loaded; the groups are still shown.',
+  'map.firstView': 'Groups shown as clusters; the map is still preparing the detail behind them.',
   'map.attribution': 'Made with Natural Earth',
   'map.streetsFailed': 'The street map could not be loaded here; country outlines and groups are still shown.',
   'map.attributionStreets': 'Streets: Protomaps, © OpenStreetMap contributors',

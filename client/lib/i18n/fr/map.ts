@@ -6,6 +6,7 @@ export default {
   'map.canvas': 'Carte. Les flèches la déplacent, plus et moins zooment.',
   'map.unavailable': 'La carte ne peut pas s’afficher sur cet appareil. La liste montre chaque groupe.',
   'map.basemapFailed': 'Les contours des pays n’ont pas pu être chargés ; les groupes restent affichés.',
+  'map.firstView': 'Groupes affichés en regroupements ; la carte prépare encore leur détail.',
   'map.attribution': 'Réalisé avec Natural Earth',
   'map.streetsFailed': 'Le plan des rues n’a pas pu être chargé ici ; les contours des pays et les groupes restent affichés.',
   'map.attributionStreets': 'Rues : Protomaps, © les contributeurs d’OpenStreetMap',

@@ -1,0 +1,30 @@
+import type { Page } from 'playwright-core';
+
+/**
+ * Holds a first snapshot's decoding once its map points are out, until `releaseDecode`: the rest
+ * of the snapshot is decoded between ordinary-priority tasks (taskPause), and those tasks wait
+ * here, so the groups stay undecoded for as long as a test needs, as a big crisis's do for seconds.
+ */
+export async function holdDecode(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __releaseDecode: () => void };
+    const scheduler = (window as unknown as { scheduler: { postTask(cb: () => unknown, options?: { priority?: string }): Promise<unknown> } }).scheduler;
+    const postTask = scheduler.postTask.bind(scheduler);
+    const waiting: (() => void)[] = [];
+    let released = false;
+    w.__releaseDecode = () => {
+      released = true;
+      for (const go of waiting.splice(0)) go();
+    };
+    scheduler.postTask = (cb, options) => {
+      const decoding = performance.getEntriesByName('waymark:points-ready').length > 0 && performance.getEntriesByName('waymark:snapshot-decoded').length === 0;
+      if (released || !decoding || options?.priority !== 'user-visible') return postTask(cb, options);
+      return new Promise((resolve, reject) => waiting.push(() => void postTask(cb, options).then(resolve, reject)));
+    };
+  });
+}
+
+/** Lets the decoding held by `holdDecode` go on. */
+export async function releaseDecode(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as { __releaseDecode: () => void }).__releaseDecode());
+}
