@@ -63,8 +63,15 @@ describe("a big crisis's first view", () => {
     expect(decoded).toBeNull();
     // Counted on the map as drawn (every cluster's groups, each group alone): all of them.
     expect(await page.getAttribute(MAP, 'data-first-view-count')).toBe(String(GROUPS));
+    // Meanwhile the triage queue, with nothing decoded to rank, says the groups are coming: not
+    // "no open group" beside a map full of them.
+    const triage = page.getByTestId('triage');
+    expect(await triage.textContent()).toContain(en['coord.triage.loading']);
+    expect(await triage.textContent()).not.toContain(en['coord.triage.empty']);
     await releaseDecode(page);
     await expectViewGaveWay(page);
+    await triage.getByTestId('triage-shown').waitFor({ timeout: 30_000 });
+    expect(await triage.textContent()).not.toContain(en['coord.triage.loading']);
     guarded.assertClean();
   });
 

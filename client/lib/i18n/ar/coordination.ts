@@ -11,6 +11,7 @@ export default {
   'coord.triage.count_many': '{count} مجموعة مفتوحة',
   'coord.triage.count_other': '{count} مجموعة مفتوحة',
   'coord.triage.empty': 'لا توجد مجموعة مفتوحة تطابق عوامل التصفية.',
+  'coord.triage.loading': 'جارٍ تحميل المجموعات…',
   'coord.triage.shown': 'عرض {shown} من {total}، الأكثر إلحاحًا أولًا',
   'coord.triage.more': 'عرض {n} أخرى',
   'coord.triage.score': 'الإلحاح {score}',

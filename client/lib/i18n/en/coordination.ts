@@ -4,6 +4,7 @@ export default {
   'coord.triage.count_one': '{count} open group',
   'coord.triage.count_other': '{count} open groups',
   'coord.triage.empty': 'No open group matches the filters.',
+  'coord.triage.loading': 'Loading the groups…',
   'coord.triage.shown': 'Showing {shown} of {total}, most urgent first',
   'coord.triage.more': 'Show {n} more',
   'coord.triage.score': 'Urgency {score}',

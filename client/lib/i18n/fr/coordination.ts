@@ -4,6 +4,7 @@ export default {
   'coord.triage.count_one': '{count} groupe ouvert',
   'coord.triage.count_other': '{count} groupes ouverts',
   'coord.triage.empty': 'Aucun groupe ouvert ne correspond aux filtres.',
+  'coord.triage.loading': 'Chargement des groupes…',
   'coord.triage.shown': '{shown} sur {total} affichés, les plus urgents d’abord',
   'coord.triage.more': 'Afficher {n} de plus',
   'coord.triage.score': 'Urgence {score}',
