@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FULL_SHAPE, type PackedViews } from '../../shared/packed-views';
 import { bytesToPacked, viewsToBytes } from '../../shared/packed-bytes';
 import { DEMO_GROUP_COUNT } from '../../server/seed/demo-seed';
-import { holdDecode, releaseDecode } from './hold-decode';
+import { holdDecode, holdMapWorker, releaseDecode } from './held-load';
 import { LAPTOP, browserSuite, submitSignIn } from './suite';
 
 // A first packed snapshot's map points are read from their columns and drawn before the rest of
@@ -81,14 +81,8 @@ describe("a first snapshot's points, drawn ahead of its groups", () => {
     const page = guarded.page;
     await watchFeatureCounts(page);
     await holdDecode(page);
-    // The map's worker script held back: the map is ready for the points only after they came,
-    // as on a slow device, or with a crisis whose snapshot is quicker than the map's start.
-    let releaseWorker = () => {};
-    const workerHeld = new Promise<void>((resolve) => (releaseWorker = resolve));
-    await page.route(/maplibre-gl-worker/, async (route) => {
-      await workerHeld;
-      await route.continue();
-    });
+    // The map's worker script held back: the map is ready for the points only after they came.
+    const releaseWorker = await holdMapWorker(page);
     await submitSignIn(page, suite.server.url, suite.server.accounts.coordinator);
     await page.waitForFunction(() => performance.getEntriesByName('waymark:points-ready').length > 0, null, { timeout: 30_000 });
     releaseWorker();

@@ -4,7 +4,7 @@ import { bigDatabase } from '../../bench/support/big-database';
 import { FIRST_VIEW_MIN_POINTS } from '../../client/lib/map/cluster-settings';
 import { LOAD_MARK_PREFIX } from '../../client/lib/timing';
 import en from '../../client/lib/i18n/en';
-import { holdDecode, releaseDecode } from './hold-decode';
+import { holdDecode, holdMapWorker, releaseDecode } from './held-load';
 import { LAPTOP, browserSuite, submitSignIn } from './suite';
 
 // A big crisis's map draws its first view (client/lib/map/first-view.ts): the points clustered on
@@ -113,12 +113,7 @@ describe("a big crisis's first view", () => {
     const page = guarded.page;
     await watchNotice(page);
     // The map's worker script held back until the groups are applied: a slow device's map start.
-    let releaseWorker = () => {};
-    const workerHeld = new Promise<void>((resolve) => (releaseWorker = resolve));
-    await page.route(/maplibre-gl-worker/, async (route) => {
-      await workerHeld;
-      await route.continue();
-    });
+    const releaseWorker = await holdMapWorker(page);
     await submitSignIn(page, suite.server.url, suite.server.accounts.coordinator);
     await page.waitForFunction((name) => performance.getEntriesByName(name).length > 0, `${LOAD_MARK_PREFIX}snapshot-applied`, { timeout: 60_000 });
     releaseWorker();

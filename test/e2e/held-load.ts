@@ -1,5 +1,22 @@
 import type { Page } from 'playwright-core';
 
+// Parts of a first load held back by a browser test, to put its steps in the order a slow device
+// or a big crisis would: the map's worker script, and a first snapshot's decoding.
+
+/**
+ * Holds back the map's worker script until the returned function is called: the map is ready for
+ * groups only after that, as on a slow device, or with a crisis whose snapshot beats the map's start.
+ */
+export async function holdMapWorker(page: Page): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/maplibre-gl-worker/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 /**
  * Holds a first snapshot's decoding once its map points are out, until `releaseDecode`: the rest
  * of the snapshot is decoded between ordinary-priority tasks (taskPause), and those tasks wait
