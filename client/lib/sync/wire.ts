@@ -88,7 +88,8 @@ export async function unpackViews(
   const packed = await gunzipPacked(bytes);
   if (onpoints) {
     // The map's points first, read from their columns alone, and a task boundary after them: the
-    // map hands them to its worker there, which then clusters while the views are decoded here.
+    // map draws them there (a big crisis's first view, waited for below) and hands them to its
+    // worker, which then clusters while the views are decoded here.
     onpoints(decodeViewPoints(packed));
     await taskPause();
     await pointsShown?.();
