@@ -42,7 +42,7 @@ import { startPostgres, type PgHarness } from '../../test/support/postgres';
 import type { BenchRow, Latencies, Scenario } from '../scenario';
 import { bareMapColdStart } from '../support/bare-map-page';
 import { bigDatabase } from '../support/big-database';
-import { assertFirstView, coldStart, fmtSteps, MAP_SELECTOR, openCoordinatorPage } from '../support/coordinator-page';
+import { assertFirstView, coldStart, INDEX_FIGURE_NOTE, fmtSteps, MAP_SELECTOR, openCoordinatorPage } from '../support/coordinator-page';
 import { openLightClient, type LightClient } from '../support/light-viewer';
 import { closeAll, closedLoopsInTurn, envNumber, inWaves, type LoopResult } from '../support/load';
 import { reportFactory } from '../support/payloads';
@@ -396,7 +396,7 @@ async function run(): Promise<BenchRow[]> {
         waymark: Math.round(cold.indexMs),
         baseline: Math.round(cold.bareMs),
         ratio: Math.round(ratioOf(cold.indexMs, cold.bareMs) * 100) / 100,
-        note: "the same navigation until every group is drawn from the map's own clustered index and compared with the groups decoded (data-groups-ready), by the bench's clock: the figure the goal was measured by before the first view",
+        note: INDEX_FIGURE_NOTE,
       },
       {
         scenario: 'cluster cold start',

@@ -16,7 +16,7 @@ import type { Audience } from '../../shared/projection';
 import type { BenchRow, Scenario } from '../scenario';
 import { bareMapColdStart } from '../support/bare-map-page';
 import { bigDatabase } from '../support/big-database';
-import { assertFirstView, coldStartsInTurn, fmtSteps, MAP_SELECTOR, openCoordinatorPage, type ColdStart } from '../support/coordinator-page';
+import { assertFirstView, coldStartsInTurn, INDEX_FIGURE_NOTE, fmtSteps, MAP_SELECTOR, openCoordinatorPage, type ColdStart } from '../support/coordinator-page';
 
 export const BIG_GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
 const NAME = '3 cold start';
@@ -184,7 +184,7 @@ export const coldStartScenario: Scenario = {
         waymark: Math.round(start.indexMs),
         baseline: Math.round(bare.ms),
         ratio: Math.round((start.indexMs / bare.ms) * 100) / 100,
-        note: "the same navigation until every group is drawn from the map's own clustered index and compared with the groups decoded (data-groups-ready), by the bench's clock: the figure the goal was measured by before the first view",
+        note: INDEX_FIGURE_NOTE,
       });
     } finally {
       big.remove();

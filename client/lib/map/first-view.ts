@@ -64,7 +64,7 @@ interface Cell {
 
 /**
  * The points clustered for the level the map draws at `mapZoom`, as MapLibre's clustered source
- * (radius and level as group-layers.ts sets them) would: every point counted once, each cluster at
+ * (radius and level as cluster-settings.ts and group-layers.ts set them) would: every point counted once, each cluster at
  * the mean of its members, status and attention sums as `clusterProperties` makes them. The
  * method differs (a grid of radius-sized cells, neighbouring cells merged when their centres are
  * within the radius), so the clusters are placed a little differently from the index's (the unit
