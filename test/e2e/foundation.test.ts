@@ -281,8 +281,30 @@ describe('foundation: a field report reaches every coordinator’s live map', ()
     await p.screenshot({ path: path.join(ARTIFACTS, 'signin-error.png') });
 
     await signIn(p, suite.server.url, suite.server.accounts.field);
+    await p.locator('.maplibregl-map').waitFor();
+    // While the server is told, the signed-in screens are already gone: nothing on them (the
+    // map's boundaries, a group's details) can ask anything more in the ending session's name,
+    // which the server would refuse with a 401.
+    let release = (): void => {};
+    const told = new Promise<void>((resolve) => (release = resolve));
+    let deleteSent = false;
+    const askedAfter: string[] = [];
+    p.on('request', (request) => {
+      const url = new URL(request.url());
+      if (deleteSent && url.pathname.startsWith('/api/')) askedAfter.push(`${request.method()} ${url.pathname}`);
+    });
+    await p.route('**/api/session', async (route) => {
+      if (route.request().method() !== 'DELETE') return route.fallback();
+      deleteSent = true;
+      await told;
+      await route.fallback();
+    });
     await p.getByRole('button', { name: en['header.signOut'], exact: true }).click();
+    await p.getByRole('status').getByText(en['app.signingOut'], { exact: true }).waitFor();
+    expect(await p.locator('.maplibregl-map').count()).toBe(0);
+    release();
     await p.getByRole('heading', { name: en['signin.title'], exact: true }).waitFor();
+    expect(askedAfter).toEqual([]);
     guarded.assertClean();
   });
 });

@@ -1,3 +1,4 @@
+import { tick } from 'svelte';
 import { ClientConfig, SessionInfo } from '../../../shared/schemas/api.schema';
 import { fetchConfig, fetchSession, signOut } from '../api/api';
 import { DeviceStore } from '../offline/device-store';
@@ -16,8 +17,11 @@ function setPendingSignOut(pending: boolean): void {
   else localStorage.removeItem(PENDING_SIGN_OUT);
 }
 
-/** loading: config and session on their way; failed: the server could not be reached. */
-export type AppPhase = 'loading' | 'failed' | 'signed-out' | 'signed-in';
+/**
+ * loading: config and session on their way; failed: the server could not be reached; signing-out:
+ * the person asked to sign out, the server is being told and the device cleared.
+ */
+export type AppPhase = 'loading' | 'failed' | 'signed-out' | 'signing-out' | 'signed-in';
 /** Why the person is back at sign-in, if not by choice. */
 export type SignOutReason = 'expired' | null;
 
@@ -82,6 +86,11 @@ export class AppState {
   /** The person asked to sign out: the server forgets the session, the device forgets everything. */
   async signOut(): Promise<void> {
     const sync = this.sync;
+    // The signed-in screens go first: a map or a panel still on screen while the server ends the
+    // session could ask for more in its name (the map's boundaries, a group's details) and be
+    // refused. Sign-out ends in `signed-out` whatever the server answers.
+    this.phase = 'signing-out';
+    await tick();
     // Offline, the server cannot be told now: the device is cleared all the same, and the next
     // start ends the session on the server first.
     const told = await signOut();

@@ -6,6 +6,7 @@ export default {
   'app.name': 'Waymark',
   'app.tagline': 'تنسيق الاستجابة للمهاجرين العالقين في الأزمات',
   'app.loading': 'جارٍ تحميل Waymark…',
+  'app.signingOut': 'جارٍ تسجيل الخروج…',
   'app.loadFailed': 'تعذّر على Waymark الوصول إلى الخادم. تحقّق من الاتصال وحاول مرة أخرى.',
   'app.retry': 'حاول مرة أخرى',
   'app.skipToContent': 'الانتقال إلى المحتوى الرئيسي',

@@ -3,6 +3,7 @@ export default {
   'app.name': 'Waymark',
   'app.tagline': 'Coordination for migrants stranded in crises',
   'app.loading': 'Loading Waymark…',
+  'app.signingOut': 'Signing out…',
   'app.loadFailed': 'Waymark could not reach its server. Check the connection and try again.',
   'app.retry': 'Try again',
   'app.skipToContent': 'Skip to main content',

@@ -3,6 +3,7 @@ export default {
   'app.name': 'Waymark',
   'app.tagline': 'Coordination pour les migrants bloqués dans les crises',
   'app.loading': 'Chargement de Waymark…',
+  'app.signingOut': 'Déconnexion…',
   'app.loadFailed': 'Waymark n’arrive pas à joindre son serveur. Vérifiez la connexion et réessayez.',
   'app.retry': 'Réessayer',
   'app.skipToContent': 'Aller au contenu principal',
