@@ -543,7 +543,29 @@ const isRecord = (v: unknown, what: string): Record<string, unknown> =>
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** What `Uuid` (zod's uuid) accepts in any letter case: a verbatim id must still be one. */
 const ANY_CASE_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const HEX_RE = /^[0-9a-f]*$/;
+const UUID_LENGTH = 36;
+
+/**
+ * Ids written as one string of lowercase hex, 32 digits each, as one string of the same ids with
+ * their dashes, 36 characters each; null if any character is not a lowercase hex digit. Each id is
+ * then a slice of it. Why: spelt out one by one (five slices and a join per id), 100,000 ids were
+ * about half of the time it takes to read a big snapshot's map points (130 of 280 ms in Node), and
+ * their strings most of its garbage; as one string and slices of it, a few milliseconds.
+ */
+function dashedIds(hex: string): string | null {
+  const out = new Uint8Array((hex.length / 32) * UUID_LENGTH);
+  let o = 0;
+  for (let i = 0; i < hex.length; i++) {
+    const c = hex.charCodeAt(i);
+    // 0-9, a-f
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return null;
+    const k = i % 32;
+    if (k === 8 || k === 12 || k === 16 || k === 20) out[o++] = 45; // '-'
+    out[o++] = c;
+  }
+  return ASCII.decode(out);
+}
+const ASCII = new TextDecoder();
 
 /**
  * A column of numbers: a list (JSON) or a typed array (shared/packed-bytes.ts). True in `whole`
@@ -621,7 +643,8 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
   switch (shape.k) {
     case 'uuid': {
       const [hex, verbatim] = isArray(data, path);
-      if (typeof hex !== 'string' || hex.length % 32 !== 0 || !HEX_RE.test(hex)) return fail(`${path} is not ids in hex`);
+      const ids = typeof hex === 'string' && hex.length % 32 === 0 ? dashedIds(hex) : null;
+      if (ids === null) return fail(`${path} is not ids in hex`);
       const own = verbatimTable(verbatim, path, (x) => typeof x === 'string' && ANY_CASE_UUID_RE.test(x));
       let i = 0;
       let at = 0;
@@ -629,12 +652,12 @@ function reader(shape: Shape, data: unknown, strings: readonly string[], path: s
         next: () => {
           const kept = own.at(i++);
           if (kept !== undefined) return kept;
-          if (at >= hex.length) fail(`${path} ends early`);
+          if (at >= ids.length) fail(`${path} ends early`);
           const a = at;
-          at += 32;
-          return `${hex.slice(a, a + 8)}-${hex.slice(a + 8, a + 12)}-${hex.slice(a + 12, a + 16)}-${hex.slice(a + 16, a + 20)}-${hex.slice(a + 20, at)}`;
+          at += UUID_LENGTH;
+          return ids.slice(a, at);
         },
-        done: () => at === hex.length && own.done(),
+        done: () => at === ids.length && own.done(),
       };
     }
     case 'int': {

@@ -180,6 +180,9 @@ describe('packed views (the compact initial state)', () => {
       { ...good, count: 2 },
       { ...good, kinds: [2] },
       { ...good, reduced: [['not-hex'.padEnd(32, '0'), {}], ...good.reduced.slice(1)] },
+      // Hex in capitals, and the characters either side of 0-9 and a-f: not ids as they are written.
+      ...['A', '/', ':', '`', 'g'].map((c) => ({ ...good, reduced: [[c.padEnd(32, '0'), {}], ...good.reduced.slice(1)] })),
+      { ...good, reduced: [['0'.repeat(31), {}], ...good.reduced.slice(1)] },
       { ...good, reduced: [['', { 0: 'not-a-uuid' }], ...good.reduced.slice(1)] },
       { ...good, reduced: [[(good.reduced[0] as [string])[0], { 5: '01900000-0000-7000-8000-000000000002' }], ...good.reduced.slice(1)] },
       JSON.parse(JSON.stringify(good).replace('[0]', '[99]')),
