@@ -42,7 +42,7 @@ import { startPostgres, type PgHarness } from '../../test/support/postgres';
 import type { BenchRow, Latencies, Scenario } from '../scenario';
 import { bareMapColdStart } from '../support/bare-map-page';
 import { bigDatabase } from '../support/big-database';
-import { assertFirstView, coldStart, INDEX_FIGURE_NOTE, fmtSteps, MAP_SELECTOR, openCoordinatorPage } from '../support/coordinator-page';
+import { assertFirstView, coldStart, INDEX_FIGURE_NOTE, fmtSteps, MAP_SELECTOR, openCoordinatorPage, quietNote } from '../support/coordinator-page';
 import { openLightClient, type LightClient } from '../support/light-viewer';
 import { closeAll, closedLoopsInTurn, envNumber, inWaves, type LoopResult } from '../support/load';
 import { reportFactory } from '../support/payloads';
@@ -264,6 +264,7 @@ async function coldStartOnPostgres(postgres: PgHarness): Promise<ColdStartFigure
     let indexMs: number;
     let longest: number;
     let steps: string;
+    let quiet: string;
     let mapBox: { width: number; height: number } | null;
     try {
       const start = await coldStart(page, big.groups, { runs: COLD_RUNS });
@@ -273,6 +274,7 @@ async function coldStartOnPostgres(postgres: PgHarness): Promise<ColdStartFigure
       indexMs = start.indexMs;
       longest = Math.max(0, ...start.longTasks);
       steps = fmtSteps(start.steps);
+      quiet = quietNote(start.quiet);
       mapBox = await page.page.locator(MAP_SELECTOR).boundingBox();
       page.guarded.assertClean();
     } finally {
@@ -289,7 +291,7 @@ async function coldStartOnPostgres(postgres: PgHarness): Promise<ColdStartFigure
       copyMs,
       groups: big.groups,
       buildMs,
-      note: `${big.groups} groups copied from the cached SQLite file with copyToPostgres in ${Math.round(copyMs / 1000)} s (not timed in the figure); every group shown on the map's first view (first-view.ts); its own index drawn at ${Math.round(indexMs)} ms; longest main-thread task ${Math.round(longest)} ms; baseline: bare MapLibre page, same Chromium, map ${Math.round(mapBox.width)}x${Math.round(mapBox.height)} px, points fetched as JSON after load; each side the best of ${COLD_RUNS} navigations (Waymark's: ${fmtMs(allMs)}; its fastest: ${steps})`,
+      note: `${big.groups} groups copied from the cached SQLite file with copyToPostgres in ${Math.round(copyMs / 1000)} s (not timed in the figure); every group shown on the map's first view (first-view.ts); its own index drawn at ${Math.round(indexMs)} ms; longest main-thread task ${Math.round(longest)} ms; baseline: bare MapLibre page, same Chromium, map ${Math.round(mapBox.width)}x${Math.round(mapBox.height)} px, points fetched as JSON after load; each side the best of ${COLD_RUNS} navigations (Waymark's: ${fmtMs(allMs)}; its fastest: ${steps}); ${quiet}`,
     };
   } finally {
     big.remove();

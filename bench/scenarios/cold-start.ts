@@ -16,7 +16,16 @@ import type { Audience } from '../../shared/projection';
 import type { BenchRow, Scenario } from '../scenario';
 import { bareMapColdStart } from '../support/bare-map-page';
 import { bigDatabase } from '../support/big-database';
-import { assertFirstView, coldStartsInTurn, INDEX_FIGURE_NOTE, fmtSteps, MAP_SELECTOR, openCoordinatorPage, type ColdStart } from '../support/coordinator-page';
+import {
+  assertFirstView,
+  coldStartsInTurn,
+  INDEX_FIGURE_NOTE,
+  fmtSteps,
+  MAP_SELECTOR,
+  openCoordinatorPage,
+  quietNote,
+  type ColdStart,
+} from '../support/coordinator-page';
 
 export const BIG_GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
 const NAME = '3 cold start';
@@ -175,7 +184,7 @@ export const coldStartScenario: Scenario = {
         ratio: Math.round((start.ms / bare.ms) * 100) / 100,
         goal: '≤ 2x bare MapLibre',
         met: start.ms <= 2 * bare.ms,
-        note: `every group shown on the map's first view, by the page's clock as the bare page's; baseline: a bare MapLibre page (same Chromium, a map of the same ${Math.round(mapBox.width)}x${Math.round(mapBox.height)} px, basemap and clustering), its ${points.length} points fetched as JSON after load; each side the best of ${COLD_RUNS} navigations (Waymark's: ${fmtMs(start.allMs)}; its fastest: ${fmtSteps(start.steps)}; every group shown on its first view, drawn from its own index at ${Math.round(start.indexMs)} ms); bare: points parsed at ${Math.round(bare.phases.pointsMs)} ms, source loaded at ${Math.round(bare.phases.setDataMs)} ms, longest main-thread task ${Math.round(bare.longestTaskMs)} ms`,
+        note: `every group shown on the map's first view, by the page's clock as the bare page's; baseline: a bare MapLibre page (same Chromium, a map of the same ${Math.round(mapBox.width)}x${Math.round(mapBox.height)} px, basemap and clustering), its ${points.length} points fetched as JSON after load; each side the best of ${COLD_RUNS} navigations (Waymark's: ${fmtMs(start.allMs)}; its fastest: ${fmtSteps(start.steps)}; every group shown on its first view, drawn from its own index at ${Math.round(start.indexMs)} ms); bare: points parsed at ${Math.round(bare.phases.pointsMs)} ms, source loaded at ${Math.round(bare.phases.setDataMs)} ms, longest main-thread task ${Math.round(bare.longestTaskMs)} ms; ${quietNote(start.quiet)}`,
       });
       rows.push({
         scenario: NAME,

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { launchBrowser, openGuardedPage } from '../../test/e2e/browser';
 import { CLUSTER_MAX_ZOOM, CLUSTER_RADIUS } from '../../client/lib/map/cluster-settings';
+import { machineQuiet } from './machine-quiet';
 
 const require = createRequire(import.meta.url);
 
@@ -290,8 +291,9 @@ export async function bareMapColdStart(points: readonly (readonly [number, numbe
     const guarded = await openGuardedPage(browser, { label: 'bare map', viewport: VIEWPORT });
     let best: BareMapResult = { ms: Infinity, longestTaskMs: 0, phases: { styleLoadedMs: 0, pointsMs: 0, setDataMs: 0 } };
     for (let run = -warmUps; run < runs; run++) {
-      // From a blank tab, as Waymark's measured navigation (coordinator-page.ts).
+      // From a blank tab and a quiet machine, as Waymark's measured navigation (coordinator-page.ts).
       await guarded.page.goto('about:blank');
+      await machineQuiet();
       await guarded.page.goto(served.url);
       await guarded.page.waitForSelector('body[data-ready="true"]', { timeout: opts.timeoutMs ?? 180_000 }).catch((error: unknown) => {
         // A page that never settles has usually said why in its console: say it with the timeout.

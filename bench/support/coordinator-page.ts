@@ -11,6 +11,7 @@ import { launchBrowser, openGuardedPage, type GuardedPage } from '../../test/e2e
 import { submitSignIn } from '../../test/e2e/suite';
 import { startTestServer, type TestServer } from '../../test/support/server';
 import type { BigDatabase } from './big-database';
+import { machineQuiet, type QuietWait } from './machine-quiet';
 import { PLACE_LABELS_STORAGE_KEY } from '../../client/lib/map/map-preferences';
 import { ADMIN_AREA_ROUTES } from '../../shared/schemas/admin-area.schema';
 import { LOAD_MARK_PREFIX, LOAD_STEPS, type LoadStep } from '../../client/lib/timing';
@@ -138,6 +139,8 @@ export interface ColdStart {
   revision: number;
   /** Every measured navigation's time, in order (`ms` is the fastest of them). */
   allMs: number[];
+  /** How long the navigation waited for the machine to be quiet (./machine-quiet.ts), and whether it was. */
+  quiet: QuietWait;
   /**
    * When each step of the load happened, by the page's own clock from its navigation (the app's
    * marks, client/lib/timing.ts; the first of each): where the seconds of `ms` went.
@@ -193,12 +196,14 @@ export async function firstLoad(p: CoordinatorPage, groups: number, timeoutMs = 
  */
 export async function coldNavigation(p: CoordinatorPage, groups: number, timeoutMs = 180_000): Promise<Omit<ColdStart, 'firstMs' | 'allMs'>> {
   // From a blank tab, as a person opening the app: leaving the previous 100,000-group page (its
-  // heap and map torn down as the new page loads) is not part of a cold start. The bare page
-  // starts from a blank tab the same way (bare-map-page.ts). Then the stored groups are deleted,
-  // and the deletion finished: the app's first read of the device would otherwise wait for it
-  // (a page that still has the database open blocks a deletion until it is gone).
+  // heap and map torn down, its work after the map finished) is not part of a cold start, so the
+  // navigation waits for the machine to be quiet first. The bare page starts from a blank tab and
+  // a quiet machine the same way (bare-map-page.ts). Then the stored groups are deleted, and the
+  // deletion finished: the app's first read of the device would otherwise wait for it (a page
+  // that still has the database open blocks a deletion until it is gone).
   await p.page.goto('about:blank');
   await p.cdp.send('Storage.clearDataForOrigin', { origin: new URL(p.server.url).origin, storageTypes: 'indexeddb' });
+  const quiet = await machineQuiet();
   p.resetReceived();
   const t0 = performance.now();
   await p.page.goto(p.server.url);
@@ -209,7 +214,22 @@ export async function coldNavigation(p: CoordinatorPage, groups: number, timeout
   const allMs = performance.now() - t0;
   const revision = Number(await p.page.getAttribute(MAP, 'data-revision'));
   const steps = await loadSteps(p.page);
-  return { ms: await shownMs(p.page, steps, groups), indexMs, finishedMs: allMs, bytes: p.received(), longTasks: await p.takeLongTasks(), revision, steps };
+  return {
+    ms: await shownMs(p.page, steps, groups),
+    indexMs,
+    finishedMs: allMs,
+    bytes: p.received(),
+    longTasks: await p.takeLongTasks(),
+    revision,
+    steps,
+    quiet,
+  };
+}
+
+/** How a measured navigation of either page began, as a note: "from a blank tab on a quiet machine (waited 1.6 s)". */
+export function quietNote(quiet: QuietWait): string {
+  const waited = `waited ${(quiet.waitedMs / 1000).toFixed(1)} s`;
+  return `each navigation from a blank tab once the machine was quiet (at most 15% busy over 250 ms, bench/support/machine-quiet.ts; Waymark's fastest ${quiet.quiet ? waited : `${waited} and went on busy`})`;
 }
 
 /** What a row of `ColdStart.indexMs` says of its figure. */
