@@ -11,7 +11,7 @@ import { launchBrowser, openGuardedPage, type GuardedPage } from '../../test/e2e
 import { submitSignIn } from '../../test/e2e/suite';
 import { startTestServer, type TestServer } from '../../test/support/server';
 import type { BigDatabase } from './big-database';
-import { machineQuiet, type QuietWait } from './machine-quiet';
+import { machineQuiet, QUIET, type QuietWait } from './machine-quiet';
 import { PLACE_LABELS_STORAGE_KEY } from '../../client/lib/map/map-preferences';
 import { ADMIN_AREA_ROUTES } from '../../shared/schemas/admin-area.schema';
 import { LOAD_MARK_PREFIX, LOAD_STEPS, type LoadStep } from '../../client/lib/timing';
@@ -226,10 +226,11 @@ export async function coldNavigation(p: CoordinatorPage, groups: number, timeout
   };
 }
 
-/** How a measured navigation of either page began, as a note: "from a blank tab on a quiet machine (waited 1.6 s)". */
+/** How the measured navigations of both pages began, as a note, with how long Waymark's fastest waited. */
 export function quietNote(quiet: QuietWait): string {
   const waited = `waited ${(quiet.waitedMs / 1000).toFixed(1)} s`;
-  return `each navigation from a blank tab once the machine was quiet (at most 15% busy over 250 ms, bench/support/machine-quiet.ts; Waymark's fastest ${quiet.quiet ? waited : `${waited} and went on busy`})`;
+  const rule = `at most ${Math.round(QUIET.maxBusyShare * 100)}% busy over ${QUIET.windowMs} ms`;
+  return `each navigation from a blank tab once the machine was quiet (${rule}, bench/support/machine-quiet.ts; Waymark's fastest ${quiet.quiet ? waited : `${waited} and went on busy`})`;
 }
 
 /** What a row of `ColdStart.indexMs` says of its figure. */

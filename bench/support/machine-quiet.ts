@@ -14,12 +14,15 @@ function cpuTimes(): { busy: number; total: number } {
 
 export interface QuietOptions {
   /** The window the share is taken over (ms). */
-  windowMs?: number;
+  windowMs: number;
   /** The largest share of the cores' time busy over a window that counts as quiet. */
-  maxBusyShare?: number;
+  maxBusyShare: number;
   /** How long to wait at most (ms); then the caller goes on, told the machine was not quiet. */
-  timeoutMs?: number;
+  timeoutMs: number;
 }
+
+/** What "quiet" means for the bench's cold navigations (and their notes say). */
+export const QUIET: QuietOptions = { windowMs: 250, maxBusyShare: 0.15, timeoutMs: 20_000 };
 
 export interface QuietWait {
   waitedMs: number;
@@ -28,7 +31,7 @@ export interface QuietWait {
 
 /**
  * Waits until this machine's cores have been quiet over a whole window: busy at most
- * `maxBusyShare` of their time (15% by default, over 250 ms).
+ * `maxBusyShare` of their time (QUIET: 15% over 250 ms).
  *
  * Why: a cold start measured right after the previous one measures part of that one too. Leaving
  * a 100,000-group page for a blank tab as soon as its map is ready, both cores of this machine
@@ -37,10 +40,7 @@ export interface QuietWait {
  * quiet (3.2-4.4 s against 1.9-2.1 s, 2026-12-07). The bare MapLibre page it is compared with
  * leaves a far lighter page, so the wait is made before every measured navigation of both.
  */
-export async function machineQuiet(options: QuietOptions = {}): Promise<QuietWait> {
-  const windowMs = options.windowMs ?? 250;
-  const maxBusyShare = options.maxBusyShare ?? 0.15;
-  const timeoutMs = options.timeoutMs ?? 20_000;
+export async function machineQuiet({ windowMs, maxBusyShare, timeoutMs }: QuietOptions = QUIET): Promise<QuietWait> {
   const started = performance.now();
   let before = cpuTimes();
   for (;;) {
